@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// errMissingAccount rejects a follow whose follower or target does not exist.
+var errMissingAccount = errors.New("follower or target account does not exist")
+
+const followColumns = `id, account_id, target_account_id, show_reblogs, notify, created_at`
+
+func scanFollow(row pgx.CollectableRow) (*store.Follow, error) {
+	var f store.Follow
+	if err := row.Scan(&f.ID, &f.AccountID, &f.TargetAccountID, &f.ShowReblogs, &f.Notify, &f.CreatedAt); err != nil {
+		return nil, err
+	}
+	f.CreatedAt = f.CreatedAt.UTC()
+	return &f, nil
+}
+
+// lockAccounts row-locks both accounts of an edge in ascending id order, so
+// that concurrent follows A→B and B→A cannot deadlock on the count updates.
+// It reports whether both exist.
+func lockAccounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64) (bool, error) {
+	want := 2
+	if accountID == targetID {
+		want = 1
+	}
+	rows, _ := tx.Query(ctx, `
+		SELECT id FROM accounts WHERE id IN ($1, $2)
+		ORDER BY id FOR NO KEY UPDATE`, accountID, targetID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return false, err
+	}
+	return len(ids) == want, nil
+}
+
+// bumpFollowCounts adds delta to accountID's following_count and targetID's
+// followers_count in one statement (a self-follow bumps both on one row).
+func bumpFollowCounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64, delta int) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE accounts
+		SET following_count = following_count + CASE WHEN id = $1 THEN $3::bigint ELSE 0 END,
+		    followers_count = followers_count + CASE WHEN id = $2 THEN $3::bigint ELSE 0 END
+		WHERE id IN ($1, $2)`, accountID, targetID, delta)
+	return err
+}
+
+// PutFollow inserts f and, in the same transaction, increments the
+// follower's following_count and the target's followers_count; ErrConflict
+// if the edge (or the ID) exists, with the counts unchanged.
+func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		exist, err := lockAccounts(ctx, tx, f.AccountID, f.TargetAccountID)
+		if err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+		if !exist {
+			// What the foreign keys would say, but without first waiting on
+			// the insert; deliberately not ErrNotFound, as in store/sqlite.
+			return errMissingAccount
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO follows (`+followColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			f.ID, f.AccountID, f.TargetAccountID, f.ShowReblogs, f.Notify, toDB(f.CreatedAt)); err != nil {
+			return err
+		}
+		return bumpFollowCounts(ctx, tx, f.AccountID, f.TargetAccountID, +1)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: put follow %d -> %d: %w", f.AccountID, f.TargetAccountID, translate(err))
+	}
+	return nil
+}
+
+// GetFollow matches (follows.account_id, follows.target_account_id).
+func (s *Store) GetFollow(ctx context.Context, accountID, targetID int64) (*store.Follow, error) {
+	rows, _ := s.pool.Query(ctx,
+		`SELECT `+followColumns+` FROM follows WHERE account_id = $1 AND target_account_id = $2`,
+		accountID, targetID)
+	f, err := pgx.CollectExactlyOneRow(rows, scanFollow)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get follow %d -> %d: %w", accountID, targetID, translate(err))
+	}
+	return f, nil
+}
+
+// DeleteFollow deletes the edge matching (account_id, target_account_id) and
+// decrements both counts in the same transaction; ErrNotFound if there is no
+// such edge, with the counts unchanged.
+func (s *Store) DeleteFollow(ctx context.Context, accountID, targetID int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		exist, err := lockAccounts(ctx, tx, accountID, targetID)
+		if err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+		if !exist {
+			return pgx.ErrNoRows // no such account, so no such edge
+		}
+		tag, err := tx.Exec(ctx,
+			`DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2`, accountID, targetID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		return bumpFollowCounts(ctx, tx, accountID, targetID, -1)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: delete follow %d -> %d: %w", accountID, targetID, translate(err))
+	}
+	return nil
+}
+
+// GetFollowingIDs lists follows.target_account_id for accountID, ascending.
+func (s *Store) GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	rows, _ := s.pool.Query(ctx,
+		`SELECT target_account_id FROM follows WHERE account_id = $1 ORDER BY target_account_id`, accountID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get following ids of %d: %w", accountID, translate(err))
+	}
+	return ids, nil
+}

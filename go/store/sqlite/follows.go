@@ -1,0 +1,113 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+const followColumns = `id, account_id, target_account_id, show_reblogs, notify, created_at`
+
+func scanFollow(row scanner) (*store.Follow, error) {
+	var (
+		f         store.Follow
+		createdAt int64
+	)
+	if err := row.Scan(&f.ID, &f.AccountID, &f.TargetAccountID, &f.ShowReblogs, &f.Notify, &createdAt); err != nil {
+		return nil, err
+	}
+	f.CreatedAt = fromDB(createdAt)
+	return &f, nil
+}
+
+// PutFollow inserts f and, in the same transaction, increments the
+// follower's following_count and the target's followers_count; ErrConflict
+// if the edge (or the ID) exists, with the counts unchanged.
+func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO follows (`+followColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			f.ID, f.AccountID, f.TargetAccountID, f.ShowReblogs, f.Notify, toDB(f.CreatedAt)); err != nil {
+			return err
+		}
+		return bumpFollowCounts(ctx, tx, f.AccountID, f.TargetAccountID, +1)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put follow %d -> %d: %w", f.AccountID, f.TargetAccountID, translate(err))
+	}
+	return nil
+}
+
+// bumpFollowCounts adds delta to accountID's following_count and targetID's
+// followers_count. Both rows must exist (the follows foreign keys ensure it).
+func bumpFollowCounts(ctx context.Context, tx *sql.Tx, accountID, targetID int64, delta int) error {
+	res, err := tx.ExecContext(ctx,
+		`UPDATE accounts SET following_count = following_count + ? WHERE id = ?`, delta, accountID)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("following count of %d: %w", accountID, err)
+	}
+	res, err = tx.ExecContext(ctx,
+		`UPDATE accounts SET followers_count = followers_count + ? WHERE id = ?`, delta, targetID)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("followers count of %d: %w", targetID, err)
+	}
+	return nil
+}
+
+// GetFollow matches (follows.account_id, follows.target_account_id).
+func (s *Store) GetFollow(ctx context.Context, accountID, targetID int64) (*store.Follow, error) {
+	f, err := scanFollow(s.r.QueryRowContext(ctx,
+		`SELECT `+followColumns+` FROM follows WHERE account_id = ? AND target_account_id = ?`,
+		accountID, targetID))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get follow %d -> %d: %w", accountID, targetID, translate(err))
+	}
+	return f, nil
+}
+
+// DeleteFollow deletes the edge matching (account_id, target_account_id) and
+// decrements both counts in the same transaction; ErrNotFound if there is no
+// such edge, with the counts unchanged.
+func (s *Store) DeleteFollow(ctx context.Context, accountID, targetID int64) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`DELETE FROM follows WHERE account_id = ? AND target_account_id = ?`, accountID, targetID)
+		if err == nil {
+			err = mustAffect(res)
+		}
+		if err != nil {
+			return err
+		}
+		return bumpFollowCounts(ctx, tx, accountID, targetID, -1)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: delete follow %d -> %d: %w", accountID, targetID, translate(err))
+	}
+	return nil
+}
+
+// GetFollowingIDs lists follows.target_account_id for accountID, ascending.
+func (s *Store) GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx,
+		`SELECT target_account_id FROM follows WHERE account_id = ? ORDER BY target_account_id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get following ids of %d: %w", accountID, translate(err))
+	}
+	ids, err := collect(rows, func(row scanner) (id int64, err error) {
+		err = row.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get following ids of %d: %w", accountID, translate(err))
+	}
+	return ids, nil
+}

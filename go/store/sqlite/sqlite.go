@@ -1,0 +1,221 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// busyTimeout is how long a connection waits on a lock held by another
+// connection (a checkpoint, another process) before failing with SQLITE_BUSY.
+const busyTimeout = 5 * time.Second
+
+// Store is a store.Store backed by one SQLite database file. It is safe for
+// concurrent use.
+type Store struct {
+	w *sql.DB // the one writer; transactions BEGIN IMMEDIATE
+	r *sql.DB // read-only pool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path, and its parent
+// directory. It checks the database answers but does not migrate it: call
+// Migrate. An in-memory database (":memory:") is not supported, because the
+// writer and reader pools would each see a different one.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	// Every connection gets the same pragmas from the DSN. journal_mode=WAL
+	// is persistent in the file; the rest are per connection.
+	common := url.Values{}
+	common.Set("_journal_mode", "WAL")
+	common.Set("_foreign_keys", "on")
+	common.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	common.Set("_synchronous", "NORMAL")
+
+	wq := cloneValues(common)
+	wq.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite3", path+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %q writer: %w", path, err)
+	}
+	// One writer: SQLite serialises writes anyway, and queueing them in
+	// database/sql avoids SQLITE_BUSY between our own connections.
+	w.SetMaxOpenConns(1)
+
+	rq := cloneValues(common)
+	rq.Set("_query_only", "on")
+	r, err := sql.Open("sqlite3", path+"?"+rq.Encode())
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("sqlite: open %q readers: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+
+	s := &Store{w: w, r: r}
+	// Ping the writer first: it creates the file and switches it to WAL
+	// before any reader opens it.
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	return s, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+// Ping checks that both pools can reach the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping writer: %w", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping readers: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// translate maps driver errors onto the store sentinels. The driver error is
+// kept in the chain (and the message) for logs.
+func translate(err error) error {
+	var se sqlite3.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	case errors.As(err, &se) &&
+		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey):
+		return fmt.Errorf("%w: %w", store.ErrConflict, err)
+	}
+	return err
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it if
+// fn returns nil. The error is returned untranslated.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // harmless after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// toDB converts a time to the stored form: microseconds since the Unix
+// epoch, UTC. Both backends keep microseconds, so a round trip through
+// either gives the same value.
+func toDB(t time.Time) int64 { return t.UnixMicro() }
+
+func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullID stores the Go zero ID as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// encodeEmbedding stores an embedding as little-endian float32 bits; an empty
+// one is NULL (no embedding). The untyped nil matters: go-sqlite3 binds a nil
+// []byte inside an interface as NULL, but we do not rely on it.
+func encodeEmbedding(v []float32) any {
+	if len(v) == 0 {
+		return nil
+	}
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+func decodeEmbedding(b []byte) ([]float32, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if len(b)%4 != 0 {
+		return nil, fmt.Errorf("embedding is %d bytes, not a multiple of 4", len(b))
+	}
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v, nil
+}
+
+// jsonArray encodes ids (or visibilities) as a JSON array for
+// "IN (SELECT value FROM json_each(?))": one fixed query text whatever the
+// list length, and no limit on the number of bound variables.
+func jsonArray[T any](v []T) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// mustAffect turns "no row changed" into sql.ErrNoRows, which translate maps
+// to store.ErrNotFound.
+func mustAffect(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/storetest"
+)
+
+// newTestStore opens and migrates a database of its own in a temp dir.
+// Sharing one file between parallel tests would serialise them on the write
+// lock and invite SQLITE_BUSY from checkpoints.
+func newTestStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "starling.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return newTestStore(t) })
+}
+
+func TestOpenCreatesParentDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "does", "not", "exist", "starling.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenRejectsNonPaths(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file:x.db", "x.db?_fk=off"} {
+		if s, err := Open(t.Context(), path); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded, want an error", path)
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := newTestStore(t)
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		for pragma, want := range map[string]string{
+			"journal_mode": "wal",
+			"foreign_keys": "1",
+			"synchronous":  "1", // NORMAL
+			"busy_timeout": fmt.Sprint(busyTimeout.Milliseconds()),
+		} {
+			var got string
+			if err := db.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatalf("%s: PRAGMA %s: %v", name, pragma, err)
+			}
+			if got != want {
+				t.Errorf("%s: PRAGMA %s = %s, want %s", name, pragma, got, want)
+			}
+		}
+	}
+	if got := s.w.Stats().MaxOpenConnections; got != 1 {
+		t.Errorf("writer MaxOpenConnections = %d, want 1", got)
+	}
+}
+
+func TestReadersCannotWrite(t *testing.T) {
+	s := newTestStore(t)
+	_, err := s.r.ExecContext(t.Context(), `DELETE FROM accounts`)
+	if err == nil {
+		t.Fatal("a write through the reader pool succeeded")
+	}
+}
+
+func TestMigrationsCreateTables(t *testing.T) {
+	s := newTestStore(t)
+	rows, err := s.r.QueryContext(t.Context(),
+		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := collect(rows, func(r scanner) (name string, err error) { err = r.Scan(&name); return name, err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"accounts", "apps", "follows", "schema_migrations", "statuses", "tokens"}
+	if !slices.Equal(tables, want) {
+		t.Errorf("tables = %v, want %v", tables, want)
+	}
+
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var applied, last int
+	if err := s.r.QueryRowContext(t.Context(),
+		`SELECT count(*), max(version) FROM schema_migrations`).Scan(&applied, &last); err != nil {
+		t.Fatal(err)
+	}
+	if applied != len(ms) || last != ms[len(ms)-1].version {
+		t.Errorf("schema_migrations has %d rows up to version %d, want %d up to %d",
+			applied, last, len(ms), ms[len(ms)-1].version)
+	}
+}
+
+// Two processes starting on one file: both Migrate at once, and each
+// migration still runs exactly once.
+func TestMigrateConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "starling.db")
+	var wg sync.WaitGroup
+	for range 4 {
+		s, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		wg.Go(func() {
+			if err := s.Migrate(t.Context()); err != nil {
+				t.Errorf("Migrate: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestTranslate(t *testing.T) {
+	other := errors.New("disk on fire")
+	for _, c := range []struct {
+		name string
+		in   error
+		want error // sentinel, or nil for "passed through"
+	}{
+		{"NoRows", sql.ErrNoRows, store.ErrNotFound},
+		{"Unique", sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}, store.ErrConflict},
+		{"PrimaryKey", sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintPrimaryKey}, store.ErrConflict},
+		{"WrappedUnique", fmt.Errorf("insert: %w",
+			sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}), store.ErrConflict},
+		{"ForeignKey", sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintForeignKey}, nil},
+		{"Busy", sqlite3.Error{Code: sqlite3.ErrBusy}, nil},
+		{"Other", other, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := translate(c.in)
+			for _, sentinel := range []error{store.ErrNotFound, store.ErrConflict} {
+				if is, want := errors.Is(got, sentinel), sentinel == c.want; is != want {
+					t.Errorf("translate(%v) = %v; errors.Is(_, %v) = %t, want %t", c.in, got, sentinel, is, want)
+				}
+			}
+			if c.want == nil && got != c.in {
+				t.Errorf("translate(%v) = %v, want it unchanged", c.in, got)
+			}
+		})
+	}
+	if translate(nil) != nil {
+		t.Error("translate(nil) != nil")
+	}
+}
+
+// The translated error keeps the operation and the driver's own error, for
+// logs.
+func TestErrorsCarryContext(t *testing.T) {
+	s := newTestStore(t)
+	ctx := t.Context()
+	a := &store.Account{ID: 1, Username: "alice"}
+	if err := s.PutAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	err := s.PutAccount(ctx, &store.Account{ID: 2, Username: "ALICE"})
+	var se sqlite3.Error
+	if !errors.Is(err, store.ErrConflict) || !errors.As(err, &se) || se.ExtendedCode != sqlite3.ErrConstraintUnique {
+		t.Fatalf("duplicate username: %v, want ErrConflict wrapping SQLITE_CONSTRAINT_UNIQUE", err)
+	}
+	if !strings.HasPrefix(err.Error(), "sqlite: put account 2") {
+		t.Errorf("error %q lacks the operation", err)
+	}
+	_, err = s.GetAccountByID(ctx, 99)
+	if !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "sqlite: get account 99") {
+		t.Errorf("missing account: %v", err)
+	}
+}
