@@ -1,0 +1,5 @@
+// Package api assembles Starling's public HTTP handler: the middleware every
+// request passes (request ID, panic recovery, body limit, access log,
+// metrics), the operational endpoints (/healthz, /readyz, /metrics) and the
+// Mastodon API from package api/mastodon. The admin listener is api/admin.
+package api

@@ -1,0 +1,93 @@
+package mastodon
+
+import (
+	"net/http"
+
+	"github.com/starling-social/starling/go/social"
+)
+
+type registerRequest struct {
+	Username  string `param:"username"`
+	Email     string `param:"email"`
+	Password  string `param:"password"`
+	Agreement bool   `param:"agreement"`
+	Locale    string `param:"locale"`
+	Reason    string `param:"reason"`
+}
+
+// registerAccount handles POST /api/v1/accounts. Email is accepted for
+// client compatibility but not stored: there is no mail confirmation yet.
+func (h *Handler) registerAccount(w http.ResponseWriter, r *http.Request) {
+	var req registerRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	sess, _ := sessionFrom(r.Context())
+	tok, err := h.svc.Register(r.Context(), sess, social.NewAccount{Username: req.Username, Password: req.Password})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, token(tok))
+}
+
+// verifyCredentials handles GET /api/v1/accounts/verify_credentials.
+func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, h.credentialAccount(viewer(r.Context())))
+}
+
+// getAccount handles GET /api/v1/accounts/:id.
+func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	a, err := h.svc.GetAccount(r.Context(), id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.account(a))
+}
+
+type followRequest struct {
+	Reblogs *bool `param:"reblogs"`
+	Notify  *bool `param:"notify"`
+}
+
+// followAccount handles POST /api/v1/accounts/:id/follow.
+func (h *Handler) followAccount(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var req followRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	rel, err := h.svc.Follow(r.Context(), viewer(r.Context()), id, social.FollowOptions{Reblogs: req.Reblogs, Notify: req.Notify})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, relationship(rel))
+}
+
+// unfollowAccount handles POST /api/v1/accounts/:id/unfollow.
+func (h *Handler) unfollowAccount(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	rel, err := h.svc.Unfollow(r.Context(), viewer(r.Context()), id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, relationship(rel))
+}

@@ -1,0 +1,96 @@
+package mastodon
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
+)
+
+type ctxKey struct{ name string }
+
+var sessionKey = &ctxKey{"session"}
+
+// sessionFrom returns the authenticated session, if the route has one.
+func sessionFrom(ctx context.Context) (*social.Session, bool) {
+	s, ok := ctx.Value(sessionKey).(*social.Session)
+	return s, ok
+}
+
+// viewer returns the logged-in account, or nil for anonymous and app-only
+// requests. Handlers behind requireUser can rely on it being non-nil.
+func viewer(ctx context.Context) *store.Account {
+	if s, ok := sessionFrom(ctx); ok {
+		return s.Account
+	}
+	return nil
+}
+
+// bearer extracts the token from "Authorization: Bearer ..." (or the
+// access_token query parameter some clients use for GETs).
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(tok)
+		}
+		return ""
+	}
+	return r.URL.Query().Get("access_token")
+}
+
+// authOptions says what a route demands of its token.
+type authOptions struct {
+	scope    string // required scope, e.g. "write:statuses"
+	user     bool   // an app-only token is not enough
+	optional bool   // anonymous requests pass (with no session)
+}
+
+// authenticate is the auth middleware: it resolves the bearer token, checks
+// the scope and puts the session on the context.
+func (h *Handler) authenticate(opts authOptions) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tok := bearer(r)
+			if tok == "" && opts.optional {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if tok == "" {
+				h.writeError(w, r, &requestError{status: http.StatusUnauthorized, msg: "The access token is invalid"})
+				return
+			}
+			sess, err := h.svc.Authenticate(r.Context(), tok)
+			if err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+			if opts.user && sess.Account == nil {
+				h.writeError(w, r, &requestError{status: http.StatusUnprocessableEntity, msg: "This method requires an authenticated user"})
+				return
+			}
+			if opts.scope != "" && !social.ScopeAllows(sess.Scopes, opts.scope) {
+				h.writeError(w, r, &requestError{status: http.StatusForbidden, msg: "This action is outside the authorized scopes"})
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, sess)))
+		})
+	}
+}
+
+// requireUser demands a user token with scope.
+func (h *Handler) requireUser(scope string) func(http.Handler) http.Handler {
+	return h.authenticate(authOptions{scope: scope, user: true})
+}
+
+// requireApp accepts an app-only or user token with scope.
+func (h *Handler) requireApp(scope string) func(http.Handler) http.Handler {
+	return h.authenticate(authOptions{scope: scope})
+}
+
+// optionalUser authenticates when a token is present (reads of public data).
+func (h *Handler) optionalUser(scope string) func(http.Handler) http.Handler {
+	return h.authenticate(authOptions{scope: scope, optional: true})
+}

@@ -1,0 +1,82 @@
+package mastodon
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// Account is Mastodon's Account entity.
+type Account struct {
+	ID             string         `json:"id"`
+	Username       string         `json:"username"`
+	Acct           string         `json:"acct"`
+	DisplayName    string         `json:"display_name"`
+	Locked         bool           `json:"locked"`
+	Bot            bool           `json:"bot"`
+	Discoverable   bool           `json:"discoverable"`
+	Group          bool           `json:"group"`
+	CreatedAt      string         `json:"created_at"`
+	Note           string         `json:"note"`
+	URL            string         `json:"url"`
+	URI            string         `json:"uri"`
+	Avatar         string         `json:"avatar"`
+	AvatarStatic   string         `json:"avatar_static"`
+	Header         string         `json:"header"`
+	HeaderStatic   string         `json:"header_static"`
+	FollowersCount int64          `json:"followers_count"`
+	FollowingCount int64          `json:"following_count"`
+	StatusesCount  int64          `json:"statuses_count"`
+	LastStatusAt   *string        `json:"last_status_at"`
+	Emojis         []struct{}     `json:"emojis"`
+	Fields         []struct{}     `json:"fields"`
+	Source         *AccountSource `json:"source,omitempty"`
+}
+
+// AccountSource is the extra part of verify_credentials.
+type AccountSource struct {
+	Privacy             string     `json:"privacy"`
+	Sensitive           bool       `json:"sensitive"`
+	Language            string     `json:"language"`
+	Note                string     `json:"note"`
+	Fields              []struct{} `json:"fields"`
+	FollowRequestsCount int        `json:"follow_requests_count"`
+}
+
+// timeFormat is how Mastodon renders datetimes (ISO 8601, UTC, milliseconds).
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func formatID(id int64) string { return strconv.FormatInt(id, 10) }
+
+func (h *Handler) account(a *store.Account) *Account {
+	out := &Account{
+		ID: formatID(a.ID), Username: a.Username, Acct: a.Username, DisplayName: a.DisplayName,
+		Locked: a.Locked, Bot: a.Bot, Discoverable: a.Discoverable, CreatedAt: formatTime(a.CreatedAt),
+		Note: a.Note, URL: h.baseURL + "/@" + a.Username, URI: h.baseURL + "/users/" + a.Username,
+		Avatar: h.baseURL + missingAvatar, AvatarStatic: h.baseURL + missingAvatar,
+		Header: h.baseURL + missingHeader, HeaderStatic: h.baseURL + missingHeader,
+		FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount, StatusesCount: a.StatusesCount,
+		Emojis: []struct{}{}, Fields: []struct{}{},
+	}
+	if a.LastStatusAt != nil {
+		day := a.LastStatusAt.UTC().Format(time.DateOnly)
+		out.LastStatusAt = &day
+	}
+	return out
+}
+
+// Mastodon's paths for accounts without images; clients always get a URL.
+const (
+	missingAvatar = "/avatars/original/missing.png"
+	missingHeader = "/headers/original/missing.png"
+)
+
+// credentialAccount is the account with its source, for its owner.
+func (h *Handler) credentialAccount(a *store.Account) *Account {
+	out := h.account(a)
+	out.Source = &AccountSource{Privacy: "public", Note: a.Note, Fields: []struct{}{}}
+	return out
+}

@@ -1,0 +1,74 @@
+package mastodon
+
+import (
+	"strings"
+
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
+)
+
+// Application is Mastodon's (Credential)Application entity.
+type Application struct {
+	ID                    string   `json:"id"`
+	Name                  string   `json:"name"`
+	Website               *string  `json:"website"`
+	Scopes                []string `json:"scopes"`
+	RedirectURI           string   `json:"redirect_uri"`
+	RedirectURIs          []string `json:"redirect_uris"`
+	ClientID              string   `json:"client_id,omitempty"`
+	ClientSecret          string   `json:"client_secret,omitempty"`
+	ClientSecretExpiresAt *int     `json:"client_secret_expires_at,omitempty"`
+	VapidKey              string   `json:"vapid_key,omitempty"`
+}
+
+func credentialApplication(a *store.App) *Application {
+	uris := strings.Fields(a.RedirectURIs)
+	never := 0
+	out := &Application{
+		ID: formatID(a.ID), Name: a.Name, Scopes: strings.Fields(a.Scopes),
+		RedirectURI: strings.Join(uris, "\n"), RedirectURIs: uris,
+		ClientID: a.ClientID, ClientSecret: a.ClientSecret, ClientSecretExpiresAt: &never,
+	}
+	if a.Website != "" {
+		out.Website = &a.Website
+	}
+	return out
+}
+
+// Token is Mastodon's Token entity.
+type Token struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	Scope       string `json:"scope"`
+	CreatedAt   int64  `json:"created_at"`
+}
+
+func token(t *social.IssuedToken) *Token {
+	return &Token{AccessToken: t.Secret, TokenType: "Bearer", Scope: t.Token.Scopes, CreatedAt: t.Token.CreatedAt.Unix()}
+}
+
+// Relationship is Mastodon's Relationship entity.
+type Relationship struct {
+	ID                  string   `json:"id"`
+	Following           bool     `json:"following"`
+	ShowingReblogs      bool     `json:"showing_reblogs"`
+	Notifying           bool     `json:"notifying"`
+	Languages           []string `json:"languages"`
+	FollowedBy          bool     `json:"followed_by"`
+	Blocking            bool     `json:"blocking"`
+	BlockedBy           bool     `json:"blocked_by"`
+	Muting              bool     `json:"muting"`
+	MutingNotifications bool     `json:"muting_notifications"`
+	Requested           bool     `json:"requested"`
+	RequestedBy         bool     `json:"requested_by"`
+	DomainBlocking      bool     `json:"domain_blocking"`
+	Endorsed            bool     `json:"endorsed"`
+	Note                string   `json:"note"`
+}
+
+func relationship(r *social.Relationship) *Relationship {
+	return &Relationship{
+		ID: formatID(r.TargetID), Following: r.Following, ShowingReblogs: r.ShowingReblogs,
+		Notifying: r.Notifying, FollowedBy: r.FollowedBy, Languages: []string{},
+	}
+}

@@ -1,0 +1,90 @@
+package mastodon
+
+import (
+	"net/http"
+
+	"github.com/starling-social/starling/go/social"
+)
+
+type tokenRequest struct {
+	GrantType    string `param:"grant_type"`
+	ClientID     string `param:"client_id"`
+	ClientSecret string `param:"client_secret"`
+	Scope        string `param:"scope"`
+	Username     string `param:"username"`
+	Password     string `param:"password"`
+	RedirectURI  string `param:"redirect_uri"`
+	Code         string `param:"code"`
+}
+
+// oauthError answers in RFC 6749's shape, which is also Mastodon's
+// {"error": "..."} shape with a description added.
+func oauthError(w http.ResponseWriter, status int, code, desc string) {
+	writeJSON(w, status, errorBody{Error: code, ErrorDescription: desc})
+}
+
+// oauthToken handles POST /oauth/token (password and client_credentials
+// grants; authorization_code arrives with the consent page).
+func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := decodeParams(r, &req); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	if req.GrantType != "password" && req.GrantType != "client_credentials" {
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")
+		return
+	}
+	app, err := h.svc.AuthenticateApp(r.Context(), req.ClientID, req.ClientSecret)
+	if err != nil {
+		h.writeOAuthError(w, r, err)
+		return
+	}
+	var tok *social.IssuedToken
+	if req.GrantType == "password" {
+		tok, err = h.svc.PasswordGrant(r.Context(), app, req.Username, req.Password, req.Scope)
+	} else {
+		tok, err = h.svc.ClientCredentialsGrant(r.Context(), app, req.Scope)
+	}
+	if err != nil {
+		h.writeOAuthError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, token(tok))
+}
+
+func (h *Handler) writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
+	switch social.KindOf(err) {
+	case social.KindUnauthorized:
+		oauthError(w, http.StatusUnauthorized, "invalid_client", social.SafeMessage(err))
+	case social.KindInvalid:
+		oauthError(w, http.StatusBadRequest, "invalid_grant", social.SafeMessage(err))
+	default:
+		h.writeError(w, r, err)
+	}
+}
+
+type revokeRequest struct {
+	ClientID     string `param:"client_id"`
+	ClientSecret string `param:"client_secret"`
+	Token        string `param:"token"`
+}
+
+// oauthRevoke handles POST /oauth/revoke.
+func (h *Handler) oauthRevoke(w http.ResponseWriter, r *http.Request) {
+	var req revokeRequest
+	if err := decodeParams(r, &req); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	app, err := h.svc.AuthenticateApp(r.Context(), req.ClientID, req.ClientSecret)
+	if err != nil {
+		h.writeOAuthError(w, r, err)
+		return
+	}
+	if err := h.svc.RevokeToken(r.Context(), app, req.Token); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}

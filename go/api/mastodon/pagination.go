@@ -1,0 +1,75 @@
+package mastodon
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+const (
+	defaultLimit = 20
+	maxLimit     = 40
+)
+
+// pageParams are Mastodon's pagination parameters.
+type pageParams struct {
+	MaxID   string `param:"max_id"`
+	SinceID string `param:"since_id"`
+	MinID   string `param:"min_id"`
+	Limit   string `param:"limit"`
+}
+
+// parsePage reads limit (default 20, clamped to 40 as Mastodon does) and the
+// ID bounds. Malformed values are a 400, not silently ignored: a client that
+// sends them has a bug it should hear about.
+func parsePage(r *http.Request) (store.Page, error) {
+	var p pageParams
+	if err := decodeParams(r, &p); err != nil {
+		return store.Page{}, err
+	}
+	page := store.Page{Limit: defaultLimit}
+	if p.Limit != "" {
+		n, err := strconv.Atoi(p.Limit)
+		if err != nil {
+			return store.Page{}, badRequest("Parameter limit must be an integer")
+		}
+		page.Limit = min(max(n, 1), maxLimit)
+	}
+	for _, b := range []struct {
+		name, val string
+		dst       *int64
+	}{{"max_id", p.MaxID, &page.MaxID}, {"since_id", p.SinceID, &page.SinceID}, {"min_id", p.MinID, &page.MinID}} {
+		if b.val == "" {
+			continue
+		}
+		id, err := parseID(b.name, b.val)
+		if err != nil {
+			return store.Page{}, err
+		}
+		*b.dst = id
+	}
+	return page, nil
+}
+
+// setLinkHeader writes Mastodon's Link header for a newest-first page whose
+// newest ID is first and oldest is last: "next" pages to older items with
+// max_id, "prev" to newer ones with min_id.
+func (h *Handler) setLinkHeader(w http.ResponseWriter, r *http.Request, page store.Page, first, last int64) {
+	link := func(param string, id int64) string {
+		q := url.Values{}
+		for k, v := range r.URL.Query() {
+			switch k {
+			case "max_id", "since_id", "min_id", "limit":
+			default:
+				q[k] = v
+			}
+		}
+		q.Set("limit", strconv.Itoa(page.Limit))
+		q.Set(param, strconv.FormatInt(id, 10))
+		return h.baseURL + r.URL.Path + "?" + q.Encode()
+	}
+	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, link("max_id", last), link("min_id", first)))
+}

@@ -1,0 +1,222 @@
+package social
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// OOBRedirect is the out-of-band redirect URI for apps without a callback.
+const OOBRedirect = "urn:ietf:wg:oauth:2.0:oob"
+
+// AppInput is a client application registration.
+type AppInput struct {
+	Name         string
+	RedirectURIs string // space- or newline-separated; default OOBRedirect
+	Scopes       string // default "read"
+	Website      string
+}
+
+// Session is an authenticated token: the app, the scopes granted and, unless
+// it is an app-only (client_credentials) token, the account.
+type Session struct {
+	Token   *store.Token
+	Account *store.Account // nil for an app-only token
+	Scopes  []string
+}
+
+// IssuedToken is a token as handed to the client once; only its hash is kept.
+type IssuedToken struct {
+	Secret string
+	Token  *store.Token
+}
+
+// CreateApp registers an OAuth client and returns it with its secret.
+func (s *Service) CreateApp(ctx context.Context, in AppInput) (*store.App, error) {
+	const op = "social.CreateApp"
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		return nil, invalid(op, "client_name is required")
+	}
+	if utf8.RuneCountInString(name) > 200 {
+		return nil, invalid(op, "client_name is too long (max 200 characters)")
+	}
+	redirects := strings.Fields(in.RedirectURIs)
+	if len(redirects) == 0 {
+		redirects = []string{OOBRedirect}
+	}
+	for _, r := range redirects {
+		if r == OOBRedirect {
+			continue
+		}
+		if u, err := url.Parse(r); err != nil || u.Scheme == "" {
+			return nil, invalid(op, "redirect_uris must be absolute URIs or "+OOBRedirect)
+		}
+	}
+	scopes, err := ParseScopes(in.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	app := &store.App{
+		ID: s.ids.Next(), Name: name, Website: strings.TrimSpace(in.Website),
+		RedirectURIs: strings.Join(redirects, "\n"), Scopes: strings.Join(scopes, " "),
+		ClientID: randomSecret(), ClientSecret: randomSecret(), CreatedAt: s.nowUTC(),
+	}
+	if err := s.store.PutApp(ctx, app); err != nil {
+		return nil, internal(op, err)
+	}
+	return app, nil
+}
+
+// AuthenticateApp checks client credentials.
+func (s *Service) AuthenticateApp(ctx context.Context, clientID, clientSecret string) (*store.App, error) {
+	const op = "social.AuthenticateApp"
+	app, err := s.store.GetAppByClientID(ctx, clientID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil &&
+		subtle.ConstantTimeCompare([]byte(app.ClientSecret), []byte(clientSecret)) != 1) {
+		return nil, &Error{Op: op, Kind: KindUnauthorized, Safe: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."}
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return app, nil
+}
+
+// PasswordGrant logs a user in (OAuth password grant) and issues a token.
+func (s *Service) PasswordGrant(ctx context.Context, app *store.App, username, password, scope string) (*IssuedToken, error) {
+	const op = "social.PasswordGrant"
+	scopes, err := s.grantScopes(op, app, scope)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.store.GetAccountByUsername(ctx, strings.TrimPrefix(username, "@"))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(op, err)
+	}
+	hash := dummyHash()
+	if acct != nil {
+		hash = acct.PasswordHash
+	}
+	// Compare even for unknown users so timing does not reveal which exist.
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || acct == nil {
+		return nil, &Error{Op: op, Kind: KindInvalid, Safe: "Invalid username or password"}
+	}
+	return s.issueToken(ctx, op, app, acct.ID, scopes)
+}
+
+// ClientCredentialsGrant issues an app-only token (used to register accounts).
+func (s *Service) ClientCredentialsGrant(ctx context.Context, app *store.App, scope string) (*IssuedToken, error) {
+	const op = "social.ClientCredentialsGrant"
+	scopes, err := s.grantScopes(op, app, scope)
+	if err != nil {
+		return nil, err
+	}
+	return s.issueToken(ctx, op, app, 0, scopes)
+}
+
+// RevokeToken deletes a token by its secret, if app issued it. Revoking an
+// unknown token, or another app's, changes nothing and is not an error
+// (RFC 7009), so the endpoint cannot be used to probe for tokens.
+func (s *Service) RevokeToken(ctx context.Context, app *store.App, secret string) error {
+	const op = "social.RevokeToken"
+	hash := hashToken(secret)
+	tok, err := s.store.GetTokenByHash(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return internal(op, err)
+	}
+	if tok.AppID != app.ID {
+		return nil
+	}
+	if err := s.store.DeleteTokenByHash(ctx, hash); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return internal(op, err)
+	}
+	return nil
+}
+
+// Authenticate resolves a bearer secret to a session.
+func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, error) {
+	const op = "social.Authenticate"
+	unauth := &Error{Op: op, Kind: KindUnauthorized, Safe: "The access token is invalid"}
+	if secret == "" {
+		return nil, unauth
+	}
+	tok, err := s.store.GetTokenByHash(ctx, hashToken(secret))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, unauth
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	sess := &Session{Token: tok, Scopes: strings.Fields(tok.Scopes)}
+	if tok.AccountID != 0 {
+		acct, err := s.store.GetAccountByID(ctx, tok.AccountID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, unauth
+		}
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		sess.Account = acct
+	}
+	return sess, nil
+}
+
+func (s *Service) grantScopes(op string, app *store.App, scope string) ([]string, error) {
+	requested, err := ParseScopes(scope)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(scope) == "" {
+		// Without a scope parameter the grant gets the app's scopes.
+		requested = strings.Fields(app.Scopes)
+	}
+	if !subsetOf(requested, strings.Fields(app.Scopes)) {
+		return nil, invalid(op, "The requested scope is invalid, unknown, or malformed.")
+	}
+	return requested, nil
+}
+
+func (s *Service) issueToken(ctx context.Context, op string, app *store.App, accountID int64, scopes []string) (*IssuedToken, error) {
+	secret := randomSecret()
+	tok := &store.Token{
+		ID: s.ids.Next(), AppID: app.ID, AccountID: accountID, Hash: hashToken(secret),
+		Scopes: strings.Join(scopes, " "), CreatedAt: s.nowUTC(),
+	}
+	if err := s.store.PutToken(ctx, tok); err != nil {
+		return nil, internal(op, err)
+	}
+	return &IssuedToken{Secret: secret, Token: tok}, nil
+}
+
+func hashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// randomSecret returns 256 random bits, URL-safe.
+func randomSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// dummyHash is compared against when the user does not exist, so a login
+// for an unknown name costs the same as one with a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := bcrypt.GenerateFromPassword([]byte("starling-dummy-password"), bcrypt.DefaultCost)
+	return string(h)
+})
