@@ -1,0 +1,94 @@
+// Command starling-bench measures Starling's performance and prints one
+// JSON object per result line on stdout (progress goes to stderr), keyed by
+// dataset, index, parameters, commit and machine. See bench/README.md.
+//
+// Usage:
+//
+//	starling-bench ffi [flags]   cgo call overhead and zero-copy search cost
+//	starling-bench ann [flags]   recall, QPS and latency on a texmex dataset
+//
+// Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
+// benchmark fails (including a failed correctness check on the results).
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// usageError marks errors caused by the command line or its input files
+// (exit status 2), as opposed to failures while benchmarking (exit 1).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef builds a usageError.
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// subcommand is one benchmark family. New families (feed, http, plugins)
+// are added to the table in run.
+type subcommand struct {
+	summary string
+	run     func(env *env, args []string) error
+}
+
+// env is what a subcommand writes to.
+type env struct {
+	stdout  io.Writer // JSON lines only
+	stderr  io.Writer // progress and errors
+	command []string  // the full command line, recorded in every result
+}
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run executes the command line args (args[0] is the program name) and
+// returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	commands := map[string]subcommand{
+		"ffi": {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
+		"ann": {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
+	}
+	usage := func() {
+		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
+		for _, name := range []string{"ffi", "ann"} {
+			fmt.Fprintf(stderr, "  %-5s %s\n", name, commands[name].summary)
+		}
+		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
+	}
+	if len(args) < 2 {
+		usage()
+		return 2
+	}
+	name := args[1]
+	if name == "-h" || name == "--help" || name == "help" {
+		usage()
+		return 0
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "starling-bench: unknown command %q\n\n", name)
+		usage()
+		return 2
+	}
+	err := cmd.run(&env{stdout: stdout, stderr: stderr, command: args}, args[2:])
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "starling-bench %s: %v\n", name, err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "starling-bench %s: %v\n", name, err)
+		return 1
+	}
+}

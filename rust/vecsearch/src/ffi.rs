@@ -1,0 +1,494 @@
+//! The C ABI declared in `include/vecsearch.h`.
+//!
+//! Conventions (the header repeats them for C callers):
+//!
+//! * Every function returns a [`vs_status`]: [`VS_OK`] (0) or one of the
+//!   fixed `VS_ERR_*` codes below. Codes are only ever appended, never
+//!   renumbered or reused.
+//! * Every function takes `char *err, size_t err_len` last. On error, if
+//!   `err` is non-null and `err_len > 0`, a NUL-terminated message
+//!   (truncated to `err_len - 1` bytes on a UTF-8 boundary) is written
+//!   there. On success the buffer is left untouched. There is no
+//!   thread-local "last error": a cgo caller may switch OS threads between
+//!   calls.
+//! * Every body runs inside `catch_unwind` ([`guard`]); a panic becomes
+//!   [`VS_ERR_PANIC`] with the panic message. Pointers are null-checked
+//!   before anything else.
+//! * Argument order is fixed: handle, sizes (`n`, `d`), inputs, `k`,
+//!   outputs, `err`, `err_len`.
+//! * Every raw buffer becomes a slice through one helper, [`slice`], which
+//!   checks null, alignment and size first.
+//!
+//! Names, codes and signatures must match the header exactly; the test
+//! `header_matches_exports` below parses both and fails on any difference.
+
+// The exported names are C names, fixed by the header.
+#![allow(non_camel_case_types)]
+
+use crate::error::{Error, ErrorKind};
+use crate::flat::FlatIndex;
+use crate::index::{Index, Metric};
+use std::ffi::c_char;
+use std::panic::{self, AssertUnwindSafe};
+
+/// Status code returned by every function (`int32_t` in C).
+pub type vs_status = i32;
+/// Metric selector (`int32_t` in C).
+pub type vs_metric = i32;
+
+/// Success.
+pub const VS_OK: vs_status = 0;
+/// A required pointer argument was NULL.
+pub const VS_ERR_NULL: vs_status = 1;
+/// An argument has a bad value (k = 0, d = 0, unknown metric, NaN or
+/// infinite value, negative id, size overflow, misaligned buffer).
+pub const VS_ERR_INVALID_ARGUMENT: vs_status = 2;
+/// The `d` passed differs from the index's dimension.
+pub const VS_ERR_DIMENSION: vs_status = 3;
+/// The index must be trained first (IVF-PQ).
+pub const VS_ERR_NOT_TRAINED: vs_status = 4;
+/// A panic was caught inside the library; the handle is still usable.
+pub const VS_ERR_PANIC: vs_status = 5;
+/// An I/O error (save/load).
+pub const VS_ERR_IO: vs_status = 6;
+/// Data read back is not a valid index (load).
+pub const VS_ERR_CORRUPT: vs_status = 7;
+/// Memory for new vectors could not be reserved.
+pub const VS_ERR_OUT_OF_MEMORY: vs_status = 8;
+
+/// Squared L2 distance, smaller is better.
+pub const VS_METRIC_L2: vs_metric = 1;
+/// Inner product, larger is better.
+pub const VS_METRIC_INNER_PRODUCT: vs_metric = 2;
+
+/// Opaque index handle. C sees only `struct vs_index`; it is created by a
+/// `vs_index_new_*` function and released with [`vs_index_free`].
+pub struct vs_index {
+    inner: Box<dyn Index>,
+}
+
+/// The stable code for an error kind.
+fn status_of(kind: ErrorKind) -> vs_status {
+    match kind {
+        ErrorKind::Null => VS_ERR_NULL,
+        ErrorKind::InvalidArgument => VS_ERR_INVALID_ARGUMENT,
+        ErrorKind::Dimension => VS_ERR_DIMENSION,
+        ErrorKind::NotTrained => VS_ERR_NOT_TRAINED,
+        ErrorKind::Panic => VS_ERR_PANIC,
+        ErrorKind::Io => VS_ERR_IO,
+        ErrorKind::Corrupt => VS_ERR_CORRUPT,
+        ErrorKind::OutOfMemory => VS_ERR_OUT_OF_MEMORY,
+    }
+}
+
+fn metric_from(m: vs_metric) -> Result<Metric, Error> {
+    match m {
+        VS_METRIC_L2 => Ok(Metric::L2),
+        VS_METRIC_INNER_PRODUCT => Ok(Metric::InnerProduct),
+        _ => Err(Error::invalid(format!("unknown metric {m}"))),
+    }
+}
+
+fn null(what: &str) -> Error {
+    Error::new(ErrorKind::Null, format!("{what} is NULL"))
+}
+
+/// A raw pointer that [`slice`] can turn into a slice: `*const T` gives
+/// `&[T]`, `*mut T` gives `&mut [T]`.
+trait RawBuf<'a>: Copy {
+    type Elem;
+    type Slice;
+    fn addr(self) -> *const Self::Elem;
+    fn empty() -> Self::Slice;
+    /// # Safety
+    /// Same contract as [`slice`], with the pointer already checked
+    /// non-null and aligned and the byte size within `isize::MAX`.
+    unsafe fn to_slice(self, len: usize) -> Self::Slice;
+}
+
+impl<'a, T: 'a> RawBuf<'a> for *const T {
+    type Elem = T;
+    type Slice = &'a [T];
+    fn addr(self) -> *const T {
+        self
+    }
+    fn empty() -> &'a [T] {
+        &[]
+    }
+    unsafe fn to_slice(self, len: usize) -> &'a [T] {
+        // SAFETY: forwarded from `slice`: `self` is non-null, aligned, and
+        // points to `len` initialised `T` that nobody mutates for 'a.
+        unsafe { std::slice::from_raw_parts(self, len) }
+    }
+}
+
+impl<'a, T: 'a> RawBuf<'a> for *mut T {
+    type Elem = T;
+    type Slice = &'a mut [T];
+    fn addr(self) -> *const T {
+        self
+    }
+    fn empty() -> &'a mut [T] {
+        &mut []
+    }
+    unsafe fn to_slice(self, len: usize) -> &'a mut [T] {
+        // SAFETY: forwarded from `slice`: `self` is non-null, aligned, and
+        // points to `len` writable `T` that nobody else accesses for 'a.
+        unsafe { std::slice::from_raw_parts_mut(self, len) }
+    }
+}
+
+/// The one place a raw buffer becomes a slice.
+///
+/// `len == 0` gives an empty slice whatever the pointer (C callers may pass
+/// NULL for an empty buffer). Otherwise returns [`ErrorKind::Null`] for a
+/// null pointer and [`ErrorKind::InvalidArgument`] for a misaligned pointer
+/// or a size over `isize::MAX` bytes.
+///
+/// # Safety
+///
+/// If `len > 0` and `ptr` is non-null, `ptr` must point to `len` valid,
+/// initialised `T` (writable for `*mut T`), live and not accessed by anyone
+/// else in a conflicting way for the lifetime `'a`, which the caller must
+/// keep within the current call.
+unsafe fn slice<'a, P: RawBuf<'a>>(ptr: P, len: usize, what: &str) -> Result<P::Slice, Error> {
+    if len == 0 {
+        return Ok(P::empty());
+    }
+    if ptr.addr().is_null() {
+        return Err(null(what));
+    }
+    if len > isize::MAX as usize / std::mem::size_of::<P::Elem>().max(1) {
+        return Err(Error::invalid(format!(
+            "{what}: {len} elements is too large"
+        )));
+    }
+    if !ptr.addr().is_aligned() {
+        return Err(Error::invalid(format!("{what} is not aligned")));
+    }
+    // SAFETY: non-null, aligned and within isize::MAX bytes (all checked
+    // above); validity for `len` elements is our caller's contract.
+    Ok(unsafe { ptr.to_slice(len) })
+}
+
+/// Stores `value` through an output pointer after checking it.
+///
+/// # Safety
+///
+/// If non-null, `ptr` must be valid for one write of `T`.
+unsafe fn write_out<T>(ptr: *mut T, value: T, what: &str) -> Result<(), Error> {
+    if ptr.is_null() {
+        return Err(null(what));
+    }
+    if !ptr.is_aligned() {
+        return Err(Error::invalid(format!("{what} is not aligned")));
+    }
+    // SAFETY: non-null and aligned (checked above); valid for a write by our
+    // caller's contract.
+    unsafe { ptr.write(value) };
+    Ok(())
+}
+
+/// Turns a handle pointer into a reference, or [`ErrorKind::Null`].
+///
+/// # Safety
+///
+/// If non-null, `index` must come from a `vs_index_new_*` function and not
+/// have been freed; the reference must not outlive the current call.
+unsafe fn handle<'a>(index: *const vs_index) -> Result<&'a vs_index, Error> {
+    // SAFETY: forwarded from our caller: null or a live handle.
+    unsafe { index.as_ref() }.ok_or_else(|| null("index"))
+}
+
+/// Copies `msg` into the caller's buffer as a NUL-terminated string,
+/// truncated on a UTF-8 boundary to fit. Does nothing if `err` is NULL or
+/// `err_len` is 0.
+///
+/// # Safety
+///
+/// If non-null, `err` must be valid for `err_len` bytes of writes.
+unsafe fn write_message(err: *mut c_char, err_len: usize, msg: &str) {
+    if err.is_null() || err_len == 0 {
+        return;
+    }
+    // SAFETY: non-null with err_len > 0 (checked); writable for err_len bytes
+    // by our caller's contract. u8 and c_char have the same layout.
+    let Ok(buf) = (unsafe { slice(err.cast::<u8>(), err_len, "err") }) else {
+        return;
+    };
+    let mut n = msg.len().min(err_len - 1);
+    while !msg.is_char_boundary(n) {
+        n -= 1;
+    }
+    buf[..n].copy_from_slice(&msg.as_bytes()[..n]);
+    buf[n] = 0;
+}
+
+/// Runs an export's body: catches panics, maps errors to status codes and
+/// writes the message. Every export goes through here.
+///
+/// `AssertUnwindSafe` is sound because a panic cannot leave an index
+/// half-updated (see the locking notes in `flat`), and the caller's buffers
+/// are only ever written with complete values.
+///
+/// # Safety
+///
+/// `err` must be NULL or valid for `err_len` bytes of writes.
+unsafe fn guard(
+    err: *mut c_char,
+    err_len: usize,
+    body: impl FnOnce() -> Result<(), Error>,
+) -> vs_status {
+    let (code, msg) = match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return VS_OK,
+        Ok(Err(e)) => (status_of(e.kind()), e.message().to_owned()),
+        Err(payload) => {
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic payload".to_owned());
+            // Dropping a payload can itself panic; never let that unwind
+            // into C.
+            let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(payload)));
+            (VS_ERR_PANIC, format!("panic: {text}"))
+        }
+    };
+    // SAFETY: forwarded from our caller.
+    unsafe { write_message(err, err_len, &msg) };
+    code
+}
+
+/// `n * d` with overflow reported as an error.
+fn elems(n: usize, d: usize, what: &str) -> Result<usize, Error> {
+    n.checked_mul(d)
+        .ok_or_else(|| Error::invalid(format!("{what}: size {n} x {d} overflows")))
+}
+
+/// Checks the `d` a caller passed against the index's.
+fn check_dim(index: &vs_index, d: usize, what: &str) -> Result<(), Error> {
+    let want = index.inner.dim();
+    if d != want {
+        return Err(Error::dimension(format!(
+            "{what}: d = {d}, index dimension is {want}"
+        )));
+    }
+    Ok(())
+}
+
+/// Creates an empty exact (brute-force) index.
+///
+/// # Safety
+///
+/// `out` must be NULL or valid for one write of a pointer; `err` must be
+/// NULL or valid for `err_len` bytes.
+// SAFETY: `no_mangle` exports the Rust name as the C symbol; the `vs_`
+// prefix is unique to this library, so it cannot clash with another symbol.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_new_flat(
+    d: usize,
+    metric: vs_metric,
+    out: *mut *mut vs_index,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        let index = FlatIndex::new(d, metric_from(metric)?)?;
+        let raw = Box::into_raw(Box::new(vs_index {
+            inner: Box::new(index),
+        }));
+        // SAFETY: `out` is valid for one write (our caller's contract).
+        if let Err(e) = unsafe { write_out(out, raw, "out") } {
+            // SAFETY: `raw` came from Box::into_raw just above and was not
+            // handed out.
+            drop(unsafe { Box::from_raw(raw) });
+            return Err(e);
+        }
+        Ok(())
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's (see # Safety).
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Adds `n` vectors of dimension `d` with their ids.
+///
+/// # Safety
+///
+/// `index` must be NULL or a live handle; `x` must be NULL or point to
+/// `n * d` floats, `ids` NULL or point to `n` int64 values, both readable
+/// for the duration of the call; `err` NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_add(
+    index: *mut vs_index,
+    n: usize,
+    d: usize,
+    x: *const f32,
+    ids: *const i64,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        check_dim(index, d, "add")?;
+        // SAFETY: `x` holds n*d floats, `ids` n values (caller's contract).
+        let x = unsafe { slice(x, elems(n, d, "add")?, "x") }?;
+        // SAFETY: as above.
+        let ids = unsafe { slice(ids, n, "ids") }?;
+        index.inner.add(x, ids)
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Searches `n` queries of dimension `d` for their `k` best vectors.
+///
+/// # Safety
+///
+/// `index` must be NULL or a live handle; `x` must point to `n * d`
+/// readable floats; `labels` and `distances` to `n * k` writable values
+/// not aliased by `x`; `found` NULL or valid for one write; `err` NULL or
+/// valid for `err_len` bytes; all for the duration of the call.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // the C signature is fixed by the header
+pub unsafe extern "C" fn vs_index_search(
+    index: *const vs_index,
+    n: usize,
+    d: usize,
+    x: *const f32,
+    k: usize,
+    labels: *mut i64,
+    distances: *mut f32,
+    found: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        check_dim(index, d, "search")?;
+        if k == 0 {
+            return Err(Error::invalid("search: k must be at least 1"));
+        }
+        let nk = elems(n, k, "search")?;
+        // SAFETY: `x` holds n*d floats (caller's contract).
+        let x = unsafe { slice(x, elems(n, d, "search")?, "x") }?;
+        // SAFETY: `labels` holds n*k writable int64 (caller's contract).
+        let labels = unsafe { slice(labels, nk, "labels") }?;
+        // SAFETY: `distances` holds n*k writable floats (caller's contract).
+        let distances = unsafe { slice(distances, nk, "distances") }?;
+        let count = index.inner.search(x, k, labels, distances)?;
+        if !found.is_null() {
+            // SAFETY: non-null, valid for one write (caller's contract).
+            unsafe { write_out(found, count, "found") }?;
+        }
+        Ok(())
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Writes the number of stored vectors to `*out`.
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `out` NULL or valid for one write; `err`
+/// NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_len(
+    index: *const vs_index,
+    out: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: `out` null-checked inside; valid for one write otherwise.
+        unsafe { write_out(out, index.inner.len(), "out") }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Writes the index's heap size in bytes to `*out`.
+///
+/// # Safety
+///
+/// As [`vs_index_len`].
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_memory_bytes(
+    index: *const vs_index,
+    out: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: `out` null-checked inside; valid for one write otherwise.
+        unsafe { write_out(out, index.inner.memory_bytes(), "out") }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Writes the index's dimension `d` to `*out`.
+///
+/// # Safety
+///
+/// As [`vs_index_len`].
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_dim(
+    index: *const vs_index,
+    out: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: `out` null-checked inside; valid for one write otherwise.
+        unsafe { write_out(out, index.inner.dim(), "out") }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Frees an index. NULL is a no-op.
+///
+/// # Safety
+///
+/// `index` must be NULL or a live handle that no other thread is using;
+/// it is invalid afterwards (freeing twice is undefined behaviour, which
+/// the Go binding prevents with its closed flag). `err` NULL or valid for
+/// `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_free(
+    index: *mut vs_index,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        if !index.is_null() {
+            // SAFETY: a live handle from Box::into_raw in vs_index_new_*,
+            // not used by anyone else (caller's contract).
+            drop(unsafe { Box::from_raw(index) });
+        }
+        Ok(())
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! The interface every index type implements, and the input checks they
+//! share.
+//!
+//! The C ABI holds indexes as `Box<dyn Index>`, so a new index type (IVF-PQ)
+//! plugs in by implementing this trait; the exports do not change.
+
+use crate::error::Error;
+
+/// How vectors are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Metric {
+    /// Squared Euclidean distance; smaller is better. Use it for cosine
+    /// similarity too, on unit-length vectors: the ranking is the same.
+    L2,
+    /// Inner product; larger is better.
+    InnerProduct,
+}
+
+/// A vector index: `n × d` row-major `f32` vectors, each with a caller-given
+/// `i64` id.
+///
+/// Implementations are internally synchronised: every method takes `&self`
+/// and may be called from many threads at once.
+pub trait Index: Send + Sync {
+    /// The dimension `d` every vector must have.
+    fn dim(&self) -> usize;
+
+    /// The metric the index ranks by.
+    fn metric(&self) -> Metric;
+
+    /// Whether the index can accept vectors and answer searches. A flat
+    /// index always can; an IVF-PQ index needs training first.
+    fn is_trained(&self) -> bool {
+        true
+    }
+
+    /// Number of vectors stored.
+    fn len(&self) -> usize;
+
+    /// Whether no vector is stored.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Heap bytes the index holds (capacity, not just length), for memory
+    /// accounting.
+    fn memory_bytes(&self) -> usize;
+
+    /// Adds `vectors.len() / d` vectors with the matching `ids`. All or
+    /// nothing: on error the index is unchanged.
+    fn add(&self, vectors: &[f32], ids: &[i64]) -> Result<(), Error>;
+
+    /// Searches `queries.len() / d` queries for their `k` best vectors.
+    ///
+    /// Row `i` of `labels` and `distances` (each `n * k` long) receives query
+    /// `i`'s results, best first; slots without a result hold label `-1` and
+    /// the metric's worst score (`+inf` for L2, `-inf` for inner product).
+    /// Returns the largest number of results in any row (for a flat index:
+    /// `min(k, len)` in every row).
+    fn search(
+        &self,
+        queries: &[f32],
+        k: usize,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> Result<usize, Error>;
+}
+
+/// Checks a block of vectors against dimension `d` and returns how many
+/// there are. Rejects a length that is not a multiple of `d` and any NaN or
+/// infinite component (it would poison every distance it touches).
+pub(crate) fn check_vectors(what: &str, d: usize, x: &[f32]) -> Result<usize, Error> {
+    if !x.len().is_multiple_of(d) {
+        return Err(Error::dimension(format!(
+            "{what}: {} values is not a multiple of dimension {d}",
+            x.len()
+        )));
+    }
+    if let Some(pos) = x.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(format!(
+            "{what}: vector {} component {} is {} (values must be finite)",
+            pos / d,
+            pos % d,
+            x[pos]
+        )));
+    }
+    Ok(x.len() / d)
+}
+
+/// Checks ids for an add of `n` vectors: one id per vector, none negative
+/// (`-1` marks an empty result slot).
+pub(crate) fn check_ids(n: usize, ids: &[i64]) -> Result<(), Error> {
+    if ids.len() != n {
+        return Err(Error::invalid(format!(
+            "add: {} ids for {n} vectors",
+            ids.len()
+        )));
+    }
+    if let Some(pos) = ids.iter().position(|&id| id < 0) {
+        return Err(Error::invalid(format!(
+            "add: id {} at position {pos} is negative (ids must be >= 0)",
+            ids[pos]
+        )));
+    }
+    Ok(())
+}
+
+/// Checks search arguments and returns the number of queries.
+pub(crate) fn check_search(
+    d: usize,
+    queries: &[f32],
+    k: usize,
+    labels: &[i64],
+    distances: &[f32],
+) -> Result<usize, Error> {
+    if k == 0 {
+        return Err(Error::invalid("search: k must be at least 1"));
+    }
+    let n = check_vectors("search", d, queries)?;
+    let want = n
+        .checked_mul(k)
+        .ok_or_else(|| Error::invalid("search: n * k overflows"))?;
+    if labels.len() != want || distances.len() != want {
+        return Err(Error::invalid(format!(
+            "search: {n} queries with k={k} need {want} labels and distances, got {} and {}",
+            labels.len(),
+            distances.len()
+        )));
+    }
+    Ok(n)
+}
