@@ -1,0 +1,251 @@
+package policy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Real plugin binaries, built once for the whole package.
+var (
+	wordfilterBin string // bundled plugin
+	testpolicyBin string // testdata/testpolicy; link it under a name with testPolicyPath
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "policy-test-plugins-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+
+	// `make test` has already built the bundled plugins; use those, so the
+	// tests exercise the binaries that ship.
+	wordfilterBin = filepath.Join(os.Getenv("STARLING_TEST_PLUGIN_DIR"), "wordfilter")
+	if os.Getenv("STARLING_TEST_PLUGIN_DIR") == "" || !isFile(wordfilterBin) {
+		wordfilterBin = filepath.Join(dir, "wordfilter")
+		if err := goBuild(wordfilterBin, "github.com/starling-social/starling/plugins/wordfilter"); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	testpolicyBin = filepath.Join(dir, "testpolicy")
+	if err := goBuild(testpolicyBin, "./testdata/testpolicy"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+
+	code := m.Run()
+
+	// Every test closes its hosts, and a failed NewHost must kill what it
+	// started: any plugin process still alive here leaked.
+	if kids := childProcesses(); len(kids) > 0 {
+		fmt.Fprintf(os.Stderr, "leaked child processes: %v\n", kids)
+		return 1
+	}
+	return code
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func goBuild(out, pkg string) error {
+	gobin := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	if !isFile(gobin) {
+		gobin = "go"
+	}
+	cmd := exec.Command(gobin, "build", "-o", out, pkg)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, stderr.String())
+	}
+	return nil
+}
+
+// childProcesses lists this process's live children as "pid (comm)", read
+// from /proc; elsewhere it finds none.
+func childProcesses() []string {
+	self := strconv.Itoa(os.Getpid())
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var kids []string
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// pid (comm) state ppid ...; comm may contain spaces and parentheses.
+		s := string(b)
+		end := strings.LastIndexByte(s, ')')
+		if end < 0 {
+			continue
+		}
+		fields := strings.Fields(s[end+1:])
+		if len(fields) >= 2 && fields[1] == self {
+			kids = append(kids, s[:end+1])
+		}
+	}
+	return kids
+}
+
+// testPolicyPath makes the testpolicy binary available under name (it
+// reports its file name as its plugin name) and returns the path.
+func testPolicyPath(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.Link(testpolicyBin, path); err != nil {
+		copyFile(t, testpolicyBin, path)
+	}
+	return path
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// spec is a valid enabled entry for the binary at path, pinned to it.
+func spec(t *testing.T, name, path string, failMode FailMode, config string) PluginSpec {
+	t.Helper()
+	sum, err := fileSHA256(path)
+	if err != nil {
+		sum = strings.Repeat("0", 64) // missing binary: the host must say so
+	}
+	return PluginSpec{
+		Name:     name,
+		Path:     path,
+		SHA256:   sum,
+		Hooks:    []string{"check_status"},
+		FailMode: failMode,
+		Timeout:  Duration(2 * time.Second),
+		Enabled:  true,
+		Config:   json.RawMessage(config),
+	}
+}
+
+// testPolicy is a spec for a testpolicy plugin called name in mode.
+func testPolicy(t *testing.T, name, mode string, failMode FailMode) PluginSpec {
+	t.Helper()
+	return spec(t, name, testPolicyPath(t, name), failMode, fmt.Sprintf(`{"mode": %q, "reason": "%s says %s"}`, mode, name, mode))
+}
+
+// wordfilter is a spec for the bundled word filter with action.
+func wordfilter(t *testing.T, action string) PluginSpec {
+	t.Helper()
+	return spec(t, "wordfilter", wordfilterBin, FailClosed,
+		fmt.Sprintf(`{"words": ["spamword", "scamlink"], "action": %q}`, action))
+}
+
+// testHost is a started Host with its log and metrics registry.
+type testHost struct {
+	*Host
+	log *syncBuffer
+	reg *prometheus.Registry
+}
+
+// startHost starts a Host for specs and closes it when the test ends.
+func startHost(t *testing.T, specs ...PluginSpec) *testHost {
+	t.Helper()
+	h, err := newTestHost(t, specs...)
+	if err != nil {
+		t.Fatalf("NewHost: %v", err)
+	}
+	return h
+}
+
+func newTestHost(t *testing.T, specs ...PluginSpec) (*testHost, error) {
+	t.Helper()
+	th := &testHost{log: &syncBuffer{}, reg: prometheus.NewRegistry()}
+	// Plugin output goes to a buffer, not t.Log: go-plugin may log from its
+	// goroutines, and the log is shown only when the test fails.
+	logger := slog.New(slog.NewJSONHandler(th.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("host log:\n%s", th.log.String())
+		}
+	})
+	h, err := NewHost(context.Background(), &Manifest{Plugins: specs}, logger, Options{Registerer: th.reg})
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	th.Host = h
+	return th, nil
+}
+
+// count reads starling_policy_decisions_total for one label set.
+func (th *testHost) count(t *testing.T, plugin, hook, verdict string) float64 {
+	t.Helper()
+	mfs, err := th.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "starling_policy_decisions_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["plugin"] == plugin && labels["hook"] == hook && labels["verdict"] == verdict {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of go-plugin's
+// log goroutines and the host.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
