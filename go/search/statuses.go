@@ -14,7 +14,7 @@ import (
 type VectorIndex interface {
 	Add(vectors []float32, ids []int64) error
 	Search(queries []float32, k int, ids []int64, scores []float32) (int, error)
-	Len() int
+	Len() (int, error)
 }
 
 // EmbeddingLister pages through the stored status vectors.
@@ -125,7 +125,12 @@ func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
 // first, leaving out those below MinScore.
 func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error) {
 	q := s.emb.Embed(query)
-	k = min(k, s.index.Len())
+	size, err := s.index.Len()
+	if err != nil {
+		return nil, fmt.Errorf("search: statuses: %w", err)
+	}
+	// The index refuses k larger than its size; ask for what it has.
+	k = min(k, size)
 	if q == nil || k <= 0 {
 		return nil, nil
 	}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// envPrefix names the environment variables that mirror every flag:
+// --data-dir is STARLING_DATA_DIR. A flag given on the command line wins.
+const envPrefix = "STARLING_"
+
+// storageConfig is what every subcommand that touches data takes.
+type storageConfig struct {
+	dataDir string
+	db      string
+}
+
+func (c *storageConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and other state")
+	fs.StringVar(&c.db, "db", "", "database: a postgres:// URL, or a SQLite file path (default <data-dir>/starling.db)")
+}
+
+// isPostgres reports whether db names a PostgreSQL server.
+func (c *storageConfig) isPostgres() bool {
+	return strings.HasPrefix(c.db, "postgres://") || strings.HasPrefix(c.db, "postgresql://")
+}
+
+// sqlitePath is the SQLite file to open.
+func (c *storageConfig) sqlitePath() string {
+	if c.db != "" {
+		return c.db
+	}
+	return filepath.Join(c.dataDir, "starling.db")
+}
+
+// serveConfig is the server's configuration.
+type serveConfig struct {
+	storage         storageConfig
+	addr            string
+	adminAddr       string
+	adminToken      string
+	publicURL       string
+	redis           string
+	plugins         string
+	registrations   bool
+	maxChars        int
+	bodyLimit       int64
+	logFormat       string
+	logLevel        string
+	shutdownTimeout time.Duration
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	c.storage.register(fs)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "public listen address (Mastodon API, /healthz, /readyz, /metrics)")
+	fs.StringVar(&c.adminAddr, "admin-addr", "127.0.0.1:8081", "admin listen address (pprof, metrics, plugins); empty disables it")
+	fs.StringVar(&c.adminToken, "admin-token", "", "admin bearer token (default: generated once and kept in <data-dir>/admin_token)")
+	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
+	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://host:port/db); optional, checked by /readyz")
+	fs.StringVar(&c.plugins, "plugins", defaultManifest(), "policy plugin manifest; empty runs without plugins")
+	fs.BoolVar(&c.registrations, "registrations", true, "allow sign-up through POST /api/v1/accounts")
+	fs.IntVar(&c.maxChars, "max-chars", 500, "maximum characters per status")
+	fs.Int64Var(&c.bodyLimit, "body-limit", 1<<20, "maximum request body size in bytes")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on SIGINT/SIGTERM")
+}
+
+// parseFlags parses args into fs, taking defaults from STARLING_* variables
+// first, so the precedence is flag > environment > built-in default.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+func (c *serveConfig) validate() error {
+	if c.maxChars <= 0 {
+		return fmt.Errorf("--max-chars must be positive, got %d", c.maxChars)
+	}
+	if c.bodyLimit <= 0 {
+		return fmt.Errorf("--body-limit must be positive, got %d", c.bodyLimit)
+	}
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
+	}
+	if _, err := parseLevel(c.logLevel); err != nil {
+		return err
+	}
+	return nil
+}
+
+// envName is the variable that sets a flag, for help output.
+func envName(flagName string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// usage prints a flag set with the environment variable beside each flag.
+func usage(fs *flag.FlagSet, synopsis string) func() {
+	return func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: %s\n\nflags (each also settable by its environment variable):\n", synopsis)
+		fs.VisitAll(func(f *flag.Flag) {
+			def := f.DefValue
+			if def == "" {
+				def = `""`
+			}
+			fmt.Fprintf(out, "  --%-18s %-28s %s (default %s)\n", f.Name, envName(f.Name), f.Usage, def)
+		})
+	}
+}

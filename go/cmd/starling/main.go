@@ -1,0 +1,97 @@
+// Command starling is the Starling server and its admin CLI.
+//
+//	starling serve                      run the server (migrates first)
+//	starling migrate                    apply database migrations
+//	starling user create --username U --password P
+//	starling plugins pin|list           manage the policy plugin manifest
+//
+// Every subcommand that touches data takes --data-dir and --db; every flag
+// can also be set with its STARLING_* environment variable.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; the
+// instance endpoint reports it in Mastodon's "x.y.z (compatible; ...)" form.
+var version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starling:", err)
+		os.Exit(1)
+	}
+}
+
+const topUsage = `usage: starling <command> [flags]
+
+commands:
+  serve            run the server (applies migrations first)
+  migrate          apply database migrations and exit
+  user create      create a local account
+  plugins pin      write a manifest pinning plugin binaries by SHA-256
+  plugins list     show the plugins a manifest names and whether their hashes match
+  version          print the version
+
+Run "starling <command> --help" for a command's flags.`
+
+// run dispatches a subcommand. It returns errors rather than exiting, so
+// deferred cleanup (closing the store, killing plugins) always runs.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, topUsage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout, stderr)
+	case "plugins":
+		return runPlugins(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "starling", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, topUsage)
+		return nil
+	}
+	fmt.Fprintln(stderr, topUsage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("--log-level must be debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	l, _ := parseLevel(level) // validated with the config
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

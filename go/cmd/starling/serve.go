@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/starling-social/starling/go/api"
+	"github.com/starling-social/starling/go/api/admin"
+	"github.com/starling-social/starling/go/api/mastodon"
+	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/vecsearch"
+)
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c serveConfig
+	c.register(fs)
+	fs.Usage = usage(fs, "starling serve [flags]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, c.logFormat, c.logLevel)
+	slog.SetDefault(log)
+	return serve(ctx, c, log)
+}
+
+// serve wires the parts together and runs until ctx is cancelled (SIGINT or
+// SIGTERM), then drains requests for at most shutdownTimeout.
+func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
+	st, err := openStore(ctx, c.storage)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	checks := []api.Check{{Name: "database", Ping: st.Ping}}
+
+	if c.redis != "" {
+		opts, err := redis.ParseURL(c.redis)
+		if err != nil {
+			return fmt.Errorf("--redis: %w", err)
+		}
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		checks = append(checks, api.Check{Name: "redis", Ping: func(ctx context.Context) error {
+			return rdb.Ping(ctx).Err()
+		}})
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	emb := search.NewHashEmbedder(search.DefaultDim)
+	index, err := vecsearch.NewFlat(emb.Dim(), vecsearch.InnerProduct)
+	if err != nil {
+		return fmt.Errorf("create vector index: %w", err)
+	}
+	defer index.Close()
+	statusSearch := search.NewStatuses(emb, index, st, log)
+	start := time.Now()
+	n, err := statusSearch.Rebuild(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("vector index loaded", "vectors", n, "took", time.Since(start).Round(time.Millisecond))
+
+	mod, closePlugins, err := startPlugins(ctx, c.plugins, reg, log)
+	if err != nil {
+		return err
+	}
+	defer closePlugins()
+
+	// A nil *pluginModerator must not become a non-nil interface value.
+	var (
+		moderator social.Moderator
+		lister    admin.PluginLister
+	)
+	if mod != nil {
+		moderator, lister = mod, mod
+	}
+	svc := social.New(social.Deps{
+		Store: st, IDs: snowflake.New(), Moderator: moderator, Embedder: emb, Indexer: statusSearch,
+		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
+	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations})
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on --addr: %w", err)
+	}
+	publicURL := c.publicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	handler := api.NewRouter(api.Options{
+		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: mastodonVersion(), Logger: log}),
+		Logger:   log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit,
+	})
+	servers := []*http.Server{newHTTPServer(handler, log)}
+	listeners := []net.Listener{ln}
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL)
+
+	if c.adminAddr != "" {
+		token, err := adminToken(c)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		aln, err := net.Listen("tcp", c.adminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on --admin-addr: %w", err)
+		}
+		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: lister}), log))
+		listeners = append(listeners, aln)
+		log.Info("admin listening", "addr", aln.Addr().String())
+	}
+	return runServers(ctx, servers, listeners, c.shutdownTimeout, log)
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// runServers serves until ctx ends or a server fails, then shuts all down.
+func runServers(ctx context.Context, servers []*http.Server, listeners []net.Listener, drain time.Duration, log *slog.Logger) error {
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "drain", drain)
+	case serveErr = <-errc:
+		log.Error("server stopped", "err", serveErr)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
+	defer cancel()
+	var errs []error
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		errs = append(errs, serveErr)
+	}
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// adminToken returns --admin-token, or the token kept in the data dir,
+// creating it (mode 0600) on first start so the admin listener is never open.
+func adminToken(c serveConfig) (string, error) {
+	if c.adminToken != "" {
+		return c.adminToken, nil
+	}
+	path := filepath.Join(c.storage.dataDir, "admin_token")
+	if b, err := os.ReadFile(path); err == nil {
+		if tok := strings.TrimSpace(string(b)); tok != "" {
+			return tok, nil
+		}
+	}
+	buf := make([]byte, 32)
+	_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+)
+	tok := hex.EncodeToString(buf)
+	if err := os.MkdirAll(c.storage.dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	slog.Info("generated admin token", "path", path)
+	return tok, nil
+}
+
+// mastodonVersion is what clients parse to detect features: Mastodon's
+// version our API matches, then ours.
+func mastodonVersion() string {
+	return "4.3.0 (compatible; Starling " + version + ")"
+}

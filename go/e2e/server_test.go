@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// server is a running bin/starling.
+type server struct {
+	t         *testing.T
+	cmd       *exec.Cmd
+	base      string // http://127.0.0.1:port
+	adminBase string
+	dataDir   string
+	exited    chan error
+	logs      *bytes.Buffer
+}
+
+// binaries returns the paths make built, or skips.
+func binaries(t *testing.T) (bin, pluginDir string) {
+	t.Helper()
+	bin, pluginDir = os.Getenv("STARLING_TEST_BIN"), os.Getenv("STARLING_TEST_PLUGIN_DIR")
+	if bin == "" || pluginDir == "" {
+		t.Skip("STARLING_TEST_BIN and STARLING_TEST_PLUGIN_DIR not set: run `make test`, which builds the binaries first")
+	}
+	for _, p := range []string{bin, filepath.Join(pluginDir, "manifest.json")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s missing (run `make build`): %v", p, err)
+		}
+	}
+	return bin, pluginDir
+}
+
+// startServer runs bin/starling serve on free ports over dataDir and waits
+// until it logs its listening addresses.
+func startServer(t *testing.T, dataDir string, extra ...string) *server {
+	t.Helper()
+	bin, pluginDir := binaries(t)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0",
+		"--admin-token", "e2e-admin-token", "--data-dir", dataDir, "--log-format", "json",
+		"--plugins", filepath.Join(pluginDir, "manifest.json")}, extra...)
+	cmd := exec.Command(bin, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, dataDir: dataDir, exited: make(chan error, 1), logs: &bytes.Buffer{}}
+	addrs := make(chan [2]string, 1)
+	go func() {
+		var public, adm string
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Bytes()
+			s.logs.Write(line)
+			s.logs.WriteByte('\n')
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(line, &rec) != nil {
+				continue
+			}
+			switch rec.Msg {
+			case "listening":
+				public = rec.Addr
+			case "admin listening":
+				adm = rec.Addr
+				addrs <- [2]string{public, adm}
+			}
+		}
+		s.exited <- cmd.Wait()
+	}()
+	t.Cleanup(func() { s.stop() })
+	select {
+	case a := <-addrs:
+		s.base, s.adminBase = "http://"+a[0], "http://"+a[1]
+	case err := <-s.exited:
+		t.Fatalf("server exited before listening: %v\n%s", err, s.logs)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not report its address within 60s\n%s", s.logs)
+	}
+	return s
+}
+
+// stop sends SIGTERM and requires a clean exit.
+func (s *server) stop() {
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.exited:
+		if err != nil {
+			s.t.Errorf("server exit after SIGTERM: %v\n%s", err, s.logs)
+		}
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		s.t.Errorf("server did not stop within 30s of SIGTERM\n%s", s.logs)
+	}
+}
+
+// response is a decoded HTTP answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// errorText returns the "error" field of a Mastodon error body.
+func (r response) errorText(t *testing.T) string {
+	t.Helper()
+	var e struct {
+		Error string `json:"error"`
+	}
+	r.decode(t, &e)
+	if e.Error == "" {
+		t.Fatalf("status %d without an error field: %s", r.status, r.body)
+	}
+	return e.Error
+}
+
+// do sends a request; form is sent url-encoded, jsonBody as JSON.
+func (s *server) do(method, target, token string, form url.Values) response {
+	s.t.Helper()
+	if !strings.HasPrefix(target, "http") {
+		target = s.base + target
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, target, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// doJSON sends a JSON body.
+func (s *server) doJSON(method, path, token string, v any) response {
+	s.t.Helper()
+	b, _ := json.Marshal(v)
+	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(b))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: body}
+}
+
+// must checks the status code.
+func (s *server) must(r response, want int) response {
+	s.t.Helper()
+	if r.status != want {
+		s.t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
+	}
+	return r
+}
+
+// nextLink returns the rel="next" or rel="prev" URL of a Link header.
+func nextLink(t *testing.T, h http.Header, rel string) string {
+	t.Helper()
+	for _, part := range strings.Split(h.Get("Link"), ",") {
+		u, r, ok := strings.Cut(strings.TrimSpace(part), ";")
+		if ok && strings.TrimSpace(r) == fmt.Sprintf("rel=%q", rel) {
+			return strings.Trim(u, "<>")
+		}
+	}
+	t.Fatalf("no rel=%q in Link header %q", rel, h.Get("Link"))
+	return ""
+}
