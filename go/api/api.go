@@ -53,8 +53,10 @@ func NewRouter(o Options) http.Handler {
 		o.ReadyTimeout = 2 * time.Second
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, exposeRequestID, recoverer(o.Logger), accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, limitBody(o.BodyLimit))
+	// recoverer sits inside accessLog and metrics so a panic is logged and
+	// counted as the 500 it becomes, not lost from the error rate.
+	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), limitBody(o.BodyLimit))
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout))
@@ -179,7 +181,19 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(r.Method, route, strconv.Itoa(ww.Status())).Inc()
-		m.duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
+		method := metricMethod(r.Method)
+		m.requests.WithLabelValues(method, route, strconv.Itoa(ww.Status())).Inc()
+		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 	})
+}
+
+// metricMethod bounds the method label as the route label is bounded: a
+// client may send any token as a method, and each would be a new series.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -47,6 +48,11 @@ func requestValues(r *http.Request) (url.Values, error) {
 		dec := json.NewDecoder(r.Body)
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil {
+			if errors.Is(err, io.EOF) {
+				// An empty body is no parameters, as in Rails: masto.js (Elk)
+				// sends Content-Type: application/json with no body on follow.
+				return vals, nil
+			}
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				return nil, err
@@ -105,6 +111,10 @@ func jsonStrings(v any) ([]string, error) {
 	case []any:
 		out := make([]string, 0, len(x))
 		for _, e := range x {
+			if _, nested := e.([]any); nested {
+				// [[1]] would otherwise flatten to "1" below.
+				return nil, errors.New("array elements must be strings, numbers or booleans")
+			}
 			s, err := jsonStrings(e)
 			if err != nil || len(s) != 1 {
 				return nil, errors.New("array elements must be strings, numbers or booleans")
