@@ -57,7 +57,7 @@ bench: build
 	$(BIN)/starling-bench ffi
 	$(BIN)/starling-bench ann --base $(DATA)/posts-fasttext-100-angular/base.fvecs \
 		--query $(DATA)/posts-fasttext-100-angular/query.fvecs \
-		--gt $(DATA)/posts-fasttext-100-angular/groundtruth.ivecs --metric l2
+		--gt $(DATA)/posts-fasttext-100-angular/groundtruth.ivecs --metric angular
 
 lint: rust
 	@out=$$(gofmt -l go bench plugins); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -48,7 +48,19 @@ func register(t *testing.T, s *server, appToken, username string) string {
 }
 
 func TestFoundationFlow(t *testing.T) {
-	s := startServer(t, t.TempDir())
+	foundationFlow(t, t.TempDir())
+}
+
+// TestFoundationFlowPostgres runs the same flow with the server on the real
+// PostgreSQL (STARLING_TEST_PG), in a schema of its own.
+func TestFoundationFlowPostgres(t *testing.T) {
+	foundationFlow(t, t.TempDir(), "--db", freshPostgresSchema(t))
+}
+
+// foundationFlow registers, follows, posts, pages and searches over HTTP,
+// then restarts the server on the same data and checks nothing was lost.
+func foundationFlow(t *testing.T, dataDir string, extra ...string) {
+	s := startServer(t, dataDir, extra...)
 
 	// Operational endpoints.
 	s.must(s.do("GET", "/healthz", "", nil), http.StatusOK)
@@ -234,7 +246,7 @@ func TestFoundationFlow(t *testing.T) {
 	// Restart on the same data: accounts, timeline and the search index
 	// (rebuilt from the vectors in SQL) survive.
 	s.stop()
-	s2 := startServer(t, s.dataDir)
+	s2 := startServer(t, s.dataDir, extra...)
 	var again []status
 	s2.must(s2.do("GET", "/api/v1/timelines/home?limit=40", alice, nil), http.StatusOK).decode(t, &again)
 	if !slices.Equal(ids(again), want) {
