@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/starling-social/starling/go/vecsearch"
 )
 
 // provenance says where and how a result was produced; every JSON line
@@ -19,6 +21,8 @@ type provenance struct {
 	Machine     machine `json:"machine"`
 	Command     string  `json:"command"`
 	Timestamp   string  `json:"timestamp"`
+	// RustLib is the SHA-256 of the linked Rust library (vecsearch.LibraryHash).
+	RustLib string `json:"rust_lib"`
 }
 
 // machine identifies the hardware and toolchain.
@@ -47,6 +51,7 @@ func newProvenance(args []string) provenance {
 		},
 		Command:   shellJoin(args),
 		Timestamp: time.Now().UTC().Format(time.RFC3339),
+		RustLib:   vecsearch.LibraryHash(),
 	}
 }
 
