@@ -107,7 +107,7 @@ func (s *Service) HomeTimeline(ctx context.Context, viewer *store.Account, page 
 	}
 	// The feed selects by the same rules; filtering again here keeps a
 	// stale cache (push strategies) from ever showing a hidden status.
-	return s.filterVisible(ctx, viewer, sts)
+	return s.filterVisible(ctx, viewer, sts, readHome)
 }
 
 // maxSearchResults bounds offset+limit so a query cannot ask the index for
@@ -147,7 +147,7 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, que
 			ranked = append(ranked, st)
 		}
 	}
-	vis, err := s.filterVisible(ctx, viewer, ranked)
+	vis, err := s.filterVisible(ctx, viewer, ranked, readSearch)
 	if err != nil {
 		return nil, err
 	}

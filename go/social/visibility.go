@@ -31,9 +31,24 @@ func canView(viewerID int64, s *store.Status, follows bool) bool {
 	}
 }
 
-// filterVisible keeps the statuses viewer may see, in order. It loads the
-// viewer's followees once, only if a private status needs it.
-func (s *Service) filterVisible(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*store.Status, error) {
+// readPath names the read path asking. The rule differs by path: a mute
+// hides an account from home and notifications but not from its profile or
+// a status opened by link; unlisted stays out of public timelines.
+type readPath uint8
+
+const (
+	readDirect        readPath = iota // one status by ID, its context
+	readHome                          // the home timeline
+	readPublic                        // public, local, hashtag timelines
+	readAccount                       // an account's own statuses
+	readNotifications                 // notifications
+	readSearch                        // search results, suggestions
+)
+
+// filterVisible keeps the statuses viewer may see on path, in order. It
+// loads the viewer's followees once, only if a private status needs it.
+func (s *Service) filterVisible(ctx context.Context, viewer *store.Account, sts []*store.Status, path readPath) ([]*store.Status, error) {
+	_ = path // blocks and mutes (per path) arrive with the relationship model
 	var viewerID int64
 	if viewer != nil {
 		viewerID = viewer.ID
@@ -70,7 +85,7 @@ func (s *Service) GetStatus(ctx context.Context, viewer *store.Account, id int64
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	vis, err := s.filterVisible(ctx, viewer, []*store.Status{st})
+	vis, err := s.filterVisible(ctx, viewer, []*store.Status{st}, readDirect)
 	if err != nil {
 		return nil, err
 	}

@@ -192,6 +192,8 @@ type Store interface {
 	Tokens
 	Follows
 	Statuses
+	Relationships
+	Interactions
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

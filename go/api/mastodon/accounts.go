@@ -3,8 +3,19 @@ package mastodon
 import (
 	"net/http"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/starling-social/starling/go/social"
 )
+
+// accountRoutes: accounts and relationships (under /api/v1).
+func (h *Handler) accountRoutes(r chi.Router) {
+	r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                     // POST /api/v1/accounts
+	r.With(h.requireUser("read:accounts")).Get("/accounts/verify_credentials", h.verifyCredentials) // GET /api/v1/accounts/verify_credentials
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                     // GET /api/v1/accounts/:id
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)           // POST /api/v1/accounts/:id/follow
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)       // POST /api/v1/accounts/:id/unfollow
+}
 
 type registerRequest struct {
 	Username  string `param:"username"`

@@ -32,34 +32,22 @@ func New(svc *social.Service, opts Options) *Handler {
 	return &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"), version: opts.Version}
 }
 
-// Routes attaches the Mastodon API to r. The table reads as the API's
-// contents: one line per endpoint, middleware scoped to the route.
+// Routes attaches the Mastodon API to r. Each area's routes are one
+// function in that area's file, so this reads as the API's contents and the
+// route table of an area sits beside its handlers.
 func (h *Handler) Routes(r chi.Router) {
 	r.NotFound(notFoundHandler)
 	r.MethodNotAllowed(methodNotAllowed)
 
-	r.Post("/oauth/token", h.oauthToken)   // OAuth: obtain a token
-	r.Post("/oauth/revoke", h.oauthRevoke) // OAuth: revoke a token
-
+	h.oauthRoutes(r)
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Get("/instance", h.instance) // GET /api/v1/instance
-
-		r.Post("/apps", h.createApp) // POST /api/v1/apps
-
-		r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                     // POST /api/v1/accounts
-		r.With(h.requireUser("read:accounts")).Get("/accounts/verify_credentials", h.verifyCredentials) // GET /api/v1/accounts/verify_credentials
-		r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                     // GET /api/v1/accounts/:id
-		r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)           // POST /api/v1/accounts/:id/follow
-		r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)       // POST /api/v1/accounts/:id/unfollow
-
-		r.With(h.requireUser("write:statuses")).Post("/statuses", h.createStatus)  // POST /api/v1/statuses
-		r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}", h.getStatus) // GET /api/v1/statuses/:id
-
-		r.With(h.requireUser("read:statuses")).Get("/timelines/home", h.homeTimeline) // GET /api/v1/timelines/home
+		h.instanceRoutes(r)
+		h.accountRoutes(r)
+		h.statusRoutes(r)
+		h.timelineRoutes(r)
 	})
-
 	r.Route("/api/v2", func(r chi.Router) {
-		r.With(h.optionalUser("read:search")).Get("/search", h.search) // GET /api/v2/search
+		h.searchRoutes(r)
 	})
 }
 

@@ -3,8 +3,16 @@ package mastodon
 import (
 	"net/http"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/starling-social/starling/go/social"
 )
+
+// oauthRoutes: the OAuth 2 endpoints (outside /api).
+func (h *Handler) oauthRoutes(r chi.Router) {
+	r.Post("/oauth/token", h.oauthToken)   // POST /oauth/token
+	r.Post("/oauth/revoke", h.oauthRevoke) // POST /oauth/revoke
+}
 
 type tokenRequest struct {
 	GrantType    string `param:"grant_type"`

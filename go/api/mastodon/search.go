@@ -3,8 +3,15 @@ package mastodon
 import (
 	"net/http"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/starling-social/starling/go/store"
 )
+
+// searchRoutes: search (under /api/v2).
+func (h *Handler) searchRoutes(r chi.Router) {
+	r.With(h.optionalUser("read:search")).Get("/search", h.search) // GET /api/v2/search
+}
 
 type searchRequest struct {
 	Q      string `param:"q"`

@@ -3,9 +3,22 @@ package mastodon
 import (
 	"net/http"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
+
+// statusRoutes: statuses and what is done with them (under /api/v1).
+func (h *Handler) statusRoutes(r chi.Router) {
+	r.With(h.requireUser("write:statuses")).Post("/statuses", h.createStatus)  // POST /api/v1/statuses
+	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}", h.getStatus) // GET /api/v1/statuses/:id
+}
+
+// timelineRoutes: timelines (under /api/v1).
+func (h *Handler) timelineRoutes(r chi.Router) {
+	r.With(h.requireUser("read:statuses")).Get("/timelines/home", h.homeTimeline) // GET /api/v1/timelines/home
+}
 
 type createStatusRequest struct {
 	Status      string `param:"status"`
