@@ -54,30 +54,40 @@ func wantKind(t *testing.T, err error, k Kind) {
 }
 
 func TestCanView(t *testing.T) {
-	const author, viewer = 1, 2
+	const author, viewer, statusID = 1, 2, 10
 	tests := []struct {
-		vis      store.Visibility
-		viewerID int64
-		follows  bool
-		want     bool
+		name string
+		vis  store.Visibility
+		vc   viewerContext
+		path readPath
+		want bool
 	}{
-		{store.VisibilityPublic, 0, false, true},
-		{store.VisibilityPublic, viewer, false, true},
-		{store.VisibilityUnlisted, 0, false, true},
-		{store.VisibilityUnlisted, viewer, false, true},
-		{store.VisibilityPrivate, 0, false, false},
-		{store.VisibilityPrivate, viewer, false, false},
-		{store.VisibilityPrivate, viewer, true, true},
-		{store.VisibilityPrivate, author, false, true},
-		{store.VisibilityDirect, viewer, true, false},
-		{store.VisibilityDirect, author, false, true},
-		{store.VisibilityDirect, 0, false, false},
-		{"bogus", viewer, true, false},
+		{"public, anonymous", store.VisibilityPublic, viewerContext{}, readDirect, true},
+		{"public, stranger", store.VisibilityPublic, viewerContext{id: viewer}, readPublic, true},
+		{"unlisted, anonymous", store.VisibilityUnlisted, viewerContext{}, readDirect, true},
+		{"unlisted, not on public timelines", store.VisibilityUnlisted, viewerContext{id: viewer}, readPublic, false},
+		{"unlisted, follower at home", store.VisibilityUnlisted, viewerContext{id: viewer, following: map[int64]bool{author: true}}, readHome, true},
+		{"private, anonymous", store.VisibilityPrivate, viewerContext{}, readDirect, false},
+		{"private, stranger", store.VisibilityPrivate, viewerContext{id: viewer}, readDirect, false},
+		{"private, follower", store.VisibilityPrivate, viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, true},
+		{"private, mentioned", store.VisibilityPrivate, viewerContext{id: viewer, mentioned: map[int64]bool{statusID: true}}, readDirect, true},
+		{"private, author", store.VisibilityPrivate, viewerContext{id: author}, readDirect, true},
+		{"direct, follower", store.VisibilityDirect, viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, false},
+		{"direct, mentioned", store.VisibilityDirect, viewerContext{id: viewer, mentioned: map[int64]bool{statusID: true}}, readDirect, true},
+		{"direct, author", store.VisibilityDirect, viewerContext{id: author}, readHome, true},
+		{"direct, anonymous", store.VisibilityDirect, viewerContext{}, readDirect, false},
+		{"blocked hides public", store.VisibilityPublic, viewerContext{id: viewer, blocked: map[int64]bool{author: true}}, readDirect, false},
+		{"blocked beats following", store.VisibilityPrivate, viewerContext{id: viewer, following: map[int64]bool{author: true}, blocked: map[int64]bool{author: true}}, readHome, false},
+		{"muted hidden at home", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readHome, false},
+		{"muted hidden in notifications", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readNotifications, false},
+		{"muted shown when opened", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readDirect, true},
+		{"muted shown on the profile", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readAccount, true},
+		{"unknown visibility", "bogus", viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, false},
 	}
 	for _, tt := range tests {
-		got := canView(tt.viewerID, &store.Status{AccountID: author, Visibility: tt.vis}, tt.follows)
-		if got != tt.want {
-			t.Errorf("canView(viewer %d, %s, follows=%v) = %v, want %v", tt.viewerID, tt.vis, tt.follows, got, tt.want)
+		st := &store.Status{ID: statusID, AccountID: author, Visibility: tt.vis}
+		if got := canView(&tt.vc, st, tt.path); got != tt.want {
+			t.Errorf("%s: canView = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -7,30 +7,6 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-// canView is THE visibility rule. Every read path (single status, timelines,
-// search) goes through it, so a rule changes in one place.
-//
-//   - public and unlisted: everyone, including anonymous viewers (unlisted
-//     only stays out of public timelines, which select by visibility);
-//   - private: the author and the author's followers;
-//   - direct: the author (mentions arrive with the full status model).
-//
-// viewerID is 0 for an anonymous viewer; follows reports whether the viewer
-// follows the author.
-func canView(viewerID int64, s *store.Status, follows bool) bool {
-	if viewerID != 0 && viewerID == s.AccountID {
-		return true
-	}
-	switch s.Visibility {
-	case store.VisibilityPublic, store.VisibilityUnlisted:
-		return true
-	case store.VisibilityPrivate:
-		return viewerID != 0 && follows
-	default:
-		return false
-	}
-}
-
 // readPath names the read path asking. The rule differs by path: a mute
 // hides an account from home and notifications but not from its profile or
 // a status opened by link; unlisted stays out of public timelines.
@@ -45,28 +21,85 @@ const (
 	readSearch                        // search results, suggestions
 )
 
-// filterVisible keeps the statuses viewer may see on path, in order. It
-// loads the viewer's followees once, only if a private status needs it.
-func (s *Service) filterVisible(ctx context.Context, viewer *store.Account, sts []*store.Status, path readPath) ([]*store.Status, error) {
-	_ = path // blocks and mutes (per path) arrive with the relationship model
-	var viewerID int64
-	if viewer != nil {
-		viewerID = viewer.ID
+// viewerContext is what the visibility rule needs to know about a viewer
+// for one batch of statuses. It is loaded once per batch, with one query
+// per kind of fact, never one per status.
+type viewerContext struct {
+	id        int64          // 0 for an anonymous viewer
+	following map[int64]bool // accounts the viewer follows
+	blocked   map[int64]bool // accounts the viewer blocks or is blocked by (relations.go)
+	muted     map[int64]bool // accounts the viewer mutes, mute not expired (relations.go)
+	mentioned map[int64]bool // statuses of the batch that mention the viewer (mentions.go)
+}
+
+// canView is THE visibility rule. Every read path (single status, context,
+// timelines, notifications, search, streaming) goes through it, so a rule
+// changes in one place.
+//
+//   - authors see their own statuses everywhere;
+//   - blocks hide both ways, on every path;
+//   - mutes hide the muted account on home and in notifications;
+//   - public: everyone; unlisted: everyone, but not on public timelines;
+//   - private: the author's followers and the accounts it mentions;
+//   - direct: the accounts it mentions.
+func canView(vc *viewerContext, s *store.Status, path readPath) bool {
+	if vc.id != 0 && vc.id == s.AccountID {
+		return true
 	}
-	var following map[int64]bool
+	if vc.blocked[s.AccountID] {
+		return false
+	}
+	if vc.muted[s.AccountID] && (path == readHome || path == readNotifications) {
+		return false
+	}
+	switch s.Visibility {
+	case store.VisibilityPublic:
+		return true
+	case store.VisibilityUnlisted:
+		return path != readPublic
+	case store.VisibilityPrivate:
+		return vc.id != 0 && (vc.following[s.AccountID] || vc.mentioned[s.ID])
+	case store.VisibilityDirect:
+		return vc.id != 0 && vc.mentioned[s.ID]
+	default:
+		return false
+	}
+}
+
+// loadViewerContext gathers the facts canView needs for sts. Anonymous
+// viewers need none: nothing but public and unlisted reaches them.
+func (s *Service) loadViewerContext(ctx context.Context, viewer *store.Account, sts []*store.Status) (*viewerContext, error) {
+	vc := &viewerContext{}
+	if viewer == nil || len(sts) == 0 {
+		return vc, nil
+	}
+	vc.id = viewer.ID
+	ids, err := s.store.GetFollowingIDs(ctx, viewer.ID)
+	if err != nil {
+		return nil, internal("social.loadViewerContext", err)
+	}
+	vc.following = make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		vc.following[id] = true
+	}
+	if err := s.loadRelations(ctx, vc, sts); err != nil {
+		return nil, err
+	}
+	if err := s.loadMentions(ctx, vc, sts); err != nil {
+		return nil, err
+	}
+	return vc, nil
+}
+
+// filterVisible keeps the statuses viewer may see on path, in order.
+func (s *Service) filterVisible(ctx context.Context, viewer *store.Account, sts []*store.Status, path readPath) ([]*store.Status, error) {
+	vc, err := s.loadViewerContext(ctx, viewer, sts)
+	if err != nil {
+		return nil, err
+	}
 	out := sts[:0:0]
 	for _, st := range sts {
-		if st.Visibility == store.VisibilityPrivate && viewerID != 0 && following == nil {
-			ids, err := s.store.GetFollowingIDs(ctx, viewerID)
-			if err != nil {
-				return nil, internal("social.filterVisible", err)
-			}
-			following = make(map[int64]bool, len(ids))
-			for _, id := range ids {
-				following[id] = true
-			}
-		}
-		if canView(viewerID, st, following[st.AccountID]) {
+		if canView(vc, st, path) {
 			out = append(out, st)
 		}
 	}
