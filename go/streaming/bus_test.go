@@ -1,0 +1,134 @@
+package streaming
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// receive waits for one message or fails after a generous bound (a hang is
+// the failure being tested, not a timing claim).
+func receive(t *testing.T, ch <-chan Message) Message {
+	t.Helper()
+	select {
+	case m, ok := <-ch:
+		if !ok {
+			t.Fatal("subscription closed")
+		}
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatal("no message within 10s")
+	}
+	return Message{}
+}
+
+func TestLocalDeliversToEverySubscriber(t *testing.T) {
+	b := NewLocal(nil)
+	defer b.Close()
+	a, stopA := b.Subscribe()
+	c, stopC := b.Subscribe()
+	defer stopC()
+	want := Message{Kind: KindUpdate, Streams: []string{"public", "user:1"}, StatusID: 7}
+	if err := b.Publish(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []<-chan Message{a, c} {
+		if got := receive(t, ch); got.StatusID != 7 || !slices.Equal(got.Streams, want.Streams) {
+			t.Fatalf("got %+v", got)
+		}
+	}
+	stopA()
+	stopA() // idempotent
+	if _, ok := <-a; ok {
+		t.Fatal("channel not closed after unsubscribe")
+	}
+	// Publishing after one subscriber left still reaches the other.
+	_ = b.Publish(context.Background(), Message{Kind: KindDelete, StatusID: 8})
+	if got := receive(t, c); got.Kind != KindDelete {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestSlowSubscriberDoesNotBlockOthers(t *testing.T) {
+	b := NewLocal(nil)
+	defer b.Close()
+	_, stopSlow := b.Subscribe() // never read
+	defer stopSlow()
+	fast, stopFast := b.Subscribe()
+	defer stopFast()
+	for i := range subscriberBuffer * 3 {
+		_ = b.Publish(context.Background(), Message{Kind: KindUpdate, StatusID: int64(i)})
+		receive(t, fast)
+	}
+	if b.f.dropped.Load() != subscriberBuffer*2 {
+		t.Fatalf("dropped %d, want %d", b.f.dropped.Load(), subscriberBuffer*2)
+	}
+}
+
+func TestCloseEndsSubscriptions(t *testing.T) {
+	b := NewLocal(nil)
+	ch, stop := b.Subscribe()
+	b.Close()
+	if _, ok := <-ch; ok {
+		t.Fatal("channel open after Close")
+	}
+	stop() // safe after Close
+	late, _ := b.Subscribe()
+	if _, ok := <-late; ok {
+		t.Fatal("a subscription after Close must be closed")
+	}
+}
+
+// TestRedisAcrossProcesses uses two buses on two connections, as two server
+// processes would, against the real Redis.
+func TestRedisAcrossProcesses(t *testing.T) {
+	url := os.Getenv("STARLING_TEST_REDIS")
+	if url == "" {
+		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	channel := "starling:test:" + hex.EncodeToString(b)
+	ctx := context.Background()
+	var buses []*Redis
+	for range 2 {
+		rdb := redis.NewClient(opts)
+		t.Cleanup(func() { rdb.Close() })
+		bus, err := NewRedis(ctx, rdb, channel, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { bus.Close() })
+		buses = append(buses, bus)
+	}
+	sub0, stop0 := buses[0].Subscribe()
+	defer stop0()
+	sub1, stop1 := buses[1].Subscribe()
+	defer stop1()
+	want := Message{Kind: KindNotification, Streams: []string{"user:9", "user:notification:9"}, NotificationID: 99}
+	if err := buses[0].Publish(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	for i, ch := range []<-chan Message{sub0, sub1} {
+		got := receive(t, ch)
+		if got.Kind != want.Kind || got.NotificationID != 99 || !slices.Equal(got.Streams, want.Streams) {
+			t.Fatalf("bus %d got %+v", i, got)
+		}
+	}
+	if err := buses[1].Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := <-sub1; ok {
+		t.Fatal("subscription open after Close")
+	}
+}

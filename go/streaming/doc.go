@@ -1,0 +1,12 @@
+// Package streaming carries Starling's live events between server
+// processes: a status was posted or deleted, a notification was created.
+// The domain (package social) decides who may receive an event and names
+// the streams it belongs on; the bus only moves it. The WebSocket endpoint
+// (api/mastodon) subscribes to the bus and delivers to connected clients.
+//
+// Two buses: Local, within one process (the embedded default), and Redis,
+// which publishes on one Redis pub/sub channel so clients connected to any
+// server process receive every event. Redis pub/sub is fire-and-forget:
+// an event published while a process is disconnected is not replayed, as
+// with Mastodon's own streaming server; clients re-sync with the REST API.
+package streaming
