@@ -34,6 +34,9 @@ var (
 	ErrCorrupt = errors.New("corrupt index data")
 	// ErrOutOfMemory means memory for new vectors could not be reserved.
 	ErrOutOfMemory = errors.New("out of memory")
+	// ErrUnsupported means the operation does not apply to this index
+	// (e.g. RefineFactor > 0 on an index without refine storage).
+	ErrUnsupported = errors.New("unsupported")
 	// ErrClosed means the Index was closed (or is nil).
 	ErrClosed = errors.New("index closed")
 	// ErrUnknown means the library returned a status code this binding does
@@ -52,6 +55,7 @@ const (
 	statusIO              = C.VS_ERR_IO
 	statusCorrupt         = C.VS_ERR_CORRUPT
 	statusOutOfMemory     = C.VS_ERR_OUT_OF_MEMORY
+	statusUnsupported     = C.VS_ERR_UNSUPPORTED
 )
 
 // Error is an error from an Index method: which operation failed, the
@@ -99,6 +103,8 @@ func kindOf(code int32) error {
 		return ErrCorrupt
 	case statusOutOfMemory:
 		return ErrOutOfMemory
+	case statusUnsupported:
+		return ErrUnsupported
 	}
 	return ErrUnknown
 }

@@ -21,6 +21,7 @@ func TestStatusMapping(t *testing.T) {
 		{statusIO, ErrIO},
 		{statusCorrupt, ErrCorrupt},
 		{statusOutOfMemory, ErrOutOfMemory},
+		{statusUnsupported, ErrUnsupported},
 		{9999, ErrUnknown},
 		{statusOK, ErrUnknown}, // never passed: success is not an error
 	}

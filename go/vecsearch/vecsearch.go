@@ -50,6 +50,8 @@ func (m Metric) String() string {
 		return "l2"
 	case InnerProduct:
 		return "inner_product"
+	case Cosine:
+		return "cosine"
 	}
 	return fmt.Sprintf("Metric(%d)", int(m))
 }

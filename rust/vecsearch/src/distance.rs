@@ -1,68 +1,41 @@
 //! Distance kernels and the metric orderings used by every index.
 //!
-//! The kernels are plain safe loops written so that LLVM vectorises them:
-//! sixteen independent accumulators break the serial dependency of a float
-//! sum (which the compiler may not reorder on its own), so the inner loop
-//! becomes packed multiply-adds on whatever SIMD width the target has. A
-//! hand-written SIMD module can replace them later without touching callers.
+//! The kernels delegate to `crate::simd` (AVX2/FMA chosen at run time, or a
+//! portable fallback that LLVM vectorises), so callers need no `unsafe`.
 
-/// Number of independent accumulators. Sixteen f32 lanes fill two AVX or
-/// four SSE registers, enough to hide the add latency.
-const LANES: usize = 16;
+// [simd] The kernels delegate to `crate::simd`, which picks AVX2/FMA or a
+// portable fallback at run time (edit by the SIMD engineer; the scalar loops
+// that lived here are now `simd::scalar`).
 
 /// Squared Euclidean distance between `a` and `b` (equal lengths).
 #[inline]
 pub fn l2_sq(a: &[f32], b: &[f32]) -> f32 {
-    debug_assert_eq!(a.len(), b.len());
-    let mut acc = [0.0f32; LANES];
-    let (ac, ar) = (a.chunks_exact(LANES), a.chunks_exact(LANES).remainder());
-    let (bc, br) = (b.chunks_exact(LANES), b.chunks_exact(LANES).remainder());
-    for (x, y) in ac.zip(bc) {
-        for i in 0..LANES {
-            let d = x[i] - y[i];
-            acc[i] += d * d;
-        }
-    }
-    let mut tail = 0.0f32;
-    for (x, y) in ar.iter().zip(br) {
-        let d = x - y;
-        tail += d * d;
-    }
-    sum_lanes(&acc) + tail
+    crate::simd::l2_sq(a, b)
 }
 
 /// Inner product of `a` and `b` (equal lengths).
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    debug_assert_eq!(a.len(), b.len());
-    let mut acc = [0.0f32; LANES];
-    let (ac, ar) = (a.chunks_exact(LANES), a.chunks_exact(LANES).remainder());
-    let (bc, br) = (b.chunks_exact(LANES), b.chunks_exact(LANES).remainder());
-    for (x, y) in ac.zip(bc) {
-        for i in 0..LANES {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let mut tail = 0.0f32;
-    for (x, y) in ar.iter().zip(br) {
-        tail += x * y;
-    }
-    sum_lanes(&acc) + tail
+    crate::simd::dot(a, b)
 }
 
-/// Pairwise sum of the accumulators (a fixed order, so results are
-/// deterministic for a given input).
-#[inline]
-fn sum_lanes(acc: &[f32; LANES]) -> f32 {
-    let mut v = *acc;
-    let mut w = LANES / 2;
-    while w > 0 {
-        for i in 0..w {
-            v[i] += v[i + w];
-        }
-        w /= 2;
+/// Scales `v` to unit L2 length in place; a zero vector stays zero (as
+/// FAISS's `normalize_L2`).
+pub(crate) fn normalize(v: &mut [f32]) {
+    let norm = dot(v, v).sqrt();
+    if norm > 0.0 {
+        let inv = 1.0 / norm;
+        v.iter_mut().for_each(|x| *x *= inv);
     }
-    v[0]
+}
+
+/// Copies `x` (rows of dimension `d`) with every row normalised.
+pub(crate) fn normalized_rows(x: &[f32], d: usize) -> Result<Vec<f32>, crate::error::Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(x.len())?;
+    v.extend_from_slice(x);
+    v.chunks_exact_mut(d).for_each(normalize);
+    Ok(v)
 }
 
 /// How a metric scores a pair and which scores are better. Implemented by

@@ -23,12 +23,15 @@ pub enum ErrorKind {
     NotTrained,
     /// A panic was caught at the C ABI boundary (C ABI only).
     Panic,
-    /// Reading or writing a file failed (save/load; reserved).
+    /// Reading or writing a file failed (save/load).
     Io,
-    /// A file or buffer is not a valid index (load; reserved).
+    /// A file or buffer is not a valid index (load).
     Corrupt,
     /// Memory for the new vectors could not be reserved.
     OutOfMemory,
+    /// The operation does not apply to this index (e.g. re-rank without
+    /// refine storage).
+    Unsupported,
 }
 
 /// An error from the library: a kind plus a human-readable message.
@@ -53,6 +56,11 @@ impl Error {
     /// Shorthand for [`ErrorKind::InvalidArgument`].
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    /// Shorthand for [`ErrorKind::Corrupt`].
+    pub fn corrupt(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Corrupt, message)
     }
 
     /// Shorthand for [`ErrorKind::Dimension`].

@@ -27,8 +27,9 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::flat::FlatIndex;
-use crate::index::{Index, Metric};
-use std::ffi::c_char;
+use crate::index::{Index, IndexKind, Metric, RefineStorage, SearchParams};
+use crate::ivfpq::{IvfPqIndex, IvfPqParams};
+use std::ffi::{CStr, c_char};
 use std::panic::{self, AssertUnwindSafe};
 
 /// Status code returned by every function (`int32_t` in C).
@@ -55,11 +56,71 @@ pub const VS_ERR_IO: vs_status = 6;
 pub const VS_ERR_CORRUPT: vs_status = 7;
 /// Memory for new vectors could not be reserved.
 pub const VS_ERR_OUT_OF_MEMORY: vs_status = 8;
+/// The operation does not apply to this kind of index.
+pub const VS_ERR_UNSUPPORTED: vs_status = 9;
 
 /// Squared L2 distance, smaller is better.
 pub const VS_METRIC_L2: vs_metric = 1;
 /// Inner product, larger is better.
 pub const VS_METRIC_INNER_PRODUCT: vs_metric = 2;
+/// Cosine: normalised, then squared L2 (distance `2 - 2 cos`).
+pub const VS_METRIC_COSINE: vs_metric = 3;
+
+/// Index kind: flat.
+pub const VS_INDEX_FLAT: i32 = 1;
+/// Index kind: IVF-PQ.
+pub const VS_INDEX_IVFPQ: i32 = 2;
+
+/// Re-rank storage: none.
+pub const VS_REFINE_NONE: i32 = 0;
+/// Re-rank storage: f32 copies.
+pub const VS_REFINE_F32: i32 = 1;
+/// Re-rank storage: SQ8 copies.
+pub const VS_REFINE_SQ8: i32 = 2;
+
+/// IVF-PQ parameters (`vs_ivfpq_params` in C); see the header.
+#[repr(C)]
+#[allow(missing_docs)] // fields documented in include/vecsearch.h
+#[derive(Debug, Clone, Copy)]
+pub struct vs_ivfpq_params {
+    pub d: usize,
+    pub metric: vs_metric,
+    pub nlist: usize,
+    pub m: usize,
+    pub nbits: usize,
+    pub refine: i32,
+    pub seed: u64,
+    pub train_threads: usize,
+    pub kmeans_iters: usize,
+}
+
+/// Search options (`vs_search_params` in C); see the header.
+#[repr(C)]
+#[allow(missing_docs)] // fields documented in include/vecsearch.h
+#[derive(Debug, Clone, Copy)]
+pub struct vs_search_params {
+    pub nprobe: usize,
+    pub refine_factor: usize,
+    pub threads: usize,
+}
+
+/// Index statistics (`vs_stats` in C); see the header.
+#[repr(C)]
+#[allow(missing_docs)] // fields documented in include/vecsearch.h
+#[derive(Debug, Clone, Copy, Default)]
+pub struct vs_stats {
+    pub len: usize,
+    pub tombstones: usize,
+    pub memory_bytes: usize,
+    pub d: usize,
+    pub nlist: usize,
+    pub m: usize,
+    pub nbits: usize,
+    pub metric: vs_metric,
+    pub kind: i32,
+    pub trained: i32,
+    pub refine: i32,
+}
 
 /// Opaque index handle. C sees only `struct vs_index`; it is created by a
 /// `vs_index_new_*` function and released with [`vs_index_free`].
@@ -78,6 +139,7 @@ fn status_of(kind: ErrorKind) -> vs_status {
         ErrorKind::Io => VS_ERR_IO,
         ErrorKind::Corrupt => VS_ERR_CORRUPT,
         ErrorKind::OutOfMemory => VS_ERR_OUT_OF_MEMORY,
+        ErrorKind::Unsupported => VS_ERR_UNSUPPORTED,
     }
 }
 
@@ -85,8 +147,74 @@ fn metric_from(m: vs_metric) -> Result<Metric, Error> {
     match m {
         VS_METRIC_L2 => Ok(Metric::L2),
         VS_METRIC_INNER_PRODUCT => Ok(Metric::InnerProduct),
+        VS_METRIC_COSINE => Ok(Metric::Cosine),
         _ => Err(Error::invalid(format!("unknown metric {m}"))),
     }
+}
+
+fn metric_to(m: Metric) -> vs_metric {
+    match m {
+        Metric::L2 => VS_METRIC_L2,
+        Metric::InnerProduct => VS_METRIC_INNER_PRODUCT,
+        Metric::Cosine => VS_METRIC_COSINE,
+    }
+}
+
+fn refine_from(r: i32) -> Result<RefineStorage, Error> {
+    match r {
+        VS_REFINE_NONE => Ok(RefineStorage::None),
+        VS_REFINE_F32 => Ok(RefineStorage::F32),
+        VS_REFINE_SQ8 => Ok(RefineStorage::Sq8),
+        _ => Err(Error::invalid(format!("unknown refine storage {r}"))),
+    }
+}
+
+fn refine_to(r: RefineStorage) -> i32 {
+    match r {
+        RefineStorage::None => VS_REFINE_NONE,
+        RefineStorage::F32 => VS_REFINE_F32,
+        RefineStorage::Sq8 => VS_REFINE_SQ8,
+    }
+}
+
+/// Boxes `index` into a handle and writes it to `out`, or frees it again
+/// if `out` is unusable.
+///
+/// # Safety
+///
+/// `out` must be NULL or valid for one write of a pointer.
+unsafe fn publish(index: Box<dyn Index>, out: *mut *mut vs_index) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(null("out"));
+    }
+    let raw = Box::into_raw(Box::new(vs_index { inner: index }));
+    // SAFETY: `out` is valid for one write (our caller's contract).
+    if let Err(e) = unsafe { write_out(out, raw, "out") } {
+        // SAFETY: `raw` came from Box::into_raw just above and was not
+        // handed out.
+        drop(unsafe { Box::from_raw(raw) });
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Reads a NUL-terminated UTF-8 path.
+///
+/// # Safety
+///
+/// `path` must be NULL or point to a NUL-terminated string live for `'a`.
+unsafe fn c_path<'a>(path: *const c_char) -> Result<&'a std::path::Path, Error> {
+    if path.is_null() {
+        return Err(null("path"));
+    }
+    // SAFETY: non-null and NUL-terminated (caller's contract).
+    let s = unsafe { CStr::from_ptr(path) }
+        .to_str()
+        .map_err(|_| Error::invalid("path is not valid UTF-8"))?;
+    if s.is_empty() {
+        return Err(Error::invalid("path is empty"));
+    }
+    Ok(std::path::Path::new(s))
 }
 
 fn null(what: &str) -> Error {
@@ -458,6 +586,276 @@ pub unsafe extern "C" fn vs_index_dim(
         let index = unsafe { handle(index) }?;
         // SAFETY: `out` null-checked inside; valid for one write otherwise.
         unsafe { write_out(out, index.inner.dim(), "out") }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Creates an empty, untrained IVF-PQ index.
+///
+/// # Safety
+///
+/// `params` NULL or valid for one read; `out` NULL or valid for one write;
+/// `err` NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_new_ivfpq(
+    params: *const vs_ivfpq_params,
+    out: *mut *mut vs_index,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or valid for one read (caller's contract).
+        let p = unsafe { params.as_ref() }.ok_or_else(|| null("params"))?;
+        let index = IvfPqIndex::new(IvfPqParams {
+            dim: p.d,
+            metric: metric_from(p.metric)?,
+            nlist: p.nlist,
+            m: p.m,
+            nbits: p.nbits,
+            refine: refine_from(p.refine)?,
+            seed: p.seed,
+            train_threads: p.train_threads,
+            kmeans_iters: p.kmeans_iters,
+        })?;
+        // SAFETY: `out` contract forwarded from our caller.
+        unsafe { publish(Box::new(index), out) }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Trains the index on `n` vectors of dimension `d`.
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `x` NULL or `n * d` readable floats;
+/// `err` NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_train(
+    index: *mut vs_index,
+    n: usize,
+    d: usize,
+    x: *const f32,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        check_dim(index, d, "train")?;
+        // SAFETY: `x` holds n*d floats (caller's contract).
+        let x = unsafe { slice(x, elems(n, d, "train")?, "x") }?;
+        index.inner.train(x)
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Removes vectors by id.
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `ids` NULL or `n` readable int64;
+/// `removed` NULL or valid for one write; `err` NULL or valid for `err_len`
+/// bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_remove(
+    index: *mut vs_index,
+    n: usize,
+    ids: *const i64,
+    removed: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: `ids` holds n int64 (caller's contract).
+        let ids = unsafe { slice(ids, n, "ids") }?;
+        let count = index.inner.remove(ids)?;
+        if !removed.is_null() {
+            // SAFETY: non-null, valid for one write (caller's contract).
+            unsafe { write_out(removed, count, "removed") }?;
+        }
+        Ok(())
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Reclaims the space of removed vectors.
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `err` NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_compact(
+    index: *mut vs_index,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        index.inner.compact()
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Searches with options.
+///
+/// # Safety
+///
+/// As [`vs_index_search`], plus: `params` NULL or valid for one read;
+/// `exclude` NULL or `n_exclude` readable int64.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // the C signature is fixed by the header
+pub unsafe extern "C" fn vs_index_search_opts(
+    index: *const vs_index,
+    n: usize,
+    d: usize,
+    x: *const f32,
+    k: usize,
+    params: *const vs_search_params,
+    exclude: *const i64,
+    n_exclude: usize,
+    labels: *mut i64,
+    distances: *mut f32,
+    found: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: null or valid for one read (caller's contract).
+        let p = unsafe { params.as_ref() }.ok_or_else(|| null("params"))?;
+        check_dim(index, d, "search")?;
+        if k == 0 {
+            return Err(Error::invalid("search: k must be at least 1"));
+        }
+        let nk = elems(n, k, "search")?;
+        // SAFETY: `x` holds n*d floats (caller's contract).
+        let x = unsafe { slice(x, elems(n, d, "search")?, "x") }?;
+        // SAFETY: `exclude` holds n_exclude int64 (caller's contract).
+        let exclude = unsafe { slice(exclude, n_exclude, "exclude") }?;
+        // SAFETY: `labels` holds n*k writable int64 (caller's contract).
+        let labels = unsafe { slice(labels, nk, "labels") }?;
+        // SAFETY: `distances` holds n*k writable floats (caller's contract).
+        let distances = unsafe { slice(distances, nk, "distances") }?;
+        let opts = SearchParams {
+            nprobe: p.nprobe,
+            refine_factor: p.refine_factor,
+            threads: p.threads,
+            exclude,
+        };
+        let count = index.inner.search_with(x, k, &opts, labels, distances)?;
+        if !found.is_null() {
+            // SAFETY: non-null, valid for one write (caller's contract).
+            unsafe { write_out(found, count, "found") }?;
+        }
+        Ok(())
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Saves the index atomically to `path`.
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `path` NULL or a NUL-terminated string;
+/// `err` NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_save(
+    index: *const vs_index,
+    path: *const c_char,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: null or NUL-terminated (caller's contract).
+        let path = unsafe { c_path(path) }?;
+        crate::persist::save(index.inner.as_ref(), path)
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Loads an index saved by [`vs_index_save`].
+///
+/// # Safety
+///
+/// `path` NULL or a NUL-terminated string; `out` NULL or valid for one
+/// write; `err` NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_load(
+    path: *const c_char,
+    out: *mut *mut vs_index,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        // SAFETY: null or NUL-terminated (caller's contract).
+        let path = unsafe { c_path(path) }?;
+        let index = crate::persist::load(path)?;
+        // SAFETY: `out` contract forwarded from our caller.
+        unsafe { publish(index, out) }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
+/// Writes the index's statistics to `*out`.
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `out` NULL or valid for one write; `err`
+/// NULL or valid for `err_len` bytes.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vs_index_stats(
+    index: *const vs_index,
+    out: *mut vs_stats,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        let s = index.inner.stats();
+        let st = vs_stats {
+            len: s.len,
+            tombstones: s.tombstones,
+            memory_bytes: s.memory_bytes,
+            d: s.dim,
+            nlist: s.nlist,
+            m: s.m,
+            nbits: s.nbits,
+            metric: metric_to(s.metric),
+            kind: match s.kind {
+                IndexKind::Flat => VS_INDEX_FLAT,
+                IndexKind::IvfPq => VS_INDEX_IVFPQ,
+            },
+            trained: i32::from(s.trained),
+            refine: refine_to(s.refine),
+        };
+        // SAFETY: `out` null-checked inside; valid for one write otherwise.
+        unsafe { write_out(out, st, "out") }
     };
     // SAFETY: `err`/`err_len` contract is the caller's.
     unsafe { guard(err, err_len, body) }

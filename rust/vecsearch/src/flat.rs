@@ -22,9 +22,12 @@
 //! uniqueness (that would cost a hash map per index). A duplicated id can
 //! appear more than once in one result row.
 
-use crate::distance::{IpKernel, Kernel, L2Kernel};
+use crate::distance::{IpKernel, Kernel, L2Kernel, normalized_rows};
 use crate::error::Error;
-use crate::index::{Index, Metric, check_ids, check_search, check_vectors};
+use crate::index::{
+    Index, Metric, SearchParams, check_exclude, check_ids, check_search, check_vectors, is_excluded,
+};
+use crate::persist::{Reader, Writer};
 use crate::topk::TopK;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -80,6 +83,72 @@ impl FlatIndex {
     fn write(&self) -> RwLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Rebuilds an index from a persistence payload (see
+    /// [`crate::persist`]): `u32` dim, `u8` metric, the vectors, the ids.
+    pub(crate) fn from_payload(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let dim = r.u32()? as usize;
+        let metric = crate::ivfpq::metric_from_code(r.u8()?)?;
+        let idx = Self::new(dim, metric).map_err(|e| Error::corrupt(e.message()))?;
+        let vectors = r.f32s(None, "flat vectors")?;
+        if !vectors.len().is_multiple_of(dim) {
+            return Err(Error::corrupt("load: flat vectors not a multiple of dim"));
+        }
+        let ids = r.i64s(Some(vectors.len() / dim), "flat ids")?;
+        if ids.iter().any(|&id| id < 0) {
+            return Err(Error::corrupt("load: negative id"));
+        }
+        // Stored vectors are already normalised for cosine; add the rows
+        // as they are.
+        idx.add_rows(&vectors, &ids)?;
+        Ok(idx)
+    }
+
+    /// Appends checked rows (already normalised for cosine).
+    fn add_rows(&self, vectors: &[f32], ids: &[i64]) -> Result<(), Error> {
+        let d = self.dim;
+        let n = ids.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let rows = self.segment_rows;
+        let mut store = self.write();
+        // Every segment before the first non-full one is full.
+        let first = store
+            .segments
+            .iter()
+            .position(|s| s.ids.len() < rows)
+            .unwrap_or(store.segments.len());
+
+        // Pass 1: reserve everything, so a failure leaves the rows unchanged
+        // (at worst an extra empty segment, which holds no rows).
+        let (mut left, mut s) = (n, first);
+        while left > 0 {
+            if s == store.segments.len() {
+                store.segments.try_reserve(1)?;
+                store.segments.push(Segment::default());
+            }
+            let seg = &mut store.segments[s];
+            let take = left.min(rows - seg.ids.len());
+            seg.reserve(take, d, rows)?;
+            left -= take;
+            s += 1;
+        }
+
+        // Pass 2: copy. Cannot fail: capacity is reserved.
+        let (mut done, mut s) = (0, first);
+        while done < n {
+            let seg = &mut store.segments[s];
+            let take = (n - done).min(rows - seg.ids.len());
+            seg.vectors
+                .extend_from_slice(&vectors[done * d..(done + take) * d]);
+            seg.ids.extend_from_slice(&ids[done..done + take]);
+            done += take;
+            s += 1;
+        }
+        store.len += n;
+        Ok(())
+    }
 }
 
 impl Segment {
@@ -129,49 +198,13 @@ impl Index for FlatIndex {
     }
 
     fn add(&self, vectors: &[f32], ids: &[i64]) -> Result<(), Error> {
-        let d = self.dim;
-        let n = check_vectors("add", d, vectors)?;
+        let n = check_vectors("add", self.dim, vectors)?;
         check_ids(n, ids)?;
-        if n == 0 {
-            return Ok(());
+        if self.metric == Metric::Cosine {
+            let unit = normalized_rows(vectors, self.dim)?;
+            return self.add_rows(&unit, ids);
         }
-        let rows = self.segment_rows;
-        let mut store = self.write();
-        // Every segment before the first non-full one is full.
-        let first = store
-            .segments
-            .iter()
-            .position(|s| s.ids.len() < rows)
-            .unwrap_or(store.segments.len());
-
-        // Pass 1: reserve everything, so a failure leaves the rows unchanged
-        // (at worst an extra empty segment, which holds no rows).
-        let (mut left, mut s) = (n, first);
-        while left > 0 {
-            if s == store.segments.len() {
-                store.segments.try_reserve(1)?;
-                store.segments.push(Segment::default());
-            }
-            let seg = &mut store.segments[s];
-            let take = left.min(rows - seg.ids.len());
-            seg.reserve(take, d, rows)?;
-            left -= take;
-            s += 1;
-        }
-
-        // Pass 2: copy. Cannot fail: capacity is reserved.
-        let (mut done, mut s) = (0, first);
-        while done < n {
-            let seg = &mut store.segments[s];
-            let take = (n - done).min(rows - seg.ids.len());
-            seg.vectors
-                .extend_from_slice(&vectors[done * d..(done + take) * d]);
-            seg.ids.extend_from_slice(&ids[done..done + take]);
-            done += take;
-            s += 1;
-        }
-        store.len += n;
-        Ok(())
+        self.add_rows(vectors, ids)
     }
 
     fn search(
@@ -181,17 +214,95 @@ impl Index for FlatIndex {
         labels: &mut [i64],
         distances: &mut [f32],
     ) -> Result<usize, Error> {
+        self.search_with(queries, k, &SearchParams::default(), labels, distances)
+    }
+
+    /// Flat search honours `exclude`; `nprobe`, `refine_factor` and
+    /// `threads` do not apply and are ignored.
+    fn search_with(
+        &self,
+        queries: &[f32],
+        k: usize,
+        params: &SearchParams<'_>,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> Result<usize, Error> {
         let n = check_search(self.dim, queries, k, labels, distances)?;
+        check_exclude(params.exclude)?;
         if n == 0 {
             return Ok(0);
         }
+        let unit;
+        let queries = if self.metric == Metric::Cosine {
+            unit = normalized_rows(queries, self.dim)?;
+            &unit[..]
+        } else {
+            queries
+        };
+        let ex = params.exclude;
         let store = self.read();
         Ok(match self.metric {
-            Metric::L2 => scan::<L2Kernel>(self.dim, &store, queries, k, labels, distances),
+            Metric::L2 | Metric::Cosine => {
+                scan::<L2Kernel>(self.dim, &store, queries, k, ex, labels, distances)
+            }
             Metric::InnerProduct => {
-                scan::<IpKernel>(self.dim, &store, queries, k, labels, distances)
+                scan::<IpKernel>(self.dim, &store, queries, k, ex, labels, distances)
             }
         })
+    }
+
+    /// Removes matching rows at once (a flat index keeps no tombstones):
+    /// under the write lock, each segment is filtered in place.
+    fn remove(&self, ids: &[i64]) -> Result<usize, Error> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut sorted = Vec::new();
+        sorted.try_reserve_exact(ids.len())?;
+        sorted.extend_from_slice(ids);
+        sorted.sort_unstable();
+        let d = self.dim;
+        let mut store = self.write();
+        let mut removed = 0;
+        for seg in &mut store.segments {
+            let mut keep = 0;
+            for i in 0..seg.ids.len() {
+                if sorted.binary_search(&seg.ids[i]).is_ok() {
+                    continue;
+                }
+                if keep != i {
+                    seg.ids[keep] = seg.ids[i];
+                    seg.vectors.copy_within(i * d..(i + 1) * d, keep * d);
+                }
+                keep += 1;
+            }
+            removed += seg.ids.len() - keep;
+            seg.ids.truncate(keep);
+            seg.vectors.truncate(keep * d);
+        }
+        store.len -= removed;
+        Ok(removed)
+    }
+
+    fn to_payload(&self) -> Result<Vec<u8>, Error> {
+        let store = self.read();
+        let mut w = Writer::default();
+        w.buf.try_reserve(16 + store.len * (self.dim * 4 + 8))?;
+        w.u32(self.dim as u32);
+        w.u8(crate::ivfpq::metric_code(self.metric));
+        w.usize(store.len * self.dim);
+        for seg in &store.segments {
+            seg.vectors
+                .iter()
+                .for_each(|x| w.buf.extend_from_slice(&x.to_le_bytes()));
+        }
+        w.usize(store.len);
+        for seg in &store.segments {
+            seg.ids
+                .iter()
+                .for_each(|x| w.buf.extend_from_slice(&x.to_le_bytes()));
+        }
+        Ok(w.buf)
     }
 }
 
@@ -202,6 +313,7 @@ fn scan<K: Kernel>(
     store: &Store,
     queries: &[f32],
     k: usize,
+    exclude: &[i64],
     labels: &mut [i64],
     distances: &mut [f32],
 ) -> usize {
@@ -221,7 +333,11 @@ fn scan<K: Kernel>(
             for (q, (row_labels, row_scores)) in rows {
                 let mut heap = TopK::<K>::resume(row_labels, row_scores);
                 for (v, &id) in block.chunks_exact(d).zip(block_ids) {
-                    heap.push(K::score(q, v), id);
+                    let s = K::score(q, v);
+                    // The exclusion lookup runs only for qualifying rows.
+                    if heap.accepts(s, id) && !is_excluded(exclude, id) {
+                        heap.push(s, id);
+                    }
                 }
             }
         }
@@ -277,6 +393,7 @@ mod tests {
                         .zip(q)
                         .map(|(a, b)| f64::from(*a) * f64::from(*b))
                         .sum::<f64>(),
+                    _ => unreachable!(),
                 };
                 (s, id)
             })
@@ -323,6 +440,7 @@ mod tests {
                     let s = match metric {
                         Metric::L2 => crate::distance::l2_sq(q, v),
                         Metric::InnerProduct => crate::distance::dot(q, v),
+                        _ => unreachable!(),
                     };
                     assert!((s - dists[qi * k + j]).abs() < 1e-4);
                 }
@@ -464,5 +582,41 @@ mod tests {
             }
         });
         assert_eq!(idx.len(), 400);
+    }
+
+    #[test]
+    fn cosine_exclusion_remove_and_payload() {
+        let idx = FlatIndex::new(2, Metric::Cosine).unwrap();
+        idx.add(&[2.0, 0.0, 0.0, 3.0, 1.0, 1.0], &[1, 2, 3])
+            .unwrap();
+        let mut l = [0; 3];
+        let mut s = [0.0; 3];
+        idx.search(&[5.0, 0.1], 3, &mut l, &mut s).unwrap();
+        assert_eq!(l, [1, 3, 2]);
+        assert!(s[0] < 1e-3 && (s[2] - 2.0).abs() < 0.05, "{s:?}");
+        let p = SearchParams {
+            exclude: &[1, 3],
+            ..SearchParams::default()
+        };
+        idx.search_with(&[5.0, 0.1], 3, &p, &mut l, &mut s).unwrap();
+        assert_eq!(l, [2, -1, -1]);
+        let bad = SearchParams {
+            exclude: &[3, 1],
+            ..SearchParams::default()
+        };
+        assert_eq!(
+            idx.search_with(&[5.0, 0.1], 3, &bad, &mut l, &mut s)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidArgument
+        );
+        let bytes = idx.to_payload().unwrap();
+        assert_eq!(idx.remove(&[3, 99, 3]).unwrap(), 1);
+        assert_eq!(idx.len(), 2);
+        idx.search(&[1.0, 1.0], 3, &mut l, &mut s).unwrap();
+        assert_eq!(&l[..2], &[1, 2]);
+        let back = FlatIndex::from_payload(&mut Reader::new(&bytes)).unwrap();
+        assert_eq!(back.len(), 3);
+        assert_eq!(back.metric(), Metric::Cosine);
     }
 }

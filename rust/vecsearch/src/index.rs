@@ -15,6 +15,83 @@ pub enum Metric {
     L2,
     /// Inner product; larger is better.
     InnerProduct,
+    /// Cosine similarity: vectors and queries are normalised to unit length,
+    /// then ranked by squared L2 (the reported distance, `2 - 2 cos`).
+    Cosine,
+}
+
+/// Which structure an index is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IndexKind {
+    /// [`crate::FlatIndex`].
+    Flat,
+    /// [`crate::IvfPqIndex`].
+    IvfPq,
+}
+
+/// Vector copies an IVF-PQ index keeps for exact re-ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefineStorage {
+    /// Codes and ids only.
+    None,
+    /// Full `f32` copies.
+    F32,
+    /// 8-bit scalar-quantized copies (per-dimension min/max).
+    Sq8,
+}
+
+/// Per-call search options.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchParams<'a> {
+    /// Inverted lists visited per query, `1..=nlist` (IVF only).
+    pub nprobe: usize,
+    /// 0: no re-rank; `r >= 1`: exact re-rank of the best `k * r`
+    /// candidates (IVF with refine storage only).
+    pub refine_factor: usize,
+    /// Threads for a batch; 0 or 1 searches on the caller's thread.
+    pub threads: usize,
+    /// Ids no result may contain, sorted ascending.
+    pub exclude: &'a [i64],
+}
+
+impl Default for SearchParams<'_> {
+    fn default() -> Self {
+        Self {
+            nprobe: 1,
+            refine_factor: 0,
+            threads: 1,
+            exclude: &[],
+        }
+    }
+}
+
+/// What [`Index::stats`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// The structure.
+    pub kind: IndexKind,
+    /// Dimension.
+    pub dim: usize,
+    /// Metric.
+    pub metric: Metric,
+    /// Live vectors.
+    pub len: usize,
+    /// Removed vectors still taking space (until compaction).
+    pub tombstones: usize,
+    /// Heap bytes held.
+    pub memory_bytes: usize,
+    /// IVF lists (0 for flat).
+    pub nlist: usize,
+    /// PQ sub-quantizers (0 for flat).
+    pub m: usize,
+    /// Bits per PQ code (0 for flat).
+    pub nbits: usize,
+    /// Whether the index is trained.
+    pub trained: bool,
+    /// Re-rank storage.
+    pub refine: RefineStorage,
 }
 
 /// A vector index: `n × d` row-major `f32` vectors, each with a caller-given
@@ -65,6 +142,92 @@ pub trait Index: Send + Sync {
         labels: &mut [i64],
         distances: &mut [f32],
     ) -> Result<usize, Error>;
+
+    /// Which structure this is.
+    fn kind(&self) -> IndexKind {
+        IndexKind::Flat
+    }
+
+    /// Trains the index on `vectors.len() / d` vectors. A flat index checks
+    /// and ignores them.
+    fn train(&self, vectors: &[f32]) -> Result<(), Error> {
+        check_vectors("train", self.dim(), vectors).map(|_| ())
+    }
+
+    /// Removes every vector whose id is in `ids`; returns how many.
+    fn remove(&self, _ids: &[i64]) -> Result<usize, Error> {
+        Err(Error::new(
+            crate::error::ErrorKind::Unsupported,
+            "remove: not supported by this index",
+        ))
+    }
+
+    /// Reclaims the space of removed vectors.
+    fn compact(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// [`Index::search`] with options. The default supports only the
+    /// default options.
+    fn search_with(
+        &self,
+        queries: &[f32],
+        k: usize,
+        params: &SearchParams<'_>,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> Result<usize, Error> {
+        if !params.exclude.is_empty() || params.refine_factor != 0 {
+            return Err(Error::new(
+                crate::error::ErrorKind::Unsupported,
+                "search: options not supported by this index",
+            ));
+        }
+        self.search(queries, k, labels, distances)
+    }
+
+    /// Statistics.
+    fn stats(&self) -> Stats {
+        Stats {
+            kind: self.kind(),
+            dim: self.dim(),
+            metric: self.metric(),
+            len: self.len(),
+            tombstones: 0,
+            memory_bytes: self.memory_bytes(),
+            nlist: 0,
+            m: 0,
+            nbits: 0,
+            trained: self.is_trained(),
+            refine: RefineStorage::None,
+        }
+    }
+
+    /// Serialises the index into a persistence payload (see
+    /// [`crate::persist`]), which carries no header or checksum.
+    fn to_payload(&self) -> Result<Vec<u8>, Error> {
+        Err(Error::new(
+            crate::error::ErrorKind::Unsupported,
+            "save: not supported by this index",
+        ))
+    }
+}
+
+/// Checks an exclusion list: sorted ascending (duplicates allowed).
+pub(crate) fn check_exclude(exclude: &[i64]) -> Result<(), Error> {
+    if let Some(pos) = exclude.windows(2).position(|w| w[0] > w[1]) {
+        return Err(Error::invalid(format!(
+            "search: exclude list is not sorted ascending at position {}",
+            pos + 1
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `id` is in the sorted list `exclude`.
+#[inline]
+pub(crate) fn is_excluded(exclude: &[i64], id: i64) -> bool {
+    !exclude.is_empty() && exclude.binary_search(&id).is_ok()
 }
 
 /// Checks a block of vectors against dimension `d` and returns how many

@@ -8,7 +8,10 @@
 //!   serves many concurrent searches while adds go on (see [`flat`]).
 //! * Searches write into caller-provided buffers: the only allocations on
 //!   the search path are for error messages.
-//! * `unsafe` code lives only in [`ffi`]; the rest of the crate denies it.
+//! * `unsafe` code lives only in [`ffi`] and `simd` (the AVX2 kernels);
+//!   the rest of the crate denies it.
+//! * [`IvfPqIndex`] is the approximate index: k-means coarse quantizer
+//!   (`kmeans`), product quantizer (`pq`), persistence in [`persist`].
 
 #![deny(
     clippy::undocumented_unsafe_blocks,
@@ -20,13 +23,21 @@
 
 mod distance;
 pub mod error;
+mod fastscan; // 4-bit fast-scan (owned by the SIMD/fast-scan engineer)
 #[allow(unsafe_code)] // the C ABI; every block carries a SAFETY comment
 pub mod ffi;
 pub mod flat;
 pub mod index;
+pub mod ivfpq;
+pub(crate) mod kmeans;
+pub mod persist;
+pub(crate) mod pq;
+#[allow(unsafe_code)] // SIMD kernels; every block carries a SAFETY comment
+mod simd;
 mod topk;
 
 pub use error::{Error, ErrorKind};
 pub use flat::FlatIndex;
-pub use index::{Index, Metric};
+pub use index::{Index, IndexKind, Metric, RefineStorage, SearchParams, Stats};
+pub use ivfpq::{IvfPqIndex, IvfPqParams};
 pub use topk::EMPTY_LABEL;

@@ -50,6 +50,13 @@ impl<'a, K: Kernel> TopK<'a, K> {
         K::better(sa, sb) || (sa == sb && (ia as u64) < (ib as u64))
     }
 
+    /// Whether [`TopK::push`] would keep this candidate. Lets callers run a
+    /// costlier filter (exclusion list) only on candidates that qualify.
+    #[inline]
+    pub(crate) fn accepts(&self, score: f32, id: i64) -> bool {
+        Self::before(score, id, self.scores[0], self.labels[0])
+    }
+
     /// Offers a candidate; keeps it if it beats the worst kept entry.
     #[inline]
     pub(crate) fn push(&mut self, score: f32, id: i64) {

@@ -506,6 +506,79 @@ struct Abi {
     functions: BTreeMap<String, (String, Vec<(String, String)>)>,
     constants: BTreeMap<String, i64>,
     typedefs: BTreeMap<String, String>,
+    /// `#[repr(C)]` structs: name -> fields as (name, C type), in order.
+    structs: BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// Parses `typedef struct NAME { fields } NAME;` blocks out of comment-free
+/// C, returning the structs and the code with the blocks removed.
+fn take_c_structs(code: &str) -> (BTreeMap<String, Vec<(String, String)>>, String) {
+    let mut structs = BTreeMap::new();
+    let mut rest = code;
+    let mut out = String::new();
+    while let Some(at) = rest.find("typedef struct ") {
+        let after = &rest[at..];
+        let (Some(open), Some(semi)) = (after.find('{'), after.find(';')) else {
+            break;
+        };
+        if semi < open {
+            // `typedef struct vs_index vs_index;`: an opaque type.
+            out.push_str(&rest[..at + semi + 1]);
+            rest = &rest[at + semi + 1..];
+            continue;
+        }
+        let close = after.find('}').expect("struct closes");
+        let name = after["typedef struct ".len()..open].trim().to_owned();
+        let fields = after[open + 1..close]
+            .split(';')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(|f| {
+                let spaced = f.split_whitespace().collect::<Vec<_>>().join(" ");
+                // `size_t nlist, m` style lists are not allowed: one per line.
+                assert!(!spaced.contains(','), "one field per declaration: {spaced}");
+                c_param(&spaced)
+            })
+            .collect();
+        let end = close + after[close..].find(';').expect("typedef ends") + 1;
+        out.push_str(&rest[..at]);
+        structs.insert(name, fields);
+        rest = &rest[at + end..];
+    }
+    out.push_str(rest);
+    (structs, out)
+}
+
+/// Parses `#[repr(C)] pub struct vs_x { pub f: T, ... }` from Rust source.
+fn rust_structs(src: &str) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut structs = BTreeMap::new();
+    let mut rest = src;
+    while let Some(at) = rest.find("pub struct vs_") {
+        let after = &rest[at + "pub struct ".len()..];
+        let open = after.find('{');
+        let semi = after.find(';');
+        match (open, semi) {
+            (Some(open), semi) if semi.is_none_or(|s| open < s) => {
+                let name = after[..open].trim().to_owned();
+                let close = after.find('}').unwrap();
+                let fields = after[open + 1..close]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|f| f.starts_with("pub "))
+                    .map(|f| {
+                        let (n, t) = f["pub ".len()..].split_once(':').unwrap();
+                        (n.trim().to_owned(), rust_to_c(t))
+                    })
+                    .collect::<Vec<_>>();
+                if name != "vs_index" {
+                    structs.insert(name, fields);
+                }
+                rest = &after[close..];
+            }
+            _ => rest = &after[1..],
+        }
+    }
+    structs
 }
 
 fn strip_c_comments(src: &str) -> String {
@@ -544,7 +617,8 @@ fn c_param(p: &str) -> (String, String) {
 
 fn parse_header(src: &str) -> Abi {
     let mut abi = Abi::default();
-    let code = strip_c_comments(src);
+    let (structs, code) = take_c_structs(&strip_c_comments(src));
+    abi.structs = structs;
     for line in code.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         if let ["#define", name, value] = words[..]
@@ -605,8 +679,10 @@ fn rust_to_c(t: &str) -> String {
         "f32" => "float",
         "i32" => "int32_t",
         "i64" => "int64_t",
+        "u64" => "uint64_t",
         "c_char" => "char",
-        "vs_status" | "vs_metric" | "vs_index" => t,
+        "vs_status" | "vs_metric" | "vs_index" | "vs_ivfpq_params" | "vs_search_params"
+        | "vs_stats" => t,
         other => panic!("no C spelling for Rust type {other}"),
     }
     .to_owned()
@@ -616,6 +692,7 @@ fn parse_rust(src: &str) -> Abi {
     let mut abi = Abi::default();
     // Only the module body: stop where the tests are declared.
     let src = &src[..src.find("#[cfg(test)]").unwrap_or(src.len())];
+    abi.structs = rust_structs(src);
     for line in src.lines() {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("pub const VS_") {
@@ -691,6 +768,12 @@ fn diff(header: &Abi, rust: &Abi) -> Vec<String> {
             header.constants, rust.constants
         ));
     }
+    if header.structs != rust.structs {
+        out.push(format!(
+            "structs: header {:?} vs rust {:?}",
+            header.structs, rust.structs
+        ));
+    }
     if header.typedefs != rust.typedefs {
         out.push(format!(
             "typedefs: header {:?} vs rust {:?}",
@@ -705,8 +788,10 @@ fn header_matches_exports() {
     let header = parse_header(HEADER);
     let rust = parse_rust(FFI_SOURCE);
     // Guard against a parser that silently finds nothing.
-    assert_eq!(rust.functions.len(), 7, "{:?}", rust.functions.keys());
+    assert_eq!(rust.functions.len(), 15, "{:?}", rust.functions.keys());
     assert!(rust.constants.len() >= 11);
+    assert_eq!(rust.structs.len(), 3, "{:?}", rust.structs.keys());
+    assert_eq!(rust.structs["vs_ivfpq_params"].len(), 9);
     assert!(HEADER.contains("typedef struct vs_index vs_index;"));
     let d = diff(&header, &rust);
     assert!(
@@ -727,6 +812,13 @@ fn header_matches_exports() {
         ("VS_ERR_OUT_OF_MEMORY", VS_ERR_OUT_OF_MEMORY),
         ("VS_METRIC_L2", VS_METRIC_L2),
         ("VS_METRIC_INNER_PRODUCT", VS_METRIC_INNER_PRODUCT),
+        ("VS_ERR_UNSUPPORTED", VS_ERR_UNSUPPORTED),
+        ("VS_METRIC_COSINE", VS_METRIC_COSINE),
+        ("VS_INDEX_FLAT", VS_INDEX_FLAT),
+        ("VS_INDEX_IVFPQ", VS_INDEX_IVFPQ),
+        ("VS_REFINE_NONE", VS_REFINE_NONE),
+        ("VS_REFINE_F32", VS_REFINE_F32),
+        ("VS_REFINE_SQ8", VS_REFINE_SQ8),
     ];
     for (name, value) in compiled {
         assert_eq!(rust.constants.get(name), Some(&i64::from(value)), "{name}");
@@ -752,6 +844,9 @@ fn header_check_catches_drift() {
         HEADER.replace("#define VS_ERR_OUT_OF_MEMORY 8", ""),
         HEADER.replace("typedef int32_t vs_metric;", "typedef int64_t vs_metric;"),
         HEADER.replace("size_t k,", ""),
+        HEADER.replace("    uint64_t seed;", "    uint32_t seed;"),
+        HEADER.replace("    size_t nprobe;", "    size_t nprobes;"),
+        HEADER.replace("#define VS_REFINE_SQ8 2", "#define VS_REFINE_SQ8 3"),
     ];
     for (i, h) in drifted.iter().enumerate() {
         assert_ne!(h, HEADER, "mutation {i} did not apply");

@@ -1,0 +1,1058 @@
+//! IVF-PQ: an inverted file of `nlist` lists (coarse k-means quantizer) whose
+//! entries are product-quantized residuals to their list's centroid, as in
+//! FAISS `IndexIVFPQ`.
+//!
+//! # Search
+//!
+//! Per query: distances to all coarse centroids select the `nprobe` best
+//! lists; the query's PQ table is computed once; each probed list is scanned
+//! by asymmetric distance (a sum of `m` table look-ups per code) into a
+//! bounded heap ([`TopK`]). For L2 (and cosine, which is L2 on unit vectors)
+//! the table uses FAISS's precomputed-table decomposition of
+//! `||x - y_C - y_R||^2`:
+//!
+//! * term 1, `||y_R||^2 + 2<y_C, y_R>`, depends only on the list and the
+//!   code, so it is precomputed at training (`nlist × m × ksub` floats);
+//! * term 2, `||x - y_C||^2`, is the coarse distance, already known;
+//! * term 3, `-2<x, y_R>`, is one `m × ksub` table per query.
+//!
+//! A list's table is term 1 + term 3 (one add per entry), and a code's
+//! distance is term 2 plus its look-ups. Inner product uses
+//! `<x, y_C> + <x, y_R>` with one table per query.
+//!
+//! With re-rank (`refine_factor = r >= 1`), the heap keeps the best `k × r`
+//! candidates by PQ estimate; their stored vectors (f32 or SQ8) are then
+//! compared with the query exactly and the best `k` returned with exact
+//! distances.
+//!
+//! # Locking
+//!
+//! Training happens once, under a mutex; its result (quantizers, tables) is
+//! immutable afterwards and published through a `OnceLock`, so searches read
+//! it without locking. The lists sit behind one `RwLock`:
+//!
+//! * a search takes the read lock **per query** (not per batch), so a writer
+//!   waits at most for one query, and holds no other lock meanwhile;
+//! * an add assigns, encodes and quantizes its vectors *before* locking, then
+//!   takes the write lock only to reserve space and append the finished
+//!   codes (time proportional to the rows added);
+//! * a remove and a compaction take the write lock **once per list**, so a
+//!   search waits at most for one list's scan or rewrite.
+//!
+//! Nothing under the write lock can panic after the first mutation (space
+//! is reserved first), so a poisoned lock still guards consistent data and
+//! is recovered with `PoisonError::into_inner`.
+//!
+//! # Removal
+//!
+//! A removed entry's id is overwritten with [`TOMBSTONE`] (negative, so
+//! scans skip it); [`Index::compact`] drops tombstoned entries list by list.
+//! Memory without re-rank is `m` code bytes + an 8-byte id per vector, plus
+//! the per-index tables.
+
+use crate::distance::{IpKernel, Kernel, L2Kernel, dot, normalized_rows};
+use crate::error::{Error, ErrorKind};
+use crate::index::{
+    Index, IndexKind, Metric, RefineStorage, SearchParams, Stats, check_exclude, check_ids,
+    check_search, check_vectors, is_excluded,
+};
+use crate::kmeans::{self, KMeansParams, resolve_threads};
+use crate::persist::{Reader, Writer};
+use crate::pq::{ProductQuantizer, adc};
+use crate::topk::{EMPTY_LABEL, TopK};
+use std::sync::{Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+// [fastscan] The 4-bit fast-scan path (nbits = 4), a child module so it can
+// read the lists; owned by the SIMD/fast-scan engineer.
+#[path = "fastscan_ivf.rs"]
+mod fastscan_ivf;
+
+/// Id of a removed entry, awaiting compaction.
+pub(crate) const TOMBSTONE: i64 = i64::MIN;
+
+/// The shape of an IVF-PQ index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IvfPqParams {
+    /// Dimension; `m` must divide it.
+    pub dim: usize,
+    /// Metric.
+    pub metric: Metric,
+    /// Number of lists.
+    pub nlist: usize,
+    /// PQ sub-quantizers.
+    pub m: usize,
+    /// Bits per code, 1..=8 (0: 8).
+    pub nbits: usize,
+    /// Storage for exact re-ranking.
+    pub refine: RefineStorage,
+    /// Seed of k-means.
+    pub seed: u64,
+    /// Threads for training and adding (0: all cores).
+    pub train_threads: usize,
+    /// k-means iterations (0: 25).
+    pub kmeans_iters: usize,
+}
+
+impl IvfPqParams {
+    /// Parameters with FAISS-like defaults for the rest.
+    pub fn new(dim: usize, metric: Metric, nlist: usize, m: usize) -> Self {
+        Self {
+            dim,
+            metric,
+            nlist,
+            m,
+            nbits: 8,
+            refine: RefineStorage::None,
+            seed: 1234,
+            train_threads: 0,
+            kmeans_iters: 25,
+        }
+    }
+}
+
+/// Per-dimension 8-bit scalar quantizer (re-rank storage).
+#[derive(Debug, Clone, PartialEq)]
+struct Sq8 {
+    vmin: Vec<f32>,
+    /// `(max - min) / 255` per dimension (0 for a constant dimension).
+    step: Vec<f32>,
+}
+
+impl Sq8 {
+    fn train(x: &[f32], d: usize) -> Self {
+        let mut lo = vec![f32::INFINITY; d];
+        let mut hi = vec![f32::NEG_INFINITY; d];
+        for row in x.chunks_exact(d) {
+            for j in 0..d {
+                lo[j] = lo[j].min(row[j]);
+                hi[j] = hi[j].max(row[j]);
+            }
+        }
+        let step = lo.iter().zip(&hi).map(|(l, h)| (h - l) / 255.0).collect();
+        Self { vmin: lo, step }
+    }
+
+    fn encode(&self, x: &[f32], out: &mut [u8]) {
+        for (j, o) in out.iter_mut().enumerate() {
+            let s = self.step[j];
+            *o = if s > 0.0 {
+                ((x[j] - self.vmin[j]) / s).round().clamp(0.0, 255.0) as u8
+            } else {
+                0
+            };
+        }
+    }
+
+    fn decode(&self, code: &[u8], out: &mut [f32]) {
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = self.vmin[j] + f32::from(code[j]) * self.step[j];
+        }
+    }
+}
+
+/// One inverted list. Entry `i` is `ids[i]`, code bytes
+/// `codes[i*m..(i+1)*m]`, and, with re-rank storage, `vecs[i*d..]` (f32) or
+/// `sq[i*d..]` (SQ8).
+///
+/// Internal API for other scan kernels (SIMD, 4-bit fast-scan): read the
+/// codes through [`InvList::codes`] / [`InvList::ids`] under the lists' read
+/// lock; a different code layout should live in its own field here, filled
+/// in [`IvfPqIndex::add`] beside `codes` (mark such call sites clearly).
+#[derive(Default, Debug)]
+pub(crate) struct InvList {
+    ids: Vec<i64>,
+    codes: Vec<u8>,
+    vecs: Vec<f32>,
+    sq: Vec<u8>,
+    /// [fastscan] With `nbits = 4`: the codes again, packed for the SIMD
+    /// scan (kept in step with `codes` by add, load and compact).
+    packed: crate::fastscan::PackedCodes,
+}
+
+impl InvList {
+    /// The entries' ids (`< 0`: removed).
+    #[allow(dead_code)]
+    pub(crate) fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+    /// The entries' PQ codes, `m` bytes each.
+    #[allow(dead_code)]
+    pub(crate) fn codes(&self) -> &[u8] {
+        &self.codes
+    }
+    fn heap_bytes(&self) -> usize {
+        self.ids.capacity() * 8
+            + self.codes.capacity()
+            + self.vecs.capacity() * 4
+            + self.sq.capacity()
+            + self.packed.memory_bytes() // [fastscan]
+    }
+}
+
+#[derive(Default)]
+struct Lists {
+    lists: Vec<InvList>,
+    /// Live entries.
+    len: usize,
+    /// Tombstoned entries.
+    tombstones: usize,
+}
+
+/// Everything training produces: immutable once published.
+struct Trained {
+    coarse: Vec<f32>,
+    coarse_norms: Vec<f32>,
+    pq: ProductQuantizer,
+    /// Term 1 of the L2 decomposition, `nlist × m × ksub` (empty for IP).
+    term1: Vec<f32>,
+    sq: Option<Sq8>,
+    lists: RwLock<Lists>,
+}
+
+impl Trained {
+    fn read(&self) -> RwLockReadGuard<'_, Lists> {
+        self.lists.read().unwrap_or_else(PoisonError::into_inner)
+    }
+    fn write(&self) -> RwLockWriteGuard<'_, Lists> {
+        self.lists.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// An IVF-PQ index. See the module documentation.
+pub struct IvfPqIndex {
+    p: IvfPqParams,
+    state: OnceLock<Trained>,
+    train_lock: Mutex<()>,
+}
+
+/// Persisted metric code.
+pub(crate) fn metric_code(m: Metric) -> u8 {
+    match m {
+        Metric::L2 => 1,
+        Metric::InnerProduct => 2,
+        Metric::Cosine => 3,
+    }
+}
+
+/// Metric from its persisted code.
+pub(crate) fn metric_from_code(c: u8) -> Result<Metric, Error> {
+    match c {
+        1 => Ok(Metric::L2),
+        2 => Ok(Metric::InnerProduct),
+        3 => Ok(Metric::Cosine),
+        _ => Err(Error::corrupt(format!("load: unknown metric {c}"))),
+    }
+}
+
+fn refine_code(r: RefineStorage) -> u8 {
+    match r {
+        RefineStorage::None => 0,
+        RefineStorage::F32 => 1,
+        RefineStorage::Sq8 => 2,
+    }
+}
+
+/// Largest `nlist` accepted (a sanity bound; FAISS uses up to ~2^20).
+const MAX_NLIST: usize = 1 << 24;
+
+impl IvfPqIndex {
+    /// Creates an empty, untrained index. Zero `nbits`/`kmeans_iters` take
+    /// the defaults (8, 25).
+    pub fn new(mut p: IvfPqParams) -> Result<Self, Error> {
+        if p.nbits == 0 {
+            p.nbits = 8;
+        }
+        if p.kmeans_iters == 0 {
+            p.kmeans_iters = 25;
+        }
+        if p.dim == 0 {
+            return Err(Error::invalid("new: dimension must be at least 1"));
+        }
+        if p.nlist == 0 || p.nlist > MAX_NLIST {
+            return Err(Error::invalid(format!(
+                "new: nlist = {}, must be 1..={MAX_NLIST}",
+                p.nlist
+            )));
+        }
+        ProductQuantizer::check_shape(p.dim, p.m, p.nbits)?;
+        Ok(Self {
+            p,
+            state: OnceLock::new(),
+            train_lock: Mutex::new(()),
+        })
+    }
+
+    /// The parameters (with defaults resolved).
+    pub fn params(&self) -> &IvfPqParams {
+        &self.p
+    }
+
+    fn trained(&self, op: &str) -> Result<&Trained, Error> {
+        self.state.get().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotTrained,
+                format!("{op}: the IVF-PQ index must be trained first"),
+            )
+        })
+    }
+
+    fn kmeans_params(&self) -> KMeansParams {
+        KMeansParams {
+            iters: self.p.kmeans_iters,
+            seed: self.p.seed,
+            threads: self.p.train_threads,
+            ..KMeansParams::default()
+        }
+    }
+
+    /// Builds the derived tables from the trained quantizers.
+    fn build(
+        &self,
+        coarse: Vec<f32>,
+        pq: ProductQuantizer,
+        sq: Option<Sq8>,
+        lists: Lists,
+    ) -> Result<Trained, Error> {
+        let d = self.p.dim;
+        let coarse_norms = kmeans::norms(&coarse, d);
+        let mut term1 = Vec::new();
+        if self.p.metric != Metric::InnerProduct {
+            let (m, ksub, dsub) = (pq.m, pq.ksub, pq.dsub);
+            term1.try_reserve_exact(self.p.nlist * m * ksub)?;
+            let rnorm: Vec<f32> = pq.centroids.chunks_exact(dsub).map(|c| dot(c, c)).collect();
+            for c in coarse.chunks_exact(d) {
+                for j in 0..m {
+                    let cs = &c[j * dsub..(j + 1) * dsub];
+                    for code in 0..ksub {
+                        term1.push(rnorm[j * ksub + code] + 2.0 * dot(cs, pq.centroid(j, code)));
+                    }
+                }
+            }
+        }
+        Ok(Trained {
+            coarse,
+            coarse_norms,
+            pq,
+            term1,
+            sq,
+            lists: RwLock::new(lists),
+        })
+    }
+
+    /// The list a (normalised) vector belongs to.
+    #[inline]
+    fn assign(&self, t: &Trained, x: &[f32]) -> usize {
+        self.assign_to(&t.coarse, &t.coarse_norms, x)
+    }
+
+    /// The list a vector belongs to, given the coarse centroids and norms.
+    #[inline]
+    fn assign_to(&self, coarse: &[f32], norms: &[f32], x: &[f32]) -> usize {
+        if self.p.metric == Metric::InnerProduct {
+            let mut best = (0, f32::NEG_INFINITY);
+            for (i, c) in coarse.chunks_exact(self.p.dim).enumerate() {
+                let s = dot(x, c);
+                if s > best.1 {
+                    best = (i, s);
+                }
+            }
+            best.0
+        } else {
+            kmeans::nearest(x, coarse, norms).0
+        }
+    }
+
+    /// Encodes rows: list numbers, PQ codes of residuals, SQ8 codes.
+    fn encode_rows(
+        &self,
+        t: &Trained,
+        x: &[f32],
+        lists: &mut [u32],
+        codes: &mut [u8],
+        sq: &mut [u8],
+    ) {
+        let (d, m) = (self.p.dim, self.p.m);
+        let mut residual = vec![0f32; d];
+        for (i, row) in x.chunks_exact(d).enumerate() {
+            let l = self.assign(t, row);
+            lists[i] = l as u32;
+            let c = &t.coarse[l * d..(l + 1) * d];
+            for j in 0..d {
+                residual[j] = row[j] - c[j];
+            }
+            t.pq.encode(&residual, &mut codes[i * m..(i + 1) * m]);
+            if let Some(q) = &t.sq {
+                q.encode(row, &mut sq[i * d..(i + 1) * d]);
+            }
+        }
+    }
+
+    /// Rebuilds an index from a persistence payload.
+    pub(crate) fn from_payload(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let dim = r.u32()? as usize;
+        let metric = metric_from_code(r.u8()?)?;
+        let nlist = r.u32()? as usize;
+        let m = r.u32()? as usize;
+        let nbits = r.u32()? as usize;
+        let refine = match r.u8()? {
+            0 => RefineStorage::None,
+            1 => RefineStorage::F32,
+            2 => RefineStorage::Sq8,
+            c => return Err(Error::corrupt(format!("load: unknown refine kind {c}"))),
+        };
+        let seed = r.u64()?;
+        let train_threads = r.u32()? as usize;
+        let kmeans_iters = r.u32()? as usize;
+        let p = IvfPqParams {
+            dim,
+            metric,
+            nlist,
+            m,
+            nbits,
+            refine,
+            seed,
+            train_threads,
+            kmeans_iters,
+        };
+        let idx = Self::new(p).map_err(|e| Error::corrupt(format!("load: {}", e.message())))?;
+        if idx.p.nbits != nbits || nbits == 0 {
+            return Err(Error::corrupt("load: bad nbits"));
+        }
+        match r.u8()? {
+            0 => return Ok(idx),
+            1 => {}
+            c => return Err(Error::corrupt(format!("load: bad trained flag {c}"))),
+        }
+        let too_big = || Error::corrupt("load: sizes overflow");
+        let coarse = r.f32s(
+            Some(nlist.checked_mul(dim).ok_or_else(too_big)?),
+            "coarse centroids",
+        )?;
+        let ksub = 1usize << nbits;
+        let centroids = r.f32s(
+            Some(ksub.checked_mul(dim).ok_or_else(too_big)?),
+            "pq centroids",
+        )?;
+        let pq = ProductQuantizer {
+            d: dim,
+            m,
+            nbits,
+            ksub,
+            dsub: dim / m,
+            centroids,
+        };
+        let sq = if refine == RefineStorage::Sq8 {
+            let vmin = r.f32s(Some(dim), "sq8 min")?;
+            let step = r.f32s(Some(dim), "sq8 step")?;
+            Some(Sq8 { vmin, step })
+        } else {
+            None
+        };
+        let mut lists = Lists::default();
+        lists.lists.try_reserve_exact(nlist)?;
+        for _ in 0..nlist {
+            let ids = r.i64s(None, "list ids")?;
+            let n = ids.len();
+            let codes = r.bytes(Some(n.checked_mul(m).ok_or_else(too_big)?), "list codes")?;
+            if codes.iter().any(|&c| usize::from(c) >= ksub) {
+                return Err(Error::corrupt("load: code out of range"));
+            }
+            let want = n.checked_mul(dim).ok_or_else(too_big)?;
+            let (vecs, sqc) = match refine {
+                RefineStorage::None => (Vec::new(), Vec::new()),
+                RefineStorage::F32 => (r.f32s(Some(want), "list vectors")?, Vec::new()),
+                RefineStorage::Sq8 => (Vec::new(), r.bytes(Some(want), "list sq8")?),
+            };
+            for &id in &ids {
+                if id >= 0 {
+                    lists.len += 1;
+                } else if id == TOMBSTONE {
+                    lists.tombstones += 1;
+                } else {
+                    return Err(Error::corrupt("load: negative id"));
+                }
+            }
+            // [fastscan] rebuild the packed copy (not persisted).
+            let packed = if nbits == fastscan_ivf::NBITS {
+                crate::fastscan::PackedCodes::from_codes(m, &codes)
+            } else {
+                Default::default()
+            };
+            lists.lists.push(InvList {
+                ids,
+                codes,
+                vecs,
+                sq: sqc,
+                packed,
+            });
+        }
+        let t = idx.build(coarse, pq, sq, lists)?;
+        let _ = idx.state.set(t);
+        Ok(idx)
+    }
+}
+
+/// Per-thread scratch of a search, allocated once per batch.
+struct Scratch {
+    coarse: Vec<f32>,
+    probe_l: Vec<i64>,
+    probe_s: Vec<f32>,
+    /// Term 3 (L2) or the IP table, per query.
+    qtab: Vec<f32>,
+    /// The table for one list (L2: term 1 + term 3).
+    ltab: Vec<f32>,
+    cand_l: Vec<i64>,
+    cand_s: Vec<f32>,
+    decoded: Vec<f32>,
+    /// [fastscan] scratch of the 4-bit path.
+    fs: fastscan_ivf::FsScratch,
+}
+
+impl IvfPqIndex {
+    fn scratch(&self, t: &Trained, nprobe: usize, cand: usize) -> Scratch {
+        let mk = t.pq.m * t.pq.ksub;
+        Scratch {
+            coarse: vec![0.0; self.p.nlist],
+            probe_l: vec![0; nprobe],
+            probe_s: vec![0.0; nprobe],
+            qtab: vec![0.0; mk],
+            ltab: vec![0.0; mk],
+            cand_l: vec![0; cand],
+            cand_s: vec![0.0; cand],
+            decoded: vec![0.0; self.p.dim],
+            fs: Default::default(), // [fastscan]
+        }
+    }
+
+    /// Searches a block of queries on the current thread.
+    #[allow(clippy::too_many_arguments)]
+    fn search_block(
+        &self,
+        t: &Trained,
+        queries: &[f32],
+        k: usize,
+        params: &SearchParams<'_>,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> usize {
+        let d = self.p.dim;
+        let cand = k * params.refine_factor;
+        let mut sc = self.scratch(t, params.nprobe, cand);
+        let mut best = 0;
+        for ((q, l), s) in queries
+            .chunks_exact(d)
+            .zip(labels.chunks_exact_mut(k))
+            .zip(distances.chunks_exact_mut(k))
+        {
+            let found = if self.p.metric == Metric::InnerProduct {
+                self.search_one::<IpKernel>(t, q, params, &mut sc, l, s)
+            } else {
+                self.search_one::<L2Kernel>(t, q, params, &mut sc, l, s)
+            };
+            best = best.max(found);
+        }
+        best
+    }
+
+    /// One query: coarse selection, list scans, optional re-rank.
+    fn search_one<K: Kernel>(
+        &self,
+        t: &Trained,
+        q: &[f32],
+        params: &SearchParams<'_>,
+        sc: &mut Scratch,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> usize {
+        let d = self.p.dim;
+        let (m, ksub) = (t.pq.m, t.pq.ksub);
+        let mk = m * ksub;
+        let ip = self.p.metric == Metric::InnerProduct;
+        // Coarse: the nprobe best lists.
+        // [simd] one query against all centroids, four rows per pass.
+        if ip {
+            crate::simd::dot_batch(q, &t.coarse, &mut sc.coarse);
+        } else {
+            crate::simd::l2_sq_batch(q, &t.coarse, &mut sc.coarse);
+        }
+        TopK::<K>::reset(&mut sc.probe_l, &mut sc.probe_s);
+        let mut probes = TopK::<K>::resume(&mut sc.probe_l, &mut sc.probe_s);
+        for (l, &s) in sc.coarse.iter().enumerate() {
+            probes.push(s, l as i64);
+        }
+        probes.finish();
+        // The query's table: <x_j, r_jc> (IP) or term 3 = -2 <x_j, r_jc>.
+        t.pq.ip_table(q, &mut sc.qtab);
+        if !ip {
+            sc.qtab.iter_mut().for_each(|v| *v *= -2.0);
+        }
+
+        let rerank = params.refine_factor > 0;
+        let ex = params.exclude;
+        let lists = t.read();
+        {
+            let (hl, hs): (&mut [i64], &mut [f32]) = if rerank {
+                (&mut sc.cand_l, &mut sc.cand_s)
+            } else {
+                (&mut *labels, &mut *distances)
+            };
+            let cap = hl.len();
+            TopK::<K>::reset(hl, hs);
+            let mut heap = TopK::<K>::resume(hl, hs);
+            // [fastscan] 4-bit: the SIMD scan fills the heap; the loop below
+            // then has nothing to do.
+            let fast = self.p.nbits == fastscan_ivf::NBITS;
+            if fast {
+                self.fs_scan::<K>(
+                    t,
+                    &lists,
+                    (&sc.probe_l, &sc.probe_s),
+                    (&sc.qtab, &mut sc.ltab),
+                    &mut sc.fs,
+                    ex,
+                    rerank,
+                    &mut heap,
+                    cap,
+                );
+            }
+            let probes = if fast { 0 } else { sc.probe_l.len() }; // [fastscan]
+            for (&l, &dis0) in sc.probe_l.iter().zip(&sc.probe_s).take(probes) {
+                if l == EMPTY_LABEL {
+                    continue;
+                }
+                let l = l as usize;
+                let table: &[f32] = if ip {
+                    &sc.qtab
+                } else {
+                    let t1 = &t.term1[l * mk..(l + 1) * mk];
+                    for ((o, &a), &b) in sc.ltab.iter_mut().zip(t1).zip(&sc.qtab) {
+                        *o = a + b;
+                    }
+                    &sc.ltab
+                };
+                let list = &lists.lists[l];
+                for (i, (code, &id)) in list.codes.chunks_exact(m).zip(&list.ids).enumerate() {
+                    let s = dis0 + adc(table, ksub, code);
+                    let label = if rerank {
+                        ((l as i64) << 32) | i as i64
+                    } else {
+                        id
+                    };
+                    // Tombstone and exclusion checks only for candidates
+                    // that would enter the heap.
+                    if heap.accepts(s, label) && id >= 0 && !is_excluded(ex, id) {
+                        heap.push(s, label);
+                    }
+                }
+            }
+            let found = heap.finish();
+            if !rerank {
+                return found;
+            }
+        }
+        // Exact re-rank of the candidates, with the lists still read-locked
+        // so their offsets are stable.
+        TopK::<K>::reset(labels, distances);
+        let mut out = TopK::<K>::resume(labels, distances);
+        for &c in &sc.cand_l {
+            if c == EMPTY_LABEL {
+                break;
+            }
+            let (l, i) = ((c >> 32) as usize, (c & 0xffff_ffff) as usize);
+            let list = &lists.lists[l];
+            let v: &[f32] = match &t.sq {
+                Some(q8) => {
+                    q8.decode(&list.sq[i * d..(i + 1) * d], &mut sc.decoded);
+                    &sc.decoded
+                }
+                None => &list.vecs[i * d..(i + 1) * d],
+            };
+            out.push(K::score(q, v), list.ids[i]);
+        }
+        out.finish()
+    }
+}
+
+impl Index for IvfPqIndex {
+    fn dim(&self) -> usize {
+        self.p.dim
+    }
+
+    fn metric(&self) -> Metric {
+        self.p.metric
+    }
+
+    fn is_trained(&self) -> bool {
+        self.state.get().is_some()
+    }
+
+    fn kind(&self) -> IndexKind {
+        IndexKind::IvfPq
+    }
+
+    fn len(&self) -> usize {
+        self.state.get().map_or(0, |t| t.read().len)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let Some(t) = self.state.get() else {
+            return std::mem::size_of::<Self>();
+        };
+        let lists = t.read();
+        std::mem::size_of::<Self>()
+            + (t.coarse.capacity() + t.coarse_norms.capacity() + t.term1.capacity()) * 4
+            + t.pq.centroids.capacity() * 4
+            + t.sq
+                .as_ref()
+                .map_or(0, |q| (q.vmin.capacity() + q.step.capacity()) * 4)
+            + lists.lists.capacity() * std::mem::size_of::<InvList>()
+            + lists.lists.iter().map(InvList::heap_bytes).sum::<usize>()
+    }
+
+    fn train(&self, vectors: &[f32]) -> Result<(), Error> {
+        let d = self.p.dim;
+        let n = check_vectors("train", d, vectors)?;
+        let _guard = self
+            .train_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.state.get().is_some() {
+            return Err(Error::invalid("train: the index is already trained"));
+        }
+        let ksub = 1usize << self.p.nbits;
+        if n < self.p.nlist || n < ksub {
+            return Err(Error::invalid(format!(
+                "train: {n} training vectors, need at least nlist = {} and 2^nbits = {ksub}",
+                self.p.nlist
+            )));
+        }
+        let unit;
+        let x = if self.p.metric == Metric::Cosine {
+            unit = normalized_rows(vectors, d)?;
+            &unit[..]
+        } else {
+            vectors
+        };
+        let kp = self.kmeans_params();
+        let coarse = kmeans::train(x, n, d, self.p.nlist, &kp)?;
+        // Residuals of the training points to their (metric) list.
+        let norms = kmeans::norms(&coarse, d);
+        let mut residuals = Vec::new();
+        residuals.try_reserve_exact(n * d)?;
+        for row in x.chunks_exact(d) {
+            let l = self.assign_to(&coarse, &norms, row);
+            let c = &coarse[l * d..(l + 1) * d];
+            residuals.extend(row.iter().zip(c).map(|(a, b)| a - b));
+        }
+        let pq = ProductQuantizer::train(&residuals, n, d, self.p.m, self.p.nbits, &kp)?;
+        drop(residuals);
+        let sq = (self.p.refine == RefineStorage::Sq8).then(|| Sq8::train(x, d));
+        let mut lists = Lists::default();
+        lists.lists.try_reserve_exact(self.p.nlist)?;
+        lists.lists.resize_with(self.p.nlist, InvList::default);
+        let t = self.build(coarse, pq, sq, lists)?;
+        let _ = self.state.set(t);
+        Ok(())
+    }
+
+    fn add(&self, vectors: &[f32], ids: &[i64]) -> Result<(), Error> {
+        let (d, m) = (self.p.dim, self.p.m);
+        let n = check_vectors("add", d, vectors)?;
+        check_ids(n, ids)?;
+        let t = self.trained("add")?;
+        if n == 0 {
+            return Ok(());
+        }
+        let unit;
+        let x = if self.p.metric == Metric::Cosine {
+            unit = normalized_rows(vectors, d)?;
+            &unit[..]
+        } else {
+            vectors
+        };
+        // Encode outside the lock, in parallel.
+        let mut assign = Vec::new();
+        assign.try_reserve_exact(n)?;
+        assign.resize(n, 0u32);
+        let mut codes = Vec::new();
+        codes.try_reserve_exact(n * m)?;
+        codes.resize(n * m, 0u8);
+        let sq_len = if t.sq.is_some() { n * d } else { 0 };
+        let mut sq = Vec::new();
+        sq.try_reserve_exact(sq_len)?;
+        sq.resize(sq_len, 0u8);
+        let threads = resolve_threads(self.p.train_threads).clamp(1, n.div_ceil(256));
+        if threads == 1 {
+            self.encode_rows(t, x, &mut assign, &mut codes, &mut sq);
+        } else {
+            let per = n.div_ceil(threads);
+            let sq_per = if t.sq.is_some() { per * d } else { 0 };
+            std::thread::scope(|s| {
+                let mut sq_rest: &mut [u8] = &mut sq;
+                for ((xs, a), c) in x
+                    .chunks(per * d)
+                    .zip(assign.chunks_mut(per))
+                    .zip(codes.chunks_mut(per * m))
+                {
+                    let take = sq_per.min(sq_rest.len());
+                    let (sq_chunk, rest) = sq_rest.split_at_mut(take);
+                    sq_rest = rest;
+                    s.spawn(move || self.encode_rows(t, xs, a, c, sq_chunk));
+                }
+            });
+        }
+        let mut counts = vec![0usize; self.p.nlist];
+        for &l in &assign {
+            counts[l as usize] += 1;
+        }
+        let refine = self.p.refine;
+        let mut g = t.write();
+        // Reserve everything first: a failure leaves the lists unchanged.
+        for (list, &c) in g.lists.iter_mut().zip(&counts) {
+            if c == 0 {
+                continue;
+            }
+            list.ids.try_reserve(c)?;
+            list.codes.try_reserve(c * m)?;
+            if self.p.nbits == fastscan_ivf::NBITS {
+                list.packed.try_reserve(c)?; // [fastscan]
+            }
+            match refine {
+                RefineStorage::F32 => list.vecs.try_reserve(c * d)?,
+                RefineStorage::Sq8 => list.sq.try_reserve(c * d)?,
+                RefineStorage::None => {}
+            }
+        }
+        for i in 0..n {
+            let list = &mut g.lists[assign[i] as usize];
+            list.ids.push(ids[i]);
+            list.codes.extend_from_slice(&codes[i * m..(i + 1) * m]);
+            if self.p.nbits == fastscan_ivf::NBITS {
+                list.packed.push(&codes[i * m..(i + 1) * m]); // [fastscan]
+            }
+            match refine {
+                RefineStorage::F32 => list.vecs.extend_from_slice(&x[i * d..(i + 1) * d]),
+                RefineStorage::Sq8 => list.sq.extend_from_slice(&sq[i * d..(i + 1) * d]),
+                RefineStorage::None => {}
+            }
+        }
+        g.len += n;
+        Ok(())
+    }
+
+    fn search(
+        &self,
+        queries: &[f32],
+        k: usize,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> Result<usize, Error> {
+        self.search_with(queries, k, &SearchParams::default(), labels, distances)
+    }
+
+    fn search_with(
+        &self,
+        queries: &[f32],
+        k: usize,
+        params: &SearchParams<'_>,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> Result<usize, Error> {
+        let d = self.p.dim;
+        let n = check_search(d, queries, k, labels, distances)?;
+        let t = self.trained("search")?;
+        if params.nprobe == 0 || params.nprobe > self.p.nlist {
+            return Err(Error::invalid(format!(
+                "search: nprobe = {}, must be 1..={} (nlist)",
+                params.nprobe, self.p.nlist
+            )));
+        }
+        check_exclude(params.exclude)?;
+        if params.refine_factor > 0 && self.p.refine == RefineStorage::None {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "search: refine_factor > 0 needs an index built with refine storage",
+            ));
+        }
+        if params.refine_factor > 0
+            && k.checked_mul(params.refine_factor)
+                .is_none_or(|c| c > 1 << 24)
+        {
+            return Err(Error::invalid("search: k * refine_factor is too large"));
+        }
+        let len = t.read().len;
+        if k > len {
+            return Err(Error::invalid(format!(
+                "search: k = {k} is larger than the index ({len} vectors)"
+            )));
+        }
+        if n == 0 {
+            return Ok(0);
+        }
+        let unit;
+        let queries = if self.p.metric == Metric::Cosine {
+            unit = normalized_rows(queries, d)?;
+            &unit[..]
+        } else {
+            queries
+        };
+        let threads = params.threads.clamp(1, n);
+        if threads == 1 {
+            return Ok(self.search_block(t, queries, k, params, labels, distances));
+        }
+        let per = n.div_ceil(threads);
+        let found = std::thread::scope(|s| {
+            let handles: Vec<_> = queries
+                .chunks(per * d)
+                .zip(labels.chunks_mut(per * k))
+                .zip(distances.chunks_mut(per * k))
+                .map(|((q, l), ds)| s.spawn(move || self.search_block(t, q, k, params, l, ds)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .max()
+                .unwrap_or(0)
+        });
+        Ok(found)
+    }
+
+    fn remove(&self, ids: &[i64]) -> Result<usize, Error> {
+        let Some(t) = self.state.get() else {
+            return Ok(0); // nothing stored yet
+        };
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut sorted = Vec::new();
+        sorted.try_reserve_exact(ids.len())?;
+        sorted.extend(ids.iter().copied().filter(|&id| id >= 0));
+        sorted.sort_unstable();
+        let mut removed = 0;
+        for l in 0..self.p.nlist {
+            // One list per write-lock hold, so searches interleave.
+            let mut g = t.write();
+            let mut here = 0;
+            for id in &mut g.lists[l].ids {
+                if *id >= 0 && sorted.binary_search(id).is_ok() {
+                    *id = TOMBSTONE;
+                    here += 1;
+                }
+            }
+            g.len -= here;
+            g.tombstones += here;
+            removed += here;
+        }
+        Ok(removed)
+    }
+
+    fn compact(&self) -> Result<(), Error> {
+        let Some(t) = self.state.get() else {
+            return Ok(());
+        };
+        let (d, m) = (self.p.dim, self.p.m);
+        for l in 0..self.p.nlist {
+            let mut g = t.write();
+            let list = &mut g.lists[l];
+            let mut keep = 0;
+            for i in 0..list.ids.len() {
+                if list.ids[i] < 0 {
+                    continue;
+                }
+                if keep != i {
+                    list.ids[keep] = list.ids[i];
+                    list.codes.copy_within(i * m..(i + 1) * m, keep * m);
+                    if !list.vecs.is_empty() {
+                        list.vecs.copy_within(i * d..(i + 1) * d, keep * d);
+                    }
+                    if !list.sq.is_empty() {
+                        list.sq.copy_within(i * d..(i + 1) * d, keep * d);
+                    }
+                }
+                keep += 1;
+            }
+            let dropped = list.ids.len() - keep;
+            if dropped == 0 {
+                continue;
+            }
+            list.ids.truncate(keep);
+            list.ids.shrink_to_fit();
+            list.codes.truncate(keep * m);
+            list.codes.shrink_to_fit();
+            if self.p.nbits == fastscan_ivf::NBITS {
+                // [fastscan] repack the surviving codes.
+                list.packed = crate::fastscan::PackedCodes::from_codes(m, &list.codes);
+            }
+            if !list.vecs.is_empty() {
+                list.vecs.truncate(keep * d);
+                list.vecs.shrink_to_fit();
+            }
+            if !list.sq.is_empty() {
+                list.sq.truncate(keep * d);
+                list.sq.shrink_to_fit();
+            }
+            g.tombstones -= dropped;
+        }
+        Ok(())
+    }
+
+    fn stats(&self) -> Stats {
+        let (len, tombstones) = self.state.get().map_or((0, 0), |t| {
+            let g = t.read();
+            (g.len, g.tombstones)
+        });
+        Stats {
+            kind: IndexKind::IvfPq,
+            dim: self.p.dim,
+            metric: self.p.metric,
+            len,
+            tombstones,
+            memory_bytes: self.memory_bytes(),
+            nlist: self.p.nlist,
+            m: self.p.m,
+            nbits: self.p.nbits,
+            trained: self.is_trained(),
+            refine: self.p.refine,
+        }
+    }
+
+    fn to_payload(&self) -> Result<Vec<u8>, Error> {
+        let p = &self.p;
+        let mut w = Writer::default();
+        w.u32(p.dim as u32);
+        w.u8(metric_code(p.metric));
+        w.u32(p.nlist as u32);
+        w.u32(p.m as u32);
+        w.u32(p.nbits as u32);
+        w.u8(refine_code(p.refine));
+        w.u64(p.seed);
+        w.u32(p.train_threads.min(u32::MAX as usize) as u32);
+        w.u32(p.kmeans_iters.min(u32::MAX as usize) as u32);
+        let Some(t) = self.state.get() else {
+            w.u8(0);
+            return Ok(w.buf);
+        };
+        w.u8(1);
+        w.f32s(&t.coarse)?;
+        w.f32s(&t.pq.centroids)?;
+        if let Some(q) = &t.sq {
+            w.f32s(&q.vmin)?;
+            w.f32s(&q.step)?;
+        }
+        // A consistent snapshot: adds and removes wait, searches go on.
+        let g = t.read();
+        for list in &g.lists {
+            w.i64s(&list.ids)?;
+            w.bytes(&list.codes)?;
+            match p.refine {
+                RefineStorage::F32 => w.f32s(&list.vecs)?,
+                RefineStorage::Sq8 => w.bytes(&list.sq)?,
+                RefineStorage::None => {}
+            }
+        }
+        Ok(w.buf)
+    }
+}
+
+#[cfg(test)]
+mod tests;

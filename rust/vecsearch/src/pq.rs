@@ -1,0 +1,224 @@
+//! Product quantizer: `m` sub-quantizers of `2^nbits` centroids over
+//! `d / m`-dimensional slices, codes stored one byte per sub-quantizer.
+//!
+//! Distances are asymmetric (ADC): a query is compared with the centroids
+//! once per query, giving an `m × ksub` table, and a code's distance is the
+//! sum of `m` table entries.
+
+use crate::distance::{dot, l2_sq};
+use crate::error::Error;
+use crate::kmeans::{self, KMeansParams};
+
+/// A trained product quantizer.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ProductQuantizer {
+    pub d: usize,
+    pub m: usize,
+    pub nbits: usize,
+    /// `2^nbits` centroids per sub-quantizer.
+    pub ksub: usize,
+    /// `d / m`.
+    pub dsub: usize,
+    /// `m × ksub × dsub` floats: sub-quantizer `j`'s centroid `c` starts at
+    /// `(j * ksub + c) * dsub`.
+    pub centroids: Vec<f32>,
+}
+
+impl ProductQuantizer {
+    /// Checks the shape: `m >= 1` divides `d`, `1 <= nbits <= 8`.
+    pub(crate) fn check_shape(d: usize, m: usize, nbits: usize) -> Result<(), Error> {
+        if m == 0 || d == 0 || !d.is_multiple_of(m) {
+            return Err(Error::invalid(format!(
+                "pq: m = {m} must be >= 1 and divide d = {d}"
+            )));
+        }
+        if !(1..=8).contains(&nbits) {
+            return Err(Error::invalid(format!("pq: nbits = {nbits}, must be 1..8")));
+        }
+        Ok(())
+    }
+
+    /// Trains on `n` row-major vectors of dimension `d`.
+    pub(crate) fn train(
+        x: &[f32],
+        n: usize,
+        d: usize,
+        m: usize,
+        nbits: usize,
+        p: &KMeansParams,
+    ) -> Result<Self, Error> {
+        Self::check_shape(d, m, nbits)?;
+        let (ksub, dsub) = (1usize << nbits, d / m);
+        if n < ksub {
+            return Err(Error::invalid(format!(
+                "train: {n} training vectors for {ksub} PQ centroids (need at least {ksub})"
+            )));
+        }
+        let mut centroids = Vec::new();
+        centroids.try_reserve_exact(m * ksub * dsub)?;
+        let mut sub = Vec::new();
+        sub.try_reserve_exact(n * dsub)?;
+        for j in 0..m {
+            sub.clear();
+            for row in x.chunks_exact(d) {
+                sub.extend_from_slice(&row[j * dsub..(j + 1) * dsub]);
+            }
+            let p = KMeansParams {
+                seed: p.seed.wrapping_add(j as u64 + 1),
+                ..*p
+            };
+            centroids.extend(kmeans::train(&sub, n, dsub, ksub, &p)?);
+        }
+        Ok(Self {
+            d,
+            m,
+            nbits,
+            ksub,
+            dsub,
+            centroids,
+        })
+    }
+
+    /// Centroid `c` of sub-quantizer `j`.
+    #[inline]
+    pub(crate) fn centroid(&self, j: usize, c: usize) -> &[f32] {
+        let at = (j * self.ksub + c) * self.dsub;
+        &self.centroids[at..at + self.dsub]
+    }
+
+    /// Encodes one vector into `m` code bytes.
+    pub(crate) fn encode(&self, x: &[f32], code: &mut [u8]) {
+        for (j, out) in code.iter_mut().enumerate().take(self.m) {
+            let xs = &x[j * self.dsub..(j + 1) * self.dsub];
+            let mut best = (0usize, f32::INFINITY);
+            for c in 0..self.ksub {
+                let s = l2_sq(xs, self.centroid(j, c));
+                if s < best.1 {
+                    best = (c, s);
+                }
+            }
+            *out = best.0 as u8;
+        }
+    }
+
+    #[cfg_attr(not(test), allow(dead_code))] // used by tests and fast-scan
+    /// Decodes `m` code bytes into a `d`-vector.
+    pub(crate) fn decode(&self, code: &[u8], out: &mut [f32]) {
+        for (j, &c) in code.iter().enumerate().take(self.m) {
+            out[j * self.dsub..(j + 1) * self.dsub].copy_from_slice(self.centroid(j, c as usize));
+        }
+    }
+
+    /// `table[j * ksub + c] = <x_j, centroid(j, c)>`.
+    pub(crate) fn ip_table(&self, x: &[f32], table: &mut [f32]) {
+        for j in 0..self.m {
+            let xs = &x[j * self.dsub..(j + 1) * self.dsub];
+            for c in 0..self.ksub {
+                table[j * self.ksub + c] = dot(xs, self.centroid(j, c));
+            }
+        }
+    }
+
+    #[cfg_attr(not(test), allow(dead_code))] // used by tests and fast-scan
+    /// `table[j * ksub + c] = ||x_j - centroid(j, c)||^2`.
+    pub(crate) fn l2_table(&self, x: &[f32], table: &mut [f32]) {
+        for j in 0..self.m {
+            let xs = &x[j * self.dsub..(j + 1) * self.dsub];
+            for c in 0..self.ksub {
+                table[j * self.ksub + c] = l2_sq(xs, self.centroid(j, c));
+            }
+        }
+    }
+}
+
+/// Sum of the table entries a code selects: the ADC distance (plus
+/// whatever the table's terms include). The hot loop of an IVF-PQ scan;
+/// `ksub == 256` is specialised so the lookups need no bounds checks.
+#[inline]
+pub(crate) fn adc(table: &[f32], ksub: usize, code: &[u8]) -> f32 {
+    if ksub == 256 {
+        let mut acc = [0.0f32; 4];
+        // Four independent sums hide the add latency.
+        let mut quads = code.chunks_exact(4).zip(table.chunks_exact(4 * 256));
+        for (c, t) in &mut quads {
+            acc[0] += t[c[0] as usize];
+            acc[1] += t[256 + c[1] as usize];
+            acc[2] += t[512 + c[2] as usize];
+            acc[3] += t[768 + c[3] as usize];
+        }
+        let done = code.len() / 4 * 4;
+        for (&c, t) in code[done..]
+            .iter()
+            .zip(table[done * 256..].chunks_exact(256))
+        {
+            acc[0] += t[c as usize];
+        }
+        (acc[0] + acc[1]) + (acc[2] + acc[3])
+    } else {
+        code.iter()
+            .zip(table.chunks_exact(ksub))
+            .map(|(&c, t)| t[c as usize])
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::kmeans::SplitMix64;
+
+    fn random(n: usize, d: usize, seed: u64) -> Vec<f32> {
+        let mut r = SplitMix64::new(seed);
+        (0..n * d).map(|_| r.unit() as f32 * 2.0 - 1.0).collect()
+    }
+
+    #[test]
+    fn shape_checks() {
+        assert_eq!(
+            ProductQuantizer::check_shape(10, 3, 8).unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+        assert!(ProductQuantizer::check_shape(10, 5, 8).is_ok());
+        assert!(ProductQuantizer::check_shape(10, 5, 9).is_err());
+        assert!(ProductQuantizer::check_shape(10, 0, 8).is_err());
+        let x = random(100, 10, 1);
+        let e = ProductQuantizer::train(&x, 100, 10, 5, 8, &KMeansParams::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn encode_decode_reduces_error_and_adc_matches() {
+        let (n, d, m) = (2000, 12, 4);
+        let x = random(n, d, 3);
+        let p = KMeansParams {
+            iters: 10,
+            ..KMeansParams::default()
+        };
+        for nbits in [4, 8] {
+            let pq = ProductQuantizer::train(&x, n, d, m, nbits, &p).unwrap();
+            let mut code = vec![0u8; m];
+            let mut back = vec![0f32; d];
+            let mut err = 0.0;
+            let mut energy = 0.0;
+            for row in x.chunks_exact(d).take(200) {
+                pq.encode(row, &mut code);
+                pq.decode(&code, &mut back);
+                err += l2_sq(row, &back);
+                energy += dot(row, row);
+            }
+            assert!(err < 0.5 * energy, "nbits {nbits}: {err} vs {energy}");
+
+            // ADC through the table equals the distance to the decoded code.
+            let q = random(1, d, 9);
+            let mut table = vec![0f32; m * pq.ksub];
+            pq.l2_table(&q, &mut table);
+            pq.encode(&x[..d], &mut code);
+            pq.decode(&code, &mut back);
+            let want = l2_sq(&q, &back);
+            assert!((adc(&table, pq.ksub, &code) - want).abs() < 1e-4);
+            pq.ip_table(&q, &mut table);
+            assert!((adc(&table, pq.ksub, &code) - dot(&q, &back)).abs() < 1e-4);
+        }
+    }
+}
