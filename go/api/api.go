@@ -35,10 +35,14 @@ type Options struct {
 	BodyLimit int64
 	// ReadyTimeout bounds each readiness check.
 	ReadyTimeout time.Duration
+	// RateLimit limits /api and /oauth requests; the zero value (Limit 0)
+	// disables it.
+	RateLimit RateLimit
 }
 
 // NewRouter returns the public handler. It panics on a missing Mastodon
-// handler or registry: wiring errors surface at start, not per request.
+// handler or registry, or an invalid rate limit: wiring errors surface at
+// start, not per request.
 func NewRouter(o Options) http.Handler {
 	if o.Mastodon == nil || o.Registry == nil {
 		panic("api.NewRouter: Mastodon and Registry are required")
@@ -52,11 +56,15 @@ func NewRouter(o Options) http.Handler {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 2 * time.Second
 	}
+	limiter, err := newRateLimiter(o.RateLimit, o.Logger)
+	if err != nil {
+		panic("api.NewRouter: " + err.Error())
+	}
 	r := chi.NewRouter()
 	// recoverer sits inside accessLog and metrics so a panic is logged and
 	// counted as the 500 it becomes, not lost from the error rate.
 	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, recoverer(o.Logger), limitBody(o.BodyLimit))
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), limiter.middleware, limitBody(o.BodyLimit))
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout))

@@ -4,6 +4,10 @@
 // on write into a timeline cache) and hybrid strategies implement the same
 // Home method later.
 //
+// A reblog is a status row of its booster (store.Status.ReblogOfID), so a
+// followee's reblogs reach home through the same query as its posts; the
+// original's audience is checked by social when the page is filtered.
+//
 // Feed selects statuses by the visibility rules of package social (own posts
 // of every visibility, followees' public, unlisted and private posts); social
 // filters the result again through its single visibility rule.

@@ -93,9 +93,15 @@ func (s *Service) GetAccount(ctx context.Context, id int64) (*store.Account, err
 }
 
 // LookupAccount returns an account by username (a leading @ is ignored).
+// The caller strips this server's own domain from an acct; any other
+// domain names a remote account, which does not exist here.
 func (s *Service) LookupAccount(ctx context.Context, username string) (*store.Account, error) {
 	const op = "social.LookupAccount"
-	a, err := s.store.GetAccountByUsername(ctx, strings.TrimPrefix(username, "@"))
+	username = strings.TrimPrefix(username, "@")
+	if username == "" || strings.Contains(username, "@") {
+		return nil, notFound(op, "Record not found")
+	}
+	a, err := s.store.GetAccountByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(op, "Record not found")
 	}
@@ -116,4 +122,91 @@ func (s *Service) AccountsByIDs(ctx context.Context, ids []int64) (map[int64]*st
 		m[a.ID] = a
 	}
 	return m, nil
+}
+
+// Followers lists the accounts following accountID, newest follow first.
+// Accounts that block the viewer or that the viewer blocks are left out.
+func (s *Service) Followers(ctx context.Context, viewer *store.Account, accountID int64, page store.Page) (*AccountPage, error) {
+	const op = "social.Followers"
+	if _, err := s.GetAccount(ctx, accountID); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.ListFollowers(ctx, accountID, page)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return s.followPage(ctx, op, viewer, rows, func(f *store.Follow) int64 { return f.AccountID })
+}
+
+// Following lists the accounts accountID follows, newest follow first,
+// with the same block rule as Followers.
+func (s *Service) Following(ctx context.Context, viewer *store.Account, accountID int64, page store.Page) (*AccountPage, error) {
+	const op = "social.Following"
+	if _, err := s.GetAccount(ctx, accountID); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.ListFollowing(ctx, accountID, page)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return s.followPage(ctx, op, viewer, rows, func(f *store.Follow) int64 { return f.TargetAccountID })
+}
+
+func (s *Service) followPage(ctx context.Context, op string, viewer *store.Account, rows []*store.Follow, other func(*store.Follow) int64) (*AccountPage, error) {
+	hide, err := s.blockedSet(ctx, op, viewer)
+	if err != nil {
+		return nil, err
+	}
+	rowIDs, accountIDs := make([]int64, len(rows)), make([]int64, len(rows))
+	for i, f := range rows {
+		rowIDs[i], accountIDs[i] = f.ID, other(f)
+	}
+	return s.accountPage(ctx, op, rowIDs, accountIDs, hide)
+}
+
+// AccountSearchInput is a typeahead query (GET /api/v1/accounts/search).
+type AccountSearchInput struct {
+	Query     string
+	Limit     int  // > 0
+	Offset    int  // >= 0
+	Following bool // only accounts the viewer follows
+}
+
+// SearchAccounts finds accounts whose username or display name starts with
+// the query, case-insensitively: an exact username first, then username
+// prefixes, then display-name prefixes. An "@" before the query, and a
+// domain after it, are ignored (every account is local). Accounts that
+// block the viewer or that the viewer blocks never appear. viewer may be nil.
+func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in AccountSearchInput) ([]*store.Account, error) {
+	const op = "social.SearchAccounts"
+	q := strings.TrimPrefix(strings.TrimSpace(in.Query), "@")
+	q, _, _ = strings.Cut(q, "@")
+	if q == "" {
+		return []*store.Account{}, nil
+	}
+	if in.Limit <= 0 || in.Offset < 0 {
+		return nil, invalid(op, "Validation failed: limit must be positive and offset not negative")
+	}
+	if in.Following && viewer == nil {
+		return nil, &Error{Op: op, Kind: KindUnauthorized, Safe: "The access token is invalid"}
+	}
+	search := store.AccountSearch{Query: q, Limit: in.Limit, Offset: in.Offset}
+	if viewer != nil {
+		ids, err := s.store.GetBlockedAndBlockingIDs(ctx, viewer.ID)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		search.ExcludeIDs = ids
+		if in.Following {
+			search.FollowedBy = viewer.ID
+		}
+	}
+	accts, err := s.store.SearchAccounts(ctx, search)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	if accts == nil {
+		accts = []*store.Account{}
+	}
+	return accts, nil
 }

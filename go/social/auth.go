@@ -100,7 +100,17 @@ func (s *Service) PasswordGrant(ctx context.Context, app *store.App, username, p
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.store.GetAccountByUsername(ctx, strings.TrimPrefix(username, "@"))
+	acct, err := s.checkPassword(ctx, op, username, password)
+	if err != nil {
+		return nil, err
+	}
+	return s.issueToken(ctx, op, app, acct.ID, scopes)
+}
+
+// checkPassword returns the account if password is its password; wrong
+// credentials are a KindInvalid error that does not say which part was wrong.
+func (s *Service) checkPassword(ctx context.Context, op, username, password string) (*store.Account, error) {
+	acct, err := s.store.GetAccountByUsername(ctx, strings.TrimPrefix(strings.TrimSpace(username), "@"))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(op, err)
 	}
@@ -112,7 +122,7 @@ func (s *Service) PasswordGrant(ctx context.Context, app *store.App, username, p
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || acct == nil {
 		return nil, &Error{Op: op, Kind: KindInvalid, Safe: "Invalid username or password"}
 	}
-	return s.issueToken(ctx, op, app, acct.ID, scopes)
+	return acct, nil
 }
 
 // ClientCredentialsGrant issues an app-only token (used to register accounts).

@@ -6,8 +6,21 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-// loadRelations fills vc.blocked and vc.muted for the authors of sts.
-// Blocks and mutes arrive with the relationship model (Social API issue).
-func (s *Service) loadRelations(_ context.Context, _ *viewerContext, _ []*store.Status) error {
+// loadRelations fills vc.blocked (accounts the viewer blocks or is blocked
+// by) and vc.muted (accounts the viewer mutes, mute not expired) with two
+// queries per batch. Both lists are the viewer's whole set rather than
+// restricted to the batch's authors: they are small, and the same answer
+// then serves reblogged and mentioned accounts as well.
+func (s *Service) loadRelations(ctx context.Context, vc *viewerContext, _ []*store.Status) error {
+	const op = "social.loadRelations"
+	blocked, err := s.store.GetBlockedAndBlockingIDs(ctx, vc.id)
+	if err != nil {
+		return internal(op, err)
+	}
+	muted, err := s.store.GetMutedIDs(ctx, vc.id, s.nowUTC())
+	if err != nil {
+		return internal(op, err)
+	}
+	vc.blocked, vc.muted = idSet(blocked), idSet(muted)
 	return nil
 }

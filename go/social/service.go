@@ -71,6 +71,7 @@ type Deps struct {
 	Indexer   Indexer
 	Home      HomeFeed
 	Searcher  StatusSearcher
+	Publisher Publisher // events after commit (streaming); nil publishes nothing
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -83,6 +84,9 @@ type Config struct {
 	RegistrationsOpen bool
 	// BcryptCost is the password hashing cost; 0 means bcrypt.DefaultCost.
 	BcryptCost int
+	// BaseURL is the public URL, no trailing slash; mention and hashtag
+	// links in rendered content start with it ("" gives relative links).
+	BaseURL string
 }
 
 // DefaultConfig is what a fresh instance runs with.
@@ -99,6 +103,7 @@ type Service struct {
 	index Indexer
 	home  HomeFeed
 	srch  StatusSearcher
+	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
@@ -115,7 +120,7 @@ func New(deps Deps, cfg Config) *Service {
 	}
 	s := &Service{
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, emb: deps.Embedder,
-		index: deps.Indexer, home: deps.Home, srch: deps.Searcher,
+		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {

@@ -2,9 +2,12 @@ package social
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/starling-social/starling/go/store"
@@ -21,18 +24,39 @@ type StatusInput struct {
 	SpoilerText string
 	Visibility  string // "" means public
 	Language    string
+	// IdempotencyKey is the client's Idempotency-Key header: the same key
+	// from the same account within IdempotencyWindow returns the status
+	// the first request created instead of posting again.
+	IdempotencyKey string
 }
 
-// PostStatus validates, moderates and stores a status, then hands it to the
-// indexer. A status a moderator rejects is never stored.
+// IdempotencyWindow is how long an Idempotency-Key is remembered (Mastodon
+// keeps them for an hour).
+const IdempotencyWindow = time.Hour
+
+// maxIdempotencyKey bounds the stored key.
+const maxIdempotencyKey = 256
+
+// PostStatus validates, moderates and stores a status with its mentions,
+// tags and mention notifications in one transaction, then hands it to the
+// indexer and publishes it. A status a moderator rejects is never stored.
 func (s *Service) PostStatus(ctx context.Context, author *store.Account, in StatusInput) (*store.Status, error) {
 	const op = "social.PostStatus"
+	if len(in.IdempotencyKey) > maxIdempotencyKey {
+		return nil, invalid(op, "Validation failed: Idempotency-Key is too long")
+	}
+	if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
+		return st, err
+	}
 	vis, err := s.validateStatus(op, &in)
 	if err != nil {
 		return nil, err
 	}
+	var parent *store.Status
 	if in.InReplyToID != 0 {
-		if _, err := s.GetStatus(ctx, author, in.InReplyToID); err != nil {
+		// The parent must be visible to the author: replying must not
+		// reveal (or confirm) a status the author cannot see.
+		if parent, err = s.GetStatus(ctx, author, in.InReplyToID); err != nil {
 			return nil, err
 		}
 	}
@@ -52,23 +76,82 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		}
 		in.Sensitive = in.Sensitive || v.Sensitive
 	}
+	parsed := parseText(in.Text, s.localDomain())
+	mentioned, err := s.resolveMentions(ctx, parsed.usernames)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	now := s.nowUTC()
 	st := &store.Status{
 		ID: s.ids.Next(), AccountID: author.ID, InReplyToID: in.InReplyToID,
-		Text: in.Text, Content: renderContent(in.Text), SpoilerText: in.SpoilerText,
+		Text: in.Text, SpoilerText: in.SpoilerText,
+		Content: renderer{baseURL: s.cfg.BaseURL, domain: s.localDomain(), accounts: mentioned}.render(in.Text),
 		// A content warning implies sensitive, as Mastodon does.
 		Sensitive:  in.Sensitive || in.SpoilerText != "",
-		Visibility: vis, Language: in.Language, CreatedAt: s.nowUTC(),
+		Visibility: vis, Language: in.Language, CreatedAt: now,
+	}
+	if parent != nil {
+		st.InReplyToAccountID = parent.AccountID
 	}
 	if s.emb != nil {
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
 	}
-	if err := s.store.PutStatus(ctx, st); err != nil {
+	w := &store.StatusWrite{Status: st, Tags: parsed.tags,
+		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow)}
+	for _, a := range mentioned {
+		w.Mentions = append(w.Mentions, a.ID)
+		if a.ID != author.ID { // never notify yourself
+			w.Notifications = append(w.Notifications, s.newNotification(a.ID, author.ID, store.NotificationMention, st.ID))
+		}
+	}
+	if err := s.store.PutStatusWrite(ctx, w); err != nil {
+		if in.IdempotencyKey != "" && errors.Is(err, store.ErrConflict) {
+			// A concurrent request with the same key won the race: answer
+			// with its status, exactly as a later retry would get.
+			if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
+				return st, err
+			}
+		}
 		return nil, internal(op, err)
 	}
 	if s.index != nil {
 		s.index.StatusCreated(ctx, st)
 	}
+	s.publishStatus(ctx, st, w.Tags, w.Mentions)
+	s.publishNotifications(ctx, w.Notifications)
 	return st, nil
+}
+
+// idempotentStatus returns the status an earlier request with key created,
+// if the key is live and the status still exists.
+func (s *Service) idempotentStatus(ctx context.Context, op string, author *store.Account, key string) (*store.Status, bool, error) {
+	if key == "" {
+		return nil, false, nil
+	}
+	id, err := s.store.GetIdempotentStatusID(ctx, author.ID, key, s.nowUTC().Add(-IdempotencyWindow))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, internal(op, err)
+	}
+	st, err := s.store.GetStatusByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil // deleted since: the key died with it
+	}
+	if err != nil {
+		return nil, false, internal(op, err)
+	}
+	return st, true, nil
+}
+
+// localDomain is the host of BaseURL: @user@thisdomain is a local mention.
+func (s *Service) localDomain() string {
+	u, err := url.Parse(s.cfg.BaseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 func (s *Service) validateStatus(op string, in *StatusInput) (store.Visibility, error) {
@@ -107,20 +190,18 @@ func (s *Service) HomeTimeline(ctx context.Context, viewer *store.Account, page 
 	}
 	// The feed selects by the same rules; filtering again here keeps a
 	// stale cache (push strategies) from ever showing a hidden status.
-	return s.filterVisible(ctx, viewer, sts, readHome)
+	return s.filterTimeline(ctx, viewer, sts, readHome)
 }
 
 // maxSearchResults bounds offset+limit so a query cannot ask the index for
 // an unbounded number of candidates.
 const maxSearchResults = 200
 
-// SearchStatuses finds statuses similar to query that viewer may see, best
-// match first.
+// SearchStatuses finds statuses that viewer may see, best match first: the
+// full-text matches (every word) fused with the vector index's nearest
+// (meaning), by reciprocal rank. Without a vector searcher, full text alone.
 func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, query string, limit, offset int) ([]*store.Status, error) {
 	const op = "social.SearchStatuses"
-	if s.srch == nil {
-		return nil, &Error{Op: op, Kind: KindUnavailable, Safe: "Search is not configured"}
-	}
 	query = strings.TrimSpace(query)
 	if query == "" {
 		return nil, invalid(op, "Validation failed: q can't be blank")
@@ -128,11 +209,22 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, que
 	if offset+limit > maxSearchResults {
 		return nil, invalid(op, fmt.Sprintf("Validation failed: offset + limit must be at most %d", maxSearchResults))
 	}
-	// Ask for more than needed: some candidates are filtered out below.
-	ids, err := s.srch.SearchStatusIDs(ctx, query, 2*(offset+limit)+10)
+	// BEGIN full-text fusion (OAuth/instance/search engineer): both rankings,
+	// fused in search_fusion.go. Ask each for more than needed: some
+	// candidates are filtered out below.
+	k := 2*(offset+limit) + 10
+	textIDs, err := s.store.SearchStatusIDsByText(ctx, query, k)
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	var vectorIDs []int64
+	if s.srch != nil {
+		if vectorIDs, err = s.srch.SearchStatusIDs(ctx, query, k); err != nil {
+			return nil, internal(op, err)
+		}
+	}
+	ids := fuseRanks(textIDs, vectorIDs)
+	// END full-text fusion.
 	found, err := s.store.GetStatusesByIDs(ctx, ids)
 	if err != nil {
 		return nil, internal(op, err)

@@ -81,18 +81,44 @@ type Follow struct {
 
 // Status is a post. Content is the rendered, safe HTML; Text is the source the
 // author typed. Embedding is the search vector for the text (nil if none).
+//
+// A reblog is a Status too: ReblogOfID names the original, Text and Content
+// are empty and the visibility is the reblog's own. The counts are kept by
+// the store in the transaction that writes or deletes the rows they count;
+// the values a caller sets on a Status it puts are ignored.
 type Status struct {
-	ID          int64
-	AccountID   int64
-	InReplyToID int64 // 0 when not a reply
-	Text        string
-	Content     string
-	SpoilerText string
-	Sensitive   bool
-	Visibility  Visibility
-	Language    string
-	CreatedAt   time.Time
-	Embedding   []float32
+	ID                 int64
+	AccountID          int64
+	InReplyToID        int64 // 0 when not a reply
+	InReplyToAccountID int64 // author of InReplyToID; 0 when not a reply
+	ReblogOfID         int64 // 0 when not a reblog
+	Text               string
+	Content            string
+	SpoilerText        string
+	Sensitive          bool
+	Visibility         Visibility
+	Language           string
+	CreatedAt          time.Time
+	Embedding          []float32
+
+	RepliesCount    int64
+	ReblogsCount    int64
+	FavouritesCount int64
+}
+
+// StatusWrite is everything posting a status stores, written in ONE
+// transaction: the status, the accounts it mentions, its hashtags, the
+// notifications it causes and the Idempotency-Key it was posted with.
+type StatusWrite struct {
+	Status        *Status
+	Mentions      []int64  // mentioned account IDs
+	Tags          []string // hashtag names, lower case, without '#'
+	Notifications []*Notification
+	// IdempotencyKey, when not empty, is recorded for (author, key) so a
+	// retry finds this status; a key recorded before IdempotencySince is
+	// stale and replaced. A live key makes the write fail with ErrConflict.
+	IdempotencyKey   string
+	IdempotencySince time.Time
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -126,6 +152,25 @@ type Accounts interface {
 	// GetAccountsByIDs returns the accounts among ids that exist, in no
 	// particular order; missing IDs are skipped, not an error.
 	GetAccountsByIDs(ctx context.Context, ids []int64) ([]*Account, error)
+	// UpdateAccount sets the named columns of the account matching a.ID to
+	// a's values: display_name, note, locked, bot, discoverable,
+	// password_hash (counts are the store's own and cannot be set).
+	// ErrNotFound if there is no such account.
+	UpdateAccount(ctx context.Context, a *Account, columns ...string) error
+	// SearchAccounts matches username or display name by case-insensitive
+	// prefix (see AccountSearch), exact username first, then username
+	// prefix, then display-name prefix; within each, most followers first,
+	// then ascending ID.
+	SearchAccounts(ctx context.Context, q AccountSearch) ([]*Account, error)
+}
+
+// AccountSearch is a typeahead query for accounts.
+type AccountSearch struct {
+	Query      string  // prefix; LIKE wildcards in it match literally
+	FollowedBy int64   // nonzero: only accounts this account follows
+	ExcludeIDs []int64 // never returned (blocks, chosen by the caller)
+	Limit      int     // > 0
+	Offset     int     // >= 0
 }
 
 // Apps stores OAuth client applications.
@@ -159,13 +204,36 @@ type Follows interface {
 	DeleteFollow(ctx context.Context, accountID, targetID int64) error
 	// GetFollowingIDs lists the IDs accountID follows, ascending.
 	GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error)
+	// UpdateFollow sets the named columns (show_reblogs, notify) of the edge
+	// matching (f.AccountID, f.TargetAccountID); ErrNotFound if there is none.
+	UpdateFollow(ctx context.Context, f *Follow, columns ...string) error
+	// ListFollowers lists the follows whose target is targetID inside page,
+	// newest (highest follow ID) first: Mastodon pages followers by the
+	// follow's ID, not the account's.
+	ListFollowers(ctx context.Context, targetID int64, page Page) ([]*Follow, error)
+	// ListFollowing lists the follows made by accountID inside page, newest
+	// (highest follow ID) first.
+	ListFollowing(ctx context.Context, accountID int64, page Page) ([]*Follow, error)
 }
 
 // Statuses stores posts.
 type Statuses interface {
 	// PutStatus inserts s and, in the same transaction, increments the
-	// author's StatusesCount and sets LastStatusAt.
+	// author's StatusesCount and sets LastStatusAt; it is PutStatusWrite
+	// with nothing but the status.
 	PutStatus(ctx context.Context, s *Status) error
+	// PutStatusWrite inserts w.Status with its mentions, tags, notifications
+	// and idempotency key in one transaction. It increments the author's
+	// StatusesCount, the parent's RepliesCount (when the parent exists) and,
+	// for a reblog, the original's ReblogsCount. ErrConflict if the ID is
+	// taken, the account already reblogged the original, or the idempotency
+	// key is live; ErrNotFound if a reblogged original does not exist.
+	PutStatusWrite(ctx context.Context, w *StatusWrite) error
+	// DeleteStatusByID deletes the status matched by statuses.id with its
+	// mentions, tags, favourites, bookmarks, notifications and the reblogs
+	// of it, and decrements every count those rows were in, in one
+	// transaction. It returns the deleted status; ErrNotFound if none.
+	DeleteStatusByID(ctx context.Context, id int64) (*Status, error)
 	// GetStatusByID matches statuses.id.
 	GetStatusByID(ctx context.Context, id int64) (*Status, error)
 	// GetStatusesByIDs returns the statuses among ids that exist, in no
@@ -174,9 +242,44 @@ type Statuses interface {
 	// ListStatuses answers a timeline query: newest first, at most
 	// q.Page.Limit rows (see Page for the window rules).
 	ListStatuses(ctx context.Context, q StatusQuery) ([]*Status, error)
+	// ListPublicStatuses answers the public and hashtag timelines: public
+	// statuses that are neither reblogs nor replies to someone else, newest
+	// first inside q.Page.
+	ListPublicStatuses(ctx context.Context, q PublicQuery) ([]*Status, error)
+	// ListStatusAncestors walks statuses.in_reply_to_id up from id, at most
+	// limit statuses, oldest first (the root first); id itself is excluded.
+	ListStatusAncestors(ctx context.Context, id int64, limit int) ([]*Status, error)
+	// ListStatusDescendants returns the replies to id, their replies and so
+	// on, at most limit statuses ascending by id; id itself is excluded.
+	ListStatusDescendants(ctx context.Context, id int64, limit int) ([]*Status, error)
+	// GetReblog matches the reblog of statusID by accountID
+	// (statuses.account_id, statuses.reblog_of_id).
+	GetReblog(ctx context.Context, accountID, statusID int64) (*Status, error)
+	// ListRebloggedBy lists the reblogs of statusID (reblog_of_id), newest
+	// reblog first inside page.
+	ListRebloggedBy(ctx context.Context, statusID int64, page Page) ([]*Status, error)
+	// GetStatusMentions returns the mentioned account IDs of each of
+	// statusIDs that mentions anyone (status_mentions), ascending per status.
+	GetStatusMentions(ctx context.Context, statusIDs []int64) (map[int64][]int64, error)
+	// GetStatusTags returns the tag names of each of statusIDs that has any
+	// (status_tags), ascending per status.
+	GetStatusTags(ctx context.Context, statusIDs []int64) (map[int64][]string, error)
+	// GetIdempotentStatusID matches the idempotency key (account_id, key)
+	// recorded at or after since; ErrNotFound if there is none.
+	GetIdempotentStatusID(ctx context.Context, accountID int64, key string, since time.Time) (int64, error)
 	// ListStatusEmbeddings pages through every status that has an embedding,
 	// ascending by ID, starting after afterID; used to rebuild the vector index.
 	ListStatusEmbeddings(ctx context.Context, afterID int64, limit int) ([]StatusEmbedding, error)
+}
+
+// PublicQuery selects the public timeline. Tag filters hold lower-case
+// names: a status must carry one of AnyTags (when set), every one of
+// AllTags, and none of NoneTags.
+type PublicQuery struct {
+	AnyTags  []string
+	AllTags  []string
+	NoneTags []string
+	Page     Page
 }
 
 // StatusEmbedding is one row of the vector-index rebuild scan.
@@ -194,6 +297,8 @@ type Store interface {
 	Statuses
 	Relationships
 	Interactions
+	OAuth
+	TextSearch
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

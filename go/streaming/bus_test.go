@@ -104,10 +104,7 @@ func TestRedisAcrossProcesses(t *testing.T) {
 	for range 2 {
 		rdb := redis.NewClient(opts)
 		t.Cleanup(func() { rdb.Close() })
-		bus, err := NewRedis(ctx, rdb, channel, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		bus := NewRedis(ctx, rdb, channel, nil)
 		t.Cleanup(func() { bus.Close() })
 		buses = append(buses, bus)
 	}
@@ -130,5 +127,22 @@ func TestRedisAcrossProcesses(t *testing.T) {
 	}
 	if _, ok := <-sub1; ok {
 		t.Fatal("subscription open after Close")
+	}
+}
+
+// TestRedisDownAtStart: the bus is usable (publishing fails cleanly) when
+// Redis does not answer, so the server can start and report not-ready.
+func TestRedisDownAtStart(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer rdb.Close()
+	bus := NewRedis(context.Background(), rdb, "starling:test:down", nil)
+	defer bus.Close()
+	if err := bus.Publish(context.Background(), Message{Kind: KindUpdate}); err == nil {
+		t.Fatal("publish to an unreachable Redis reported success")
+	}
+	ch, stop := bus.Subscribe()
+	stop()
+	if _, ok := <-ch; ok {
+		t.Fatal("subscription not closed")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -26,21 +27,29 @@ type Redis struct {
 	once    sync.Once
 }
 
-// NewRedis subscribes to channel (DefaultChannel if empty) and returns the
-// bus once Redis has confirmed the subscription, so no event published
-// after NewRedis returns is missed.
-func NewRedis(ctx context.Context, rdb *redis.Client, channel string, log *slog.Logger) (*Redis, error) {
+// subscribeTimeout bounds how long NewRedis waits for Redis to confirm
+// the subscription.
+const subscribeTimeout = 5 * time.Second
+
+// NewRedis subscribes to channel (DefaultChannel if empty). When Redis
+// confirms in time, no event published after NewRedis returns is missed.
+// When Redis is unreachable, the bus is still returned: the server starts,
+// /readyz reports Redis down, and the subscription is made as soon as
+// Redis answers (go-redis reconnects and resubscribes by itself).
+func NewRedis(ctx context.Context, rdb *redis.Client, channel string, log *slog.Logger) *Redis {
 	if channel == "" {
 		channel = DefaultChannel
 	}
-	ps := rdb.Subscribe(ctx, channel)
-	if _, err := ps.Receive(ctx); err != nil { // the subscription confirmation
-		ps.Close()
-		return nil, fmt.Errorf("streaming: subscribe %s: %w", channel, err)
+	b := &Redis{rdb: rdb, channel: channel, f: newFanout(log), done: make(chan struct{})}
+	b.pubsub = rdb.Subscribe(ctx, channel)
+	wctx, cancel := context.WithTimeout(ctx, subscribeTimeout)
+	defer cancel()
+	if _, err := b.pubsub.Receive(wctx); err != nil { // the subscription confirmation
+		b.f.log.Warn("streaming: Redis unavailable; events from other processes resume when it answers",
+			"channel", channel, "err", err)
 	}
-	b := &Redis{rdb: rdb, channel: channel, f: newFanout(log), pubsub: ps, done: make(chan struct{})}
 	go b.run()
-	return b, nil
+	return b
 }
 
 func (b *Redis) run() {

@@ -1,20 +1,44 @@
 package mastodon
 
 import (
+	"context"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 )
 
-// accountRoutes: accounts and relationships (under /api/v1).
+// accountRoutes: accounts and relationships (under /api/v1). The static
+// segments (verify_credentials, relationships, lookup, search) win over
+// {id} in chi whatever the order; they come first so it reads that way.
 func (h *Handler) accountRoutes(r chi.Router) {
-	r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                     // POST /api/v1/accounts
-	r.With(h.requireUser("read:accounts")).Get("/accounts/verify_credentials", h.verifyCredentials) // GET /api/v1/accounts/verify_credentials
-	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                     // GET /api/v1/accounts/:id
-	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)           // POST /api/v1/accounts/:id/follow
-	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)       // POST /api/v1/accounts/:id/unfollow
+	r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                              // POST /api/v1/accounts
+	r.With(h.requireUser("read:accounts")).Get("/accounts/verify_credentials", h.verifyCredentials)          // GET /api/v1/accounts/verify_credentials
+	r.With(h.requireUser("write:accounts")).Patch("/accounts/update_credentials", h.updateCredentials)       // PATCH /api/v1/accounts/update_credentials
+	r.With(h.requireUser("read:follows")).Get("/accounts/relationships", h.relationships)                    // GET /api/v1/accounts/relationships
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/lookup", h.lookupAccount)                         // GET /api/v1/accounts/lookup
+	r.With(h.requireUser("read:accounts")).Get("/accounts/search", h.searchAccounts)                         // GET /api/v1/accounts/search
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                              // GET /api/v1/accounts/:id
+	r.With(h.optionalUser("read:statuses")).Get("/accounts/{id}/statuses", h.accountStatuses)                // GET /api/v1/accounts/:id/statuses
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/followers", h.followers)                     // GET /api/v1/accounts/:id/followers
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/following", h.following)                     // GET /api/v1/accounts/:id/following
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)                    // POST /api/v1/accounts/:id/follow
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)                // POST /api/v1/accounts/:id/unfollow
+	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/block", h.blockAccount)                       // POST /api/v1/accounts/:id/block
+	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/unblock", h.unblockAccount)                   // POST /api/v1/accounts/:id/unblock
+	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/mute", h.muteAccount)                          // POST /api/v1/accounts/:id/mute
+	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/unmute", h.unmuteAccount)                      // POST /api/v1/accounts/:id/unmute
+	r.With(h.requireUser("read:blocks")).Get("/blocks", h.listBlocks)                                        // GET /api/v1/blocks
+	r.With(h.requireUser("read:mutes")).Get("/mutes", h.listMutes)                                           // GET /api/v1/mutes
+	r.With(h.requireUser("read:follows")).Get("/follow_requests", h.listFollowRequests)                      // GET /api/v1/follow_requests
+	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/authorize", h.authorizeFollowRequest) // POST /api/v1/follow_requests/:account_id/authorize
+	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/reject", h.rejectFollowRequest)       // POST /api/v1/follow_requests/:account_id/reject
+	r.With(h.requireUser("read:accounts")).Delete("/suggestions/{id}", h.dismissSuggestion)                  // DELETE /api/v1/suggestions/:account_id
 }
 
 type registerRequest struct {
@@ -48,6 +72,40 @@ func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.credentialAccount(viewer(r.Context())))
 }
 
+// updateCredentialsRequest uses []string so that an absent field (nil)
+// differs from an empty one ("display_name=" clears the name).
+type updateCredentialsRequest struct {
+	DisplayName  []string `param:"display_name"`
+	Note         []string `param:"note"`
+	Locked       *bool    `param:"locked"`
+	Bot          *bool    `param:"bot"`
+	Discoverable *bool    `param:"discoverable"`
+}
+
+// updateCredentials handles PATCH /api/v1/accounts/update_credentials.
+// Avatars, headers and profile fields are accepted and ignored: there is no
+// media storage yet.
+func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
+	var req updateCredentialsRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	in := social.CredentialsInput{Locked: req.Locked, Bot: req.Bot, Discoverable: req.Discoverable}
+	if len(req.DisplayName) > 0 {
+		in.DisplayName = &req.DisplayName[0]
+	}
+	if len(req.Note) > 0 {
+		in.Note = &req.Note[0]
+	}
+	a, err := h.svc.UpdateCredentials(r.Context(), viewer(r.Context()), in)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.credentialAccount(a))
+}
+
 // getAccount handles GET /api/v1/accounts/:id.
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
@@ -61,6 +119,174 @@ func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, h.account(a))
+}
+
+// lookupAccount handles GET /api/v1/accounts/lookup?acct=. An acct naming
+// this server's own domain is the local account.
+func (h *Handler) lookupAccount(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Acct string `param:"acct"`
+	}
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	a, err := h.svc.LookupAccount(r.Context(), h.localAcct(req.Acct))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.account(a))
+}
+
+// localAcct strips "@" + this server's host from acct, leaving other
+// domains in place (they name remote accounts).
+func (h *Handler) localAcct(acct string) string {
+	acct = strings.TrimPrefix(strings.TrimSpace(acct), "@")
+	user, domain, ok := strings.Cut(acct, "@")
+	if u, err := url.Parse(h.baseURL); ok && err == nil && strings.EqualFold(domain, u.Host) {
+		return user
+	}
+	return acct
+}
+
+type accountSearchRequest struct {
+	Q         string `param:"q"`
+	Limit     string `param:"limit"`
+	Offset    int    `param:"offset"`
+	Following bool   `param:"following"`
+	Resolve   bool   `param:"resolve"` // accepted; there is no federation to resolve through
+}
+
+// Account search's limits: Mastodon defaults to 40 and caps at 80.
+const (
+	defaultAccountSearchLimit = 40
+	maxAccountSearchLimit     = 80
+)
+
+// searchAccounts handles GET /api/v1/accounts/search. It pages by offset,
+// as Mastodon does, so there is no Link header.
+func (h *Handler) searchAccounts(w http.ResponseWriter, r *http.Request) {
+	var req accountSearchRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(req.Limit, defaultAccountSearchLimit, maxAccountSearchLimit)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if req.Offset < 0 {
+		h.writeError(w, r, badRequest("Parameter offset must not be negative"))
+		return
+	}
+	accts, err := h.svc.SearchAccounts(r.Context(), viewer(r.Context()), social.AccountSearchInput{
+		Query: req.Q, Limit: limit, Offset: req.Offset, Following: req.Following,
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.accounts(accts))
+}
+
+// parseLimit reads a limit parameter: def when absent, clamped to [1, maxN]
+// as Mastodon clamps, 400 when not a number.
+func parseLimit(s string, def, maxN int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, badRequest("Parameter limit must be an integer")
+	}
+	return min(max(n, 1), maxN), nil
+}
+
+type accountStatusesRequest struct {
+	ExcludeReplies bool   `param:"exclude_replies"`
+	ExcludeReblogs bool   `param:"exclude_reblogs"`
+	OnlyMedia      bool   `param:"only_media"`
+	Pinned         bool   `param:"pinned"`
+	Tagged         string `param:"tagged"`
+}
+
+// accountStatuses handles GET /api/v1/accounts/:id/statuses.
+func (h *Handler) accountStatuses(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var req accountStatusesRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	page, err := parsePage(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v := viewer(r.Context())
+	sts, err := h.svc.AccountStatuses(r.Context(), v, id, social.AccountStatusesInput{
+		Page: page, ExcludeReplies: req.ExcludeReplies, ExcludeReblogs: req.ExcludeReblogs,
+		OnlyMedia: req.OnlyMedia, Pinned: req.Pinned, Tagged: req.Tagged,
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out, err := h.statuses(r.Context(), v, sts)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if len(sts) > 0 {
+		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// followers handles GET /api/v1/accounts/:id/followers.
+func (h *Handler) followers(w http.ResponseWriter, r *http.Request) {
+	h.accountList(w, r, h.svc.Followers)
+}
+
+// following handles GET /api/v1/accounts/:id/following.
+func (h *Handler) following(w http.ResponseWriter, r *http.Request) {
+	h.accountList(w, r, h.svc.Following)
+}
+
+// accountList serves a paged account list of the account named by {id}.
+func (h *Handler) accountList(w http.ResponseWriter, r *http.Request,
+	list func(ctx context.Context, v *store.Account, id int64, p store.Page) (*social.AccountPage, error)) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	page, err := parsePage(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	res, err := list(r.Context(), viewer(r.Context()), id, page)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeAccountPage(w, r, page, res)
+}
+
+// writeAccountPage renders a page of accounts with the Link header of the
+// rows (follows, blocks, mutes, requests) it was listed by.
+func (h *Handler) writeAccountPage(w http.ResponseWriter, r *http.Request, page store.Page, res *social.AccountPage) {
+	if res.Newest != 0 {
+		h.setLinkHeader(w, r, page, res.Newest, res.Oldest)
+	}
+	writeJSON(w, http.StatusOK, h.accounts(res.Accounts))
 }
 
 type followRequest struct {
@@ -90,15 +316,5 @@ func (h *Handler) followAccount(w http.ResponseWriter, r *http.Request) {
 
 // unfollowAccount handles POST /api/v1/accounts/:id/unfollow.
 func (h *Handler) unfollowAccount(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	rel, err := h.svc.Unfollow(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, relationship(rel))
+	h.relationshipAction(w, r, h.svc.Unfollow)
 }

@@ -10,8 +10,9 @@ import (
 
 // instanceRoutes: what clients call first (under /api/v1).
 func (h *Handler) instanceRoutes(r chi.Router) {
-	r.Get("/instance", h.instance) // GET /api/v1/instance
-	r.Post("/apps", h.createApp)   // POST /api/v1/apps
+	r.Get("/instance", h.instanceV1)                                                 // GET /api/v1/instance
+	r.Post("/apps", h.createApp)                                                     // POST /api/v1/apps
+	r.With(h.requireApp("")).Get("/apps/verify_credentials", h.verifyAppCredentials) // GET /api/v1/apps/verify_credentials
 }
 
 type createAppRequest struct {
@@ -38,37 +39,15 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, credentialApplication(app))
 }
 
-// instanceV1 is the part of Mastodon's v1 Instance entity clients read first.
-type instanceV1 struct {
-	URI              string         `json:"uri"`
-	Title            string         `json:"title"`
-	ShortDescription string         `json:"short_description"`
-	Description      string         `json:"description"`
-	Email            string         `json:"email"`
-	Version          string         `json:"version"`
-	URLs             map[string]any `json:"urls"`
-	Stats            map[string]int `json:"stats"`
-	Thumbnail        *string        `json:"thumbnail"`
-	Languages        []string       `json:"languages"`
-	Registrations    bool           `json:"registrations"`
-	ApprovalRequired bool           `json:"approval_required"`
-	InvitesEnabled   bool           `json:"invites_enabled"`
-	Configuration    map[string]any `json:"configuration"`
-	Rules            []struct{}     `json:"rules"`
-}
-
-// instance handles GET /api/v1/instance.
-func (h *Handler) instance(w http.ResponseWriter, _ *http.Request) {
-	cfg := h.svc.Config()
-	writeJSON(w, http.StatusOK, instanceV1{
-		URI: h.baseURL, Title: "Starling", ShortDescription: "A Starling social server",
-		Description: "A Starling social server", Version: h.version,
-		URLs: map[string]any{}, Stats: map[string]int{"user_count": 0, "status_count": 0, "domain_count": 0},
-		Languages: []string{"en"}, Registrations: cfg.RegistrationsOpen,
-		Configuration: map[string]any{
-			"statuses": map[string]int{"max_characters": cfg.MaxStatusChars, "max_media_attachments": 0, "characters_reserved_per_url": 23},
-			"accounts": map[string]int{"max_featured_tags": 0},
-		},
-		Rules: []struct{}{},
-	})
+// verifyAppCredentials handles GET /api/v1/apps/verify_credentials: the
+// token's app, without its client credentials. Any valid token will do,
+// user or app-only, whatever its scopes (Mastodon requires none).
+func (h *Handler) verifyAppCredentials(w http.ResponseWriter, r *http.Request) {
+	sess, _ := sessionFrom(r.Context())
+	app, err := h.svc.SessionApp(r.Context(), sess)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, application(app))
 }

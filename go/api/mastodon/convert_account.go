@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -55,7 +56,7 @@ func (h *Handler) account(a *store.Account) *Account {
 	out := &Account{
 		ID: formatID(a.ID), Username: a.Username, Acct: a.Username, DisplayName: a.DisplayName,
 		Locked: a.Locked, Bot: a.Bot, Discoverable: a.Discoverable, CreatedAt: formatTime(a.CreatedAt),
-		Note: a.Note, URL: h.baseURL + "/@" + a.Username, URI: h.baseURL + "/users/" + a.Username,
+		Note: social.RenderNote(a.Note), URL: h.baseURL + "/@" + a.Username, URI: h.baseURL + "/users/" + a.Username,
 		Avatar: h.baseURL + missingAvatar, AvatarStatic: h.baseURL + missingAvatar,
 		Header: h.baseURL + missingHeader, HeaderStatic: h.baseURL + missingHeader,
 		FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount, StatusesCount: a.StatusesCount,
@@ -64,6 +65,15 @@ func (h *Handler) account(a *store.Account) *Account {
 	if a.LastStatusAt != nil {
 		day := a.LastStatusAt.UTC().Format(time.DateOnly)
 		out.LastStatusAt = &day
+	}
+	return out
+}
+
+// accounts converts a list, keeping its order; never null in JSON.
+func (h *Handler) accounts(as []*store.Account) []*Account {
+	out := make([]*Account, len(as))
+	for i, a := range as {
+		out[i] = h.account(a)
 	}
 	return out
 }

@@ -21,6 +21,13 @@ type Application struct {
 	VapidKey              string   `json:"vapid_key,omitempty"`
 }
 
+// application is the public Application entity: no client credentials.
+func application(a *store.App) *Application {
+	out := credentialApplication(a)
+	out.ClientID, out.ClientSecret, out.ClientSecretExpiresAt = "", "", nil
+	return out
+}
+
 func credentialApplication(a *store.App) *Application {
 	uris := strings.Fields(a.RedirectURIs)
 	never := 0
@@ -69,6 +76,8 @@ type Relationship struct {
 func relationship(r *social.Relationship) *Relationship {
 	return &Relationship{
 		ID: formatID(r.TargetID), Following: r.Following, ShowingReblogs: r.ShowingReblogs,
-		Notifying: r.Notifying, FollowedBy: r.FollowedBy, Languages: []string{},
+		Notifying: r.Notifying, FollowedBy: r.FollowedBy, Blocking: r.Blocking, BlockedBy: r.BlockedBy,
+		Muting: r.Muting, MutingNotifications: r.MutingNotifications,
+		Requested: r.Requested, RequestedBy: r.RequestedBy, Languages: []string{},
 	}
 }

@@ -2,7 +2,9 @@ package mastodon
 
 import (
 	"context"
+	"net/url"
 
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -10,7 +12,7 @@ import (
 type Status struct {
 	ID                 string     `json:"id"`
 	URI                string     `json:"uri"`
-	URL                string     `json:"url"`
+	URL                *string    `json:"url"`
 	CreatedAt          string     `json:"created_at"`
 	Account            *Account   `json:"account"`
 	Content            string     `json:"content"`
@@ -19,8 +21,8 @@ type Status struct {
 	SpoilerText        string     `json:"spoiler_text"`
 	MediaAttachments   []struct{} `json:"media_attachments"`
 	Application        *struct{}  `json:"application,omitempty"`
-	Mentions           []struct{} `json:"mentions"`
-	Tags               []struct{} `json:"tags"`
+	Mentions           []Mention  `json:"mentions"`
+	Tags               []Tag      `json:"tags"`
 	Emojis             []struct{} `json:"emojis"`
 	ReblogsCount       int64      `json:"reblogs_count"`
 	FavouritesCount    int64      `json:"favourites_count"`
@@ -31,7 +33,7 @@ type Status struct {
 	Poll               *struct{}  `json:"poll"`
 	Card               *struct{}  `json:"card"`
 	Language           *string    `json:"language"`
-	Text               *string    `json:"text"`
+	Text               *string    `json:"text,omitempty"` // only in the delete response (source for redraft)
 	EditedAt           *string    `json:"edited_at"`
 	Favourited         *bool      `json:"favourited,omitempty"`
 	Reblogged          *bool      `json:"reblogged,omitempty"`
@@ -41,48 +43,78 @@ type Status struct {
 	Filtered           []struct{} `json:"filtered"`
 }
 
-// statuses converts a batch, loading every author in one query. Statuses
-// whose author vanished are dropped rather than rendered half-empty.
+// Mention is Mastodon's Status::Mention entity.
+type Mention struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	URL      string `json:"url"`
+	Acct     string `json:"acct"`
+}
+
+// Tag is Mastodon's Tag entity (as embedded in a status).
+type Tag struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// statuses converts a batch, hydrated by the service in a fixed number of
+// queries (authors, originals, mentions, tags, the viewer's flags).
+// Statuses whose author vanished are dropped rather than rendered half-empty.
 func (h *Handler) statuses(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*Status, error) {
-	ids := make([]int64, 0, len(sts))
-	for _, s := range sts {
-		ids = append(ids, s.AccountID)
-	}
-	authors, err := h.svc.AccountsByIDs(ctx, ids)
+	views, err := h.svc.ViewStatuses(ctx, viewer, sts)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Status, 0, len(sts))
-	for _, s := range sts {
-		if a, ok := authors[s.AccountID]; ok {
-			out = append(out, h.status(viewer, s, a))
-		}
+	out := make([]*Status, 0, len(views))
+	for _, v := range views {
+		out = append(out, h.statusView(viewer, v))
 	}
 	return out, nil
 }
 
-func (h *Handler) status(viewer *store.Account, s *store.Status, author *store.Account) *Status {
+func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Status {
+	s, author := v.Status, v.Author
 	id := formatID(s.ID)
 	out := &Status{
 		ID: id, URI: h.baseURL + "/users/" + author.Username + "/statuses/" + id,
-		URL: h.baseURL + "/@" + author.Username + "/" + id, CreatedAt: formatTime(s.CreatedAt),
-		Account: h.account(author), Content: s.Content, Visibility: string(s.Visibility),
-		Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
-		MediaAttachments: []struct{}{}, Mentions: []struct{}{}, Tags: []struct{}{}, Emojis: []struct{}{},
+		CreatedAt: formatTime(s.CreatedAt), Account: h.account(author), Content: s.Content,
+		Visibility: string(s.Visibility), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
+		MediaAttachments: []struct{}{}, Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
+		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
 		Filtered: []struct{}{},
+	}
+	if v.Reblog == nil {
+		u := h.baseURL + "/@" + author.Username + "/" + id
+		out.URL = &u
+	} else {
+		// A reblog wraps its original: the wrapper carries no content of
+		// its own; its URI and URL name the boost activity, as Mastodon's do.
+		out.URI = h.baseURL + "/users/" + author.Username + "/statuses/" + id + "/activity"
+		out.URL = &out.URI
+		out.Reblog = h.statusView(viewer, v.Reblog)
+	}
+	for _, m := range v.Mentions {
+		out.Mentions = append(out.Mentions, Mention{ID: formatID(m.ID), Username: m.Username,
+			URL: h.baseURL + "/@" + m.Username, Acct: m.Username})
+	}
+	for _, t := range v.Tags {
+		out.Tags = append(out.Tags, Tag{Name: t, URL: h.baseURL + "/tags/" + url.PathEscape(t)})
 	}
 	if s.InReplyToID != 0 {
 		r := formatID(s.InReplyToID)
 		out.InReplyToID = &r
+		if s.InReplyToAccountID != 0 {
+			a := formatID(s.InReplyToAccountID)
+			out.InReplyToAccountID = &a
+		}
 	}
 	if s.Language != "" {
 		out.Language = &s.Language
 	}
 	if viewer != nil {
-		// Favourites, reblogs, mutes, bookmarks and pins arrive with the full
-		// social API; until then the truthful answer is false.
 		f := false
-		out.Favourited, out.Reblogged, out.Muted, out.Bookmarked = &f, &f, &f, &f
+		fav, rb, bm := v.Favourited, v.Reblogged, v.Bookmarked
+		out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &rb, &bm, &f
 		if viewer.ID == s.AccountID {
 			out.Pinned = &f
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/streaming"
 )
 
 // Handler serves the Mastodon client API.
@@ -16,6 +17,9 @@ type Handler struct {
 	log     *slog.Logger
 	baseURL string // public URL, no trailing slash; used in links and entity URLs
 	version string
+	info    InstanceInfo
+	stats   statsCache
+	bus     streaming.Bus // nil: no streaming endpoint
 }
 
 // Options configure a Handler.
@@ -24,12 +28,18 @@ type Options struct {
 	BaseURL string
 	// Version is reported by the instance endpoint.
 	Version string
-	Logger  *slog.Logger
+	// Instance describes the server on the instance endpoints.
+	Instance InstanceInfo
+	Logger   *slog.Logger
+	// Bus feeds the streaming endpoint; the same bus must receive the
+	// domain's events (see Publisher).
+	Bus streaming.Bus
 }
 
 // New returns the API handler for svc.
 func New(svc *social.Service, opts Options) *Handler {
-	return &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"), version: opts.Version}
+	return &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
+		version: opts.Version, info: opts.Instance.withDefaults(), bus: opts.Bus}
 }
 
 // Routes attaches the Mastodon API to r. Each area's routes are one
@@ -45,9 +55,14 @@ func (h *Handler) Routes(r chi.Router) {
 		h.accountRoutes(r)
 		h.statusRoutes(r)
 		h.timelineRoutes(r)
+		h.notificationRoutes(r)
+		h.listRoutes(r)
+		h.streamingRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
+		h.instanceV2Routes(r)
 		h.searchRoutes(r)
+		h.suggestionRoutes(r)
 	})
 }
 

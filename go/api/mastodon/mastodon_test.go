@@ -245,17 +245,3 @@ func TestNotFoundAndMethodNotAllowedShape(t *testing.T) {
 	wantError(t, e.get("/api/v1/nope", ""), http.StatusNotFound)
 	wantError(t, e.do(http.MethodDelete, "/api/v1/instance", "", "", nil), http.StatusMethodNotAllowed)
 }
-
-func TestInstance(t *testing.T) {
-	e := newTestEnv(t)
-	rec := e.get("/api/v1/instance", "")
-	wantStatus(t, rec, http.StatusOK)
-	obj := decodeObject(t, rec)
-	wantShape(t, "Instance", obj, map[string]string{
-		"uri": "string", "title": "string", "version": "string", "urls": "object", "stats": "object",
-		"languages": "array", "registrations": "boolean", "configuration": "object", "rules": "array",
-	})
-	if obj["uri"] != testBaseURL || obj["registrations"] != true {
-		t.Errorf("uri = %v, registrations = %v", obj["uri"], obj["registrations"])
-	}
-}

@@ -10,8 +10,10 @@ import (
 
 // oauthRoutes: the OAuth 2 endpoints (outside /api).
 func (h *Handler) oauthRoutes(r chi.Router) {
-	r.Post("/oauth/token", h.oauthToken)   // POST /oauth/token
-	r.Post("/oauth/revoke", h.oauthRevoke) // POST /oauth/revoke
+	r.Get("/oauth/authorize", h.authorize)        // GET /oauth/authorize (login and consent page)
+	r.Post("/oauth/authorize", h.authorizeSubmit) // POST /oauth/authorize (the page's form)
+	r.Post("/oauth/token", h.oauthToken)          // POST /oauth/token
+	r.Post("/oauth/revoke", h.oauthRevoke)        // POST /oauth/revoke
 }
 
 type tokenRequest struct {
@@ -23,6 +25,7 @@ type tokenRequest struct {
 	Password     string `param:"password"`
 	RedirectURI  string `param:"redirect_uri"`
 	Code         string `param:"code"`
+	CodeVerifier string `param:"code_verifier"`
 }
 
 // oauthError answers in RFC 6749's shape, which is also Mastodon's
@@ -31,15 +34,17 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 	writeJSON(w, status, errorBody{Error: code, ErrorDescription: desc})
 }
 
-// oauthToken handles POST /oauth/token (password and client_credentials
-// grants; authorization_code arrives with the consent page).
+// oauthToken handles POST /oauth/token (authorization_code with PKCE,
+// password and client_credentials grants).
 func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decodeParams(r, &req); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
-	if req.GrantType != "password" && req.GrantType != "client_credentials" {
+	switch req.GrantType {
+	case "authorization_code", "password", "client_credentials":
+	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")
 		return
 	}
@@ -49,9 +54,12 @@ func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var tok *social.IssuedToken
-	if req.GrantType == "password" {
+	switch req.GrantType {
+	case "authorization_code":
+		tok, err = h.svc.AuthorizationCodeGrant(r.Context(), app, req.Code, req.RedirectURI, req.CodeVerifier)
+	case "password":
 		tok, err = h.svc.PasswordGrant(r.Context(), app, req.Username, req.Password, req.Scope)
-	} else {
+	default:
 		tok, err = h.svc.ClientCredentialsGrant(r.Context(), app, req.Scope)
 	}
 	if err != nil {

@@ -11,13 +11,28 @@ import (
 
 // statusRoutes: statuses and what is done with them (under /api/v1).
 func (h *Handler) statusRoutes(r chi.Router) {
-	r.With(h.requireUser("write:statuses")).Post("/statuses", h.createStatus)  // POST /api/v1/statuses
-	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}", h.getStatus) // GET /api/v1/statuses/:id
+	r.With(h.requireUser("write:statuses")).Post("/statuses", h.createStatus)                   // POST /api/v1/statuses
+	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}", h.getStatus)                  // GET /api/v1/statuses/:id
+	r.With(h.requireUser("write:statuses")).Delete("/statuses/{id}", h.deleteStatus)            // DELETE /api/v1/statuses/:id
+	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/context", h.statusContext)      // GET /api/v1/statuses/:id/context
+	r.With(h.requireUser("write:favourites")).Post("/statuses/{id}/favourite", h.favourite)     // POST /api/v1/statuses/:id/favourite
+	r.With(h.requireUser("write:favourites")).Post("/statuses/{id}/unfavourite", h.unfavourite) // POST /api/v1/statuses/:id/unfavourite
+	r.With(h.requireUser("write:statuses")).Post("/statuses/{id}/reblog", h.reblog)             // POST /api/v1/statuses/:id/reblog
+	r.With(h.requireUser("write:statuses")).Post("/statuses/{id}/unreblog", h.unreblog)         // POST /api/v1/statuses/:id/unreblog
+	r.With(h.requireUser("write:bookmarks")).Post("/statuses/{id}/bookmark", h.bookmark)        // POST /api/v1/statuses/:id/bookmark
+	r.With(h.requireUser("write:bookmarks")).Post("/statuses/{id}/unbookmark", h.unbookmark)    // POST /api/v1/statuses/:id/unbookmark
+	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/favourited_by", h.favouritedBy) // GET /api/v1/statuses/:id/favourited_by
+	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/reblogged_by", h.rebloggedBy)   // GET /api/v1/statuses/:id/reblogged_by
+	r.With(h.requireUser("read:favourites")).Get("/favourites", h.favourites)                   // GET /api/v1/favourites
+	r.With(h.requireUser("read:bookmarks")).Get("/bookmarks", h.bookmarks)                      // GET /api/v1/bookmarks
 }
 
 // timelineRoutes: timelines (under /api/v1).
 func (h *Handler) timelineRoutes(r chi.Router) {
-	r.With(h.requireUser("read:statuses")).Get("/timelines/home", h.homeTimeline) // GET /api/v1/timelines/home
+	r.With(h.requireUser("read:statuses")).Get("/timelines/home", h.homeTimeline)          // GET /api/v1/timelines/home
+	r.With(h.optionalUser("read:statuses")).Get("/timelines/public", h.publicTimeline)     // GET /api/v1/timelines/public
+	r.With(h.optionalUser("read:statuses")).Get("/timelines/tag/{hashtag}", h.tagTimeline) // GET /api/v1/timelines/tag/:hashtag
+	r.With(h.requireUser("read:lists")).Get("/timelines/list/{list_id}", h.listTimeline)   // GET /api/v1/timelines/list/:list_id
 }
 
 type createStatusRequest struct {
@@ -39,6 +54,7 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 	in := social.StatusInput{
 		Text: req.Status, Sensitive: req.Sensitive, SpoilerText: req.SpoilerText,
 		Visibility: req.Visibility, Language: req.Language,
+		IdempotencyKey: r.Header.Get("Idempotency-Key"),
 	}
 	if req.InReplyToID != "" {
 		id, err := parseID("in_reply_to_id", req.InReplyToID)
@@ -54,18 +70,55 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.status(author, st, author))
+	h.writeStatuses(w, r, author, []*store.Status{st}, false)
 }
 
 // getStatus handles GET /api/v1/statuses/:id.
 func (h *Handler) getStatus(w http.ResponseWriter, r *http.Request) {
+	h.statusAction(w, r, h.svc.GetStatus)
+}
+
+// deleteStatus handles DELETE /api/v1/statuses/:id: the deleted status,
+// with its source text so the client can offer "delete and redraft".
+func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	v := viewer(r.Context())
-	st, err := h.svc.GetStatus(r.Context(), v, id)
+	st, err := h.svc.DeleteStatus(r.Context(), v, id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	// The status is gone, so it is rendered from the returned row; counts
+	// and flags no longer mean anything and stay as they were.
+	views, err := h.svc.ViewStatuses(r.Context(), v, []*store.Status{st})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if len(views) == 0 {
+		notFoundHandler(w, r)
+		return
+	}
+	out := h.statusView(v, views[0])
+	out.Text = &st.Text
+	writeJSON(w, http.StatusOK, out)
+}
+
+// statusAction runs a per-status service call on {id} and renders the
+// status it returns: favourite, reblog, bookmark and their undos share it.
+func (h *Handler) statusAction(w http.ResponseWriter, r *http.Request,
+	act func(ctx contextT, v *store.Account, id int64) (*store.Status, error)) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v := viewer(r.Context())
+	st, err := act(r.Context(), v, id)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -73,21 +126,144 @@ func (h *Handler) getStatus(w http.ResponseWriter, r *http.Request) {
 	h.writeStatuses(w, r, v, []*store.Status{st}, false)
 }
 
-// homeTimeline handles GET /api/v1/timelines/home.
-func (h *Handler) homeTimeline(w http.ResponseWriter, r *http.Request) {
+// favourite handles POST /api/v1/statuses/:id/favourite.
+func (h *Handler) favourite(w http.ResponseWriter, r *http.Request) {
+	h.statusAction(w, r, h.svc.Favourite)
+}
+
+// unfavourite handles POST /api/v1/statuses/:id/unfavourite.
+func (h *Handler) unfavourite(w http.ResponseWriter, r *http.Request) {
+	h.statusAction(w, r, h.svc.Unfavourite)
+}
+
+// bookmark handles POST /api/v1/statuses/:id/bookmark.
+func (h *Handler) bookmark(w http.ResponseWriter, r *http.Request) {
+	h.statusAction(w, r, h.svc.Bookmark)
+}
+
+// unbookmark handles POST /api/v1/statuses/:id/unbookmark.
+func (h *Handler) unbookmark(w http.ResponseWriter, r *http.Request) {
+	h.statusAction(w, r, h.svc.Unbookmark)
+}
+
+// unreblog handles POST /api/v1/statuses/:id/unreblog.
+func (h *Handler) unreblog(w http.ResponseWriter, r *http.Request) {
+	h.statusAction(w, r, h.svc.Unreblog)
+}
+
+type reblogRequest struct {
+	Visibility string `param:"visibility"`
+}
+
+// reblog handles POST /api/v1/statuses/:id/reblog: the new reblog, with
+// the original nested in it.
+func (h *Handler) reblog(w http.ResponseWriter, r *http.Request) {
+	var req reblogRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.statusAction(w, r, func(ctx contextT, v *store.Account, id int64) (*store.Status, error) {
+		return h.svc.Reblog(ctx, v, id, req.Visibility)
+	})
+}
+
+// Context is Mastodon's Context entity.
+type Context struct {
+	Ancestors   []*Status `json:"ancestors"`
+	Descendants []*Status `json:"descendants"`
+}
+
+// statusContext handles GET /api/v1/statuses/:id/context.
+func (h *Handler) statusContext(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v := viewer(r.Context())
+	up, down, err := h.svc.StatusContext(r.Context(), v, id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out := Context{}
+	if out.Ancestors, err = h.statuses(r.Context(), v, up); err == nil {
+		out.Descendants, err = h.statuses(r.Context(), v, down)
+	}
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// favouritedBy handles GET /api/v1/statuses/:id/favourited_by.
+func (h *Handler) favouritedBy(w http.ResponseWriter, r *http.Request) {
+	h.accountsOfStatus(w, r, h.svc.FavouritedBy)
+}
+
+// rebloggedBy handles GET /api/v1/statuses/:id/reblogged_by.
+func (h *Handler) rebloggedBy(w http.ResponseWriter, r *http.Request) {
+	h.accountsOfStatus(w, r, h.svc.RebloggedBy)
+}
+
+// accountsOfStatus renders a paged list of the accounts that did something
+// to status {id}; the Link header pages by the service's cursor.
+func (h *Handler) accountsOfStatus(w http.ResponseWriter, r *http.Request,
+	list func(ctx contextT, v *store.Account, id int64, p store.Page) ([]*store.Account, social.Cursor, error)) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	page, err := parsePage(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	accts, cur, err := list(r.Context(), viewer(r.Context()), id, page)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if cur.Newest != 0 {
+		h.setLinkHeader(w, r, page, cur.Newest, cur.Oldest)
+	}
+	out := make([]*Account, len(accts))
+	for i, a := range accts {
+		out[i] = h.account(a)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// favourites handles GET /api/v1/favourites.
+func (h *Handler) favourites(w http.ResponseWriter, r *http.Request) {
+	h.markedStatuses(w, r, h.svc.Favourites)
+}
+
+// bookmarks handles GET /api/v1/bookmarks.
+func (h *Handler) bookmarks(w http.ResponseWriter, r *http.Request) {
+	h.markedStatuses(w, r, h.svc.Bookmarks)
+}
+
+// markedStatuses renders the viewer's favourites or bookmarks, paged by
+// the favourite or bookmark ID (Mastodon's Link header does the same).
+func (h *Handler) markedStatuses(w http.ResponseWriter, r *http.Request,
+	list func(ctx contextT, v *store.Account, p store.Page) ([]*store.Status, social.Cursor, error)) {
 	page, err := parsePage(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	v := viewer(r.Context())
-	sts, err := h.svc.HomeTimeline(r.Context(), v, page)
+	sts, cur, err := list(r.Context(), v, page)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if len(sts) > 0 {
-		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
+	if cur.Newest != 0 {
+		h.setLinkHeader(w, r, page, cur.Newest, cur.Oldest)
 	}
 	h.writeStatuses(w, r, v, sts, true)
 }
@@ -108,4 +284,13 @@ func (h *Handler) writeStatuses(w http.ResponseWriter, r *http.Request, v *store
 		return
 	}
 	writeJSON(w, http.StatusOK, out[0])
+}
+
+// writeStatusPage renders a timeline page paged by status IDs, with its
+// Link header.
+func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *store.Account, page store.Page, sts []*store.Status) {
+	if len(sts) > 0 {
+		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
+	}
+	h.writeStatuses(w, r, v, sts, true)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/starling-social/starling/go/api"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -45,6 +47,7 @@ type serveConfig struct {
 	adminToken      string
 	publicURL       string
 	redis           string
+	redisChannel    string
 	plugins         string
 	registrations   bool
 	maxChars        int
@@ -52,6 +55,15 @@ type serveConfig struct {
 	logFormat       string
 	logLevel        string
 	shutdownTimeout time.Duration
+
+	instanceTitle       string
+	instanceDescription string
+	instanceEmail       string
+	instanceThumbnail   string
+	rateLimit           int
+	rateLimitWindow     time.Duration
+	rateLimitAuth       int
+	trustedProxies      string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -60,7 +72,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.adminAddr, "admin-addr", "127.0.0.1:8081", "admin listen address (pprof, metrics, plugins); empty disables it")
 	fs.StringVar(&c.adminToken, "admin-token", "", "admin bearer token (default: generated once and kept in <data-dir>/admin_token)")
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
-	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://host:port/db); optional, checked by /readyz")
+	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://host:port/db); optional: shared streaming, rate limits; checked by /readyz")
+	fs.StringVar(&c.redisChannel, "redis-channel", "starling:streaming", "Redis pub/sub channel for streaming events; give each Starling deployment sharing a Redis its own")
 	fs.StringVar(&c.plugins, "plugins", defaultManifest(), "policy plugin manifest; empty runs without plugins")
 	fs.BoolVar(&c.registrations, "registrations", true, "allow sign-up through POST /api/v1/accounts")
 	fs.IntVar(&c.maxChars, "max-chars", 500, "maximum characters per status")
@@ -68,6 +81,14 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to drain requests on SIGINT/SIGTERM")
+	fs.StringVar(&c.instanceTitle, "instance-title", "Starling", "instance name shown by /api/v1/instance and /api/v2/instance")
+	fs.StringVar(&c.instanceDescription, "instance-description", "A Starling social server", "instance description (plain text)")
+	fs.StringVar(&c.instanceEmail, "instance-email", "", "administrators' contact e-mail shown by the instance endpoints")
+	fs.StringVar(&c.instanceThumbnail, "instance-thumbnail", "", "absolute URL of the instance's banner image")
+	fs.IntVar(&c.rateLimit, "rate-limit", 300, "API requests allowed per window per token (or per IP without one); 0 disables rate limiting")
+	fs.DurationVar(&c.rateLimitWindow, "rate-limit-window", 5*time.Minute, "rate-limit window")
+	fs.IntVar(&c.rateLimitAuth, "rate-limit-auth", 25, "sign-in and sign-up requests allowed per window per IP; 0 disables this rule")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 }
 
 // parseFlags parses args into fs, taking defaults from STARLING_* variables
@@ -106,6 +127,18 @@ func (c *serveConfig) validate() error {
 	}
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return err
+	}
+	if c.rateLimit < 0 || c.rateLimitAuth < 0 {
+		return fmt.Errorf("--rate-limit and --rate-limit-auth must not be negative, got %d and %d", c.rateLimit, c.rateLimitAuth)
+	}
+	if c.rateLimit > 0 && c.rateLimitWindow <= 0 {
+		return fmt.Errorf("--rate-limit-window must be positive, got %s", c.rateLimitWindow)
+	}
+	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if strings.TrimSpace(c.instanceTitle) == "" {
+		return fmt.Errorf("--instance-title must not be empty")
 	}
 	return nil
 }

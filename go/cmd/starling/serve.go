@@ -27,6 +27,7 @@ import (
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/streaming"
 	"github.com/starling-social/starling/go/vecsearch"
 )
 
@@ -57,41 +58,45 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	defer st.Close()
 	checks := []api.Check{{Name: "database", Ping: st.Ping}}
 
+	proxies, err := api.ParseTrustedProxies(c.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	rateLimit := api.RateLimit{Limit: c.rateLimit, Window: c.rateLimitWindow, AuthLimit: c.rateLimitAuth, TrustedProxies: proxies}
+
+	// Without Redis, events stay within this process; with it, they reach
+	// clients connected to any server process.
+	var bus streaming.Bus = streaming.NewLocal(log)
 	if c.redis != "" {
-		opts, err := redis.ParseURL(c.redis)
+		rdb, err := connectRedis(c.redis)
 		if err != nil {
-			return fmt.Errorf("--redis: %w", err)
+			return err
 		}
-		rdb := redis.NewClient(opts)
 		defer rdb.Close()
 		checks = append(checks, api.Check{Name: "redis", Ping: func(ctx context.Context) error {
 			return rdb.Ping(ctx).Err()
 		}})
+		// Several server processes share one Redis, so they share limits.
+		rateLimit.Store = api.NewRedisLimitStore(rdb, "starling:")
+		bus = streaming.NewRedis(ctx, rdb, c.redisChannel, log)
 	}
+	defer bus.Close()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	emb := search.NewHashEmbedder(search.DefaultDim)
-	index, err := vecsearch.NewFlat(emb.Dim(), vecsearch.InnerProduct)
-	if err != nil {
-		return fmt.Errorf("create vector index: %w", err)
-	}
-	defer index.Close()
-	statusSearch := search.NewStatuses(emb, index, st, log)
-	start := time.Now()
-	n, err := statusSearch.Rebuild(ctx)
+	statusSearch, closeIndex, err := loadStatusIndex(ctx, emb, st, log)
 	if err != nil {
 		return err
 	}
-	log.Info("vector index loaded", "vectors", n, "took", time.Since(start).Round(time.Millisecond))
+	defer closeIndex()
 
 	mod, closePlugins, err := startPlugins(ctx, c.plugins, reg, log)
 	if err != nil {
 		return err
 	}
 	defer closePlugins()
-
 	// A nil *pluginModerator must not become a non-nil interface value.
 	var (
 		moderator social.Moderator
@@ -100,10 +105,6 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if mod != nil {
 		moderator, lister = mod, mod
 	}
-	svc := social.New(social.Deps{
-		Store: st, IDs: snowflake.New(), Moderator: moderator, Embedder: emb, Indexer: statusSearch,
-		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
-	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations})
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -113,9 +114,17 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
+	svc := social.New(social.Deps{
+		Store: st, IDs: snowflake.New(), Moderator: moderator, Embedder: emb, Indexer: statusSearch,
+		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
+		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
+	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL})
 	handler := api.NewRouter(api.Options{
-		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: mastodonVersion(), Logger: log}),
-		Logger:   log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit,
+		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: mastodonVersion(), Logger: log,
+			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
+				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
+			Bus: bus}),
+		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 	})
 	servers := []*http.Server{newHTTPServer(handler, log)}
 	listeners := []net.Listener{ln}
@@ -137,6 +146,32 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}
 	return runServers(ctx, servers, listeners, c.shutdownTimeout, log)
+}
+
+func connectRedis(url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("--redis: %w", err)
+	}
+	return redis.NewClient(opts), nil
+}
+
+// loadStatusIndex builds the in-memory vector index from the vectors stored
+// in SQL (the source of truth) and returns the search service over it.
+func loadStatusIndex(ctx context.Context, emb *search.HashEmbedder, st search.EmbeddingLister, log *slog.Logger) (*search.Statuses, func(), error) {
+	index, err := vecsearch.NewFlat(emb.Dim(), vecsearch.InnerProduct)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create vector index: %w", err)
+	}
+	statusSearch := search.NewStatuses(emb, index, st, log)
+	start := time.Now()
+	n, err := statusSearch.Rebuild(ctx)
+	if err != nil {
+		index.Close()
+		return nil, nil, err
+	}
+	log.Info("vector index loaded", "vectors", n, "took", time.Since(start).Round(time.Millisecond))
+	return statusSearch, func() { index.Close() }, nil
 }
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {

@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -82,6 +84,69 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 	out, err := pgx.CollectRows(rows, scanAccount)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get %d accounts: %w", len(ids), translate(err))
+	}
+	return out, nil
+}
+
+// accountUpdatable maps the columns UpdateAccount may set to their values.
+func accountUpdatable(a *store.Account) map[string]any {
+	return map[string]any{
+		"display_name": a.DisplayName, "note": a.Note, "locked": a.Locked,
+		"bot": a.Bot, "discoverable": a.Discoverable, "password_hash": a.PasswordHash,
+	}
+}
+
+// UpdateAccount sets columns of the account matching a.ID to a's values;
+// ErrNotFound if there is none. An unknown column (or one the store keeps,
+// such as the counts) is an error before any write.
+func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
+	set, args, err := setClause(accountUpdatable(a), columns, 1)
+	if err == nil && set == "" {
+		return nil
+	}
+	if err == nil {
+		var tag pgconn.CommandTag
+		tag, err = s.pool.Exec(ctx, `UPDATE accounts SET `+set+` WHERE id = $1`, append([]any{a.ID}, args...)...)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = pgx.ErrNoRows
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update account %d: %w", a.ID, translate(err))
+	}
+	return nil
+}
+
+// likePrefix escapes LIKE's wildcards (and the escape character) in a
+// lower-cased query and appends %, for "… LIKE $n ESCAPE '\'".
+func likePrefix(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(strings.ToLower(q)) + "%"
+}
+
+// SearchAccounts matches lower(username) or lower(display_name) by prefix.
+// Order: exact username, then username prefix, then display-name prefix;
+// within each, followers_count descending, then id.
+func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*store.Account, error) {
+	if q.Limit <= 0 || q.Offset < 0 {
+		return nil, fmt.Errorf("postgres: search accounts: limit %d offset %d, want limit > 0, offset >= 0", q.Limit, q.Offset)
+	}
+	query := `SELECT ` + accountColumns + ` FROM accounts
+		WHERE (lower(username) LIKE $1 ESCAPE '\' OR lower(display_name) LIKE $1 ESCAPE '\')
+		  AND id <> ALL($2)`
+	args := []any{likePrefix(q.Query), idArray(q.ExcludeIDs), strings.ToLower(q.Query), q.Limit, q.Offset}
+	if q.FollowedBy != 0 {
+		query += ` AND id IN (SELECT target_account_id FROM follows WHERE account_id = $6)`
+		args = append(args, q.FollowedBy)
+	}
+	query += `
+		ORDER BY CASE WHEN lower(username) = $3 THEN 0 WHEN lower(username) LIKE $1 ESCAPE '\' THEN 1 ELSE 2 END,
+		         followers_count DESC, id
+		LIMIT $4 OFFSET $5`
+	rows, _ := s.pool.Query(ctx, query, args...)
+	out, err := pgx.CollectRows(rows, scanAccount)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search accounts %q: %w", q.Query, translate(err))
 	}
 	return out, nil
 }

@@ -4,13 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/starling-social/starling/go/store"
 )
 
 //go:embed migrations/*.sql
@@ -20,42 +17,6 @@ var migrationFS embed.FS
 // long as nothing else in the database uses it ("Strlng" in ASCII).
 const migrateLockKey int64 = 0x5374726c6e67
 
-// migration is one file of migrations/, named NNNN_description.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded migrations in version order.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %q: want NNNN_description.sql", name)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %q and %q share version %d", prev, name, v)
-		}
-		seen[v] = name
-		b, err := migrationFS.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
-
 // Migrate applies the embedded migrations not yet recorded in
 // schema_migrations, each in its own transaction together with its record.
 // Each transaction first takes pg_advisory_xact_lock, so servers starting
@@ -63,7 +24,7 @@ func loadMigrations() ([]migration, error) {
 // the lock is released at commit or rollback, never leaked. Running Migrate
 // again is a no-op.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := store.LoadMigrations(migrationFS, "migrations")
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
@@ -84,7 +45,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			var applied bool
 			if err := tx.QueryRow(ctx,
 				`SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`,
-				m.version).Scan(&applied); err != nil {
+				m.Version).Scan(&applied); err != nil {
 				return err
 			}
 			if applied {
@@ -92,15 +53,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 			}
 			// No arguments: pgx sends it with the simple protocol, which
 			// accepts several statements.
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx,
-				`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+				`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("postgres: migrate %s: %w", m.name, err)
+			return fmt.Errorf("postgres: migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -2,30 +2,44 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/starling-social/starling/go/store"
 )
 
-const statusColumns = `id, account_id, in_reply_to_id, text, content, spoiler_text, sensitive,
-	visibility, language, created_at, embedding`
+const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
+	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
+	replies_count, reblogs_count, favourites_count`
+
+// statusColumnsOf is statusColumns qualified by a table alias, for joins.
+func statusColumnsOf(alias string) string {
+	cols := strings.Split(strings.Join(strings.Fields(statusColumns), ""), ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
 
 func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	var (
-		st         store.Status
-		inReplyTo  *int64
-		visibility string
-		embedding  []byte
+		st                             store.Status
+		inReplyTo, inReplyToAcct, ofID *int64
+		visibility                     string
+		embedding                      []byte
 	)
-	if err := row.Scan(&st.ID, &st.AccountID, &inReplyTo, &st.Text, &st.Content, &st.SpoilerText,
-		&st.Sensitive, &visibility, &st.Language, &st.CreatedAt, &embedding); err != nil {
+	if err := row.Scan(&st.ID, &st.AccountID, &inReplyTo, &inReplyToAcct, &ofID,
+		&st.Text, &st.Content, &st.SpoilerText, &st.Sensitive, &visibility, &st.Language, &st.CreatedAt, &embedding,
+		&st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount); err != nil {
 		return nil, err
 	}
-	st.InReplyToID = fromNullID(inReplyTo)
+	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = fromNullID(inReplyTo), fromNullID(inReplyToAcct), fromNullID(ofID)
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = st.CreatedAt.UTC()
 	emb, err := decodeEmbedding(embedding)
@@ -36,17 +50,49 @@ func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	return &st, nil
 }
 
-// PutStatus inserts st and, in the same transaction, increments the author's
-// statuses_count and moves last_status_at forward to st.CreatedAt (it never
-// moves back, so statuses imported out of order leave the newest time).
+// PutStatus inserts st alone; see PutStatusWrite.
 func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
+	return s.PutStatusWrite(ctx, &store.StatusWrite{Status: st})
+}
+
+// PutStatusWrite inserts w.Status, its mentions, tags, notifications and
+// idempotency key in one transaction. It increments the author's
+// statuses_count and moves last_status_at forward to the status's
+// CreatedAt (never back, so statuses imported out of order leave the newest
+// time), the parent's replies_count when the parent still exists, and for a
+// reblog the original's reblogs_count.
+//
+// Row locks are taken in one order by every writer that touches counts
+// (the status reblogged or replied to, then accounts), so concurrent writes
+// and deletes cannot deadlock.
+func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error {
+	st := w.Status
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if st.ReblogOfID != 0 {
+			tag, err := tx.Exec(ctx,
+				`UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = $1`, st.ReblogOfID)
+			if err == nil && tag.RowsAffected() == 0 {
+				err = pgx.ErrNoRows
+			}
+			if err != nil {
+				return fmt.Errorf("reblogs count of %d: %w", st.ReblogOfID, err)
+			}
+		}
+		if st.InReplyToID != 0 {
+			// The parent may be gone (deleted while the reply was composed);
+			// the reply is kept, as Mastodon keeps orphaned replies.
+			if _, err := tx.Exec(ctx,
+				`UPDATE statuses SET replies_count = replies_count + 1 WHERE id = $1`, st.InReplyToID); err != nil {
+				return fmt.Errorf("replies count of %d: %w", st.InReplyToID, err)
+			}
+		}
 		createdAt := toDB(st.CreatedAt)
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO statuses (`+statusColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			st.ID, st.AccountID, nullID(st.InReplyToID), st.Text, st.Content, st.SpoilerText,
-			st.Sensitive, string(st.Visibility), st.Language, createdAt,
+			INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
+				text, content, spoiler_text, sensitive, visibility, language, created_at, embedding)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			st.ID, st.AccountID, nullID(st.InReplyToID), nullID(st.InReplyToAccountID), nullID(st.ReblogOfID),
+			st.Text, st.Content, st.SpoilerText, st.Sensitive, string(st.Visibility), st.Language, createdAt,
 			encodeEmbedding(st.Embedding)); err != nil {
 			return err
 		}
@@ -62,12 +108,119 @@ func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
 		if err != nil {
 			return fmt.Errorf("statuses count of %d: %w", st.AccountID, err)
 		}
+		if len(w.Mentions) > 0 {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO status_mentions (status_id, account_id)
+				SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`, st.ID, w.Mentions); err != nil {
+				return fmt.Errorf("mentions: %w", err)
+			}
+		}
+		if len(w.Tags) > 0 {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO status_tags (status_id, name)
+				SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, st.ID, w.Tags); err != nil {
+				return fmt.Errorf("tags: %w", err)
+			}
+		}
+		for _, n := range w.Notifications {
+			if err := insertNotification(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		if w.IdempotencyKey != "" {
+			if _, err := tx.Exec(ctx,
+				`DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at < $3`,
+				st.AccountID, w.IdempotencyKey, toDB(w.IdempotencySince)); err != nil {
+				return fmt.Errorf("stale idempotency key: %w", err)
+			}
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES ($1, $2, $3, $4)`,
+				st.AccountID, w.IdempotencyKey, st.ID, createdAt); err != nil {
+				return fmt.Errorf("idempotency key: %w", err)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: put status %d: %w", st.ID, translate(err))
+		return fmt.Errorf("postgres: put status %d: %w", st.ID, translateFK(err))
 	}
 	return nil
+}
+
+// foreignKeyViolation is SQLSTATE foreign_key_violation.
+const foreignKeyViolation = "23503"
+
+// translateFK is translate, plus a foreign-key failure (the status or
+// account referenced is gone) as store.ErrNotFound.
+func translateFK(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == foreignKeyViolation {
+		return fmt.Errorf("%w: %w", store.ErrNotFound, err)
+	}
+	return translate(err)
+}
+
+// DeleteStatusByID locks and deletes the status and, in the same
+// transaction, the reblogs of it (each with its author's statuses_count),
+// and decrements the author's statuses_count, the parent's replies_count
+// and, for a reblog, the original's reblogs_count. Mentions, tags,
+// favourites, bookmarks, notifications and idempotency keys go by ON DELETE
+// CASCADE.
+func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, error) {
+	var deleted *store.Status
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+statusColumns+` FROM statuses WHERE id = $1`, id)
+		st, err := pgx.CollectExactlyOneRow(rows, scanStatus)
+		if err != nil {
+			return err
+		}
+		// Lock in PutStatusWrite's order: the status a reblog or reply
+		// points at first, then this one (its columns never change, so the
+		// unlocked read above stays true), then accounts.
+		if st.ReblogOfID != 0 {
+			if _, err := tx.Exec(ctx, `
+				UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = $1 AND reblogs_count > 0`,
+				st.ReblogOfID); err != nil {
+				return fmt.Errorf("reblogs count of %d: %w", st.ReblogOfID, err)
+			}
+			// The reblog notification names the original, not the reblog.
+			if _, err := tx.Exec(ctx, `
+				DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = $1 AND status_id = $2`,
+				st.AccountID, st.ReblogOfID); err != nil {
+				return fmt.Errorf("reblog notification: %w", err)
+			}
+		}
+		if st.InReplyToID != 0 {
+			if _, err := tx.Exec(ctx, `
+				UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0`,
+				st.InReplyToID); err != nil {
+				return fmt.Errorf("replies count of %d: %w", st.InReplyToID, err)
+			}
+		}
+		// A concurrent delete may have won: then undo everything above.
+		rows, _ = tx.Query(ctx, `SELECT id FROM statuses WHERE id = $1 FOR UPDATE`, id)
+		if _, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		// Reblogs of this status, and the status itself, each take one off
+		// its author's statuses_count.
+		if _, err := tx.Exec(ctx, `
+			WITH gone AS (
+				DELETE FROM statuses WHERE reblog_of_id = $1 OR id = $1 RETURNING account_id
+			), per AS (
+				SELECT account_id, count(*) AS n FROM gone GROUP BY account_id
+			)
+			UPDATE accounts a SET statuses_count = GREATEST(a.statuses_count - per.n, 0)
+			FROM per WHERE a.id = per.account_id`, id); err != nil {
+			return err
+		}
+		deleted = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: delete status %d: %w", id, translate(err))
+	}
+	return deleted, nil
 }
 
 // GetStatusByID matches statuses.id.
@@ -174,4 +327,193 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		return nil, fmt.Errorf("postgres: list status embeddings after %d: %w", afterID, translate(err))
 	}
 	return out, nil
+}
+
+// pageWindow appends Page's exclusive bounds on col, the order and the
+// limit, numbering placeholders after args, and reports whether the rows
+// come back ascending (MinID set) and must be reversed.
+func pageWindow(b *strings.Builder, args []any, col string, p store.Page) ([]any, bool) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if p.MaxID != 0 {
+		b.WriteString(` AND ` + col + ` < ` + arg(p.MaxID))
+	}
+	if p.SinceID != 0 {
+		b.WriteString(` AND ` + col + ` > ` + arg(p.SinceID))
+	}
+	if p.MinID != 0 {
+		b.WriteString(` AND ` + col + ` > ` + arg(p.MinID) + ` ORDER BY ` + col + ` ASC LIMIT ` + arg(p.Limit))
+		return args, true
+	}
+	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ` + arg(p.Limit))
+	return args, false
+}
+
+// listStatusesWhere runs "SELECT statuses WHERE cond" inside page, newest first.
+func (s *Store) listStatusesWhere(ctx context.Context, cond string, args []any, p store.Page) ([]*store.Status, error) {
+	if p.Limit <= 0 {
+		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses WHERE ` + cond)
+	args, asc := pageWindow(&b, args, "id", p)
+	rows, _ := s.pool.Query(ctx, b.String(), args...)
+	out, err := pgx.CollectRows(rows, scanStatus)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if asc {
+		reverse(out)
+	}
+	return out, nil
+}
+
+// ListPublicStatuses selects public statuses that are not reblogs and not
+// replies to another account, filtered by q's tags, newest first inside
+// q.Page.
+func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]*store.Status, error) {
+	var (
+		cond strings.Builder
+		args []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	cond.WriteString(`visibility = 'public' AND reblog_of_id IS NULL
+		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)`)
+	if len(q.AnyTags) > 0 {
+		cond.WriteString(` AND id IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.AnyTags) + `))`)
+	}
+	for _, name := range q.AllTags {
+		cond.WriteString(` AND id IN (SELECT status_id FROM status_tags WHERE name = ` + arg(name) + `)`)
+	}
+	if len(q.NoneTags) > 0 {
+		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.NoneTags) + `))`)
+	}
+	out, err := s.listStatusesWhere(ctx, cond.String(), args, q.Page)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list public statuses: %w", err)
+	}
+	return out, nil
+}
+
+// ListStatusAncestors follows in_reply_to_id up from id (a recursive CTE
+// bounded by limit), root first.
+func (s *Store) ListStatusAncestors(ctx context.Context, id int64, limit int) ([]*store.Status, error) {
+	rows, _ := s.pool.Query(ctx, `
+		WITH RECURSIVE up(id, depth) AS (
+			SELECT in_reply_to_id, 1 FROM statuses WHERE id = $1 AND in_reply_to_id IS NOT NULL
+			UNION ALL
+			SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
+			WHERE s.in_reply_to_id IS NOT NULL AND up.depth < $2
+		)
+		SELECT `+statusColumnsOf("s")+` FROM up JOIN statuses s ON s.id = up.id
+		ORDER BY up.depth DESC`, id, limit)
+	out, err := pgx.CollectRows(rows, scanStatus)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ancestors of %d: %w", id, translate(err))
+	}
+	return out, nil
+}
+
+// maxThreadDepth bounds the descendant walk; PostgreSQL allows no LIMIT
+// inside a recursive term, so depth bounds the work and the outer LIMIT
+// the answer.
+const maxThreadDepth = 256
+
+// ListStatusDescendants walks the reply tree down from id (a recursive
+// CTE), at most limit statuses, returned ascending by id.
+func (s *Store) ListStatusDescendants(ctx context.Context, id int64, limit int) ([]*store.Status, error) {
+	rows, _ := s.pool.Query(ctx, `
+		WITH RECURSIVE down(id, depth) AS (
+			SELECT id, 1 FROM statuses WHERE in_reply_to_id = $1
+			UNION ALL
+			SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id
+			WHERE down.depth < $3
+		)
+		SELECT `+statusColumnsOf("s")+` FROM statuses s
+		WHERE s.id IN (SELECT id FROM down ORDER BY depth, id LIMIT $2)
+		ORDER BY s.id`, id, limit, maxThreadDepth)
+	out, err := pgx.CollectRows(rows, scanStatus)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: descendants of %d: %w", id, translate(err))
+	}
+	return out, nil
+}
+
+// GetReblog matches (account_id, reblog_of_id).
+func (s *Store) GetReblog(ctx context.Context, accountID, statusID int64) (*store.Status, error) {
+	rows, _ := s.pool.Query(ctx,
+		`SELECT `+statusColumns+` FROM statuses WHERE account_id = $1 AND reblog_of_id = $2`, accountID, statusID)
+	st, err := pgx.CollectExactlyOneRow(rows, scanStatus)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get reblog of %d by %d: %w", statusID, accountID, translate(err))
+	}
+	return st, nil
+}
+
+// ListRebloggedBy selects statuses by reblog_of_id, newest first inside page.
+func (s *Store) ListRebloggedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Status, error) {
+	out, err := s.listStatusesWhere(ctx, `reblog_of_id = $1`, []any{statusID}, page)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reblogs of %d: %w", statusID, err)
+	}
+	return out, nil
+}
+
+// GetStatusMentions matches status_mentions.status_id against statusIDs.
+func (s *Store) GetStatusMentions(ctx context.Context, statusIDs []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(statusIDs) == 0 {
+		return out, nil
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT status_id, account_id FROM status_mentions
+		WHERE status_id = ANY($1) ORDER BY status_id, account_id`, statusIDs)
+	var sid, aid int64
+	_, err := pgx.ForEachRow(rows, []any{&sid, &aid}, func() error {
+		out[sid] = append(out[sid], aid)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: mentions of %d statuses: %w", len(statusIDs), translate(err))
+	}
+	return out, nil
+}
+
+// GetStatusTags matches status_tags.status_id against statusIDs.
+func (s *Store) GetStatusTags(ctx context.Context, statusIDs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(statusIDs) == 0 {
+		return out, nil
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT status_id, name FROM status_tags
+		WHERE status_id = ANY($1) ORDER BY status_id, name`, statusIDs)
+	var (
+		sid  int64
+		name string
+	)
+	_, err := pgx.ForEachRow(rows, []any{&sid, &name}, func() error {
+		out[sid] = append(out[sid], name)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tags of %d statuses: %w", len(statusIDs), translate(err))
+	}
+	return out, nil
+}
+
+// GetIdempotentStatusID matches idempotency_keys (account_id, key) with
+// created_at >= since.
+func (s *Store) GetIdempotentStatusID(ctx context.Context, accountID int64, key string, since time.Time) (int64, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at >= $3`,
+		accountID, key, toDB(since))
+	id, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("postgres: idempotency key of %d: %w", accountID, translate(err))
+	}
+	return id, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -87,6 +88,79 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 	out, err := collect(rows, scanAccount)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get %d accounts: %w", len(ids), translate(err))
+	}
+	return out, nil
+}
+
+// accountUpdatable maps the columns UpdateAccount may set to their values.
+func accountUpdatable(a *store.Account) map[string]any {
+	return map[string]any{
+		"display_name": a.DisplayName, "note": a.Note, "locked": a.Locked,
+		"bot": a.Bot, "discoverable": a.Discoverable, "password_hash": a.PasswordHash,
+	}
+}
+
+// UpdateAccount sets columns of the account matching a.ID to a's values;
+// ErrNotFound if there is none. An unknown column (or one the store keeps,
+// such as the counts) is an error before any write.
+func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
+	set, args, err := setClause(accountUpdatable(a), columns)
+	if err == nil && set == "" {
+		return nil
+	}
+	if err == nil {
+		var res sql.Result
+		res, err = s.w.ExecContext(ctx, `UPDATE accounts SET `+set+` WHERE id = ?`, append(args, a.ID)...)
+		if err == nil {
+			err = mustAffect(res)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: update account %d: %w", a.ID, translate(err))
+	}
+	return nil
+}
+
+// likePrefix escapes LIKE's wildcards (and the escape character) in a
+// lower-cased query and appends %, for "… LIKE ? ESCAPE '\'".
+func likePrefix(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(strings.ToLower(q)) + "%"
+}
+
+// SearchAccounts matches lower(username) or lower(display_name) by prefix.
+// Order: exact username, then username prefix, then display-name prefix;
+// within each, followers_count descending, then id. SQLite's lower() folds
+// ASCII only, so a non-ASCII display name matches only in its own case.
+func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*store.Account, error) {
+	if q.Limit <= 0 || q.Offset < 0 {
+		return nil, fmt.Errorf("sqlite: search accounts: limit %d offset %d, want limit > 0, offset >= 0", q.Limit, q.Offset)
+	}
+	exclude, err := idList(q.ExcludeIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search accounts: %w", err)
+	}
+	query := `SELECT ` + accountColumns + ` FROM accounts
+		WHERE (lower(username) LIKE ?1 ESCAPE '\' OR lower(display_name) LIKE ?1 ESCAPE '\')
+		  AND id NOT IN (SELECT value FROM json_each(?2))`
+	if q.FollowedBy != 0 {
+		query += ` AND id IN (SELECT target_account_id FROM follows WHERE account_id = ?6)`
+	}
+	query += `
+		ORDER BY CASE WHEN lower(username) = ?3 THEN 0 WHEN lower(username) LIKE ?1 ESCAPE '\' THEN 1 ELSE 2 END,
+		         followers_count DESC, id
+		LIMIT ?4 OFFSET ?5`
+	args := []any{likePrefix(q.Query), exclude, strings.ToLower(q.Query), q.Limit, q.Offset}
+	if q.FollowedBy != 0 {
+		args = append(args, q.FollowedBy) // ?6 exists only then: SQLite counts parameters by the highest
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search accounts %q: %w", q.Query, translate(err))
+	}
+	out, err := collect(rows, scanAccount)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search accounts %q: %w", q.Query, translate(err))
 	}
 	return out, nil
 }

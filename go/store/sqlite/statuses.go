@@ -3,28 +3,43 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"github.com/starling-social/starling/go/store"
 )
 
-const statusColumns = `id, account_id, in_reply_to_id, text, content, spoiler_text, sensitive,
-	visibility, language, created_at, embedding`
+const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
+	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
+	replies_count, reblogs_count, favourites_count`
+
+// statusColumnsOf is statusColumns qualified by a table alias, for joins.
+func statusColumnsOf(alias string) string {
+	cols := strings.Split(strings.Join(strings.Fields(statusColumns), ""), ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
 
 func scanStatus(row scanner) (*store.Status, error) {
 	var (
-		st         store.Status
-		inReplyTo  sql.NullInt64
-		visibility string
-		createdAt  int64
-		embedding  []byte
+		st                             store.Status
+		inReplyTo, inReplyToAcct, ofID sql.NullInt64
+		visibility                     string
+		createdAt                      int64
+		embedding                      []byte
 	)
-	if err := row.Scan(&st.ID, &st.AccountID, &inReplyTo, &st.Text, &st.Content, &st.SpoilerText,
-		&st.Sensitive, &visibility, &st.Language, &createdAt, &embedding); err != nil {
+	if err := row.Scan(&st.ID, &st.AccountID, &inReplyTo, &inReplyToAcct, &ofID,
+		&st.Text, &st.Content, &st.SpoilerText, &st.Sensitive, &visibility, &st.Language, &createdAt, &embedding,
+		&st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount); err != nil {
 		return nil, err
 	}
-	st.InReplyToID = inReplyTo.Int64
+	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = inReplyTo.Int64, inReplyToAcct.Int64, ofID.Int64
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = fromDB(createdAt)
 	emb, err := decodeEmbedding(embedding)
@@ -35,17 +50,37 @@ func scanStatus(row scanner) (*store.Status, error) {
 	return &st, nil
 }
 
-// PutStatus inserts st and, in the same transaction, increments the author's
-// statuses_count and moves last_status_at forward to st.CreatedAt (it never
-// moves back, so statuses imported out of order leave the newest time).
+// PutStatus inserts st alone; see PutStatusWrite.
 func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
+	return s.PutStatusWrite(ctx, &store.StatusWrite{Status: st})
+}
+
+// PutStatusWrite inserts w.Status, its mentions, tags, notifications and
+// idempotency key in one transaction. It increments the author's
+// statuses_count and moves last_status_at forward to the status's
+// CreatedAt (never back, so statuses imported out of order leave the newest
+// time), the parent's replies_count when the parent still exists, and for a
+// reblog the original's reblogs_count.
+func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error {
+	st := w.Status
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if st.ReblogOfID != 0 {
+			res, err := tx.ExecContext(ctx,
+				`UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = ?`, st.ReblogOfID)
+			if err == nil {
+				err = mustAffect(res)
+			}
+			if err != nil {
+				return fmt.Errorf("reblogs count of %d: %w", st.ReblogOfID, err)
+			}
+		}
 		createdAt := toDB(st.CreatedAt)
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO statuses (`+statusColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.ID, st.AccountID, nullID(st.InReplyToID), st.Text, st.Content, st.SpoilerText,
-			st.Sensitive, string(st.Visibility), st.Language, createdAt,
+			INSERT INTO statuses (id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
+				text, content, spoiler_text, sensitive, visibility, language, created_at, embedding)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.ID, st.AccountID, nullID(st.InReplyToID), nullID(st.InReplyToAccountID), nullID(st.ReblogOfID),
+			st.Text, st.Content, st.SpoilerText, st.Sensitive, string(st.Visibility), st.Language, createdAt,
 			encodeEmbedding(st.Embedding)); err != nil {
 			return err
 		}
@@ -60,12 +95,133 @@ func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
 		if err != nil {
 			return fmt.Errorf("statuses count of %d: %w", st.AccountID, err)
 		}
+		if st.InReplyToID != 0 {
+			// The parent may be gone (deleted while the reply was composed);
+			// the reply is kept, as Mastodon keeps orphaned replies.
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE statuses SET replies_count = replies_count + 1 WHERE id = ?`, st.InReplyToID); err != nil {
+				return fmt.Errorf("replies count of %d: %w", st.InReplyToID, err)
+			}
+		}
+		for _, id := range w.Mentions {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO status_mentions (status_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+				st.ID, id); err != nil {
+				return fmt.Errorf("mention of %d: %w", id, err)
+			}
+		}
+		for _, name := range w.Tags {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO status_tags (status_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+				st.ID, name); err != nil {
+				return fmt.Errorf("tag %q: %w", name, err)
+			}
+		}
+		for _, n := range w.Notifications {
+			if err := insertNotification(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		if w.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx,
+				`DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at < ?`,
+				st.AccountID, w.IdempotencyKey, toDB(w.IdempotencySince)); err != nil {
+				return fmt.Errorf("stale idempotency key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO idempotency_keys (account_id, key, status_id, created_at) VALUES (?, ?, ?, ?)`,
+				st.AccountID, w.IdempotencyKey, st.ID, createdAt); err != nil {
+				return fmt.Errorf("idempotency key: %w", err)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: put status %d: %w", st.ID, translate(err))
+		return fmt.Errorf("sqlite: put status %d: %w", st.ID, translateFK(err))
 	}
 	return nil
+}
+
+// translateFK is translate, plus a foreign-key failure (the status or
+// account referenced is gone) as store.ErrNotFound.
+func translateFK(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey {
+		return fmt.Errorf("%w: %w", store.ErrNotFound, err)
+	}
+	return translate(err)
+}
+
+// DeleteStatusByID deletes the status and, in the same transaction, the
+// reblogs of it (each with its author's statuses_count), and decrements the
+// author's statuses_count, the parent's replies_count and, for a reblog,
+// the original's reblogs_count. Mentions, tags, favourites, bookmarks,
+// notifications and idempotency keys go by ON DELETE CASCADE.
+func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, error) {
+	var deleted *store.Status
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		st, err := scanStatus(tx.QueryRowContext(ctx, `SELECT `+statusColumns+` FROM statuses WHERE id = ?`, id))
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, account_id FROM statuses WHERE reblog_of_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		type reblog struct{ id, accountID int64 }
+		reblogs, err := collect(rows, func(r scanner) (reblog, error) {
+			var rb reblog
+			return rb, r.Scan(&rb.id, &rb.accountID)
+		})
+		if err != nil {
+			return fmt.Errorf("reblogs: %w", err)
+		}
+		for _, rb := range reblogs {
+			if err := deleteStatusRow(ctx, tx, rb.id, rb.accountID); err != nil {
+				return fmt.Errorf("reblog %d: %w", rb.id, err)
+			}
+		}
+		if err := deleteStatusRow(ctx, tx, st.ID, st.AccountID); err != nil {
+			return err
+		}
+		if st.InReplyToID != 0 {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE statuses SET replies_count = replies_count - 1 WHERE id = ? AND replies_count > 0`,
+				st.InReplyToID); err != nil {
+				return fmt.Errorf("replies count of %d: %w", st.InReplyToID, err)
+			}
+		}
+		if st.ReblogOfID != 0 {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = ? AND reblogs_count > 0`,
+				st.ReblogOfID); err != nil {
+				return fmt.Errorf("reblogs count of %d: %w", st.ReblogOfID, err)
+			}
+			// The reblog notification names the original, not the reblog.
+			if _, err := tx.ExecContext(ctx, `
+				DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = ? AND status_id = ?`,
+				st.AccountID, st.ReblogOfID); err != nil {
+				return fmt.Errorf("reblog notification: %w", err)
+			}
+		}
+		deleted = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: delete status %d: %w", id, translate(err))
+	}
+	return deleted, nil
+}
+
+// deleteStatusRow deletes one status row and decrements its author's
+// statuses_count.
+func deleteStatusRow(ctx context.Context, tx *sql.Tx, id, accountID int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM statuses WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `
+		UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = ? AND statuses_count > 0`, accountID)
+	return err
 }
 
 // GetStatusByID matches statuses.id.
@@ -195,4 +351,223 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		return nil, fmt.Errorf("sqlite: list status embeddings after %d: %w", afterID, translate(err))
 	}
 	return out, nil
+}
+
+// pageWindow appends Page's exclusive bounds on col, the order and the limit
+// to a query, and reports whether the rows come back ascending (MinID set)
+// and must be reversed to be newest first.
+func pageWindow(b *strings.Builder, args []any, col string, p store.Page) ([]any, bool) {
+	if p.MaxID != 0 {
+		b.WriteString(` AND ` + col + ` < ?`)
+		args = append(args, p.MaxID)
+	}
+	if p.SinceID != 0 {
+		b.WriteString(` AND ` + col + ` > ?`)
+		args = append(args, p.SinceID)
+	}
+	if p.MinID != 0 {
+		b.WriteString(` AND ` + col + ` > ? ORDER BY ` + col + ` ASC LIMIT ?`)
+		return append(args, p.MinID, p.Limit), true
+	}
+	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ?`)
+	return append(args, p.Limit), false
+}
+
+// listStatusesWhere runs "SELECT statuses WHERE cond" inside page, newest first.
+func (s *Store) listStatusesWhere(ctx context.Context, cond string, args []any, p store.Page) ([]*store.Status, error) {
+	if p.Limit <= 0 {
+		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses WHERE ` + cond)
+	args, asc := pageWindow(&b, args, "id", p)
+	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := collect(rows, scanStatus)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if asc {
+		reverse(out)
+	}
+	return out, nil
+}
+
+// ListPublicStatuses selects public statuses that are not reblogs and not
+// replies to another account, filtered by q's tags, newest first inside
+// q.Page.
+func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]*store.Status, error) {
+	var (
+		cond strings.Builder
+		args []any
+	)
+	cond.WriteString(`visibility = 'public' AND reblog_of_id IS NULL
+		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)`)
+	if len(q.AnyTags) > 0 {
+		list, err := jsonArray(q.AnyTags)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list public statuses: %w", err)
+		}
+		cond.WriteString(` AND id IN (SELECT status_id FROM status_tags WHERE name IN (SELECT value FROM json_each(?)))`)
+		args = append(args, list)
+	}
+	for _, name := range q.AllTags {
+		cond.WriteString(` AND id IN (SELECT status_id FROM status_tags WHERE name = ?)`)
+		args = append(args, name)
+	}
+	if len(q.NoneTags) > 0 {
+		list, err := jsonArray(q.NoneTags)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list public statuses: %w", err)
+		}
+		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name IN (SELECT value FROM json_each(?)))`)
+		args = append(args, list)
+	}
+	out, err := s.listStatusesWhere(ctx, cond.String(), args, q.Page)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list public statuses: %w", err)
+	}
+	return out, nil
+}
+
+// ListStatusAncestors follows in_reply_to_id up from id (a recursive CTE
+// bounded by limit), root first.
+func (s *Store) ListStatusAncestors(ctx context.Context, id int64, limit int) ([]*store.Status, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		WITH RECURSIVE up(id, depth) AS (
+			SELECT in_reply_to_id, 1 FROM statuses WHERE id = ?1 AND in_reply_to_id IS NOT NULL
+			UNION ALL
+			SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
+			WHERE s.in_reply_to_id IS NOT NULL AND up.depth < ?2
+		)
+		SELECT `+statusColumnsOf("s")+` FROM up JOIN statuses s ON s.id = up.id
+		ORDER BY up.depth DESC`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: ancestors of %d: %w", id, translate(err))
+	}
+	out, err := collect(rows, scanStatus)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: ancestors of %d: %w", id, translate(err))
+	}
+	return out, nil
+}
+
+// ListStatusDescendants walks the reply tree down from id breadth first (a
+// recursive CTE), at most limit statuses, returned ascending by id.
+func (s *Store) ListStatusDescendants(ctx context.Context, id int64, limit int) ([]*store.Status, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		WITH RECURSIVE down(id) AS (
+			SELECT id FROM statuses WHERE in_reply_to_id = ?1
+			UNION
+			SELECT s.id FROM statuses s JOIN down ON s.in_reply_to_id = down.id
+			LIMIT ?2
+		)
+		SELECT `+statusColumnsOf("s")+` FROM down JOIN statuses s ON s.id = down.id
+		ORDER BY s.id`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: descendants of %d: %w", id, translate(err))
+	}
+	out, err := collect(rows, scanStatus)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: descendants of %d: %w", id, translate(err))
+	}
+	return out, nil
+}
+
+// GetReblog matches (account_id, reblog_of_id).
+func (s *Store) GetReblog(ctx context.Context, accountID, statusID int64) (*store.Status, error) {
+	st, err := scanStatus(s.r.QueryRowContext(ctx,
+		`SELECT `+statusColumns+` FROM statuses WHERE account_id = ? AND reblog_of_id = ?`, accountID, statusID))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get reblog of %d by %d: %w", statusID, accountID, translate(err))
+	}
+	return st, nil
+}
+
+// ListRebloggedBy selects statuses by reblog_of_id, newest first inside page.
+func (s *Store) ListRebloggedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Status, error) {
+	out, err := s.listStatusesWhere(ctx, `reblog_of_id = ?`, []any{statusID}, page)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reblogs of %d: %w", statusID, err)
+	}
+	return out, nil
+}
+
+// GetStatusMentions matches status_mentions.status_id against statusIDs.
+func (s *Store) GetStatusMentions(ctx context.Context, statusIDs []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	err := s.pairsByStatus(ctx, `SELECT status_id, account_id FROM status_mentions
+		WHERE status_id IN (SELECT value FROM json_each(?)) ORDER BY status_id, account_id`, statusIDs,
+		func(r scanner) error {
+			var sid, aid int64
+			if err := r.Scan(&sid, &aid); err != nil {
+				return err
+			}
+			out[sid] = append(out[sid], aid)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: mentions of %d statuses: %w", len(statusIDs), err)
+	}
+	return out, nil
+}
+
+// GetStatusTags matches status_tags.status_id against statusIDs.
+func (s *Store) GetStatusTags(ctx context.Context, statusIDs []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	err := s.pairsByStatus(ctx, `SELECT status_id, name FROM status_tags
+		WHERE status_id IN (SELECT value FROM json_each(?)) ORDER BY status_id, name`, statusIDs,
+		func(r scanner) error {
+			var (
+				sid  int64
+				name string
+			)
+			if err := r.Scan(&sid, &name); err != nil {
+				return err
+			}
+			out[sid] = append(out[sid], name)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tags of %d statuses: %w", len(statusIDs), err)
+	}
+	return out, nil
+}
+
+// pairsByStatus runs query with statusIDs as its one JSON-array argument and
+// hands each row to add.
+func (s *Store) pairsByStatus(ctx context.Context, query string, statusIDs []int64, add func(scanner) error) error {
+	if len(statusIDs) == 0 {
+		return nil
+	}
+	list, err := jsonArray(statusIDs)
+	if err != nil {
+		return err
+	}
+	rows, err := s.r.QueryContext(ctx, query, list)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := add(rows); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// GetIdempotentStatusID matches idempotency_keys (account_id, key) with
+// created_at >= since.
+func (s *Store) GetIdempotentStatusID(ctx context.Context, accountID int64, key string, since time.Time) (int64, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `
+		SELECT status_id FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at >= ?`,
+		accountID, key, toDB(since)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: idempotency key of %d: %w", accountID, translate(err))
+	}
+	return id, nil
 }

@@ -17,17 +17,18 @@ func exerciseStatuses(t *testing.T, newStore func(*testing.T) store.Store) {
 
 		parent := newStatus(alice, 1)
 		full := &store.Status{
-			ID:          nextID(),
-			AccountID:   alice.ID,
-			InReplyToID: parent.ID,
-			Text:        "hello @bob ✨",
-			Content:     `<p>hello <span class="h-card">@bob</span> ✨</p>`,
-			SpoilerText: "greetings",
-			Sensitive:   true,
-			Visibility:  store.VisibilityUnlisted,
-			Language:    "fr",
-			CreatedAt:   testTime(2),
-			Embedding:   []float32{0.25, -1.5, 3e-7},
+			ID:                 nextID(),
+			AccountID:          alice.ID,
+			InReplyToID:        parent.ID,
+			InReplyToAccountID: alice.ID,
+			Text:               "hello @bob ✨",
+			Content:            `<p>hello <span class="h-card">@bob</span> ✨</p>`,
+			SpoilerText:        "greetings",
+			Sensitive:          true,
+			Visibility:         store.VisibilityUnlisted,
+			Language:           "fr",
+			CreatedAt:          testTime(2),
+			Embedding:          []float32{0.25, -1.5, 3e-7},
 		}
 		// Not a reply, no embedding, empty strings.
 		bare := &store.Status{ID: nextID(), AccountID: alice.ID, Visibility: store.VisibilityDirect, CreatedAt: testTime(3)}
@@ -35,6 +36,7 @@ func exerciseStatuses(t *testing.T, newStore func(*testing.T) store.Store) {
 		for _, st := range []*store.Status{parent, full, bare} {
 			mustNot(t, s.PutStatus(ctx, st), "PutStatus")
 		}
+		parent.RepliesCount = 1 // full replies to it; the store keeps the count
 		for _, want := range []*store.Status{parent, full, bare} {
 			got, err := s.GetStatusByID(ctx, want.ID)
 			mustNot(t, err, "GetStatusByID")

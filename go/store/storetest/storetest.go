@@ -25,10 +25,16 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Apps", exerciseApps},
 		{"Tokens", exerciseTokens},
 		{"Follows", exerciseFollows},
+		{"Relationships", exerciseRelationships},
 		{"Statuses", exerciseStatuses},
 		{"Pagination", exercisePagination},
 		{"Embeddings", exerciseEmbeddings},
 		{"Migrate", exerciseMigrate},
+		{"Interactions", exerciseInteractions},
+		{"Notifications", exerciseNotifications},
+		{"Lists", exerciseLists},
+		{"OAuth", exerciseOAuth},
+		{"TextSearch", exerciseTextSearch},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {

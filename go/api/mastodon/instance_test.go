@@ -1,0 +1,97 @@
+package mastodon
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+func TestInstanceV1(t *testing.T) {
+	e := newTestEnv(t)
+	alice, _ := e.user("alice", "read")
+	e.user("bob", "read")
+	e.post(alice, "hello", store.VisibilityPublic)
+	e.post(alice, "again", store.VisibilityPrivate)
+
+	rec := e.get("/api/v1/instance", "")
+	wantStatus(t, rec, http.StatusOK)
+	obj := decodeObject(t, rec)
+	wantShape(t, "Instance", obj, map[string]string{
+		"uri": "string", "title": "string", "short_description": "string", "description": "string",
+		"email": "string", "version": "string", "urls": "object", "stats": "object", "thumbnail": "null",
+		"languages": "array", "registrations": "boolean", "approval_required": "boolean",
+		"invites_enabled": "boolean", "configuration": "object", "contact_account": "null", "rules": "array",
+	})
+	if obj["uri"] != "starling.test" || obj["registrations"] != true || obj["title"] != "Starling" {
+		t.Errorf("uri = %v, registrations = %v, title = %v", obj["uri"], obj["registrations"], obj["title"])
+	}
+	if u := obj["urls"].(map[string]any)["streaming_api"]; u != "wss://starling.test" {
+		t.Errorf("urls.streaming_api = %v", u)
+	}
+	stats := obj["stats"].(map[string]any)
+	if stats["user_count"] != 2.0 || stats["status_count"] != 2.0 || stats["domain_count"] != 0.0 {
+		t.Errorf("stats = %v, want 2 users, 2 statuses, 0 domains", stats)
+	}
+	conf := obj["configuration"].(map[string]any)
+	wantShape(t, "configuration", conf, map[string]string{
+		"accounts": "object", "statuses": "object", "media_attachments": "object", "polls": "object",
+	})
+	if n := conf["statuses"].(map[string]any)["max_characters"]; n != 500.0 {
+		t.Errorf("max_characters = %v, want 500", n)
+	}
+}
+
+func TestInstanceV2(t *testing.T) {
+	e := newTestEnv(t)
+	alice, _ := e.user("alice", "read")
+	e.post(alice, "hello", store.VisibilityPublic)
+
+	rec := e.get("/api/v2/instance", "")
+	wantStatus(t, rec, http.StatusOK)
+	obj := decodeObject(t, rec)
+	wantShape(t, "Instance", obj, map[string]string{
+		"domain": "string", "title": "string", "version": "string", "source_url": "string",
+		"description": "string", "usage": "object", "thumbnail": "object", "languages": "array",
+		"configuration": "object", "registrations": "object", "contact": "object", "rules": "array",
+	})
+	if obj["domain"] != "starling.test" {
+		t.Errorf("domain = %v", obj["domain"])
+	}
+	if n := obj["usage"].(map[string]any)["users"].(map[string]any)["active_month"]; n != 1.0 {
+		t.Errorf("usage.users.active_month = %v, want 1", n)
+	}
+	wantShape(t, "thumbnail", obj["thumbnail"].(map[string]any), map[string]string{"url": "string"})
+	conf := obj["configuration"].(map[string]any)
+	wantShape(t, "configuration", conf, map[string]string{
+		"urls": "object", "accounts": "object", "statuses": "object", "media_attachments": "object",
+		"polls": "object", "translation": "object",
+	})
+	if s := conf["urls"].(map[string]any)["streaming"]; s != "wss://starling.test" {
+		t.Errorf("configuration.urls.streaming = %v", s)
+	}
+	wantShape(t, "registrations", obj["registrations"].(map[string]any), map[string]string{
+		"enabled": "boolean", "approval_required": "boolean", "message": "null",
+	})
+	wantShape(t, "contact", obj["contact"].(map[string]any), map[string]string{"email": "string", "account": "null"})
+}
+
+func TestAppVerifyCredentials(t *testing.T) {
+	e := newTestEnv(t)
+	_, userTok := e.user("alice", "read")
+	for name, tok := range map[string]string{"user": userTok, "app": e.appToken("read")} {
+		rec := e.get("/api/v1/apps/verify_credentials", tok)
+		wantStatus(t, rec, http.StatusOK)
+		obj := decodeObject(t, rec)
+		if obj["name"] != e.app.Name || obj["id"] != formatID(e.app.ID) {
+			t.Errorf("%s token: app = %v", name, obj)
+		}
+		for _, secret := range []string{"client_id", "client_secret"} {
+			if _, ok := obj[secret]; ok {
+				t.Errorf("%s token: verify_credentials shows %s", name, secret)
+			}
+		}
+	}
+	wantError(t, e.get("/api/v1/apps/verify_credentials", ""), http.StatusUnauthorized)
+	wantError(t, e.get("/api/v1/apps/verify_credentials", "nope"), http.StatusUnauthorized)
+}

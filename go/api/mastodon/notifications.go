@@ -1,0 +1,157 @@
+package mastodon
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
+)
+
+// notificationRoutes: notifications (under /api/v1).
+func (h *Handler) notificationRoutes(r chi.Router) {
+	r.With(h.requireUser("read:notifications")).Get("/notifications", h.notifications)                      // GET /api/v1/notifications
+	r.With(h.requireUser("read:notifications")).Get("/notifications/{id}", h.getNotification)               // GET /api/v1/notifications/:id
+	r.With(h.requireUser("write:notifications")).Post("/notifications/clear", h.clearNotifications)         // POST /api/v1/notifications/clear
+	r.With(h.requireUser("write:notifications")).Post("/notifications/{id}/dismiss", h.dismissNotification) // POST /api/v1/notifications/:id/dismiss
+}
+
+// Notification is Mastodon's Notification entity.
+type Notification struct {
+	ID        string   `json:"id"`
+	Type      string   `json:"type"`
+	CreatedAt string   `json:"created_at"`
+	Account   *Account `json:"account"`
+	Status    *Status  `json:"status,omitempty"`
+}
+
+type notificationsRequest struct {
+	Types        []string `param:"types"`
+	ExcludeTypes []string `param:"exclude_types"`
+	AccountID    string   `param:"account_id"`
+}
+
+// notifications handles GET /api/v1/notifications.
+func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) {
+	var req notificationsRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	page, err := parsePage(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	f := social.NotificationFilter{Types: notificationTypes(req.Types), ExcludeTypes: notificationTypes(req.ExcludeTypes)}
+	if req.AccountID != "" {
+		if f.FromAccountID, err = parseID("account_id", req.AccountID); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
+	v := viewer(r.Context())
+	ns, err := h.svc.Notifications(r.Context(), v, f, page)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out, err := h.notificationEntities(r.Context(), v, ns)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if len(ns) > 0 {
+		h.setLinkHeader(w, r, page, ns[0].Notification.ID, ns[len(ns)-1].Notification.ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func notificationTypes(ss []string) []store.NotificationType {
+	out := make([]store.NotificationType, len(ss))
+	for i, s := range ss {
+		out[i] = store.NotificationType(s)
+	}
+	return out
+}
+
+// getNotification handles GET /api/v1/notifications/:id.
+func (h *Handler) getNotification(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v := viewer(r.Context())
+	n, err := h.svc.GetNotification(r.Context(), v, id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out, err := h.notificationEntities(r.Context(), v, []*social.NotificationView{n})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if len(out) == 0 {
+		notFoundHandler(w, r)
+		return
+	}
+	writeJSON(w, http.StatusOK, out[0])
+}
+
+// clearNotifications handles POST /api/v1/notifications/clear.
+func (h *Handler) clearNotifications(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.ClearNotifications(r.Context(), viewer(r.Context())); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// dismissNotification handles POST /api/v1/notifications/:id/dismiss.
+func (h *Handler) dismissNotification(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := h.svc.DismissNotification(r.Context(), viewer(r.Context()), id); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// notificationEntities converts a batch, hydrating all their statuses in
+// one ViewStatuses call.
+func (h *Handler) notificationEntities(ctx context.Context, v *store.Account, ns []*social.NotificationView) ([]*Notification, error) {
+	var sts []*store.Status
+	for _, n := range ns {
+		if n.Status != nil {
+			sts = append(sts, n.Status)
+		}
+	}
+	converted, err := h.statuses(ctx, v, sts)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Status, len(converted))
+	for _, s := range converted {
+		byID[s.ID] = s
+	}
+	out := make([]*Notification, 0, len(ns))
+	for _, n := range ns {
+		e := &Notification{ID: formatID(n.Notification.ID), Type: string(n.Notification.Type),
+			CreatedAt: formatTime(n.Notification.CreatedAt), Account: h.account(n.From)}
+		if n.Status != nil {
+			if e.Status = byID[formatID(n.Status.ID)]; e.Status == nil {
+				continue // its author vanished
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

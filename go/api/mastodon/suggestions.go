@@ -1,0 +1,78 @@
+package mastodon
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/starling-social/starling/go/social"
+)
+
+// suggestionRoutes: follow suggestions (under /api/v2; the v1 DELETE sits
+// in accountRoutes).
+func (h *Handler) suggestionRoutes(r chi.Router) {
+	r.With(h.requireUser("read:accounts")).Get("/suggestions", h.suggestions) // GET /api/v2/suggestions
+}
+
+// Suggestion is Mastodon's Suggestion entity. Source is the deprecated
+// single reason older clients read; Sources the current list.
+type Suggestion struct {
+	Source  string   `json:"source"`
+	Sources []string `json:"sources"`
+	Account *Account `json:"account"`
+}
+
+// legacySource maps a source to the pre-4.3 "source" value.
+func legacySource(s string) string {
+	if s == social.SourceFriendsOfFriends {
+		return "past_interactions"
+	}
+	return "global"
+}
+
+// Suggestions' limits: Mastodon defaults to 40 and caps at 80.
+const (
+	defaultSuggestionLimit = 40
+	maxSuggestionLimit     = 80
+)
+
+// suggestions handles GET /api/v2/suggestions.
+func (h *Handler) suggestions(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Limit string `param:"limit"`
+	}
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(req.Limit, defaultSuggestionLimit, maxSuggestionLimit)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	sugs, err := h.svc.Suggestions(r.Context(), viewer(r.Context()), limit)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out := make([]*Suggestion, len(sugs))
+	for i, s := range sugs {
+		out[i] = &Suggestion{Source: legacySource(s.Sources[0]), Sources: s.Sources, Account: h.account(s.Account)}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// dismissSuggestion handles DELETE /api/v1/suggestions/:account_id; it
+// answers an empty object, as Mastodon does.
+func (h *Handler) dismissSuggestion(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := h.svc.DismissSuggestion(r.Context(), viewer(r.Context()), id); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}

@@ -1,0 +1,87 @@
+package social
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// Mastodon's profile limits, in characters (runes).
+const (
+	maxDisplayNameChars = 30
+	maxNoteChars        = 500
+)
+
+// CredentialsInput is a profile edit (PATCH update_credentials). Nil fields
+// are left as they are.
+type CredentialsInput struct {
+	DisplayName  *string
+	Note         *string // plain text; rendered to HTML for display
+	Locked       *bool
+	Bot          *bool
+	Discoverable *bool
+}
+
+// UpdateCredentials edits viewer's profile and returns the account as
+// stored. Nothing is written unless every field is valid.
+func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, in CredentialsInput) (*store.Account, error) {
+	const op = "social.UpdateCredentials"
+	a, err := s.GetAccount(ctx, viewer.ID)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	if in.DisplayName != nil {
+		if err := checkText(op, "Display name", *in.DisplayName, maxDisplayNameChars); err != nil {
+			return nil, err
+		}
+		a.DisplayName = *in.DisplayName
+		cols = append(cols, "display_name")
+	}
+	if in.Note != nil {
+		if err := checkText(op, "Note", *in.Note, maxNoteChars); err != nil {
+			return nil, err
+		}
+		a.Note = *in.Note
+		cols = append(cols, "note")
+	}
+	for _, b := range []struct {
+		in  *bool
+		dst *bool
+		col string
+	}{{in.Locked, &a.Locked, "locked"}, {in.Bot, &a.Bot, "bot"}, {in.Discoverable, &a.Discoverable, "discoverable"}} {
+		if b.in != nil {
+			*b.dst = *b.in
+			cols = append(cols, b.col)
+		}
+	}
+	if len(cols) == 0 {
+		return a, nil
+	}
+	if err := s.store.UpdateAccount(ctx, a, cols...); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, notFound(op, "Record not found")
+		}
+		return nil, internal(op, err)
+	}
+	// Unlocking does not accept pending requests by itself: Mastodon leaves
+	// them for the owner to answer, and so do we.
+	return s.GetAccount(ctx, viewer.ID)
+}
+
+func checkText(op, field, v string, maxChars int) error {
+	if !utf8.ValidString(v) {
+		return invalid(op, fmt.Sprintf("Validation failed: %s must be valid UTF-8", field))
+	}
+	if utf8.RuneCountInString(v) > maxChars {
+		return invalid(op, fmt.Sprintf("Validation failed: %s is too long (maximum is %d characters)", field, maxChars))
+	}
+	return nil
+}
+
+// RenderNote is an account note as the safe HTML the Account entity shows
+// (the plain text is the note's source).
+func RenderNote(note string) string { return renderContent(note) }

@@ -1,0 +1,109 @@
+package social
+
+import (
+	"context"
+	"errors"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// AccountPage is one page of an account list that Mastodon pages by the ID
+// of the row that puts each account in it (a follow, block, mute or follow
+// request), not by the account's ID.
+type AccountPage struct {
+	Accounts []*store.Account
+	// Newest and Oldest are the first and last row IDs of the page the
+	// store returned, for the Link header; zero when it was empty. Rows
+	// whose account is hidden from the viewer still count, so the next
+	// page starts after them.
+	Newest, Oldest int64
+}
+
+// accountPage loads the accounts of a page of rows, keeping the rows' order
+// and dropping accounts that vanished or that hide is true for.
+func (s *Service) accountPage(ctx context.Context, op string, rowIDs, accountIDs []int64, hide map[int64]bool) (*AccountPage, error) {
+	page := &AccountPage{Accounts: []*store.Account{}}
+	if len(rowIDs) == 0 {
+		return page, nil
+	}
+	page.Newest, page.Oldest = rowIDs[0], rowIDs[len(rowIDs)-1]
+	accts, err := s.store.GetAccountsByIDs(ctx, accountIDs)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	byID := make(map[int64]*store.Account, len(accts))
+	for _, a := range accts {
+		byID[a.ID] = a
+	}
+	for _, id := range accountIDs {
+		if a, ok := byID[id]; ok && !hide[id] {
+			page.Accounts = append(page.Accounts, a)
+		}
+	}
+	return page, nil
+}
+
+// blockedSet is the accounts viewer blocks or is blocked by (nil viewer:
+// none).
+func (s *Service) blockedSet(ctx context.Context, op string, viewer *store.Account) (map[int64]bool, error) {
+	if viewer == nil {
+		return nil, nil
+	}
+	ids, err := s.store.GetBlockedAndBlockingIDs(ctx, viewer.ID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return idSet(ids), nil
+}
+
+func idSet(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// Block makes viewer block targetID. The store severs the follows and
+// follow requests between them in the same transaction. Blocking again is
+// not an error.
+func (s *Service) Block(ctx context.Context, viewer *store.Account, targetID int64) (*Relationship, error) {
+	const op = "social.Block"
+	if targetID == viewer.ID {
+		return nil, errNotAllowed(op)
+	}
+	if _, err := s.GetAccount(ctx, targetID); err != nil {
+		return nil, err
+	}
+	b := &store.Block{ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: targetID, CreatedAt: s.nowUTC()}
+	if err := s.store.PutBlock(ctx, b); err != nil && !errors.Is(err, store.ErrConflict) {
+		return nil, internal(op, err)
+	}
+	return s.Relationship(ctx, viewer, targetID)
+}
+
+// Unblock removes viewer's block of targetID, if there is one.
+func (s *Service) Unblock(ctx context.Context, viewer *store.Account, targetID int64) (*Relationship, error) {
+	const op = "social.Unblock"
+	if _, err := s.GetAccount(ctx, targetID); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteBlock(ctx, viewer.ID, targetID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(op, err)
+	}
+	return s.Relationship(ctx, viewer, targetID)
+}
+
+// Blocks lists the accounts viewer blocks, newest block first.
+func (s *Service) Blocks(ctx context.Context, viewer *store.Account, page store.Page) (*AccountPage, error) {
+	const op = "social.Blocks"
+	rows, err := s.store.ListBlocks(ctx, viewer.ID, page)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	rowIDs, accountIDs := make([]int64, len(rows)), make([]int64, len(rows))
+	for i, b := range rows {
+		rowIDs[i], accountIDs[i] = b.ID, b.TargetAccountID
+	}
+	return s.accountPage(ctx, op, rowIDs, accountIDs, nil)
+}

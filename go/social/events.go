@@ -1,0 +1,145 @@
+package social
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// EventKind is a streaming event name, as Mastodon's streaming API sends it.
+type EventKind string
+
+// Event kinds.
+const (
+	EventUpdate       EventKind = "update"        // a new status (Status set)
+	EventDelete       EventKind = "delete"        // a deleted status (StatusID set)
+	EventNotification EventKind = "notification"  // a new notification (Notification set)
+	EventStatusUpdate EventKind = "status.update" // an edited status (Status set)
+)
+
+// Event is something that happened, published after its transaction
+// committed, with the audience the domain computed:
+//
+//   - Users: the accounts whose user stream receives it (the author, the
+//     followers whose home timeline it reaches, the mentioned accounts; the
+//     recipient of a notification);
+//   - Streams: the shared streams it goes to: "public", "public:local",
+//     "hashtag:<tag>", "hashtag:local:<tag>", "list:<id>".
+//
+// Audiences are computed from the status's visibility only. Per-subscriber
+// rules that depend on the viewer (blocks, mutes) are the subscriber's to
+// apply with Service.CanStream before sending, since shared streams have
+// no single viewer.
+type Event struct {
+	Kind         EventKind
+	Status       *store.Status
+	StatusID     int64
+	Notification *store.Notification
+	Users        []int64
+	Streams      []string
+}
+
+// Publisher receives events after commit (the streaming hub). Publish must
+// not block for long: it runs on the request's goroutine.
+type Publisher interface {
+	Publish(ctx context.Context, ev Event)
+}
+
+// CanStream reports whether viewer (nil when anonymous) may receive ev's
+// status on a stream: the one visibility rule, on the home path for user
+// streams and the public path for shared ones.
+func (s *Service) CanStream(ctx context.Context, viewer *store.Account, ev Event, userStream bool) (bool, error) {
+	st := ev.Status
+	if st == nil {
+		return true, nil
+	}
+	path := readPublic
+	if userStream {
+		path = readHome
+	}
+	vis, err := s.filterTimeline(ctx, viewer, []*store.Status{st}, path)
+	return len(vis) == 1, err
+}
+
+// publish hands ev to the publisher, if there is one.
+func (s *Service) publish(ctx context.Context, ev Event) {
+	if s.pub != nil {
+		s.pub.Publish(ctx, ev)
+	}
+}
+
+// maxFanout bounds the followers one event names; beyond it, followers
+// see the status when they next load their home timeline.
+const maxFanout = 10000
+
+// publishStatus publishes an update for a committed status. mentions are
+// the mentioned account IDs (the reblogged original's author for a reblog
+// is not among them: Mastodon streams the reblog to followers only).
+func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentions []int64) {
+	if s.pub == nil {
+		return
+	}
+	ev := Event{Kind: EventUpdate, Status: st, Users: []int64{st.AccountID}}
+	ev.Users = append(ev.Users, mentions...)
+	if st.Visibility != store.VisibilityDirect {
+		ev.Users = append(ev.Users, s.followerIDs(ctx, st.AccountID)...)
+	}
+	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 &&
+		(st.InReplyToID == 0 || st.InReplyToAccountID == st.AccountID) {
+		ev.Streams = append(ev.Streams, "public", "public:local")
+		for _, t := range tags {
+			ev.Streams = append(ev.Streams, "hashtag:"+t, "hashtag:local:"+t)
+		}
+	}
+	if st.Visibility != store.VisibilityDirect {
+		lists, err := s.store.GetListsByMember(ctx, st.AccountID)
+		if err != nil {
+			s.log.WarnContext(ctx, "publish: lists of author", "account", st.AccountID, "err", err)
+		}
+		for _, l := range lists {
+			ev.Streams = append(ev.Streams, "list:"+strconv.FormatInt(l.ID, 10))
+		}
+	}
+	s.publish(ctx, ev)
+}
+
+// followerIDs lists up to maxFanout followers of accountID. A failure is
+// logged, not returned: the status is committed, and streaming is best effort.
+func (s *Service) followerIDs(ctx context.Context, accountID int64) []int64 {
+	var ids []int64
+	page := store.Page{Limit: 1000}
+	for len(ids) < maxFanout {
+		fs, err := s.store.ListFollowers(ctx, accountID, page)
+		if err != nil {
+			s.log.WarnContext(ctx, "publish: followers", "account", accountID, "err", err)
+			return ids
+		}
+		for _, f := range fs {
+			ids = append(ids, f.AccountID)
+		}
+		if len(fs) < page.Limit {
+			break
+		}
+		page.MaxID = fs[len(fs)-1].ID
+	}
+	return ids
+}
+
+// publishDelete tells every stream that may hold the status to drop it.
+func (s *Service) publishDelete(ctx context.Context, st *store.Status) {
+	if s.pub == nil {
+		return
+	}
+	ev := Event{Kind: EventDelete, StatusID: st.ID, Users: []int64{st.AccountID}}
+	ev.Users = append(ev.Users, s.followerIDs(ctx, st.AccountID)...)
+	ev.Streams = []string{"public", "public:local"}
+	s.publish(ctx, ev)
+}
+
+// publishNotifications publishes committed notifications to their recipients.
+func (s *Service) publishNotifications(ctx context.Context, ns []*store.Notification) {
+	for _, n := range ns {
+		s.publish(ctx, Event{Kind: EventNotification, Notification: n, Users: []int64{n.AccountID}})
+	}
+}

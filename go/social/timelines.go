@@ -1,0 +1,165 @@
+package social
+
+import (
+	"context"
+	"strings"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// filterTimeline is filterVisible for batches that may hold reblogs: a
+// reblog is shown only if the viewer may see both the reblog (its own
+// visibility, its booster) and the original (the original's audience, its
+// author's blocks). Originals are loaded in one query, and the viewer's
+// facts once for reblogs and originals together.
+func (s *Service) filterTimeline(ctx context.Context, viewer *store.Account, sts []*store.Status, path readPath) ([]*store.Status, error) {
+	originals, err := s.reblogOriginals(ctx, sts)
+	if err != nil {
+		return nil, err
+	}
+	all := sts
+	for _, o := range originals {
+		all = append(all[:len(all):len(all)], o)
+	}
+	vc, err := s.loadViewerContext(ctx, viewer, all)
+	if err != nil {
+		return nil, err
+	}
+	out := sts[:0:0]
+	for _, st := range sts {
+		if !canView(vc, st, path) {
+			continue
+		}
+		if st.ReblogOfID != 0 {
+			o, ok := originals[st.ReblogOfID]
+			// The original is judged on the direct path: an unlisted
+			// original may be boosted onto a public timeline, as in Mastodon.
+			if !ok || !canView(vc, o, readDirect) || (path == readHome || path == readNotifications) && vc.muted[o.AccountID] {
+				continue
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// reblogOriginals loads the originals of the reblogs among sts, by ID.
+func (s *Service) reblogOriginals(ctx context.Context, sts []*store.Status) (map[int64]*store.Status, error) {
+	var ids []int64
+	for _, st := range sts {
+		if st.ReblogOfID != 0 {
+			ids = append(ids, st.ReblogOfID)
+		}
+	}
+	out := make(map[int64]*store.Status, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	found, err := s.store.GetStatusesByIDs(ctx, ids)
+	if err != nil {
+		return nil, internal("social.reblogOriginals", err)
+	}
+	for _, o := range found {
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
+// PublicFilter selects the public timeline. Every account is local, so
+// Local changes nothing and Remote leaves nothing; no status has media, so
+// OnlyMedia leaves nothing either.
+type PublicFilter struct {
+	Local     bool
+	Remote    bool
+	OnlyMedia bool
+}
+
+func (f PublicFilter) empty() bool { return f.Remote || f.OnlyMedia }
+
+// PublicTimeline returns the public (and, with Local, the local) timeline:
+// public statuses that are not reblogs or replies to others, newest first.
+func (s *Service) PublicTimeline(ctx context.Context, viewer *store.Account, f PublicFilter, page store.Page) ([]*store.Status, error) {
+	if f.empty() {
+		return nil, nil
+	}
+	return s.publicStatuses(ctx, "social.PublicTimeline", viewer, store.PublicQuery{Page: page})
+}
+
+// TagQuery is a hashtag timeline request: the tag, plus Mastodon's any[],
+// all[] and none[] refinements.
+type TagQuery struct {
+	Tag  string
+	Any  []string
+	All  []string
+	None []string
+	PublicFilter
+}
+
+// TagTimeline returns the public statuses carrying q.Tag (or any of q.Any),
+// all of q.All and none of q.None; tags compare case-insensitively.
+func (s *Service) TagTimeline(ctx context.Context, viewer *store.Account, q TagQuery, page store.Page) ([]*store.Status, error) {
+	const op = "social.TagTimeline"
+	tag := normalizeTag(q.Tag)
+	if tag == "" {
+		return nil, notFound(op, "Record not found")
+	}
+	if q.empty() {
+		return nil, nil
+	}
+	pq := store.PublicQuery{AnyTags: append([]string{tag}, normalizeTags(q.Any)...),
+		AllTags: normalizeTags(q.All), NoneTags: normalizeTags(q.None), Page: page}
+	return s.publicStatuses(ctx, op, viewer, pq)
+}
+
+func (s *Service) publicStatuses(ctx context.Context, op string, viewer *store.Account, q store.PublicQuery) ([]*store.Status, error) {
+	sts, err := s.store.ListPublicStatuses(ctx, q)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return s.filterTimeline(ctx, viewer, sts, readPublic)
+}
+
+// normalizeTag strips a leading '#' and lower-cases; "" if nothing is left
+// or the name could not be a tag.
+func normalizeTag(t string) string {
+	t = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(t), "#"))
+	if t == "" || !hashtagPattern.MatchString(" #"+t) {
+		return ""
+	}
+	return t
+}
+
+func normalizeTags(ts []string) []string {
+	var out []string
+	for _, t := range ts {
+		if n := normalizeTag(t); n != "" && len(out) < maxTags {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// timelineVisibilities are what a list timeline reads of its members; the
+// visibility rule then decides per status.
+var timelineVisibilities = []store.Visibility{
+	store.VisibilityPublic, store.VisibilityUnlisted, store.VisibilityPrivate,
+}
+
+// ListTimeline returns the statuses of the list's members, newest first,
+// as the list's owner sees them at home.
+func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listID int64, page store.Page) ([]*store.Status, error) {
+	const op = "social.ListTimeline"
+	l, err := s.ownList(ctx, op, viewer, listID)
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.store.ListListAccountIDs(ctx, l.ID, store.Page{Limit: maxListMembers})
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	sts, err := s.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: members, Visibilities: timelineVisibilities, Page: page})
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return s.filterTimeline(ctx, viewer, sts, readHome)
+}

@@ -1,0 +1,97 @@
+package social
+
+import (
+	"context"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// StatusView is a status with everything a client renders beside it, for
+// one viewer: author, the reblogged original, mentions, tags and the
+// viewer's own interactions.
+type StatusView struct {
+	Status     *store.Status
+	Author     *store.Account
+	Reblog     *StatusView // the original, for a reblog
+	Mentions   []*store.Account
+	Tags       []string
+	Favourited bool
+	Reblogged  bool
+	Bookmarked bool
+}
+
+// ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)
+// may see, in order, with a fixed number of queries whatever the batch
+// size: originals, accounts, mentions, tags, and one per viewer flag.
+// Statuses whose author (or original) vanished are dropped.
+func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*StatusView, error) {
+	const op = "social.ViewStatuses"
+	originals, err := s.reblogOriginals(ctx, sts)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]*store.Status, 0, len(sts)+len(originals))
+	all = append(all, sts...)
+	for _, o := range originals {
+		all = append(all, o)
+	}
+	ids := make([]int64, len(all))
+	for i, st := range all {
+		ids[i] = st.ID
+	}
+	mentions, err := s.store.GetStatusMentions(ctx, ids)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	tags, err := s.store.GetStatusTags(ctx, ids)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	acctIDs := make([]int64, 0, len(all))
+	for _, st := range all {
+		acctIDs = append(acctIDs, st.AccountID)
+		acctIDs = append(acctIDs, mentions[st.ID]...)
+	}
+	accounts, err := s.AccountsByIDs(ctx, acctIDs)
+	if err != nil {
+		return nil, err
+	}
+	flags := &store.InteractionFlags{}
+	if viewer != nil {
+		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
+			return nil, internal(op, err)
+		}
+	}
+	view := func(st *store.Status) *StatusView {
+		a, ok := accounts[st.AccountID]
+		if !ok {
+			return nil
+		}
+		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID],
+			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID]}
+		for _, id := range mentions[st.ID] {
+			if m, ok := accounts[id]; ok {
+				v.Mentions = append(v.Mentions, m)
+			}
+		}
+		return v
+	}
+	out := make([]*StatusView, 0, len(sts))
+	for _, st := range sts {
+		v := view(st)
+		if v == nil {
+			continue
+		}
+		if st.ReblogOfID != 0 {
+			o, ok := originals[st.ReblogOfID]
+			if !ok {
+				continue
+			}
+			if v.Reblog = view(o); v.Reblog == nil {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,200 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// PutFavourite increments the status's favourites_count first (which also
+// proves the status exists), then inserts f and n, in one transaction.
+func (s *Store) PutFavourite(ctx context.Context, f *store.Favourite, n *store.Notification) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = ?`, f.StatusID)
+		if err == nil {
+			err = mustAffect(res)
+		}
+		if err != nil {
+			return fmt.Errorf("favourites count: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO favourites (id, account_id, status_id, created_at) VALUES (?, ?, ?, ?)`,
+			f.ID, f.AccountID, f.StatusID, toDB(f.CreatedAt)); err != nil {
+			return err
+		}
+		if n != nil {
+			return insertNotification(ctx, tx, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: favourite %d by %d: %w", f.StatusID, f.AccountID, translateFK(err))
+	}
+	return nil
+}
+
+// DeleteFavourite deletes (account_id, status_id), the favourite
+// notification it caused, and decrements favourites_count, in one
+// transaction.
+func (s *Store) DeleteFavourite(ctx context.Context, accountID, statusID int64) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`DELETE FROM favourites WHERE account_id = ? AND status_id = ?`, accountID, statusID)
+		if err == nil {
+			err = mustAffect(res)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE statuses SET favourites_count = favourites_count - 1
+			WHERE id = ? AND favourites_count > 0`, statusID); err != nil {
+			return fmt.Errorf("favourites count: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `
+			DELETE FROM notifications WHERE type = 'favourite' AND from_account_id = ? AND status_id = ?`,
+			accountID, statusID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: unfavourite %d by %d: %w", statusID, accountID, translate(err))
+	}
+	return nil
+}
+
+// markColumns are the columns of favourites and bookmarks, which share a shape.
+const markColumns = `id, account_id, status_id, created_at`
+
+type mark struct{ id, accountID, statusID, createdAt int64 }
+
+func scanMark(r scanner) (mark, error) {
+	var m mark
+	return m, r.Scan(&m.id, &m.accountID, &m.statusID, &m.createdAt)
+}
+
+// listMarks pages table (favourites or bookmarks) by id where col = val,
+// newest first.
+func (s *Store) listMarks(ctx context.Context, table, col string, val int64, p store.Page) ([]mark, error) {
+	if p.Limit <= 0 {
+		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + markColumns + ` FROM ` + table + ` WHERE ` + col + ` = ?`)
+	args, asc := pageWindow(&b, []any{val}, "id", p)
+	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := collect(rows, scanMark)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if asc {
+		reverse(out)
+	}
+	return out, nil
+}
+
+func favourites(ms []mark) []*store.Favourite {
+	out := make([]*store.Favourite, len(ms))
+	for i, m := range ms {
+		out[i] = &store.Favourite{ID: m.id, AccountID: m.accountID, StatusID: m.statusID, CreatedAt: fromDB(m.createdAt)}
+	}
+	return out
+}
+
+// ListFavourites selects favourites by account_id, newest id first inside page.
+func (s *Store) ListFavourites(ctx context.Context, accountID int64, page store.Page) ([]*store.Favourite, error) {
+	ms, err := s.listMarks(ctx, "favourites", "account_id", accountID, page)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: favourites of %d: %w", accountID, err)
+	}
+	return favourites(ms), nil
+}
+
+// ListFavouritedBy selects favourites by status_id, newest id first inside page.
+func (s *Store) ListFavouritedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Favourite, error) {
+	ms, err := s.listMarks(ctx, "favourites", "status_id", statusID, page)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: favourites of status %d: %w", statusID, err)
+	}
+	return favourites(ms), nil
+}
+
+// PutBookmark inserts b.
+func (s *Store) PutBookmark(ctx context.Context, b *store.Bookmark) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO bookmarks (`+markColumns+`) VALUES (?, ?, ?, ?)`,
+			b.ID, b.AccountID, b.StatusID, toDB(b.CreatedAt))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: bookmark %d by %d: %w", b.StatusID, b.AccountID, translateFK(err))
+	}
+	return nil
+}
+
+// DeleteBookmark deletes (account_id, status_id).
+func (s *Store) DeleteBookmark(ctx context.Context, accountID, statusID int64) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM bookmarks WHERE account_id = ? AND status_id = ?`, accountID, statusID)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: unbookmark %d by %d: %w", statusID, accountID, translate(err))
+	}
+	return nil
+}
+
+// ListBookmarks selects bookmarks by account_id, newest id first inside page.
+func (s *Store) ListBookmarks(ctx context.Context, accountID int64, page store.Page) ([]*store.Bookmark, error) {
+	ms, err := s.listMarks(ctx, "bookmarks", "account_id", accountID, page)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: bookmarks of %d: %w", accountID, err)
+	}
+	out := make([]*store.Bookmark, len(ms))
+	for i, m := range ms {
+		out[i] = &store.Bookmark{ID: m.id, AccountID: m.accountID, StatusID: m.statusID, CreatedAt: fromDB(m.createdAt)}
+	}
+	return out, nil
+}
+
+// GetInteractionFlags runs one query per flag over statusIDs.
+func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, statusIDs []int64) (*store.InteractionFlags, error) {
+	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{}}
+	if len(statusIDs) == 0 {
+		return f, nil
+	}
+	list, err := jsonArray(statusIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: interaction flags: %w", err)
+	}
+	for _, q := range []struct {
+		query string
+		set   map[int64]bool
+	}{
+		{`SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))`, f.Favourited},
+		{`SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (SELECT value FROM json_each(?))`, f.Reblogged},
+		{`SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))`, f.Bookmarked},
+	} {
+		rows, err := s.r.QueryContext(ctx, q.query, accountID, list)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
+		}
+		ids, err := collect(rows, func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
+		}
+		for _, id := range ids {
+			q.set[id] = true
+		}
+	}
+	return f, nil
+}

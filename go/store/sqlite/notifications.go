@@ -1,0 +1,119 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+const notificationColumns = `id, account_id, from_account_id, type, status_id, created_at`
+
+func scanNotification(r scanner) (*store.Notification, error) {
+	var (
+		n         store.Notification
+		typ       string
+		statusID  sql.NullInt64
+		createdAt int64
+	)
+	if err := r.Scan(&n.ID, &n.AccountID, &n.FromAccountID, &typ, &statusID, &createdAt); err != nil {
+		return nil, err
+	}
+	n.Type, n.StatusID, n.CreatedAt = store.NotificationType(typ), statusID.Int64, fromDB(createdAt)
+	return &n, nil
+}
+
+// insertNotification inserts n inside tx. Writes that cause a notification
+// (a mention, a favourite, a follow) call it in their own transaction, so
+// the notification exists exactly when its cause does.
+func insertNotification(ctx context.Context, tx *sql.Tx, n *store.Notification) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		n.ID, n.AccountID, n.FromAccountID, string(n.Type), nullID(n.StatusID), toDB(n.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("notification %d: %w", n.ID, err)
+	}
+	return nil
+}
+
+// PutNotification inserts n in a transaction of its own.
+func (s *Store) PutNotification(ctx context.Context, n *store.Notification) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error { return insertNotification(ctx, tx, n) })
+	if err != nil {
+		return fmt.Errorf("sqlite: put notification: %w", translateFK(err))
+	}
+	return nil
+}
+
+// GetNotificationByID matches notifications.id.
+func (s *Store) GetNotificationByID(ctx context.Context, id int64) (*store.Notification, error) {
+	n, err := scanNotification(s.r.QueryRowContext(ctx,
+		`SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get notification %d: %w", id, translate(err))
+	}
+	return n, nil
+}
+
+// ListNotifications selects by account_id, type filters and
+// from_account_id, newest id first inside q.Page.
+func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery) ([]*store.Notification, error) {
+	if q.Page.Limit <= 0 {
+		return nil, fmt.Errorf("sqlite: list notifications: limit %d, want > 0", q.Page.Limit)
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + notificationColumns + ` FROM notifications WHERE account_id = ?`)
+	args := []any{q.AccountID}
+	for _, f := range []struct {
+		op    string
+		types []store.NotificationType
+	}{{"IN", q.Types}, {"NOT IN", q.ExcludeTypes}} {
+		if len(f.types) == 0 {
+			continue
+		}
+		list, err := jsonArray(f.types)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list notifications: %w", err)
+		}
+		b.WriteString(` AND type ` + f.op + ` (SELECT value FROM json_each(?))`)
+		args = append(args, list)
+	}
+	if q.FromAccountID != 0 {
+		b.WriteString(` AND from_account_id = ?`)
+		args = append(args, q.FromAccountID)
+	}
+	args, asc := pageWindow(&b, args, "id", q.Page)
+	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list notifications: %w", translate(err))
+	}
+	out, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list notifications: %w", translate(err))
+	}
+	if asc {
+		reverse(out)
+	}
+	return out, nil
+}
+
+// DeleteNotification deletes (id, account_id).
+func (s *Store) DeleteNotification(ctx context.Context, accountID, id int64) error {
+	res, err := s.w.ExecContext(ctx, `DELETE FROM notifications WHERE id = ? AND account_id = ?`, id, accountID)
+	if err == nil {
+		err = mustAffect(res)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: delete notification %d: %w", id, translate(err))
+	}
+	return nil
+}
+
+// ClearNotifications deletes by account_id.
+func (s *Store) ClearNotifications(ctx context.Context, accountID int64) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM notifications WHERE account_id = ?`, accountID); err != nil {
+		return fmt.Errorf("sqlite: clear notifications of %d: %w", accountID, translate(err))
+	}
+	return nil
+}
