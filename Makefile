@@ -16,6 +16,8 @@ DATA    ?= ../shared/data
 export STARLING_TEST_BIN := $(CURDIR)/$(BIN)/starling
 export STARLING_TEST_PLUGIN_DIR := $(CURDIR)/$(BIN)/plugins
 export STARLING_TEST_DATA := $(abspath $(DATA))
+MASTOJS := go/e2e/mastojs
+export STARLING_TEST_MASTOJS := $(CURDIR)/$(MASTOJS)
 
 .PHONY: all build rust go-binaries plugins run test test-rust test-go bench lint proto clean
 
@@ -50,8 +52,13 @@ test: build test-rust test-go
 test-rust:
 	$(CARGO) test --locked -p vecsearch
 
-test-go: build
+test-go: build $(MASTOJS)/node_modules/.installed
 	$(GO) test -race -count=1 ./...
+
+# masto.js for the real-client end-to-end test, pinned by package-lock.json.
+$(MASTOJS)/node_modules/.installed: $(MASTOJS)/package.json $(MASTOJS)/package-lock.json
+	cd $(MASTOJS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 bench: build
 	$(BIN)/starling-bench ffi
@@ -75,4 +82,4 @@ proto:
 		go/pluginsdk/internal/proto/policy.proto
 
 clean:
-	rm -rf $(BIN) target $(LIBHASH)
+	rm -rf $(BIN) target $(LIBHASH) $(MASTOJS)/node_modules

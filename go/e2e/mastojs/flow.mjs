@@ -1,0 +1,143 @@
+// Drives a running Starling with masto.js exactly as a client app does:
+// register an app, log in with the password grant, post, follow, read and
+// page the home timeline, favourite and reblog, read notifications, and
+// receive a streaming `update`. Exits non-zero with a message on the first
+// disagreement. STARLING_URL names the server.
+import assert from "node:assert/strict";
+import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "masto";
+
+const url = process.env.STARLING_URL;
+if (!url) {
+  console.error("STARLING_URL is not set");
+  process.exit(2);
+}
+
+const step = (name) => console.error(`masto.js: ${name}`);
+
+async function main() {
+  step("register an app");
+  const anon = createRestAPIClient({ url });
+  const app = await anon.v1.apps.create({
+    clientName: "masto.js e2e",
+    redirectUris: "urn:ietf:wg:oauth:2.0:oob",
+    scopes: "read write follow push",
+  });
+  assert.ok(app.clientId && app.clientSecret, "app has client credentials");
+
+  const oauth = createOAuthAPIClient({ url });
+  const appToken = await oauth.token.create({
+    grantType: "client_credentials",
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    scope: "read write follow push",
+  });
+  const asApp = createRestAPIClient({ url, accessToken: appToken.accessToken });
+
+  step("sign up two accounts, log in with the password grant");
+  for (const username of ["ada", "grace"]) {
+    await asApp.v1.accounts.create({
+      username,
+      email: `${username}@example.test`,
+      password: "correct horse battery",
+      agreement: true,
+      locale: "en",
+    });
+  }
+  const login = async (username) => {
+    const token = await oauth.token.create({
+      grantType: "password",
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      username,
+      password: "correct horse battery",
+      scope: "read write follow push",
+    });
+    return createRestAPIClient({ url, accessToken: token.accessToken });
+  };
+  const ada = await login("ada");
+  const grace = await login("grace");
+  const adaAcct = await ada.v1.accounts.verifyCredentials();
+  const graceAcct = await grace.v1.accounts.verifyCredentials();
+  assert.equal(adaAcct.username, "ada");
+
+  step("instance");
+  const instance = await anon.v2.instance.fetch();
+  assert.ok(instance.configuration.statuses.maxCharacters >= 500);
+
+  step("follow");
+  const rel = await ada.v1.accounts.$select(graceAcct.id).follow();
+  assert.equal(rel.following, true);
+
+  step("stream: ada subscribes to her user stream");
+  const adaToken = ada; // keep the REST client for later
+  const streaming = createStreamingAPIClient({
+    streamingApiUrl: instance.configuration.urls.streaming,
+    accessToken: (await oauth.token.create({
+      grantType: "password",
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      username: "ada",
+      password: "correct horse battery",
+      scope: "read",
+    })).accessToken,
+    retry: false,
+  });
+  const subscription = streaming.user.subscribe();
+  const updates = subscription[Symbol.asyncIterator]();
+  // masto.js subscribes with a message after connecting, and the protocol
+  // has no acknowledgement: probe by posting until an update arrives (a
+  // bounded number of times), then check it is one of the probes.
+  const probes = new Set();
+  let streamed;
+  let pending = updates.next(); // one outstanding read, kept across attempts
+  for (let attempt = 0; attempt < 20 && !streamed; attempt++) {
+    const probe = await grace.v1.statuses.create({ status: `stream probe ${attempt}`, visibility: "public" });
+    probes.add(probe.id);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 500));
+    const got = await Promise.race([pending, timeout]);
+    if (got && !got.done && got.value.event === "update") {
+      streamed = got.value.payload;
+    } else if (got) {
+      pending = updates.next(); // some other event: read on
+    }
+  }
+  assert.ok(streamed, "a streaming update arrived");
+  assert.ok(probes.has(streamed.id), "the streamed update is one of grace's posts");
+  subscription.unsubscribe();
+  streaming.close();
+
+  step("post");
+  const posts = [];
+  for (const text of ["first light over the harbour", "compilers are just translators", "tea, then more tea"]) {
+    posts.push(await grace.v1.statuses.create({ status: text, visibility: "public" }));
+  }
+
+  step("read and page the home timeline");
+  const seen = [];
+  for await (const page of adaToken.v1.timelines.home.list({ limit: 2 })) {
+    seen.push(...page.map((s) => s.id));
+    if (seen.length > 10) break;
+  }
+  const expected = [...posts.map((p) => p.id).reverse(), ...[...probes].reverse()];
+  assert.deepEqual(seen, expected, "home timeline pages newest first");
+
+  step("favourite and reblog");
+  const faved = await ada.v1.statuses.$select(posts[1].id).favourite();
+  assert.equal(faved.favourited, true);
+  assert.equal(faved.favouritesCount, 1);
+  const reblog = await ada.v1.statuses.$select(posts[2].id).reblog();
+  assert.equal(reblog.reblog?.id, posts[2].id);
+
+  step("notifications");
+  const notes = await grace.v1.notifications.list({ limit: 20 });
+  const types = notes.map((n) => n.type).sort();
+  assert.deepEqual(types, ["favourite", "follow", "reblog"], `grace's notifications: ${types}`);
+  assert.ok(notes.every((n) => n.account.id === adaAcct.id));
+
+  console.error("masto.js: all steps passed");
+}
+
+main().catch((err) => {
+  console.error("masto.js flow failed:", err);
+  process.exit(1);
+});
