@@ -45,6 +45,9 @@ pub(crate) trait Kernel {
     const WORST: f32;
     /// The score of `query` against `vector`.
     fn score(query: &[f32], vector: &[f32]) -> f32;
+    /// `out[i]` = the score of `query` against row `i` of `data` (rows of
+    /// `query.len()`), with the SIMD batch kernels.
+    fn score_batch(query: &[f32], data: &[f32], out: &mut [f32]);
     /// Whether score `a` is strictly better than `b`. False if either is NaN,
     /// so a NaN score (possible only after overflow) never enters a result.
     fn better(a: f32, b: f32) -> bool;
@@ -60,6 +63,10 @@ impl Kernel for L2Kernel {
         l2_sq(query, vector)
     }
     #[inline]
+    fn score_batch(query: &[f32], data: &[f32], out: &mut [f32]) {
+        crate::simd::l2_sq_batch(query, data, out)
+    }
+    #[inline]
     fn better(a: f32, b: f32) -> bool {
         a < b
     }
@@ -73,6 +80,10 @@ impl Kernel for IpKernel {
     #[inline]
     fn score(query: &[f32], vector: &[f32]) -> f32 {
         dot(query, vector)
+    }
+    #[inline]
+    fn score_batch(query: &[f32], data: &[f32], out: &mut [f32]) {
+        crate::simd::dot_batch(query, data, out)
     }
     #[inline]
     fn better(a: f32, b: f32) -> bool {

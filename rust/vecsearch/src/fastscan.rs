@@ -48,7 +48,6 @@
 
 use crate::simd::{self, PQ4_BLOCK};
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Sub-quantizer pairs for `m` sub-quantizers.
 #[inline]
@@ -92,6 +91,8 @@ impl PackedCodes {
     /// Packs `codes` (`n × m` bytes, each below 16).
     pub(crate) fn from_codes(m: usize, codes: &[u8]) -> Self {
         let mut p = Self::new(m);
+        let n = codes.len() / m.max(1);
+        p.data.reserve_exact(n.div_ceil(PQ4_BLOCK) * block_bytes(m));
         p.extend(codes);
         p
     }
@@ -134,6 +135,11 @@ impl PackedCodes {
     /// Heap bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.data.capacity()
+    }
+
+    /// Releases spare capacity (after compaction).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.data.shrink_to_fit();
     }
 
     /// Reserves room for `extra` more codes.
@@ -265,31 +271,8 @@ impl QuantizedLut {
         self.bytes.clear();
         self.bytes.resize(pairs * 32, 0);
         let qmax = (65535 / (2 * pairs)).min(255) as f32;
-        let mut bias = 0.0f32;
-        let mut span = 0.0f32;
-        for t in tables.chunks_exact(16) {
-            let (lo, hi) = t
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                });
-            bias += lo;
-            span = span.max(hi - lo);
-        }
-        let scale = if span > 0.0 && span.is_finite() {
-            qmax / span
-        } else {
-            1.0
-        };
-        for (j, t) in tables.chunks_exact(16).enumerate() {
-            let lo = t.iter().copied().fold(f32::INFINITY, f32::min);
-            let dst = &mut self.bytes[(j / 2) * 32 + (j % 2) * 16..][..16];
-            for (o, &v) in dst.iter_mut().zip(t) {
-                // Round half up by truncation: `f32::round` is a libm call
-                // on baseline x86-64 (no SSE4.1), 16 × m of them per list.
-                *o = ((v - lo) * scale + 0.5).min(qmax) as u8;
-            }
-        }
+        // [simd] vectorised with AVX2 where available (identical results).
+        let (bias, scale) = simd::quantize_lut(tables, qmax, &mut self.bytes);
         self.bias = bias;
         self.scale = scale;
     }
@@ -352,13 +335,21 @@ impl Ord for Candidate {
 }
 
 /// Per-query scan state, reusable across queries (no allocation once
-/// warm): the quantized table, the `u16` sums of one list, and a bounded
-/// max-heap of the best `cap` candidates by approximate distance.
+/// warm): the quantized table, the `u16` sums of one list, and a reservoir
+/// of the best `cap` candidates by approximate distance.
+///
+/// The reservoir (FAISS's `ReservoirTopN`) collects candidates below the
+/// current threshold into a buffer of `2 × cap`; when it fills, a
+/// selection keeps the best `cap` and tightens the threshold. A candidate
+/// thus costs O(1) amortised instead of a heap's O(log cap), which matters
+/// for the large `cap` of a re-ranked search (k × refine).
 #[derive(Debug, Default)]
 pub(crate) struct Scanner {
     lut: QuantizedLut,
     sums: Vec<u16>,
-    heap: BinaryHeap<Candidate>,
+    buf: Vec<Candidate>,
+    /// Candidates must be below this (`+inf` until the first selection).
+    limit: f32,
     cap: usize,
 }
 
@@ -368,30 +359,43 @@ const CHUNK_BLOCKS: usize = 64;
 impl Scanner {
     /// Starts a query that keeps the best `cap` candidates (`k × refine`).
     pub(crate) fn reset(&mut self, cap: usize) {
-        self.heap.clear();
+        self.buf.clear();
         self.cap = cap.max(1);
+        self.limit = f32::INFINITY;
+        let want = 2 * self.cap;
+        if self.buf.capacity() < want {
+            self.buf.reserve(want - self.buf.len());
+        }
     }
 
-    /// The current worst kept distance (`+inf` until `cap` are kept).
+    /// The current admission threshold: candidates at or above it cannot
+    /// be among the best `cap` (`+inf` until a selection has run).
     #[inline]
     pub(crate) fn threshold(&self) -> f32 {
-        if self.heap.len() < self.cap {
-            f32::INFINITY
-        } else {
-            self.heap.peek().map_or(f32::INFINITY, |c| c.dist)
+        self.limit
+    }
+
+    /// Keeps the best `cap` of the buffer and tightens the threshold.
+    fn shrink(&mut self) {
+        let cap = self.cap;
+        if self.buf.len() <= cap {
+            return;
         }
+        self.buf.select_nth_unstable(cap - 1);
+        self.buf.truncate(cap);
+        // The selection put the worst kept at cap - 1: later candidates
+        // must beat it.
+        self.limit = self.buf[cap - 1].dist;
     }
 
     /// Offers a candidate directly (e.g. from another source).
     #[inline]
     pub(crate) fn offer(&mut self, dist: f32, key: u64) {
-        let c = Candidate { dist, key };
-        if self.heap.len() < self.cap {
-            self.heap.push(c);
-        } else if let Some(mut top) = self.heap.peek_mut()
-            && c < *top
-        {
-            *top = c;
+        if dist < self.limit {
+            self.buf.push(Candidate { dist, key });
+            if self.buf.len() >= 2 * self.cap {
+                self.shrink();
+            }
         }
     }
 
@@ -452,21 +456,22 @@ impl Scanner {
         self.sums = sums;
     }
 
-    /// Number of candidates kept.
+    /// Number of candidates kept (at most `cap` after a drain).
     pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+        self.buf.len().min(self.cap)
     }
 
     /// Whether no candidate is kept.
     pub(crate) fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.buf.is_empty()
     }
 
-    /// Moves the kept candidates into `out`, best first, leaving the
+    /// Moves the best `cap` candidates into `out`, best first, leaving the
     /// scanner ready for [`Scanner::reset`].
     pub(crate) fn drain_sorted(&mut self, out: &mut Vec<Candidate>) {
+        self.shrink();
         out.clear();
-        out.extend(self.heap.drain());
+        out.append(&mut self.buf);
         out.sort_unstable();
     }
 }

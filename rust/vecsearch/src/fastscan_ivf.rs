@@ -2,15 +2,16 @@
 //!
 //! A child module of `ivfpq` (declared there with `#[path]`), so it reads
 //! the lists directly; owned by the SIMD/fast-scan engineer. The call sites
-//! in `ivfpq.rs` are marked `[fastscan]`: the packed copy of each list's
-//! codes ([`InvList`]'s `packed`, kept beside the byte codes by add, load
-//! and compact) and one branch in `search_one`.
+//! in `ivfpq.rs` are marked `[fastscan]`: each list keeps its codes only
+//! in the packed layout ([`InvList`]'s `packed`; add, compact, save and
+//! load handle it) and `search_one` branches here.
 //!
 //! Search: every probed list is scanned with its quantized table
-//! ([`Scanner`]); the best `OVERSAMPLE × cap` candidates by quantized
-//! distance are then scored with the float tables (the same distance the
-//! 8-bit path computes) and pushed into the caller's heap, which either is
-//! the result or feeds the exact re-rank.
+//! ([`Scanner`]). Without re-rank, the best `OVERSAMPLE × cap` candidates
+//! by quantized distance are scored with the float tables (the same
+//! distance the 8-bit path computes) and pushed into the caller's heap.
+//! With re-rank, the best `cap` go straight to the exact re-rank
+//! ([`IvfPqIndex::fs_candidates`]), unordered: it orders them itself.
 
 use super::{IvfPqIndex, Lists, Trained};
 use crate::distance::Kernel;
@@ -67,10 +68,7 @@ impl IvfPqIndex {
             if ip {
                 out.copy_from_slice(qtab);
             } else {
-                let t1 = &t.term1[l * mk..(l + 1) * mk];
-                for ((o, &a), &b) in out.iter_mut().zip(t1).zip(qtab) {
-                    *o = a + b;
-                }
+                crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, out);
             }
         };
         for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
@@ -121,6 +119,59 @@ impl IvfPqIndex {
                 heap.push(s, label);
             }
         }
+    }
+}
+
+impl IvfPqIndex {
+    /// The re-rank candidates of one query with 4-bit codes: the best `cap`
+    /// by quantized distance over the probed lists, written as labels
+    /// `(list << 32) | position` into `out` in no particular order (the
+    /// exact re-rank orders them). Returns how many were written.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn fs_candidates(
+        &self,
+        t: &Trained,
+        lists: &Lists,
+        (probe_l, probe_s): (&[i64], &[f32]),
+        qtab: &[f32],
+        fs: &mut FsScratch,
+        exclude: &[i64],
+        ip: bool,
+        cap: usize,
+        out: &mut [i64],
+    ) -> usize {
+        let mk = t.pq.m * t.pq.ksub;
+        fs.scanner.reset(cap);
+        fs.tab.resize(mk, 0.0);
+        for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
+            if l == EMPTY_LABEL {
+                continue;
+            }
+            let list = &lists.lists[l as usize];
+            if list.packed.is_empty() {
+                continue;
+            }
+            // The scanner ranks smaller-is-better: negate for IP.
+            let offset = if ip {
+                fs.tab.iter_mut().zip(qtab).for_each(|(o, &v)| *o = -v);
+                -dis0
+            } else {
+                let l = l as usize;
+                crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, &mut fs.tab);
+                dis0
+            };
+            let ids = &list.ids;
+            fs.scanner
+                .scan(&fs.tab, offset, &list.packed, (p as u64) << 32, |i| {
+                    ids[i] < 0 || is_excluded(exclude, ids[i])
+                });
+        }
+        fs.scanner.drain_sorted(&mut fs.cands);
+        for (o, c) in out.iter_mut().zip(&fs.cands) {
+            let (p, i) = ((c.key >> 32) as usize, c.key & 0xffff_ffff);
+            *o = (probe_l[p] << 32) | i as i64;
+        }
+        fs.cands.len().min(out.len())
     }
 }
 

@@ -39,6 +39,9 @@ const SEGMENT_BYTES: usize = 8 << 20;
 /// cache while every query of the batch is compared with it.
 const BLOCK_BYTES: usize = 128 << 10;
 
+/// Rows scored per batch-kernel call in a flat scan (a stack buffer).
+const SCORE_ROWS: usize = 256;
+
 /// Rows of one segment: `ids.len()` rows, `vectors.len() == ids.len() * d`.
 #[derive(Default)]
 struct Segment {
@@ -319,6 +322,7 @@ fn scan<K: Kernel>(
 ) -> usize {
     TopK::<K>::reset(labels, distances);
     let block_rows = (BLOCK_BYTES / (d * std::mem::size_of::<f32>())).max(1);
+    let mut scores = [0f32; SCORE_ROWS];
     for seg in &store.segments {
         for (block, block_ids) in seg
             .vectors
@@ -332,11 +336,19 @@ fn scan<K: Kernel>(
             );
             for (q, (row_labels, row_scores)) in rows {
                 let mut heap = TopK::<K>::resume(row_labels, row_scores);
-                for (v, &id) in block.chunks_exact(d).zip(block_ids) {
-                    let s = K::score(q, v);
-                    // The exclusion lookup runs only for qualifying rows.
-                    if heap.accepts(s, id) && !is_excluded(exclude, id) {
-                        heap.push(s, id);
+                // [simd] one query against SCORE_ROWS rows at a time, four
+                // rows per kernel pass; the scores live on the stack.
+                for (sub, sub_ids) in block
+                    .chunks(SCORE_ROWS * d)
+                    .zip(block_ids.chunks(SCORE_ROWS))
+                {
+                    let scores = &mut scores[..sub_ids.len()];
+                    K::score_batch(q, sub, scores);
+                    for (&s, &id) in scores.iter().zip(sub_ids) {
+                        // The exclusion lookup runs only for qualifying rows.
+                        if heap.accepts(s, id) && !is_excluded(exclude, id) {
+                            heap.push(s, id);
+                        }
                     }
                 }
             }

@@ -47,8 +47,9 @@
 //!
 //! A removed entry's id is overwritten with [`TOMBSTONE`] (negative, so
 //! scans skip it); [`Index::compact`] drops tombstoned entries list by list.
-//! Memory without re-rank is `m` code bytes + an 8-byte id per vector, plus
-//! the per-index tables.
+//! Memory without re-rank is `m` code bytes (`m / 2` with 4-bit codes,
+//! which are kept only in the packed fast-scan layout) + an 8-byte id per
+//! vector, plus the per-index tables.
 
 use crate::distance::{IpKernel, Kernel, L2Kernel, dot, normalized_rows};
 use crate::error::{Error, ErrorKind};
@@ -142,17 +143,13 @@ impl Sq8 {
             };
         }
     }
-
-    fn decode(&self, code: &[u8], out: &mut [f32]) {
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = self.vmin[j] + f32::from(code[j]) * self.step[j];
-        }
-    }
 }
 
 /// One inverted list. Entry `i` is `ids[i]`, code bytes
-/// `codes[i*m..(i+1)*m]`, and, with re-rank storage, `vecs[i*d..]` (f32) or
-/// `sq[i*d..]` (SQ8).
+/// `codes[i*m..(i+1)*m]` (8-bit and other non-4-bit codes) or position `i`
+/// of `packed` (4-bit codes: only the packed form is kept, so a vector
+/// costs `m / 2` code bytes + its id), and, with re-rank storage,
+/// `vecs[i*d..]` (f32) or `sq[i*d..]` (SQ8).
 ///
 /// Internal API for other scan kernels (SIMD, 4-bit fast-scan): read the
 /// codes through [`InvList::codes`] / [`InvList::ids`] under the lists' read
@@ -164,8 +161,8 @@ pub(crate) struct InvList {
     codes: Vec<u8>,
     vecs: Vec<f32>,
     sq: Vec<u8>,
-    /// [fastscan] With `nbits = 4`: the codes again, packed for the SIMD
-    /// scan (kept in step with `codes` by add, load and compact).
+    /// [fastscan] With `nbits = 4`: the codes, packed for the SIMD scan
+    /// (`codes` stays empty then).
     packed: crate::fastscan::PackedCodes,
 }
 
@@ -339,27 +336,11 @@ impl IvfPqIndex {
         })
     }
 
-    /// The list a (normalised) vector belongs to.
-    #[inline]
-    fn assign(&self, t: &Trained, x: &[f32]) -> usize {
-        self.assign_to(&t.coarse, &t.coarse_norms, x)
-    }
-
-    /// The list a vector belongs to, given the coarse centroids and norms.
-    #[inline]
-    fn assign_to(&self, coarse: &[f32], norms: &[f32], x: &[f32]) -> usize {
-        if self.p.metric == Metric::InnerProduct {
-            let mut best = (0, f32::NEG_INFINITY);
-            for (i, c) in coarse.chunks_exact(self.p.dim).enumerate() {
-                let s = dot(x, c);
-                if s > best.1 {
-                    best = (i, s);
-                }
-            }
-            best.0
-        } else {
-            kmeans::nearest(x, coarse, norms).0
-        }
+    /// The lists of (normalised) rows `x`, blocked (see
+    /// [`kmeans::assign_best`]).
+    fn assign_rows(&self, coarse: &[f32], x: &[f32], threads: usize, out: &mut [u32]) {
+        let ip = self.p.metric == Metric::InnerProduct;
+        kmeans::assign_best(x, self.p.dim, coarse, threads, ip, out);
     }
 
     /// Encodes rows: list numbers, PQ codes of residuals, SQ8 codes.
@@ -373,14 +354,15 @@ impl IvfPqIndex {
     ) {
         let (d, m) = (self.p.dim, self.p.m);
         let mut residual = vec![0f32; d];
+        let mut table = vec![0f32; m * t.pq.ksub];
+        self.assign_rows(&t.coarse, x, 1, lists);
         for (i, row) in x.chunks_exact(d).enumerate() {
-            let l = self.assign(t, row);
-            lists[i] = l as u32;
+            let l = lists[i] as usize;
             let c = &t.coarse[l * d..(l + 1) * d];
             for j in 0..d {
                 residual[j] = row[j] - c[j];
             }
-            t.pq.encode(&residual, &mut codes[i * m..(i + 1) * m]);
+            t.pq.encode(&residual, &mut codes[i * m..(i + 1) * m], &mut table);
             if let Some(q) = &t.sq {
                 q.encode(row, &mut sq[i * d..(i + 1) * d]);
             }
@@ -433,14 +415,7 @@ impl IvfPqIndex {
             Some(ksub.checked_mul(dim).ok_or_else(too_big)?),
             "pq centroids",
         )?;
-        let pq = ProductQuantizer {
-            d: dim,
-            m,
-            nbits,
-            ksub,
-            dsub: dim / m,
-            centroids,
-        };
+        let pq = ProductQuantizer::from_centroids(dim, m, nbits, centroids);
         let sq = if refine == RefineStorage::Sq8 {
             let vmin = r.f32s(Some(dim), "sq8 min")?;
             let step = r.f32s(Some(dim), "sq8 step")?;
@@ -453,10 +428,35 @@ impl IvfPqIndex {
         for _ in 0..nlist {
             let ids = r.i64s(None, "list ids")?;
             let n = ids.len();
-            let codes = r.bytes(Some(n.checked_mul(m).ok_or_else(too_big)?), "list codes")?;
-            if codes.iter().any(|&c| usize::from(c) >= ksub) {
-                return Err(Error::corrupt("load: code out of range"));
-            }
+            // [fastscan] 4-bit codes are stored packed from format 2 on.
+            let fast = nbits == fastscan_ivf::NBITS;
+            let (codes, packed) = if fast && r.version >= 2 {
+                let raw = r.bytes(None, "list packed codes")?;
+                let p = crate::fastscan::PackedCodes::from_raw(m, n, raw)
+                    .ok_or_else(|| Error::corrupt("load: packed codes do not match the ids"))?;
+                let mut code = vec![0u8; m];
+                for i in 0..n {
+                    p.get(i, &mut code);
+                    if code.iter().any(|&c| usize::from(c) >= ksub) {
+                        return Err(Error::corrupt("load: code out of range"));
+                    }
+                }
+                (Vec::new(), p)
+            } else {
+                let codes = r.bytes(Some(n.checked_mul(m).ok_or_else(too_big)?), "list codes")?;
+                if codes.iter().any(|&c| usize::from(c) >= ksub) {
+                    return Err(Error::corrupt("load: code out of range"));
+                }
+                if fast {
+                    // A version-1 file: pack the byte codes.
+                    (
+                        Vec::new(),
+                        crate::fastscan::PackedCodes::from_codes(m, &codes),
+                    )
+                } else {
+                    (codes, Default::default())
+                }
+            };
             let want = n.checked_mul(dim).ok_or_else(too_big)?;
             let (vecs, sqc) = match refine {
                 RefineStorage::None => (Vec::new(), Vec::new()),
@@ -472,12 +472,6 @@ impl IvfPqIndex {
                     return Err(Error::corrupt("load: negative id"));
                 }
             }
-            // [fastscan] rebuild the packed copy (not persisted).
-            let packed = if nbits == fastscan_ivf::NBITS {
-                crate::fastscan::PackedCodes::from_codes(m, &codes)
-            } else {
-                Default::default()
-            };
             lists.lists.push(InvList {
                 ids,
                 codes,
@@ -492,18 +486,24 @@ impl IvfPqIndex {
     }
 }
 
+/// Re-rank candidates whose stored vectors are prefetched ahead of use.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Queries per block of the coarse step (see [`IvfPqIndex::search_block`]).
+const COARSE_BLOCK: usize = 16;
+
 /// Per-thread scratch of a search, allocated once per batch.
 struct Scratch {
     coarse: Vec<f32>,
     probe_l: Vec<i64>,
     probe_s: Vec<f32>,
-    /// Term 3 (L2) or the IP table, per query.
+    /// Term 3 (L2) or the IP table of each query of a block
+    /// (`COARSE_BLOCK × m × ksub`).
     qtab: Vec<f32>,
     /// The table for one list (L2: term 1 + term 3).
     ltab: Vec<f32>,
     cand_l: Vec<i64>,
     cand_s: Vec<f32>,
-    decoded: Vec<f32>,
     /// [fastscan] scratch of the 4-bit path.
     fs: fastscan_ivf::FsScratch,
 }
@@ -512,19 +512,23 @@ impl IvfPqIndex {
     fn scratch(&self, t: &Trained, nprobe: usize, cand: usize) -> Scratch {
         let mk = t.pq.m * t.pq.ksub;
         Scratch {
-            coarse: vec![0.0; self.p.nlist],
+            coarse: vec![0.0; COARSE_BLOCK * self.p.nlist],
             probe_l: vec![0; nprobe],
             probe_s: vec![0.0; nprobe],
-            qtab: vec![0.0; mk],
+            qtab: vec![0.0; COARSE_BLOCK * mk],
             ltab: vec![0.0; mk],
             cand_l: vec![0; cand],
             cand_s: vec![0.0; cand],
-            decoded: vec![0.0; self.p.dim],
             fs: Default::default(), // [fastscan]
         }
     }
 
     /// Searches a block of queries on the current thread.
+    ///
+    /// The coarse step runs [`COARSE_BLOCK`] queries at a time as one
+    /// register-blocked matrix product against the centroids (each centroid
+    /// loaded once per block rather than once per query, as FAISS does with
+    /// BLAS); the rest runs query by query.
     #[allow(clippy::too_many_arguments)]
     fn search_block(
         &self,
@@ -536,56 +540,79 @@ impl IvfPqIndex {
         distances: &mut [f32],
     ) -> usize {
         let d = self.p.dim;
+        let nlist = self.p.nlist;
+        let ip = self.p.metric == Metric::InnerProduct;
         let cand = k * params.refine_factor;
         let mut sc = self.scratch(t, params.nprobe, cand);
         let mut best = 0;
-        for ((q, l), s) in queries
-            .chunks_exact(d)
-            .zip(labels.chunks_exact_mut(k))
-            .zip(distances.chunks_exact_mut(k))
+        for ((qb, lb), sb) in queries
+            .chunks(COARSE_BLOCK * d)
+            .zip(labels.chunks_mut(COARSE_BLOCK * k))
+            .zip(distances.chunks_mut(COARSE_BLOCK * k))
         {
-            let found = if self.p.metric == Metric::InnerProduct {
-                self.search_one::<IpKernel>(t, q, params, &mut sc, l, s)
-            } else {
-                self.search_one::<L2Kernel>(t, q, params, &mut sc, l, s)
-            };
-            best = best.max(found);
+            let nb = qb.len() / d;
+            let dots = &mut sc.coarse[..nb * nlist];
+            crate::simd::dot_tile(qb, &t.coarse, d, dots);
+            if !ip {
+                // ||q - c||^2 = ||q||^2 + ||c||^2 - 2 <q, c>
+                for (row, q) in dots.chunks_exact_mut(nlist).zip(qb.chunks_exact(d)) {
+                    let qn = crate::simd::dot(q, q);
+                    for (v, &cn) in row.iter_mut().zip(&t.coarse_norms) {
+                        *v = (qn + cn - 2.0 * *v).max(0.0);
+                    }
+                }
+            }
+            // The queries' PQ tables, the codebooks read once per block:
+            // <x_j, r_jc> (IP) or term 3 = -2 <x_j, r_jc> (L2).
+            let mk = t.pq.m * t.pq.ksub;
+            let qtab = &mut sc.qtab[..nb * mk];
+            crate::simd::adc_tables_dot(qb, d, &t.pq.ct, t.pq.ksub, qtab);
+            if !ip {
+                qtab.iter_mut().for_each(|v| *v *= -2.0);
+            }
+            for (i, ((q, l), s)) in qb
+                .chunks_exact(d)
+                .zip(lb.chunks_exact_mut(k))
+                .zip(sb.chunks_exact_mut(k))
+                .enumerate()
+            {
+                let found = if ip {
+                    self.search_one::<IpKernel>(t, q, i, params, &mut sc, l, s)
+                } else {
+                    self.search_one::<L2Kernel>(t, q, i, params, &mut sc, l, s)
+                };
+                best = best.max(found);
+            }
         }
         best
     }
 
-    /// One query: coarse selection, list scans, optional re-rank.
+    /// One query: coarse selection, list scans, optional re-rank. Row
+    /// `row` of `sc.coarse` holds the query's coarse scores.
+    #[allow(clippy::too_many_arguments)]
     fn search_one<K: Kernel>(
         &self,
         t: &Trained,
         q: &[f32],
+        row: usize,
         params: &SearchParams<'_>,
         sc: &mut Scratch,
         labels: &mut [i64],
         distances: &mut [f32],
     ) -> usize {
         let d = self.p.dim;
+        let nlist = self.p.nlist;
         let (m, ksub) = (t.pq.m, t.pq.ksub);
         let mk = m * ksub;
         let ip = self.p.metric == Metric::InnerProduct;
-        // Coarse: the nprobe best lists.
-        // [simd] one query against all centroids, four rows per pass.
-        if ip {
-            crate::simd::dot_batch(q, &t.coarse, &mut sc.coarse);
-        } else {
-            crate::simd::l2_sq_batch(q, &t.coarse, &mut sc.coarse);
-        }
         TopK::<K>::reset(&mut sc.probe_l, &mut sc.probe_s);
         let mut probes = TopK::<K>::resume(&mut sc.probe_l, &mut sc.probe_s);
-        for (l, &s) in sc.coarse.iter().enumerate() {
+        for (l, &s) in sc.coarse[row * nlist..(row + 1) * nlist].iter().enumerate() {
             probes.push(s, l as i64);
         }
         probes.finish();
         // The query's table: <x_j, r_jc> (IP) or term 3 = -2 <x_j, r_jc>.
-        t.pq.ip_table(q, &mut sc.qtab);
-        if !ip {
-            sc.qtab.iter_mut().for_each(|v| *v *= -2.0);
-        }
+        let qtab = &sc.qtab[row * mk..(row + 1) * mk];
 
         let rerank = params.refine_factor > 0;
         let ex = params.exclude;
@@ -597,77 +624,112 @@ impl IvfPqIndex {
                 (&mut *labels, &mut *distances)
             };
             let cap = hl.len();
-            TopK::<K>::reset(hl, hs);
-            let mut heap = TopK::<K>::resume(hl, hs);
-            // [fastscan] 4-bit: the SIMD scan fills the heap; the loop below
-            // then has nothing to do.
             let fast = self.p.nbits == fastscan_ivf::NBITS;
-            if fast {
-                self.fs_scan::<K>(
+            if fast && rerank {
+                // [fastscan] The candidates for the exact re-rank, in no
+                // particular order (the re-rank orders them).
+                let n = self.fs_candidates(
                     t,
                     &lists,
                     (&sc.probe_l, &sc.probe_s),
-                    (&sc.qtab, &mut sc.ltab),
+                    qtab,
                     &mut sc.fs,
                     ex,
-                    rerank,
-                    &mut heap,
+                    ip,
                     cap,
+                    hl,
                 );
-            }
-            let probes = if fast { 0 } else { sc.probe_l.len() }; // [fastscan]
-            for (&l, &dis0) in sc.probe_l.iter().zip(&sc.probe_s).take(probes) {
-                if l == EMPTY_LABEL {
-                    continue;
+                hl[n..].fill(EMPTY_LABEL);
+            } else {
+                TopK::<K>::reset(hl, hs);
+                let mut heap = TopK::<K>::resume(hl, hs);
+                // [fastscan] 4-bit: the SIMD scan fills the heap; the loop below
+                // then has nothing to do.
+                if fast {
+                    self.fs_scan::<K>(
+                        t,
+                        &lists,
+                        (&sc.probe_l, &sc.probe_s),
+                        (qtab, &mut sc.ltab),
+                        &mut sc.fs,
+                        ex,
+                        rerank,
+                        &mut heap,
+                        cap,
+                    );
                 }
-                let l = l as usize;
-                let table: &[f32] = if ip {
-                    &sc.qtab
-                } else {
-                    let t1 = &t.term1[l * mk..(l + 1) * mk];
-                    for ((o, &a), &b) in sc.ltab.iter_mut().zip(t1).zip(&sc.qtab) {
-                        *o = a + b;
+                let probes = if fast { 0 } else { sc.probe_l.len() }; // [fastscan]
+                for (&l, &dis0) in sc.probe_l.iter().zip(&sc.probe_s).take(probes) {
+                    if l == EMPTY_LABEL {
+                        continue;
                     }
-                    &sc.ltab
-                };
-                let list = &lists.lists[l];
-                for (i, (code, &id)) in list.codes.chunks_exact(m).zip(&list.ids).enumerate() {
-                    let s = dis0 + adc(table, ksub, code);
-                    let label = if rerank {
-                        ((l as i64) << 32) | i as i64
+                    let l = l as usize;
+                    let table: &[f32] = if ip {
+                        qtab
                     } else {
-                        id
+                        let t1 = &t.term1[l * mk..(l + 1) * mk];
+                        crate::simd::add(t1, qtab, &mut sc.ltab);
+                        &sc.ltab
                     };
-                    // Tombstone and exclusion checks only for candidates
-                    // that would enter the heap.
-                    if heap.accepts(s, label) && id >= 0 && !is_excluded(ex, id) {
-                        heap.push(s, label);
+                    let list = &lists.lists[l];
+                    for (i, (code, &id)) in list.codes.chunks_exact(m).zip(&list.ids).enumerate() {
+                        let s = dis0 + adc(table, ksub, code);
+                        let label = if rerank {
+                            ((l as i64) << 32) | i as i64
+                        } else {
+                            id
+                        };
+                        // Tombstone and exclusion checks only for candidates
+                        // that would enter the heap.
+                        if heap.accepts(s, label) && id >= 0 && !is_excluded(ex, id) {
+                            heap.push(s, label);
+                        }
                     }
                 }
-            }
-            let found = heap.finish();
-            if !rerank {
-                return found;
+                let found = heap.finish();
+                if !rerank {
+                    return found;
+                }
             }
         }
         // Exact re-rank of the candidates, with the lists still read-locked
         // so their offsets are stable.
         TopK::<K>::reset(labels, distances);
         let mut out = TopK::<K>::resume(labels, distances);
-        for &c in &sc.cand_l {
-            if c == EMPTY_LABEL {
-                break;
+        // The stored vectors are scattered: prefetch a few candidates ahead
+        // so their cache misses overlap.
+        let stored = |c: i64| -> &[u8] {
+            let (l, i) = ((c >> 32) as usize, (c & 0xffff_ffff) as usize);
+            let list = &lists.lists[l];
+            match &t.sq {
+                Some(_) => &list.sq[i * d..(i + 1) * d],
+                None => crate::simd::as_bytes(&list.vecs[i * d..(i + 1) * d]),
+            }
+        };
+        let ncand = sc.cand_l.iter().take_while(|&&c| c != EMPTY_LABEL).count();
+        for &c in sc.cand_l.iter().take(ncand.min(PREFETCH_AHEAD)) {
+            crate::simd::prefetch(stored(c));
+        }
+        for (at, &c) in sc.cand_l[..ncand].iter().enumerate() {
+            if let Some(&next) = sc.cand_l[..ncand].get(at + PREFETCH_AHEAD) {
+                crate::simd::prefetch(stored(next));
             }
             let (l, i) = ((c >> 32) as usize, (c & 0xffff_ffff) as usize);
             let list = &lists.lists[l];
-            let v: &[f32] = match &t.sq {
+            let s = match &t.sq {
+                // [simd] scored straight from the codes: component j decodes
+                // to vmin[j] + step[j] * code[j].
                 Some(q8) => {
-                    q8.decode(&list.sq[i * d..(i + 1) * d], &mut sc.decoded);
-                    &sc.decoded
+                    let code = &list.sq[i * d..(i + 1) * d];
+                    if ip {
+                        crate::simd::sq8_dot(q, code, &q8.vmin, &q8.step)
+                    } else {
+                        crate::simd::sq8_l2_sq(q, code, &q8.vmin, &q8.step)
+                    }
                 }
-                None => &list.vecs[i * d..(i + 1) * d],
+                None => K::score(q, &list.vecs[i * d..(i + 1) * d]),
             };
-            out.push(K::score(q, v), list.ids[i]);
+            out.push(s, list.ids[i]);
         }
         out.finish()
     }
@@ -736,11 +798,19 @@ impl Index for IvfPqIndex {
         let kp = self.kmeans_params();
         let coarse = kmeans::train(x, n, d, self.p.nlist, &kp)?;
         // Residuals of the training points to their (metric) list.
-        let norms = kmeans::norms(&coarse, d);
+        let mut assign = Vec::new();
+        assign.try_reserve_exact(n)?;
+        assign.resize(n, 0u32);
+        self.assign_rows(
+            &coarse,
+            x,
+            resolve_threads(self.p.train_threads),
+            &mut assign,
+        );
         let mut residuals = Vec::new();
         residuals.try_reserve_exact(n * d)?;
-        for row in x.chunks_exact(d) {
-            let l = self.assign_to(&coarse, &norms, row);
+        for (row, &l) in x.chunks_exact(d).zip(&assign) {
+            let l = l as usize;
             let c = &coarse[l * d..(l + 1) * d];
             residuals.extend(row.iter().zip(c).map(|(a, b)| a - b));
         }
@@ -813,9 +883,13 @@ impl Index for IvfPqIndex {
                 continue;
             }
             list.ids.try_reserve(c)?;
-            list.codes.try_reserve(c * m)?;
             if self.p.nbits == fastscan_ivf::NBITS {
+                if list.packed.is_empty() && list.packed.m() == 0 {
+                    list.packed = crate::fastscan::PackedCodes::new(m);
+                }
                 list.packed.try_reserve(c)?; // [fastscan]
+            } else {
+                list.codes.try_reserve(c * m)?;
             }
             match refine {
                 RefineStorage::F32 => list.vecs.try_reserve(c * d)?,
@@ -826,9 +900,10 @@ impl Index for IvfPqIndex {
         for i in 0..n {
             let list = &mut g.lists[assign[i] as usize];
             list.ids.push(ids[i]);
-            list.codes.extend_from_slice(&codes[i * m..(i + 1) * m]);
             if self.p.nbits == fastscan_ivf::NBITS {
                 list.packed.push(&codes[i * m..(i + 1) * m]); // [fastscan]
+            } else {
+                list.codes.extend_from_slice(&codes[i * m..(i + 1) * m]);
             }
             match refine {
                 RefineStorage::F32 => list.vecs.extend_from_slice(&x[i * d..(i + 1) * d]),
@@ -954,6 +1029,12 @@ impl Index for IvfPqIndex {
         for l in 0..self.p.nlist {
             let mut g = t.write();
             let list = &mut g.lists[l];
+            if self.p.nbits == fastscan_ivf::NBITS && list.ids.iter().any(|&id| id < 0) {
+                // [fastscan] drop the removed codes from the packed form
+                // first (it needs the ids as they were).
+                let ids = &list.ids;
+                list.packed.retain(|i| ids[i] >= 0);
+            }
             let mut keep = 0;
             for i in 0..list.ids.len() {
                 if list.ids[i] < 0 {
@@ -961,7 +1042,9 @@ impl Index for IvfPqIndex {
                 }
                 if keep != i {
                     list.ids[keep] = list.ids[i];
-                    list.codes.copy_within(i * m..(i + 1) * m, keep * m);
+                    if !list.codes.is_empty() {
+                        list.codes.copy_within(i * m..(i + 1) * m, keep * m);
+                    }
                     if !list.vecs.is_empty() {
                         list.vecs.copy_within(i * d..(i + 1) * d, keep * d);
                     }
@@ -979,10 +1062,7 @@ impl Index for IvfPqIndex {
             list.ids.shrink_to_fit();
             list.codes.truncate(keep * m);
             list.codes.shrink_to_fit();
-            if self.p.nbits == fastscan_ivf::NBITS {
-                // [fastscan] repack the surviving codes.
-                list.packed = crate::fastscan::PackedCodes::from_codes(m, &list.codes);
-            }
+            list.packed.shrink_to_fit(); // [fastscan]
             if !list.vecs.is_empty() {
                 list.vecs.truncate(keep * d);
                 list.vecs.shrink_to_fit();
@@ -1017,6 +1097,14 @@ impl Index for IvfPqIndex {
     }
 
     fn to_payload(&self) -> Result<Vec<u8>, Error> {
+        self.payload_in(crate::persist::VERSION)
+    }
+}
+
+impl IvfPqIndex {
+    /// The persistence payload in format `version` (only tests write an
+    /// older one, to check that it still loads).
+    pub(crate) fn payload_in(&self, version: u32) -> Result<Vec<u8>, Error> {
         let p = &self.p;
         let mut w = Writer::default();
         w.u32(p.dim as u32);
@@ -1043,7 +1131,17 @@ impl Index for IvfPqIndex {
         let g = t.read();
         for list in &g.lists {
             w.i64s(&list.ids)?;
-            w.bytes(&list.codes)?;
+            if p.nbits == fastscan_ivf::NBITS && version >= 2 {
+                w.bytes(list.packed.raw())?; // [fastscan] format 2
+            } else if p.nbits == fastscan_ivf::NBITS {
+                let mut codes = vec![0u8; list.packed.len() * p.m];
+                for (i, c) in codes.chunks_exact_mut(p.m).enumerate() {
+                    list.packed.get(i, c);
+                }
+                w.bytes(&codes)?;
+            } else {
+                w.bytes(&list.codes)?;
+            }
             match p.refine {
                 RefineStorage::F32 => w.f32s(&list.vecs)?,
                 RefineStorage::Sq8 => w.bytes(&list.sq)?,

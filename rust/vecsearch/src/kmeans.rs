@@ -244,27 +244,21 @@ fn split_empty(centroids: &mut [f32], counts: &mut [usize], d: usize) {
     }
 }
 
-/// Index of the centroid nearest (L2) to `x`; `norms` holds `||c||^2`.
-#[inline]
-pub(crate) fn nearest(x: &[f32], centroids: &[f32], norms: &[f32]) -> (usize, f32) {
-    let d = x.len();
-    let mut best = (0usize, f32::INFINITY);
-    for (i, (c, &nc)) in centroids.chunks_exact(d).zip(norms).enumerate() {
-        // ||x - c||^2 - ||x||^2 = ||c||^2 - 2 <x, c>: same argmin.
-        let s = nc - 2.0 * dot(x, c);
-        if s < best.1 {
-            best = (i, s);
-        }
-    }
-    best
-}
-
 /// Squared norms of the rows of `centroids`.
 pub(crate) fn norms(centroids: &[f32], d: usize) -> Vec<f32> {
     centroids.chunks_exact(d).map(|c| dot(c, c)).collect()
 }
 
+/// Points per block of the blocked assignment: a block's dot products with
+/// every centroid (`ASSIGN_BLOCK × k` floats) stay in L1/L2.
+const ASSIGN_BLOCK: usize = 32;
+
 /// Assigns every row of `x` to its nearest centroid, on `threads` threads.
+///
+/// Uses `argmin_c ||c||^2 - 2 <x, c>` (the `||x||^2` term does not change
+/// the argmin) with the dot products computed a block of points at a time
+/// by the register-blocked [`crate::simd::dot_tile`], as FAISS does with
+/// BLAS.
 pub(crate) fn assign_nearest(
     x: &[f32],
     d: usize,
@@ -272,13 +266,47 @@ pub(crate) fn assign_nearest(
     threads: usize,
     out: &mut [u32],
 ) {
-    let cn = norms(centroids, d);
+    assign_best(x, d, centroids, threads, false, out);
+}
+
+/// [`assign_nearest`] by L2 (`ip = false`), or by largest inner product
+/// (`ip = true`).
+pub(crate) fn assign_best(
+    x: &[f32],
+    d: usize,
+    centroids: &[f32],
+    threads: usize,
+    ip: bool,
+    out: &mut [u32],
+) {
+    // For IP, score = 0 - 2 <x, c>: the argmin is the largest inner product.
+    let cn = if ip {
+        vec![0.0; centroids.len() / d]
+    } else {
+        norms(centroids, d)
+    };
+    let k = cn.len();
     let n = out.len();
     let threads = threads.clamp(1, n.max(1));
     let per = n.div_ceil(threads).max(1);
     let work = |rows: &[f32], out: &mut [u32]| {
-        for (r, o) in rows.chunks_exact(d).zip(out.iter_mut()) {
-            *o = nearest(r, centroids, &cn).0 as u32;
+        let mut dots = vec![0f32; ASSIGN_BLOCK * k];
+        for (blk, o) in rows
+            .chunks(ASSIGN_BLOCK * d)
+            .zip(out.chunks_mut(ASSIGN_BLOCK))
+        {
+            let dots = &mut dots[..o.len() * k];
+            crate::simd::dot_tile(blk, centroids, d, dots);
+            for (row, oi) in dots.chunks_exact(k).zip(o.iter_mut()) {
+                let mut best = (0usize, f32::INFINITY);
+                for (c, (&dt, &nc)) in row.iter().zip(&cn).enumerate() {
+                    let s = nc - 2.0 * dt;
+                    if s < best.1 {
+                        best = (c, s);
+                    }
+                }
+                *oi = best.0 as u32;
+            }
         }
     };
     if threads == 1 {

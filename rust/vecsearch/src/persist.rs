@@ -1,11 +1,11 @@
 //! Saving and loading indexes.
 //!
-//! # File format (version 1, little-endian)
+//! # File format (version 2, little-endian)
 //!
 //! | offset | size | field                                            |
 //! |--------|------|--------------------------------------------------|
 //! | 0      | 8    | magic `b"VSINDEX\0"`                              |
-//! | 8      | 4    | format version (`u32`, currently 1)              |
+//! | 8      | 4    | format version (`u32`, currently 2)              |
 //! | 12     | 4    | index kind (`u32`: 1 flat, 2 IVF-PQ)             |
 //! | 16     | 8    | payload length in bytes (`u64`)                  |
 //! | 24     | 8    | FNV-1a 64 checksum of the payload (`u64`)        |
@@ -33,7 +33,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 const MAGIC: &[u8; 8] = b"VSINDEX\0";
 /// The newest format this library writes and reads.
-pub const VERSION: u32 = 1;
+///
+/// * 1: first format.
+/// * 2: IVF-PQ with 4-bit codes stores each list's codes in the packed
+///   fast-scan layout instead of one byte per code. Version 1 files are
+///   still read (their byte codes are packed on load).
+pub const VERSION: u32 = 2;
 const HEADER_LEN: usize = 32;
 
 /// FNV-1a, 64 bits.
@@ -102,11 +107,24 @@ impl Writer {
 pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// The file's format version (layouts differ between versions).
+    pub(crate) version: u32,
 }
 
 impl<'a> Reader<'a> {
+    /// A reader of a payload in the current format.
+    #[allow(dead_code)] // used by tests
     pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self::with_version(buf, VERSION)
+    }
+
+    /// A reader of a payload written in format `version`.
+    pub(crate) fn with_version(buf: &'a [u8], version: u32) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            version,
+        }
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
@@ -216,6 +234,20 @@ pub fn to_bytes(index: &dyn Index) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// A file's bytes for `payload` of index `kind`, labelled format `version`
+/// (tests write older formats with it).
+#[cfg(test)]
+pub(crate) fn frame(kind: IndexKind, version: u32, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&kind_code(kind).to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&fnv1a64(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
 /// Parses a file's bytes back into an index.
 pub fn from_bytes(b: &[u8]) -> Result<Box<dyn Index>, Error> {
     if b.len() < HEADER_LEN {
@@ -249,7 +281,7 @@ pub fn from_bytes(b: &[u8]) -> Result<Box<dyn Index>, Error> {
     if fnv1a64(payload) != sum {
         return Err(Error::corrupt("load: checksum mismatch"));
     }
-    let mut r = Reader::new(payload);
+    let mut r = Reader::with_version(payload, version);
     let index: Box<dyn Index> = match kind {
         1 => Box::new(FlatIndex::from_payload(&mut r)?),
         2 => Box::new(IvfPqIndex::from_payload(&mut r)?),
@@ -361,10 +393,10 @@ mod tests {
     #[test]
     fn future_version_and_garbage() {
         let mut b = to_bytes(&small_flat()).unwrap();
-        b[8..12].copy_from_slice(&2u32.to_le_bytes());
+        b[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
         let e = from_bytes(&b).err().unwrap();
         assert_eq!(e.kind(), ErrorKind::Corrupt);
-        assert!(e.message().contains("version 2"), "{e}");
+        assert!(e.message().contains("version 3"), "{e}");
         assert_eq!(
             from_bytes(b"hello world, not an index at all!!")
                 .err()

@@ -5,9 +5,11 @@
 //! once per query, giving an `m × ksub` table, and a code's distance is the
 //! sum of `m` table entries.
 
+#[cfg(test)]
 use crate::distance::{dot, l2_sq};
 use crate::error::Error;
 use crate::kmeans::{self, KMeansParams};
+use crate::simd;
 
 /// A trained product quantizer.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,10 @@ pub(crate) struct ProductQuantizer {
     /// `m × ksub × dsub` floats: sub-quantizer `j`'s centroid `c` starts at
     /// `(j * ksub + c) * dsub`.
     pub centroids: Vec<f32>,
+    /// The same codebooks transposed to `[m][dsub][ksub]`
+    /// ([`simd::transpose_codebooks`]), the layout the SIMD table kernels
+    /// read; derived from `centroids`, never persisted.
+    pub ct: Vec<f32>,
 }
 
 impl ProductQuantizer {
@@ -69,14 +75,23 @@ impl ProductQuantizer {
             };
             centroids.extend(kmeans::train(&sub, n, dsub, ksub, &p)?);
         }
-        Ok(Self {
+        Ok(Self::from_centroids(d, m, nbits, centroids))
+    }
+
+    /// A quantizer from trained codebooks (`m × 2^nbits × d/m` floats; the
+    /// caller checked the shape).
+    pub(crate) fn from_centroids(d: usize, m: usize, nbits: usize, centroids: Vec<f32>) -> Self {
+        let (ksub, dsub) = (1usize << nbits, d / m);
+        let ct = simd::transpose_codebooks(&centroids, m, ksub, dsub);
+        Self {
             d,
             m,
             nbits,
             ksub,
             dsub,
             centroids,
-        })
+            ct,
+        }
     }
 
     /// Centroid `c` of sub-quantizer `j`.
@@ -86,13 +101,14 @@ impl ProductQuantizer {
         &self.centroids[at..at + self.dsub]
     }
 
-    /// Encodes one vector into `m` code bytes.
-    pub(crate) fn encode(&self, x: &[f32], code: &mut [u8]) {
-        for (j, out) in code.iter_mut().enumerate().take(self.m) {
-            let xs = &x[j * self.dsub..(j + 1) * self.dsub];
+    /// Encodes one vector into `m` code bytes. `table` is scratch of
+    /// `m × ksub` floats: the vector's L2 table, whose per-sub-quantizer
+    /// argmin is the code.
+    pub(crate) fn encode(&self, x: &[f32], code: &mut [u8], table: &mut [f32]) {
+        self.l2_table(x, table);
+        for (out, t) in code.iter_mut().zip(table.chunks_exact(self.ksub)) {
             let mut best = (0usize, f32::INFINITY);
-            for c in 0..self.ksub {
-                let s = l2_sq(xs, self.centroid(j, c));
+            for (c, &s) in t.iter().enumerate() {
                 if s < best.1 {
                     best = (c, s);
                 }
@@ -109,25 +125,17 @@ impl ProductQuantizer {
         }
     }
 
-    /// `table[j * ksub + c] = <x_j, centroid(j, c)>`.
+    /// `table[j * ksub + c] = <x_j, centroid(j, c)>` (SIMD over the
+    /// transposed codebooks). Searches use the batched
+    /// [`simd::adc_tables_dot`] instead.
+    #[cfg(test)]
     pub(crate) fn ip_table(&self, x: &[f32], table: &mut [f32]) {
-        for j in 0..self.m {
-            let xs = &x[j * self.dsub..(j + 1) * self.dsub];
-            for c in 0..self.ksub {
-                table[j * self.ksub + c] = dot(xs, self.centroid(j, c));
-            }
-        }
+        simd::adc_table_dot(x, &self.ct, self.ksub, table);
     }
 
-    #[cfg_attr(not(test), allow(dead_code))] // used by tests and fast-scan
     /// `table[j * ksub + c] = ||x_j - centroid(j, c)||^2`.
     pub(crate) fn l2_table(&self, x: &[f32], table: &mut [f32]) {
-        for j in 0..self.m {
-            let xs = &x[j * self.dsub..(j + 1) * self.dsub];
-            for c in 0..self.ksub {
-                table[j * self.ksub + c] = l2_sq(xs, self.centroid(j, c));
-            }
-        }
+        simd::adc_table_l2(x, &self.ct, self.ksub, table);
     }
 }
 
@@ -198,11 +206,12 @@ mod tests {
         for nbits in [4, 8] {
             let pq = ProductQuantizer::train(&x, n, d, m, nbits, &p).unwrap();
             let mut code = vec![0u8; m];
+            let mut scratch = vec![0f32; m * pq.ksub];
             let mut back = vec![0f32; d];
             let mut err = 0.0;
             let mut energy = 0.0;
             for row in x.chunks_exact(d).take(200) {
-                pq.encode(row, &mut code);
+                pq.encode(row, &mut code, &mut scratch);
                 pq.decode(&code, &mut back);
                 err += l2_sq(row, &back);
                 energy += dot(row, row);
@@ -213,7 +222,7 @@ mod tests {
             let q = random(1, d, 9);
             let mut table = vec![0f32; m * pq.ksub];
             pq.l2_table(&q, &mut table);
-            pq.encode(&x[..d], &mut code);
+            pq.encode(&x[..d], &mut code, &mut scratch);
             pq.decode(&code, &mut back);
             let want = l2_sq(&q, &back);
             assert!((adc(&table, pq.ksub, &code) - want).abs() < 1e-4);

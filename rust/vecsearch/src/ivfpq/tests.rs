@@ -337,6 +337,60 @@ fn persistence_round_trip_and_corruption() {
     assert_eq!(back.kind(), IndexKind::IvfPq);
 }
 
+/// 4-bit codes are kept only packed (m / 2 code bytes + the id per
+/// vector), persisted packed (format 2), and version-1 files (byte codes)
+/// still load to the same index.
+#[test]
+fn four_bit_lists_are_packed_only_and_persist_in_both_formats() {
+    let (d, n, m) = (16, 3000, 8);
+    let x = random(n, d, 21);
+    let idx = IvfPqIndex::new(IvfPqParams {
+        nbits: 4,
+        ..params(d, Metric::L2, 8, m)
+    })
+    .unwrap();
+    idx.train(&x).unwrap();
+    idx.add(&x, &(0..n as i64).collect::<Vec<_>>()).unwrap();
+    idx.remove(&[3, 5]).unwrap();
+    {
+        let t = idx.state.get().unwrap();
+        let g = t.read();
+        assert!(g.lists.iter().all(|l| l.codes.is_empty()));
+        let lists: usize = g.lists.iter().map(InvList::heap_bytes).sum();
+        // Packed codes round up to 32-vector blocks per list; Vec growth
+        // may over-allocate up to 2x.
+        assert!(lists <= 2 * (n * (m / 2 + 8) + 8 * 32 * m / 2), "{lists}");
+    }
+    let p = SearchParams {
+        nprobe: 4,
+        ..SearchParams::default()
+    };
+    let (mut l1, mut s1) = ([0i64; 50], [0f32; 50]);
+    idx.search_with(&x[..5 * d], 10, &p, &mut l1, &mut s1)
+        .unwrap();
+    for version in [1, persist::VERSION] {
+        let bytes = persist::frame(IndexKind::IvfPq, version, &idx.payload_in(version).unwrap());
+        let back = persist::from_bytes(&bytes).unwrap();
+        assert_eq!(back.stats(), Index::stats(&idx), "version {version}");
+        let (mut l2, mut s2) = ([0i64; 50], [0f32; 50]);
+        back.search_with(&x[..5 * d], 10, &p, &mut l2, &mut s2)
+            .unwrap();
+        assert_eq!((l1, s1), (l2, s2), "version {version}");
+        for cut in (0..bytes.len()).step_by(131) {
+            assert_eq!(
+                persist::from_bytes(&bytes[..cut]).err().unwrap().kind(),
+                ErrorKind::Corrupt
+            );
+        }
+    }
+    // Compaction repacks; results stay the same.
+    idx.compact().unwrap();
+    let (mut l3, mut s3) = ([0i64; 50], [0f32; 50]);
+    idx.search_with(&x[..5 * d], 10, &p, &mut l3, &mut s3)
+        .unwrap();
+    assert_eq!((l1, s1), (l3, s3));
+}
+
 #[test]
 fn concurrent_searches_adds_removes() {
     let (idx, x) = built(Metric::L2, RefineStorage::F32, 300);

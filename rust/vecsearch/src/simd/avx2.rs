@@ -197,6 +197,213 @@ pub(super) unsafe fn dot_batch(q: &[f32], data: &[f32], out: &mut [f32]) {
 ///
 /// The CPU supports avx2 and fma; with `m = out.len() / ksub` (exact),
 /// `q.len() == m * dsub` and `ct.len() == m * dsub * ksub`, `m >= 1`.
+/// `out[i * nc + j] = dot(x_i, c_j)`: 2 × 4 register blocks (8
+/// accumulators, 6 loads per 8 FMAs), the tails by smaller blocks.
+///
+/// # Safety
+///
+/// The CPU supports avx2 and fma; `d > 0`, `x.len()` and `c.len()` are
+/// multiples of `d` and `out.len() == x.len() / d * c.len() / d`.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn dot_tile(x: &[f32], c: &[f32], d: usize, out: &mut [f32]) {
+    let (nx, nc) = (x.len() / d, c.len() / d);
+    let mut j = 0;
+    while j < nc {
+        let cw = (nc - j).min(4);
+        let mut i = 0;
+        while i < nx {
+            let xw = (nx - i).min(2);
+            // SAFETY: rows i..i+xw of x and j..j+cw of c exist (xw <= nx - i,
+            // cw <= nc - j) and out has nx * nc slots; the caller
+            // guarantees the CPU features.
+            unsafe {
+                match (xw, cw) {
+                    (2, 4) => tile_block::<2, 4>(x, c, d, i, j, nc, out),
+                    (2, 3) => tile_block::<2, 3>(x, c, d, i, j, nc, out),
+                    (2, 2) => tile_block::<2, 2>(x, c, d, i, j, nc, out),
+                    (2, _) => tile_block::<2, 1>(x, c, d, i, j, nc, out),
+                    (_, 4) => tile_block::<1, 4>(x, c, d, i, j, nc, out),
+                    (_, 3) => tile_block::<1, 3>(x, c, d, i, j, nc, out),
+                    (_, 2) => tile_block::<1, 2>(x, c, d, i, j, nc, out),
+                    _ => tile_block::<1, 1>(x, c, d, i, j, nc, out),
+                }
+            }
+            i += xw;
+        }
+        j += cw;
+    }
+}
+
+/// One `R × C` block of [`dot_tile`]: rows `i..i+R` of `x` against rows
+/// `j..j+C` of `c`.
+///
+/// # Safety
+///
+/// As [`dot_tile`], plus `i + R <= nx`, `j + C <= nc`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_block<const R: usize, const C: usize>(
+    x: &[f32],
+    c: &[f32],
+    d: usize,
+    i: usize,
+    j: usize,
+    nc: usize,
+    out: &mut [f32],
+) {
+    let d8 = d - d % 8;
+    // Rows i..i+R of x and j..j+C of c are in bounds (caller); every load
+    // below reads at most d values of one row (full loads below d8, a
+    // masked load for the rest).
+    let px: [*const f32; R] =
+        // SAFETY: row i + r < nx starts inside x.
+        std::array::from_fn(|r| unsafe { x.as_ptr().add((i + r) * d) });
+    let pc: [*const f32; C] =
+        // SAFETY: row j + s < nc starts inside c.
+        std::array::from_fn(|s| unsafe { c.as_ptr().add((j + s) * d) });
+    let mut acc = [[_mm256_setzero_ps(); C]; R];
+    let mut t = 0;
+    while t < d8 {
+        let xv: [__m256; R] =
+            // SAFETY: t + 8 <= d8 <= d: inside row i + r.
+            std::array::from_fn(|r| unsafe { _mm256_loadu_ps(px[r].add(t)) });
+        for s in 0..C {
+            // SAFETY: t + 8 <= d: inside row j + s.
+            let cv = unsafe { _mm256_loadu_ps(pc[s].add(t)) };
+            for r in 0..R {
+                acc[r][s] = _mm256_fmadd_ps(xv[r], cv, acc[r][s]);
+            }
+        }
+        t += 8;
+    }
+    if d8 < d {
+        let mask = tail_mask(d - d8);
+        let xv: [__m256; R] =
+            // SAFETY: the mask reads only the d - d8 values left in the row.
+            std::array::from_fn(|r| unsafe { _mm256_maskload_ps(px[r].add(d8), mask) });
+        for s in 0..C {
+            // SAFETY: as above, masked to the row's last d - d8 values.
+            let cv = unsafe { _mm256_maskload_ps(pc[s].add(d8), mask) };
+            for r in 0..R {
+                acc[r][s] = _mm256_fmadd_ps(xv[r], cv, acc[r][s]);
+            }
+        }
+    }
+    for r in 0..R {
+        for s in 0..C {
+            out[(i + r) * nc + j + s] = hsum(acc[r][s]);
+        }
+    }
+}
+
+/// `out[i] = a[i] + b[i]`: the portable loop, compiled with AVX2 enabled
+/// so LLVM vectorises it 8 wide.
+///
+/// # Safety
+///
+/// The CPU supports avx2 (lengths need no contract: the loop is safe code).
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
+    super::scalar::add(a, b, out)
+}
+
+/// 4-bit LUT quantization: the portable code compiled with AVX2 enabled
+/// (element-wise float ops, so results are identical).
+///
+/// # Safety
+///
+/// The CPU supports avx2 (the body is safe code).
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn quantize_lut(tables: &[f32], qmax: f32, out: &mut [u8]) -> (f32, f32) {
+    super::scalar::quantize_lut(tables, qmax, out)
+}
+
+/// Inner-product tables of several queries (see `simd::adc_tables_dot`):
+/// for each sub-quantizer and run of 32 centroids, every query in turn, so
+/// the `dsub × 32` codebook slice stays in L1 across the queries.
+///
+/// # Safety
+///
+/// The CPU supports avx2 and fma; `qs.len() = nq * d`, `out.len() = nq * m *
+/// ksub`, `ct.len() = d * ksub`, `d = m * dsub`, `nq, m, ksub > 0`.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn adc_tables_dot(
+    qs: &[f32],
+    d: usize,
+    ct: &[f32],
+    ksub: usize,
+    out: &mut [f32],
+) {
+    let nq = qs.len() / d;
+    let m = out.len() / (nq * ksub);
+    let dsub = d / m;
+    let mk = m * ksub;
+    for j in 0..m {
+        let ctj = &ct[j * dsub * ksub..(j + 1) * dsub * ksub];
+        let pc = ctj.as_ptr();
+        let mut c = 0;
+        while c + 32 <= ksub {
+            // Two queries per pass: 8 independent accumulators keep both
+            // FMA pipes busy (4 chains would wait on FMA latency).
+            let mut qi = 0;
+            while qi + 2 <= nq {
+                let q0 = &qs[qi * d + j * dsub..qi * d + (j + 1) * dsub];
+                let q1 = &qs[(qi + 1) * d + j * dsub..(qi + 1) * d + (j + 1) * dsub];
+                let mut a0 = [_mm256_setzero_ps(); 4];
+                let mut a1 = [_mm256_setzero_ps(); 4];
+                for (t, (&x0, &x1)) in q0.iter().zip(q1).enumerate() {
+                    let (x0, x1) = (_mm256_set1_ps(x0), _mm256_set1_ps(x1));
+                    for u in 0..4 {
+                        // SAFETY: t < dsub and c + 8u + 8 <= ksub: inside ctj.
+                        let v = unsafe { _mm256_loadu_ps(pc.add(t * ksub + c + 8 * u)) };
+                        a0[u] = _mm256_fmadd_ps(v, x0, a0[u]);
+                        a1[u] = _mm256_fmadd_ps(v, x1, a1[u]);
+                    }
+                }
+                for (r, acc) in [a0, a1].iter().enumerate() {
+                    let at = (qi + r) * mk + j * ksub + c;
+                    let o = &mut out[at..at + 32];
+                    for (u, acc) in acc.iter().enumerate() {
+                        // SAFETY: `o` has 32 floats; 8u + 8 <= 32.
+                        unsafe { _mm256_storeu_ps(o.as_mut_ptr().add(8 * u), *acc) };
+                    }
+                }
+                qi += 2;
+            }
+            for qi in qi..nq {
+                let qj = &qs[qi * d + j * dsub..qi * d + (j + 1) * dsub];
+                let mut acc = [_mm256_setzero_ps(); 4];
+                for (t, &x) in qj.iter().enumerate() {
+                    let x = _mm256_set1_ps(x);
+                    for (u, acc) in acc.iter_mut().enumerate() {
+                        // SAFETY: t < dsub and c + 8u + 8 <= ksub: inside ctj.
+                        let v = unsafe { _mm256_loadu_ps(pc.add(t * ksub + c + 8 * u)) };
+                        *acc = _mm256_fmadd_ps(v, x, *acc);
+                    }
+                }
+                let o = &mut out[qi * mk + j * ksub + c..qi * mk + j * ksub + c + 32];
+                for (u, acc) in acc.iter().enumerate() {
+                    // SAFETY: `o` has 32 floats; 8u + 8 <= 32.
+                    unsafe { _mm256_storeu_ps(o.as_mut_ptr().add(8 * u), *acc) };
+                }
+            }
+            c += 32;
+        }
+        // The rest (ksub not a multiple of 32, e.g. 16 for 4-bit codes).
+        for qi in 0..nq {
+            let qj = &qs[qi * d + j * dsub..qi * d + (j + 1) * dsub];
+            for cc in c..ksub {
+                let mut s = 0.0f32;
+                for (t, &x) in qj.iter().enumerate() {
+                    s += ctj[t * ksub + cc] * x;
+                }
+                out[qi * mk + j * ksub + cc] = s;
+            }
+        }
+    }
+}
+
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn adc_table(l2: bool, q: &[f32], ct: &[f32], ksub: usize, out: &mut [f32]) {
     if l2 {

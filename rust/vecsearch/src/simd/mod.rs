@@ -195,6 +195,39 @@ pub(crate) fn dot_batch_with(isa: Isa, q: &[f32], data: &[f32], out: &mut [f32])
     }
 }
 
+/// Many queries against many vectors: `out[i * nc + j] = dot(x_i, c_j)`
+/// where `x_i` is row `i` of `x` and `c_j` row `j` of `c` (both `d` wide),
+/// `nc = c.len() / d`. A register-blocked matrix product (2 rows of `x` ×
+/// 4 rows of `c` per pass), so each loaded value feeds several FMAs: use it
+/// for k-means assignment and the coarse quantizer of a batch of queries.
+///
+/// Panics unless `d > 0`, both lengths are multiples of `d` and
+/// `out.len() == (x.len() / d) * (c.len() / d)`.
+#[inline]
+pub(crate) fn dot_tile(x: &[f32], c: &[f32], d: usize, out: &mut [f32]) {
+    dot_tile_with(Isa::active(), x, c, d, out)
+}
+
+/// [`dot_tile`] with an explicit implementation.
+pub(crate) fn dot_tile_with(isa: Isa, x: &[f32], c: &[f32], d: usize, out: &mut [f32]) {
+    assert!(
+        d > 0 && x.len().is_multiple_of(d) && c.len().is_multiple_of(d),
+        "dot_tile: lengths are not multiples of d"
+    );
+    assert_eq!(
+        out.len(),
+        (x.len() / d) * (c.len() / d),
+        "dot_tile: out length"
+    );
+    match isa.0 {
+        Kind::Scalar => scalar::dot_tile(x, c, d, out),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: avx2+fma detected (see `Kind`); d > 0 and the lengths of
+        // x, c and out were asserted above.
+        Kind::Avx2 => unsafe { avx2::dot_tile(x, c, d, out) },
+    }
+}
+
 fn check_batch(what: &str, q: &[f32], data: &[f32], out: &[f32]) {
     assert_eq!(
         Some(data.len()),
@@ -277,6 +310,129 @@ pub(crate) fn adc_table_with(
         // above: q = m*dsub, ct = m*dsub*ksub, out = m*ksub.
         Kind::Avx2 => unsafe { avx2::adc_table(l2, q, ct, ksub, out) },
     }
+}
+
+/// [`adc_table_dot`] for several queries at once: `qs` holds `nq` rows of
+/// `d = m * dsub`, `out` `nq` tables of `m × ksub` (table `i` at
+/// `i * m * ksub`). Each slice of the codebooks is loaded once for all the
+/// queries, so large codebooks (d = 784: 800 KB) stream from memory once
+/// per block instead of once per query.
+///
+/// Panics unless `d > 0` divides `qs.len()` and, with `nq = qs.len() / d`,
+/// `out.len() == nq * m * ksub` and `ct.len() == d * ksub` for an integer
+/// `m` dividing `d`.
+#[inline]
+pub(crate) fn adc_tables_dot(qs: &[f32], d: usize, ct: &[f32], ksub: usize, out: &mut [f32]) {
+    adc_tables_dot_with(Isa::active(), qs, d, ct, ksub, out)
+}
+
+/// [`adc_tables_dot`] with an explicit implementation.
+pub(crate) fn adc_tables_dot_with(
+    isa: Isa,
+    qs: &[f32],
+    d: usize,
+    ct: &[f32],
+    ksub: usize,
+    out: &mut [f32],
+) {
+    assert!(
+        d > 0 && ksub > 0 && qs.len().is_multiple_of(d),
+        "adc_tables: d"
+    );
+    let nq = qs.len() / d;
+    if nq == 0 {
+        assert!(out.is_empty(), "adc_tables: out length");
+        return;
+    }
+    assert!(
+        out.len().is_multiple_of(nq * ksub),
+        "adc_tables: out length"
+    );
+    let m = out.len() / (nq * ksub);
+    assert!(m > 0 && d.is_multiple_of(m), "adc_tables: m must divide d");
+    assert_eq!(ct.len(), d * ksub, "adc_tables: codebook length");
+    match isa.0 {
+        Kind::Scalar => {
+            for (q, o) in qs.chunks_exact(d).zip(out.chunks_exact_mut(m * ksub)) {
+                scalar::adc_table(false, q, ct, ksub, o);
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: avx2+fma detected (see `Kind`); asserted above: qs = nq*d,
+        // out = nq*m*ksub, ct = d*ksub, d = m*dsub.
+        Kind::Avx2 => unsafe { avx2::adc_tables_dot(qs, d, ct, ksub, out) },
+    }
+}
+
+/// `out[i] = a[i] + b[i]` (an IVF list's table: precomputed term + the
+/// query's term). Panics unless the three lengths are equal.
+#[inline]
+pub(crate) fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
+    add_with(Isa::active(), a, b, out)
+}
+
+/// [`add`] with an explicit implementation (identical results).
+pub(crate) fn add_with(isa: Isa, a: &[f32], b: &[f32], out: &mut [f32]) {
+    assert!(a.len() == out.len() && b.len() == out.len(), "add: lengths");
+    match isa.0 {
+        Kind::Scalar => scalar::add(a, b, out),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: avx2+fma detected (see `Kind`); equal lengths asserted.
+        Kind::Avx2 => unsafe { avx2::add(a, b, out) },
+    }
+}
+
+/// Quantizes the `m × 16` float tables of a 4-bit scan into the byte
+/// layout of `fastscan::QuantizedLut` (`out`: `ceil(m / 2) * 32` bytes,
+/// zeroed by the caller); returns `(bias, scale)`.
+///
+/// Panics unless `tables.len() == m * 16` and `out.len() == ceil(m/2) * 32`.
+#[inline]
+pub(crate) fn quantize_lut(tables: &[f32], qmax: f32, out: &mut [u8]) -> (f32, f32) {
+    quantize_lut_with(Isa::active(), tables, qmax, out)
+}
+
+/// [`quantize_lut`] with an explicit implementation (identical results).
+pub(crate) fn quantize_lut_with(isa: Isa, tables: &[f32], qmax: f32, out: &mut [u8]) -> (f32, f32) {
+    assert!(tables.len().is_multiple_of(16), "quantize_lut: tables");
+    assert_eq!(
+        out.len(),
+        (tables.len() / 16).div_ceil(2) * 32,
+        "quantize_lut: out length"
+    );
+    match isa.0 {
+        Kind::Scalar => scalar::quantize_lut(tables, qmax, out),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: avx2+fma detected (see `Kind`); the body is safe code.
+        Kind::Avx2 => unsafe { avx2::quantize_lut(tables, qmax, out) },
+    }
+}
+
+/// Hints the CPU to fetch the cache lines of `data` (no effect on
+/// results; a no-op off x86-64).
+#[inline]
+pub(crate) fn prefetch(data: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    for at in (0..data.len()).step_by(64) {
+        // SAFETY: `prefetcht0` never faults and has no architectural
+        // effect; the address is inside `data`. SSE is part of the x86-64
+        // baseline, so no detection is needed.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                data.as_ptr().add(at).cast::<i8>(),
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = data;
+}
+
+/// The bytes of an `f32` slice (for [`prefetch`]).
+#[inline]
+pub(crate) fn as_bytes(v: &[f32]) -> &[u8] {
+    // SAFETY: any initialised f32 is 4 initialised bytes; u8 has alignment
+    // 1 and the length covers exactly the same memory.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
 }
 
 /// 8-bit PQ code scan: for each of the `out.len()` codes of `m` bytes in

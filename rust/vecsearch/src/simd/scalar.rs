@@ -74,6 +74,79 @@ pub(crate) fn dot_batch(q: &[f32], data: &[f32], out: &mut [f32]) {
     }
 }
 
+/// `out[i * nc + j] = dot(x_i, c_j)` (contract checked by the dispatcher).
+pub(crate) fn dot_tile(x: &[f32], c: &[f32], d: usize, out: &mut [f32]) {
+    let nc = c.len() / d;
+    for (xi, o) in x.chunks_exact(d).zip(out.chunks_exact_mut(nc.max(1))) {
+        dot_batch(xi, c, &mut o[..nc]);
+    }
+}
+
+/// `out[i] = a[i] + b[i]`.
+#[inline(always)]
+pub(crate) fn add(a: &[f32], b: &[f32], out: &mut [f32]) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = x + y;
+    }
+}
+
+/// Smallest and largest of 16 values by a fixed pairwise tree (exact, so
+/// every implementation agrees; independent lanes vectorise).
+#[inline(always)]
+fn min_max16(t: &[f32; 16]) -> (f32, f32) {
+    let (mut lo, mut hi) = (*t, *t);
+    let mut w = 8;
+    while w > 0 {
+        for i in 0..w {
+            lo[i] = if lo[i + w] < lo[i] { lo[i + w] } else { lo[i] };
+            hi[i] = if hi[i + w] > hi[i] { hi[i + w] } else { hi[i] };
+        }
+        w /= 2;
+    }
+    (lo[0], hi[0])
+}
+
+/// Quantizes `m × 16` float tables to bytes for the 4-bit scan (see
+/// `fastscan::QuantizedLut`): entry `v` of sub-quantizer `j` becomes
+/// `round((v - min_j) * scale)`, capped at `qmax`, at byte
+/// `(j / 2) * 32 + (j % 2) * 16 + c`; `scale = qmax / widest span`.
+/// Returns `(sum of the minima, scale)`.
+#[inline(always)]
+pub(crate) fn quantize_lut(tables: &[f32], qmax: f32, out: &mut [u8]) -> (f32, f32) {
+    let mut bias = 0.0f32;
+    let mut span = 0.0f32;
+    let mut los = [0.0f32; 256];
+    let m = tables.len() / 16;
+    for (j, t) in tables.chunks_exact(16).enumerate() {
+        let t: &[f32; 16] = t.try_into().expect("16 entries");
+        let (lo, hi) = min_max16(t);
+        if j < los.len() {
+            los[j] = lo;
+        }
+        bias += lo;
+        span = if hi - lo > span { hi - lo } else { span };
+    }
+    let scale = if span > 0.0 && span.is_finite() {
+        qmax / span
+    } else {
+        1.0
+    };
+    for (j, t) in tables.chunks_exact(16).enumerate().take(m) {
+        let lo = if j < los.len() {
+            los[j]
+        } else {
+            min_max16(t.try_into().expect("16 entries")).0
+        };
+        let dst = &mut out[(j / 2) * 32 + (j % 2) * 16..][..16];
+        for (o, &v) in dst.iter_mut().zip(t) {
+            // Round half up by truncation: `f32::round` is a libm call on
+            // baseline x86-64 (no SSE4.1).
+            *o = ((v - lo) * scale + 0.5).min(qmax) as u8;
+        }
+    }
+    (bias, scale)
+}
+
 /// ADC table from transposed codebooks `ct` (`[m][dsub][ksub]`): the inner
 /// loop runs over `ksub` consecutive centroids, which vectorises.
 pub(crate) fn adc_table(l2: bool, q: &[f32], ct: &[f32], ksub: usize, out: &mut [f32]) {

@@ -152,6 +152,99 @@ fn adc_tables_match_direct_computation() {
 }
 
 #[test]
+fn dot_tile_matches_pairwise() {
+    let mut rng = Rng(11);
+    for (nx, nc, d) in [
+        (1usize, 1usize, 1usize),
+        (5, 7, 3),
+        (2, 4, 8),
+        (3, 9, 100),
+        (16, 256, 5),
+        (7, 13, 49),
+        (4, 5, 784),
+        (0, 3, 4),
+        (3, 0, 4),
+    ] {
+        // Odd offsets: unaligned rows.
+        let xs = rng.vec(nx * d + 1);
+        let cs = rng.vec(nc * d + 3);
+        let (x, c) = (&xs[1..], &cs[3..]);
+        for isa in Isa::all() {
+            let mut out = vec![f32::NAN; nx * nc];
+            dot_tile_with(isa, x, c, d, &mut out);
+            for i in 0..nx {
+                for j in 0..nc {
+                    let (xi, cj) = (&x[i * d..(i + 1) * d], &c[j * d..(j + 1) * d]);
+                    close(out[i * nc + j], naive_dot(xi, cj), abs_sum(xi, cj));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn multi_query_adc_tables_match_single() {
+    let mut rng = Rng(13);
+    for (nq, m, ksub, dsub) in [
+        (1usize, 20usize, 256usize, 5usize),
+        (5, 16, 256, 49),
+        (3, 25, 16, 4),
+        (4, 3, 40, 3),
+    ] {
+        let d = m * dsub;
+        let cents = rng.vec(m * ksub * dsub);
+        let ct = transpose_codebooks(&cents, m, ksub, dsub);
+        let qs = rng.vec(nq * d);
+        for isa in Isa::all() {
+            let mut out = vec![f32::NAN; nq * m * ksub];
+            adc_tables_dot_with(isa, &qs, d, &ct, ksub, &mut out);
+            for (q, o) in qs.chunks_exact(d).zip(out.chunks_exact(m * ksub)) {
+                let mut want = vec![0.0; m * ksub];
+                adc_table_with(Isa::scalar(), false, q, &ct, ksub, &mut want);
+                for (j, (&g, &w)) in o.iter().zip(&want).enumerate() {
+                    let (jj, c) = (j / ksub, j % ksub);
+                    let cj = &cents[(jj * ksub + c) * dsub..(jj * ksub + c + 1) * dsub];
+                    close(g, f64::from(w), abs_sum(&q[jj * dsub..(jj + 1) * dsub], cj));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn add_and_lut_quantization_are_identical_across_paths() {
+    let mut rng = Rng(17);
+    for m in [1usize, 2, 3, 20, 25, 64] {
+        let tables = rng.vec(m * 16);
+        let other = rng.vec(m * 16);
+        let qmax = (65535 / (2 * m.div_ceil(2))).min(255) as f32;
+        let mut want = (vec![0u8; m.div_ceil(2) * 32], (0.0, 0.0));
+        let mut want_sum = vec![0f32; m * 16];
+        for (n, isa) in Isa::all().into_iter().enumerate() {
+            let mut bytes = vec![0u8; m.div_ceil(2) * 32];
+            let bs = quantize_lut_with(isa, &tables, qmax, &mut bytes);
+            let mut sum = vec![0f32; m * 16];
+            add_with(isa, &tables, &other, &mut sum);
+            if n == 0 {
+                want = (bytes, bs);
+                want_sum = sum;
+                // Scalar against the definition.
+                for (j, t) in tables.chunks_exact(16).enumerate() {
+                    let lo = t.iter().copied().fold(f32::INFINITY, f32::min);
+                    for (c, &v) in t.iter().enumerate() {
+                        let q = ((v - lo) * bs.1 + 0.5).min(qmax) as u8;
+                        assert_eq!(want.0[(j / 2) * 32 + (j % 2) * 16 + c], q);
+                    }
+                }
+            } else {
+                assert_eq!((bytes, bs), want, "m={m} {}", isa.name());
+                assert_eq!(sum, want_sum, "m={m} {}", isa.name());
+            }
+        }
+    }
+}
+
+#[test]
 fn pq8_scan_matches_naive() {
     let mut rng = Rng(11);
     for m in [1usize, 2, 3, 4, 5, 8, 16, 20, 33] {
