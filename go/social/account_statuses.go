@@ -38,11 +38,14 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *store.Account, ac
 	}
 	tag := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(in.Tagged), "#"))
 	// Ask the store only for visibilities the viewer could see, so few rows
-	// are read just to be dropped; canView still decides.
+	// are read just to be dropped; canView still decides. An anonymous
+	// viewer can see only public and unlisted statuses. A signed-in one can
+	// also see private and direct statuses that mention it, follower or
+	// not (Mastodon's AccountStatusesFilter adds them), so it reads every
+	// visibility: filtering by following alone hid those from a mentioned
+	// non-follower. The fill loop tops up pages canView thins out.
 	vis := []store.Visibility{store.VisibilityPublic, store.VisibilityUnlisted}
-	if viewer != nil && viewer.ID == accountID {
-		vis = append(vis, store.VisibilityPrivate, store.VisibilityDirect)
-	} else if viewer != nil {
+	if viewer != nil && viewer.ID != accountID {
 		rel, err := s.Relationship(ctx, viewer, accountID)
 		if err != nil {
 			return nil, err
@@ -50,9 +53,9 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *store.Account, ac
 		if rel.Blocking || rel.BlockedBy {
 			return []*store.Status{}, nil
 		}
-		if rel.Following {
-			vis = append(vis, store.VisibilityPrivate)
-		}
+	}
+	if viewer != nil {
+		vis = append(vis, store.VisibilityPrivate, store.VisibilityDirect)
 	}
 	page := in.Page
 	out := []*store.Status{}

@@ -21,8 +21,8 @@ const (
 // Event is something that happened, published after its transaction
 // committed, with the audience the domain computed:
 //
-//   - Users: the accounts whose user stream receives it (the author, the
-//     followers whose home timeline it reaches, the mentioned accounts; the
+//   - Users: the accounts whose user stream receives it (for a status, the
+//     author and the followers whose home timeline it reaches; the
 //     recipient of a notification);
 //   - Streams: the shared streams it goes to: "public", "public:local",
 //     "hashtag:<tag>", "hashtag:local:<tag>", "list:<id>".
@@ -73,15 +73,20 @@ func (s *Service) publish(ctx context.Context, ev Event) {
 // see the status when they next load their home timeline.
 const maxFanout = 10000
 
-// publishStatus publishes an update for a committed status. mentions are
-// the mentioned account IDs (the reblogged original's author for a reblog
-// is not among them: Mastodon streams the reblog to followers only).
-func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentions []int64) {
+// publishStatus publishes an update for a committed status.
+//
+// The last argument, the mentioned account IDs, is deliberately not part of
+// the audience. A user stream's updates are its home timeline's (Mastodon's
+// fan-out delivers to the author and followers); a mentioned account that
+// does not follow the author learns of the status from its mention
+// notification, published separately. Sending it an update as well put on
+// the stream what its home timeline never shows (the visibility matrix,
+// api/mastodon/visibility_matrix_test.go, checks the two agree).
+func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, _ []int64) {
 	if s.pub == nil {
 		return
 	}
 	ev := Event{Kind: EventUpdate, Status: st, Users: []int64{st.AccountID}}
-	ev.Users = append(ev.Users, mentions...)
 	if st.Visibility != store.VisibilityDirect {
 		ev.Users = append(ev.Users, s.followerIDs(ctx, st.AccountID)...)
 	}

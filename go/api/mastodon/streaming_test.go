@@ -43,6 +43,14 @@ func newStreamEnv(t *testing.T) *streamEnv {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return newStreamEnvOn(t, st)
+}
+
+// newStreamEnvOn is newStreamEnv over a given, migrated store (the
+// visibility matrix runs on both backends).
+func newStreamEnvOn(t *testing.T, st store.Store) *streamEnv {
+	t.Helper()
+	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	bus := streaming.NewLocal(quiet)
 	t.Cleanup(func() { bus.Close() })

@@ -1,0 +1,584 @@
+package mastodon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/sqlite"
+)
+
+// The visibility matrix: every read path × every relationship to the
+// author × every visibility, through the real router, handlers, social
+// service and store, on both backends. The expected answers are the table
+// matrixWant below, written out by hand from Mastodon's rules; the test
+// never asks the server's own rule (canView) what to expect.
+
+// rel is a viewer's relationship to the author, A.
+type rel int
+
+const (
+	relSelf      rel = iota // A itself
+	relFollower             // F follows A
+	relStranger             // S has no relationship with A
+	relBlocked              // A blocks B
+	relBlocking             // K blocks A
+	relMuted                // M follows A and mutes it (so home would otherwise show A)
+	relMentioned            // N is mentioned in A's statuses and does not follow A
+	relAnonymous            // no token
+	numRels
+)
+
+var relNames = [numRels]string{"self", "follower", "stranger", "blocked", "blocking", "muted", "mentioned", "anonymous"}
+
+// matrixVisibilities are the four visibilities, in the order of the
+// columns of matrixWant's cells.
+var matrixVisibilities = [4]store.Visibility{
+	store.VisibilityPublic, store.VisibilityUnlisted, store.VisibilityPrivate, store.VisibilityDirect,
+}
+
+// Read paths. "S" is the status of the visibility under test (a reply to
+// A's public root R, mentioning N, carrying #matrixtag and the word
+// zebrafrost); "C" is A's public reply to S.
+const (
+	pathStatus       = "GET /statuses/S"
+	pathContext      = "GET /statuses/S/context (200)"
+	pathAncestor     = "GET /statuses/C/context: S among ancestors"
+	pathDescendant   = "GET /statuses/R/context: S among descendants"
+	pathFavourite    = "POST /statuses/S/favourite (200)"
+	pathFavourites   = "GET /favourites"
+	pathBookmarks    = "GET /bookmarks"
+	pathAccount      = "GET /accounts/A/statuses"
+	pathHome         = "GET /timelines/home"
+	pathPublic       = "GET /timelines/public"
+	pathLocal        = "GET /timelines/public?local=true"
+	pathTag          = "GET /timelines/tag/matrixtag"
+	pathList         = "GET /timelines/list/:id (a list holding A)"
+	pathSearch       = "GET /api/v2/search?type=statuses"
+	pathNotification = "GET /notifications: mention in S"
+	pathStreamUser   = "stream user: update S"
+	pathStreamNotif  = "stream user: notification of mention in S"
+	pathStreamPublic = "stream public: update S"
+	pathStreamLocal  = "stream public:local: update S"
+	pathStreamTag    = "stream hashtag matrixtag: update S"
+	pathStreamList   = "stream list: update S"
+)
+
+// matrixWant is the expected table: for each path and relationship, one
+// character per visibility (public, unlisted, private, direct): a letter
+// (P, U, F for followers-only, D) where the status is visible, '-' where it
+// is hidden; "n/a" where the path is not open to that viewer (anonymous
+// home; lists, which in Mastodon only hold followed accounts).
+//
+// The rules, as Mastodon applies them:
+//   - public: everyone; unlisted: everyone, but never on public, local or
+//     hashtag timelines (or their streams);
+//   - private: the author, its followers and the accounts it mentions;
+//     direct: the author and the accounts it mentions;
+//   - a block, either way, hides everything on every path;
+//   - a mute hides the account at home (and in lists and the user stream,
+//     which are home's) and in notifications, not on its profile or a
+//     status opened by ID;
+//   - home, lists and the user stream's updates hold the viewer's own and
+//     its followees' statuses: a mention alone brings a notification, not
+//     a home entry (Mastodon's fan-out delivers to followers); a followee's
+//     direct status reaches home only if it mentions the viewer, which no
+//     cell here has;
+//   - a status the viewer may not see is a 404, never a 403;
+//   - status search needs a login.
+var matrixWant = map[string][numRels]string{
+	//                  self    follower stranger blocked blocking muted   mentioned anonymous
+	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
+	pathContext:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
+	pathAncestor:     {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
+	pathDescendant:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
+	pathFavourite:    {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "n/a"},
+	pathFavourites:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "n/a"},
+	pathBookmarks:    {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "n/a"},
+	pathAccount:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
+	pathHome:         {"PUFD", "PUF-", "----", "----", "----", "----", "----", "n/a"},
+	pathPublic:       {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
+	pathLocal:        {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
+	pathTag:          {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
+	pathList:         {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "n/a"},
+	pathSearch:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "----"},
+	pathNotification: {"----", "----", "----", "----", "----", "----", "PUFD", "n/a"},
+	pathStreamUser:   {"PUFD", "PUF-", "----", "----", "----", "----", "----", "n/a"},
+	pathStreamNotif:  {"----", "----", "----", "----", "----", "----", "PUFD", "n/a"},
+	pathStreamPublic: {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
+	pathStreamLocal:  {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
+	pathStreamTag:    {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
+	pathStreamList:   {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "n/a"},
+}
+
+// Checks that do not vary with visibility: what A did to or with the viewer.
+const (
+	pathFavNotif       = "GET /notifications: A favourited the viewer's status (before any block)"
+	pathMentionNotif   = "GET /notifications: A mentioned the viewer in public status Q"
+	pathStreamMention  = "stream user: notification of A's mention in Q"
+	pathEarlyFavourite = "GET /favourites: A's status P0, favourited before any block"
+	pathEarlyBookmark  = "GET /bookmarks: A's status P0, bookmarked before any block"
+	pathSelfNotif      = "A's GET /notifications: the viewer favourited P0 (before any block)"
+)
+
+// relWant is the expected table for those checks: 'y' shown, '-' hidden,
+// '.' not applicable (A does not notify itself; anonymous has no lists).
+var relWant = map[string]string{
+	//                   self, follower, stranger, blocked, blocking, muted, mentioned, anonymous
+	pathFavNotif:       ".yy---y.",
+	pathMentionNotif:   ".yy---y.",
+	pathStreamMention:  ".yy---y.",
+	pathEarlyFavourite: "yyy--yy.",
+	pathEarlyBookmark:  "yyy--yy.",
+	// A muted by M still hears from M: muting is M's choice, not A's.
+	pathSelfNotif: ".yy--yy.",
+}
+
+func TestVisibilityMatrix(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if err := st.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		runVisibilityMatrix(t, st)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := os.Getenv("STARLING_TEST_PG")
+		if pg == "" {
+			t.Skip("STARLING_TEST_PG not set: set it to a PostgreSQL URL " +
+				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the matrix on PostgreSQL")
+		}
+		t.Parallel()
+		runVisibilityMatrix(t, postgres.OpenTestSchema(t, pg))
+	})
+}
+
+// matrixViewer is one viewer: its account and token (none when anonymous),
+// its streaming connection, and what it saw there.
+type matrixViewer struct {
+	rel   rel
+	id    string // account ID; "" when anonymous
+	token string
+	conn  *wsClient
+	list  string // ID of the viewer's list holding A; "" if none
+
+	updates map[string]map[string]bool // stream name → status IDs of updates
+	notifs  map[string]bool            // status IDs of mention notifications from A
+}
+
+// matrixWorld is what A posted.
+type matrixWorld struct {
+	author    string    // A's account ID
+	root      string    // R: A's public root
+	statuses  [4]string // S by visibility: replies to R, mentioning N
+	followUps [4]string // C by visibility: A's public reply to S
+	quiet     string    // Q: A's public status mentioning every viewer
+	early     string    // P0: A's public status from before any block
+}
+
+func runVisibilityMatrix(t *testing.T, st store.Store) {
+	e := newStreamEnvOn(t, st)
+	const scopes = "read write follow"
+	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", ""}
+	viewers := make([]*matrixViewer, numRels)
+	for r := range numRels {
+		v := &matrixViewer{rel: r, updates: map[string]map[string]bool{}, notifs: map[string]bool{}}
+		if r != relAnonymous {
+			a, tok := e.user(names[r], scopes)
+			v.id, v.token = formatID(a.ID), tok
+		}
+		viewers[r] = v
+	}
+	a := viewers[relSelf]
+	w := &matrixWorld{author: a.id}
+
+	// Before any block or mute: every other viewer posts, A favourites
+	// each post (so each viewer has a notification from A), A posts P0, and
+	// every viewer favourites and bookmarks it (so A has notifications from
+	// each, and B and K hold a favourite and a bookmark the blocks must
+	// hide).
+	hello := make(map[rel]string)
+	for _, v := range viewers {
+		if v.rel == relSelf || v.rel == relAnonymous {
+			continue
+		}
+		hello[v.rel] = mxPost(e, v.token, "hello from "+names[v.rel], "public", "")
+		mxOK(e, http.MethodPost, "/api/v1/statuses/"+hello[v.rel]+"/favourite", a.token)
+	}
+	w.early = mxPost(e, a.token, "early bird", "public", "")
+	for _, v := range viewers {
+		if v.rel != relAnonymous {
+			mxOK(e, http.MethodPost, "/api/v1/statuses/"+w.early+"/favourite", v.token)
+			mxOK(e, http.MethodPost, "/api/v1/statuses/"+w.early+"/bookmark", v.token)
+		}
+	}
+
+	// The relationships.
+	for _, r := range []rel{relFollower, relMuted} {
+		mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/follow", viewers[r].token)
+		viewers[r].list = mxList(e, viewers[r].token, a.id)
+	}
+	mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/mute", viewers[relMuted].token)
+	mxOK(e, http.MethodPost, "/api/v1/accounts/"+viewers[relBlocked].id+"/block", a.token)
+	mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/block", viewers[relBlocking].token)
+
+	// Every viewer listens before A posts: its user stream (if any), the
+	// public, local and hashtag streams, and its list.
+	for _, v := range viewers {
+		if v.rel == relAnonymous {
+			v.conn = e.dial("", "")
+		} else {
+			v.conn = e.dial("?stream=user", v.token)
+		}
+		v.conn.send(map[string]string{"type": "subscribe", "stream": "public"})
+		v.conn.send(map[string]string{"type": "subscribe", "stream": "public:local"})
+		v.conn.send(map[string]string{"type": "subscribe", "stream": "hashtag", "tag": "matrixtag"})
+		if v.list != "" {
+			v.conn.send(map[string]string{"type": "subscribe", "stream": "list", "list": v.list})
+		}
+		v.conn.barrier()
+	}
+
+	// A posts the thread and Q.
+	w.root = mxPost(e, a.token, "thread root", "public", "")
+	for i, vis := range matrixVisibilities {
+		w.statuses[i] = mxPost(e, a.token, fmt.Sprintf("@nina %s zebrafrost #matrixtag", vis), string(vis), w.root)
+	}
+	for i := range matrixVisibilities {
+		w.followUps[i] = mxPost(e, a.token, "follow-up", "public", w.statuses[i])
+	}
+	w.quiet = mxPost(e, a.token, "hello @fern @sam @bert @kim @milo @nina", "public", "")
+
+	// Barrier for the streams: each viewer posts a marker, which reaches
+	// its own user stream (the anonymous viewer waits for the stranger's
+	// on the public stream). The bus keeps order, so once a connection
+	// sends its marker it has handled every earlier event.
+	markers := make(map[rel]string)
+	for _, v := range viewers {
+		if v.rel != relAnonymous {
+			markers[v.rel] = mxPost(e, v.token, "marker", "public", "")
+		}
+	}
+	markers[relAnonymous] = markers[relStranger]
+	for _, v := range viewers {
+		v.collect(t, w.author, markers[v.rel])
+	}
+
+	// Favourite each S the viewer may see; bookmark what it favourited.
+	favourited := make([][4]bool, numRels)
+	for _, v := range viewers {
+		if v.rel == relAnonymous {
+			continue
+		}
+		for i, id := range w.statuses {
+			rec := e.do(http.MethodPost, "/api/v1/statuses/"+id+"/favourite", v.token, "", nil)
+			switch rec.Code {
+			case http.StatusOK:
+				favourited[v.rel][i] = true
+				mxOK(e, http.MethodPost, "/api/v1/statuses/"+id+"/bookmark", v.token)
+			case http.StatusNotFound:
+			default:
+				t.Errorf("%s favourites %s: status %d, want 200 or 404; body %s", relNames[v.rel], matrixVisibilities[i], rec.Code, rec.Body)
+			}
+		}
+	}
+
+	got := make(map[string][numRels][4]bool)
+	set := func(path string, r rel, i int, visible bool) {
+		cells := got[path]
+		cells[r][i] = visible
+		got[path] = cells
+	}
+	for _, v := range viewers {
+		tok := v.token
+		anon := v.rel == relAnonymous
+		ancestors, descendants := map[int]bool{}, map[int]bool{}
+		root := mxContext(e, w.root, tok)
+		for i, id := range w.statuses {
+			set(pathStatus, v.rel, i, mxCode(e, "/api/v1/statuses/"+id, tok) == http.StatusOK)
+			set(pathContext, v.rel, i, mxCode(e, "/api/v1/statuses/"+id+"/context", tok) == http.StatusOK)
+			if c := mxContext(e, w.followUps[i], tok); c != nil {
+				ancestors[i] = c.ancestors[id]
+			}
+			if root != nil {
+				descendants[i] = root.descendants[id]
+			}
+			set(pathAncestor, v.rel, i, ancestors[i])
+			set(pathDescendant, v.rel, i, descendants[i])
+			set(pathFavourite, v.rel, i, favourited[v.rel][i])
+		}
+		lists := map[string]map[string]bool{
+			pathAccount: mxIDs(e, "/api/v1/accounts/"+a.id+"/statuses?limit=40", tok),
+			pathPublic:  mxIDs(e, "/api/v1/timelines/public?limit=40", tok),
+			pathLocal:   mxIDs(e, "/api/v1/timelines/public?local=true&limit=40", tok),
+			pathTag:     mxIDs(e, "/api/v1/timelines/tag/matrixtag?limit=40", tok),
+			pathSearch:  mxSearch(e, "zebrafrost", tok),
+		}
+		if !anon {
+			lists[pathHome] = mxIDs(e, "/api/v1/timelines/home?limit=40", tok)
+			lists[pathFavourites] = mxIDs(e, "/api/v1/favourites?limit=40", tok)
+			lists[pathBookmarks] = mxIDs(e, "/api/v1/bookmarks?limit=40", tok)
+		}
+		if v.list != "" {
+			lists[pathList] = mxIDs(e, "/api/v1/timelines/list/"+v.list+"?limit=40", tok)
+		}
+		var notifs []mxNotification
+		if !anon {
+			notifs = mxNotifications(e, tok)
+			mentions := map[string]bool{}
+			for _, n := range notifs {
+				if n.Type == "mention" && n.Account.ID == a.id {
+					mentions[n.Status.ID] = true
+				}
+			}
+			lists[pathNotification] = mentions
+		}
+		streams := map[string]string{
+			pathStreamUser: "user", pathStreamPublic: "public", pathStreamLocal: "public:local",
+			pathStreamTag: "hashtag", pathStreamList: "list",
+		}
+		for path, name := range streams {
+			lists[path] = v.updates[name]
+		}
+		lists[pathStreamNotif] = v.notifs
+		for path, ids := range lists {
+			for i, id := range w.statuses {
+				set(path, v.rel, i, ids[id])
+			}
+		}
+
+		// The visibility-independent checks.
+		if !anon {
+			var fav, mention bool
+			for _, n := range notifs {
+				fav = fav || n.Type == "favourite" && n.Account.ID == a.id && n.Status.ID == hello[v.rel]
+				mention = mention || n.Type == "mention" && n.Account.ID == a.id && n.Status.ID == w.quiet
+			}
+			setRel(got, pathFavNotif, v.rel, fav)
+			setRel(got, pathMentionNotif, v.rel, mention)
+			setRel(got, pathStreamMention, v.rel, v.notifs[w.quiet])
+			setRel(got, pathEarlyFavourite, v.rel, lists[pathFavourites][w.early])
+			setRel(got, pathEarlyBookmark, v.rel, lists[pathBookmarks][w.early])
+		}
+	}
+	// A's own notifications: who favourited P0.
+	faved := map[string]bool{}
+	for _, n := range mxNotifications(e, a.token) {
+		if n.Type == "favourite" && n.Status.ID == w.early {
+			faved[n.Account.ID] = true
+		}
+	}
+	for _, v := range viewers {
+		if v.rel != relSelf && v.rel != relAnonymous {
+			setRel(got, pathSelfNotif, v.rel, faved[v.id])
+		}
+	}
+
+	checked := 0
+	for path, rows := range matrixWant {
+		for r, row := range rows {
+			if row == "n/a" {
+				continue
+			}
+			for i, c := range row {
+				want := c != '-'
+				checked++
+				if g := got[path][r][i]; g != want {
+					t.Errorf("%s | %s | %s: visible = %t, want %t", path, relNames[r], matrixVisibilities[i], g, want)
+				}
+			}
+		}
+	}
+	for path, row := range relWant {
+		for r, c := range row {
+			if c == '.' {
+				continue
+			}
+			checked++
+			if g, want := got[path][r][0], c == 'y'; g != want {
+				t.Errorf("%s | %s: shown = %t, want %t", path, relNames[r], g, want)
+			}
+		}
+	}
+	t.Logf("%d read paths × %d relationships × %d visibilities, plus %d visibility-independent paths × %d relationships: %d cells checked",
+		len(matrixWant), numRels, len(matrixVisibilities), len(relWant), numRels, checked)
+}
+
+// setRel records a visibility-independent check in the first column.
+func setRel(got map[string][numRels][4]bool, path string, r rel, shown bool) {
+	cells := got[path]
+	cells[r][0] = shown
+	got[path] = cells
+}
+
+// collect reads v's connection up to marker, recording the updates of
+// author's statuses per stream and the status IDs of author's mention
+// notifications.
+func (v *matrixViewer) collect(t *testing.T, author, marker string) {
+	t.Helper()
+	for {
+		m := v.conn.next()
+		stream := toStrings(m["stream"])[0]
+		switch m["event"] {
+		case "update":
+			var s mxStatus
+			mxUnmarshal(t, m, &s)
+			if s.ID == marker {
+				return
+			}
+			if s.Account.ID == author {
+				if v.updates[stream] == nil {
+					v.updates[stream] = map[string]bool{}
+				}
+				v.updates[stream][s.ID] = true
+			}
+		case "notification":
+			var n mxNotification
+			mxUnmarshal(t, m, &n)
+			if n.Type == "mention" && n.Account.ID == author {
+				v.notifs[n.Status.ID] = true
+			}
+		}
+	}
+}
+
+func mxUnmarshal(t *testing.T, m map[string]any, v any) {
+	t.Helper()
+	p, _ := m["payload"].(string)
+	if err := json.Unmarshal([]byte(p), v); err != nil {
+		t.Fatalf("payload of %v: %v", m, err)
+	}
+}
+
+// mxStatus is the part of a Status entity the matrix reads.
+type mxStatus struct {
+	ID      string `json:"id"`
+	Account struct {
+		ID string `json:"id"`
+	} `json:"account"`
+}
+
+// mxNotification is the part of a Notification entity the matrix reads.
+type mxNotification struct {
+	Type    string `json:"type"`
+	Account struct {
+		ID string `json:"id"`
+	} `json:"account"`
+	Status struct {
+		ID string `json:"id"`
+	} `json:"status"`
+}
+
+// mxPost posts a status over HTTP and returns its ID.
+func mxPost(e *streamEnv, token, text, visibility, inReplyTo string) string {
+	e.t.Helper()
+	form := url.Values{"status": {text}, "visibility": {visibility}}
+	if inReplyTo != "" {
+		form.Set("in_reply_to_id", inReplyTo)
+	}
+	rec := e.postForm("/api/v1/statuses", token, form)
+	wantStatus(e.t, rec, http.StatusOK)
+	id, _ := decodeObject(e.t, rec)["id"].(string)
+	return id
+}
+
+// mxOK makes a request that must succeed.
+func mxOK(e *streamEnv, method, target, token string) {
+	e.t.Helper()
+	wantStatus(e.t, e.do(method, target, token, "", nil), http.StatusOK)
+}
+
+// mxList creates a list holding accountID and returns its ID.
+func mxList(e *streamEnv, token, accountID string) string {
+	e.t.Helper()
+	rec := e.postForm("/api/v1/lists", token, url.Values{"title": {"people"}})
+	wantStatus(e.t, rec, http.StatusOK)
+	id, _ := decodeObject(e.t, rec)["id"].(string)
+	rec = e.postForm("/api/v1/lists/"+id+"/accounts", token, url.Values{"account_ids[]": {accountID}})
+	wantStatus(e.t, rec, http.StatusOK)
+	return id
+}
+
+// mxCode is the status code of a GET; a hidden status must be a 404.
+func mxCode(e *streamEnv, target, token string) int {
+	e.t.Helper()
+	rec := e.get(target, token)
+	if rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
+		e.t.Errorf("GET %s: status %d, want 200 or 404; body %s", target, rec.Code, rec.Body)
+	}
+	return rec.Code
+}
+
+type mxThread struct{ ancestors, descendants map[string]bool }
+
+// mxContext reads a status's context; nil if the status is not visible.
+func mxContext(e *streamEnv, id, token string) *mxThread {
+	e.t.Helper()
+	rec := e.get("/api/v1/statuses/"+id+"/context", token)
+	switch rec.Code {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return nil
+	default:
+		e.t.Fatalf("context of %s: status %d; body %s", id, rec.Code, rec.Body)
+	}
+	var c struct{ Ancestors, Descendants []mxStatus }
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil {
+		e.t.Fatalf("context of %s: %v", id, err)
+	}
+	return &mxThread{ancestors: mxSet(c.Ancestors), descendants: mxSet(c.Descendants)}
+}
+
+func mxSet(sts []mxStatus) map[string]bool {
+	out := make(map[string]bool, len(sts))
+	for _, s := range sts {
+		out[s.ID] = true
+	}
+	return out
+}
+
+// mxIDs reads a page of statuses and returns their IDs.
+func mxIDs(e *streamEnv, target, token string) map[string]bool {
+	e.t.Helper()
+	rec := e.get(target, token)
+	wantStatus(e.t, rec, http.StatusOK)
+	var sts []mxStatus
+	if err := json.Unmarshal(rec.Body.Bytes(), &sts); err != nil {
+		e.t.Fatalf("GET %s: %v", target, err)
+	}
+	return mxSet(sts)
+}
+
+func mxSearch(e *streamEnv, q, token string) map[string]bool {
+	e.t.Helper()
+	rec := e.get("/api/v2/search?"+url.Values{"q": {q}, "type": {"statuses"}, "limit": {"40"}}.Encode(), token)
+	wantStatus(e.t, rec, http.StatusOK)
+	var res struct{ Statuses []mxStatus }
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		e.t.Fatalf("search: %v", err)
+	}
+	return mxSet(res.Statuses)
+}
+
+func mxNotifications(e *streamEnv, token string) []mxNotification {
+	e.t.Helper()
+	rec := e.get("/api/v1/notifications?limit=40", token)
+	wantStatus(e.t, rec, http.StatusOK)
+	var ns []mxNotification
+	if err := json.Unmarshal(rec.Body.Bytes(), &ns); err != nil {
+		e.t.Fatalf("notifications: %v", err)
+	}
+	return ns
+}
