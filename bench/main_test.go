@@ -91,8 +91,10 @@ func TestANNEndToEnd(t *testing.T) {
 	}
 	for _, field := range []string{
 		"engine", "dataset", "index", "metric", "k", "threads", "n_base", "n_query", "dim",
-		"recall_at_1", "recall_at_10", "qps", "p50_us", "p95_us", "p99_us", "add_s",
-		"bytes_per_vector", "commit", "machine", "command", "timestamp",
+		"recall_at_1", "recall_at_10", "qps", "batch_s", "batch_s_runs", "repeats", "p50_us", "p95_us", "p99_us", "train_s", "add_s",
+		"bytes_per_vector", "nlist", "m", "nbits", "nprobe", "refine", "refine_storage",
+		"dist_exact", "max_dist_err", "mean_dist_err", "unsorted_rows",
+		"commit", "machine", "command", "timestamp", "rust_lib",
 	} {
 		if _, ok := res[field]; !ok {
 			t.Errorf("result lacks %q", field)
@@ -103,6 +105,7 @@ func TestANNEndToEnd(t *testing.T) {
 		"k": 10.0, "threads": 2.0, "n_base": 300.0, "n_query": 20.0, "dim": 16.0,
 		// Exact search against exact ground truth.
 		"recall_at_1": 1.0, "recall_at_10": 1.0, "single_batch_mismatches": 0.0,
+		"dist_exact": true, "unsorted_rows": 0.0, "nprobe": 0.0, "refine_storage": "",
 	}
 	for k, v := range want {
 		if res[k] != v {
@@ -166,11 +169,15 @@ func TestBadCommandLines(t *testing.T) {
 		{"directory", []string{"ann", "--base", dir, "--query", query, "--gt", gt, "--metric", "l2"}, 2, "is a directory"},
 		{"no metric", []string{"ann", "--base", base, "--query", query, "--gt", gt}, 2, "--metric is required"},
 		{"bad metric", with("--metric", "cosine"), 2, `"cosine" is not one of`},
-		{"unknown index", with("--index", "ivfpq"), 2, `--index "ivfpq" is not supported`},
+		{"unknown index", with("--index", "hnsw"), 2, `--index "hnsw" is not supported`},
 		{"k zero", with("--k", "0"), 2, "--k must be at least 1"},
 		{"k beyond ground truth", with("--k", "6"), 2, "exceeds the 5 neighbours"},
 		{"threads zero", with("--threads", "0"), 2, "--threads must be at least 1"},
-		{"undefined flag", with("--nprobe", "3"), 2, "flag provided but not defined"},
+		{"undefined flag", with("--nprobes", "3"), 2, "flag provided but not defined"},
+		{"ivf flag on flat", with("--nprobe", "3"), 2, "--nprobe applies only to --index ivfpq"},
+		{"m does not divide d", with("--k", "5", "--index", "ivfpq", "--nlist", "2", "--m", "3", "--nprobe", "1"), 2, "--m 3 does not divide the dimension 4"},
+		{"nlist beyond base", with("--k", "5", "--index", "ivfpq", "--nlist", "51", "--m", "2", "--nprobe", "1"), 2, "--nlist 51 exceeds the 50 base vectors"},
+		{"faiss missing", with("--compare-faiss", "--python", filepath.Join(dir, "no-python")), 2, "apt-get install python3-faiss python3-numpy libopenblas0-pthread"},
 		{"stray argument", with("extra"), 2, "unexpected arguments"},
 		{"dimension mismatch", []string{"ann", "--base", base, "--query", other, "--gt", gt, "--metric", "l2"}, 2, "queries have dimension 3"},
 		{"corrupt file", []string{"ann", "--base", corrupt, "--query", query, "--gt", gt, "--metric", "l2"}, 2, "not a texmex vector file"},
