@@ -55,7 +55,7 @@ func TestSearchStatusesFusesFullText(t *testing.T) {
 	// for: only full text finds it.
 	stub.ids = append(slices.Clone(noise), target.ID)
 
-	got, err := s.SearchStatuses(ctx, bob, "Kingfisher", 5, 0)
+	got, err := s.SearchStatuses(ctx, bob, StatusSearchInput{Query: "Kingfisher", Limit: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestSearchStatusesFusesFullText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = s2.SearchStatuses(ctx, carol, "heron", 5, 0)
+	got, err = s2.SearchStatuses(ctx, carol, StatusSearchInput{Query: "heron", Limit: 5})
 	if err != nil || len(got) != 1 || got[0].ID != st.ID {
 		t.Fatalf("full text alone: %v, %v", ids(got), err)
 	}

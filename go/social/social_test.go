@@ -82,6 +82,8 @@ func TestCanView(t *testing.T) {
 		{"muted hidden in notifications", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readNotifications, false},
 		{"muted shown when opened", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readDirect, true},
 		{"muted shown on the profile", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readAccount, true},
+		{"muted hidden in trends", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readTrends, false},
+		{"muted shown on public timelines", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readPublic, true},
 		{"unknown visibility", "bogus", viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, false},
 	}
 	for _, tt := range tests {
@@ -382,6 +384,17 @@ func TestRenderContent(t *testing.T) {
 	for _, tt := range tests {
 		if got := renderContent(tt.in); got != tt.want {
 			t.Errorf("renderContent(%q)\n got %s\nwant %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeTag(t *testing.T) {
+	for in, want := range map[string]string{
+		"cats": "cats", "#Cats": "cats", " #CATS ": "cats", "café": "café", "tag_2": "tag_2",
+		"not-a-tag": "", "two words": "", "#": "", "": "", "#cats!": "",
+	} {
+		if got := normalizeTag(in); got != want {
+			t.Errorf("normalizeTag(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -121,9 +121,11 @@ func (s *Service) publicStatuses(ctx context.Context, op string, viewer *store.A
 
 // normalizeTag strips a leading '#' and lower-cases; "" if nothing is left
 // or the name could not be a tag.
+// normalizeTag returns t as a tag name (lower case, no "#"), or "" when t
+// as a whole is not one: "not-a-tag" is not the tag "not".
 func normalizeTag(t string) string {
 	t = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(t), "#"))
-	if t == "" || !hashtagPattern.MatchString(" #"+t) {
+	if m := hashtagPattern.FindStringSubmatch(" #" + t); t == "" || m == nil || m[2] != t {
 		return ""
 	}
 	return t

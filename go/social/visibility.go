@@ -19,6 +19,7 @@ const (
 	readAccount                       // an account's own statuses
 	readNotifications                 // notifications
 	readSearch                        // search results, suggestions
+	readTrends                        // trending statuses
 )
 
 // viewerContext is what the visibility rule needs to know about a viewer
@@ -38,7 +39,7 @@ type viewerContext struct {
 //
 //   - authors see their own statuses everywhere;
 //   - blocks hide both ways, on every path;
-//   - mutes hide the muted account on home and in notifications;
+//   - mutes hide the muted account on home, in notifications and trends;
 //   - public: everyone; unlisted: everyone, but not on public timelines;
 //   - private: the author's followers and the accounts it mentions;
 //   - direct: the accounts it mentions.
@@ -46,10 +47,7 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 	if vc.id != 0 && vc.id == s.AccountID {
 		return true
 	}
-	if vc.blocked[s.AccountID] {
-		return false
-	}
-	if vc.muted[s.AccountID] && (path == readHome || path == readNotifications) {
+	if authorHidden(vc, s.AccountID, path) {
 		return false
 	}
 	switch s.Visibility {
@@ -64,6 +62,20 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 	default:
 		return false
 	}
+}
+
+// authorHidden is the part of the rule that depends only on the author:
+// blocks hide both ways on every path; mutes hide on home, notifications
+// and trends (as Mastodon's trends do). Paths that rank many candidates
+// (trends) apply it before loading statuses, so pages stay exact.
+func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
+	if vc.id != 0 && vc.id == authorID {
+		return false
+	}
+	if vc.blocked[authorID] {
+		return true
+	}
+	return vc.muted[authorID] && (path == readHome || path == readNotifications || path == readTrends)
 }
 
 // loadViewerContext gathers the facts canView needs for sts. Anonymous

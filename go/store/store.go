@@ -299,6 +299,7 @@ type Store interface {
 	Interactions
 	OAuth
 	TextSearch
+	Trends
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

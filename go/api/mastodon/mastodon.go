@@ -58,6 +58,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.notificationRoutes(r)
 		h.listRoutes(r)
 		h.streamingRoutes(r)
+		h.trendRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/social"
 )
 
 // searchRoutes: search (under /api/v2).
@@ -14,49 +14,61 @@ func (h *Handler) searchRoutes(r chi.Router) {
 }
 
 type searchRequest struct {
-	Q      string `param:"q"`
-	Type   string `param:"type"`
-	Limit  string `param:"limit"`
-	Offset int    `param:"offset"`
+	Q         string `param:"q"`
+	Type      string `param:"type"`
+	Limit     string `param:"limit"`
+	Offset    int    `param:"offset"`
+	Following bool   `param:"following"`
+	AccountID string `param:"account_id"`
+	Resolve   bool   `param:"resolve"`
 }
 
 // searchResults is Mastodon's Search entity.
 type searchResults struct {
 	Accounts []*Account `json:"accounts"`
 	Statuses []*Status  `json:"statuses"`
-	Hashtags []struct{} `json:"hashtags"`
+	Hashtags []*Hashtag `json:"hashtags"`
 }
 
-// search handles GET /api/v2/search. Statuses are found by vector
-// similarity; account and hashtag search arrive with the full social API, so
-// those lists are empty for now. Like Mastodon, status search needs a login.
+// search handles GET /api/v2/search: limit (default 20, at most 40) and
+// offset apply per type.
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
-	var req searchRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	page, err := parsePage(r)
+	in, err := parseSearch(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if req.Offset < 0 {
-		h.writeError(w, r, badRequest("Parameter offset must not be negative"))
+	v := viewer(r.Context())
+	res, err := h.svc.Search(r.Context(), v, in)
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
-	res := searchResults{Accounts: []*Account{}, Statuses: []*Status{}, Hashtags: []struct{}{}}
-	v := viewer(r.Context())
-	if v != nil && (req.Type == "" || req.Type == "statuses") {
-		var sts []*store.Status
-		sts, err = h.svc.SearchStatuses(r.Context(), v, req.Q, page.Limit, req.Offset)
-		if err == nil {
-			res.Statuses, err = h.statuses(r.Context(), v, sts)
-		}
-		if err != nil {
-			h.writeError(w, r, err)
-			return
+	out := searchResults{Accounts: h.accounts(res.Accounts), Hashtags: h.hashtags(res.Tags)}
+	if out.Statuses, err = h.statuses(r.Context(), v, res.Statuses); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func parseSearch(r *http.Request) (social.SearchInput, error) {
+	var req searchRequest
+	if err := decodeParams(r, &req); err != nil {
+		return social.SearchInput{}, err
+	}
+	in := social.SearchInput{Query: req.Q, Type: req.Type, Offset: req.Offset, Following: req.Following, Resolve: req.Resolve}
+	var err error
+	if in.Limit, err = parseLimit(req.Limit, defaultLimit, maxLimit); err != nil {
+		return in, err
+	}
+	if req.Offset < 0 {
+		return in, badRequest("Parameter offset must not be negative")
+	}
+	if req.AccountID != "" {
+		if in.AccountID, err = parseID("account_id", req.AccountID); err != nil {
+			return in, err
 		}
 	}
-	writeJSON(w, http.StatusOK, res)
+	return in, nil
 }

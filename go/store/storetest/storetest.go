@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Lists", exerciseLists},
 		{"OAuth", exerciseOAuth},
 		{"TextSearch", exerciseTextSearch},
+		{"Trends", exerciseTrends},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
