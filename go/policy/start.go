@@ -54,7 +54,8 @@ func startPlugin(ctx context.Context, path string, spec PluginSpec, logger *slog
 		return nil, fail("binary %s: %w", path, err)
 	}
 
-	plog := logger.With("plugin", spec.Name)
+	// "plugin_name", not "plugin": go-plugin logs the binary path under "plugin".
+	plog := logger.With("plugin_name", spec.Name)
 	client := plugin.NewClient(clientConfig(path, want, plog, startTimeout))
 	defer func() {
 		if err != nil {
