@@ -10,6 +10,7 @@ import (
 // Reader is the part of the store the pull strategy reads.
 type Reader interface {
 	GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error)
+	GetReblogsHiddenIDs(ctx context.Context, accountID int64) ([]int64, error)
 	ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error)
 }
 
@@ -32,9 +33,13 @@ var ownVisibilities = []store.Visibility{
 }
 
 // Home returns the page of viewerID's home timeline, newest first: the
-// viewer's own statuses merged with the followees'. Two indexed queries
-// (followees, self) are merged rather than one query with an OR, so each can
-// use the (account_id, id) index.
+// viewer's own statuses merged with the followees', as Mastodon's fan-out
+// fills a home feed: a followee's public, unlisted and private statuses,
+// its direct statuses that mention the viewer, and its reblogs unless the
+// viewer follows it with show_reblogs off. Two indexed queries (followees,
+// self) are merged rather than one query with an OR, so each can use the
+// (account_id, id) index. The visibility rule still applies afterwards
+// (social); this only chooses the candidates, so that pages stay full.
 func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	followees, err := p.store.GetFollowingIDs(ctx, viewerID)
 	if err != nil {
@@ -49,8 +54,13 @@ func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*st
 	if len(followees) == 0 {
 		return own, nil
 	}
+	hidden, err := p.store.GetReblogsHiddenIDs(ctx, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: reblogs hidden: %w", viewerID, err)
+	}
 	theirs, err := p.store.ListStatuses(ctx, store.StatusQuery{
-		AccountIDs: followees, Visibilities: followeeVisibilities, Page: page,
+		AccountIDs: followees, Visibilities: followeeVisibilities,
+		DirectMentioning: viewerID, HideReblogsOf: hidden, Page: page,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: followees' statuses: %w", viewerID, err)

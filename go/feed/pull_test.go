@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"context"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -42,6 +44,62 @@ func TestMergePage(t *testing.T) {
 			got := ids(mergePage(statuses(tt.a...), statuses(tt.b...), tt.page))
 			if !slices.Equal(got, tt.want) {
 				t.Fatalf("mergePage = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// fakeReader answers Home's queries from fixed lists and records them.
+type fakeReader struct {
+	following, hidden []int64
+	queries           []store.StatusQuery
+}
+
+func (f *fakeReader) GetFollowingIDs(context.Context, int64) ([]int64, error) {
+	return f.following, nil
+}
+
+func (f *fakeReader) GetReblogsHiddenIDs(context.Context, int64) ([]int64, error) {
+	return f.hidden, nil
+}
+
+func (f *fakeReader) ListStatuses(_ context.Context, q store.StatusQuery) ([]*store.Status, error) {
+	f.queries = append(f.queries, q)
+	return nil, nil
+}
+
+// Home asks for what Mastodon's fan-out would have delivered: the viewer's
+// own statuses of every visibility, and the followees' public, unlisted and
+// private ones, their direct statuses that mention the viewer, and their
+// reblogs unless the follow hides them.
+func TestHomeQueries(t *testing.T) {
+	const me = 7
+	page := store.Page{Limit: 20, MaxID: 99}
+	tests := []struct {
+		name              string
+		following, hidden []int64
+		want              []store.StatusQuery
+	}{
+		{"no followees: own only", nil, nil, []store.StatusQuery{
+			{AccountIDs: []int64{me}, Visibilities: ownVisibilities, Page: page},
+		}},
+		{"followees", []int64{3, 5}, nil, []store.StatusQuery{
+			{AccountIDs: []int64{me}, Visibilities: ownVisibilities, Page: page},
+			{AccountIDs: []int64{3, 5}, Visibilities: followeeVisibilities, DirectMentioning: me, Page: page},
+		}},
+		{"a followee's reblogs hidden", []int64{3, 5}, []int64{5}, []store.StatusQuery{
+			{AccountIDs: []int64{me}, Visibilities: ownVisibilities, Page: page},
+			{AccountIDs: []int64{3, 5}, Visibilities: followeeVisibilities, DirectMentioning: me, HideReblogsOf: []int64{5}, Page: page},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &fakeReader{following: tt.following, hidden: tt.hidden}
+			if _, err := NewPull(r).Home(context.Background(), me, page); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(r.queries, tt.want) {
+				t.Errorf("queries:\n got %+v\nwant %+v", r.queries, tt.want)
 			}
 		})
 	}

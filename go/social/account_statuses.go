@@ -15,7 +15,7 @@ type AccountStatusesInput struct {
 	ExcludeReplies bool   // leave out replies to other accounts (threads stay)
 	ExcludeReblogs bool   // leave out reblogs
 	OnlyMedia      bool   // only statuses with attachments: there are none yet
-	Pinned         bool   // only pinned statuses: pins are not stored yet
+	Pinned         bool   // only pinned statuses, newest pin first
 	Tagged         string // only statuses with this hashtag (a leading # is ignored)
 }
 
@@ -31,10 +31,13 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *store.Account, ac
 	if _, err := s.GetAccount(ctx, accountID); err != nil {
 		return nil, err
 	}
-	if in.OnlyMedia || in.Pinned {
-		// Nothing can match until media and pins exist; an empty list is
-		// the truthful answer.
+	if in.OnlyMedia {
+		// Nothing can match until media exist; an empty list is the
+		// truthful answer.
 		return []*store.Status{}, nil
+	}
+	if in.Pinned {
+		return s.pinnedStatuses(ctx, op, viewer, accountID, in.Page)
 	}
 	tag := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(in.Tagged), "#"))
 	// Ask the store only for visibilities the viewer could see, so few rows

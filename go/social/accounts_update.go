@@ -25,9 +25,31 @@ type CredentialsInput struct {
 	Discoverable *bool
 }
 
-// UpdateCredentials edits viewer's profile and returns the account as
+// Credentials is the account as its owner sees it (verify_credentials):
+// the account and what only the owner is told about it.
+type Credentials struct {
+	Account             *store.Account
+	FollowRequestsCount int // pending requests to follow the account
+}
+
+// Credentials returns viewer's account, reloaded, with the number of
+// pending follow requests.
+func (s *Service) Credentials(ctx context.Context, viewer *store.Account) (*Credentials, error) {
+	const op = "social.Credentials"
+	a, err := s.GetAccount(ctx, viewer.ID)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.store.CountFollowRequests(ctx, a.ID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return &Credentials{Account: a, FollowRequestsCount: int(n)}, nil
+}
+
+// UpdateCredentials edits viewer's profile and returns the credentials as
 // stored. Nothing is written unless every field is valid.
-func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, in CredentialsInput) (*store.Account, error) {
+func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, in CredentialsInput) (*Credentials, error) {
 	const op = "social.UpdateCredentials"
 	a, err := s.GetAccount(ctx, viewer.ID)
 	if err != nil {
@@ -59,7 +81,7 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 		}
 	}
 	if len(cols) == 0 {
-		return a, nil
+		return s.Credentials(ctx, a)
 	}
 	if err := s.store.UpdateAccount(ctx, a, cols...); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -69,7 +91,7 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 	}
 	// Unlocking does not accept pending requests by itself: Mastodon leaves
 	// them for the owner to answer, and so do we.
-	return s.GetAccount(ctx, viewer.ID)
+	return s.Credentials(ctx, viewer)
 }
 
 func checkText(op, field, v string, maxChars int) error {

@@ -75,20 +75,26 @@ const maxFanout = 10000
 
 // publishStatus publishes an update for a committed status.
 //
-// The last argument, the mentioned account IDs, is deliberately not part of
-// the audience. A user stream's updates are its home timeline's (Mastodon's
-// fan-out delivers to the author and followers); a mentioned account that
-// does not follow the author learns of the status from its mention
-// notification, published separately. Sending it an update as well put on
-// the stream what its home timeline never shows (the visibility matrix,
-// api/mastodon/visibility_matrix_test.go, checks the two agree).
-func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, _ []int64) {
+// A user stream's updates are its home timeline's, as in Mastodon's
+// fan-out (feed.Pull reads the same set): the author, the followers, except
+// for a reblog those who follow with show_reblogs off, and for a direct
+// status only the followers it mentions. A mentioned account that does not
+// follow the author learns of the status from its mention notification,
+// published separately; an update would put on its stream what its home
+// never shows (api/mastodon/visibility_matrix_test.go checks the two agree).
+func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
 	if s.pub == nil {
 		return
 	}
 	ev := Event{Kind: EventUpdate, Status: st, Users: []int64{st.AccountID}}
-	if st.Visibility != store.VisibilityDirect {
-		ev.Users = append(ev.Users, s.followerIDs(ctx, st.AccountID)...)
+	isMentioned := idSet(mentioned)
+	for _, f := range s.followers(ctx, st.AccountID) {
+		switch {
+		case st.Visibility == store.VisibilityDirect && !isMentioned[f.AccountID]:
+		case st.ReblogOfID != 0 && !f.ShowReblogs:
+		default:
+			ev.Users = append(ev.Users, f.AccountID)
+		}
 	}
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 &&
 		(st.InReplyToID == 0 || st.InReplyToAccountID == st.AccountID) {
@@ -109,35 +115,40 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 	s.publish(ctx, ev)
 }
 
-// followerIDs lists up to maxFanout followers of accountID. A failure is
-// logged, not returned: the status is committed, and streaming is best effort.
-func (s *Service) followerIDs(ctx context.Context, accountID int64) []int64 {
-	var ids []int64
+// followers lists up to maxFanout follows of accountID (with their
+// show_reblogs option). A failure is logged, not returned: the status is
+// committed, and streaming is best effort.
+func (s *Service) followers(ctx context.Context, accountID int64) []*store.Follow {
+	var out []*store.Follow
 	page := store.Page{Limit: 1000}
-	for len(ids) < maxFanout {
+	for len(out) < maxFanout {
 		fs, err := s.store.ListFollowers(ctx, accountID, page)
 		if err != nil {
 			s.log.WarnContext(ctx, "publish: followers", "account", accountID, "err", err)
-			return ids
+			return out
 		}
-		for _, f := range fs {
-			ids = append(ids, f.AccountID)
-		}
+		out = append(out, fs...)
 		if len(fs) < page.Limit {
 			break
 		}
 		page.MaxID = fs[len(fs)-1].ID
 	}
-	return ids
+	return out
 }
 
-// publishDelete tells every stream that may hold the status to drop it.
+// publishDelete tells every stream that may hold the status to drop it:
+// its author's and the author's followers' user streams (for a direct
+// status, the mentioned followers are among them), and the public ones.
+// A reblog deleted with its original is published on its own, for its
+// booster's audience.
 func (s *Service) publishDelete(ctx context.Context, st *store.Status) {
 	if s.pub == nil {
 		return
 	}
 	ev := Event{Kind: EventDelete, StatusID: st.ID, Users: []int64{st.AccountID}}
-	ev.Users = append(ev.Users, s.followerIDs(ctx, st.AccountID)...)
+	for _, f := range s.followers(ctx, st.AccountID) {
+		ev.Users = append(ev.Users, f.AccountID)
+	}
 	ev.Streams = []string{"public", "public:local"}
 	s.publish(ctx, ev)
 }

@@ -25,7 +25,7 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 	if st.AccountID != viewer.ID {
 		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
-	deleted, err := s.store.DeleteStatusByID(ctx, id)
+	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(op, "Record not found")
 	}
@@ -33,6 +33,11 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 		return nil, internal(op, err)
 	}
 	s.publishDelete(ctx, deleted)
+	// The reblogs went with the status: the streams that showed them
+	// (their boosters' homes) must drop them as well.
+	for _, rb := range reblogs {
+		s.publishDelete(ctx, rb)
+	}
 	return deleted, nil
 }
 
@@ -160,7 +165,7 @@ func (s *Service) Unreblog(ctx context.Context, viewer *store.Account, id int64)
 	case err != nil:
 		return nil, internal(op, err)
 	}
-	deleted, err := s.store.DeleteStatusByID(ctx, rb.ID)
+	deleted, _, err := s.store.DeleteStatusByID(ctx, rb.ID) // a reblog has no reblogs
 	switch {
 	case errors.Is(err, store.ErrNotFound): // a concurrent unreblog won
 	case err != nil:

@@ -7,8 +7,9 @@ import (
 )
 
 // loadRelations fills vc.blocked (accounts the viewer blocks or is blocked
-// by) and vc.muted (accounts the viewer mutes, mute not expired) with two
-// queries per batch. Both lists are the viewer's whole set rather than
+// by), vc.muted (accounts the viewer mutes, mute not expired) and
+// vc.mutedNotifications (those of the mutes that cover notifications) with
+// three queries per batch. Both lists are the viewer's whole set rather than
 // restricted to the batch's authors: they are small, and the same answer
 // then serves reblogged and mentioned accounts as well.
 func (s *Service) loadRelations(ctx context.Context, vc *viewerContext, _ []*store.Status) error {
@@ -21,6 +22,10 @@ func (s *Service) loadRelations(ctx context.Context, vc *viewerContext, _ []*sto
 	if err != nil {
 		return internal(op, err)
 	}
-	vc.blocked, vc.muted = idSet(blocked), idSet(muted)
+	mutedNotifications, err := s.store.GetNotificationMutedIDs(ctx, vc.id, s.nowUTC())
+	if err != nil {
+		return internal(op, err)
+	}
+	vc.blocked, vc.muted, vc.mutedNotifications = idSet(blocked), idSet(muted), idSet(mutedNotifications)
 	return nil
 }

@@ -95,6 +95,11 @@ func (s *Service) Follow(ctx context.Context, viewer *store.Account, targetID in
 			if errors.Is(err, store.ErrConflict) {
 				break
 			}
+			if errors.Is(err, store.ErrBlocked) {
+				// A block committed after the check above; the store
+				// checks again inside the follow's transaction.
+				return nil, errNotAllowed(op)
+			}
 			return nil, internal(op, err)
 		}
 		s.notifyRelationship(ctx, store.NotificationFollow, viewer.ID, targetID)
@@ -102,8 +107,10 @@ func (s *Service) Follow(ctx context.Context, viewer *store.Account, targetID in
 	return s.Relationship(ctx, viewer, targetID)
 }
 
-// Unfollow removes the follow, and withdraws a pending follow request, if
-// there is one; unfollowing an account not followed is not an error.
+// Unfollow removes the follow (and, in the same transaction, the account
+// from viewer's lists, as Mastodon does), and withdraws a pending follow
+// request, if there is one; unfollowing an account not followed is not an
+// error.
 func (s *Service) Unfollow(ctx context.Context, viewer *store.Account, targetID int64) (*Relationship, error) {
 	const op = "social.Unfollow"
 	if _, err := s.GetAccount(ctx, targetID); err != nil {

@@ -363,17 +363,17 @@ func TestUpdateCredentialsValidation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.in.DisplayName != nil && got.DisplayName != *tt.in.DisplayName {
-				t.Errorf("display name %q", got.DisplayName)
+			if tt.in.DisplayName != nil && got.Account.DisplayName != *tt.in.DisplayName {
+				t.Errorf("display name %q", got.Account.DisplayName)
 			}
-			if tt.in.Note != nil && got.Note != *tt.in.Note {
-				t.Errorf("note %q", got.Note)
+			if tt.in.Note != nil && got.Account.Note != *tt.in.Note {
+				t.Errorf("note %q", got.Account.Note)
 			}
 		})
 	}
 	bot, disc := true, false
 	got, err := s.UpdateCredentials(ctx, a, CredentialsInput{Bot: &bot, Discoverable: &disc})
-	if err != nil || !got.Bot || got.Discoverable {
+	if err != nil || !got.Account.Bot || got.Account.Discoverable {
 		t.Errorf("booleans: %+v, %v", got, err)
 	}
 }

@@ -34,7 +34,7 @@ func (s *Service) filterTimeline(ctx context.Context, viewer *store.Account, sts
 			o, ok := originals[st.ReblogOfID]
 			// The original is judged on the direct path: an unlisted
 			// original may be boosted onto a public timeline, as in Mastodon.
-			if !ok || !canView(vc, o, readDirect) || (path == readHome || path == readNotifications) && vc.muted[o.AccountID] {
+			if !ok || !canView(vc, o, readDirect) || path != readTrends && mutedOn(vc, o.AccountID, path) {
 				continue
 			}
 		}

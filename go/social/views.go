@@ -18,11 +18,16 @@ type StatusView struct {
 	Favourited bool
 	Reblogged  bool
 	Bookmarked bool
+	// Pinned is set for the viewer's own pinnable statuses (Pinnable);
+	// Mastodon sends "pinned" only for those.
+	Pinnable bool
+	Pinned   bool
 }
 
 // ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)
 // may see, in order, with a fixed number of queries whatever the batch
-// size: originals, accounts, mentions, tags, and one per viewer flag.
+// size: originals, accounts, mentions, tags, and one per viewer flag
+// (favourited, reblogged, bookmarked, pinned).
 // Statuses whose author (or original) vanished are dropped.
 func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*StatusView, error) {
 	const op = "social.ViewStatuses"
@@ -57,8 +62,12 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		return nil, err
 	}
 	flags := &store.InteractionFlags{}
+	pinned := map[int64]bool{}
 	if viewer != nil {
 		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
+			return nil, internal(op, err)
+		}
+		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
 		}
 	}
@@ -68,7 +77,8 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 			return nil
 		}
 		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID],
-			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID]}
+			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
+			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}
 		for _, id := range mentions[st.ID] {
 			if m, ok := accounts[id]; ok {
 				v.Mentions = append(v.Mentions, m)

@@ -30,7 +30,11 @@ type viewerContext struct {
 	following map[int64]bool // accounts the viewer follows
 	blocked   map[int64]bool // accounts the viewer blocks or is blocked by (relations.go)
 	muted     map[int64]bool // accounts the viewer mutes, mute not expired (relations.go)
-	mentioned map[int64]bool // statuses of the batch that mention the viewer (mentions.go)
+	// mutedNotifications: those of muted whose mute also hides their
+	// notifications (Mastodon's notifications=true, the default); a mute
+	// with notifications=false leaves notifications alone (relations.go).
+	mutedNotifications map[int64]bool
+	mentioned          map[int64]bool // statuses of the batch that mention the viewer (mentions.go)
 }
 
 // canView is THE visibility rule. Every read path (single status, context,
@@ -39,7 +43,8 @@ type viewerContext struct {
 //
 //   - authors see their own statuses everywhere;
 //   - blocks hide both ways, on every path;
-//   - mutes hide the muted account on home, in notifications and trends;
+//   - mutes hide the muted account on home and in trends, and in
+//     notifications when the mute covers notifications;
 //   - public: everyone; unlisted: everyone, but not on public timelines;
 //   - private: the author's followers and the accounts it mentions;
 //   - direct: the accounts it mentions.
@@ -65,9 +70,10 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 }
 
 // authorHidden is the part of the rule that depends only on the author:
-// blocks hide both ways on every path; mutes hide on home, notifications
-// and trends (as Mastodon's trends do). Paths that rank many candidates
-// (trends) apply it before loading statuses, so pages stay exact.
+// blocks hide both ways on every path; mutes hide on home and trends (as
+// Mastodon's trends do), and in notifications only when the mute says so.
+// Paths that rank many candidates (trends) apply it before loading
+// statuses, so pages stay exact.
 func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
 	if vc.id != 0 && vc.id == authorID {
 		return false
@@ -75,7 +81,19 @@ func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
 	if vc.blocked[authorID] {
 		return true
 	}
-	return vc.muted[authorID] && (path == readHome || path == readNotifications || path == readTrends)
+	return mutedOn(vc, authorID, path)
+}
+
+// mutedOn reports whether a mute hides authorID on path.
+func mutedOn(vc *viewerContext, authorID int64, path readPath) bool {
+	switch path {
+	case readHome, readTrends:
+		return vc.muted[authorID]
+	case readNotifications:
+		return vc.mutedNotifications[authorID]
+	default:
+		return false
+	}
 }
 
 // loadViewerContext gathers the facts canView needs for sts. Anonymous

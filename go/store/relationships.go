@@ -65,9 +65,9 @@ type AccountCount struct {
 // ID of the edge row (Page), as Mastodon pages them.
 type Relationships interface {
 	// PutBlock inserts b and, in the same transaction, deletes the follows
-	// both ways (decrementing both accounts' counts for each one deleted)
-	// and the follow requests both ways; ErrConflict if the block exists
-	// (nothing changed).
+	// both ways (decrementing both accounts' counts for each one deleted),
+	// the follow requests both ways and each account from the other's
+	// lists; ErrConflict if the block exists (nothing changed).
 	PutBlock(ctx context.Context, b *Block) error
 	// GetBlock matches (blocks.account_id, blocks.target_account_id).
 	GetBlock(ctx context.Context, accountID, targetID int64) (*Block, error)
@@ -95,6 +95,10 @@ type Relationships interface {
 	// GetMutedIDs lists, ascending, the accounts accountID mutes with a mute
 	// unexpired at now.
 	GetMutedIDs(ctx context.Context, accountID int64, now time.Time) ([]int64, error)
+	// GetNotificationMutedIDs lists, ascending, the accounts accountID mutes
+	// with a mute unexpired at now that also hides their notifications
+	// (mutes.notifications).
+	GetNotificationMutedIDs(ctx context.Context, accountID int64, now time.Time) ([]int64, error)
 
 	// PutFollowRequest inserts fr; ErrConflict if the request exists.
 	PutFollowRequest(ctx context.Context, fr *FollowRequest) error
@@ -102,6 +106,8 @@ type Relationships interface {
 	GetFollowRequest(ctx context.Context, accountID, targetID int64) (*FollowRequest, error)
 	// DeleteFollowRequest removes the request; ErrNotFound if there is none.
 	DeleteFollowRequest(ctx context.Context, accountID, targetID int64) error
+	// CountFollowRequests counts the pending requests made TO targetID.
+	CountFollowRequests(ctx context.Context, targetID int64) (int64, error)
 	// ListFollowRequests lists the requests made TO targetID inside page,
 	// newest (highest follow_requests.id) first.
 	ListFollowRequests(ctx context.Context, targetID int64, page Page) ([]*FollowRequest, error)

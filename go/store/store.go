@@ -14,6 +14,12 @@ var (
 	// ErrConflict means a uniqueness constraint rejected the write
 	// (a taken username, a duplicate follow, a reused client ID).
 	ErrConflict = errors.New("store: conflict")
+	// ErrBlocked means a block between the two accounts, either way,
+	// forbids the write (a follow that raced a block and lost).
+	ErrBlocked = errors.New("store: blocked")
+	// ErrLimit means a per-account limit rejected the write (the number of
+	// pinned statuses).
+	ErrLimit = errors.New("store: limit reached")
 )
 
 // Visibility says who may read a status. The values are Mastodon's.
@@ -137,7 +143,14 @@ type Page struct {
 type StatusQuery struct {
 	AccountIDs   []int64
 	Visibilities []Visibility
-	Page         Page
+	// DirectMentioning, when nonzero, also selects the direct statuses of
+	// AccountIDs that mention this account, whatever Visibilities says
+	// (Mastodon delivers a direct status to the mentioned followers' homes).
+	DirectMentioning int64
+	// HideReblogsOf leaves out the reblogs made by these accounts (follows
+	// with show_reblogs off); their own statuses stay.
+	HideReblogsOf []int64
+	Page          Page
 }
 
 // Accounts stores local accounts.
@@ -195,15 +208,22 @@ type Tokens interface {
 type Follows interface {
 	// PutFollow inserts f and increments the follower's FollowingCount and the
 	// target's FollowersCount in one transaction; ErrConflict if the edge
-	// already exists (counts unchanged).
+	// already exists, ErrBlocked if either account blocks the other (checked
+	// inside the transaction, so a follow racing a block cannot outlive it);
+	// counts unchanged on error.
 	PutFollow(ctx context.Context, f *Follow) error
 	// GetFollow matches (account_id, target_account_id).
 	GetFollow(ctx context.Context, accountID, targetID int64) (*Follow, error)
-	// DeleteFollow removes the edge and decrements both counts in one
-	// transaction; ErrNotFound if there is no such edge.
+	// DeleteFollow removes the edge, decrements both counts and removes
+	// targetID from accountID's lists (as Mastodon does: a list holds only
+	// followed accounts) in one transaction; ErrNotFound if there is no
+	// such edge (then nothing changed).
 	DeleteFollow(ctx context.Context, accountID, targetID int64) error
 	// GetFollowingIDs lists the IDs accountID follows, ascending.
 	GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error)
+	// GetReblogsHiddenIDs lists, ascending, the accounts accountID follows
+	// with show_reblogs off.
+	GetReblogsHiddenIDs(ctx context.Context, accountID int64) ([]int64, error)
 	// UpdateFollow sets the named columns (show_reblogs, notify) of the edge
 	// matching (f.AccountID, f.TargetAccountID); ErrNotFound if there is none.
 	UpdateFollow(ctx context.Context, f *Follow, columns ...string) error
@@ -232,8 +252,9 @@ type Statuses interface {
 	// DeleteStatusByID deletes the status matched by statuses.id with its
 	// mentions, tags, favourites, bookmarks, notifications and the reblogs
 	// of it, and decrements every count those rows were in, in one
-	// transaction. It returns the deleted status; ErrNotFound if none.
-	DeleteStatusByID(ctx context.Context, id int64) (*Status, error)
+	// transaction. It returns the deleted status and the reblogs deleted
+	// with it (ascending by ID); ErrNotFound if none.
+	DeleteStatusByID(ctx context.Context, id int64) (*Status, []*Status, error)
 	// GetStatusByID matches statuses.id.
 	GetStatusByID(ctx context.Context, id int64) (*Status, error)
 	// GetStatusesByIDs returns the statuses among ids that exist, in no
@@ -300,6 +321,7 @@ type Store interface {
 	OAuth
 	TextSearch
 	Trends
+	Pins
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

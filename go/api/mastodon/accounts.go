@@ -17,28 +17,28 @@ import (
 // segments (verify_credentials, relationships, lookup, search) win over
 // {id} in chi whatever the order; they come first so it reads that way.
 func (h *Handler) accountRoutes(r chi.Router) {
-	r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                              // POST /api/v1/accounts
-	r.With(h.requireUser("read:accounts")).Get("/accounts/verify_credentials", h.verifyCredentials)          // GET /api/v1/accounts/verify_credentials
-	r.With(h.requireUser("write:accounts")).Patch("/accounts/update_credentials", h.updateCredentials)       // PATCH /api/v1/accounts/update_credentials
-	r.With(h.requireUser("read:follows")).Get("/accounts/relationships", h.relationships)                    // GET /api/v1/accounts/relationships
-	r.With(h.optionalUser("read:accounts")).Get("/accounts/lookup", h.lookupAccount)                         // GET /api/v1/accounts/lookup
-	r.With(h.requireUser("read:accounts")).Get("/accounts/search", h.searchAccounts)                         // GET /api/v1/accounts/search
-	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                              // GET /api/v1/accounts/:id
-	r.With(h.optionalUser("read:statuses")).Get("/accounts/{id}/statuses", h.accountStatuses)                // GET /api/v1/accounts/:id/statuses
-	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/followers", h.followers)                     // GET /api/v1/accounts/:id/followers
-	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/following", h.following)                     // GET /api/v1/accounts/:id/following
-	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)                    // POST /api/v1/accounts/:id/follow
-	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)                // POST /api/v1/accounts/:id/unfollow
-	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/block", h.blockAccount)                       // POST /api/v1/accounts/:id/block
-	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/unblock", h.unblockAccount)                   // POST /api/v1/accounts/:id/unblock
-	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/mute", h.muteAccount)                          // POST /api/v1/accounts/:id/mute
-	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/unmute", h.unmuteAccount)                      // POST /api/v1/accounts/:id/unmute
-	r.With(h.requireUser("read:blocks")).Get("/blocks", h.listBlocks)                                        // GET /api/v1/blocks
-	r.With(h.requireUser("read:mutes")).Get("/mutes", h.listMutes)                                           // GET /api/v1/mutes
-	r.With(h.requireUser("read:follows")).Get("/follow_requests", h.listFollowRequests)                      // GET /api/v1/follow_requests
-	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/authorize", h.authorizeFollowRequest) // POST /api/v1/follow_requests/:account_id/authorize
-	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/reject", h.rejectFollowRequest)       // POST /api/v1/follow_requests/:account_id/reject
-	r.With(h.requireUser("read:accounts")).Delete("/suggestions/{id}", h.dismissSuggestion)                  // DELETE /api/v1/suggestions/:account_id
+	r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                                // POST /api/v1/accounts
+	r.With(h.requireUser("read:accounts", "profile")).Get("/accounts/verify_credentials", h.verifyCredentials) // GET /api/v1/accounts/verify_credentials
+	r.With(h.requireUser("write:accounts")).Patch("/accounts/update_credentials", h.updateCredentials)         // PATCH /api/v1/accounts/update_credentials
+	r.With(h.requireUser("read:follows")).Get("/accounts/relationships", h.relationships)                      // GET /api/v1/accounts/relationships
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/lookup", h.lookupAccount)                           // GET /api/v1/accounts/lookup
+	r.With(h.requireUser("read:accounts")).Get("/accounts/search", h.searchAccounts)                           // GET /api/v1/accounts/search
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                                // GET /api/v1/accounts/:id
+	r.With(h.optionalUser("read:statuses")).Get("/accounts/{id}/statuses", h.accountStatuses)                  // GET /api/v1/accounts/:id/statuses
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/followers", h.followers)                       // GET /api/v1/accounts/:id/followers
+	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/following", h.following)                       // GET /api/v1/accounts/:id/following
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)                      // POST /api/v1/accounts/:id/follow
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)                  // POST /api/v1/accounts/:id/unfollow
+	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/block", h.blockAccount)                         // POST /api/v1/accounts/:id/block
+	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/unblock", h.unblockAccount)                     // POST /api/v1/accounts/:id/unblock
+	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/mute", h.muteAccount)                            // POST /api/v1/accounts/:id/mute
+	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/unmute", h.unmuteAccount)                        // POST /api/v1/accounts/:id/unmute
+	r.With(h.requireUser("read:blocks")).Get("/blocks", h.listBlocks)                                          // GET /api/v1/blocks
+	r.With(h.requireUser("read:mutes")).Get("/mutes", h.listMutes)                                             // GET /api/v1/mutes
+	r.With(h.requireUser("read:follows")).Get("/follow_requests", h.listFollowRequests)                        // GET /api/v1/follow_requests
+	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/authorize", h.authorizeFollowRequest)   // POST /api/v1/follow_requests/:account_id/authorize
+	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/reject", h.rejectFollowRequest)         // POST /api/v1/follow_requests/:account_id/reject
+	r.With(h.requireUser("read:accounts")).Delete("/suggestions/{id}", h.dismissSuggestion)                    // DELETE /api/v1/suggestions/:account_id
 }
 
 type registerRequest struct {
@@ -69,7 +69,12 @@ func (h *Handler) registerAccount(w http.ResponseWriter, r *http.Request) {
 
 // verifyCredentials handles GET /api/v1/accounts/verify_credentials.
 func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, h.credentialAccount(viewer(r.Context())))
+	c, err := h.svc.Credentials(r.Context(), viewer(r.Context()))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h.credentialAccount(c))
 }
 
 // updateCredentialsRequest uses []string so that an absent field (nil)
@@ -98,12 +103,12 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
 	if len(req.Note) > 0 {
 		in.Note = &req.Note[0]
 	}
-	a, err := h.svc.UpdateCredentials(r.Context(), viewer(r.Context()), in)
+	c, err := h.svc.UpdateCredentials(r.Context(), viewer(r.Context()), in)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.credentialAccount(a))
+	writeJSON(w, http.StatusOK, h.credentialAccount(c))
 }
 
 // getAccount handles GET /api/v1/accounts/:id.

@@ -43,9 +43,10 @@ func bearer(r *http.Request) string {
 
 // authOptions says what a route demands of its token.
 type authOptions struct {
-	scope    string // required scope, e.g. "write:statuses"
-	user     bool   // an app-only token is not enough
-	optional bool   // anonymous requests pass (with no session)
+	scope    string   // required scope, e.g. "write:statuses"
+	orScopes []string // alternatives that also pass, e.g. "profile"
+	user     bool     // an app-only token is not enough
+	optional bool     // anonymous requests pass (with no session)
 }
 
 // authenticate is the auth middleware: it resolves the bearer token, checks
@@ -71,7 +72,7 @@ func (h *Handler) authenticate(opts authOptions) func(http.Handler) http.Handler
 				h.writeError(w, r, &requestError{status: http.StatusUnprocessableEntity, msg: "This method requires an authenticated user"})
 				return
 			}
-			if opts.scope != "" && !social.ScopeAllows(sess.Scopes, opts.scope) {
+			if opts.scope != "" && !scopeAllowsAny(sess.Scopes, opts.scope, opts.orScopes) {
 				h.writeError(w, r, &requestError{status: http.StatusForbidden, msg: "This action is outside the authorized scopes"})
 				return
 			}
@@ -80,9 +81,23 @@ func (h *Handler) authenticate(opts authOptions) func(http.Handler) http.Handler
 	}
 }
 
-// requireUser demands a user token with scope.
-func (h *Handler) requireUser(scope string) func(http.Handler) http.Handler {
-	return h.authenticate(authOptions{scope: scope, user: true})
+// requireUser demands a user token with scope, or with one of orScopes
+// (verify_credentials also takes "profile", as Mastodon 4.3 does).
+func (h *Handler) requireUser(scope string, orScopes ...string) func(http.Handler) http.Handler {
+	return h.authenticate(authOptions{scope: scope, orScopes: orScopes, user: true})
+}
+
+// scopeAllowsAny reports whether granted covers scope or any of orScopes.
+func scopeAllowsAny(granted []string, scope string, orScopes []string) bool {
+	if social.ScopeAllows(granted, scope) {
+		return true
+	}
+	for _, alt := range orScopes {
+		if social.ScopeAllows(granted, alt) {
+			return true
+		}
+	}
+	return false
 }
 
 // requireApp accepts an app-only or user token with scope.

@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 )
 
 // TestAuthenticate runs the auth middleware in front of a handler that
@@ -45,6 +48,8 @@ func TestAuthenticate(t *testing.T) {
 		{"optional, logged in", authOptions{scope: "read:statuses", optional: true}, "Bearer " + full, "", http.StatusOK, true},
 		{"optional, invalid token", authOptions{scope: "read:statuses", optional: true}, "Bearer nope", "", http.StatusUnauthorized, false},
 		{"optional, missing scope", authOptions{scope: "read:accounts", optional: true}, "Bearer " + readStatuses, "", http.StatusForbidden, false},
+		{"alternative scope", authOptions{scope: "read:accounts", orScopes: []string{"read:statuses"}, user: true}, "Bearer " + readStatuses, "", http.StatusOK, true},
+		{"neither scope", authOptions{scope: "read:accounts", orScopes: []string{"profile"}, user: true}, "Bearer " + readStatuses, "", http.StatusForbidden, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +92,19 @@ func TestRouteScopes(t *testing.T) {
 	e := newTestEnv(t)
 	_, readStatuses := e.user("alice", "read:statuses")
 	_, writeStatuses := e.user("bob", "write:statuses")
+	carol, read := e.user("carol", "read")
+	dora, writeAccounts := e.user("dora", "write:accounts")
+	own := formatID(e.post(dora, "mine", store.VisibilityPublic).ID)
+	// A token with only "profile", from an app registered for it.
+	profileApp, err := e.svc.CreateApp(t.Context(), social.AppInput{Name: "profile only", Scopes: "profile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	profileTok, err := e.svc.PasswordGrant(t.Context(), profileApp, "carol", testPassword, "profile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := profileTok.Secret
 	app := e.appToken("read write")
 	tests := []struct {
 		name, method, target, token string
@@ -101,6 +119,19 @@ func TestRouteScopes(t *testing.T) {
 		{"post with write:statuses", http.MethodPost, "/api/v1/statuses?status=hi", writeStatuses, http.StatusOK},
 		{"follow without follows scope", http.MethodPost, "/api/v1/accounts/1/follow", writeStatuses, http.StatusForbidden},
 		{"register with a read-only token", http.MethodPost, "/api/v1/accounts", e.appToken("read"), http.StatusForbidden},
+		// Mastodon 4.3: the profile scope reads verify_credentials, and nothing else.
+		{"verify_credentials with profile", http.MethodGet, "/api/v1/accounts/verify_credentials", profile, http.StatusOK},
+		{"update_credentials with profile", http.MethodPatch, "/api/v1/accounts/update_credentials", profile, http.StatusForbidden},
+		{"home with profile", http.MethodGet, "/api/v1/timelines/home", profile, http.StatusForbidden},
+		// The suggestions docs ask for read, for the GET and the DELETE alike.
+		{"suggestions with read", http.MethodGet, "/api/v2/suggestions", read, http.StatusOK},
+		{"suggestions with read:statuses", http.MethodGet, "/api/v2/suggestions", readStatuses, http.StatusForbidden},
+		{"dismiss suggestion with read", http.MethodDelete, "/api/v1/suggestions/" + formatID(carol.ID), read, http.StatusOK},
+		{"dismiss suggestion with write:statuses", http.MethodDelete, "/api/v1/suggestions/" + formatID(carol.ID), writeStatuses, http.StatusForbidden},
+		// Pins are account features: write:accounts, as in Mastodon.
+		{"pin with write:statuses", http.MethodPost, "/api/v1/statuses/" + own + "/pin", writeStatuses, http.StatusForbidden},
+		{"pin with write:accounts", http.MethodPost, "/api/v1/statuses/" + own + "/pin", writeAccounts, http.StatusOK},
+		{"unpin with write:accounts", http.MethodPost, "/api/v1/statuses/" + own + "/unpin", writeAccounts, http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

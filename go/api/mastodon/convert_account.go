@@ -85,8 +85,9 @@ const (
 )
 
 // credentialAccount is the account with its source, for its owner.
-func (h *Handler) credentialAccount(a *store.Account) *Account {
-	out := h.account(a)
-	out.Source = &AccountSource{Privacy: "public", Note: a.Note, Fields: []struct{}{}}
+func (h *Handler) credentialAccount(c *social.Credentials) *Account {
+	out := h.account(c.Account)
+	out.Source = &AccountSource{Privacy: "public", Note: c.Account.Note, Fields: []struct{}{},
+		FollowRequestsCount: c.FollowRequestsCount}
 	return out
 }

@@ -115,8 +115,9 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 		f := false
 		fav, rb, bm := v.Favourited, v.Reblogged, v.Bookmarked
 		out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &rb, &bm, &f
-		if viewer.ID == s.AccountID {
-			out.Pinned = &f
+		if v.Pinnable {
+			pinned := v.Pinned
+			out.Pinned = &pinned
 		}
 	}
 	return out

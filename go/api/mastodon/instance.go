@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -183,6 +184,7 @@ func (h *Handler) instanceV1(w http.ResponseWriter, r *http.Request) {
 		Thumbnail: thumb, Languages: h.info.Languages, Registrations: h.svc.Config().RegistrationsOpen,
 		Configuration: instanceV1Conf{
 			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
+			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses},
 		},
 		Rules: []struct{}{},
 	})
@@ -255,6 +257,7 @@ func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
 		Configuration: instanceV2Conf{
 			URLs:     instanceV2URLs{Streaming: h.streamingURL()},
 			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
+			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses},
 		},
 		Registrations: instanceRegistrations{Enabled: h.svc.Config().RegistrationsOpen},
 		APIVersions:   map[string]int{"mastodon": 2},

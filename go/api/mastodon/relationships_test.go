@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,4 +230,37 @@ func TestFollowersFollowingPaging(t *testing.T) {
 	}
 	wantError(t, e.get("/api/v1/accounts/999999/followers", ""), http.StatusNotFound)
 	wantError(t, e.get("/api/v1/accounts/"+formatID(star.ID)+"/followers?max_id=zz", ""), http.StatusBadRequest)
+}
+
+// A follow with reblogs=false keeps the followee's reblogs out of home;
+// a followee's direct status that mentions the viewer comes in.
+func TestHomeFollowOptions(t *testing.T) {
+	e := newTestEnv(t)
+	booster, _ := e.user("booster", "read write")
+	author, _ := e.user("author", "read write")
+	_, meTok := e.user("me", "read write follow")
+	wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(booster.ID)+"/follow", meTok, url.Values{"reblogs": {"false"}}), http.StatusOK)
+	wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(author.ID)+"/follow", meTok, nil), http.StatusOK)
+	orig := e.post(author, "boost me", store.VisibilityPublic)
+	boost, err := e.svc.Reblog(t.Context(), booster, orig.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := e.post(booster, "booster's own", store.VisibilityPublic)
+	toMe := e.post(author, "@me psst", store.VisibilityDirect)
+	home := func() []string {
+		t.Helper()
+		rec := e.get("/api/v1/timelines/home", meTok)
+		wantStatus(t, rec, http.StatusOK)
+		return accountIDsIn(decodeList(t, rec))
+	}
+	want := []string{formatID(toMe.ID), formatID(own.ID), formatID(orig.ID)}
+	if got := home(); !slices.Equal(got, want) {
+		t.Errorf("home = %v, want %v (no reblog %d)", got, want, boost.ID)
+	}
+	wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(booster.ID)+"/follow", meTok, url.Values{"reblogs": {"true"}}), http.StatusOK)
+	want = []string{formatID(toMe.ID), formatID(own.ID), formatID(boost.ID), formatID(orig.ID)}
+	if got := home(); !slices.Equal(got, want) {
+		t.Errorf("home with reblogs = %v, want %v", got, want)
+	}
 }

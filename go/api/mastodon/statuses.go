@@ -21,6 +21,8 @@ func (h *Handler) statusRoutes(r chi.Router) {
 	r.With(h.requireUser("write:statuses")).Post("/statuses/{id}/unreblog", h.unreblog)         // POST /api/v1/statuses/:id/unreblog
 	r.With(h.requireUser("write:bookmarks")).Post("/statuses/{id}/bookmark", h.bookmark)        // POST /api/v1/statuses/:id/bookmark
 	r.With(h.requireUser("write:bookmarks")).Post("/statuses/{id}/unbookmark", h.unbookmark)    // POST /api/v1/statuses/:id/unbookmark
+	r.With(h.requireUser("write:accounts")).Post("/statuses/{id}/pin", h.pin)                   // POST /api/v1/statuses/:id/pin
+	r.With(h.requireUser("write:accounts")).Post("/statuses/{id}/unpin", h.unpin)               // POST /api/v1/statuses/:id/unpin
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/favourited_by", h.favouritedBy) // GET /api/v1/statuses/:id/favourited_by
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/reblogged_by", h.rebloggedBy)   // GET /api/v1/statuses/:id/reblogged_by
 	r.With(h.requireUser("read:favourites")).Get("/favourites", h.favourites)                   // GET /api/v1/favourites

@@ -25,18 +25,21 @@ import (
 type rel int
 
 const (
-	relSelf      rel = iota // A itself
-	relFollower             // F follows A
-	relStranger             // S has no relationship with A
-	relBlocked              // A blocks B
-	relBlocking             // K blocks A
-	relMuted                // M follows A and mutes it (so home would otherwise show A)
-	relMentioned            // N is mentioned in A's statuses and does not follow A
-	relAnonymous            // no token
+	relSelf              rel = iota // A itself
+	relFollower                     // F follows A
+	relStranger                     // S has no relationship with A
+	relBlocked                      // A blocks B
+	relBlocking                     // K blocks A
+	relMuted                        // M follows A and mutes it (so home would otherwise show A)
+	relMentioned                    // N is mentioned in A's statuses and does not follow A
+	relMentionedFollower            // G follows A and is mentioned in A's statuses
+	relMutedQuiet                   // O follows A and mutes it with notifications=false
+	relAnonymous                    // no token
 	numRels
 )
 
-var relNames = [numRels]string{"self", "follower", "stranger", "blocked", "blocking", "muted", "mentioned", "anonymous"}
+var relNames = [numRels]string{"self", "follower", "stranger", "blocked", "blocking", "muted", "mentioned",
+	"mentioned follower", "muted, notifications kept", "anonymous"}
 
 // matrixVisibilities are the four visibilities, in the order of the
 // columns of matrixWant's cells.
@@ -45,7 +48,7 @@ var matrixVisibilities = [4]store.Visibility{
 }
 
 // Read paths. "S" is the status of the visibility under test (a reply to
-// A's public root R, mentioning N, carrying #matrixtag and the word
+// A's public root R, mentioning N and G, carrying #matrixtag and the word
 // zebrafrost); "C" is A's public reply to S.
 const (
 	pathStatus       = "GET /statuses/S"
@@ -84,38 +87,39 @@ const (
 //     direct: the author and the accounts it mentions;
 //   - a block, either way, hides everything on every path;
 //   - a mute hides the account at home (and in lists and the user stream,
-//     which are home's) and in notifications, not on its profile or a
-//     status opened by ID;
+//     which are home's) and, unless muted with notifications=false, in
+//     notifications; never on its profile or a status opened by ID;
 //   - home, lists and the user stream's updates hold the viewer's own and
 //     its followees' statuses: a mention alone brings a notification, not
 //     a home entry (Mastodon's fan-out delivers to followers); a followee's
-//     direct status reaches home only if it mentions the viewer, which no
-//     cell here has;
+//     direct status reaches home and the user stream only if it mentions
+//     the viewer (the mentioned follower), and never a list (Mastodon
+//     delivers direct statuses to no list);
 //   - a status the viewer may not see is a 404, never a 403;
 //   - status search needs a login.
 var matrixWant = map[string][numRels]string{
-	//                  self    follower stranger blocked blocking muted   mentioned anonymous
-	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
-	pathContext:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
-	pathAncestor:     {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
-	pathDescendant:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
-	pathFavourite:    {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "n/a"},
-	pathFavourites:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "n/a"},
-	pathBookmarks:    {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "n/a"},
-	pathAccount:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PU--"},
-	pathHome:         {"PUFD", "PUF-", "----", "----", "----", "----", "----", "n/a"},
-	pathPublic:       {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
-	pathLocal:        {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
-	pathTag:          {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
-	pathList:         {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "n/a"},
-	pathSearch:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "----"},
-	pathNotification: {"----", "----", "----", "----", "----", "----", "PUFD", "n/a"},
-	pathStreamUser:   {"PUFD", "PUF-", "----", "----", "----", "----", "----", "n/a"},
-	pathStreamNotif:  {"----", "----", "----", "----", "----", "----", "PUFD", "n/a"},
-	pathStreamPublic: {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
-	pathStreamLocal:  {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
-	pathStreamTag:    {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---"},
-	pathStreamList:   {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "n/a"},
+	//                  self    follower stranger blocked blocking muted   mentioned m.follow m.quiet anonymous
+	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathContext:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathAncestor:     {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathDescendant:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathFavourite:    {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
+	pathFavourites:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
+	pathBookmarks:    {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
+	pathAccount:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathHome:         {"PUFD", "PUF-", "----", "----", "----", "----", "----", "PUFD", "----", "n/a"},
+	pathPublic:       {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathLocal:        {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathTag:          {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathList:         {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
+	pathSearch:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "----"},
+	pathNotification: {"----", "----", "----", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
+	pathStreamUser:   {"PUFD", "PUF-", "----", "----", "----", "----", "----", "PUFD", "----", "n/a"},
+	pathStreamNotif:  {"----", "----", "----", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
+	pathStreamPublic: {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathStreamLocal:  {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathStreamTag:    {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathStreamList:   {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
 }
 
 // Checks that do not vary with visibility: what A did to or with the viewer.
@@ -131,14 +135,14 @@ const (
 // relWant is the expected table for those checks: 'y' shown, '-' hidden,
 // '.' not applicable (A does not notify itself; anonymous has no lists).
 var relWant = map[string]string{
-	//                   self, follower, stranger, blocked, blocking, muted, mentioned, anonymous
-	pathFavNotif:       ".yy---y.",
-	pathMentionNotif:   ".yy---y.",
-	pathStreamMention:  ".yy---y.",
-	pathEarlyFavourite: "yyy--yy.",
-	pathEarlyBookmark:  "yyy--yy.",
+	//                   self, follower, stranger, blocked, blocking, muted, mentioned, m.follow, m.quiet, anonymous
+	pathFavNotif:       ".yy---yyy.",
+	pathMentionNotif:   ".yy---yyy.",
+	pathStreamMention:  ".yy---yyy.",
+	pathEarlyFavourite: "yyy--yyyy.",
+	pathEarlyBookmark:  "yyy--yyyy.",
 	// A muted by M still hears from M: muting is M's choice, not A's.
-	pathSelfNotif: ".yy--yy.",
+	pathSelfNotif: ".yy--yyyy.",
 }
 
 func TestVisibilityMatrix(t *testing.T) {
@@ -191,7 +195,7 @@ type matrixWorld struct {
 func runVisibilityMatrix(t *testing.T, st store.Store) {
 	e := newStreamEnvOn(t, st)
 	const scopes = "read write follow"
-	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", ""}
+	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", "gwen", "otto", ""}
 	viewers := make([]*matrixViewer, numRels)
 	for r := range numRels {
 		v := &matrixViewer{rel: r, updates: map[string]map[string]bool{}, notifs: map[string]bool{}}
@@ -226,11 +230,12 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	}
 
 	// The relationships.
-	for _, r := range []rel{relFollower, relMuted} {
+	for _, r := range []rel{relFollower, relMuted, relMentionedFollower, relMutedQuiet} {
 		mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/follow", viewers[r].token)
 		viewers[r].list = mxList(e, viewers[r].token, a.id)
 	}
 	mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/mute", viewers[relMuted].token)
+	mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/mute?notifications=false", viewers[relMutedQuiet].token)
 	mxOK(e, http.MethodPost, "/api/v1/accounts/"+viewers[relBlocked].id+"/block", a.token)
 	mxOK(e, http.MethodPost, "/api/v1/accounts/"+a.id+"/block", viewers[relBlocking].token)
 
@@ -254,12 +259,12 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	// A posts the thread and Q.
 	w.root = mxPost(e, a.token, "thread root", "public", "")
 	for i, vis := range matrixVisibilities {
-		w.statuses[i] = mxPost(e, a.token, fmt.Sprintf("@nina %s zebrafrost #matrixtag", vis), string(vis), w.root)
+		w.statuses[i] = mxPost(e, a.token, fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag", vis), string(vis), w.root)
 	}
 	for i := range matrixVisibilities {
 		w.followUps[i] = mxPost(e, a.token, "follow-up", "public", w.statuses[i])
 	}
-	w.quiet = mxPost(e, a.token, "hello @fern @sam @bert @kim @milo @nina", "public", "")
+	w.quiet = mxPost(e, a.token, "hello @fern @sam @bert @kim @milo @nina @gwen @otto", "public", "")
 
 	// Barrier for the streams: each viewer posts a marker, which reaches
 	// its own user stream (the anonymous viewer waits for the stranger's

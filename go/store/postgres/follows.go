@@ -58,7 +58,8 @@ func bumpFollowCounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64,
 
 // PutFollow inserts f and, in the same transaction, increments the
 // follower's following_count and the target's followers_count; ErrConflict
-// if the edge (or the ID) exists, with the counts unchanged.
+// if the edge (or the ID) exists, ErrBlocked if a block either way exists,
+// with the counts unchanged.
 func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		exist, err := lockAccounts(ctx, tx, f.AccountID, f.TargetAccountID)
@@ -69,6 +70,18 @@ func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 			// What the foreign keys would say, but without first waiting on
 			// the insert; deliberately not ErrNotFound, as in store/sqlite.
 			return errMissingAccount
+		}
+		// PutBlock locks the same two rows, so a block either committed
+		// before this check or waits for this follow and then deletes it.
+		var blocked bool
+		if err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM blocks
+				WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1))`,
+			f.AccountID, f.TargetAccountID).Scan(&blocked); err != nil {
+			return fmt.Errorf("blocks: %w", err)
+		}
+		if blocked {
+			return store.ErrBlocked
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO follows (`+followColumns+`)
@@ -96,9 +109,10 @@ func (s *Store) GetFollow(ctx context.Context, accountID, targetID int64) (*stor
 	return f, nil
 }
 
-// DeleteFollow deletes the edge matching (account_id, target_account_id) and
-// decrements both counts in the same transaction; ErrNotFound if there is no
-// such edge, with the counts unchanged.
+// DeleteFollow deletes the edge matching (account_id, target_account_id),
+// decrements both counts and removes the target from the follower's lists
+// in the same transaction; ErrNotFound if there is no such edge, with
+// nothing changed.
 func (s *Store) DeleteFollow(ctx context.Context, accountID, targetID int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		exist, err := lockAccounts(ctx, tx, accountID, targetID)
@@ -116,12 +130,40 @@ func (s *Store) DeleteFollow(ctx context.Context, accountID, targetID int64) err
 		if tag.RowsAffected() == 0 {
 			return pgx.ErrNoRows
 		}
+		if err := removeFromLists(ctx, tx, accountID, targetID); err != nil {
+			return err
+		}
 		return bumpFollowCounts(ctx, tx, accountID, targetID, -1)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: delete follow %d -> %d: %w", accountID, targetID, translate(err))
 	}
 	return nil
+}
+
+// removeFromLists removes targetID from the lists accountID owns: a list
+// holds only accounts its owner follows.
+func removeFromLists(ctx context.Context, tx pgx.Tx, accountID, targetID int64) error {
+	if _, err := tx.Exec(ctx, `
+		DELETE FROM list_accounts
+		WHERE account_id = $1 AND list_id IN (SELECT id FROM lists WHERE account_id = $2)`,
+		targetID, accountID); err != nil {
+		return fmt.Errorf("lists of %d: %w", accountID, err)
+	}
+	return nil
+}
+
+// GetReblogsHiddenIDs lists follows.target_account_id for accountID where
+// show_reblogs is off, ascending.
+func (s *Store) GetReblogsHiddenIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT target_account_id FROM follows WHERE account_id = $1 AND NOT show_reblogs
+		ORDER BY target_account_id`, accountID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get reblogs hidden ids of %d: %w", accountID, translate(err))
+	}
+	return ids, nil
 }
 
 // GetFollowingIDs lists follows.target_account_id for accountID, ascending.

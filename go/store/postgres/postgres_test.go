@@ -138,6 +138,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"notifications",
 		"schema_migrations",
 		"status_mentions",
+		"status_pins",
 		"status_tags",
 		"statuses",
 		"suggestion_dismissals",

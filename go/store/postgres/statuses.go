@@ -166,8 +166,11 @@ func translateFK(err error) error {
 // and, for a reblog, the original's reblogs_count. Mentions, tags,
 // favourites, bookmarks, notifications and idempotency keys go by ON DELETE
 // CASCADE.
-func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, error) {
-	var deleted *store.Status
+func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
+	var (
+		deleted *store.Status
+		reblogs []*store.Status
+	)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+statusColumns+` FROM statuses WHERE id = $1`, id)
 		st, err := pgx.CollectExactlyOneRow(rows, scanStatus)
@@ -202,6 +205,12 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 		if _, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int64]); err != nil {
 			return err
 		}
+		// A reblog locks its original first (PutStatusWrite), so with the
+		// row locked no reblog can come or go before the delete below.
+		rows, _ = tx.Query(ctx, `SELECT `+statusColumns+` FROM statuses WHERE reblog_of_id = $1 ORDER BY id`, id)
+		if reblogs, err = pgx.CollectRows(rows, scanStatus); err != nil {
+			return fmt.Errorf("reblogs: %w", err)
+		}
 		// Reblogs of this status, and the status itself, each take one off
 		// its author's statuses_count.
 		if _, err := tx.Exec(ctx, `
@@ -218,9 +227,9 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: delete status %d: %w", id, translate(err))
+		return nil, nil, fmt.Errorf("postgres: delete status %d: %w", id, translate(err))
 	}
-	return deleted, nil
+	return deleted, reblogs, nil
 }
 
 // GetStatusByID matches statuses.id.
@@ -257,7 +266,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if p.Limit <= 0 {
 		return nil, fmt.Errorf("postgres: list statuses: limit %d, want > 0", p.Limit)
 	}
-	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 {
+	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
 		return nil, nil // nothing can match; skip the query
 	}
 	visibilities := make([]string, len(q.Visibilities))
@@ -274,7 +283,15 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 		return "$" + strconv.Itoa(len(args))
 	}
 	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
-		WHERE account_id = ANY($1) AND visibility = ANY($2)`)
+		WHERE account_id = ANY($1) AND (visibility = ANY($2)`)
+	if q.DirectMentioning != 0 {
+		b.WriteString(` OR visibility = 'direct' AND id IN (
+			SELECT status_id FROM status_mentions WHERE account_id = ` + arg(q.DirectMentioning) + `)`)
+	}
+	b.WriteString(`)`)
+	if len(q.HideReblogsOf) > 0 {
+		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id = ANY(` + arg(q.HideReblogsOf) + `))`)
+	}
 	if p.MaxID != 0 {
 		b.WriteString(` AND id < ` + arg(p.MaxID))
 	}

@@ -25,9 +25,22 @@ func scanFollow(row scanner) (*store.Follow, error) {
 
 // PutFollow inserts f and, in the same transaction, increments the
 // follower's following_count and the target's followers_count; ErrConflict
-// if the edge (or the ID) exists, with the counts unchanged.
+// if the edge (or the ID) exists, ErrBlocked if a block either way exists,
+// with the counts unchanged.
 func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		// The writer is one connection and transactions BEGIN IMMEDIATE,
+		// so no block can commit between this check and the insert.
+		var blocked bool
+		if err := tx.QueryRowContext(ctx, `
+			SELECT EXISTS (SELECT 1 FROM blocks
+				WHERE (account_id = ?1 AND target_account_id = ?2) OR (account_id = ?2 AND target_account_id = ?1))`,
+			f.AccountID, f.TargetAccountID).Scan(&blocked); err != nil {
+			return fmt.Errorf("blocks: %w", err)
+		}
+		if blocked {
+			return store.ErrBlocked
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO follows (`+followColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?)`,
@@ -75,9 +88,10 @@ func (s *Store) GetFollow(ctx context.Context, accountID, targetID int64) (*stor
 	return f, nil
 }
 
-// DeleteFollow deletes the edge matching (account_id, target_account_id) and
-// decrements both counts in the same transaction; ErrNotFound if there is no
-// such edge, with the counts unchanged.
+// DeleteFollow deletes the edge matching (account_id, target_account_id),
+// decrements both counts and removes the target from the follower's lists
+// in the same transaction; ErrNotFound if there is no such edge, with
+// nothing changed.
 func (s *Store) DeleteFollow(ctx context.Context, accountID, targetID int64) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
@@ -88,12 +102,43 @@ func (s *Store) DeleteFollow(ctx context.Context, accountID, targetID int64) err
 		if err != nil {
 			return err
 		}
+		if err := removeFromLists(ctx, tx, accountID, targetID); err != nil {
+			return err
+		}
 		return bumpFollowCounts(ctx, tx, accountID, targetID, -1)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete follow %d -> %d: %w", accountID, targetID, translate(err))
 	}
 	return nil
+}
+
+// removeFromLists removes targetID from the lists accountID owns: a list
+// holds only accounts its owner follows.
+func removeFromLists(ctx context.Context, tx *sql.Tx, accountID, targetID int64) error {
+	if _, err := tx.ExecContext(ctx, `
+		DELETE FROM list_accounts
+		WHERE account_id = ? AND list_id IN (SELECT id FROM lists WHERE account_id = ?)`,
+		targetID, accountID); err != nil {
+		return fmt.Errorf("lists of %d: %w", accountID, err)
+	}
+	return nil
+}
+
+// GetReblogsHiddenIDs lists follows.target_account_id for accountID where
+// show_reblogs is off, ascending.
+func (s *Store) GetReblogsHiddenIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT target_account_id FROM follows WHERE account_id = ? AND NOT show_reblogs
+		ORDER BY target_account_id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get reblogs hidden ids of %d: %w", accountID, translate(err))
+	}
+	ids, err := collect(rows, scanID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get reblogs hidden ids of %d: %w", accountID, translate(err))
+	}
+	return ids, nil
 }
 
 // GetFollowingIDs lists follows.target_account_id for accountID, ascending.

@@ -85,8 +85,9 @@ func scanBlock(row scanner) (*store.Block, error) {
 
 // PutBlock inserts b and, in the same transaction, deletes the follows
 // between the two accounts both ways (decrementing the counts of each one
-// deleted) and the follow requests both ways; ErrConflict if the block (or
-// its ID) exists, with nothing changed.
+// deleted), the follow requests both ways and each account from the
+// other's lists; ErrConflict if the block (or its ID) exists, with nothing
+// changed.
 func (s *Store) PutBlock(ctx context.Context, b *store.Block) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
@@ -106,6 +107,9 @@ func (s *Store) PutBlock(ctx context.Context, b *store.Block) error {
 				if err := bumpFollowCounts(ctx, tx, e[0], e[1], -1); err != nil {
 					return err
 				}
+			}
+			if err := removeFromLists(ctx, tx, e[0], e[1]); err != nil {
+				return err
 			}
 		}
 		_, err := tx.ExecContext(ctx, `
@@ -269,6 +273,22 @@ func (s *Store) GetMutedIDs(ctx context.Context, accountID int64, now time.Time)
 	return ids, nil
 }
 
+// GetNotificationMutedIDs lists mutes.target_account_id by account_id,
+// unexpired at now and with notifications set, ascending.
+func (s *Store) GetNotificationMutedIDs(ctx context.Context, accountID int64, now time.Time) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT target_account_id FROM mutes WHERE account_id = ? AND notifications AND `+unexpired+`
+		ORDER BY target_account_id`, accountID, toDB(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get notification muted ids of %d: %w", accountID, translate(err))
+	}
+	ids, err := collect(rows, scanID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get notification muted ids of %d: %w", accountID, translate(err))
+	}
+	return ids, nil
+}
+
 // ---- follow requests
 
 const followRequestColumns = `id, account_id, target_account_id, show_reblogs, notify, created_at`
@@ -318,6 +338,16 @@ func (s *Store) DeleteFollowRequest(ctx context.Context, accountID, targetID int
 		return fmt.Errorf("sqlite: delete follow request %d -> %d: %w", accountID, targetID, translate(err))
 	}
 	return nil
+}
+
+// CountFollowRequests counts follow_requests by target_account_id.
+func (s *Store) CountFollowRequests(ctx context.Context, targetID int64) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx,
+		`SELECT count(*) FROM follow_requests WHERE target_account_id = ?`, targetID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count follow requests to %d: %w", targetID, translate(err))
+	}
+	return n, nil
 }
 
 // ListFollowRequests lists follow_requests by target_account_id inside page,

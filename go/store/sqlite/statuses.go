@@ -156,29 +156,30 @@ func translateFK(err error) error {
 // reblogs of it (each with its author's statuses_count), and decrements the
 // author's statuses_count, the parent's replies_count and, for a reblog,
 // the original's reblogs_count. Mentions, tags, favourites, bookmarks,
-// notifications and idempotency keys go by ON DELETE CASCADE.
-func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, error) {
-	var deleted *store.Status
+// notifications, pins and idempotency keys go by ON DELETE CASCADE. It
+// returns the status and its deleted reblogs, ascending by id.
+func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
+	var (
+		deleted *store.Status
+		reblogs []*store.Status
+	)
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		st, err := scanStatus(tx.QueryRowContext(ctx, `SELECT `+statusColumns+` FROM statuses WHERE id = ?`, id))
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, account_id FROM statuses WHERE reblog_of_id = ?`, id)
+		rows, err := tx.QueryContext(ctx,
+			`SELECT `+statusColumns+` FROM statuses WHERE reblog_of_id = ? ORDER BY id`, id)
 		if err != nil {
 			return err
 		}
-		type reblog struct{ id, accountID int64 }
-		reblogs, err := collect(rows, func(r scanner) (reblog, error) {
-			var rb reblog
-			return rb, r.Scan(&rb.id, &rb.accountID)
-		})
+		reblogs, err = collect(rows, scanStatus)
 		if err != nil {
 			return fmt.Errorf("reblogs: %w", err)
 		}
 		for _, rb := range reblogs {
-			if err := deleteStatusRow(ctx, tx, rb.id, rb.accountID); err != nil {
-				return fmt.Errorf("reblog %d: %w", rb.id, err)
+			if err := deleteStatusRow(ctx, tx, rb.ID, rb.AccountID); err != nil {
+				return fmt.Errorf("reblog %d: %w", rb.ID, err)
 			}
 		}
 		if err := deleteStatusRow(ctx, tx, st.ID, st.AccountID); err != nil {
@@ -208,9 +209,9 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: delete status %d: %w", id, translate(err))
+		return nil, nil, fmt.Errorf("sqlite: delete status %d: %w", id, translate(err))
 	}
-	return deleted, nil
+	return deleted, reblogs, nil
 }
 
 // deleteStatusRow deletes one status row and decrements its author's
@@ -266,7 +267,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if p.Limit <= 0 {
 		return nil, fmt.Errorf("sqlite: list statuses: limit %d, want > 0", p.Limit)
 	}
-	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 {
+	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
 		return nil, nil // nothing can match; skip the query
 	}
 	accounts, err := jsonArray(q.AccountIDs)
@@ -281,8 +282,22 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	var b strings.Builder
 	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
 		WHERE account_id IN (SELECT value FROM json_each(?))
-		AND visibility IN (SELECT value FROM json_each(?))`)
+		AND (visibility IN (SELECT value FROM json_each(?))`)
 	args := []any{accounts, visibilities}
+	if q.DirectMentioning != 0 {
+		b.WriteString(` OR visibility = 'direct' AND id IN (
+			SELECT status_id FROM status_mentions WHERE account_id = ?)`)
+		args = append(args, q.DirectMentioning)
+	}
+	b.WriteString(`)`)
+	if len(q.HideReblogsOf) > 0 {
+		hidden, err := jsonArray(q.HideReblogsOf)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list statuses: %w", err)
+		}
+		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)))`)
+		args = append(args, hidden)
+	}
 	if p.MaxID != 0 {
 		b.WriteString(` AND id < ?`)
 		args = append(args, p.MaxID)

@@ -134,7 +134,7 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 
 		// Unreblog: the reblog's delete takes its count and notification.
-		gone, err := s.DeleteStatusByID(ctx, rb.ID)
+		gone, _, err := s.DeleteStatusByID(ctx, rb.ID)
 		mustNot(t, err, "DeleteStatusByID reblog")
 		checkStatus(t, gone, rb)
 		checkStatusCounts(t, s, orig.ID, 1, 0, 0)
@@ -144,11 +144,11 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 			t.Errorf("notifications after unreblog = %d, want 0", len(ns))
 		}
 		// Deleting the reply takes the replies count back down.
-		_, err = s.DeleteStatusByID(ctx, reply.ID)
+		_, _, err = s.DeleteStatusByID(ctx, reply.ID)
 		mustNot(t, err, "DeleteStatusByID reply")
 		checkStatusCounts(t, s, orig.ID, 0, 0, 0)
 		checkCounts(t, s, bob, 0, 0, 0)
-		_, err = s.DeleteStatusByID(ctx, reply.ID)
+		_, _, err = s.DeleteStatusByID(ctx, reply.ID)
 		mustBeErrNotFound(t, err, "DeleteStatusByID twice")
 	})
 
@@ -169,11 +169,19 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 		checkStatusCounts(t, s, orig.ID, 0, 2, 1)
 		checkCounts(t, s, bob, 0, 0, 1)
 
-		gone, err := s.DeleteStatusByID(ctx, orig.ID)
+		gone, goneReblogs, err := s.DeleteStatusByID(ctx, orig.ID)
 		mustNot(t, err, "DeleteStatusByID")
 		if gone.Text != orig.Text {
 			t.Errorf("deleted status text = %q, want %q (delete returns the source)", gone.Text, orig.Text)
 		}
+		// The reblogs deleted with it come back, ascending by ID, so their
+		// streams can be told to drop them too.
+		var rbIDs, rbAuthors []int64
+		for _, rb := range goneReblogs {
+			rbIDs, rbAuthors = append(rbIDs, rb.ID), append(rbAuthors, rb.AccountID)
+		}
+		checkIDs(t, "deleted reblogs", rbIDs, []int64{rbBob.ID, rbCarol.ID})
+		checkIDs(t, "deleted reblogs' authors", rbAuthors, []int64{bob.ID, carol.ID})
 		for _, id := range []int64{orig.ID, rbBob.ID, rbCarol.ID} {
 			_, err := s.GetStatusByID(ctx, id)
 			mustBeErrNotFound(t, err, fmt.Sprintf("GetStatusByID %d after delete", id))
@@ -435,7 +443,7 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 						if (w+round+i)%2 == 0 {
 							steps = append(steps, s.DeleteFavourite(ctx, fan.ID, st.ID))
 							if rb, err := s.GetReblog(ctx, fan.ID, st.ID); err == nil {
-								_, err = s.DeleteStatusByID(ctx, rb.ID)
+								_, _, err = s.DeleteStatusByID(ctx, rb.ID)
 								steps = append(steps, err)
 							}
 						}
@@ -449,7 +457,7 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 			})
 		}
 		wg.Go(func() {
-			if _, err := s.DeleteStatusByID(ctx, targets[0].ID); err != nil {
+			if _, _, err := s.DeleteStatusByID(ctx, targets[0].ID); err != nil {
 				t.Errorf("DeleteStatusByID: %v", err)
 			}
 		})

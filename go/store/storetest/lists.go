@@ -8,6 +8,44 @@ import (
 )
 
 func exerciseLists(t *testing.T, newStore func(*testing.T) store.Store) {
+	t.Run("UnfollowAndBlockLeaveLists", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		me, x, y, z := putAccount(t, s, "me"), putAccount(t, s, "x"), putAccount(t, s, "y"), putAccount(t, s, "z")
+		for _, f := range []*store.Follow{newFollow(me, x), newFollow(me, y), newFollow(me, z), newFollow(z, x), newFollow(y, me)} {
+			mustNot(t, s.PutFollow(ctx, f), "PutFollow")
+		}
+		mine := &store.List{ID: nextID(), AccountID: me.ID, Title: "mine", RepliesPolicy: "list", CreatedAt: testTime(1)}
+		zs := &store.List{ID: nextID(), AccountID: z.ID, Title: "z's", RepliesPolicy: "list", CreatedAt: testTime(2)}
+		ys := &store.List{ID: nextID(), AccountID: y.ID, Title: "y's", RepliesPolicy: "list", CreatedAt: testTime(3)}
+		for _, l := range []*store.List{mine, zs, ys} {
+			mustNot(t, s.PutList(ctx, l), "PutList")
+		}
+		mustNot(t, s.PutListAccounts(ctx, mine.ID, []int64{x.ID, y.ID, z.ID}), "PutListAccounts mine")
+		mustNot(t, s.PutListAccounts(ctx, zs.ID, []int64{x.ID}), "PutListAccounts z's")
+		mustNot(t, s.PutListAccounts(ctx, ys.ID, []int64{me.ID}), "PutListAccounts y's")
+		members := func(l *store.List) []int64 {
+			t.Helper()
+			ids, err := s.ListListAccountIDs(ctx, l.ID, everything)
+			mustNot(t, err, "ListListAccountIDs "+l.Title)
+			slices.Sort(ids)
+			return ids
+		}
+
+		// Unfollowing x takes x out of my lists only: z still follows x.
+		mustNot(t, s.DeleteFollow(ctx, me.ID, x.ID), "DeleteFollow me→x")
+		checkIDs(t, "my list after unfollowing x", members(mine), sortedIDs(y, z))
+		checkIDs(t, "z's list after I unfollow x", members(zs), sortedIDs(x))
+		// Failing to unfollow changes nothing.
+		mustBeErrNotFound(t, s.DeleteFollow(ctx, x.ID, me.ID), "DeleteFollow x→me (no such edge)")
+		checkIDs(t, "my list after a failed unfollow", members(mine), sortedIDs(y, z))
+
+		// A block severs both ways, and so leaves both owners' lists.
+		mustNot(t, s.PutBlock(ctx, newBlock(me, y)), "PutBlock me→y")
+		checkIDs(t, "my list after blocking y", members(mine), sortedIDs(z))
+		checkIDs(t, "y's list after I block y", members(ys), nil)
+	})
+
 	t.Run("CRUDAndMembers", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()

@@ -207,6 +207,10 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		ids, err = s.GetMutedIDs(ctx, me.ID, later)
 		mustNot(t, err, "GetMutedIDs later")
 		checkIDs(t, "GetMutedIDs later", ids, sortedIDs(a))
+		// Only a's mute covers notifications; b's does not, c's expired.
+		ids, err = s.GetNotificationMutedIDs(ctx, me.ID, now)
+		mustNot(t, err, "GetNotificationMutedIDs")
+		checkIDs(t, "GetNotificationMutedIDs", ids, sortedIDs(a))
 
 		list, err := s.ListMutes(ctx, me.ID, now, store.Page{Limit: 10})
 		mustNot(t, err, "ListMutes")
@@ -221,6 +225,14 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		if got.ID != mc.ID || got.ExpiresAt != nil || !got.Notifications {
 			t.Errorf("re-muted = %+v, want ID %d, indefinite, notifications", got, mc.ID)
 		}
+		ids, err = s.GetNotificationMutedIDs(ctx, me.ID, now)
+		mustNot(t, err, "GetNotificationMutedIDs after re-mute")
+		checkIDs(t, "GetNotificationMutedIDs after re-mute", ids, sortedIDs(a, c))
+		// Re-muting b with notifications off again keeps it out.
+		mustNot(t, s.PutMute(ctx, &store.Mute{ID: nextID(), AccountID: me.ID, TargetAccountID: b.ID, CreatedAt: testTime(10)}), "PutMute b again")
+		ids, err = s.GetNotificationMutedIDs(ctx, b.ID, now)
+		mustNot(t, err, "GetNotificationMutedIDs of b")
+		checkIDs(t, "GetNotificationMutedIDs of b", ids, nil)
 
 		mustNot(t, s.DeleteMute(ctx, me.ID, a.ID), "DeleteMute")
 		mustBeErrNotFound(t, s.DeleteMute(ctx, me.ID, a.ID), "DeleteMute twice")
@@ -240,6 +252,16 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		}
 		mustBeErrConflict(t, s.PutFollowRequest(ctx, newFollowRequest(a, locked)), "PutFollowRequest twice")
 		mustNot(t, s.PutFollowRequest(ctx, newFollowRequest(locked, a)), "PutFollowRequest the other way")
+		for _, c := range []struct {
+			who  *store.Account
+			want int64
+		}{{locked, 3}, {a, 1}, {b, 0}} {
+			n, err := s.CountFollowRequests(ctx, c.who.ID)
+			mustNot(t, err, "CountFollowRequests")
+			if n != c.want {
+				t.Errorf("CountFollowRequests(%s) = %d, want %d", c.who.Username, n, c.want)
+			}
+		}
 
 		got, err := s.GetFollowRequest(ctx, a.ID, locked.ID)
 		mustNot(t, err, "GetFollowRequest")
@@ -529,6 +551,42 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		checkIDs(t, "GetDismissedSuggestionIDs", ids, sortedIDs(popular, niche))
 	})
 
+	t.Run("FollowRefusedAcrossBlock", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		a, b, c := putAccount(t, s, "a"), putAccount(t, s, "b"), putAccount(t, s, "c")
+		mustNot(t, s.PutBlock(ctx, newBlock(a, b)), "PutBlock a→b")
+		for _, f := range []*store.Follow{newFollow(a, b), newFollow(b, a)} {
+			if err := s.PutFollow(ctx, f); !errors.Is(err, store.ErrBlocked) {
+				t.Errorf("PutFollow %d→%d across a block: %v, want one wrapping store.ErrBlocked", f.AccountID, f.TargetAccountID, err)
+			}
+		}
+		checkCounts(t, s, a, 0, 0, 0)
+		checkCounts(t, s, b, 0, 0, 0)
+		mustNot(t, s.PutFollow(ctx, newFollow(a, c)), "PutFollow a→c (no block)")
+		mustNot(t, s.DeleteBlock(ctx, a.ID, b.ID), "DeleteBlock")
+		mustNot(t, s.PutFollow(ctx, newFollow(b, a)), "PutFollow after unblock")
+		checkCounts(t, s, a, 1, 1, 0)
+	})
+
+	t.Run("ReblogsHiddenIDs", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		me, a, b, c := putAccount(t, s, "me"), putAccount(t, s, "a"), putAccount(t, s, "b"), putAccount(t, s, "c")
+		for _, to := range []*store.Account{c, a, b} {
+			f := newFollow(me, to)
+			f.ShowReblogs = to != b
+			mustNot(t, s.PutFollow(ctx, f), "PutFollow")
+		}
+		off := newFollow(a, c)
+		off.ShowReblogs = false
+		mustNot(t, s.PutFollow(ctx, off), "PutFollow a→c") // not mine
+		mustNot(t, s.UpdateFollow(ctx, &store.Follow{AccountID: me.ID, TargetAccountID: c.ID}, "show_reblogs"), "UpdateFollow")
+		ids, err := s.GetReblogsHiddenIDs(ctx, me.ID)
+		mustNot(t, err, "GetReblogsHiddenIDs")
+		checkIDs(t, "GetReblogsHiddenIDs", ids, sortedIDs(b, c))
+	})
+
 	t.Run("ConcurrentBlocksAndFollowsKeepCounts", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
@@ -555,7 +613,9 @@ func exerciseConcurrentBlocks(t *testing.T, s store.Store) {
 			}
 			wg.Go(func() {
 				for range 3 {
-					if err := s.PutFollow(ctx, newFollow(a, b)); err != nil && !errors.Is(err, store.ErrConflict) {
+					// ErrBlocked once a block between them committed.
+					if err := s.PutFollow(ctx, newFollow(a, b)); err != nil &&
+						!errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrBlocked) {
 						t.Errorf("PutFollow: %v", err)
 					}
 					if err := s.DeleteFollow(ctx, b.ID, a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -588,6 +648,16 @@ func exerciseConcurrentBlocks(t *testing.T, s store.Store) {
 			t.Errorf("%s followers_count = %d, rows %d", a.Username, got.FollowersCount, followers[a.ID])
 		}
 	}
-	// Every pair is blocked both ways now; blocking again changes nothing.
+	// Every pair is blocked both ways now, so no follow may be left: a
+	// follow that raced a block either came first and was severed by it,
+	// or came second and was refused.
+	for _, a := range accounts {
+		following, err := s.GetFollowingIDs(ctx, a.ID)
+		mustNot(t, err, "GetFollowingIDs after the race")
+		if len(following) != 0 {
+			t.Errorf("%s still follows %v across blocks", a.Username, following)
+		}
+	}
+	// Blocking again changes nothing.
 	mustBeErrConflict(t, s.PutBlock(ctx, newBlock(accounts[0], accounts[1])), "PutBlock after the race")
 }

@@ -49,7 +49,7 @@ func exerciseTextSearch(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 
 		// Deleting a status takes it out of the index.
-		_, err := s.DeleteStatusByID(ctx, heron.ID)
+		_, _, err := s.DeleteStatusByID(ctx, heron.ID)
 		mustNot(t, err, "DeleteStatusByID")
 		got, err := s.SearchStatusIDsByText(ctx, "river", 10)
 		mustNot(t, err, "SearchStatusIDsByText after delete")

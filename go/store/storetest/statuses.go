@@ -10,6 +10,55 @@ import (
 )
 
 func exerciseStatuses(t *testing.T, newStore func(*testing.T) store.Store) {
+	t.Run("HomeCandidates", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		me, a, b, o := putAccount(t, s, "me"), putAccount(t, s, "a"), putAccount(t, s, "b"), putAccount(t, s, "o")
+		with := func(st *store.Status, vis store.Visibility, mentions ...*store.Account) *store.Status {
+			st.Visibility = vis
+			return putStatusW(t, s, &store.StatusWrite{Status: st, Mentions: accountIDs(mentions...)})
+		}
+		pub := with(newStatus(a, 1), store.VisibilityPublic)
+		toMe := with(newStatus(a, 2), store.VisibilityDirect, me, o)
+		toO := with(newStatus(a, 3), store.VisibilityDirect, o)
+		priv := with(newStatus(a, 4), store.VisibilityPrivate, me)
+		rb := reblogOf(b, pub, 5)
+		mustNot(t, s.PutStatus(ctx, rb), "reblog by b")
+		own := with(newStatus(b, 6), store.VisibilityPublic)
+		with(newStatus(o, 7), store.VisibilityDirect, me) // o is not among the authors asked for
+
+		home := []store.Visibility{store.VisibilityPublic, store.VisibilityUnlisted, store.VisibilityPrivate}
+		for _, c := range []struct {
+			name string
+			q    store.StatusQuery
+			want []*store.Status
+		}{
+			{"plain", store.StatusQuery{Visibilities: home}, []*store.Status{own, rb, priv, pub}},
+			{"direct to me", store.StatusQuery{Visibilities: home, DirectMentioning: me.ID},
+				[]*store.Status{own, rb, priv, toMe, pub}},
+			{"only direct to me", store.StatusQuery{DirectMentioning: me.ID}, []*store.Status{toMe}},
+			{"direct to o", store.StatusQuery{DirectMentioning: o.ID}, []*store.Status{toO, toMe}},
+			{"b's reblogs hidden", store.StatusQuery{Visibilities: home, DirectMentioning: me.ID, HideReblogsOf: []int64{b.ID}},
+				[]*store.Status{own, priv, toMe, pub}},
+			{"another's reblogs hidden", store.StatusQuery{Visibilities: home, HideReblogsOf: []int64{o.ID}},
+				[]*store.Status{own, rb, priv, pub}},
+			{"paged", store.StatusQuery{Visibilities: home, DirectMentioning: me.ID, HideReblogsOf: []int64{b.ID},
+				Page: store.Page{Limit: 2, MaxID: priv.ID}}, []*store.Status{toMe, pub}},
+			{"min_id", store.StatusQuery{Visibilities: home, DirectMentioning: me.ID, HideReblogsOf: []int64{b.ID},
+				Page: store.Page{Limit: 2, MinID: pub.ID}}, []*store.Status{priv, toMe}},
+		} {
+			c.q.AccountIDs = accountIDs(a, b)
+			if c.q.Page.Limit == 0 {
+				c.q.Page = everything
+			}
+			got, err := s.ListStatuses(ctx, c.q)
+			mustNot(t, err, "ListStatuses "+c.name)
+			if g, w := statusIDs(got), statusIDs(c.want); !slices.Equal(g, w) {
+				t.Errorf("%s: got %v, want %v", c.name, g, w)
+			}
+		}
+	})
+
 	t.Run("RoundTrip", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OAuth", exerciseOAuth},
 		{"TextSearch", exerciseTextSearch},
 		{"Trends", exerciseTrends},
+		{"Pins", exercisePins},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
