@@ -12,11 +12,10 @@ import (
 // request), not by the account's ID.
 type AccountPage struct {
 	Accounts []*store.Account
-	// Newest and Oldest are the first and last row IDs of the page the
-	// store returned, for the Link header; zero when it was empty. Rows
-	// whose account is hidden from the viewer still count, so the next
-	// page starts after them.
-	Newest, Oldest int64
+	// Cursor holds the first and last row IDs of the page the store
+	// returned. Rows whose account is hidden from the viewer still count,
+	// so the next page starts after them.
+	Cursor
 }
 
 // accountPage loads the accounts of a page of rows, keeping the rows' order

@@ -209,56 +209,56 @@ func (s *Service) Unbookmark(ctx context.Context, viewer *store.Account, id int6
 
 // FavouritedBy lists the accounts that favourited a status the viewer may
 // see, newest favourite first; the cursor is in favourite IDs.
-func (s *Service) FavouritedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) ([]*store.Account, Cursor, error) {
+func (s *Service) FavouritedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) (*AccountPage, error) {
 	const op = "social.FavouritedBy"
 	st, err := s.interactable(ctx, viewer, id)
 	if err != nil {
-		return nil, Cursor{}, err
+		return nil, err
 	}
 	favs, err := s.store.ListFavouritedBy(ctx, st.ID, page)
 	if err != nil {
-		return nil, Cursor{}, internal(op, err)
+		return nil, internal(op, err)
 	}
+	res := &AccountPage{}
 	ids := make([]int64, len(favs))
-	var c Cursor
 	for i, f := range favs {
 		ids[i] = f.AccountID
 	}
 	if len(favs) > 0 {
-		c = Cursor{Newest: favs[0].ID, Oldest: favs[len(favs)-1].ID}
+		res.Cursor = Cursor{Newest: favs[0].ID, Oldest: favs[len(favs)-1].ID}
 	}
-	accts, err := s.accountsInOrder(ctx, ids)
-	return accts, c, err
+	res.Accounts, err = s.accountsInOrder(ctx, ids)
+	return res, err
 }
 
 // RebloggedBy lists the accounts that reblogged a status the viewer may
 // see, newest reblog first; the cursor is in reblog status IDs.
-func (s *Service) RebloggedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) ([]*store.Account, Cursor, error) {
+func (s *Service) RebloggedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) (*AccountPage, error) {
 	const op = "social.RebloggedBy"
 	st, err := s.interactable(ctx, viewer, id)
 	if err != nil {
-		return nil, Cursor{}, err
+		return nil, err
 	}
 	rbs, err := s.store.ListRebloggedBy(ctx, st.ID, page)
 	if err != nil {
-		return nil, Cursor{}, internal(op, err)
+		return nil, internal(op, err)
 	}
 	// Boosts the viewer may not see (a private boost, a blocked booster)
 	// do not name their booster.
 	vis, err := s.filterVisible(ctx, viewer, rbs, readDirect)
 	if err != nil {
-		return nil, Cursor{}, err
+		return nil, err
 	}
-	var c Cursor
+	res := &AccountPage{}
 	if len(rbs) > 0 {
-		c = Cursor{Newest: rbs[0].ID, Oldest: rbs[len(rbs)-1].ID}
+		res.Cursor = Cursor{Newest: rbs[0].ID, Oldest: rbs[len(rbs)-1].ID}
 	}
 	ids := make([]int64, len(vis))
 	for i, rb := range vis {
 		ids[i] = rb.AccountID
 	}
-	accts, err := s.accountsInOrder(ctx, ids)
-	return accts, c, err
+	res.Accounts, err = s.accountsInOrder(ctx, ids)
+	return res, err
 }
 
 // accountsInOrder loads accounts by ID in one query, keeping ids' order.

@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -193,7 +194,7 @@ func (h *Handler) removeListAccounts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) changeListAccounts(w http.ResponseWriter, r *http.Request,
-	change func(ctx contextT, v *store.Account, id int64, accountIDs []int64) error) {
+	change func(ctx context.Context, v *store.Account, id int64, accountIDs []int64) error) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)

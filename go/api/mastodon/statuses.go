@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -113,7 +114,7 @@ func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) {
 // statusAction runs a per-status service call on {id} and renders the
 // status it returns: favourite, reblog, bookmark and their undos share it.
 func (h *Handler) statusAction(w http.ResponseWriter, r *http.Request,
-	act func(ctx contextT, v *store.Account, id int64) (*store.Status, error)) {
+	act func(ctx context.Context, v *store.Account, id int64) (*store.Status, error)) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -165,7 +166,7 @@ func (h *Handler) reblog(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.statusAction(w, r, func(ctx contextT, v *store.Account, id int64) (*store.Status, error) {
+	h.statusAction(w, r, func(ctx context.Context, v *store.Account, id int64) (*store.Status, error) {
 		return h.svc.Reblog(ctx, v, id, req.Visibility)
 	})
 }
@@ -213,7 +214,7 @@ func (h *Handler) rebloggedBy(w http.ResponseWriter, r *http.Request) {
 // accountsOfStatus renders a paged list of the accounts that did something
 // to status {id}; the Link header pages by the service's cursor.
 func (h *Handler) accountsOfStatus(w http.ResponseWriter, r *http.Request,
-	list func(ctx contextT, v *store.Account, id int64, p store.Page) ([]*store.Account, social.Cursor, error)) {
+	list func(ctx context.Context, v *store.Account, id int64, p store.Page) (*social.AccountPage, error)) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -224,19 +225,12 @@ func (h *Handler) accountsOfStatus(w http.ResponseWriter, r *http.Request,
 		h.writeError(w, r, err)
 		return
 	}
-	accts, cur, err := list(r.Context(), viewer(r.Context()), id, page)
+	res, err := list(r.Context(), viewer(r.Context()), id, page)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if cur.Newest != 0 {
-		h.setLinkHeader(w, r, page, cur.Newest, cur.Oldest)
-	}
-	out := make([]*Account, len(accts))
-	for i, a := range accts {
-		out[i] = h.account(a)
-	}
-	writeJSON(w, http.StatusOK, out)
+	h.writeAccountPage(w, r, page, res)
 }
 
 // favourites handles GET /api/v1/favourites.
@@ -252,7 +246,7 @@ func (h *Handler) bookmarks(w http.ResponseWriter, r *http.Request) {
 // markedStatuses renders the viewer's favourites or bookmarks, paged by
 // the favourite or bookmark ID (Mastodon's Link header does the same).
 func (h *Handler) markedStatuses(w http.ResponseWriter, r *http.Request,
-	list func(ctx contextT, v *store.Account, p store.Page) ([]*store.Status, social.Cursor, error)) {
+	list func(ctx context.Context, v *store.Account, p store.Page) ([]*store.Status, social.Cursor, error)) {
 	page, err := parsePage(r)
 	if err != nil {
 		h.writeError(w, r, err)

@@ -1,16 +1,12 @@
 package mastodon
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
 )
-
-// contextT shortens handler-adapter signatures.
-type contextT = context.Context
 
 // homeTimeline handles GET /api/v1/timelines/home.
 func (h *Handler) homeTimeline(w http.ResponseWriter, r *http.Request) {
