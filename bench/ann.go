@@ -27,6 +27,7 @@ type annConfig struct {
 	k               int
 	indexes         []string // in order; "ivfpq" with --nbits 4 becomes "ivfpq-fs"
 	nlist, m, nbits int      // nbits applies to ivfpq; ivfpq-fs is always 4
+	fsM             int      // --fs-m: m of ivfpq-fs (0: --m)
 	nprobe          []int
 	refine          []int  // re-rank factors, 0 = none
 	refineStorage   string // none (every refine factor 0), f32 or sq8
@@ -123,6 +124,7 @@ func parseANN(e *env, args []string) (annConfig, error) {
 	fs.StringVar(&c.dataset, "dataset", "", "dataset name in results (default: the folder holding --base)")
 	fs.IntVar(&c.nlist, "nlist", 0, "ivfpq: inverted lists (coarse centroids) (required for ivfpq/ivfpq-fs)")
 	fs.IntVar(&c.m, "m", 0, "ivfpq: PQ sub-quantizers; must divide the dimension (required for ivfpq/ivfpq-fs)")
+	fs.IntVar(&c.fsM, "fs-m", 0, "ivfpq-fs: PQ sub-quantizers of the fast-scan index when it should differ from --m (default: --m)")
 	fs.IntVar(&c.nbits, "nbits", 8, "ivfpq: bits per PQ code, 8, or 4 (= fast-scan, recorded as ivfpq-fs); ivfpq-fs is always 4")
 	fs.StringVar(&nprobe, "nprobe", defaultNProbe, "ivfpq: lists probed, comma-separated list swept on one built index")
 	fs.StringVar(&refine, "refine", "0", "ivfpq: re-rank factors (re-rank the best k*factor exactly; 0 = none), comma-separated list swept")
@@ -179,7 +181,7 @@ func parseANN(e *env, args []string) (annConfig, error) {
 		return c, err
 	}
 	ivf := slices.ContainsFunc(c.indexes, isIVF)
-	ivfFlags := []string{"nlist", "m", "nbits", "nprobe", "refine", "refine-storage", "seed", "kmeans-iters"}
+	ivfFlags := []string{"nlist", "m", "fs-m", "nbits", "nprobe", "refine", "refine-storage", "seed", "kmeans-iters"}
 	if !ivf {
 		for _, f := range ivfFlags {
 			if set[f] {
@@ -272,6 +274,14 @@ func checkIVFFlags(c *annConfig, set map[string]bool, nprobe, refine string, see
 	if c.nbits != 8 && c.nbits != 4 {
 		return usagef("--nbits must be 8 or 4 (fast-scan), got %d", c.nbits)
 	}
+	if set["fs-m"] {
+		if c.fsM < 1 {
+			return usagef("--fs-m must be at least 1, got %d", c.fsM)
+		}
+		if !slices.Contains(c.indexes, "ivfpq-fs") {
+			return usagef("--fs-m applies only to --index ivfpq-fs")
+		}
+	}
 	if c.nprobe, err = parseIntList("--nprobe", nprobe, 1, c.nlist); err != nil {
 		return err
 	}
@@ -331,6 +341,15 @@ func parseMetric(s string) (vecsearch.Metric, error) {
 	return 0, usagef("--metric %q is not one of l2, ip, angular", s)
 }
 
+// indexM is the PQ m of IVF index name: --fs-m for ivfpq-fs when given,
+// else --m.
+func (c annConfig) indexM(name string) int {
+	if name == "ivfpq-fs" && c.fsM > 0 {
+		return c.fsM
+	}
+	return c.m
+}
+
 // indexConfigs are the indexes c asks for, with their build arguments.
 func (c annConfig) indexConfigs() []indexConfig {
 	metric, _ := parseMetric(c.metric)
@@ -338,7 +357,7 @@ func (c annConfig) indexConfigs() []indexConfig {
 	for _, name := range c.indexes {
 		ic := indexConfig{index: name, metric: metric}
 		if isIVF(name) {
-			ic.nlist, ic.m, ic.nbits = c.nlist, c.m, c.nbits
+			ic.nlist, ic.m, ic.nbits = c.nlist, c.indexM(name), c.nbits
 			if name == "ivfpq-fs" {
 				ic.nbits = 4
 			}
@@ -406,6 +425,8 @@ func loadDataset(e *env, c annConfig) (*dataset, error) {
 		switch {
 		case ds.dim%c.m != 0:
 			return nil, usagef("--m %d does not divide the dimension %d", c.m, ds.dim)
+		case c.fsM > 0 && ds.dim%c.fsM != 0:
+			return nil, usagef("--fs-m %d does not divide the dimension %d", c.fsM, ds.dim)
 		case c.nlist > ds.nBase:
 			return nil, usagef("--nlist %d exceeds the %d base vectors", c.nlist, ds.nBase)
 		}

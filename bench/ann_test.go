@@ -76,6 +76,23 @@ func TestParseANNFlags(t *testing.T) {
 				t.Errorf("index configs %+v", ics)
 			}
 		}},
+		{name: "fast-scan m of its own", args: []string{"--index", "ivfpq,ivfpq-fs", "--nlist", "16", "--m", "4", "--fs-m", "8", "--nprobe", "1", "--compare-faiss"},
+			check: func(t *testing.T, c annConfig) {
+				ics := c.indexConfigs()
+				if len(ics) != 2 || ics[0].m != 4 || ics[1].m != 8 || ics[1].nbits != 4 {
+					t.Errorf("index configs %+v", ics)
+				}
+				runs := faissRuns(c)
+				if len(runs) != 2 || runs[0].buildArgs["m"] != 4 || runs[1].buildArgs["m"] != 8 {
+					t.Errorf("faiss runs %+v", runs)
+				}
+				args := strings.Join(c.scriptArgs(runs[1], "/tmp/x"), " ")
+				if !strings.Contains(args, "--m 8 ") {
+					t.Errorf("faiss fast-scan args %q", args)
+				}
+			}},
+		{name: "fs-m without fast-scan", args: append(slices.Clone(ivf), "--fs-m", "8"), wantErr: "--fs-m applies only to --index ivfpq-fs"},
+		{name: "fs-m zero", args: []string{"--index", "ivfpq-fs", "--nlist", "4", "--m", "4", "--fs-m", "0"}, wantErr: "--fs-m must be at least 1"},
 		{name: "compare with hnsw", args: append(slices.Clone(ivf), "--compare-faiss", "--compare-faiss-hnsw", "--ef-search", "8,16"), check: func(t *testing.T, c annConfig) {
 			if !c.compareFAISS || !c.compareHNSW || c.hnswM != 16 || c.efC != 40 || !slices.Equal(c.efSearch, []int{8, 16}) || c.python != "/usr/bin/python3" {
 				t.Errorf("got %+v", c)

@@ -129,7 +129,7 @@ func (c annConfig) scriptArgs(run faissRun, outDir string) []string {
 		if run.index == "ivfpq-fs" {
 			nbits = 4
 		}
-		args = append(args, "--nlist", strconv.Itoa(c.nlist), "--m", strconv.Itoa(c.m), "--nbits", strconv.Itoa(nbits),
+		args = append(args, "--nlist", strconv.Itoa(c.nlist), "--m", strconv.Itoa(c.indexM(run.index)), "--nbits", strconv.Itoa(nbits),
 			"--nprobe", ints(c.nprobe), "--refine", ints(c.refine), "--seed", strconv.FormatUint(c.seed, 10),
 			"--kmeans-iters", strconv.Itoa(c.kmeansIters))
 		if c.refineStorage != "none" {

@@ -205,8 +205,8 @@ func TestFFIOutput(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("want 4 JSON lines, got %d:\n%s", len(lines), stdout)
+	if len(lines) != 6 {
+		t.Fatalf("want 6 JSON lines, got %d:\n%s", len(lines), stdout)
 	}
 	for _, l := range lines {
 		var res ffiResult
@@ -215,6 +215,12 @@ func TestFFIOutput(t *testing.T) {
 		}
 		if res.Engine != "starling" || res.Bench != "ffi" || res.Calls < 100 || res.NsPerCall <= 0 || res.Machine.NumCPU < 1 {
 			t.Errorf("bad result %+v", res)
+		}
+		if res.Op == "search_ivfpq" {
+			// Both clocks reported; no speed assertion (STYLE §6).
+			if res.RustNsPerCall == nil || *res.RustNsPerCall <= 0 || res.OverheadNs == nil || res.NProbe < 1 || res.Rounds < 1 {
+				t.Errorf("search_ivfpq line lacks the Rust-internal figures: %s", l)
+			}
 		}
 	}
 }

@@ -343,6 +343,35 @@ vs_status vs_index_search_opts(const vs_index *index, size_t n, size_t d, const 
                                float *distances, size_t *found, char *err, size_t err_len);
 
 /**
+ * For benchmarks: vs_index_search_opts run repeats times back to back inside
+ * the library, timed there with a monotonic clock, so a caller can compare
+ * the library's own time per search with the time the same call takes from
+ * its side (the binding's overhead). The outputs hold the last repetition's
+ * results.
+ *
+ * @param[in]  index       The index (read only).
+ * @param[in]  n, d, x, k  As vs_index_search_opts.
+ * @param[in]  params      As vs_index_search_opts.
+ * @param[in]  exclude     As vs_index_search_opts.
+ * @param[in]  n_exclude   As vs_index_search_opts.
+ * @param[in]  repeats     Number of searches, >= 1.
+ * @param[out] labels      Caller-allocated, n*k int64.
+ * @param[out] distances   Caller-allocated, n*k floats.
+ * @param[out] found       NULL or receives the last search's found count.
+ * @param[out] elapsed_ns  NULL or receives the total time of the repeats
+ *                         searches in nanoseconds.
+ * @param[out] err         NULL or a buffer of err_len bytes for the message.
+ * @param[in]  err_len     Size of err in bytes.
+ * @return As vs_index_search_opts; VS_ERR_INVALID_ARGUMENT also for
+ *         repeats = 0.
+ */
+vs_status vs_index_search_timed(const vs_index *index, size_t n, size_t d, const float *x,
+                                size_t k, const vs_search_params *params,
+                                const int64_t *exclude, size_t n_exclude, size_t repeats,
+                                int64_t *labels, float *distances, size_t *found,
+                                uint64_t *elapsed_ns, char *err, size_t err_len);
+
+/**
  * Saves the index to path atomically: writes path.tmp-<pid>-<n> in the same
  * directory, fsyncs it, renames it over path. The format is versioned and
  * checksummed (see rust/vecsearch/src/persist.rs).

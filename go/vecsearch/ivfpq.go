@@ -13,6 +13,8 @@ package vecsearch
 #cgo nocallback vs_index_compact
 #cgo noescape vs_index_search_opts
 #cgo nocallback vs_index_search_opts
+#cgo noescape vs_index_search_timed
+#cgo nocallback vs_index_search_timed
 #cgo noescape vs_index_save
 #cgo nocallback vs_index_save
 #cgo noescape vs_index_load
@@ -29,6 +31,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 	"unsafe"
 )
 
@@ -297,6 +300,68 @@ func (x *Index) SearchWith(queries []float32, k int, opts SearchOptions, ids []i
 		return 0, statusError(op, rc, &msg)
 	}
 	return int(found), nil
+}
+
+// SearchTimed is for benchmarks: it runs SearchWith's search repeats times
+// back to back inside the library and returns the library's own total time
+// for them (a monotonic clock read in Rust), so a caller can set the
+// Rust-internal time per search beside the time a SearchWith call takes
+// from Go. ids and dists hold the last repetition's results. It is as
+// zero-copy and allocation-free as SearchWith.
+func (x *Index) SearchTimed(queries []float32, k int, opts SearchOptions, repeats int, ids []int64, dists []float32) (int, time.Duration, error) {
+	const op = "search"
+	if x == nil {
+		return 0, 0, &Error{Op: op, Kind: ErrClosed}
+	}
+	if repeats < 1 {
+		return 0, 0, checkError(op, ErrInvalidArgument, "repeats = %d, must be at least 1", repeats)
+	}
+	if k < 1 {
+		return 0, 0, checkError(op, ErrInvalidArgument, "k = %d, must be at least 1", k)
+	}
+	if opts.NProbe < 0 || opts.RefineFactor < 0 || opts.Threads < 0 {
+		return 0, 0, checkError(op, ErrInvalidArgument, "negative option (nprobe %d, refine factor %d, threads %d)",
+			opts.NProbe, opts.RefineFactor, opts.Threads)
+	}
+	if !slices.IsSorted(opts.Exclude) {
+		return 0, 0, checkError(op, ErrInvalidArgument, "exclude list is not sorted ascending")
+	}
+	if len(queries) == 0 || len(queries)%x.dim != 0 {
+		return 0, 0, checkError(op, ErrDimension, "%d values is not a positive multiple of dimension %d", len(queries), x.dim)
+	}
+	n := len(queries) / x.dim
+	if k > math.MaxInt/n {
+		return 0, 0, checkError(op, ErrInvalidArgument, "n*k overflows (n = %d, k = %d)", n, k)
+	}
+	if need := n * k; len(ids) < need || len(dists) < need {
+		return 0, 0, checkError(op, ErrInvalidArgument,
+			"%d queries with k = %d need %d ids and distances, have %d and %d", n, k, need, len(ids), len(dists))
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.h == nil {
+		return 0, 0, &Error{Op: op, Kind: ErrClosed}
+	}
+	p := C.vs_search_params{
+		nprobe:        C.size_t(opts.NProbe),
+		refine_factor: C.size_t(opts.RefineFactor),
+		threads:       C.size_t(opts.Threads),
+	}
+	var excl *C.int64_t
+	if len(opts.Exclude) > 0 {
+		excl = (*C.int64_t)(unsafe.Pointer(&opts.Exclude[0]))
+	}
+	var msg msgBuf
+	var found C.size_t
+	var ns C.uint64_t
+	rc := C.vs_index_search_timed(x.h, C.size_t(n), C.size_t(x.dim), (*C.float)(unsafe.Pointer(&queries[0])),
+		C.size_t(k), &p, excl, C.size_t(len(opts.Exclude)), C.size_t(repeats),
+		(*C.int64_t)(unsafe.Pointer(&ids[0])), (*C.float)(unsafe.Pointer(&dists[0])), &found, &ns,
+		&msg[0], errBufLen)
+	if rc != statusOK {
+		return 0, 0, statusError(op, rc, &msg)
+	}
+	return int(found), time.Duration(ns), nil
 }
 
 // Save writes the index to path atomically (a temporary file in the same

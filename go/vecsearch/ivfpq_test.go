@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -155,6 +156,39 @@ func TestSearchWithAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("SearchWith allocates %.1f times per call, want 0", allocs)
+	}
+}
+
+func TestSearchTimed(t *testing.T) {
+	idx, base := newIVFPQ(t, smallConfig(vecsearch.L2, vecsearch.RefineSQ8), 300)
+	q := base[:16]
+	opts := vecsearch.SearchOptions{NProbe: 4, RefineFactor: 2, Exclude: []int64{1, 2, 3}}
+	wantIDs, wantD := make([]int64, 10), make([]float32, 10)
+	wantN, err := idx.SearchWith(q, 5, opts, wantIDs, wantD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, dists := make([]int64, 10), make([]float32, 10)
+	n, elapsed, err := idx.SearchTimed(q, 5, opts, 20, ids, dists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != wantN || !equalInts(ids, wantIDs) || !slices.Equal(dists, wantD) || elapsed <= 0 {
+		t.Errorf("SearchTimed = %d %v %v (%v), SearchWith = %d %v %v", n, ids, dists, elapsed, wantN, wantIDs, wantD)
+	}
+	if _, _, err := idx.SearchTimed(q, 5, opts, 0, ids, dists); !errors.Is(err, vecsearch.ErrInvalidArgument) {
+		t.Errorf("repeats 0: %v", err)
+	}
+	if _, _, err := idx.SearchTimed(nil, 5, opts, 1, ids, dists); !errors.Is(err, vecsearch.ErrDimension) {
+		t.Errorf("no queries: %v", err)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, _, err := idx.SearchTimed(q, 5, opts, 1, ids, dists); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("SearchTimed allocates %.1f times per call, want 0", allocs)
 	}
 }
 

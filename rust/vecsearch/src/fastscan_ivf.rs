@@ -33,6 +33,51 @@ pub(super) struct FsScratch {
     tab: Vec<f32>,
     cands: Vec<Candidate>,
     code: Vec<u8>,
+    /// L2: the query's residual to the list's centroid.
+    resid: Vec<f32>,
+}
+
+/// Largest sub-vector dimension (`d / m`) for which a 4-bit index keeps no
+/// precomputed term 1 and builds each list's L2 table from the residual:
+/// that costs `d × 16` multiply-adds a list against `m × 16` adds, so it
+/// only pays for short sub-vectors, where term 1 (`nlist × m × 16` floats:
+/// 8 bytes a vector on posts-fasttext at m 50) is a large share of the
+/// memory. Measured: posts m 50 (d/m 2) ~14% slower per re-ranked query
+/// for 8 fewer bytes a vector; fashion m 16 (d/m 49) several times slower.
+pub(super) const FS_RESIDUAL_MAX_DSUB: usize = 2;
+
+/// List `l`'s float table in the index's own sense into `out`, and the
+/// offset its sums need. L2 with term 1: term 1 + term 3 (`qtab`), offset
+/// `dis0`; L2 without (see [`FS_RESIDUAL_MAX_DSUB`]): `||r_j - c_jc||²` of
+/// the residual `r = q - centroid(l)`, offset 0. IP: the query's inner
+/// products `qtab`, offset `dis0`.
+#[allow(clippy::too_many_arguments)]
+fn list_table(
+    t: &Trained,
+    ip: bool,
+    q: &[f32],
+    qtab: &[f32],
+    l: usize,
+    dis0: f32,
+    resid: &mut Vec<f32>,
+    out: &mut [f32],
+) -> f32 {
+    if ip {
+        out.copy_from_slice(qtab);
+        return dis0;
+    }
+    if !t.term1.is_empty() {
+        let mk = out.len();
+        crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, out);
+        return dis0;
+    }
+    let d = q.len();
+    resid.resize(d, 0.0);
+    for ((r, &x), &c) in resid.iter_mut().zip(q).zip(&t.coarse[l * d..(l + 1) * d]) {
+        *r = x - c;
+    }
+    t.pq.l2_table(resid, out);
+    0.0
 }
 
 impl IvfPqIndex {
@@ -45,6 +90,7 @@ impl IvfPqIndex {
     pub(super) fn fs_scan<K: Kernel>(
         &self,
         t: &Trained,
+        q: &[f32],
         lists: &Lists,
         (probe_l, probe_s): (&[i64], &[f32]),
         (qtab, ltab): (&[f32], &mut [f32]),
@@ -62,15 +108,6 @@ impl IvfPqIndex {
         let over = if rerank { 1 } else { OVERSAMPLE };
         fs.scanner.reset(cap.saturating_mul(over));
         fs.tab.resize(mk, 0.0);
-        // Fill `out` with list l's table in the index's own sense (L2:
-        // term 1 + term 3; IP: the query's inner products).
-        let list_table = |l: usize, out: &mut [f32]| {
-            if ip {
-                out.copy_from_slice(qtab);
-            } else {
-                crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, out);
-            }
-        };
         for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
             if l == EMPTY_LABEL {
                 continue;
@@ -79,13 +116,13 @@ impl IvfPqIndex {
             if list.packed.is_empty() {
                 continue;
             }
-            list_table(l as usize, &mut fs.tab);
+            let off = list_table(t, ip, q, qtab, l as usize, dis0, &mut fs.resid, &mut fs.tab);
             // The scanner ranks smaller-is-better: negate for IP.
             let offset = if ip {
                 fs.tab.iter_mut().for_each(|v| *v = -*v);
-                -dis0
+                -off
             } else {
-                dis0
+                off
             };
             let ids = &list.ids;
             fs.scanner
@@ -99,16 +136,17 @@ impl IvfPqIndex {
         fs.cands.sort_unstable_by_key(|c| c.key);
         fs.code.resize(m, 0);
         let mut cur = usize::MAX;
+        let mut off = 0.0;
         for c in &fs.cands {
             let (p, i) = ((c.key >> 32) as usize, (c.key & 0xffff_ffff) as usize);
             let l = probe_l[p] as usize;
             if p != cur {
                 cur = p;
-                list_table(l, ltab);
+                off = list_table(t, ip, q, qtab, l, probe_s[p], &mut fs.resid, ltab);
             }
             let list = &lists.lists[l];
             list.packed.get(i, &mut fs.code);
-            let s = probe_s[p] + table_distance(ltab, &fs.code);
+            let s = off + table_distance(ltab, &fs.code);
             let id = list.ids[i];
             let label = if rerank {
                 ((l as i64) << 32) | i as i64
@@ -131,6 +169,7 @@ impl IvfPqIndex {
     pub(super) fn fs_candidates(
         &self,
         t: &Trained,
+        q: &[f32],
         lists: &Lists,
         (probe_l, probe_s): (&[i64], &[f32]),
         qtab: &[f32],
@@ -151,14 +190,13 @@ impl IvfPqIndex {
             if list.packed.is_empty() {
                 continue;
             }
+            let off = list_table(t, ip, q, qtab, l as usize, dis0, &mut fs.resid, &mut fs.tab);
             // The scanner ranks smaller-is-better: negate for IP.
             let offset = if ip {
-                fs.tab.iter_mut().zip(qtab).for_each(|(o, &v)| *o = -v);
-                -dis0
+                fs.tab.iter_mut().for_each(|v| *v = -*v);
+                -off
             } else {
-                let l = l as usize;
-                crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, &mut fs.tab);
-                dis0
+                off
             };
             let ids = &list.ids;
             fs.scanner

@@ -767,6 +767,82 @@ pub unsafe extern "C" fn vs_index_search_opts(
     unsafe { guard(err, err_len, body) }
 }
 
+/// [`vs_index_search_opts`] run `repeats` times back to back inside the
+/// library, timed with the library's monotonic clock (for benchmarks: the
+/// Rust-internal cost of a search, to compare with the same call made from
+/// Go). The outputs hold the last repetition's results.
+///
+/// # Safety
+///
+/// As [`vs_index_search_opts`], plus: `elapsed_ns` NULL or valid for one
+/// write.
+// SAFETY: unique `vs_` prefix (see vs_index_new_flat).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // the C signature is fixed by the header
+pub unsafe extern "C" fn vs_index_search_timed(
+    index: *const vs_index,
+    n: usize,
+    d: usize,
+    x: *const f32,
+    k: usize,
+    params: *const vs_search_params,
+    exclude: *const i64,
+    n_exclude: usize,
+    repeats: usize,
+    labels: *mut i64,
+    distances: *mut f32,
+    found: *mut usize,
+    elapsed_ns: *mut u64,
+    err: *mut c_char,
+    err_len: usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: null or valid for one read (caller's contract).
+        let p = unsafe { params.as_ref() }.ok_or_else(|| null("params"))?;
+        check_dim(index, d, "search")?;
+        if k == 0 {
+            return Err(Error::invalid("search: k must be at least 1"));
+        }
+        if repeats == 0 {
+            return Err(Error::invalid("search: repeats must be at least 1"));
+        }
+        let nk = elems(n, k, "search")?;
+        // SAFETY: `x` holds n*d floats (caller's contract).
+        let x = unsafe { slice(x, elems(n, d, "search")?, "x") }?;
+        // SAFETY: `exclude` holds n_exclude int64 (caller's contract).
+        let exclude = unsafe { slice(exclude, n_exclude, "exclude") }?;
+        // SAFETY: `labels` holds n*k writable int64 (caller's contract).
+        let labels = unsafe { slice(labels, nk, "labels") }?;
+        // SAFETY: `distances` holds n*k writable floats (caller's contract).
+        let distances = unsafe { slice(distances, nk, "distances") }?;
+        let opts = SearchParams {
+            nprobe: p.nprobe,
+            refine_factor: p.refine_factor,
+            threads: p.threads,
+            exclude,
+        };
+        let start = std::time::Instant::now();
+        let mut count = 0;
+        for _ in 0..repeats {
+            count = index.inner.search_with(x, k, &opts, labels, distances)?;
+        }
+        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        if !found.is_null() {
+            // SAFETY: non-null, valid for one write (caller's contract).
+            unsafe { write_out(found, count, "found") }?;
+        }
+        if !elapsed_ns.is_null() {
+            // SAFETY: non-null, valid for one write (caller's contract).
+            unsafe { write_out(elapsed_ns, ns, "elapsed_ns") }?;
+        }
+        Ok(())
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
 /// Saves the index atomically to `path`.
 ///
 /// # Safety

@@ -17,8 +17,18 @@
 //! * term 3, `-2<x, y_R>`, is one `m × ksub` table per query.
 //!
 //! A list's table is term 1 + term 3 (one add per entry), and a code's
-//! distance is term 2 plus its look-ups. Inner product uses
-//! `<x, y_C> + <x, y_R>` with one table per query.
+//! distance is term 2 plus its look-ups, four codes at a time. Inner
+//! product uses `<x, y_C> + <x, y_R>` with one table per query. 4-bit
+//! (fast-scan) indexes with sub-vectors of at most two dimensions keep no
+//! term 1 and build each list's table from the query's residual instead
+//! (see `fastscan_ivf`).
+//!
+//! A search's scratch (coarse scores, the block's tables, candidate
+//! buffers: ~340 KB at d 100, m 20) is kept per thread between calls
+//! (`SCRATCH`), so a single-query search allocates nothing once its thread
+//! has searched an index of that shape. It carries no state from one call
+//! to the next; a scratch above `SCRATCH_KEEP_MAX` elements is dropped
+//! after its call rather than kept.
 //!
 //! With re-rank (`refine_factor = r >= 1`), the heap keeps the best `k × r`
 //! candidates by PQ estimate; their stored vectors (f32 or SQ8) are then
@@ -49,7 +59,8 @@
 //! scans skip it); [`Index::compact`] drops tombstoned entries list by list.
 //! Memory without re-rank is `m` code bytes (`m / 2` with 4-bit codes,
 //! which are kept only in the packed fast-scan layout) + an 8-byte id per
-//! vector, plus the per-index tables.
+//! vector, plus the per-index tables (coarse centroids, codebooks, term 1
+//! where kept).
 
 use crate::distance::{IpKernel, Kernel, L2Kernel, dot, normalized_rows};
 use crate::error::{Error, ErrorKind};
@@ -59,7 +70,7 @@ use crate::index::{
 };
 use crate::kmeans::{self, KMeansParams, resolve_threads};
 use crate::persist::{Reader, Writer};
-use crate::pq::{ProductQuantizer, adc};
+use crate::pq::{ProductQuantizer, adc_seq, adc4_256};
 use crate::topk::{EMPTY_LABEL, TopK};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -200,7 +211,8 @@ struct Trained {
     coarse: Vec<f32>,
     coarse_norms: Vec<f32>,
     pq: ProductQuantizer,
-    /// Term 1 of the L2 decomposition, `nlist × m × ksub` (empty for IP).
+    /// Term 1 of the L2 decomposition, `nlist × m × ksub` (empty for IP
+    /// and for 4-bit codes of short sub-vectors).
     term1: Vec<f32>,
     sq: Option<Sq8>,
     lists: RwLock<Lists>,
@@ -313,7 +325,12 @@ impl IvfPqIndex {
         let d = self.p.dim;
         let coarse_norms = kmeans::norms(&coarse, d);
         let mut term1 = Vec::new();
-        if self.p.metric != Metric::InnerProduct {
+        // [fastscan] 4-bit lists with sub-vectors of at most
+        // FS_RESIDUAL_MAX_DSUB dimensions build their L2 tables from the
+        // residual instead (see fastscan_ivf::list_table): no term 1 to keep.
+        let residual_tables = self.p.nbits == fastscan_ivf::NBITS
+            && d / self.p.m <= fastscan_ivf::FS_RESIDUAL_MAX_DSUB;
+        if self.p.metric != Metric::InnerProduct && !residual_tables {
             let (m, ksub, dsub) = (pq.m, pq.ksub, pq.dsub);
             term1.try_reserve_exact(self.p.nlist * m * ksub)?;
             let rnorm: Vec<f32> = pq.centroids.chunks_exact(dsub).map(|c| dot(c, c)).collect();
@@ -492,7 +509,11 @@ const PREFETCH_AHEAD: usize = 8;
 /// Queries per block of the coarse step (see [`IvfPqIndex::search_block`]).
 const COARSE_BLOCK: usize = 16;
 
-/// Per-thread scratch of a search, allocated once per batch.
+/// Per-thread scratch of a search. Kept between calls in [`SCRATCH`] so a
+/// single-query search allocates nothing once a thread has searched an
+/// index of this shape; it holds no state between calls (every buffer is
+/// resized and overwritten before it is read).
+#[derive(Default)]
 struct Scratch {
     coarse: Vec<f32>,
     probe_l: Vec<i64>,
@@ -508,21 +529,64 @@ struct Scratch {
     fs: fastscan_ivf::FsScratch,
 }
 
-impl IvfPqIndex {
-    fn scratch(&self, t: &Trained, nprobe: usize, cand: usize) -> Scratch {
-        let mk = t.pq.m * t.pq.ksub;
-        Scratch {
-            coarse: vec![0.0; COARSE_BLOCK * self.p.nlist],
-            probe_l: vec![0; nprobe],
-            probe_s: vec![0.0; nprobe],
-            qtab: vec![0.0; COARSE_BLOCK * mk],
-            ltab: vec![0.0; mk],
-            cand_l: vec![0; cand],
-            cand_s: vec![0.0; cand],
-            fs: Default::default(), // [fastscan]
-        }
+/// A scratch larger than this (in floats/labels, summed) is not kept for
+/// the next call: an occasional huge search (nlist 65536, k × refine in the
+/// millions) should not pin its buffers to the thread for good.
+const SCRATCH_KEEP_MAX: usize = 1 << 20;
+
+thread_local! {
+    /// The calling thread's search scratch (see [`Scratch`]). Not error
+    /// state: a call takes it out, uses it and puts it back, so a panic or
+    /// a nested search just starts from an empty one.
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
+}
+
+impl Scratch {
+    /// Sizes every buffer for one search (growing only when needed).
+    fn fit(&mut self, nlist: usize, mk: usize, nprobe: usize, cand: usize) {
+        self.coarse.resize(COARSE_BLOCK * nlist, 0.0);
+        self.probe_l.resize(nprobe, 0);
+        self.probe_s.resize(nprobe, 0.0);
+        self.qtab.resize(COARSE_BLOCK * mk, 0.0);
+        self.ltab.resize(mk, 0.0);
+        self.cand_l.resize(cand, 0);
+        self.cand_s.resize(cand, 0.0);
     }
 
+    fn kept_size(&self) -> usize {
+        self.coarse.capacity()
+            + self.probe_l.capacity()
+            + self.probe_s.capacity()
+            + self.qtab.capacity()
+            + self.ltab.capacity()
+            + self.cand_l.capacity()
+            + self.cand_s.capacity()
+    }
+
+    /// Runs `f` with this thread's scratch, sized for the search.
+    fn with<R>(
+        nlist: usize,
+        mk: usize,
+        nprobe: usize,
+        cand: usize,
+        f: impl FnOnce(&mut Scratch) -> R,
+    ) -> R {
+        // `try_with`: during thread teardown the slot may be gone.
+        let mut sc = SCRATCH
+            .try_with(|c| c.take())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        sc.fit(nlist, mk, nprobe, cand);
+        let r = f(&mut sc);
+        if sc.kept_size() <= SCRATCH_KEEP_MAX {
+            let _ = SCRATCH.try_with(|c| c.set(Some(sc)));
+        }
+        r
+    }
+}
+
+impl IvfPqIndex {
     /// Searches a block of queries on the current thread.
     ///
     /// The coarse step runs [`COARSE_BLOCK`] queries at a time as one
@@ -539,11 +603,29 @@ impl IvfPqIndex {
         labels: &mut [i64],
         distances: &mut [f32],
     ) -> usize {
+        let nlist = self.p.nlist;
+        let cand = k * params.refine_factor;
+        let mk = t.pq.m * t.pq.ksub;
+        Scratch::with(nlist, mk, params.nprobe, cand, |sc| {
+            self.search_block_in(t, queries, k, params, labels, distances, sc)
+        })
+    }
+
+    /// [`Self::search_block`] with the scratch at hand.
+    #[allow(clippy::too_many_arguments)]
+    fn search_block_in(
+        &self,
+        t: &Trained,
+        queries: &[f32],
+        k: usize,
+        params: &SearchParams<'_>,
+        labels: &mut [i64],
+        distances: &mut [f32],
+        sc: &mut Scratch,
+    ) -> usize {
         let d = self.p.dim;
         let nlist = self.p.nlist;
         let ip = self.p.metric == Metric::InnerProduct;
-        let cand = k * params.refine_factor;
-        let mut sc = self.scratch(t, params.nprobe, cand);
         let mut best = 0;
         for ((qb, lb), sb) in queries
             .chunks(COARSE_BLOCK * d)
@@ -577,9 +659,9 @@ impl IvfPqIndex {
                 .enumerate()
             {
                 let found = if ip {
-                    self.search_one::<IpKernel>(t, q, i, params, &mut sc, l, s)
+                    self.search_one::<IpKernel>(t, q, i, params, sc, l, s)
                 } else {
-                    self.search_one::<L2Kernel>(t, q, i, params, &mut sc, l, s)
+                    self.search_one::<L2Kernel>(t, q, i, params, sc, l, s)
                 };
                 best = best.max(found);
             }
@@ -630,6 +712,7 @@ impl IvfPqIndex {
                 // particular order (the re-rank orders them).
                 let n = self.fs_candidates(
                     t,
+                    q,
                     &lists,
                     (&sc.probe_l, &sc.probe_s),
                     qtab,
@@ -648,6 +731,7 @@ impl IvfPqIndex {
                 if fast {
                     self.fs_scan::<K>(
                         t,
+                        q,
                         &lists,
                         (&sc.probe_l, &sc.probe_s),
                         (qtab, &mut sc.ltab),
@@ -664,6 +748,13 @@ impl IvfPqIndex {
                         continue;
                     }
                     let l = l as usize;
+                    let list = &lists.lists[l];
+                    // L2: the list's table is term 1 (precomputed) + term 3
+                    // (the query's), m × ksub adds. Scoring short lists
+                    // from the two tables directly instead (two look-ups
+                    // per sub-quantizer, no adds) was measured slower on
+                    // fashion-mnist (~100 codes a list): the SIMD add moves
+                    // 8 floats per instruction, the extra look-ups one.
                     let table: &[f32] = if ip {
                         qtab
                     } else {
@@ -671,9 +762,8 @@ impl IvfPqIndex {
                         crate::simd::add(t1, qtab, &mut sc.ltab);
                         &sc.ltab
                     };
-                    let list = &lists.lists[l];
-                    for (i, (code, &id)) in list.codes.chunks_exact(m).zip(&list.ids).enumerate() {
-                        let s = dis0 + adc(table, ksub, code);
+                    let mut offer = |i: usize, s: f32| {
+                        let id = list.ids[i];
                         let label = if rerank {
                             ((l as i64) << 32) | i as i64
                         } else {
@@ -684,6 +774,19 @@ impl IvfPqIndex {
                         if heap.accepts(s, label) && id >= 0 && !is_excluded(ex, id) {
                             heap.push(s, label);
                         }
+                    };
+                    let mut i = 0;
+                    if ksub == 256 {
+                        for codes in list.codes.chunks_exact(4 * m) {
+                            for (r, s) in adc4_256(table, codes).into_iter().enumerate() {
+                                offer(i + r, dis0 + s);
+                            }
+                            i += 4;
+                        }
+                    }
+                    for code in list.codes[i * m..].chunks_exact(m) {
+                        offer(i, dis0 + adc_seq(table, ksub, code));
+                        i += 1;
                     }
                 }
                 let found = heap.finish();

@@ -142,6 +142,72 @@ fn round_trip() {
 }
 
 #[test]
+fn timed_search_matches_search_and_reports_time() {
+    let idx = new_flat(2, VS_METRIC_L2);
+    assert_eq!(
+        add(idx, 2, &[0.0, 0.0, 1.0, 0.0, 3.0, 0.0], &[10, 11, 12]).0,
+        VS_OK
+    );
+    let q = [0.9f32, 0.0];
+    let params = vs_search_params {
+        nprobe: 1,
+        refine_factor: 0,
+        threads: 1,
+    };
+    let (mut labels, mut dists) = ([0i64; 2], [0f32; 2]);
+    let (mut found, mut ns) = (0usize, 0u64);
+    let mut msg = Msg::new();
+    // SAFETY: live handle; every buffer is a local of the documented size.
+    let rc = unsafe {
+        vs_index_search_timed(
+            idx,
+            1,
+            2,
+            q.as_ptr(),
+            2,
+            &params,
+            std::ptr::null(),
+            0,
+            50,
+            labels.as_mut_ptr(),
+            dists.as_mut_ptr(),
+            &mut found,
+            &mut ns,
+            msg.ptr(),
+            ERR_LEN,
+        )
+    };
+    assert_eq!(rc, VS_OK, "{}", msg.text());
+    assert_eq!((found, labels), (2, [11, 10]));
+    assert!(ns > 0);
+    // repeats = 0 is an error; a NULL elapsed_ns is allowed.
+    for (repeats, want) in [(0, VS_ERR_INVALID_ARGUMENT), (1, VS_OK)] {
+        // SAFETY: as above.
+        let rc = unsafe {
+            vs_index_search_timed(
+                idx,
+                1,
+                2,
+                q.as_ptr(),
+                2,
+                &params,
+                std::ptr::null(),
+                0,
+                repeats,
+                labels.as_mut_ptr(),
+                dists.as_mut_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                msg.ptr(),
+                ERR_LEN,
+            )
+        };
+        assert_eq!(rc, want, "repeats {repeats}: {}", msg.text());
+    }
+    free(idx);
+}
+
+#[test]
 fn null_pointers_are_errors() {
     let mut msg = Msg::new();
     let mut out = 0usize;
@@ -788,7 +854,7 @@ fn header_matches_exports() {
     let header = parse_header(HEADER);
     let rust = parse_rust(FFI_SOURCE);
     // Guard against a parser that silently finds nothing.
-    assert_eq!(rust.functions.len(), 15, "{:?}", rust.functions.keys());
+    assert_eq!(rust.functions.len(), 16, "{:?}", rust.functions.keys());
     assert!(rust.constants.len() >= 11);
     assert_eq!(rust.structs.len(), 3, "{:?}", rust.structs.keys());
     assert_eq!(rust.structs["vs_ivfpq_params"].len(), 9);

@@ -529,3 +529,49 @@ fn recall_on_posts_fasttext() {
         "recall@10 nprobe 16 with re-rank = {r16_rr}"
     );
 }
+
+#[test]
+fn thread_scratch_is_reused_across_index_shapes() {
+    // One thread searching indexes of different nlist, m, nbits, nprobe,
+    // k and refine depth in turn: the cached scratch is resized each time
+    // and never leaks one search's state into the next.
+    let d = 8;
+    let x = random(600, d, 21);
+    let q = random(5, d, 22);
+    let ids: Vec<i64> = (0..600).collect();
+    let mk = |nlist, m, nbits, refine| {
+        let idx = IvfPqIndex::new(IvfPqParams {
+            nbits,
+            refine,
+            ..params(d, Metric::L2, nlist, m)
+        })
+        .unwrap();
+        idx.train(&x).unwrap();
+        idx.add(&x, &ids).unwrap();
+        idx
+    };
+    let a = mk(16, 4, 8, RefineStorage::None);
+    let b = mk(4, 8, 4, RefineStorage::Sq8);
+    let run = |idx: &IvfPqIndex, k: usize, nprobe: usize, refine_factor: usize| {
+        let (mut l, mut s) = (vec![0i64; 5 * k], vec![0f32; 5 * k]);
+        let p = SearchParams {
+            nprobe,
+            refine_factor,
+            ..SearchParams::default()
+        };
+        idx.search_with(&q, k, &p, &mut l, &mut s).unwrap();
+        (l, s)
+    };
+    let first_a = run(&a, 7, 16, 0);
+    let first_b = run(&b, 3, 2, 5);
+    for _ in 0..3 {
+        assert_eq!(run(&b, 3, 2, 5), first_b);
+        assert_eq!(run(&a, 7, 16, 0), first_a);
+        let _ = run(&a, 2, 1, 0);
+        let _ = run(&b, 9, 4, 2);
+    }
+    // A fresh thread (empty scratch) agrees with the reused one.
+    std::thread::scope(|s| {
+        s.spawn(|| assert_eq!(run(&a, 7, 16, 0), first_a));
+    });
+}
