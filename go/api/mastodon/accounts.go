@@ -264,7 +264,8 @@ func (h *Handler) following(w http.ResponseWriter, r *http.Request) {
 	h.accountList(w, r, h.svc.Following)
 }
 
-// accountList serves a paged account list of the account named by {id}.
+// accountList serves a paged list of accounts related to the account or
+// status named by {id} (followers, following, favourited_by, reblogged_by).
 func (h *Handler) accountList(w http.ResponseWriter, r *http.Request,
 	list func(ctx context.Context, v *store.Account, id int64, p store.Page) (*social.AccountPage, error)) {
 	id, err := pathID(r)

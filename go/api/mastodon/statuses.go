@@ -203,34 +203,12 @@ func (h *Handler) statusContext(w http.ResponseWriter, r *http.Request) {
 
 // favouritedBy handles GET /api/v1/statuses/:id/favourited_by.
 func (h *Handler) favouritedBy(w http.ResponseWriter, r *http.Request) {
-	h.accountsOfStatus(w, r, h.svc.FavouritedBy)
+	h.accountList(w, r, h.svc.FavouritedBy)
 }
 
 // rebloggedBy handles GET /api/v1/statuses/:id/reblogged_by.
 func (h *Handler) rebloggedBy(w http.ResponseWriter, r *http.Request) {
-	h.accountsOfStatus(w, r, h.svc.RebloggedBy)
-}
-
-// accountsOfStatus renders a paged list of the accounts that did something
-// to status {id}; the Link header pages by the service's cursor.
-func (h *Handler) accountsOfStatus(w http.ResponseWriter, r *http.Request,
-	list func(ctx context.Context, v *store.Account, id int64, p store.Page) (*social.AccountPage, error)) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	page, err := parsePage(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	res, err := list(r.Context(), viewer(r.Context()), id, page)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	h.writeAccountPage(w, r, page, res)
+	h.accountList(w, r, h.svc.RebloggedBy)
 }
 
 // favourites handles GET /api/v1/favourites.
