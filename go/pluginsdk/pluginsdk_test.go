@@ -43,11 +43,11 @@ func (p *echoPolicy) CheckStatus(_ context.Context, req *CheckStatusRequest) (*C
 // (a Unix socket go-plugin picks, so no fixed port).
 func dispense(t *testing.T, impl Policy) Policy {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, PluginSet(impl))
-	t.Cleanup(func() {
-		_ = client.Close()
-		server.Stop()
-	})
+	client, _ := plugin.TestPluginGRPCConn(t, false, PluginSet(impl))
+	// Closing the client sends go-plugin's Shutdown, whose handler stops the
+	// server. Calling server.Stop here as well raced with that handler
+	// inside go-plugin (GRPCServer.Stop is not safe to call concurrently).
+	t.Cleanup(func() { _ = client.Close() })
 	raw, err := client.Dispense(PluginKey)
 	if err != nil {
 		t.Fatal(err)
