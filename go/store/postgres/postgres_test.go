@@ -1,9 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -14,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/storetest"
@@ -31,65 +27,10 @@ func testURL(t *testing.T) string {
 	return url
 }
 
-// newSchema creates an empty schema with a random name and drops it, with
-// everything in it, when the test ends. Parallel tests each get their own,
-// so they share one database without seeing each other's rows.
-func newSchema(t *testing.T, url string) string {
-	t.Helper()
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "starling_t_" + hex.EncodeToString(b[:])
-	admin := func(ctx context.Context, sql string) error {
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := admin(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		// t.Context is already cancelled in Cleanup; keep its values only.
-		ctx := context.WithoutCancel(t.Context())
-		if err := admin(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
-
-// openInSchema opens a Store whose connections use schema as search_path.
-func openInSchema(t *testing.T, url, schema string) *Store {
-	t.Helper()
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	// Many tests run at once against one server: keep each pool small.
-	cfg.MaxConns = 4
-	s, err := OpenConfig(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() }) // registered after the schema's: runs first
-	return s
-}
-
 // newTestStore returns a migrated Store in a fresh schema.
 func newTestStore(t *testing.T) *Store {
 	t.Helper()
-	url := testURL(t)
-	s := openInSchema(t, url, newSchema(t, url))
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return OpenTestSchema(t, testURL(t))
 }
 
 func TestConformance(t *testing.T) {
@@ -177,11 +118,10 @@ func TestMigrationsCreateTables(t *testing.T) {
 // Servers starting together: several Stores migrate one empty schema at
 // once, and the advisory lock makes each migration run exactly once.
 func TestMigrateConcurrently(t *testing.T) {
-	url := testURL(t)
-	schema := newSchema(t, url)
+	schemaURL := NewTestSchema(t, testURL(t))
 	var stores []*Store
 	for range 4 {
-		stores = append(stores, openInSchema(t, url, schema))
+		stores = append(stores, openTestStore(t, schemaURL))
 	}
 	var wg sync.WaitGroup
 	for _, s := range stores {
