@@ -317,6 +317,30 @@ unsafe fn write_out<T>(ptr: *mut T, value: T, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The body of the exports that read one `usize` off an index
+/// (`vs_index_len`, `vs_index_memory_bytes`, `vs_index_dim`).
+///
+/// # Safety
+///
+/// `index` NULL or a live handle; `out` NULL or valid for one write; `err`
+/// NULL or valid for `err_len` bytes.
+unsafe fn get_usize(
+    index: *const vs_index,
+    out: *mut usize,
+    err: *mut c_char,
+    err_len: usize,
+    read: impl FnOnce(&dyn Index) -> usize,
+) -> vs_status {
+    let body = || {
+        // SAFETY: null or a live handle (caller's contract).
+        let index = unsafe { handle(index) }?;
+        // SAFETY: `out` null-checked inside; valid for one write otherwise.
+        unsafe { write_out(out, read(index.inner.as_ref()), "out") }
+    };
+    // SAFETY: `err`/`err_len` contract is the caller's.
+    unsafe { guard(err, err_len, body) }
+}
+
 /// Turns a handle pointer into a reference, or [`ErrorKind::Null`].
 ///
 /// # Safety
@@ -535,14 +559,8 @@ pub unsafe extern "C" fn vs_index_len(
     err: *mut c_char,
     err_len: usize,
 ) -> vs_status {
-    let body = || {
-        // SAFETY: null or a live handle (caller's contract).
-        let index = unsafe { handle(index) }?;
-        // SAFETY: `out` null-checked inside; valid for one write otherwise.
-        unsafe { write_out(out, index.inner.len(), "out") }
-    };
-    // SAFETY: `err`/`err_len` contract is the caller's.
-    unsafe { guard(err, err_len, body) }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { get_usize(index, out, err, err_len, |i| i.len()) }
 }
 
 /// Writes the index's heap size in bytes to `*out`.
@@ -558,14 +576,8 @@ pub unsafe extern "C" fn vs_index_memory_bytes(
     err: *mut c_char,
     err_len: usize,
 ) -> vs_status {
-    let body = || {
-        // SAFETY: null or a live handle (caller's contract).
-        let index = unsafe { handle(index) }?;
-        // SAFETY: `out` null-checked inside; valid for one write otherwise.
-        unsafe { write_out(out, index.inner.memory_bytes(), "out") }
-    };
-    // SAFETY: `err`/`err_len` contract is the caller's.
-    unsafe { guard(err, err_len, body) }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { get_usize(index, out, err, err_len, |i| i.memory_bytes()) }
 }
 
 /// Writes the index's dimension `d` to `*out`.
@@ -581,14 +593,8 @@ pub unsafe extern "C" fn vs_index_dim(
     err: *mut c_char,
     err_len: usize,
 ) -> vs_status {
-    let body = || {
-        // SAFETY: null or a live handle (caller's contract).
-        let index = unsafe { handle(index) }?;
-        // SAFETY: `out` null-checked inside; valid for one write otherwise.
-        unsafe { write_out(out, index.inner.dim(), "out") }
-    };
-    // SAFETY: `err`/`err_len` contract is the caller's.
-    unsafe { guard(err, err_len, body) }
+    // SAFETY: forwarded from this function's contract.
+    unsafe { get_usize(index, out, err, err_len, |i| i.dim()) }
 }
 
 /// Creates an empty, untrained IVF-PQ index.
