@@ -41,6 +41,13 @@ func (i InstanceInfo) withDefaults() InstanceInfo {
 	return i
 }
 
+// instanceRoutes: what clients call first (under /api/v1).
+func (h *Handler) instanceRoutes(r chi.Router) {
+	r.Get("/instance", h.instanceV1)                                                 // GET /api/v1/instance
+	r.Post("/apps", h.createApp)                                                     // POST /api/v1/apps
+	r.With(h.requireApp("")).Get("/apps/verify_credentials", h.verifyAppCredentials) // GET /api/v1/apps/verify_credentials
+}
+
 // instanceV2Routes: the v2 instance entity (under /api/v2).
 func (h *Handler) instanceV2Routes(r chi.Router) {
 	r.Get("/instance", h.instanceV2) // GET /api/v2/instance
