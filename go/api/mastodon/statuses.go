@@ -163,12 +163,6 @@ func (h *Handler) reblog(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// Context is Mastodon's Context entity.
-type Context struct {
-	Ancestors   []*Status `json:"ancestors"`
-	Descendants []*Status `json:"descendants"`
-}
-
 // statusContext handles GET /api/v1/statuses/:id/context.
 func (h *Handler) statusContext(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
