@@ -110,10 +110,9 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in 
 	if in.Following && viewer == nil {
 		return nil, &Error{Op: op, Kind: KindUnauthorized, Safe: "The access token is invalid"}
 	}
-	// BEGIN full-text fusion (OAuth/instance/search engineer): both rankings,
-	// fused in search_fusion.go. Ask each for more than needed: some
-	// candidates are filtered out below, many more when only some authors
-	// count.
+	// Both rankings are fused in search_fusion.go. Ask each for more than
+	// needed: some candidates are filtered out below, many more when only
+	// some authors count.
 	k := 2*(in.Offset+in.Limit) + 10
 	if in.AccountID != 0 || in.Following {
 		k = min(10*(in.Offset+in.Limit)+50, filteredSearchCandidates)
@@ -129,7 +128,6 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in 
 		}
 	}
 	ids := fuseRanks(textIDs, vectorIDs)
-	// END full-text fusion.
 	ranked, err := s.statusesInOrder(ctx, op, ids)
 	if err != nil {
 		return nil, err
