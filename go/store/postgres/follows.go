@@ -226,7 +226,7 @@ func (s *Store) ListFollowers(ctx context.Context, targetID int64, page store.Pa
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE target_account_id = $1`,
 		[]any{targetID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list followers of %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("postgres: list followers of %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -237,7 +237,7 @@ func (s *Store) ListFollowing(ctx context.Context, accountID int64, page store.P
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE account_id = $1`,
 		[]any{accountID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list following of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list following of %d: %w", accountID, err)
 	}
 	return out, nil
 }

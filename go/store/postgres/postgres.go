@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -132,8 +133,30 @@ func decodeEmbedding(b []byte) ([]float32, error) {
 	return v, nil
 }
 
-func reverse[T any](s []T) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
+// placeholder is PostgreSQL's: $n binds the n-th argument.
+func placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+// binder returns arg: arg(v) appends v to *args and answers its
+// placeholder, for queries whose conditions depend on the input.
+func binder(args *[]any) func(v any) string {
+	return func(v any) string {
+		*args = append(*args, v)
+		return placeholder(len(*args))
 	}
+}
+
+// listPage runs query (a SELECT ending in a WHERE clause, its args bound as
+// $1…) inside p's ID window on col (store.Page.Window) and returns the rows
+// newest first.
+func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan pgx.RowToFunc[T]) ([]T, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	window, args := p.Window(col, args, placeholder)
+	rows, _ := s.pool.Query(ctx, query+window, args...)
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return store.NewestFirst(p, out), nil
 }

@@ -3,50 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/starling-social/starling/go/store"
 )
-
-// listPage runs query (whose args are bound as $1…) with p's ID window on
-// col (every nonzero bound filters, exclusively), the order and the limit,
-// and returns the rows newest first. With MinID set it takes the Limit rows
-// just above MinID, ascending, and reverses them.
-func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan pgx.RowToFunc[T]) ([]T, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(query)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ` + arg(p.MaxID))
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.SinceID))
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.MinID) + ` ORDER BY ` + col + ` ASC LIMIT ` + arg(p.Limit))
-	} else {
-		b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ` + arg(p.Limit))
-	}
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scan)
-	if err != nil {
-		return nil, err
-	}
-	if p.MinID != 0 {
-		reverse(out)
-	}
-	return out, nil
-}
 
 // idArray never binds NULL: "x <> ALL(NULL)" is NULL, which would filter
 // out every row, where an empty list must exclude nothing.
@@ -145,7 +107,7 @@ func (s *Store) ListBlocks(ctx context.Context, accountID int64, page store.Page
 	out, err := listPage(ctx, s, `SELECT `+blockColumns+` FROM blocks WHERE account_id = $1`,
 		[]any{accountID}, "id", page, scanBlock)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list blocks of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list blocks of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -238,7 +200,7 @@ func (s *Store) ListMutes(ctx context.Context, accountID int64, now time.Time, p
 		WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)`,
 		[]any{accountID, toDB(now)}, "id", page, scanMute)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list mutes of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list mutes of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -336,7 +298,7 @@ func (s *Store) ListFollowRequests(ctx context.Context, targetID int64, page sto
 	out, err := listPage(ctx, s, `SELECT `+followRequestColumns+` FROM follow_requests WHERE target_account_id = $1`,
 		[]any{targetID}, "id", page, scanFollowRequest)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list follow requests to %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("postgres: list follow requests to %d: %w", targetID, err)
 	}
 	return out, nil
 }

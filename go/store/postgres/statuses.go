@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -263,8 +262,8 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // MaxID, descending.
 func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error) {
 	p := q.Page
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("postgres: list statuses: limit %d, want > 0", p.Limit)
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("postgres: list statuses: %w", err)
 	}
 	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
 		return nil, nil // nothing can match; skip the query
@@ -278,10 +277,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	// range conditions rather than "$3 = 0 OR id < $3".
 	var b strings.Builder
 	args := []any{q.AccountIDs, visibilities}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	arg := binder(&args)
 	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
 		WHERE account_id = ANY($1) AND (visibility = ANY($2)`)
 	if q.DirectMentioning != 0 {
@@ -292,25 +288,9 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if len(q.HideReblogsOf) > 0 {
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id = ANY(` + arg(q.HideReblogsOf) + `))`)
 	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND id < ` + arg(p.MaxID))
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND id > ` + arg(p.SinceID))
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND id > ` + arg(p.MinID) + ` ORDER BY id ASC LIMIT ` + arg(p.Limit))
-	} else {
-		b.WriteString(` ORDER BY id DESC LIMIT ` + arg(p.Limit))
-	}
-
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scanStatus)
+	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list statuses: %w", translate(err))
-	}
-	if p.MinID != 0 {
-		reverse(out)
+		return nil, fmt.Errorf("postgres: list statuses: %w", err)
 	}
 	return out, nil
 }
@@ -346,47 +326,6 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 	return out, nil
 }
 
-// pageWindow appends Page's exclusive bounds on col, the order and the
-// limit, numbering placeholders after args, and reports whether the rows
-// come back ascending (MinID set) and must be reversed.
-func pageWindow(b *strings.Builder, args []any, col string, p store.Page) ([]any, bool) {
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ` + arg(p.MaxID))
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.SinceID))
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.MinID) + ` ORDER BY ` + col + ` ASC LIMIT ` + arg(p.Limit))
-		return args, true
-	}
-	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ` + arg(p.Limit))
-	return args, false
-}
-
-// listStatusesWhere runs "SELECT statuses WHERE cond" inside page, newest first.
-func (s *Store) listStatusesWhere(ctx context.Context, cond string, args []any, p store.Page) ([]*store.Status, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses WHERE ` + cond)
-	args, asc := pageWindow(&b, args, "id", p)
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scanStatus)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if asc {
-		reverse(out)
-	}
-	return out, nil
-}
-
 // ListPublicStatuses selects public statuses that are not reblogs and not
 // replies to another account, filtered by q's tags, newest first inside
 // q.Page.
@@ -395,10 +334,7 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		cond strings.Builder
 		args []any
 	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	arg := binder(&args)
 	cond.WriteString(`visibility = 'public' AND reblog_of_id IS NULL
 		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)`)
 	if len(q.AnyTags) > 0 {
@@ -410,7 +346,7 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 	if len(q.NoneTags) > 0 {
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.NoneTags) + `))`)
 	}
-	out, err := s.listStatusesWhere(ctx, cond.String(), args, q.Page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list public statuses: %w", err)
 	}
@@ -474,7 +410,7 @@ func (s *Store) GetReblog(ctx context.Context, accountID, statusID int64) (*stor
 
 // ListRebloggedBy selects statuses by reblog_of_id, newest first inside page.
 func (s *Store) ListRebloggedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Status, error) {
-	out, err := s.listStatusesWhere(ctx, `reblog_of_id = $1`, []any{statusID}, page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE reblog_of_id = $1`, []any{statusID}, "id", page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reblogs of %d: %w", statusID, err)
 	}

@@ -4,55 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
 )
-
-// appendPage writes p's ID window on col (every nonzero bound filters,
-// exclusively), the order and the limit. With MinID set the rows come
-// ascending (the Limit just above MinID) and the caller reverses them, so
-// every list is newest first.
-func appendPage(b *strings.Builder, args []any, col string, p store.Page) []any {
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ?`)
-		args = append(args, p.MaxID)
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ?`)
-		args = append(args, p.SinceID)
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ? ORDER BY ` + col + ` ASC LIMIT ?`)
-		return append(args, p.MinID, p.Limit)
-	}
-	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ?`)
-	return append(args, p.Limit)
-}
-
-// listPage runs a paged query built by appendPage and returns the rows
-// newest first.
-func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(query)
-	args = appendPage(&b, args, col, p)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	out, err := collect(rows, scan)
-	if err != nil {
-		return nil, err
-	}
-	if p.MinID != 0 {
-		reverse(out)
-	}
-	return out, nil
-}
 
 func scanID(row scanner) (id int64, err error) {
 	err = row.Scan(&id)
@@ -152,7 +107,7 @@ func (s *Store) ListBlocks(ctx context.Context, accountID int64, page store.Page
 	out, err := listPage(ctx, s, `SELECT `+blockColumns+` FROM blocks WHERE account_id = ?`,
 		[]any{accountID}, "id", page, scanBlock)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list blocks of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("sqlite: list blocks of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -252,7 +207,7 @@ func (s *Store) ListMutes(ctx context.Context, accountID int64, now time.Time, p
 	out, err := listPage(ctx, s, `SELECT `+muteColumns+` FROM mutes WHERE account_id = ? AND `+unexpired,
 		[]any{accountID, toDB(now)}, "id", page, scanMute)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list mutes of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("sqlite: list mutes of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -356,7 +311,7 @@ func (s *Store) ListFollowRequests(ctx context.Context, targetID int64, page sto
 	out, err := listPage(ctx, s, `SELECT `+followRequestColumns+` FROM follow_requests WHERE target_account_id = ?`,
 		[]any{targetID}, "id", page, scanFollowRequest)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list follow requests to %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("sqlite: list follow requests to %d: %w", targetID, err)
 	}
 	return out, nil
 }

@@ -219,3 +219,24 @@ func mustAffect(res sql.Result) error {
 	}
 	return nil
 }
+
+// placeholder is SQLite's: "?" takes the next argument whatever n is.
+func placeholder(int) string { return "?" }
+
+// listPage runs query (a SELECT ending in a WHERE clause) inside p's ID
+// window on col (store.Page.Window) and returns the rows newest first.
+func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	window, args := p.Window(col, args, placeholder)
+	rows, err := s.r.QueryContext(ctx, query+window, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := collect(rows, scan)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return store.NewestFirst(p, out), nil
+}

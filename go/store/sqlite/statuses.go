@@ -264,8 +264,8 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // MaxID, descending.
 func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error) {
 	p := q.Page
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("sqlite: list statuses: limit %d, want > 0", p.Limit)
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
 	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
 		return nil, nil // nothing can match; skip the query
@@ -298,40 +298,11 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)))`)
 		args = append(args, hidden)
 	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND id < ?`)
-		args = append(args, p.MaxID)
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND id > ?`)
-		args = append(args, p.SinceID)
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND id > ? ORDER BY id ASC LIMIT ?`)
-		args = append(args, p.MinID, p.Limit)
-	} else {
-		b.WriteString(` ORDER BY id DESC LIMIT ?`)
-		args = append(args, p.Limit)
-	}
-
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", translate(err))
-	}
-	out, err := collect(rows, scanStatus)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", translate(err))
-	}
-	if p.MinID != 0 {
-		reverse(out)
+		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
 	return out, nil
-}
-
-func reverse[T any](s []T) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
 }
 
 // ListStatusEmbeddings lists (id, embedding) of statuses whose embedding is
@@ -368,48 +339,6 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 	return out, nil
 }
 
-// pageWindow appends Page's exclusive bounds on col, the order and the limit
-// to a query, and reports whether the rows come back ascending (MinID set)
-// and must be reversed to be newest first.
-func pageWindow(b *strings.Builder, args []any, col string, p store.Page) ([]any, bool) {
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ?`)
-		args = append(args, p.MaxID)
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ?`)
-		args = append(args, p.SinceID)
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ? ORDER BY ` + col + ` ASC LIMIT ?`)
-		return append(args, p.MinID, p.Limit), true
-	}
-	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ?`)
-	return append(args, p.Limit), false
-}
-
-// listStatusesWhere runs "SELECT statuses WHERE cond" inside page, newest first.
-func (s *Store) listStatusesWhere(ctx context.Context, cond string, args []any, p store.Page) ([]*store.Status, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses WHERE ` + cond)
-	args, asc := pageWindow(&b, args, "id", p)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out, err := collect(rows, scanStatus)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if asc {
-		reverse(out)
-	}
-	return out, nil
-}
-
 // ListPublicStatuses selects public statuses that are not reblogs and not
 // replies to another account, filtered by q's tags, newest first inside
 // q.Page.
@@ -440,7 +369,7 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name IN (SELECT value FROM json_each(?)))`)
 		args = append(args, list)
 	}
-	out, err := s.listStatusesWhere(ctx, cond.String(), args, q.Page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list public statuses: %w", err)
 	}
@@ -503,7 +432,7 @@ func (s *Store) GetReblog(ctx context.Context, accountID, statusID int64) (*stor
 
 // ListRebloggedBy selects statuses by reblog_of_id, newest first inside page.
 func (s *Store) ListRebloggedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Status, error) {
-	out, err := s.listStatusesWhere(ctx, `reblog_of_id = ?`, []any{statusID}, page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE reblog_of_id = ?`, []any{statusID}, "id", page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reblogs of %d: %w", statusID, err)
 	}
