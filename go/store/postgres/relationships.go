@@ -332,7 +332,8 @@ func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID,
 // ---- relations
 
 // GetRelations runs four queries (follows, blocks, mutes, follow requests),
-// each over both directions and every target at once.
+// each over both directions and every target at once, and folds the rows
+// with store.FoldRelations.
 func (s *Store) GetRelations(ctx context.Context, accountID int64, targetIDs []int64, now time.Time) ([]*store.Relation, error) {
 	out, err := s.getRelations(ctx, accountID, targetIDs, now)
 	if err != nil {
@@ -345,82 +346,35 @@ func (s *Store) getRelations(ctx context.Context, accountID int64, targetIDs []i
 	if len(targetIDs) == 0 {
 		return nil, nil
 	}
-	rel := make(map[int64]*store.Relation, len(targetIDs))
-	for _, id := range targetIDs {
-		rel[id] = &store.Relation{TargetID: id}
-	}
-	// edges scans (account_id, target_account_id, a, b) rows and hands each
-	// to fn, saying whether the edge goes out from accountID.
-	edges := func(query string, args []any, fn func(out bool, r *store.Relation, a, b bool)) error {
-		rows, _ := s.pool.Query(ctx, query, args...)
-		var from, to int64
-		var a, b bool
-		_, err := pgx.ForEachRow(rows, []any{&from, &to, &a, &b}, func() error {
-			if from == accountID {
-				if r := rel[to]; r != nil {
-					fn(true, r, a, b)
-				}
-			}
-			if to == accountID {
-				if r := rel[from]; r != nil {
-					fn(false, r, a, b)
-				}
-			}
-			return nil
-		})
-		return err
-	}
+	// both selects a table's rows between $1 and the accounts in $2, either way.
 	both := func(table, cols string) string {
-		return `SELECT account_id, target_account_id, ` + cols + ` FROM ` + table + `
+		return `SELECT ` + cols + ` FROM ` + table + `
 			WHERE (account_id = $1 AND target_account_id = ANY($2))
 			   OR (target_account_id = $1 AND account_id = ANY($2))`
 	}
-	args := []any{accountID, targetIDs}
-	if err := edges(both("follows", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Following, r.ShowingReblogs, r.Notifying = true, reblogs, notify
-		} else {
-			r.FollowedBy = true
-		}
-	}); err != nil {
+	var (
+		e   store.RelationEdges
+		err error
+	)
+	rows, _ := s.pool.Query(ctx, both("follows", followColumns), accountID, targetIDs)
+	if e.Follows, err = pgx.CollectRows(rows, scanFollow); err != nil {
 		return nil, err
 	}
-	if err := edges(both("blocks", "true, true"), args, func(out bool, r *store.Relation, _, _ bool) {
-		if out {
-			r.Blocking = true
-		} else {
-			r.BlockedBy = true
-		}
-	}); err != nil {
+	rows, _ = s.pool.Query(ctx, both("blocks", blockColumns), accountID, targetIDs)
+	if e.Blocks, err = pgx.CollectRows(rows, scanBlock); err != nil {
 		return nil, err
 	}
-	if err := edges(`SELECT account_id, target_account_id, notifications, true FROM mutes
+	rows, _ = s.pool.Query(ctx, `SELECT `+muteColumns+` FROM mutes
 		WHERE account_id = $1 AND target_account_id = ANY($2) AND (expires_at IS NULL OR expires_at > $3)`,
-		[]any{accountID, targetIDs, toDB(now)}, func(out bool, r *store.Relation, notifications, _ bool) {
-			if out {
-				r.Muting, r.MutingNotifications = true, notifications
-			}
-		}); err != nil {
+		accountID, targetIDs, toDB(now))
+	if e.Mutes, err = pgx.CollectRows(rows, scanMute); err != nil {
 		return nil, err
 	}
-	if err := edges(both("follow_requests", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Requested = true
-			if !r.Following {
-				r.ShowingReblogs, r.Notifying = reblogs, notify
-			}
-		} else {
-			r.RequestedBy = true
-		}
-	}); err != nil {
+	rows, _ = s.pool.Query(ctx, both("follow_requests", followRequestColumns), accountID, targetIDs)
+	if e.Requests, err = pgx.CollectRows(rows, scanFollowRequest); err != nil {
 		return nil, err
 	}
-	out := make([]*store.Relation, len(targetIDs))
-	for i, id := range targetIDs {
-		c := *rel[id]
-		out[i] = &c
-	}
-	return out, nil
+	return store.FoldRelations(accountID, targetIDs, e), nil
 }
 
 // ---- suggestions

@@ -343,7 +343,8 @@ func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID,
 // ---- relations
 
 // GetRelations runs four queries (follows, blocks, mutes, follow requests),
-// each over both directions and every target at once.
+// each over both directions and every target at once, and folds the rows
+// with store.FoldRelations.
 func (s *Store) GetRelations(ctx context.Context, accountID int64, targetIDs []int64, now time.Time) ([]*store.Relation, error) {
 	out, err := s.getRelations(ctx, accountID, targetIDs, now)
 	if err != nil {
@@ -356,93 +357,32 @@ func (s *Store) getRelations(ctx context.Context, accountID int64, targetIDs []i
 	if len(targetIDs) == 0 {
 		return nil, nil
 	}
-	rel := make(map[int64]*store.Relation, len(targetIDs))
-	for _, id := range targetIDs {
-		rel[id] = &store.Relation{TargetID: id}
-	}
 	list, err := idList(targetIDs)
 	if err != nil {
 		return nil, err
 	}
-	// edges scans (account_id, target_account_id, a, b) rows of a table,
-	// both directions, and hands each to fn with the other account's ID.
-	edges := func(query string, args []any, fn func(out bool, r *store.Relation, a, b bool)) error {
-		rows, err := s.r.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var from, to int64
-			var a, b bool
-			if err := rows.Scan(&from, &to, &a, &b); err != nil {
-				return err
-			}
-			if from == accountID {
-				if r := rel[to]; r != nil {
-					fn(true, r, a, b)
-				}
-			}
-			if to == accountID {
-				if r := rel[from]; r != nil {
-					fn(false, r, a, b)
-				}
-			}
-		}
-		return rows.Err()
-	}
+	// both selects a table's rows between ?1 and the accounts in ?2, either way.
 	both := func(table, cols string) string {
-		return `SELECT account_id, target_account_id, ` + cols + ` FROM ` + table + `
+		return `SELECT ` + cols + ` FROM ` + table + `
 			WHERE (account_id = ?1 AND target_account_id IN (SELECT value FROM json_each(?2)))
 			   OR (target_account_id = ?1 AND account_id IN (SELECT value FROM json_each(?2)))`
 	}
-	args := []any{accountID, list}
-	if err := edges(both("follows", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Following, r.ShowingReblogs, r.Notifying = true, reblogs, notify
-		} else {
-			r.FollowedBy = true
-		}
-	}); err != nil {
+	var e store.RelationEdges
+	if e.Follows, err = queryAll(ctx, s, both("follows", followColumns), scanFollow, accountID, list); err != nil {
 		return nil, err
 	}
-	if err := edges(both("blocks", "1, 1"), args, func(out bool, r *store.Relation, _, _ bool) {
-		if out {
-			r.Blocking = true
-		} else {
-			r.BlockedBy = true
-		}
-	}); err != nil {
+	if e.Blocks, err = queryAll(ctx, s, both("blocks", blockColumns), scanBlock, accountID, list); err != nil {
 		return nil, err
 	}
-	if err := edges(`SELECT account_id, target_account_id, notifications, 1 FROM mutes
+	if e.Mutes, err = queryAll(ctx, s, `SELECT `+muteColumns+` FROM mutes
 		WHERE account_id = ?1 AND target_account_id IN (SELECT value FROM json_each(?2))
-		AND (expires_at IS NULL OR expires_at > ?3)`, []any{accountID, list, toDB(now)},
-		func(out bool, r *store.Relation, notifications, _ bool) {
-			if out {
-				r.Muting, r.MutingNotifications = true, notifications
-			}
-		}); err != nil {
+		AND (expires_at IS NULL OR expires_at > ?3)`, scanMute, accountID, list, toDB(now)); err != nil {
 		return nil, err
 	}
-	if err := edges(both("follow_requests", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Requested = true
-			if !r.Following {
-				r.ShowingReblogs, r.Notifying = reblogs, notify
-			}
-		} else {
-			r.RequestedBy = true
-		}
-	}); err != nil {
+	if e.Requests, err = queryAll(ctx, s, both("follow_requests", followRequestColumns), scanFollowRequest, accountID, list); err != nil {
 		return nil, err
 	}
-	out := make([]*store.Relation, len(targetIDs))
-	for i, id := range targetIDs {
-		c := *rel[id]
-		out[i] = &c
-	}
-	return out, nil
+	return store.FoldRelations(accountID, targetIDs, e), nil
 }
 
 // ---- suggestions

@@ -207,6 +207,15 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Err()
 }
 
+// queryAll runs query on the readers and scans every row.
+func queryAll[T any](ctx context.Context, s *Store, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scan)
+}
+
 // mustAffect turns "no row changed" into sql.ErrNoRows, which translate maps
 // to store.ErrNotFound.
 func mustAffect(res sql.Result) error {
