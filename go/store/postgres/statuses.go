@@ -41,7 +41,7 @@ func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = fromNullID(inReplyTo), fromNullID(inReplyToAcct), fromNullID(ofID)
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = st.CreatedAt.UTC()
-	emb, err := decodeEmbedding(embedding)
+	emb, err := store.DecodeEmbedding(embedding)
 	if err != nil {
 		return nil, fmt.Errorf("status %d: %w", st.ID, err)
 	}
@@ -92,7 +92,7 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			st.ID, st.AccountID, nullID(st.InReplyToID), nullID(st.InReplyToAccountID), nullID(st.ReblogOfID),
 			st.Text, st.Content, st.SpoilerText, st.Sensitive, string(st.Visibility), st.Language, createdAt,
-			encodeEmbedding(st.Embedding)); err != nil {
+			store.EncodeEmbedding(st.Embedding)); err != nil {
 			return err
 		}
 		// GREATEST ignores NULL, so the first status sets last_status_at.
@@ -313,7 +313,7 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		if err := row.Scan(&e.StatusID, &b); err != nil {
 			return e, err
 		}
-		v, err := decodeEmbedding(b)
+		v, err := store.DecodeEmbedding(b)
 		if err != nil {
 			return e, fmt.Errorf("status %d: %w", e.StatusID, err)
 		}

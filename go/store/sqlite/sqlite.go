@@ -3,11 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,34 +155,6 @@ func nullID(id int64) any {
 	return id
 }
 
-// encodeEmbedding stores an embedding as little-endian float32 bits; an empty
-// one is NULL (no embedding). The untyped nil matters: go-sqlite3 binds a nil
-// []byte inside an interface as NULL, but we do not rely on it.
-func encodeEmbedding(v []float32) any {
-	if len(v) == 0 {
-		return nil
-	}
-	b := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	return b
-}
-
-func decodeEmbedding(b []byte) ([]float32, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("embedding is %d bytes, not a multiple of 4", len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v, nil
-}
-
 // jsonArray encodes ids (or visibilities) as a JSON array for
 // "IN (SELECT value FROM json_each(?))": one fixed query text whatever the
 // list length, and no limit on the number of bound variables.
@@ -205,6 +175,16 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// embeddingArg binds store.EncodeEmbedding(v), an empty vector as an
+// untyped nil (NULL): go-sqlite3 binds a nil []byte inside an interface as
+// NULL too, but we do not rely on it.
+func embeddingArg(v []float32) any {
+	if len(v) == 0 {
+		return nil
+	}
+	return store.EncodeEmbedding(v)
 }
 
 // queryAll runs query on the readers and scans every row.

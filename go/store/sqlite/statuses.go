@@ -42,7 +42,7 @@ func scanStatus(row scanner) (*store.Status, error) {
 	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = inReplyTo.Int64, inReplyToAcct.Int64, ofID.Int64
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = fromDB(createdAt)
-	emb, err := decodeEmbedding(embedding)
+	emb, err := store.DecodeEmbedding(embedding)
 	if err != nil {
 		return nil, fmt.Errorf("status %d: %w", st.ID, err)
 	}
@@ -81,7 +81,7 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			st.ID, st.AccountID, nullID(st.InReplyToID), nullID(st.InReplyToAccountID), nullID(st.ReblogOfID),
 			st.Text, st.Content, st.SpoilerText, st.Sensitive, string(st.Visibility), st.Language, createdAt,
-			encodeEmbedding(st.Embedding)); err != nil {
+			embeddingArg(st.Embedding)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `
@@ -326,7 +326,7 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		if err := row.Scan(&e.StatusID, &b); err != nil {
 			return e, err
 		}
-		v, err := decodeEmbedding(b)
+		v, err := store.DecodeEmbedding(b)
 		if err != nil {
 			return e, fmt.Errorf("status %d: %w", e.StatusID, err)
 		}
