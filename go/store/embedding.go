@@ -35,3 +35,21 @@ func DecodeEmbedding(b []byte) ([]float32, error) {
 	}
 	return v, nil
 }
+
+// ScanStatusEmbedding reads one row of (id, embedding) through scan (a
+// driver row's Scan), for ListStatusEmbeddings.
+func ScanStatusEmbedding(scan func(dest ...any) error) (StatusEmbedding, error) {
+	var (
+		e StatusEmbedding
+		b []byte
+	)
+	if err := scan(&e.StatusID, &b); err != nil {
+		return e, err
+	}
+	v, err := DecodeEmbedding(b)
+	if err != nil {
+		return e, fmt.Errorf("status %d: %w", e.StatusID, err)
+	}
+	e.Embedding = v
+	return e, nil
+}

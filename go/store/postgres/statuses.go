@@ -306,19 +306,7 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		WHERE embedding IS NOT NULL AND id > $1
 		ORDER BY id ASC LIMIT $2`, afterID, limit)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusEmbedding, error) {
-		var (
-			e store.StatusEmbedding
-			b []byte
-		)
-		if err := row.Scan(&e.StatusID, &b); err != nil {
-			return e, err
-		}
-		v, err := store.DecodeEmbedding(b)
-		if err != nil {
-			return e, fmt.Errorf("status %d: %w", e.StatusID, err)
-		}
-		e.Embedding = v
-		return e, nil
+		return store.ScanStatusEmbedding(row.Scan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list status embeddings after %d: %w", afterID, translate(err))

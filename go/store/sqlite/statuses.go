@@ -319,19 +319,7 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		return nil, fmt.Errorf("sqlite: list status embeddings after %d: %w", afterID, translate(err))
 	}
 	out, err := collect(rows, func(row scanner) (store.StatusEmbedding, error) {
-		var (
-			e store.StatusEmbedding
-			b []byte
-		)
-		if err := row.Scan(&e.StatusID, &b); err != nil {
-			return e, err
-		}
-		v, err := store.DecodeEmbedding(b)
-		if err != nil {
-			return e, fmt.Errorf("status %d: %w", e.StatusID, err)
-		}
-		e.Embedding = v
-		return e, nil
+		return store.ScanStatusEmbedding(row.Scan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list status embeddings after %d: %w", afterID, translate(err))
