@@ -36,3 +36,13 @@ func SetClause(values map[string]any, columns []string, args []any, ph Placehold
 	}
 	return strings.Join(parts, ", "), args, nil
 }
+
+// Qualify prefixes each column of a comma-separated list with alias, for
+// joins: Qualify("s", "id, text") is "s.id, s.text".
+func Qualify(alias, columns string) string {
+	cols := strings.Split(strings.Join(strings.Fields(columns), ""), ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}

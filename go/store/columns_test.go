@@ -22,3 +22,9 @@ func TestSetClause(t *testing.T) {
 		t.Error("a count column was accepted")
 	}
 }
+
+func TestQualify(t *testing.T) {
+	if got := Qualify("s", "id, account_id,\n\ttext"); got != "s.id, s.account_id, s.text" {
+		t.Errorf("Qualify = %q", got)
+	}
+}

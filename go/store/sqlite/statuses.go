@@ -17,15 +17,6 @@ const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, r
 	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
 	replies_count, reblogs_count, favourites_count`
 
-// statusColumnsOf is statusColumns qualified by a table alias, for joins.
-func statusColumnsOf(alias string) string {
-	cols := strings.Split(strings.Join(strings.Fields(statusColumns), ""), ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + c
-	}
-	return strings.Join(cols, ", ")
-}
-
 func scanStatus(row scanner) (*store.Status, error) {
 	var (
 		st                             store.Status
@@ -374,7 +365,7 @@ func (s *Store) ListStatusAncestors(ctx context.Context, id int64, limit int) ([
 			SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
 			WHERE s.in_reply_to_id IS NOT NULL AND up.depth < ?2
 		)
-		SELECT `+statusColumnsOf("s")+` FROM up JOIN statuses s ON s.id = up.id
+		SELECT `+store.Qualify("s", statusColumns)+` FROM up JOIN statuses s ON s.id = up.id
 		ORDER BY up.depth DESC`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: ancestors of %d: %w", id, translate(err))
@@ -396,7 +387,7 @@ func (s *Store) ListStatusDescendants(ctx context.Context, id int64, limit int) 
 			SELECT s.id FROM statuses s JOIN down ON s.in_reply_to_id = down.id
 			LIMIT ?2
 		)
-		SELECT `+statusColumnsOf("s")+` FROM down JOIN statuses s ON s.id = down.id
+		SELECT `+store.Qualify("s", statusColumns)+` FROM down JOIN statuses s ON s.id = down.id
 		ORDER BY s.id`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: descendants of %d: %w", id, translate(err))
