@@ -53,3 +53,13 @@ func NewestFirst[T any](p Page, rows []T) []T {
 	}
 	return rows
 }
+
+// IDSet turns the IDs a membership query found into the set its method
+// answers with (which of the asked-for IDs are in); never nil.
+func IDSet(ids []int64) map[int64]bool {
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}

@@ -322,6 +322,17 @@ type Store interface {
 	TextSearch
 	Trends
 	Pins
+	Markers
+	Preferences
+	TagFollows
+	FeaturedTags
+	ConversationMutes
+	AccountNotes
+	DomainBlocks
+	ProfileViews
+	Reports
+	Announcements
+	Activity
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

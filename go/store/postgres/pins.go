@@ -20,30 +20,14 @@ func scanPin(row pgx.CollectableRow) (*store.StatusPin, error) {
 	return &p, nil
 }
 
-// PutStatusPin inserts p unless the account has max pins already. The
-// account row is locked first, so concurrent pins by one account count one
-// after the other and cannot pass the limit together.
+// PutStatusPin inserts p unless the account has max pins already
+// (insertCapped locks the account row first).
 func (s *Store) PutStatusPin(ctx context.Context, p *store.StatusPin, max int) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, p.AccountID); err != nil {
-			return fmt.Errorf("lock account: %w", err)
-		}
-		var (
-			n      int
-			pinned bool
-		)
-		if err := tx.QueryRow(ctx, `
-			SELECT count(*), coalesce(bool_or(status_id = $2), false)
-			FROM status_pins WHERE account_id = $1`, p.AccountID, p.StatusID).Scan(&n, &pinned); err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
-		if !pinned && n >= max {
-			return store.ErrLimit
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO status_pins (`+pinColumns+`) VALUES ($1, $2, $3, $4)`,
-			p.ID, p.AccountID, p.StatusID, toDB(p.CreatedAt))
-		return err
-	})
+	err := s.insertCapped(ctx, lockAccount, p.AccountID, `
+		SELECT count(*), coalesce(bool_or(status_id = $2), false) FROM status_pins WHERE account_id = $1`,
+		[]any{p.AccountID, p.StatusID}, max,
+		`INSERT INTO status_pins (`+pinColumns+`) VALUES ($1, $2, $3, $4)`,
+		p.ID, p.AccountID, p.StatusID, toDB(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("postgres: pin %d by %d: %w", p.StatusID, p.AccountID, translateFK(err))
 	}
@@ -75,9 +59,8 @@ func (s *Store) ListStatusPins(ctx context.Context, accountID int64) ([]*store.S
 
 // GetPinnedStatusIDs selects the status_pins of accountID among statusIDs.
 func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error) {
-	out := make(map[int64]bool)
 	if len(statusIDs) == 0 {
-		return out, nil
+		return map[int64]bool{}, nil
 	}
 	rows, _ := s.pool.Query(ctx, `
 		SELECT status_id FROM status_pins WHERE account_id = $1 AND status_id = ANY($2)`, accountID, statusIDs)
@@ -85,8 +68,5 @@ func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusI
 	if err != nil {
 		return nil, fmt.Errorf("postgres: pinned of %d: %w", accountID, translate(err))
 	}
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
+	return store.IDSet(ids), nil
 }

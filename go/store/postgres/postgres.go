@@ -88,6 +88,15 @@ func translate(err error) error {
 // too; doing it here makes the rule explicit and shared with store/sqlite).
 func toDB(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC() }
 
+// utcPtr is a nullable time column as read: nil stays nil, a time is in UTC.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 // nullID stores the Go zero ID as NULL.
 func nullID(id int64) *int64 {
 	if id == 0 {

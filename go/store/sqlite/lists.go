@@ -41,8 +41,8 @@ func (s *Store) GetListByID(ctx context.Context, id int64) (*store.List, error) 
 	return l, nil
 }
 
-func (s *Store) queryLists(ctx context.Context, query string, arg int64) ([]*store.List, error) {
-	rows, err := s.r.QueryContext(ctx, query, arg)
+func (s *Store) queryLists(ctx context.Context, query string, args ...any) ([]*store.List, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/starling-social/starling/go/store"
@@ -26,25 +25,11 @@ func scanPin(row scanner) (*store.StatusPin, error) {
 // and the insert share one write transaction, and SQLite has one writer, so
 // concurrent pins cannot pass the limit together.
 func (s *Store) PutStatusPin(ctx context.Context, p *store.StatusPin, max int) error {
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx,
-			`SELECT count(*) FROM status_pins WHERE account_id = ?`, p.AccountID).Scan(&n); err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
-		var pinned bool
-		if err := tx.QueryRowContext(ctx, `
-			SELECT EXISTS (SELECT 1 FROM status_pins WHERE account_id = ? AND status_id = ?)`,
-			p.AccountID, p.StatusID).Scan(&pinned); err != nil {
-			return fmt.Errorf("pinned: %w", err)
-		}
-		if !pinned && n >= max {
-			return store.ErrLimit
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO status_pins (`+pinColumns+`) VALUES (?, ?, ?, ?)`,
-			p.ID, p.AccountID, p.StatusID, toDB(p.CreatedAt))
-		return err
-	})
+	err := s.insertCapped(ctx, `
+		SELECT count(*), coalesce(max(status_id = ?), 0) FROM status_pins WHERE account_id = ?`,
+		[]any{p.StatusID, p.AccountID}, max,
+		`INSERT INTO status_pins (`+pinColumns+`) VALUES (?, ?, ?, ?)`,
+		p.ID, p.AccountID, p.StatusID, toDB(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: pin %d by %d: %w", p.StatusID, p.AccountID, translateFK(err))
 	}
@@ -79,9 +64,8 @@ func (s *Store) ListStatusPins(ctx context.Context, accountID int64) ([]*store.S
 
 // GetPinnedStatusIDs selects the status_pins of accountID among statusIDs.
 func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error) {
-	out := make(map[int64]bool)
 	if len(statusIDs) == 0 {
-		return out, nil
+		return map[int64]bool{}, nil
 	}
 	list, err := idList(statusIDs)
 	if err != nil {
@@ -97,8 +81,5 @@ func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusI
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: pinned of %d: %w", accountID, translate(err))
 	}
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
+	return store.IDSet(ids), nil
 }

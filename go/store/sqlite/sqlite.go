@@ -147,6 +147,15 @@ func toDB(t time.Time) int64 { return t.UnixMicro() }
 
 func fromDB(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
+// fromNullDB reads a nullable time column: NULL is nil.
+func fromNullDB(us sql.NullInt64) *time.Time {
+	if !us.Valid {
+		return nil
+	}
+	t := fromDB(us.Int64)
+	return &t
+}
+
 // nullID stores the Go zero ID as NULL.
 func nullID(id int64) any {
 	if id == 0 {

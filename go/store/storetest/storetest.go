@@ -37,6 +37,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TextSearch", exerciseTextSearch},
 		{"Trends", exerciseTrends},
 		{"Pins", exercisePins},
+		{"Markers", exerciseMarkers},
+		{"TagFollows", exerciseTagFollows},
+		{"ConversationMutes", exerciseConversationMutes},
+		{"Profiles", exerciseProfiles},
+		{"Reports", exerciseReports},
+		{"Announcements", exerciseAnnouncements},
+		{"Activity", exerciseActivity},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {

@@ -1,0 +1,23 @@
+-- 0041_tag_follows: followed hashtags (their public statuses reach the
+-- follower's home) and hashtags featured on profiles. Followed tags are
+-- listed per account by id and looked up by name (who follows a tag);
+-- featured tags are a handful per account.
+
+CREATE TABLE tag_follows (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    name       TEXT    NOT NULL, -- lower case, no '#'
+    created_at INTEGER NOT NULL,
+    UNIQUE (account_id, name)
+) STRICT;
+
+CREATE INDEX tag_follows_account_id_id_idx ON tag_follows (account_id, id);
+CREATE INDEX tag_follows_name_idx ON tag_follows (name);
+
+CREATE TABLE featured_tags (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    name       TEXT    NOT NULL, -- lower case, no '#'
+    created_at INTEGER NOT NULL,
+    UNIQUE (account_id, name)
+) STRICT;
