@@ -12,6 +12,8 @@ type Reader interface {
 	GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error)
 	GetReblogsHiddenIDs(ctx context.Context, accountID int64) ([]int64, error)
 	ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error)
+	GetFollowedTagNames(ctx context.Context, accountID int64) ([]string, error)
+	ListPublicTaggedStatuses(ctx context.Context, names []string, page store.Page) ([]*store.Status, error)
 }
 
 // Pull assembles home timelines at read time.
@@ -36,23 +38,44 @@ var ownVisibilities = []store.Visibility{
 // viewer's own statuses merged with the followees', as Mastodon's fan-out
 // fills a home feed: a followee's public, unlisted and private statuses,
 // its direct statuses that mention the viewer, and its reblogs unless the
-// viewer follows it with show_reblogs off. Two indexed queries (followees,
-// self) are merged rather than one query with an OR, so each can use the
-// (account_id, id) index. The visibility rule still applies afterwards
-// (social); this only chooses the candidates, so that pages stay full.
+// viewer follows it with show_reblogs off; and the public statuses (not
+// reblogs) carrying a hashtag the viewer follows. Separate indexed queries
+// (self, followees, followed tags) are merged rather than one query with
+// an OR, so each can use its index. The visibility rule still applies
+// afterwards (social); this only chooses the candidates, so that pages
+// stay full.
 func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
-	followees, err := p.store.GetFollowingIDs(ctx, viewerID)
-	if err != nil {
-		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
-	}
 	own, err := p.store.ListStatuses(ctx, store.StatusQuery{
 		AccountIDs: []int64{viewerID}, Visibilities: ownVisibilities, Page: page,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: own statuses: %w", viewerID, err)
 	}
+	theirs, err := p.followees(ctx, viewerID, page)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := p.store.GetFollowedTagNames(ctx, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: followed tags: %w", viewerID, err)
+	}
+	var tagged []*store.Status
+	if len(tags) > 0 {
+		if tagged, err = p.store.ListPublicTaggedStatuses(ctx, tags, page); err != nil {
+			return nil, fmt.Errorf("feed: home %d: followed tags' statuses: %w", viewerID, err)
+		}
+	}
+	return mergePage(mergePage(own, theirs, page), tagged, page), nil
+}
+
+// followees returns the page of the followees' statuses home shows.
+func (p *Pull) followees(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	followees, err := p.store.GetFollowingIDs(ctx, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
+	}
 	if len(followees) == 0 {
-		return own, nil
+		return nil, nil
 	}
 	hidden, err := p.store.GetReblogsHiddenIDs(ctx, viewerID)
 	if err != nil {
@@ -65,20 +88,25 @@ func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*st
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: followees' statuses: %w", viewerID, err)
 	}
-	return mergePage(own, theirs, page), nil
+	return theirs, nil
 }
 
-// mergePage merges two newest-first lists of the same page window and cuts
-// the result to the page: the newest Limit entries, or with MinID the Limit
-// entries closest above MinID (the oldest ones of the merge).
+// mergePage merges two newest-first lists of the same page window, a
+// status in both once (a followee's status may carry a followed tag), and
+// cuts the result to the page: the newest Limit entries, or with MinID the
+// Limit entries closest above MinID (the oldest ones of the merge).
 func mergePage(a, b []*store.Status, page store.Page) []*store.Status {
 	merged := make([]*store.Status, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
-		if j >= len(b) || (i < len(a) && a[i].ID > b[j].ID) {
+		switch {
+		case j >= len(b) || (i < len(a) && a[i].ID > b[j].ID):
 			merged = append(merged, a[i])
 			i++
-		} else {
+		case i < len(a) && a[i].ID == b[j].ID:
+			merged = append(merged, a[i])
+			i, j = i+1, j+1
+		default:
 			merged = append(merged, b[j])
 			j++
 		}

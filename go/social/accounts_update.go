@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/starling-social/starling/go/store"
@@ -30,10 +31,13 @@ type CredentialsInput struct {
 type Credentials struct {
 	Account             *store.Account
 	FollowRequestsCount int // pending requests to follow the account
+	// Preferences are the posting defaults source[privacy], source[sensitive]
+	// and source[language] show.
+	Preferences *store.AccountPreferences
 }
 
 // Credentials returns viewer's account, reloaded, with the number of
-// pending follow requests.
+// pending follow requests and its posting preferences.
 func (s *Service) Credentials(ctx context.Context, viewer *store.Account) (*Credentials, error) {
 	const op = "social.Credentials"
 	a, err := s.GetAccount(ctx, viewer.ID)
@@ -44,7 +48,11 @@ func (s *Service) Credentials(ctx context.Context, viewer *store.Account) (*Cred
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return &Credentials{Account: a, FollowRequestsCount: int(n)}, nil
+	p, err := s.Preferences(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &Credentials{Account: a, FollowRequestsCount: int(n), Preferences: p}, nil
 }
 
 // UpdateCredentials edits viewer's profile and returns the credentials as
@@ -97,6 +105,10 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 func checkText(op, field, v string, maxChars int) error {
 	if !utf8.ValidString(v) {
 		return invalid(op, fmt.Sprintf("Validation failed: %s must be valid UTF-8", field))
+	}
+	// PostgreSQL text cannot hold NUL, and no client means to send one.
+	if strings.ContainsRune(v, 0) {
+		return invalid(op, fmt.Sprintf("Validation failed: %s must not contain NUL characters", field))
 	}
 	if utf8.RuneCountInString(v) > maxChars {
 		return invalid(op, fmt.Sprintf("Validation failed: %s is too long (maximum is %d characters)", field, maxChars))

@@ -55,13 +55,8 @@ func (s *Service) blockedSet(ctx context.Context, op string, viewer *store.Accou
 	return idSet(ids), nil
 }
 
-func idSet(ids []int64) map[int64]bool {
-	m := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		m[id] = true
-	}
-	return m
-}
+// idSet is a lookup set of ids.
+func idSet(ids []int64) map[int64]bool { return store.IDSet(ids) }
 
 // Block makes viewer block targetID. The store severs the follows and
 // follow requests between them in the same transaction. Blocking again is

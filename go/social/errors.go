@@ -23,6 +23,8 @@ const (
 	KindUnavailable
 	// KindUnauthorized means no valid credentials (401).
 	KindUnauthorized
+	// KindRateLimited means the account did this too often lately; retry later (429).
+	KindRateLimited
 )
 
 // Error is a domain failure. Safe is shown to the client; Err is logged only.

@@ -78,7 +78,8 @@ const maxFanout = 10000
 // A user stream's updates are its home timeline's, as in Mastodon's
 // fan-out (feed.Pull reads the same set): the author, the followers, except
 // for a reblog those who follow with show_reblogs off, and for a direct
-// status only the followers it mentions. A mentioned account that does not
+// status only the followers it mentions; for a public status, also the
+// accounts that follow one of its tags. A mentioned account that does not
 // follow the author learns of the status from its mention notification,
 // published separately; an update would put on its stream what its home
 // never shows (api/mastodon/visibility_matrix_test.go checks the two agree).
@@ -95,6 +96,9 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 		default:
 			ev.Users = append(ev.Users, f.AccountID)
 		}
+	}
+	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 && len(tags) > 0 {
+		ev.Users = s.withTagFollowers(ctx, ev.Users, tags)
 	}
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 &&
 		(st.InReplyToID == 0 || st.InReplyToAccountID == st.AccountID) {
@@ -113,6 +117,24 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 		}
 	}
 	s.publish(ctx, ev)
+}
+
+// withTagFollowers adds to users the accounts that follow any of tags
+// (their homes show the status: feed.Pull reads the same set), each once,
+// at most maxFanout. A failure is logged, as for followers.
+func (s *Service) withTagFollowers(ctx context.Context, users []int64, tags []string) []int64 {
+	ids, err := s.store.GetTagFollowerIDs(ctx, tags, maxFanout)
+	if err != nil {
+		s.log.WarnContext(ctx, "publish: tag followers", "tags", tags, "err", err)
+		return users
+	}
+	seen := idSet(users)
+	for _, id := range ids {
+		if !seen[id] {
+			users = append(users, id)
+		}
+	}
+	return users
 }
 
 // followers lists up to maxFanout follows of accountID (with their

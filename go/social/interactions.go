@@ -78,7 +78,14 @@ func (s *Service) Favourite(ctx context.Context, viewer *store.Account, id int64
 	f := &store.Favourite{ID: s.ids.Next(), AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()}
 	var n *store.Notification
 	if st.AccountID != viewer.ID {
-		n = s.newNotification(st.AccountID, viewer.ID, store.NotificationFavourite, st.ID)
+		ns, err := s.unlessConversationMuted(ctx, st.ID,
+			[]*store.Notification{s.newNotification(st.AccountID, viewer.ID, store.NotificationFavourite, st.ID)})
+		if err != nil {
+			return nil, err
+		}
+		if len(ns) == 1 {
+			n = ns[0]
+		}
 	}
 	switch err := s.store.PutFavourite(ctx, f, n); {
 	case errors.Is(err, store.ErrConflict):
@@ -131,7 +138,11 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 		Visibility: v, CreatedAt: s.nowUTC()}
 	w := &store.StatusWrite{Status: rb}
 	if orig.AccountID != viewer.ID {
-		w.Notifications = []*store.Notification{s.newNotification(orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)}
+		w.Notifications, err = s.unlessConversationMuted(ctx, orig.ID,
+			[]*store.Notification{s.newNotification(orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)})
+		if err != nil {
+			return nil, err
+		}
 	}
 	switch err := s.store.PutStatusWrite(ctx, w); {
 	case errors.Is(err, store.ErrConflict):

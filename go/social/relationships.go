@@ -19,8 +19,9 @@ type Relationship struct {
 	BlockedBy           bool
 	Muting              bool
 	MutingNotifications bool
-	Requested           bool // the viewer asked to follow a locked account
-	RequestedBy         bool // the target asked to follow the viewer
+	Requested           bool   // the viewer asked to follow a locked account
+	RequestedBy         bool   // the target asked to follow the viewer
+	Note                string // the viewer's private note on the target
 }
 
 // FollowOptions are the optional parameters of a follow.
@@ -146,13 +147,17 @@ func (s *Service) Relationships(ctx context.Context, viewer *store.Account, targ
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	notes, err := s.store.GetAccountNotes(ctx, viewer.ID, targetIDs)
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	out := make([]*Relationship, len(rels))
 	for i, r := range rels {
 		out[i] = &Relationship{
 			TargetID: r.TargetID, Following: r.Following, ShowingReblogs: r.ShowingReblogs,
 			Notifying: r.Notifying, FollowedBy: r.FollowedBy, Blocking: r.Blocking, BlockedBy: r.BlockedBy,
 			Muting: r.Muting, MutingNotifications: r.MutingNotifications,
-			Requested: r.Requested, RequestedBy: r.RequestedBy,
+			Requested: r.Requested, RequestedBy: r.RequestedBy, Note: notes[r.TargetID],
 		}
 	}
 	return out, nil

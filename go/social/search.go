@@ -60,7 +60,7 @@ func (s *Service) Search(ctx context.Context, viewer *store.Account, in SearchIn
 		}
 	}
 	if in.Type == "" || in.Type == SearchTypeHashtags {
-		if res.Tags, err = s.SearchTags(ctx, in.Query, in.Limit, in.Offset); err != nil {
+		if res.Tags, err = s.SearchTags(ctx, viewer, in.Query, in.Limit, in.Offset); err != nil {
 			return nil, err
 		}
 	}

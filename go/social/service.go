@@ -87,6 +87,9 @@ type Config struct {
 	// BaseURL is the public URL, no trailing slash; mention and hashtag
 	// links in rendered content start with it ("" gives relative links).
 	BaseURL string
+	// Rules are the instance's rules, IDs 1, 2, … in order (reports cite
+	// them); none by default.
+	Rules []Rule
 }
 
 // DefaultConfig is what a fresh instance runs with.
@@ -108,6 +111,7 @@ type Service struct {
 	now   func() time.Time
 	cfg   Config
 	stats statsCache // InstanceStats
+	weeks weeksCache // InstanceActivity
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring

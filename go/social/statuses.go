@@ -48,6 +48,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 	if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
 		return st, err
 	}
+	if err := s.postingDefaults(ctx, author, &in); err != nil {
+		return nil, err
+	}
 	vis, err := s.validateStatus(op, &in)
 	if err != nil {
 		return nil, err
@@ -102,6 +105,11 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself
 			w.Notifications = append(w.Notifications, s.newNotification(a.ID, author.ID, store.NotificationMention, st.ID))
+		}
+	}
+	if parent != nil { // a reply joins the parent's conversation, maybe muted
+		if w.Notifications, err = s.unlessConversationMuted(ctx, parent.ID, w.Notifications); err != nil {
+			return nil, err
 		}
 	}
 	if err := s.store.PutStatusWrite(ctx, w); err != nil {

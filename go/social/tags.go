@@ -2,7 +2,10 @@ package social
 
 import (
 	"context"
+	"slices"
 	"time"
+
+	"github.com/starling-social/starling/go/store"
 )
 
 // Tag is a hashtag with its history: one TagDay per UTC day of the last
@@ -10,6 +13,9 @@ import (
 type Tag struct {
 	Name    string
 	History []TagDay
+	// Following says whether the viewer follows the tag; nil for an
+	// anonymous viewer (Mastodon then leaves the field out).
+	Following *bool
 }
 
 // TagDay is one UTC day of a hashtag's use in public statuses.
@@ -20,15 +26,16 @@ type TagDay struct {
 }
 
 // GetTag returns the hashtag name (a leading '#' and case are ignored) with
-// its history. Like Mastodon, a well-formed name nobody has used yet is a
-// tag with an empty history, not an error; a malformed one is not found.
-func (s *Service) GetTag(ctx context.Context, name string) (*Tag, error) {
+// its history, and whether viewer (nil when anonymous) follows it. Like
+// Mastodon, a well-formed name nobody has used yet is a tag with an empty
+// history, not an error; a malformed one is not found.
+func (s *Service) GetTag(ctx context.Context, viewer *store.Account, name string) (*Tag, error) {
 	const op = "social.GetTag"
 	tag := normalizeTag(name)
 	if tag == "" {
 		return nil, notFound(op, "Record not found")
 	}
-	tags, err := s.tagsWithHistory(ctx, op, []string{tag})
+	tags, err := s.tagsWithHistory(ctx, op, viewer, []string{tag})
 	if err != nil {
 		return nil, err
 	}
@@ -37,8 +44,9 @@ func (s *Service) GetTag(ctx context.Context, name string) (*Tag, error) {
 
 // SearchTags finds the hashtags used in public statuses that start with
 // query (a leading '#' and case are ignored), ascending by name, with their
-// history. A query that cannot begin a hashtag finds nothing.
-func (s *Service) SearchTags(ctx context.Context, query string, limit, offset int) ([]*Tag, error) {
+// history and whether viewer follows them. A query that cannot begin a
+// hashtag finds nothing.
+func (s *Service) SearchTags(ctx context.Context, viewer *store.Account, query string, limit, offset int) ([]*Tag, error) {
 	const op = "social.SearchTags"
 	if limit <= 0 || offset < 0 {
 		return nil, invalid(op, "Validation failed: limit must be positive and offset not negative")
@@ -51,12 +59,13 @@ func (s *Service) SearchTags(ctx context.Context, query string, limit, offset in
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return s.tagsWithHistory(ctx, op, names)
+	return s.tagsWithHistory(ctx, op, viewer, names)
 }
 
 // tagsWithHistory attaches the last tagHistoryDays UTC days of history to
-// each of names, in one query, filling the days without a use with zeros.
-func (s *Service) tagsWithHistory(ctx context.Context, op string, names []string) ([]*Tag, error) {
+// each of names, in one query, filling the days without a use with zeros,
+// and, for a viewer, whether it follows each (one more query).
+func (s *Service) tagsWithHistory(ctx context.Context, op string, viewer *store.Account, names []string) ([]*Tag, error) {
 	out := make([]*Tag, len(names))
 	if len(names) == 0 {
 		return out, nil
@@ -83,6 +92,16 @@ func (s *Service) tagsWithHistory(ctx context.Context, op string, names []string
 			continue
 		}
 		t.History[d].Uses, t.History[d].Accounts = r.Uses, r.Accounts
+	}
+	if viewer != nil {
+		followed, err := s.store.GetFollowedTagNames(ctx, viewer.ID)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		for _, t := range out {
+			f := slices.Contains(followed, t.Name)
+			t.Following = &f
+		}
 	}
 	return out, nil
 }

@@ -70,8 +70,8 @@ func statusScore(e store.StatusEngagement, now time.Time) float64 {
 
 // TrendingTags ranks the hashtags of recent public statuses by the decayed
 // score above, best first (ties by name), and returns the page after
-// offset, each with its history.
-func (s *Service) TrendingTags(ctx context.Context, limit, offset int) ([]*Tag, error) {
+// offset, each with its history and whether viewer follows it.
+func (s *Service) TrendingTags(ctx context.Context, viewer *store.Account, limit, offset int) ([]*Tag, error) {
 	const op = "social.TrendingTags"
 	if limit <= 0 || offset < 0 {
 		return nil, invalid(op, "Validation failed: limit must be positive and offset not negative")
@@ -92,7 +92,7 @@ func (s *Service) TrendingTags(ctx context.Context, limit, offset int) ([]*Tag, 
 		}
 		return cmp.Compare(a, b)
 	})
-	return s.tagsWithHistory(ctx, op, page(names, limit, offset))
+	return s.tagsWithHistory(ctx, op, viewer, page(names, limit, offset))
 }
 
 // TrendingStatuses ranks recent public statuses by decayed engagement, best

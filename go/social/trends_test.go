@@ -117,7 +117,7 @@ func TestTrendingTags(t *testing.T) {
 	post(bob, 8*24*time.Hour, "#ancient", store.VisibilityPublic)
 	clock.now = now
 
-	tags, err := s.TrendingTags(ctx, 10, 0)
+	tags, err := s.TrendingTags(ctx, nil, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,11 +140,11 @@ func TestTrendingTags(t *testing.T) {
 		t.Errorf("old four days ago = %+v, want 3 uses", h)
 	}
 
-	page, err := s.TrendingTags(ctx, 1, 1)
+	page, err := s.TrendingTags(ctx, nil, 1, 1)
 	if err != nil || len(page) != 1 || page[0].Name != "spam" {
 		t.Errorf("TrendingTags(1, 1) = %v, %v; want [spam]", page, err)
 	}
-	_, err = s.TrendingTags(ctx, 0, 0)
+	_, err = s.TrendingTags(ctx, nil, 0, 0)
 	wantKind(t, err, KindInvalid)
 }
 

@@ -18,6 +18,7 @@ type StatusView struct {
 	Favourited bool
 	Reblogged  bool
 	Bookmarked bool
+	Muted      bool // the viewer mutes the status's conversation
 	// Pinned is set for the viewer's own pinnable statuses (Pinnable);
 	// Mastodon sends "pinned" only for those.
 	Pinnable bool
@@ -27,7 +28,7 @@ type StatusView struct {
 // ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)
 // may see, in order, with a fixed number of queries whatever the batch
 // size: originals, accounts, mentions, tags, and one per viewer flag
-// (favourited, reblogged, bookmarked, pinned).
+// (favourited, reblogged, bookmarked, pinned, muted conversation).
 // Statuses whose author (or original) vanished are dropped.
 func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*StatusView, error) {
 	const op = "social.ViewStatuses"
@@ -62,12 +63,15 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		return nil, err
 	}
 	flags := &store.InteractionFlags{}
-	pinned := map[int64]bool{}
+	pinned, muted := map[int64]bool{}, map[int64]bool{}
 	if viewer != nil {
 		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
 		}
 		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, ids); err != nil {
+			return nil, internal(op, err)
+		}
+		if muted, err = s.store.GetConversationMutedStatusIDs(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
 		}
 	}
@@ -78,6 +82,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		}
 		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID],
 			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
+			Muted:    muted[st.ID],
 			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}
 		for _, id := range mentions[st.ID] {
 			if m, ok := accounts[id]; ok {

@@ -19,6 +19,7 @@ const (
 	readNotifications                 // notifications
 	readSearch                        // search results, suggestions
 	readTrends                        // trending statuses
+	readBatch                         // several statuses by ID (GET /api/v1/statuses?id[]=)
 )
 
 // viewerContext is what the visibility rule needs to know about a viewer
@@ -42,8 +43,9 @@ type viewerContext struct {
 //
 //   - authors see their own statuses everywhere;
 //   - blocks hide both ways, on every path;
-//   - mutes hide the muted account on home and in trends, and in
-//     notifications when the mute covers notifications;
+//   - mutes hide the muted account on home, in trends and in a batch of
+//     statuses asked for by ID (Mastodon's permitted_statuses_from_ids), and
+//     in notifications when the mute covers notifications;
 //   - public: everyone; unlisted: everyone, but not on public timelines;
 //   - private: the author's followers and the accounts it mentions;
 //   - direct: the accounts it mentions.
@@ -69,8 +71,9 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 }
 
 // authorHidden is the part of the rule that depends only on the author:
-// blocks hide both ways on every path; mutes hide on home and trends (as
-// Mastodon's trends do), and in notifications only when the mute says so.
+// blocks hide both ways on every path; mutes hide on home, trends (as
+// Mastodon's trends do) and batches by ID, and in notifications only when
+// the mute says so.
 // Paths that rank many candidates (trends) apply it before loading
 // statuses, so pages stay exact.
 func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
@@ -86,7 +89,7 @@ func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
 // mutedOn reports whether a mute hides authorID on path.
 func mutedOn(vc *viewerContext, authorID int64, path readPath) bool {
 	switch path {
-	case readHome, readTrends:
+	case readHome, readTrends, readBatch:
 		return vc.muted[authorID]
 	case readNotifications:
 		return vc.mutedNotifications[authorID]

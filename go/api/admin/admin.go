@@ -1,7 +1,8 @@
-// Package admin serves the operator's listener: pprof, metrics and the
-// plugin listing, behind a bearer admin token. It binds to 127.0.0.1 by
-// default; the token guards it even there, because any local process could
-// otherwise profile the server or read its plugin state.
+// Package admin serves the operator's listener: pprof, metrics, the
+// plugin listing, the report queue and announcements, behind a bearer
+// admin token. It binds to 127.0.0.1 by default; the token guards it even
+// there, because any local process could otherwise profile the server,
+// read its plugin state or the reports.
 package admin
 
 import (
@@ -29,6 +30,9 @@ type Options struct {
 	Token    string
 	Registry *prometheus.Registry
 	Plugins  PluginLister // may be nil
+	// Moderation serves the report queue and the announcements; nil
+	// leaves those routes out.
+	Moderation Moderation
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -46,6 +50,9 @@ func NewRouter(o Options) http.Handler {
 	r.Get("/debug/pprof/trace", pprof.Trace)     // execution trace
 	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // loaded policy plugins
+	if o.Moderation != nil {
+		moderationRoutes(r, o.Moderation)
+	}
 	return r
 }
 

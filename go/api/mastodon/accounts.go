@@ -20,6 +20,7 @@ func (h *Handler) accountRoutes(r chi.Router) {
 	r.With(h.requireUser("read:follows")).Get("/accounts/relationships", h.relationships)                      // GET /api/v1/accounts/relationships
 	r.With(h.optionalUser("read:accounts")).Get("/accounts/lookup", h.lookupAccount)                           // GET /api/v1/accounts/lookup
 	r.With(h.requireUser("read:accounts")).Get("/accounts/search", h.searchAccounts)                           // GET /api/v1/accounts/search
+	r.With(h.requireUser("read:follows")).Get("/accounts/familiar_followers", h.familiarFollowers)             // GET /api/v1/accounts/familiar_followers
 	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}", h.getAccount)                                // GET /api/v1/accounts/:id
 	r.With(h.optionalUser("read:statuses")).Get("/accounts/{id}/statuses", h.accountStatuses)                  // GET /api/v1/accounts/:id/statuses
 	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/followers", h.followers)                       // GET /api/v1/accounts/:id/followers
@@ -30,6 +31,8 @@ func (h *Handler) accountRoutes(r chi.Router) {
 	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/unblock", h.unblockAccount)                     // POST /api/v1/accounts/:id/unblock
 	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/mute", h.muteAccount)                            // POST /api/v1/accounts/:id/mute
 	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/unmute", h.unmuteAccount)                        // POST /api/v1/accounts/:id/unmute
+	r.With(h.requireUser("write:accounts")).Post("/accounts/{id}/note", h.accountNote)                         // POST /api/v1/accounts/:id/note
+	r.With(h.requireUser("read:lists")).Get("/accounts/{id}/lists", h.accountLists)                            // GET /api/v1/accounts/:id/lists
 	r.With(h.requireUser("read:blocks")).Get("/blocks", h.listBlocks)                                          // GET /api/v1/blocks
 	r.With(h.requireUser("read:mutes")).Get("/mutes", h.listMutes)                                             // GET /api/v1/mutes
 	r.With(h.requireUser("read:follows")).Get("/follow_requests", h.listFollowRequests)                        // GET /api/v1/follow_requests

@@ -87,7 +87,11 @@ const (
 // credentialAccount is the account with its source, for its owner.
 func (h *Handler) credentialAccount(c *social.Credentials) *Account {
 	out := h.account(c.Account)
-	out.Source = &AccountSource{Privacy: "public", Note: c.Account.Note, Fields: []struct{}{},
-		FollowRequestsCount: c.FollowRequestsCount}
+	p := preferencesOf(c.Preferences)
+	out.Source = &AccountSource{Privacy: p.PostingVisibility, Sensitive: p.PostingSensitive, Note: c.Account.Note,
+		Fields: []struct{}{}, FollowRequestsCount: c.FollowRequestsCount}
+	if p.PostingLanguage != nil {
+		out.Source.Language = *p.PostingLanguage
+	}
 	return out
 }

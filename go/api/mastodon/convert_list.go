@@ -13,3 +13,12 @@ type List struct {
 func listEntity(l *store.List) *List {
 	return &List{ID: formatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}
 }
+
+// listEntities converts lists, keeping their order; never null in JSON.
+func listEntities(ls []*store.List) []*List {
+	out := make([]*List, len(ls))
+	for i, l := range ls {
+		out[i] = listEntity(l)
+	}
+	return out
+}

@@ -26,6 +26,6 @@ func relationship(r *social.Relationship) *Relationship {
 		ID: formatID(r.TargetID), Following: r.Following, ShowingReblogs: r.ShowingReblogs,
 		Notifying: r.Notifying, FollowedBy: r.FollowedBy, Blocking: r.Blocking, BlockedBy: r.BlockedBy,
 		Muting: r.Muting, MutingNotifications: r.MutingNotifications,
-		Requested: r.Requested, RequestedBy: r.RequestedBy, Languages: []string{},
+		Requested: r.Requested, RequestedBy: r.RequestedBy, Languages: []string{}, Note: r.Note,
 	}
 }

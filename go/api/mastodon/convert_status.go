@@ -112,9 +112,8 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 		out.Language = &s.Language
 	}
 	if viewer != nil {
-		f := false
-		fav, rb, bm := v.Favourited, v.Reblogged, v.Bookmarked
-		out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &rb, &bm, &f
+		fav, rb, bm, muted := v.Favourited, v.Reblogged, v.Bookmarked, v.Muted
+		out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &rb, &bm, &muted
 		if v.Pinnable {
 			pinned := v.Pinned
 			out.Pinned = &pinned

@@ -60,12 +60,8 @@ func requestValues(r *http.Request) (url.Values, error) {
 			return nil, badRequest("Malformed JSON body: " + err.Error())
 		}
 		for k, v := range body {
-			strs, err := jsonStrings(v)
-			if err != nil {
+			if err := flattenJSON(vals, k, v, 0); err != nil {
 				return nil, badRequest(fmt.Sprintf("Parameter %s: %v", k, err))
-			}
-			if strs != nil {
-				vals[k] = strs
 			}
 		}
 	case "multipart/form-data":
@@ -94,6 +90,36 @@ func mergeForm(dst, src url.Values) {
 	for k, v := range src {
 		dst[strings.TrimSuffix(k, "[]")] = v
 	}
+}
+
+// maxJSONDepth bounds nested objects in a JSON body; Mastodon's deepest
+// parameters are two levels down (home[last_read_id], poll[options]).
+const maxJSONDepth = 2
+
+// flattenJSON adds one JSON value to vals under key; an object's members
+// become Rails' bracketed keys (home.last_read_id is home[last_read_id]),
+// the names a form would use, so one rule reads a parameter whatever the
+// encoding.
+func flattenJSON(vals url.Values, key string, v any, depth int) error {
+	if obj, ok := v.(map[string]any); ok {
+		if depth >= maxJSONDepth {
+			return errors.New("objects are nested too deeply")
+		}
+		for k, e := range obj {
+			if err := flattenJSON(vals, key+"["+k+"]", e, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	strs, err := jsonStrings(v)
+	if err != nil {
+		return err
+	}
+	if strs != nil {
+		vals[key] = strs
+	}
+	return nil
 }
 
 // jsonStrings flattens one JSON value into parameter strings; nil means the
@@ -132,6 +158,11 @@ func assign(vals url.Values, dst any) error {
 	rt := rv.Type()
 	for i := range rt.NumField() {
 		name := rt.Field(i).Tag.Get("param")
+		if name != "" && hasSubKeys(vals, name) {
+			// An object where a value belongs (name[first]=a for name):
+			// refused, not read as "name absent".
+			return badRequest(fmt.Sprintf("Parameter %s: objects are not accepted here", name))
+		}
 		vs, ok := vals[name]
 		if name == "" || !ok || len(vs) == 0 {
 			continue
@@ -163,6 +194,17 @@ func assign(vals url.Values, dst any) error {
 		}
 	}
 	return nil
+}
+
+// hasSubKeys reports whether vals has a bracketed key under name
+// (name[x]), as a nested object or a Rails form sends.
+func hasSubKeys(vals url.Values, name string) bool {
+	for k := range vals {
+		if strings.HasPrefix(k, name+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // parseBool accepts what Rails does for booleans in forms.

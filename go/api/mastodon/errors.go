@@ -35,6 +35,8 @@ func statusFor(k social.Kind) int {
 		return http.StatusUnauthorized
 	case social.KindUnavailable:
 		return http.StatusServiceUnavailable
+	case social.KindRateLimited:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

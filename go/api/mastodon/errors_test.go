@@ -34,6 +34,7 @@ func TestWriteError(t *testing.T) {
 		{"forbidden", &social.Error{Kind: social.KindForbidden, Safe: "no"}, http.StatusForbidden, "no", false},
 		{"unauthorized", &social.Error{Kind: social.KindUnauthorized, Safe: "token"}, http.StatusUnauthorized, "token", false},
 		{"unavailable", &social.Error{Kind: social.KindUnavailable, Safe: "later", Err: secret}, http.StatusServiceUnavailable, "later", true},
+		{"rate limited", &social.Error{Kind: social.KindRateLimited, Safe: "slow down"}, http.StatusTooManyRequests, "slow down", false},
 		{"internal", &social.Error{Op: "social.X", Kind: social.KindInternal, Err: secret}, http.StatusInternalServerError, "Internal Server Error", true},
 		{"wrapped domain error", fmt.Errorf("op: %w", &social.Error{Kind: social.KindNotFound, Safe: "gone"}), http.StatusNotFound, "gone", false},
 		{"plain error", secret, http.StatusInternalServerError, "Internal Server Error", true},

@@ -3,6 +3,7 @@ package mastodon
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -19,6 +20,10 @@ type InstanceInfo struct {
 	Thumbnail   string // absolute URL of a banner image; may be empty
 	Languages   []string
 	SourceURL   string
+	// ExtendedDescription is the longer description (plain text, shown as
+	// paragraphs) and when it was written; empty when none.
+	ExtendedDescription          string
+	ExtendedDescriptionUpdatedAt time.Time
 }
 
 func (i InstanceInfo) withDefaults() InstanceInfo {
@@ -122,7 +127,7 @@ type instanceV1 struct {
 	InvitesEnabled   bool            `json:"invites_enabled"`
 	Configuration    instanceV1Conf  `json:"configuration"`
 	ContactAccount   *Account        `json:"contact_account"`
-	Rules            []struct{}      `json:"rules"`
+	Rules            []Rule          `json:"rules"`
 }
 
 type instanceV1URLs struct {
@@ -161,9 +166,9 @@ func (h *Handler) instanceV1(w http.ResponseWriter, r *http.Request) {
 		Thumbnail: thumb, Languages: h.info.Languages, Registrations: h.svc.Config().RegistrationsOpen,
 		Configuration: instanceV1Conf{
 			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
-			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses},
+			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses, MaxFeaturedTags: social.MaxFeaturedTags},
 		},
-		Rules: []struct{}{},
+		Rules: h.rules(),
 	})
 }
 
@@ -181,7 +186,7 @@ type instanceV2 struct {
 	Registrations instanceRegistrations `json:"registrations"`
 	APIVersions   map[string]int        `json:"api_versions"`
 	Contact       instanceContact       `json:"contact"`
-	Rules         []struct{}            `json:"rules"`
+	Rules         []Rule                `json:"rules"`
 }
 
 type instanceUsage struct {
@@ -234,12 +239,12 @@ func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
 		Configuration: instanceV2Conf{
 			URLs:     instanceV2URLs{Streaming: h.streamingURL()},
 			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
-			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses},
+			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses, MaxFeaturedTags: social.MaxFeaturedTags},
 		},
 		Registrations: instanceRegistrations{Enabled: h.svc.Config().RegistrationsOpen},
 		APIVersions:   map[string]int{"mastodon": 2},
 		Contact:       instanceContact{Email: h.info.Email},
-		Rules:         []struct{}{},
+		Rules:         h.rules(),
 	}
 	out.Usage.Users.ActiveMonth = st.ActiveMonth
 	writeJSON(w, http.StatusOK, out)

@@ -48,11 +48,7 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	out := make([]*List, len(ls))
-	for i, l := range ls {
-		out[i] = listEntity(l)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listEntities(ls))
 }
 
 // createList handles POST /api/v1/lists.

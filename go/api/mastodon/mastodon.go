@@ -58,6 +58,12 @@ func (h *Handler) Routes(r chi.Router) {
 		h.listRoutes(r)
 		h.streamingRoutes(r)
 		h.trendRoutes(r)
+		h.instancePageRoutes(r)
+		h.settingsRoutes(r)
+		h.tagFollowRoutes(r)
+		h.reportRoutes(r)
+		h.domainBlockRoutes(r)
+		h.announcementRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)

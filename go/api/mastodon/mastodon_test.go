@@ -34,6 +34,7 @@ const testPassword = "password123"
 // SQLite database, served in-process through a chi router.
 type testEnv struct {
 	t      *testing.T
+	st     store.Store // for arranging what the API would take long to build
 	svc    *social.Service
 	h      *Handler
 	router chi.Router
@@ -41,6 +42,12 @@ type testEnv struct {
 }
 
 func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	return newTestEnvWithRules(t, nil)
+}
+
+// newTestEnvWithRules is newTestEnv on an instance with rules.
+func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
@@ -53,7 +60,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
-		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
+		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
 	// The trailing slash checks that New trims it.
 	h := New(svc, Options{BaseURL: testBaseURL + "/", Version: "test", Logger: quiet})
 	r := chi.NewRouter()
@@ -62,7 +69,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testEnv{t: t, svc: svc, h: h, router: r, app: app}
+	return &testEnv{t: t, st: st, svc: svc, h: h, router: r, app: app}
 }
 
 // user creates an account and returns it with a token holding scopes.

@@ -27,18 +27,21 @@ type pageParams struct {
 // ID bounds. Malformed values are a 400, not silently ignored: a client that
 // sends them has a bug it should hear about.
 func parsePage(r *http.Request) (store.Page, error) {
+	return parsePageLimit(r, defaultLimit, maxLimit)
+}
+
+// parsePageLimit is parsePage for lists with other limits (followed tags
+// and domain blocks page 100 by default, at most 200).
+func parsePageLimit(r *http.Request, def, maxN int) (store.Page, error) {
 	var p pageParams
 	if err := decodeParams(r, &p); err != nil {
 		return store.Page{}, err
 	}
-	page := store.Page{Limit: defaultLimit}
-	if p.Limit != "" {
-		n, err := strconv.Atoi(p.Limit)
-		if err != nil {
-			return store.Page{}, badRequest("Parameter limit must be an integer")
-		}
-		page.Limit = min(max(n, 1), maxLimit)
+	limit, err := parseLimit(p.Limit, def, maxN)
+	if err != nil {
+		return store.Page{}, err
 	}
+	page := store.Page{Limit: limit}
 	for _, b := range []struct {
 		name, val string
 		dst       *int64

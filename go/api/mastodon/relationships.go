@@ -15,29 +15,10 @@ const maxRelationshipIDs = 80
 // relationships handles GET /api/v1/accounts/relationships?id[]=…
 // Repeated IDs are answered once; unknown ones get an empty relationship.
 func (h *Handler) relationships(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		IDs []string `param:"id"`
-	}
-	if err := decodeParams(r, &req); err != nil {
+	ids, err := parseAccountIDs(r, maxRelationshipIDs)
+	if err != nil {
 		h.writeError(w, r, err)
 		return
-	}
-	if len(req.IDs) > maxRelationshipIDs {
-		h.writeError(w, r, badRequest("Too many ids: at most 80"))
-		return
-	}
-	ids := make([]int64, 0, len(req.IDs))
-	seen := map[int64]bool{}
-	for _, s := range req.IDs {
-		id, err := parseID("id", s)
-		if err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
 	}
 	rels, err := h.svc.Relationships(r.Context(), viewer(r.Context()), ids)
 	if err != nil {

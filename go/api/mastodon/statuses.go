@@ -13,6 +13,7 @@ import (
 // statusRoutes: statuses and what is done with them (under /api/v1).
 func (h *Handler) statusRoutes(r chi.Router) {
 	r.With(h.requireUser("write:statuses")).Post("/statuses", h.createStatus)                   // POST /api/v1/statuses
+	r.With(h.optionalUser("read:statuses")).Get("/statuses", h.getStatuses)                     // GET /api/v1/statuses?id[]=
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}", h.getStatus)                  // GET /api/v1/statuses/:id
 	r.With(h.requireUser("write:statuses")).Delete("/statuses/{id}", h.deleteStatus)            // DELETE /api/v1/statuses/:id
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/context", h.statusContext)      // GET /api/v1/statuses/:id/context
@@ -24,6 +25,8 @@ func (h *Handler) statusRoutes(r chi.Router) {
 	r.With(h.requireUser("write:bookmarks")).Post("/statuses/{id}/unbookmark", h.unbookmark)    // POST /api/v1/statuses/:id/unbookmark
 	r.With(h.requireUser("write:accounts")).Post("/statuses/{id}/pin", h.pin)                   // POST /api/v1/statuses/:id/pin
 	r.With(h.requireUser("write:accounts")).Post("/statuses/{id}/unpin", h.unpin)               // POST /api/v1/statuses/:id/unpin
+	r.With(h.requireUser("write:mutes")).Post("/statuses/{id}/mute", h.muteConversation)        // POST /api/v1/statuses/:id/mute
+	r.With(h.requireUser("write:mutes")).Post("/statuses/{id}/unmute", h.unmuteConversation)    // POST /api/v1/statuses/:id/unmute
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/favourited_by", h.favouritedBy) // GET /api/v1/statuses/:id/favourited_by
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/reblogged_by", h.rebloggedBy)   // GET /api/v1/statuses/:id/reblogged_by
 	r.With(h.requireUser("read:favourites")).Get("/favourites", h.favourites)                   // GET /api/v1/favourites

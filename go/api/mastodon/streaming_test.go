@@ -67,7 +67,7 @@ func newStreamEnvOn(t *testing.T, st store.Store) *streamEnv {
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return &streamEnv{
-		testEnv: &testEnv{t: t, svc: svc, h: h, router: r, app: app},
+		testEnv: &testEnv{t: t, st: st, svc: svc, h: h, router: r, app: app},
 		srv:     srv, ws: "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/v1/streaming",
 	}
 }

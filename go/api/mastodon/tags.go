@@ -10,7 +10,7 @@ import (
 // well-formed name nobody used yet answers with an empty history, as in
 // Mastodon; a malformed one is a 404.
 func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
-	t, err := h.svc.GetTag(r.Context(), chi.URLParam(r, "name"))
+	t, err := h.svc.GetTag(r.Context(), viewer(r.Context()), chi.URLParam(r, "name"))
 	if err != nil {
 		h.writeError(w, r, err)
 		return

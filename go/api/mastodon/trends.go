@@ -11,12 +11,14 @@ import (
 )
 
 // trendRoutes: trends and hashtags (under /api/v1). All are public; a
-// token, when sent, lets trending statuses hide blocked and muted authors.
+// token, when sent, lets trending statuses hide blocked and muted authors,
+// and tags say whether the viewer follows them.
 func (h *Handler) trendRoutes(r chi.Router) {
-	r.Get("/trends", h.trendingTags)                                                    // GET /api/v1/trends (deprecated alias)
-	r.Get("/trends/tags", h.trendingTags)                                               // GET /api/v1/trends/tags
+	r.With(h.optionalUser("")).Get("/trends", h.trendingTags)                           // GET /api/v1/trends (deprecated alias)
+	r.With(h.optionalUser("")).Get("/trends/tags", h.trendingTags)                      // GET /api/v1/trends/tags
 	r.With(h.optionalUser("read:statuses")).Get("/trends/statuses", h.trendingStatuses) // GET /api/v1/trends/statuses
-	r.Get("/tags/{name}", h.tag)                                                        // GET /api/v1/tags/:id
+	r.Get("/trends/links", h.trendingLinks)                                             // GET /api/v1/trends/links
+	r.With(h.optionalUser("")).Get("/tags/{name}", h.tag)                               // GET /api/v1/tags/:id
 }
 
 // Trend limits, from Mastodon's documentation.
@@ -52,7 +54,7 @@ func (h *Handler) trendingTags(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	tags, err := h.svc.TrendingTags(r.Context(), limit, offset)
+	tags, err := h.svc.TrendingTags(r.Context(), viewer(r.Context()), limit, offset)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -60,6 +60,8 @@ type serveConfig struct {
 	instanceDescription string
 	instanceEmail       string
 	instanceThumbnail   string
+	instanceRules       string
+	instanceExtended    string
 	rateLimit           int
 	rateLimitWindow     time.Duration
 	rateLimitAuth       int
@@ -85,6 +87,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.instanceDescription, "instance-description", "A Starling social server", "instance description (plain text)")
 	fs.StringVar(&c.instanceEmail, "instance-email", "", "administrators' contact e-mail shown by the instance endpoints")
 	fs.StringVar(&c.instanceThumbnail, "instance-thumbnail", "", "absolute URL of the instance's banner image")
+	fs.StringVar(&c.instanceRules, "instance-rules", "", "file of the instance's rules, one per line (an indented line below a rule is its hint); none by default")
+	fs.StringVar(&c.instanceExtended, "instance-extended-description", "", "file of the instance's extended description (plain text); none by default")
 	fs.IntVar(&c.rateLimit, "rate-limit", 300, "API requests allowed per window per token (or per IP without one); 0 disables rate limiting")
 	fs.DurationVar(&c.rateLimitWindow, "rate-limit-window", 5*time.Minute, "rate-limit window")
 	fs.IntVar(&c.rateLimitAuth, "rate-limit-auth", 25, "sign-in and sign-up requests allowed per window per IP; 0 disables this rule")

@@ -51,6 +51,16 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 // serve wires the parts together and runs until ctx is cancelled (SIGINT or
 // SIGTERM), then drains requests for at most shutdownTimeout.
 func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
+	// The operator's files are read first: a bad one stops the start
+	// before anything is opened.
+	rules, err := loadRules(c.instanceRules)
+	if err != nil {
+		return err
+	}
+	extended, extendedAt, err := loadExtendedDescription(c.instanceExtended)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, c.storage)
 	if err != nil {
 		return err
@@ -118,11 +128,12 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Embedder: emb, Indexer: statusSearch,
 		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
-	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL})
+	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
 	handler := api.NewRouter(api.Options{
 		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: mastodonVersion(), Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
-				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
+				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
+				ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
 			Bus: bus}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 	})
@@ -141,7 +152,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			ln.Close()
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
-		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: lister}), log))
+		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: lister, Moderation: svc}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

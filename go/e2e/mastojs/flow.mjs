@@ -1,7 +1,8 @@
 // Drives a running Starling with masto.js exactly as a client app does:
 // register an app, log in with the password grant, post, follow, read and
-// page the home timeline, favourite and reblog, read notifications, and
-// receive a streaming `update`. Exits non-zero with a message on the first
+// page the home timeline, favourite and reblog, read notifications,
+// receive a streaming `update`, save and read markers, and follow a tag
+// whose public statuses then reach home. Exits non-zero with a message on the first
 // disagreement. STARLING_URL names the server.
 import assert from "node:assert/strict";
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "masto";
@@ -133,6 +134,43 @@ async function main() {
   const types = notes.map((n) => n.type).sort();
   assert.deepEqual(types, ["favourite", "follow", "reblog"], `grace's notifications: ${types}`);
   assert.ok(notes.every((n) => n.account.id === adaAcct.id));
+
+  step("markers");
+  const none = await ada.v1.markers.fetch({ timeline: ["home", "notifications"] });
+  assert.deepEqual(none, {}, "no markers before the first save");
+  const saved = await ada.v1.markers.create({ home: { lastReadId: posts[2].id } });
+  assert.equal(saved.home.lastReadId, posts[2].id);
+  assert.equal(saved.home.version, 1);
+  await ada.v1.markers.create({ home: { lastReadId: posts[1].id }, notifications: { lastReadId: notes[0].id } });
+  const markers = await ada.v1.markers.fetch({ timeline: ["home", "notifications"] });
+  assert.equal(markers.home.lastReadId, posts[1].id, "home marker moved");
+  assert.equal(markers.home.version, 2, "each save bumps the version");
+  assert.equal(markers.notifications.lastReadId, notes[0].id);
+  assert.equal(markers.notifications.version, 1);
+  assert.ok(!Number.isNaN(Date.parse(markers.home.updatedAt)), "updated_at is a date");
+
+  step("followed tags reach home");
+  await asApp.v1.accounts.create({
+    username: "hopper",
+    email: "hopper@example.test",
+    password: "correct horse battery",
+    agreement: true,
+    locale: "en",
+  });
+  const hopper = await login("hopper");
+  const tag = await ada.v1.tags.$select("harbour").follow();
+  assert.equal(tag.following, true);
+  const followed = await ada.v1.followedTags.list();
+  assert.deepEqual(followed.map((t) => [t.name, t.following]), [["harbour", true]]);
+  const tagged = await hopper.v1.statuses.create({ status: "lights on the #harbour", visibility: "public" });
+  const quiet = await hopper.v1.statuses.create({ status: "quiet #harbour", visibility: "unlisted" });
+  const home = await ada.v1.timelines.home.list({ limit: 5 });
+  const homeIDs = home.map((s) => s.id);
+  assert.ok(homeIDs.includes(tagged.id), "a stranger's public status with a followed tag is in home");
+  assert.ok(!homeIDs.includes(quiet.id), "an unlisted one is not");
+  await ada.v1.tags.$select("harbour").unfollow();
+  const after = await ada.v1.timelines.home.list({ limit: 5 });
+  assert.ok(!after.map((s) => s.id).includes(tagged.id), "unfollowing the tag takes it out of home");
 
   console.error("masto.js: all steps passed");
 }
