@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -28,7 +29,8 @@ func normalizeDomain(op, domain string) (string, error) {
 	if d == "" {
 		return "", invalid(op, "Validation failed: Domain can't be blank")
 	}
-	if strings.IndexFunc(d, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' }) >= 0 {
+	if !utf8.ValidString(d) ||
+		strings.IndexFunc(d, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' }) >= 0 {
 		return "", invalid(op, "Validation failed: Domain is not a domain name")
 	}
 	ascii, err := idna.ToASCII(strings.ToLower(d))

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -119,12 +120,19 @@ func (s *Service) publicStatuses(ctx context.Context, op string, viewer *store.A
 	return s.filterTimeline(ctx, viewer, sts, readPublic)
 }
 
+// maxTagChars bounds a tag name a client may name (follow, feature, look
+// up), so a name cannot be made a store key of any size.
+const maxTagChars = 256
+
 // normalizeTag strips a leading '#' and lower-cases; "" if nothing is left
 // or the name could not be a tag.
 // normalizeTag returns t as a tag name (lower case, no "#"), or "" when t
 // as a whole is not one: "not-a-tag" is not the tag "not".
 func normalizeTag(t string) string {
 	t = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(t), "#"))
+	if utf8.RuneCountInString(t) > maxTagChars {
+		return ""
+	}
 	if m := hashtagPattern.FindStringSubmatch(" #" + t); t == "" || m == nil || m[2] != t {
 		return ""
 	}

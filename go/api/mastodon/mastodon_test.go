@@ -50,14 +50,7 @@ func newTestEnv(t *testing.T) *testEnv {
 func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := newSQLiteStore(t)
 	quiet := slog.New(slog.DiscardHandler)
 	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
@@ -70,6 +63,21 @@ func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 		t.Fatal(err)
 	}
 	return &testEnv{t: t, st: st, svc: svc, h: h, router: r, app: app}
+}
+
+// newSQLiteStore opens and migrates a fresh SQLite store, closed when the
+// test ends.
+func newSQLiteStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // user creates an account and returns it with a token holding scopes.

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 )
 
@@ -34,16 +32,7 @@ type streamEnv struct {
 
 func newStreamEnv(t *testing.T) *streamEnv {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return newStreamEnvOn(t, st)
+	return newStreamEnvOn(t, newSQLiteStore(t))
 }
 
 // newStreamEnvOn is newStreamEnv over a given, migrated store (the
