@@ -18,6 +18,9 @@ export STARLING_TEST_PLUGIN_DIR := $(CURDIR)/$(BIN)/plugins
 export STARLING_TEST_DATA := $(abspath $(DATA))
 MASTOJS := go/e2e/mastojs
 export STARLING_TEST_MASTOJS := $(CURDIR)/$(MASTOJS)
+# Debian's Chromium, for the browser-app end-to-end test.
+CHROMIUM ?= /usr/bin/chromium
+export STARLING_TEST_CHROMIUM := $(CHROMIUM)
 
 .PHONY: all build rust go-binaries plugins run test test-rust test-go bench lint proto clean
 
@@ -52,13 +55,23 @@ test: build test-rust test-go
 test-rust:
 	$(CARGO) test --locked -p vecsearch
 
-test-go: build $(MASTOJS)/node_modules/.installed
+test-go: build $(MASTOJS)/node_modules/.installed $(MASTOJS)/browser/masto.js $(CHROMIUM)
 	$(GO) test -race -count=1 ./...
 
-# masto.js for the real-client end-to-end test, pinned by package-lock.json.
+# masto.js, playwright-core and esbuild for the real-client end-to-end
+# tests, pinned by package-lock.json.
 $(MASTOJS)/node_modules/.installed: $(MASTOJS)/package.json $(MASTOJS)/package-lock.json
 	cd $(MASTOJS) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# masto.js bundled for the browser test page (offline, from node_modules).
+$(MASTOJS)/browser/masto.js: $(MASTOJS)/node_modules/.installed
+	cd $(MASTOJS) && node_modules/.bin/esbuild node_modules/masto/dist/esm/index.js \
+		--bundle --format=esm --platform=browser --log-level=warning --outfile=browser/masto.js
+
+# Installed only when missing, so a machine that has it pays nothing.
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 bench: build
 	$(BIN)/starling-bench ffi
@@ -82,4 +95,4 @@ proto:
 		go/pluginsdk/internal/proto/policy.proto
 
 clean:
-	rm -rf $(BIN) target $(LIBHASH) $(MASTOJS)/node_modules
+	rm -rf $(BIN) target $(LIBHASH) $(MASTOJS)/node_modules $(MASTOJS)/browser/masto.js
