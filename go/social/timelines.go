@@ -163,5 +163,8 @@ func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listI
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	if sts, err = s.filterListReplies(ctx, l, members, sts); err != nil {
+		return nil, internal(op, err)
+	}
 	return s.filterTimeline(ctx, viewer, sts, readHome)
 }
