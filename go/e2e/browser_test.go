@@ -40,20 +40,13 @@ type browserReport struct {
 // installs Chromium, playwright-core and masto.js and bundles masto.js for
 // the browser.
 func TestBrowserApp(t *testing.T) {
-	dir := os.Getenv("STARLING_TEST_MASTOJS")
-	if dir == "" {
-		t.Skip("STARLING_TEST_MASTOJS not set: run `make test`, which installs Chromium, playwright-core and masto.js first")
-	}
+	dir, node := nodePackages(t, "masto", "playwright-core")
 	chromium := os.Getenv("STARLING_TEST_CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node not found: %v", err)
-	}
 	pageDir := filepath.Join(dir, "browser")
-	for _, need := range []string{chromium, filepath.Join(pageDir, "masto.js"), filepath.Join(dir, "node_modules", "playwright-core")} {
+	for _, need := range []string{chromium, filepath.Join(pageDir, "masto.js")} {
 		if _, err := os.Stat(need); err != nil {
 			t.Fatalf("%s missing (`make test` installs and builds it): %v", need, err)
 		}
