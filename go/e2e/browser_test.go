@@ -37,8 +37,8 @@ type browserReport struct {
 // home by the Link header, post, receive the post over the WebSocket, read
 // notifications, show the default images, and log out. Every request it
 // makes crosses origins, so each step also checks CORS. `make test`
-// installs Chromium, playwright-core and masto.js and bundles masto.js for
-// the browser.
+// (test-e2e-deps) installs Chromium, playwright-core and masto.js and
+// bundles masto.js for the browser, and requires this test to run.
 func TestBrowserApp(t *testing.T) {
 	dir, node := nodePackages(t, "masto", "playwright-core")
 	chromium := os.Getenv("STARLING_TEST_CHROMIUM")
@@ -48,7 +48,7 @@ func TestBrowserApp(t *testing.T) {
 	pageDir := filepath.Join(dir, "browser")
 	for _, need := range []string{chromium, filepath.Join(pageDir, "masto.js")} {
 		if _, err := os.Stat(need); err != nil {
-			t.Fatalf("%s missing (`make test` installs and builds it): %v", need, err)
+			missingClient(t, "%s missing: %v", need, err)
 		}
 	}
 

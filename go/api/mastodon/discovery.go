@@ -143,7 +143,7 @@ type nodeInfoUpstream struct {
 // not exist.
 func (h *Handler) nodeInfo(version string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		st, err := h.instanceStats(r.Context())
+		st, err := h.svc.InstanceStats(r.Context())
 		if err != nil {
 			h.writeError(w, r, err)
 			return

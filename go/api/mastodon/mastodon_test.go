@@ -21,7 +21,7 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -89,7 +89,7 @@ func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run this on PostgreSQL")
 		}
 		t.Parallel()
-		run(t, postgres.OpenTestSchema(t, pg))
+		run(t, pgtest.NewStore(t, pg))
 	})
 }
 
