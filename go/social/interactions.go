@@ -108,7 +108,9 @@ func (s *Service) Unfavourite(ctx context.Context, viewer *store.Account, id int
 // Reblog boosts a status with visibility vis ("" is public) and notifies
 // its author. Reblogging twice returns the existing reblog. Private
 // statuses may only be boosted by their author, direct ones never: a boost
-// would show them to an audience the author did not choose.
+// would show them to an audience the author did not choose. For the same
+// reason a boost of a private status is private whatever vis says, as
+// Mastodon's ReblogService keeps a hidden original's visibility.
 func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, vis string) (*store.Status, error) {
 	const op = "social.Reblog"
 	orig, err := s.interactable(ctx, viewer, id)
@@ -126,6 +128,9 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	case store.VisibilityPublic, store.VisibilityUnlisted, store.VisibilityPrivate:
 	default:
 		return nil, invalid(op, "Validation failed: Visibility is not included in the list")
+	}
+	if orig.Visibility == store.VisibilityPrivate {
+		v = store.VisibilityPrivate
 	}
 	rb := &store.Status{ID: s.ids.Next(), AccountID: viewer.ID, ReblogOfID: orig.ID,
 		Visibility: v, CreatedAt: s.nowUTC()}
@@ -333,5 +338,5 @@ func (s *Service) visibleInOrder(ctx context.Context, op string, viewer *store.A
 			ordered = append(ordered, st)
 		}
 	}
-	return s.filterTimeline(ctx, viewer, ordered, readDirect)
+	return s.filterVisible(ctx, viewer, ordered, readDirect)
 }

@@ -191,7 +191,7 @@ func (s *Service) HomeTimeline(ctx context.Context, viewer *store.Account, page 
 	}
 	// The feed selects by the same rules; filtering again here keeps a
 	// stale cache (push strategies) from ever showing a hidden status.
-	return s.filterTimeline(ctx, viewer, sts, readHome)
+	return s.filterVisible(ctx, viewer, sts, readHome)
 }
 
 // maxSearchResults bounds offset+limit so a query cannot ask the index for
