@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Tokens", exerciseTokens},
 		{"Follows", exerciseFollows},
 		{"Relationships", exerciseRelationships},
+		{"FollowRequestBlocks", exerciseFollowRequestBlocks},
 		{"Statuses", exerciseStatuses},
 		{"Pagination", exercisePagination},
 		{"Embeddings", exerciseEmbeddings},
