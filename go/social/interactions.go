@@ -213,7 +213,8 @@ func (s *Service) Unbookmark(ctx context.Context, viewer *store.Account, id int6
 }
 
 // FavouritedBy lists the accounts that favourited a status the viewer may
-// see, newest favourite first; the cursor is in favourite IDs.
+// see, newest favourite first, by the account-list rule (accountList); the
+// cursor is in favourite IDs.
 func (s *Service) FavouritedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) (*AccountPage, error) {
 	const op = "social.FavouritedBy"
 	st, err := s.interactable(ctx, viewer, id)
@@ -224,20 +225,16 @@ func (s *Service) FavouritedBy(ctx context.Context, viewer *store.Account, id in
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	res := &AccountPage{}
-	ids := make([]int64, len(favs))
+	rowIDs, accountIDs := make([]int64, len(favs)), make([]int64, len(favs))
 	for i, f := range favs {
-		ids[i] = f.AccountID
+		rowIDs[i], accountIDs[i] = f.ID, f.AccountID
 	}
-	if len(favs) > 0 {
-		res.Cursor = Cursor{Newest: favs[0].ID, Oldest: favs[len(favs)-1].ID}
-	}
-	res.Accounts, err = s.accountsInOrder(ctx, ids)
-	return res, err
+	return s.accountList(ctx, op, viewer, rowIDs, accountIDs)
 }
 
 // RebloggedBy lists the accounts that reblogged a status the viewer may
-// see, newest reblog first; the cursor is in reblog status IDs.
+// see, newest reblog first, by the account-list rule (accountList); the
+// cursor is in reblog status IDs.
 func (s *Service) RebloggedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) (*AccountPage, error) {
 	const op = "social.RebloggedBy"
 	st, err := s.interactable(ctx, viewer, id)
@@ -248,22 +245,20 @@ func (s *Service) RebloggedBy(ctx context.Context, viewer *store.Account, id int
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	// Boosts the viewer may not see (a private boost, a blocked booster)
-	// do not name their booster.
+	// Boosts the viewer may not see (a private boost) do not name their
+	// booster either.
 	vis, err := s.filterVisible(ctx, viewer, rbs, readDirect)
 	if err != nil {
 		return nil, err
 	}
-	res := &AccountPage{}
-	if len(rbs) > 0 {
-		res.Cursor = Cursor{Newest: rbs[0].ID, Oldest: rbs[len(rbs)-1].ID}
+	rowIDs, accountIDs := make([]int64, len(rbs)), make([]int64, len(vis))
+	for i, rb := range rbs {
+		rowIDs[i] = rb.ID
 	}
-	ids := make([]int64, len(vis))
 	for i, rb := range vis {
-		ids[i] = rb.AccountID
+		accountIDs[i] = rb.AccountID
 	}
-	res.Accounts, err = s.accountsInOrder(ctx, ids)
-	return res, err
+	return s.accountList(ctx, op, viewer, rowIDs, accountIDs)
 }
 
 // accountsInOrder loads accounts by ID in one query, keeping ids' order.
