@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -36,6 +37,17 @@ func newTestStore(t *testing.T) *Store {
 func TestConformance(t *testing.T) {
 	testURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return newTestStore(t) })
+}
+
+func TestDataMigrations(t *testing.T) {
+	testURL(t)
+	storetest.RunDataMigrations(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := s.pool.Exec(ctx, query)
+			return err
+		}
+	})
 }
 
 func TestOpen(t *testing.T) {

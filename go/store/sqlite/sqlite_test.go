@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -38,6 +39,16 @@ func newTestStore(t *testing.T) *Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return newTestStore(t) })
+}
+
+func TestDataMigrations(t *testing.T) {
+	storetest.RunDataMigrations(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := s.w.ExecContext(ctx, query)
+			return err
+		}
+	})
 }
 
 func TestOpenCreatesParentDirectory(t *testing.T) {

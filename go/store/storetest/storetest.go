@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Relationships", exerciseRelationships},
 		{"FollowRequestBlocks", exerciseFollowRequestBlocks},
 		{"Statuses", exerciseStatuses},
+		{"HiddenCounts", exerciseHiddenCounts},
 		{"Pagination", exercisePagination},
 		{"Embeddings", exerciseEmbeddings},
 		{"Migrate", exerciseMigrate},
