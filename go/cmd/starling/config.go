@@ -17,13 +17,16 @@ const envPrefix = "STARLING_"
 
 // storageConfig is what every subcommand that touches data takes.
 type storageConfig struct {
-	dataDir string
-	db      string
+	dataDir    string
+	db         string
+	sqliteSync string
 }
 
 func (c *storageConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and other state")
 	fs.StringVar(&c.db, "db", "", "database: a postgres:// URL, or a SQLite file path (default <data-dir>/starling.db)")
+	fs.StringVar(&c.sqliteSync, "sqlite-sync", "full", "SQLite durability: full (every acknowledged write survives a power loss) "+
+		"or normal (faster; a power loss or OS crash may lose the last writes); not used with PostgreSQL")
 }
 
 // isPostgres reports whether db names a PostgreSQL server.
