@@ -67,6 +67,7 @@ type serveConfig struct {
 	rateLimitWindow     time.Duration
 	rateLimitAuth       int
 	trustedProxies      string
+	requestTimeout      time.Duration
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -92,6 +93,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.rateLimitWindow, "rate-limit-window", 5*time.Minute, "rate-limit window")
 	fs.IntVar(&c.rateLimitAuth, "rate-limit-auth", 25, "sign-in and sign-up requests allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
 }
 
 // parseFlags parses args into fs, taking defaults from STARLING_* variables
@@ -136,6 +138,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.rateLimit > 0 && c.rateLimitWindow <= 0 {
 		return fmt.Errorf("--rate-limit-window must be positive, got %s", c.rateLimitWindow)
+	}
+	if c.requestTimeout < 0 {
+		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)

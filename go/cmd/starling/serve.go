@@ -134,6 +134,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
 			Bus: bus}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		RequestTimeout: c.requestTimeout,
 	})
 	servers := []*http.Server{newHTTPServer(handler, log)}
 	listeners := []net.Listener{ln}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -138,6 +139,29 @@ func TestSynchronousOption(t *testing.T) {
 		if _, err := ParseSynchronous(in); err == nil {
 			t.Errorf("ParseSynchronous(%q) succeeded", in)
 		}
+	}
+}
+
+// TestSlowQueryCutByDeadline: a query still running when its context's
+// deadline passes is interrupted, so a request deadline bounds the
+// database time it can take (api.Options.RequestTimeout).
+func TestSlowQueryCutByDeadline(t *testing.T) {
+	s := newTestStore(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	var n int64
+	// Counts forever: only the interrupt ends it.
+	err := s.r.QueryRowContext(ctx, `
+		WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c`).Scan(&n)
+	if err == nil {
+		t.Fatalf("an endless query returned %d", n)
+	}
+	if ctx.Err() == nil {
+		t.Fatalf("the query failed before its deadline: %v", err)
+	}
+	// The reader it ran on is usable again.
+	if err := s.r.QueryRowContext(t.Context(), `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		t.Fatalf("a query after the interrupted one: %v", err)
 	}
 }
 
