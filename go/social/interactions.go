@@ -16,13 +16,24 @@ type Cursor struct {
 
 // DeleteStatus deletes one of viewer's own statuses (or reblogs) and
 // returns it, with its source text, for the "delete and redraft" response.
+// Its own statuses are the viewer's to delete even where the visibility
+// rule hides them from it (a boost whose original's author has blocked the
+// viewer since), as Mastodon finds them among the viewer's own.
 func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id int64) (*store.Status, error) {
 	const op = "social.DeleteStatus"
-	st, err := s.GetStatus(ctx, viewer, id)
+	st, err := s.store.GetStatusByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(op, "Record not found")
+	}
 	if err != nil {
-		return nil, err
+		return nil, internal(op, err)
 	}
 	if st.AccountID != viewer.ID {
+		// Someone else's: whether it exists is told only to those who may
+		// see it.
+		if _, err := s.GetStatus(ctx, viewer, id); err != nil {
+			return nil, err
+		}
 		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
 	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
