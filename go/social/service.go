@@ -107,6 +107,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
+	stats statsCache // InstanceStats
 
 	trends trendCaches
 }

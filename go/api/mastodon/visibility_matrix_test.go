@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -169,7 +169,7 @@ func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the matrix on PostgreSQL")
 		}
 		t.Parallel()
-		run(t, postgres.OpenTestSchema(t, pg))
+		run(t, pgtest.NewStore(t, pg))
 	})
 }
 
