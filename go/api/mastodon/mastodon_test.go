@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,7 +20,6 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -65,32 +63,6 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	return &testEnv{t: t, svc: svc, h: h, router: r, app: app}
-}
-
-// onBothStores runs run in parallel on a fresh SQLite database and, when
-// STARLING_TEST_PG is set, on a fresh PostgreSQL schema.
-func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		run(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		pg := os.Getenv("STARLING_TEST_PG")
-		if pg == "" {
-			t.Skip("STARLING_TEST_PG not set: set it to a PostgreSQL URL " +
-				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run this on PostgreSQL")
-		}
-		t.Parallel()
-		run(t, pgtest.NewStore(t, pg))
-	})
 }
 
 // user creates an account and returns it with a token holding scopes.
