@@ -112,6 +112,8 @@ type Service struct {
 	cfg   Config
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
+
+	trends trendCaches
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring

@@ -26,7 +26,7 @@ func (s *Service) GetStatuses(ctx context.Context, viewer *store.Account, ids []
 	if err != nil {
 		return nil, err
 	}
-	return s.filterTimeline(ctx, viewer, sts, readBatch)
+	return s.filterVisible(ctx, viewer, sts, readBatch)
 }
 
 // uniqueIDs keeps the first of each ID, in order.
