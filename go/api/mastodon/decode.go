@@ -197,13 +197,19 @@ func nonEmpty(vs []string) bool {
 	return slices.ContainsFunc(vs, func(v string) bool { return strings.TrimSpace(v) != "" })
 }
 
-// nestedKeys maps the base name of every bracketed key (poll for
-// poll[options]) to whether any of its sub-keys has a non-empty value.
+// nestedKeys maps every name that has bracketed sub-keys (poll for
+// poll[options]; home and home[last_read_id] for home[last_read_id][x]) to
+// whether any of its sub-keys has a non-empty value.
 func nestedKeys(vals url.Values) map[string]bool {
 	out := map[string]bool{}
 	for k, vs := range vals {
-		if base, _, ok := strings.Cut(k, "["); ok {
-			out[base] = out[base] || nonEmpty(vs)
+		for i := strings.IndexByte(k, '['); i > 0; {
+			out[k[:i]] = out[k[:i]] || nonEmpty(vs)
+			next := strings.IndexByte(k[i+1:], '[')
+			if next < 0 {
+				break
+			}
+			i += 1 + next
 		}
 	}
 	return out

@@ -46,6 +46,8 @@ func TestEverydayBadInput(t *testing.T) {
 			{"marker id with NUL", "POST", "/api/v1/markers", form("notifications[last_read_id]", "12\x00"), "", 400},
 			{"marker id invalid UTF-8", "POST", "/api/v1/markers", form("home[last_read_id]", "\xff"), "", 400},
 			{"markers JSON nested too deep", "POST", "/api/v1/markers", nil, `{"home":{"last_read_id":{"x":{"y":{"z":{"w":1}}}}}}`, 400},
+			{"markers JSON object for an ID", "POST", "/api/v1/markers", nil, `{"home":{"last_read_id":{"x":1}}}`, 400},
+			{"markers form object for an ID", "POST", "/api/v1/markers", form("home[last_read_id][x]", "1"), "", 400},
 			{"markers JSON malformed", "POST", "/api/v1/markers", nil, `{"home":`, 400},
 			{"markers timeline[] oversized", "GET", "/api/v1/markers?" + strings.Repeat("timeline[]=home&", 11), nil, "", 400},
 			// followed and featured tags
