@@ -29,19 +29,21 @@ type FeaturedTag struct {
 	LastStatusAt  *time.Time
 }
 
-// FeaturedTags lists accountID's featured tags, oldest first, with their
-// use. Anyone may see them (they are on the profile); an unknown account
-// is not found.
-func (s *Service) FeaturedTags(ctx context.Context, accountID int64) ([]*FeaturedTag, error) {
+// FeaturedTags returns accountID's account and its featured tags, oldest
+// first, with their use. Anyone may see them (they are on the profile); an
+// unknown account is not found.
+func (s *Service) FeaturedTags(ctx context.Context, accountID int64) (*store.Account, []*FeaturedTag, error) {
 	const op = "social.FeaturedTags"
-	if _, err := s.GetAccount(ctx, accountID); err != nil {
-		return nil, err
+	owner, err := s.GetAccount(ctx, accountID)
+	if err != nil {
+		return nil, nil, err
 	}
 	fts, err := s.store.ListFeaturedTags(ctx, accountID)
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, nil, internal(op, err)
 	}
-	return s.featuredTagUsage(ctx, op, accountID, fts)
+	out, err := s.featuredTagUsage(ctx, op, accountID, fts)
+	return owner, out, err
 }
 
 // featuredTagUsage attaches the owner's use to each featured tag (one query).

@@ -36,53 +36,55 @@ type ReportInput struct {
 	Forward   bool
 }
 
-// Report files viewer's report of an account to the moderators. Attached
+// Report files viewer's report of an account to the moderators and
+// returns it with the target account (the Report entity embeds it). Attached
 // statuses must be the target's and visible to viewer; citing rules makes
 // it a violation report, and a violation report must cite existing rules.
 // Forwarding is refused: every account is local, there is no remote server
 // to forward to.
-func (s *Service) Report(ctx context.Context, viewer *store.Account, in ReportInput) (*store.Report, error) {
+func (s *Service) Report(ctx context.Context, viewer *store.Account, in ReportInput) (*store.Report, *store.Account, error) {
 	const op = "social.Report"
 	if in.Forward {
-		return nil, invalid(op, "Validation failed: Forward is not supported: this server does not federate")
+		return nil, nil, invalid(op, "Validation failed: Forward is not supported: this server does not federate")
 	}
 	if err := checkText(op, "Comment", in.Comment, maxReportComment); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	category, err := s.reportCategory(op, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if _, err := s.GetAccount(ctx, in.AccountID); err != nil {
-		return nil, err
+	target, err := s.GetAccount(ctx, in.AccountID)
+	if err != nil {
+		return nil, nil, err
 	}
 	statusIDs := uniqueIDs(in.StatusIDs)
 	if len(statusIDs) > MaxReportStatuses {
-		return nil, invalid(op, fmt.Sprintf("Validation failed: at most %d statuses may be attached", MaxReportStatuses))
+		return nil, nil, invalid(op, fmt.Sprintf("Validation failed: at most %d statuses may be attached", MaxReportStatuses))
 	}
 	sts, err := s.statusesInOrder(ctx, op, statusIDs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	visible, err := s.filterVisible(ctx, viewer, sts, readDirect)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, st := range visible {
 		if st.AccountID != in.AccountID {
-			return nil, notFound(op, "Record not found")
+			return nil, nil, notFound(op, "Record not found")
 		}
 	}
 	if len(visible) != len(statusIDs) {
-		return nil, notFound(op, "Record not found")
+		return nil, nil, notFound(op, "Record not found")
 	}
 	now := s.nowUTC()
 	n, err := s.store.CountReportsSince(ctx, viewer.ID, now.Add(-time.Hour))
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, nil, internal(op, err)
 	}
 	if n >= reportsPerHour {
-		return nil, &Error{Op: op, Kind: KindRateLimited, Safe: "Too many reports; try again later"}
+		return nil, nil, &Error{Op: op, Kind: KindRateLimited, Safe: "Too many reports; try again later"}
 	}
 	slices.Sort(statusIDs)
 	ruleIDs := uniqueIDs(in.RuleIDs)
@@ -90,9 +92,9 @@ func (s *Service) Report(ctx context.Context, viewer *store.Account, in ReportIn
 	r := &store.Report{ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: in.AccountID,
 		StatusIDs: statusIDs, Category: category, Comment: in.Comment, RuleIDs: ruleIDs, CreatedAt: now}
 	if err := s.store.PutReport(ctx, r); err != nil {
-		return nil, internal(op, err)
+		return nil, nil, internal(op, err)
 	}
-	return r, nil
+	return r, target, nil
 }
 
 // reportCategory applies Mastodon's category rules: rule_ids make it a

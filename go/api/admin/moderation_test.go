@@ -60,11 +60,11 @@ func TestReportQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := svc.Report(ctx, alice, social.ReportInput{AccountID: bob.ID, StatusIDs: []int64{st.ID}, Comment: "spam", Category: "spam"})
+	first, _, err := svc.Report(ctx, alice, social.ReportInput{AccountID: bob.ID, StatusIDs: []int64{st.ID}, Comment: "spam", Category: "spam"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := svc.Report(ctx, bob, social.ReportInput{AccountID: alice.ID})
+	second, _, err := svc.Report(ctx, bob, social.ReportInput{AccountID: alice.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

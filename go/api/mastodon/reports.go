@@ -88,13 +88,7 @@ func (h *Handler) createReport(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	v := viewer(r.Context())
-	rp, err := h.svc.Report(r.Context(), v, in)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	target, err := h.svc.GetAccount(r.Context(), rp.TargetAccountID)
+	rp, target, err := h.svc.Report(r.Context(), viewer(r.Context()), in)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -96,13 +96,7 @@ func (h *Handler) featuredTags(owner *store.Account, fts []*social.FeaturedTag) 
 
 // ownFeaturedTags handles GET /api/v1/featured_tags.
 func (h *Handler) ownFeaturedTags(w http.ResponseWriter, r *http.Request) {
-	v := viewer(r.Context())
-	fts, err := h.svc.FeaturedTags(r.Context(), v.ID)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, h.featuredTags(v, fts))
+	h.writeFeaturedTags(w, r, viewer(r.Context()).ID)
 }
 
 // accountFeaturedTags handles GET /api/v1/accounts/:id/featured_tags.
@@ -112,12 +106,12 @@ func (h *Handler) accountFeaturedTags(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	owner, err := h.svc.GetAccount(r.Context(), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	fts, err := h.svc.FeaturedTags(r.Context(), owner.ID)
+	h.writeFeaturedTags(w, r, id)
+}
+
+// writeFeaturedTags renders accountID's featured tags.
+func (h *Handler) writeFeaturedTags(w http.ResponseWriter, r *http.Request, accountID int64) {
+	owner, fts, err := h.svc.FeaturedTags(r.Context(), accountID)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
