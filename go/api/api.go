@@ -56,15 +56,17 @@ func NewRouter(o Options) http.Handler {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 2 * time.Second
 	}
-	limiter, err := newRateLimiter(o.RateLimit, o.Logger)
+	limiter, err := newRateLimiter(o.RateLimit, o.Logger, mastodon.AccountID)
 	if err != nil {
 		panic("api.NewRouter: " + err.Error())
 	}
 	r := chi.NewRouter()
 	// recoverer sits inside accessLog and metrics so a panic is logged and
-	// counted as the 500 it becomes, not lost from the error rate.
+	// counted as the 500 it becomes, not lost from the error rate. Identify
+	// resolves the token before the limiter, which counts by account.
 	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, recoverer(o.Logger), limiter.middleware, limitBody(o.BodyLimit))
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), o.Mastodon.Identify, limiter.middleware,
+		limitBody(o.BodyLimit))
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout))
