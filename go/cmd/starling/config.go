@@ -69,7 +69,7 @@ type serveConfig struct {
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.storage.register(fs)
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "public listen address (Mastodon API, /healthz, /readyz, /metrics)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "public listen address (Mastodon API, /healthz, /readyz)")
 	fs.StringVar(&c.adminAddr, "admin-addr", "127.0.0.1:8081", "admin listen address (pprof, metrics, plugins); empty disables it")
 	fs.StringVar(&c.adminToken, "admin-token", "", "admin bearer token (default: generated once and kept in <data-dir>/admin_token)")
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
