@@ -2,7 +2,9 @@ package social
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -25,6 +27,19 @@ type SearchInput struct {
 	Resolve   bool   // WebFinger lookup: nothing to resolve (every account is local)
 }
 
+// maxQueryChars bounds a search query: no one types more, and each backend
+// turns the query into a LIKE pattern (SQLite refuses patterns over 50,000
+// bytes) or a full-text query.
+const maxQueryChars = 500
+
+// checkQuery refuses a query longer than maxQueryChars.
+func checkQuery(op, q string) error {
+	if utf8.RuneCountInString(q) > maxQueryChars {
+		return invalid(op, fmt.Sprintf("Validation failed: q is too long (maximum is %d characters)", maxQueryChars))
+	}
+	return nil
+}
+
 // SearchResult holds what each type found.
 type SearchResult struct {
 	Accounts []*store.Account
@@ -40,6 +55,9 @@ type SearchResult struct {
 func (s *Service) Search(ctx context.Context, viewer *store.Account, in SearchInput) (*SearchResult, error) {
 	const op = "social.Search"
 	res := &SearchResult{Accounts: []*store.Account{}, Tags: []*Tag{}, Statuses: []*store.Status{}}
+	if err := checkQuery(op, in.Query); err != nil {
+		return nil, err
+	}
 	if viewer == nil && in.Offset > 0 {
 		return nil, &Error{Op: op, Kind: KindUnauthorized, Safe: "Search queries with offset are not supported without authentication"}
 	}

@@ -222,7 +222,8 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in 
 	if query == "" {
 		return nil, invalid(op, "Validation failed: q can't be blank")
 	}
-	if in.Limit <= 0 || in.Offset < 0 || in.Offset+in.Limit > maxSearchResults {
+	// Written so that a huge offset cannot overflow past the bound.
+	if in.Limit <= 0 || in.Offset < 0 || in.Limit > maxSearchResults || in.Offset > maxSearchResults-in.Limit {
 		return nil, invalid(op, fmt.Sprintf("Validation failed: offset + limit must be at most %d", maxSearchResults))
 	}
 	if in.Following && viewer == nil {
