@@ -64,6 +64,9 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	go func() {
 		var public, adm string
 		sc := bufio.NewScanner(stderr)
+		// Long lines must not stop the scan: the server would then block
+		// on a full stderr pipe, and a test meant to fail would hang.
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
 		for sc.Scan() {
 			line := sc.Bytes()
 			s.logs.Write(line)
