@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -98,4 +99,17 @@ func checkOffset(offset int) error {
 			msg: fmt.Sprintf("Validation failed: offset must be at most %d", maxOffset)}
 	}
 	return nil
+}
+
+// parseLimit reads a limit parameter: def when absent, clamped to [1, maxN]
+// as Mastodon clamps, 400 when not a number.
+func parseLimit(s string, def, maxN int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, badRequest("Parameter limit must be an integer")
+	}
+	return min(max(n, 1), maxN), nil
 }
