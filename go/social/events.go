@@ -58,7 +58,7 @@ func (s *Service) CanStream(ctx context.Context, viewer *store.Account, ev Event
 	if userStream {
 		path = readHome
 	}
-	vis, err := s.filterTimeline(ctx, viewer, []*store.Status{st}, path)
+	vis, err := s.filterVisible(ctx, viewer, []*store.Status{st}, path)
 	return len(vis) == 1, err
 }
 
