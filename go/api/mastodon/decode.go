@@ -37,8 +37,8 @@ func decodeParams(r *http.Request, dst any) error {
 		return err
 	}
 	for k, vs := range vals {
-		if checkText(k) != nil {
-			return invalidText("a parameter name", checkText(k))
+		if err := checkText(k); err != nil {
+			return invalidText("a parameter name", err)
 		}
 		for _, v := range vs {
 			if err := checkText(v); err != nil {
@@ -58,9 +58,9 @@ var (
 // checkText reports whether s can be stored and shown as text: valid
 // UTF-8 without NUL bytes. PostgreSQL refuses both in a text column (a 500,
 // where SQLite stored them as they came), and neither belongs in anything
-// a client types. Starling refuses them with a 422 rather than strip them,
-// as Mastodon strips NUL: a value is stored as sent or not at all, on both
-// stores alike.
+// a client types. They are refused with a 422, not stripped as Mastodon
+// strips NUL, so a value is stored as sent or not at all, on both stores
+// alike.
 func checkText(s string) error {
 	if strings.IndexByte(s, 0) >= 0 {
 		return errNUL
