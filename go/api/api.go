@@ -65,12 +65,13 @@ func NewRouter(o Options) http.Handler {
 	}
 	r := chi.NewRouter()
 	// recoverer sits inside accessLog and metrics so a panic is logged and
-	// counted as the 500 it becomes, not lost from the error rate. The
-	// deadline comes before the first database or Redis call (Identify's
-	// token lookup, the limiter's count); Identify resolves the token
-	// before the limiter, which counts by account.
+	// counted as the 500 it becomes, not lost from the error rate. cors
+	// answers preflights before the limiter, so they are never counted.
+	// The deadline comes before the first database or Redis call
+	// (Identify's token lookup, the limiter's count); Identify resolves the
+	// token before the limiter, which counts by account.
 	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, recoverer(o.Logger), deadline(o.RequestTimeout, mastodon.LongLived),
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, deadline(o.RequestTimeout, mastodon.LongLived),
 		o.Mastodon.Identify, limiter.middleware, limitBody(o.BodyLimit))
 
 	r.Get("/healthz", healthz)

@@ -135,10 +135,8 @@ func appsPath(r *http.Request) bool {
 // unreachable Redis must not take the API down.
 func (rl *rateLimiter) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// A CORS preflight carries no credentials and does no work, and a
-		// browser sends one before many API calls: counting it would halve
-		// a web client's budget.
-		if rl.cfg.Limit == 0 || r.Method == http.MethodOptions || !limitedPath(r.URL.Path) {
+		// CORS preflights never get here: cors answers them first.
+		if rl.cfg.Limit == 0 || !limitedPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -16,40 +16,11 @@ func (s *server) as(t *testing.T) *server {
 	return &c
 }
 
-// registeredApp is an app's client credentials.
-type registeredApp struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-}
-
-// newApp registers an app with redirect as its one redirect URI.
-func newApp(t *testing.T, s *server, redirect string) registeredApp {
-	t.Helper()
-	var app registeredApp
-	s.must(s.do("POST", "/api/v1/apps", "", url.Values{
-		"client_name": {"e2e"}, "redirect_uris": {redirect}, "scopes": {"read write follow"},
-	}), http.StatusOK).decode(t, &app)
-	return app
-}
-
-// grant runs a token grant for app and returns the access token.
-func grant(t *testing.T, s *server, app registeredApp, form url.Values) string {
-	t.Helper()
-	form.Set("client_id", app.ClientID)
-	form.Set("client_secret", app.ClientSecret)
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	s.must(s.do("POST", "/oauth/token", "", form), http.StatusOK).decode(t, &tok)
-	return tok.AccessToken
-}
-
 // users signs up each name and returns the app, an app token and each
 // user's token.
-func users(t *testing.T, s *server, names ...string) (registeredApp, string, map[string]string) {
+func users(t *testing.T, s *server, names ...string) (oauthApp, string, map[string]string) {
 	t.Helper()
-	app := newApp(t, s, "urn:ietf:wg:oauth:2.0:oob")
-	appTok := grant(t, s, app, url.Values{"grant_type": {"client_credentials"}, "scope": {"read write follow"}})
+	app, appTok := newApp(t, s)
 	toks := map[string]string{}
 	for _, n := range names {
 		toks[n] = register(t, s, appTok, n)

@@ -112,7 +112,9 @@ func hardening(t *testing.T, dataDir string, extra ...string) {
 		// before the user has acted would make the server an open
 		// redirector (RFC 9700 §4.11.2).
 		const evil = "https://evil.example/landing"
-		app := newApp(t, s, evil)
+		var app oauthApp
+		s.must(s.do("POST", "/api/v1/apps", "", url.Values{"client_name": {"not evil"}, "redirect_uris": {evil}, "scopes": {"read"}}),
+			http.StatusOK).decode(t, &app)
 		base := url.Values{"response_type": {"code"}, "client_id": {app.ClientID}, "redirect_uri": {evil}, "scope": {"read"}, "state": {"s"}}
 		with := func(k, v string) string {
 			q := url.Values{}

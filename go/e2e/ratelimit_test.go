@@ -86,8 +86,10 @@ func TestRateLimitKeys(t *testing.T) {
 	t.Run("CORS preflights are not counted", func(t *testing.T) {
 		s := s.as(t)
 		const ip = "192.0.2.44"
+		preflight := http.Header{"X-Forwarded-For": {ip}, "Origin": {"https://elk.example"},
+			"Access-Control-Request-Method": {"GET"}, "Access-Control-Request-Headers": {"authorization"}}
 		for i := range 2 * limit {
-			r := s.from(ip, "OPTIONS", "/api/v1/instance", "", nil)
+			r := s.raw("OPTIONS", "/api/v1/instance", "", "", nil, preflight)
 			if r.status == http.StatusTooManyRequests || r.header.Get("X-RateLimit-Limit") != "" {
 				t.Fatalf("preflight %d: %d %v, want it outside the rate limit", i, r.status, r.header)
 			}
