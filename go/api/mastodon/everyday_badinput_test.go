@@ -43,8 +43,8 @@ func TestEverydayBadInput(t *testing.T) {
 			// markers
 			{"marker id not a number", "POST", "/api/v1/markers", form("home[last_read_id]", "abc"), "", 400},
 			{"marker id huge", "POST", "/api/v1/markers", form("home[last_read_id]", huge), "", 400},
-			{"marker id with NUL", "POST", "/api/v1/markers", form("notifications[last_read_id]", "12\x00"), "", 400},
-			{"marker id invalid UTF-8", "POST", "/api/v1/markers", form("home[last_read_id]", "\xff"), "", 400},
+			{"marker id with NUL", "POST", "/api/v1/markers", form("notifications[last_read_id]", "12\x00"), "", 422},
+			{"marker id invalid UTF-8", "POST", "/api/v1/markers", form("home[last_read_id]", "\xff"), "", 422},
 			{"markers JSON nested too deep", "POST", "/api/v1/markers", nil, `{"home":{"last_read_id":{"x":{"y":{"z":{"w":1}}}}}}`, 400},
 			{"markers JSON object for an ID", "POST", "/api/v1/markers", nil, `{"home":{"last_read_id":{"x":1}}}`, 400},
 			{"markers form object for an ID", "POST", "/api/v1/markers", form("home[last_read_id][x]", "1"), "", 400},
@@ -68,7 +68,7 @@ func TestEverydayBadInput(t *testing.T) {
 			{"mute the largest ID", "POST", "/api/v1/statuses/" + maxInt + "/mute", nil, "", 404},
 			{"unmute a malformed status", "POST", "/api/v1/statuses/x%00/unmute", nil, "", 404},
 			{"statuses id[] huge", "GET", "/api/v1/statuses?id[]=" + huge, nil, "", 400},
-			{"statuses id[] NUL", "GET", "/api/v1/statuses?id[]=1%00", nil, "", 400},
+			{"statuses id[] NUL", "GET", "/api/v1/statuses?id[]=1%00", nil, "", 422},
 			{"statuses id[] too many", "GET", "/api/v1/statuses?" + strings.Repeat("id[]="+sid+"&", 21), nil, "", 422},
 			// notes, lists, familiar followers
 			{"note with NUL", "POST", "/api/v1/accounts/" + acct + "/note", form("comment", "hi\x00there"), "", 422},

@@ -60,10 +60,10 @@ func TestMarkers(t *testing.T) {
 		{"home[last_read_id]": {"abc"}},
 		{"home[last_read_id]": {"-1"}},
 		{"home[last_read_id]": {"99999999999999999999999"}},
-		{"notifications[last_read_id]": {"1\x00"}},
 	} {
 		wantError(t, e.postForm("/api/v1/markers", tok, bad), http.StatusBadRequest)
 	}
+	wantError(t, e.postForm("/api/v1/markers", tok, url.Values{"notifications[last_read_id]": {"1\x00"}}), http.StatusUnprocessableEntity)
 }
 
 func TestPreferences(t *testing.T) {

@@ -96,7 +96,7 @@ func exerciseProfiles(t *testing.T, newStore func(*testing.T) store.Store) {
 		alice, bob, carol := putAccount(t, s, "alice"), putAccount(t, s, "bob"), putAccount(t, s, "carol")
 		list := func(owner *store.Account, members ...*store.Account) *store.List {
 			l := &store.List{ID: nextID(), AccountID: owner.ID, Title: "l", RepliesPolicy: "list", CreatedAt: testTime(0)}
-			mustNot(t, s.PutList(ctx, l), "PutList")
+			mustNot(t, s.PutList(ctx, l, 50), "PutList")
 			mustNot(t, s.PutListAccounts(ctx, l.ID, accountIDs(members...)), "PutListAccounts")
 			return l
 		}

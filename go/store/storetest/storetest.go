@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Reports", exerciseReports},
 		{"Announcements", exerciseAnnouncements},
 		{"Activity", exerciseActivity},
+		{"Text", exerciseText},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
