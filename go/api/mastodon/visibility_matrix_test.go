@@ -1,18 +1,13 @@
 package mastodon
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/postgres"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
 // The visibility matrix: every read path × every relationship to the
@@ -146,27 +141,7 @@ var relWant = map[string]string{
 }
 
 func TestVisibilityMatrix(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		runVisibilityMatrix(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		pg := os.Getenv("STARLING_TEST_PG")
-		if pg == "" {
-			t.Skip("STARLING_TEST_PG not set: set it to a PostgreSQL URL " +
-				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the matrix on PostgreSQL")
-		}
-		t.Parallel()
-		runVisibilityMatrix(t, postgres.OpenTestSchema(t, pg))
-	})
+	eachStore(t, runVisibilityMatrix)
 }
 
 // matrixViewer is one viewer: its account and token (none when anonymous),
