@@ -17,6 +17,10 @@ const (
 	EventDelete       EventKind = "delete"        // a deleted status (StatusID set)
 	EventNotification EventKind = "notification"  // a new notification (Notification set)
 	EventStatusUpdate EventKind = "status.update" // an edited status (Status set)
+	// EventRelationship says a follow, block or mute between the two Users
+	// changed. Streams reload what they keep of those accounts; it is never
+	// sent to a client.
+	EventRelationship EventKind = "relationship"
 )
 
 // Event is something that happened, published after its transaction
@@ -30,8 +34,8 @@ const (
 //
 // Audiences are computed from the status's visibility only. Per-subscriber
 // rules that depend on the viewer (blocks, mutes) are the subscriber's to
-// apply with Service.CanStream before sending, since shared streams have
-// no single viewer.
+// apply with StreamStatus.VisibleTo before sending, since shared streams
+// have no single viewer.
 type Event struct {
 	Kind         EventKind
 	Status       *store.Status
@@ -45,22 +49,6 @@ type Event struct {
 // not block for long: it runs on the request's goroutine.
 type Publisher interface {
 	Publish(ctx context.Context, ev Event)
-}
-
-// CanStream reports whether viewer (nil when anonymous) may receive ev's
-// status on a stream: the one visibility rule, on the home path for user
-// streams and the public path for shared ones.
-func (s *Service) CanStream(ctx context.Context, viewer *store.Account, ev Event, userStream bool) (bool, error) {
-	st := ev.Status
-	if st == nil {
-		return true, nil
-	}
-	path := readPublic
-	if userStream {
-		path = readHome
-	}
-	vis, err := s.filterTimeline(ctx, viewer, []*store.Status{st}, path)
-	return len(vis) == 1, err
 }
 
 // publish hands ev to the publisher, if there is one.

@@ -27,20 +27,27 @@ func (s *Service) filterTimeline(ctx context.Context, viewer *store.Account, sts
 	}
 	out := sts[:0:0]
 	for _, st := range sts {
-		if !canView(vc, st, path) {
-			continue
+		if onTimeline(vc, st, originals, path) {
+			out = append(out, st)
 		}
-		if st.ReblogOfID != 0 {
-			o, ok := originals[st.ReblogOfID]
-			// The original is judged on the direct path: an unlisted
-			// original may be boosted onto a public timeline, as in Mastodon.
-			if !ok || !canView(vc, o, readDirect) || path != readTrends && mutedOn(vc, o.AccountID, path) {
-				continue
-			}
-		}
-		out = append(out, st)
 	}
 	return out, nil
+}
+
+// onTimeline is canView for a timeline entry: a reblog shows only when its
+// original (from originals) may be seen too. Streaming applies it to each
+// event with the viewer's facts held in memory (streams.go).
+func onTimeline(vc *viewerContext, st *store.Status, originals map[int64]*store.Status, path readPath) bool {
+	if !canView(vc, st, path) {
+		return false
+	}
+	if st.ReblogOfID == 0 {
+		return true
+	}
+	o, ok := originals[st.ReblogOfID]
+	// The original is judged on the direct path: an unlisted original may
+	// be boosted onto a public timeline, as in Mastodon.
+	return ok && canView(vc, o, readDirect) && (path == readTrends || !mutedOn(vc, o.AccountID, path))
 }
 
 // reblogOriginals loads the originals of the reblogs among sts, by ID.

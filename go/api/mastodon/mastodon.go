@@ -19,7 +19,11 @@ type Handler struct {
 	version string
 	info    InstanceInfo
 	stats   statsCache
-	bus     streaming.Bus // nil: no streaming endpoint
+	// Streaming: hub is nil when there is no bus (no streaming endpoint).
+	hub          *streamHub
+	streamConns  *connCounter
+	streamLimits StreamLimits
+	clientIP     func(*http.Request) string
 }
 
 // Options configure a Handler.
@@ -34,12 +38,28 @@ type Options struct {
 	// Bus feeds the streaming endpoint; the same bus must receive the
 	// domain's events (see Publisher).
 	Bus streaming.Bus
+	// StreamLimits cap streaming clients; zero fields take
+	// DefaultStreamLimits' values.
+	StreamLimits StreamLimits
+	// ClientIP names a request's client address for the per-address cap on
+	// streaming connections (the API router's, which knows the trusted
+	// proxies); nil takes the connection's address.
+	ClientIP func(*http.Request) string
 }
 
 // New returns the API handler for svc.
 func New(svc *social.Service, opts Options) *Handler {
-	return &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
-		version: opts.Version, info: opts.Instance.withDefaults(), bus: opts.Bus}
+	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
+		version: opts.Version, info: opts.Instance.withDefaults(),
+		streamLimits: opts.StreamLimits.withDefaults(), clientIP: opts.ClientIP}
+	if h.clientIP == nil {
+		h.clientIP = remoteIP
+	}
+	if opts.Bus != nil {
+		h.streamConns = newConnCounter(h.streamLimits)
+		h.hub = newStreamHub(h, opts.Bus)
+	}
+	return h
 }
 
 // Routes attaches the Mastodon API to r. Each area's routes are one

@@ -4,14 +4,12 @@ import (
 	"context"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
 // eachStore runs f on a fresh SQLite store, and on a fresh PostgreSQL
@@ -20,15 +18,7 @@ func eachStore(t *testing.T, f func(t *testing.T, st store.Store)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		f(t, st)
+		f(t, openSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pg := os.Getenv("STARLING_TEST_PG")
