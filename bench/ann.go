@@ -111,8 +111,7 @@ func parseANN(e *env, args []string) (annConfig, error) {
 	var c annConfig
 	var index, nprobe, refine, efSearch string
 	var seed int64
-	fs := flag.NewFlagSet("ann", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "ann", "starling-bench ann --base B.fvecs --query Q.fvecs --gt G.ivecs --metric l2|ip|angular [flags]")
 	fs.StringVar(&c.base, "base", "", "base vectors, .fvecs (required)")
 	fs.StringVar(&c.query, "query", "", "query vectors, .fvecs (required)")
 	fs.StringVar(&c.gt, "gt", "", "ground truth: true neighbour ids per query, best first, .ivecs (required)")
@@ -138,18 +137,8 @@ func parseANN(e *env, args []string) (annConfig, error) {
 	fs.IntVar(&c.efC, "ef-construction", 40, "FAISS HNSW: efConstruction")
 	fs.StringVar(&efSearch, "ef-search", defaultEFSearch, "FAISS HNSW: efSearch values, comma-separated list swept")
 	fs.StringVar(&c.svg, "svg", "", "write a recall@10 vs QPS chart (SVG) to this file")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: starling-bench ann --base B.fvecs --query Q.fvecs --gt G.ivecs --metric l2|ip|angular [flags]\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, errHelp
-		}
-		return c, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return c, usagef("unexpected arguments %q", fs.Args())
+	if err := parseFlags(fs, args); err != nil {
+		return c, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

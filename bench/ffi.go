@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -54,22 +52,11 @@ type ffiCase struct {
 const ffiRounds = 21
 
 func runFFI(e *env, args []string) error {
-	fs := flag.NewFlagSet("ffi", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlagSet(e, "ffi", "starling-bench ffi [flags]")
 	calls := fs.Int("calls", 1_000_000, "calls per measurement of a cheap call (len); searches use calls/100 or fewer")
 	ivfN := fs.Int("ivfpq-n", 20_000, "vectors in the search_ivfpq cases' index (random, d 100)")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: starling-bench ffi [flags]\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *calls < 100 {
 		return usagef("--calls must be at least 100, got %d", *calls)

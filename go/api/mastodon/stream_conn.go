@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -34,10 +33,10 @@ type streamConn struct {
 	viewer  *store.Account // nil when anonymous
 	scopes  []string
 	rel     *viewerRelations // the viewer's relationships; nil when anonymous
-	out     chan delivery
-	limiter *rate.Limiter // client messages
-	away    chan struct{} // closed when the server shuts down
-	awayNow func()
+	out     chan delivery    // events, and pings (a delivery without an event)
+	limiter *rate.Limiter    // client messages
+	ctx     context.Context  // ends with the connection
+	stop    context.CancelCauseFunc
 
 	subs  map[string]*subscription // by key
 	lists map[int64]bool           // lists known to be the viewer's
@@ -49,11 +48,14 @@ type streamConn struct {
 // after any disconnection.
 const connQueue = 256
 
+// errGoingAway ends connections when the server shuts down.
+var errGoingAway = errors.New("server shutting down")
+
 func newStreamConn(h *Handler, sess *social.Session) *streamConn {
-	c := &streamConn{h: h, out: make(chan delivery, connQueue), away: make(chan struct{}),
+	c := &streamConn{h: h, out: make(chan delivery, connQueue),
 		limiter: rate.NewLimiter(rate.Limit(h.streamLimits.SubscribeRate), 2*h.streamLimits.Subscriptions),
 		subs:    map[string]*subscription{}, lists: map[int64]bool{}}
-	c.awayNow = sync.OnceFunc(func() { close(c.away) })
+	c.ctx, c.stop = context.WithCancelCause(context.Background())
 	if sess != nil {
 		c.viewer, c.scopes = sess.Account, sess.Scopes
 	}
@@ -61,7 +63,7 @@ func newStreamConn(h *Handler, sess *social.Session) *streamConn {
 }
 
 // goAway tells the connection the server is shutting down.
-func (c *streamConn) goAway() { c.awayNow() }
+func (c *streamConn) goAway() { c.stop(errGoingAway) }
 
 // pingInterval keeps idle connections (and the proxies between) open.
 const pingInterval = 30 * time.Second
@@ -71,50 +73,68 @@ const writeTimeout = 10 * time.Second
 
 // serve writes queued events until the client goes or the server shuts
 // down, then waits for the reader to stop.
-func (c *streamConn) serve(reqCtx context.Context) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(reqCtx))
+//
+// This loop runs once per listener per event, so it is kept lean: one
+// two-way select, and no context per write (setting one up costs about as
+// much as the write): a single timer per connection closes a client that
+// takes longer than writeTimeout over a write.
+func (c *streamConn) serve() {
 	readDone := make(chan struct{})
+	watchdog := time.AfterFunc(time.Hour, func() { c.conn.CloseNow() })
+	watchdog.Stop()
+	var pinger *time.Timer
+	pinger = time.AfterFunc(pingInterval, func() {
+		select {
+		case c.out <- delivery{}:
+		default: // events are flowing; they keep the connection open
+		}
+		pinger.Reset(pingInterval)
+	})
 	defer func() {
-		cancel()
+		pinger.Stop()
+		c.stop(nil)
 		c.conn.CloseNow()
 		<-readDone // the reader owns subs; the hub may read them only after
 	}()
 	go func() {
 		defer close(readDone)
-		c.readLoop(ctx, cancel)
+		c.readLoop()
 	}()
-
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
 	for {
 		select {
-		case <-ctx.Done():
-			c.conn.Close(websocket.StatusNormalClosure, "")
-			return
-		case <-c.away:
-			c.conn.Close(websocket.StatusGoingAway, "server shutting down")
-			return
-		case <-ping.C:
-			if c.write(ctx, nil) != nil {
-				return
+		case <-c.ctx.Done():
+			if context.Cause(c.ctx) == errGoingAway {
+				c.conn.Close(websocket.StatusGoingAway, "server shutting down")
+			} else {
+				c.conn.Close(websocket.StatusNormalClosure, "")
 			}
+			return
 		case d := <-c.out:
-			f, ok := c.frame(ctx, d)
-			if ok && c.write(ctx, f) != nil {
+			if d.ev == nil {
+				if c.ping() != nil {
+					return
+				}
+				continue
+			}
+			f, ok := c.frame(c.ctx, d)
+			if !ok {
+				continue
+			}
+			watchdog.Reset(writeTimeout)
+			err := c.conn.Write(context.Background(), websocket.MessageText, f)
+			watchdog.Stop()
+			if err != nil {
 				return
 			}
 		}
 	}
 }
 
-// write sends one frame, or a ping when f is nil, within writeTimeout.
-func (c *streamConn) write(ctx context.Context, f []byte) error {
-	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+// ping checks the client is there (its reader answers the pong).
+func (c *streamConn) ping() error {
+	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
 	defer cancel()
-	if f == nil {
-		return c.conn.Ping(wctx)
-	}
-	return c.conn.Write(wctx, websocket.MessageText, f)
+	return c.conn.Ping(ctx)
 }
 
 // clientMessage is what a client sends: subscribe and unsubscribe.
@@ -125,8 +145,9 @@ type clientMessage struct {
 	List   string `json:"list"`
 }
 
-func (c *streamConn) readLoop(ctx context.Context, cancel context.CancelFunc) {
-	defer cancel()
+func (c *streamConn) readLoop() {
+	defer c.stop(nil)
+	ctx := c.ctx
 	c.conn.SetReadLimit(maxClientMessage)
 	for {
 		_, data, err := c.conn.Read(ctx)
@@ -250,5 +271,7 @@ func (c *streamConn) sendError(ctx context.Context, err error) {
 		status = re.status
 	}
 	b, _ := json.Marshal(map[string]any{"error": err.Error(), "status": status})
-	_ = c.write(ctx, b)
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	_ = c.conn.Write(wctx, websocket.MessageText, b)
 }

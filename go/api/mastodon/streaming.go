@@ -111,6 +111,7 @@ func (h *Handler) streaming(w http.ResponseWriter, r *http.Request) {
 		sess = s
 	}
 	c := newStreamConn(h, sess)
+	defer c.stop(nil)
 	if c.viewer != nil {
 		release, capErr := h.streamConns.acquireAccount(c.viewer.ID)
 		if capErr != nil {
@@ -139,7 +140,7 @@ func (h *Handler) streaming(w http.ResponseWriter, r *http.Request) {
 		return // Accept has answered the client
 	}
 	c.conn = conn
-	c.serve(r.Context())
+	c.serve()
 }
 
 // acceptOptions echoes the token as the subprotocol when it came as one
