@@ -111,7 +111,8 @@ func parseANN(e *env, args []string) (annConfig, error) {
 	var c annConfig
 	var index, nprobe, refine, efSearch string
 	var seed int64
-	fs := newFlagSet(e, "ann", "starling-bench ann --base B.fvecs --query Q.fvecs --gt G.ivecs --metric l2|ip|angular [flags]")
+	fs := flag.NewFlagSet("ann", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
 	fs.StringVar(&c.base, "base", "", "base vectors, .fvecs (required)")
 	fs.StringVar(&c.query, "query", "", "query vectors, .fvecs (required)")
 	fs.StringVar(&c.gt, "gt", "", "ground truth: true neighbour ids per query, best first, .ivecs (required)")
@@ -137,7 +138,11 @@ func parseANN(e *env, args []string) (annConfig, error) {
 	fs.IntVar(&c.efC, "ef-construction", 40, "FAISS HNSW: efConstruction")
 	fs.StringVar(&efSearch, "ef-search", defaultEFSearch, "FAISS HNSW: efSearch values, comma-separated list swept")
 	fs.StringVar(&c.svg, "svg", "", "write a recall@10 vs QPS chart (SVG) to this file")
-	if err := parseFlags(fs, args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: starling-bench ann --base B.fvecs --query Q.fvecs --gt G.ivecs --metric l2|ip|angular [flags]\n")
+		fs.PrintDefaults()
+	}
+	if err := parseArgs(fs, args); err != nil {
 		return c, err
 	}
 	set := map[string]bool{}

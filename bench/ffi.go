@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -52,10 +53,15 @@ type ffiCase struct {
 const ffiRounds = 21
 
 func runFFI(e *env, args []string) error {
-	fs := newFlagSet(e, "ffi", "starling-bench ffi [flags]")
+	fs := flag.NewFlagSet("ffi", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
 	calls := fs.Int("calls", 1_000_000, "calls per measurement of a cheap call (len); searches use calls/100 or fewer")
 	ivfN := fs.Int("ivfpq-n", 20_000, "vectors in the search_ivfpq cases' index (random, d 100)")
-	if err := parseFlags(fs, args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: starling-bench ffi [flags]\n")
+		fs.PrintDefaults()
+	}
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if *calls < 100 {

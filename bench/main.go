@@ -6,7 +6,8 @@
 //
 //	starling-bench ffi [flags]   cgo call overhead and zero-copy search cost
 //	starling-bench ann [flags]   recall, QPS and latency on a texmex dataset
-//	starling-bench stream [flags] server CPU per streamed status vs listeners
+//	starling-bench store-write [flags]   posts/s with one SQLite durability setting
+//	starling-bench stream [flags]   server CPU per streamed status vs listeners
 //
 // Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
 // benchmark fails (including a failed correctness check on the results).
@@ -46,32 +47,6 @@ type env struct {
 	command []string  // the full command line, recorded in every result
 }
 
-// newFlagSet is a subcommand's flag set; -h prints synopsis and the flags.
-func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: %s\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses a subcommand's args: -h is errHelp, a bad flag or a
-// stray argument a usage error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
-	}
-	return nil
-}
-
 func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
@@ -80,14 +55,15 @@ func main() {
 // returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	commands := map[string]subcommand{
-		"ffi":    {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
-		"ann":    {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
-		"stream": {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
+		"ffi":         {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
+		"ann":         {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
+		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
+		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "stream"} {
-			fmt.Fprintf(stderr, "  %-6s %s\n", name, commands[name].summary)
+		for _, name := range []string{"ffi", "ann", "store-write", "stream"} {
+			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
 	}
@@ -120,4 +96,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "starling-bench %s: %v\n", name, err)
 		return 1
 	}
+}
+
+// parseArgs parses a subcommand's flags: -h gives errHelp (usage was
+// printed), a bad flag or a stray argument a usageError.
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -63,13 +64,18 @@ type streamResult struct {
 const streamTargetUs = 5.0
 
 func runStream(e *env, args []string) error {
-	fs := newFlagSet(e, "stream", "starling-bench stream [flags]")
+	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
 	server := fs.String("server", siblingBinary("starling"), "the starling binary to run")
 	levelsFlag := fs.String("listeners", "1,100,400,1000", "listener counts, ascending")
 	events := fs.Int("events", 100, "statuses posted per round (at most 200: a connection queues 256 events)")
 	rounds := fs.Int("rounds", 5, "measured rounds per listener count")
 	signedIn := fs.Int("signed-in", 0, "of the listeners, how many sign in (each its own account); the rest are anonymous")
-	if err := parseFlags(fs, args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: starling-bench stream [flags]\n")
+		fs.PrintDefaults()
+	}
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	levels, err := parseLevels(*levelsFlag)

@@ -107,6 +107,9 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
+	stats statsCache // InstanceStats
+
+	trends trendCaches
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring

@@ -14,8 +14,8 @@ import (
 // from memory: a StreamStatus holds what the rule needs to know about the
 // event's status (loaded once per event), a StreamViewer what it needs to
 // know about one listener (loaded when it connects, and again after an
-// EventRelationship names it). The rule itself is onTimeline, the same
-// canView every timeline applies.
+// EventRelationship names it). The rule itself is canView, as on every
+// other read path.
 
 // StreamViewer is what the visibility rule needs to know about a streaming
 // listener: whom it follows, blocks or is blocked by, and mutes.
@@ -106,16 +106,17 @@ func (ss *StreamStatus) VisibleTo(v *StreamViewer, userStream bool) bool {
 	if userStream {
 		path = readHome
 	}
-	vc := &viewerContext{}
+	vc := &viewerContext{originals: ss.originals}
 	if v != nil {
 		vc = v.contextFor(ss)
 	}
-	return onTimeline(vc, ss.status, ss.originals, path)
+	return canView(vc, ss.status, path)
 }
 
 // contextFor is v's viewerContext for ss, from memory.
 func (v *StreamViewer) contextFor(ss *StreamStatus) *viewerContext {
-	vc := &viewerContext{id: v.id, blocked: v.blocked, muted: v.muted, mutedNotifications: v.mutedNotifications}
+	vc := &viewerContext{id: v.id, blocked: v.blocked, muted: v.muted, mutedNotifications: v.mutedNotifications,
+		originals: ss.originals}
 	for _, st := range ss.all() {
 		if _, ok := slices.BinarySearch(v.following, st.AccountID); ok {
 			if vc.following == nil {

@@ -3,33 +3,12 @@ package mastodon
 import (
 	"context"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/postgres"
 )
-
-// eachStore runs f on a fresh SQLite store, and on a fresh PostgreSQL
-// schema when STARLING_TEST_PG is set, in parallel.
-func eachStore(t *testing.T, f func(t *testing.T, st store.Store)) {
-	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		f(t, openSQLite(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		pg := os.Getenv("STARLING_TEST_PG")
-		if pg == "" {
-			t.Skip("STARLING_TEST_PG not set: set it to a PostgreSQL URL " +
-				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run this test on PostgreSQL")
-		}
-		t.Parallel()
-		f(t, postgres.OpenTestSchema(t, pg))
-	})
-}
 
 // streamLog is what one connection saw: status IDs of updates and of
 // deletes.
@@ -89,7 +68,7 @@ func sortedKeys(m map[string]bool) []string {
 // learn the IDs of deleted private, direct or unlisted statuses, nor of a
 // reblog deleted with its original.
 func TestStreamingDeleteReachesTheUpdateAudience(t *testing.T) {
-	eachStore(t, func(t *testing.T, st store.Store) {
+	onBothStores(t, func(t *testing.T, st store.Store) {
 		e := newStreamEnvOn(t, st)
 		ctx := context.Background()
 		author, _ := e.user("ada", "read write follow")

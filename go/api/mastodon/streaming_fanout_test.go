@@ -105,7 +105,7 @@ func (s *countingStore) GetListByID(ctx context.Context, id int64) (*store.List,
 // public stream share one rendering; a signed-in listener's blocks and
 // mutes come from memory after its first event.
 func TestStreamingRendersOncePerEvent(t *testing.T) {
-	eachStore(t, func(t *testing.T, st store.Store) {
+	onBothStores(t, func(t *testing.T, st store.Store) {
 		cs := newCountingStore(st)
 		e := newStreamEnvOn(t, cs)
 		author, _ := e.user("ada", "read write")

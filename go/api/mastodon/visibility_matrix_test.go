@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 )
 
 // The visibility matrix: every read path × every relationship to the
@@ -140,8 +142,24 @@ var relWant = map[string]string{
 	pathSelfNotif: ".yy--yyyy.",
 }
 
-func TestVisibilityMatrix(t *testing.T) {
-	eachStore(t, runVisibilityMatrix)
+func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
+
+// onBothStores runs run on a fresh, migrated SQLite database and, when
+// STARLING_TEST_PG is set, on a fresh PostgreSQL schema, in parallel.
+func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		run(t, openSQLite(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := os.Getenv("STARLING_TEST_PG")
+		if pg == "" {
+			t.Skip("STARLING_TEST_PG not set: set it to a PostgreSQL URL " +
+				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the matrix on PostgreSQL")
+		}
+		t.Parallel()
+		run(t, pgtest.NewStore(t, pg))
+	})
 }
 
 // matrixViewer is one viewer: its account and token (none when anonymous),

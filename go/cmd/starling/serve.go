@@ -27,6 +27,7 @@ import (
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 	"github.com/starling-social/starling/go/vecsearch"
 )
@@ -56,6 +57,14 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	if sq, ok := st.(*sqlite.Store); ok {
+		// Read back, so the log shows what the connections really run with.
+		sync, err := sq.Synchronous(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info("database opened", "driver", "sqlite", "path", c.storage.sqlitePath(), "synchronous", sync)
+	}
 	checks := []api.Check{{Name: "database", Ping: st.Ping}}
 
 	proxies, err := api.ParseTrustedProxies(c.trustedProxies)
@@ -125,6 +134,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
 			Bus: bus, StreamLimits: c.streamLimits(), ClientIP: api.ClientIP(proxies)}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		RequestTimeout: c.requestTimeout,
 	})
 	servers := []*http.Server{newHTTPServer(handler, log)}
 	listeners := []net.Listener{ln}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,6 +43,24 @@ func lockAccounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64) (bo
 	return len(ids) == want, nil
 }
 
+// checkNotBlocked returns store.ErrBlocked if either account blocks the
+// other. Callers hold lockAccounts' row locks, which PutBlock takes too, so
+// a block either committed before this check or waits for the caller's
+// transaction and then severs what it wrote.
+func checkNotBlocked(ctx context.Context, tx pgx.Tx, accountID, targetID int64) error {
+	var blocked bool
+	if err := tx.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM blocks
+			WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1))`,
+		accountID, targetID).Scan(&blocked); err != nil {
+		return fmt.Errorf("blocks: %w", err)
+	}
+	if blocked {
+		return store.ErrBlocked
+	}
+	return nil
+}
+
 // bumpFollowCounts adds delta to accountID's following_count and targetID's
 // followers_count in one statement (a self-follow bumps both on one row).
 func bumpFollowCounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64, delta int) error {
@@ -71,17 +87,8 @@ func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 			// the insert; deliberately not ErrNotFound, as in store/sqlite.
 			return errMissingAccount
 		}
-		// PutBlock locks the same two rows, so a block either committed
-		// before this check or waits for this follow and then deletes it.
-		var blocked bool
-		if err := tx.QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM blocks
-				WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1))`,
-			f.AccountID, f.TargetAccountID).Scan(&blocked); err != nil {
-			return fmt.Errorf("blocks: %w", err)
-		}
-		if blocked {
-			return store.ErrBlocked
+		if err := checkNotBlocked(ctx, tx, f.AccountID, f.TargetAccountID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO follows (`+followColumns+`)
@@ -177,23 +184,18 @@ func (s *Store) GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, 
 	return ids, nil
 }
 
-// followUpdatable maps the columns UpdateFollow may set to their values.
-func followUpdatable(f *store.Follow) map[string]any {
-	return map[string]any{"show_reblogs": f.ShowReblogs, "notify": f.Notify}
-}
-
 // UpdateFollow sets columns (show_reblogs, notify) of the edge matching
 // (f.AccountID, f.TargetAccountID) to f's values; ErrNotFound if there is no
 // such edge. An unknown column is an error before any write.
 func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...string) error {
-	set, args, err := setClause(followUpdatable(f), columns, 2)
+	set, args, err := store.SetClause(store.FollowUpdates(f), columns, []any{f.AccountID, f.TargetAccountID}, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
 	if err == nil {
 		var tag pgconn.CommandTag
 		tag, err = s.pool.Exec(ctx, `UPDATE follows SET `+set+` WHERE account_id = $1 AND target_account_id = $2`,
-			append([]any{f.AccountID, f.TargetAccountID}, args...)...)
+			args...)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = pgx.ErrNoRows
 		}
@@ -204,29 +206,13 @@ func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...st
 	return nil
 }
 
-// setClause builds "a = $n, b = $n+1" for columns (numbering after the
-// first bound parameters), each of which must be a key of values.
-func setClause(values map[string]any, columns []string, bound int) (string, []any, error) {
-	parts := make([]string, 0, len(columns))
-	args := make([]any, 0, len(columns))
-	for _, c := range columns {
-		v, ok := values[c]
-		if !ok {
-			return "", nil, fmt.Errorf("column %q cannot be updated", c)
-		}
-		args = append(args, v)
-		parts = append(parts, c+" = $"+strconv.Itoa(bound+len(args)))
-	}
-	return strings.Join(parts, ", "), args, nil
-}
-
 // ListFollowers lists follows by target_account_id inside page, newest
 // (highest follows.id) first.
 func (s *Store) ListFollowers(ctx context.Context, targetID int64, page store.Page) ([]*store.Follow, error) {
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE target_account_id = $1`,
 		[]any{targetID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list followers of %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("postgres: list followers of %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -237,7 +223,7 @@ func (s *Store) ListFollowing(ctx context.Context, accountID int64, page store.P
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE account_id = $1`,
 		[]any{accountID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list following of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list following of %d: %w", accountID, err)
 	}
 	return out, nil
 }

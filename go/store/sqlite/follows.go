@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -29,17 +28,8 @@ func scanFollow(row scanner) (*store.Follow, error) {
 // with the counts unchanged.
 func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		// The writer is one connection and transactions BEGIN IMMEDIATE,
-		// so no block can commit between this check and the insert.
-		var blocked bool
-		if err := tx.QueryRowContext(ctx, `
-			SELECT EXISTS (SELECT 1 FROM blocks
-				WHERE (account_id = ?1 AND target_account_id = ?2) OR (account_id = ?2 AND target_account_id = ?1))`,
-			f.AccountID, f.TargetAccountID).Scan(&blocked); err != nil {
-			return fmt.Errorf("blocks: %w", err)
-		}
-		if blocked {
-			return store.ErrBlocked
+		if err := checkNotBlocked(ctx, tx, f.AccountID, f.TargetAccountID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO follows (`+followColumns+`)
@@ -51,6 +41,25 @@ func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put follow %d -> %d: %w", f.AccountID, f.TargetAccountID, translate(err))
+	}
+	return nil
+}
+
+// checkNotBlocked returns store.ErrBlocked if either account blocks the
+// other. The writer is one connection and transactions BEGIN IMMEDIATE, so
+// no block can commit between this check and the caller's insert: a follow
+// or follow request racing a block either commits first (and PutBlock
+// severs it) or sees the block.
+func checkNotBlocked(ctx context.Context, tx *sql.Tx, accountID, targetID int64) error {
+	var blocked bool
+	if err := tx.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM blocks
+			WHERE (account_id = ?1 AND target_account_id = ?2) OR (account_id = ?2 AND target_account_id = ?1))`,
+		accountID, targetID).Scan(&blocked); err != nil {
+		return fmt.Errorf("blocks: %w", err)
+	}
+	if blocked {
+		return store.ErrBlocked
 	}
 	return nil
 }
@@ -158,16 +167,11 @@ func (s *Store) GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, 
 	return ids, nil
 }
 
-// followUpdatable maps the columns UpdateFollow may set to their values.
-func followUpdatable(f *store.Follow) map[string]any {
-	return map[string]any{"show_reblogs": f.ShowReblogs, "notify": f.Notify}
-}
-
 // UpdateFollow sets columns (show_reblogs, notify) of the edge matching
 // (f.AccountID, f.TargetAccountID) to f's values; ErrNotFound if there is no
 // such edge. An unknown column is an error before any write.
 func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...string) error {
-	set, args, err := setClause(followUpdatable(f), columns)
+	set, args, err := store.SetClause(store.FollowUpdates(f), columns, nil, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
@@ -185,29 +189,13 @@ func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...st
 	return nil
 }
 
-// setClause builds "a = ?, b = ?" for columns, each of which must be a key
-// of values.
-func setClause(values map[string]any, columns []string) (string, []any, error) {
-	parts := make([]string, 0, len(columns))
-	args := make([]any, 0, len(columns))
-	for _, c := range columns {
-		v, ok := values[c]
-		if !ok {
-			return "", nil, fmt.Errorf("column %q cannot be updated", c)
-		}
-		parts = append(parts, c+" = ?")
-		args = append(args, v)
-	}
-	return strings.Join(parts, ", "), args, nil
-}
-
 // ListFollowers lists follows by target_account_id inside page, newest
 // (highest follows.id) first.
 func (s *Store) ListFollowers(ctx context.Context, targetID int64, page store.Page) ([]*store.Follow, error) {
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE target_account_id = ?`,
 		[]any{targetID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list followers of %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("sqlite: list followers of %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -218,7 +206,7 @@ func (s *Store) ListFollowing(ctx context.Context, accountID int64, page store.P
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE account_id = ?`,
 		[]any{accountID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list following of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("sqlite: list following of %d: %w", accountID, err)
 	}
 	return out, nil
 }

@@ -3,11 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -33,11 +31,58 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// Synchronous is SQLite's synchronous setting: how often a commit waits for
+// the disk. With WAL, FULL syncs the log at every commit, NORMAL only at
+// checkpoints.
+type Synchronous string
+
+// The settings Open accepts.
+const (
+	// SyncFull, the default, makes every acknowledged write durable: a
+	// commit returns after the WAL reached the disk, so a power loss or OS
+	// crash loses nothing acknowledged.
+	SyncFull Synchronous = "FULL"
+	// SyncNormal skips the sync at commit. It is faster and safe against a
+	// crash of the process, but a power loss or OS crash can lose the last
+	// commits before a checkpoint; an operator choice, never a default.
+	SyncNormal Synchronous = "NORMAL"
+)
+
+// ParseSynchronous reads a setting as operators write it ("full",
+// "normal", any case).
+func ParseSynchronous(s string) (Synchronous, error) {
+	switch v := Synchronous(strings.ToUpper(strings.TrimSpace(s))); v {
+	case SyncFull, SyncNormal:
+		return v, nil
+	}
+	return "", fmt.Errorf("sqlite: synchronous %q: want full or normal", s)
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	synchronous Synchronous
+}
+
+// WithSynchronous sets the synchronous setting of every connection
+// (default SyncFull).
+func WithSynchronous(s Synchronous) Option {
+	return func(o *options) { o.synchronous = s }
+}
+
 // Open opens (creating if needed) the SQLite database at path, and its parent
 // directory. It checks the database answers but does not migrate it: call
 // Migrate. An in-memory database (":memory:") is not supported, because the
 // writer and reader pools would each see a different one.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{synchronous: SyncFull}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if _, err := ParseSynchronous(string(o.synchronous)); err != nil {
+		return nil, err
+	}
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
 	}
@@ -50,7 +95,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	common.Set("_journal_mode", "WAL")
 	common.Set("_foreign_keys", "on")
 	common.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
-	common.Set("_synchronous", "NORMAL")
+	common.Set("_synchronous", string(o.synchronous))
 
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
@@ -100,6 +145,22 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("sqlite: ping readers: %w", err)
 	}
 	return nil
+}
+
+// Synchronous reads the writer connection's synchronous setting back from
+// SQLite (PRAGMA synchronous), so the server can log what it really runs
+// with.
+func (s *Store) Synchronous(ctx context.Context) (Synchronous, error) {
+	var n int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+		return "", fmt.Errorf("sqlite: read synchronous: %w", err)
+	}
+	// SQLite's numbering: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+	names := []Synchronous{"OFF", SyncNormal, SyncFull, "EXTRA"}
+	if n < 0 || n >= len(names) {
+		return "", fmt.Errorf("sqlite: read synchronous: unknown value %d", n)
+	}
+	return names[n], nil
 }
 
 // Close closes both pools.
@@ -157,34 +218,6 @@ func nullID(id int64) any {
 	return id
 }
 
-// encodeEmbedding stores an embedding as little-endian float32 bits; an empty
-// one is NULL (no embedding). The untyped nil matters: go-sqlite3 binds a nil
-// []byte inside an interface as NULL, but we do not rely on it.
-func encodeEmbedding(v []float32) any {
-	if len(v) == 0 {
-		return nil
-	}
-	b := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	return b
-}
-
-func decodeEmbedding(b []byte) ([]float32, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("embedding is %d bytes, not a multiple of 4", len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v, nil
-}
-
 // jsonArray encodes ids (or visibilities) as a JSON array for
 // "IN (SELECT value FROM json_each(?))": one fixed query text whatever the
 // list length, and no limit on the number of bound variables.
@@ -207,6 +240,25 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Err()
 }
 
+// embeddingArg binds store.EncodeEmbedding(v), an empty vector as an
+// untyped nil (NULL): go-sqlite3 binds a nil []byte inside an interface as
+// NULL too, but we do not rely on it.
+func embeddingArg(v []float32) any {
+	if len(v) == 0 {
+		return nil
+	}
+	return store.EncodeEmbedding(v)
+}
+
+// queryAll runs query on the readers and scans every row.
+func queryAll[T any](ctx context.Context, s *Store, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scan)
+}
+
 // mustAffect turns "no row changed" into sql.ErrNoRows, which translate maps
 // to store.ErrNotFound.
 func mustAffect(res sql.Result) error {
@@ -218,4 +270,25 @@ func mustAffect(res sql.Result) error {
 		return sql.ErrNoRows
 	}
 	return nil
+}
+
+// placeholder is SQLite's: "?" takes the next argument whatever n is.
+func placeholder(int) string { return "?" }
+
+// listPage runs query (a SELECT ending in a WHERE clause) inside p's ID
+// window on col (store.Page.Window) and returns the rows newest first.
+func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	window, args := p.Window(col, args, placeholder)
+	rows, err := s.r.QueryContext(ctx, query+window, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := collect(rows, scan)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return store.NewestFirst(p, out), nil
 }
