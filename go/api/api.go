@@ -65,9 +65,10 @@ func NewRouter(o Options) http.Handler {
 	}
 	r := chi.NewRouter()
 	// recoverer sits inside accessLog and metrics so a panic is logged and
-	// counted as the 500 it becomes, not lost from the error rate.
+	// counted as the 500 it becomes, not lost from the error rate. cors
+	// answers preflights before the limiter, so they are never counted.
 	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, recoverer(o.Logger), limiter.middleware, limitBody(o.BodyLimit),
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, limiter.middleware, limitBody(o.BodyLimit),
 		deadline(o.RequestTimeout, mastodon.LongLived))
 
 	r.Get("/healthz", healthz)

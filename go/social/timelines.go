@@ -127,6 +127,9 @@ func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listI
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	if sts, err = s.filterListReplies(ctx, l, members, sts); err != nil {
+		return nil, internal(op, err)
+	}
 	return s.filterVisible(ctx, viewer, sts, readHome)
 }
 

@@ -16,7 +16,7 @@ type Handler struct {
 	svc     *social.Service
 	log     *slog.Logger
 	baseURL string // public URL, no trailing slash; used in links and entity URLs
-	version string
+	version string // Starling's own version
 	info    InstanceInfo
 	// Streaming: hub is nil when there is no bus (no streaming endpoint).
 	hub          *streamHub
@@ -29,7 +29,8 @@ type Handler struct {
 type Options struct {
 	// BaseURL is the server's public URL (e.g. https://social.example).
 	BaseURL string
-	// Version is reported by the instance endpoint.
+	// Version is Starling's version, reported after the Mastodon version
+	// the API matches (instance endpoints) and in NodeInfo.
 	Version string
 	// Instance describes the server on the instance endpoints.
 	Instance InstanceInfo
@@ -51,6 +52,12 @@ func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(),
 		streamLimits: opts.StreamLimits.withDefaults(), clientIP: opts.ClientIP}
+	if h.version == "" {
+		h.version = "dev"
+	}
+	if h.info.Thumbnail == "" {
+		h.info.Thumbnail = h.baseURL + thumbnailPath
+	}
 	if h.clientIP == nil {
 		h.clientIP = remoteIP
 	}
@@ -69,6 +76,8 @@ func (h *Handler) Routes(r chi.Router) {
 	r.MethodNotAllowed(methodNotAllowed)
 
 	h.oauthRoutes(r)
+	h.discoveryRoutes(r)
+	h.imageRoutes(r)
 	r.Route("/api/v1", func(r chi.Router) {
 		h.instanceRoutes(r)
 		h.accountRoutes(r)

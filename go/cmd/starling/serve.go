@@ -129,7 +129,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL})
 	handler := api.NewRouter(api.Options{
-		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: mastodonVersion(), Logger: log,
+		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
 			Bus: bus, StreamLimits: c.streamLimits(), ClientIP: api.ClientIP(proxies)}),
@@ -245,10 +245,4 @@ func adminToken(c serveConfig) (string, error) {
 	}
 	slog.Info("generated admin token", "path", path)
 	return tok, nil
-}
-
-// mastodonVersion is what clients parse to detect features: Mastodon's
-// version our API matches, then ours.
-func mastodonVersion() string {
-	return "4.3.0 (compatible; Starling " + version + ")"
 }
