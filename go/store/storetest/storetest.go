@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TextSearch", exerciseTextSearch},
 		{"Trends", exerciseTrends},
 		{"Pins", exercisePins},
+		{"Text", exerciseText},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
