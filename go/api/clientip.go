@@ -5,10 +5,10 @@ import (
 	"net/netip"
 )
 
-// ClientIP returns how the router names a request's client: the
-// connection's address, or behind trusted proxies the address they saw
-// (clientIP). Handlers that count per client, such as the streaming
-// connection cap, use it so they agree with the rate limits.
-func ClientIP(trusted []netip.Prefix) func(*http.Request) string {
-	return func(r *http.Request) string { return clientIP(r, trusted) }
+// ClientKey returns how the router names a request's client for counts
+// per client: its address (behind trusted proxies, the address they saw),
+// an IPv6 client by its /64 (clientKey). The streaming connection cap uses
+// it, so it counts clients as the rate limits do.
+func ClientKey(trusted []netip.Prefix) func(*http.Request) string {
+	return func(r *http.Request) string { return clientKey(clientIP(r, trusted)) }
 }

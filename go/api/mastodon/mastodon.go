@@ -22,7 +22,7 @@ type Handler struct {
 	hub          *streamHub
 	streamConns  *connCounter
 	streamLimits StreamLimits
-	clientIP     func(*http.Request) string
+	clientKey    func(*http.Request) string
 }
 
 // Options configure a Handler.
@@ -41,25 +41,26 @@ type Options struct {
 	// StreamLimits cap streaming clients; zero fields take
 	// DefaultStreamLimits' values.
 	StreamLimits StreamLimits
-	// ClientIP names a request's client address for the per-address cap on
-	// streaming connections (the API router's, which knows the trusted
-	// proxies); nil takes the connection's address.
-	ClientIP func(*http.Request) string
+	// ClientKey names a request's client for the per-address cap on
+	// streaming connections: the API router's (api.ClientKey), which knows
+	// the trusted proxies and counts IPv6 clients by /64, so both count
+	// clients alike; nil takes the connection's address.
+	ClientKey func(*http.Request) string
 }
 
 // New returns the API handler for svc.
 func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(),
-		streamLimits: opts.StreamLimits.withDefaults(), clientIP: opts.ClientIP}
+		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey}
 	if h.version == "" {
 		h.version = "dev"
 	}
 	if h.info.Thumbnail == "" {
 		h.info.Thumbnail = h.baseURL + thumbnailPath
 	}
-	if h.clientIP == nil {
-		h.clientIP = remoteIP
+	if h.clientKey == nil {
+		h.clientKey = remoteIP
 	}
 	if opts.Bus != nil {
 		h.streamConns = newConnCounter(h.streamLimits)

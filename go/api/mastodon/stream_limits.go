@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/netip"
 	"sync"
 
 	"github.com/coder/websocket"
@@ -16,8 +15,9 @@ import (
 type StreamLimits struct {
 	// Connections caps open streaming connections in total.
 	Connections int
-	// ConnectionsPerIP caps them per client address; IPv6 clients count by
-	// /64, the block one subscriber is usually given.
+	// ConnectionsPerIP caps them per client address, as Options.ClientKey
+	// names it (the server counts IPv6 clients by /64, the block one
+	// subscriber is usually given).
 	ConnectionsPerIP int
 	// ConnectionsPerAccount caps them per signed-in account.
 	ConnectionsPerAccount int
@@ -84,11 +84,11 @@ func newConnCounter(l StreamLimits) *connCounter {
 	return &connCounter{limits: l, byIP: map[string]int{}, byAccount: map[int64]int{}}
 }
 
-// acquireAddr counts a connection from client address ip (see clientKey)
-// in the total and per-address counts, or says which cap it hits. The
-// caller calls release once, when the connection ends.
-func (cc *connCounter) acquireAddr(ip string) (release func(), _ *capError) {
-	key := clientKey(ip)
+// acquireAddr counts a connection from the client named key (an address,
+// or an IPv6 /64: Options.ClientKey) in the total and per-address counts,
+// or says which cap it hits. The caller calls release once, when the
+// connection ends.
+func (cc *connCounter) acquireAddr(key string) (release func(), _ *capError) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.total >= cc.limits.Connections {
@@ -133,23 +133,8 @@ func (cc *connCounter) acquireAccount(id int64) (release func(), _ *capError) {
 	}), nil
 }
 
-// clientKey is what the per-address cap counts: an IPv4 address, or the
-// /64 of an IPv6 one (a client given a /64 has 2^64 addresses to rotate
-// through). ip may also be a prefix already, or anything else, taken as is.
-func clientKey(ip string) string {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	addr = addr.Unmap()
-	if addr.Is6() {
-		return netip.PrefixFrom(addr, 64).Masked().String()
-	}
-	return addr.String()
-}
-
-// remoteIP is the connection's address, the client IP when no ClientIP
-// function is configured.
+// remoteIP is the connection's address, the client's key when no
+// ClientKey function is configured.
 func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -103,7 +103,7 @@ func (h *Handler) streaming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, viaProtocol := streamingToken(r)
-	release, capErr := h.streamConns.acquireAddr(h.clientIP(r))
+	release, capErr := h.streamConns.acquireAddr(h.clientKey(r))
 	if capErr != nil {
 		refuseStream(w, r, token, viaProtocol, capErr)
 		return
