@@ -3,10 +3,6 @@
 //! The kernels delegate to `crate::simd` (AVX2/FMA chosen at run time, or a
 //! portable fallback that LLVM vectorises), so callers need no `unsafe`.
 
-// [simd] The kernels delegate to `crate::simd`, which picks AVX2/FMA or a
-// portable fallback at run time (edit by the SIMD engineer; the scalar loops
-// that lived here are now `simd::scalar`).
-
 /// Squared Euclidean distance between `a` and `b` (equal lengths).
 #[inline]
 pub fn l2_sq(a: &[f32], b: &[f32]) -> f32 {

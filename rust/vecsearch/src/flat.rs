@@ -210,16 +210,6 @@ impl Index for FlatIndex {
         self.add_rows(vectors, ids)
     }
 
-    fn search(
-        &self,
-        queries: &[f32],
-        k: usize,
-        labels: &mut [i64],
-        distances: &mut [f32],
-    ) -> Result<usize, Error> {
-        self.search_with(queries, k, &SearchParams::default(), labels, distances)
-    }
-
     /// Flat search honours `exclude`; `nprobe`, `refine_factor` and
     /// `threads` do not apply and are ignored.
     fn search_with(
@@ -336,7 +326,7 @@ fn scan<K: Kernel>(
             );
             for (q, (row_labels, row_scores)) in rows {
                 let mut heap = TopK::<K>::resume(row_labels, row_scores);
-                // [simd] one query against SCORE_ROWS rows at a time, four
+                // One query against SCORE_ROWS rows at a time, four
                 // rows per kernel pass; the scores live on the stack.
                 for (sub, sub_ids) in block
                     .chunks(SCORE_ROWS * d)

@@ -495,7 +495,14 @@ impl Index for PanickingIndex {
     fn add(&self, _: &[f32], _: &[i64]) -> Result<(), Error> {
         panic!("add exploded")
     }
-    fn search(&self, _: &[f32], _: usize, _: &mut [i64], _: &mut [f32]) -> Result<usize, Error> {
+    fn search_with(
+        &self,
+        _: &[f32],
+        _: usize,
+        _: &SearchParams<'_>,
+        _: &mut [i64],
+        _: &mut [f32],
+    ) -> Result<usize, Error> {
         panic!("search exploded")
     }
 }

@@ -2,7 +2,9 @@
 //! synthetic data, removal/exclusion, persistence, concurrency, and recall
 //! on the real data set when it is present.
 
+use super::lists::InvList;
 use super::*;
+use crate::distance::dot;
 use crate::kmeans::SplitMix64;
 use crate::persist;
 
@@ -228,7 +230,8 @@ fn adc_distances_match_reconstruction() {
             .find_map(|(li, list)| list.ids.iter().position(|&x| x == id).map(|p| (li, p)))
             .unwrap();
         let mut rec = vec![0.0; 8];
-        t.pq.decode(&g.lists[li].codes[pos * 4..(pos + 1) * 4], &mut rec);
+        let codes = g.lists[li].codes.bytes().unwrap();
+        t.pq.decode(&codes[pos * 4..(pos + 1) * 4], &mut rec);
         for (r, c) in rec.iter_mut().zip(&t.coarse[li * 8..(li + 1) * 8]) {
             *r += c;
         }
@@ -355,7 +358,7 @@ fn four_bit_lists_are_packed_only_and_persist_in_both_formats() {
     {
         let t = idx.state.get().unwrap();
         let g = t.read();
-        assert!(g.lists.iter().all(|l| l.codes.is_empty()));
+        assert!(g.lists.iter().all(|l| l.codes.bytes().is_none()));
         let lists: usize = g.lists.iter().map(InvList::heap_bytes).sum();
         // Packed codes round up to 32-vector blocks per list; Vec growth
         // may over-allocate up to 2x.

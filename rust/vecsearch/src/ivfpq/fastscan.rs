@@ -1,26 +1,20 @@
-//! [fastscan] The 4-bit fast-scan path of [`IvfPqIndex`] (`nbits = 4`).
+//! Step 2 of a search ([`super::search`]) for 4-bit packed lists
+//! ([`super::lists::CodeLayout::Packed4`]): a scan with quantized tables.
 //!
-//! A child module of `ivfpq` (declared there with `#[path]`), so it reads
-//! the lists directly; owned by the SIMD/fast-scan engineer. The call sites
-//! in `ivfpq.rs` are marked `[fastscan]`: each list keeps its codes only
-//! in the packed layout ([`InvList`]'s `packed`; add, compact, save and
-//! load handle it) and `search_one` branches here.
-//!
-//! Search: every probed list is scanned with its quantized table
-//! ([`Scanner`]). Without re-rank, the best `OVERSAMPLE × cap` candidates
-//! by quantized distance are scored with the float tables (the same
-//! distance the 8-bit path computes) and pushed into the caller's heap.
-//! With re-rank, the best `cap` go straight to the exact re-rank
-//! ([`IvfPqIndex::fs_candidates`]), unordered: it orders them itself.
+//! Every probed list is scanned with its quantized table ([`Scanner`]) in
+//! one loop shared by both uses ([`scan_quantized`]). Without re-rank, the
+//! best `OVERSAMPLE × cap` candidates by quantized distance are scored with
+//! the float tables (the same distance the 8-bit path computes) and pushed
+//! into the caller's heap ([`scan`]). With re-rank, the best `cap` go
+//! straight to the exact re-rank ([`candidates`]), unordered: it orders
+//! them itself.
 
-use super::{IvfPqIndex, Lists, Trained};
+use super::lists::EntryRef;
+use super::search::Query;
 use crate::distance::Kernel;
 use crate::fastscan::{Candidate, Scanner, table_distance};
-use crate::index::{Metric, is_excluded};
-use crate::topk::{EMPTY_LABEL, TopK};
-
-/// The `nbits` that selects fast-scan.
-pub(super) const NBITS: usize = 4;
+use crate::index::is_excluded;
+use crate::topk::TopK;
 
 /// Quantized-scan candidates kept per slot of the float-table heap: the
 /// quantized distance is coarse, so a few more are re-scored.
@@ -51,166 +45,120 @@ pub(super) const FS_RESIDUAL_MAX_DSUB: usize = 2;
 /// `dis0`; L2 without (see [`FS_RESIDUAL_MAX_DSUB`]): `||r_j - c_jc||²` of
 /// the residual `r = q - centroid(l)`, offset 0. IP: the query's inner
 /// products `qtab`, offset `dis0`.
-#[allow(clippy::too_many_arguments)]
 fn list_table(
-    t: &Trained,
-    ip: bool,
-    q: &[f32],
-    qtab: &[f32],
+    query: &Query<'_>,
     l: usize,
     dis0: f32,
     resid: &mut Vec<f32>,
     out: &mut [f32],
 ) -> f32 {
-    if ip {
-        out.copy_from_slice(qtab);
+    let t = query.t;
+    if query.ip {
+        out.copy_from_slice(query.qtab);
         return dis0;
     }
     if !t.term1.is_empty() {
-        let mk = out.len();
-        crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, out);
+        t.term1_table(l, query.qtab, out);
         return dis0;
     }
-    let d = q.len();
+    let d = query.x.len();
     resid.resize(d, 0.0);
-    for ((r, &x), &c) in resid.iter_mut().zip(q).zip(&t.coarse[l * d..(l + 1) * d]) {
+    for ((r, &x), &c) in resid
+        .iter_mut()
+        .zip(query.x)
+        .zip(&t.coarse[l * d..(l + 1) * d])
+    {
         *r = x - c;
     }
     t.pq.l2_table(resid, out);
     0.0
 }
 
-impl IvfPqIndex {
-    /// Scans the probed lists of one query and pushes the best candidates
-    /// into `heap` (capacity `cap`): labels are ids, or `(list << 32) | i`
-    /// when `rerank` (as the 8-bit path does). `probe_s` are the coarse
-    /// scores, `qtab` the query's table (L2: term 3; IP: inner products),
-    /// `ltab` room for one list's `m × 16` table.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn fs_scan<K: Kernel>(
-        &self,
-        t: &Trained,
-        q: &[f32],
-        lists: &Lists,
-        (probe_l, probe_s): (&[i64], &[f32]),
-        (qtab, ltab): (&[f32], &mut [f32]),
-        fs: &mut FsScratch,
-        exclude: &[i64],
-        rerank: bool,
-        heap: &mut TopK<'_, K>,
-        cap: usize,
-    ) {
-        let ip = self.p.metric == Metric::InnerProduct;
-        let m = t.pq.m;
-        let mk = m * t.pq.ksub;
-        // With an exact re-rank to follow, the float-table step only orders
-        // the candidates: no need to oversample.
-        let over = if rerank { 1 } else { OVERSAMPLE };
-        fs.scanner.reset(cap.saturating_mul(over));
-        fs.tab.resize(mk, 0.0);
-        for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
-            if l == EMPTY_LABEL {
-                continue;
-            }
-            let list = &lists.lists[l as usize];
-            if list.packed.is_empty() {
-                continue;
-            }
-            let off = list_table(t, ip, q, qtab, l as usize, dis0, &mut fs.resid, &mut fs.tab);
-            // The scanner ranks smaller-is-better: negate for IP.
-            let offset = if ip {
-                fs.tab.iter_mut().for_each(|v| *v = -*v);
-                -off
-            } else {
-                off
-            };
-            let ids = &list.ids;
-            fs.scanner
-                .scan(&fs.tab, offset, &list.packed, (p as u64) << 32, |i| {
-                    ids[i] < 0 || is_excluded(exclude, ids[i])
-                });
+/// Scans every probed list with its quantized table and leaves the best
+/// `cap` candidates by quantized distance in `fs.cands`, best first.
+///
+/// A candidate's key is the [`EntryRef`] of its probe *rank* (not its
+/// list) and position: candidates then regroup in probe order, each group
+/// finding its list and coarse score at `query.probes.at(rank)`, and equal
+/// distances in different lists rank by probe order.
+fn scan_quantized(query: &Query<'_>, fs: &mut FsScratch, cap: usize) {
+    let t = query.t;
+    fs.scanner.reset(cap);
+    fs.tab.resize(t.pq.m * t.pq.ksub, 0.0);
+    for (rank, l, dis0) in query.probes.iter() {
+        let list = &query.lists.lists[l];
+        let Some(codes) = list.codes.packed().filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let off = list_table(query, l, dis0, &mut fs.resid, &mut fs.tab);
+        // The scanner ranks smaller-is-better: negate for IP.
+        let offset = if query.ip {
+            fs.tab.iter_mut().for_each(|v| *v = -*v);
+            -off
+        } else {
+            off
+        };
+        let ids = &list.ids;
+        fs.scanner.scan(
+            &fs.tab,
+            offset,
+            codes,
+            |pos| EntryRef::new(rank, pos).key(),
+            |pos| ids[pos] < 0 || is_excluded(query.exclude, ids[pos]),
+        );
+    }
+    fs.scanner.drain_sorted(&mut fs.cands);
+}
+
+/// Without re-rank: the best `OVERSAMPLE × cap` candidates by quantized
+/// distance, scored again with the float tables (`ltab`: room for one
+/// list's `m × 16` table) and pushed into `heap` (capacity `cap`) by id.
+pub(super) fn scan<K: Kernel>(
+    query: &Query<'_>,
+    fs: &mut FsScratch,
+    ltab: &mut [f32],
+    heap: &mut TopK<'_, K>,
+    cap: usize,
+) {
+    scan_quantized(query, fs, cap.saturating_mul(OVERSAMPLE));
+    // Float-table distances, grouped by list so each list's table is
+    // built once.
+    fs.cands.sort_unstable_by_key(|c| c.key);
+    fs.code.resize(query.t.pq.m, 0);
+    let mut cur = usize::MAX;
+    let mut off = 0.0;
+    for c in &fs.cands {
+        let e = EntryRef::from_key(c.key);
+        let (rank, i) = (e.list(), e.pos());
+        let (l, dis0) = query.probes.at(rank);
+        if rank != cur {
+            cur = rank;
+            off = list_table(query, l, dis0, &mut fs.resid, ltab);
         }
-        fs.scanner.drain_sorted(&mut fs.cands);
-        // Float-table distances, grouped by list so each list's table is
-        // built once.
-        fs.cands.sort_unstable_by_key(|c| c.key);
-        fs.code.resize(m, 0);
-        let mut cur = usize::MAX;
-        let mut off = 0.0;
-        for c in &fs.cands {
-            let (p, i) = ((c.key >> 32) as usize, (c.key & 0xffff_ffff) as usize);
-            let l = probe_l[p] as usize;
-            if p != cur {
-                cur = p;
-                off = list_table(t, ip, q, qtab, l, probe_s[p], &mut fs.resid, ltab);
-            }
-            let list = &lists.lists[l];
-            list.packed.get(i, &mut fs.code);
-            let s = off + table_distance(ltab, &fs.code);
-            let id = list.ids[i];
-            let label = if rerank {
-                ((l as i64) << 32) | i as i64
-            } else {
-                id
-            };
-            if heap.accepts(s, label) {
-                heap.push(s, label);
-            }
+        let list = &query.lists.lists[l];
+        let Some(codes) = list.codes.packed() else {
+            continue;
+        };
+        codes.get(i, &mut fs.code);
+        let s = off + table_distance(ltab, &fs.code);
+        let id = list.ids[i];
+        if heap.accepts(s, id) {
+            heap.push(s, id);
         }
     }
 }
 
-impl IvfPqIndex {
-    /// The re-rank candidates of one query with 4-bit codes: the best `cap`
-    /// by quantized distance over the probed lists, written as labels
-    /// `(list << 32) | position` into `out` in no particular order (the
-    /// exact re-rank orders them). Returns how many were written.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn fs_candidates(
-        &self,
-        t: &Trained,
-        q: &[f32],
-        lists: &Lists,
-        (probe_l, probe_s): (&[i64], &[f32]),
-        qtab: &[f32],
-        fs: &mut FsScratch,
-        exclude: &[i64],
-        ip: bool,
-        cap: usize,
-        out: &mut [i64],
-    ) -> usize {
-        let mk = t.pq.m * t.pq.ksub;
-        fs.scanner.reset(cap);
-        fs.tab.resize(mk, 0.0);
-        for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
-            if l == EMPTY_LABEL {
-                continue;
-            }
-            let list = &lists.lists[l as usize];
-            if list.packed.is_empty() {
-                continue;
-            }
-            let off = list_table(t, ip, q, qtab, l as usize, dis0, &mut fs.resid, &mut fs.tab);
-            // The scanner ranks smaller-is-better: negate for IP.
-            let offset = if ip {
-                fs.tab.iter_mut().for_each(|v| *v = -*v);
-                -off
-            } else {
-                off
-            };
-            let ids = &list.ids;
-            fs.scanner
-                .scan(&fs.tab, offset, &list.packed, (p as u64) << 32, |i| {
-                    ids[i] < 0 || is_excluded(exclude, ids[i])
-                });
-        }
-        fs.scanner.drain_sorted(&mut fs.cands);
-        for (o, c) in out.iter_mut().zip(&fs.cands) {
-            let (p, i) = ((c.key >> 32) as usize, c.key & 0xffff_ffff);
-            *o = (probe_l[p] << 32) | i as i64;
-        }
-        fs.cands.len().min(out.len())
+/// With re-rank: the best `out.len()` candidates by quantized distance,
+/// written as [`EntryRef`] labels into `out` in no particular order (the
+/// exact re-rank orders them). Returns how many were written.
+pub(super) fn candidates(query: &Query<'_>, fs: &mut FsScratch, out: &mut [i64]) -> usize {
+    scan_quantized(query, fs, out.len());
+    for (o, c) in out.iter_mut().zip(&fs.cands) {
+        let e = EntryRef::from_key(c.key);
+        let (l, _) = query.probes.at(e.list());
+        *o = EntryRef::new(l, e.pos()).label();
     }
+    fs.cands.len().min(out.len())
 }
 
 #[cfg(test)]
