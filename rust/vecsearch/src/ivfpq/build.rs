@@ -3,7 +3,7 @@
 
 use super::lists::{InvList, Lists, MAX_LIST_LEN};
 use super::{IvfPqIndex, TOMBSTONE, Trained};
-use crate::distance::{dot, normalized_rows};
+use crate::distance::{dot, rows_for_metric};
 use crate::error::Error;
 use crate::index::{Metric, RefineStorage, check_ids, check_vectors};
 use crate::kmeans::{self, KMeansParams, resolve_threads};
@@ -145,13 +145,7 @@ impl IvfPqIndex {
                 self.p.nlist
             )));
         }
-        let unit;
-        let x = if self.p.metric == Metric::Cosine {
-            unit = normalized_rows(vectors, d)?;
-            &unit[..]
-        } else {
-            vectors
-        };
+        let x: &[f32] = &rows_for_metric(self.p.metric, vectors, d)?;
         let kp = self.kmeans_params();
         let coarse = kmeans::train(x, n, d, self.p.nlist, &kp)?;
         // Residuals of the training points to their (metric) list.
@@ -194,13 +188,7 @@ impl IvfPqIndex {
         if n == 0 {
             return Ok(());
         }
-        let unit;
-        let x = if self.p.metric == Metric::Cosine {
-            unit = normalized_rows(vectors, d)?;
-            &unit[..]
-        } else {
-            vectors
-        };
+        let x: &[f32] = &rows_for_metric(self.p.metric, vectors, d)?;
         let mut assign = Vec::new();
         assign.try_reserve_exact(n)?;
         assign.resize(n, 0u32);

@@ -164,6 +164,7 @@ pub(super) fn candidates(query: &Query<'_>, fs: &mut FsScratch, out: &mut [i64])
 #[cfg(test)]
 mod tests {
     use crate::index::{Index, Metric, RefineStorage, SearchParams};
+    use crate::ivfpq::tests::{data_root, read_vecs};
     use crate::ivfpq::{IvfPqIndex, IvfPqParams};
     use std::time::Instant;
 
@@ -290,45 +291,20 @@ mod tests {
         }
     }
 
-    fn read_vecs(path: &std::path::Path) -> Option<(usize, Vec<u32>)> {
-        let b = std::fs::read(path).ok()?;
-        let d = u32::from_le_bytes(b.get(0..4)?.try_into().ok()?) as usize;
-        let mut out = Vec::with_capacity(b.len() / 4);
-        for row in b.chunks_exact(4 * (d + 1)) {
-            for c in row[4..].chunks_exact(4) {
-                out.push(u32::from_le_bytes(c.try_into().ok()?));
-            }
-        }
-        Some((d, out))
-    }
-
-    /// The real-data directory: `STARLING_TEST_DATA` or `../../../shared/data`
-    /// relative to the crate.
-    fn data_dir() -> Option<std::path::PathBuf> {
-        let dir = std::env::var_os("STARLING_TEST_DATA")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-            });
-        dir.join("posts-fasttext-100-angular/base.fvecs")
-            .exists()
-            .then_some(dir)
-    }
-
     /// Fast-scan + re-rank on posts-fasttext (L2 on unit vectors) reaches
     /// recall@10 >= 0.9: catches a quantization or packing regression.
     #[test]
     fn real_data_fastscan_recall() {
-        let Some(dir) = data_dir() else {
+        let Some(dir) = data_root() else {
             eprintln!("skipped: no real data (set STARLING_TEST_DATA)");
             return;
         };
         let dir = dir.join("posts-fasttext-100-angular");
-        let (d, base) = read_vecs(&dir.join("base.fvecs")).unwrap();
+        let (base, _, d) = read_vecs(&dir.join("base.fvecs"));
         let base: Vec<f32> = base.into_iter().map(f32::from_bits).collect();
-        let (_, q) = read_vecs(&dir.join("query.fvecs")).unwrap();
+        let (q, _, _) = read_vecs(&dir.join("query.fvecs"));
         let q: Vec<f32> = q.into_iter().map(f32::from_bits).collect();
-        let (gk, gt) = read_vecs(&dir.join("groundtruth.ivecs")).unwrap();
+        let (gt, _, gk) = read_vecs(&dir.join("groundtruth.ivecs"));
         let n = base.len() / d;
         let nq = 300;
         let k = 10;

@@ -14,7 +14,7 @@
 use super::fastscan::{self, FsScratch};
 use super::lists::{CodeLayout, EntryRef, InvList, Lists};
 use super::{IvfPqIndex, Trained};
-use crate::distance::{IpKernel, Kernel, L2Kernel, normalized_rows};
+use crate::distance::{IpKernel, Kernel, L2Kernel, rows_for_metric};
 use crate::error::{Error, ErrorKind};
 use crate::index::{Metric, RefineStorage, SearchParams, check_exclude, check_search, is_excluded};
 use crate::pq::{adc_seq, adc4_256};
@@ -214,13 +214,7 @@ impl IvfPqIndex {
         if n == 0 {
             return Ok(0);
         }
-        let unit;
-        let queries = if self.p.metric == Metric::Cosine {
-            unit = normalized_rows(queries, d)?;
-            &unit[..]
-        } else {
-            queries
-        };
+        let queries: &[f32] = &rows_for_metric(self.p.metric, queries, d)?;
         let threads = params.threads.clamp(1, n);
         if threads == 1 {
             return Ok(self.search_block(t, queries, k, params, labels, distances));

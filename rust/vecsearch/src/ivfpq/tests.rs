@@ -436,7 +436,9 @@ fn concurrent_searches_adds_removes() {
 
 // ---- real data ----------------------------------------------------------
 
-fn data_root() -> Option<std::path::PathBuf> {
+/// The real-data directory: `STARLING_TEST_DATA` or `../../../shared/data`
+/// relative to the crate, if it holds posts-fasttext.
+pub(super) fn data_root() -> Option<std::path::PathBuf> {
     let root = std::env::var_os("STARLING_TEST_DATA")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
@@ -447,7 +449,8 @@ fn data_root() -> Option<std::path::PathBuf> {
         .then_some(root)
 }
 
-fn read_vecs(path: &std::path::Path) -> (Vec<u32>, usize, usize) {
+/// A texmex file's values (as bits), rows and dimension.
+pub(super) fn read_vecs(path: &std::path::Path) -> (Vec<u32>, usize, usize) {
     let b = std::fs::read(path).unwrap();
     let dim = u32::from_le_bytes(b[..4].try_into().unwrap()) as usize;
     let row = 4 * (dim + 1);
