@@ -7,7 +7,7 @@
 //! Per query: distances to all coarse centroids select the `nprobe` best
 //! lists; the query's PQ table is computed once; each probed list is scanned
 //! by asymmetric distance (a sum of `m` table look-ups per code) into a
-//! bounded heap ([`TopK`]). For L2 (and cosine, which is L2 on unit vectors)
+//! bounded heap (`TopK`). For L2 (and cosine, which is L2 on unit vectors)
 //! the table uses FAISS's precomputed-table decomposition of
 //! `||x - y_C - y_R||^2`:
 //!
@@ -64,9 +64,9 @@
 //!
 //! # Where things are
 //!
-//! * `lists`: the inverted lists, the code layouts ([`lists::CodeLayout`],
+//! * `lists`: the inverted lists, the code layouts (`lists::CodeLayout`,
 //!   chosen once from `nbits`) and an entry's address
-//!   ([`lists::EntryRef`]);
+//!   (`lists::EntryRef`);
 //! * `build`: training, adding, removal and compaction;
 //! * `search`: a query's steps (probe selection, scan, re-rank) and the
 //!   per-thread scratch;
