@@ -112,14 +112,19 @@ fn scan_quantized(query: &Query<'_>, fs: &mut FsScratch, cap: usize) {
 
 /// Without re-rank: the best `OVERSAMPLE × cap` candidates by quantized
 /// distance, scored again with the float tables (`ltab`: room for one
-/// list's `m × 16` table) and pushed into `heap` (capacity `cap`) by id.
+/// list's `m × 16` table) into the heap over `out_l`/`out_s` (capacity
+/// `cap`, their length) by id, which ends sorted best first. Returns how
+/// many it kept.
 pub(super) fn scan<K: Kernel>(
     query: &Query<'_>,
     fs: &mut FsScratch,
     ltab: &mut [f32],
-    heap: &mut TopK<'_, K>,
-    cap: usize,
-) {
+    out_l: &mut [i64],
+    out_s: &mut [f32],
+) -> usize {
+    let cap = out_l.len();
+    TopK::<K>::reset(out_l, out_s);
+    let mut heap = TopK::<K>::resume(out_l, out_s);
     scan_quantized(query, fs, cap.saturating_mul(OVERSAMPLE));
     // Float-table distances, grouped by list so each list's table is
     // built once.
@@ -146,6 +151,7 @@ pub(super) fn scan<K: Kernel>(
             heap.push(s, id);
         }
     }
+    heap.finish()
 }
 
 /// With re-rank: the best `out.len()` candidates by quantized distance,

@@ -370,7 +370,6 @@ impl IvfPqIndex {
         (out_l, out_s): (&mut [i64], &mut [f32]),
         sc: &mut ScanScratch,
     ) -> usize {
-        let cap = out_l.len();
         match self.layout {
             CodeLayout::Packed4 if labels == Labels::Entries => {
                 let n = fastscan::candidates(query, &mut sc.fs, out_l);
@@ -378,17 +377,9 @@ impl IvfPqIndex {
                 n
             }
             CodeLayout::Packed4 => {
-                TopK::<K>::reset(out_l, out_s);
-                let mut heap = TopK::<K>::resume(out_l, out_s);
-                fastscan::scan(query, &mut sc.fs, &mut sc.ltab, &mut heap, cap);
-                heap.finish()
+                fastscan::scan::<K>(query, &mut sc.fs, &mut sc.ltab, out_l, out_s)
             }
-            CodeLayout::Bytes => {
-                TopK::<K>::reset(out_l, out_s);
-                let mut heap = TopK::<K>::resume(out_l, out_s);
-                scan_bytes(query, labels, &mut sc.ltab, &mut heap);
-                heap.finish()
-            }
+            CodeLayout::Bytes => scan_bytes::<K>(query, labels, &mut sc.ltab, out_l, out_s),
         }
     }
 }
@@ -406,13 +397,17 @@ fn select_probes<K: Kernel>(coarse: &[f32], probe_l: &mut [i64], probe_s: &mut [
 
 /// Step 2 for byte codes: every probed list scored by asymmetric distance
 /// (a list's float table, `m` look-ups a code, four codes at a time for
-/// 8-bit codes) into `heap`; `ltab` is room for one list's table.
+/// 8-bit codes) into the heap over `out_l`/`out_s`, which ends sorted best
+/// first; `ltab` is room for one list's table. Returns how many it kept.
 fn scan_bytes<K: Kernel>(
     query: &Query<'_>,
     labels: Labels,
     ltab: &mut [f32],
-    heap: &mut TopK<'_, K>,
-) {
+    out_l: &mut [i64],
+    out_s: &mut [f32],
+) -> usize {
+    TopK::<K>::reset(out_l, out_s);
+    let mut heap = TopK::<K>::resume(out_l, out_s);
     let t = query.t;
     let (m, ksub) = (t.pq.m, t.pq.ksub);
     for (_, l, dis0) in query.probes.iter() {
@@ -457,6 +452,7 @@ fn scan_bytes<K: Kernel>(
             i += 1;
         }
     }
+    heap.finish()
 }
 
 /// Step 3: the candidates' stored vectors (f32 or SQ8) compared with the
