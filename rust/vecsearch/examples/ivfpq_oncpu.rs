@@ -16,19 +16,10 @@
 
 use std::path::Path;
 use std::time::Instant;
+use texmex::{normalise, read_vecs};
 use vecsearch::SearchParams;
 
-fn read_vecs(path: &Path) -> (usize, Vec<u32>) {
-    let b = std::fs::read(path).expect("read");
-    let d = u32::from_le_bytes(b[0..4].try_into().unwrap()) as usize;
-    let mut out = Vec::with_capacity(b.len() / 4);
-    for row in b.chunks_exact(4 * (d + 1)) {
-        for c in row[4..].chunks_exact(4) {
-            out.push(u32::from_le_bytes(c.try_into().unwrap()));
-        }
-    }
-    (d, out)
-}
+mod texmex;
 
 /// Nanoseconds this thread has run on a CPU.
 fn oncpu_ns() -> u64 {
@@ -57,12 +48,7 @@ fn main() {
     let rounds: usize = a[2].parse().unwrap();
     let (d, q) = read_vecs(&dir.join("query.fvecs"));
     let mut q: Vec<f32> = q.into_iter().map(f32::from_bits).collect();
-    for r in q.chunks_exact_mut(d) {
-        let n = r.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if n > 0.0 {
-            r.iter_mut().for_each(|v| *v /= n);
-        }
-    }
+    normalise(&mut q, d);
     let (gk, gt) = read_vecs(&dir.join("groundtruth.ivecs"));
     let nq = q.len() / d;
     let k = 10;
