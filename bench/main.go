@@ -6,6 +6,7 @@
 //
 //	starling-bench ffi [flags]   cgo call overhead and zero-copy search cost
 //	starling-bench ann [flags]   recall, QPS and latency on a texmex dataset
+//	starling-bench plugins [flags] policy plugins: in process vs gRPC, rank, load, swap, restart
 //
 // Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
 // benchmark fails (including a failed correctness check on the results).
@@ -52,13 +53,14 @@ func main() {
 // returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	commands := map[string]subcommand{
-		"ffi": {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
-		"ann": {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
+		"ffi":     {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
+		"ann":     {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
+		"plugins": {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann"} {
-			fmt.Fprintf(stderr, "  %-5s %s\n", name, commands[name].summary)
+		for _, name := range []string{"ffi", "ann", "plugins"} {
+			fmt.Fprintf(stderr, "  %-7s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
 	}

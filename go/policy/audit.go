@@ -3,9 +3,13 @@ package policy
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/starling-social/starling/go/pluginsdk"
+	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/store"
 )
 
 // AuditRecord is one plugin decision other than allow.
@@ -23,6 +27,24 @@ type AuditRecord struct {
 // AuditLog keeps decisions for operators (the store's policy audit table).
 type AuditLog interface {
 	RecordPolicyDecision(ctx context.Context, r AuditRecord) error
+}
+
+// StoreAudit is an AuditLog writing to the store's policy_decisions table,
+// IDs from ids.
+func StoreAudit(st store.Moderation, ids *snowflake.Generator) AuditLog {
+	return &storeAudit{st: st, ids: ids}
+}
+
+type storeAudit struct {
+	st  store.Moderation
+	ids *snowflake.Generator
+}
+
+func (a *storeAudit) RecordPolicyDecision(ctx context.Context, r AuditRecord) error {
+	return a.st.PutPolicyDecision(ctx, &store.PolicyDecision{
+		ID: a.ids.Next(), CreatedAt: r.Time, Plugin: r.Plugin, PluginVersion: r.Version, Hook: r.Hook,
+		Verdict: r.Verdict, Reason: r.Reason, AccountID: r.AccountID, StatusID: r.StatusID,
+	})
 }
 
 // decided counts a decision and audits it unless it is allow. The status
@@ -55,4 +77,25 @@ func (h *Host) decided(ctx context.Context, in *instance, hook string, accountID
 	if err := h.opts.Audit.RecordPolicyDecision(actx, r); err != nil {
 		h.logger.LogAttrs(ctx, slog.LevelError, "policy audit write failed", slog.String("plugin", r.Plugin), slog.String("error", err.Error()))
 	}
+}
+
+// maxReason bounds a plugin's reason wherever the host keeps or shows it.
+const maxReason = 512
+
+// cleanText makes a plugin-supplied string (a reason, a version) safe to
+// log, store and show: valid UTF-8, no NUL or other control characters
+// (PostgreSQL text cannot hold NUL), at most max bytes.
+func cleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > max {
+		s = s[:max]
+		s = strings.ToValidUTF8(s, "") // a rune cut in half
+	}
+	return s
 }

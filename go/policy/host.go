@@ -214,29 +214,29 @@ func (h *Host) Ready(context.Context) error {
 	return nil
 }
 
-// PluginInfo describes one manifest plugin, for `starling plugins list` and
-// the admin API.
+// PluginInfo describes one manifest plugin, for the admin API (which owns
+// its JSON form) and so `starling plugins list`.
 type PluginInfo struct {
-	Name      string        `json:"name"`
-	Version   string        `json:"version"` // as the running plugin reported it; empty if not running
-	SHA256    string        `json:"sha256"`  // pinned, and verified for the running version
-	State     State         `json:"state"`
-	LastError string        `json:"last_error,omitempty"` // why it is not ready, or why the last swap failed
-	Enabled   bool          `json:"enabled"`
-	Hooks     []string      `json:"hooks"`
-	FailMode  FailMode      `json:"fail_mode"`
-	Timeout   time.Duration `json:"timeout_ns"`
-	Order     int           `json:"order"`
-	Path      string        `json:"path"` // resolved binary path
-	PID       int           `json:"pid,omitempty"`
-	Started   time.Time     `json:"started_at,omitzero"`
-	Calls     int64         `json:"calls"`  // since the server started, across versions
-	Errors    int64         `json:"errors"` // failed calls among them
-	P50       time.Duration `json:"p50_ns"`
-	P99       time.Duration `json:"p99_ns"`
-	Restarts  int64         `json:"restarts"`
-	Swaps     int64         `json:"swaps"`
-	LastSwap  time.Duration `json:"last_swap_ns,omitempty"` // how long the last swap took to make the new version current
+	Name      string
+	Version   string // as the running plugin reported it; empty if not running
+	SHA256    string // pinned, and verified for the running version
+	State     State
+	LastError string // why it is not ready, or why the last swap failed
+	Enabled   bool
+	Hooks     []string
+	FailMode  FailMode
+	Timeout   time.Duration
+	Order     int
+	Path      string // resolved binary path
+	PID       int
+	Started   time.Time
+	Calls     int64 // since the server started, across versions
+	Errors    int64 // failed calls among them
+	P50       time.Duration
+	P99       time.Duration
+	Restarts  int64
+	Swaps     int64
+	LastSwap  time.Duration // how long the last swap took to make the new version current
 }
 
 // Plugins lists the manifest's plugins in call order, disabled ones included.
@@ -282,6 +282,9 @@ func call[T any](ctx context.Context, h *Host, s *slot, hook string, fn func(con
 	if err == nil && resp == nil {
 		err = errors.New("nil response")
 	}
+	if err == nil {
+		cleanResponse(resp)
+	}
 	d := time.Since(start)
 	s.stats.observe(d, err != nil)
 	h.metrics.duration.WithLabelValues(s.name, hook).Observe(d.Seconds())
@@ -290,3 +293,14 @@ func call[T any](ctx context.Context, h *Host, s *slot, hook string, fn func(con
 
 // errNotRunning is a call to a plugin that is restarting or disabled.
 var errNotRunning = errors.New("plugin is not running (restarting)")
+
+// cleanResponse bounds and sanitizes the reason in a plugin's answer before
+// the host logs, stores or shows it.
+func cleanResponse(resp any) {
+	switch r := resp.(type) {
+	case *pluginsdk.CheckStatusResponse:
+		r.Reason = cleanText(r.Reason, maxReason)
+	case *pluginsdk.CheckAccountResponse:
+		r.Reason = cleanText(r.Reason, maxReason)
+	}
+}

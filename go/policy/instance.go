@@ -140,7 +140,7 @@ func (h *Host) startInstance(ctx context.Context, path string, spec PluginSpec) 
 	if err := healthCheck(ctx, rpc); err != nil {
 		return nil, fail("health", err)
 	}
-	inst := &instance{spec: spec, path: path, version: info.Version, client: client, conn: rpc, rpc: pc, started: time.Now()}
+	inst := &instance{spec: spec, path: path, version: cleanText(info.Version, 64), client: client, conn: rpc, rpc: pc, started: time.Now()}
 	if rc := client.ReattachConfig(); rc != nil {
 		inst.pid = rc.Pid
 	}

@@ -12,10 +12,10 @@ import (
 
 // SwapResult reports a hot swap.
 type SwapResult struct {
-	Plugin  string        `json:"plugin"`
-	Version string        `json:"version,omitempty"` // the version now serving; empty when disabled
-	State   State         `json:"state"`
-	Took    time.Duration `json:"took_ns"` // start of the new version until it was current
+	Plugin  string
+	Version string        // the version now serving; empty when disabled
+	State   State         // the plugin's state after the swap
+	Took    time.Duration // start of the new version until it was current
 }
 
 // Reload re-reads the manifest file and hot-swaps plugin name to its entry

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TextSearch", exerciseTextSearch},
 		{"Trends", exerciseTrends},
 		{"Pins", exercisePins},
+		{"Moderation", exerciseModeration},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
