@@ -46,8 +46,14 @@ type pluginResult struct {
 	HostCPUUsCall   float64 `json:"host_cpu_us_per_call,omitempty"`
 	PluginCPUUsCall float64 `json:"plugin_cpu_us_per_call,omitempty"`
 	// Swap and restart: the events measured (their times are the
-	// latency fields), and for swaps the calls made meanwhile.
-	Events int `json:"events,omitempty"`
+	// latency fields), and for swaps the calls made meanwhile. A swap's
+	// time runs from Reload until the new version is current (copy and
+	// verify, exec, handshake, Info, Configure, health, canary, atomic
+	// switch); the drain of the old version comes after, in DrainP50Us
+	// and DrainMaxUs, and calls never wait for either.
+	Events     int     `json:"events,omitempty"`
+	DrainP50Us float64 `json:"drain_p50_us,omitempty"`
+	DrainMaxUs float64 `json:"drain_max_us,omitempty"`
 	provenance
 }
 
@@ -60,7 +66,9 @@ func runPlugins(e *env, args []string) error {
 	workers := fs.Int("workers", 8, "concurrent callers in the load and swap measurements")
 	loadFor := fs.Duration("load-duration", 5*time.Second, "length of the concurrent load measurement")
 	swaps := fs.Int("swaps", 20, "hot swaps under load")
-	restarts := fs.Int("restarts", 10, "kill -9 and restart cycles")
+	restarts := fs.Int("restarts", 5, "kill -9 and restart cycles (each after the plugin ran long enough for the supervisor's backoff to reset)")
+	only := fs.String("only", "check_status,rank,load,swap,restart", "comma-separated steps to run")
+	verbose := fs.Bool("v", false, "log the host's debug lines (plugin start step times) to stderr")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: starling-bench plugins [flags]\n")
 		fs.PrintDefaults()
@@ -82,19 +90,23 @@ func runPlugins(e *env, args []string) error {
 			return usagef("--plugin-dir: %v (run `make build`)", err)
 		}
 	}
-	b := &pluginBench{e: e, prov: newProvenance(e.command), dir: *dir}
+	b := &pluginBench{e: e, prov: newProvenance(e.command), dir: *dir, verbose: *verbose}
 	defer b.close()
 	if err := b.start(); err != nil {
 		return err
 	}
-	steps := []func() error{
-		func() error { return b.checkStatus(*calls) },
-		func() error { return b.rank(*rankCalls) },
-		func() error { return b.load(*workers, *loadFor) },
-		func() error { return b.swap(*workers, *swaps) },
-		func() error { return b.restart(*restarts) },
+	steps := map[string]func() error{
+		"check_status": func() error { return b.checkStatus(*calls) },
+		"rank":         func() error { return b.rank(*rankCalls) },
+		"load":         func() error { return b.load(*workers, *loadFor) },
+		"swap":         func() error { return b.swap(*workers, *swaps) },
+		"restart":      func() error { return b.restart(*restarts) },
 	}
-	for _, step := range steps {
+	for _, name := range strings.Split(*only, ",") {
+		step, ok := steps[name]
+		if !ok {
+			return usagef("--only: unknown step %q", name)
+		}
 		if err := step(); err != nil {
 			return err
 		}
@@ -109,11 +121,12 @@ const (
 )
 
 type pluginBench struct {
-	e    *env
-	prov provenance
-	dir  string
-	work string // temp dir: manifest and the binaries under test
-	host *policy.Host
+	e       *env
+	verbose bool
+	prov    provenance
+	dir     string
+	work    string // temp dir: manifest and the binaries under test
+	host    *policy.Host
 }
 
 // start copies the binaries into a work dir (the swap step replaces them
@@ -144,7 +157,11 @@ func (b *pluginBench) start() error {
 	if m, err = policy.LoadManifest(file); err != nil {
 		return err
 	}
-	b.host, err = policy.NewHost(context.Background(), m, slog.New(slog.NewTextHandler(b.e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), policy.Options{})
+	level := slog.LevelWarn
+	if b.verbose {
+		level = slog.LevelDebug
+	}
+	b.host, err = policy.NewHost(context.Background(), m, slog.New(slog.NewTextHandler(b.e.stderr, &slog.HandlerOptions{Level: level})), policy.Options{})
 	return err
 }
 
@@ -333,7 +350,7 @@ func (b *pluginBench) swap(workers, n int) error {
 	paths := []string{filepath.Join(b.work, "wordfilter"), next}
 	stop := make(chan struct{})
 	wait := b.hammer(workers, stop)
-	var took []time.Duration
+	var took, drains []time.Duration
 	for i := range n {
 		path := paths[(i+1)%2]
 		m, err := policy.LoadManifest(file)
@@ -355,10 +372,13 @@ func (b *pluginBench) swap(workers, n int) error {
 			return fmt.Errorf("swap %d: %w", i, err)
 		}
 		took = append(took, res.Took)
+		drains = append(drains, res.Drain)
 	}
 	close(stop)
 	lat, failed := wait()
 	r := latencyResult(took)
+	d := latencyResult(drains)
+	r.DrainP50Us, r.DrainMaxUs = d.P50Us, d.MaxUs
 	r.Bench, r.Transport, r.Plugin, r.Workers, r.Events = "swap", "grpc", "wordfilter", workers, n
 	r.Calls, r.Failed = int64(len(lat)), failed
 	return b.emit(r)
@@ -384,9 +404,10 @@ func (b *pluginBench) restart(n int) error {
 			time.Sleep(time.Millisecond)
 		}
 		took = append(took, time.Since(start))
-		// Let the restarted process settle before the next kill, as crashes
-		// are rare events rather than a loop.
-		time.Sleep(200 * time.Millisecond)
+		// A crash is a rare event, not a loop: wait until the supervisor
+		// counts the new process as stable, so its backoff is back to an
+		// immediate restart (crash loops are slowed down on purpose).
+		time.Sleep(policy.StableAfter + 500*time.Millisecond)
 	}
 	r := latencyResult(took)
 	r.Bench, r.Transport, r.Plugin, r.Events = "restart", "grpc", "wordfilter", n

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 )
 
@@ -20,72 +20,109 @@ const maxBinary = 1 << 30
 // errHashMismatch marks a binary whose SHA-256 is not the pinned one.
 var errHashMismatch = errors.New("sha256 mismatch")
 
-// stageBinary closes the hash-then-exec race. go-plugin's SecureConfig hashes
+// stager closes the hash-then-exec race. go-plugin's SecureConfig hashes
 // the binary by path and later executes the path again, so a binary renamed
-// into place in between runs unverified. Instead the host reads src once,
-// hashes exactly those bytes, and writes them into a new file in dir, a
-// directory only the server's user can write (mode 0700). It then hashes the
-// copy again and returns its path: the file that is executed is the file
-// that was verified, whatever happens to src afterwards.
-func stageBinary(src, wantHex, dir string) (staged string, err error) {
-	f, err := os.Open(src)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+// into place in between ran unverified. Instead the host copies the binary
+// into a directory only the server's user can write (mode 0700), hashing
+// exactly the bytes it copies, refuses the copy unless the hash is the
+// pinned one, and then hashes the copy itself again right before it is
+// executed: the file that runs is a file that was verified, whatever
+// happens to the installed binary meanwhile.
+//
+// Verified copies are kept by hash and reused while the installed file is
+// the same file (device, inode, size and modification time unchanged), so a
+// restart after a crash, or a swap back to a version run before, re-hashes
+// only the private copy instead of copying again.
+type stager struct {
+	dir string
+
+	mu     sync.Mutex
+	staged map[string]fileID // sha256 -> identity of the installed file it was copied from
+}
+
+// fileID identifies an installed binary without reading it.
+type fileID struct {
+	dev, ino uint64
+	size     int64
+	mtime    int64
+}
+
+func newStager(dir string) *stager { return &stager{dir: dir, staged: map[string]fileID{}} }
+
+// stage returns the path of a verified private copy of src whose SHA-256
+// is wantHex.
+func (s *stager) stage(src, wantHex string) (string, error) {
+	fi, err := os.Stat(src)
 	if err != nil {
 		return "", err
 	}
 	if !fi.Mode().IsRegular() {
 		return "", fmt.Errorf("%s is not a regular file", src)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxBinary+1))
-	if err != nil {
-		return "", err
-	}
-	if len(b) > maxBinary {
-		return "", fmt.Errorf("%s is larger than %d bytes", src, maxBinary)
-	}
-	if got := sha256Hex(b); got != wantHex {
-		return "", fmt.Errorf("%w: %s has sha256 %s, manifest pins %s; refusing to run it", errHashMismatch, src, got, wantHex)
-	}
-
-	out, err := os.CreateTemp(dir, filepath.Base(src)+"-*")
-	if err != nil {
-		return "", err
-	}
-	staged = out.Name()
-	defer func() {
-		if err != nil {
-			_ = os.Remove(staged)
+	id := identify(fi)
+	staged := filepath.Join(s.dir, wantHex)
+	s.mu.Lock()
+	known, ok := s.staged[wantHex]
+	s.mu.Unlock()
+	if !ok || known != id {
+		if err := s.copyVerified(src, wantHex, staged); err != nil {
+			return "", err
 		}
-	}()
-	if _, err = out.Write(b); err != nil {
-		_ = out.Close()
-		return "", err
+		s.mu.Lock()
+		s.staged[wantHex] = id
+		s.mu.Unlock()
 	}
-	if err = out.Chmod(0o500); err != nil {
-		_ = out.Close()
-		return "", err
-	}
-	if err = out.Close(); err != nil {
-		return "", err
-	}
-	// Verify the copy itself, not the bytes we meant to write.
-	copied, err := os.ReadFile(staged)
+	// The copy itself, right before it runs.
+	got, err := fileSHA256(staged)
 	if err != nil {
 		return "", err
 	}
-	if !bytes.Equal(copied, b) {
-		return "", fmt.Errorf("%w: staged copy of %s differs from what was verified", errHashMismatch, src)
+	if got != wantHex {
+		_ = os.Remove(staged)
+		s.mu.Lock()
+		delete(s.staged, wantHex)
+		s.mu.Unlock()
+		return "", fmt.Errorf("%w: the private copy of %s changed (sha256 %s); refusing to run it", errHashMismatch, src, got)
 	}
 	return staged, nil
 }
 
-func sha256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+// copyVerified copies src to staged through a temporary file, hashing the
+// bytes copied, and renames it into place only if they match wantHex.
+func (s *stager) copyVerified(src, wantHex, staged string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.CreateTemp(s.dir, ".stage-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = out.Close()
+			_ = os.Remove(out.Name())
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(in, maxBinary+1))
+	if err != nil {
+		return err
+	}
+	if n > maxBinary {
+		return fmt.Errorf("%s is larger than %d bytes", src, maxBinary)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != wantHex {
+		return fmt.Errorf("%w: %s has sha256 %s, manifest pins %s; refusing to run it", errHashMismatch, src, got, wantHex)
+	}
+	if err = out.Chmod(0o500); err != nil {
+		return err
+	}
+	if err = out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(out.Name(), staged)
 }
 
 // newExecDir creates the private directory staged binaries are run from.

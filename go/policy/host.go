@@ -41,7 +41,7 @@ type Options struct {
 	Audit AuditLog
 
 	// ExecDir is where the private directory for verified copies of the
-	// binaries is made (see stageBinary). Empty means os.TempDir(). It must
+	// binaries is made (see stager). Empty means os.TempDir(). It must
 	// allow exec (not mounted noexec).
 	ExecDir string
 }
@@ -55,6 +55,7 @@ type Host struct {
 	opts    Options
 	metrics *metrics
 	spawner *spawner
+	stager  *stager
 	execDir string
 
 	// mu serialises changes to the set of slots and the manifest they came
@@ -109,7 +110,7 @@ func NewHost(ctx context.Context, m *Manifest, logger *slog.Logger, opts Options
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{logger: logger, opts: opts, metrics: met, spawner: newSpawner(), execDir: execDir,
+	h := &Host{logger: logger, opts: opts, metrics: met, spawner: newSpawner(), stager: newStager(execDir), execDir: execDir,
 		slots: map[string]*slot{}}
 	h.setManifest(m)
 	h.routes.Store(&routes{})
@@ -287,7 +288,7 @@ func call[T any](ctx context.Context, h *Host, s *slot, hook string, fn func(con
 	}
 	d := time.Since(start)
 	s.stats.observe(d, err != nil)
-	h.metrics.duration.WithLabelValues(s.name, hook).Observe(d.Seconds())
+	s.durations[hook].Observe(d.Seconds())
 	return resp, in, err
 }
 

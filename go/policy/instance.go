@@ -73,14 +73,16 @@ func (h *Host) startInstance(ctx context.Context, path string, spec PluginSpec) 
 		client *plugin.Client
 		rpc    plugin.ClientProtocol
 		staged string
+		begin  = time.Now()
+		tStage time.Duration
 	)
 	for attempt := 0; ; attempt++ {
 		h.spawner.do(func() {
-			staged, err = stageBinary(path, spec.SHA256, h.execDir)
+			staged, err = h.stager.stage(path, spec.SHA256)
+			tStage = time.Since(begin)
 			if err != nil {
 				return
 			}
-			defer os.Remove(staged) // the running process keeps its inode
 			if testHookStaged != nil {
 				testHookStaged(path, staged)
 			}
@@ -137,6 +139,7 @@ func (h *Host) startInstance(ctx context.Context, path string, spec PluginSpec) 
 	if cresp.Error != "" {
 		return nil, fail("configure", fmt.Errorf("invalid config: %s", cresp.Error))
 	}
+	tExec := time.Since(begin)
 	if err := healthCheck(ctx, rpc); err != nil {
 		return nil, fail("health", err)
 	}
@@ -147,6 +150,8 @@ func (h *Host) startInstance(ctx context.Context, path string, spec PluginSpec) 
 	if err := inst.canary(ctx); err != nil {
 		return nil, fail("canary", err)
 	}
+	plog.Debug("policy plugin started", "version", inst.version, "pid", inst.pid,
+		"verify_and_stage", tStage, "exec_handshake_info_configure", tExec-tStage, "health_and_canary", time.Since(begin)-tExec)
 	return inst, nil
 }
 

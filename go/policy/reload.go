@@ -16,6 +16,7 @@ type SwapResult struct {
 	Version string        // the version now serving; empty when disabled
 	State   State         // the plugin's state after the swap
 	Took    time.Duration // start of the new version until it was current
+	Drain   time.Duration // then: the old version's calls finishing, and its exit
 }
 
 // Reload re-reads the manifest file and hot-swaps plugin name to its entry
@@ -165,12 +166,12 @@ func (h *Host) apply(ctx context.Context, m *Manifest, name string, force bool) 
 		res.State = StateDisabled
 		h.logger.Info("policy plugin disabled", "plugin", name)
 	case running:
-		took, err := s.swap(ctx, spec)
+		took, drain, err := s.swap(ctx, spec)
 		if err != nil {
 			res.State, _ = s.getState()
 			return res, err
 		}
-		res.Took = took
+		res.Took, res.Drain = took, drain
 		res.State = StateReady
 	default:
 		begin := time.Now()

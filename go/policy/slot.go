@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // State is a plugin's condition as Plugins reports it.
@@ -38,8 +40,12 @@ const (
 	healthFailures    = 2 // consecutive failed health checks before a kill
 	restartBackoffMin = 100 * time.Millisecond
 	restartBackoffMax = 10 * time.Second
-	stableAfter       = 30 * time.Second // a run this long resets the backoff
 )
+
+// StableAfter is how long a plugin process must run before a crash counts
+// as a new incident (an immediate restart) rather than part of a crash loop
+// (the backoff keeps growing).
+const StableAfter = 5 * time.Second
 
 // slot is one manifest plugin: its applied spec, its current instance (nil
 // while not running), its supervisor and its statistics, which survive
@@ -52,6 +58,9 @@ type slot struct {
 	cur   atomic.Pointer[instance]
 	spec  atomic.Pointer[PluginSpec] // applied spec, also while not running
 	stats callStats
+	// durations holds each hook's histogram child, looked up once rather
+	// than by label on every call.
+	durations map[string]prometheus.Observer
 
 	// life serialises what replaces cur: start, swap, restart, stop.
 	life sync.Mutex
@@ -67,7 +76,10 @@ type slot struct {
 }
 
 func newSlot(h *Host, spec PluginSpec, index int) *slot {
-	s := &slot{name: spec.Name, host: h, index: index, state: StateDisabled}
+	s := &slot{name: spec.Name, host: h, index: index, state: StateDisabled, durations: map[string]prometheus.Observer{}}
+	for _, hk := range knownHooks {
+		s.durations[hk] = h.metrics.duration.WithLabelValues(spec.Name, hk)
+	}
 	s.spec.Store(&spec)
 	return s
 }
@@ -134,8 +146,8 @@ func (s *slot) start(ctx context.Context, spec PluginSpec) error {
 // handshake, Info, Configure, health, canary) makes it current, drains the
 // old one and stops it. On failure the old instance keeps serving and the
 // error says which step failed. It returns how long the new instance took
-// to become current.
-func (s *slot) swap(ctx context.Context, spec PluginSpec) (time.Duration, error) {
+// to become current, and how long draining and stopping the old one took.
+func (s *slot) swap(ctx context.Context, spec PluginSpec) (took, drain time.Duration, err error) {
 	s.life.Lock()
 	defer s.life.Unlock()
 	begin := time.Now()
@@ -145,11 +157,11 @@ func (s *slot) swap(ctx context.Context, spec PluginSpec) (time.Duration, error)
 		s.mu.Lock()
 		s.lastError = err.Error()
 		s.mu.Unlock()
-		return 0, err
+		return 0, 0, err
 	}
 	s.spec.Store(&spec)
 	old := s.cur.Swap(in)
-	took := time.Since(begin)
+	took = time.Since(begin)
 	s.host.metrics.swaps.WithLabelValues(s.name, "ok").Inc()
 	s.mu.Lock()
 	s.swaps++
@@ -160,7 +172,7 @@ func (s *slot) swap(ctx context.Context, spec PluginSpec) (time.Duration, error)
 	if old != nil {
 		old.retire() // drain: waits for the calls the old version is answering
 	}
-	return took, nil
+	return took, time.Since(begin) - took, nil
 }
 
 // disable stops the plugin and keeps spec (enabled false) for the listing.
@@ -241,7 +253,7 @@ func (s *slot) supervise(stop, done chan struct{}) {
 			cancel()
 			if err == nil {
 				healthFails = 0
-				if backoff > 0 && time.Since(in.started) > stableAfter {
+				if backoff > 0 && time.Since(in.started) > StableAfter {
 					backoff = 0
 				}
 				continue
