@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 )
 
 // freshPostgresSchema returns a URL of STARLING_TEST_PG whose connections
@@ -15,5 +15,5 @@ func freshPostgresSchema(t *testing.T) string {
 	if base == "" {
 		t.Skip("STARLING_TEST_PG not set: .ci/run sets it to the local PostgreSQL")
 	}
-	return postgres.NewTestSchema(t, base)
+	return pgtest.NewSchema(t, base)
 }

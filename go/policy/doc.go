@@ -29,8 +29,8 @@
 // every decision other than allow goes to the AuditLog with the plugin's
 // name and version.
 //
-// Callers: cmd/starling wires a Moderator (this package's adapter to
-// social.Moderator and social.Ranker) into the social service, the Host
-// into the admin listener, and Ready into /readyz. Plugin authors want
-// package pluginsdk instead.
+// Callers: cmd/starling wires the Host into the social service (through
+// package moderation's adapter to social.Moderator and social.Ranker), into
+// the admin listener, and Ready into /readyz. Plugin authors want package
+// pluginsdk instead.
 package policy

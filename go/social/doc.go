@@ -4,8 +4,25 @@
 // never sees an *http.Request, and it reports failures as *Error values with
 // a Kind that package api maps to an HTTP status in one place.
 //
-// Its collaborators are interfaces declared here, where they are consumed:
-// the store (package store), a Moderator (the policy plugins), an Embedder
-// and an Indexer (package search), a HomeFeed (package feed) and a
-// StatusSearcher (package search). The wiring lives in cmd/starling.
+// Dependencies point one way: api → social → store. Every other
+// collaborator is an interface declared here, where it is consumed
+// (service.go, events.go), implemented by a package that does not import
+// social back, and plugged in by cmd/starling/serve.go:
+//
+//	interface (social)  implemented by                           wired in cmd/starling
+//	------------------  ---------------------------------------  ------------------------------------------
+//	store.Store         sqlite.Store, postgres.Store             storage.go openStore (--db), serve.go
+//	Moderator           moderation.Moderator over policy.Host     plugins.go startPlugins (--plugins), serve.go
+//	Ranker              moderation.Moderator (rank plugins)       serve.go
+//	Embedder            search.HashEmbedder                       serve.go (search.NewHashEmbedder)
+//	Indexer             search.Statuses (over vecsearch.Index)    serve.go loadStatusIndex
+//	StatusSearcher      search.Statuses                           serve.go loadStatusIndex
+//	HomeFeed            feed.Pull                                 serve.go (feed.NewPull)
+//	Publisher           mastodon.Publisher (over streaming.Bus)   serve.go (streaming.NewLocal or NewRedis)
+//
+// Only Store (and the ID generator) are required: a nil Moderator allows
+// every status and account, a nil Ranker keeps the service's own order, a nil Embedder stores no vectors, a nil Indexer or
+// Publisher is skipped, a nil StatusSearcher leaves search to full text, and
+// a nil HomeFeed makes the home timeline unavailable. Tests wire fakes or
+// the real packages the same way.
 package social

@@ -319,19 +319,9 @@ func (s *Service) Bookmarks(ctx context.Context, viewer *store.Account, page sto
 // visibleInOrder loads statuses by ID in one query and keeps those the
 // viewer may see, in ids' order.
 func (s *Service) visibleInOrder(ctx context.Context, op string, viewer *store.Account, ids []int64) ([]*store.Status, error) {
-	found, err := s.store.GetStatusesByIDs(ctx, ids)
+	ordered, err := s.statusesInOrder(ctx, op, ids)
 	if err != nil {
-		return nil, internal(op, err)
-	}
-	byID := make(map[int64]*store.Status, len(found))
-	for _, st := range found {
-		byID[st.ID] = st
-	}
-	ordered := make([]*store.Status, 0, len(ids))
-	for _, id := range ids {
-		if st, ok := byID[id]; ok {
-			ordered = append(ordered, st)
-		}
+		return nil, err
 	}
 	return s.filterTimeline(ctx, viewer, ordered, readDirect)
 }

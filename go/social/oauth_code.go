@@ -221,15 +221,3 @@ func (s *Service) SessionApp(ctx context.Context, sess *Session) (*store.App, er
 	}
 	return app, nil
 }
-
-// InstanceStats returns the instance's counts. ActiveMonth counts accounts
-// that posted in the last 30 days (Mastodon counts logins; we keep no
-// login times).
-func (s *Service) InstanceStats(ctx context.Context) (*store.InstanceStats, error) {
-	const op = "social.InstanceStats"
-	st, err := s.store.GetInstanceStats(ctx, s.nowUTC().Add(-30*24*time.Hour))
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	return st, nil
-}

@@ -79,19 +79,9 @@ func (s *Service) pinnedStatuses(ctx context.Context, op string, viewer *store.A
 			ids = append(ids, p.StatusID)
 		}
 	}
-	found, err := s.store.GetStatusesByIDs(ctx, ids)
+	ordered, err := s.statusesInOrder(ctx, op, ids)
 	if err != nil {
-		return nil, internal(op, err)
-	}
-	byID := make(map[int64]*store.Status, len(found))
-	for _, st := range found {
-		byID[st.ID] = st
-	}
-	ordered := make([]*store.Status, 0, len(ids))
-	for _, id := range ids {
-		if st, ok := byID[id]; ok {
-			ordered = append(ordered, st)
-		}
+		return nil, err
 	}
 	visible, err := s.filterVisible(ctx, viewer, ordered, readAccount)
 	if err != nil {

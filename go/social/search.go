@@ -2,6 +2,8 @@ package social
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/starling-social/starling/go/store"
@@ -72,4 +74,89 @@ func (s *Service) Search(ctx context.Context, viewer *store.Account, in SearchIn
 		res.Statuses = append(res.Statuses, sts...)
 	}
 	return res, nil
+}
+
+// maxSearchResults bounds offset+limit so a query cannot ask the index for
+// an unbounded number of candidates.
+const maxSearchResults = 200
+
+// StatusSearchInput is a status search: the words, the page, and
+// Mastodon's author filters.
+type StatusSearchInput struct {
+	Query     string
+	Limit     int   // > 0
+	Offset    int   // >= 0; Offset+Limit at most maxSearchResults
+	AccountID int64 // nonzero: only this account's statuses
+	Following bool  // only statuses by accounts the viewer follows
+}
+
+// filteredSearchCandidates bounds how many candidates a search with an
+// author filter asks each ranking for: the rankings cannot filter, so a
+// filtered search over-fetches, up to this many.
+const filteredSearchCandidates = 1000
+
+// SearchStatuses finds statuses that viewer may see, best match first: the
+// full-text matches (every word) fused with the vector index's nearest
+// (meaning), by reciprocal rank. Without a vector searcher, full text alone.
+func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in StatusSearchInput) ([]*store.Status, error) {
+	const op = "social.SearchStatuses"
+	query := strings.TrimSpace(in.Query)
+	if query == "" {
+		return nil, invalid(op, "Validation failed: q can't be blank")
+	}
+	if in.Limit <= 0 || in.Offset < 0 || in.Offset+in.Limit > maxSearchResults {
+		return nil, invalid(op, fmt.Sprintf("Validation failed: offset + limit must be at most %d", maxSearchResults))
+	}
+	if in.Following && viewer == nil {
+		return nil, &Error{Op: op, Kind: KindUnauthorized, Safe: "The access token is invalid"}
+	}
+	// Both rankings are fused in search_fusion.go. Ask each for more than
+	// needed: some candidates are filtered out below, many more when only
+	// some authors count.
+	k := 2*(in.Offset+in.Limit) + 10
+	if in.AccountID != 0 || in.Following {
+		k = min(10*(in.Offset+in.Limit)+50, filteredSearchCandidates)
+	}
+	textIDs, err := s.store.SearchStatusIDsByText(ctx, query, k)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	var vectorIDs []int64
+	if s.srch != nil {
+		if vectorIDs, err = s.srch.SearchStatusIDs(ctx, query, k); err != nil {
+			return nil, internal(op, err)
+		}
+	}
+	ids := fuseRanks(textIDs, vectorIDs)
+	ranked, err := s.statusesInOrder(ctx, op, ids)
+	if err != nil {
+		return nil, err
+	}
+	if ranked, err = s.keepAuthors(ctx, op, viewer, in, ranked); err != nil {
+		return nil, err
+	}
+	vis, err := s.filterVisible(ctx, viewer, ranked, readSearch)
+	if err != nil {
+		return nil, err
+	}
+	if vis, err = s.rankStatuses(ctx, op, viewer, "search", query, vis); err != nil {
+		return nil, err
+	}
+	return page(vis, in.Limit, in.Offset), nil
+}
+
+// keepAuthors applies the account_id and following filters of in.
+func (s *Service) keepAuthors(ctx context.Context, op string, viewer *store.Account, in StatusSearchInput, sts []*store.Status) ([]*store.Status, error) {
+	if in.AccountID != 0 {
+		sts = slices.DeleteFunc(sts, func(st *store.Status) bool { return st.AccountID != in.AccountID })
+	}
+	if in.Following && len(sts) > 0 {
+		ids, err := s.store.GetFollowingIDs(ctx, viewer.ID)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		following := idSet(ids)
+		sts = slices.DeleteFunc(sts, func(st *store.Status) bool { return !following[st.AccountID] })
+	}
+	return sts, nil
 }

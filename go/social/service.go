@@ -170,6 +170,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
+	stats statsCache // InstanceStats
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring

@@ -165,3 +165,18 @@ func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listI
 	}
 	return s.filterTimeline(ctx, viewer, sts, readHome)
 }
+
+// HomeTimeline returns the viewer's home timeline page, newest first.
+func (s *Service) HomeTimeline(ctx context.Context, viewer *store.Account, page store.Page) ([]*store.Status, error) {
+	const op = "social.HomeTimeline"
+	if s.home == nil {
+		return nil, &Error{Op: op, Kind: KindUnavailable, Safe: "Home timelines are not configured"}
+	}
+	sts, err := s.home.Home(ctx, viewer.ID, page)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	// The feed selects by the same rules; filtering again here keeps a
+	// stale cache (push strategies) from ever showing a hidden status.
+	return s.filterTimeline(ctx, viewer, sts, readHome)
+}

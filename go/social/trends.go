@@ -147,26 +147,6 @@ func (s *Service) dropHiddenAuthors(ctx context.Context, viewer *store.Account, 
 	}), nil
 }
 
-// statusesInOrder loads ids with one query and returns them in the order of
-// ids, skipping any deleted meanwhile.
-func (s *Service) statusesInOrder(ctx context.Context, op string, ids []int64) ([]*store.Status, error) {
-	found, err := s.store.GetStatusesByIDs(ctx, ids)
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	byID := make(map[int64]*store.Status, len(found))
-	for _, st := range found {
-		byID[st.ID] = st
-	}
-	out := make([]*store.Status, 0, len(ids))
-	for _, id := range ids {
-		if st, ok := byID[id]; ok {
-			out = append(out, st)
-		}
-	}
-	return out, nil
-}
-
 // page returns xs[offset : offset+limit], clipped to xs.
 func page[T any](xs []T, limit, offset int) []T {
 	if offset >= len(xs) {

@@ -2,7 +2,6 @@ package social
 
 import (
 	"context"
-	"errors"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -134,26 +133,4 @@ func (s *Service) filterVisible(ctx context.Context, viewer *store.Account, sts 
 		}
 	}
 	return out, nil
-}
-
-// GetStatus returns a status if viewer (nil when anonymous) may see it. A
-// status the viewer may not see is reported as not found, so its existence
-// does not leak.
-func (s *Service) GetStatus(ctx context.Context, viewer *store.Account, id int64) (*store.Status, error) {
-	const op = "social.GetStatus"
-	st, err := s.store.GetStatusByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(op, "Record not found")
-	}
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	vis, err := s.filterVisible(ctx, viewer, []*store.Status{st}, readDirect)
-	if err != nil {
-		return nil, err
-	}
-	if len(vis) == 0 {
-		return nil, notFound(op, "Record not found")
-	}
-	return st, nil
 }

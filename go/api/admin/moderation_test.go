@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -29,7 +30,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
 	}
 	if url := os.Getenv("STARLING_TEST_PG"); url != "" {
 		open["postgres"] = func(t *testing.T) store.Store {
-			st, err := postgres.Open(context.Background(), postgres.NewTestSchema(t, url))
+			st, err := postgres.Open(context.Background(), pgtest.NewSchema(t, url))
 			if err != nil {
 				t.Fatal(err)
 			}

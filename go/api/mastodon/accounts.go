@@ -1,16 +1,13 @@
 package mastodon
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
-	"github.com/starling-social/starling/go/store"
 )
 
 // accountRoutes: accounts and relationships (under /api/v1). The static
@@ -196,19 +193,6 @@ func (h *Handler) searchAccounts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.accounts(accts))
 }
 
-// parseLimit reads a limit parameter: def when absent, clamped to [1, maxN]
-// as Mastodon clamps, 400 when not a number.
-func parseLimit(s string, def, maxN int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return 0, badRequest("Parameter limit must be an integer")
-	}
-	return min(max(n, 1), maxN), nil
-}
-
 type accountStatusesRequest struct {
 	ExcludeReplies bool   `param:"exclude_replies"`
 	ExcludeReblogs bool   `param:"exclude_reblogs"`
@@ -262,37 +246,6 @@ func (h *Handler) followers(w http.ResponseWriter, r *http.Request) {
 // following handles GET /api/v1/accounts/:id/following.
 func (h *Handler) following(w http.ResponseWriter, r *http.Request) {
 	h.accountList(w, r, h.svc.Following)
-}
-
-// accountList serves a paged list of accounts related to the account or
-// status named by {id} (followers, following, favourited_by, reblogged_by).
-func (h *Handler) accountList(w http.ResponseWriter, r *http.Request,
-	list func(ctx context.Context, v *store.Account, id int64, p store.Page) (*social.AccountPage, error)) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	page, err := parsePage(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	res, err := list(r.Context(), viewer(r.Context()), id, page)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	h.writeAccountPage(w, r, page, res)
-}
-
-// writeAccountPage renders a page of accounts with the Link header of the
-// rows (follows, blocks, mutes, requests) it was listed by.
-func (h *Handler) writeAccountPage(w http.ResponseWriter, r *http.Request, page store.Page, res *social.AccountPage) {
-	if res.Newest != 0 {
-		h.setLinkHeader(w, r, page, res.Newest, res.Oldest)
-	}
-	writeJSON(w, http.StatusOK, h.accounts(res.Accounts))
 }
 
 type followRequest struct {

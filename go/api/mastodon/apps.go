@@ -3,17 +3,8 @@ package mastodon
 import (
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/starling-social/starling/go/social"
 )
-
-// instanceRoutes: what clients call first (under /api/v1).
-func (h *Handler) instanceRoutes(r chi.Router) {
-	r.Get("/instance", h.instanceV1)                                                 // GET /api/v1/instance
-	r.Post("/apps", h.createApp)                                                     // POST /api/v1/apps
-	r.With(h.requireApp("")).Get("/apps/verify_credentials", h.verifyAppCredentials) // GET /api/v1/apps/verify_credentials
-}
 
 type createAppRequest struct {
 	ClientName   string `param:"client_name"`

@@ -122,3 +122,9 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 	}
 	return out
 }
+
+// Context is Mastodon's Context entity.
+type Context struct {
+	Ancestors   []*Status `json:"ancestors"`
+	Descendants []*Status `json:"descendants"`
+}

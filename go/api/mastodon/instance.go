@@ -1,16 +1,12 @@
 package mastodon
 
 import (
-	"context"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
-	"github.com/starling-social/starling/go/store"
 )
 
 // InstanceInfo is what the operator says about the server (flags
@@ -41,35 +37,16 @@ func (i InstanceInfo) withDefaults() InstanceInfo {
 	return i
 }
 
+// instanceRoutes: what clients call first (under /api/v1).
+func (h *Handler) instanceRoutes(r chi.Router) {
+	r.Get("/instance", h.instanceV1)                                                 // GET /api/v1/instance
+	r.Post("/apps", h.createApp)                                                     // POST /api/v1/apps
+	r.With(h.requireApp("")).Get("/apps/verify_credentials", h.verifyAppCredentials) // GET /api/v1/apps/verify_credentials
+}
+
 // instanceV2Routes: the v2 instance entity (under /api/v2).
 func (h *Handler) instanceV2Routes(r chi.Router) {
 	r.Get("/instance", h.instanceV2) // GET /api/v2/instance
-}
-
-// statsTTL is how long instance counts are reused: every client fetches the
-// instance at start, and the counts need not be exact to the second.
-const statsTTL = 30 * time.Second
-
-// statsCache keeps the instance counts for statsTTL.
-type statsCache struct {
-	mu    sync.Mutex
-	at    time.Time
-	stats *store.InstanceStats
-}
-
-func (h *Handler) instanceStats(ctx context.Context) (*store.InstanceStats, error) {
-	c := &h.stats
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stats != nil && time.Since(c.at) < statsTTL {
-		return c.stats, nil
-	}
-	st, err := h.svc.InstanceStats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.stats, c.at = st, time.Now()
-	return st, nil
 }
 
 // streamingURL is the WebSocket base URL: the public URL with ws(s).
@@ -167,7 +144,7 @@ type instanceV1Conf struct {
 
 // instanceV1 handles GET /api/v1/instance.
 func (h *Handler) instanceV1(w http.ResponseWriter, r *http.Request) {
-	st, err := h.instanceStats(r.Context())
+	st, err := h.svc.InstanceStats(r.Context())
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -245,7 +222,7 @@ type instanceContact struct {
 
 // instanceV2 handles GET /api/v2/instance.
 func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
-	st, err := h.instanceStats(r.Context())
+	st, err := h.svc.InstanceStats(r.Context())
 	if err != nil {
 		h.writeError(w, r, err)
 		return

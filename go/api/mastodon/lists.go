@@ -22,18 +22,6 @@ func (h *Handler) listRoutes(r chi.Router) {
 	r.With(h.requireUser("write:lists")).Delete("/lists/{id}/accounts", h.removeListAccounts) // DELETE /api/v1/lists/:id/accounts
 }
 
-// List is Mastodon's List entity.
-type List struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	RepliesPolicy string `json:"replies_policy"`
-	Exclusive     bool   `json:"exclusive"`
-}
-
-func listEntity(l *store.List) *List {
-	return &List{ID: formatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}
-}
-
 // listRequest is a list's parameters; an absent or empty string leaves
 // the field as it is on update.
 type listRequest struct {

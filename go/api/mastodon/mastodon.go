@@ -18,7 +18,6 @@ type Handler struct {
 	baseURL string // public URL, no trailing slash; used in links and entity URLs
 	version string
 	info    InstanceInfo
-	stats   statsCache
 	bus     streaming.Bus // nil: no streaming endpoint
 }
 

@@ -1,7 +1,6 @@
 package mastodon
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -16,15 +15,6 @@ func (h *Handler) notificationRoutes(r chi.Router) {
 	r.With(h.requireUser("read:notifications")).Get("/notifications/{id}", h.getNotification)               // GET /api/v1/notifications/:id
 	r.With(h.requireUser("write:notifications")).Post("/notifications/clear", h.clearNotifications)         // POST /api/v1/notifications/clear
 	r.With(h.requireUser("write:notifications")).Post("/notifications/{id}/dismiss", h.dismissNotification) // POST /api/v1/notifications/:id/dismiss
-}
-
-// Notification is Mastodon's Notification entity.
-type Notification struct {
-	ID        string   `json:"id"`
-	Type      string   `json:"type"`
-	CreatedAt string   `json:"created_at"`
-	Account   *Account `json:"account"`
-	Status    *Status  `json:"status,omitempty"`
 }
 
 type notificationsRequest struct {
@@ -123,35 +113,4 @@ func (h *Handler) dismissNotification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
-}
-
-// notificationEntities converts a batch, hydrating all their statuses in
-// one ViewStatuses call.
-func (h *Handler) notificationEntities(ctx context.Context, v *store.Account, ns []*social.NotificationView) ([]*Notification, error) {
-	var sts []*store.Status
-	for _, n := range ns {
-		if n.Status != nil {
-			sts = append(sts, n.Status)
-		}
-	}
-	converted, err := h.statuses(ctx, v, sts)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]*Status, len(converted))
-	for _, s := range converted {
-		byID[s.ID] = s
-	}
-	out := make([]*Notification, 0, len(ns))
-	for _, n := range ns {
-		e := &Notification{ID: formatID(n.Notification.ID), Type: string(n.Notification.Type),
-			CreatedAt: formatTime(n.Notification.CreatedAt), Account: h.account(n.From)}
-		if n.Status != nil {
-			if e.Status = byID[formatID(n.Status.ID)]; e.Status == nil {
-				continue // its author vanished
-			}
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }

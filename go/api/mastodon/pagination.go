@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -72,4 +73,17 @@ func (h *Handler) setLinkHeader(w http.ResponseWriter, r *http.Request, page sto
 		return h.baseURL + r.URL.Path + "?" + q.Encode()
 	}
 	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, link("max_id", last), link("min_id", first)))
+}
+
+// parseLimit reads a limit parameter: def when absent, clamped to [1, maxN]
+// as Mastodon clamps, 400 when not a number.
+func parseLimit(s string, def, maxN int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, badRequest("Parameter limit must be an integer")
+	}
+	return min(max(n, 1), maxN), nil
 }

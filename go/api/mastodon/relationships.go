@@ -108,23 +108,6 @@ func (h *Handler) unmuteAccount(w http.ResponseWriter, r *http.Request) {
 	h.relationshipAction(w, r, h.svc.Unmute)
 }
 
-// viewerList serves a paged account list of the viewer's own (blocks,
-// mutes, follow requests).
-func (h *Handler) viewerList(w http.ResponseWriter, r *http.Request,
-	list func(ctx context.Context, v *store.Account, p store.Page) (*social.AccountPage, error)) {
-	page, err := parsePage(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	res, err := list(r.Context(), viewer(r.Context()), page)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	h.writeAccountPage(w, r, page, res)
-}
-
 // listBlocks handles GET /api/v1/blocks.
 func (h *Handler) listBlocks(w http.ResponseWriter, r *http.Request) {
 	h.viewerList(w, r, h.svc.Blocks)

@@ -30,14 +30,6 @@ func (h *Handler) statusRoutes(r chi.Router) {
 	r.With(h.requireUser("read:bookmarks")).Get("/bookmarks", h.bookmarks)                      // GET /api/v1/bookmarks
 }
 
-// timelineRoutes: timelines (under /api/v1).
-func (h *Handler) timelineRoutes(r chi.Router) {
-	r.With(h.requireUser("read:statuses")).Get("/timelines/home", h.homeTimeline)          // GET /api/v1/timelines/home
-	r.With(h.optionalUser("read:statuses")).Get("/timelines/public", h.publicTimeline)     // GET /api/v1/timelines/public
-	r.With(h.optionalUser("read:statuses")).Get("/timelines/tag/{hashtag}", h.tagTimeline) // GET /api/v1/timelines/tag/:hashtag
-	r.With(h.requireUser("read:lists")).Get("/timelines/list/{list_id}", h.listTimeline)   // GET /api/v1/timelines/list/:list_id
-}
-
 type createStatusRequest struct {
 	Status      string `param:"status"`
 	InReplyToID string `param:"in_reply_to_id"`
@@ -169,12 +161,6 @@ func (h *Handler) reblog(w http.ResponseWriter, r *http.Request) {
 	h.statusAction(w, r, func(ctx context.Context, v *store.Account, id int64) (*store.Status, error) {
 		return h.svc.Reblog(ctx, v, id, req.Visibility)
 	})
-}
-
-// Context is Mastodon's Context entity.
-type Context struct {
-	Ancestors   []*Status `json:"ancestors"`
-	Descendants []*Status `json:"descendants"`
 }
 
 // statusContext handles GET /api/v1/statuses/:id/context.

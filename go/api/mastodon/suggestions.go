@@ -4,30 +4,12 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-
-	"github.com/starling-social/starling/go/social"
 )
 
 // suggestionRoutes: follow suggestions (under /api/v2; the v1 DELETE sits
 // in accountRoutes).
 func (h *Handler) suggestionRoutes(r chi.Router) {
 	r.With(h.requireUser("read:accounts")).Get("/suggestions", h.suggestions) // GET /api/v2/suggestions
-}
-
-// Suggestion is Mastodon's Suggestion entity. Source is the deprecated
-// single reason older clients read; Sources the current list.
-type Suggestion struct {
-	Source  string   `json:"source"`
-	Sources []string `json:"sources"`
-	Account *Account `json:"account"`
-}
-
-// legacySource maps a source to the pre-4.3 "source" value.
-func legacySource(s string) string {
-	if s == social.SourceFriendsOfFriends {
-		return "past_interactions"
-	}
-	return "global"
 }
 
 // Suggestions' limits: Mastodon defaults to 40 and caps at 80.

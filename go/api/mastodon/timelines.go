@@ -8,6 +8,14 @@ import (
 	"github.com/starling-social/starling/go/social"
 )
 
+// timelineRoutes: timelines (under /api/v1).
+func (h *Handler) timelineRoutes(r chi.Router) {
+	r.With(h.requireUser("read:statuses")).Get("/timelines/home", h.homeTimeline)          // GET /api/v1/timelines/home
+	r.With(h.optionalUser("read:statuses")).Get("/timelines/public", h.publicTimeline)     // GET /api/v1/timelines/public
+	r.With(h.optionalUser("read:statuses")).Get("/timelines/tag/{hashtag}", h.tagTimeline) // GET /api/v1/timelines/tag/:hashtag
+	r.With(h.requireUser("read:lists")).Get("/timelines/list/{list_id}", h.listTimeline)   // GET /api/v1/timelines/list/:list_id
+}
+
 // homeTimeline handles GET /api/v1/timelines/home.
 func (h *Handler) homeTimeline(w http.ResponseWriter, r *http.Request) {
 	page, err := parsePage(r)

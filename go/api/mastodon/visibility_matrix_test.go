@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -165,7 +165,7 @@ func TestVisibilityMatrix(t *testing.T) {
 				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the matrix on PostgreSQL")
 		}
 		t.Parallel()
-		runVisibilityMatrix(t, postgres.OpenTestSchema(t, pg))
+		runVisibilityMatrix(t, pgtest.NewStore(t, pg))
 	})
 }
 

@@ -24,7 +24,7 @@ import (
 	"github.com/starling-social/starling/go/api/admin"
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/policy"
+	"github.com/starling-social/starling/go/moderation"
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
@@ -105,7 +105,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		pluginAPI admin.PluginHost
 	)
 	if host != nil {
-		moderator, ranker, pluginAPI = policy.Moderator{Host: host}, policy.Moderator{Host: host}, host
+		moderator, ranker, pluginAPI = moderation.Moderator{Host: host}, moderation.Moderator{Host: host}, host
 		checks = append(checks, api.Check{Name: "plugins", Ping: host.Ready})
 		if c.pluginsWatch > 0 {
 			go host.Watch(ctx, c.pluginsWatch)

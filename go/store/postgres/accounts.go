@@ -88,25 +88,17 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 	return out, nil
 }
 
-// accountUpdatable maps the columns UpdateAccount may set to their values.
-func accountUpdatable(a *store.Account) map[string]any {
-	return map[string]any{
-		"display_name": a.DisplayName, "note": a.Note, "locked": a.Locked,
-		"bot": a.Bot, "discoverable": a.Discoverable, "password_hash": a.PasswordHash,
-	}
-}
-
 // UpdateAccount sets columns of the account matching a.ID to a's values;
 // ErrNotFound if there is none. An unknown column (or one the store keeps,
 // such as the counts) is an error before any write.
 func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
-	set, args, err := setClause(accountUpdatable(a), columns, 1)
+	set, args, err := store.SetClause(store.AccountUpdates(a), columns, []any{a.ID}, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
 	if err == nil {
 		var tag pgconn.CommandTag
-		tag, err = s.pool.Exec(ctx, `UPDATE accounts SET `+set+` WHERE id = $1`, append([]any{a.ID}, args...)...)
+		tag, err = s.pool.Exec(ctx, `UPDATE accounts SET `+set+` WHERE id = $1`, args...)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = pgx.ErrNoRows
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -177,23 +175,18 @@ func (s *Store) GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, 
 	return ids, nil
 }
 
-// followUpdatable maps the columns UpdateFollow may set to their values.
-func followUpdatable(f *store.Follow) map[string]any {
-	return map[string]any{"show_reblogs": f.ShowReblogs, "notify": f.Notify}
-}
-
 // UpdateFollow sets columns (show_reblogs, notify) of the edge matching
 // (f.AccountID, f.TargetAccountID) to f's values; ErrNotFound if there is no
 // such edge. An unknown column is an error before any write.
 func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...string) error {
-	set, args, err := setClause(followUpdatable(f), columns, 2)
+	set, args, err := store.SetClause(store.FollowUpdates(f), columns, []any{f.AccountID, f.TargetAccountID}, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
 	if err == nil {
 		var tag pgconn.CommandTag
 		tag, err = s.pool.Exec(ctx, `UPDATE follows SET `+set+` WHERE account_id = $1 AND target_account_id = $2`,
-			append([]any{f.AccountID, f.TargetAccountID}, args...)...)
+			args...)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = pgx.ErrNoRows
 		}
@@ -204,29 +197,13 @@ func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...st
 	return nil
 }
 
-// setClause builds "a = $n, b = $n+1" for columns (numbering after the
-// first bound parameters), each of which must be a key of values.
-func setClause(values map[string]any, columns []string, bound int) (string, []any, error) {
-	parts := make([]string, 0, len(columns))
-	args := make([]any, 0, len(columns))
-	for _, c := range columns {
-		v, ok := values[c]
-		if !ok {
-			return "", nil, fmt.Errorf("column %q cannot be updated", c)
-		}
-		args = append(args, v)
-		parts = append(parts, c+" = $"+strconv.Itoa(bound+len(args)))
-	}
-	return strings.Join(parts, ", "), args, nil
-}
-
 // ListFollowers lists follows by target_account_id inside page, newest
 // (highest follows.id) first.
 func (s *Store) ListFollowers(ctx context.Context, targetID int64, page store.Page) ([]*store.Follow, error) {
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE target_account_id = $1`,
 		[]any{targetID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list followers of %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("postgres: list followers of %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -237,7 +214,7 @@ func (s *Store) ListFollowing(ctx context.Context, accountID int64, page store.P
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE account_id = $1`,
 		[]any{accountID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list following of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list following of %d: %w", accountID, err)
 	}
 	return out, nil
 }

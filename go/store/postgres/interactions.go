@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,21 +86,7 @@ func scanMark(r pgx.CollectableRow) (mark, error) {
 // listMarks pages table (favourites or bookmarks) by id where col = val,
 // newest first.
 func (s *Store) listMarks(ctx context.Context, table, col string, val int64, p store.Page) ([]mark, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + markColumns + ` FROM ` + table + ` WHERE ` + col + ` = $1`)
-	args, asc := pageWindow(&b, []any{val}, "id", p)
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scanMark)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if asc {
-		reverse(out)
-	}
-	return out, nil
+	return listPage(ctx, s, `SELECT `+markColumns+` FROM `+table+` WHERE `+col+` = $1`, []any{val}, "id", p, scanMark)
 }
 
 func favourites(ms []mark) []*store.Favourite {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -112,19 +111,10 @@ func (s *Store) DeleteListAccounts(ctx context.Context, listID int64, accountIDs
 // ListListAccountIDs selects list_accounts.account_id by list_id,
 // descending inside page.
 func (s *Store) ListListAccountIDs(ctx context.Context, listID int64, page store.Page) ([]int64, error) {
-	if page.Limit <= 0 {
-		return nil, fmt.Errorf("postgres: list members of %d: limit %d, want > 0", listID, page.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT account_id FROM list_accounts WHERE list_id = $1`)
-	args, asc := pageWindow(&b, []any{listID}, "account_id", page)
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	out, err := listPage(ctx, s, `SELECT account_id FROM list_accounts WHERE list_id = $1`,
+		[]any{listID}, "account_id", page, pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list members of %d: %w", listID, translate(err))
-	}
-	if asc {
-		reverse(out)
+		return nil, fmt.Errorf("postgres: list members of %d: %w", listID, err)
 	}
 	return out, nil
 }

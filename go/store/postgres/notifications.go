@@ -59,15 +59,9 @@ func (s *Store) GetNotificationByID(ctx context.Context, id int64) (*store.Notif
 // ListNotifications selects by account_id, type filters and
 // from_account_id, newest id first inside q.Page.
 func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery) ([]*store.Notification, error) {
-	if q.Page.Limit <= 0 {
-		return nil, fmt.Errorf("postgres: list notifications: limit %d, want > 0", q.Page.Limit)
-	}
 	var b strings.Builder
 	args := []any{q.AccountID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	arg := binder(&args)
 	b.WriteString(`SELECT ` + notificationColumns + ` FROM notifications WHERE account_id = $1`)
 	if len(q.Types) > 0 {
 		b.WriteString(` AND type = ANY(` + arg(typeNames(q.Types)) + `)`)
@@ -78,14 +72,9 @@ func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery
 	if q.FromAccountID != 0 {
 		b.WriteString(` AND from_account_id = ` + arg(q.FromAccountID))
 	}
-	args, asc := pageWindow(&b, args, "id", q.Page)
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scanNotification)
+	out, err := listPage(ctx, s, b.String(), args, "id", q.Page, scanNotification)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list notifications: %w", translate(err))
-	}
-	if asc {
-		reverse(out)
+		return nil, fmt.Errorf("postgres: list notifications: %w", err)
 	}
 	return out, nil
 }

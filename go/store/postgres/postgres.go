@@ -2,10 +2,9 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,35 +104,30 @@ func fromNullID(id *int64) int64 {
 	return *id
 }
 
-// encodeEmbedding stores an embedding as little-endian float32 bits; an empty
-// one is NULL (no embedding).
-func encodeEmbedding(v []float32) []byte {
-	if len(v) == 0 {
-		return nil
+// placeholder is PostgreSQL's: $n binds the n-th argument.
+func placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+// binder returns arg: arg(v) appends v to *args and answers its
+// placeholder, for queries whose conditions depend on the input.
+func binder(args *[]any) func(v any) string {
+	return func(v any) string {
+		*args = append(*args, v)
+		return placeholder(len(*args))
 	}
-	b := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	return b
 }
 
-func decodeEmbedding(b []byte) ([]float32, error) {
-	if len(b) == 0 {
-		return nil, nil
+// listPage runs query (a SELECT ending in a WHERE clause, its args bound as
+// $1…) inside p's ID window on col (store.Page.Window) and returns the rows
+// newest first.
+func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan pgx.RowToFunc[T]) ([]T, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("embedding is %d bytes, not a multiple of 4", len(b))
+	window, args := p.Window(col, args, placeholder)
+	rows, _ := s.pool.Query(ctx, query+window, args...)
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, translate(err)
 	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v, nil
-}
-
-func reverse[T any](s []T) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
+	return store.NewestFirst(p, out), nil
 }

@@ -1,8 +1,7 @@
-package postgres
+package postgres_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/storetest"
 )
 
@@ -28,9 +29,9 @@ func testURL(t *testing.T) string {
 }
 
 // newTestStore returns a migrated Store in a fresh schema.
-func newTestStore(t *testing.T) *Store {
+func newTestStore(t *testing.T) *postgres.Store {
 	t.Helper()
-	return OpenTestSchema(t, testURL(t))
+	return pgtest.NewStore(t, testURL(t))
 }
 
 func TestConformance(t *testing.T) {
@@ -39,7 +40,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
-	s, err := Open(t.Context(), testURL(t))
+	s, err := postgres.Open(t.Context(), testURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestOpen(t *testing.T) {
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(t.Context(), "postgres://user@[bad"); err == nil {
+	if _, err := postgres.Open(t.Context(), "postgres://user@[bad"); err == nil {
 		t.Error("Open of a malformed URL succeeded")
 	}
 }
@@ -55,7 +56,7 @@ func TestOpen(t *testing.T) {
 func TestMigrationsCreateTables(t *testing.T) {
 	s := newTestStore(t)
 	ctx := t.Context()
-	rows, _ := s.pool.Query(ctx, `
+	rows, _ := postgres.Pool(s).Query(ctx, `
 		SELECT table_name FROM information_schema.tables
 		WHERE table_schema = current_schema() ORDER BY table_name`)
 	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
@@ -93,7 +94,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 
 	// The case-insensitive username index is an expression index.
 	var indexdef string
-	if err := s.pool.QueryRow(ctx, `
+	if err := postgres.Pool(s).QueryRow(ctx, `
 		SELECT indexdef FROM pg_indexes
 		WHERE schemaname = current_schema() AND indexname = 'accounts_username_lower_idx'`).Scan(&indexdef); err != nil {
 		t.Fatal(err)
@@ -102,12 +103,12 @@ func TestMigrationsCreateTables(t *testing.T) {
 		t.Errorf("username index = %q, want UNIQUE on lower(username)", indexdef)
 	}
 
-	ms, err := store.LoadMigrations(migrationFS, "migrations")
+	ms, err := store.LoadMigrations(postgres.MigrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var applied, last int
-	if err := s.pool.QueryRow(ctx,
+	if err := postgres.Pool(s).QueryRow(ctx,
 		`SELECT count(*), max(version) FROM schema_migrations`).Scan(&applied, &last); err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +121,10 @@ func TestMigrationsCreateTables(t *testing.T) {
 // Servers starting together: several Stores migrate one empty schema at
 // once, and the advisory lock makes each migration run exactly once.
 func TestMigrateConcurrently(t *testing.T) {
-	schemaURL := NewTestSchema(t, testURL(t))
-	var stores []*Store
+	schemaURL := pgtest.NewSchema(t, testURL(t))
+	var stores []*postgres.Store
 	for range 4 {
-		stores = append(stores, openTestStore(t, schemaURL))
+		stores = append(stores, pgtest.OpenStore(t, schemaURL))
 	}
 	var wg sync.WaitGroup
 	for _, s := range stores {
@@ -135,44 +136,11 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 	var n int
-	if err := stores[0].pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+	if err := postgres.Pool(stores[0]).QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if ms, _ := store.LoadMigrations(migrationFS, "migrations"); n != len(ms) {
+	if ms, _ := store.LoadMigrations(postgres.MigrationFS, "migrations"); n != len(ms) {
 		t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
-	}
-}
-
-// translate needs no server.
-func TestTranslate(t *testing.T) {
-	other := errors.New("connection reset")
-	for _, c := range []struct {
-		name string
-		in   error
-		want error // sentinel, or nil for "passed through"
-	}{
-		{"NoRows", pgx.ErrNoRows, store.ErrNotFound},
-		{"WrappedNoRows", fmt.Errorf("scan: %w", pgx.ErrNoRows), store.ErrNotFound},
-		{"UniqueViolation", &pgconn.PgError{Code: "23505"}, store.ErrConflict},
-		{"WrappedUniqueViolation", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505"}), store.ErrConflict},
-		{"ForeignKeyViolation", &pgconn.PgError{Code: "23503"}, nil},
-		{"SerializationFailure", &pgconn.PgError{Code: "40001"}, nil},
-		{"Other", other, nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := translate(c.in)
-			for _, sentinel := range []error{store.ErrNotFound, store.ErrConflict} {
-				if is, want := errors.Is(got, sentinel), sentinel == c.want; is != want {
-					t.Errorf("translate(%v) = %v; errors.Is(_, %v) = %t, want %t", c.in, got, sentinel, is, want)
-				}
-			}
-			if c.want == nil && got != c.in {
-				t.Errorf("translate(%v) = %v, want it unchanged", c.in, got)
-			}
-		})
-	}
-	if translate(nil) != nil {
-		t.Error("translate(nil) != nil")
 	}
 }
 
@@ -186,7 +154,7 @@ func TestErrorsCarryContext(t *testing.T) {
 	}
 	err := s.PutAccount(ctx, &store.Account{ID: 2, Username: "ALICE"})
 	var pgErr *pgconn.PgError
-	if !errors.Is(err, store.ErrConflict) || !errors.As(err, &pgErr) || pgErr.Code != uniqueViolation {
+	if !errors.Is(err, store.ErrConflict) || !errors.As(err, &pgErr) || pgErr.Code != postgres.UniqueViolation {
 		t.Fatalf("duplicate username: %v, want ErrConflict wrapping SQLSTATE 23505", err)
 	}
 	if !strings.HasPrefix(err.Error(), "postgres: put account 2") {

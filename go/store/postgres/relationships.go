@@ -3,50 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/starling-social/starling/go/store"
 )
-
-// listPage runs query (whose args are bound as $1…) with p's ID window on
-// col (every nonzero bound filters, exclusively), the order and the limit,
-// and returns the rows newest first. With MinID set it takes the Limit rows
-// just above MinID, ascending, and reverses them.
-func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan pgx.RowToFunc[T]) ([]T, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(query)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ` + arg(p.MaxID))
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.SinceID))
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.MinID) + ` ORDER BY ` + col + ` ASC LIMIT ` + arg(p.Limit))
-	} else {
-		b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ` + arg(p.Limit))
-	}
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scan)
-	if err != nil {
-		return nil, err
-	}
-	if p.MinID != 0 {
-		reverse(out)
-	}
-	return out, nil
-}
 
 // idArray never binds NULL: "x <> ALL(NULL)" is NULL, which would filter
 // out every row, where an empty list must exclude nothing.
@@ -145,7 +107,7 @@ func (s *Store) ListBlocks(ctx context.Context, accountID int64, page store.Page
 	out, err := listPage(ctx, s, `SELECT `+blockColumns+` FROM blocks WHERE account_id = $1`,
 		[]any{accountID}, "id", page, scanBlock)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list blocks of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list blocks of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -238,7 +200,7 @@ func (s *Store) ListMutes(ctx context.Context, accountID int64, now time.Time, p
 		WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)`,
 		[]any{accountID, toDB(now)}, "id", page, scanMute)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list mutes of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("postgres: list mutes of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -336,7 +298,7 @@ func (s *Store) ListFollowRequests(ctx context.Context, targetID int64, page sto
 	out, err := listPage(ctx, s, `SELECT `+followRequestColumns+` FROM follow_requests WHERE target_account_id = $1`,
 		[]any{targetID}, "id", page, scanFollowRequest)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list follow requests to %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("postgres: list follow requests to %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -370,7 +332,8 @@ func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID,
 // ---- relations
 
 // GetRelations runs four queries (follows, blocks, mutes, follow requests),
-// each over both directions and every target at once.
+// each over both directions and every target at once, and folds the rows
+// with store.FoldRelations.
 func (s *Store) GetRelations(ctx context.Context, accountID int64, targetIDs []int64, now time.Time) ([]*store.Relation, error) {
 	out, err := s.getRelations(ctx, accountID, targetIDs, now)
 	if err != nil {
@@ -383,82 +346,35 @@ func (s *Store) getRelations(ctx context.Context, accountID int64, targetIDs []i
 	if len(targetIDs) == 0 {
 		return nil, nil
 	}
-	rel := make(map[int64]*store.Relation, len(targetIDs))
-	for _, id := range targetIDs {
-		rel[id] = &store.Relation{TargetID: id}
-	}
-	// edges scans (account_id, target_account_id, a, b) rows and hands each
-	// to fn, saying whether the edge goes out from accountID.
-	edges := func(query string, args []any, fn func(out bool, r *store.Relation, a, b bool)) error {
-		rows, _ := s.pool.Query(ctx, query, args...)
-		var from, to int64
-		var a, b bool
-		_, err := pgx.ForEachRow(rows, []any{&from, &to, &a, &b}, func() error {
-			if from == accountID {
-				if r := rel[to]; r != nil {
-					fn(true, r, a, b)
-				}
-			}
-			if to == accountID {
-				if r := rel[from]; r != nil {
-					fn(false, r, a, b)
-				}
-			}
-			return nil
-		})
-		return err
-	}
+	// both selects a table's rows between $1 and the accounts in $2, either way.
 	both := func(table, cols string) string {
-		return `SELECT account_id, target_account_id, ` + cols + ` FROM ` + table + `
+		return `SELECT ` + cols + ` FROM ` + table + `
 			WHERE (account_id = $1 AND target_account_id = ANY($2))
 			   OR (target_account_id = $1 AND account_id = ANY($2))`
 	}
-	args := []any{accountID, targetIDs}
-	if err := edges(both("follows", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Following, r.ShowingReblogs, r.Notifying = true, reblogs, notify
-		} else {
-			r.FollowedBy = true
-		}
-	}); err != nil {
+	var (
+		e   store.RelationEdges
+		err error
+	)
+	rows, _ := s.pool.Query(ctx, both("follows", followColumns), accountID, targetIDs)
+	if e.Follows, err = pgx.CollectRows(rows, scanFollow); err != nil {
 		return nil, err
 	}
-	if err := edges(both("blocks", "true, true"), args, func(out bool, r *store.Relation, _, _ bool) {
-		if out {
-			r.Blocking = true
-		} else {
-			r.BlockedBy = true
-		}
-	}); err != nil {
+	rows, _ = s.pool.Query(ctx, both("blocks", blockColumns), accountID, targetIDs)
+	if e.Blocks, err = pgx.CollectRows(rows, scanBlock); err != nil {
 		return nil, err
 	}
-	if err := edges(`SELECT account_id, target_account_id, notifications, true FROM mutes
+	rows, _ = s.pool.Query(ctx, `SELECT `+muteColumns+` FROM mutes
 		WHERE account_id = $1 AND target_account_id = ANY($2) AND (expires_at IS NULL OR expires_at > $3)`,
-		[]any{accountID, targetIDs, toDB(now)}, func(out bool, r *store.Relation, notifications, _ bool) {
-			if out {
-				r.Muting, r.MutingNotifications = true, notifications
-			}
-		}); err != nil {
+		accountID, targetIDs, toDB(now))
+	if e.Mutes, err = pgx.CollectRows(rows, scanMute); err != nil {
 		return nil, err
 	}
-	if err := edges(both("follow_requests", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Requested = true
-			if !r.Following {
-				r.ShowingReblogs, r.Notifying = reblogs, notify
-			}
-		} else {
-			r.RequestedBy = true
-		}
-	}); err != nil {
+	rows, _ = s.pool.Query(ctx, both("follow_requests", followRequestColumns), accountID, targetIDs)
+	if e.Requests, err = pgx.CollectRows(rows, scanFollowRequest); err != nil {
 		return nil, err
 	}
-	out := make([]*store.Relation, len(targetIDs))
-	for i, id := range targetIDs {
-		c := *rel[id]
-		out[i] = &c
-	}
-	return out, nil
+	return store.FoldRelations(accountID, targetIDs, e), nil
 }
 
 // ---- suggestions

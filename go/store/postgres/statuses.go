@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,15 +16,6 @@ import (
 const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
 	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
 	replies_count, reblogs_count, favourites_count`
-
-// statusColumnsOf is statusColumns qualified by a table alias, for joins.
-func statusColumnsOf(alias string) string {
-	cols := strings.Split(strings.Join(strings.Fields(statusColumns), ""), ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + c
-	}
-	return strings.Join(cols, ", ")
-}
 
 func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	var (
@@ -42,7 +32,7 @@ func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = fromNullID(inReplyTo), fromNullID(inReplyToAcct), fromNullID(ofID)
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = st.CreatedAt.UTC()
-	emb, err := decodeEmbedding(embedding)
+	emb, err := store.DecodeEmbedding(embedding)
 	if err != nil {
 		return nil, fmt.Errorf("status %d: %w", st.ID, err)
 	}
@@ -93,7 +83,7 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			st.ID, st.AccountID, nullID(st.InReplyToID), nullID(st.InReplyToAccountID), nullID(st.ReblogOfID),
 			st.Text, st.Content, st.SpoilerText, st.Sensitive, string(st.Visibility), st.Language, createdAt,
-			encodeEmbedding(st.Embedding)); err != nil {
+			store.EncodeEmbedding(st.Embedding)); err != nil {
 			return err
 		}
 		// GREATEST ignores NULL, so the first status sets last_status_at.
@@ -266,8 +256,8 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // MaxID, descending.
 func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error) {
 	p := q.Page
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("postgres: list statuses: limit %d, want > 0", p.Limit)
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("postgres: list statuses: %w", err)
 	}
 	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
 		return nil, nil // nothing can match; skip the query
@@ -281,10 +271,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	// range conditions rather than "$3 = 0 OR id < $3".
 	var b strings.Builder
 	args := []any{q.AccountIDs, visibilities}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	arg := binder(&args)
 	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
 		WHERE account_id = ANY($1) AND (visibility = ANY($2)`)
 	if q.DirectMentioning != 0 {
@@ -295,25 +282,9 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if len(q.HideReblogsOf) > 0 {
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id = ANY(` + arg(q.HideReblogsOf) + `))`)
 	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND id < ` + arg(p.MaxID))
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND id > ` + arg(p.SinceID))
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND id > ` + arg(p.MinID) + ` ORDER BY id ASC LIMIT ` + arg(p.Limit))
-	} else {
-		b.WriteString(` ORDER BY id DESC LIMIT ` + arg(p.Limit))
-	}
-
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scanStatus)
+	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list statuses: %w", translate(err))
-	}
-	if p.MinID != 0 {
-		reverse(out)
+		return nil, fmt.Errorf("postgres: list statuses: %w", err)
 	}
 	return out, nil
 }
@@ -329,63 +300,10 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		WHERE embedding IS NOT NULL AND id > $1
 		ORDER BY id ASC LIMIT $2`, afterID, limit)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusEmbedding, error) {
-		var (
-			e store.StatusEmbedding
-			b []byte
-		)
-		if err := row.Scan(&e.StatusID, &b); err != nil {
-			return e, err
-		}
-		v, err := decodeEmbedding(b)
-		if err != nil {
-			return e, fmt.Errorf("status %d: %w", e.StatusID, err)
-		}
-		e.Embedding = v
-		return e, nil
+		return store.ScanStatusEmbedding(row.Scan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list status embeddings after %d: %w", afterID, translate(err))
-	}
-	return out, nil
-}
-
-// pageWindow appends Page's exclusive bounds on col, the order and the
-// limit, numbering placeholders after args, and reports whether the rows
-// come back ascending (MinID set) and must be reversed.
-func pageWindow(b *strings.Builder, args []any, col string, p store.Page) ([]any, bool) {
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ` + arg(p.MaxID))
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.SinceID))
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ` + arg(p.MinID) + ` ORDER BY ` + col + ` ASC LIMIT ` + arg(p.Limit))
-		return args, true
-	}
-	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ` + arg(p.Limit))
-	return args, false
-}
-
-// listStatusesWhere runs "SELECT statuses WHERE cond" inside page, newest first.
-func (s *Store) listStatusesWhere(ctx context.Context, cond string, args []any, p store.Page) ([]*store.Status, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses WHERE ` + cond)
-	args, asc := pageWindow(&b, args, "id", p)
-	rows, _ := s.pool.Query(ctx, b.String(), args...)
-	out, err := pgx.CollectRows(rows, scanStatus)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if asc {
-		reverse(out)
 	}
 	return out, nil
 }
@@ -398,10 +316,7 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		cond strings.Builder
 		args []any
 	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	arg := binder(&args)
 	cond.WriteString(`visibility = 'public' AND reblog_of_id IS NULL
 		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)`)
 	if len(q.AnyTags) > 0 {
@@ -413,7 +328,7 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 	if len(q.NoneTags) > 0 {
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.NoneTags) + `))`)
 	}
-	out, err := s.listStatusesWhere(ctx, cond.String(), args, q.Page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list public statuses: %w", err)
 	}
@@ -430,7 +345,7 @@ func (s *Store) ListStatusAncestors(ctx context.Context, id int64, limit int) ([
 			SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
 			WHERE s.in_reply_to_id IS NOT NULL AND up.depth < $2
 		)
-		SELECT `+statusColumnsOf("s")+` FROM up JOIN statuses s ON s.id = up.id
+		SELECT `+store.Qualify("s", statusColumns)+` FROM up JOIN statuses s ON s.id = up.id
 		ORDER BY up.depth DESC`, id, limit)
 	out, err := pgx.CollectRows(rows, scanStatus)
 	if err != nil {
@@ -454,7 +369,7 @@ func (s *Store) ListStatusDescendants(ctx context.Context, id int64, limit int) 
 			SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id
 			WHERE down.depth < $3
 		)
-		SELECT `+statusColumnsOf("s")+` FROM statuses s
+		SELECT `+store.Qualify("s", statusColumns)+` FROM statuses s
 		WHERE s.id IN (SELECT id FROM down ORDER BY depth, id LIMIT $2)
 		ORDER BY s.id`, id, limit, maxThreadDepth)
 	out, err := pgx.CollectRows(rows, scanStatus)
@@ -477,7 +392,7 @@ func (s *Store) GetReblog(ctx context.Context, accountID, statusID int64) (*stor
 
 // ListRebloggedBy selects statuses by reblog_of_id, newest first inside page.
 func (s *Store) ListRebloggedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Status, error) {
-	out, err := s.listStatusesWhere(ctx, `reblog_of_id = $1`, []any{statusID}, page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE reblog_of_id = $1`, []any{statusID}, "id", page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: reblogs of %d: %w", statusID, err)
 	}

@@ -92,19 +92,11 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 	return out, nil
 }
 
-// accountUpdatable maps the columns UpdateAccount may set to their values.
-func accountUpdatable(a *store.Account) map[string]any {
-	return map[string]any{
-		"display_name": a.DisplayName, "note": a.Note, "locked": a.Locked,
-		"bot": a.Bot, "discoverable": a.Discoverable, "password_hash": a.PasswordHash,
-	}
-}
-
 // UpdateAccount sets columns of the account matching a.ID to a's values;
 // ErrNotFound if there is none. An unknown column (or one the store keeps,
 // such as the counts) is an error before any write.
 func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
-	set, args, err := setClause(accountUpdatable(a), columns)
+	set, args, err := store.SetClause(store.AccountUpdates(a), columns, nil, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -158,16 +157,11 @@ func (s *Store) GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, 
 	return ids, nil
 }
 
-// followUpdatable maps the columns UpdateFollow may set to their values.
-func followUpdatable(f *store.Follow) map[string]any {
-	return map[string]any{"show_reblogs": f.ShowReblogs, "notify": f.Notify}
-}
-
 // UpdateFollow sets columns (show_reblogs, notify) of the edge matching
 // (f.AccountID, f.TargetAccountID) to f's values; ErrNotFound if there is no
 // such edge. An unknown column is an error before any write.
 func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...string) error {
-	set, args, err := setClause(followUpdatable(f), columns)
+	set, args, err := store.SetClause(store.FollowUpdates(f), columns, nil, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
@@ -185,29 +179,13 @@ func (s *Store) UpdateFollow(ctx context.Context, f *store.Follow, columns ...st
 	return nil
 }
 
-// setClause builds "a = ?, b = ?" for columns, each of which must be a key
-// of values.
-func setClause(values map[string]any, columns []string) (string, []any, error) {
-	parts := make([]string, 0, len(columns))
-	args := make([]any, 0, len(columns))
-	for _, c := range columns {
-		v, ok := values[c]
-		if !ok {
-			return "", nil, fmt.Errorf("column %q cannot be updated", c)
-		}
-		parts = append(parts, c+" = ?")
-		args = append(args, v)
-	}
-	return strings.Join(parts, ", "), args, nil
-}
-
 // ListFollowers lists follows by target_account_id inside page, newest
 // (highest follows.id) first.
 func (s *Store) ListFollowers(ctx context.Context, targetID int64, page store.Page) ([]*store.Follow, error) {
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE target_account_id = ?`,
 		[]any{targetID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list followers of %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("sqlite: list followers of %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -218,7 +196,7 @@ func (s *Store) ListFollowing(ctx context.Context, accountID int64, page store.P
 	out, err := listPage(ctx, s, `SELECT `+followColumns+` FROM follows WHERE account_id = ?`,
 		[]any{accountID}, "id", page, scanFollow)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list following of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("sqlite: list following of %d: %w", accountID, err)
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -79,24 +78,7 @@ func scanMark(r scanner) (mark, error) {
 // listMarks pages table (favourites or bookmarks) by id where col = val,
 // newest first.
 func (s *Store) listMarks(ctx context.Context, table, col string, val int64, p store.Page) ([]mark, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + markColumns + ` FROM ` + table + ` WHERE ` + col + ` = ?`)
-	args, asc := pageWindow(&b, []any{val}, "id", p)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out, err := collect(rows, scanMark)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if asc {
-		reverse(out)
-	}
-	return out, nil
+	return listPage(ctx, s, `SELECT `+markColumns+` FROM `+table+` WHERE `+col+` = ?`, []any{val}, "id", p, scanMark)
 }
 
 func favourites(ms []mark) []*store.Favourite {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -129,25 +128,10 @@ func (s *Store) DeleteListAccounts(ctx context.Context, listID int64, accountIDs
 // ListListAccountIDs selects list_accounts.account_id by list_id, descending
 // inside page.
 func (s *Store) ListListAccountIDs(ctx context.Context, listID int64, page store.Page) ([]int64, error) {
-	if page.Limit <= 0 {
-		return nil, fmt.Errorf("sqlite: list members of %d: limit %d, want > 0", listID, page.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT account_id FROM list_accounts WHERE list_id = ?`)
-	args, asc := pageWindow(&b, []any{listID}, "account_id", page)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	out, err := listPage(ctx, s, `SELECT account_id FROM list_accounts WHERE list_id = ?`,
+		[]any{listID}, "account_id", page, scanID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list members of %d: %w", listID, translate(err))
-	}
-	out, err := collect(rows, func(r scanner) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list members of %d: %w", listID, translate(err))
-	}
-	if asc {
-		reverse(out)
+		return nil, fmt.Errorf("sqlite: list members of %d: %w", listID, err)
 	}
 	return out, nil
 }

@@ -59,9 +59,6 @@ func (s *Store) GetNotificationByID(ctx context.Context, id int64) (*store.Notif
 // ListNotifications selects by account_id, type filters and
 // from_account_id, newest id first inside q.Page.
 func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery) ([]*store.Notification, error) {
-	if q.Page.Limit <= 0 {
-		return nil, fmt.Errorf("sqlite: list notifications: limit %d, want > 0", q.Page.Limit)
-	}
 	var b strings.Builder
 	b.WriteString(`SELECT ` + notificationColumns + ` FROM notifications WHERE account_id = ?`)
 	args := []any{q.AccountID}
@@ -83,17 +80,9 @@ func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery
 		b.WriteString(` AND from_account_id = ?`)
 		args = append(args, q.FromAccountID)
 	}
-	args, asc := pageWindow(&b, args, "id", q.Page)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	out, err := listPage(ctx, s, b.String(), args, "id", q.Page, scanNotification)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list notifications: %w", translate(err))
-	}
-	out, err := collect(rows, scanNotification)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list notifications: %w", translate(err))
-	}
-	if asc {
-		reverse(out)
+		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
 	}
 	return out, nil
 }

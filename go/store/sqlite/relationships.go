@@ -4,55 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
 )
-
-// appendPage writes p's ID window on col (every nonzero bound filters,
-// exclusively), the order and the limit. With MinID set the rows come
-// ascending (the Limit just above MinID) and the caller reverses them, so
-// every list is newest first.
-func appendPage(b *strings.Builder, args []any, col string, p store.Page) []any {
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ?`)
-		args = append(args, p.MaxID)
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ?`)
-		args = append(args, p.SinceID)
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ? ORDER BY ` + col + ` ASC LIMIT ?`)
-		return append(args, p.MinID, p.Limit)
-	}
-	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ?`)
-	return append(args, p.Limit)
-}
-
-// listPage runs a paged query built by appendPage and returns the rows
-// newest first.
-func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(query)
-	args = appendPage(&b, args, col, p)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	out, err := collect(rows, scan)
-	if err != nil {
-		return nil, err
-	}
-	if p.MinID != 0 {
-		reverse(out)
-	}
-	return out, nil
-}
 
 func scanID(row scanner) (id int64, err error) {
 	err = row.Scan(&id)
@@ -152,7 +107,7 @@ func (s *Store) ListBlocks(ctx context.Context, accountID int64, page store.Page
 	out, err := listPage(ctx, s, `SELECT `+blockColumns+` FROM blocks WHERE account_id = ?`,
 		[]any{accountID}, "id", page, scanBlock)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list blocks of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("sqlite: list blocks of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -252,7 +207,7 @@ func (s *Store) ListMutes(ctx context.Context, accountID int64, now time.Time, p
 	out, err := listPage(ctx, s, `SELECT `+muteColumns+` FROM mutes WHERE account_id = ? AND `+unexpired,
 		[]any{accountID, toDB(now)}, "id", page, scanMute)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list mutes of %d: %w", accountID, translate(err))
+		return nil, fmt.Errorf("sqlite: list mutes of %d: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -356,7 +311,7 @@ func (s *Store) ListFollowRequests(ctx context.Context, targetID int64, page sto
 	out, err := listPage(ctx, s, `SELECT `+followRequestColumns+` FROM follow_requests WHERE target_account_id = ?`,
 		[]any{targetID}, "id", page, scanFollowRequest)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list follow requests to %d: %w", targetID, translate(err))
+		return nil, fmt.Errorf("sqlite: list follow requests to %d: %w", targetID, err)
 	}
 	return out, nil
 }
@@ -388,7 +343,8 @@ func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID,
 // ---- relations
 
 // GetRelations runs four queries (follows, blocks, mutes, follow requests),
-// each over both directions and every target at once.
+// each over both directions and every target at once, and folds the rows
+// with store.FoldRelations.
 func (s *Store) GetRelations(ctx context.Context, accountID int64, targetIDs []int64, now time.Time) ([]*store.Relation, error) {
 	out, err := s.getRelations(ctx, accountID, targetIDs, now)
 	if err != nil {
@@ -401,93 +357,32 @@ func (s *Store) getRelations(ctx context.Context, accountID int64, targetIDs []i
 	if len(targetIDs) == 0 {
 		return nil, nil
 	}
-	rel := make(map[int64]*store.Relation, len(targetIDs))
-	for _, id := range targetIDs {
-		rel[id] = &store.Relation{TargetID: id}
-	}
 	list, err := idList(targetIDs)
 	if err != nil {
 		return nil, err
 	}
-	// edges scans (account_id, target_account_id, a, b) rows of a table,
-	// both directions, and hands each to fn with the other account's ID.
-	edges := func(query string, args []any, fn func(out bool, r *store.Relation, a, b bool)) error {
-		rows, err := s.r.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var from, to int64
-			var a, b bool
-			if err := rows.Scan(&from, &to, &a, &b); err != nil {
-				return err
-			}
-			if from == accountID {
-				if r := rel[to]; r != nil {
-					fn(true, r, a, b)
-				}
-			}
-			if to == accountID {
-				if r := rel[from]; r != nil {
-					fn(false, r, a, b)
-				}
-			}
-		}
-		return rows.Err()
-	}
+	// both selects a table's rows between ?1 and the accounts in ?2, either way.
 	both := func(table, cols string) string {
-		return `SELECT account_id, target_account_id, ` + cols + ` FROM ` + table + `
+		return `SELECT ` + cols + ` FROM ` + table + `
 			WHERE (account_id = ?1 AND target_account_id IN (SELECT value FROM json_each(?2)))
 			   OR (target_account_id = ?1 AND account_id IN (SELECT value FROM json_each(?2)))`
 	}
-	args := []any{accountID, list}
-	if err := edges(both("follows", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Following, r.ShowingReblogs, r.Notifying = true, reblogs, notify
-		} else {
-			r.FollowedBy = true
-		}
-	}); err != nil {
+	var e store.RelationEdges
+	if e.Follows, err = queryAll(ctx, s, both("follows", followColumns), scanFollow, accountID, list); err != nil {
 		return nil, err
 	}
-	if err := edges(both("blocks", "1, 1"), args, func(out bool, r *store.Relation, _, _ bool) {
-		if out {
-			r.Blocking = true
-		} else {
-			r.BlockedBy = true
-		}
-	}); err != nil {
+	if e.Blocks, err = queryAll(ctx, s, both("blocks", blockColumns), scanBlock, accountID, list); err != nil {
 		return nil, err
 	}
-	if err := edges(`SELECT account_id, target_account_id, notifications, 1 FROM mutes
+	if e.Mutes, err = queryAll(ctx, s, `SELECT `+muteColumns+` FROM mutes
 		WHERE account_id = ?1 AND target_account_id IN (SELECT value FROM json_each(?2))
-		AND (expires_at IS NULL OR expires_at > ?3)`, []any{accountID, list, toDB(now)},
-		func(out bool, r *store.Relation, notifications, _ bool) {
-			if out {
-				r.Muting, r.MutingNotifications = true, notifications
-			}
-		}); err != nil {
+		AND (expires_at IS NULL OR expires_at > ?3)`, scanMute, accountID, list, toDB(now)); err != nil {
 		return nil, err
 	}
-	if err := edges(both("follow_requests", "show_reblogs, notify"), args, func(out bool, r *store.Relation, reblogs, notify bool) {
-		if out {
-			r.Requested = true
-			if !r.Following {
-				r.ShowingReblogs, r.Notifying = reblogs, notify
-			}
-		} else {
-			r.RequestedBy = true
-		}
-	}); err != nil {
+	if e.Requests, err = queryAll(ctx, s, both("follow_requests", followRequestColumns), scanFollowRequest, accountID, list); err != nil {
 		return nil, err
 	}
-	out := make([]*store.Relation, len(targetIDs))
-	for i, id := range targetIDs {
-		c := *rel[id]
-		out[i] = &c
-	}
-	return out, nil
+	return store.FoldRelations(accountID, targetIDs, e), nil
 }
 
 // ---- suggestions

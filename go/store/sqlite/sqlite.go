@@ -3,11 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,34 +155,6 @@ func nullID(id int64) any {
 	return id
 }
 
-// encodeEmbedding stores an embedding as little-endian float32 bits; an empty
-// one is NULL (no embedding). The untyped nil matters: go-sqlite3 binds a nil
-// []byte inside an interface as NULL, but we do not rely on it.
-func encodeEmbedding(v []float32) any {
-	if len(v) == 0 {
-		return nil
-	}
-	b := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
-	}
-	return b
-}
-
-func decodeEmbedding(b []byte) ([]float32, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("embedding is %d bytes, not a multiple of 4", len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v, nil
-}
-
 // jsonArray encodes ids (or visibilities) as a JSON array for
 // "IN (SELECT value FROM json_each(?))": one fixed query text whatever the
 // list length, and no limit on the number of bound variables.
@@ -207,6 +177,25 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Err()
 }
 
+// embeddingArg binds store.EncodeEmbedding(v), an empty vector as an
+// untyped nil (NULL): go-sqlite3 binds a nil []byte inside an interface as
+// NULL too, but we do not rely on it.
+func embeddingArg(v []float32) any {
+	if len(v) == 0 {
+		return nil
+	}
+	return store.EncodeEmbedding(v)
+}
+
+// queryAll runs query on the readers and scans every row.
+func queryAll[T any](ctx context.Context, s *Store, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scan)
+}
+
 // mustAffect turns "no row changed" into sql.ErrNoRows, which translate maps
 // to store.ErrNotFound.
 func mustAffect(res sql.Result) error {
@@ -218,4 +207,25 @@ func mustAffect(res sql.Result) error {
 		return sql.ErrNoRows
 	}
 	return nil
+}
+
+// placeholder is SQLite's: "?" takes the next argument whatever n is.
+func placeholder(int) string { return "?" }
+
+// listPage runs query (a SELECT ending in a WHERE clause) inside p's ID
+// window on col (store.Page.Window) and returns the rows newest first.
+func listPage[T any](ctx context.Context, s *Store, query string, args []any, col string, p store.Page, scan func(scanner) (T, error)) ([]T, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	window, args := p.Window(col, args, placeholder)
+	rows, err := s.r.QueryContext(ctx, query+window, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := collect(rows, scan)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return store.NewestFirst(p, out), nil
 }

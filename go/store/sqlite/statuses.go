@@ -17,15 +17,6 @@ const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, r
 	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
 	replies_count, reblogs_count, favourites_count`
 
-// statusColumnsOf is statusColumns qualified by a table alias, for joins.
-func statusColumnsOf(alias string) string {
-	cols := strings.Split(strings.Join(strings.Fields(statusColumns), ""), ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + c
-	}
-	return strings.Join(cols, ", ")
-}
-
 func scanStatus(row scanner) (*store.Status, error) {
 	var (
 		st                             store.Status
@@ -42,7 +33,7 @@ func scanStatus(row scanner) (*store.Status, error) {
 	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = inReplyTo.Int64, inReplyToAcct.Int64, ofID.Int64
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = fromDB(createdAt)
-	emb, err := decodeEmbedding(embedding)
+	emb, err := store.DecodeEmbedding(embedding)
 	if err != nil {
 		return nil, fmt.Errorf("status %d: %w", st.ID, err)
 	}
@@ -81,7 +72,7 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			st.ID, st.AccountID, nullID(st.InReplyToID), nullID(st.InReplyToAccountID), nullID(st.ReblogOfID),
 			st.Text, st.Content, st.SpoilerText, st.Sensitive, string(st.Visibility), st.Language, createdAt,
-			encodeEmbedding(st.Embedding)); err != nil {
+			embeddingArg(st.Embedding)); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `
@@ -267,8 +258,8 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // MaxID, descending.
 func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error) {
 	p := q.Page
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("sqlite: list statuses: limit %d, want > 0", p.Limit)
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
 	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
 		return nil, nil // nothing can match; skip the query
@@ -301,40 +292,11 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)))`)
 		args = append(args, hidden)
 	}
-	if p.MaxID != 0 {
-		b.WriteString(` AND id < ?`)
-		args = append(args, p.MaxID)
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND id > ?`)
-		args = append(args, p.SinceID)
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND id > ? ORDER BY id ASC LIMIT ?`)
-		args = append(args, p.MinID, p.Limit)
-	} else {
-		b.WriteString(` ORDER BY id DESC LIMIT ?`)
-		args = append(args, p.Limit)
-	}
-
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
+	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", translate(err))
-	}
-	out, err := collect(rows, scanStatus)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", translate(err))
-	}
-	if p.MinID != 0 {
-		reverse(out)
+		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
 	return out, nil
-}
-
-func reverse[T any](s []T) {
-	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
-		s[i], s[j] = s[j], s[i]
-	}
 }
 
 // ListStatusEmbeddings lists (id, embedding) of statuses whose embedding is
@@ -351,64 +313,10 @@ func (s *Store) ListStatusEmbeddings(ctx context.Context, afterID int64, limit i
 		return nil, fmt.Errorf("sqlite: list status embeddings after %d: %w", afterID, translate(err))
 	}
 	out, err := collect(rows, func(row scanner) (store.StatusEmbedding, error) {
-		var (
-			e store.StatusEmbedding
-			b []byte
-		)
-		if err := row.Scan(&e.StatusID, &b); err != nil {
-			return e, err
-		}
-		v, err := decodeEmbedding(b)
-		if err != nil {
-			return e, fmt.Errorf("status %d: %w", e.StatusID, err)
-		}
-		e.Embedding = v
-		return e, nil
+		return store.ScanStatusEmbedding(row.Scan)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list status embeddings after %d: %w", afterID, translate(err))
-	}
-	return out, nil
-}
-
-// pageWindow appends Page's exclusive bounds on col, the order and the limit
-// to a query, and reports whether the rows come back ascending (MinID set)
-// and must be reversed to be newest first.
-func pageWindow(b *strings.Builder, args []any, col string, p store.Page) ([]any, bool) {
-	if p.MaxID != 0 {
-		b.WriteString(` AND ` + col + ` < ?`)
-		args = append(args, p.MaxID)
-	}
-	if p.SinceID != 0 {
-		b.WriteString(` AND ` + col + ` > ?`)
-		args = append(args, p.SinceID)
-	}
-	if p.MinID != 0 {
-		b.WriteString(` AND ` + col + ` > ? ORDER BY ` + col + ` ASC LIMIT ?`)
-		return append(args, p.MinID, p.Limit), true
-	}
-	b.WriteString(` ORDER BY ` + col + ` DESC LIMIT ?`)
-	return append(args, p.Limit), false
-}
-
-// listStatusesWhere runs "SELECT statuses WHERE cond" inside page, newest first.
-func (s *Store) listStatusesWhere(ctx context.Context, cond string, args []any, p store.Page) ([]*store.Status, error) {
-	if p.Limit <= 0 {
-		return nil, fmt.Errorf("limit %d, want > 0", p.Limit)
-	}
-	var b strings.Builder
-	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses WHERE ` + cond)
-	args, asc := pageWindow(&b, args, "id", p)
-	rows, err := s.r.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	out, err := collect(rows, scanStatus)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if asc {
-		reverse(out)
 	}
 	return out, nil
 }
@@ -443,7 +351,7 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name IN (SELECT value FROM json_each(?)))`)
 		args = append(args, list)
 	}
-	out, err := s.listStatusesWhere(ctx, cond.String(), args, q.Page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list public statuses: %w", err)
 	}
@@ -460,7 +368,7 @@ func (s *Store) ListStatusAncestors(ctx context.Context, id int64, limit int) ([
 			SELECT s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.id
 			WHERE s.in_reply_to_id IS NOT NULL AND up.depth < ?2
 		)
-		SELECT `+statusColumnsOf("s")+` FROM up JOIN statuses s ON s.id = up.id
+		SELECT `+store.Qualify("s", statusColumns)+` FROM up JOIN statuses s ON s.id = up.id
 		ORDER BY up.depth DESC`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: ancestors of %d: %w", id, translate(err))
@@ -482,7 +390,7 @@ func (s *Store) ListStatusDescendants(ctx context.Context, id int64, limit int) 
 			SELECT s.id FROM statuses s JOIN down ON s.in_reply_to_id = down.id
 			LIMIT ?2
 		)
-		SELECT `+statusColumnsOf("s")+` FROM down JOIN statuses s ON s.id = down.id
+		SELECT `+store.Qualify("s", statusColumns)+` FROM down JOIN statuses s ON s.id = down.id
 		ORDER BY s.id`, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: descendants of %d: %w", id, translate(err))
@@ -506,7 +414,7 @@ func (s *Store) GetReblog(ctx context.Context, accountID, statusID int64) (*stor
 
 // ListRebloggedBy selects statuses by reblog_of_id, newest first inside page.
 func (s *Store) ListRebloggedBy(ctx context.Context, statusID int64, page store.Page) ([]*store.Status, error) {
-	out, err := s.listStatusesWhere(ctx, `reblog_of_id = ?`, []any{statusID}, page)
+	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE reblog_of_id = ?`, []any{statusID}, "id", page, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: reblogs of %d: %w", statusID, err)
 	}

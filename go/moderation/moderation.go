@@ -1,17 +1,18 @@
-package policy
+package moderation
 
 import (
 	"context"
 	"time"
 
 	"github.com/starling-social/starling/go/pluginsdk"
+	"github.com/starling-social/starling/go/policy"
 	"github.com/starling-social/starling/go/social"
 )
 
-// Moderator adapts a Host to what package social consumes: it is a
+// Moderator adapts a policy.Host to what package social consumes: it is a
 // social.Moderator and a social.Ranker. cmd/starling wires it in.
 type Moderator struct {
-	Host *Host
+	Host *policy.Host
 }
 
 var (

@@ -1,4 +1,4 @@
-package postgres
+package pgtest
 
 import (
 	"context"
@@ -8,18 +8,20 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/starling-social/starling/go/store/postgres"
 )
 
-// NewTestSchema is for tests that need a real PostgreSQL database of their
+// NewSchema is for tests that need a real PostgreSQL database of their
 // own: it creates an empty schema with a random name on the server at
 // serverURL, drops it, with everything in it, when t ends, and returns
 // serverURL with search_path set to the schema (pgx passes unknown URL
 // parameters on as run-time settings), so anything connecting with it —
-// this package, or a server process under test — uses only that schema.
+// package postgres, or a server process under test — uses only that schema.
 // Tests running in parallel each get their own schema and share one
 // database without seeing each other's rows. The caller decides whether to
 // run at all (typically: skip when STARLING_TEST_PG is unset).
-func NewTestSchema(t testing.TB, serverURL string) string {
+func NewSchema(t testing.TB, serverURL string) string {
 	t.Helper()
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -55,22 +57,23 @@ func NewTestSchema(t testing.TB, serverURL string) string {
 	return u.String()
 }
 
-// OpenTestSchema returns a migrated Store in a fresh schema (NewTestSchema),
-// closed when t ends, before the schema is dropped.
-func OpenTestSchema(t testing.TB, serverURL string) *Store {
+// NewStore returns a migrated Store in a fresh schema (NewSchema), closed
+// when t ends, before the schema is dropped.
+func NewStore(t testing.TB, serverURL string) *postgres.Store {
 	t.Helper()
-	s := openTestStore(t, NewTestSchema(t, serverURL))
+	s := OpenStore(t, NewSchema(t, serverURL))
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// openTestStore opens schemaURL and closes the Store when t ends. Cleanups
-// run last-registered first, so it closes before NewTestSchema's drop.
-func openTestStore(t testing.TB, schemaURL string) *Store {
+// OpenStore opens schemaURL (from NewSchema) without migrating it and closes
+// the Store when t ends. Cleanups run last-registered first, so it closes
+// before NewSchema's drop.
+func OpenStore(t testing.TB, schemaURL string) *postgres.Store {
 	t.Helper()
-	s, err := Open(context.Background(), schemaURL)
+	s, err := postgres.Open(context.Background(), schemaURL)
 	if err != nil {
 		t.Fatal(err)
 	}
