@@ -388,9 +388,13 @@ func TestBundledManifest(t *testing.T) {
 	if err != nil || resp.Verdict != pluginsdk.VerdictFlag || len(resp.Decisions) != 1 || resp.Decisions[0].Plugin != "spamguard" {
 		t.Fatalf("got %+v, %v; want spamguard's flag", resp, err)
 	}
-	// The ranker ships disabled; enabling it in the file and applying works.
-	if _, err := h.SetEnabled(context.Background(), "ranker", true); err != nil {
-		t.Fatal(err)
+	// The ranker ships disabled; enabling it in the file and applying works,
+	// and enabling it again reports it as it is.
+	for range 2 {
+		res, err := h.SetEnabled(context.Background(), "ranker", true)
+		if err != nil || res.State != StateReady || res.Version != "1.0.0" {
+			t.Fatalf("enable ranker: %+v, %v", res, err)
+		}
 	}
 	ids, err := h.Rank(context.Background(), &pluginsdk.RankRequest{Now: time.Now(), Candidates: []pluginsdk.Candidate{
 		{ID: 1, CreatedAt: time.Now().Add(-48 * time.Hour)}, {ID: 2, CreatedAt: time.Now()},

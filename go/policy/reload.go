@@ -66,6 +66,14 @@ func (h *Host) SetEnabled(ctx context.Context, name string, enabled bool) (SwapR
 		return SwapResult{Plugin: name}, err
 	}
 	res, err := h.apply(ctx, m, name, was != enabled)
+	if err == nil && res.State == "" {
+		// Already as asked: report how it is.
+		s := h.slots[name]
+		res.State, _ = s.getState()
+		if in := s.cur.Load(); in != nil {
+			res.Version = in.version
+		}
+	}
 	if err != nil {
 		m.Plugins[i].Enabled = was
 		if serr := m.Save(m.File); serr != nil {
