@@ -22,6 +22,9 @@ export STARLING_TEST_PLUGIN_DIR := $(CURDIR)/$(BIN)/plugins
 export STARLING_TEST_DATA := $(abspath $(DATA))
 MASTOJS := go/e2e/mastojs
 export STARLING_TEST_MASTOJS := $(CURDIR)/$(MASTOJS)
+# Debian's Chromium, for the browser-app end-to-end test.
+CHROMIUM ?= /usr/bin/chromium
+export STARLING_TEST_CHROMIUM := $(CHROMIUM)
 
 .PHONY: all build rust go-binaries plugins run test test-rust test-go test-e2e-deps bench lint proto clean
 
@@ -61,27 +64,39 @@ define gotest
 endef
 
 # `make test` (what CI runs) is everything: the Rust tests, then every Go
-# test including the masto.js real-client test, for which it installs
-# masto.js first and which must run (a missing install fails it).
+# test including the real-client tests (masto.js, megalodon, the browser app
+# in Chromium), for which it installs what they need first and which must
+# run (a missing install fails them).
 test: export STARLING_TEST_MASTOJS_REQUIRED := 1
 test: build test-rust test-e2e-deps
 	$(gotest)
 
 # test-rust and test-go need neither Node nor the network; without
-# `make test-e2e-deps` the masto.js test skips and says why.
+# `make test-e2e-deps` the real-client tests skip and say why.
 test-rust:
 	$(CARGO) test --locked -p vecsearch
 
 test-go: build
 	$(gotest)
 
-# masto.js for the real-client end-to-end test, pinned by package-lock.json
-# (npm ci: needs Node and the npm registry).
-test-e2e-deps: $(MASTOJS)/node_modules/.installed
+# What the real-client end-to-end tests need (Node, the npm registry, and
+# root for apt where Chromium is missing): masto.js, megalodon,
+# playwright-core and esbuild pinned by package-lock.json, masto.js bundled
+# for the browser page, and Debian's Chromium.
+test-e2e-deps: $(MASTOJS)/node_modules/.installed $(MASTOJS)/browser/masto.js $(CHROMIUM)
 
 $(MASTOJS)/node_modules/.installed: $(MASTOJS)/package.json $(MASTOJS)/package-lock.json
 	cd $(MASTOJS) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# masto.js bundled for the browser test page (offline, from node_modules).
+$(MASTOJS)/browser/masto.js: $(MASTOJS)/node_modules/.installed
+	cd $(MASTOJS) && node_modules/.bin/esbuild node_modules/masto/dist/esm/index.js \
+		--bundle --format=esm --platform=browser --log-level=warning --outfile=browser/masto.js
+
+# Installed only when missing, so a machine that has it pays nothing.
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 bench: build
 	$(BIN)/starling-bench ffi
@@ -105,4 +120,4 @@ proto:
 		go/pluginsdk/internal/proto/policy.proto
 
 clean:
-	rm -rf $(BIN) target $(LIBHASH) $(MASTOJS)/node_modules
+	rm -rf $(BIN) target $(LIBHASH) $(MASTOJS)/node_modules $(MASTOJS)/browser/masto.js

@@ -142,14 +142,8 @@ func parseANN(e *env, args []string) (annConfig, error) {
 		fmt.Fprintf(e.stderr, "usage: starling-bench ann --base B.fvecs --query Q.fvecs --gt G.ivecs --metric l2|ip|angular [flags]\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, errHelp
-		}
-		return c, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return c, usagef("unexpected arguments %q", fs.Args())
+	if err := parseArgs(fs, args); err != nil {
+		return c, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

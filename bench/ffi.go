@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -62,14 +61,8 @@ func runFFI(e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "usage: starling-bench ffi [flags]\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments %q", fs.Args())
+	if err := parseArgs(fs, args); err != nil {
+		return err
 	}
 	if *calls < 100 {
 		return usagef("--calls must be at least 100, got %d", *calls)

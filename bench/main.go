@@ -6,7 +6,8 @@
 //
 //	starling-bench ffi [flags]   cgo call overhead and zero-copy search cost
 //	starling-bench ann [flags]   recall, QPS and latency on a texmex dataset
-//	starling-bench plugins [flags] policy plugins: in process vs gRPC, rank, load, swap, restart
+//	starling-bench store-write [flags]   posts/s with one SQLite durability setting
+//	starling-bench plugins [flags]       policy plugins: in process vs gRPC, rank, load, swap, restart
 //
 // Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
 // benchmark fails (including a failed correctness check on the results).
@@ -14,6 +15,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -53,14 +55,15 @@ func main() {
 // returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	commands := map[string]subcommand{
-		"ffi":     {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
-		"ann":     {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
-		"plugins": {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
+		"ffi":         {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
+		"ann":         {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
+		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
+		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "plugins"} {
-			fmt.Fprintf(stderr, "  %-7s %s\n", name, commands[name].summary)
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins"} {
+			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
 	}
@@ -93,4 +96,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "starling-bench %s: %v\n", name, err)
 		return 1
 	}
+}
+
+// parseArgs parses a subcommand's flags: -h gives errHelp (usage was
+// printed), a bad flag or a stray argument a usageError.
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments %q", fs.Args())
+	}
+	return nil
 }

@@ -38,6 +38,9 @@ type Options struct {
 	// RateLimit limits /api and /oauth requests; the zero value (Limit 0)
 	// disables it.
 	RateLimit RateLimit
+	// RequestTimeout bounds each request's work, database queries
+	// included (see deadline); zero sets no bound.
+	RequestTimeout time.Duration
 }
 
 // NewRouter returns the public handler. It panics on a missing Mastodon
@@ -62,9 +65,11 @@ func NewRouter(o Options) http.Handler {
 	}
 	r := chi.NewRouter()
 	// recoverer sits inside accessLog and metrics so a panic is logged and
-	// counted as the 500 it becomes, not lost from the error rate.
+	// counted as the 500 it becomes, not lost from the error rate. cors
+	// answers preflights before the limiter, so they are never counted.
 	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, recoverer(o.Logger), limiter.middleware, limitBody(o.BodyLimit))
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, limiter.middleware, limitBody(o.BodyLimit),
+		deadline(o.RequestTimeout, mastodon.LongLived))
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout))
@@ -144,6 +149,30 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", ww.Status()), slog.Int("bytes", ww.BytesWritten()),
 				slog.Duration("duration", time.Since(start)))
+		})
+	}
+}
+
+// deadline gives each request's context a deadline d from now, so no
+// request holds a database connection longer: both drivers cancel a query
+// whose context ends (SQLite interrupts it, PostgreSQL cancels it on the
+// server), a request waiting for a free connection gives up, and the
+// client gets a 503 (mastodon's writeError). Requests for which longLived
+// is true (the streaming WebSocket, which lasts as long as its
+// connection) are left alone. d <= 0 sets no deadline.
+func deadline(d time.Duration, longLived func(*http.Request) bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if d <= 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if longLived(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -58,14 +59,25 @@ type testServer struct {
 // filled in when unset.
 func newTestServer(t *testing.T, o Options) *testServer {
 	t.Helper()
+	return newTestServerOn(t, o, nil)
+}
+
+// newTestServerOn is newTestServer with the service's store passed through
+// wrap (when not nil), for tests that change how the store behaves.
+func newTestServerOn(t *testing.T, o Options, wrap func(store.Store) store.Store) *testServer {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
+	}
+	var st store.Store = db
+	if wrap != nil {
+		st = wrap(db)
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))

@@ -64,6 +64,9 @@ func TestBadFlagsFailClearly(t *testing.T) {
 		{[]string{"serve", "--log-format", "xml"}, "--log-format"},
 		{[]string{"serve", "--max-chars", "0"}, "--max-chars"},
 		{[]string{"serve", "--data-dir", t.TempDir(), "--plugins", "/nonexistent/manifest.json", "--addr", "127.0.0.1:0", "--admin-addr", ""}, "--plugins"},
+		{[]string{"serve", "--data-dir", t.TempDir(), "--sqlite-sync", "off", "--addr", "127.0.0.1:0", "--admin-addr", ""}, "--sqlite-sync"},
+		{[]string{"migrate", "--data-dir", t.TempDir(), "--sqlite-sync", "extra"}, "--sqlite-sync"},
+		{[]string{"serve", "--request-timeout", "-1s"}, "--request-timeout"},
 		{[]string{"frobnicate"}, "unknown command"},
 	} {
 		out, err := exec.Command(bin, c.args...).CombinedOutput()

@@ -30,6 +30,30 @@ func ids(sts []status) []string {
 	return out
 }
 
+// oauthApp is a registered app's client credentials.
+type oauthApp struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// newApp registers an app and returns it with an app token
+// (client_credentials), which can sign accounts up.
+func newApp(t *testing.T, s *server) (oauthApp, string) {
+	t.Helper()
+	var app oauthApp
+	s.must(s.do("POST", "/api/v1/apps", "", url.Values{
+		"client_name": {"e2e"}, "redirect_uris": {"urn:ietf:wg:oauth:2.0:oob"}, "scopes": {"read write follow"},
+	}), http.StatusOK).decode(t, &app)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	s.must(s.do("POST", "/oauth/token", "", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {app.ClientID}, "client_secret": {app.ClientSecret},
+		"scope": {"read write follow"},
+	}), http.StatusOK).decode(t, &tok)
+	return app, tok.AccessToken
+}
+
 // register creates an account through the API with an app token and
 // returns its user token.
 func register(t *testing.T, s *server, appToken, username string) string {
@@ -67,22 +91,9 @@ func foundationFlow(t *testing.T, dataDir string, extra ...string) {
 	s.must(s.do("GET", "/readyz", "", nil), http.StatusOK)
 
 	// An app, an app token, two users.
-	var app struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	s.must(s.do("POST", "/api/v1/apps", "", url.Values{
-		"client_name": {"e2e"}, "redirect_uris": {"urn:ietf:wg:oauth:2.0:oob"}, "scopes": {"read write follow"},
-	}), http.StatusOK).decode(t, &app)
-	var appTok struct {
-		AccessToken string `json:"access_token"`
-	}
-	s.must(s.do("POST", "/oauth/token", "", url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {app.ClientID}, "client_secret": {app.ClientSecret},
-		"scope": {"read write follow"},
-	}), http.StatusOK).decode(t, &appTok)
-	alice := register(t, s, appTok.AccessToken, "alice")
-	_ = register(t, s, appTok.AccessToken, "bob")
+	app, appTok := newApp(t, s)
+	alice := register(t, s, appTok, "alice")
+	_ = register(t, s, appTok, "bob")
 
 	// Bob logs in again with the password grant, as a client would.
 	var bobTok struct {
@@ -162,7 +173,7 @@ func foundationFlow(t *testing.T, dataDir string, extra ...string) {
 		{"malformed id", s.do("GET", "/api/v1/statuses/abc", alice, nil), 404},
 		{"unknown account", s.do("POST", "/api/v1/accounts/999/follow", alice, nil), 404},
 		{"bad max_id", s.do("GET", "/api/v1/timelines/home?max_id=x", alice, nil), 400},
-		{"taken username", s.do("POST", "/api/v1/accounts", appTok.AccessToken, url.Values{"username": {"ALICE"}, "password": {"long enough pw"}}), 422},
+		{"taken username", s.do("POST", "/api/v1/accounts", appTok, url.Values{"username": {"ALICE"}, "password": {"long enough pw"}}), 422},
 	} {
 		if c.r.status != c.status {
 			t.Errorf("%s: status %d, want %d: %s", c.name, c.r.status, c.status, c.r.body)

@@ -8,38 +8,67 @@ import (
 	"testing"
 )
 
-// TestMastoJS drives the real server with masto.js (go/e2e/mastojs), the
-// client library many Mastodon apps use. If masto.js and Starling disagree,
-// Starling changes, not the test. `make test` installs the package from the
-// npm registry (npm ci), sets STARLING_TEST_MASTOJS and requires the test to
-// run (STARLING_TEST_MASTOJS_REQUIRED); elsewhere, without Node or the
-// installed package, it skips and says why.
-func TestMastoJS(t *testing.T) {
-	missing := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if os.Getenv("STARLING_TEST_MASTOJS_REQUIRED") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + " (`make test-e2e-deps` installs masto.js; `make test` does and requires it)")
+// missingClient skips a real-client test whose tools are not installed,
+// and fails it under `make test`, which installs them and requires the test
+// to run (STARLING_TEST_MASTOJS_REQUIRED).
+func missingClient(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("STARLING_TEST_MASTOJS_REQUIRED") != "" {
+		t.Fatal(msg)
 	}
-	dir := os.Getenv("STARLING_TEST_MASTOJS")
+	t.Skip(msg + " (`make test-e2e-deps` installs the real clients; `make test` does and requires them)")
+}
+
+// nodePackages returns the directory of the npm packages `make test`
+// installs (STARLING_TEST_MASTOJS: masto.js, megalodon, playwright-core)
+// and the node binary, after checking that each of pkgs is installed.
+func nodePackages(t *testing.T, pkgs ...string) (dir, node string) {
+	t.Helper()
+	dir = os.Getenv("STARLING_TEST_MASTOJS")
 	if dir == "" {
-		missing("STARLING_TEST_MASTOJS not set")
+		missingClient(t, "STARLING_TEST_MASTOJS not set")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		missing("node not found: %v", err)
+		missingClient(t, "node not found: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "masto")); err != nil {
-		missing("masto.js not installed in %s: %v", dir, err)
+	for _, p := range pkgs {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", p)); err != nil {
+			missingClient(t, "%s not installed in %s: %v", p, dir, err)
+		}
 	}
-	s := startServer(t, t.TempDir())
-	cmd := exec.Command(node, filepath.Join(dir, "flow.mjs"))
-	cmd.Env = append(os.Environ(), "STARLING_URL="+s.base)
+	return dir, node
+}
+
+// runNode runs one of the scripts in dir against s with env added, and
+// fails the test with its output and the server's log if it fails.
+func runNode(t *testing.T, s *server, node, script string, env ...string) {
+	t.Helper()
+	cmd := exec.Command(node, script)
+	cmd.Env = append(append(os.Environ(), "STARLING_URL="+s.base), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("masto.js flow: %v\n%s\nserver log:\n%s", err, out, s.logs)
+		t.Fatalf("%s: %v\n%s\nserver log:\n%s", filepath.Base(script), err, out, s.logs)
 	}
 	t.Logf("%s", out)
+}
+
+// TestMastoJS drives the real server with masto.js (go/e2e/mastojs), the
+// client library many Mastodon apps use. If masto.js and Starling disagree,
+// Starling changes, not the test.
+func TestMastoJS(t *testing.T) {
+	dir, node := nodePackages(t, "masto")
+	s := startServer(t, t.TempDir())
+	runNode(t, s, node, filepath.Join(dir, "flow.mjs"))
+}
+
+// TestMegalodon drives the real server with megalodon (go/e2e/mastojs
+// megalodon.mjs), the library under Whalebird and Fedistar: it must detect
+// Starling as Mastodon from NodeInfo, or those apps cannot add an account.
+func TestMegalodon(t *testing.T) {
+	dir, node := nodePackages(t, "megalodon")
+	s := startServer(t, t.TempDir())
+	_, appTok := newApp(t, s)
+	runNode(t, s, node, filepath.Join(dir, "megalodon.mjs"), "STARLING_TOKEN="+register(t, s, appTok, "whale"))
 }

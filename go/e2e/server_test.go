@@ -26,6 +26,10 @@ type server struct {
 	dataDir   string
 	exited    chan error
 	logs      *bytes.Buffer
+	// startup holds the JSON log records up to "admin listening", written
+	// before startServer returns and never after, so tests read them
+	// without a lock.
+	startup []map[string]any
 }
 
 // binaries returns the paths make built, or skips.
@@ -72,6 +76,11 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 			if json.Unmarshal(line, &rec) != nil {
 				continue
 			}
+			if adm == "" {
+				var all map[string]any
+				_ = json.Unmarshal(line, &all)
+				s.startup = append(s.startup, all)
+			}
 			switch rec.Msg {
 			case "listening":
 				public = rec.Addr
@@ -92,6 +101,17 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 		t.Fatalf("server did not report its address within 60s\n%s", s.logs)
 	}
 	return s
+}
+
+// startupRecord returns the first start-up log record with message msg,
+// or nil.
+func (s *server) startupRecord(msg string) map[string]any {
+	for _, rec := range s.startup {
+		if rec["msg"] == msg {
+			return rec
+		}
+	}
+	return nil
 }
 
 // stop sends SIGTERM and requires a clean exit.

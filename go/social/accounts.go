@@ -130,8 +130,8 @@ func (s *Service) AccountsByIDs(ctx context.Context, ids []int64) (map[int64]*st
 	return m, nil
 }
 
-// Followers lists the accounts following accountID, newest follow first.
-// Accounts that block the viewer or that the viewer blocks are left out.
+// Followers lists the accounts following accountID, newest follow first,
+// by the account-list rule (accountList).
 func (s *Service) Followers(ctx context.Context, viewer *store.Account, accountID int64, page store.Page) (*AccountPage, error) {
 	const op = "social.Followers"
 	if _, err := s.GetAccount(ctx, accountID); err != nil {
@@ -144,8 +144,8 @@ func (s *Service) Followers(ctx context.Context, viewer *store.Account, accountI
 	return s.followPage(ctx, op, viewer, rows, func(f *store.Follow) int64 { return f.AccountID })
 }
 
-// Following lists the accounts accountID follows, newest follow first,
-// with the same block rule as Followers.
+// Following lists the accounts accountID follows, newest follow first, by
+// the account-list rule (accountList).
 func (s *Service) Following(ctx context.Context, viewer *store.Account, accountID int64, page store.Page) (*AccountPage, error) {
 	const op = "social.Following"
 	if _, err := s.GetAccount(ctx, accountID); err != nil {
@@ -159,15 +159,11 @@ func (s *Service) Following(ctx context.Context, viewer *store.Account, accountI
 }
 
 func (s *Service) followPage(ctx context.Context, op string, viewer *store.Account, rows []*store.Follow, other func(*store.Follow) int64) (*AccountPage, error) {
-	hide, err := s.blockedSet(ctx, op, viewer)
-	if err != nil {
-		return nil, err
-	}
 	rowIDs, accountIDs := make([]int64, len(rows)), make([]int64, len(rows))
 	for i, f := range rows {
 		rowIDs[i], accountIDs[i] = f.ID, other(f)
 	}
-	return s.accountPage(ctx, op, rowIDs, accountIDs, hide)
+	return s.accountList(ctx, op, viewer, rowIDs, accountIDs)
 }
 
 // AccountSearchInput is a typeahead query (GET /api/v1/accounts/search).

@@ -42,6 +42,19 @@ func (s *Service) accountPage(ctx context.Context, op string, rowIDs, accountIDs
 	return page, nil
 }
 
+// accountList is the one rule for the account lists other accounts'
+// actions make (followers, following, favourited_by, reblogged_by): an
+// account the viewer blocks or is blocked by is left out, as it is left out
+// of every status read path. The viewer's own lists of whom it blocks,
+// mutes or is asked by are not subject to it (accountPage with no hide).
+func (s *Service) accountList(ctx context.Context, op string, viewer *store.Account, rowIDs, accountIDs []int64) (*AccountPage, error) {
+	hide, err := s.blockedSet(ctx, op, viewer)
+	if err != nil {
+		return nil, err
+	}
+	return s.accountPage(ctx, op, rowIDs, accountIDs, hide)
+}
+
 // blockedSet is the accounts viewer blocks or is blocked by (nil viewer:
 // none).
 func (s *Service) blockedSet(ctx context.Context, op string, viewer *store.Account) (map[int64]bool, error) {

@@ -58,7 +58,7 @@ func (s *Service) CanStream(ctx context.Context, viewer *store.Account, ev Event
 	if userStream {
 		path = readHome
 	}
-	vis, err := s.filterTimeline(ctx, viewer, []*store.Status{st}, path)
+	vis, err := s.filterVisible(ctx, viewer, []*store.Status{st}, path)
 	return len(vis) == 1, err
 }
 
@@ -108,8 +108,28 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 		if err != nil {
 			s.log.WarnContext(ctx, "publish: lists of author", "account", st.AccountID, "err", err)
 		}
+		// A reply to someone else reaches the lists whose replies_policy
+		// shows it; "list" asks whether the account replied to is a member.
+		var targetLists map[int64]bool
+		if len(lists) > 0 && repliesToOthers([]*store.Status{st}) {
+			tl, err := s.store.GetListsByMember(ctx, st.InReplyToAccountID)
+			if err != nil {
+				s.log.WarnContext(ctx, "publish: lists of the account replied to", "account", st.InReplyToAccountID, "err", err)
+			}
+			targetLists = map[int64]bool{}
+			for _, l := range tl {
+				targetLists[l.ID] = true
+			}
+		}
 		for _, l := range lists {
-			ev.Streams = append(ev.Streams, "list:"+strconv.FormatInt(l.ID, 10))
+			shows, err := s.listStreamShows(ctx, l, st, targetLists)
+			if err != nil {
+				s.log.WarnContext(ctx, "publish: list replies policy", "list", l.ID, "err", err)
+				continue
+			}
+			if shows {
+				ev.Streams = append(ev.Streams, "list:"+strconv.FormatInt(l.ID, 10))
+			}
 		}
 	}
 	s.publish(ctx, ev)

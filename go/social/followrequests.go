@@ -33,6 +33,14 @@ func (s *Service) AuthorizeFollowRequest(ctx context.Context, viewer *store.Acco
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, notFound(op, "Record not found")
+	case errors.Is(err, store.ErrBlocked):
+		// A request left across a block (from before the store checked
+		// blocks): it grants nothing, so it goes, and it is answered as
+		// the block would have left it, absent.
+		if err := s.store.DeleteFollowRequest(ctx, requesterID, viewer.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, internal(op, err)
+		}
+		return nil, notFound(op, "Record not found")
 	case errors.Is(err, store.ErrConflict):
 		// Already following (a request left over from a race): the request
 		// has nothing left to grant.

@@ -16,13 +16,24 @@ type Cursor struct {
 
 // DeleteStatus deletes one of viewer's own statuses (or reblogs) and
 // returns it, with its source text, for the "delete and redraft" response.
+// Its own statuses are the viewer's to delete even where the visibility
+// rule hides them from it (a boost whose original's author has blocked the
+// viewer since), as Mastodon finds them among the viewer's own.
 func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id int64) (*store.Status, error) {
 	const op = "social.DeleteStatus"
-	st, err := s.GetStatus(ctx, viewer, id)
+	st, err := s.store.GetStatusByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(op, "Record not found")
+	}
 	if err != nil {
-		return nil, err
+		return nil, internal(op, err)
 	}
 	if st.AccountID != viewer.ID {
+		// Someone else's: whether it exists is told only to those who may
+		// see it.
+		if _, err := s.GetStatus(ctx, viewer, id); err != nil {
+			return nil, err
+		}
 		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
 	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
@@ -108,7 +119,9 @@ func (s *Service) Unfavourite(ctx context.Context, viewer *store.Account, id int
 // Reblog boosts a status with visibility vis ("" is public) and notifies
 // its author. Reblogging twice returns the existing reblog. Private
 // statuses may only be boosted by their author, direct ones never: a boost
-// would show them to an audience the author did not choose.
+// would show them to an audience the author did not choose. For the same
+// reason a boost of a private status is private whatever vis says, as
+// Mastodon's ReblogService keeps a hidden original's visibility.
 func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, vis string) (*store.Status, error) {
 	const op = "social.Reblog"
 	orig, err := s.interactable(ctx, viewer, id)
@@ -126,6 +139,9 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	case store.VisibilityPublic, store.VisibilityUnlisted, store.VisibilityPrivate:
 	default:
 		return nil, invalid(op, "Validation failed: Visibility is not included in the list")
+	}
+	if orig.Visibility == store.VisibilityPrivate {
+		v = store.VisibilityPrivate
 	}
 	rb := &store.Status{ID: s.ids.Next(), AccountID: viewer.ID, ReblogOfID: orig.ID,
 		Visibility: v, CreatedAt: s.nowUTC()}
@@ -208,7 +224,8 @@ func (s *Service) Unbookmark(ctx context.Context, viewer *store.Account, id int6
 }
 
 // FavouritedBy lists the accounts that favourited a status the viewer may
-// see, newest favourite first; the cursor is in favourite IDs.
+// see, newest favourite first, by the account-list rule (accountList); the
+// cursor is in favourite IDs.
 func (s *Service) FavouritedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) (*AccountPage, error) {
 	const op = "social.FavouritedBy"
 	st, err := s.interactable(ctx, viewer, id)
@@ -219,20 +236,16 @@ func (s *Service) FavouritedBy(ctx context.Context, viewer *store.Account, id in
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	res := &AccountPage{}
-	ids := make([]int64, len(favs))
+	rowIDs, accountIDs := make([]int64, len(favs)), make([]int64, len(favs))
 	for i, f := range favs {
-		ids[i] = f.AccountID
+		rowIDs[i], accountIDs[i] = f.ID, f.AccountID
 	}
-	if len(favs) > 0 {
-		res.Cursor = Cursor{Newest: favs[0].ID, Oldest: favs[len(favs)-1].ID}
-	}
-	res.Accounts, err = s.accountsInOrder(ctx, ids)
-	return res, err
+	return s.accountList(ctx, op, viewer, rowIDs, accountIDs)
 }
 
 // RebloggedBy lists the accounts that reblogged a status the viewer may
-// see, newest reblog first; the cursor is in reblog status IDs.
+// see, newest reblog first, by the account-list rule (accountList); the
+// cursor is in reblog status IDs.
 func (s *Service) RebloggedBy(ctx context.Context, viewer *store.Account, id int64, page store.Page) (*AccountPage, error) {
 	const op = "social.RebloggedBy"
 	st, err := s.interactable(ctx, viewer, id)
@@ -243,22 +256,20 @@ func (s *Service) RebloggedBy(ctx context.Context, viewer *store.Account, id int
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	// Boosts the viewer may not see (a private boost, a blocked booster)
-	// do not name their booster.
+	// Boosts the viewer may not see (a private boost) do not name their
+	// booster either.
 	vis, err := s.filterVisible(ctx, viewer, rbs, readDirect)
 	if err != nil {
 		return nil, err
 	}
-	res := &AccountPage{}
-	if len(rbs) > 0 {
-		res.Cursor = Cursor{Newest: rbs[0].ID, Oldest: rbs[len(rbs)-1].ID}
+	rowIDs, accountIDs := make([]int64, len(rbs)), make([]int64, len(vis))
+	for i, rb := range rbs {
+		rowIDs[i] = rb.ID
 	}
-	ids := make([]int64, len(vis))
 	for i, rb := range vis {
-		ids[i] = rb.AccountID
+		accountIDs[i] = rb.AccountID
 	}
-	res.Accounts, err = s.accountsInOrder(ctx, ids)
-	return res, err
+	return s.accountList(ctx, op, viewer, rowIDs, accountIDs)
 }
 
 // accountsInOrder loads accounts by ID in one query, keeping ids' order.
@@ -323,5 +334,5 @@ func (s *Service) visibleInOrder(ctx context.Context, op string, viewer *store.A
 	if err != nil {
 		return nil, err
 	}
-	return s.filterTimeline(ctx, viewer, ordered, readDirect)
+	return s.filterVisible(ctx, viewer, ordered, readDirect)
 }

@@ -195,8 +195,9 @@ func TestReblogRules(t *testing.T) {
 	private := postIn(t, s, alice, StatusInput{Text: "followers only", Visibility: "private"})
 	_, err := s.Reblog(ctx, bob, private.ID, "")
 	wantKind(t, err, KindForbidden)
-	if _, err := s.Reblog(ctx, alice, private.ID, "private"); err != nil {
-		t.Errorf("self-reblog of a private status: %v", err)
+	// A self-boost of a private status stays private whatever is asked.
+	if rb, err := s.Reblog(ctx, alice, private.ID, "public"); err != nil || rb.Visibility != store.VisibilityPrivate {
+		t.Errorf("self-reblog of a private status asked public: %+v, %v; want a private reblog", rb, err)
 	}
 	direct := postIn(t, s, alice, StatusInput{Text: "dm @bob", Visibility: "direct"})
 	_, err = s.Reblog(ctx, bob, direct.ID, "")
@@ -394,4 +395,35 @@ func TestListsRequireFollowing(t *testing.T) {
 	}
 	_, err = s.ListTimeline(ctx, alice, l.ID, store.Page{Limit: 20})
 	wantKind(t, err, KindNotFound)
+}
+
+// TestDeleteOwnHiddenBoost: a boost hidden from its own booster (the
+// original's author blocked the booster since) is still the booster's to
+// delete; someone else's status stays 404 to those who may not see it and
+// 403 to those who may.
+func TestDeleteOwnHiddenBoost(t *testing.T) {
+	s, _ := newService(t, Deps{}, Config{})
+	ctx := context.Background()
+	alice, carol, dave := mustAccount(t, s, "alice"), mustAccount(t, s, "carol"), mustAccount(t, s, "dave")
+	orig := postIn(t, s, carol, StatusInput{Text: "carol's post"})
+	rb, err := s.Reblog(ctx, alice, orig.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Block(ctx, carol, alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetStatus(ctx, alice, rb.ID); KindOf(err) != KindNotFound {
+		t.Fatalf("alice reads her boost of her blocker's post: %v, want not found", err)
+	}
+	_, err = s.DeleteStatus(ctx, dave, rb.ID)
+	wantKind(t, err, KindForbidden)
+	_, err = s.DeleteStatus(ctx, carol, rb.ID) // blocked by carol: carol may not see alice's statuses
+	wantKind(t, err, KindNotFound)
+	if _, err := s.DeleteStatus(ctx, alice, rb.ID); err != nil {
+		t.Fatalf("alice deletes her own boost: %v", err)
+	}
+	if _, err := s.GetStatus(ctx, dave, rb.ID); KindOf(err) != KindNotFound {
+		t.Errorf("the boost is still there: %v", err)
+	}
 }

@@ -43,7 +43,12 @@ func (in ListInput) apply(op string, l *store.List) error {
 		}
 	}
 	if in.Exclusive != nil {
-		l.Exclusive = *in.Exclusive
+		if *in.Exclusive {
+			// An exclusive list's members leave home, and home does not
+			// know lists yet: refused rather than stored and ignored.
+			return invalid(op, "Validation failed: exclusive is not supported by this server yet")
+		}
+		l.Exclusive = false
 	}
 	return nil
 }

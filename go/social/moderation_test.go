@@ -105,7 +105,7 @@ func TestRankStatusesNeverWidens(t *testing.T) {
 	// The ranker reverses, repeats one, and tries to add a status the
 	// viewer cannot see and one that does not exist.
 	rk.order = []int64{sts[2].ID, sts[1].ID, sts[2].ID, secret.ID, 12345, sts[0].ID}
-	got, err := s.rankStatuses(ctx, "test", a, "search", "q", sts)
+	got, err := s.rankByRanker(ctx, "test", a, "search", "q", sts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +122,6 @@ func TestRankStatusesNeverWidens(t *testing.T) {
 	}
 
 	rk.err = errors.New("ranker down")
-	_, err = s.rankStatuses(ctx, "test", a, "search", "q", sts)
+	_, err = s.rankByRanker(ctx, "test", a, "search", "q", sts)
 	wantKind(t, err, KindUnavailable)
 }

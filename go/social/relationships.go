@@ -83,6 +83,9 @@ func (s *Service) Follow(ctx context.Context, viewer *store.Account, targetID in
 			if errors.Is(err, store.ErrConflict) {
 				break // a concurrent request won; same outcome
 			}
+			if errors.Is(err, store.ErrBlocked) {
+				return nil, errNotAllowed(op) // a block committed after the check above
+			}
 			return nil, internal(op, err)
 		}
 		s.notifyRelationship(ctx, store.NotificationFollowRequest, viewer.ID, targetID)

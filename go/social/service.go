@@ -171,6 +171,8 @@ type Service struct {
 	now   func() time.Time
 	cfg   Config
 	stats statsCache // InstanceStats
+
+	trends trendCaches
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring

@@ -7,42 +7,6 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-// filterTimeline is filterVisible for batches that may hold reblogs: a
-// reblog is shown only if the viewer may see both the reblog (its own
-// visibility, its booster) and the original (the original's audience, its
-// author's blocks). Originals are loaded in one query, and the viewer's
-// facts once for reblogs and originals together.
-func (s *Service) filterTimeline(ctx context.Context, viewer *store.Account, sts []*store.Status, path readPath) ([]*store.Status, error) {
-	originals, err := s.reblogOriginals(ctx, sts)
-	if err != nil {
-		return nil, err
-	}
-	all := sts
-	for _, o := range originals {
-		all = append(all[:len(all):len(all)], o)
-	}
-	vc, err := s.loadViewerContext(ctx, viewer, all)
-	if err != nil {
-		return nil, err
-	}
-	out := sts[:0:0]
-	for _, st := range sts {
-		if !canView(vc, st, path) {
-			continue
-		}
-		if st.ReblogOfID != 0 {
-			o, ok := originals[st.ReblogOfID]
-			// The original is judged on the direct path: an unlisted
-			// original may be boosted onto a public timeline, as in Mastodon.
-			if !ok || !canView(vc, o, readDirect) || path != readTrends && mutedOn(vc, o.AccountID, path) {
-				continue
-			}
-		}
-		out = append(out, st)
-	}
-	return out, nil
-}
-
 // reblogOriginals loads the originals of the reblogs among sts, by ID.
 func (s *Service) reblogOriginals(ctx context.Context, sts []*store.Status) (map[int64]*store.Status, error) {
 	var ids []int64
@@ -116,7 +80,7 @@ func (s *Service) publicStatuses(ctx context.Context, op string, viewer *store.A
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return s.filterTimeline(ctx, viewer, sts, readPublic)
+	return s.filterVisible(ctx, viewer, sts, readPublic)
 }
 
 // normalizeTag strips a leading '#' and lower-cases; "" if nothing is left
@@ -163,7 +127,10 @@ func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listI
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return s.filterTimeline(ctx, viewer, sts, readHome)
+	if sts, err = s.filterListReplies(ctx, l, members, sts); err != nil {
+		return nil, internal(op, err)
+	}
+	return s.filterVisible(ctx, viewer, sts, readHome)
 }
 
 // HomeTimeline returns the viewer's home timeline page, newest first.
@@ -178,5 +145,5 @@ func (s *Service) HomeTimeline(ctx context.Context, viewer *store.Account, page 
 	}
 	// The feed selects by the same rules; filtering again here keeps a
 	// stale cache (push strategies) from ever showing a hidden status.
-	return s.filterTimeline(ctx, viewer, sts, readHome)
+	return s.filterVisible(ctx, viewer, sts, readHome)
 }

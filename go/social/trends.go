@@ -35,7 +35,20 @@ const (
 	// bounded however busy the instance.
 	maxTagUseRows      = 20000
 	maxTrendCandidates = 5000
+	// trendsTTL is how long one computation of the rankings is served.
+	// Trends move over hours (trendHalfLife), so a minute-old ranking is
+	// as good as a fresh one, and anonymous callers can no longer make the
+	// server rescan the window on every request.
+	trendsTTL = time.Minute
 )
+
+// trendCaches hold the rankings, computed at most once per trendsTTL for
+// all callers; pages, and each viewer's blocks and mutes, are applied to
+// them per request.
+type trendCaches struct {
+	tags     cached[[]string]                 // tag names, best first
+	statuses cached[[]store.StatusEngagement] // candidates, best first
+}
 
 // decay is 2^(−age/halfLife): 1 now, ½ one half-life ago. A future time
 // (clock skew) counts as now rather than more than fully.
@@ -70,16 +83,27 @@ func statusScore(e store.StatusEngagement, now time.Time) float64 {
 
 // TrendingTags ranks the hashtags of recent public statuses by the decayed
 // score above, best first (ties by name), and returns the page after
-// offset, each with its history.
+// offset, each with its history. The ranking is shared and at most
+// trendsTTL old.
 func (s *Service) TrendingTags(ctx context.Context, limit, offset int) ([]*Tag, error) {
 	const op = "social.TrendingTags"
 	if limit <= 0 || offset < 0 {
 		return nil, invalid(op, "Validation failed: limit must be positive and offset not negative")
 	}
+	names, err := s.trends.tags.get(ctx, s.now(), trendsTTL, s.rankTags)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	return s.tagsWithHistory(ctx, op, page(names, limit, offset))
+}
+
+// rankTags computes the tag ranking: every tag used in the window, best
+// first (ties by name).
+func (s *Service) rankTags(ctx context.Context) ([]string, error) {
 	now := s.nowUTC()
 	uses, err := s.store.ListTagUses(ctx, now.Add(-tagTrendWindow), now, maxTagUseRows)
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, err
 	}
 	scores := tagScores(uses, now)
 	names := make([]string, 0, len(scores))
@@ -92,29 +116,23 @@ func (s *Service) TrendingTags(ctx context.Context, limit, offset int) ([]*Tag, 
 		}
 		return cmp.Compare(a, b)
 	})
-	return s.tagsWithHistory(ctx, op, page(names, limit, offset))
+	return names, nil
 }
 
 // TrendingStatuses ranks recent public statuses by decayed engagement, best
 // first (ties: newer first), and returns the page after offset among those
 // viewer (nil when anonymous) may see: blocked authors are hidden both ways
-// and, as in Mastodon's trends, muted authors too.
+// and, as in Mastodon's trends, muted authors too. The ranking is shared
+// and at most trendsTTL old; the viewer's filters apply per request.
 func (s *Service) TrendingStatuses(ctx context.Context, viewer *store.Account, limit, offset int) ([]*store.Status, error) {
 	const op = "social.TrendingStatuses"
 	if limit <= 0 || offset < 0 {
 		return nil, invalid(op, "Validation failed: limit must be positive and offset not negative")
 	}
-	now := s.nowUTC()
-	cands, err := s.store.ListStatusEngagement(ctx, now.Add(-statusTrendWindow), now, maxTrendCandidates)
+	cands, err := s.trends.statuses.get(ctx, s.now(), trendsTTL, s.rankStatuses)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	slices.SortStableFunc(cands, func(a, b store.StatusEngagement) int {
-		if c := cmp.Compare(statusScore(b, now), statusScore(a, now)); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.StatusID, a.StatusID)
-	})
 	if viewer != nil {
 		// Blocks and mutes are known per author, so they are dropped before
 		// any status is loaded and the page below is exact.
@@ -135,16 +153,37 @@ func (s *Service) TrendingStatuses(ctx context.Context, viewer *store.Account, l
 	return s.filterVisible(ctx, viewer, sts, readTrends)
 }
 
-// dropHiddenAuthors removes the candidates by accounts viewer blocks, is
-// blocked by or mutes.
+// rankStatuses computes the status ranking: the window's candidates, best
+// first (ties: newer first).
+func (s *Service) rankStatuses(ctx context.Context) ([]store.StatusEngagement, error) {
+	now := s.nowUTC()
+	cands, err := s.store.ListStatusEngagement(ctx, now.Add(-statusTrendWindow), now, maxTrendCandidates)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(cands, func(a, b store.StatusEngagement) int {
+		if c := cmp.Compare(statusScore(b, now), statusScore(a, now)); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.StatusID, a.StatusID)
+	})
+	return cands, nil
+}
+
+// dropHiddenAuthors returns the candidates not by accounts viewer blocks,
+// is blocked by or mutes, in a new slice: cands is the shared ranking.
 func (s *Service) dropHiddenAuthors(ctx context.Context, viewer *store.Account, cands []store.StatusEngagement) ([]store.StatusEngagement, error) {
 	vc := &viewerContext{id: viewer.ID}
 	if err := s.loadRelations(ctx, vc, nil); err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(cands, func(c store.StatusEngagement) bool {
-		return authorHidden(vc, c.AccountID, readTrends)
-	}), nil
+	out := make([]store.StatusEngagement, 0, len(cands))
+	for _, c := range cands {
+		if !authorHidden(vc, c.AccountID, readTrends) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // page returns xs[offset : offset+limit], clipped to xs.

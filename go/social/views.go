@@ -29,6 +29,11 @@ type StatusView struct {
 // size: originals, accounts, mentions, tags, and one per viewer flag
 // (favourited, reblogged, bookmarked, pinned).
 // Statuses whose author (or original) vanished are dropped.
+//
+// It renders and does not judge: sts must come from a read path, which put
+// them through canView, and canView passes a reblog only when the viewer
+// may also see its original, so the original rendered inside it is one the
+// viewer may see.
 func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*StatusView, error) {
 	const op = "social.ViewStatuses"
 	originals, err := s.reblogOriginals(ctx, sts)

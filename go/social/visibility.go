@@ -34,11 +34,14 @@ type viewerContext struct {
 	// with notifications=false leaves notifications alone (relations.go).
 	mutedNotifications map[int64]bool
 	mentioned          map[int64]bool // statuses of the batch that mention the viewer (mentions.go)
+	// originals are the originals of the batch's reblogs, by ID, loaded for
+	// every viewer (anonymous too): a reblog is judged with its original.
+	originals map[int64]*store.Status
 }
 
 // canView is THE visibility rule. Every read path (single status, context,
-// timelines, notifications, search, streaming) goes through it, so a rule
-// changes in one place.
+// profiles, timelines, notifications, search, streaming) goes through it,
+// so a rule changes in one place.
 //
 //   - authors see their own statuses everywhere;
 //   - blocks hide both ways, on every path;
@@ -46,8 +49,25 @@ type viewerContext struct {
 //     notifications when the mute covers notifications;
 //   - public: everyone; unlisted: everyone, but not on public timelines;
 //   - private: the author's followers and the accounts it mentions;
-//   - direct: the accounts it mentions.
+//   - direct: the accounts it mentions;
+//   - a reblog needs both: the viewer may see the reblog itself (its
+//     visibility, its booster) AND its original (see canViewReblogged). A
+//     reblog whose original is not in vc.originals (deleted, or a caller
+//     that did not load it) is hidden: the rule fails closed.
 func canView(vc *viewerContext, s *store.Status, path readPath) bool {
+	if !canViewOwn(vc, s, path) {
+		return false
+	}
+	if s.ReblogOfID == 0 {
+		return true
+	}
+	o, ok := vc.originals[s.ReblogOfID]
+	return ok && canViewReblogged(vc, o, path)
+}
+
+// canViewOwn is the rule for a status on its own, without the original a
+// reblog points at.
+func canViewOwn(vc *viewerContext, s *store.Status, path readPath) bool {
 	if vc.id != 0 && vc.id == s.AccountID {
 		return true
 	}
@@ -66,6 +86,27 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 	default:
 		return false
 	}
+}
+
+// canViewReblogged judges the original o of a reblog read on path. Its
+// audience and its author's blocks are judged as if o were opened by ID, so
+// an unlisted original may be boosted onto a timeline, as in Mastodon; a
+// followers-only original stays with its author's followers however the
+// boost was made. A mute of o's author hides the boost wherever a mute
+// hides authors, and on profiles too: Mastodon's account statuses leave out
+// boosts of muted accounts' posts (while the muted account's own profile
+// stays readable).
+func canViewReblogged(vc *viewerContext, o *store.Status, path readPath) bool {
+	if !canViewOwn(vc, o, readDirect) {
+		return false
+	}
+	if vc.id == o.AccountID {
+		return true
+	}
+	if path == readAccount {
+		return !vc.muted[o.AccountID]
+	}
+	return !mutedOn(vc, o.AccountID, path)
 }
 
 // authorHidden is the part of the rule that depends only on the author:
@@ -95,10 +136,17 @@ func mutedOn(vc *viewerContext, authorID int64, path readPath) bool {
 	}
 }
 
-// loadViewerContext gathers the facts canView needs for sts. Anonymous
-// viewers need none: nothing but public and unlisted reaches them.
+// loadViewerContext gathers the facts canView needs for sts: the
+// originals of its reblogs for every viewer, and for a signed-in one its
+// follows, blocks, mutes and mentions over sts and those originals.
+// Anonymous viewers need no more: nothing but public and unlisted reaches
+// them.
 func (s *Service) loadViewerContext(ctx context.Context, viewer *store.Account, sts []*store.Status) (*viewerContext, error) {
-	vc := &viewerContext{}
+	originals, err := s.reblogOriginals(ctx, sts)
+	if err != nil {
+		return nil, err
+	}
+	vc := &viewerContext{originals: originals}
 	if viewer == nil || len(sts) == 0 {
 		return vc, nil
 	}
@@ -111,16 +159,21 @@ func (s *Service) loadViewerContext(ctx context.Context, viewer *store.Account, 
 	for _, id := range ids {
 		vc.following[id] = true
 	}
-	if err := s.loadRelations(ctx, vc, sts); err != nil {
+	all := sts
+	for _, o := range originals {
+		all = append(all[:len(all):len(all)], o)
+	}
+	if err := s.loadRelations(ctx, vc, all); err != nil {
 		return nil, err
 	}
-	if err := s.loadMentions(ctx, vc, sts); err != nil {
+	if err := s.loadMentions(ctx, vc, all); err != nil {
 		return nil, err
 	}
 	return vc, nil
 }
 
-// filterVisible keeps the statuses viewer may see on path, in order.
+// filterVisible keeps the statuses viewer may see on path, in order;
+// reblogs are judged with their originals, loaded in one query.
 func (s *Service) filterVisible(ctx context.Context, viewer *store.Account, sts []*store.Status, path readPath) ([]*store.Status, error) {
 	vc, err := s.loadViewerContext(ctx, viewer, sts)
 	if err != nil {

@@ -100,7 +100,10 @@ type Relationships interface {
 	// (mutes.notifications).
 	GetNotificationMutedIDs(ctx context.Context, accountID int64, now time.Time) ([]int64, error)
 
-	// PutFollowRequest inserts fr; ErrConflict if the request exists.
+	// PutFollowRequest inserts fr; ErrConflict if the request exists,
+	// ErrBlocked if either account blocks the other (checked inside the
+	// transaction, under PutFollow's locks, so a request racing a block
+	// cannot outlive it).
 	PutFollowRequest(ctx context.Context, fr *FollowRequest) error
 	// GetFollowRequest matches (follow_requests.account_id, target_account_id).
 	GetFollowRequest(ctx context.Context, accountID, targetID int64) (*FollowRequest, error)
@@ -114,8 +117,9 @@ type Relationships interface {
 	// AuthorizeFollowRequest turns the request accountID → targetID into a
 	// follow with ID followID, the request's options and createdAt, in one
 	// transaction: the request is deleted, the follow inserted and both
-	// counts incremented. ErrNotFound if there is no request; ErrConflict if
-	// the follow already exists (then nothing changed).
+	// counts incremented. ErrNotFound if there is no request; else
+	// ErrConflict if the follow already exists, ErrBlocked if either account
+	// blocks the other (then nothing changed).
 	AuthorizeFollowRequest(ctx context.Context, accountID, targetID, followID int64, createdAt time.Time) (*Follow, error)
 
 	// GetRelations answers, for accountID and each of targetIDs, the

@@ -33,6 +33,18 @@ const (
 	VisibilityDirect   Visibility = "direct"
 )
 
+// CountsOnProfile reports whether a status of visibility v counts in its
+// author's StatusesCount and LastStatusAt: every one but direct statuses,
+// as Mastodon counts, so the profile does not reveal private messages.
+func (v Visibility) CountsOnProfile() bool { return v != VisibilityDirect }
+
+// CountsAsReply reports whether a reply of visibility v counts in its
+// parent's RepliesCount: public and unlisted replies only (Mastodon's
+// "distributable"), so the count reveals no reply the reader may not see.
+func (v Visibility) CountsAsReply() bool {
+	return v == VisibilityPublic || v == VisibilityUnlisted
+}
+
 // Account is a local user. Counts are maintained by the store in the same
 // transaction as the rows they count, so they never drift from them.
 type Account struct {
@@ -48,8 +60,8 @@ type Account struct {
 
 	FollowersCount int64
 	FollowingCount int64
-	StatusesCount  int64
-	LastStatusAt   *time.Time // nil until the first status
+	StatusesCount  int64      // statuses that CountsOnProfile
+	LastStatusAt   *time.Time // of those; nil until the first
 }
 
 // App is an OAuth client registered through POST /api/v1/apps.
@@ -107,7 +119,7 @@ type Status struct {
 	CreatedAt          time.Time
 	Embedding          []float32
 
-	RepliesCount    int64
+	RepliesCount    int64 // replies that CountsAsReply
 	ReblogsCount    int64
 	FavouritesCount int64
 }
@@ -241,12 +253,13 @@ type Follows interface {
 // Statuses stores posts.
 type Statuses interface {
 	// PutStatus inserts s and, in the same transaction, increments the
-	// author's StatusesCount and sets LastStatusAt; it is PutStatusWrite
-	// with nothing but the status.
+	// author's StatusesCount and sets LastStatusAt (unless s is direct); it
+	// is PutStatusWrite with nothing but the status.
 	PutStatus(ctx context.Context, s *Status) error
 	// PutStatusWrite inserts w.Status with its mentions, tags, notifications
 	// and idempotency key in one transaction. It increments the author's
-	// StatusesCount, the parent's RepliesCount (when the parent exists) and,
+	// StatusesCount (when the status CountsOnProfile), the parent's
+	// RepliesCount (when the parent exists and the reply CountsAsReply) and,
 	// for a reblog, the original's ReblogsCount. ErrConflict if the ID is
 	// taken, the account already reblogged the original, or the idempotency
 	// key is live; ErrNotFound if a reblogged original does not exist.

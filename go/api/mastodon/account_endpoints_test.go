@@ -34,11 +34,12 @@ func TestUpdateCredentials(t *testing.T) {
 		t.Errorf("source.note = %v", obj["source"])
 	}
 
-	// Multipart, as apps send it with an avatar; unknown parts are ignored.
+	// Multipart, as apps send it; empty profile-field rows ask for nothing.
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("display_name", "Multi")
-	_ = mw.WriteField("fields_attributes[0][name]", "ignored")
+	_ = mw.WriteField("fields_attributes[0][name]", "")
+	_ = mw.WriteField("fields_attributes[0][value]", "")
 	_ = mw.Close()
 	rec = e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", tok, mw.FormDataContentType(), &body)
 	wantStatus(t, rec, http.StatusOK)

@@ -82,11 +82,19 @@ type updateCredentialsRequest struct {
 	Locked       *bool    `param:"locked"`
 	Bot          *bool    `param:"bot"`
 	Discoverable *bool    `param:"discoverable"`
+	// Not implemented yet, so refused when given (avatar and header as file
+	// parts are refused by decodeParams): there is no media storage, no
+	// profile fields, and the source preferences are not stored.
+	Avatar             notSupported `param:"avatar"`
+	Header             notSupported `param:"header"`
+	FieldsAttributes   notSupported `param:"fields_attributes"`
+	Source             notSupported `param:"source"`
+	HideCollections    notSupported `param:"hide_collections"`
+	Indexable          notSupported `param:"indexable"`
+	AttributionDomains notSupported `param:"attribution_domains"`
 }
 
 // updateCredentials handles PATCH /api/v1/accounts/update_credentials.
-// Avatars, headers and profile fields are accepted and ignored: there is no
-// media storage yet.
 func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
 	var req updateCredentialsRequest
 	if err := decodeParams(r, &req); err != nil {
@@ -251,6 +259,8 @@ func (h *Handler) following(w http.ResponseWriter, r *http.Request) {
 type followRequest struct {
 	Reblogs *bool `param:"reblogs"`
 	Notify  *bool `param:"notify"`
+	// Not implemented: home shows a followed account's posts in every language.
+	Languages notSupported `param:"languages"`
 }
 
 // followAccount handles POST /api/v1/accounts/:id/follow.

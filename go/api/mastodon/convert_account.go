@@ -78,12 +78,6 @@ func (h *Handler) accounts(as []*store.Account) []*Account {
 	return out
 }
 
-// Mastodon's paths for accounts without images; clients always get a URL.
-const (
-	missingAvatar = "/avatars/original/missing.png"
-	missingHeader = "/headers/original/missing.png"
-)
-
 // credentialAccount is the account with its source, for its owner.
 func (h *Handler) credentialAccount(c *social.Credentials) *Account {
 	out := h.account(c.Account)

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,8 +26,10 @@ const maxMultipartMemory = 1 << 20
 // and funnelled into one representation (url.Values) before assignment, so
 // each field is parsed by one rule whatever the encoding.
 //
-// Supported field kinds: string, bool, *bool, int, []string. Array
-// parameters use Rails' "name[]" form in forms and query strings.
+// Supported field kinds: string, bool, *bool, int, []string, and
+// notSupported (refused when given). Array parameters use Rails' "name[]"
+// form in forms and query strings; nested JSON objects become Rails'
+// bracketed keys.
 func decodeParams(r *http.Request, dst any) error {
 	vals, err := requestValues(r)
 	if err != nil {
@@ -60,17 +65,16 @@ func requestValues(r *http.Request) (url.Values, error) {
 			return nil, badRequest("Malformed JSON body: " + err.Error())
 		}
 		for k, v := range body {
-			strs, err := jsonStrings(v)
-			if err != nil {
+			if err := flattenJSON(vals, k, v, 0); err != nil {
 				return nil, badRequest(fmt.Sprintf("Parameter %s: %v", k, err))
-			}
-			if strs != nil {
-				vals[k] = strs
 			}
 		}
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
 			return nil, formError(err)
+		}
+		if err := refuseFiles(r.MultipartForm.File); err != nil {
+			return nil, err
 		}
 		mergeForm(vals, r.PostForm)
 	default: // application/x-www-form-urlencoded, or no body at all
@@ -94,6 +98,58 @@ func mergeForm(dst, src url.Values) {
 	for k, v := range src {
 		dst[strings.TrimSuffix(k, "[]")] = v
 	}
+}
+
+// refuseFiles answers a file part with 422: no endpoint stores uploads yet
+// (avatars, headers and media come with media storage), and a file that is
+// parsed and dropped would be a success that pretends.
+func refuseFiles(files map[string][]*multipart.FileHeader) error {
+	if len(files) == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(files))
+	return &requestError{status: http.StatusUnprocessableEntity,
+		msg: fmt.Sprintf("Validation failed: file uploads (%s) are not supported by this server yet", strings.TrimSuffix(names[0], "[]"))}
+}
+
+// maxJSONDepth bounds nested objects in a JSON body. Mastodon's deepest
+// parameters are two levels down (poll[options], fields_attributes[0][name]).
+const maxJSONDepth = 3
+
+// flattenJSON adds one JSON value to vals under key. Objects become Rails'
+// bracketed keys (poll.expires_in is poll[expires_in], an array of objects
+// element i is key[i][...]), the names a form would use, so one rule reads a
+// parameter whatever the encoding.
+func flattenJSON(vals url.Values, key string, v any, depth int) error {
+	if depth > maxJSONDepth {
+		return errors.New("objects are nested too deeply")
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if err := flattenJSON(vals, key+"["+k+"]", e, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case []any:
+		if slices.ContainsFunc(x, func(e any) bool { _, ok := e.(map[string]any); return ok }) {
+			for i, e := range x {
+				if err := flattenJSON(vals, key+"["+strconv.Itoa(i)+"]", e, depth+1); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	strs, err := jsonStrings(v)
+	if err != nil {
+		return err
+	}
+	if strs != nil {
+		vals[key] = strs
+	}
+	return nil
 }
 
 // jsonStrings flattens one JSON value into parameter strings; nil means the
@@ -127,16 +183,58 @@ func jsonStrings(v any) ([]string, error) {
 	}
 }
 
+// notSupported is the type of a field naming a parameter that Mastodon
+// documents and Starling does not implement yet. Given with any non-empty
+// value, under its name or a bracketed sub-key (poll[options]), it is
+// refused with 422: accepting and dropping it would be a success that
+// pretends (a scheduled post published at once, a poll posted without its
+// options). Empty values (media_ids: [], scheduled_at: "") ask for nothing
+// and pass.
+type notSupported struct{}
+
+// nonEmpty reports whether any of vs has content.
+func nonEmpty(vs []string) bool {
+	return slices.ContainsFunc(vs, func(v string) bool { return strings.TrimSpace(v) != "" })
+}
+
+// nestedKeys maps the base name of every bracketed key (poll for
+// poll[options]) to whether any of its sub-keys has a non-empty value.
+func nestedKeys(vals url.Values) map[string]bool {
+	out := map[string]bool{}
+	for k, vs := range vals {
+		if base, _, ok := strings.Cut(k, "["); ok {
+			out[base] = out[base] || nonEmpty(vs)
+		}
+	}
+	return out
+}
+
 func assign(vals url.Values, dst any) error {
 	rv := reflect.ValueOf(dst).Elem()
 	rt := rv.Type()
+	nested := nestedKeys(vals)
 	for i := range rt.NumField() {
 		name := rt.Field(i).Tag.Get("param")
-		vs, ok := vals[name]
-		if name == "" || !ok || len(vs) == 0 {
+		f := rv.Field(i)
+		if name == "" {
 			continue
 		}
-		f := rv.Field(i)
+		if _, ok := f.Interface().(notSupported); ok {
+			if nested[name] || nonEmpty(vals[name]) {
+				return &requestError{status: http.StatusUnprocessableEntity,
+					msg: fmt.Sprintf("Validation failed: %s is not supported by this server yet", name)}
+			}
+			continue
+		}
+		if _, ok := nested[name]; ok {
+			// An object where a value belongs (name[first]=a for name):
+			// refused, not read as "name absent".
+			return badRequest(fmt.Sprintf("Parameter %s: objects are not accepted here", name))
+		}
+		vs, ok := vals[name]
+		if !ok || len(vs) == 0 {
+			continue
+		}
 		switch f.Interface().(type) {
 		case string:
 			f.SetString(vs[0])

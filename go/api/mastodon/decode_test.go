@@ -373,3 +373,75 @@ func FuzzDecodeParams(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeNested: JSON objects become the bracketed keys a form uses, a
+// notSupported parameter is refused in either shape, an object where a
+// value belongs is refused rather than read as absent, and nesting is
+// bounded.
+func TestDecodeNested(t *testing.T) {
+	type params struct {
+		Name string       `param:"name"`
+		Poll notSupported `param:"poll"`
+	}
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		wantStatus  int
+	}{
+		{"JSON object under a refused name", "application/json", `{"name":"a","poll":{"options":["x"]}}`, http.StatusUnprocessableEntity},
+		{"form keys under a refused name", "application/x-www-form-urlencoded", "name=a&poll%5Boptions%5D%5B%5D=x", http.StatusUnprocessableEntity},
+		{"refused name with a plain value", "application/x-www-form-urlencoded", "poll=1", http.StatusUnprocessableEntity},
+		{"refused name, empty values", "application/json", `{"name":"a","poll":{"options":[],"expires_in":null,"multiple":""}}`, 0},
+		{"refused name, array of objects", "application/json", `{"poll":[{"a":"1"}]}`, http.StatusUnprocessableEntity},
+		{"object for a value", "application/json", `{"name":{"first":"a"}}`, http.StatusBadRequest},
+		{"form sub-key for a value", "application/x-www-form-urlencoded", "name%5Bfirst%5D=a", http.StatusBadRequest},
+		{"deep nesting", "application/json", `{"x":{"a":{"b":{"c":{"d":"e"}}}}}`, http.StatusBadRequest},
+		{"deep arrays of objects", "application/json", `{"x":[{"a":[{"b":[{"c":"1"}]}]}]}`, http.StatusBadRequest},
+		{"NUL and invalid UTF-8 in keys", "application/json", "{\"x\":{\"\\u0000\":\"a\",\"\xff\":\"b\"},\"name\":\"n\"}", 0},
+		{"unknown nested keys", "application/json", `{"name":"a","other":{"k":"v"}}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.contentType)
+			var got params
+			err := decodeParams(req, &got)
+			if tt.wantStatus == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantRequestError(t, err, tt.wantStatus)
+		})
+	}
+
+	// Many objects in one body stay within the body limit's cost.
+	body := `{"x":[` + strings.Repeat(`{"a":"1"},`, 5000) + `{"a":"1"}]}`
+	req := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	var got params
+	if err := decodeParams(req, &got); err != nil {
+		t.Fatalf("5001 objects: %v", err)
+	}
+}
+
+// TestDecodeRefusesFiles: no endpoint stores uploads yet, so a file part is
+// a 422 naming it, whatever the struct.
+func TestDecodeRefusesFiles(t *testing.T) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("name", "a")
+	fw, _ := mw.CreateFormFile("avatar", "a.png")
+	_, _ = fw.Write([]byte("\x89PNG"))
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/x", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	var got testParams
+	err := decodeParams(req, &got)
+	wantRequestError(t, err, http.StatusUnprocessableEntity)
+	if !strings.Contains(err.Error(), "avatar") {
+		t.Errorf("error %q does not name the file part", err)
+	}
+}

@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -57,6 +58,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		status, msg = reqErr.status, reqErr.msg
 	case errors.As(err, &tooBig):
 		status, msg = http.StatusRequestEntityTooLarge, "Request body too large"
+	case errors.Is(r.Context().Err(), context.DeadlineExceeded):
+		// The request's deadline (api.Options.RequestTimeout) cut its
+		// work short, whatever error that surfaced as.
+		status, msg = http.StatusServiceUnavailable, "Request timed out"
 	default:
 		status, msg = statusFor(social.KindOf(err)), social.SafeMessage(err)
 	}

@@ -16,7 +16,7 @@ type InstanceInfo struct {
 	Title       string
 	Description string // plain text; shown as the short description too
 	Email       string // the administrators' contact address; may be empty
-	Thumbnail   string // absolute URL of a banner image; may be empty
+	Thumbnail   string // absolute URL of a banner image; empty: the bundled one
 	Languages   []string
 	SourceURL   string
 }
@@ -115,7 +115,7 @@ type instanceV1 struct {
 	Version          string          `json:"version"`
 	URLs             instanceV1URLs  `json:"urls"`
 	Stats            instanceV1Stats `json:"stats"`
-	Thumbnail        *string         `json:"thumbnail"`
+	Thumbnail        string          `json:"thumbnail"`
 	Languages        []string        `json:"languages"`
 	Registrations    bool            `json:"registrations"`
 	ApprovalRequired bool            `json:"approval_required"`
@@ -149,16 +149,12 @@ func (h *Handler) instanceV1(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	var thumb *string
-	if h.info.Thumbnail != "" {
-		thumb = &h.info.Thumbnail
-	}
 	writeJSON(w, http.StatusOK, instanceV1{
 		URI: h.domain(), Title: h.info.Title, ShortDescription: h.info.Description,
-		Description: h.info.Description, Email: h.info.Email, Version: h.version,
+		Description: h.info.Description, Email: h.info.Email, Version: instanceVersion(h.version),
 		URLs:      instanceV1URLs{StreamingAPI: h.streamingURL()},
 		Stats:     instanceV1Stats{UserCount: st.Users, StatusCount: st.Statuses},
-		Thumbnail: thumb, Languages: h.info.Languages, Registrations: h.svc.Config().RegistrationsOpen,
+		Thumbnail: h.info.Thumbnail, Languages: h.info.Languages, Registrations: h.svc.Config().RegistrationsOpen,
 		Configuration: instanceV1Conf{
 			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
 			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses},
@@ -179,7 +175,7 @@ type instanceV2 struct {
 	Languages     []string              `json:"languages"`
 	Configuration instanceV2Conf        `json:"configuration"`
 	Registrations instanceRegistrations `json:"registrations"`
-	APIVersions   map[string]int        `json:"api_versions"`
+	APIVersions   map[string]int        `json:"api_versions,omitempty"`
 	Contact       instanceContact       `json:"contact"`
 	Rules         []struct{}            `json:"rules"`
 }
@@ -228,7 +224,7 @@ func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := instanceV2{
-		Domain: h.domain(), Title: h.info.Title, Version: h.version, SourceURL: h.info.SourceURL,
+		Domain: h.domain(), Title: h.info.Title, Version: instanceVersion(h.version), SourceURL: h.info.SourceURL,
 		Description: h.info.Description, Thumbnail: instanceThumbnail{URL: h.info.Thumbnail},
 		Languages: h.info.Languages,
 		Configuration: instanceV2Conf{
@@ -237,7 +233,7 @@ func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
 			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses},
 		},
 		Registrations: instanceRegistrations{Enabled: h.svc.Config().RegistrationsOpen},
-		APIVersions:   map[string]int{"mastodon": 2},
+		APIVersions:   apiVersions(),
 		Contact:       instanceContact{Email: h.info.Email},
 		Rules:         []struct{}{},
 	}

@@ -1,8 +1,13 @@
 package mastodon
 
 import (
+	"bytes"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -19,7 +24,7 @@ func TestInstanceV1(t *testing.T) {
 	obj := decodeObject(t, rec)
 	wantShape(t, "Instance", obj, map[string]string{
 		"uri": "string", "title": "string", "short_description": "string", "description": "string",
-		"email": "string", "version": "string", "urls": "object", "stats": "object", "thumbnail": "null",
+		"email": "string", "version": "string", "urls": "object", "stats": "object", "thumbnail": "string",
 		"languages": "array", "registrations": "boolean", "approval_required": "boolean",
 		"invites_enabled": "boolean", "configuration": "object", "contact_account": "null", "rules": "array",
 	})
@@ -39,6 +44,12 @@ func TestInstanceV1(t *testing.T) {
 	})
 	if n := conf["statuses"].(map[string]any)["max_characters"]; n != 500.0 {
 		t.Errorf("max_characters = %v, want 500", n)
+	}
+	if obj["version"] != compatVersion+" (compatible; Starling test)" {
+		t.Errorf("version = %v", obj["version"])
+	}
+	if obj["thumbnail"] != testBaseURL+thumbnailPath {
+		t.Errorf("thumbnail = %v, want the bundled image's URL", obj["thumbnail"])
 	}
 }
 
@@ -74,6 +85,39 @@ func TestInstanceV2(t *testing.T) {
 		"enabled": "boolean", "approval_required": "boolean", "message": "null",
 	})
 	wantShape(t, "contact", obj["contact"].(map[string]any), map[string]string{"email": "string", "account": "null"})
+	if obj["version"] != compatVersion+" (compatible; Starling test)" {
+		t.Errorf("version = %v", obj["version"])
+	}
+	// Before Mastodon 4.3 there is no api_versions; from then on it must
+	// say what advertised_test.go walks.
+	if av, ok := obj["api_versions"]; ok != (compatAPIVersion > 0) {
+		t.Errorf("api_versions = %v with compatAPIVersion %d", av, compatAPIVersion)
+	}
+}
+
+// TestInstanceThumbnail: the thumbnail is a real absolute URL (Ice Cubes
+// drops an instance whose thumbnail.url is ""), the bundled image unless
+// the operator names another, and that URL answers with a PNG.
+func TestInstanceThumbnail(t *testing.T) {
+	e := newTestEnv(t)
+	thumb := decodeObject(t, e.get("/api/v2/instance", ""))["thumbnail"].(map[string]any)["url"].(string)
+	if thumb != testBaseURL+thumbnailPath {
+		t.Fatalf("thumbnail.url = %q", thumb)
+	}
+	rec := e.get(strings.TrimPrefix(thumb, testBaseURL), "")
+	wantStatus(t, rec, http.StatusOK)
+	if ct := rec.Header().Get("Content-Type"); ct != "image/png" || !bytes.HasPrefix(rec.Body.Bytes(), pngMagic) {
+		t.Errorf("thumbnail: Content-Type %q, body starts %q", ct, rec.Body.Bytes()[:min(8, rec.Body.Len())])
+	}
+
+	own := New(e.svc, Options{BaseURL: testBaseURL, Instance: InstanceInfo{Thumbnail: "https://cdn.example/banner.png"}})
+	r := chi.NewRouter()
+	own.Routes(r)
+	rec = httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/instance", nil))
+	if got := decodeObject(t, rec)["thumbnail"]; got != "https://cdn.example/banner.png" {
+		t.Errorf("with --instance-thumbnail: thumbnail = %v", got)
+	}
 }
 
 func TestAppVerifyCredentials(t *testing.T) {

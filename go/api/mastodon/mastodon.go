@@ -16,7 +16,7 @@ type Handler struct {
 	svc     *social.Service
 	log     *slog.Logger
 	baseURL string // public URL, no trailing slash; used in links and entity URLs
-	version string
+	version string // Starling's own version
 	info    InstanceInfo
 	bus     streaming.Bus // nil: no streaming endpoint
 }
@@ -25,7 +25,8 @@ type Handler struct {
 type Options struct {
 	// BaseURL is the server's public URL (e.g. https://social.example).
 	BaseURL string
-	// Version is reported by the instance endpoint.
+	// Version is Starling's version, reported after the Mastodon version
+	// the API matches (instance endpoints) and in NodeInfo.
 	Version string
 	// Instance describes the server on the instance endpoints.
 	Instance InstanceInfo
@@ -37,8 +38,15 @@ type Options struct {
 
 // New returns the API handler for svc.
 func New(svc *social.Service, opts Options) *Handler {
-	return &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
+	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(), bus: opts.Bus}
+	if h.version == "" {
+		h.version = "dev"
+	}
+	if h.info.Thumbnail == "" {
+		h.info.Thumbnail = h.baseURL + thumbnailPath
+	}
+	return h
 }
 
 // Routes attaches the Mastodon API to r. Each area's routes are one
@@ -49,6 +57,8 @@ func (h *Handler) Routes(r chi.Router) {
 	r.MethodNotAllowed(methodNotAllowed)
 
 	h.oauthRoutes(r)
+	h.discoveryRoutes(r)
+	h.imageRoutes(r)
 	r.Route("/api/v1", func(r chi.Router) {
 		h.instanceRoutes(r)
 		h.accountRoutes(r)

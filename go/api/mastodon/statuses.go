@@ -37,6 +37,13 @@ type createStatusRequest struct {
 	SpoilerText string `param:"spoiler_text"`
 	Visibility  string `param:"visibility"`
 	Language    string `param:"language"`
+	// Not implemented yet, so refused when given: a scheduled post must not
+	// go out at once, nor a poll or an attachment be dropped from a post.
+	ScheduledAt         notSupported `param:"scheduled_at"`
+	Poll                notSupported `param:"poll"`
+	MediaIDs            notSupported `param:"media_ids"`
+	QuotedStatusID      notSupported `param:"quoted_status_id"`
+	QuoteApprovalPolicy notSupported `param:"quote_approval_policy"`
 }
 
 // createStatus handles POST /api/v1/statuses.

@@ -25,6 +25,14 @@ func (h *Handler) streamingRoutes(r chi.Router) {
 	r.Get("/streaming", h.streaming)            // GET /api/v1/streaming (WebSocket)
 }
 
+// streamingPath is the WebSocket endpoint's path.
+const streamingPath = "/api/v1/streaming"
+
+// LongLived reports whether r is a request that lasts as long as its
+// connection (the streaming WebSocket), so a per-request deadline must not
+// apply to it.
+func LongLived(r *http.Request) bool { return r.URL.Path == streamingPath }
+
 // streamingHealth answers as Mastodon's streaming server does.
 func streamingHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

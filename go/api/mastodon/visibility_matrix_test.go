@@ -145,7 +145,11 @@ var relWant = map[string]string{
 	pathSelfNotif: ".yy--yyyy.",
 }
 
-func TestVisibilityMatrix(t *testing.T) {
+func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
+
+// onBothStores runs run on a fresh, migrated SQLite database and, when
+// STARLING_TEST_PG is set, on a fresh PostgreSQL schema, in parallel.
+func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
 		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
@@ -156,7 +160,7 @@ func TestVisibilityMatrix(t *testing.T) {
 		if err := st.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		runVisibilityMatrix(t, st)
+		run(t, st)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pg := os.Getenv("STARLING_TEST_PG")
@@ -165,7 +169,7 @@ func TestVisibilityMatrix(t *testing.T) {
 				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the matrix on PostgreSQL")
 		}
 		t.Parallel()
-		runVisibilityMatrix(t, pgtest.NewStore(t, pg))
+		run(t, pgtest.NewStore(t, pg))
 	})
 }
 

@@ -17,13 +17,16 @@ const envPrefix = "STARLING_"
 
 // storageConfig is what every subcommand that touches data takes.
 type storageConfig struct {
-	dataDir string
-	db      string
+	dataDir    string
+	db         string
+	sqliteSync string
 }
 
 func (c *storageConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and other state")
 	fs.StringVar(&c.db, "db", "", "database: a postgres:// URL, or a SQLite file path (default <data-dir>/starling.db)")
+	fs.StringVar(&c.sqliteSync, "sqlite-sync", "full", "SQLite durability: full (every acknowledged write survives a power loss) "+
+		"or normal (faster; a power loss or OS crash may lose the last writes); not used with PostgreSQL")
 }
 
 // isPostgres reports whether db names a PostgreSQL server.
@@ -65,6 +68,7 @@ type serveConfig struct {
 	rateLimitWindow     time.Duration
 	rateLimitAuth       int
 	trustedProxies      string
+	requestTimeout      time.Duration
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -91,6 +95,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.rateLimitWindow, "rate-limit-window", 5*time.Minute, "rate-limit window")
 	fs.IntVar(&c.rateLimitAuth, "rate-limit-auth", 25, "sign-in and sign-up requests allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
 }
 
 // parseFlags parses args into fs, taking defaults from STARLING_* variables
@@ -135,6 +140,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.rateLimit > 0 && c.rateLimitWindow <= 0 {
 		return fmt.Errorf("--rate-limit-window must be positive, got %s", c.rateLimitWindow)
+	}
+	if c.requestTimeout < 0 {
+		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)

@@ -28,6 +28,7 @@ import (
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 	"github.com/starling-social/starling/go/vecsearch"
 )
@@ -57,6 +58,14 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	if sq, ok := st.(*sqlite.Store); ok {
+		// Read back, so the log shows what the connections really run with.
+		sync, err := sq.Synchronous(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info("database opened", "driver", "sqlite", "path", c.storage.sqlitePath(), "synchronous", sync)
+	}
 	checks := []api.Check{{Name: "database", Ping: st.Ping}}
 
 	proxies, err := api.ParseTrustedProxies(c.trustedProxies)
@@ -126,11 +135,12 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL})
 	handler := api.NewRouter(api.Options{
-		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: mastodonVersion(), Logger: log,
+		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
 			Bus: bus}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		RequestTimeout: c.requestTimeout,
 	})
 	servers := []*http.Server{newHTTPServer(handler, log)}
 	listeners := []net.Listener{ln}
@@ -241,10 +251,4 @@ func adminToken(c serveConfig) (string, error) {
 	}
 	slog.Info("generated admin token", "path", path)
 	return tok, nil
-}
-
-// mastodonVersion is what clients parse to detect features: Mastodon's
-// version our API matches, then ours.
-func mastodonVersion() string {
-	return "4.3.0 (compatible; Starling " + version + ")"
 }

@@ -23,7 +23,11 @@ func openStore(ctx context.Context, c storageConfig) (store.Store, error) {
 	if c.isPostgres() {
 		st, err = postgres.Open(ctx, c.db)
 	} else {
-		st, err = sqlite.Open(ctx, c.sqlitePath())
+		sync, perr := sqlite.ParseSynchronous(c.sqliteSync)
+		if perr != nil {
+			return nil, fmt.Errorf("--sqlite-sync: %w", perr)
+		}
+		st, err = sqlite.Open(ctx, c.sqlitePath(), sqlite.WithSynchronous(sync))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

@@ -43,6 +43,24 @@ func lockAccounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64) (bo
 	return len(ids) == want, nil
 }
 
+// checkNotBlocked returns store.ErrBlocked if either account blocks the
+// other. Callers hold lockAccounts' row locks, which PutBlock takes too, so
+// a block either committed before this check or waits for the caller's
+// transaction and then severs what it wrote.
+func checkNotBlocked(ctx context.Context, tx pgx.Tx, accountID, targetID int64) error {
+	var blocked bool
+	if err := tx.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM blocks
+			WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1))`,
+		accountID, targetID).Scan(&blocked); err != nil {
+		return fmt.Errorf("blocks: %w", err)
+	}
+	if blocked {
+		return store.ErrBlocked
+	}
+	return nil
+}
+
 // bumpFollowCounts adds delta to accountID's following_count and targetID's
 // followers_count in one statement (a self-follow bumps both on one row).
 func bumpFollowCounts(ctx context.Context, tx pgx.Tx, accountID, targetID int64, delta int) error {
@@ -69,17 +87,8 @@ func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 			// the insert; deliberately not ErrNotFound, as in store/sqlite.
 			return errMissingAccount
 		}
-		// PutBlock locks the same two rows, so a block either committed
-		// before this check or waits for this follow and then deletes it.
-		var blocked bool
-		if err := tx.QueryRow(ctx, `
-			SELECT EXISTS (SELECT 1 FROM blocks
-				WHERE (account_id = $1 AND target_account_id = $2) OR (account_id = $2 AND target_account_id = $1))`,
-			f.AccountID, f.TargetAccountID).Scan(&blocked); err != nil {
-			return fmt.Errorf("blocks: %w", err)
-		}
-		if blocked {
-			return store.ErrBlocked
+		if err := checkNotBlocked(ctx, tx, f.AccountID, f.TargetAccountID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO follows (`+followColumns+`)

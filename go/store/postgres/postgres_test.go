@@ -1,12 +1,14 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,6 +39,41 @@ func newTestStore(t *testing.T) *postgres.Store {
 func TestConformance(t *testing.T) {
 	testURL(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return newTestStore(t) })
+}
+
+func TestDataMigrations(t *testing.T) {
+	testURL(t)
+	storetest.RunDataMigrations(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := postgres.Pool(s).Exec(ctx, query)
+			return err
+		}
+	})
+}
+
+// TestSlowQueryCutByDeadline: a query still running when its context's
+// deadline passes is cancelled on the server, so a request deadline bounds
+// the database time it can take (api.Options.RequestTimeout).
+func TestSlowQueryCutByDeadline(t *testing.T) {
+	s := newTestStore(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := postgres.Pool(s).Exec(ctx, `SELECT pg_sleep(60)`)
+	if err == nil {
+		t.Fatal("pg_sleep(60) returned without error under a 100 ms deadline")
+	}
+	if ctx.Err() == nil {
+		t.Fatalf("the query failed before its deadline: %v", err)
+	}
+	// Not a speed claim: a query that was not cancelled would take 60 s.
+	if el := time.Since(start); el > 30*time.Second {
+		t.Errorf("the query ran %s past a 100 ms deadline", el)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("the pool after the cancelled query: %v", err)
+	}
 }
 
 func TestOpen(t *testing.T) {

@@ -246,11 +246,27 @@ func scanFollowRequest(row pgx.CollectableRow) (*store.FollowRequest, error) {
 	return &fr, nil
 }
 
-// PutFollowRequest inserts fr; ErrConflict if the pair (or the ID) exists.
+// PutFollowRequest inserts fr; ErrConflict if the pair (or the ID) exists,
+// ErrBlocked if a block either way exists. Both accounts are locked first,
+// as PutFollow and PutBlock lock them, so a request racing a block either
+// commits first (and the block deletes it) or sees the block.
 func (s *Store) PutFollowRequest(ctx context.Context, fr *store.FollowRequest) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO follow_requests (`+followRequestColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		fr.ID, fr.AccountID, fr.TargetAccountID, fr.ShowReblogs, fr.Notify, toDB(fr.CreatedAt))
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		exist, err := lockAccounts(ctx, tx, fr.AccountID, fr.TargetAccountID)
+		if err != nil {
+			return fmt.Errorf("lock accounts: %w", err)
+		}
+		if !exist {
+			return errMissingAccount
+		}
+		if err := checkNotBlocked(ctx, tx, fr.AccountID, fr.TargetAccountID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO follow_requests (`+followRequestColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+			fr.ID, fr.AccountID, fr.TargetAccountID, fr.ShowReblogs, fr.Notify, toDB(fr.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: put follow request %d -> %d: %w", fr.AccountID, fr.TargetAccountID, translate(err))
 	}
@@ -305,7 +321,8 @@ func (s *Store) ListFollowRequests(ctx context.Context, targetID int64, page sto
 
 // AuthorizeFollowRequest deletes the request and inserts the follow with its
 // options, bumping both counts, in one transaction (accounts locked first,
-// as PutFollow does).
+// as PutFollow does); ErrNotFound if there is no request, else ErrBlocked,
+// with nothing changed, if a block either way exists.
 func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID, followID int64, createdAt time.Time) (*store.Follow, error) {
 	f := &store.Follow{ID: followID, AccountID: accountID, TargetAccountID: targetID, CreatedAt: toDB(createdAt)}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -315,6 +332,9 @@ func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID,
 		if err := tx.QueryRow(ctx, `
 			DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2
 			RETURNING show_reblogs, notify`, accountID, targetID).Scan(&f.ShowReblogs, &f.Notify); err != nil {
+			return err
+		}
+		if err := checkNotBlocked(ctx, tx, accountID, targetID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO follows (`+followColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,

@@ -46,11 +46,12 @@ func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
 }
 
 // PutStatusWrite inserts w.Status, its mentions, tags, notifications and
-// idempotency key in one transaction. It increments the author's
-// statuses_count and moves last_status_at forward to the status's
-// CreatedAt (never back, so statuses imported out of order leave the newest
-// time), the parent's replies_count when the parent still exists, and for a
-// reblog the original's reblogs_count.
+// idempotency key in one transaction. Unless the status is direct, it
+// increments the author's statuses_count and moves last_status_at forward
+// to the status's CreatedAt (never back, so statuses imported out of order
+// leave the newest time); for a public or unlisted reply, the parent's
+// replies_count when the parent still exists; for a reblog the original's
+// reblogs_count.
 //
 // Row locks are taken in one order by every writer that touches counts
 // (the status reblogged or replied to, then accounts), so concurrent writes
@@ -68,7 +69,7 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 				return fmt.Errorf("reblogs count of %d: %w", st.ReblogOfID, err)
 			}
 		}
-		if st.InReplyToID != 0 {
+		if st.InReplyToID != 0 && st.Visibility.CountsAsReply() {
 			// The parent may be gone (deleted while the reply was composed);
 			// the reply is kept, as Mastodon keeps orphaned replies.
 			if _, err := tx.Exec(ctx,
@@ -86,17 +87,19 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			store.EncodeEmbedding(st.Embedding)); err != nil {
 			return err
 		}
-		// GREATEST ignores NULL, so the first status sets last_status_at.
-		tag, err := tx.Exec(ctx, `
-			UPDATE accounts
-			SET statuses_count = statuses_count + 1,
-			    last_status_at = GREATEST(last_status_at, $1)
-			WHERE id = $2`, createdAt, st.AccountID)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = pgx.ErrNoRows
-		}
-		if err != nil {
-			return fmt.Errorf("statuses count of %d: %w", st.AccountID, err)
+		if st.Visibility.CountsOnProfile() {
+			// GREATEST ignores NULL, so the first status sets last_status_at.
+			tag, err := tx.Exec(ctx, `
+				UPDATE accounts
+				SET statuses_count = statuses_count + 1,
+				    last_status_at = GREATEST(last_status_at, $1)
+				WHERE id = $2`, createdAt, st.AccountID)
+			if err == nil && tag.RowsAffected() == 0 {
+				err = pgx.ErrNoRows
+			}
+			if err != nil {
+				return fmt.Errorf("statuses count of %d: %w", st.AccountID, err)
+			}
 		}
 		if len(w.Mentions) > 0 {
 			if _, err := tx.Exec(ctx, `
@@ -155,8 +158,9 @@ func translateFK(err error) error {
 
 // DeleteStatusByID locks and deletes the status and, in the same
 // transaction, the reblogs of it (each with its author's statuses_count),
-// and decrements the author's statuses_count, the parent's replies_count
-// and, for a reblog, the original's reblogs_count. Mentions, tags,
+// and decrements what putting it incremented: the author's statuses_count,
+// the parent's replies_count and, for a reblog, the original's
+// reblogs_count. Mentions, tags,
 // favourites, bookmarks, notifications and idempotency keys go by ON DELETE
 // CASCADE.
 func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
@@ -186,7 +190,7 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 				return fmt.Errorf("reblog notification: %w", err)
 			}
 		}
-		if st.InReplyToID != 0 {
+		if st.InReplyToID != 0 && st.Visibility.CountsAsReply() {
 			if _, err := tx.Exec(ctx, `
 				UPDATE statuses SET replies_count = replies_count - 1 WHERE id = $1 AND replies_count > 0`,
 				st.InReplyToID); err != nil {
@@ -205,12 +209,12 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 			return fmt.Errorf("reblogs: %w", err)
 		}
 		// Reblogs of this status, and the status itself, each take one off
-		// its author's statuses_count.
+		// its author's statuses_count, unless direct (never counted).
 		if _, err := tx.Exec(ctx, `
 			WITH gone AS (
-				DELETE FROM statuses WHERE reblog_of_id = $1 OR id = $1 RETURNING account_id
+				DELETE FROM statuses WHERE reblog_of_id = $1 OR id = $1 RETURNING account_id, visibility
 			), per AS (
-				SELECT account_id, count(*) AS n FROM gone GROUP BY account_id
+				SELECT account_id, count(*) AS n FROM gone WHERE visibility <> 'direct' GROUP BY account_id
 			)
 			UPDATE accounts a SET statuses_count = GREATEST(a.statuses_count - per.n, 0)
 			FROM per WHERE a.id = per.account_id`, id); err != nil {

@@ -28,17 +28,8 @@ func scanFollow(row scanner) (*store.Follow, error) {
 // with the counts unchanged.
 func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		// The writer is one connection and transactions BEGIN IMMEDIATE,
-		// so no block can commit between this check and the insert.
-		var blocked bool
-		if err := tx.QueryRowContext(ctx, `
-			SELECT EXISTS (SELECT 1 FROM blocks
-				WHERE (account_id = ?1 AND target_account_id = ?2) OR (account_id = ?2 AND target_account_id = ?1))`,
-			f.AccountID, f.TargetAccountID).Scan(&blocked); err != nil {
-			return fmt.Errorf("blocks: %w", err)
-		}
-		if blocked {
-			return store.ErrBlocked
+		if err := checkNotBlocked(ctx, tx, f.AccountID, f.TargetAccountID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO follows (`+followColumns+`)
@@ -50,6 +41,25 @@ func (s *Store) PutFollow(ctx context.Context, f *store.Follow) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put follow %d -> %d: %w", f.AccountID, f.TargetAccountID, translate(err))
+	}
+	return nil
+}
+
+// checkNotBlocked returns store.ErrBlocked if either account blocks the
+// other. The writer is one connection and transactions BEGIN IMMEDIATE, so
+// no block can commit between this check and the caller's insert: a follow
+// or follow request racing a block either commits first (and PutBlock
+// severs it) or sees the block.
+func checkNotBlocked(ctx context.Context, tx *sql.Tx, accountID, targetID int64) error {
+	var blocked bool
+	if err := tx.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM blocks
+			WHERE (account_id = ?1 AND target_account_id = ?2) OR (account_id = ?2 AND target_account_id = ?1))`,
+		accountID, targetID).Scan(&blocked); err != nil {
+		return fmt.Errorf("blocks: %w", err)
+	}
+	if blocked {
+		return store.ErrBlocked
 	}
 	return nil
 }

@@ -260,11 +260,19 @@ func scanFollowRequest(row scanner) (*store.FollowRequest, error) {
 	return &fr, nil
 }
 
-// PutFollowRequest inserts fr; ErrConflict if the pair (or the ID) exists.
+// PutFollowRequest inserts fr; ErrConflict if the pair (or the ID) exists,
+// ErrBlocked if a block either way exists (checked in the insert's
+// transaction, as PutFollow does).
 func (s *Store) PutFollowRequest(ctx context.Context, fr *store.FollowRequest) error {
-	_, err := s.w.ExecContext(ctx, `
-		INSERT INTO follow_requests (`+followRequestColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		fr.ID, fr.AccountID, fr.TargetAccountID, fr.ShowReblogs, fr.Notify, toDB(fr.CreatedAt))
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := checkNotBlocked(ctx, tx, fr.AccountID, fr.TargetAccountID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO follow_requests (`+followRequestColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+			fr.ID, fr.AccountID, fr.TargetAccountID, fr.ShowReblogs, fr.Notify, toDB(fr.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put follow request %d -> %d: %w", fr.AccountID, fr.TargetAccountID, translate(err))
 	}
@@ -317,13 +325,18 @@ func (s *Store) ListFollowRequests(ctx context.Context, targetID int64, page sto
 }
 
 // AuthorizeFollowRequest deletes the request and inserts the follow with its
-// options, bumping both counts, in one transaction.
+// options, bumping both counts, in one transaction; ErrNotFound if there
+// is no request, else ErrBlocked, with nothing changed, if a block either
+// way exists.
 func (s *Store) AuthorizeFollowRequest(ctx context.Context, accountID, targetID, followID int64, createdAt time.Time) (*store.Follow, error) {
 	f := &store.Follow{ID: followID, AccountID: accountID, TargetAccountID: targetID, CreatedAt: createdAt}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `
 			DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?
 			RETURNING show_reblogs, notify`, accountID, targetID).Scan(&f.ShowReblogs, &f.Notify); err != nil {
+			return err
+		}
+		if err := checkNotBlocked(ctx, tx, accountID, targetID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `

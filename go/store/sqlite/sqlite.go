@@ -31,11 +31,58 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// Synchronous is SQLite's synchronous setting: how often a commit waits for
+// the disk. With WAL, FULL syncs the log at every commit, NORMAL only at
+// checkpoints.
+type Synchronous string
+
+// The settings Open accepts.
+const (
+	// SyncFull, the default, makes every acknowledged write durable: a
+	// commit returns after the WAL reached the disk, so a power loss or OS
+	// crash loses nothing acknowledged.
+	SyncFull Synchronous = "FULL"
+	// SyncNormal skips the sync at commit. It is faster and safe against a
+	// crash of the process, but a power loss or OS crash can lose the last
+	// commits before a checkpoint; an operator choice, never a default.
+	SyncNormal Synchronous = "NORMAL"
+)
+
+// ParseSynchronous reads a setting as operators write it ("full",
+// "normal", any case).
+func ParseSynchronous(s string) (Synchronous, error) {
+	switch v := Synchronous(strings.ToUpper(strings.TrimSpace(s))); v {
+	case SyncFull, SyncNormal:
+		return v, nil
+	}
+	return "", fmt.Errorf("sqlite: synchronous %q: want full or normal", s)
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	synchronous Synchronous
+}
+
+// WithSynchronous sets the synchronous setting of every connection
+// (default SyncFull).
+func WithSynchronous(s Synchronous) Option {
+	return func(o *options) { o.synchronous = s }
+}
+
 // Open opens (creating if needed) the SQLite database at path, and its parent
 // directory. It checks the database answers but does not migrate it: call
 // Migrate. An in-memory database (":memory:") is not supported, because the
 // writer and reader pools would each see a different one.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := options{synchronous: SyncFull}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if _, err := ParseSynchronous(string(o.synchronous)); err != nil {
+		return nil, err
+	}
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: open %q: want a plain file path", path)
 	}
@@ -48,7 +95,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	common.Set("_journal_mode", "WAL")
 	common.Set("_foreign_keys", "on")
 	common.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
-	common.Set("_synchronous", "NORMAL")
+	common.Set("_synchronous", string(o.synchronous))
 
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
@@ -98,6 +145,22 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("sqlite: ping readers: %w", err)
 	}
 	return nil
+}
+
+// Synchronous reads the writer connection's synchronous setting back from
+// SQLite (PRAGMA synchronous), so the server can log what it really runs
+// with.
+func (s *Store) Synchronous(ctx context.Context) (Synchronous, error) {
+	var n int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&n); err != nil {
+		return "", fmt.Errorf("sqlite: read synchronous: %w", err)
+	}
+	// SQLite's numbering: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+	names := []Synchronous{"OFF", SyncNormal, SyncFull, "EXTRA"}
+	if n < 0 || n >= len(names) {
+		return "", fmt.Errorf("sqlite: read synchronous: unknown value %d", n)
+	}
+	return names[n], nil
 }
 
 // Close closes both pools.

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -40,6 +42,16 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return newTestStore(t) })
 }
 
+func TestDataMigrations(t *testing.T) {
+	storetest.RunDataMigrations(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := s.w.ExecContext(ctx, query)
+			return err
+		}
+	})
+}
+
 func TestOpenCreatesParentDirectory(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "does", "not", "exist", "starling.db")
 	s, err := Open(t.Context(), path)
@@ -67,7 +79,7 @@ func TestPragmas(t *testing.T) {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal",
 			"foreign_keys": "1",
-			"synchronous":  "1", // NORMAL
+			"synchronous":  "2", // FULL: durable by default
 			"busy_timeout": fmt.Sprint(busyTimeout.Milliseconds()),
 		} {
 			var got string
@@ -81,6 +93,75 @@ func TestPragmas(t *testing.T) {
 	}
 	if got := s.w.Stats().MaxOpenConnections; got != 1 {
 		t.Errorf("writer MaxOpenConnections = %d, want 1", got)
+	}
+}
+
+// TestSynchronousOption checks that WithSynchronous reaches every
+// connection and that Synchronous reads it back; the default (FULL) is
+// checked by TestPragmas.
+func TestSynchronousOption(t *testing.T) {
+	for _, tt := range []struct {
+		opts []Option
+		want Synchronous
+		num  string
+	}{
+		{nil, SyncFull, "2"},
+		{[]Option{WithSynchronous(SyncNormal)}, SyncNormal, "1"},
+		{[]Option{WithSynchronous(SyncFull)}, SyncFull, "2"},
+	} {
+		s, err := Open(t.Context(), filepath.Join(t.TempDir(), "starling.db"), tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+			var got string
+			if err := db.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.num {
+				t.Errorf("%s with %d options: PRAGMA synchronous = %s, want %s", name, len(tt.opts), got, tt.num)
+			}
+		}
+		if got, err := s.Synchronous(t.Context()); err != nil || got != tt.want {
+			t.Errorf("Synchronous() = %q, %v; want %q", got, err, tt.want)
+		}
+		s.Close()
+	}
+	if _, err := Open(t.Context(), filepath.Join(t.TempDir(), "x.db"), WithSynchronous("OFF")); err == nil {
+		t.Error("Open with synchronous OFF succeeded; only FULL and NORMAL are offered")
+	}
+	for in, want := range map[string]Synchronous{"full": SyncFull, " Normal ": SyncNormal, "FULL": SyncFull} {
+		if got, err := ParseSynchronous(in); err != nil || got != want {
+			t.Errorf("ParseSynchronous(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "off", "extra", "2"} {
+		if _, err := ParseSynchronous(in); err == nil {
+			t.Errorf("ParseSynchronous(%q) succeeded", in)
+		}
+	}
+}
+
+// TestSlowQueryCutByDeadline: a query still running when its context's
+// deadline passes is interrupted, so a request deadline bounds the
+// database time it can take (api.Options.RequestTimeout).
+func TestSlowQueryCutByDeadline(t *testing.T) {
+	s := newTestStore(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	var n int64
+	// Counts forever: only the interrupt ends it.
+	err := s.r.QueryRowContext(ctx, `
+		WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c`).Scan(&n)
+	if err == nil {
+		t.Fatalf("an endless query returned %d", n)
+	}
+	if ctx.Err() == nil {
+		t.Fatalf("the query failed before its deadline: %v", err)
+	}
+	// The reader it ran on is usable again.
+	if err := s.r.QueryRowContext(t.Context(), `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+		t.Fatalf("a query after the interrupted one: %v", err)
 	}
 }
 

@@ -47,11 +47,12 @@ func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
 }
 
 // PutStatusWrite inserts w.Status, its mentions, tags, notifications and
-// idempotency key in one transaction. It increments the author's
-// statuses_count and moves last_status_at forward to the status's
-// CreatedAt (never back, so statuses imported out of order leave the newest
-// time), the parent's replies_count when the parent still exists, and for a
-// reblog the original's reblogs_count.
+// idempotency key in one transaction. Unless the status is direct, it
+// increments the author's statuses_count and moves last_status_at forward
+// to the status's CreatedAt (never back, so statuses imported out of order
+// leave the newest time); for a public or unlisted reply, the parent's
+// replies_count when the parent still exists; for a reblog the original's
+// reblogs_count.
 func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error {
 	st := w.Status
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -75,18 +76,20 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			embeddingArg(st.Embedding)); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `
-			UPDATE accounts
-			SET statuses_count = statuses_count + 1,
-			    last_status_at = max(coalesce(last_status_at, ?1), ?1)
-			WHERE id = ?2`, createdAt, st.AccountID)
-		if err == nil {
-			err = mustAffect(res)
+		if st.Visibility.CountsOnProfile() {
+			res, err := tx.ExecContext(ctx, `
+				UPDATE accounts
+				SET statuses_count = statuses_count + 1,
+				    last_status_at = max(coalesce(last_status_at, ?1), ?1)
+				WHERE id = ?2`, createdAt, st.AccountID)
+			if err == nil {
+				err = mustAffect(res)
+			}
+			if err != nil {
+				return fmt.Errorf("statuses count of %d: %w", st.AccountID, err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("statuses count of %d: %w", st.AccountID, err)
-		}
-		if st.InReplyToID != 0 {
+		if st.InReplyToID != 0 && st.Visibility.CountsAsReply() {
 			// The parent may be gone (deleted while the reply was composed);
 			// the reply is kept, as Mastodon keeps orphaned replies.
 			if _, err := tx.ExecContext(ctx,
@@ -147,9 +150,9 @@ func translateFK(err error) error {
 }
 
 // DeleteStatusByID deletes the status and, in the same transaction, the
-// reblogs of it (each with its author's statuses_count), and decrements the
-// author's statuses_count, the parent's replies_count and, for a reblog,
-// the original's reblogs_count. Mentions, tags, favourites, bookmarks,
+// reblogs of it (each with its author's statuses_count), and decrements
+// what putting it incremented: the author's statuses_count, the parent's
+// replies_count and, for a reblog, the original's reblogs_count. Mentions, tags, favourites, bookmarks,
 // notifications, pins and idempotency keys go by ON DELETE CASCADE. It
 // returns the status and its deleted reblogs, ascending by id.
 func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
@@ -172,14 +175,14 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 			return fmt.Errorf("reblogs: %w", err)
 		}
 		for _, rb := range reblogs {
-			if err := deleteStatusRow(ctx, tx, rb.ID, rb.AccountID); err != nil {
+			if err := deleteStatusRow(ctx, tx, rb); err != nil {
 				return fmt.Errorf("reblog %d: %w", rb.ID, err)
 			}
 		}
-		if err := deleteStatusRow(ctx, tx, st.ID, st.AccountID); err != nil {
+		if err := deleteStatusRow(ctx, tx, st); err != nil {
 			return err
 		}
-		if st.InReplyToID != 0 {
+		if st.InReplyToID != 0 && st.Visibility.CountsAsReply() {
 			if _, err := tx.ExecContext(ctx, `
 				UPDATE statuses SET replies_count = replies_count - 1 WHERE id = ? AND replies_count > 0`,
 				st.InReplyToID); err != nil {
@@ -209,13 +212,16 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 }
 
 // deleteStatusRow deletes one status row and decrements its author's
-// statuses_count.
-func deleteStatusRow(ctx context.Context, tx *sql.Tx, id, accountID int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM statuses WHERE id = ?`, id); err != nil {
+// statuses_count if the status was counted there.
+func deleteStatusRow(ctx context.Context, tx *sql.Tx, st *store.Status) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM statuses WHERE id = ?`, st.ID); err != nil {
 		return err
 	}
+	if !st.Visibility.CountsOnProfile() {
+		return nil
+	}
 	_, err := tx.ExecContext(ctx, `
-		UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = ? AND statuses_count > 0`, accountID)
+		UPDATE accounts SET statuses_count = statuses_count - 1 WHERE id = ? AND statuses_count > 0`, st.AccountID)
 	return err
 }
 
