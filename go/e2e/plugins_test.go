@@ -15,26 +15,6 @@ import (
 	"time"
 )
 
-// appToken registers an app and returns a client-credentials token.
-func appToken(t *testing.T, s *server) string {
-	t.Helper()
-	var app struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	s.must(s.do("POST", "/api/v1/apps", "", url.Values{
-		"client_name": {"e2e"}, "redirect_uris": {"urn:ietf:wg:oauth:2.0:oob"}, "scopes": {"read write follow"},
-	}), http.StatusOK).decode(t, &app)
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	s.must(s.do("POST", "/oauth/token", "", url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {app.ClientID}, "client_secret": {app.ClientSecret},
-		"scope": {"read write follow"},
-	}), http.StatusOK).decode(t, &tok)
-	return tok.AccessToken
-}
-
 // cli runs `starling plugins ...` against s's admin listener.
 func (s *server) cli(args ...string) (string, error) {
 	bin, _ := binaries(s.t)
@@ -93,7 +73,7 @@ func TestPluginsOperatorFlow(t *testing.T) {
 		t.Fatalf("plugins list: %v\n%s", err, out)
 	}
 
-	app := appToken(t, s)
+	_, app := newApp(t, s)
 	alice := register(t, s, app, "alice")
 	post := func(text string) response {
 		return s.do("POST", "/api/v1/statuses", alice, url.Values{"status": {text}})
