@@ -12,7 +12,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/starling-social/starling/go/api/mastodon"
 )
@@ -27,7 +26,8 @@ type Check struct {
 type Options struct {
 	Mastodon *mastodon.Handler
 	Logger   *slog.Logger
-	// Registry receives the HTTP metrics and is served at /metrics.
+	// Registry receives the HTTP metrics. It is not served here: /metrics
+	// is on the admin listener (package api/admin), behind its token.
 	Registry *prometheus.Registry
 	// Checks must all pass for /readyz to answer 200.
 	Checks []Check
@@ -59,7 +59,7 @@ func NewRouter(o Options) http.Handler {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 2 * time.Second
 	}
-	limiter, err := newRateLimiter(o.RateLimit, o.Logger)
+	limiter, err := newRateLimiter(o.RateLimit, o.Logger, mastodon.AccountID)
 	if err != nil {
 		panic("api.NewRouter: " + err.Error())
 	}
@@ -67,13 +67,15 @@ func NewRouter(o Options) http.Handler {
 	// recoverer sits inside accessLog and metrics so a panic is logged and
 	// counted as the 500 it becomes, not lost from the error rate. cors
 	// answers preflights before the limiter, so they are never counted.
+	// The deadline comes before the first database or Redis call
+	// (Identify's token lookup, the limiter's count); Identify resolves the
+	// token before the limiter, which counts by account.
 	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
-		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, limiter.middleware, limitBody(o.BodyLimit),
-		deadline(o.RequestTimeout, mastodon.LongLived))
+		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, deadline(o.RequestTimeout, mastodon.LongLived),
+		o.Mastodon.Identify, limiter.middleware, limitBody(o.BodyLimit))
 
 	r.Get("/healthz", healthz)
-	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout))
-	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout, o.Logger))
 	o.Mastodon.Routes(r)
 	return r
 }
@@ -82,8 +84,10 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz reports whether every dependency answers, naming the ones that fail.
-func readyz(checks []Check, timeout time.Duration) http.HandlerFunc {
+// readyz reports whether every dependency answers, naming the ones that
+// fail. Anyone may call it, so a failure is answered as "error" alone: the
+// internal error (addresses, driver messages) goes to the log.
+func readyz(checks []Check, timeout time.Duration, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		status, body := http.StatusOK, map[string]string{}
 		for _, c := range checks {
@@ -91,7 +95,9 @@ func readyz(checks []Check, timeout time.Duration) http.HandlerFunc {
 			err := c.Ping(ctx)
 			cancel()
 			if err != nil {
-				status, body[c.Name] = http.StatusServiceUnavailable, "error: "+err.Error()
+				log.WarnContext(r.Context(), "readiness check failed", "check", c.Name, "err", err,
+					"request_id", middleware.GetReqID(r.Context()))
+				status, body[c.Name] = http.StatusServiceUnavailable, "error"
 				continue
 			}
 			body[c.Name] = "ok"

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,42 +10,37 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/starling-social/starling/go/ratelimit"
 )
 
-// LimitStore counts hits per key in fixed windows that start at a key's
-// first hit. Implementations must be safe for concurrent use.
-type LimitStore interface {
-	// Hit counts one request for key and returns the count in the current
-	// window and when that window ends.
-	Hit(ctx context.Context, key string, window time.Duration) (count int64, reset time.Time, err error)
-}
-
-// RateLimit configures the rate-limit middleware. Limits are Mastodon's
-// defaults when built by DefaultRateLimit.
+// RateLimit configures the rate-limit middleware.
 type RateLimit struct {
-	// Limit is the requests allowed per Window per token, or per client IP
-	// for requests without a token. 0 disables rate limiting.
+	// Limit is the requests allowed per Window per account, or per client
+	// IP for requests without a valid user token. 0 disables rate limiting.
 	Limit  int
 	Window time.Duration
 	// AuthLimit is the requests allowed per Window per client IP to the
 	// endpoints that guess passwords or create accounts (POST /oauth/token,
 	// POST /oauth/authorize, POST /api/v1/accounts); 0 disables that rule.
 	AuthLimit int
-	// Store holds the counters; nil means an in-process MemoryLimitStore.
-	Store LimitStore
+	// AppsLimit is the app registrations (POST /api/v1/apps, which needs
+	// no token and stores what it is sent) allowed per Window per client
+	// IP; 0 disables that rule.
+	AppsLimit int
+	// Store holds the counters; nil means an in-process ratelimit.Memory.
+	Store ratelimit.Store
 	// TrustedProxies are the networks whose X-Forwarded-For is believed.
 	// Empty: the client IP is always the connection's address.
 	TrustedProxies []netip.Prefix
 }
 
-// DefaultRateLimit is Mastodon's: 300 requests per 5 minutes per token or
-// per IP, and 25 per 5 minutes per IP for sign-in and sign-up.
+// DefaultRateLimit is Mastodon's: 300 requests per 5 minutes per account
+// or per IP, and 25 per 5 minutes per IP for sign-in and sign-up; and ours
+// for app registration, 25 per 5 minutes per IP.
 func DefaultRateLimit() RateLimit {
-	return RateLimit{Limit: 300, Window: 5 * time.Minute, AuthLimit: 25}
+	return RateLimit{Limit: 300, Window: 5 * time.Minute, AuthLimit: 25, AppsLimit: 25}
 }
 
 // ParseTrustedProxies parses a comma-separated list of CIDRs or addresses.
@@ -73,22 +66,42 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 
 // rateLimiter is the middleware's state.
 type rateLimiter struct {
-	cfg RateLimit
-	log *slog.Logger
+	cfg     RateLimit
+	log     *slog.Logger
+	account func(context.Context) (int64, bool)
+	ipRules []ipRule
 }
 
-// newRateLimiter checks cfg; a bad configuration fails at start.
-func newRateLimiter(cfg RateLimit, log *slog.Logger) (*rateLimiter, error) {
-	if cfg.Limit < 0 || cfg.AuthLimit < 0 {
+// ipRule is a limit per client IP on some requests, beside the general one.
+type ipRule struct {
+	name  string
+	limit int
+	match func(*http.Request) bool
+}
+
+// newRateLimiter checks cfg; a bad configuration fails at start. account
+// names the account a request's token belongs to (set by an earlier
+// middleware); nil, or false, counts the request against its client IP.
+func newRateLimiter(cfg RateLimit, log *slog.Logger, account func(context.Context) (int64, bool)) (*rateLimiter, error) {
+	if cfg.Limit < 0 || cfg.AuthLimit < 0 || cfg.AppsLimit < 0 {
 		return nil, errors.New("rate limit: limits must not be negative")
 	}
 	if cfg.Limit > 0 && cfg.Window <= 0 {
 		return nil, errors.New("rate limit: window must be positive")
 	}
 	if cfg.Store == nil {
-		cfg.Store = NewMemoryLimitStore()
+		cfg.Store = ratelimit.NewMemory()
 	}
-	return &rateLimiter{cfg: cfg, log: log}, nil
+	if account == nil {
+		account = func(context.Context) (int64, bool) { return 0, false }
+	}
+	rl := &rateLimiter{cfg: cfg, log: log, account: account}
+	for _, ru := range []ipRule{{"auth", cfg.AuthLimit, authPath}, {"apps", cfg.AppsLimit, appsPath}} {
+		if ru.limit > 0 {
+			rl.ipRules = append(rl.ipRules, ru)
+		}
+	}
+	return rl, nil
 }
 
 // limitedPath reports whether the path is API surface Mastodon limits.
@@ -108,31 +121,39 @@ func authPath(r *http.Request) bool {
 	return false
 }
 
-// middleware counts the request under its key (the token, else the client
-// IP; plus the client IP for sign-in and sign-up), sets the X-RateLimit
-// headers of the rule closest to its limit, and answers 429 over a limit. If
-// the store fails, the request is let through and the failure logged: an
+// appsPath reports whether the request registers an app.
+func appsPath(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Path == "/api/v1/apps"
+}
+
+// middleware counts the request under its key (the account of a valid user
+// token, else the client IP, as Mastodon's rack-attack does: a made-up
+// token must not buy a fresh budget, nor leave a counter behind), plus the
+// client IP for the per-IP rules that match, sets the X-RateLimit headers
+// of the rule closest to its limit, and answers 429 over a limit. If the
+// store fails, the request is let through and the failure logged: an
 // unreachable Redis must not take the API down.
 func (rl *rateLimiter) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// CORS preflights never get here: cors answers them first.
 		if rl.cfg.Limit == 0 || !limitedPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ip := clientIP(r, rl.cfg.TrustedProxies)
-		key := "ip:" + ip
-		if tok := bearerToken(r); tok != "" {
-			// Hashed: the key may be stored in Redis and must not be a credential.
-			sum := sha256.Sum256([]byte(tok))
-			key = "token:" + hex.EncodeToString(sum[:16])
+		client := clientKey(clientIP(r, rl.cfg.TrustedProxies))
+		key := "ip:" + client
+		if id, ok := rl.account(r.Context()); ok {
+			key = "account:" + strconv.FormatInt(id, 10)
 		}
 		type rule struct {
 			key   string
 			limit int
 		}
 		rules := []rule{{key, rl.cfg.Limit}}
-		if rl.cfg.AuthLimit > 0 && authPath(r) {
-			rules = append(rules, rule{"auth:" + ip, rl.cfg.AuthLimit})
+		for _, ru := range rl.ipRules {
+			if ru.match(r) {
+				rules = append(rules, rule{ru.name + ":" + client, ru.limit})
+			}
 		}
 		var (
 			shown     bool
@@ -170,17 +191,16 @@ func (rl *rateLimiter) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// bearerToken is the token a request presents, as the Mastodon handler
-// reads it (header, else the access_token query parameter).
-func bearerToken(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(tok)
-		}
-		return ""
+// clientKey is what a client IP is counted as: the address itself for
+// IPv4, its /64 for IPv6, since one subscriber is routed a whole /64 and
+// could otherwise rotate through addresses past any per-IP limit.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() {
+		return ip
 	}
-	return r.URL.Query().Get("access_token")
+	p, _ := a.Prefix(64) // cannot fail: 64 bits fit in an IPv6 address
+	return p.String()
 }
 
 // clientIP is the connection's address, unless that is a trusted proxy:
@@ -222,92 +242,4 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 		}
 	}
 	return false
-}
-
-// MemoryLimitStore is an in-process LimitStore: right for one server
-// process. Expired windows are swept at most once per sweep interval, so
-// memory is bounded by the keys seen in one window.
-type MemoryLimitStore struct {
-	mu        sync.Mutex
-	windows   map[string]*memWindow
-	nextSweep time.Time
-	now       func() time.Time
-}
-
-type memWindow struct {
-	count int64
-	reset time.Time
-}
-
-// NewMemoryLimitStore returns an empty in-process store.
-func NewMemoryLimitStore() *MemoryLimitStore {
-	return &MemoryLimitStore{windows: map[string]*memWindow{}, now: time.Now}
-}
-
-// Hit implements LimitStore.
-func (m *MemoryLimitStore) Hit(_ context.Context, key string, window time.Duration) (int64, time.Time, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.now()
-	if !now.Before(m.nextSweep) {
-		for k, w := range m.windows {
-			if !now.Before(w.reset) {
-				delete(m.windows, k)
-			}
-		}
-		m.nextSweep = now.Add(min(window, time.Minute))
-	}
-	w := m.windows[key]
-	if w == nil || !now.Before(w.reset) {
-		w = &memWindow{reset: now.Add(window)}
-		m.windows[key] = w
-	}
-	w.count++
-	return w.count, w.reset, nil
-}
-
-// Len is the number of keys held (for tests and metrics).
-func (m *MemoryLimitStore) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.windows)
-}
-
-// RedisLimitStore keeps the counters in Redis, so every server process
-// shares them. A window starts at a key's first hit and ends when Redis
-// expires the key, so the processes' clocks need not agree.
-type RedisLimitStore struct {
-	rdb    redis.UniversalClient
-	prefix string
-}
-
-// NewRedisLimitStore returns a store over rdb; prefix separates deployments
-// (and tests) sharing one Redis.
-func NewRedisLimitStore(rdb redis.UniversalClient, prefix string) *RedisLimitStore {
-	return &RedisLimitStore{rdb: rdb, prefix: prefix}
-}
-
-// hitScript increments the counter and starts its window on the first hit,
-// atomically: INCR then PEXPIRE as two commands could leave a key without
-// expiry (and so a client blocked forever) if the second were lost.
-var hitScript = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}
-`)
-
-// Hit implements LimitStore. The key is wrapped in a hash tag, {rl:<key>},
-// so it maps to one Redis Cluster slot whatever prefix is added.
-func (s *RedisLimitStore) Hit(ctx context.Context, key string, window time.Duration) (int64, time.Time, error) {
-	k := s.prefix + "{rl:" + key + "}"
-	res, err := hitScript.Run(ctx, s.rdb, []string{k}, window.Milliseconds()).Int64Slice()
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("redis rate limit: %w", err)
-	}
-	if len(res) != 2 {
-		return 0, time.Time{}, fmt.Errorf("redis rate limit: script returned %d values", len(res))
-	}
-	return res[0], time.Now().Add(time.Duration(res[1]) * time.Millisecond), nil
 }

@@ -3,25 +3,33 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/starling-social/starling/go/ratelimit"
 )
 
 func okHandler(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }
 
+// testAccounts stands in for the Mastodon handler's Identify: the token
+// "user-<n>" is account n's; any other token is invalid.
+func testAccounts(ctx context.Context) (int64, bool) {
+	id, ok := ctx.Value(testTokenKey{}).(int64)
+	return id, ok
+}
+
+type testTokenKey struct{}
+
 func limited(t *testing.T, cfg RateLimit) http.Handler {
 	t.Helper()
-	rl, err := newRateLimiter(cfg, slog.New(slog.DiscardHandler))
+	rl, err := newRateLimiter(cfg, slog.New(slog.DiscardHandler), testAccounts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +41,10 @@ func hit(h http.Handler, method, path, token, remote string) *httptest.ResponseR
 	req.RemoteAddr = remote
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+		if n, ok := strings.CutPrefix(token, "user-"); ok {
+			id, _ := strconv.ParseInt(n, 10, 64)
+			req = req.WithContext(context.WithValue(req.Context(), testTokenKey{}, id))
+		}
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -40,7 +52,7 @@ func hit(h http.Handler, method, path, token, remote string) *httptest.ResponseR
 }
 
 // exerciseLimits runs the same checks over any store.
-func exerciseLimits(t *testing.T, store LimitStore) {
+func exerciseLimits(t *testing.T, store ratelimit.Store) {
 	h := limited(t, RateLimit{Limit: 3, Window: time.Minute, AuthLimit: 2, Store: store})
 	const ip = "192.0.2.1:1234"
 	for i := range 3 {
@@ -67,12 +79,23 @@ func exerciseLimits(t *testing.T, store LimitStore) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["error"] != "Too many requests" {
 		t.Errorf("429 body %q", rec.Body.String())
 	}
-	// Another IP, and a token from the same IP, have their own budgets.
+	// Another IP, and an account from the same IP, have their own budgets;
+	// a token that names no account does not.
 	if rec := hit(h, http.MethodGet, "/api/v1/instance", "", "192.0.2.2:1"); rec.Code != http.StatusOK {
 		t.Errorf("other IP: %d", rec.Code)
 	}
-	if rec := hit(h, http.MethodGet, "/api/v1/instance", "tok", ip); rec.Code != http.StatusOK || rec.Header().Get("X-RateLimit-Remaining") != "2" {
-		t.Errorf("token: %d remaining %q", rec.Code, rec.Header().Get("X-RateLimit-Remaining"))
+	if rec := hit(h, http.MethodGet, "/api/v1/instance", "user-7", ip); rec.Code != http.StatusOK || rec.Header().Get("X-RateLimit-Remaining") != "2" {
+		t.Errorf("account: %d remaining %q", rec.Code, rec.Header().Get("X-RateLimit-Remaining"))
+	}
+	if rec := hit(h, http.MethodGet, "/api/v1/instance", "made-up", ip); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("invalid token from the limited IP: %d, want 429", rec.Code)
+	}
+	// The account's budget follows it from IP to IP.
+	for i := range 2 {
+		hit(h, http.MethodGet, "/api/v1/instance", "user-7", "198.51.100."+strconv.Itoa(i+1)+":1")
+	}
+	if rec := hit(h, http.MethodGet, "/api/v1/instance", "user-7", "198.51.100.9:1"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("account past its limit from a new IP: %d, want 429", rec.Code)
 	}
 	// Sign-in is limited per IP even with a fresh token each time.
 	const ip3 = "192.0.2.3:1"
@@ -91,64 +114,61 @@ func exerciseLimits(t *testing.T, store LimitStore) {
 }
 
 func TestRateLimitMemory(t *testing.T) {
-	exerciseLimits(t, NewMemoryLimitStore())
+	exerciseLimits(t, ratelimit.NewMemory())
 }
 
-func TestRateLimitRedis(t *testing.T) {
-	url := os.Getenv("STARLING_TEST_REDIS")
-	if url == "" {
-		t.Skip("STARLING_TEST_REDIS is not set")
+// TestJunkTokensLeaveNoKeys sends many requests with made-up bearer tokens
+// from one IP: they share that IP's one counter instead of leaving a
+// counter each behind (the key is chosen before any store sees it, so this
+// holds for every store).
+func TestJunkTokensLeaveNoKeys(t *testing.T) {
+	mem := ratelimit.NewMemory()
+	h := limited(t, RateLimit{Limit: 100, Window: time.Minute, Store: mem})
+	codes := map[int]int{}
+	for range 300 {
+		codes[hit(h, http.MethodGet, "/api/v1/timelines/home", rand.Text(), "192.0.2.1:1").Code]++
 	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
+	if codes[http.StatusOK] != 100 || codes[http.StatusTooManyRequests] != 200 {
+		t.Errorf("answers %v, want 100 passed and 200 limited", codes)
 	}
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { rdb.Close() })
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	prefix := "starling-test-" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := rdb.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
+	if n := mem.Len(); n != 1 {
+		t.Errorf("%d keys held after 300 junk tokens from one IP, want 1", n)
+	}
+}
+
+// TestRateLimitKeys checks what is counted, and against what.
+func TestRateLimitKeys(t *testing.T) {
+	h := limited(t, RateLimit{Limit: 2, Window: time.Minute, AppsLimit: 1})
+	tests := []struct {
+		name          string
+		method, path  string
+		first, second string // remote addresses
+		sameBudget    bool
+	}{
+		{"IPv6 addresses share their /64", "GET", "/api/v1/instance", "[2001:db8:1:2::1]:1", "[2001:db8:1:2:ffff::9]:1", true},
+		{"another /64 is another client", "GET", "/api/v1/instance", "[2001:db8:1:3::1]:1", "[2001:db8:1:4::1]:1", false},
+		{"IPv4 addresses are their own", "GET", "/api/v1/instance", "192.0.2.10:1", "192.0.2.11:1", false},
+		{"a mapped IPv4 address is the IPv4 address", "GET", "/api/v1/instance", "[::ffff:192.0.2.12]:1", "192.0.2.12:2", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hit(h, tt.method, tt.path, "", tt.first)
+			hit(h, tt.method, tt.path, "", tt.first)
+			got := hit(h, tt.method, tt.path, "", tt.second).Code == http.StatusTooManyRequests
+			if got != tt.sameBudget {
+				t.Errorf("third request from %s limited = %v, want %v", tt.second, got, tt.sameBudget)
+			}
+		})
+	}
+	t.Run("app registration has its own rule", func(t *testing.T) {
+		const ip = "192.0.2.30:1"
+		if rec := hit(h, http.MethodPost, "/api/v1/apps", "", ip); rec.Code != http.StatusOK || rec.Header().Get("X-RateLimit-Limit") != "1" {
+			t.Fatalf("first app: %d limit %q, want 200 under the apps rule", rec.Code, rec.Header().Get("X-RateLimit-Limit"))
+		}
+		if rec := hit(h, http.MethodPost, "/api/v1/apps", "user-3", ip); rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("second app, even signed in: %d, want 429", rec.Code)
 		}
 	})
-	exerciseLimits(t, NewRedisLimitStore(rdb, prefix))
-
-	// Two limiters (two server processes) over one Redis share counts, and
-	// every key carries an expiry.
-	a := limited(t, RateLimit{Limit: 2, Window: time.Minute, Store: NewRedisLimitStore(rdb, prefix)})
-	b2 := limited(t, RateLimit{Limit: 2, Window: time.Minute, Store: NewRedisLimitStore(rdb, prefix)})
-	hit(a, http.MethodGet, "/api/v1/x", "shared", "192.0.2.9:1")
-	hit(b2, http.MethodGet, "/api/v1/x", "shared", "192.0.2.9:1")
-	if rec := hit(a, http.MethodGet, "/api/v1/x", "shared", "192.0.2.9:1"); rec.Code != http.StatusTooManyRequests {
-		t.Errorf("3rd request across two processes: %d, want 429", rec.Code)
-	}
-	keys, err := rdb.Keys(context.Background(), prefix+"*").Result()
-	if err != nil || len(keys) == 0 {
-		t.Fatalf("keys %v %v", keys, err)
-	}
-	for _, k := range keys {
-		if ttl := rdb.PTTL(context.Background(), k).Val(); ttl <= 0 {
-			t.Errorf("key %s has no expiry (%v)", k, ttl)
-		}
-	}
-}
-
-func TestMemoryLimitStoreEvicts(t *testing.T) {
-	m := NewMemoryLimitStore()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m.now = func() time.Time { return now }
-	for i := range 100 {
-		_, _, _ = m.Hit(context.Background(), strconv.Itoa(i), time.Minute)
-	}
-	now = now.Add(2 * time.Minute)
-	_, _, _ = m.Hit(context.Background(), "late", time.Minute)
-	if n := m.Len(); n != 1 {
-		t.Errorf("after the windows expired, %d keys held, want 1", n)
-	}
 }
 
 func TestClientIP(t *testing.T) {
@@ -180,5 +200,39 @@ func TestClientIP(t *testing.T) {
 	}
 	if _, err := ParseTrustedProxies("nonsense"); err == nil {
 		t.Error("ParseTrustedProxies accepted nonsense")
+	}
+}
+
+// TestRateLimitByAccount runs the limiter in the real router, behind the
+// Mastodon handler's Identify: a valid user token counts against its
+// account, a made-up one against the client IP, and a CORS preflight
+// against nothing.
+func TestRateLimitByAccount(t *testing.T) {
+	s := newTestServer(t, Options{RateLimit: RateLimit{Limit: 2, Window: time.Minute}})
+	alice := s.userToken(t, "alice")
+	req := func(token string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/timelines/home", nil)
+		r.RemoteAddr = "192.0.2.1:1"
+		r.Header.Set("Authorization", "Bearer "+token)
+		return s.serve(t, r)
+	}
+	for range 5 {
+		r := httptest.NewRequest(http.MethodOptions, "/api/v1/timelines/home", nil)
+		r.RemoteAddr = "192.0.2.1:1"
+		r.Header.Set("Origin", "https://elk.example")
+		r.Header.Set("Access-Control-Request-Method", "GET")
+		if rec := s.serve(t, r); rec.Code != http.StatusNoContent || rec.Header().Get("X-RateLimit-Limit") != "" {
+			t.Fatalf("preflight: %d %v, want 204 outside the rate limit", rec.Code, rec.Header())
+		}
+	}
+	for i, want := range []int{http.StatusUnauthorized, http.StatusUnauthorized, http.StatusTooManyRequests} {
+		if rec := req(rand.Text()); rec.Code != want {
+			t.Fatalf("made-up token %d: %d, want %d", i, rec.Code, want)
+		}
+	}
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		if rec := req(alice); rec.Code != want {
+			t.Fatalf("alice's request %d: %d, want %d: %s", i, rec.Code, want, rec.Body)
+		}
 	}
 }

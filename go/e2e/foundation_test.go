@@ -243,7 +243,7 @@ func foundationFlow(t *testing.T, dataDir string, extra ...string) {
 	}
 
 	// Metrics and the admin listener.
-	metrics := s.must(s.do("GET", "/metrics", "", nil), http.StatusOK)
+	metrics := s.must(s.do("GET", s.adminBase+"/metrics", "e2e-admin-token", nil), http.StatusOK)
 	if !strings.Contains(string(metrics.body), `starling_http_requests_total{code="200",method="GET",route="/api/v1/timelines/home"}`) {
 		t.Fatalf("metrics lack the home timeline counter")
 	}

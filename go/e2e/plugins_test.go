@@ -157,7 +157,7 @@ func TestPluginsOperatorFlow(t *testing.T) {
 		t.Fatalf("after the restart: %d %s", r.status, r.body)
 	}
 	s.must(s.do("GET", "/readyz", "", nil), http.StatusOK)
-	m := s.must(s.do("GET", "/metrics", "", nil), http.StatusOK)
+	m := s.must(s.do("GET", s.adminBase+"/metrics", "e2e-admin-token", nil), http.StatusOK)
 	if !strings.Contains(string(m.body), `starling_policy_plugin_restarts_total{plugin="wordfilter"} 1`) {
 		t.Errorf("restart not counted in /metrics")
 	}

@@ -68,6 +68,9 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	go func() {
 		var public, adm string
 		sc := bufio.NewScanner(stderr)
+		// Long lines must not stop the scan: the server would then block
+		// on a full stderr pipe, and a test meant to fail would hang.
+		sc.Buffer(make([]byte, 64<<10), 16<<20)
 		for sc.Scan() {
 			line := sc.Bytes()
 			s.logs.Write(line)
@@ -158,22 +161,41 @@ func (r response) errorText(t *testing.T) string {
 	return e.Error
 }
 
-// do sends a request; form is sent url-encoded, jsonBody as JSON.
+// do sends a request; form, when not nil, is sent url-encoded.
 func (s *server) do(method, target, token string, form url.Values) response {
+	s.t.Helper()
+	if form == nil {
+		return s.raw(method, target, token, "", nil, nil)
+	}
+	return s.raw(method, target, token, "application/x-www-form-urlencoded", []byte(form.Encode()), nil)
+}
+
+// doJSON sends v as a JSON body.
+func (s *server) doJSON(method, path, token string, v any) response {
+	s.t.Helper()
+	b, _ := json.Marshal(v)
+	return s.raw(method, path, token, "application/json", b, nil)
+}
+
+// raw sends body as it is, with contentType (none when empty) and header.
+func (s *server) raw(method, target, token, contentType string, body []byte, header http.Header) response {
 	s.t.Helper()
 	if !strings.HasPrefix(target, "http") {
 		target = s.base + target
 	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequest(method, target, body)
+	req, err := http.NewRequest(method, target, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -188,27 +210,6 @@ func (s *server) do(method, target, token string, form url.Values) response {
 		s.t.Fatal(err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
-}
-
-// doJSON sends a JSON body.
-func (s *server) doJSON(method, path, token string, v any) response {
-	s.t.Helper()
-	b, _ := json.Marshal(v)
-	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(b))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: body}
 }
 
 // must checks the status code.

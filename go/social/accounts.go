@@ -181,6 +181,9 @@ type AccountSearchInput struct {
 // block the viewer or that the viewer blocks never appear. viewer may be nil.
 func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in AccountSearchInput) ([]*store.Account, error) {
 	const op = "social.SearchAccounts"
+	if err := checkQuery(op, in.Query); err != nil {
+		return nil, err
+	}
 	q := strings.TrimPrefix(strings.TrimSpace(in.Query), "@")
 	q, _, _ = strings.Cut(q, "@")
 	if q == "" {

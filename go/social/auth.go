@@ -7,7 +7,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -42,6 +44,14 @@ type IssuedToken struct {
 	Token  *store.Token
 }
 
+// App registration limits, Mastodon's (OAuth::Application): anyone may
+// register an app, so everything it stores is bounded.
+const (
+	maxAppNameChars    = 60
+	maxAppURIChars     = 2000 // the website, and the redirect URIs together
+	maxAppRedirectURIs = 10
+)
+
 // CreateApp registers an OAuth client and returns it with its secret.
 func (s *Service) CreateApp(ctx context.Context, in AppInput) (*store.App, error) {
 	const op = "social.CreateApp"
@@ -49,27 +59,23 @@ func (s *Service) CreateApp(ctx context.Context, in AppInput) (*store.App, error
 	if name == "" {
 		return nil, invalid(op, "client_name is required")
 	}
-	if utf8.RuneCountInString(name) > 200 {
-		return nil, invalid(op, "client_name is too long (max 200 characters)")
+	if utf8.RuneCountInString(name) > maxAppNameChars {
+		return nil, invalid(op, fmt.Sprintf("Validation failed: Application name is too long (maximum is %d characters)", maxAppNameChars))
 	}
-	redirects := strings.Fields(in.RedirectURIs)
-	if len(redirects) == 0 {
-		redirects = []string{OOBRedirect}
+	website := strings.TrimSpace(in.Website)
+	if err := checkWebsite(op, website); err != nil {
+		return nil, err
 	}
-	for _, r := range redirects {
-		if r == OOBRedirect {
-			continue
-		}
-		if u, err := url.Parse(r); err != nil || u.Scheme == "" {
-			return nil, invalid(op, "redirect_uris must be absolute URIs or "+OOBRedirect)
-		}
+	redirects, err := checkRedirectURIs(op, in.RedirectURIs)
+	if err != nil {
+		return nil, err
 	}
 	scopes, err := ParseScopes(in.Scopes)
 	if err != nil {
 		return nil, err
 	}
 	app := &store.App{
-		ID: s.ids.Next(), Name: name, Website: strings.TrimSpace(in.Website),
+		ID: s.ids.Next(), Name: name, Website: website,
 		RedirectURIs: strings.Join(redirects, "\n"), Scopes: strings.Join(scopes, " "),
 		ClientID: randomSecret(), ClientSecret: randomSecret(), CreatedAt: s.nowUTC(),
 	}
@@ -77,6 +83,60 @@ func (s *Service) CreateApp(ctx context.Context, in AppInput) (*store.App, error
 		return nil, internal(op, err)
 	}
 	return app, nil
+}
+
+// checkWebsite accepts no website, or an http(s) URL of at most
+// maxAppURIChars: it is shown as a link on the consent page.
+func checkWebsite(op, website string) error {
+	if website == "" {
+		return nil
+	}
+	if utf8.RuneCountInString(website) > maxAppURIChars {
+		return invalid(op, fmt.Sprintf("Validation failed: Website is too long (maximum is %d characters)", maxAppURIChars))
+	}
+	if u, err := url.Parse(website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalid(op, "Validation failed: Website is not a valid URL")
+	}
+	return nil
+}
+
+// unsafeRedirectSchemes are schemes a browser runs or reads locally, so a
+// redirect to one attacks the user instead of returning to an app.
+var unsafeRedirectSchemes = []string{"javascript", "vbscript", "data", "file", "blob", "about"}
+
+// checkRedirectURIs splits the registered redirect URIs (default: the
+// out-of-band URI) and checks each: absolute, without a fragment (RFC 6749
+// §3.1.2), http(s) with a host or a custom app scheme
+// (com.example.app:/callback), never one of unsafeRedirectSchemes. There
+// are at most maxAppRedirectURIs, of maxAppURIChars together.
+func checkRedirectURIs(op, in string) ([]string, error) {
+	redirects := strings.Fields(in)
+	if len(redirects) == 0 {
+		return []string{OOBRedirect}, nil
+	}
+	if len(redirects) > maxAppRedirectURIs {
+		return nil, invalid(op, fmt.Sprintf("Validation failed: at most %d redirect URIs", maxAppRedirectURIs))
+	}
+	if utf8.RuneCountInString(strings.Join(redirects, "\n")) > maxAppURIChars {
+		return nil, invalid(op, fmt.Sprintf("Validation failed: Redirect URI is too long (maximum is %d characters)", maxAppURIChars))
+	}
+	for _, r := range redirects {
+		if r == OOBRedirect {
+			continue
+		}
+		u, err := url.Parse(r)
+		switch {
+		case err != nil || u.Scheme == "":
+			return nil, invalid(op, "Validation failed: Redirect URI must be an absolute URI or "+OOBRedirect)
+		case u.Fragment != "" || strings.Contains(r, "#"):
+			return nil, invalid(op, "Validation failed: Redirect URI cannot contain a fragment")
+		case slices.Contains(unsafeRedirectSchemes, u.Scheme):
+			return nil, invalid(op, "Validation failed: Redirect URI uses a forbidden scheme")
+		case (u.Scheme == "http" || u.Scheme == "https") && u.Host == "":
+			return nil, invalid(op, "Validation failed: Redirect URI must name a host")
+		}
+	}
+	return redirects, nil
 }
 
 // AuthenticateApp checks client credentials.

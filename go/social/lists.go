@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -14,6 +15,10 @@ const maxListMembers = 1000
 
 // maxListTitle is the longest list title, in runes.
 const maxListTitle = 255
+
+// maxLists bounds the lists one account owns (Mastodon's
+// List::PER_ACCOUNT_LIMIT is 50 too), so a list is never unbounded work.
+const maxLists = 50
 
 // ListInput is a list as a client creates or updates it; nil fields are
 // left as they are on update (and take defaults on create).
@@ -63,7 +68,11 @@ func (s *Service) CreateList(ctx context.Context, viewer *store.Account, in List
 	if err := in.apply(op, l); err != nil {
 		return nil, err
 	}
-	if err := s.store.PutList(ctx, l); err != nil {
+	if err := s.store.PutList(ctx, l, maxLists); err != nil {
+		if errors.Is(err, store.ErrLimit) {
+			return nil, &Error{Op: op, Kind: KindInvalid, Err: err,
+				Safe: fmt.Sprintf("Validation failed: You have reached the maximum number of lists (%d)", maxLists)}
+		}
 		return nil, internal(op, err)
 	}
 	return l, nil

@@ -49,10 +49,11 @@ type Authorization struct {
 	CodeChallengeMethod string
 }
 
-// PrepareAuthorization checks an authorization request. Errors wrapping
-// ErrInvalidClient or ErrInvalidRedirect must be shown to the user, never
-// sent to the redirect URI (it is not trusted); the others (ErrInvalidScope,
-// ErrInvalidRequest) go back to the client by redirect.
+// PrepareAuthorization checks an authorization request. Its KindInvalid
+// errors wrap the OAuth error they are (ErrInvalidClient,
+// ErrInvalidRedirect, ErrInvalidScope, ErrInvalidRequest); the API shows
+// them to the user rather than redirect, since anyone may register a
+// redirect URI.
 func (s *Service) PrepareAuthorization(ctx context.Context, req AuthorizeRequest) (*Authorization, error) {
 	const op = "social.PrepareAuthorization"
 	app, err := s.store.GetAppByClientID(ctx, req.ClientID)

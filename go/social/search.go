@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -27,6 +28,19 @@ type SearchInput struct {
 	Resolve   bool   // WebFinger lookup: nothing to resolve (every account is local)
 }
 
+// maxQueryChars bounds a search query: no one types more, and each backend
+// turns the query into a LIKE pattern (SQLite refuses patterns over 50,000
+// bytes) or a full-text query.
+const maxQueryChars = 500
+
+// checkQuery refuses a query longer than maxQueryChars.
+func checkQuery(op, q string) error {
+	if utf8.RuneCountInString(q) > maxQueryChars {
+		return invalid(op, fmt.Sprintf("Validation failed: q is too long (maximum is %d characters)", maxQueryChars))
+	}
+	return nil
+}
+
 // SearchResult holds what each type found.
 type SearchResult struct {
 	Accounts []*store.Account
@@ -42,6 +56,9 @@ type SearchResult struct {
 func (s *Service) Search(ctx context.Context, viewer *store.Account, in SearchInput) (*SearchResult, error) {
 	const op = "social.Search"
 	res := &SearchResult{Accounts: []*store.Account{}, Tags: []*Tag{}, Statuses: []*store.Status{}}
+	if err := checkQuery(op, in.Query); err != nil {
+		return nil, err
+	}
 	if viewer == nil && in.Offset > 0 {
 		return nil, &Error{Op: op, Kind: KindUnauthorized, Safe: "Search queries with offset are not supported without authentication"}
 	}
@@ -104,7 +121,8 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in 
 	if query == "" {
 		return nil, invalid(op, "Validation failed: q can't be blank")
 	}
-	if in.Limit <= 0 || in.Offset < 0 || in.Offset+in.Limit > maxSearchResults {
+	// Written so that a huge offset cannot overflow past the bound.
+	if in.Limit <= 0 || in.Offset < 0 || in.Limit > maxSearchResults || in.Offset > maxSearchResults-in.Limit {
 		return nil, invalid(op, fmt.Sprintf("Validation failed: offset + limit must be at most %d", maxSearchResults))
 	}
 	if in.Following && viewer == nil {

@@ -122,8 +122,10 @@ type Interactions interface {
 	// ClearNotifications deletes every notification of recipient accountID.
 	ClearNotifications(ctx context.Context, accountID int64) error
 
-	// PutList inserts l.
-	PutList(ctx context.Context, l *List) error
+	// PutList inserts l unless l.AccountID already owns max lists, in one
+	// transaction so concurrent creates cannot pass the limit together:
+	// ErrLimit then.
+	PutList(ctx context.Context, l *List, max int) error
 	// GetListByID matches lists.id.
 	GetListByID(ctx context.Context, id int64) (*List, error)
 	// GetListsByAccountID lists the lists owned by accountID, ascending by ID.

@@ -187,8 +187,8 @@ func (h *Handler) searchAccounts(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if req.Offset < 0 {
-		h.writeError(w, r, badRequest("Parameter offset must not be negative"))
+	if err := checkOffset(req.Offset); err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	accts, err := h.svc.SearchAccounts(r.Context(), viewer(r.Context()), social.AccountSearchInput{

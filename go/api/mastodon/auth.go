@@ -11,7 +11,52 @@ import (
 
 type ctxKey struct{ name string }
 
-var sessionKey = &ctxKey{"session"}
+var (
+	sessionKey  = &ctxKey{"session"}
+	identityKey = &ctxKey{"identity"}
+)
+
+// identity is what Identify found for a request's bearer token.
+type identity struct {
+	sess *social.Session
+	err  error
+}
+
+// Identify is middleware that resolves the request's bearer token, once,
+// ahead of the routes: the rate limiter keys on the account it names
+// (AccountID), and the routes' authentication reuses the result instead of
+// looking the token up again. A request without a token passes unchanged;
+// an invalid token is remembered as such and refused by the routes that
+// need one.
+func (h *Handler) Identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := bearer(r)
+		if tok == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sess, err := h.svc.Authenticate(r.Context(), tok)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey, &identity{sess, err})))
+	})
+}
+
+// AccountID returns the account whose valid user token the request carries,
+// as Identify resolved it. App-only tokens name no account.
+func AccountID(ctx context.Context) (int64, bool) {
+	id, ok := ctx.Value(identityKey).(*identity)
+	if !ok || id.err != nil || id.sess.Account == nil {
+		return 0, false
+	}
+	return id.sess.Account.ID, true
+}
+
+// resolve returns the session for tok, from Identify when it ran.
+func (h *Handler) resolve(r *http.Request, tok string) (*social.Session, error) {
+	if id, ok := r.Context().Value(identityKey).(*identity); ok {
+		return id.sess, id.err
+	}
+	return h.svc.Authenticate(r.Context(), tok)
+}
 
 // sessionFrom returns the authenticated session, if the route has one.
 func sessionFrom(ctx context.Context) (*social.Session, bool) {
@@ -63,7 +108,7 @@ func (h *Handler) authenticate(opts authOptions) func(http.Handler) http.Handler
 				h.writeError(w, r, &requestError{status: http.StatusUnauthorized, msg: "The access token is invalid"})
 				return
 			}
-			sess, err := h.svc.Authenticate(r.Context(), tok)
+			sess, err := h.resolve(r, tok)
 			if err != nil {
 				h.writeError(w, r, err)
 				return

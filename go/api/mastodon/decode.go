@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxMultipartMemory bounds what multipart parsing keeps in memory; the body
@@ -30,12 +32,71 @@ const maxMultipartMemory = 1 << 20
 // notSupported (refused when given). Array parameters use Rails' "name[]"
 // form in forms and query strings; nested JSON objects become Rails'
 // bracketed keys.
+//
+// Every parameter name and value must be text (see checkText), whatever
+// its encoding and whether or not dst reads it: this is the one gate text
+// passes on its way to the domain and the store.
 func decodeParams(r *http.Request, dst any) error {
 	vals, err := requestValues(r)
 	if err != nil {
 		return err
 	}
+	for k, vs := range vals {
+		if err := checkText(k); err != nil {
+			return invalidText("a parameter name", err)
+		}
+		for _, v := range vs {
+			if err := checkText(v); err != nil {
+				return invalidText(paramName(k), err)
+			}
+		}
+	}
 	return assign(vals, dst)
+}
+
+// Why a value is not text.
+var (
+	errNUL     = errors.New("must not contain NUL bytes")
+	errNotUTF8 = errors.New("must be valid UTF-8")
+)
+
+// checkText reports whether s can be stored and shown as text: valid
+// UTF-8 without NUL bytes. PostgreSQL refuses both in a text column (a 500,
+// where SQLite stored them as they came), and neither belongs in anything
+// a client types. They are refused with a 422, not stripped as Mastodon
+// strips NUL, so a value is stored as sent or not at all, on both stores
+// alike.
+func checkText(s string) error {
+	if strings.IndexByte(s, 0) >= 0 {
+		return errNUL
+	}
+	if !utf8.ValidString(s) {
+		return errNotUTF8
+	}
+	return nil
+}
+
+func invalidText(what string, err error) error {
+	return &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("Validation failed: %s %v", what, err)}
+}
+
+// paramName names a parameter in an error message, unless the name itself
+// is too long to echo.
+func paramName(k string) string {
+	if len(k) > 64 {
+		return "a parameter"
+	}
+	return k
+}
+
+// headerText reads a request header that reaches the domain as text, under
+// the same rule as parameters.
+func headerText(r *http.Request, name string) (string, error) {
+	v := r.Header.Get(name)
+	if err := checkText(v); err != nil {
+		return "", invalidText(name, err)
+	}
+	return v, nil
 }
 
 func requestValues(r *http.Request) (url.Values, error) {
@@ -49,8 +110,17 @@ func requestValues(r *http.Request) (url.Values, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
+		raw, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyError("JSON", err)
+		}
+		// encoding/json would quietly turn invalid UTF-8 in a string into
+		// U+FFFD; the other encodings keep it and checkText refuses it.
+		if !utf8.Valid(raw) {
+			return nil, invalidText("the JSON body", errNotUTF8)
+		}
 		var body map[string]any
-		dec := json.NewDecoder(r.Body)
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil {
 			if errors.Is(err, io.EOF) {
@@ -58,11 +128,7 @@ func requestValues(r *http.Request) (url.Values, error) {
 				// sends Content-Type: application/json with no body on follow.
 				return vals, nil
 			}
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return nil, err
-			}
-			return nil, badRequest("Malformed JSON body: " + err.Error())
+			return nil, bodyError("JSON", err)
 		}
 		for k, v := range body {
 			if err := flattenJSON(vals, k, v, 0); err != nil {
@@ -71,7 +137,7 @@ func requestValues(r *http.Request) (url.Values, error) {
 		}
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
-			return nil, formError(err)
+			return nil, bodyError("form", err)
 		}
 		if err := refuseFiles(r.MultipartForm.File); err != nil {
 			return nil, err
@@ -79,19 +145,21 @@ func requestValues(r *http.Request) (url.Values, error) {
 		mergeForm(vals, r.PostForm)
 	default: // application/x-www-form-urlencoded, or no body at all
 		if err := r.ParseForm(); err != nil {
-			return nil, formError(err)
+			return nil, bodyError("form", err)
 		}
 		mergeForm(vals, r.PostForm)
 	}
 	return vals, nil
 }
 
-func formError(err error) error {
+// bodyError is a 400 for a body that could not be read or parsed, or the
+// body-size error itself (a 413).
+func bodyError(encoding string, err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return err
 	}
-	return badRequest("Malformed form body: " + err.Error())
+	return badRequest("Malformed " + encoding + " body: " + err.Error())
 }
 
 func mergeForm(dst, src url.Values) {

@@ -56,6 +56,7 @@ func TestDecodeParams(t *testing.T) {
 	mpBody, mpType := multipartBody(t, [][2]string{
 		{"name", "alice"}, {"tags[]", "a"}, {"tags[]", "b"}, {"flag", "true"}, {"opt", "0"}, {"n", "7"},
 	})
+	mpNUL, mpNULType := multipartBody(t, [][2]string{{"name", "a\x00b"}})
 	tests := []struct {
 		name        string
 		method      string
@@ -191,6 +192,51 @@ func TestDecodeParams(t *testing.T) {
 		{
 			name: "truncated multipart", method: http.MethodPost, target: "/x",
 			contentType: mpType, body: mpBody[:len(mpBody)/2], wantStatus: http.StatusBadRequest,
+		},
+		// Text is valid UTF-8 without NUL bytes in every encoding, in names
+		// and values, read by dst or not.
+		{name: "NUL in the query", method: http.MethodGet, target: "/x?name=a%00b", wantStatus: http.StatusUnprocessableEntity},
+		{name: "invalid UTF-8 in the query", method: http.MethodGet, target: "/x?name=a%FFb", wantStatus: http.StatusUnprocessableEntity},
+		{name: "surrogate in the query", method: http.MethodGet, target: "/x?tags[]=%ED%A0%80", wantStatus: http.StatusUnprocessableEntity},
+		{name: "NUL in a parameter not read", method: http.MethodGet, target: "/x?other=%00", wantStatus: http.StatusUnprocessableEntity},
+		{name: "NUL in a name", method: http.MethodGet, target: "/x?na%00me=a", wantStatus: http.StatusUnprocessableEntity},
+		{
+			name: "NUL in a form", method: http.MethodPost, target: "/x",
+			contentType: "application/x-www-form-urlencoded", body: "name=a%00", wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			name: "invalid UTF-8 in a form", method: http.MethodPost, target: "/x",
+			contentType: "application/x-www-form-urlencoded", body: "name=%C3", wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			name: "NUL in multipart", method: http.MethodPost, target: "/x",
+			contentType: mpNULType, body: mpNUL, wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			name: "escaped NUL in JSON", method: http.MethodPost, target: "/x",
+			contentType: "application/json", body: `{"name":"a\u0000"}`, wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			name: "escaped NUL in a JSON array", method: http.MethodPost, target: "/x",
+			contentType: "application/json", body: `{"tags":["ok","\u0000"]}`, wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			name: "escaped NUL in a JSON key", method: http.MethodPost, target: "/x",
+			contentType: "application/json", body: `{"\u0000":"a"}`, wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			// encoding/json would make this U+FFFD; it is refused instead.
+			name: "invalid UTF-8 in a JSON string", method: http.MethodPost, target: "/x",
+			contentType: "application/json", body: "{\"name\":\"a\xff\"}", wantStatus: http.StatusUnprocessableEntity,
+		},
+		{
+			// A lone surrogate escape is valid JSON; it decodes to U+FFFD.
+			name: "JSON surrogate escape", method: http.MethodPost, target: "/x",
+			contentType: "application/json", body: `{"name":"a\ud800"}`, want: testParams{Name: "a\uFFFD"},
+		},
+		{
+			name: "other control characters are text", method: http.MethodGet, target: "/x?name=a%01%09%0D%0A%7F",
+			want: testParams{Name: "a\x01\t\r\n\x7f"},
 		},
 	}
 	for _, tt := range tests {
@@ -331,6 +377,7 @@ func TestParseID(t *testing.T) {
 // and every failure must be one writeError maps to a 4xx.
 func FuzzDecodeParams(f *testing.F) {
 	mpBody, mpType := multipartBody(f, [][2]string{{"status", "hi"}, {"sensitive", "1"}, {"media_ids[]", "1"}})
+	mpNUL, mpNULType := multipartBody(f, [][2]string{{"status", "a\x00"}, {"spoiler_text", "\xff"}})
 	seeds := []struct{ ct, query, body string }{
 		{"application/json", "", `{"status":"hello","visibility":"private","sensitive":true}`},
 		{"application/json", "status=q", `{"status":["a","b"],"sensitive":"yes","language":null}`},
@@ -342,6 +389,12 @@ func FuzzDecodeParams(f *testing.F) {
 		{"multipart/form-data; boundary=x", "", "--x\r\nContent-Disposition: form-data; name=\"status\"\r\n\r\nhi\r\n--x--\r\n"},
 		{"", "status=hi&sensitive[]=1&sensitive[]=0", ""},
 		{"text/plain", "status=%", "status=hi"},
+		{"application/json", "", `{"status":"a\u0000b"}`},
+		{"application/json", "", "{\"status\":\"a\xffb\"}"},
+		{"application/json", "", `{"sta\u0000tus":"a","spoiler_text":"\ud800"}`},
+		{"application/x-www-form-urlencoded", "language=%00", "status=%FF%FE"},
+		{"", "status=%ED%A0%80&visibility=%C0%80", ""},
+		{mpNULType, "", mpNUL},
 	}
 	for _, s := range seeds {
 		f.Add(s.ct, s.query, []byte(s.body))
@@ -358,6 +411,12 @@ func FuzzDecodeParams(f *testing.F) {
 			_ = req.MultipartForm.RemoveAll()
 		}
 		if err == nil {
+			// What gets through is text, in every field.
+			for _, v := range []string{dst.Status, dst.InReplyToID, dst.SpoilerText, dst.Visibility, dst.Language} {
+				if checkText(v) != nil {
+					t.Fatalf("decoded %q, which is not text", v)
+				}
+			}
 			return
 		}
 		var re *requestError
@@ -398,7 +457,9 @@ func TestDecodeNested(t *testing.T) {
 		{"form sub-key for a value", "application/x-www-form-urlencoded", "name%5Bfirst%5D=a", http.StatusBadRequest},
 		{"deep nesting", "application/json", `{"x":{"a":{"b":{"c":{"d":"e"}}}}}`, http.StatusBadRequest},
 		{"deep arrays of objects", "application/json", `{"x":[{"a":[{"b":[{"c":"1"}]}]}]}`, http.StatusBadRequest},
-		{"NUL and invalid UTF-8 in keys", "application/json", "{\"x\":{\"\\u0000\":\"a\",\"\xff\":\"b\"},\"name\":\"n\"}", 0},
+		// Names are text too: the one gate refuses these, nested or not.
+		{"NUL in a nested key", "application/json", "{\"x\":{\"\\u0000\":\"a\"},\"name\":\"n\"}", http.StatusUnprocessableEntity},
+		{"invalid UTF-8 in a nested key", "application/json", "{\"x\":{\"\xff\":\"b\"},\"name\":\"n\"}", http.StatusUnprocessableEntity},
 		{"unknown nested keys", "application/json", `{"name":"a","other":{"k":"v"}}`, 0},
 	}
 	for _, tt := range tests {

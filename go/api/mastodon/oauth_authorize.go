@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	_ "embed"
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -114,9 +113,12 @@ func (h *Handler) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	h.authorizeRedirect(w, r, auth.RedirectURI, p.State, url.Values{"code": {code}})
 }
 
-// checkAuthorize parses and checks the request. A bad client or redirect URI
-// is shown on the page (the redirect URI is not trusted); other errors go
-// back to the client by redirect, as RFC 6749 §4.1.2.1 says.
+// checkAuthorize parses and checks the request. Every error is shown on
+// the page, none is sent to the redirect URI (RFC 6749 §4.1.2.1 would
+// redirect some): anyone may register an app with any redirect URI, so a
+// redirect before the user has acted would make this server an open
+// redirector for a link to it (RFC 9700 §4.11.2). Only the user's own
+// decision on this page's form sends the browser to the app.
 func (h *Handler) checkAuthorize(w http.ResponseWriter, r *http.Request) (*authorizeParams, *social.Authorization, bool) {
 	var p authorizeParams
 	if err := decodeParams(r, &p); err != nil {
@@ -128,30 +130,24 @@ func (h *Handler) checkAuthorize(w http.ResponseWriter, r *http.Request) (*autho
 		CodeChallenge: p.CodeChallenge, CodeChallengeMethod: p.CodeChallengeMethod,
 	})
 	switch {
-	case errors.Is(err, social.ErrInvalidClient), errors.Is(err, social.ErrInvalidRedirect):
+	case social.KindOf(err) == social.KindInvalid:
 		h.renderAuthorize(w, http.StatusBadRequest, authorizePage{Fatal: true, Error: social.SafeMessage(err)})
 		return nil, nil, false
-	case err != nil && auth == nil:
+	case err != nil:
 		h.log.ErrorContext(r.Context(), "authorize", "err", err)
 		h.renderAuthorize(w, http.StatusInternalServerError, authorizePage{Fatal: true, Error: "Internal server error"})
 		return nil, nil, false
 	case p.ResponseType != "code":
-		h.authorizeRedirect(w, r, auth.RedirectURI, p.State, url.Values{"error": {"unsupported_response_type"},
-			"error_description": {"The authorization server does not support this response type; use code."}})
-		return nil, nil, false
-	case err != nil:
-		code := "invalid_request"
-		if errors.Is(err, social.ErrInvalidScope) {
-			code = "invalid_scope"
-		}
-		h.authorizeRedirect(w, r, auth.RedirectURI, p.State, url.Values{"error": {code}, "error_description": {social.SafeMessage(err)}})
+		h.renderAuthorize(w, http.StatusBadRequest, authorizePage{Fatal: true,
+			Error: "The authorization server does not support this response type; use code."})
 		return nil, nil, false
 	}
 	return &p, auth, true
 }
 
 // authorizeRedirect sends the browser back to the client with params and
-// state. For the out-of-band URI there is nowhere to go, so errors are shown.
+// state, after the user's decision. For the out-of-band URI there is
+// nowhere to go, so errors are shown.
 func (h *Handler) authorizeRedirect(w http.ResponseWriter, r *http.Request, redirect, state string, params url.Values) {
 	if redirect == social.OOBRedirect {
 		h.renderAuthorize(w, http.StatusBadRequest, authorizePage{Fatal: true, Error: params.Get("error_description")})

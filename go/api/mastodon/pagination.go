@@ -59,20 +59,46 @@ func parsePage(r *http.Request) (store.Page, error) {
 // newest ID is first and oldest is last: "next" pages to older items with
 // max_id, "prev" to newer ones with min_id.
 func (h *Handler) setLinkHeader(w http.ResponseWriter, r *http.Request, page store.Page, first, last int64) {
-	link := func(param string, id int64) string {
-		q := url.Values{}
-		for k, v := range r.URL.Query() {
-			switch k {
-			case "max_id", "since_id", "min_id", "limit":
-			default:
-				q[k] = v
-			}
+	limit := strconv.Itoa(page.Limit)
+	next := h.linkURL(r, url.Values{"limit": {limit}, "max_id": {strconv.FormatInt(last, 10)}})
+	prev := h.linkURL(r, url.Values{"limit": {limit}, "min_id": {strconv.FormatInt(first, 10)}})
+	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, next, prev))
+}
+
+// linkURL is the request's URL for a Link header: its query with the
+// paging parameters replaced by set. An access_token parameter is dropped:
+// a Link header is a URL that clients log, cache and share, and must not
+// carry a credential.
+func (h *Handler) linkURL(r *http.Request, set url.Values) string {
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		switch k {
+		case "max_id", "since_id", "min_id", "limit", "offset", "access_token":
+		default:
+			q[k] = v
 		}
-		q.Set("limit", strconv.Itoa(page.Limit))
-		q.Set(param, strconv.FormatInt(id, 10))
-		return h.baseURL + r.URL.Path + "?" + q.Encode()
 	}
-	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, link("max_id", last), link("min_id", first)))
+	for k, v := range set {
+		q[k] = v
+	}
+	return h.baseURL + r.URL.Path + "?" + q.Encode()
+}
+
+// maxOffset bounds offset paging (search, trends): a deeper page costs a
+// scan of everything before it, and offset+limit must not overflow.
+const maxOffset = 10000
+
+// checkOffset refuses a negative offset as malformed (400) and one past
+// maxOffset as out of bounds (422).
+func checkOffset(offset int) error {
+	if offset < 0 {
+		return badRequest("Parameter offset must not be negative")
+	}
+	if offset > maxOffset {
+		return &requestError{status: http.StatusUnprocessableEntity,
+			msg: fmt.Sprintf("Validation failed: offset must be at most %d", maxOffset)}
+	}
+	return nil
 }
 
 // parseLimit reads a limit parameter: def when absent, clamped to [1, maxN]

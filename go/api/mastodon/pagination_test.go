@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -90,6 +91,13 @@ func TestSetLinkHeader(t *testing.T) {
 			page:   store.Page{MaxID: 999, SinceID: 5, MinID: 7, Limit: 40}, first: 90, last: 80,
 			next: url.Values{"max_id": {"80"}, "limit": {"40"}, "local": {"true"}, "exclude_types[]": {"a", "b"}},
 			prev: url.Values{"min_id": {"90"}, "limit": {"40"}, "local": {"true"}, "exclude_types[]": {"a", "b"}},
+		},
+		{
+			// A token in the query is a credential; the header must not repeat it.
+			name: "access_token dropped", target: "/api/v1/timelines/home?access_token=s3cret&local=1",
+			page: store.Page{Limit: 20}, first: 2, last: 1,
+			next: url.Values{"max_id": {"1"}, "limit": {"20"}, "local": {"1"}},
+			prev: url.Values{"min_id": {"2"}, "limit": {"20"}, "local": {"1"}},
 		},
 	}
 	for _, tt := range tests {
@@ -206,4 +214,24 @@ func TestHomeTimelineErrors(t *testing.T) {
 		})
 	}
 	wantError(t, e.get("/api/v1/timelines/home", ""), http.StatusUnauthorized)
+}
+
+func TestCheckOffset(t *testing.T) {
+	for _, tt := range []struct {
+		offset, status int // 0: accepted
+	}{
+		{0, 0}, {maxOffset, 0},
+		{-1, http.StatusBadRequest},
+		{maxOffset + 1, http.StatusUnprocessableEntity},
+		{math.MaxInt, http.StatusUnprocessableEntity}, // offset+limit would overflow
+	} {
+		err := checkOffset(tt.offset)
+		if tt.status == 0 {
+			if err != nil {
+				t.Errorf("checkOffset(%d) = %v, want nil", tt.offset, err)
+			}
+			continue
+		}
+		wantRequestError(t, err, tt.status)
+	}
 }

@@ -62,8 +62,8 @@ func parseSearch(r *http.Request) (social.SearchInput, error) {
 	if in.Limit, err = parseLimit(req.Limit, defaultLimit, maxLimit); err != nil {
 		return in, err
 	}
-	if req.Offset < 0 {
-		return in, badRequest("Parameter offset must not be negative")
+	if err := checkOffset(req.Offset); err != nil {
+		return in, err
 	}
 	if req.AccountID != "" {
 		if in.AccountID, err = parseID("account_id", req.AccountID); err != nil {

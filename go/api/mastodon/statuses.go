@@ -53,10 +53,14 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	key, err := headerText(r, "Idempotency-Key")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	in := social.StatusInput{
 		Text: req.Status, Sensitive: req.Sensitive, SpoilerText: req.SpoilerText,
-		Visibility: req.Visibility, Language: req.Language,
-		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		Visibility: req.Visibility, Language: req.Language, IdempotencyKey: key,
 	}
 	if req.InReplyToID != "" {
 		id, err := parseID("in_reply_to_id", req.InReplyToID)

@@ -39,8 +39,8 @@ func parseTrendPage(r *http.Request, def, maxN int) (limit, offset int, err erro
 	if limit, err = parseLimit(req.Limit, def, maxN); err != nil {
 		return 0, 0, err
 	}
-	if req.Offset < 0 {
-		return 0, 0, badRequest("Parameter offset must not be negative")
+	if err := checkOffset(req.Offset); err != nil {
+		return 0, 0, err
 	}
 	return limit, req.Offset, nil
 }
@@ -88,15 +88,7 @@ func (h *Handler) trendingStatuses(w http.ResponseWriter, r *http.Request) {
 // did not start at the top.
 func (h *Handler) setOffsetLinkHeader(w http.ResponseWriter, r *http.Request, limit, offset, n int) {
 	link := func(off int) string {
-		q := url.Values{}
-		for k, v := range r.URL.Query() {
-			if k != "offset" && k != "limit" {
-				q[k] = v
-			}
-		}
-		q.Set("limit", strconv.Itoa(limit))
-		q.Set("offset", strconv.Itoa(off))
-		return h.baseURL + r.URL.Path + "?" + q.Encode()
+		return h.linkURL(r, url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(off)}})
 	}
 	var links []string
 	if n >= limit {

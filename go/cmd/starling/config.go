@@ -67,13 +67,14 @@ type serveConfig struct {
 	rateLimit           int
 	rateLimitWindow     time.Duration
 	rateLimitAuth       int
+	rateLimitApps       int
 	trustedProxies      string
 	requestTimeout      time.Duration
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.storage.register(fs)
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "public listen address (Mastodon API, /healthz, /readyz, /metrics)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "public listen address (Mastodon API, /healthz, /readyz)")
 	fs.StringVar(&c.adminAddr, "admin-addr", "127.0.0.1:8081", "admin listen address (pprof, metrics, plugins); empty disables it")
 	fs.StringVar(&c.adminToken, "admin-token", "", "admin bearer token (default: generated once and kept in <data-dir>/admin_token)")
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
@@ -91,9 +92,10 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.instanceDescription, "instance-description", "A Starling social server", "instance description (plain text)")
 	fs.StringVar(&c.instanceEmail, "instance-email", "", "administrators' contact e-mail shown by the instance endpoints")
 	fs.StringVar(&c.instanceThumbnail, "instance-thumbnail", "", "absolute URL of the instance's banner image")
-	fs.IntVar(&c.rateLimit, "rate-limit", 300, "API requests allowed per window per token (or per IP without one); 0 disables rate limiting")
+	fs.IntVar(&c.rateLimit, "rate-limit", 300, "API requests allowed per window per account (or per IP without a valid user token); 0 disables rate limiting")
 	fs.DurationVar(&c.rateLimitWindow, "rate-limit-window", 5*time.Minute, "rate-limit window")
 	fs.IntVar(&c.rateLimitAuth, "rate-limit-auth", 25, "sign-in and sign-up requests allowed per window per IP; 0 disables this rule")
+	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
 }
@@ -135,8 +137,9 @@ func (c *serveConfig) validate() error {
 	if _, err := parseLevel(c.logLevel); err != nil {
 		return err
 	}
-	if c.rateLimit < 0 || c.rateLimitAuth < 0 {
-		return fmt.Errorf("--rate-limit and --rate-limit-auth must not be negative, got %d and %d", c.rateLimit, c.rateLimitAuth)
+	if c.rateLimit < 0 || c.rateLimitAuth < 0 || c.rateLimitApps < 0 {
+		return fmt.Errorf("--rate-limit, --rate-limit-auth and --rate-limit-apps must not be negative, got %d, %d and %d",
+			c.rateLimit, c.rateLimitAuth, c.rateLimitApps)
 	}
 	if c.rateLimit > 0 && c.rateLimitWindow <= 0 {
 		return fmt.Errorf("--rate-limit-window must be positive, got %s", c.rateLimitWindow)

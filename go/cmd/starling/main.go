@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; the
@@ -91,9 +92,39 @@ func parseLevel(s string) (slog.Level, error) {
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {
 	l, _ := parseLevel(level) // validated with the config
-	opts := &slog.HandlerOptions{Level: l}
+	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: boundAttr}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// maxLogValue bounds one logged value, in bytes: room for a panic's stack,
+// not for a request's content.
+const maxLogValue = 8 << 10
+
+// boundAttr truncates long strings, errors and Stringers in every log
+// record. Request content reaches the log inside them (a path in the access
+// log, a query quoted in a store error), and an anonymous client must not
+// be able to write a megabyte of log per request.
+func boundAttr(_ []string, a slog.Attr) slog.Attr {
+	var s string
+	switch v := a.Value.Any().(type) {
+	case string:
+		s = v
+	case error:
+		s = v.Error()
+	case fmt.Stringer:
+		s = v.String()
+	default:
+		return a
+	}
+	if len(s) <= maxLogValue {
+		return a
+	}
+	cut := maxLogValue
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return slog.String(a.Key, fmt.Sprintf("%s…[%d bytes truncated]", s[:cut], len(s)-cut))
 }

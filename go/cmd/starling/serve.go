@@ -25,6 +25,7 @@ import (
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/moderation"
+	"github.com/starling-social/starling/go/ratelimit"
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
@@ -72,7 +73,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	rateLimit := api.RateLimit{Limit: c.rateLimit, Window: c.rateLimitWindow, AuthLimit: c.rateLimitAuth, TrustedProxies: proxies}
+	rateLimit := api.RateLimit{Limit: c.rateLimit, Window: c.rateLimitWindow, AuthLimit: c.rateLimitAuth,
+		AppsLimit: c.rateLimitApps, TrustedProxies: proxies}
 
 	// Without Redis, events stay within this process; with it, they reach
 	// clients connected to any server process.
@@ -87,7 +89,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return rdb.Ping(ctx).Err()
 		}})
 		// Several server processes share one Redis, so they share limits.
-		rateLimit.Store = api.NewRedisLimitStore(rdb, "starling:")
+		rateLimit.Store = ratelimit.NewRedis(rdb, "starling:")
 		bus = streaming.NewRedis(ctx, rdb, c.redisChannel, log)
 	}
 	defer bus.Close()

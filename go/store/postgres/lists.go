@@ -20,10 +20,24 @@ func scanList(r pgx.CollectableRow) (*store.List, error) {
 	return &l, nil
 }
 
-// PutList inserts l.
-func (s *Store) PutList(ctx context.Context, l *store.List) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO lists (`+listColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		l.ID, l.AccountID, l.Title, l.RepliesPolicy, l.Exclusive, toDB(l.CreatedAt))
+// PutList counts the owner's lists and inserts l, in one transaction.
+func (s *Store) PutList(ctx context.Context, l *store.List, max int) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The owner's row serializes list creation per account.
+		if _, err := tx.Exec(ctx, `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, l.AccountID); err != nil {
+			return fmt.Errorf("lock account: %w", err)
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM lists WHERE account_id = $1`, l.AccountID).Scan(&n); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if n >= max {
+			return store.ErrLimit
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO lists (`+listColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+			l.ID, l.AccountID, l.Title, l.RepliesPolicy, l.Exclusive, toDB(l.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: put list %d: %w", l.ID, translateFK(err))
 	}

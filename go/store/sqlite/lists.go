@@ -22,10 +22,20 @@ func scanList(r scanner) (*store.List, error) {
 	return &l, nil
 }
 
-// PutList inserts l.
-func (s *Store) PutList(ctx context.Context, l *store.List) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO lists (`+listColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		l.ID, l.AccountID, l.Title, l.RepliesPolicy, l.Exclusive, toDB(l.CreatedAt))
+// PutList counts the owner's lists and inserts l, in one transaction.
+func (s *Store) PutList(ctx context.Context, l *store.List, max int) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM lists WHERE account_id = ?`, l.AccountID).Scan(&n); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if n >= max {
+			return store.ErrLimit
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO lists (`+listColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+			l.ID, l.AccountID, l.Title, l.RepliesPolicy, l.Exclusive, toDB(l.CreatedAt))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put list %d: %w", l.ID, translateFK(err))
 	}

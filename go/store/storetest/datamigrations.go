@@ -59,7 +59,7 @@ func RunDataMigrations(t *testing.T, newStore func(t *testing.T) (store.Store, R
 	mustNot(t, s.PutFollowRequest(ctx, newFollowRequest(erin, dave)), "PutFollowRequest erin→dave")
 	mustNot(t, s.PutFollow(ctx, newFollow(gina, frank)), "PutFollow gina→frank")
 	list := &store.List{ID: nextID(), AccountID: gina.ID, Title: "friends", RepliesPolicy: "list", CreatedAt: testTime(1)}
-	mustNot(t, s.PutList(ctx, list), "PutList")
+	mustNot(t, s.PutList(ctx, list, 50), "PutList")
 	mustNot(t, s.PutListAccounts(ctx, list.ID, []int64{frank.ID}), "PutListAccounts")
 	raw(fmt.Sprintf(`INSERT INTO blocks (id, account_id, target_account_id, created_at)
 		SELECT %d, target_account_id, account_id, created_at FROM follow_requests

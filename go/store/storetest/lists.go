@@ -1,13 +1,63 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
 )
 
 func exerciseLists(t *testing.T, newStore func(*testing.T) store.Store) {
+	t.Run("Limit", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice, bob := putAccount(t, s, "alice"), putAccount(t, s, "bob")
+		newList := func(owner *store.Account) *store.List {
+			return &store.List{ID: nextID(), AccountID: owner.ID, Title: "l", RepliesPolicy: "list", CreatedAt: testTime(1)}
+		}
+		// Concurrent creates cannot pass the limit together.
+		const max = 5
+		errs := make(chan error, 3*max)
+		var wg sync.WaitGroup
+		for range 3 * max {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- s.PutList(ctx, newList(alice), max)
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		var ok, limited int
+		for err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrLimit):
+				limited++
+			default:
+				t.Errorf("PutList: %v, want nil or ErrLimit", err)
+			}
+		}
+		if ok != max || limited != 2*max {
+			t.Errorf("%d created and %d refused, want %d and %d", ok, limited, max, 2*max)
+		}
+		lists, err := s.GetListsByAccountID(ctx, alice.ID)
+		mustNot(t, err, "GetListsByAccountID")
+		if len(lists) != max {
+			t.Errorf("alice owns %d lists, want %d", len(lists), max)
+		}
+		// The limit is per owner, and deleting makes room.
+		mustNot(t, s.PutList(ctx, newList(bob), max), "PutList bob's")
+		mustNot(t, s.DeleteListByID(ctx, lists[0].ID), "DeleteListByID")
+		mustNot(t, s.PutList(ctx, newList(alice), max), "PutList after a delete")
+		if err := s.PutList(ctx, newList(alice), max); !errors.Is(err, store.ErrLimit) {
+			t.Errorf("PutList past the limit again: %v, want ErrLimit", err)
+		}
+	})
+
 	t.Run("UnfollowAndBlockLeaveLists", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()
@@ -19,7 +69,7 @@ func exerciseLists(t *testing.T, newStore func(*testing.T) store.Store) {
 		zs := &store.List{ID: nextID(), AccountID: z.ID, Title: "z's", RepliesPolicy: "list", CreatedAt: testTime(2)}
 		ys := &store.List{ID: nextID(), AccountID: y.ID, Title: "y's", RepliesPolicy: "list", CreatedAt: testTime(3)}
 		for _, l := range []*store.List{mine, zs, ys} {
-			mustNot(t, s.PutList(ctx, l), "PutList")
+			mustNot(t, s.PutList(ctx, l, 50), "PutList")
 		}
 		mustNot(t, s.PutListAccounts(ctx, mine.ID, []int64{x.ID, y.ID, z.ID}), "PutListAccounts mine")
 		mustNot(t, s.PutListAccounts(ctx, zs.ID, []int64{x.ID}), "PutListAccounts z's")
@@ -51,9 +101,9 @@ func exerciseLists(t *testing.T, newStore func(*testing.T) store.Store) {
 		s, ctx := newStore(t), t.Context()
 		alice, bob, carol := putAccount(t, s, "alice"), putAccount(t, s, "bob"), putAccount(t, s, "carol")
 		l := &store.List{ID: nextID(), AccountID: alice.ID, Title: "friends", RepliesPolicy: "list", CreatedAt: testTime(1)}
-		mustNot(t, s.PutList(ctx, l), "PutList")
+		mustNot(t, s.PutList(ctx, l, 50), "PutList")
 		other := &store.List{ID: nextID(), AccountID: bob.ID, Title: "bob's", RepliesPolicy: "none", Exclusive: true, CreatedAt: testTime(2)}
-		mustNot(t, s.PutList(ctx, other), "PutList other")
+		mustNot(t, s.PutList(ctx, other, 50), "PutList other")
 
 		got, err := s.GetListByID(ctx, l.ID)
 		mustNot(t, err, "GetListByID")

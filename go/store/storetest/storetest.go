@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Trends", exerciseTrends},
 		{"Pins", exercisePins},
 		{"Moderation", exerciseModeration},
+		{"Text", exerciseText},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
