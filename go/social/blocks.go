@@ -91,6 +91,7 @@ func (s *Service) Block(ctx context.Context, viewer *store.Account, targetID int
 	if err := s.store.PutBlock(ctx, b); err != nil && !errors.Is(err, store.ErrConflict) {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 
@@ -103,6 +104,7 @@ func (s *Service) Unblock(ctx context.Context, viewer *store.Account, targetID i
 	if err := s.store.DeleteBlock(ctx, viewer.ID, targetID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 

@@ -1,18 +1,15 @@
 package mastodon
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres/pgtest"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
 // The visibility matrix: every read path × every relationship to the
@@ -152,15 +149,7 @@ func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
 func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		run(t, st)
+		run(t, openSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pg := os.Getenv("STARLING_TEST_PG")

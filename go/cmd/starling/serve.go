@@ -140,7 +140,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail},
-			Bus: bus}),
+			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies)}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		RequestTimeout: c.requestTimeout,
 	})
