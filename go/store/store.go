@@ -137,6 +137,8 @@ type StatusWrite struct {
 	// stale and replaced. A live key makes the write fail with ErrConflict.
 	IdempotencyKey   string
 	IdempotencySince time.Time
+	// Flags are the policy plugins' flags on the status, stored with it.
+	Flags []StatusFlag
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -335,6 +337,7 @@ type Store interface {
 	TextSearch
 	Trends
 	Pins
+	Moderation
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

@@ -54,6 +54,7 @@ type serveConfig struct {
 	redis           string
 	redisChannel    string
 	plugins         string
+	pluginsWatch    time.Duration
 	registrations   bool
 	maxChars        int
 	bodyLimit       int64
@@ -87,7 +88,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
 	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://host:port/db); optional: shared streaming, rate limits; checked by /readyz")
 	fs.StringVar(&c.redisChannel, "redis-channel", "starling:streaming", "Redis pub/sub channel for streaming events; give each Starling deployment sharing a Redis its own")
-	fs.StringVar(&c.plugins, "plugins", defaultManifest(), "policy plugin manifest; empty runs without plugins")
+	fs.StringVar(&c.plugins, "plugins", autoManifest, `policy plugin manifest; "auto" is <data-dir>/plugins.json if it exists, else the bundled one; empty runs without plugins`)
+	fs.DurationVar(&c.pluginsWatch, "plugins-watch", 2*time.Second, "how often to check the plugin manifest for changes and apply them; 0 disables the watcher")
 	fs.BoolVar(&c.registrations, "registrations", true, "allow sign-up through POST /api/v1/accounts")
 	fs.IntVar(&c.maxChars, "max-chars", 500, "maximum characters per status")
 	fs.Int64Var(&c.bodyLimit, "body-limit", 1<<20, "maximum request body size in bytes")

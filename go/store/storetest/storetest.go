@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TextSearch", exerciseTextSearch},
 		{"Trends", exerciseTrends},
 		{"Pins", exercisePins},
+		{"Moderation", exerciseModeration},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {
