@@ -7,6 +7,8 @@
 //	starling-bench ffi [flags]   cgo call overhead and zero-copy search cost
 //	starling-bench ann [flags]   recall, QPS and latency on a texmex dataset
 //	starling-bench store-write [flags]   posts/s with one SQLite durability setting
+//	starling-bench plugins [flags]       policy plugins: in process vs gRPC, rank, load, swap, restart
+//	starling-bench stream [flags]        server CPU per streamed status vs listeners
 //
 // Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
 // benchmark fails (including a failed correctness check on the results).
@@ -57,10 +59,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"ffi":         {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
 		"ann":         {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
 		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
+		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
+		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

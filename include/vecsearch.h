@@ -25,7 +25,7 @@
  * - Thread safety: every call except vs_index_free may run concurrently on
  *   the same handle (searches share a read lock; adds, removes and compaction
  *   hold a write lock only while copying or rewriting rows; see
- *   rust/vecsearch/src/ivfpq.rs for the IVF-PQ locking). The library keeps no pointer to any caller
+ *   rust/vecsearch/src/ivfpq/mod.rs for the IVF-PQ locking). The library keeps no pointer to any caller
  *   buffer after a call returns.
  */
 #ifndef VECSEARCH_H

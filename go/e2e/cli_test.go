@@ -63,6 +63,8 @@ func TestBadFlagsFailClearly(t *testing.T) {
 	}{
 		{[]string{"serve", "--log-format", "xml"}, "--log-format"},
 		{[]string{"serve", "--max-chars", "0"}, "--max-chars"},
+		{[]string{"serve", "--stream-max-connections-per-ip", "0"}, "--stream-max-connections-per-ip"},
+		{[]string{"serve", "--stream-subscribe-rate", "-1"}, "--stream-subscribe-rate"},
 		{[]string{"serve", "--data-dir", t.TempDir(), "--plugins", "/nonexistent/manifest.json", "--addr", "127.0.0.1:0", "--admin-addr", ""}, "--plugins"},
 		{[]string{"serve", "--data-dir", t.TempDir(), "--sqlite-sync", "off", "--addr", "127.0.0.1:0", "--admin-addr", ""}, "--sqlite-sync"},
 		{[]string{"migrate", "--data-dir", t.TempDir(), "--sqlite-sync", "extra"}, "--sqlite-sync"},

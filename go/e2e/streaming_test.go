@@ -80,3 +80,46 @@ func TestStreamingAcrossProcesses(t *testing.T) {
 		t.Fatalf("event %s %v, status %+v; want update of %s", ev.Event, ev.Stream, got, posted.ID)
 	}
 }
+
+// TestStreamingConnectionCapPerAddress runs the real binary behind a
+// trusted proxy: the per-address cap counts the client address the proxy
+// names, an IPv6 client by its /64, and a client over the cap gets an
+// error event and close code 1008.
+func TestStreamingConnectionCapPerAddress(t *testing.T) {
+	s := startServer(t, t.TempDir(), "--trusted-proxies", "127.0.0.1/32", "--stream-max-connections-per-ip", "1")
+	wsURL := "ws" + strings.TrimPrefix(s.base, "http") + "/api/v1/streaming"
+	dial := func(client string) (*websocket.Conn, context.Context) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		t.Cleanup(cancel)
+		conn, resp, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
+			HTTPHeader: http.Header{"X-Forwarded-For": {client}}})
+		if err != nil {
+			t.Fatalf("dial as %s: %v (%v)", client, err, resp)
+		}
+		t.Cleanup(func() { conn.CloseNow() })
+		return conn, ctx
+	}
+	// accepted checks the server answers a message on the connection.
+	accepted := func(client string) {
+		t.Helper()
+		conn, ctx := dial(client)
+		if err := conn.Write(ctx, websocket.MessageText, []byte(`{"type":"subscribe","stream":"nothing"}`)); err != nil {
+			t.Fatal(err)
+		}
+		_, b, err := conn.Read(ctx)
+		if err != nil || !strings.Contains(string(b), "Unknown stream type") {
+			t.Fatalf("as %s: %s, %v; want the answer of an open connection", client, b, err)
+		}
+	}
+	accepted("2001:db8:1:2::1")
+	conn, ctx := dial("2001:db8:1:2:ffff::9") // the same /64
+	_, b, err := conn.Read(ctx)
+	if err != nil || !strings.Contains(string(b), `"status":429`) {
+		t.Fatalf("over the cap: %s, %v; want an error event with status 429", b, err)
+	}
+	if _, _, err := conn.Read(ctx); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+		t.Fatalf("over the cap: %v; want close code 1008", err)
+	}
+	accepted("2001:db8:1:3::1") // another /64
+}

@@ -14,8 +14,9 @@ import (
 )
 
 // GRPCPlugin carries a Policy over go-plugin's gRPC transport. In a plugin,
-// Impl is the implementation being served (Serve sets it); in the host, Impl
-// is nil and Dispense returns a Policy that calls the plugin.
+// Impl is the implementation being served (Serve sets it), with the hook
+// interfaces it implements; in the host, Impl is nil and Dispense returns a
+// Client that calls the plugin.
 type GRPCPlugin struct {
 	// NetRPCUnsupportedPlugin refuses go-plugin's legacy net/rpc protocol:
 	// Starling plugins speak gRPC only.
@@ -38,7 +39,7 @@ func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 	return nil
 }
 
-// GRPCClient returns a Policy backed by the connection to the plugin; go-plugin
+// GRPCClient returns a Client backed by the connection to the plugin; go-plugin
 // calls it in the host when the plugin is dispensed.
 func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
 	return &grpcClient{client: proto.NewPolicyClient(c)}, nil
@@ -50,7 +51,7 @@ type grpcClient struct {
 	client proto.PolicyClient
 }
 
-var _ Policy = (*grpcClient)(nil)
+var _ Client = (*grpcClient)(nil)
 
 func (c *grpcClient) Info(ctx context.Context, _ *InfoRequest) (*InfoResponse, error) {
 	resp, err := c.client.Info(ctx, &proto.InfoRequest{})
@@ -80,7 +81,28 @@ func (c *grpcClient) CheckStatus(ctx context.Context, req *CheckStatusRequest) (
 	return out, nil
 }
 
-// grpcServer adapts a Policy to the generated server interface. Logging and
+func (c *grpcClient) CheckAccount(ctx context.Context, req *CheckAccountRequest) (*CheckAccountResponse, error) {
+	resp, err := c.client.CheckAccount(ctx, toprotoCheckAccountRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	out, err := fromprotoCheckAccountResponse(resp)
+	if err != nil {
+		return nil, fmt.Errorf("CheckAccount response: %w", err)
+	}
+	return out, nil
+}
+
+func (c *grpcClient) Rank(ctx context.Context, req *RankRequest) (*RankResponse, error) {
+	resp, err := c.client.Rank(ctx, toprotoRankRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	return fromprotoRankResponse(resp), nil
+}
+
+// grpcServer adapts a Policy to the generated server interface. A hook the
+// implementation does not serve answers codes.Unimplemented. Logging and
 // panic recovery live in one interceptor (serve.go), not here.
 type grpcServer struct {
 	proto.UnimplementedPolicyServer
@@ -104,7 +126,11 @@ func (s *grpcServer) Configure(ctx context.Context, req *proto.ConfigureRequest)
 }
 
 func (s *grpcServer) CheckStatus(ctx context.Context, req *proto.CheckStatusRequest) (*proto.CheckStatusResponse, error) {
-	resp, err := s.impl.CheckStatus(ctx, fromprotoCheckStatusRequest(req))
+	impl, ok := s.impl.(StatusChecker)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "plugin does not serve "+HookCheckStatus)
+	}
+	resp, err := impl.CheckStatus(ctx, fromprotoCheckStatusRequest(req))
 	if err := checkResult(resp, err); err != nil {
 		return nil, err
 	}
@@ -113,6 +139,34 @@ func (s *grpcServer) CheckStatus(ctx context.Context, req *proto.CheckStatusRequ
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	return out, nil
+}
+
+func (s *grpcServer) CheckAccount(ctx context.Context, req *proto.CheckAccountRequest) (*proto.CheckAccountResponse, error) {
+	impl, ok := s.impl.(AccountChecker)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "plugin does not serve "+HookCheckAccount)
+	}
+	resp, err := impl.CheckAccount(ctx, fromprotoCheckAccountRequest(req))
+	if err := checkResult(resp, err); err != nil {
+		return nil, err
+	}
+	out, err := toprotoCheckAccountResponse(resp)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return out, nil
+}
+
+func (s *grpcServer) Rank(ctx context.Context, req *proto.RankRequest) (*proto.RankResponse, error) {
+	impl, ok := s.impl.(Ranker)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "plugin does not serve "+HookRank)
+	}
+	resp, err := impl.Rank(ctx, fromprotoRankRequest(req))
+	if err := checkResult(resp, err); err != nil {
+		return nil, err
+	}
+	return toprotoRankResponse(resp), nil
 }
 
 // checkResult turns an implementation's failure into a gRPC status. A nil

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -39,9 +41,9 @@ func (p *echoPolicy) CheckStatus(_ context.Context, req *CheckStatusRequest) (*C
 	return p.resp, p.err
 }
 
-// dispense connects a host-side Policy to impl over a real gRPC connection
+// dispense connects a host-side Client to impl over a real gRPC connection
 // (a Unix socket go-plugin picks, so no fixed port).
-func dispense(t *testing.T, impl Policy) Policy {
+func dispense(t *testing.T, impl Policy) Client {
 	t.Helper()
 	client, _ := plugin.TestPluginGRPCConn(t, false, PluginSet(impl))
 	// Closing the client sends go-plugin's Shutdown, whose handler stops the
@@ -52,9 +54,9 @@ func dispense(t *testing.T, impl Policy) Policy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, ok := raw.(Policy)
+	p, ok := raw.(Client)
 	if !ok {
-		t.Fatalf("dispensed %T, want a Policy", raw)
+		t.Fatalf("dispensed %T, want a Client", raw)
 	}
 	return p
 }
@@ -78,7 +80,8 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("Configure(valid) = %+v, %v", cresp, err)
 	}
 
-	req := &CheckStatusRequest{AccountID: 1 << 50, Username: "alice", Text: "hello", SpoilerText: "cw", Visibility: "unlisted", Language: "en"}
+	req := &CheckStatusRequest{AccountID: 1 << 50, Username: "alice", Text: "hello", SpoilerText: "cw", Visibility: "unlisted", Language: "en",
+		StatusID: 7, AccountCreatedAt: time.Unix(1700000000, 0).UTC(), AccountStatusesCount: 3, AccountFollowersCount: 4}
 	for _, v := range []Verdict{VerdictAllow, VerdictReject, VerdictFlag, VerdictMarkSensitive, VerdictRewrite} {
 		t.Run(v.String(), func(t *testing.T) {
 			impl.resp = &CheckStatusResponse{Verdict: v, Reason: "because", Text: "t2", SpoilerText: "s2",
@@ -89,13 +92,103 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := CheckStatusResponse{Verdict: v, Reason: "because", Text: "t2", SpoilerText: "s2"}
-			if *got != want {
+			if !reflect.DeepEqual(*got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
-			if *impl.got != *req {
+			if !reflect.DeepEqual(*impl.got, *req) {
 				t.Errorf("plugin saw %+v, want %+v", impl.got, req)
 			}
 		})
+	}
+}
+
+// hookPolicy serves the account and rank hooks with canned answers.
+type hookPolicy struct {
+	echoPolicy
+	account *CheckAccountResponse
+	rank    *RankResponse
+	gotAcc  *CheckAccountRequest
+	gotRank *RankRequest
+}
+
+func (p *hookPolicy) CheckAccount(_ context.Context, req *CheckAccountRequest) (*CheckAccountResponse, error) {
+	p.gotAcc = req
+	return p.account, nil
+}
+
+func (p *hookPolicy) Rank(_ context.Context, req *RankRequest) (*RankResponse, error) {
+	p.gotRank = req
+	return p.rank, nil
+}
+
+func TestAccountAndRankRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	impl := &hookPolicy{}
+	p := dispense(t, impl)
+
+	acc := &CheckAccountRequest{AccountID: 9, Username: "bob", DisplayName: "Bob", Note: "hi", Event: AccountProfile, CreatedAt: time.Unix(1700000000, 0).UTC()}
+	impl.account = &CheckAccountResponse{Verdict: VerdictFlag, Reason: "new", Plugin: "host-only"}
+	got, err := p.CheckAccount(ctx, acc)
+	if err != nil || !reflect.DeepEqual(*got, CheckAccountResponse{Verdict: VerdictFlag, Reason: "new"}) {
+		t.Fatalf("CheckAccount = %+v, %v", got, err)
+	}
+	if !reflect.DeepEqual(*impl.gotAcc, *acc) {
+		t.Errorf("plugin saw %+v, want %+v", impl.gotAcc, acc)
+	}
+	// A rewrite means nothing for an account: the call fails, so the fail
+	// mode decides, rather than the host guessing.
+	impl.account = &CheckAccountResponse{Verdict: VerdictRewrite}
+	if _, err := p.CheckAccount(ctx, acc); status.Code(err) != codes.Internal {
+		t.Errorf("rewrite for an account: got %v, want Internal", err)
+	}
+
+	now := time.UnixMilli(1700000000123).UTC()
+	rank := &RankRequest{ViewerID: 1, Surface: SurfaceSearch, Query: "q", Now: now, Candidates: []Candidate{
+		{ID: 1, AuthorID: 2, CreatedAt: now.Add(-time.Hour), Favourites: 3, Reblogs: 4, Replies: 5, Affinity: 0.5, Similarity: -0.25, FollowingAuthor: true, Features: map[string]float64{"x": 1}},
+		{ID: 2},
+	}}
+	impl.rank = &RankResponse{Scores: []float64{0.1, 0.9}, Order: []int64{2, 1}}
+	rr, err := p.Rank(ctx, rank)
+	if err != nil || !reflect.DeepEqual(rr, impl.rank) {
+		t.Fatalf("Rank = %+v, %v", rr, err)
+	}
+	if !reflect.DeepEqual(impl.gotRank, rank) {
+		t.Errorf("plugin saw %+v, want %+v", impl.gotRank, rank)
+	}
+}
+
+// canaryPolicy records whether each call was marked a canary.
+type canaryPolicy struct {
+	echoPolicy
+	canary []bool
+}
+
+func (p *canaryPolicy) CheckStatus(ctx context.Context, _ *CheckStatusRequest) (*CheckStatusResponse, error) {
+	p.canary = append(p.canary, IsCanary(ctx))
+	return &CheckStatusResponse{}, nil
+}
+
+func TestCanaryCrossesTheWire(t *testing.T) {
+	impl := &canaryPolicy{}
+	p := dispense(t, impl)
+	if _, err := p.CheckStatus(CanaryContext(context.Background()), &CheckStatusRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.CheckStatus(context.Background(), &CheckStatusRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(impl.canary, []bool{true, false}) {
+		t.Errorf("IsCanary per call = %v, want [true false]", impl.canary)
+	}
+}
+
+func TestUnservedHookIsUnimplemented(t *testing.T) {
+	p := dispense(t, &echoPolicy{})
+	if _, err := p.Rank(context.Background(), &RankRequest{}); status.Code(err) != codes.Unimplemented {
+		t.Errorf("Rank on a plugin without it: got %v, want Unimplemented", err)
+	}
+	if _, err := p.CheckAccount(context.Background(), &CheckAccountRequest{}); status.Code(err) != codes.Unimplemented {
+		t.Errorf("CheckAccount on a plugin without it: got %v, want Unimplemented", err)
 	}
 }
 

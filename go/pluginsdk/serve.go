@@ -93,8 +93,9 @@ func loggingInterceptor(logger hclog.Logger) grpc.UnaryServerInterceptor {
 // exitWithParent stops the plugin once the host process is gone. go-plugin
 // itself does not notice a host that died without killing its plugins (a
 // crash, SIGKILL), and an orphaned plugin would hold its resources forever.
-// Polling the parent PID is the portable way to notice; a few seconds' delay
-// costs nothing.
+// On Linux the Starling host also sets a parent-death signal, which kills
+// the plugin at once; polling the parent PID is the portable second line,
+// and a few seconds' delay there costs nothing.
 func exitWithParent(logger hclog.Logger) {
 	parent := os.Getppid()
 	for range time.Tick(2 * time.Second) {

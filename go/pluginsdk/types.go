@@ -3,6 +3,7 @@ package pluginsdk
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // InfoRequest asks a plugin to describe itself. It is empty today; it exists
@@ -44,6 +45,12 @@ type CheckStatusRequest struct {
 	SpoilerText string // content warning, may be empty
 	Visibility  string // "public", "unlisted", "private" or "direct"
 	Language    string // ISO 639 code, may be empty
+	StatusID    int64  // the status being edited; 0 for a new status
+
+	// The author's account, for rules stricter on new accounts.
+	AccountCreatedAt      time.Time
+	AccountStatusesCount  int64
+	AccountFollowersCount int64
 }
 
 // CheckStatusResponse is a decision about a status.
@@ -71,6 +78,87 @@ type CheckStatusResponse struct {
 	Flagged bool
 	// Plugin is set by the host on a reject: the plugin that rejected.
 	Plugin string
+	// Decisions is set by the host: every plugin's non-allow verdict, in
+	// call order, for the audit log and the flagged-status list.
+	Decisions []Decision
+}
+
+// Decision is one plugin's non-allow verdict, as the host records it.
+type Decision struct {
+	Plugin  string
+	Version string
+	Hook    string
+	Verdict Verdict
+	Reason  string
+}
+
+// Account events, CheckAccountRequest.Event.
+const (
+	AccountSignup  = "signup"
+	AccountProfile = "profile"
+)
+
+// CheckAccountRequest is an account at sign-up (Event AccountSignup) or
+// after its profile changed (AccountProfile).
+type CheckAccountRequest struct {
+	AccountID   int64 // 0 at sign-up: the account is not stored yet
+	Username    string
+	DisplayName string
+	Note        string // bio, plain text as typed
+	Event       string
+	CreatedAt   time.Time // zero at sign-up
+}
+
+// CheckAccountResponse is a decision about an account: VerdictAllow,
+// VerdictReject (sign-up or change refused, Reason shown to the user) or
+// VerdictFlag (accepted and listed for moderators). Host.CheckAccount also
+// fills Plugin on a reject and Decisions.
+type CheckAccountResponse struct {
+	Verdict   Verdict
+	Reason    string
+	Plugin    string
+	Decisions []Decision
+}
+
+// Ranking surfaces, RankRequest.Surface.
+const (
+	SurfaceForYou      = "for_you"
+	SurfaceSuggestions = "suggestions"
+	SurfaceSearch      = "search"
+)
+
+// RankRequest is one request's candidates, already filtered by what the
+// viewer may see. A plugin can only reorder or drop them: the host ignores
+// any ID it did not send, and filters by visibility again afterwards.
+type RankRequest struct {
+	ViewerID   int64 // 0 for an anonymous viewer
+	Surface    string
+	Query      string // for SurfaceSearch
+	Candidates []Candidate
+	Now        time.Time // the host's clock: compute ages from it
+}
+
+// Candidate is one item to rank with its features.
+type Candidate struct {
+	ID              int64 // status ID, or account ID for suggestions
+	AuthorID        int64
+	CreatedAt       time.Time
+	Favourites      int64
+	Reblogs         int64
+	Replies         int64
+	Affinity        float64 // viewer's interaction with the author, 0..1
+	Similarity      float64 // to the query or the viewer's interests, -1..1
+	FollowingAuthor bool
+	Features        map[string]float64 // further named features
+}
+
+// RankResponse is a plugin's ranking: either Scores, one per candidate in
+// request order (higher first; ties keep the request order), or Order,
+// candidate IDs best first (IDs left out are dropped). Host.Rank returns the
+// final Order.
+type RankResponse struct {
+	Scores []float64
+	Order  []int64
 }
 
 // Verdict is a plugin's decision about a status.

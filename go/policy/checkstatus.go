@@ -2,11 +2,9 @@ package policy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -14,22 +12,23 @@ import (
 	"github.com/starling-social/starling/go/pluginsdk"
 )
 
-// CheckStatus asks every plugin routed pluginsdk.HookCheckStatus, in
-// manifest order, about a status before it is stored, and combines their
-// answers:
+// CheckStatus asks every plugin routed pluginsdk.HookCheckStatus, in order,
+// about a status before it is stored (new, or edited when req.StatusID is
+// set), and combines their answers:
 //
 //   - the first reject wins: later plugins are not asked, and the response
 //     has VerdictReject with that plugin's Reason and name (Plugin);
 //   - rewrites chain: each plugin sees the text as rewritten by the ones
-//     before it;
+//     before it, so a rewrite is checked again by the plugins after it;
 //   - mark_sensitive and flag accumulate (Sensitive, Flagged).
 //
 // Otherwise Verdict is the strongest verdict given (rewrite, then
 // mark_sensitive, then flag, then allow), Reason joins the non-allow reasons
 // as "plugin: reason", and Text and SpoilerText always hold the final text,
-// rewritten or not.
+// rewritten or not. Decisions lists every non-allow verdict with the name
+// and version of the plugin that gave it.
 //
-// A plugin call that fails (timeout, crash, bad answer) is skipped if the
+// A plugin call that fails (timeout, crash, restarting) is skipped if the
 // plugin's fail mode is open; if it is closed, CheckStatus returns an error
 // wrapping ErrUnavailable. If ctx ends first, its error is returned instead,
 // whatever the fail mode.
@@ -43,28 +42,31 @@ func (h *Host) CheckStatus(ctx context.Context, req *pluginsdk.CheckStatusReques
 	var reasons []string
 	rewritten := false
 
-	for _, p := range h.table.Load().checkStatus {
-		resp, err := h.callCheckStatus(ctx, p, &cur)
+	for _, s := range h.routes.Load().byHook[hook] {
+		resp, in, err := call(ctx, h, s, hook, func(ctx context.Context, c pluginsdk.Client) (*pluginsdk.CheckStatusResponse, error) {
+			return c.CheckStatus(ctx, &cur)
+		})
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("policy: %s: %w", hook, ctx.Err())
-			}
-			if err := h.failed(ctx, p, hook, err); err != nil {
+			if err := h.failed(ctx, s, hook, err); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		h.decided(ctx, p, hook, req.AccountID, resp.Verdict, resp.Reason)
+		h.decided(ctx, in, hook, req.AccountID, req.StatusID, resp.Verdict, resp.Reason)
+		if resp.Verdict != pluginsdk.VerdictAllow {
+			out.Decisions = append(out.Decisions, pluginsdk.Decision{Plugin: s.name, Version: in.version, Hook: hook, Verdict: resp.Verdict, Reason: resp.Reason})
+		}
 		switch resp.Verdict {
 		case pluginsdk.VerdictReject:
 			return &pluginsdk.CheckStatusResponse{
 				Verdict:     pluginsdk.VerdictReject,
 				Reason:      resp.Reason,
-				Plugin:      p.spec.Name,
+				Plugin:      s.name,
 				Text:        cur.Text,
 				SpoilerText: cur.SpoilerText,
 				Sensitive:   out.Sensitive,
 				Flagged:     out.Flagged,
+				Decisions:   out.Decisions,
 			}, nil
 		case pluginsdk.VerdictRewrite:
 			cur.Text, cur.SpoilerText = resp.Text, resp.SpoilerText
@@ -75,7 +77,7 @@ func (h *Host) CheckStatus(ctx context.Context, req *pluginsdk.CheckStatusReques
 			out.Flagged = true
 		}
 		if resp.Verdict != pluginsdk.VerdictAllow && resp.Reason != "" {
-			reasons = append(reasons, p.spec.Name+": "+resp.Reason)
+			reasons = append(reasons, s.name+": "+resp.Reason)
 		}
 	}
 
@@ -92,52 +94,34 @@ func (h *Host) CheckStatus(ctx context.Context, req *pluginsdk.CheckStatusReques
 	return out, nil
 }
 
-// callCheckStatus makes one call with the plugin's timeout.
-func (h *Host) callCheckStatus(ctx context.Context, p *runningPlugin, req *pluginsdk.CheckStatusRequest) (*pluginsdk.CheckStatusResponse, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(p.spec.Timeout))
-	defer cancel()
-	resp, err := p.policy.CheckStatus(ctx, req)
-	if err == nil && resp == nil {
-		err = errors.New("nil response")
+// failed decides a failed call. If the caller's ctx ended, that is the
+// error, whatever the fail mode (the caller gave up; there is no verdict).
+// Otherwise it counts and logs the failure and applies the plugin's fail
+// mode: nil to skip the plugin (open), an error wrapping ErrUnavailable
+// (closed).
+func (h *Host) failed(ctx context.Context, s *slot, hook string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("policy: %s: %w", hook, ctx.Err())
 	}
-	return resp, err
-}
-
-// decided counts a decision and audits it unless it is allow. The status
-// text is not logged: the audit line says who decided what and why, and the
-// status itself (if stored) is the record of its content.
-func (h *Host) decided(ctx context.Context, p *runningPlugin, hook string, accountID int64, v pluginsdk.Verdict, reason string) {
-	h.decisions.WithLabelValues(p.spec.Name, hook, v.String()).Inc()
-	if v == pluginsdk.VerdictAllow {
-		return
-	}
-	h.logger.LogAttrs(ctx, slog.LevelInfo, "policy decision",
-		slog.String("plugin", p.spec.Name),
-		slog.String("hook", hook),
-		slog.String("verdict", v.String()),
-		slog.String("reason", reason),
-		slog.Int64("account_id", accountID),
-	)
-}
-
-// failed counts and logs a failed call and applies the plugin's fail mode:
-// nil to skip the plugin (open), an error wrapping ErrUnavailable (closed).
-func (h *Host) failed(ctx context.Context, p *runningPlugin, hook string, err error) error {
-	h.decisions.WithLabelValues(p.spec.Name, hook, "error").Inc()
+	spec := s.spec.Load()
+	h.metrics.decisions.WithLabelValues(s.name, hook, "error").Inc()
 	what := "failed"
-	if status.Code(err) == codes.DeadlineExceeded {
-		what = fmt.Sprintf("timed out after %s", time.Duration(p.spec.Timeout))
+	switch {
+	case status.Code(err) == codes.DeadlineExceeded:
+		what = fmt.Sprintf("timed out after %s", spec.timeout(hook))
+	case err == errNotRunning:
+		what = "is restarting"
 	}
 	attrs := []slog.Attr{
-		slog.String("plugin", p.spec.Name),
+		slog.String("plugin", s.name),
 		slog.String("hook", hook),
-		slog.String("fail_mode", string(p.spec.FailMode)),
+		slog.String("fail_mode", string(spec.FailMode)),
 		slog.String("error", err.Error()),
 	}
-	if p.spec.FailMode == FailOpen {
+	if spec.FailMode == FailOpen {
 		h.logger.LogAttrs(ctx, slog.LevelWarn, "policy plugin "+what+"; skipped (fail_mode open)", attrs...)
 		return nil
 	}
 	h.logger.LogAttrs(ctx, slog.LevelError, "policy plugin "+what+"; request refused (fail_mode closed)", attrs...)
-	return fmt.Errorf("policy: plugin %q: %s %s: %w: %w", p.spec.Name, hook, what, ErrUnavailable, err)
+	return fmt.Errorf("policy: plugin %q: %s %s: %w: %w", s.name, hook, what, ErrUnavailable, err)
 }

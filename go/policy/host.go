@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,55 +17,78 @@ import (
 	"github.com/starling-social/starling/go/pluginsdk"
 )
 
-// ErrUnavailable is wrapped by the error of a hook call that could not be
-// decided: a plugin with fail mode "closed" failed (timeout, crash), or the
-// host is closed. The api layer answers it with 503 Service Unavailable; the
-// request may succeed when retried.
-var ErrUnavailable = errors.New("policy plugin unavailable")
+// ErrUnavailable wraps the error of a call refused because a fail-closed
+// plugin failed (timeout, crash, restarting) or the host is closed. The api
+// layer maps it to 503.
+var ErrUnavailable = errors.New("policy: moderation unavailable")
 
-// Options configures NewHost. The zero value is valid.
+// ErrUnknownPlugin is returned for a plugin name the manifest does not list.
+var ErrUnknownPlugin = errors.New("policy: unknown plugin")
+
+// Options tune a Host. The zero value is valid.
 type Options struct {
 	// Registerer receives the host's metrics. Nil means they are kept but not
 	// exported. Pass the server's registry rather than relying on the global
 	// default, so tests and several hosts in one process do not collide.
 	Registerer prometheus.Registerer
 
-	// StartTimeout bounds starting each plugin: the handshake, then Info,
-	// Configure and the health check together. Zero means 10s.
+	// StartTimeout bounds starting each plugin: exec and handshake, then
+	// Info, Configure, the health check and the canary calls together.
+	// Zero means 10s.
 	StartTimeout time.Duration
+
+	// Audit receives every decision other than allow. Nil: logged only.
+	Audit AuditLog
+
+	// ExecDir is where the private directory for verified copies of the
+	// binaries is made (see stager). Empty means os.TempDir(). It must
+	// allow exec (not mounted noexec).
+	ExecDir string
 }
 
 const defaultStartTimeout = 10 * time.Second
 
-// Host runs the manifest's plugins and asks them about content. It is safe
-// for concurrent use. Close it to stop the plugin processes.
+// Host runs the manifest's plugins, supervises them and asks them about
+// content. It is safe for concurrent use. Close it to stop the processes.
 type Host struct {
-	logger    *slog.Logger
-	decisions *prometheus.CounterVec
+	logger  *slog.Logger
+	opts    Options
+	metrics *metrics
+	spawner *spawner
+	stager  *stager
+	execDir string
 
-	// table is what calls are routed by. It is replaced whole (never
-	// mutated), so a later hot swap can install a new one atomically while
-	// in-flight calls finish on the old.
-	table atomic.Pointer[table]
+	// mu serialises changes to the set of slots and the manifest they came
+	// from (reload, enable, disable, the watcher).
+	mu          sync.Mutex
+	manifest    *Manifest
+	manifestDir atomic.Pointer[string] // manifest.Dir, read without mu by starts
+	slots       map[string]*slot
+
+	// routes is what calls are routed by. It is replaced whole, never
+	// mutated, so a change of order or hooks takes effect atomically.
+	routes atomic.Pointer[routes]
 
 	closeOnce sync.Once
 	closed    atomic.Bool
 }
 
-// table is one immutable generation of running plugins.
-type table struct {
-	running     []*runningPlugin // enabled plugins, manifest order
-	disabled    []PluginSpec     // listed by Plugins, never started
-	checkStatus []*runningPlugin // those routed HookCheckStatus, manifest order
+// routes is one immutable routing table.
+type routes struct {
+	all    []*slot            // every manifest plugin, in call order
+	byHook map[string][]*slot // enabled plugins serving each hook, in call order
 }
 
 // NewHost starts every enabled plugin of m, in order, and returns once all
-// are verified, configured and healthy. If any fails, the ones already
-// started are stopped and the error names the plugin and the cause. An empty
+// are verified, configured, healthy and have answered a canary call. If any
+// fails, the ones already started are stopped and the error names the
+// plugin and the step: the server refuses to start with a broken manifest
+// rather than run without the moderation the operator configured. An empty
 // manifest gives a Host that allows everything.
 //
-// ctx bounds the start (with Options.StartTimeout per plugin); it is not kept.
-// A nil logger discards the host's logs, including the plugins' stderr.
+// Reload, SetEnabled and Watch re-read the manifest from m.File (set by
+// LoadManifest). ctx bounds the start; it is not kept. A nil logger discards
+// the host's logs, including the plugins' stderr.
 func NewHost(ctx context.Context, m *Manifest, logger *slog.Logger, opts Options) (*Host, error) {
 	if m == nil {
 		return nil, errors.New("policy: NewHost: nil manifest")
@@ -76,31 +102,72 @@ func NewHost(ctx context.Context, m *Manifest, logger *slog.Logger, opts Options
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = defaultStartTimeout
 	}
-	decisions, err := newDecisionCounter(opts.Registerer)
+	met, err := newMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{logger: logger, decisions: decisions}
-
-	t := &table{}
-	for _, spec := range m.Plugins {
+	execDir, err := newExecDir(opts.ExecDir)
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{logger: logger, opts: opts, metrics: met, spawner: newSpawner(), stager: newStager(execDir), execDir: execDir,
+		slots: map[string]*slot{}}
+	h.setManifest(m)
+	h.routes.Store(&routes{})
+	for i, spec := range m.Plugins {
+		h.slots[spec.Name] = newSlot(h, spec, i)
+	}
+	for _, spec := range m.ordered() {
 		if !spec.Enabled {
-			t.disabled = append(t.disabled, spec)
 			continue
 		}
-		p, err := startPlugin(ctx, m.binaryPath(spec), spec, logger, opts.StartTimeout)
-		if err != nil {
-			killAll(t.running)
+		if err := h.slots[spec.Name].start(ctx, spec); err != nil {
+			h.Close()
 			return nil, err
 		}
-		t.running = append(t.running, p)
-		if p.routes(pluginsdk.HookCheckStatus) {
-			t.checkStatus = append(t.checkStatus, p)
-		}
-		logger.Info("policy plugin ready", "plugin", spec.Name, "version", p.version, "hooks", spec.Hooks, "fail_mode", spec.FailMode)
+		in := h.slots[spec.Name].cur.Load()
+		logger.Info("policy plugin ready", "plugin", spec.Name, "version", in.version, "pid", in.pid,
+			"hooks", spec.Hooks, "fail_mode", spec.FailMode)
 	}
-	h.table.Store(t)
+	h.rebuildRoutes()
 	return h, nil
+}
+
+// binaryPath is spec's binary, resolved against the manifest's directory.
+func (h *Host) binaryPath(spec PluginSpec) string {
+	return (&Manifest{Dir: *h.manifestDir.Load()}).binaryPath(spec)
+}
+
+// setManifest records m as the applied manifest. Callers hold h.mu.
+func (h *Host) setManifest(m *Manifest) {
+	h.manifest = m
+	h.manifestDir.Store(&m.Dir)
+}
+
+// rebuildRoutes installs a routing table for the slots' applied specs.
+// Callers hold h.mu, or are NewHost.
+func (h *Host) rebuildRoutes() {
+	all := make([]*slot, 0, len(h.slots))
+	for _, s := range h.slots {
+		all = append(all, s)
+	}
+	slices.SortFunc(all, func(a, b *slot) int {
+		if d := a.spec.Load().Order - b.spec.Load().Order; d != 0 {
+			return d
+		}
+		return a.index - b.index
+	})
+	r := &routes{all: all, byHook: map[string][]*slot{}}
+	for _, s := range all {
+		spec := s.spec.Load()
+		if !spec.Enabled {
+			continue
+		}
+		for _, hk := range spec.Hooks {
+			r.byHook[hk] = append(r.byHook[hk], s)
+		}
+	}
+	h.routes.Store(r)
 }
 
 // Close stops every plugin process and waits for them to exit. Hook calls
@@ -109,107 +176,132 @@ func NewHost(ctx context.Context, m *Manifest, logger *slog.Logger, opts Options
 func (h *Host) Close() error {
 	h.closeOnce.Do(func() {
 		h.closed.Store(true)
-		killAll(h.table.Load().running)
+		h.mu.Lock()
+		slots := make([]*slot, 0, len(h.slots))
+		for _, s := range h.slots {
+			slots = append(slots, s)
+		}
+		h.mu.Unlock()
+		// Concurrently: each stop may wait a moment for a graceful exit,
+		// and shutdown should not add those waits up.
+		var wg sync.WaitGroup
+		for _, s := range slots {
+			wg.Go(s.close)
+		}
+		wg.Wait()
+		_ = os.RemoveAll(h.execDir)
 	})
 	return nil
 }
 
-// killAll stops plugins concurrently: each Kill may wait a moment for a
-// graceful exit, and shutdown should not add those waits up.
-func killAll(ps []*runningPlugin) {
-	var wg sync.WaitGroup
-	for _, p := range ps {
-		wg.Go(p.client.Kill)
+// Ready reports an error naming every enabled plugin that is not ready
+// (starting or restarting after a crash), for /readyz.
+func (h *Host) Ready(context.Context) error {
+	if h.closed.Load() {
+		return errors.New("policy host closed")
 	}
-	wg.Wait()
-}
-
-// State is a plugin's condition as Plugins reports it.
-type State string
-
-// Plugin states.
-const (
-	// StateReady: started, verified and receiving calls.
-	StateReady State = "ready"
-	// StateExited: the process died; calls fail and the fail mode applies.
-	StateExited State = "exited"
-	// StateStopped: the host was closed.
-	StateStopped State = "stopped"
-	// StateDisabled: listed in the manifest with enabled false; not started.
-	StateDisabled State = "disabled"
-)
-
-// PluginInfo describes one manifest plugin, for `starling plugins list` and
-// the admin API.
-type PluginInfo struct {
-	Name     string
-	Version  string   // as the plugin reported it; empty if not started
-	Hooks    []string // hooks routed to it, from the manifest
-	State    State
-	SHA256   string
-	FailMode FailMode
-	Timeout  time.Duration
-	Path     string // resolved binary path; empty if not started
-}
-
-// Plugins lists the manifest's plugins, running ones first in manifest
-// order, then the disabled ones.
-func (h *Host) Plugins() []PluginInfo {
-	t := h.table.Load()
-	out := make([]PluginInfo, 0, len(t.running)+len(t.disabled))
-	for _, p := range t.running {
-		state := StateReady
-		switch {
-		case h.closed.Load():
-			state = StateStopped
-		case p.client.Exited():
-			state = StateExited
+	var down []string
+	for _, s := range h.routes.Load().all {
+		if !s.spec.Load().Enabled {
+			continue
 		}
-		out = append(out, PluginInfo{
-			Name:     p.spec.Name,
-			Version:  p.version,
-			Hooks:    p.spec.Hooks,
-			State:    state,
-			SHA256:   p.spec.SHA256,
-			FailMode: p.spec.FailMode,
-			Timeout:  time.Duration(p.spec.Timeout),
-			Path:     p.path,
-		})
+		if st, why := s.getState(); st != StateReady {
+			down = append(down, fmt.Sprintf("%s %s (%s)", s.name, st, why))
+		}
 	}
-	for _, s := range t.disabled {
-		out = append(out, PluginInfo{
-			Name:     s.Name,
-			Hooks:    s.Hooks,
-			State:    StateDisabled,
-			SHA256:   s.SHA256,
-			FailMode: s.FailMode,
-			Timeout:  time.Duration(s.Timeout),
-		})
+	if len(down) > 0 {
+		return fmt.Errorf("policy plugins not ready: %s", strings.Join(down, "; "))
+	}
+	return nil
+}
+
+// PluginInfo describes one manifest plugin, for the admin API (which owns
+// its JSON form) and so `starling plugins list`.
+type PluginInfo struct {
+	Name      string
+	Version   string // as the running plugin reported it; empty if not running
+	SHA256    string // pinned, and verified for the running version
+	State     State
+	LastError string // why it is not ready, or why the last swap failed
+	Enabled   bool
+	Hooks     []string
+	FailMode  FailMode
+	Timeout   time.Duration
+	Order     int
+	Path      string // resolved binary path
+	PID       int
+	Started   time.Time
+	Calls     int64 // since the server started, across versions
+	Errors    int64 // failed calls among them
+	P50       time.Duration
+	P99       time.Duration
+	Restarts  int64
+	Swaps     int64
+	LastSwap  time.Duration // how long the last swap took to make the new version current
+}
+
+// Plugins lists the manifest's plugins in call order, disabled ones included.
+func (h *Host) Plugins() []PluginInfo {
+	r := h.routes.Load()
+	out := make([]PluginInfo, 0, len(r.all))
+	for _, s := range r.all {
+		spec := s.spec.Load()
+		st, why := s.getState()
+		s.mu.Lock()
+		restarts, swaps, lastSwap := s.restarts, s.swaps, s.lastSwap
+		s.mu.Unlock()
+		pi := PluginInfo{
+			Name: s.name, SHA256: spec.SHA256, State: st, LastError: why, Enabled: spec.Enabled,
+			Hooks: spec.Hooks, FailMode: spec.FailMode, Timeout: time.Duration(spec.Timeout), Order: spec.Order,
+			Path: h.binaryPath(*spec), Calls: s.stats.calls.Load(), Errors: s.stats.errors.Load(),
+			P50: s.stats.quantile(0.50), P99: s.stats.quantile(0.99),
+			Restarts: restarts, Swaps: swaps, LastSwap: lastSwap,
+		}
+		if in := s.cur.Load(); in != nil {
+			pi.Version, pi.PID, pi.Started, pi.SHA256 = in.version, in.pid, in.started, in.spec.SHA256
+		}
+		out = append(out, pi)
 	}
 	return out
 }
 
-// newDecisionCounter creates starling_policy_decisions_total and registers
-// it on reg. A collector already registered there (a second Host on the same
-// registry) is reused, so counts continue rather than the start failing.
-func newDecisionCounter(reg prometheus.Registerer) (*prometheus.CounterVec, error) {
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Namespace: "starling",
-		Subsystem: "policy",
-		Name:      "decisions_total",
-		Help:      `Policy plugin decisions by plugin, hook and verdict; verdict "error" counts failed calls (timeout, crash).`,
-	}, []string{"plugin", "hook", "verdict"})
-	if reg == nil {
-		return c, nil
+// call makes one hook call on s's current instance with the hook's timeout
+// and records it. It returns the instance that answered, released, so the
+// caller can attribute the decision to its version; with no instance
+// running it fails at once (errNotRunning), and the fail mode decides.
+func call[T any](ctx context.Context, h *Host, s *slot, hook string, fn func(context.Context, pluginsdk.Client) (*T, error)) (*T, *instance, error) {
+	in := s.acquire()
+	if in == nil {
+		s.stats.observe(0, true)
+		return nil, nil, errNotRunning
 	}
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
-				return existing, nil
-			}
-		}
-		return nil, fmt.Errorf("policy: register metrics: %w", err)
+	defer in.mu.RUnlock()
+	ctx, cancel := context.WithTimeout(ctx, in.spec.timeout(hook))
+	defer cancel()
+	start := time.Now()
+	resp, err := fn(ctx, in.rpc)
+	if err == nil && resp == nil {
+		err = errors.New("nil response")
 	}
-	return c, nil
+	if err == nil {
+		cleanResponse(resp)
+	}
+	d := time.Since(start)
+	s.stats.observe(d, err != nil)
+	s.durations[hook].Observe(d.Seconds())
+	return resp, in, err
+}
+
+// errNotRunning is a call to a plugin that is restarting or disabled.
+var errNotRunning = errors.New("plugin is not running (restarting)")
+
+// cleanResponse bounds and sanitizes the reason in a plugin's answer before
+// the host logs, stores or shows it.
+func cleanResponse(resp any) {
+	switch r := resp.(type) {
+	case *pluginsdk.CheckStatusResponse:
+		r.Reason = cleanText(r.Reason, maxReason)
+	case *pluginsdk.CheckAccountResponse:
+		r.Reason = cleanText(r.Reason, maxReason)
+	}
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/go-plugin"
 
 	"github.com/starling-social/starling/go/pluginsdk"
 )
@@ -31,7 +31,7 @@ func TestWordfilterAllow(t *testing.T) {
 	h := startHost(t, wordfilter(t, "reject"))
 	got := checkStatus(t, h, "a perfectly nice post about classes", "cw")
 	want := pluginsdk.CheckStatusResponse{Verdict: pluginsdk.VerdictAllow, Text: "a perfectly nice post about classes", SpoilerText: "cw"}
-	if *got != want {
+	if !sameResponse(got, &want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	if n := h.count(t, "wordfilter", "check_status", "allow"); n != 1 {
@@ -86,8 +86,16 @@ func TestCombinedVerdicts(t *testing.T) {
 		Sensitive: true,
 		Flagged:   true,
 	}
-	if *got != want {
+	if !sameResponse(got, &want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	// Every non-allow verdict is attributed to the plugin and version.
+	var who []string
+	for _, d := range got.Decisions {
+		who = append(who, d.Plugin+"@"+d.Version+":"+d.Verdict.String())
+	}
+	if w := "wordfilter@" + wordfilterVersion + ":rewrite flagger@0.0.1-test:flag nsfw@0.0.1-test:mark_sensitive appender@0.0.1-test:rewrite"; strings.Join(who, " ") != w {
+		t.Errorf("decisions %v, want %s", who, w)
 	}
 }
 
@@ -124,7 +132,7 @@ func TestFailModes(t *testing.T) {
 		wantErr  string // empty: allowed
 	}{
 		{"hang", FailOpen, ""},
-		{"hang", FailClosed, "timed out after 50ms"},
+		{"hang", FailClosed, "timed out after 100ms"},
 		{"crash", FailOpen, ""},
 		{"crash", FailClosed, "check_status failed"},
 	}
@@ -133,7 +141,11 @@ func TestFailModes(t *testing.T) {
 			bad := testPolicy(t, "bad", tt.mode, tt.failMode)
 			// The host's deadline is what ends a hang: no sleeping here, and
 			// the timeout can be short without making the test flaky.
-			bad.Timeout = Duration(50 * time.Millisecond)
+			bad.Timeout = Duration(100 * time.Millisecond)
+			if tt.mode == "crash" {
+				// Long enough for the exit to reach the host on a busy machine.
+				bad.Timeout = Duration(10 * time.Second)
+			}
 			h := startHost(t, bad, wordfilter(t, "reject"))
 
 			resp, err := h.CheckStatus(context.Background(), &pluginsdk.CheckStatusRequest{Text: "hello"})
@@ -181,8 +193,8 @@ func TestStartFailures(t *testing.T) {
 				s.SHA256 = strings.Repeat("ab", 32)
 				return s
 			},
-			wantErr: []string{`plugin "wordfilter"`, "sha256 mismatch", "manifest has " + strings.Repeat("ab", 32)},
-			wantIs:  plugin.ErrChecksumsDoNotMatch,
+			wantErr: []string{`plugin "wordfilter"`, "verify", "sha256 mismatch", "manifest pins " + strings.Repeat("ab", 32)},
+			wantIs:  errHashMismatch,
 		},
 		{
 			name: "missing binary",
@@ -191,7 +203,7 @@ func TestStartFailures(t *testing.T) {
 				s.Path = t.TempDir() + "/nope"
 				return s
 			},
-			wantErr: []string{"not found"},
+			wantErr: []string{"verify", "no such file"},
 			wantIs:  fs.ErrNotExist,
 		},
 		{
@@ -206,7 +218,7 @@ func TestStartFailures(t *testing.T) {
 		{
 			name:    "invalid config",
 			spec:    func(t *testing.T) PluginSpec { return wordfilter(t, "delete") },
-			wantErr: []string{"invalid config", `action: must be "reject" or "mask"`},
+			wantErr: []string{"invalid config", `action: must be "reject", "mask" or "flag"`},
 		},
 		{
 			name: "Info name differs from manifest",
@@ -216,6 +228,15 @@ func TestStartFailures(t *testing.T) {
 				return s
 			},
 			wantErr: []string{`plugin "profanity"`, `says it is "wordfilter"`},
+		},
+		{
+			name: "version differs from manifest",
+			spec: func(t *testing.T) PluginSpec {
+				s := wordfilter(t, "reject")
+				s.Version = "9.9.9"
+				return s
+			},
+			wantErr: []string{`plugin "wordfilter"`, "info", `manifest pins "9.9.9"`},
 		},
 		{
 			name:    "not a plugin (handshake)",
@@ -261,7 +282,7 @@ func TestPluginsListing(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("Plugins() = %+v, want 2", got)
 	}
-	if p := got[0]; p.Name != "wordfilter" || p.Version != "1.0.0" || p.State != StateReady ||
+	if p := got[0]; p.Name != "wordfilter" || p.Version != wordfilterVersion || p.State != StateReady ||
 		p.SHA256 != wf.SHA256 || p.FailMode != FailClosed || p.Timeout != 2*time.Second ||
 		len(p.Hooks) != 1 || p.Hooks[0] != "check_status" || p.Path != wordfilterBin {
 		t.Errorf("wordfilter: %+v", p)
@@ -274,12 +295,11 @@ func TestPluginsListing(t *testing.T) {
 func TestCloseKillsPlugins(t *testing.T) {
 	h := startHost(t, wordfilter(t, "reject"), testPolicy(t, "other", "allow", FailClosed))
 	var pids []int
-	for _, p := range h.table.Load().running {
-		rc := p.client.ReattachConfig()
-		if rc == nil || rc.Pid == 0 {
-			t.Fatalf("%s: no pid", p.spec.Name)
+	for _, p := range h.Plugins() {
+		if p.PID == 0 {
+			t.Fatalf("%s: no pid", p.Name)
 		}
-		pids = append(pids, rc.Pid)
+		pids = append(pids, p.PID)
 	}
 
 	if err := h.Close(); err != nil {
@@ -342,6 +362,8 @@ func TestBundledManifest(t *testing.T) {
 	}
 	dir := t.TempDir()
 	copyFile(t, wordfilterBin, dir+"/wordfilter")
+	copyFile(t, spamguardBin, dir+"/spamguard")
+	copyFile(t, rankerBin, dir+"/ranker")
 	if err := Pin(m, dir); err != nil {
 		t.Fatal(err)
 	}
@@ -352,13 +374,39 @@ func TestBundledManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHost(context.Background(), pinned, nil, Options{})
+	h, err := NewHost(context.Background(), pinned, nil, Options{StartTimeout: testStartTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	resp, err := h.CheckStatus(context.Background(), &pluginsdk.CheckStatusRequest{Text: "see my scamlink"})
-	if err != nil || resp.Verdict != pluginsdk.VerdictReject {
+	resp, err := h.CheckStatus(context.Background(), &pluginsdk.CheckStatusRequest{Text: "see my ＳＣＡＭ​LINK"})
+	if err != nil || resp.Verdict != pluginsdk.VerdictReject || resp.Plugin != "wordfilter" {
 		t.Fatalf("got %+v, %v; want the bundled config to reject", resp, err)
 	}
+	// A new account's status with three links is flagged by spamguard.
+	resp, err = h.CheckStatus(context.Background(), &pluginsdk.CheckStatusRequest{AccountID: 5, Text: "https://a.example https://b.example https://c.example"})
+	if err != nil || resp.Verdict != pluginsdk.VerdictFlag || len(resp.Decisions) != 1 || resp.Decisions[0].Plugin != "spamguard" {
+		t.Fatalf("got %+v, %v; want spamguard's flag", resp, err)
+	}
+	// The ranker ships disabled; enabling it in the file and applying works,
+	// and enabling it again reports it as it is.
+	for range 2 {
+		res, err := h.SetEnabled(context.Background(), "ranker", true)
+		if err != nil || res.State != StateReady || res.Version != "1.0.0" {
+			t.Fatalf("enable ranker: %+v, %v", res, err)
+		}
+	}
+	ids, err := h.Rank(context.Background(), &pluginsdk.RankRequest{Now: time.Now(), Candidates: []pluginsdk.Candidate{
+		{ID: 1, CreatedAt: time.Now().Add(-48 * time.Hour)}, {ID: 2, CreatedAt: time.Now()},
+	}})
+	if err != nil || !slices.Equal(ids, []int64{2, 1}) {
+		t.Fatalf("Rank = %v, %v; want the newer first", ids, err)
+	}
+}
+
+// sameResponse compares two responses, leaving out Decisions.
+func sameResponse(a, b *pluginsdk.CheckStatusResponse) bool {
+	x, y := *a, *b
+	x.Decisions, y.Decisions = nil, nil
+	return reflect.DeepEqual(x, y)
 }

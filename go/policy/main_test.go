@@ -21,11 +21,24 @@ import (
 
 // Real plugin binaries, built once for the whole package.
 var (
-	wordfilterBin string // bundled plugin
-	testpolicyBin string // testdata/testpolicy; link it under a name with testPolicyPath
+	wordfilterBin   string // bundled plugin
+	testpolicyBin   string // testdata/testpolicy; link it under a name with testPolicyPath
+	testpolicyV2Bin string // the same, reporting version 2.0.0-test
+	spamguardBin    string // bundled plugins
+	rankerBin       string
 )
 
+// testStartTimeout is generous: -race binaries start slowly on a busy
+// shared machine, and a start timeout is not what these tests are about.
+const testStartTimeout = time.Minute
+
+// wordfilterVersion is the bundled word filter's version.
+const wordfilterVersion = "1.1.0"
+
 func TestMain(m *testing.M) {
+	if file := os.Getenv(helperEnv); file != "" {
+		os.Exit(runHelperHost(file))
+	}
 	os.Exit(run(m))
 }
 
@@ -39,16 +52,23 @@ func run(m *testing.M) int {
 
 	// `make test` has already built the bundled plugins; use those, so the
 	// tests exercise the binaries that ship.
-	wordfilterBin = filepath.Join(os.Getenv("STARLING_TEST_PLUGIN_DIR"), "wordfilter")
-	if os.Getenv("STARLING_TEST_PLUGIN_DIR") == "" || !isFile(wordfilterBin) {
-		wordfilterBin = filepath.Join(dir, "wordfilter")
-		if err := goBuild(wordfilterBin, "github.com/starling-social/starling/plugins/wordfilter"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+	for name, bin := range map[string]*string{"wordfilter": &wordfilterBin, "spamguard": &spamguardBin, "ranker": &rankerBin} {
+		*bin = filepath.Join(os.Getenv("STARLING_TEST_PLUGIN_DIR"), name)
+		if os.Getenv("STARLING_TEST_PLUGIN_DIR") == "" || !isFile(*bin) {
+			*bin = filepath.Join(dir, name)
+			if err := goBuild(*bin, "github.com/starling-social/starling/plugins/"+name); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
 		}
 	}
 	testpolicyBin = filepath.Join(dir, "testpolicy")
 	if err := goBuild(testpolicyBin, "./testdata/testpolicy"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	testpolicyV2Bin = filepath.Join(dir, "testpolicy-v2")
+	if err := goBuild(testpolicyV2Bin, "./testdata/testpolicy", "-ldflags=-X main.version=2.0.0-test"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -69,12 +89,12 @@ func isFile(path string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-func goBuild(out, pkg string) error {
+func goBuild(out, pkg string, flags ...string) error {
 	gobin := filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	if !isFile(gobin) {
 		gobin = "go"
 	}
-	cmd := exec.Command(gobin, "build", "-o", out, pkg)
+	cmd := exec.Command(gobin, append(append([]string{"build", "-o", out}, flags...), pkg)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -112,9 +132,14 @@ func childProcesses() []string {
 // reports its file name as its plugin name) and returns the path.
 func testPolicyPath(t *testing.T, name string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.Link(testpolicyBin, path); err != nil {
-		copyFile(t, testpolicyBin, path)
+	return linkAs(t, testpolicyBin, filepath.Join(t.TempDir(), name))
+}
+
+// linkAs makes bin available at path (a hard link, else a copy).
+func linkAs(t *testing.T, bin, path string) string {
+	t.Helper()
+	if err := os.Link(bin, path); err != nil {
+		copyFile(t, bin, path)
 	}
 	return path
 }
@@ -189,6 +214,13 @@ func startHost(t *testing.T, specs ...PluginSpec) *testHost {
 
 func newTestHost(t *testing.T, specs ...PluginSpec) (*testHost, error) {
 	t.Helper()
+	return newHostFor(t, &Manifest{Plugins: specs, Dir: t.TempDir()})
+}
+
+// newHostFor starts a Host for m, logging to a buffer shown if the test
+// fails, and closes it when the test ends.
+func newHostFor(t *testing.T, m *Manifest) (*testHost, error) {
+	t.Helper()
 	th := &testHost{log: &syncBuffer{}, reg: prometheus.NewRegistry()}
 	// Plugin output goes to a buffer, not t.Log: go-plugin may log from its
 	// goroutines, and the log is shown only when the test fails.
@@ -198,7 +230,7 @@ func newTestHost(t *testing.T, specs ...PluginSpec) (*testHost, error) {
 			t.Logf("host log:\n%s", th.log.String())
 		}
 	})
-	h, err := NewHost(context.Background(), &Manifest{Plugins: specs}, logger, Options{Registerer: th.reg})
+	h, err := NewHost(context.Background(), m, logger, Options{Registerer: th.reg, StartTimeout: testStartTimeout})
 	if err != nil {
 		return nil, err
 	}

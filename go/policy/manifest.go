@@ -25,17 +25,21 @@ import (
 //	      "name": "wordfilter",
 //	      "path": "wordfilter",
 //	      "sha256": "9f86d08188…",
+//	      "version": "1.1.0",
 //	      "hooks": ["check_status"],
 //	      "fail_mode": "closed",
 //	      "timeout": "2s",
+//	      "hook_timeouts": {"check_status": "500ms"},
 //	      "enabled": true,
+//	      "order": 10,
 //	      "config": {"words": ["spamword"], "action": "reject"}
 //	    }
 //	  ]
 //	}
 //
-// Plugins run in the order listed. A template may omit sha256; Pin fills it,
-// and NewHost refuses an enabled plugin without one.
+// Plugins run by ascending order, then in the order listed. A template may
+// omit sha256; Pin fills it, and the host refuses an enabled plugin without
+// one. The format is documented for operators in the README.
 type Manifest struct {
 	Plugins []PluginSpec `json:"plugins"`
 
@@ -44,6 +48,9 @@ type Manifest struct {
 	// stored in the file, so a saved manifest resolves against wherever it
 	// is saved.
 	Dir string `json:"-"`
+	// File is the file LoadManifest read, which the host re-reads on
+	// Reload, SetEnabled and Watch. Not stored in the file.
+	File string `json:"-"`
 }
 
 // PluginSpec is one plugin in a Manifest.
@@ -57,6 +64,9 @@ type PluginSpec struct {
 	// SHA256 is the hex SHA-256 of the binary; the host refuses to run a
 	// binary that does not match.
 	SHA256 string `json:"sha256,omitempty"`
+	// Version, when set, must equal the version the plugin reports; it
+	// catches a manifest edited for one release and a binary of another.
+	Version string `json:"version,omitempty"`
 	// Hooks are the hooks routed to this plugin, each one the plugin must
 	// serve (e.g. pluginsdk.HookCheckStatus).
 	Hooks []string `json:"hooks"`
@@ -64,8 +74,14 @@ type PluginSpec struct {
 	FailMode FailMode `json:"fail_mode"`
 	// Timeout bounds every call to the plugin, e.g. "2s".
 	Timeout Duration `json:"timeout"`
+	// HookTimeouts overrides Timeout per hook, e.g. a tighter bound for
+	// "rank", which sits in every timeline read.
+	HookTimeouts map[string]Duration `json:"hook_timeouts,omitempty"`
 	// Enabled plugins are started; disabled ones are only listed.
 	Enabled bool `json:"enabled"`
+	// Order sorts plugins (ascending; ties keep the listed order). A
+	// plugin's rewrite is seen by the plugins after it.
+	Order int `json:"order,omitempty"`
 	// Config is handed to the plugin's Configure as is.
 	Config json.RawMessage `json:"config,omitempty"`
 }
@@ -110,7 +126,41 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 const maxTimeout = 30 * time.Second
 
 // knownHooks are the hooks this host can route.
-var knownHooks = []string{pluginsdk.HookCheckStatus}
+var knownHooks = pluginsdk.Hooks
+
+// timeout is the bound on one call of hook.
+func (p PluginSpec) timeout(hook string) time.Duration {
+	if d, ok := p.HookTimeouts[hook]; ok {
+		return time.Duration(d)
+	}
+	return time.Duration(p.Timeout)
+}
+
+// maxTimeoutOf is the longest bound over p's hooks: how long a drain waits.
+func (p PluginSpec) maxTimeoutOf() time.Duration {
+	d := time.Duration(p.Timeout)
+	for _, t := range p.HookTimeouts {
+		d = max(d, time.Duration(t))
+	}
+	return d
+}
+
+// ordered returns m's plugins sorted by Order, stably.
+func (m *Manifest) ordered() []PluginSpec {
+	out := slices.Clone(m.Plugins)
+	slices.SortStableFunc(out, func(a, b PluginSpec) int { return a.Order - b.Order })
+	return out
+}
+
+// spec returns the entry named name.
+func (m *Manifest) spec(name string) (PluginSpec, bool) {
+	for _, p := range m.Plugins {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return PluginSpec{}, false
+}
 
 // nameRE restricts names to what is safe as a file name, a metric label and
 // a CLI argument.
@@ -141,6 +191,9 @@ func LoadManifest(path string) (*Manifest, error) {
 		return nil, fmt.Errorf("policy: load manifest: %w", err)
 	}
 	m.Dir = abs
+	if m.File, err = filepath.Abs(path); err != nil {
+		return nil, fmt.Errorf("policy: load manifest: %w", err)
+	}
 	return &m, nil
 }
 
@@ -190,6 +243,17 @@ func (m *Manifest) Validate() error {
 		}
 		if t := time.Duration(p.Timeout); t <= 0 || t > maxTimeout {
 			bad("timeout must be positive and at most %s, got %s", maxTimeout, t)
+		}
+		for h, d := range p.HookTimeouts {
+			if !slices.Contains(p.Hooks, h) {
+				bad("hook_timeouts: %q is not one of the plugin's hooks %v", h, p.Hooks)
+			}
+			if t := time.Duration(d); t <= 0 || t > maxTimeout {
+				bad("hook_timeouts[%s] must be positive and at most %s, got %s", h, maxTimeout, t)
+			}
+		}
+		if len(p.Version) > 64 {
+			bad("version is longer than 64 bytes")
 		}
 		if len(p.Config) > 0 && !json.Valid(p.Config) {
 			bad("config is not valid JSON")

@@ -37,7 +37,18 @@ func TestManifestValidate(t *testing.T) {
 		{"short sha256", func(m *Manifest) { m.Plugins[0].SHA256 = "abc" }, []string{"sha256 must be 64 hex digits"}},
 		{"non-hex sha256", func(m *Manifest) { m.Plugins[0].SHA256 = strings.Repeat("zz", 32) }, []string{"sha256 must be 64 hex digits"}},
 		{"no hooks", func(m *Manifest) { m.Plugins[0].Hooks = nil }, []string{"hooks: at least one"}},
-		{"unknown hook", func(m *Manifest) { m.Plugins[0].Hooks = []string{"rank"} }, []string{`unknown hook "rank"`}},
+		{"unknown hook", func(m *Manifest) { m.Plugins[0].Hooks = []string{"rank_v9"} }, []string{`unknown hook "rank_v9"`}},
+		{"all hooks", func(m *Manifest) { m.Plugins[0].Hooks = []string{"check_status", "check_account", "rank"} }, nil},
+		{"hook timeout", func(m *Manifest) {
+			m.Plugins[0].HookTimeouts = map[string]Duration{"check_status": Duration(time.Millisecond)}
+		}, nil},
+		{"hook timeout for another hook", func(m *Manifest) {
+			m.Plugins[0].HookTimeouts = map[string]Duration{"rank": Duration(time.Millisecond)}
+		}, []string{`hook_timeouts: "rank" is not one of`}},
+		{"zero hook timeout", func(m *Manifest) {
+			m.Plugins[0].HookTimeouts = map[string]Duration{"check_status": 0}
+		}, []string{"hook_timeouts[check_status] must be positive"}},
+		{"long version", func(m *Manifest) { m.Plugins[0].Version = strings.Repeat("1", 65) }, []string{"version is longer"}},
 		{"duplicate hook", func(m *Manifest) { m.Plugins[0].Hooks = []string{"check_status", "check_status"} }, []string{`hooks[1]: "check_status" listed twice`}},
 		{"no fail mode", func(m *Manifest) { m.Plugins[0].FailMode = "" }, []string{`fail_mode must be "open" or "closed"`}},
 		{"zero timeout", func(m *Manifest) { m.Plugins[0].Timeout = 0 }, []string{"timeout must be positive"}},

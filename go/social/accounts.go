@@ -71,6 +71,12 @@ func (s *Service) Register(ctx context.Context, sess *Session, in NewAccount) (*
 	if sess.Account != nil {
 		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This method requires an app token, not a user token"}
 	}
+	// Sign-ups through the API are moderated; the admin CLI's are not.
+	if usernamePattern.MatchString(in.Username) {
+		if err := s.moderateAccount(ctx, op, AccountDraft{Username: in.Username, Signup: true}); err != nil {
+			return nil, err
+		}
+	}
 	acct, err := s.CreateAccount(ctx, in)
 	if err != nil {
 		return nil, err

@@ -91,6 +91,12 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 	if len(cols) == 0 {
 		return s.Credentials(ctx, a)
 	}
+	if in.DisplayName != nil || in.Note != nil {
+		if err := s.moderateAccount(ctx, op, AccountDraft{AccountID: a.ID, Username: a.Username,
+			DisplayName: a.DisplayName, Note: a.Note, CreatedAt: a.CreatedAt}); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.store.UpdateAccount(ctx, a, cols...); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, notFound(op, "Record not found")

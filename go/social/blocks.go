@@ -86,6 +86,7 @@ func (s *Service) Block(ctx context.Context, viewer *store.Account, targetID int
 	if err := s.store.PutBlock(ctx, b); err != nil && !errors.Is(err, store.ErrConflict) {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 
@@ -98,6 +99,7 @@ func (s *Service) Unblock(ctx context.Context, viewer *store.Account, targetID i
 	if err := s.store.DeleteBlock(ctx, viewer.ID, targetID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 

@@ -12,7 +12,8 @@
 //	interface (social)  implemented by                           wired in cmd/starling
 //	------------------  ---------------------------------------  ------------------------------------------
 //	store.Store         sqlite.Store, postgres.Store             storage.go openStore (--db), serve.go
-//	Moderator           pluginModerator over policy.Host          plugins.go startPlugins (--plugins), serve.go
+//	Moderator           moderation.Moderator over policy.Host     plugins.go startPlugins (--plugins), serve.go
+//	Ranker              moderation.Moderator (rank plugins)       serve.go
 //	Embedder            search.HashEmbedder                       serve.go (search.NewHashEmbedder)
 //	Indexer             search.Statuses (over vecsearch.Index)    serve.go loadStatusIndex
 //	StatusSearcher      search.Statuses                           serve.go loadStatusIndex
@@ -20,7 +21,7 @@
 //	Publisher           mastodon.Publisher (over streaming.Bus)   serve.go (streaming.NewLocal or NewRedis)
 //
 // Only Store (and the ID generator) are required: a nil Moderator allows
-// every status, a nil Embedder stores no vectors, a nil Indexer or
+// every status and account, a nil Ranker keeps the service's own order, a nil Embedder stores no vectors, a nil Indexer or
 // Publisher is skipped, a nil StatusSearcher leaves search to full text, and
 // a nil HomeFeed makes the home timeline unavailable. Tests wire fakes or
 // the real packages the same way.

@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/starling-social/starling/go/store"
@@ -16,6 +17,10 @@ const (
 	EventDelete       EventKind = "delete"        // a deleted status (StatusID set)
 	EventNotification EventKind = "notification"  // a new notification (Notification set)
 	EventStatusUpdate EventKind = "status.update" // an edited status (Status set)
+	// EventRelationship says a follow, block or mute between the two Users
+	// changed. Streams reload what they keep of those accounts; it is never
+	// sent to a client.
+	EventRelationship EventKind = "relationship"
 )
 
 // Event is something that happened, published after its transaction
@@ -29,8 +34,8 @@ const (
 //
 // Audiences are computed from the status's visibility only. Per-subscriber
 // rules that depend on the viewer (blocks, mutes) are the subscriber's to
-// apply with Service.CanStream before sending, since shared streams have
-// no single viewer.
+// apply with StreamStatus.VisibleTo before sending, since shared streams
+// have no single viewer.
 type Event struct {
 	Kind         EventKind
 	Status       *store.Status
@@ -46,22 +51,6 @@ type Publisher interface {
 	Publish(ctx context.Context, ev Event)
 }
 
-// CanStream reports whether viewer (nil when anonymous) may receive ev's
-// status on a stream: the one visibility rule, on the home path for user
-// streams and the public path for shared ones.
-func (s *Service) CanStream(ctx context.Context, viewer *store.Account, ev Event, userStream bool) (bool, error) {
-	st := ev.Status
-	if st == nil {
-		return true, nil
-	}
-	path := readPublic
-	if userStream {
-		path = readHome
-	}
-	vis, err := s.filterVisible(ctx, viewer, []*store.Status{st}, path)
-	return len(vis) == 1, err
-}
-
 // publish hands ev to the publisher, if there is one.
 func (s *Service) publish(ctx context.Context, ev Event) {
 	if s.pub != nil {
@@ -74,6 +63,16 @@ func (s *Service) publish(ctx context.Context, ev Event) {
 const maxFanout = 10000
 
 // publishStatus publishes an update for a committed status.
+func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+	if s.pub == nil {
+		return
+	}
+	users, streams := s.statusAudience(ctx, st, tags, mentioned)
+	s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
+}
+
+// statusAudience is where an update of st goes: the user streams and the
+// shared streams.
 //
 // A user stream's updates are its home timeline's, as in Mastodon's
 // fan-out (feed.Pull reads the same set): the author, the followers, except
@@ -83,28 +82,25 @@ const maxFanout = 10000
 // follow the author learns of the status from its mention notification,
 // published separately; an update would put on its stream what its home
 // never shows (api/mastodon/visibility_matrix_test.go checks the two agree).
-func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
-	if s.pub == nil {
-		return
-	}
-	ev := Event{Kind: EventUpdate, Status: st, Users: []int64{st.AccountID}}
+func (s *Service) statusAudience(ctx context.Context, st *store.Status, tags []string, mentioned []int64) (users []int64, streams []string) {
+	users = []int64{st.AccountID}
 	isMentioned := idSet(mentioned)
 	for _, f := range s.followers(ctx, st.AccountID) {
 		switch {
 		case st.Visibility == store.VisibilityDirect && !isMentioned[f.AccountID]:
 		case st.ReblogOfID != 0 && !f.ShowReblogs:
 		default:
-			ev.Users = append(ev.Users, f.AccountID)
+			users = append(users, f.AccountID)
 		}
 	}
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 && len(tags) > 0 {
-		ev.Users = s.withTagFollowers(ctx, ev.Users, tags)
+		users = s.withTagFollowers(ctx, users, tags)
 	}
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 &&
 		(st.InReplyToID == 0 || st.InReplyToAccountID == st.AccountID) {
-		ev.Streams = append(ev.Streams, "public", "public:local")
+		streams = append(streams, "public", "public:local")
 		for _, t := range tags {
-			ev.Streams = append(ev.Streams, "hashtag:"+t, "hashtag:local:"+t)
+			streams = append(streams, "hashtag:"+t, "hashtag:local:"+t)
 		}
 	}
 	if st.Visibility != store.VisibilityDirect {
@@ -132,11 +128,11 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 				continue
 			}
 			if shows {
-				ev.Streams = append(ev.Streams, "list:"+strconv.FormatInt(l.ID, 10))
+				streams = append(streams, "list:"+strconv.FormatInt(l.ID, 10))
 			}
 		}
 	}
-	s.publish(ctx, ev)
+	return users, streams
 }
 
 // withTagFollowers adds to users the accounts that follow any of tags
@@ -178,21 +174,40 @@ func (s *Service) followers(ctx context.Context, accountID int64) []*store.Follo
 	return out
 }
 
-// publishDelete tells every stream that may hold the status to drop it:
-// its author's and the author's followers' user streams (for a direct
-// status, the mentioned followers are among them), and the public ones.
-// A reblog deleted with its original is published on its own, for its
-// booster's audience.
-func (s *Service) publishDelete(ctx context.Context, st *store.Status) {
+// publishDelete tells the streams that were sent st's update to drop it,
+// and no others: a delete names a status, and an anonymous public listener
+// must not learn that a private one existed. The accounts st mentions are
+// told too: their notifications showed it. A reblog deleted with its
+// original is published on its own, for its booster's audience.
+func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
 	if s.pub == nil {
 		return
 	}
-	ev := Event{Kind: EventDelete, StatusID: st.ID, Users: []int64{st.AccountID}}
-	for _, f := range s.followers(ctx, st.AccountID) {
-		ev.Users = append(ev.Users, f.AccountID)
+	users, streams := s.statusAudience(ctx, st, tags, mentioned)
+	for _, id := range mentioned {
+		if !slices.Contains(users, id) {
+			users = append(users, id)
+		}
 	}
-	ev.Streams = []string{"public", "public:local"}
-	s.publish(ctx, ev)
+	s.publish(ctx, Event{Kind: EventDelete, StatusID: st.ID, Users: users, Streams: streams})
+}
+
+// streamFacts loads what statusAudience needs of a stored status (its tags
+// and mentions), before a delete takes them away. Without a publisher
+// there is nothing to load.
+func (s *Service) streamFacts(ctx context.Context, id int64) (tags []string, mentioned []int64, err error) {
+	if s.pub == nil {
+		return nil, nil, nil
+	}
+	ts, err := s.store.GetStatusTags(ctx, []int64{id})
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.store.GetStatusMentions(ctx, []int64{id})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ts[id], ms[id], nil
 }
 
 // publishNotifications publishes committed notifications to their recipients.

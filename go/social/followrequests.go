@@ -50,6 +50,7 @@ func (s *Service) AuthorizeFollowRequest(ctx context.Context, viewer *store.Acco
 	case err != nil:
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, requesterID)
 	return s.Relationship(ctx, viewer, requesterID)
 }
 

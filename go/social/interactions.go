@@ -36,6 +36,10 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 		}
 		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
+	tags, mentioned, err := s.streamFacts(ctx, id)
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(op, "Record not found")
@@ -43,11 +47,11 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	s.publishDelete(ctx, deleted)
+	s.publishDelete(ctx, deleted, tags, mentioned)
 	// The reblogs went with the status: the streams that showed them
 	// (their boosters' homes) must drop them as well.
 	for _, rb := range reblogs {
-		s.publishDelete(ctx, rb)
+		s.publishDelete(ctx, rb, nil, nil) // a reblog has no text of its own
 	}
 	return deleted, nil
 }
@@ -198,7 +202,7 @@ func (s *Service) Unreblog(ctx context.Context, viewer *store.Account, id int64)
 	case err != nil:
 		return nil, internal(op, err)
 	default:
-		s.publishDelete(ctx, deleted)
+		s.publishDelete(ctx, deleted, nil, nil)
 	}
 	return s.reload(ctx, op, orig.ID)
 }

@@ -45,6 +45,7 @@ func (s *Service) Mute(ctx context.Context, viewer *store.Account, targetID int6
 	if err := s.store.PutMute(ctx, m); err != nil {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 
@@ -57,6 +58,7 @@ func (s *Service) Unmute(ctx context.Context, viewer *store.Account, targetID in
 	if err := s.store.DeleteMute(ctx, viewer.ID, targetID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 

@@ -108,6 +108,7 @@ func (s *Service) Follow(ctx context.Context, viewer *store.Account, targetID in
 		}
 		s.notifyRelationship(ctx, store.NotificationFollow, viewer.ID, targetID)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 
@@ -126,6 +127,7 @@ func (s *Service) Unfollow(ctx context.Context, viewer *store.Account, targetID 
 	if err := s.store.DeleteFollowRequest(ctx, viewer.ID, targetID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, internal(op, err)
 	}
+	s.relationshipChanged(ctx, viewer.ID, targetID)
 	return s.Relationship(ctx, viewer, targetID)
 }
 

@@ -157,6 +157,9 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in 
 	if err != nil {
 		return nil, err
 	}
+	if vis, err = s.rankByRanker(ctx, op, viewer, "search", query, vis); err != nil {
+		return nil, err
+	}
 	return page(vis, in.Limit, in.Offset), nil
 }
 

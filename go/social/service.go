@@ -9,15 +9,21 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-// Moderator is consulted before a status is stored (the policy plugins).
+// Moderator is consulted before a status is stored and when an account
+// signs up or changes its profile (the policy plugins).
 type Moderator interface {
 	// CheckStatus returns the verdict on a draft. An error means moderation
 	// itself failed; the service then refuses to post (fail closed is the
 	// moderator's decision: a fail-open moderator returns Allow instead).
 	CheckStatus(ctx context.Context, d Draft) (Verdict, error)
+	// CheckAccount returns the verdict on an account at sign-up or after a
+	// profile change; Rewritten and Sensitive do not apply. Errors as for
+	// CheckStatus.
+	CheckAccount(ctx context.Context, d AccountDraft) (Verdict, error)
 }
 
-// Draft is what the moderator sees of a status about to be posted.
+// Draft is what the moderator sees of a status about to be posted or
+// edited.
 type Draft struct {
 	AccountID   int64
 	Username    string
@@ -25,9 +31,26 @@ type Draft struct {
 	SpoilerText string
 	Visibility  store.Visibility
 	Language    string
+	// StatusID is the status being edited; 0 for a new one.
+	StatusID int64
+
+	// The author's account, for rules stricter on new accounts.
+	AccountCreatedAt      time.Time
+	AccountStatusesCount  int64
+	AccountFollowersCount int64
 }
 
-// Verdict is a moderator's decision on a Draft.
+// AccountDraft is what the moderator sees of an account.
+type AccountDraft struct {
+	AccountID   int64 // 0 at sign-up
+	Username    string
+	DisplayName string
+	Note        string
+	Signup      bool // sign-up, else a profile change
+	CreatedAt   time.Time
+}
+
+// Verdict is a moderator's decision on a Draft or an AccountDraft.
 type Verdict struct {
 	Reject      bool
 	Reason      string // why, shown to the author on reject
@@ -35,6 +58,44 @@ type Verdict struct {
 	Text        string // replacement text when Rewritten
 	SpoilerText string // replacement spoiler when Rewritten
 	Rewritten   bool
+	// Flags are the moderators' flags: the status is stored and listed for
+	// moderators with them.
+	Flags []Flag
+}
+
+// Flag is one moderator's flag, with who raised it.
+type Flag struct {
+	Plugin  string
+	Version string
+	Reason  string
+}
+
+// Ranker orders candidates (search results today; For-you and suggestions
+// later). Candidates are already filtered by visibility; the service keeps
+// only the returned IDs that were candidates, so a ranker can reorder and
+// drop, never widen what a viewer sees.
+type Ranker interface {
+	// Rank returns candidate IDs, best first. An error means ranking failed
+	// and the request cannot be answered (a fail-open ranker returns the
+	// order it was given instead).
+	Rank(ctx context.Context, r RankRequest) ([]int64, error)
+}
+
+// RankRequest is one batch of candidates for a viewer.
+type RankRequest struct {
+	ViewerID   int64  // 0 for anonymous
+	Surface    string // "search", "for_you" or "suggestions"
+	Query      string
+	Candidates []RankCandidate
+}
+
+// RankCandidate is a candidate with its features.
+type RankCandidate struct {
+	ID, AuthorID                 int64
+	CreatedAt                    time.Time
+	Favourites, Reblogs, Replies int64
+	Similarity                   float64 // to the query: 1 for the best match, falling to 0
+	FollowingAuthor              bool
 }
 
 // Embedder turns text into the vector stored with a status for search.
@@ -67,6 +128,7 @@ type Deps struct {
 	Store     store.Store
 	IDs       *snowflake.Generator
 	Moderator Moderator
+	Ranker    Ranker // nil keeps the service's own order
 	Embedder  Embedder
 	Indexer   Indexer
 	Home      HomeFeed
@@ -102,6 +164,7 @@ type Service struct {
 	store store.Store
 	ids   *snowflake.Generator
 	mod   Moderator
+	rank  Ranker
 	emb   Embedder
 	index Indexer
 	home  HomeFeed
@@ -126,7 +189,7 @@ func New(deps Deps, cfg Config) *Service {
 		cfg.MaxStatusChars = DefaultConfig().MaxStatusChars
 	}
 	s := &Service{
-		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, emb: deps.Embedder,
+		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}

@@ -145,6 +145,11 @@ func (m *moderator) CheckStatus(_ context.Context, d Draft) (Verdict, error) {
 	return m.verdict, m.err
 }
 
+func (m *moderator) CheckAccount(_ context.Context, d AccountDraft) (Verdict, error) {
+	m.seen = append(m.seen, Draft{AccountID: d.AccountID, Username: d.Username, Text: d.DisplayName + "|" + d.Note})
+	return m.verdict, m.err
+}
+
 func TestPostStatusModeration(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -63,21 +63,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 			return nil, err
 		}
 	}
-	if s.mod != nil {
-		v, err := s.mod.CheckStatus(ctx, Draft{
-			AccountID: author.ID, Username: author.Username, Text: in.Text,
-			SpoilerText: in.SpoilerText, Visibility: vis, Language: in.Language,
-		})
-		if err != nil {
-			return nil, &Error{Op: op, Kind: KindUnavailable, Safe: "Moderation is unavailable; try again later", Err: err}
-		}
-		if v.Reject {
-			return nil, &Error{Op: op, Kind: KindInvalid, Safe: "Validation failed: " + v.Reason}
-		}
-		if v.Rewritten {
-			in.Text, in.SpoilerText = v.Text, v.SpoilerText
-		}
-		in.Sensitive = in.Sensitive || v.Sensitive
+	flags, err := s.moderateStatus(ctx, op, author, &in, vis, 0)
+	if err != nil {
+		return nil, err
 	}
 	parsed := parseText(in.Text, s.localDomain())
 	mentioned, err := s.resolveMentions(ctx, parsed.usernames)
@@ -99,7 +87,7 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 	if s.emb != nil {
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
 	}
-	w := &store.StatusWrite{Status: st, Tags: parsed.tags,
+	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Flags: s.statusFlags(flags),
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow)}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)

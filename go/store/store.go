@@ -137,6 +137,8 @@ type StatusWrite struct {
 	// stale and replaced. A live key makes the write fail with ErrConflict.
 	IdempotencyKey   string
 	IdempotencySince time.Time
+	// Flags are the policy plugins' flags on the status, stored with it.
+	Flags []StatusFlag
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -346,6 +348,7 @@ type Store interface {
 	Reports
 	Announcements
 	Activity
+	Moderation
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

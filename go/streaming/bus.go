@@ -16,6 +16,10 @@ const (
 	KindDelete       Kind = "delete"
 	KindNotification Kind = "notification"
 	KindStatusUpdate Kind = "status.update"
+	// KindRelationship is internal, never sent to a client: a follow, block
+	// or mute between Accounts changed, so whatever a process keeps in
+	// memory about those accounts' relationships must be reloaded.
+	KindRelationship Kind = "relationship"
 )
 
 // Message is one event on the bus. It carries IDs, not rendered entities:
@@ -29,6 +33,8 @@ type Message struct {
 	Streams        []string `json:"streams"`
 	StatusID       int64    `json:"status_id,omitempty"`
 	NotificationID int64    `json:"notification_id,omitempty"`
+	// Accounts are the accounts a KindRelationship message names.
+	Accounts []int64 `json:"accounts,omitempty"`
 }
 
 // Bus moves messages to every subscriber, in every process it connects.

@@ -2,9 +2,6 @@ package streaming
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -88,17 +85,7 @@ func TestCloseEndsSubscriptions(t *testing.T) {
 // TestRedisAcrossProcesses uses two buses on two connections, as two server
 // processes would, against the real Redis.
 func TestRedisAcrossProcesses(t *testing.T) {
-	url := os.Getenv("STARLING_TEST_REDIS")
-	if url == "" {
-		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	channel := "starling:test:" + hex.EncodeToString(b)
+	opts, channel := TestRedis(t)
 	ctx := context.Background()
 	var buses []*Redis
 	for range 2 {

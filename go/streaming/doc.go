@@ -2,7 +2,10 @@
 // processes: a status was posted or deleted, a notification was created.
 // The domain (package social) decides who may receive an event and names
 // the streams it belongs on; the bus only moves it. The WebSocket endpoint
-// (api/mastodon) subscribes to the bus and delivers to connected clients.
+// (api/mastodon) subscribes to the bus once per process and delivers to
+// connected clients. One kind of message is for the endpoints themselves,
+// never for a client: KindRelationship, after which they reload what they
+// keep in memory about the named accounts' follows, blocks and mutes.
 //
 // Two buses: Local, within one process (the embedded default), and Redis,
 // which publishes on one Redis pub/sub channel so clients connected to any

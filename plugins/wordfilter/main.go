@@ -1,7 +1,10 @@
 package main
 
-import "github.com/starling-social/starling/go/pluginsdk"
+import (
+	"github.com/starling-social/starling/go/pluginsdk"
+	"github.com/starling-social/starling/plugins/wordfilter/filter"
+)
 
 func main() {
-	pluginsdk.Serve(&wordFilter{})
+	pluginsdk.Serve(filter.New())
 }

@@ -1,8 +1,9 @@
-// Package admin serves the operator's listener: pprof, metrics, the
-// plugin listing, the report queue and announcements, behind a bearer
-// admin token. It binds to 127.0.0.1 by default; the token guards it even
-// there, because any local process could otherwise profile the server,
-// read its plugin state or the reports.
+// Package admin serves the operator's listener: pprof, metrics, the policy
+// plugins (list, reload, enable, disable), flagged statuses, the policy
+// audit log, the report queue and the announcements, behind a bearer admin
+// token. It binds to 127.0.0.1 by default; the token guards it even there,
+// because any local process could otherwise profile the server, read its
+// plugin state or the reports.
 package admin
 
 import (
@@ -18,21 +19,22 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// PluginLister reports the loaded policy plugins (package policy).
-type PluginLister interface {
-	// PluginsJSON returns a JSON-encodable listing.
-	PluginsJSON() any
-}
-
 // Options configure the admin router.
 type Options struct {
 	// Token is the bearer token every request must present. Required.
 	Token    string
 	Registry *prometheus.Registry
-	Plugins  PluginLister // may be nil
-	// Moderation serves the report queue and the announcements; nil
-	// leaves those routes out.
+	// Plugins is the policy plugin host; nil when the server runs without
+	// plugins (the listing is empty, and reload/enable/disable are 404).
+	Plugins PluginHost
+	// Moderation lists flagged statuses and the policy audit log. Nil
+	// answers 404 on those routes.
 	Moderation Moderation
+	// Reports is the users' report queue and Announcements the
+	// operator's messages to them (package social). Nil answers 404 on
+	// their routes.
+	Reports       Reports
+	Announcements Announcements
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -49,10 +51,19 @@ func NewRouter(o Options) http.Handler {
 	r.Get("/debug/pprof/symbol", pprof.Symbol)   // symbol lookup
 	r.Get("/debug/pprof/trace", pprof.Trace)     // execution trace
 	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
-	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // loaded policy plugins
-	if o.Moderation != nil {
-		moderationRoutes(r, o.Moderation)
-	}
+	r.Route("/admin", func(r chi.Router) {
+		r.Get("/plugins", listPlugins(o.Plugins))                                  // policy plugins with state and call statistics
+		r.With(pluginName).Post("/plugins/{name}/reload", reloadPlugin(o.Plugins)) // hot swap to the manifest's entry
+		r.With(pluginName).Post("/plugins/{name}/enable", setEnabled(o.Plugins, true))
+		r.With(pluginName).Post("/plugins/{name}/disable", setEnabled(o.Plugins, false))
+		r.Get("/flagged", listFlagged(o.Moderation)) // statuses flagged by plugins, newest first
+		r.Get("/audit", listAudit(o.Moderation))     // policy decisions, newest first
+		r.Get("/reports", listReports(o.Reports))    // users' reports, newest first
+		r.Get("/announcements", listAnnouncements(o.Announcements))
+		r.Post("/announcements", createAnnouncement(o.Announcements))        // publish one (JSON body)
+		r.Delete("/announcements/{id}", deleteAnnouncement(o.Announcements)) // withdraw one
+	})
+	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // earlier path of GET /admin/plugins
 	return r
 }
 
@@ -69,16 +80,6 @@ func requireToken(token string) func(http.Handler) http.Handler {
 			}
 			next.ServeHTTP(w, r)
 		})
-	}
-}
-
-func listPlugins(p PluginLister) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		var list any = []struct{}{}
-		if p != nil {
-			list = p.PluginsJSON()
-		}
-		writeJSON(w, http.StatusOK, list)
 	}
 }
 

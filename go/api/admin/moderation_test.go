@@ -4,157 +4,109 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
-	"strconv"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/starling-social/starling/go/snowflake"
-	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
-// newModerationRouter is the admin router over a real social service on a
-// fresh SQLite database, with two accounts.
-func newModerationRouter(t *testing.T) (http.Handler, *social.Service, *store.Account, *store.Account) {
+// stores returns each backend to run against: SQLite always, PostgreSQL
+// when STARLING_TEST_PG is set.
+func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
+	open := map[string]func(t *testing.T) store.Store{
+		"sqlite": func(t *testing.T) store.Store {
+			st, err := sqlite.Open(context.Background(), t.TempDir()+"/admin.db")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
 	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New()}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
-	alice, err := svc.CreateAccount(ctx, social.NewAccount{Username: "alice", Password: "password123"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := svc.CreateAccount(ctx, social.NewAccount{Username: "bob", Password: "password123"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Moderation: svc}), svc, alice, bob
-}
-
-func request(t *testing.T, h http.Handler, method, target, body string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(method, target, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
-func TestReportQueue(t *testing.T) {
-	h, svc, alice, bob := newModerationRouter(t)
-	ctx := t.Context()
-	st, err := svc.PostStatus(ctx, bob, social.StatusInput{Text: "buy now"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _, err := svc.Report(ctx, alice, social.ReportInput{AccountID: bob.ID, StatusIDs: []int64{st.ID}, Comment: "spam", Category: "spam"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, _, err := svc.Report(ctx, bob, social.ReportInput{AccountID: alice.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := request(t, h, http.MethodGet, "/api/v1/admin/reports", "")
-	if rec.Code != http.StatusOK {
-		t.Fatalf("status %d: %s", rec.Code, rec.Body)
-	}
-	var got []map[string]any
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0]["id"] != formatInt(second.ID) || got[1]["id"] != formatInt(first.ID) {
-		t.Fatalf("queue = %v, want the two reports, newest first", got)
-	}
-	r := got[1]
-	if r["account_id"] != formatInt(alice.ID) || r["target_account_id"] != formatInt(bob.ID) || r["category"] != "spam" ||
-		r["comment"] != "spam" || r["action_taken"] != false || r["action_taken_at"] != nil {
-		t.Errorf("first report = %v", r)
-	}
-	if ids := r["status_ids"].([]any); len(ids) != 1 || ids[0] != formatInt(st.ID) {
-		t.Errorf("status_ids = %v", ids)
-	}
-	rec = request(t, h, http.MethodGet, "/api/v1/admin/reports?limit=1&max_id="+formatInt(second.ID), "")
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || len(got) != 1 || got[0]["id"] != formatInt(first.ID) {
-		t.Errorf("the page below the newest = %s", rec.Body)
-	}
-	for _, bad := range []string{"?limit=x", "?limit=0", "?max_id=-3", "?max_id=99999999999999999999"} {
-		if rec := request(t, h, http.MethodGet, "/api/v1/admin/reports"+bad, ""); rec.Code != http.StatusBadRequest {
-			t.Errorf("reports%s: %d, want 400", bad, rec.Code)
+	if url := os.Getenv("STARLING_TEST_PG"); url != "" {
+		open["postgres"] = func(t *testing.T) store.Store {
+			st, err := postgres.Open(context.Background(), pgtest.NewSchema(t, url))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
 		}
 	}
+	return open
 }
 
-func TestAdminAnnouncements(t *testing.T) {
-	h, svc, alice, _ := newModerationRouter(t)
-	ends := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	rec := request(t, h, http.MethodPost, "/api/v1/admin/announcements", `{"text": "Maintenance at 22:00", "ends_at": "`+ends+`"}`)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("create: %d %s", rec.Code, rec.Body)
-	}
-	var a map[string]any
-	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
-		t.Fatal(err)
-	}
-	if a["text"] != "Maintenance at 22:00" || a["content"] != "<p>Maintenance at 22:00</p>" || a["ends_at"] == nil || a["starts_at"] != nil {
-		t.Errorf("created = %v", a)
-	}
-	// Users see it.
-	views, err := svc.Announcements(t.Context(), alice)
-	if err != nil || len(views) != 1 || formatInt(views[0].Announcement.ID) != a["id"] {
-		t.Fatalf("alice sees %v, %v", views, err)
-	}
-	rec = request(t, h, http.MethodGet, "/api/v1/admin/announcements", "")
-	if !strings.Contains(rec.Body.String(), `"Maintenance at 22:00"`) {
-		t.Errorf("listing = %s", rec.Body)
-	}
-	for _, c := range []struct {
-		body string
-		code int
-	}{
-		{`{"text": ""}`, http.StatusUnprocessableEntity},
-		{`{"text": "a\u0000b"}`, http.StatusUnprocessableEntity},
-		{`{"text": "x", "colour": "red"}`, http.StatusBadRequest},
-		{`{"text": "x", "starts_at": "tomorrow"}`, http.StatusBadRequest},
-		{`{"text": "x", "starts_at": "2030-01-02T00:00:00Z", "ends_at": "2030-01-01T00:00:00Z"}`, http.StatusUnprocessableEntity},
-		{`not json`, http.StatusBadRequest},
-		{`{"text": "` + strings.Repeat("x", 70<<10) + `"}`, http.StatusBadRequest},
-	} {
-		if rec := request(t, h, http.MethodPost, "/api/v1/admin/announcements", c.body); rec.Code != c.code {
-			t.Errorf("create %.40s: %d, want %d (%s)", c.body, rec.Code, c.code, rec.Body)
-		}
-	}
-	if rec := request(t, h, http.MethodDelete, "/api/v1/admin/announcements/"+a["id"].(string), ""); rec.Code != http.StatusOK {
-		t.Errorf("delete: %d", rec.Code)
-	}
-	for _, id := range []string{a["id"].(string), "abc", "99999999999999999999"} {
-		if rec := request(t, h, http.MethodDelete, "/api/v1/admin/announcements/"+id, ""); rec.Code != http.StatusNotFound {
-			t.Errorf("delete %s: %d, want 404", id, rec.Code)
-		}
-	}
-	if views, _ := svc.Announcements(t.Context(), alice); len(views) != 0 {
-		t.Errorf("withdrawn announcement still shown: %v", views)
-	}
-	// Without the admin token, nothing.
-	req := httptest.NewRequest(http.MethodGet, "/api/v1/admin/reports", nil)
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusUnauthorized {
-		t.Errorf("reports without a token: %d", rec.Code)
+func TestModerationLists(t *testing.T) {
+	for backend, open := range stores(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			st := open(t)
+			t.Cleanup(func() { st.Close() })
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			a := &store.Account{ID: 1 << 40, Username: "alice", CreatedAt: now}
+			if err := st.PutAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			s := &store.Status{ID: 1<<40 + 5, AccountID: a.ID, Text: "x", Content: "<p>x</p>", Visibility: store.VisibilityPublic, CreatedAt: now}
+			if err := st.PutStatusWrite(ctx, &store.StatusWrite{Status: s, Flags: []store.StatusFlag{{ID: 1<<40 + 6, Plugin: "spamguard", PluginVersion: "1.0.0", Reason: "links"}}}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if err := st.PutPolicyDecision(ctx, &store.PolicyDecision{ID: int64(1<<40 + 10 + i), CreatedAt: now, Plugin: "wordfilter",
+					PluginVersion: "1.1.0", Hook: "check_status", Verdict: "reject", Reason: "blocked", AccountID: a.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h := newTestRouterWith(t, Options{Moderation: st})
+			auth := "Bearer " + testToken
+
+			rec := serve(t, h, "/admin/flagged", auth)
+			var flagged []FlaggedStatus
+			if err := json.Unmarshal(rec.Body.Bytes(), &flagged); err != nil || rec.Code != 200 {
+				t.Fatalf("flagged: %d %s", rec.Code, rec.Body)
+			}
+			if len(flagged) != 1 || flagged[0].StatusID != id(s.ID) || flagged[0].Plugin != "spamguard" || flagged[0].PluginVersion != "1.0.0" {
+				t.Errorf("flagged = %+v", flagged)
+			}
+			rec = serve(t, h, "/admin/audit?limit=2", auth)
+			var audit []Decision
+			if err := json.Unmarshal(rec.Body.Bytes(), &audit); err != nil || rec.Code != 200 {
+				t.Fatalf("audit: %d %s", rec.Code, rec.Body)
+			}
+			if len(audit) != 2 || audit[0].ID != id(1<<40+12) || audit[0].PluginVersion != "1.1.0" || audit[0].AccountID != id(a.ID) || audit[0].StatusID != "" {
+				t.Errorf("audit = %+v", audit)
+			}
+			rec = serve(t, h, "/admin/audit?max_id="+audit[1].ID, auth)
+			if err := json.Unmarshal(rec.Body.Bytes(), &audit); err != nil || len(audit) != 1 || audit[0].ID != id(1<<40+10) {
+				t.Errorf("audit page 2: %s", rec.Body)
+			}
+
+			for _, q := range []string{
+				"limit=0", "limit=201", "limit=-1", "limit=abc", "limit=99999999999999999999",
+				"max_id=0", "max_id=-5", "max_id=1e3", "max_id=99999999999999999999", "min_id=%00", "min_id=%ff", "limit=" + strings.Repeat("9", 5000),
+			} {
+				for _, path := range []string{"/admin/flagged?", "/admin/audit?"} {
+					rec := serve(t, h, path+q, auth)
+					var body map[string]string
+					if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &body) != nil || body["error"] == "" {
+						t.Errorf("%s%s: %d %s, want 400 with an error", path, q, rec.Code, rec.Body)
+					}
+				}
+			}
+		})
 	}
 }
 
-func formatInt(id int64) string { return strconv.FormatInt(id, 10) }
+func TestModerationListsWithoutStore(t *testing.T) {
+	rec := serve(t, newTestRouter(t, nil), "/admin/flagged", "Bearer "+testToken)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("status %d", rec.Code)
+	}
+}

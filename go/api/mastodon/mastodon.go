@@ -18,7 +18,11 @@ type Handler struct {
 	baseURL string // public URL, no trailing slash; used in links and entity URLs
 	version string // Starling's own version
 	info    InstanceInfo
-	bus     streaming.Bus // nil: no streaming endpoint
+	// Streaming: hub is nil when there is no bus (no streaming endpoint).
+	hub          *streamHub
+	streamConns  *connCounter
+	streamLimits StreamLimits
+	clientKey    func(*http.Request) string
 }
 
 // Options configure a Handler.
@@ -34,17 +38,33 @@ type Options struct {
 	// Bus feeds the streaming endpoint; the same bus must receive the
 	// domain's events (see Publisher).
 	Bus streaming.Bus
+	// StreamLimits cap streaming clients; zero fields take
+	// DefaultStreamLimits' values.
+	StreamLimits StreamLimits
+	// ClientKey names a request's client for the per-address cap on
+	// streaming connections: the API router's (api.ClientKey), which knows
+	// the trusted proxies and counts IPv6 clients by /64, so both count
+	// clients alike; nil takes the connection's address.
+	ClientKey func(*http.Request) string
 }
 
 // New returns the API handler for svc.
 func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
-		version: opts.Version, info: opts.Instance.withDefaults(), bus: opts.Bus}
+		version: opts.Version, info: opts.Instance.withDefaults(),
+		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey}
 	if h.version == "" {
 		h.version = "dev"
 	}
 	if h.info.Thumbnail == "" {
 		h.info.Thumbnail = h.baseURL + thumbnailPath
+	}
+	if h.clientKey == nil {
+		h.clientKey = remoteIP
+	}
+	if opts.Bus != nil {
+		h.streamConns = newConnCounter(h.streamLimits)
+		h.hub = newStreamHub(h, opts.Bus)
 	}
 	return h
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
 // testBaseURL is the public URL the handler under test believes it has;
@@ -50,7 +48,7 @@ func newTestEnv(t *testing.T) *testEnv {
 func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	st := newSQLiteStore(t)
+	st := openSQLite(t)
 	quiet := slog.New(slog.DiscardHandler)
 	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
@@ -63,21 +61,6 @@ func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 		t.Fatal(err)
 	}
 	return &testEnv{t: t, st: st, svc: svc, h: h, router: r, app: app}
-}
-
-// newSQLiteStore opens and migrates a fresh SQLite store, closed when the
-// test ends.
-func newSQLiteStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
 }
 
 // user creates an account and returns it with a token holding scopes.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 )
 
@@ -30,23 +32,43 @@ type streamEnv struct {
 	ws  string // ws:// URL of /api/v1/streaming
 }
 
-func newStreamEnv(t *testing.T) *streamEnv {
+func newStreamEnv(t *testing.T, configure ...func(*Options)) *streamEnv {
 	t.Helper()
-	return newStreamEnvOn(t, newSQLiteStore(t))
+	return newStreamEnvOn(t, openSQLite(t), configure...)
+}
+
+// openSQLite opens a fresh, migrated SQLite store.
+func openSQLite(t *testing.T) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // newStreamEnvOn is newStreamEnv over a given, migrated store (the
-// visibility matrix runs on both backends).
-func newStreamEnvOn(t *testing.T, st store.Store) *streamEnv {
+// visibility matrix runs on both backends). configure may change the
+// handler's options, its bus included (the domain publishes to the same).
+func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *streamEnv {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	bus := streaming.NewLocal(quiet)
 	t.Cleanup(func() { bus.Close() })
+	opts := Options{BaseURL: testBaseURL, Version: "test", Logger: quiet, Bus: bus}
+	for _, f := range configure {
+		f(&opts)
+	}
 	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
-		Publisher: &Publisher{Bus: bus, Log: quiet}},
+		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
-	h := New(svc, Options{BaseURL: testBaseURL, Version: "test", Logger: quiet, Bus: bus})
+	h := New(svc, opts)
 	r := chi.NewRouter()
 	h.Routes(r)
 	app, err := svc.CreateApp(ctx, social.AppInput{Name: "test app", Scopes: "read write follow"})
@@ -69,21 +91,14 @@ type wsClient struct {
 // dial connects; token travels as the subprotocol, as browsers send it.
 func (e *streamEnv) dial(query, token string) *wsClient {
 	e.t.Helper()
-	opts := &websocket.DialOptions{}
-	if token != "" {
-		opts.Subprotocols = []string{token}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, resp, err := websocket.Dial(ctx, e.ws+query, opts)
+	c, resp, err := e.dialRaw(query, token, nil)
 	if err != nil {
 		e.t.Fatalf("dial %s: %v (%v)", query, err, resp)
 	}
-	if token != "" && conn.Subprotocol() != token {
-		e.t.Fatalf("subprotocol %q not echoed (got %q)", token, conn.Subprotocol())
+	if token != "" && c.conn.Subprotocol() != token {
+		e.t.Fatalf("subprotocol %q not echoed (got %q)", token, c.conn.Subprotocol())
 	}
-	e.t.Cleanup(func() { conn.CloseNow() })
-	return &wsClient{t: e.t, conn: conn}
+	return c
 }
 
 func (c *wsClient) send(v any) {

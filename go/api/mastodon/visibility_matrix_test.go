@@ -160,7 +160,7 @@ func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
 func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		run(t, newSQLiteStore(t))
+		run(t, openSQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pg := os.Getenv("STARLING_TEST_PG")

@@ -3,12 +3,14 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/starling-social/starling/go/api"
+	"github.com/starling-social/starling/go/api/mastodon"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -52,6 +54,7 @@ type serveConfig struct {
 	redis           string
 	redisChannel    string
 	plugins         string
+	pluginsWatch    time.Duration
 	registrations   bool
 	maxChars        int
 	bodyLimit       int64
@@ -71,6 +74,12 @@ type serveConfig struct {
 	rateLimitApps       int
 	trustedProxies      string
 	requestTimeout      time.Duration
+
+	streamMaxConnections           int
+	streamMaxConnectionsPerIP      int
+	streamMaxConnectionsPerAccount int
+	streamMaxSubscriptions         int
+	streamSubscribeRate            float64
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -81,7 +90,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
 	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://host:port/db); optional: shared streaming, rate limits; checked by /readyz")
 	fs.StringVar(&c.redisChannel, "redis-channel", "starling:streaming", "Redis pub/sub channel for streaming events; give each Starling deployment sharing a Redis its own")
-	fs.StringVar(&c.plugins, "plugins", defaultManifest(), "policy plugin manifest; empty runs without plugins")
+	fs.StringVar(&c.plugins, "plugins", autoManifest, `policy plugin manifest; "auto" is <data-dir>/plugins.json if it exists, else the bundled one; empty runs without plugins`)
+	fs.DurationVar(&c.pluginsWatch, "plugins-watch", 2*time.Second, "how often to check the plugin manifest for changes and apply them; 0 disables the watcher")
 	fs.BoolVar(&c.registrations, "registrations", true, "allow sign-up through POST /api/v1/accounts")
 	fs.IntVar(&c.maxChars, "max-chars", 500, "maximum characters per status")
 	fs.Int64Var(&c.bodyLimit, "body-limit", 1<<20, "maximum request body size in bytes")
@@ -100,6 +110,19 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
+	d := mastodon.DefaultStreamLimits()
+	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
+	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
+	fs.IntVar(&c.streamMaxConnectionsPerAccount, "stream-max-connections-per-account", d.ConnectionsPerAccount, "open streaming connections per account per server process")
+	fs.IntVar(&c.streamMaxSubscriptions, "stream-max-subscriptions", d.Subscriptions, "streams one streaming connection may subscribe to")
+	fs.Float64Var(&c.streamSubscribeRate, "stream-subscribe-rate", d.SubscribeRate, "messages per second a streaming connection may send, after a burst of twice --stream-max-subscriptions")
+}
+
+// streamLimits are the streaming caps the flags set.
+func (c *serveConfig) streamLimits() mastodon.StreamLimits {
+	return mastodon.StreamLimits{Connections: c.streamMaxConnections, ConnectionsPerIP: c.streamMaxConnectionsPerIP,
+		ConnectionsPerAccount: c.streamMaxConnectionsPerAccount, Subscriptions: c.streamMaxSubscriptions,
+		SubscribeRate: c.streamSubscribeRate}
 }
 
 // parseFlags parses args into fs, taking defaults from STARLING_* variables
@@ -148,6 +171,11 @@ func (c *serveConfig) validate() error {
 	}
 	if c.requestTimeout < 0 {
 		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)
+	}
+	if c.streamMaxConnections <= 0 || c.streamMaxConnectionsPerIP <= 0 || c.streamMaxConnectionsPerAccount <= 0 ||
+		c.streamMaxSubscriptions <= 0 || !(c.streamSubscribeRate > 0) || math.IsInf(c.streamSubscribeRate, 1) {
+		return fmt.Errorf("--stream-max-connections, --stream-max-connections-per-ip, --stream-max-connections-per-account, " +
+			"--stream-max-subscriptions and --stream-subscribe-rate must be positive and finite")
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)

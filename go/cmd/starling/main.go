@@ -3,7 +3,7 @@
 //	starling serve                      run the server (migrates first)
 //	starling migrate                    apply database migrations
 //	starling user create --username U --password P
-//	starling plugins pin|list           manage the policy plugin manifest
+//	starling plugins pin|init|list|reload|enable|disable   manage the policy plugins
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
 // can also be set with its STARLING_* environment variable.
@@ -47,7 +47,9 @@ commands:
   migrate          apply database migrations and exit
   user create      create a local account
   plugins pin      write a manifest pinning plugin binaries by SHA-256
-  plugins list     show the plugins a manifest names and whether their hashes match
+  plugins init     copy the bundled manifest into the data dir (<data-dir>/plugins.json)
+  plugins list     the running server's plugins: version, SHA-256, state, calls, errors, p50/p99
+  plugins reload   hot-swap a plugin to its manifest entry (also: enable, disable)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`

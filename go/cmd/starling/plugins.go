@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,9 +18,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/starling-social/starling/go/pluginsdk"
+	"github.com/starling-social/starling/go/api/admin"
 	"github.com/starling-social/starling/go/policy"
-	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/store"
 )
 
 // defaultManifest is plugins/manifest.json beside the starling binary, where
@@ -30,39 +35,33 @@ func defaultManifest() string {
 	return filepath.Join(filepath.Dir(exe), "plugins", "manifest.json")
 }
 
-// pluginModerator adapts the policy host to what social and admin consume.
-type pluginModerator struct {
-	host *policy.Host
+// autoManifest is the --plugins default: the operator's manifest in the data
+// dir if there is one (see `starling plugins init`), else the bundled one.
+const autoManifest = "auto"
+
+// dataDirManifest is where the operator's manifest lives.
+func dataDirManifest(dataDir string) string { return filepath.Join(dataDir, "plugins.json") }
+
+// resolveManifest turns --plugins into a path ("" runs without plugins).
+func resolveManifest(flagValue, dataDir string) string {
+	if flagValue != autoManifest {
+		return flagValue
+	}
+	if p := dataDirManifest(dataDir); fileExists(p) {
+		return p
+	}
+	return defaultManifest()
 }
 
-// CheckStatus asks the plugins about a draft. A host error (a fail-closed
-// plugin that is down) is returned, so social refuses the post with 503.
-func (m *pluginModerator) CheckStatus(ctx context.Context, d social.Draft) (social.Verdict, error) {
-	resp, err := m.host.CheckStatus(ctx, &pluginsdk.CheckStatusRequest{
-		AccountID: d.AccountID, Username: d.Username, Text: d.Text, SpoilerText: d.SpoilerText,
-		Visibility: string(d.Visibility), Language: d.Language,
-	})
-	if err != nil {
-		return social.Verdict{}, err
-	}
-	v := social.Verdict{Sensitive: resp.Sensitive || resp.Verdict == pluginsdk.VerdictMarkSensitive}
-	switch resp.Verdict {
-	case pluginsdk.VerdictReject:
-		v.Reject, v.Reason = true, resp.Reason
-	case pluginsdk.VerdictRewrite:
-		v.Rewritten, v.Text, v.SpoilerText = true, resp.Text, resp.SpoilerText
-	}
-	// Flagged statuses are stored and audited by the host; the moderation
-	// queue that would show them to moderators is not built yet.
-	return v, nil
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
-// PluginsJSON lists the loaded plugins for the admin API.
-func (m *pluginModerator) PluginsJSON() any { return m.host.Plugins() }
-
-// startPlugins loads the manifest and starts its plugins. With no manifest
-// it returns a nil moderator (everything allowed) and logs that loudly.
-func startPlugins(ctx context.Context, manifest string, reg prometheus.Registerer, log *slog.Logger) (*pluginModerator, func(), error) {
+// startPlugins loads the manifest and starts its plugins, auditing their
+// decisions into st. With no manifest it returns a nil host (everything
+// allowed) and logs that loudly.
+func startPlugins(ctx context.Context, manifest string, st store.Store, reg prometheus.Registerer, log *slog.Logger) (*policy.Host, func(), error) {
 	if manifest == "" {
 		log.Warn("running without policy plugins (--plugins is empty): statuses are not moderated")
 		return nil, func() {}, nil
@@ -71,70 +70,259 @@ func startPlugins(ctx context.Context, manifest string, reg prometheus.Registere
 	if err != nil {
 		return nil, nil, fmt.Errorf("--plugins: %w (build and pin the bundled plugins with `make build`, or pass --plugins '' to run without)", err)
 	}
-	host, err := policy.NewHost(ctx, m, log, policy.Options{Registerer: reg})
+	host, err := policy.NewHost(ctx, m, log, policy.Options{Registerer: reg, Audit: policy.StoreAudit(st, snowflake.New())})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start policy plugins: %w", err)
 	}
 	for _, p := range host.Plugins() {
-		log.Info("policy plugin", "name", p.Name, "version", p.Version, "state", p.State, "hooks", strings.Join(p.Hooks, ","))
+		log.Info("policy plugin", "name", p.Name, "version", p.Version, "state", p.State, "hooks", strings.Join(p.Hooks, ","), "manifest", manifest)
 	}
-	return &pluginModerator{host: host}, func() {
+	return host, func() {
 		if err := host.Close(); err != nil {
 			log.Warn("stop policy plugins", "err", err)
 		}
 	}, nil
 }
 
-func runPlugins(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	const synopsis = "starling plugins pin --in TEMPLATE --dir BINDIR --out MANIFEST | starling plugins list [--plugins MANIFEST]"
+const pluginsSynopsis = `starling plugins <command>:
+  pin --in TEMPLATE --dir BINDIR --out MANIFEST   pin plugin binaries by SHA-256
+  init [--data-dir D]                             copy the bundled manifest to <data-dir>/plugins.json
+  list [--offline [--plugins MANIFEST]]           the running server's plugins (or a manifest's)
+  reload NAME                                     hot-swap NAME to its manifest entry
+  enable NAME | disable NAME                      switch NAME on or off (saved in the manifest)
+list, reload, enable and disable talk to the running server's admin listener
+(--admin-addr, --admin-token or <data-dir>/admin_token).`
+
+func runPlugins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: %s", synopsis)
+		return fmt.Errorf("usage: %s", pluginsSynopsis)
 	}
-	switch args[0] {
+	switch cmd, rest := args[0], args[1:]; cmd {
 	case "pin":
-		fs := flag.NewFlagSet("plugins pin", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		in := fs.String("in", "plugins/manifest.json", "template manifest (no hashes)")
-		dir := fs.String("dir", "bin/plugins", "directory holding the built plugin binaries")
-		out := fs.String("out", "bin/plugins/manifest.json", "pinned manifest to write")
-		fs.Usage = usage(fs, "starling plugins pin [--in FILE] [--dir DIR] [--out FILE]")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		m, err := policy.LoadManifest(*in)
-		if err != nil {
-			return err
-		}
-		if err := policy.Pin(m, *dir); err != nil {
-			return err
-		}
-		if err := m.Save(*out); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "pinned %d plugin(s) into %s\n", len(m.Plugins), *out)
-		return nil
+		return runPluginsPin(rest, stdout, stderr)
+	case "init":
+		return runPluginsInit(rest, stdout, stderr)
 	case "list":
-		fs := flag.NewFlagSet("plugins list", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("plugins", defaultManifest(), "manifest to list")
-		fs.Usage = usage(fs, "starling plugins list [--plugins FILE]")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
+		return runPluginsList(ctx, rest, stdout, stderr)
+	case "reload", "enable", "disable":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return fmt.Errorf("usage: starling plugins %s NAME [flags]", cmd)
 		}
-		m, err := policy.LoadManifest(*path)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tENABLED\tHOOKS\tFAIL MODE\tTIMEOUT\tBINARY")
-		for _, p := range m.Plugins {
-			check := "ok (sha256 matches)"
-			if err := m.VerifyBinary(p); err != nil {
-				check = err.Error()
-			}
-			fmt.Fprintf(tw, "%s\t%v\t%s\t%s\t%s\t%s\n", p.Name, p.Enabled, strings.Join(p.Hooks, ","), p.FailMode, time.Duration(p.Timeout), check)
-		}
-		return tw.Flush()
+		return runPluginAction(ctx, cmd, rest[0], rest[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, pluginsSynopsis)
+		return nil
+	default:
+		return fmt.Errorf("unknown plugins command %q\n%s", cmd, pluginsSynopsis)
 	}
-	return fmt.Errorf("unknown plugins command %q; usage: %s", args[0], synopsis)
+}
+
+func runPluginsPin(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plugins pin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	in := fs.String("in", "plugins/manifest.json", "template manifest (no hashes)")
+	dir := fs.String("dir", "bin/plugins", "directory holding the built plugin binaries")
+	out := fs.String("out", "bin/plugins/manifest.json", "pinned manifest to write")
+	fs.Usage = usage(fs, "starling plugins pin [--in FILE] [--dir DIR] [--out FILE]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	m, err := policy.LoadManifest(*in)
+	if err != nil {
+		return err
+	}
+	if err := policy.Pin(m, *dir); err != nil {
+		return err
+	}
+	if err := m.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "pinned %d plugin(s) into %s\n", len(m.Plugins), *out)
+	return nil
+}
+
+func runPluginsInit(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plugins init", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var st storageConfig
+	st.register(fs)
+	from := fs.String("from", defaultManifest(), "pinned manifest to copy")
+	fs.Usage = usage(fs, "starling plugins init [--data-dir D] [--from MANIFEST]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	out := dataDirManifest(st.dataDir)
+	if fileExists(out) {
+		return fmt.Errorf("%s exists; edit it, or remove it first", out)
+	}
+	m, err := policy.LoadManifest(*from)
+	if err != nil {
+		return err
+	}
+	// Absolute paths: the copy lives elsewhere than the binaries.
+	for i := range m.Plugins {
+		if !filepath.IsAbs(m.Plugins[i].Path) {
+			m.Plugins[i].Path = filepath.Join(m.Dir, m.Plugins[i].Path)
+		}
+	}
+	if err := os.MkdirAll(st.dataDir, 0o700); err != nil {
+		return err
+	}
+	if err := m.Save(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d plugins); `starling serve` uses it from now on\n", out, len(m.Plugins))
+	return nil
+}
+
+// adminClient talks to the running server's admin listener.
+type adminClient struct {
+	base, token string
+	http        *http.Client
+}
+
+func registerAdminFlags(fs *flag.FlagSet) func() (*adminClient, error) {
+	var st storageConfig
+	st.register(fs)
+	addr := fs.String("admin-addr", "127.0.0.1:8081", "the server's admin listen address")
+	token := fs.String("admin-token", "", "admin bearer token (default: <data-dir>/admin_token)")
+	return func() (*adminClient, error) {
+		tok := *token
+		if tok == "" {
+			b, err := os.ReadFile(filepath.Join(st.dataDir, "admin_token"))
+			if err != nil {
+				return nil, fmt.Errorf("no --admin-token and no token in the data dir: %w", err)
+			}
+			tok = strings.TrimSpace(string(b))
+		}
+		// A swap starts a process and waits for its canary call; allow it.
+		return &adminClient{base: "http://" + *addr, token: tok, http: &http.Client{Timeout: 2 * time.Minute}}, nil
+	}
+}
+
+// do sends a request and decodes a 2xx JSON answer into out; any other
+// status is an error carrying the server's {"error": ...}.
+func (c *adminClient) do(ctx context.Context, method, path string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("the server's admin listener at %s: %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+			return errors.New(e.Error)
+		}
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(body))
+	}
+	return json.Unmarshal(body, out)
+}
+
+func runPluginsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plugins list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	client := registerAdminFlags(fs)
+	offline := fs.Bool("offline", false, "list a manifest and check its hashes, without a running server")
+	manifest := fs.String("plugins", autoManifest, "manifest for --offline (default: <data-dir>/plugins.json, else the bundled one)")
+	fs.Usage = usage(fs, "starling plugins list [--admin-addr A] [--admin-token T] | --offline [--plugins FILE]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *offline {
+		dd := fs.Lookup("data-dir").Value.String()
+		return listManifest(resolveManifest(*manifest, dd), stdout)
+	}
+	c, err := client()
+	if err != nil {
+		return err
+	}
+	var list []admin.Plugin
+	if err := c.do(ctx, http.MethodGet, "/admin/plugins", &list); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tSHA256\tSTATE\tCALLS\tERRORS\tP50\tP99\tRESTARTS\tSWAPS\tLAST ERROR")
+	for _, p := range list {
+		sum := p.SHA256
+		if len(sum) > 12 {
+			sum = sum[:12] + "…"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\n", p.Name, orDash(p.Version), orDash(sum), p.State,
+			p.Calls, p.Errors, micros(p.P50Micros), micros(p.P99Micros), p.Restarts, p.Swaps, orDash(p.LastError))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func micros(us int64) string {
+	if us == 0 {
+		return "-"
+	}
+	return (time.Duration(us) * time.Microsecond).String()
+}
+
+// listManifest prints a manifest's plugins and whether each binary matches.
+func listManifest(path string, stdout io.Writer) error {
+	m, err := policy.LoadManifest(path)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tENABLED\tORDER\tHOOKS\tFAIL MODE\tTIMEOUT\tBINARY")
+	for _, p := range m.Plugins {
+		check := "ok (sha256 matches)"
+		if err := m.VerifyBinary(p); err != nil {
+			check = err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%d\t%s\t%s\t%s\t%s\n", p.Name, orDash(p.Version), p.Enabled, p.Order, strings.Join(p.Hooks, ","), p.FailMode, time.Duration(p.Timeout), check)
+	}
+	return tw.Flush()
+}
+
+// runPluginAction is reload, enable or disable NAME through the admin API.
+// A refused swap is an error (exit status 1) with the server's reason; the
+// old version keeps serving.
+func runPluginAction(ctx context.Context, action, name string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plugins "+action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	client := registerAdminFlags(fs)
+	fs.Usage = usage(fs, "starling plugins "+action+" NAME [--admin-addr A] [--admin-token T]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, err := client()
+	if err != nil {
+		return err
+	}
+	var res admin.SwapResult
+	if err := c.do(ctx, http.MethodPost, "/admin/plugins/"+name+"/"+action, &res); err != nil {
+		if action == "disable" {
+			return fmt.Errorf("%s %s: %w", action, name, err)
+		}
+		return fmt.Errorf("%s %s failed; the running version (if any) keeps serving: %w", action, name, err)
+	}
+	switch res.State {
+	case policy.StateDisabled:
+		fmt.Fprintf(stdout, "%s: disabled\n", res.Plugin)
+	default:
+		fmt.Fprintf(stdout, "%s: version %s is serving (%s, swapped in %s)\n", res.Plugin, res.Version, res.State, res.Took)
+	}
+	return nil
 }

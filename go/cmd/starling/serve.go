@@ -24,6 +24,7 @@ import (
 	"github.com/starling-social/starling/go/api/admin"
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/moderation"
 	"github.com/starling-social/starling/go/ratelimit"
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
@@ -113,18 +114,23 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	}
 	defer closeIndex()
 
-	mod, closePlugins, err := startPlugins(ctx, c.plugins, reg, log)
+	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, reg, log)
 	if err != nil {
 		return err
 	}
 	defer closePlugins()
-	// A nil *pluginModerator must not become a non-nil interface value.
+	// A nil *policy.Host must not become a non-nil interface value.
 	var (
 		moderator social.Moderator
-		lister    admin.PluginLister
+		ranker    social.Ranker
+		pluginAPI admin.PluginHost
 	)
-	if mod != nil {
-		moderator, lister = mod, mod
+	if host != nil {
+		moderator, ranker, pluginAPI = moderation.Moderator{Host: host}, moderation.Moderator{Host: host}, host
+		checks = append(checks, api.Check{Name: "plugins", Ping: host.Ready})
+		if c.pluginsWatch > 0 {
+			go host.Watch(ctx, c.pluginsWatch)
+		}
 	}
 
 	ln, err := net.Listen("tcp", c.addr)
@@ -136,7 +142,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		publicURL = "http://" + ln.Addr().String()
 	}
 	svc := social.New(social.Deps{
-		Store: st, IDs: snowflake.New(), Moderator: moderator, Embedder: emb, Indexer: statusSearch,
+		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
 		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
@@ -145,7 +151,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
 				ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
-			Bus: bus}),
+			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies)}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		RequestTimeout: c.requestTimeout,
 	})
@@ -164,7 +170,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			ln.Close()
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
-		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: lister, Moderation: svc}), log))
+		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
+			Moderation: st, Reports: svc, Announcements: svc}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Reports", exerciseReports},
 		{"Announcements", exerciseAnnouncements},
 		{"Activity", exerciseActivity},
+		{"Moderation", exerciseModeration},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {

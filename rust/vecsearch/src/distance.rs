@@ -3,9 +3,8 @@
 //! The kernels delegate to `crate::simd` (AVX2/FMA chosen at run time, or a
 //! portable fallback that LLVM vectorises), so callers need no `unsafe`.
 
-// [simd] The kernels delegate to `crate::simd`, which picks AVX2/FMA or a
-// portable fallback at run time (edit by the SIMD engineer; the scalar loops
-// that lived here are now `simd::scalar`).
+use crate::index::Metric;
+use std::borrow::Cow;
 
 /// Squared Euclidean distance between `a` and `b` (equal lengths).
 #[inline]
@@ -29,13 +28,21 @@ pub(crate) fn normalize(v: &mut [f32]) {
     }
 }
 
-/// Copies `x` (rows of dimension `d`) with every row normalised.
-pub(crate) fn normalized_rows(x: &[f32], d: usize) -> Result<Vec<f32>, crate::error::Error> {
+/// `x` (rows of dimension `d`) as an index of `metric` compares it: for
+/// cosine a copy with every row normalised, otherwise `x` itself.
+pub(crate) fn rows_for_metric(
+    metric: Metric,
+    x: &[f32],
+    d: usize,
+) -> Result<Cow<'_, [f32]>, crate::error::Error> {
+    if metric != Metric::Cosine {
+        return Ok(Cow::Borrowed(x));
+    }
     let mut v = Vec::new();
     v.try_reserve_exact(x.len())?;
     v.extend_from_slice(x);
     v.chunks_exact_mut(d).for_each(normalize);
-    Ok(v)
+    Ok(Cow::Owned(v))
 }
 
 /// How a metric scores a pair and which scores are better. Implemented by

@@ -271,7 +271,7 @@ impl QuantizedLut {
         self.bytes.clear();
         self.bytes.resize(pairs * 32, 0);
         let qmax = (65535 / (2 * pairs)).min(255) as f32;
-        // [simd] vectorised with AVX2 where available (identical results).
+        // Vectorised with AVX2 where available (identical results).
         let (bias, scale) = simd::quantize_lut(tables, qmax, &mut self.bytes);
         self.bias = bias;
         self.scale = scale;
@@ -308,7 +308,7 @@ pub(crate) fn table_distance(tables: &[f32], code: &[u8]) -> f32 {
 }
 
 /// A candidate: approximate distance and the caller's key (for an IVF,
-/// `(list << 32) | position`).
+/// the entry's address).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Candidate {
     pub(crate) dist: f32,
@@ -402,14 +402,14 @@ impl Scanner {
     /// Scans one list: `tables` are its `m × 16` float tables (smaller is
     /// better), `offset` a distance term common to the list (an IVF's
     /// coarse distance), `codes` its packed codes; candidates get key
-    /// `key_base + position`. `skip(position)` drops a position (tombstones,
+    /// `key(position)`. `skip(position)` drops a position (tombstones,
     /// exclusions) before it reaches the heap.
     pub(crate) fn scan(
         &mut self,
         tables: &[f32],
         offset: f32,
         codes: &PackedCodes,
-        key_base: u64,
+        key: impl Fn(usize) -> u64,
         mut skip: impl FnMut(usize) -> bool,
     ) {
         if codes.is_empty() {
@@ -447,7 +447,7 @@ impl Scanner {
                     if u32::from(sum) > bound || pos >= n || skip(pos) {
                         continue;
                     }
-                    self.offer(self.lut.distance(sum), key_base + pos as u64);
+                    self.offer(self.lut.distance(sum), key(pos));
                     bound = self.lut.sum_bound(self.threshold());
                 }
             }
@@ -676,7 +676,7 @@ mod tests {
                 tables,
                 0.5,
                 &PackedCodes::from_codes(m, codes),
-                (l as u64) << 32,
+                |pos| ((l as u64) << 32) + pos as u64,
                 skip,
             );
         }

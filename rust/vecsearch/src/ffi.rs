@@ -428,6 +428,115 @@ fn check_dim(index: &vs_index, d: usize, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The raw arguments of the three search exports (`vs_index_search`,
+/// `vs_index_search_opts`, `vs_index_search_timed`), before any check.
+struct RawSearch {
+    index: *const vs_index,
+    n: usize,
+    d: usize,
+    x: *const f32,
+    k: usize,
+    /// `Some((params, exclude, n_exclude))` for the exports that take
+    /// options (`params` must then be non-NULL); `None`: the defaults.
+    opts: Option<(*const vs_search_params, *const i64, usize)>,
+    /// Repetitions, at least 1 (`vs_index_search_timed`; 1 elsewhere).
+    repeats: usize,
+    labels: *mut i64,
+    distances: *mut f32,
+}
+
+/// A search export's arguments, checked and turned into slices.
+struct Search<'a> {
+    index: &'a dyn Index,
+    x: &'a [f32],
+    k: usize,
+    params: SearchParams<'a>,
+    labels: &'a mut [i64],
+    distances: &'a mut [f32],
+}
+
+impl RawSearch {
+    /// Checks the arguments in the order every search export reports them:
+    /// the handle, `params`, `d`, `k`, `repeats`, then the buffers `x`,
+    /// `exclude`, `labels` and `distances`.
+    ///
+    /// # Safety
+    ///
+    /// `index` NULL or a live handle; `x` NULL or `n * d` readable floats;
+    /// `params` NULL or valid for one read; `exclude` NULL or `n_exclude`
+    /// readable int64; `labels` and `distances` NULL or `n * k` writable
+    /// values not aliased by the inputs; all for the lifetime `'a`, which
+    /// must stay within the current call.
+    unsafe fn check<'a>(self) -> Result<Search<'a>, Error> {
+        // SAFETY: null or a live handle (our caller's contract).
+        let index = unsafe { handle(self.index) }?;
+        let params = match self.opts {
+            None => None,
+            Some((p, ex, n_ex)) => {
+                // SAFETY: null or valid for one read (our caller's contract).
+                let p = unsafe { p.as_ref() }.ok_or_else(|| null("params"))?;
+                Some((p, ex, n_ex))
+            }
+        };
+        check_dim(index, self.d, "search")?;
+        if self.k == 0 {
+            return Err(Error::invalid("search: k must be at least 1"));
+        }
+        if self.repeats == 0 {
+            return Err(Error::invalid("search: repeats must be at least 1"));
+        }
+        let nk = elems(self.n, self.k, "search")?;
+        // SAFETY: `x` holds n*d floats (our caller's contract).
+        let x = unsafe { slice(self.x, elems(self.n, self.d, "search")?, "x") }?;
+        let params = match params {
+            None => SearchParams::default(),
+            Some((p, ex, n_ex)) => SearchParams {
+                nprobe: p.nprobe,
+                refine_factor: p.refine_factor,
+                threads: p.threads,
+                // SAFETY: `exclude` holds n_exclude int64 (our caller's
+                // contract).
+                exclude: unsafe { slice(ex, n_ex, "exclude") }?,
+            },
+        };
+        // SAFETY: `labels` holds n*k writable int64 (our caller's contract).
+        let labels = unsafe { slice(self.labels, nk, "labels") }?;
+        // SAFETY: `distances` holds n*k writable floats (our caller's
+        // contract).
+        let distances = unsafe { slice(self.distances, nk, "distances") }?;
+        Ok(Search {
+            index: index.inner.as_ref(),
+            x,
+            k: self.k,
+            params,
+            labels,
+            distances,
+        })
+    }
+}
+
+impl Search<'_> {
+    /// Runs the search once; returns the largest number of results in a row.
+    fn run(&mut self) -> Result<usize, Error> {
+        self.index
+            .search_with(self.x, self.k, &self.params, self.labels, self.distances)
+    }
+}
+
+/// Writes `count` through `found` unless it is NULL (`found` is optional
+/// in every search export).
+///
+/// # Safety
+///
+/// `found` NULL or valid for one write.
+unsafe fn write_found(found: *mut usize, count: usize) -> Result<(), Error> {
+    if found.is_null() {
+        return Ok(());
+    }
+    // SAFETY: non-null, valid for one write (our caller's contract).
+    unsafe { write_out(found, count, "found") }
+}
+
 /// Creates an empty exact (brute-force) index.
 ///
 /// # Safety
@@ -449,17 +558,8 @@ pub unsafe extern "C" fn vs_index_new_flat(
             return Err(null("out"));
         }
         let index = FlatIndex::new(d, metric_from(metric)?)?;
-        let raw = Box::into_raw(Box::new(vs_index {
-            inner: Box::new(index),
-        }));
-        // SAFETY: `out` is valid for one write (our caller's contract).
-        if let Err(e) = unsafe { write_out(out, raw, "out") } {
-            // SAFETY: `raw` came from Box::into_raw just above and was not
-            // handed out.
-            drop(unsafe { Box::from_raw(raw) });
-            return Err(e);
-        }
-        Ok(())
+        // SAFETY: `out` contract forwarded from our caller.
+        unsafe { publish(Box::new(index), out) }
     };
     // SAFETY: `err`/`err_len` contract is the caller's (see # Safety).
     unsafe { guard(err, err_len, body) }
@@ -521,25 +621,22 @@ pub unsafe extern "C" fn vs_index_search(
     err_len: usize,
 ) -> vs_status {
     let body = || {
-        // SAFETY: null or a live handle (caller's contract).
-        let index = unsafe { handle(index) }?;
-        check_dim(index, d, "search")?;
-        if k == 0 {
-            return Err(Error::invalid("search: k must be at least 1"));
-        }
-        let nk = elems(n, k, "search")?;
-        // SAFETY: `x` holds n*d floats (caller's contract).
-        let x = unsafe { slice(x, elems(n, d, "search")?, "x") }?;
-        // SAFETY: `labels` holds n*k writable int64 (caller's contract).
-        let labels = unsafe { slice(labels, nk, "labels") }?;
-        // SAFETY: `distances` holds n*k writable floats (caller's contract).
-        let distances = unsafe { slice(distances, nk, "distances") }?;
-        let count = index.inner.search(x, k, labels, distances)?;
-        if !found.is_null() {
-            // SAFETY: non-null, valid for one write (caller's contract).
-            unsafe { write_out(found, count, "found") }?;
-        }
-        Ok(())
+        let raw = RawSearch {
+            index,
+            n,
+            d,
+            x,
+            k,
+            opts: None,
+            repeats: 1,
+            labels,
+            distances,
+        };
+        // SAFETY: the pointers' contract is this function's (see # Safety).
+        let mut search = unsafe { raw.check() }?;
+        let count = search.run()?;
+        // SAFETY: `found` NULL or valid for one write (caller's contract).
+        unsafe { write_found(found, count) }
     };
     // SAFETY: `err`/`err_len` contract is the caller's.
     unsafe { guard(err, err_len, body) }
@@ -739,35 +836,22 @@ pub unsafe extern "C" fn vs_index_search_opts(
     err_len: usize,
 ) -> vs_status {
     let body = || {
-        // SAFETY: null or a live handle (caller's contract).
-        let index = unsafe { handle(index) }?;
-        // SAFETY: null or valid for one read (caller's contract).
-        let p = unsafe { params.as_ref() }.ok_or_else(|| null("params"))?;
-        check_dim(index, d, "search")?;
-        if k == 0 {
-            return Err(Error::invalid("search: k must be at least 1"));
-        }
-        let nk = elems(n, k, "search")?;
-        // SAFETY: `x` holds n*d floats (caller's contract).
-        let x = unsafe { slice(x, elems(n, d, "search")?, "x") }?;
-        // SAFETY: `exclude` holds n_exclude int64 (caller's contract).
-        let exclude = unsafe { slice(exclude, n_exclude, "exclude") }?;
-        // SAFETY: `labels` holds n*k writable int64 (caller's contract).
-        let labels = unsafe { slice(labels, nk, "labels") }?;
-        // SAFETY: `distances` holds n*k writable floats (caller's contract).
-        let distances = unsafe { slice(distances, nk, "distances") }?;
-        let opts = SearchParams {
-            nprobe: p.nprobe,
-            refine_factor: p.refine_factor,
-            threads: p.threads,
-            exclude,
+        let raw = RawSearch {
+            index,
+            n,
+            d,
+            x,
+            k,
+            opts: Some((params, exclude, n_exclude)),
+            repeats: 1,
+            labels,
+            distances,
         };
-        let count = index.inner.search_with(x, k, &opts, labels, distances)?;
-        if !found.is_null() {
-            // SAFETY: non-null, valid for one write (caller's contract).
-            unsafe { write_out(found, count, "found") }?;
-        }
-        Ok(())
+        // SAFETY: the pointers' contract is this function's (see # Safety).
+        let mut search = unsafe { raw.check() }?;
+        let count = search.run()?;
+        // SAFETY: `found` NULL or valid for one write (caller's contract).
+        unsafe { write_found(found, count) }
     };
     // SAFETY: `err`/`err_len` contract is the caller's.
     unsafe { guard(err, err_len, body) }
@@ -803,42 +887,27 @@ pub unsafe extern "C" fn vs_index_search_timed(
     err_len: usize,
 ) -> vs_status {
     let body = || {
-        // SAFETY: null or a live handle (caller's contract).
-        let index = unsafe { handle(index) }?;
-        // SAFETY: null or valid for one read (caller's contract).
-        let p = unsafe { params.as_ref() }.ok_or_else(|| null("params"))?;
-        check_dim(index, d, "search")?;
-        if k == 0 {
-            return Err(Error::invalid("search: k must be at least 1"));
-        }
-        if repeats == 0 {
-            return Err(Error::invalid("search: repeats must be at least 1"));
-        }
-        let nk = elems(n, k, "search")?;
-        // SAFETY: `x` holds n*d floats (caller's contract).
-        let x = unsafe { slice(x, elems(n, d, "search")?, "x") }?;
-        // SAFETY: `exclude` holds n_exclude int64 (caller's contract).
-        let exclude = unsafe { slice(exclude, n_exclude, "exclude") }?;
-        // SAFETY: `labels` holds n*k writable int64 (caller's contract).
-        let labels = unsafe { slice(labels, nk, "labels") }?;
-        // SAFETY: `distances` holds n*k writable floats (caller's contract).
-        let distances = unsafe { slice(distances, nk, "distances") }?;
-        let opts = SearchParams {
-            nprobe: p.nprobe,
-            refine_factor: p.refine_factor,
-            threads: p.threads,
-            exclude,
+        let raw = RawSearch {
+            index,
+            n,
+            d,
+            x,
+            k,
+            opts: Some((params, exclude, n_exclude)),
+            repeats,
+            labels,
+            distances,
         };
+        // SAFETY: the pointers' contract is this function's (see # Safety).
+        let mut search = unsafe { raw.check() }?;
         let start = std::time::Instant::now();
         let mut count = 0;
         for _ in 0..repeats {
-            count = index.inner.search_with(x, k, &opts, labels, distances)?;
+            count = search.run()?;
         }
         let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        if !found.is_null() {
-            // SAFETY: non-null, valid for one write (caller's contract).
-            unsafe { write_out(found, count, "found") }?;
-        }
+        // SAFETY: `found` NULL or valid for one write (caller's contract).
+        unsafe { write_found(found, count) }?;
         if !elapsed_ns.is_null() {
             // SAFETY: non-null, valid for one write (caller's contract).
             unsafe { write_out(elapsed_ns, ns, "elapsed_ns") }?;

@@ -22,7 +22,7 @@
 //! uniqueness (that would cost a hash map per index). A duplicated id can
 //! appear more than once in one result row.
 
-use crate::distance::{IpKernel, Kernel, L2Kernel, normalized_rows};
+use crate::distance::{IpKernel, Kernel, L2Kernel, rows_for_metric};
 use crate::error::Error;
 use crate::index::{
     Index, Metric, SearchParams, check_exclude, check_ids, check_search, check_vectors, is_excluded,
@@ -203,21 +203,7 @@ impl Index for FlatIndex {
     fn add(&self, vectors: &[f32], ids: &[i64]) -> Result<(), Error> {
         let n = check_vectors("add", self.dim, vectors)?;
         check_ids(n, ids)?;
-        if self.metric == Metric::Cosine {
-            let unit = normalized_rows(vectors, self.dim)?;
-            return self.add_rows(&unit, ids);
-        }
-        self.add_rows(vectors, ids)
-    }
-
-    fn search(
-        &self,
-        queries: &[f32],
-        k: usize,
-        labels: &mut [i64],
-        distances: &mut [f32],
-    ) -> Result<usize, Error> {
-        self.search_with(queries, k, &SearchParams::default(), labels, distances)
+        self.add_rows(&rows_for_metric(self.metric, vectors, self.dim)?, ids)
     }
 
     /// Flat search honours `exclude`; `nprobe`, `refine_factor` and
@@ -235,13 +221,7 @@ impl Index for FlatIndex {
         if n == 0 {
             return Ok(0);
         }
-        let unit;
-        let queries = if self.metric == Metric::Cosine {
-            unit = normalized_rows(queries, self.dim)?;
-            &unit[..]
-        } else {
-            queries
-        };
+        let queries: &[f32] = &rows_for_metric(self.metric, queries, self.dim)?;
         let ex = params.exclude;
         let store = self.read();
         Ok(match self.metric {
@@ -336,7 +316,7 @@ fn scan<K: Kernel>(
             );
             for (q, (row_labels, row_scores)) in rows {
                 let mut heap = TopK::<K>::resume(row_labels, row_scores);
-                // [simd] one query against SCORE_ROWS rows at a time, four
+                // One query against SCORE_ROWS rows at a time, four
                 // rows per kernel pass; the scores live on the stack.
                 for (sub, sub_ids) in block
                     .chunks(SCORE_ROWS * d)

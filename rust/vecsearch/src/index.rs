@@ -128,7 +128,8 @@ pub trait Index: Send + Sync {
     /// nothing: on error the index is unchanged.
     fn add(&self, vectors: &[f32], ids: &[i64]) -> Result<(), Error>;
 
-    /// Searches `queries.len() / d` queries for their `k` best vectors.
+    /// Searches `queries.len() / d` queries for their `k` best vectors, with
+    /// the default [`SearchParams`].
     ///
     /// Row `i` of `labels` and `distances` (each `n * k` long) receives query
     /// `i`'s results, best first; slots without a result hold label `-1` and
@@ -139,6 +140,19 @@ pub trait Index: Send + Sync {
         &self,
         queries: &[f32],
         k: usize,
+        labels: &mut [i64],
+        distances: &mut [f32],
+    ) -> Result<usize, Error> {
+        self.search_with(queries, k, &SearchParams::default(), labels, distances)
+    }
+
+    /// [`Index::search`] with options; each index documents which options
+    /// apply to it.
+    fn search_with(
+        &self,
+        queries: &[f32],
+        k: usize,
+        params: &SearchParams<'_>,
         labels: &mut [i64],
         distances: &mut [f32],
     ) -> Result<usize, Error>;
@@ -165,25 +179,6 @@ pub trait Index: Send + Sync {
     /// Reclaims the space of removed vectors.
     fn compact(&self) -> Result<(), Error> {
         Ok(())
-    }
-
-    /// [`Index::search`] with options. The default supports only the
-    /// default options.
-    fn search_with(
-        &self,
-        queries: &[f32],
-        k: usize,
-        params: &SearchParams<'_>,
-        labels: &mut [i64],
-        distances: &mut [f32],
-    ) -> Result<usize, Error> {
-        if !params.exclude.is_empty() || params.refine_factor != 0 {
-            return Err(Error::new(
-                crate::error::ErrorKind::Unsupported,
-                "search: options not supported by this index",
-            ));
-        }
-        self.search(queries, k, labels, distances)
     }
 
     /// Statistics.

@@ -23,7 +23,7 @@
 
 mod distance;
 pub mod error;
-mod fastscan; // 4-bit fast-scan (owned by the SIMD/fast-scan engineer)
+mod fastscan; // 4-bit fast-scan: packed codes and the quantized-table scan
 #[allow(unsafe_code)] // the C ABI; every block carries a SAFETY comment
 pub mod ffi;
 pub mod flat;

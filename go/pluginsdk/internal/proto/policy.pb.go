@@ -287,9 +287,15 @@ type CheckStatusRequest struct {
 	// Mastodon's: public, unlisted, private or direct.
 	Visibility string `protobuf:"bytes,5,opt,name=visibility,proto3" json:"visibility,omitempty"`
 	// ISO 639 code, may be empty.
-	Language      string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Language string `protobuf:"bytes,6,opt,name=language,proto3" json:"language,omitempty"`
+	// Set when an existing status is edited; 0 for a new status.
+	StatusId int64 `protobuf:"varint,7,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
+	// The author's account, for rules that treat new accounts differently.
+	AccountCreatedAtUnix  int64 `protobuf:"varint,8,opt,name=account_created_at_unix,json=accountCreatedAtUnix,proto3" json:"account_created_at_unix,omitempty"`
+	AccountStatusesCount  int64 `protobuf:"varint,9,opt,name=account_statuses_count,json=accountStatusesCount,proto3" json:"account_statuses_count,omitempty"`
+	AccountFollowersCount int64 `protobuf:"varint,10,opt,name=account_followers_count,json=accountFollowersCount,proto3" json:"account_followers_count,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *CheckStatusRequest) Reset() {
@@ -364,6 +370,34 @@ func (x *CheckStatusRequest) GetLanguage() string {
 	return ""
 }
 
+func (x *CheckStatusRequest) GetStatusId() int64 {
+	if x != nil {
+		return x.StatusId
+	}
+	return 0
+}
+
+func (x *CheckStatusRequest) GetAccountCreatedAtUnix() int64 {
+	if x != nil {
+		return x.AccountCreatedAtUnix
+	}
+	return 0
+}
+
+func (x *CheckStatusRequest) GetAccountStatusesCount() int64 {
+	if x != nil {
+		return x.AccountStatusesCount
+	}
+	return 0
+}
+
+func (x *CheckStatusRequest) GetAccountFollowersCount() int64 {
+	if x != nil {
+		return x.AccountFollowersCount
+	}
+	return 0
+}
+
 type CheckStatusResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Verdict Verdict                `protobuf:"varint,1,opt,name=verdict,proto3,enum=starling.policy.v1.Verdict" json:"verdict,omitempty"`
@@ -434,6 +468,399 @@ func (x *CheckStatusResponse) GetSpoilerText() string {
 	return ""
 }
 
+type CheckAccountRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	AccountId   int64                  `protobuf:"varint,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	Username    string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// The profile's bio as the user typed it (plain text).
+	Note string `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	// "signup" or "profile".
+	Event         string `protobuf:"bytes,5,opt,name=event,proto3" json:"event,omitempty"`
+	CreatedAtUnix int64  `protobuf:"varint,6,opt,name=created_at_unix,json=createdAtUnix,proto3" json:"created_at_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckAccountRequest) Reset() {
+	*x = CheckAccountRequest{}
+	mi := &file_policy_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckAccountRequest) ProtoMessage() {}
+
+func (x *CheckAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_policy_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckAccountRequest.ProtoReflect.Descriptor instead.
+func (*CheckAccountRequest) Descriptor() ([]byte, []int) {
+	return file_policy_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CheckAccountRequest) GetAccountId() int64 {
+	if x != nil {
+		return x.AccountId
+	}
+	return 0
+}
+
+func (x *CheckAccountRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *CheckAccountRequest) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *CheckAccountRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *CheckAccountRequest) GetEvent() string {
+	if x != nil {
+		return x.Event
+	}
+	return ""
+}
+
+func (x *CheckAccountRequest) GetCreatedAtUnix() int64 {
+	if x != nil {
+		return x.CreatedAtUnix
+	}
+	return 0
+}
+
+// Allowed verdicts: allow, reject, flag. Others fail the call.
+type CheckAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Verdict       Verdict                `protobuf:"varint,1,opt,name=verdict,proto3,enum=starling.policy.v1.Verdict" json:"verdict,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckAccountResponse) Reset() {
+	*x = CheckAccountResponse{}
+	mi := &file_policy_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckAccountResponse) ProtoMessage() {}
+
+func (x *CheckAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_policy_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckAccountResponse.ProtoReflect.Descriptor instead.
+func (*CheckAccountResponse) Descriptor() ([]byte, []int) {
+	return file_policy_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CheckAccountResponse) GetVerdict() Verdict {
+	if x != nil {
+		return x.Verdict
+	}
+	return Verdict_VERDICT_UNSPECIFIED
+}
+
+func (x *CheckAccountResponse) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type RankRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ViewerId int64                  `protobuf:"varint,1,opt,name=viewer_id,json=viewerId,proto3" json:"viewer_id,omitempty"`
+	// Where the list is shown: "for_you", "suggestions" or "search".
+	Surface string `protobuf:"bytes,2,opt,name=surface,proto3" json:"surface,omitempty"`
+	// The search query, for surface "search".
+	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
+	// Candidates the viewer may already see, in the host's order.
+	Candidates []*Candidate `protobuf:"bytes,4,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	// The host's clock, so every candidate's age is computed from one instant.
+	NowUnixMs     int64 `protobuf:"varint,5,opt,name=now_unix_ms,json=nowUnixMs,proto3" json:"now_unix_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RankRequest) Reset() {
+	*x = RankRequest{}
+	mi := &file_policy_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RankRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RankRequest) ProtoMessage() {}
+
+func (x *RankRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_policy_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RankRequest.ProtoReflect.Descriptor instead.
+func (*RankRequest) Descriptor() ([]byte, []int) {
+	return file_policy_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *RankRequest) GetViewerId() int64 {
+	if x != nil {
+		return x.ViewerId
+	}
+	return 0
+}
+
+func (x *RankRequest) GetSurface() string {
+	if x != nil {
+		return x.Surface
+	}
+	return ""
+}
+
+func (x *RankRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *RankRequest) GetCandidates() []*Candidate {
+	if x != nil {
+		return x.Candidates
+	}
+	return nil
+}
+
+func (x *RankRequest) GetNowUnixMs() int64 {
+	if x != nil {
+		return x.NowUnixMs
+	}
+	return 0
+}
+
+type Candidate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A status ID (for_you, search) or an account ID (suggestions).
+	Id              int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	AuthorId        int64 `protobuf:"varint,2,opt,name=author_id,json=authorId,proto3" json:"author_id,omitempty"`
+	CreatedAtUnixMs int64 `protobuf:"varint,3,opt,name=created_at_unix_ms,json=createdAtUnixMs,proto3" json:"created_at_unix_ms,omitempty"`
+	Favourites      int64 `protobuf:"varint,4,opt,name=favourites,proto3" json:"favourites,omitempty"`
+	Reblogs         int64 `protobuf:"varint,5,opt,name=reblogs,proto3" json:"reblogs,omitempty"`
+	Replies         int64 `protobuf:"varint,6,opt,name=replies,proto3" json:"replies,omitempty"`
+	// How much the viewer interacts with the author, 0..1.
+	Affinity float64 `protobuf:"fixed64,7,opt,name=affinity,proto3" json:"affinity,omitempty"`
+	// Similarity to the query or the viewer's interests, -1..1.
+	Similarity      float64 `protobuf:"fixed64,8,opt,name=similarity,proto3" json:"similarity,omitempty"`
+	FollowingAuthor bool    `protobuf:"varint,9,opt,name=following_author,json=followingAuthor,proto3" json:"following_author,omitempty"`
+	// Further named features; unknown names are for the plugin to ignore.
+	Features      map[string]float64 `protobuf:"bytes,10,rep,name=features,proto3" json:"features,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Candidate) Reset() {
+	*x = Candidate{}
+	mi := &file_policy_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Candidate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Candidate) ProtoMessage() {}
+
+func (x *Candidate) ProtoReflect() protoreflect.Message {
+	mi := &file_policy_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
+func (*Candidate) Descriptor() ([]byte, []int) {
+	return file_policy_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Candidate) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Candidate) GetAuthorId() int64 {
+	if x != nil {
+		return x.AuthorId
+	}
+	return 0
+}
+
+func (x *Candidate) GetCreatedAtUnixMs() int64 {
+	if x != nil {
+		return x.CreatedAtUnixMs
+	}
+	return 0
+}
+
+func (x *Candidate) GetFavourites() int64 {
+	if x != nil {
+		return x.Favourites
+	}
+	return 0
+}
+
+func (x *Candidate) GetReblogs() int64 {
+	if x != nil {
+		return x.Reblogs
+	}
+	return 0
+}
+
+func (x *Candidate) GetReplies() int64 {
+	if x != nil {
+		return x.Replies
+	}
+	return 0
+}
+
+func (x *Candidate) GetAffinity() float64 {
+	if x != nil {
+		return x.Affinity
+	}
+	return 0
+}
+
+func (x *Candidate) GetSimilarity() float64 {
+	if x != nil {
+		return x.Similarity
+	}
+	return 0
+}
+
+func (x *Candidate) GetFollowingAuthor() bool {
+	if x != nil {
+		return x.FollowingAuthor
+	}
+	return false
+}
+
+func (x *Candidate) GetFeatures() map[string]float64 {
+	if x != nil {
+		return x.Features
+	}
+	return nil
+}
+
+// Either scores (one per candidate, in request order, higher first) or
+// order (candidate IDs, best first; IDs may be left out, never added).
+type RankResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Scores        []float64              `protobuf:"fixed64,1,rep,packed,name=scores,proto3" json:"scores,omitempty"`
+	Order         []int64                `protobuf:"varint,2,rep,packed,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RankResponse) Reset() {
+	*x = RankResponse{}
+	mi := &file_policy_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RankResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RankResponse) ProtoMessage() {}
+
+func (x *RankResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_policy_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RankResponse.ProtoReflect.Descriptor instead.
+func (*RankResponse) Descriptor() ([]byte, []int) {
+	return file_policy_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RankResponse) GetScores() []float64 {
+	if x != nil {
+		return x.Scores
+	}
+	return nil
+}
+
+func (x *RankResponse) GetOrder() []int64 {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
 var File_policy_proto protoreflect.FileDescriptor
 
 const file_policy_proto_rawDesc = "" +
@@ -447,7 +874,7 @@ const file_policy_proto_rawDesc = "" +
 	"\x10ConfigureRequest\x12\x16\n" +
 	"\x06config\x18\x01 \x01(\fR\x06config\")\n" +
 	"\x11ConfigureResponse\x12\x14\n" +
-	"\x05error\x18\x01 \x01(\tR\x05error\"\xc2\x01\n" +
+	"\x05error\x18\x01 \x01(\tR\x05error\"\x84\x03\n" +
 	"\x12CheckStatusRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\x03R\taccountId\x12\x1a\n" +
@@ -457,23 +884,71 @@ const file_policy_proto_rawDesc = "" +
 	"\n" +
 	"visibility\x18\x05 \x01(\tR\n" +
 	"visibility\x12\x1a\n" +
-	"\blanguage\x18\x06 \x01(\tR\blanguage\"\x9b\x01\n" +
+	"\blanguage\x18\x06 \x01(\tR\blanguage\x12\x1b\n" +
+	"\tstatus_id\x18\a \x01(\x03R\bstatusId\x125\n" +
+	"\x17account_created_at_unix\x18\b \x01(\x03R\x14accountCreatedAtUnix\x124\n" +
+	"\x16account_statuses_count\x18\t \x01(\x03R\x14accountStatusesCount\x126\n" +
+	"\x17account_followers_count\x18\n" +
+	" \x01(\x03R\x15accountFollowersCount\"\x9b\x01\n" +
 	"\x13CheckStatusResponse\x125\n" +
 	"\averdict\x18\x01 \x01(\x0e2\x1b.starling.policy.v1.VerdictR\averdict\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x12\n" +
 	"\x04text\x18\x03 \x01(\tR\x04text\x12!\n" +
-	"\fspoiler_text\x18\x04 \x01(\tR\vspoilerText*\x8c\x01\n" +
+	"\fspoiler_text\x18\x04 \x01(\tR\vspoilerText\"\xc5\x01\n" +
+	"\x13CheckAccountRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\x03R\taccountId\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\x12\x14\n" +
+	"\x05event\x18\x05 \x01(\tR\x05event\x12&\n" +
+	"\x0fcreated_at_unix\x18\x06 \x01(\x03R\rcreatedAtUnix\"e\n" +
+	"\x14CheckAccountResponse\x125\n" +
+	"\averdict\x18\x01 \x01(\x0e2\x1b.starling.policy.v1.VerdictR\averdict\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xb9\x01\n" +
+	"\vRankRequest\x12\x1b\n" +
+	"\tviewer_id\x18\x01 \x01(\x03R\bviewerId\x12\x18\n" +
+	"\asurface\x18\x02 \x01(\tR\asurface\x12\x14\n" +
+	"\x05query\x18\x03 \x01(\tR\x05query\x12=\n" +
+	"\n" +
+	"candidates\x18\x04 \x03(\v2\x1d.starling.policy.v1.CandidateR\n" +
+	"candidates\x12\x1e\n" +
+	"\vnow_unix_ms\x18\x05 \x01(\x03R\tnowUnixMs\"\xa6\x03\n" +
+	"\tCandidate\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
+	"\tauthor_id\x18\x02 \x01(\x03R\bauthorId\x12+\n" +
+	"\x12created_at_unix_ms\x18\x03 \x01(\x03R\x0fcreatedAtUnixMs\x12\x1e\n" +
+	"\n" +
+	"favourites\x18\x04 \x01(\x03R\n" +
+	"favourites\x12\x18\n" +
+	"\areblogs\x18\x05 \x01(\x03R\areblogs\x12\x18\n" +
+	"\areplies\x18\x06 \x01(\x03R\areplies\x12\x1a\n" +
+	"\baffinity\x18\a \x01(\x01R\baffinity\x12\x1e\n" +
+	"\n" +
+	"similarity\x18\b \x01(\x01R\n" +
+	"similarity\x12)\n" +
+	"\x10following_author\x18\t \x01(\bR\x0ffollowingAuthor\x12G\n" +
+	"\bfeatures\x18\n" +
+	" \x03(\v2+.starling.policy.v1.Candidate.FeaturesEntryR\bfeatures\x1a;\n" +
+	"\rFeaturesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"<\n" +
+	"\fRankResponse\x12\x16\n" +
+	"\x06scores\x18\x01 \x03(\x01R\x06scores\x12\x14\n" +
+	"\x05order\x18\x02 \x03(\x03R\x05order*\x8c\x01\n" +
 	"\aVerdict\x12\x17\n" +
 	"\x13VERDICT_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rVERDICT_ALLOW\x10\x01\x12\x12\n" +
 	"\x0eVERDICT_REJECT\x10\x02\x12\x10\n" +
 	"\fVERDICT_FLAG\x10\x03\x12\x1a\n" +
 	"\x16VERDICT_MARK_SENSITIVE\x10\x04\x12\x13\n" +
-	"\x0fVERDICT_REWRITE\x10\x052\x8d\x02\n" +
+	"\x0fVERDICT_REWRITE\x10\x052\xbb\x03\n" +
 	"\x06Policy\x12I\n" +
 	"\x04Info\x12\x1f.starling.policy.v1.InfoRequest\x1a .starling.policy.v1.InfoResponse\x12X\n" +
 	"\tConfigure\x12$.starling.policy.v1.ConfigureRequest\x1a%.starling.policy.v1.ConfigureResponse\x12^\n" +
-	"\vCheckStatus\x12&.starling.policy.v1.CheckStatusRequest\x1a'.starling.policy.v1.CheckStatusResponseBAZ?github.com/starling-social/starling/go/pluginsdk/internal/protob\x06proto3"
+	"\vCheckStatus\x12&.starling.policy.v1.CheckStatusRequest\x1a'.starling.policy.v1.CheckStatusResponse\x12a\n" +
+	"\fCheckAccount\x12'.starling.policy.v1.CheckAccountRequest\x1a(.starling.policy.v1.CheckAccountResponse\x12I\n" +
+	"\x04Rank\x12\x1f.starling.policy.v1.RankRequest\x1a .starling.policy.v1.RankResponseBAZ?github.com/starling-social/starling/go/pluginsdk/internal/protob\x06proto3"
 
 var (
 	file_policy_proto_rawDescOnce sync.Once
@@ -488,29 +963,42 @@ func file_policy_proto_rawDescGZIP() []byte {
 }
 
 var file_policy_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_policy_proto_goTypes = []any{
-	(Verdict)(0),                // 0: starling.policy.v1.Verdict
-	(*InfoRequest)(nil),         // 1: starling.policy.v1.InfoRequest
-	(*InfoResponse)(nil),        // 2: starling.policy.v1.InfoResponse
-	(*ConfigureRequest)(nil),    // 3: starling.policy.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),   // 4: starling.policy.v1.ConfigureResponse
-	(*CheckStatusRequest)(nil),  // 5: starling.policy.v1.CheckStatusRequest
-	(*CheckStatusResponse)(nil), // 6: starling.policy.v1.CheckStatusResponse
+	(Verdict)(0),                 // 0: starling.policy.v1.Verdict
+	(*InfoRequest)(nil),          // 1: starling.policy.v1.InfoRequest
+	(*InfoResponse)(nil),         // 2: starling.policy.v1.InfoResponse
+	(*ConfigureRequest)(nil),     // 3: starling.policy.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),    // 4: starling.policy.v1.ConfigureResponse
+	(*CheckStatusRequest)(nil),   // 5: starling.policy.v1.CheckStatusRequest
+	(*CheckStatusResponse)(nil),  // 6: starling.policy.v1.CheckStatusResponse
+	(*CheckAccountRequest)(nil),  // 7: starling.policy.v1.CheckAccountRequest
+	(*CheckAccountResponse)(nil), // 8: starling.policy.v1.CheckAccountResponse
+	(*RankRequest)(nil),          // 9: starling.policy.v1.RankRequest
+	(*Candidate)(nil),            // 10: starling.policy.v1.Candidate
+	(*RankResponse)(nil),         // 11: starling.policy.v1.RankResponse
+	nil,                          // 12: starling.policy.v1.Candidate.FeaturesEntry
 }
 var file_policy_proto_depIdxs = []int32{
-	0, // 0: starling.policy.v1.CheckStatusResponse.verdict:type_name -> starling.policy.v1.Verdict
-	1, // 1: starling.policy.v1.Policy.Info:input_type -> starling.policy.v1.InfoRequest
-	3, // 2: starling.policy.v1.Policy.Configure:input_type -> starling.policy.v1.ConfigureRequest
-	5, // 3: starling.policy.v1.Policy.CheckStatus:input_type -> starling.policy.v1.CheckStatusRequest
-	2, // 4: starling.policy.v1.Policy.Info:output_type -> starling.policy.v1.InfoResponse
-	4, // 5: starling.policy.v1.Policy.Configure:output_type -> starling.policy.v1.ConfigureResponse
-	6, // 6: starling.policy.v1.Policy.CheckStatus:output_type -> starling.policy.v1.CheckStatusResponse
-	4, // [4:7] is the sub-list for method output_type
-	1, // [1:4] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	0,  // 0: starling.policy.v1.CheckStatusResponse.verdict:type_name -> starling.policy.v1.Verdict
+	0,  // 1: starling.policy.v1.CheckAccountResponse.verdict:type_name -> starling.policy.v1.Verdict
+	10, // 2: starling.policy.v1.RankRequest.candidates:type_name -> starling.policy.v1.Candidate
+	12, // 3: starling.policy.v1.Candidate.features:type_name -> starling.policy.v1.Candidate.FeaturesEntry
+	1,  // 4: starling.policy.v1.Policy.Info:input_type -> starling.policy.v1.InfoRequest
+	3,  // 5: starling.policy.v1.Policy.Configure:input_type -> starling.policy.v1.ConfigureRequest
+	5,  // 6: starling.policy.v1.Policy.CheckStatus:input_type -> starling.policy.v1.CheckStatusRequest
+	7,  // 7: starling.policy.v1.Policy.CheckAccount:input_type -> starling.policy.v1.CheckAccountRequest
+	9,  // 8: starling.policy.v1.Policy.Rank:input_type -> starling.policy.v1.RankRequest
+	2,  // 9: starling.policy.v1.Policy.Info:output_type -> starling.policy.v1.InfoResponse
+	4,  // 10: starling.policy.v1.Policy.Configure:output_type -> starling.policy.v1.ConfigureResponse
+	6,  // 11: starling.policy.v1.Policy.CheckStatus:output_type -> starling.policy.v1.CheckStatusResponse
+	8,  // 12: starling.policy.v1.Policy.CheckAccount:output_type -> starling.policy.v1.CheckAccountResponse
+	11, // 13: starling.policy.v1.Policy.Rank:output_type -> starling.policy.v1.RankResponse
+	9,  // [9:14] is the sub-list for method output_type
+	4,  // [4:9] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_policy_proto_init() }
@@ -524,7 +1012,7 @@ func file_policy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_policy_proto_rawDesc), len(file_policy_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   6,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,9 +29,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Policy_Info_FullMethodName        = "/starling.policy.v1.Policy/Info"
-	Policy_Configure_FullMethodName   = "/starling.policy.v1.Policy/Configure"
-	Policy_CheckStatus_FullMethodName = "/starling.policy.v1.Policy/CheckStatus"
+	Policy_Info_FullMethodName         = "/starling.policy.v1.Policy/Info"
+	Policy_Configure_FullMethodName    = "/starling.policy.v1.Policy/Configure"
+	Policy_CheckStatus_FullMethodName  = "/starling.policy.v1.Policy/CheckStatus"
+	Policy_CheckAccount_FullMethodName = "/starling.policy.v1.Policy/CheckAccount"
+	Policy_Rank_FullMethodName         = "/starling.policy.v1.Policy/Rank"
 )
 
 // PolicyClient is the client API for Policy service.
@@ -47,8 +49,14 @@ type PolicyClient interface {
 	// Configure hands the plugin its configuration from the host's manifest.
 	// It is called before any hook.
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
-	// CheckStatus judges a status before it is stored (hook "check_status").
+	// CheckStatus judges a status before it is stored, on create and on edit
+	// (hook "check_status").
 	CheckStatus(ctx context.Context, in *CheckStatusRequest, opts ...grpc.CallOption) (*CheckStatusResponse, error)
+	// CheckAccount judges an account at sign-up and when its profile changes
+	// (hook "check_account").
+	CheckAccount(ctx context.Context, in *CheckAccountRequest, opts ...grpc.CallOption) (*CheckAccountResponse, error)
+	// Rank orders one request's candidates, all in one call (hook "rank").
+	Rank(ctx context.Context, in *RankRequest, opts ...grpc.CallOption) (*RankResponse, error)
 }
 
 type policyClient struct {
@@ -89,6 +97,26 @@ func (c *policyClient) CheckStatus(ctx context.Context, in *CheckStatusRequest, 
 	return out, nil
 }
 
+func (c *policyClient) CheckAccount(ctx context.Context, in *CheckAccountRequest, opts ...grpc.CallOption) (*CheckAccountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckAccountResponse)
+	err := c.cc.Invoke(ctx, Policy_CheckAccount_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *policyClient) Rank(ctx context.Context, in *RankRequest, opts ...grpc.CallOption) (*RankResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RankResponse)
+	err := c.cc.Invoke(ctx, Policy_Rank_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PolicyServer is the server API for Policy service.
 // All implementations must embed UnimplementedPolicyServer
 // for forward compatibility.
@@ -102,8 +130,14 @@ type PolicyServer interface {
 	// Configure hands the plugin its configuration from the host's manifest.
 	// It is called before any hook.
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
-	// CheckStatus judges a status before it is stored (hook "check_status").
+	// CheckStatus judges a status before it is stored, on create and on edit
+	// (hook "check_status").
 	CheckStatus(context.Context, *CheckStatusRequest) (*CheckStatusResponse, error)
+	// CheckAccount judges an account at sign-up and when its profile changes
+	// (hook "check_account").
+	CheckAccount(context.Context, *CheckAccountRequest) (*CheckAccountResponse, error)
+	// Rank orders one request's candidates, all in one call (hook "rank").
+	Rank(context.Context, *RankRequest) (*RankResponse, error)
 	mustEmbedUnimplementedPolicyServer()
 }
 
@@ -122,6 +156,12 @@ func (UnimplementedPolicyServer) Configure(context.Context, *ConfigureRequest) (
 }
 func (UnimplementedPolicyServer) CheckStatus(context.Context, *CheckStatusRequest) (*CheckStatusResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CheckStatus not implemented")
+}
+func (UnimplementedPolicyServer) CheckAccount(context.Context, *CheckAccountRequest) (*CheckAccountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckAccount not implemented")
+}
+func (UnimplementedPolicyServer) Rank(context.Context, *RankRequest) (*RankResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Rank not implemented")
 }
 func (UnimplementedPolicyServer) mustEmbedUnimplementedPolicyServer() {}
 func (UnimplementedPolicyServer) testEmbeddedByValue()                {}
@@ -198,6 +238,42 @@ func _Policy_CheckStatus_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Policy_CheckAccount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckAccountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PolicyServer).CheckAccount(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Policy_CheckAccount_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PolicyServer).CheckAccount(ctx, req.(*CheckAccountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Policy_Rank_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RankRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PolicyServer).Rank(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Policy_Rank_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PolicyServer).Rank(ctx, req.(*RankRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Policy_ServiceDesc is the grpc.ServiceDesc for Policy service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -216,6 +292,14 @@ var Policy_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CheckStatus",
 			Handler:    _Policy_CheckStatus_Handler,
+		},
+		{
+			MethodName: "CheckAccount",
+			Handler:    _Policy_CheckAccount_Handler,
+		},
+		{
+			MethodName: "Rank",
+			Handler:    _Policy_Rank_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

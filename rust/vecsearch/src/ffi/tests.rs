@@ -24,6 +24,15 @@ impl Msg {
             .expect("message is NUL-terminated");
         String::from_utf8(self.0[..end].to_vec()).unwrap()
     }
+    /// The message after a call that returned `rc` (empty on success, when
+    /// the buffer is left untouched).
+    fn text_unless_ok(&self, rc: vs_status) -> String {
+        if rc == VS_OK {
+            String::new()
+        } else {
+            self.text()
+        }
+    }
 }
 
 fn new_flat(d: usize, metric: vs_metric) -> *mut vs_index {
@@ -82,11 +91,7 @@ fn search(
             ERR_LEN,
         )
     };
-    let text = if rc == VS_OK {
-        String::new()
-    } else {
-        msg.text()
-    };
+    let text = msg.text_unless_ok(rc);
     (rc, found, text)
 }
 
@@ -105,11 +110,7 @@ fn add(index: *mut vs_index, d: usize, x: &[f32], ids: &[i64]) -> (vs_status, St
             ERR_LEN,
         )
     };
-    let text = if rc == VS_OK {
-        String::new()
-    } else {
-        msg.text()
-    };
+    let text = msg.text_unless_ok(rc);
     (rc, text)
 }
 
@@ -203,6 +204,182 @@ fn timed_search_matches_search_and_reports_time() {
             )
         };
         assert_eq!(rc, want, "repeats {repeats}: {}", msg.text());
+    }
+    free(idx);
+}
+
+/// One argument of a search export made bad, in the order the exports
+/// check them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    Index,
+    Params,
+    Dim,
+    K,
+    Repeats,
+    X,
+    Exclude,
+    Labels,
+    Distances,
+}
+
+/// The three search exports.
+#[derive(Debug, Clone, Copy)]
+enum SearchExport {
+    Plain,
+    Opts,
+    Timed,
+}
+
+/// Calls `export` with good arguments except `faults`; returns (status,
+/// message).
+fn search_with_faults(
+    idx: *mut vs_index,
+    export: SearchExport,
+    faults: &[Fault],
+) -> (vs_status, String) {
+    let bad = |f| faults.contains(&f);
+    let q = [1.0f32, 2.0];
+    let exclude = [5i64];
+    let params = vs_search_params {
+        nprobe: 1,
+        refine_factor: 0,
+        threads: 1,
+    };
+    let (mut labels, mut dists) = ([0i64; 1], [0f32; 1]);
+    let index: *const vs_index = if bad(Fault::Index) {
+        std::ptr::null()
+    } else {
+        idx
+    };
+    let p: *const vs_search_params = if bad(Fault::Params) {
+        std::ptr::null()
+    } else {
+        &params
+    };
+    let d = if bad(Fault::Dim) { 3 } else { 2 };
+    let k = if bad(Fault::K) { 0 } else { 1 };
+    let repeats = if bad(Fault::Repeats) { 0 } else { 1 };
+    let x = if bad(Fault::X) {
+        std::ptr::null()
+    } else {
+        q.as_ptr()
+    };
+    let ex = if bad(Fault::Exclude) {
+        std::ptr::null()
+    } else {
+        exclude.as_ptr()
+    };
+    let l = if bad(Fault::Labels) {
+        std::ptr::null_mut()
+    } else {
+        labels.as_mut_ptr()
+    };
+    let s = if bad(Fault::Distances) {
+        std::ptr::null_mut()
+    } else {
+        dists.as_mut_ptr()
+    };
+    let mut found = 0usize;
+    let mut ns = 0u64;
+    let mut msg = Msg::new();
+    // SAFETY: every pointer is NULL or a live local of the size passed; a
+    // bad `d` (3 for 2 floats) is refused before `x` is read.
+    let rc = unsafe {
+        match export {
+            SearchExport::Plain => {
+                vs_index_search(index, 1, d, x, k, l, s, &mut found, msg.ptr(), ERR_LEN)
+            }
+            SearchExport::Opts => vs_index_search_opts(
+                index,
+                1,
+                d,
+                x,
+                k,
+                p,
+                ex,
+                1,
+                l,
+                s,
+                &mut found,
+                msg.ptr(),
+                ERR_LEN,
+            ),
+            SearchExport::Timed => vs_index_search_timed(
+                index,
+                1,
+                d,
+                x,
+                k,
+                p,
+                ex,
+                1,
+                repeats,
+                l,
+                s,
+                &mut found,
+                &mut ns,
+                msg.ptr(),
+                ERR_LEN,
+            ),
+        }
+    };
+    let text = msg.text_unless_ok(rc);
+    (rc, text)
+}
+
+/// With two bad arguments, every search export reports the one it checks
+/// first, in one fixed order (handle, params, d, k, repeats, x, exclude,
+/// labels, distances), so the three exports agree with each other.
+#[test]
+fn search_exports_report_the_first_bad_argument() {
+    let idx = new_flat(2, VS_METRIC_L2);
+    assert_eq!(add(idx, 2, &[0.0, 0.0], &[1]).0, VS_OK);
+    let want = |f: Fault| -> (vs_status, &str) {
+        match f {
+            Fault::Index => (VS_ERR_NULL, "index is NULL"),
+            Fault::Params => (VS_ERR_NULL, "params is NULL"),
+            Fault::Dim => (VS_ERR_DIMENSION, "search: d = 3, index dimension is 2"),
+            Fault::K => (VS_ERR_INVALID_ARGUMENT, "search: k must be at least 1"),
+            Fault::Repeats => (
+                VS_ERR_INVALID_ARGUMENT,
+                "search: repeats must be at least 1",
+            ),
+            Fault::X => (VS_ERR_NULL, "x is NULL"),
+            Fault::Exclude => (VS_ERR_NULL, "exclude is NULL"),
+            Fault::Labels => (VS_ERR_NULL, "labels is NULL"),
+            Fault::Distances => (VS_ERR_NULL, "distances is NULL"),
+        }
+    };
+    use Fault::*;
+    for (export, faults) in [
+        (
+            SearchExport::Plain,
+            &[Index, Dim, K, X, Labels, Distances][..],
+        ),
+        (
+            SearchExport::Opts,
+            &[Index, Params, Dim, K, X, Exclude, Labels, Distances][..],
+        ),
+        (
+            SearchExport::Timed,
+            &[
+                Index, Params, Dim, K, Repeats, X, Exclude, Labels, Distances,
+            ][..],
+        ),
+    ] {
+        assert_eq!(search_with_faults(idx, export, &[]).0, VS_OK, "{export:?}");
+        for (i, &first) in faults.iter().enumerate() {
+            for &later in &faults[i..] {
+                let (rc, text) = search_with_faults(idx, export, &[first, later]);
+                let (want_rc, want_text) = want(first);
+                assert_eq!(
+                    (rc, text.as_str()),
+                    (want_rc, want_text),
+                    "{export:?} {first:?}+{later:?}"
+                );
+            }
+        }
     }
     free(idx);
 }
@@ -495,7 +672,14 @@ impl Index for PanickingIndex {
     fn add(&self, _: &[f32], _: &[i64]) -> Result<(), Error> {
         panic!("add exploded")
     }
-    fn search(&self, _: &[f32], _: usize, _: &mut [i64], _: &mut [f32]) -> Result<usize, Error> {
+    fn search_with(
+        &self,
+        _: &[f32],
+        _: usize,
+        _: &SearchParams<'_>,
+        _: &mut [i64],
+        _: &mut [f32],
+    ) -> Result<usize, Error> {
         panic!("search exploded")
     }
 }

@@ -2,7 +2,9 @@
 //! synthetic data, removal/exclusion, persistence, concurrency, and recall
 //! on the real data set when it is present.
 
+use super::lists::InvList;
 use super::*;
+use crate::distance::dot;
 use crate::kmeans::SplitMix64;
 use crate::persist;
 
@@ -228,7 +230,8 @@ fn adc_distances_match_reconstruction() {
             .find_map(|(li, list)| list.ids.iter().position(|&x| x == id).map(|p| (li, p)))
             .unwrap();
         let mut rec = vec![0.0; 8];
-        t.pq.decode(&g.lists[li].codes[pos * 4..(pos + 1) * 4], &mut rec);
+        let codes = g.lists[li].codes.bytes().unwrap();
+        t.pq.decode(&codes[pos * 4..(pos + 1) * 4], &mut rec);
         for (r, c) in rec.iter_mut().zip(&t.coarse[li * 8..(li + 1) * 8]) {
             *r += c;
         }
@@ -355,7 +358,7 @@ fn four_bit_lists_are_packed_only_and_persist_in_both_formats() {
     {
         let t = idx.state.get().unwrap();
         let g = t.read();
-        assert!(g.lists.iter().all(|l| l.codes.is_empty()));
+        assert!(g.lists.iter().all(|l| l.codes.bytes().is_none()));
         let lists: usize = g.lists.iter().map(InvList::heap_bytes).sum();
         // Packed codes round up to 32-vector blocks per list; Vec growth
         // may over-allocate up to 2x.
@@ -433,7 +436,9 @@ fn concurrent_searches_adds_removes() {
 
 // ---- real data ----------------------------------------------------------
 
-fn data_root() -> Option<std::path::PathBuf> {
+/// The real-data directory: `STARLING_TEST_DATA` or `../../../shared/data`
+/// relative to the crate, if it holds posts-fasttext.
+pub(super) fn data_root() -> Option<std::path::PathBuf> {
     let root = std::env::var_os("STARLING_TEST_DATA")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
@@ -444,7 +449,8 @@ fn data_root() -> Option<std::path::PathBuf> {
         .then_some(root)
 }
 
-fn read_vecs(path: &std::path::Path) -> (Vec<u32>, usize, usize) {
+/// A texmex file's values (as bits), rows and dimension.
+pub(super) fn read_vecs(path: &std::path::Path) -> (Vec<u32>, usize, usize) {
     let b = std::fs::read(path).unwrap();
     let dim = u32::from_le_bytes(b[..4].try_into().unwrap()) as usize;
     let row = 4 * (dim + 1);

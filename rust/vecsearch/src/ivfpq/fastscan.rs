@@ -1,26 +1,20 @@
-//! [fastscan] The 4-bit fast-scan path of [`IvfPqIndex`] (`nbits = 4`).
+//! Step 2 of a search ([`super::search`]) for 4-bit packed lists
+//! ([`super::lists::CodeLayout::Packed4`]): a scan with quantized tables.
 //!
-//! A child module of `ivfpq` (declared there with `#[path]`), so it reads
-//! the lists directly; owned by the SIMD/fast-scan engineer. The call sites
-//! in `ivfpq.rs` are marked `[fastscan]`: each list keeps its codes only
-//! in the packed layout ([`InvList`]'s `packed`; add, compact, save and
-//! load handle it) and `search_one` branches here.
-//!
-//! Search: every probed list is scanned with its quantized table
-//! ([`Scanner`]). Without re-rank, the best `OVERSAMPLE × cap` candidates
-//! by quantized distance are scored with the float tables (the same
-//! distance the 8-bit path computes) and pushed into the caller's heap.
-//! With re-rank, the best `cap` go straight to the exact re-rank
-//! ([`IvfPqIndex::fs_candidates`]), unordered: it orders them itself.
+//! Every probed list is scanned with its quantized table ([`Scanner`]) in
+//! one loop shared by both uses ([`scan_quantized`]). Without re-rank, the
+//! best `OVERSAMPLE × cap` candidates by quantized distance are scored with
+//! the float tables (the same distance the 8-bit path computes) and pushed
+//! into the caller's heap ([`scan`]). With re-rank, the best `cap` go
+//! straight to the exact re-rank ([`candidates`]), unordered: it orders
+//! them itself.
 
-use super::{IvfPqIndex, Lists, Trained};
+use super::lists::EntryRef;
+use super::search::Query;
 use crate::distance::Kernel;
 use crate::fastscan::{Candidate, Scanner, table_distance};
-use crate::index::{Metric, is_excluded};
-use crate::topk::{EMPTY_LABEL, TopK};
-
-/// The `nbits` that selects fast-scan.
-pub(super) const NBITS: usize = 4;
+use crate::index::is_excluded;
+use crate::topk::TopK;
 
 /// Quantized-scan candidates kept per slot of the float-table heap: the
 /// quantized distance is coarse, so a few more are re-scored.
@@ -51,171 +45,132 @@ pub(super) const FS_RESIDUAL_MAX_DSUB: usize = 2;
 /// `dis0`; L2 without (see [`FS_RESIDUAL_MAX_DSUB`]): `||r_j - c_jc||²` of
 /// the residual `r = q - centroid(l)`, offset 0. IP: the query's inner
 /// products `qtab`, offset `dis0`.
-#[allow(clippy::too_many_arguments)]
 fn list_table(
-    t: &Trained,
-    ip: bool,
-    q: &[f32],
-    qtab: &[f32],
+    query: &Query<'_>,
     l: usize,
     dis0: f32,
     resid: &mut Vec<f32>,
     out: &mut [f32],
 ) -> f32 {
-    if ip {
-        out.copy_from_slice(qtab);
+    let t = query.t;
+    if query.ip {
+        out.copy_from_slice(query.qtab);
         return dis0;
     }
     if !t.term1.is_empty() {
-        let mk = out.len();
-        crate::simd::add(&t.term1[l * mk..(l + 1) * mk], qtab, out);
+        t.term1_table(l, query.qtab, out);
         return dis0;
     }
-    let d = q.len();
+    let d = query.x.len();
     resid.resize(d, 0.0);
-    for ((r, &x), &c) in resid.iter_mut().zip(q).zip(&t.coarse[l * d..(l + 1) * d]) {
+    for ((r, &x), &c) in resid
+        .iter_mut()
+        .zip(query.x)
+        .zip(&t.coarse[l * d..(l + 1) * d])
+    {
         *r = x - c;
     }
     t.pq.l2_table(resid, out);
     0.0
 }
 
-impl IvfPqIndex {
-    /// Scans the probed lists of one query and pushes the best candidates
-    /// into `heap` (capacity `cap`): labels are ids, or `(list << 32) | i`
-    /// when `rerank` (as the 8-bit path does). `probe_s` are the coarse
-    /// scores, `qtab` the query's table (L2: term 3; IP: inner products),
-    /// `ltab` room for one list's `m × 16` table.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn fs_scan<K: Kernel>(
-        &self,
-        t: &Trained,
-        q: &[f32],
-        lists: &Lists,
-        (probe_l, probe_s): (&[i64], &[f32]),
-        (qtab, ltab): (&[f32], &mut [f32]),
-        fs: &mut FsScratch,
-        exclude: &[i64],
-        rerank: bool,
-        heap: &mut TopK<'_, K>,
-        cap: usize,
-    ) {
-        let ip = self.p.metric == Metric::InnerProduct;
-        let m = t.pq.m;
-        let mk = m * t.pq.ksub;
-        // With an exact re-rank to follow, the float-table step only orders
-        // the candidates: no need to oversample.
-        let over = if rerank { 1 } else { OVERSAMPLE };
-        fs.scanner.reset(cap.saturating_mul(over));
-        fs.tab.resize(mk, 0.0);
-        for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
-            if l == EMPTY_LABEL {
-                continue;
-            }
-            let list = &lists.lists[l as usize];
-            if list.packed.is_empty() {
-                continue;
-            }
-            let off = list_table(t, ip, q, qtab, l as usize, dis0, &mut fs.resid, &mut fs.tab);
-            // The scanner ranks smaller-is-better: negate for IP.
-            let offset = if ip {
-                fs.tab.iter_mut().for_each(|v| *v = -*v);
-                -off
-            } else {
-                off
-            };
-            let ids = &list.ids;
-            fs.scanner
-                .scan(&fs.tab, offset, &list.packed, (p as u64) << 32, |i| {
-                    ids[i] < 0 || is_excluded(exclude, ids[i])
-                });
-        }
-        fs.scanner.drain_sorted(&mut fs.cands);
-        // Float-table distances, grouped by list so each list's table is
-        // built once.
-        fs.cands.sort_unstable_by_key(|c| c.key);
-        fs.code.resize(m, 0);
-        let mut cur = usize::MAX;
-        let mut off = 0.0;
-        for c in &fs.cands {
-            let (p, i) = ((c.key >> 32) as usize, (c.key & 0xffff_ffff) as usize);
-            let l = probe_l[p] as usize;
-            if p != cur {
-                cur = p;
-                off = list_table(t, ip, q, qtab, l, probe_s[p], &mut fs.resid, ltab);
-            }
-            let list = &lists.lists[l];
-            list.packed.get(i, &mut fs.code);
-            let s = off + table_distance(ltab, &fs.code);
-            let id = list.ids[i];
-            let label = if rerank {
-                ((l as i64) << 32) | i as i64
-            } else {
-                id
-            };
-            if heap.accepts(s, label) {
-                heap.push(s, label);
-            }
-        }
+/// Scans every probed list with its quantized table and leaves the best
+/// `cap` candidates by quantized distance in `fs.cands`, best first.
+///
+/// A candidate's key is the [`EntryRef`] of its probe *rank* (not its
+/// list) and position: candidates then regroup in probe order, each group
+/// finding its list and coarse score at `query.probes.at(rank)`, and equal
+/// distances in different lists rank by probe order.
+fn scan_quantized(query: &Query<'_>, fs: &mut FsScratch, cap: usize) {
+    let t = query.t;
+    fs.scanner.reset(cap);
+    fs.tab.resize(t.pq.m * t.pq.ksub, 0.0);
+    for (rank, l, dis0) in query.probes.iter() {
+        let list = &query.lists.lists[l];
+        let Some(codes) = list.codes.packed().filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let off = list_table(query, l, dis0, &mut fs.resid, &mut fs.tab);
+        // The scanner ranks smaller-is-better: negate for IP.
+        let offset = if query.ip {
+            fs.tab.iter_mut().for_each(|v| *v = -*v);
+            -off
+        } else {
+            off
+        };
+        let ids = &list.ids;
+        fs.scanner.scan(
+            &fs.tab,
+            offset,
+            codes,
+            |pos| EntryRef::new(rank, pos).key(),
+            |pos| ids[pos] < 0 || is_excluded(query.exclude, ids[pos]),
+        );
     }
+    fs.scanner.drain_sorted(&mut fs.cands);
 }
 
-impl IvfPqIndex {
-    /// The re-rank candidates of one query with 4-bit codes: the best `cap`
-    /// by quantized distance over the probed lists, written as labels
-    /// `(list << 32) | position` into `out` in no particular order (the
-    /// exact re-rank orders them). Returns how many were written.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn fs_candidates(
-        &self,
-        t: &Trained,
-        q: &[f32],
-        lists: &Lists,
-        (probe_l, probe_s): (&[i64], &[f32]),
-        qtab: &[f32],
-        fs: &mut FsScratch,
-        exclude: &[i64],
-        ip: bool,
-        cap: usize,
-        out: &mut [i64],
-    ) -> usize {
-        let mk = t.pq.m * t.pq.ksub;
-        fs.scanner.reset(cap);
-        fs.tab.resize(mk, 0.0);
-        for (p, (&l, &dis0)) in probe_l.iter().zip(probe_s).enumerate() {
-            if l == EMPTY_LABEL {
-                continue;
-            }
-            let list = &lists.lists[l as usize];
-            if list.packed.is_empty() {
-                continue;
-            }
-            let off = list_table(t, ip, q, qtab, l as usize, dis0, &mut fs.resid, &mut fs.tab);
-            // The scanner ranks smaller-is-better: negate for IP.
-            let offset = if ip {
-                fs.tab.iter_mut().for_each(|v| *v = -*v);
-                -off
-            } else {
-                off
-            };
-            let ids = &list.ids;
-            fs.scanner
-                .scan(&fs.tab, offset, &list.packed, (p as u64) << 32, |i| {
-                    ids[i] < 0 || is_excluded(exclude, ids[i])
-                });
+/// Without re-rank: the best `OVERSAMPLE × cap` candidates by quantized
+/// distance, scored again with the float tables (`ltab`: room for one
+/// list's `m × 16` table) into the heap over `out_l`/`out_s` (capacity
+/// `cap`, their length) by id, which ends sorted best first. Returns how
+/// many it kept.
+pub(super) fn scan<K: Kernel>(
+    query: &Query<'_>,
+    fs: &mut FsScratch,
+    ltab: &mut [f32],
+    out_l: &mut [i64],
+    out_s: &mut [f32],
+) -> usize {
+    let cap = out_l.len();
+    TopK::<K>::reset(out_l, out_s);
+    let mut heap = TopK::<K>::resume(out_l, out_s);
+    scan_quantized(query, fs, cap.saturating_mul(OVERSAMPLE));
+    // Float-table distances, grouped by list so each list's table is
+    // built once.
+    fs.cands.sort_unstable_by_key(|c| c.key);
+    fs.code.resize(query.t.pq.m, 0);
+    let mut cur = usize::MAX;
+    let mut off = 0.0;
+    for c in &fs.cands {
+        let e = EntryRef::from_key(c.key);
+        let (rank, i) = (e.list(), e.pos());
+        let (l, dis0) = query.probes.at(rank);
+        if rank != cur {
+            cur = rank;
+            off = list_table(query, l, dis0, &mut fs.resid, ltab);
         }
-        fs.scanner.drain_sorted(&mut fs.cands);
-        for (o, c) in out.iter_mut().zip(&fs.cands) {
-            let (p, i) = ((c.key >> 32) as usize, c.key & 0xffff_ffff);
-            *o = (probe_l[p] << 32) | i as i64;
+        let list = &query.lists.lists[l];
+        let Some(codes) = list.codes.packed() else {
+            continue;
+        };
+        codes.get(i, &mut fs.code);
+        let s = off + table_distance(ltab, &fs.code);
+        let id = list.ids[i];
+        if heap.accepts(s, id) {
+            heap.push(s, id);
         }
-        fs.cands.len().min(out.len())
     }
+    heap.finish()
+}
+
+/// With re-rank: the best `out.len()` candidates by quantized distance,
+/// written as [`EntryRef`] labels into `out` in no particular order (the
+/// exact re-rank orders them). Returns how many were written.
+pub(super) fn candidates(query: &Query<'_>, fs: &mut FsScratch, out: &mut [i64]) -> usize {
+    scan_quantized(query, fs, out.len());
+    for (o, c) in out.iter_mut().zip(&fs.cands) {
+        let e = EntryRef::from_key(c.key);
+        let (l, _) = query.probes.at(e.list());
+        *o = EntryRef::new(l, e.pos()).label();
+    }
+    fs.cands.len().min(out.len())
 }
 
 #[cfg(test)]
 mod tests {
     use crate::index::{Index, Metric, RefineStorage, SearchParams};
+    use crate::ivfpq::tests::{data_root, read_vecs};
     use crate::ivfpq::{IvfPqIndex, IvfPqParams};
     use std::time::Instant;
 
@@ -342,45 +297,20 @@ mod tests {
         }
     }
 
-    fn read_vecs(path: &std::path::Path) -> Option<(usize, Vec<u32>)> {
-        let b = std::fs::read(path).ok()?;
-        let d = u32::from_le_bytes(b.get(0..4)?.try_into().ok()?) as usize;
-        let mut out = Vec::with_capacity(b.len() / 4);
-        for row in b.chunks_exact(4 * (d + 1)) {
-            for c in row[4..].chunks_exact(4) {
-                out.push(u32::from_le_bytes(c.try_into().ok()?));
-            }
-        }
-        Some((d, out))
-    }
-
-    /// The real-data directory: `STARLING_TEST_DATA` or `../../../shared/data`
-    /// relative to the crate.
-    fn data_dir() -> Option<std::path::PathBuf> {
-        let dir = std::env::var_os("STARLING_TEST_DATA")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-            });
-        dir.join("posts-fasttext-100-angular/base.fvecs")
-            .exists()
-            .then_some(dir)
-    }
-
     /// Fast-scan + re-rank on posts-fasttext (L2 on unit vectors) reaches
     /// recall@10 >= 0.9: catches a quantization or packing regression.
     #[test]
     fn real_data_fastscan_recall() {
-        let Some(dir) = data_dir() else {
+        let Some(dir) = data_root() else {
             eprintln!("skipped: no real data (set STARLING_TEST_DATA)");
             return;
         };
         let dir = dir.join("posts-fasttext-100-angular");
-        let (d, base) = read_vecs(&dir.join("base.fvecs")).unwrap();
+        let (base, _, d) = read_vecs(&dir.join("base.fvecs"));
         let base: Vec<f32> = base.into_iter().map(f32::from_bits).collect();
-        let (_, q) = read_vecs(&dir.join("query.fvecs")).unwrap();
+        let (q, _, _) = read_vecs(&dir.join("query.fvecs"));
         let q: Vec<f32> = q.into_iter().map(f32::from_bits).collect();
-        let (gk, gt) = read_vecs(&dir.join("groundtruth.ivecs")).unwrap();
+        let (gt, _, gk) = read_vecs(&dir.join("groundtruth.ivecs"));
         let n = base.len() / d;
         let nq = 300;
         let k = 10;
