@@ -90,16 +90,17 @@ func listAudit(m Moderation) http.HandlerFunc {
 	})
 }
 
-// listHandler is a paged admin listing: parse the page, one store call,
-// convert each row.
-func listHandler[Row, Entity any](m Moderation, what string, get func(Moderation, context.Context, store.Page) ([]Row, error), conv func(Row) Entity) http.HandlerFunc {
+// listHandler is a paged admin listing from m (a Moderation, a Reports):
+// parse the page, one call, convert each row. A nil m answers 404.
+func listHandler[M comparable, Row, Entity any](m M, what string, get func(M, context.Context, store.Page) ([]Row, error), conv func(Row) Entity) http.HandlerFunc {
+	var none M
 	return func(w http.ResponseWriter, r *http.Request) {
 		page, bad := listPage(r)
 		switch {
 		case bad != "":
 			writeJSON(w, http.StatusBadRequest, errorBody{bad})
 			return
-		case m == nil:
+		case m == none:
 			writeJSON(w, http.StatusNotFound, errorBody{"no store"})
 			return
 		}

@@ -52,33 +52,16 @@ func ids(vs []int64) []string {
 
 // listReports answers GET /admin/reports (limit, max_id, min_id).
 func listReports(m Reports) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		page, bad := listPage(r)
-		switch {
-		case bad != "":
-			writeJSON(w, http.StatusBadRequest, errorBody{bad})
-			return
-		case m == nil:
-			writeJSON(w, http.StatusNotFound, errorBody{"no report queue"})
-			return
+	return listHandler(m, "reports", Reports.Reports, func(rp *store.Report) Report {
+		out := Report{ID: id(rp.ID), AccountID: id(rp.AccountID), TargetAccountID: id(rp.TargetAccountID),
+			StatusIDs: ids(rp.StatusIDs), Category: rp.Category, Comment: rp.Comment, RuleIDs: ids(rp.RuleIDs),
+			Forwarded: rp.Forwarded, CreatedAt: rp.CreatedAt, ActionTaken: rp.ActionTakenAt != nil,
+			ActionTakenAt: rp.ActionTakenAt}
+		if rp.ActionTakenBy != 0 {
+			out.ActionTakenBy = id(rp.ActionTakenBy)
 		}
-		rs, err := m.Reports(r.Context(), page)
-		if err != nil {
-			writeDomainError(w, err)
-			return
-		}
-		out := make([]Report, len(rs))
-		for i, rp := range rs {
-			out[i] = Report{ID: id(rp.ID), AccountID: id(rp.AccountID), TargetAccountID: id(rp.TargetAccountID),
-				StatusIDs: ids(rp.StatusIDs), Category: rp.Category, Comment: rp.Comment, RuleIDs: ids(rp.RuleIDs),
-				Forwarded: rp.Forwarded, CreatedAt: rp.CreatedAt, ActionTaken: rp.ActionTakenAt != nil,
-				ActionTakenAt: rp.ActionTakenAt}
-			if rp.ActionTakenBy != 0 {
-				out[i].ActionTakenBy = id(rp.ActionTakenBy)
-			}
-		}
-		writeJSON(w, http.StatusOK, out)
-	}
+		return out
+	})
 }
 
 // Announcement is an announcement as the operator reads it here.

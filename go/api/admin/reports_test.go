@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,32 +15,31 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
-// newModerationRouter is the admin router over a real social service on a
-// fresh SQLite database, with two accounts.
-func newModerationRouter(t *testing.T) (http.Handler, *social.Service, *store.Account, *store.Account) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
+// onStores runs f on each backend stores lists, with the admin router
+// over a real social service on that fresh store, and two accounts.
+func onStores(t *testing.T, f func(t *testing.T, h http.Handler, svc *social.Service, alice, bob *store.Account)) {
+	for backend, open := range stores(t) {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			st := open(t)
+			t.Cleanup(func() { st.Close() })
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			svc := social.New(social.Deps{Store: st, IDs: snowflake.New()}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
+			alice, err := svc.CreateAccount(ctx, social.NewAccount{Username: "alice", Password: "password123"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bob, err := svc.CreateAccount(ctx, social.NewAccount{Username: "bob", Password: "password123"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f(t, NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Reports: svc, Announcements: svc}), svc, alice, bob)
+		})
 	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New()}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
-	alice, err := svc.CreateAccount(ctx, social.NewAccount{Username: "alice", Password: "password123"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob, err := svc.CreateAccount(ctx, social.NewAccount{Username: "bob", Password: "password123"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Reports: svc, Announcements: svc}), svc, alice, bob
 }
 
 func request(t *testing.T, h http.Handler, method, target, body string) *httptest.ResponseRecorder {
@@ -53,8 +51,9 @@ func request(t *testing.T, h http.Handler, method, target, body string) *httptes
 	return rec
 }
 
-func TestReportQueue(t *testing.T) {
-	h, svc, alice, bob := newModerationRouter(t)
+func TestReportQueue(t *testing.T) { onStores(t, testReportQueue) }
+
+func testReportQueue(t *testing.T, h http.Handler, svc *social.Service, alice, bob *store.Account) {
 	ctx := t.Context()
 	st, err := svc.PostStatus(ctx, bob, social.StatusInput{Text: "buy now"})
 	if err != nil {
@@ -98,8 +97,9 @@ func TestReportQueue(t *testing.T) {
 	}
 }
 
-func TestAdminAnnouncements(t *testing.T) {
-	h, svc, alice, _ := newModerationRouter(t)
+func TestAdminAnnouncements(t *testing.T) { onStores(t, testAdminAnnouncements) }
+
+func testAdminAnnouncements(t *testing.T, h http.Handler, svc *social.Service, alice, _ *store.Account) {
 	ends := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	rec := request(t, h, http.MethodPost, "/admin/announcements", `{"text": "Maintenance at 22:00", "ends_at": "`+ends+`"}`)
 	if rec.Code != http.StatusOK {
