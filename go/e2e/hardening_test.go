@@ -211,7 +211,7 @@ func TestReadyzHidesErrors(t *testing.T) {
 	l.Close()
 	s := startServer(t, t.TempDir(), "--redis", "redis://"+addr+"/0")
 	r := s.must(s.do("GET", "/readyz", "", nil), http.StatusServiceUnavailable)
-	if string(r.body) != `{"database":"ok","redis":"error"}`+"\n" {
+	if string(r.body) != `{"database":"ok","plugins":"ok","redis":"error"}`+"\n" {
 		t.Fatalf("readyz body %s, want only the check names and a generic error", r.body)
 	}
 	_, port, _ := net.SplitHostPort(addr)
