@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -33,6 +34,7 @@ const (
 	NotificationFollow        NotificationType = "follow"
 	NotificationFollowRequest NotificationType = "follow_request"
 	NotificationStatus        NotificationType = "status"
+	NotificationUpdate        NotificationType = "update" // a status the recipient boosted was edited
 )
 
 // Notification tells AccountID that FromAccountID did something. StatusID
@@ -45,6 +47,10 @@ type Notification struct {
 	Type          NotificationType
 	StatusID      int64
 	CreatedAt     time.Time
+	// GroupKey is the notification group it joined when written (grouped
+	// notifications, GET /api/v2/notifications); "" for types that are
+	// never grouped.
+	GroupKey string
 }
 
 // NotificationQuery selects a recipient's notifications: those of a type in
@@ -55,7 +61,18 @@ type NotificationQuery struct {
 	Types         []NotificationType
 	ExcludeTypes  []NotificationType
 	FromAccountID int64
+	GroupKey      string // only this group's when not ""
 	Page          Page
+}
+
+// NotificationGroup sums up one group of a recipient's notifications.
+type NotificationGroup struct {
+	Key      string
+	Count    int64 // notifications in the group
+	LatestID int64 // its most recent notification
+	// SampleAccountIDs are the senders of its most recent notifications,
+	// newest first, without repeats.
+	SampleAccountIDs []int64
 }
 
 // List is a named set of followed accounts with its own timeline.
@@ -121,6 +138,13 @@ type Interactions interface {
 	DeleteNotification(ctx context.Context, accountID, id int64) error
 	// ClearNotifications deletes every notification of recipient accountID.
 	ClearNotifications(ctx context.Context, accountID int64) error
+	// GetNotificationGroups sums up the groups keys of recipient accountID
+	// in one query, with at most samples sender IDs each; keys without a
+	// notification are absent from the map.
+	GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples int) (map[string]*NotificationGroup, error)
+	// DeleteNotificationGroup deletes recipient accountID's notifications
+	// whose group_key is key (not ""); none is not an error.
+	DeleteNotificationGroup(ctx context.Context, accountID int64, key string) error
 
 	// PutList inserts l unless l.AccountID already owns max lists, in one
 	// transaction so concurrent creates cannot pass the limit together:
@@ -146,4 +170,17 @@ type Interactions interface {
 	// ListListAccountIDs lists the member account IDs of the list,
 	// descending inside page (Limit 0 is not allowed).
 	ListListAccountIDs(ctx context.Context, listID int64, page Page) ([]int64, error)
+}
+
+// AddToNotificationGroup folds one row of a backend's group query (rows of a
+// group newest first, each with the group's count) into groups.
+func AddToNotificationGroup(groups map[string]*NotificationGroup, key string, id, from, count int64) {
+	g := groups[key]
+	if g == nil {
+		g = &NotificationGroup{Key: key, Count: count, LatestID: id}
+		groups[key] = g
+	}
+	if !slices.Contains(g.SampleAccountIDs, from) {
+		g.SampleAccountIDs = append(g.SampleAccountIDs, from)
+	}
 }

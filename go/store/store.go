@@ -117,6 +117,7 @@ type Status struct {
 	Visibility         Visibility
 	Language           string
 	CreatedAt          time.Time
+	EditedAt           *time.Time // nil until edited
 	Embedding          []float32
 
 	RepliesCount    int64 // replies that CountsAsReply
@@ -331,6 +332,7 @@ type Store interface {
 	Tokens
 	Follows
 	Statuses
+	StatusEdits
 	Relationships
 	Interactions
 	OAuth

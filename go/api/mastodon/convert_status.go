@@ -111,6 +111,10 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 	if s.Language != "" {
 		out.Language = &s.Language
 	}
+	if s.EditedAt != nil {
+		e := formatTime(*s.EditedAt)
+		out.EditedAt = &e
+	}
 	if viewer != nil {
 		fav, rb, bm, muted := v.Favourited, v.Reblogged, v.Bookmarked, v.Muted
 		out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &rb, &bm, &muted

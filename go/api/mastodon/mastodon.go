@@ -99,6 +99,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.instanceV2Routes(r)
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
+		h.notificationV2Routes(r)
 	})
 }
 

@@ -11,10 +11,11 @@ import (
 
 // notificationRoutes: notifications (under /api/v1).
 func (h *Handler) notificationRoutes(r chi.Router) {
-	r.With(h.requireUser("read:notifications")).Get("/notifications", h.notifications)                      // GET /api/v1/notifications
-	r.With(h.requireUser("read:notifications")).Get("/notifications/{id}", h.getNotification)               // GET /api/v1/notifications/:id
-	r.With(h.requireUser("write:notifications")).Post("/notifications/clear", h.clearNotifications)         // POST /api/v1/notifications/clear
-	r.With(h.requireUser("write:notifications")).Post("/notifications/{id}/dismiss", h.dismissNotification) // POST /api/v1/notifications/:id/dismiss
+	r.With(h.requireUser("read:notifications")).Get("/notifications", h.notifications)                        // GET /api/v1/notifications
+	r.With(h.requireUser("read:notifications")).Get("/notifications/unread_count", h.unreadNotificationCount) // GET /api/v1/notifications/unread_count
+	r.With(h.requireUser("read:notifications")).Get("/notifications/{id}", h.getNotification)                 // GET /api/v1/notifications/:id
+	r.With(h.requireUser("write:notifications")).Post("/notifications/clear", h.clearNotifications)           // POST /api/v1/notifications/clear
+	r.With(h.requireUser("write:notifications")).Post("/notifications/{id}/dismiss", h.dismissNotification)   // POST /api/v1/notifications/:id/dismiss
 }
 
 type notificationsRequest struct {
