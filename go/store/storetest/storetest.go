@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Migrate", exerciseMigrate},
 		{"Interactions", exerciseInteractions},
 		{"Notifications", exerciseNotifications},
+		{"StatusEdits", exerciseStatusEdits},
 		{"Lists", exerciseLists},
 		{"OAuth", exerciseOAuth},
 		{"TextSearch", exerciseTextSearch},
