@@ -38,6 +38,7 @@ func (h *Handler) accountRoutes(r chi.Router) {
 	r.With(h.requireUser("read:follows")).Get("/follow_requests", h.listFollowRequests)                        // GET /api/v1/follow_requests
 	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/authorize", h.authorizeFollowRequest)   // POST /api/v1/follow_requests/:account_id/authorize
 	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/reject", h.rejectFollowRequest)         // POST /api/v1/follow_requests/:account_id/reject
+	r.With(h.requireUser("read:accounts")).Get("/suggestions", h.suggestionsV1)                                // GET /api/v1/suggestions
 	r.With(h.requireUser("read:accounts")).Delete("/suggestions/{id}", h.dismissSuggestion)                    // DELETE /api/v1/suggestions/:account_id
 }
 

@@ -11,8 +11,10 @@ const compatVersion = "1.0.0"
 
 // compatAPIVersion is api_versions.mastodon. 0 leaves the field out, as a
 // Mastodon before 4.3 does; API version 2 (4.3) implies grouped
-// notifications.
-const compatAPIVersion = 0
+// notifications, which are served (notifications_v2.go), so apps that
+// look for them (Phanpy, Ice Cubes) find them without the rest of 4.3
+// being claimed.
+const compatAPIVersion = 2
 
 // instanceVersion is the version string clients parse: the Mastodon version
 // first (clients read the leading x.y.z), then ours.

@@ -212,6 +212,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"policy_decisions",
 		"reports",
 		"schema_migrations",
+		"status_edits",
 		"status_mentions",
 		"status_pins",
 		"status_tags",
