@@ -138,6 +138,15 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 			base: url.Values{}, fields: []string{"tagged"}, bad: 422},
 		{name: "notifications", method: "GET", path: "/api/v1/notifications", token: alice,
 			base: url.Values{}, fields: []string{"types[]", "exclude_types[]"}, bad: 422},
+		{name: "edit status", method: "PUT", path: "/api/v1/statuses/" + st.ID, token: tok["bob"],
+			base:   url.Values{"status": {"hello again"}, "spoiler_text": {"cw"}, "language": {"en"}},
+			fields: []string{"status", "spoiler_text", "language"}, bad: 422,
+			big: map[string]int{"status": 422, "spoiler_text": 422, "language": 422}},
+		{name: "grouped notifications", method: "GET", path: "/api/v2/notifications", token: alice,
+			base: url.Values{}, fields: []string{"types[]", "exclude_types[]", "grouped_types[]", "expand_accounts", "account_id"}, bad: 422,
+			big: map[string]int{"expand_accounts": 422, "account_id": 400}},
+		{name: "unread count", method: "GET", path: "/api/v2/notifications/unread_count", token: alice,
+			base: url.Values{}, fields: []string{"types[]", "grouped_types[]", "limit"}, bad: 422, big: map[string]int{"limit": 400}},
 	}
 	for _, ep := range endpoints {
 		for _, field := range ep.fields {
