@@ -26,6 +26,10 @@ var DefaultGroupedTypes = []store.NotificationType{store.NotificationFavourite, 
 // groupSamples is how many senders a group shows (Mastodon: 8).
 const groupSamples = 8
 
+// MaxGroupCount bounds a group's notifications_count: counting stops
+// there, so a viral status's group costs a bounded read per request.
+const MaxGroupCount = 10000
+
 // groupScan bounds the notifications one grouped page reads: a page
 // holds as many groups as fit in them, up to its limit.
 const groupScan = 400
@@ -172,7 +176,7 @@ func (s *Service) sumUpGroups(ctx context.Context, viewer *store.Account, groups
 			keys = append(keys, g.Key)
 		}
 	}
-	sums, err := s.store.GetNotificationGroups(ctx, viewer.ID, keys, groupSamples)
+	sums, err := s.store.GetNotificationGroups(ctx, viewer.ID, keys, groupSamples, MaxGroupCount)
 	if err != nil {
 		return internal(op, err)
 	}

@@ -139,9 +139,11 @@ type Interactions interface {
 	// ClearNotifications deletes every notification of recipient accountID.
 	ClearNotifications(ctx context.Context, accountID int64) error
 	// GetNotificationGroups sums up the groups keys of recipient accountID
-	// in one query, with at most samples sender IDs each; keys without a
-	// notification are absent from the map.
-	GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples int) (map[string]*NotificationGroup, error)
+	// in one query, reading a bounded number of rows per group: Count
+	// stops at maxCount, the samples are the senders of the samples most
+	// recent notifications. Keys without a notification are absent from
+	// the map.
+	GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples, maxCount int) (map[string]*NotificationGroup, error)
 	// DeleteNotificationGroup deletes recipient accountID's notifications
 	// whose group_key is key (not ""); none is not an error.
 	DeleteNotificationGroup(ctx context.Context, accountID int64, key string) error
@@ -172,15 +174,15 @@ type Interactions interface {
 	ListListAccountIDs(ctx context.Context, listID int64, page Page) ([]int64, error)
 }
 
-// AddToNotificationGroup folds one row of a backend's group query (rows of a
-// group newest first, each with the group's count) into groups.
-func AddToNotificationGroup(groups map[string]*NotificationGroup, key string, id, from, count int64) {
-	g := groups[key]
-	if g == nil {
-		g = &NotificationGroup{Key: key, Count: count, LatestID: id}
-		groups[key] = g
+// NewNotificationGroup is a group as a backend's query found it: senders
+// are those of its most recent notifications, newest first, possibly
+// repeated (a favourite undone and made again).
+func NewNotificationGroup(key string, count, latestID int64, senders []int64) *NotificationGroup {
+	g := &NotificationGroup{Key: key, Count: count, LatestID: latestID}
+	for _, id := range senders {
+		if !slices.Contains(g.SampleAccountIDs, id) {
+			g.SampleAccountIDs = append(g.SampleAccountIDs, id)
+		}
 	}
-	if !slices.Contains(g.SampleAccountIDs, from) {
-		g.SampleAccountIDs = append(g.SampleAccountIDs, from)
-	}
+	return g
 }

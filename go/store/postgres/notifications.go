@@ -73,7 +73,7 @@ func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery
 		b.WriteString(` AND from_account_id = ` + arg(q.FromAccountID))
 	}
 	if q.GroupKey != "" {
-		b.WriteString(` AND group_key = ` + arg(q.GroupKey))
+		b.WriteString(` AND group_key <> '' AND group_key = ` + arg(q.GroupKey))
 	}
 	out, err := listPage(ctx, s, b.String(), args, "id", q.Page, scanNotification)
 	if err != nil {
@@ -110,31 +110,35 @@ func (s *Store) ClearNotifications(ctx context.Context, accountID int64) error {
 	return nil
 }
 
-// GetNotificationGroups counts and samples each group with window
-// functions over (account_id, group_key), in one query.
-func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples int) (map[string]*store.NotificationGroup, error) {
+// GetNotificationGroups reads, per key, through the (account_id,
+// group_key, id) index: a count stopped at maxCount, the newest id and the
+// senders of the newest samples rows, in order.
+func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples, maxCount int) (map[string]*store.NotificationGroup, error) {
 	out := map[string]*store.NotificationGroup{}
 	if len(keys) == 0 {
 		return out, nil
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT group_key, id, from_account_id, n FROM (
-			SELECT group_key, id, from_account_id,
-			       count(*) OVER (PARTITION BY group_key) AS n,
-			       row_number() OVER (PARTITION BY group_key ORDER BY id DESC) AS rank
-			FROM notifications
-			WHERE account_id = $1 AND group_key = ANY($2)) g
-		WHERE rank <= $3 ORDER BY group_key, id DESC`, accountID, keys, samples)
+		SELECT k,
+		       (SELECT count(*) FROM (SELECT 1 FROM notifications
+		            WHERE account_id = $1 AND group_key = k AND group_key <> '' LIMIT $3) c),
+		       (SELECT max(id) FROM notifications WHERE account_id = $1 AND group_key = k AND group_key <> ''),
+		       array(SELECT from_account_id FROM notifications
+		            WHERE account_id = $1 AND group_key = k AND group_key <> '' ORDER BY id DESC LIMIT $4)
+		FROM unnest($2::text[]) k`, accountID, keys, maxCount, samples)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: notification groups: %w", translate(err))
 	}
 	var (
-		key      string
-		id, from int64
-		count    int64
+		key     string
+		count   int64
+		latest  *int64
+		senders []int64
 	)
-	_, err = pgx.ForEachRow(rows, []any{&key, &id, &from, &count}, func() error {
-		store.AddToNotificationGroup(out, key, id, from, count)
+	_, err = pgx.ForEachRow(rows, []any{&key, &count, &latest, &senders}, func() error {
+		if count > 0 && latest != nil {
+			out[key] = store.NewNotificationGroup(key, count, *latest, senders)
+		}
 		return nil
 	})
 	if err != nil {
@@ -148,7 +152,7 @@ func (s *Store) DeleteNotificationGroup(ctx context.Context, accountID int64, ke
 	if key == "" {
 		return fmt.Errorf("postgres: delete notification group: empty key")
 	}
-	if _, err := s.pool.Exec(ctx, `DELETE FROM notifications WHERE account_id = $1 AND group_key = $2`, accountID, key); err != nil {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM notifications WHERE account_id = $1 AND group_key = $2 AND group_key <> ''`, accountID, key); err != nil {
 		return fmt.Errorf("postgres: delete notification group %q: %w", key, translate(err))
 	}
 	return nil

@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/starling-social/starling/go/store"
@@ -81,7 +84,7 @@ func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery
 		args = append(args, q.FromAccountID)
 	}
 	if q.GroupKey != "" {
-		b.WriteString(` AND group_key = ?`)
+		b.WriteString(` AND group_key = ? AND group_key <> ''`)
 		args = append(args, q.GroupKey)
 	}
 	out, err := listPage(ctx, s, b.String(), args, "id", q.Page, scanNotification)
@@ -111,9 +114,11 @@ func (s *Store) ClearNotifications(ctx context.Context, accountID int64) error {
 	return nil
 }
 
-// GetNotificationGroups counts and samples each group with window
-// functions over (account_id, group_key), in one query.
-func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples int) (map[string]*store.NotificationGroup, error) {
+// GetNotificationGroups reads, per key, through the (account_id,
+// group_key, id) index: a count stopped at maxCount, the newest id and the
+// senders of the newest samples rows (as [id, sender] pairs, ordered in Go:
+// SQLite does not promise an aggregate's input order).
+func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples, maxCount int) (map[string]*store.NotificationGroup, error) {
 	out := map[string]*store.NotificationGroup{}
 	if len(keys) == 0 {
 		return out, nil
@@ -123,26 +128,36 @@ func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys
 		return nil, fmt.Errorf("sqlite: notification groups: %w", err)
 	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT group_key, id, from_account_id, n FROM (
-			SELECT group_key, id, from_account_id,
-			       count(*) OVER (PARTITION BY group_key) AS n,
-			       row_number() OVER (PARTITION BY group_key ORDER BY id DESC) AS rank
-			FROM notifications
-			WHERE account_id = ? AND group_key IN (SELECT value FROM json_each(?)))
-		WHERE rank <= ? ORDER BY group_key, id DESC`, accountID, list, samples)
+		SELECT k.value,
+		       (SELECT count(*) FROM (SELECT 1 FROM notifications
+		            WHERE account_id = ?1 AND group_key = k.value AND group_key <> '' LIMIT ?3)),
+		       (SELECT json_group_array(json_array(id, from_account_id)) FROM (SELECT id, from_account_id FROM notifications
+		            WHERE account_id = ?1 AND group_key = k.value AND group_key <> '' ORDER BY id DESC LIMIT ?4))
+		FROM json_each(?2) k`, accountID, list, maxCount, samples)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: notification groups: %w", translate(err))
 	}
 	_, err = collect(rows, func(r scanner) (struct{}, error) {
 		var (
-			key      string
-			id, from int64
-			count    int64
+			key, pairs string
+			count      int64
 		)
-		if err := r.Scan(&key, &id, &from, &count); err != nil {
+		if err := r.Scan(&key, &count, &pairs); err != nil {
 			return struct{}{}, err
 		}
-		store.AddToNotificationGroup(out, key, id, from, count)
+		if count == 0 {
+			return struct{}{}, nil
+		}
+		var rows [][2]int64
+		if err := json.Unmarshal([]byte(pairs), &rows); err != nil {
+			return struct{}{}, fmt.Errorf("group %q senders: %w", key, err)
+		}
+		slices.SortFunc(rows, func(a, b [2]int64) int { return cmp.Compare(b[0], a[0]) })
+		senders := make([]int64, len(rows))
+		for i, p := range rows {
+			senders[i] = p[1]
+		}
+		out[key] = store.NewNotificationGroup(key, count, rows[0][0], senders)
 		return struct{}{}, nil
 	})
 	if err != nil {
@@ -156,7 +171,7 @@ func (s *Store) DeleteNotificationGroup(ctx context.Context, accountID int64, ke
 	if key == "" {
 		return fmt.Errorf("sqlite: delete notification group: empty key")
 	}
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM notifications WHERE account_id = ? AND group_key = ?`, accountID, key); err != nil {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM notifications WHERE account_id = ? AND group_key = ? AND group_key <> ''`, accountID, key); err != nil {
 		return fmt.Errorf("sqlite: delete notification group %q: %w", key, translate(err))
 	}
 	return nil

@@ -109,7 +109,7 @@ func exerciseStatusEdits(t *testing.T, newStore func(*testing.T) store.Store) {
 		if got.GroupKey != "favourite-a" {
 			t.Errorf("GroupKey = %q, want favourite-a", got.GroupKey)
 		}
-		groups, err := s.GetNotificationGroups(ctx, alice.ID, []string{"favourite-a", "favourite-b", "favourite-none"}, 2)
+		groups, err := s.GetNotificationGroups(ctx, alice.ID, []string{"favourite-a", "favourite-b", "favourite-none"}, 2, 100)
 		mustNot(t, err, "GetNotificationGroups")
 		a := groups["favourite-a"]
 		if len(groups) != 2 || a == nil || a.Count != 3 || a.LatestID != latest.ID ||
@@ -119,7 +119,13 @@ func exerciseStatusEdits(t *testing.T, newStore func(*testing.T) store.Store) {
 		if b := groups["favourite-b"]; b.Count != 1 || b.LatestID != other.ID {
 			t.Errorf("favourite-b = %+v", b)
 		}
-		if g, err := s.GetNotificationGroups(ctx, bob.ID, []string{"favourite-a"}, 8); err != nil || len(g) != 0 {
+		// The count stops at maxCount: a huge group is never counted whole.
+		capped, err := s.GetNotificationGroups(ctx, alice.ID, []string{"favourite-a"}, 8, 2)
+		mustNot(t, err, "GetNotificationGroups capped")
+		if a := capped["favourite-a"]; a.Count != 2 || len(a.SampleAccountIDs) != 3 {
+			t.Errorf("capped favourite-a = %+v, want count 2 and all 3 samples", a)
+		}
+		if g, err := s.GetNotificationGroups(ctx, bob.ID, []string{"favourite-a"}, 8, 100); err != nil || len(g) != 0 {
 			t.Errorf("another recipient's groups = %v, %v", g, err)
 		}
 		ns, err := s.ListNotifications(ctx, store.NotificationQuery{AccountID: alice.ID, GroupKey: "favourite-a", Page: everything})
