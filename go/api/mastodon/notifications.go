@@ -36,12 +36,10 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	f := social.NotificationFilter{Types: notificationTypes(req.Types), ExcludeTypes: notificationTypes(req.ExcludeTypes)}
-	if req.AccountID != "" {
-		if f.FromAccountID, err = parseID("account_id", req.AccountID); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
+	f, err := notificationFilter(req.Types, req.ExcludeTypes, req.AccountID)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	v := viewer(r.Context())
 	ns, err := h.svc.Notifications(r.Context(), v, f, page)
@@ -58,6 +56,20 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) {
 		h.setLinkHeader(w, r, page, ns[0].Notification.ID, ns[len(ns)-1].Notification.ID)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// notificationFilter is the selection v1 and v2 share: types[],
+// exclude_types[] and account_id.
+func notificationFilter(types, exclude []string, accountID string) (social.NotificationFilter, error) {
+	f := social.NotificationFilter{Types: notificationTypes(types), ExcludeTypes: notificationTypes(exclude)}
+	if accountID != "" {
+		id, err := parseID("account_id", accountID)
+		if err != nil {
+			return f, err
+		}
+		f.FromAccountID = id
+	}
+	return f, nil
 }
 
 func notificationTypes(ss []string) []store.NotificationType {

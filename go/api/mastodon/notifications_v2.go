@@ -43,17 +43,13 @@ func (h *Handler) groupedFilter(r *http.Request) (social.GroupedFilter, groupedR
 	if err := decodeParams(r, &req); err != nil {
 		return social.GroupedFilter{}, req, err
 	}
-	f := social.GroupedFilter{NotificationFilter: social.NotificationFilter{
-		Types: notificationTypes(req.Types), ExcludeTypes: notificationTypes(req.ExcludeTypes)}}
+	nf, err := notificationFilter(req.Types, req.ExcludeTypes, req.AccountID)
+	f := social.GroupedFilter{NotificationFilter: nf}
+	if err != nil {
+		return f, req, err
+	}
 	if req.GroupedTypes != nil {
 		f.GroupedTypes = notificationTypes(req.GroupedTypes)
-	}
-	if req.AccountID != "" {
-		id, err := parseID("account_id", req.AccountID)
-		if err != nil {
-			return f, req, err
-		}
-		f.FromAccountID = id
 	}
 	switch req.ExpandAccounts {
 	case "", "full", "partial_avatars":

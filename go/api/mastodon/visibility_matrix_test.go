@@ -291,16 +291,19 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	// its own user stream (the anonymous viewer waits for the stranger's
 	// on the public stream). The bus keeps order, so once a connection
 	// sends its marker it has handled every earlier event.
-	markers := make(map[rel]string)
-	for _, v := range viewers {
-		if v.rel != relAnonymous {
-			markers[v.rel] = mxPost(e, v.token, "marker", "public", "")
+	syncStreams := func() {
+		markers := make(map[rel]string)
+		for _, v := range viewers {
+			if v.rel != relAnonymous {
+				markers[v.rel] = mxPost(e, v.token, "marker", "public", "")
+			}
+		}
+		markers[relAnonymous] = markers[relStranger]
+		for _, v := range viewers {
+			v.collect(t, w.author, markers[v.rel])
 		}
 	}
-	markers[relAnonymous] = markers[relStranger]
-	for _, v := range viewers {
-		v.collect(t, w.author, markers[v.rel])
-	}
+	syncStreams()
 
 	// A edits every S (keeping its mentions, tag and word); the streams
 	// that were sent S get its status.update, and no others.
@@ -308,15 +311,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 		wantStatus(t, e.do(http.MethodPut, "/api/v1/statuses/"+w.statuses[i], a.token, "application/x-www-form-urlencoded",
 			strings.NewReader(url.Values{"status": {fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag (edited)", vis)}}.Encode())), http.StatusOK)
 	}
-	for _, v := range viewers {
-		if v.rel != relAnonymous {
-			markers[v.rel] = mxPost(e, v.token, "marker", "public", "")
-		}
-	}
-	markers[relAnonymous] = markers[relStranger]
-	for _, v := range viewers {
-		v.collect(t, w.author, markers[v.rel])
-	}
+	syncStreams()
 
 	// Favourite each S the viewer may see; bookmark what it favourited.
 	favourited := make([][4]bool, numRels)

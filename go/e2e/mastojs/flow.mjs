@@ -18,6 +18,25 @@ if (!url) {
 
 const step = (name) => console.error(`masto.js: ${name}`);
 
+// untilEvent acts (a bounded number of times) until events yields an
+// event of kind, and returns its payload (undefined if none came). One
+// read stays outstanding across attempts; other events are read past.
+async function untilEvent(events, kind, act) {
+  let pending = events.next();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await act(attempt);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 500));
+    const got = await Promise.race([pending, timeout]);
+    if (got && !got.done && got.value.event === kind) {
+      return got.value.payload;
+    }
+    if (got) {
+      pending = events.next(); // some other event: read on
+    }
+  }
+  return undefined;
+}
+
 async function main() {
   step("register an app");
   const anon = createRestAPIClient({ url });
@@ -74,37 +93,30 @@ async function main() {
 
   step("stream: ada subscribes to her user stream");
   const adaToken = ada; // keep the REST client for later
-  const streaming = createStreamingAPIClient({
+  // A streaming client of its own for ada, as an app opens one.
+  const streamAs = async (username) => createStreamingAPIClient({
     streamingApiUrl: instance.configuration.urls.streaming,
     accessToken: (await oauth.token.create({
       grantType: "password",
       clientId: app.clientId,
       clientSecret: app.clientSecret,
-      username: "ada",
+      username,
       password: "correct horse battery",
       scope: "read",
     })).accessToken,
     retry: false,
   });
+  const streaming = await streamAs("ada");
   const subscription = streaming.user.subscribe();
   const updates = subscription[Symbol.asyncIterator]();
   // masto.js subscribes with a message after connecting, and the protocol
   // has no acknowledgement: probe by posting until an update arrives (a
   // bounded number of times), then check it is one of the probes.
   const probes = new Set();
-  let streamed;
-  let pending = updates.next(); // one outstanding read, kept across attempts
-  for (let attempt = 0; attempt < 20 && !streamed; attempt++) {
+  const streamed = await untilEvent(updates, "update", async (attempt) => {
     const probe = await grace.v1.statuses.create({ status: `stream probe ${attempt}`, visibility: "public" });
     probes.add(probe.id);
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 500));
-    const got = await Promise.race([pending, timeout]);
-    if (got && !got.done && got.value.event === "update") {
-      streamed = got.value.payload;
-    } else if (got) {
-      pending = updates.next(); // some other event: read on
-    }
-  }
+  });
   assert.ok(streamed, "a streaming update arrived");
   assert.ok(probes.has(streamed.id), "the streamed update is one of grace's posts");
   subscription.unsubscribe();
@@ -176,35 +188,15 @@ async function main() {
   assert.ok(!after.map((s) => s.id).includes(tagged.id), "unfollowing the tag takes it out of home");
 
   step("edit a boosted status: status.update on the stream, history, source, update notification");
-  const editStream = createStreamingAPIClient({
-    streamingApiUrl: instance.configuration.urls.streaming,
-    accessToken: (await oauth.token.create({
-      grantType: "password",
-      clientId: app.clientId,
-      clientSecret: app.clientSecret,
-      username: "ada",
-      password: "correct horse battery",
-      scope: "read",
-    })).accessToken,
-    retry: false,
-  });
+  const editStream = await streamAs("ada");
   const editSub = editStream.user.subscribe();
   const editEvents = editSub[Symbol.asyncIterator]();
   // As above, no acknowledgement of the subscription: edit until a
   // status.update arrives (a bounded number of times).
-  let edited;
-  let editPending = editEvents.next();
-  for (let attempt = 0; attempt < 20 && !edited; attempt++) {
+  const edited = await untilEvent(editEvents, "status.update", async (attempt) => {
     const put = await grace.v1.statuses.$select(posts[2].id).update({ status: `tea, then coffee (edit ${attempt})`, spoilerText: "drinks" });
     assert.ok(put.editedAt, "the edited status carries edited_at");
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 500));
-    const got = await Promise.race([editPending, timeout]);
-    if (got && !got.done && got.value.event === "status.update") {
-      edited = got.value.payload;
-    } else if (got) {
-      editPending = editEvents.next();
-    }
-  }
+  });
   assert.ok(edited, "a status.update arrived");
   assert.equal(edited.id, posts[2].id);
   assert.match(edited.content, /coffee/);
