@@ -103,6 +103,9 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 	case err != nil:
 		return nil, internal(op, err)
 	}
+	if s.index != nil {
+		s.index.StatusEdited(ctx, &edited)
+	}
 	if s.pub != nil {
 		users, streams := s.statusAudience(ctx, &edited, w.Tags, allMentions)
 		s.publish(ctx, Event{Kind: EventStatusUpdate, Status: &edited, Users: users, Streams: streams})
