@@ -57,6 +57,17 @@ func TestEditStatus(t *testing.T) {
 		if acct := history[0]["account"].(map[string]any); acct["id"] != formatID(alice.ID) {
 			t.Errorf("history account = %v", acct)
 		}
+		// Full-text search finds the status by its new words only.
+		for q, want := range map[string]bool{"second": true, "first": false} {
+			res := decodeObject(t, e.get("/api/v2/search?type=statuses&q="+q, carolTok))
+			found := false
+			for _, st := range res["statuses"].([]any) {
+				found = found || st.(map[string]any)["id"] == sid
+			}
+			if found != want {
+				t.Errorf("search %q finds the edited status: %t, want %t", q, found, want)
+			}
+		}
 		src := decodeObject(t, e.get("/api/v1/statuses/"+sid+"/source", aliceTok))
 		if src["id"] != sid || src["text"] != "second #new" || src["spoiler_text"] != "cw" {
 			t.Errorf("source = %v", src)
