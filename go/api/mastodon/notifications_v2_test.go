@@ -67,9 +67,19 @@ func TestGroupedNotifications(t *testing.T) {
 			t.Fatalf("first page = %v", first)
 		}
 		next := linkTarget(t, rec.Header().Get("Link"), "next")
-		second := decodeObject(t, e.get(next, tok))["notification_groups"].([]any)
+		rec2 := e.get(next, tok)
+		second := decodeObject(t, rec2)["notification_groups"].([]any)
 		if len(second) != 1 || second[0].(map[string]any)["group_key"] != fav["group_key"] {
 			t.Fatalf("second page = %v", second)
+		}
+		// Back up with prev (min_id): the group just above, the mention.
+		prev := linkTarget(t, rec2.Header().Get("Link"), "prev")
+		back := decodeObject(t, e.get(prev, tok))["notification_groups"].([]any)
+		if len(back) != 1 || back[0].(map[string]any)["group_key"] != mention["group_key"] {
+			t.Fatalf("prev of the second page = %v, want the mention", back)
+		}
+		if last := decodeObject(t, e.get(linkTarget(t, rec2.Header().Get("Link"), "next"), tok))["notification_groups"].([]any); len(last) != 0 {
+			t.Errorf("past the last page: %v", last)
 		}
 
 		key := fav["group_key"].(string)
