@@ -94,6 +94,8 @@ func (h *Handler) Routes(r chi.Router) {
 		h.reportRoutes(r)
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
+		h.scheduledStatusRoutes(r)
+		h.profileRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
