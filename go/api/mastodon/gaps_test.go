@@ -2,6 +2,9 @@ package mastodon
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,4 +73,51 @@ func TestHonestlyEmpty(t *testing.T) {
 		}
 		wantStatus(t, e.do(http.MethodDelete, path, readOnly, "", nil), http.StatusForbidden)
 	}
+}
+
+// TestDirectory: discoverable accounts, by activity or creation, without
+// those the viewer blocks; bad parameters refused; on both stores.
+func TestDirectory(t *testing.T) {
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		e := newStreamEnvOn(t, st).testEnv
+		_, aliceTok := e.user("alice", "read write follow")
+		bob, _ := e.user("bob", "read write")
+		_, carolTok := e.user("carol", "read write")
+		wantStatus(t, e.patchForm("/api/v1/accounts/update_credentials", carolTok, url.Values{"discoverable": {"false"}}), http.StatusOK)
+		e.post(bob, "hello", store.VisibilityPublic)
+		names := func(rec *httptest.ResponseRecorder) []string {
+			t.Helper()
+			wantStatus(t, rec, http.StatusOK)
+			var out []string
+			for _, a := range decodeList(t, rec) {
+				out = append(out, a["username"].(string))
+			}
+			return out
+		}
+		if got := names(e.get("/api/v1/directory", "")); !slices.Equal(got, []string{"bob", "alice"}) {
+			t.Errorf("active directory = %v, want bob (posted), alice", got)
+		}
+		if got := names(e.get("/api/v1/directory?order=new&local=true", "")); !slices.Equal(got, []string{"bob", "alice"}) {
+			t.Errorf("new directory = %v", got)
+		}
+		if got := names(e.get("/api/v1/directory?order=new&limit=1&offset=1", "")); !slices.Equal(got, []string{"alice"}) {
+			t.Errorf("second page = %v", got)
+		}
+		wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(bob.ID)+"/block", aliceTok, nil), http.StatusOK)
+		if got := names(e.get("/api/v1/directory", aliceTok)); !slices.Equal(got, []string{"alice"}) {
+			t.Errorf("alice's directory after blocking bob = %v", got)
+		}
+		for _, tc := range []struct {
+			query string
+			code  int
+		}{
+			{"limit=many", 400}, {"offset=x", 400}, {"offset=-1", 400}, {"offset=99999", 422},
+			{"offset=99999999999999999999999", 400}, {"order=oldest", 422}, {"order=new%00", 422},
+			{"order=%FF", 422}, {"local=perhaps", 422},
+		} {
+			if rec := e.get("/api/v1/directory?"+tc.query, ""); rec.Code != tc.code {
+				t.Errorf("directory?%s: %d %s, want %d", tc.query, rec.Code, rec.Body, tc.code)
+			}
+		}
+	})
 }

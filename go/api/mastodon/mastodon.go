@@ -96,6 +96,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.announcementRoutes(r)
 		h.scheduledStatusRoutes(r)
 		h.profileRoutes(r)
+		h.directoryRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Interactions", exerciseInteractions},
 		{"Notifications", exerciseNotifications},
 		{"StatusEdits", exerciseStatusEdits},
+		{"Directory", exerciseDirectory},
 		{"Lists", exerciseLists},
 		{"OAuth", exerciseOAuth},
 		{"TextSearch", exerciseTextSearch},
