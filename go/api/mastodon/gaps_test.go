@@ -85,15 +85,7 @@ func TestDirectory(t *testing.T) {
 		_, carolTok := e.user("carol", "read write")
 		wantStatus(t, e.patchForm("/api/v1/accounts/update_credentials", carolTok, url.Values{"discoverable": {"false"}}), http.StatusOK)
 		e.post(bob, "hello", store.VisibilityPublic)
-		names := func(rec *httptest.ResponseRecorder) []string {
-			t.Helper()
-			wantStatus(t, rec, http.StatusOK)
-			var out []string
-			for _, a := range decodeList(t, rec) {
-				out = append(out, a["username"].(string))
-			}
-			return out
-		}
+		names := func(rec *httptest.ResponseRecorder) []string { return usernames(t, rec) }
 		if got := names(e.get("/api/v1/directory", "")); !slices.Equal(got, []string{"bob", "alice"}) {
 			t.Errorf("active directory = %v, want bob (posted), alice", got)
 		}
@@ -120,4 +112,15 @@ func TestDirectory(t *testing.T) {
 			}
 		}
 	})
+}
+
+// usernames are the usernames of a 200 answer's list of accounts, in order.
+func usernames(t *testing.T, rec *httptest.ResponseRecorder) []string {
+	t.Helper()
+	wantStatus(t, rec, http.StatusOK)
+	var out []string
+	for _, a := range decodeList(t, rec) {
+		out = append(out, a["username"].(string))
+	}
+	return out
 }
