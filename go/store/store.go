@@ -349,6 +349,7 @@ type Store interface {
 	Announcements
 	Activity
 	Moderation
+	Filters
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.
