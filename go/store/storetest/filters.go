@@ -222,4 +222,3 @@ func exerciseFilters(t *testing.T, newStore func(*testing.T) store.Store) {
 
 // errOnly drops a result, for checking the error of a getter.
 func errOnly[T any](_ T, err error) error { return err }
-
