@@ -23,6 +23,9 @@ type StatusView struct {
 	// Mastodon sends "pinned" only for those.
 	Pinnable bool
 	Pinned   bool
+	// Filtered are the viewer's filters matching the status, set by
+	// ApplyFilters.
+	Filtered []FilterMatch
 }
 
 // ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)

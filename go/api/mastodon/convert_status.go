@@ -40,7 +40,7 @@ type Status struct {
 	Muted              *bool      `json:"muted,omitempty"`
 	Bookmarked         *bool      `json:"bookmarked,omitempty"`
 	Pinned             *bool      `json:"pinned,omitempty"`
-	Filtered           []struct{} `json:"filtered"`
+	Filtered           []FilterResult `json:"filtered"`
 }
 
 // Mention is Mastodon's Status::Mention entity.
@@ -60,9 +60,20 @@ type Tag struct {
 // statuses converts a batch, hydrated by the service in a fixed number of
 // queries (authors, originals, mentions, tags, the viewer's flags).
 // Statuses whose author vanished are dropped rather than rendered half-empty.
+// It is statusesIn outside any filter context.
 func (h *Handler) statuses(ctx context.Context, viewer *store.Account, sts []*store.Status) ([]*Status, error) {
+	return h.statusesIn(ctx, viewer, sts, "")
+}
+
+// statusesIn converts a batch read in filter context fctx
+// (social.FilterHome, ...): the viewer's filters of that context hide or
+// mark statuses (social.ApplyFilters).
+func (h *Handler) statusesIn(ctx context.Context, viewer *store.Account, sts []*store.Status, fctx string) ([]*Status, error) {
 	views, err := h.svc.ViewStatuses(ctx, viewer, sts)
 	if err != nil {
+		return nil, err
+	}
+	if views, err = h.svc.ApplyFilters(ctx, viewer, views, fctx); err != nil {
 		return nil, err
 	}
 	out := make([]*Status, 0, len(views))
@@ -81,7 +92,7 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 		Visibility: string(s.Visibility), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
 		MediaAttachments: []struct{}{}, Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
 		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
-		Filtered: []struct{}{},
+		Filtered: filterResults(v.Filtered),
 	}
 	if v.Reblog == nil {
 		u := h.baseURL + "/@" + author.Username + "/" + id

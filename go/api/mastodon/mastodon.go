@@ -94,11 +94,13 @@ func (h *Handler) Routes(r chi.Router) {
 		h.reportRoutes(r)
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
+		h.filterV1Routes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
+		h.filterRoutes(r)
 	})
 }
 

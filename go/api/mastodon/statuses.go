@@ -191,8 +191,8 @@ func (h *Handler) statusContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := Context{}
-	if out.Ancestors, err = h.statuses(r.Context(), v, up); err == nil {
-		out.Descendants, err = h.statuses(r.Context(), v, down)
+	if out.Ancestors, err = h.statusesIn(r.Context(), v, up, social.FilterThread); err == nil {
+		out.Descendants, err = h.statusesIn(r.Context(), v, down, social.FilterThread)
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -261,10 +261,16 @@ func (h *Handler) writeStatuses(w http.ResponseWriter, r *http.Request, v *store
 }
 
 // writeStatusPage renders a timeline page paged by status IDs, with its
-// Link header.
-func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *store.Account, page store.Page, sts []*store.Status) {
+// Link header, in filter context fctx. The Link header is the page's as
+// read, so statuses a filter hides do not stop the paging.
+func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *store.Account, page store.Page, sts []*store.Status, fctx string) {
+	out, err := h.statusesIn(r.Context(), v, sts, fctx)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	if len(sts) > 0 {
 		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
 	}
-	h.writeStatuses(w, r, v, sts, true)
+	writeJSON(w, http.StatusOK, out)
 }

@@ -307,23 +307,24 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		if !sub.user {
 			// Shared streams carry the status as anyone sees it, as
 			// Mastodon's do: no per-viewer fields, one rendering.
-			ev.anonOnce.Do(func() { ev.anon, _ = c.renderStatus(nil, ss.Status()) })
+			ev.anonOnce.Do(func() { ev.anon, _ = c.renderStatus(nil, ss.Status(), "") })
 			if ev.anon == "" {
 				return nil, false
 			}
 			return ev.sharedFrame(sub, func() string { return ev.anon }), true
 		}
-		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderStatus(c.viewer, ss.Status()) })
+		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderStatus(c.viewer, ss.Status(), social.FilterHome) })
 		return encodeFrame(sub, ev.msg.Kind, p), ok
 	}
 	return nil, false
 }
 
-// renderStatus renders st as viewer (nil: anyone) sees it.
-func (c *streamConn) renderStatus(viewer *store.Account, st *store.Status) (string, bool) {
+// renderStatus renders st as viewer (nil: anyone) sees it in filter
+// context fctx; false when a filter hides it.
+func (c *streamConn) renderStatus(viewer *store.Account, st *store.Status, fctx string) (string, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
 	defer cancel()
-	out, err := c.h.statuses(ctx, viewer, []*store.Status{st})
+	out, err := c.h.statusesIn(ctx, viewer, []*store.Status{st}, fctx)
 	if err != nil || len(out) == 0 {
 		return "", false
 	}
