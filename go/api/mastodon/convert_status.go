@@ -10,36 +10,36 @@ import (
 
 // Status is Mastodon's Status entity.
 type Status struct {
-	ID                 string     `json:"id"`
-	URI                string     `json:"uri"`
-	URL                *string    `json:"url"`
-	CreatedAt          string     `json:"created_at"`
-	Account            *Account   `json:"account"`
-	Content            string     `json:"content"`
-	Visibility         string     `json:"visibility"`
-	Sensitive          bool       `json:"sensitive"`
-	SpoilerText        string     `json:"spoiler_text"`
-	MediaAttachments   []struct{} `json:"media_attachments"`
-	Application        *struct{}  `json:"application,omitempty"`
-	Mentions           []Mention  `json:"mentions"`
-	Tags               []Tag      `json:"tags"`
-	Emojis             []struct{} `json:"emojis"`
-	ReblogsCount       int64      `json:"reblogs_count"`
-	FavouritesCount    int64      `json:"favourites_count"`
-	RepliesCount       int64      `json:"replies_count"`
-	InReplyToID        *string    `json:"in_reply_to_id"`
-	InReplyToAccountID *string    `json:"in_reply_to_account_id"`
-	Reblog             *Status    `json:"reblog"`
-	Poll               *struct{}  `json:"poll"`
-	Card               *struct{}  `json:"card"`
-	Language           *string    `json:"language"`
-	Text               *string    `json:"text,omitempty"` // only in the delete response (source for redraft)
-	EditedAt           *string    `json:"edited_at"`
-	Favourited         *bool      `json:"favourited,omitempty"`
-	Reblogged          *bool      `json:"reblogged,omitempty"`
-	Muted              *bool      `json:"muted,omitempty"`
-	Bookmarked         *bool      `json:"bookmarked,omitempty"`
-	Pinned             *bool      `json:"pinned,omitempty"`
+	ID                 string         `json:"id"`
+	URI                string         `json:"uri"`
+	URL                *string        `json:"url"`
+	CreatedAt          string         `json:"created_at"`
+	Account            *Account       `json:"account"`
+	Content            string         `json:"content"`
+	Visibility         string         `json:"visibility"`
+	Sensitive          bool           `json:"sensitive"`
+	SpoilerText        string         `json:"spoiler_text"`
+	MediaAttachments   []struct{}     `json:"media_attachments"`
+	Application        *struct{}      `json:"application,omitempty"`
+	Mentions           []Mention      `json:"mentions"`
+	Tags               []Tag          `json:"tags"`
+	Emojis             []struct{}     `json:"emojis"`
+	ReblogsCount       int64          `json:"reblogs_count"`
+	FavouritesCount    int64          `json:"favourites_count"`
+	RepliesCount       int64          `json:"replies_count"`
+	InReplyToID        *string        `json:"in_reply_to_id"`
+	InReplyToAccountID *string        `json:"in_reply_to_account_id"`
+	Reblog             *Status        `json:"reblog"`
+	Poll               *struct{}      `json:"poll"`
+	Card               *struct{}      `json:"card"`
+	Language           *string        `json:"language"`
+	Text               *string        `json:"text,omitempty"` // only in the delete response (source for redraft)
+	EditedAt           *string        `json:"edited_at"`
+	Favourited         *bool          `json:"favourited,omitempty"`
+	Reblogged          *bool          `json:"reblogged,omitempty"`
+	Muted              *bool          `json:"muted,omitempty"`
+	Bookmarked         *bool          `json:"bookmarked,omitempty"`
+	Pinned             *bool          `json:"pinned,omitempty"`
 	Filtered           []FilterResult `json:"filtered"`
 }
 
