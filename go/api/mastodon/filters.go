@@ -91,72 +91,34 @@ func keywordInput(o map[string]string) (social.KeywordInput, error) {
 
 // listFilters handles GET /api/v2/filters.
 func (h *Handler) listFilters(w http.ResponseWriter, r *http.Request) {
-	fs, err := h.svc.Filters(r.Context(), viewer(r.Context()))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterEntities(fs))
+	render(h, w, r, h.svc.Filters, filterEntities)
 }
 
 // getFilter handles GET /api/v2/filters/:id.
 func (h *Handler) getFilter(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.Filter(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterEntity(f))
+	renderByID(h, w, r, h.svc.Filter, filterEntity)
 }
 
 // createFilter handles POST /api/v2/filters.
 func (h *Handler) createFilter(w http.ResponseWriter, r *http.Request) {
-	var req filterRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	in, err := req.input()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.CreateFilter(r.Context(), viewer(r.Context()), in)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterEntity(f))
+	render(h, w, r, func(ctx context.Context, v *store.Account) (*store.Filter, error) {
+		in, err := decodeInput(r, filterRequest.input)
+		if err != nil {
+			return nil, err
+		}
+		return h.svc.CreateFilter(ctx, v, in)
+	}, filterEntity)
 }
 
 // updateFilter handles PUT /api/v2/filters/:id.
 func (h *Handler) updateFilter(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var req filterRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	in, err := req.input()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.UpdateFilter(r.Context(), viewer(r.Context()), id, in)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterEntity(f))
+	renderByID(h, w, r, func(ctx context.Context, v *store.Account, id int64) (*store.Filter, error) {
+		in, err := decodeInput(r, filterRequest.input)
+		if err != nil {
+			return nil, err
+		}
+		return h.svc.UpdateFilter(ctx, v, id, in)
+	}, filterEntity)
 }
 
 // deleteFilter handles DELETE /api/v2/filters/:id; it answers {}.
@@ -166,17 +128,7 @@ func (h *Handler) deleteFilter(w http.ResponseWriter, r *http.Request) {
 
 // listFilterKeywords handles GET /api/v2/filters/:filter_id/keywords.
 func (h *Handler) listFilterKeywords(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.Filter(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterEntity(f).Keywords)
+	renderByID(h, w, r, h.svc.Filter, func(f *store.Filter) []FilterKeyword { return filterEntity(f).Keywords })
 }
 
 type keywordRequest struct {
@@ -184,59 +136,35 @@ type keywordRequest struct {
 	WholeWord bool   `param:"whole_word"`
 }
 
+func (req keywordRequest) input() (social.KeywordInput, error) {
+	return social.KeywordInput{Keyword: req.Keyword, WholeWord: req.WholeWord}, nil
+}
+
 // addFilterKeyword handles POST /api/v2/filters/:filter_id/keywords.
 func (h *Handler) addFilterKeyword(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var req keywordRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	k, err := h.svc.AddFilterKeyword(r.Context(), viewer(r.Context()), id, social.KeywordInput{Keyword: req.Keyword, WholeWord: req.WholeWord})
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterKeywordEntity(k))
+	renderByID(h, w, r, func(ctx context.Context, v *store.Account, id int64) (*store.FilterKeyword, error) {
+		in, err := decodeInput(r, keywordRequest.input)
+		if err != nil {
+			return nil, err
+		}
+		return h.svc.AddFilterKeyword(ctx, v, id, in)
+	}, filterKeywordEntity)
 }
 
 // getFilterKeyword handles GET /api/v2/filters/keywords/:id.
 func (h *Handler) getFilterKeyword(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	k, err := h.svc.FilterKeyword(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterKeywordEntity(k))
+	renderByID(h, w, r, h.svc.FilterKeyword, filterKeywordEntity)
 }
 
 // updateFilterKeyword handles PUT /api/v2/filters/keywords/:id.
 func (h *Handler) updateFilterKeyword(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var req keywordRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	k, err := h.svc.UpdateFilterKeyword(r.Context(), viewer(r.Context()), id, social.KeywordInput{Keyword: req.Keyword, WholeWord: req.WholeWord})
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterKeywordEntity(k))
+	renderByID(h, w, r, func(ctx context.Context, v *store.Account, id int64) (*store.FilterKeyword, error) {
+		in, err := decodeInput(r, keywordRequest.input)
+		if err != nil {
+			return nil, err
+		}
+		return h.svc.UpdateFilterKeyword(ctx, v, id, in)
+	}, filterKeywordEntity)
 }
 
 // deleteFilterKeyword handles DELETE /api/v2/filters/keywords/:id.
@@ -246,59 +174,29 @@ func (h *Handler) deleteFilterKeyword(w http.ResponseWriter, r *http.Request) {
 
 // listFilterStatuses handles GET /api/v2/filters/:filter_id/statuses.
 func (h *Handler) listFilterStatuses(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.Filter(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterEntity(f).Statuses)
+	renderByID(h, w, r, h.svc.Filter, func(f *store.Filter) []FilterStatus { return filterEntity(f).Statuses })
 }
+
+type filterStatusRequest struct {
+	StatusID string `param:"status_id"`
+}
+
+func (req filterStatusRequest) input() (int64, error) { return parseID("status_id", req.StatusID) }
 
 // addFilterStatus handles POST /api/v2/filters/:filter_id/statuses.
 func (h *Handler) addFilterStatus(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var req struct {
-		StatusID string `param:"status_id"`
-	}
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	statusID, err := parseID("status_id", req.StatusID)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	fs, err := h.svc.AddFilterStatus(r.Context(), viewer(r.Context()), id, statusID)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterStatusEntity(fs))
+	renderByID(h, w, r, func(ctx context.Context, v *store.Account, id int64) (*store.FilterStatus, error) {
+		statusID, err := decodeInput(r, filterStatusRequest.input)
+		if err != nil {
+			return nil, err
+		}
+		return h.svc.AddFilterStatus(ctx, v, id, statusID)
+	}, filterStatusEntity)
 }
 
 // getFilterStatus handles GET /api/v2/filters/statuses/:id.
 func (h *Handler) getFilterStatus(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	fs, err := h.svc.FilterStatus(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, filterStatusEntity(fs))
+	renderByID(h, w, r, h.svc.FilterStatus, filterStatusEntity)
 }
 
 // deleteFilterStatus handles DELETE /api/v2/filters/statuses/:id.
@@ -306,17 +204,44 @@ func (h *Handler) deleteFilterStatus(w http.ResponseWriter, r *http.Request) {
 	h.deleteByID(w, r, h.svc.DeleteFilterStatus)
 }
 
-// deleteByID runs a per-ID delete of the viewer's on {id}; it answers {}.
-func (h *Handler) deleteByID(w http.ResponseWriter, r *http.Request,
-	del func(ctx context.Context, v *store.Account, id int64) error) {
+// decodeInput decodes r's parameters into a Req and converts them with
+// input: the parse step of a handler whose request needs more than
+// decodeParams (IDs, optional numbers, nested objects).
+func decodeInput[Req, In any](r *http.Request, input func(Req) (In, error)) (In, error) {
+	var req Req
+	if err := decodeParams(r, &req); err != nil {
+		var zero In
+		return zero, err
+	}
+	return input(req)
+}
+
+// render runs call for the viewer and renders its result with conv.
+func render[T, E any](h *Handler, w http.ResponseWriter, r *http.Request,
+	call func(ctx context.Context, v *store.Account) (T, error), conv func(T) E) {
+	out, err := call(r.Context(), viewer(r.Context()))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, conv(out))
+}
+
+// renderByID is render for a call on the {id} in the path.
+func renderByID[T, E any](h *Handler, w http.ResponseWriter, r *http.Request,
+	call func(ctx context.Context, v *store.Account, id int64) (T, error), conv func(T) E) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := del(r.Context(), viewer(r.Context()), id); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	render(h, w, r, func(ctx context.Context, v *store.Account) (T, error) { return call(ctx, v, id) }, conv)
+}
+
+// deleteByID runs a per-ID delete of the viewer's on {id}; it answers {}.
+func (h *Handler) deleteByID(w http.ResponseWriter, r *http.Request,
+	del func(ctx context.Context, v *store.Account, id int64) error) {
+	renderByID(h, w, r, func(ctx context.Context, v *store.Account, id int64) (struct{}, error) {
+		return struct{}{}, del(ctx, v, id)
+	}, func(e struct{}) struct{} { return e })
 }

@@ -1,11 +1,13 @@
 package mastodon
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 )
 
 // filterV1Routes: content filters, the v1 view (under /api/v1).
@@ -34,76 +36,40 @@ func (req v1FilterRequest) input() (social.V1FilterInput, error) {
 
 // listV1Filters handles GET /api/v1/filters: every keyword of every filter.
 func (h *Handler) listV1Filters(w http.ResponseWriter, r *http.Request) {
-	fs, err := h.svc.V1Filters(r.Context(), viewer(r.Context()))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	out := make([]V1Filter, len(fs))
-	for i, f := range fs {
-		out[i] = v1FilterEntity(f)
-	}
-	writeJSON(w, http.StatusOK, out)
+	render(h, w, r, h.svc.V1Filters, func(fs []social.V1Filter) []V1Filter {
+		out := make([]V1Filter, len(fs))
+		for i, f := range fs {
+			out[i] = v1FilterEntity(f)
+		}
+		return out
+	})
 }
 
 // getV1Filter handles GET /api/v1/filters/:id.
 func (h *Handler) getV1Filter(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.V1Filter(r.Context(), viewer(r.Context()), id)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v1FilterEntity(f))
+	renderByID(h, w, r, h.svc.V1Filter, v1FilterEntity)
 }
 
 // createV1Filter handles POST /api/v1/filters.
 func (h *Handler) createV1Filter(w http.ResponseWriter, r *http.Request) {
-	var req v1FilterRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	in, err := req.input()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.CreateV1Filter(r.Context(), viewer(r.Context()), in)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v1FilterEntity(f))
+	render(h, w, r, func(ctx context.Context, v *store.Account) (social.V1Filter, error) {
+		in, err := decodeInput(r, v1FilterRequest.input)
+		if err != nil {
+			return social.V1Filter{}, err
+		}
+		return h.svc.CreateV1Filter(ctx, v, in)
+	}, v1FilterEntity)
 }
 
 // updateV1Filter handles PUT /api/v1/filters/:id.
 func (h *Handler) updateV1Filter(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var req v1FilterRequest
-	if err := decodeParams(r, &req); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	in, err := req.input()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f, err := h.svc.UpdateV1Filter(r.Context(), viewer(r.Context()), id, in)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v1FilterEntity(f))
+	renderByID(h, w, r, func(ctx context.Context, v *store.Account, id int64) (social.V1Filter, error) {
+		in, err := decodeInput(r, v1FilterRequest.input)
+		if err != nil {
+			return social.V1Filter{}, err
+		}
+		return h.svc.UpdateV1Filter(ctx, v, id, in)
+	}, v1FilterEntity)
 }
 
 // deleteV1Filter handles DELETE /api/v1/filters/:id; it answers {}.
