@@ -102,6 +102,8 @@ func TestMigrationsCreateTables(t *testing.T) {
 	}
 	// Every table of every migration.
 	want := []string{
+		"account_conversation_statuses",
+		"account_conversations",
 		"account_domain_blocks",
 		"account_notes",
 		"account_preferences",

@@ -186,6 +186,8 @@ func TestMigrationsCreateTables(t *testing.T) {
 	}
 	// Every table of every migration (the FTS4 index brings its shadow tables).
 	want := []string{
+		"account_conversation_statuses",
+		"account_conversations",
 		"account_domain_blocks",
 		"account_notes",
 		"account_preferences",
