@@ -95,6 +95,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
 		h.filterV1Routes(r)
+		h.conversationRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
