@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"slices"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -89,6 +90,39 @@ func (s *Service) ReadConversation(ctx context.Context, viewer *store.Account, i
 	views, err := s.viewConversations(ctx, op, viewer, []*store.AccountConversation{c})
 	if err != nil {
 		return nil, err
+	}
+	return views[0], nil
+}
+
+// publishConversation tells the direct streams of the accounts a direct
+// status reached that their conversation changed.
+func (s *Service) publishConversation(ctx context.Context, w *store.StatusWrite) {
+	recipients := store.ConversationRecipients(w)
+	if len(recipients) == 0 {
+		return
+	}
+	users := make([]int64, 0, len(recipients))
+	for id := range recipients {
+		users = append(users, id)
+	}
+	slices.Sort(users)
+	s.publish(ctx, Event{Kind: EventConversation, Status: w.Status, Users: users})
+}
+
+// ConversationOfStatus is viewer's conversation holding statusID, for the
+// direct stream; not found when there is none.
+func (s *Service) ConversationOfStatus(ctx context.Context, viewer *store.Account, statusID int64) (*Conversation, error) {
+	const op = "social.ConversationOfStatus"
+	c, err := s.store.GetAccountConversationByStatus(ctx, viewer.ID, statusID)
+	if err != nil {
+		return nil, removed(op, err)
+	}
+	views, err := s.viewConversations(ctx, op, viewer, []*store.AccountConversation{c})
+	if err != nil {
+		return nil, err
+	}
+	if views[0].LastStatus == nil {
+		return nil, notFound(op, "Record not found")
 	}
 	return views[0], nil
 }

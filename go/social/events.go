@@ -17,6 +17,9 @@ const (
 	EventDelete       EventKind = "delete"        // a deleted status (StatusID set)
 	EventNotification EventKind = "notification"  // a new notification (Notification set)
 	EventStatusUpdate EventKind = "status.update" // an edited status (Status set)
+	// EventConversation: a direct status (Status set) joined the
+	// conversations of Users, for their direct streams.
+	EventConversation EventKind = "conversation"
 	// EventRelationship says a follow, block or mute between the two Users
 	// changed. Streams reload what they keep of those accounts; it is never
 	// sent to a client.

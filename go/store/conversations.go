@@ -29,6 +29,9 @@ type Conversations interface {
 	ListAccountConversations(ctx context.Context, accountID int64, page Page) ([]*AccountConversation, error)
 	// GetAccountConversation matches (account_id, id).
 	GetAccountConversation(ctx context.Context, accountID, id int64) (*AccountConversation, error)
+	// GetAccountConversationByStatus matches accountID's conversation
+	// holding statusID.
+	GetAccountConversationByStatus(ctx context.Context, accountID, statusID int64) (*AccountConversation, error)
 	// MarkAccountConversationRead clears unread of (account_id, id);
 	// ErrNotFound if there is none.
 	MarkAccountConversationRead(ctx context.Context, accountID, id int64) error

@@ -16,6 +16,7 @@ const (
 	KindDelete       Kind = "delete"
 	KindNotification Kind = "notification"
 	KindStatusUpdate Kind = "status.update"
+	KindConversation Kind = "conversation"
 	// KindRelationship is internal, never sent to a client: a follow, block
 	// or mute between Accounts changed, so whatever a process keeps in
 	// memory about those accounts' relationships must be reloaded.

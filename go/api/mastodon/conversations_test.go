@@ -1,6 +1,7 @@
 package mastodon
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -152,5 +153,64 @@ func TestConversations(t *testing.T) {
 				t.Errorf("%s %s: %d, want %d", c.method, c.target, got, c.code)
 			}
 		}
+	})
+}
+
+// TestConversationsDirectStream: the direct stream carries a conversation
+// event, rendered for the listener, for each direct status that reaches
+// it, and nothing else.
+func TestConversationsDirectStream(t *testing.T) {
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		e := newStreamEnvOn(t, st)
+		alice, aliceTok := e.user("alice", "read write follow")
+		bob, _ := e.user("bob", "read write follow")
+		carol, _ := e.user("carol", "read write follow")
+		e.user("dave", "read write")
+		e.follow(alice, bob)
+
+		direct := e.dial("?stream=direct", aliceTok)
+		direct.barrier()
+		user := e.dial("?stream=user", aliceTok)
+		user.barrier()
+
+		e.direct(bob, "@alice secret", 0)
+		e.direct(carol, "@dave not for alice", 0)
+		e.post(bob, "public news", store.VisibilityPublic)
+		marker := e.direct(alice, "note to self", 0)
+
+		var got []string
+		for {
+			m := direct.next()
+			if m["event"] != "conversation" || fmt.Sprint(m["stream"]) != "[direct]" {
+				t.Fatalf("direct stream sent %v", m)
+			}
+			var c map[string]any
+			if err := json.Unmarshal([]byte(m["payload"].(string)), &c); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, conversationSummary(t, []map[string]any{c})...)
+			if c["last_status"].(map[string]any)["id"] == formatID(marker.ID) {
+				break
+			}
+		}
+		if !slices.Equal(got, []string{"@alice secret/[bob]/true", "note to self/[]/false"}) {
+			t.Errorf("direct stream conversations = %v", got)
+		}
+		// The user stream has its updates and notifications and no
+		// conversation event.
+		for {
+			m := user.next()
+			if m["event"] != "update" && m["event"] != "notification" {
+				t.Fatalf("user stream sent %v", m)
+			}
+			if m["event"] == "update" && payloadID(t, m) == formatID(marker.ID) {
+				break
+			}
+		}
+
+		// The direct stream needs a signed-in viewer.
+		anon := e.dial("", "")
+		anon.send(map[string]string{"type": "subscribe", "stream": "direct"})
+		anon.wantError(http.StatusUnauthorized, "Missing access token")
 	})
 }

@@ -306,3 +306,41 @@ func toMaps(v any) []map[string]any {
 }
 
 func mapsEqual(a, b map[string]string) bool { return maps.Equal(a, b) }
+
+// TestFiltersOnTheUserStream: the user stream applies the home context's
+// filters: a hidden status is not sent, a warned one carries filtered.
+func TestFiltersOnTheUserStream(t *testing.T) {
+	e := newStreamEnv(t)
+	alice, tok := e.user("alice", "read write follow")
+	bob, _ := e.user("bob", "read write")
+	e.follow(alice, bob)
+	for _, f := range []map[string]any{
+		{"title": "Hide", "context": []string{"home"}, "filter_action": "hide", "keywords_attributes": []map[string]any{{"keyword": "hideme"}}},
+		{"title": "Warn", "context": []string{"home"}, "keywords_attributes": []map[string]any{{"keyword": "warnme"}}},
+		{"title": "Public only", "context": []string{"public"}, "filter_action": "hide", "keywords_attributes": []map[string]any{{"keyword": "elsewhere"}}},
+	} {
+		wantStatus(t, e.postJSON("/api/v2/filters", tok, f), http.StatusOK)
+	}
+	c := e.dial("?stream=user", tok)
+	c.barrier()
+	hidden := e.post(bob, "please hideme", store.VisibilityPublic)
+	warned := e.post(bob, "please warnme", store.VisibilityPublic)
+	other := e.post(bob, "shown here, filtered elsewhere", store.VisibilityPublic)
+	marker := e.post(alice, "marker", store.VisibilityPublic)
+	seen := map[string]string{}
+	for {
+		m := c.next()
+		var s map[string]any
+		if err := json.Unmarshal([]byte(m["payload"].(string)), &s); err != nil {
+			t.Fatal(err)
+		}
+		seen[s["id"].(string)] = statusIDsWithFilters(t, []map[string]any{s})[s["id"].(string)]
+		if s["id"] == formatID(marker.ID) {
+			break
+		}
+	}
+	want := map[string]string{formatID(warned.ID): "Warn[warnme]<nil>", formatID(other.ID): "", formatID(marker.ID): ""}
+	if !maps.Equal(seen, want) {
+		t.Errorf("user stream = %v, want %v (hidden %s)", seen, want, formatID(hidden.ID))
+	}
+}

@@ -288,6 +288,12 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		}
 		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderNotification(ev.msg.NotificationID) })
 		return encodeFrame(sub, ev.msg.Kind, p), ok
+	case streaming.KindConversation:
+		if c.viewer == nil {
+			return nil, false
+		}
+		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderConversation(ev.msg.StatusID) })
+		return encodeFrame(sub, ev.msg.Kind, p), ok
 	case streaming.KindUpdate, streaming.KindStatusUpdate:
 		ss := ev.loadStatus(svc)
 		if ss == nil {
@@ -326,6 +332,22 @@ func (c *streamConn) renderStatus(viewer *store.Account, st *store.Status, fctx 
 	defer cancel()
 	out, err := c.h.statusesIn(ctx, viewer, []*store.Status{st}, fctx)
 	if err != nil || len(out) == 0 {
+		return "", false
+	}
+	b, _ := json.Marshal(out[0])
+	return string(b), true
+}
+
+// renderConversation renders c's viewer's conversation holding statusID.
+func (c *streamConn) renderConversation(statusID int64) (string, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
+	defer cancel()
+	conv, err := c.h.svc.ConversationOfStatus(ctx, c.viewer, statusID)
+	if err != nil {
+		return "", false
+	}
+	out, err := c.h.conversations(ctx, c.viewer, []*social.Conversation{conv})
+	if err != nil || out[0].LastStatus == nil {
 		return "", false
 	}
 	b, _ := json.Marshal(out[0])

@@ -71,6 +71,19 @@ func (s *Store) GetAccountConversation(ctx context.Context, accountID, id int64)
 	return c, nil
 }
 
+// GetAccountConversationByStatus selects account_conversations by
+// account_id holding status_id in account_conversation_statuses.
+func (s *Store) GetAccountConversationByStatus(ctx context.Context, accountID, statusID int64) (*store.AccountConversation, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+store.Qualify("c", accountConversationColumns)+`
+		FROM account_conversation_statuses cs JOIN account_conversations c ON c.id = cs.account_conversation_id
+		WHERE cs.status_id = $1 AND c.account_id = $2`, statusID, accountID)
+	c, err := pgx.CollectExactlyOneRow(rows, scanAccountConversation)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: conversation of status %d for %d: %w", statusID, accountID, translate(err))
+	}
+	return c, nil
+}
+
 // MarkAccountConversationRead clears unread of (account_id, id).
 func (s *Store) MarkAccountConversationRead(ctx context.Context, accountID, id int64) error {
 	if err := mustAffect(s.pool.Exec(ctx, `UPDATE account_conversations SET unread = false WHERE id = $1 AND account_id = $2`, id, accountID)); err != nil {

@@ -69,6 +69,18 @@ func (s *Store) GetAccountConversation(ctx context.Context, accountID, id int64)
 	return c, nil
 }
 
+// GetAccountConversationByStatus selects account_conversations by
+// account_id holding status_id in account_conversation_statuses.
+func (s *Store) GetAccountConversationByStatus(ctx context.Context, accountID, statusID int64) (*store.AccountConversation, error) {
+	c, err := scanAccountConversation(s.r.QueryRowContext(ctx, `SELECT `+store.Qualify("c", accountConversationColumns)+`
+		FROM account_conversation_statuses cs JOIN account_conversations c ON c.id = cs.account_conversation_id
+		WHERE cs.status_id = ? AND c.account_id = ?`, statusID, accountID))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: conversation of status %d for %d: %w", statusID, accountID, translate(err))
+	}
+	return c, nil
+}
+
 // MarkAccountConversationRead clears unread of (account_id, id).
 func (s *Store) MarkAccountConversationRead(ctx context.Context, accountID, id int64) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE account_conversations SET unread = 0 WHERE id = ? AND account_id = ?`, id, accountID)

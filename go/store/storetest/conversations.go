@@ -98,6 +98,15 @@ func exerciseConversations(t *testing.T, newStore func(*testing.T) store.Store) 
 			t.Errorf("after reading: %+v (conversation %d)", got, d1.ID)
 		}
 		mustBeErrNotFound(t, errOnly(s.GetAccountConversation(ctx, bob.ID, c.ID)), "GetAccountConversation by another account")
+		byStatus, err := s.GetAccountConversationByStatus(ctx, alice.ID, d3.ID)
+		mustNot(t, err, "GetAccountConversationByStatus")
+		if byStatus.ID != c.ID {
+			t.Errorf("alice's conversation holding d3 = %d, want %d", byStatus.ID, c.ID)
+		}
+		if byStatus, err = s.GetAccountConversationByStatus(ctx, bob.ID, d3.ID); err != nil || byStatus.AccountID != bob.ID {
+			t.Errorf("bob's conversation holding d3 = %+v, %v", byStatus, err)
+		}
+		mustBeErrNotFound(t, errOnly(s.GetAccountConversationByStatus(ctx, carol.ID, d1.ID)), "GetAccountConversationByStatus of a status not in it")
 		// A new status in it makes it unread again.
 		name(putDirect(t, s, carol, d3, 6, alice, bob), "d5")
 		if got := conversationsOf(t, s, alice, names); got[0] != "d5/[bob carol]/true" {
