@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/coregx/ahocorasick"
+
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -66,9 +68,13 @@ func (s *Service) filterMatcher(ctx context.Context, viewer *store.Account, fctx
 	return newFilterMatcher(fs, fctx, s.nowUTC()), nil
 }
 
-// filterMatcher matches statuses against a set of filters.
+// filterMatcher matches statuses against a set of filters. Keywords are
+// found with one Aho–Corasick automaton over all of them, one pass per
+// status whatever their number (the per-account cap is 500).
 type filterMatcher struct {
 	filters []compiledFilter
+	ac      *ahocorasick.Automaton // nil when no filter has keywords
+	refs    [][]keywordRef         // by automaton pattern ID
 }
 
 type compiledFilter struct {
@@ -77,17 +83,22 @@ type compiledFilter struct {
 	statuses map[int64]bool
 }
 
-// compiledKeyword is a keyword folded to lower case, and whether a match
-// must start and end at a word boundary: with whole_word, only at the ends
-// of the keyword that are word characters, as Mastodon's regexp does (so
-// "#tag" matches in "a #tag!" and "c++" in "c++ rocks").
+// keywordRef names filters[filter].keywords[keyword].
+type keywordRef struct{ filter, keyword int }
+
+// compiledKeyword is a keyword, and whether a match must start and end at
+// a word boundary: with whole_word, only at the ends of the keyword that
+// are word characters, as Mastodon's regexp does (so "#tag" matches in
+// "a #tag!" and "c++" in "c++ rocks").
 type compiledKeyword struct {
-	raw, lower           string
+	raw                  string
 	boundStart, boundEnd bool
 }
 
 func newFilterMatcher(fs []*store.Filter, fctx string, now time.Time) *filterMatcher {
 	m := &filterMatcher{}
+	var patterns []string
+	ids := map[string]int{}
 	for _, f := range fs {
 		if f.ExpiresAt != nil && !f.ExpiresAt.After(now) {
 			continue
@@ -99,7 +110,16 @@ func newFilterMatcher(fs []*store.Filter, fctx string, now time.Time) *filterMat
 		for _, k := range f.Keywords {
 			first, _ := utf8.DecodeRuneInString(k.Keyword)
 			last, _ := utf8.DecodeLastRuneInString(k.Keyword)
-			cf.keywords = append(cf.keywords, compiledKeyword{raw: k.Keyword, lower: strings.ToLower(k.Keyword),
+			lower := strings.ToLower(k.Keyword)
+			id, ok := ids[lower]
+			if !ok {
+				id = len(patterns)
+				ids[lower] = id
+				patterns = append(patterns, lower)
+				m.refs = append(m.refs, nil)
+			}
+			m.refs[id] = append(m.refs[id], keywordRef{filter: len(m.filters), keyword: len(cf.keywords)})
+			cf.keywords = append(cf.keywords, compiledKeyword{raw: k.Keyword,
 				boundStart: k.WholeWord && isWordRune(first), boundEnd: k.WholeWord && isWordRune(last)})
 		}
 		for _, st := range f.Statuses {
@@ -110,21 +130,38 @@ func newFilterMatcher(fs []*store.Filter, fctx string, now time.Time) *filterMat
 	if len(m.filters) == 0 {
 		return nil
 	}
+	if len(patterns) > 0 {
+		ac, err := ahocorasick.NewBuilder().AddStrings(patterns).Build()
+		if err != nil {
+			// Stored keywords are non-empty text; a build that still fails
+			// would match nothing, so keyword filters fail open and the
+			// status filters still apply.
+			return m
+		}
+		m.ac = ac
+	}
 	return m
 }
 
 // match returns the filters matching proper (a status, or the original of
 // the reblog id): by keyword in its content warning and text, or by ID.
 func (m *filterMatcher) match(id int64, proper *store.Status) []FilterMatch {
-	var text string
-	var out []FilterMatch
-	for _, cf := range m.filters {
-		fm := FilterMatch{Filter: cf.f}
-		if len(cf.keywords) > 0 && text == "" {
-			text = strings.ToLower(proper.SpoilerText + "\n\n" + proper.Text)
+	found := map[keywordRef]bool{}
+	if m.ac != nil {
+		text := strings.ToLower(proper.SpoilerText + "\n\n" + proper.Text)
+		for _, mt := range m.ac.FindAllOverlapping([]byte(text)) {
+			for _, ref := range m.refs[mt.PatternID] {
+				if !found[ref] && m.filters[ref.filter].keywords[ref.keyword].atBoundaries(text, mt.Start, mt.End) {
+					found[ref] = true
+				}
+			}
 		}
-		for _, k := range cf.keywords {
-			if k.foundIn(text) {
+	}
+	var out []FilterMatch
+	for i, cf := range m.filters {
+		fm := FilterMatch{Filter: cf.f}
+		for j, k := range cf.keywords {
+			if found[keywordRef{filter: i, keyword: j}] {
 				fm.KeywordMatches = append(fm.KeywordMatches, k.raw)
 			}
 		}
@@ -140,24 +177,8 @@ func (m *filterMatcher) match(id int64, proper *store.Status) []FilterMatch {
 	return out
 }
 
-// foundIn reports whether k occurs in text (both lower case) with the
-// boundaries it needs.
-func (k compiledKeyword) foundIn(text string) bool {
-	for from := 0; from <= len(text); {
-		i := strings.Index(text[from:], k.lower)
-		if i < 0 {
-			return false
-		}
-		start, end := from+i, from+i+len(k.lower)
-		if k.atBoundaries(text, start, end) {
-			return true
-		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		from = start + max(size, 1)
-	}
-	return false
-}
-
+// atBoundaries reports whether a match of k at text[start:end] has the
+// word boundaries k needs.
 func (k compiledKeyword) atBoundaries(text string, start, end int) bool {
 	if k.boundStart && start > 0 {
 		if r, _ := utf8.DecodeLastRuneInString(text[:start]); isWordRune(r) {

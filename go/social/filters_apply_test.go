@@ -1,7 +1,9 @@
 package social
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +87,41 @@ func TestFilterMatcherSelection(t *testing.T) {
 	}
 	if m := newFilterMatcher(fs, FilterThread, now); m != nil {
 		t.Errorf("no filter of the thread context, matcher = %+v, want nil", m)
+	}
+}
+
+// BenchmarkFilterMatch measures the per-page cost of keyword filters: a
+// page of 40 statuses of ~300 characters against an account's keywords,
+// up to the per-account cap (MaxFilterKeywords), none of which match (the
+// common case, and the worst: every keyword scans every text).
+func BenchmarkFilterMatch(b *testing.B) {
+	text := strings.Repeat("the quick brown fox jumps over the lazy dog ", 7)
+	page := make([]*store.Status, 40)
+	for i := range page {
+		page[i] = &store.Status{ID: int64(i + 1), Text: text, SpoilerText: "cw"}
+	}
+	for _, n := range []int{0, 10, 100, MaxFilterKeywords} {
+		b.Run(fmt.Sprintf("keywords=%d", n), func(b *testing.B) {
+			var fs []*store.Filter
+			for i := range n {
+				if i%5 == 0 {
+					fs = append(fs, &store.Filter{ID: int64(i + 1), Context: []string{FilterHome}})
+				}
+				f := fs[len(fs)-1]
+				f.Keywords = append(f.Keywords, &store.FilterKeyword{Keyword: fmt.Sprintf("word%d", i), WholeWord: i%2 == 0})
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				m := newFilterMatcher(fs, FilterHome, time.Now())
+				if m == nil {
+					continue
+				}
+				for _, st := range page {
+					if len(m.match(st.ID, st)) != 0 {
+						b.Fatal("matched")
+					}
+				}
+			}
+		})
 	}
 }
