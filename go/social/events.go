@@ -21,7 +21,7 @@ const (
 	// conversations of Users, for their direct streams.
 	EventConversation EventKind = "conversation"
 	// EventRelationship says a follow, block or mute between the two Users
-	// changed. Streams reload what they keep of those accounts; it is never
+	// changed, or the filters of its one User did. Streams reload what they keep of those accounts; it is never
 	// sent to a client.
 	EventRelationship EventKind = "relationship"
 )

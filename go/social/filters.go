@@ -111,6 +111,7 @@ func (s *Service) CreateFilter(ctx context.Context, viewer *store.Account, in Fi
 	if err := s.store.PutFilter(ctx, f, filterLimits); err != nil {
 		return nil, filterWriteError(op, err)
 	}
+	s.filtersChanged(ctx, viewer)
 	return s.Filter(ctx, viewer, f.ID)
 }
 
@@ -249,12 +250,17 @@ func (s *Service) UpdateFilter(ctx context.Context, viewer *store.Account, id in
 	if err := s.store.UpdateFilter(ctx, u, filterLimits); err != nil {
 		return nil, filterWriteError(op, err)
 	}
+	s.filtersChanged(ctx, viewer)
 	return s.Filter(ctx, viewer, id)
 }
 
 // DeleteFilter deletes viewer's filter id with its keywords and statuses.
 func (s *Service) DeleteFilter(ctx context.Context, viewer *store.Account, id int64) error {
-	return removed("social.DeleteFilter", s.store.DeleteFilter(ctx, viewer.ID, id))
+	if err := s.store.DeleteFilter(ctx, viewer.ID, id); err != nil {
+		return removed("social.DeleteFilter", err)
+	}
+	s.filtersChanged(ctx, viewer)
+	return nil
 }
 
 // FilterKeyword returns viewer's filter keyword id.
@@ -277,6 +283,7 @@ func (s *Service) AddFilterKeyword(ctx context.Context, viewer *store.Account, f
 	if err := s.store.UpdateFilter(ctx, u, filterLimits); err != nil {
 		return nil, filterWriteError(op, err)
 	}
+	s.filtersChanged(ctx, viewer)
 	return k, nil
 }
 
@@ -295,6 +302,7 @@ func (s *Service) UpdateFilterKeyword(ctx context.Context, viewer *store.Account
 	if err := s.store.UpdateFilter(ctx, u, filterLimits); err != nil {
 		return nil, filterWriteError(op, err)
 	}
+	s.filtersChanged(ctx, viewer)
 	return k, nil
 }
 
@@ -309,6 +317,7 @@ func (s *Service) DeleteFilterKeyword(ctx context.Context, viewer *store.Account
 	if err := s.store.UpdateFilter(ctx, u, filterLimits); err != nil {
 		return filterWriteError(op, err)
 	}
+	s.filtersChanged(ctx, viewer)
 	return nil
 }
 
@@ -332,6 +341,7 @@ func (s *Service) AddFilterStatus(ctx context.Context, viewer *store.Account, fi
 	fs := &store.FilterStatus{ID: s.ids.Next(), FilterID: filterID, StatusID: statusID, CreatedAt: s.nowUTC()}
 	switch err := s.store.PutFilterStatus(ctx, viewer.ID, fs, MaxFilterStatuses); {
 	case err == nil:
+		s.filtersChanged(ctx, viewer)
 		return fs, nil
 	case errors.Is(err, store.ErrConflict):
 		return nil, invalid(op, "Validation failed: Status has already been taken")
@@ -344,5 +354,15 @@ func (s *Service) AddFilterStatus(ctx context.Context, viewer *store.Account, fi
 
 // DeleteFilterStatus removes viewer's filter status id.
 func (s *Service) DeleteFilterStatus(ctx context.Context, viewer *store.Account, id int64) error {
-	return removed("social.DeleteFilterStatus", s.store.DeleteFilterStatus(ctx, viewer.ID, id))
+	if err := s.store.DeleteFilterStatus(ctx, viewer.ID, id); err != nil {
+		return removed("social.DeleteFilterStatus", err)
+	}
+	s.filtersChanged(ctx, viewer)
+	return nil
+}
+
+// filtersChanged tells the streams that viewer's filters changed, so
+// what they hold of them (StreamViewer) is reloaded before the next event.
+func (s *Service) filtersChanged(ctx context.Context, viewer *store.Account) {
+	s.publish(ctx, Event{Kind: EventRelationship, Users: []int64{viewer.ID}})
 }

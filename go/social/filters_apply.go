@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -197,4 +198,55 @@ func (k compiledKeyword) atBoundaries(text string, start, end int) bool {
 // punctuation (the underscore).
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || unicode.Is(unicode.Pc, r)
+}
+
+// streamFilters are a streaming listener's filters with their matchers,
+// built once per context and kept with the StreamViewer (reloaded when
+// the filters change, and at least every minute, which also retires
+// expired filters).
+type streamFilters struct {
+	all []*store.Filter
+
+	mu       sync.Mutex
+	matchers map[string]*filterMatcher
+}
+
+func (sf *streamFilters) matcher(fctx string) *filterMatcher {
+	if len(sf.all) == 0 {
+		return nil
+	}
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
+	m, ok := sf.matchers[fctx]
+	if !ok {
+		if sf.matchers == nil {
+			sf.matchers = map[string]*filterMatcher{}
+		}
+		m = newFilterMatcher(sf.all, fctx, time.Now())
+		sf.matchers[fctx] = m
+	}
+	return m
+}
+
+// FiltersFor applies v's filters of context fctx to the event's status, as
+// ApplyFilters does on the other read paths: hide when a hide filter
+// matches, else the matches the status carries in filtered. The viewer's
+// own statuses are never filtered; anonymous listeners have no filters.
+func (ss *StreamStatus) FiltersFor(v *StreamViewer, fctx string) (hide bool, matches []FilterMatch) {
+	if v == nil {
+		return false, nil
+	}
+	m := v.filters.matcher(fctx)
+	if m == nil {
+		return false, nil
+	}
+	proper := ss.status
+	if o, ok := ss.originals[ss.status.ReblogOfID]; ok {
+		proper = o
+	}
+	if proper.AccountID == v.id {
+		return false, nil
+	}
+	matches = m.match(ss.status.ID, proper)
+	return slices.ContainsFunc(matches, func(fm FilterMatch) bool { return fm.Filter.Action == FilterHide }), matches
 }

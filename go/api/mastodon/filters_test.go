@@ -344,3 +344,55 @@ func TestFiltersOnTheUserStream(t *testing.T) {
 		t.Errorf("user stream = %v, want %v (hidden %s)", seen, want, formatID(hidden.ID))
 	}
 }
+
+// TestFiltersOnSharedStreams: the public stream, rendered once for all,
+// still applies each listener's public-context filters; a filter created
+// while connected applies from the next event on.
+func TestFiltersOnSharedStreams(t *testing.T) {
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		e := newStreamEnvOn(t, st)
+		_, tok := e.user("alice", "read write follow")
+		_, otherTok := e.user("carol", "read write")
+		bob, _ := e.user("bob", "read write")
+		wantStatus(t, e.postJSON("/api/v2/filters", tok, map[string]any{"title": "Hide", "context": []string{"public"},
+			"filter_action": "hide", "keywords_attributes": []map[string]any{{"keyword": "hideme"}}}), http.StatusOK)
+		alice := e.dial("?stream=public", tok)
+		alice.barrier()
+		carol := e.dial("?stream=public", otherTok)
+		carol.barrier()
+
+		read := func(c *wsClient, until string) map[string]string {
+			t.Helper()
+			seen := map[string]string{}
+			for {
+				m := c.next()
+				var s map[string]any
+				if err := json.Unmarshal([]byte(m["payload"].(string)), &s); err != nil {
+					t.Fatal(err)
+				}
+				id := s["id"].(string)
+				seen[id] = statusIDsWithFilters(t, []map[string]any{s})[id]
+				if id == until {
+					return seen
+				}
+			}
+		}
+		hidden := formatID(e.post(bob, "please hideme", store.VisibilityPublic).ID)
+		// A filter made while connected: the next events see it.
+		wantStatus(t, e.postJSON("/api/v2/filters", tok, map[string]any{"title": "Warn", "context": []string{"public"},
+			"keywords_attributes": []map[string]any{{"keyword": "warnme"}}}), http.StatusOK)
+		warned := formatID(e.post(bob, "please warnme", store.VisibilityPublic).ID)
+		marker := formatID(e.post(bob, "marker", store.VisibilityPublic).ID)
+
+		got := read(alice, marker)
+		want := map[string]string{warned: "Warn[warnme]<nil>", marker: ""}
+		if !maps.Equal(got, want) {
+			t.Errorf("alice's public stream = %v, want %v (hidden %s)", got, want, hidden)
+		}
+		got = read(carol, marker)
+		want = map[string]string{hidden: "", warned: "", marker: ""}
+		if !maps.Equal(got, want) {
+			t.Errorf("carol's public stream = %v, want %v", got, want)
+		}
+	})
+}

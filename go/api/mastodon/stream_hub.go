@@ -312,10 +312,19 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		}
 		if !sub.user {
 			// Shared streams carry the status as anyone sees it, as
-			// Mastodon's do: no per-viewer fields, one rendering.
+			// Mastodon's do: no per-viewer fields, one rendering. The
+			// listener's filters of the public context still apply: a
+			// hidden status is not sent, a matched one carries filtered.
+			hide, matches := ss.FiltersFor(v, social.FilterPublic)
+			if hide {
+				return nil, false
+			}
 			ev.anonOnce.Do(func() { ev.anon, _ = c.renderStatus(nil, ss.Status(), "") })
 			if ev.anon == "" {
 				return nil, false
+			}
+			if len(matches) > 0 {
+				return encodeFrame(sub, ev.msg.Kind, withFiltered(ev.anon, matches)), true
 			}
 			return ev.sharedFrame(sub, func() string { return ev.anon }), true
 		}
@@ -323,6 +332,22 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		return encodeFrame(sub, ev.msg.Kind, p), ok
 	}
 	return nil, false
+}
+
+// withFiltered is a shared stream's rendered status with one listener's
+// filter matches in filtered (the reblogged original's too, as
+// ApplyFilters sets them).
+func withFiltered(payload string, matches []social.FilterMatch) string {
+	var s Status
+	if err := json.Unmarshal([]byte(payload), &s); err != nil {
+		return payload
+	}
+	s.Filtered = filterResults(matches)
+	if s.Reblog != nil {
+		s.Reblog.Filtered = s.Filtered
+	}
+	b, _ := json.Marshal(&s)
+	return string(b)
 }
 
 // renderStatus renders st as viewer (nil: anyone) sees it in filter
