@@ -20,8 +20,12 @@ const (
 	// EventConversation: a direct status (Status set) joined the
 	// conversations of Users, for their direct streams.
 	EventConversation EventKind = "conversation"
+	// EventFiltersChanged: the filters of its one User changed (Mastodon's
+	// filters_changed, on the user stream); streams reload what they keep
+	// of the account.
+	EventFiltersChanged EventKind = "filters_changed"
 	// EventRelationship says a follow, block or mute between the two Users
-	// changed, or the filters of its one User did. Streams reload what they keep of those accounts; it is never
+	// changed. Streams reload what they keep of those accounts; it is never
 	// sent to a client.
 	EventRelationship EventKind = "relationship"
 )

@@ -361,8 +361,9 @@ func (s *Service) DeleteFilterStatus(ctx context.Context, viewer *store.Account,
 	return nil
 }
 
-// filtersChanged tells the streams that viewer's filters changed, so
-// what they hold of them (StreamViewer) is reloaded before the next event.
+// filtersChanged tells the streams that viewer's filters changed: what
+// they hold of them (StreamViewer) is reloaded before the next event, and
+// viewer's user streams get Mastodon's filters_changed.
 func (s *Service) filtersChanged(ctx context.Context, viewer *store.Account) {
-	s.publish(ctx, Event{Kind: EventRelationship, Users: []int64{viewer.ID}})
+	s.publish(ctx, Event{Kind: EventFiltersChanged, Users: []int64{viewer.ID}})
 }

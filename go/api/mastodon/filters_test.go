@@ -323,6 +323,11 @@ func TestFiltersOnTheUserStream(t *testing.T) {
 	}
 	c := e.dial("?stream=user", tok)
 	c.barrier()
+	// A change of filters is announced, without a payload, as Mastodon does.
+	wantStatus(t, e.postJSON("/api/v2/filters", tok, map[string]any{"title": "Later", "context": []string{"thread"}}), http.StatusOK)
+	if m := c.next(); m["event"] != "filters_changed" || fmt.Sprint(m["stream"]) != "[user]" || m["payload"] != nil {
+		t.Fatalf("after a filter change the user stream sent %v, want filters_changed without payload", m)
+	}
 	hidden := e.post(bob, "please hideme", store.VisibilityPublic)
 	warned := e.post(bob, "please warnme", store.VisibilityPublic)
 	other := e.post(bob, "shown here, filtered elsewhere", store.VisibilityPublic)

@@ -62,6 +62,9 @@ func (hb *streamHub) route(m streaming.Message) {
 		hb.invalidate(m.Accounts)
 		return
 	}
+	if m.Kind == streaming.KindFiltersChanged {
+		hb.invalidate(m.Accounts) // and on to the accounts' user streams
+	}
 	ev := &streamEvent{msg: m}
 	hb.mu.RLock()
 	defer hb.mu.RUnlock()
@@ -267,7 +270,7 @@ func (ev *streamEvent) accountPayload(account int64, render func() (string, bool
 type outEvent struct {
 	Stream  []string `json:"stream"`
 	Event   string   `json:"event"`
-	Payload string   `json:"payload"`
+	Payload string   `json:"payload,omitempty"` // none for filters_changed
 }
 
 func encodeFrame(sub *subscription, kind streaming.Kind, payload string) []byte {
@@ -288,6 +291,9 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		}
 		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderNotification(ev.msg.NotificationID) })
 		return encodeFrame(sub, ev.msg.Kind, p), ok
+	case streaming.KindFiltersChanged:
+		// No payload, as Mastodon sends it (masto.js parses any payload).
+		return ev.sharedFrame(sub, func() string { return "" }), true
 	case streaming.KindConversation:
 		if c.viewer == nil {
 			return nil, false

@@ -70,6 +70,9 @@ func (p *Publisher) Publish(ctx context.Context, ev social.Event) {
 				continue
 			}
 			m.Streams = append(m.Streams, "user:"+id)
+			if ev.Kind == social.EventFiltersChanged {
+				m.Accounts = append(m.Accounts, u)
+			}
 			if ev.Kind == social.EventNotification {
 				m.Streams = append(m.Streams, "user:notification:"+id)
 			}
