@@ -50,11 +50,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 	for i, st := range all {
 		ids[i] = st.ID
 	}
-	mentions, err := s.store.GetStatusMentions(ctx, ids)
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	tags, err := s.store.GetStatusTags(ctx, ids)
+	mentions, tags, err := s.statusMentionsAndTags(ctx, all)
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -73,7 +69,16 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
 		}
-		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, ids); err != nil {
+		// Only the viewer's own statuses can be pinned by the viewer, and
+		// "pinned" is rendered only for those (Pinnable): a page without
+		// them (most of a home timeline) needs no query.
+		var own []int64
+		for _, st := range all {
+			if st.AccountID == viewer.ID && pinnable(st) {
+				own = append(own, st.ID)
+			}
+		}
+		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, own); err != nil {
 			return nil, internal(op, err)
 		}
 		if muted, err = s.store.GetConversationMutedStatusIDs(ctx, viewer.ID, ids); err != nil {
