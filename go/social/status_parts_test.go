@@ -11,7 +11,6 @@ import (
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
 // partsCountingStore counts the mention and tag queries that reach the
@@ -38,15 +37,7 @@ func (c *partsCountingStore) GetStatusTags(ctx context.Context, ids []int64) (ma
 // one.
 func TestStatusPartsCache(t *testing.T) {
 	ctx := context.Background()
-	raw, err := sqlite.Open(ctx, t.TempDir()+"/test.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	if err := raw.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st := &partsCountingStore{Store: raw}
+	st := &partsCountingStore{Store: openTestStore(t)}
 	s := New(Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st)}, Config{BcryptCost: bcrypt.MinCost})
 	alice, bob, carol := mustAccount(t, s, "alice"), mustAccount(t, s, "bob"), mustAccount(t, s, "carol")
 	pub, err := s.PostStatus(ctx, alice, StatusInput{Text: "@bob hi #one #two"})
