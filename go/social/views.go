@@ -64,7 +64,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		return nil, err
 	}
 	flags := &store.InteractionFlags{}
-	pinned, muted := map[int64]bool{}, map[int64]bool{}
+	pinned := map[int64]bool{}
 	if viewer != nil {
 		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
@@ -81,9 +81,6 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, own); err != nil {
 			return nil, internal(op, err)
 		}
-		if muted, err = s.store.GetConversationMutedStatusIDs(ctx, viewer.ID, ids); err != nil {
-			return nil, internal(op, err)
-		}
 	}
 	view := func(st *store.Status) *StatusView {
 		a, ok := accounts[st.AccountID]
@@ -92,7 +89,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		}
 		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID],
 			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
-			Muted:    muted[st.ID],
+			Muted:    flags.Muted[st.ID],
 			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}
 		for _, id := range mentions[st.ID] {
 			if m, ok := accounts[id]; ok {

@@ -145,11 +145,12 @@ func (s *Store) ListBookmarks(ctx context.Context, accountID int64, page store.P
 	return out, nil
 }
 
-// GetInteractionFlags reads the three flags over statusIDs in one query
+// GetInteractionFlags reads the four flags over statusIDs in one query
 // (a UNION ALL tagged by flag): it runs for every page of statuses a
 // signed-in viewer reads.
 func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, statusIDs []int64) (*store.InteractionFlags, error) {
-	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{}}
+	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
+		Muted: map[int64]bool{}}
 	if len(statusIDs) == 0 {
 		return f, nil
 	}
@@ -162,12 +163,16 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 		UNION ALL
 		SELECT 1, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (SELECT value FROM json_each(?))
 		UNION ALL
-		SELECT 2, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))`,
-		accountID, list, accountID, list, accountID, list)
+		SELECT 2, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))
+		UNION ALL
+		SELECT 3, s.id FROM statuses s
+		JOIN conversation_mutes m ON m.account_id = ? AND m.conversation_id = s.conversation_id
+		WHERE s.id IN (SELECT value FROM json_each(?))`,
+		accountID, list, accountID, list, accountID, list, accountID, list)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
 	}
-	sets := [...]map[int64]bool{f.Favourited, f.Reblogged, f.Bookmarked}
+	sets := [...]map[int64]bool{f.Favourited, f.Reblogged, f.Bookmarked, f.Muted}
 	pairs, err := collect(rows, func(r scanner) ([2]int64, error) {
 		var p [2]int64
 		return p, r.Scan(&p[0], &p[1])
