@@ -13,11 +13,18 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-// partsCountingStore counts the mention and tag queries that reach the
-// store.
+// partsCountingStore counts the mention, tag and pin queries that reach
+// the store (a pin lookup over no status costs no query).
 type partsCountingStore struct {
 	store.Store
-	mentions, tags atomic.Int32
+	mentions, tags, pins atomic.Int32
+}
+
+func (c *partsCountingStore) GetPinnedStatusIDs(ctx context.Context, accountID int64, ids []int64) (map[int64]bool, error) {
+	if len(ids) > 0 {
+		c.pins.Add(1)
+	}
+	return c.Store.GetPinnedStatusIDs(ctx, accountID, ids)
 }
 
 func (c *partsCountingStore) GetStatusMentions(ctx context.Context, ids []int64) (map[int64][]int64, error) {
@@ -105,5 +112,42 @@ func TestStatusPartsCacheBound(t *testing.T) {
 	}
 	if _, missing := c.lookup([]*store.Status{{ID: 3*statusPartsPerGeneration + 6}}); len(missing) != 0 {
 		t.Error("the newest entry was evicted")
+	}
+}
+
+// TestViewStatusesAsksPinsOnlyForOwn: a page without the viewer's own
+// statuses needs no pin query, and the viewer's own statuses still show
+// their pinned flag.
+func TestViewStatusesAsksPinsOnlyForOwn(t *testing.T) {
+	ctx := context.Background()
+	st := &partsCountingStore{Store: openTestStore(t)}
+	s := New(Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st)}, Config{BcryptCost: bcrypt.MinCost})
+	alice, bob := mustAccount(t, s, "alice"), mustAccount(t, s, "bob")
+	theirs, err := s.PostStatus(ctx, bob, StatusInput{Text: "bob's"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := s.PostStatus(ctx, alice, StatusInput{Text: "alice's"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PinStatus(ctx, alice, own.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ViewStatuses(ctx, alice, []*store.Status{theirs}); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.pins.Load(); n != 0 {
+		t.Errorf("a page of others' statuses asked for pins %d times", n)
+	}
+	views, err := s.ViewStatuses(ctx, alice, []*store.Status{own, theirs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := st.pins.Load(); n != 1 {
+		t.Errorf("a page with an own status asked for pins %d times, want 1", n)
+	}
+	if len(views) != 2 || !views[0].Pinnable || !views[0].Pinned || views[1].Pinnable {
+		t.Errorf("pinned flags: own %+v, theirs %+v", views[0], views[1])
 	}
 }
