@@ -3,6 +3,7 @@ package mastodon
 import (
 	"context"
 	"net/http"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -242,23 +243,48 @@ func (h *Handler) markedStatuses(w http.ResponseWriter, r *http.Request,
 	h.writeStatuses(w, r, v, sts, true)
 }
 
-// writeStatuses hydrates and renders statuses, as a list or a single entity.
+// writeStatuses hydrates and renders statuses, as a list or a single
+// entity, through the rendered-status cache (appendStatusJSON).
 func (h *Handler) writeStatuses(w http.ResponseWriter, r *http.Request, v *store.Account, sts []*store.Status, list bool) {
-	out, err := h.statuses(r.Context(), v, sts)
+	views, err := h.svc.ViewStatuses(r.Context(), v, sts)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if list {
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	if len(out) == 0 {
+	if !list && len(views) == 0 {
 		notFoundHandler(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, out[0])
+	bp := renderBuffers.Get().(*[]byte)
+	defer renderBuffers.Put(bp)
+	buf := (*bp)[:0]
+	if list {
+		buf = append(buf, '[')
+	} else {
+		views = views[:1]
+	}
+	for i, sv := range views {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = h.appendStatusJSON(buf, v, sv); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
+	if list {
+		buf = append(buf, ']')
+	}
+	buf = append(buf, '\n') // as json.Encoder ends what writeJSON writes
+	*bp = buf
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf)
 }
+
+// renderBuffers recycles the buffers pages of statuses are rendered into
+// (a 20-status page is some 30 KB).
+var renderBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
 
 // writeStatusPage renders a timeline page paged by status IDs, with its
 // Link header, in filter context fctx. The Link header is the page's as

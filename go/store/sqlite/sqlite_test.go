@@ -75,7 +75,7 @@ func TestOpenRejectsNonPaths(t *testing.T) {
 
 func TestPragmas(t *testing.T) {
 	s := newTestStore(t)
-	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r.DB} {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal",
 			"foreign_keys": "1",
@@ -113,7 +113,7 @@ func TestSynchronousOption(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r.DB} {
 			var got string
 			if err := db.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
 				t.Fatal(err)
