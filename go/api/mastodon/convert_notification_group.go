@@ -52,7 +52,9 @@ func (h *Handler) groupedResults(ctx context.Context, v *store.Account, groups [
 			sts = append(sts, g.Latest.Status)
 		}
 	}
-	converted, err := h.statuses(ctx, v, sts)
+	// The viewer's notifications filters apply as on v1: a group whose
+	// status a filter hides is left out.
+	converted, err := h.statusesIn(ctx, v, sts, social.FilterNotifications)
 	if err != nil {
 		return nil, err
 	}
