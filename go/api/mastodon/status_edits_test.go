@@ -29,6 +29,10 @@ func TestEditStatus(t *testing.T) {
 		s := e.post(alice, "first #old", store.VisibilityPublic)
 		sid := formatID(s.ID)
 		wantStatus(t, e.postForm("/api/v1/statuses/"+sid+"/reblog", bobTok, nil), http.StatusOK)
+		// Warm the rendered-status cache: the edit must not be served from it.
+		if before := decodeObject(t, e.get("/api/v1/statuses/"+sid, carolTok)); before["edited_at"] != nil {
+			t.Fatalf("unedited status has edited_at %v", before["edited_at"])
+		}
 		stream := e.dial("?stream=user", bobTok)
 		stream.barrier()
 
@@ -45,8 +49,9 @@ func TestEditStatus(t *testing.T) {
 		if m := stream.next(); m["event"] != "status.update" || payloadID(t, m) != sid {
 			t.Errorf("stream got %v, want status.update of %s", m, sid)
 		}
-		if again := decodeObject(t, e.get("/api/v1/statuses/"+sid, carolTok)); again["edited_at"] != got["edited_at"] {
-			t.Errorf("GET after edit: edited_at %v, want %v", again["edited_at"], got["edited_at"])
+		if again := decodeObject(t, e.get("/api/v1/statuses/"+sid, carolTok)); again["edited_at"] != got["edited_at"] ||
+			again["content"] != got["content"] {
+			t.Errorf("GET after edit: edited_at %v content %v, want %v %v", again["edited_at"], again["content"], got["edited_at"], got["content"])
 		}
 
 		history := decodeList(t, e.get("/api/v1/statuses/"+sid+"/history", ""))

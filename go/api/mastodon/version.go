@@ -8,10 +8,10 @@ package mastodon
 // every endpoint the advertised version implies and fails on one that is
 // not served; raise this only together with that table's endpoints.
 //
-// 2.4.1 is the highest version whose every endpoint is served (2.4.3 adds
-// filters): apps told less than 2.4 call the removed /api/v1/search
+// 2.4.3 is the highest version whose every endpoint is served (2.5.0 adds
+// endorsements): apps told less than 2.4 call the removed /api/v1/search
 // instead of /api/v2/search.
-const compatVersion = "2.4.1"
+const compatVersion = "2.4.3"
 
 // compatAPIVersion is api_versions.mastodon. 0 leaves the field out, as a
 // Mastodon before 4.3 does; API version 2 (4.3) implies grouped
