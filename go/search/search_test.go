@@ -146,3 +146,24 @@ func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 		t.Fatalf("search violin = %v, %v", got, err)
 	}
 }
+
+func TestStatusesDeletedLeaveTheIndex(t *testing.T) {
+	ctx := context.Background()
+	svc, _, idx := newIndexed(t)
+	emb := NewHashEmbedder(DefaultDim)
+	ids := snowflake.New()
+	live, gone := ids.Next(), ids.Next()
+	svc.StatusCreated(ctx, &store.Status{ID: live, Embedding: emb.Embed("violin lessons on tuesday")})
+	svc.StatusCreated(ctx, &store.Status{ID: gone, Embedding: emb.Embed("violin lessons")})
+	svc.StatusesDeleted(ctx, []int64{gone, 12345}) // an unknown ID is ignored
+	if n, _ := idx.Len(); n != 1 {
+		t.Fatalf("index holds %d vectors after the delete, want 1", n)
+	}
+	// An add racing the delete (a rebuild page read before it) must not
+	// bring the vector back.
+	svc.StatusCreated(ctx, &store.Status{ID: gone, Embedding: emb.Embed("violin lessons")})
+	got, err := svc.SearchStatusIDs(ctx, "violin lessons", 10)
+	if err != nil || !slices.Equal(got, []int64{live}) {
+		t.Fatalf("search after delete = %v, %v; want only %d", got, err, live)
+	}
+}

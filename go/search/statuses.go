@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
+	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -14,6 +16,7 @@ import (
 type VectorIndex interface {
 	Add(vectors []float32, ids []int64) error
 	Search(queries []float32, k int, ids []int64, scores []float32) (int, error)
+	Remove(ids []int64) (int, error)
 	Len() (int, error)
 }
 
@@ -34,11 +37,20 @@ type Statuses struct {
 	store EmbeddingLister
 	log   *slog.Logger
 
-	// addMu serialises adds so Rebuild and StatusCreated never insert the
-	// same status twice (the index is safe for concurrent use by itself).
+	// addMu serialises adds and removes so Rebuild and StatusCreated never
+	// insert the same status twice, nor one already deleted (the index is
+	// safe for concurrent use by itself).
 	addMu   sync.Mutex
 	indexed map[int64]struct{}
+	// removed remembers recently deleted IDs, so that an add racing the
+	// delete (a rebuild page read just before it) does not bring the vector
+	// back. Pruned by the ID's time: adds come right after a status is
+	// written, so an old tombstone protects nothing.
+	removed map[int64]struct{}
 }
+
+// tombstoneWindow is how long a deleted ID is remembered.
+const tombstoneWindow = 10 * time.Minute
 
 // NewStatuses returns a search service over index. index must be empty and
 // of dimension emb.Dim(), using inner product.
@@ -46,7 +58,7 @@ func NewStatuses(emb *HashEmbedder, index VectorIndex, st EmbeddingLister, log *
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Statuses{emb: emb, index: index, store: st, log: log, indexed: map[int64]struct{}{}}
+	return &Statuses{emb: emb, index: index, store: st, log: log, indexed: map[int64]struct{}{}, removed: map[int64]struct{}{}}
 }
 
 // rebuildBatch is how many vectors Rebuild reads and adds at once.
@@ -100,6 +112,9 @@ func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
 		if _, dup := s.indexed[r.StatusID]; dup {
 			continue
 		}
+		if _, gone := s.removed[r.StatusID]; gone {
+			continue
+		}
 		if len(r.Embedding) != dim {
 			// A vector from another embedder (a changed Dim): skip it rather
 			// than fail the whole rebuild; re-embedding is an index job.
@@ -119,6 +134,36 @@ func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
 		s.indexed[id] = struct{}{}
 	}
 	return len(ids), nil
+}
+
+// StatusesDeleted removes deleted statuses from the index. Failure is
+// logged, not returned: the statuses are deleted in SQL, search filters
+// out IDs it cannot load, and the next rebuild leaves them out.
+func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	s.addMu.Lock()
+	defer s.addMu.Unlock()
+	s.pruneTombstones()
+	for _, id := range ids {
+		delete(s.indexed, id)
+		s.removed[id] = struct{}{}
+	}
+	if _, err := s.index.Remove(ids); err != nil {
+		s.log.ErrorContext(ctx, "search: remove statuses", "status_ids", ids, "err", err)
+	}
+}
+
+// pruneTombstones forgets deletions older than tombstoneWindow; addMu
+// must be held.
+func (s *Statuses) pruneTombstones() {
+	cutoff := snowflake.FromTime(time.Now().Add(-tombstoneWindow))
+	for id := range s.removed {
+		if id < cutoff {
+			delete(s.removed, id)
+		}
+	}
 }
 
 // SearchStatusIDs returns up to k status IDs most similar to query, best
