@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math"
 	"strings"
@@ -36,6 +37,9 @@ func NewHashEmbedder(dim int) *HashEmbedder {
 	}
 	return &HashEmbedder{dim: dim}
 }
+
+// Name identifies the hashing scheme and its size.
+func (e *HashEmbedder) Name() string { return fmt.Sprintf("hash-v1-%d", e.dim) }
 
 // Dim is the length of every vector Embed returns.
 func (e *HashEmbedder) Dim() int { return e.dim }

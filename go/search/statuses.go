@@ -2,167 +2,104 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
-	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
 )
 
-// VectorIndex is the part of a vecsearch index the service uses. Scores are
-// inner products of unit vectors (higher is more similar).
-type VectorIndex interface {
-	Add(vectors []float32, ids []int64) error
-	Search(queries []float32, k int, ids []int64, scores []float32) (int, error)
-	Remove(ids []int64) (int, error)
-	Len() (int, error)
-}
-
-// EmbeddingLister pages through the stored status vectors.
-type EmbeddingLister interface {
-	ListStatusEmbeddings(ctx context.Context, afterID int64, limit int) ([]store.StatusEmbedding, error)
+// TextEmbedder turns text into a unit vector. Name identifies the model
+// and its version: vectors made under another name are not comparable, so
+// an index snapshot is tagged with it.
+type TextEmbedder interface {
+	Name() string
+	Dim() int
+	// Embed returns the unit vector for text, or nil if it has no words.
+	Embed(text string) []float32
 }
 
 // MinScore is the lowest cosine similarity returned: below it a "match"
-// shares no words with the query and would only be noise.
+// shares nothing with the query and would only be noise.
 const MinScore = 0.05
 
-// Statuses is the status search service: it keeps the index in step with
-// the stored vectors and answers queries with status IDs, best first.
-type Statuses struct {
-	emb   *HashEmbedder
-	index VectorIndex
-	store EmbeddingLister
-	log   *slog.Logger
-
-	// addMu serialises adds and removes so Rebuild and StatusCreated never
-	// insert the same status twice, nor one already deleted (the index is
-	// safe for concurrent use by itself).
-	addMu   sync.Mutex
-	indexed map[int64]struct{}
-	// removed remembers recently deleted IDs, so that an add racing the
-	// delete (a rebuild page read just before it) does not bring the vector
-	// back. Pruned by the ID's time: adds come right after a status is
-	// written, so an old tombstone protects nothing.
-	removed map[int64]struct{}
-}
-
-// tombstoneWindow is how long a deleted ID is remembered.
+// tombstoneWindow is how long a deleted ID is remembered against late adds.
 const tombstoneWindow = 10 * time.Minute
 
-// NewStatuses returns a search service over index. index must be empty and
-// of dimension emb.Dim(), using inner product.
-func NewStatuses(emb *HashEmbedder, index VectorIndex, st EmbeddingLister, log *slog.Logger) *Statuses {
+// Statuses is the status search service: it keeps the statuses' index in
+// step with what is posted and deleted, and answers queries with status
+// IDs, best first.
+type Statuses struct {
+	emb   TextEmbedder
+	index *Index
+	log   *slog.Logger
+}
+
+// NewStatuses returns a search service over index, whose vectors must come
+// from emb.
+func NewStatuses(emb TextEmbedder, index *Index, log *slog.Logger) *Statuses {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Statuses{emb: emb, index: index, store: st, log: log, indexed: map[int64]struct{}{}, removed: map[int64]struct{}{}}
+	return &Statuses{emb: emb, index: index, log: log}
 }
 
-// rebuildBatch is how many vectors Rebuild reads and adds at once.
-const rebuildBatch = 2048
+// Index is the statuses' vector index.
+func (s *Statuses) Index() *Index { return s.index }
 
-// Rebuild loads every stored status vector into the index, logging progress.
-// It returns the number of vectors added.
-func (s *Statuses) Rebuild(ctx context.Context) (int, error) {
-	var after int64
-	total := 0
-	for {
-		rows, err := s.store.ListStatusEmbeddings(ctx, after, rebuildBatch)
-		if err != nil {
-			return total, fmt.Errorf("search: rebuild after %d: %w", after, err)
+// Open makes the index current at start: it loads the snapshot in dir (if
+// any, made with the same embedder), or else builds from the source, then
+// catches up past the snapshot's high-water mark. dir "" skips snapshots.
+func (s *Statuses) Open(ctx context.Context, dir string) error {
+	start := time.Now()
+	from := "snapshot"
+	err := errors.New("no snapshot directory")
+	if dir != "" {
+		err = s.index.Load(dir, s.emb.Name())
+	}
+	if err != nil {
+		if dir != "" && !errors.Is(err, ErrNoSnapshot) {
+			s.log.Warn("search: unusable index snapshot; rebuilding from the database", "err", err)
 		}
-		if len(rows) == 0 {
-			break
-		}
-		n, err := s.add(rows)
-		if err != nil {
-			return total, fmt.Errorf("search: rebuild after %d: %w", after, err)
-		}
-		total += n
-		after = rows[len(rows)-1].StatusID
-		if total%(16*rebuildBatch) < n {
-			s.log.Info("search index rebuild", "vectors", total)
+		from = "database"
+		if _, err := s.index.Rebuild(ctx); err != nil {
+			return err
 		}
 	}
-	s.log.Info("search index ready", "vectors", total)
-	return total, nil
+	n, err := s.index.CatchUp(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := s.index.Status()
+	if err != nil {
+		return err
+	}
+	s.log.Info("search: status index ready", "from", from, "kind", st.Kind, "vectors", st.Vectors,
+		"caught_up", n, "memory_bytes", st.MemoryBytes, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
+// Save writes the index snapshot into dir.
+func (s *Statuses) Save(dir string) error { return s.index.Save(dir, s.emb.Name()) }
+
 // StatusCreated adds a newly stored status to the index. Failure is logged,
-// not returned: the status is stored, and the next Rebuild indexes it.
+// not returned: the status is stored, and catch-up or a rebuild indexes it.
 func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 	if st.Embedding == nil {
 		return
 	}
-	if _, err := s.add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
+	if _, err := s.index.Add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
 		s.log.ErrorContext(ctx, "search: index status", "status_id", st.ID, "err", err)
 	}
 }
 
-func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
-	dim := s.emb.Dim()
-	vecs := make([]float32, 0, len(rows)*dim)
-	ids := make([]int64, 0, len(rows))
-	s.addMu.Lock()
-	defer s.addMu.Unlock()
-	for _, r := range rows {
-		if _, dup := s.indexed[r.StatusID]; dup {
-			continue
-		}
-		if _, gone := s.removed[r.StatusID]; gone {
-			continue
-		}
-		if len(r.Embedding) != dim {
-			// A vector from another embedder (a changed Dim): skip it rather
-			// than fail the whole rebuild; re-embedding is an index job.
-			s.log.Warn("search: skipping vector of wrong dimension", "status_id", r.StatusID, "dim", len(r.Embedding), "want", dim)
-			continue
-		}
-		vecs = append(vecs, r.Embedding...)
-		ids = append(ids, r.StatusID)
-	}
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	if err := s.index.Add(vecs, ids); err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		s.indexed[id] = struct{}{}
-	}
-	return len(ids), nil
-}
-
 // StatusesDeleted removes deleted statuses from the index. Failure is
-// logged, not returned: the statuses are deleted in SQL, search filters
-// out IDs it cannot load, and the next rebuild leaves them out.
+// logged, not returned: the statuses are deleted in SQL, search skips IDs
+// it cannot load, and the next rebuild leaves them out.
 func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
-	if len(ids) == 0 {
-		return
-	}
-	s.addMu.Lock()
-	defer s.addMu.Unlock()
-	s.pruneTombstones()
-	for _, id := range ids {
-		delete(s.indexed, id)
-		s.removed[id] = struct{}{}
-	}
 	if _, err := s.index.Remove(ids); err != nil {
 		s.log.ErrorContext(ctx, "search: remove statuses", "status_ids", ids, "err", err)
-	}
-}
-
-// pruneTombstones forgets deletions older than tombstoneWindow; addMu
-// must be held.
-func (s *Statuses) pruneTombstones() {
-	cutoff := snowflake.FromTime(time.Now().Add(-tombstoneWindow))
-	for id := range s.removed {
-		if id < cutoff {
-			delete(s.removed, id)
-		}
 	}
 }
 
@@ -170,25 +107,17 @@ func (s *Statuses) pruneTombstones() {
 // first, leaving out those below MinScore.
 func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error) {
 	q := s.emb.Embed(query)
-	size, err := s.index.Len()
-	if err != nil {
-		return nil, fmt.Errorf("search: statuses: %w", err)
-	}
-	// The index refuses k larger than its size; ask for what it has.
-	k = min(k, size)
 	if q == nil || k <= 0 {
 		return nil, nil
 	}
-	ids := make([]int64, k)
-	scores := make([]float32, k)
-	n, err := s.index.Search(q, k, ids, scores)
+	hits, err := s.index.Search(q, k, nil)
 	if err != nil {
 		return nil, fmt.Errorf("search: statuses %q: %w", query, err)
 	}
-	out := ids[:0]
-	for i := range n {
-		if ids[i] >= 0 && scores[i] >= MinScore {
-			out = append(out, ids[i])
+	var out []int64
+	for _, h := range hits {
+		if h.Score >= MinScore {
+			out = append(out, h.ID)
 		}
 	}
 	return out, nil
