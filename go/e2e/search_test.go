@@ -1,10 +1,18 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestSearchForgetsDeletedStatuses is issue #7 §14 over HTTP on SQLite:
@@ -39,5 +47,120 @@ func searchForgetsDeleted(t *testing.T, dataDir string, extra ...string) {
 		http.StatusOK).decode(t, &res)
 	if !slices.Equal(ids(res.Statuses), []string{live.ID}) {
 		t.Fatalf("search after 15 post+delete rounds found %v, want the live status %s", ids(res.Statuses), live.ID)
+	}
+}
+
+// TestSearchAcrossProcesses runs two server processes on one PostgreSQL
+// database (and the real Redis for events): a status posted through one is
+// found by search through the other (its index follows the database), and
+// a status deleted through one leaves the other's results.
+func TestSearchAcrossProcesses(t *testing.T) {
+	redisURL := os.Getenv("STARLING_TEST_REDIS")
+	if redisURL == "" {
+		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
+	}
+	db := freshPostgresSchema(t)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	channel := "starling:e2e:" + hex.EncodeToString(b) // other tests share this Redis
+	flags := []string{"--db", db, "--redis", redisURL, "--redis-channel", channel, "--rate-limit", "0", "--index-follow", "100ms"}
+	a := startServer(t, t.TempDir(), flags...)
+	bsrv := startServer(t, t.TempDir(), flags...)
+	_, _, tok := users(t, a, "alice")
+
+	search := func(q string) []string {
+		var res struct {
+			Statuses []status `json:"statuses"`
+		}
+		a.must(a.do("GET", "/api/v2/search?type=statuses&limit=5&q="+url.QueryEscape(q), tok["alice"], nil), http.StatusOK).decode(t, &res)
+		return ids(res.Statuses)
+	}
+	// eventually retries check against process A until it holds: B's
+	// writes reach A's index asynchronously (catch-up, events).
+	eventually := func(what string, check func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !check() {
+			if time.Now().After(deadline) {
+				t.Fatalf("process A never saw %s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	var posted status
+	// "zeppelins" alone: full text needs every query word, so only the
+	// vector index can answer "zeppelins over harbour".
+	bsrv.must(bsrv.do("POST", "/api/v1/statuses", tok["alice"], url.Values{"status": {"zeppelins drifting"}}), http.StatusOK).decode(t, &posted)
+	eventually("the status posted through B", func() bool { return slices.Equal(search("zeppelins over harbour"), []string{posted.ID}) })
+	bsrv.must(bsrv.do("DELETE", "/api/v1/statuses/"+posted.ID, tok["alice"], nil), http.StatusOK)
+	eventually("the delete through B", func() bool { return len(search("zeppelins over harbour")) == 0 })
+	// And its vector left A's index, not only the results (which skip
+	// what no longer loads): by the delete event, or at the latest when a
+	// search found it missing from the database.
+	eventually("the vector removed from its index", func() bool {
+		var list []struct {
+			Name    string `json:"name"`
+			Vectors int    `json:"vectors"`
+		}
+		a.must(a.do("GET", a.adminBase+"/admin/indexes", "e2e-admin-token", nil), http.StatusOK).decode(t, &list)
+		return len(list) == 1 && list[0].Name == "statuses" && list[0].Vectors == 0
+	})
+}
+
+// TestIndexLifecycle runs the vector index through its life in the real
+// binary: the exact index is replaced by IVF-PQ past the threshold,
+// `starling index rebuild|status|check` drive and measure it through the
+// admin listener, and a restart loads the snapshot and catches up.
+func TestIndexLifecycle(t *testing.T) {
+	bin, _ := binaries(t)
+	dir := t.TempDir()
+	flags := []string{"--rate-limit", "0", "--index-flat-threshold", "200", "--index-follow", "0"}
+	s := startServer(t, dir, flags...)
+	_, _, tok := users(t, s, "alice")
+	topics := []string{"sourdough bread baking", "river running shoes", "espresso grinder burrs", "balcony tomato plants", "violin practice scales"}
+	for i := range 220 {
+		text := fmt.Sprintf("%s note %d", topics[i%len(topics)], i)
+		s.must(s.do("POST", "/api/v1/statuses", tok["alice"], url.Values{"status": {text}}), http.StatusOK)
+	}
+	cli := func(args ...string) (string, error) {
+		a := strings.TrimPrefix(s.adminBase, "http://")
+		out, err := exec.Command(bin, append(args, "--admin-addr", a, "--admin-token", "e2e-admin-token")...).CombinedOutput()
+		return string(out), err
+	}
+	out, err := cli("index", "rebuild", "statuses", "--progress-every", "50ms")
+	if err != nil || !strings.Contains(out, "statuses: ivfpq index serving 220 vectors") {
+		t.Fatalf("index rebuild: %v\n%s", err, out)
+	}
+	out, err = cli("index", "status")
+	if err != nil || !regexp.MustCompile(`statuses\s+ivfpq\s+220\s`).MatchString(out) {
+		t.Fatalf("index status: %v\n%s", err, out)
+	}
+	out, err = cli("index", "check", "--queries", "50")
+	if err != nil || !strings.Contains(out, "meets the 0.95 target") {
+		t.Fatalf("index check: %v\n%s", err, out)
+	}
+	if out, err := cli("index", "check", "nosuch"); err == nil || !strings.Contains(out, "no such index") {
+		t.Fatalf("check of an unknown index: %v\n%s", err, out)
+	}
+	s.stop() // writes the snapshot
+
+	// Posted while the first process is down, through a second one that
+	// reads the same database but has its own (empty) snapshot dir.
+	other := startServer(t, dir, append(flags, "--index-dir", t.TempDir())...)
+	var late status
+	other.must(other.do("POST", "/api/v1/statuses", tok["alice"], url.Values{"status": {"zeppelin sighting at dawn"}}), http.StatusOK).decode(t, &late)
+	other.stop()
+
+	again := startServer(t, dir, flags...)
+	ready := again.startupRecord("search: status index ready")
+	if ready == nil || ready["from"] != "snapshot" || ready["kind"] != "ivfpq" || ready["vectors"] != float64(221) || ready["caught_up"] != float64(1) {
+		t.Fatalf("restart: index ready record %v", ready)
+	}
+	var res struct {
+		Statuses []status `json:"statuses"`
+	}
+	again.must(again.do("GET", "/api/v2/search?type=statuses&q=zeppelin+sky", tok["alice"], nil), http.StatusOK).decode(t, &res)
+	if !slices.Equal(ids(res.Statuses), []string{late.ID}) {
+		t.Fatalf("status caught up after restart not found: %v", ids(res.Statuses))
 	}
 }

@@ -230,7 +230,13 @@ func ivfpqConfig(c IndexConfig, n int) vecsearch.IVFPQConfig {
 	for m > 1 && c.Dim%m != 0 {
 		m--
 	}
-	return vecsearch.IVFPQConfig{Dim: c.Dim, Metric: vecsearch.Cosine, NList: nlist, M: max(m, 1), NBits: 8,
+	// PQ training needs at least 2^nbits points per sub-quantizer; small
+	// collections (a low --index-flat-threshold) get smaller codebooks.
+	nbits := 8
+	for nbits > 1 && min(n, trainSample) < 4<<nbits {
+		nbits--
+	}
+	return vecsearch.IVFPQConfig{Dim: c.Dim, Metric: vecsearch.Cosine, NList: nlist, M: max(m, 1), NBits: nbits,
 		Refine: vecsearch.RefineSQ8, Seed: c.Seed, TrainThreads: c.TrainThreads, KMeansIters: 15}
 }
 

@@ -312,3 +312,31 @@ func TestSnapshotRoundTripAndCatchUp(t *testing.T) {
 		t.Fatal("a failed load changed the index")
 	}
 }
+
+func TestCheckMeasuresRecall(t *testing.T) {
+	ctx := context.Background()
+	src := &memSource{}
+	src.put(clustered(3000, 0, 8)...)
+	idx := newTestIndex(t, src, 1000)
+	if _, err := idx.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := idx.Check(ctx, 100, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kind != "ivfpq" || res.Queries != 100 || res.Vectors != 3000 || !res.MeetsTarget {
+		t.Fatalf("check at the served settings: %+v", res)
+	}
+	// Served with one list and no re-rank, recall must drop below the
+	// target: the check measures, it does not assume.
+	idx.cfg.NProbe, idx.cfg.RefineFactor = 1, 0
+	low, err := idx.Check(ctx, 100, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if low.Recall >= res.Recall || low.MeetsTarget {
+		t.Fatalf("nprobe 1 without re-rank: %+v, served: %+v", low, res)
+	}
+	t.Logf("recall@10 served %.3f, nprobe=1 %.3f", res.Recall, low.Recall)
+}

@@ -103,7 +103,7 @@ func (x *Index) removeOtherGenerations(dir string, keep int64) {
 }
 
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
+	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid()) // processes sharing a data dir must not collide
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("search: snapshot: %w", err)

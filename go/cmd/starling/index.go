@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/streaming"
 )
 
 // indexConfig is the vector index's part of the serve flags.
@@ -52,7 +53,12 @@ func (c *indexConfig) snapshotDir(dataDir string) string {
 // from SQL, then caught up), keeps it following the database and writes
 // snapshots. The returned function stops that, writes a last snapshot and
 // frees the index.
-func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, emb search.TextEmbedder, src search.VectorSource, log *slog.Logger) (*search.Statuses, func(), error) {
+//
+// Deletions reach every process's index over the streaming bus (another
+// process's delete arrives as a "delete" event); one lost there is removed
+// when a search next finds it missing from the database, or at a rebuild.
+func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, emb search.TextEmbedder, src search.VectorSource,
+	bus streaming.Bus, log *slog.Logger) (*search.Statuses, func(), error) {
 	idx, err := search.NewIndex(ctx, search.IndexConfig{Name: "statuses", Dim: emb.Dim(), FlatThreshold: c.flatThreshold,
 		NProbe: c.nprobe, RefineFactor: c.refine}, src, log)
 	if err != nil {
@@ -70,6 +76,16 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, emb se
 		wg.Add(1)
 		go func() { defer wg.Done(); idx.Follow(bg, c.follow) }()
 	}
+	msgs, unsubscribe := bus.Subscribe()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for m := range msgs {
+			if m.Kind == streaming.KindDelete && m.StatusID != 0 {
+				statuses.StatusesDeleted(bg, []int64{m.StatusID})
+			}
+		}
+	}()
 	if c.snapshotEvery > 0 {
 		wg.Add(1)
 		go func() {
@@ -90,6 +106,7 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, emb se
 	}
 	return statuses, func() {
 		stop()
+		unsubscribe()
 		wg.Wait()
 		if err := statuses.Save(dir); err != nil {
 			log.Warn("search: index snapshot at shutdown", "err", err)

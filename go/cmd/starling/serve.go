@@ -107,7 +107,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	emb := search.NewHashEmbedder(search.DefaultDim)
-	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, emb, st, log)
+	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, emb, st, bus, log)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}
