@@ -3,16 +3,21 @@ package e2e
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/starling-social/starling/go/search"
 )
 
 // TestSearchForgetsDeletedStatuses is issue #7 §14 over HTTP on SQLite:
@@ -162,5 +167,90 @@ func TestIndexLifecycle(t *testing.T) {
 	again.must(again.do("GET", "/api/v2/search?type=statuses&q=zeppelin+sky", tok["alice"], nil), http.StatusOK).decode(t, &res)
 	if !slices.Equal(ids(res.Statuses), []string{late.ID}) {
 		t.Fatalf("status caught up after restart not found: %v", ids(res.Statuses))
+	}
+}
+
+// TestOpenAIEmbedderOutage runs the server with --embedder openai against
+// a local service speaking POST /v1/embeddings, started by the test: while
+// the service is down, posting and full-text search keep working; when it
+// is back, the background job embeds what was posted meanwhile and vector
+// search finds it.
+func TestOpenAIEmbedderOutage(t *testing.T) {
+	// The service's vectors: feature hashing, wide enough that the words
+	// of these few texts do not collide.
+	emb := search.NewHashEmbedder(256)
+	var down atomic.Bool
+	down.Store(true)
+	var requests atomic.Int64
+	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/embeddings" {
+			http.NotFound(w, r)
+			return
+		}
+		if down.Load() {
+			http.Error(w, `{"error":"model loading"}`, http.StatusServiceUnavailable)
+			return
+		}
+		var req struct {
+			Model string   `json:"model"`
+			Input []string `json:"input"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Model != "e2e-model" {
+			http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
+			return
+		}
+		type item struct {
+			Index     int       `json:"index"`
+			Embedding []float32 `json:"embedding"`
+		}
+		var resp struct {
+			Data []item `json:"data"`
+		}
+		for i, text := range req.Input {
+			v := emb.Embed(text)
+			if v == nil {
+				v = make([]float32, 256)
+				v[0] = 1
+			}
+			resp.Data = append(resp.Data, item{Index: i, Embedding: v})
+		}
+		_ = json.NewEncoder(w).Encode(resp)
+	}))
+	defer svc.Close()
+
+	s := startServer(t, t.TempDir(), "--rate-limit", "0", "--embedder", "openai", "--embedder-url", svc.URL+"/v1",
+		"--embedder-model", "e2e-model", "--embedder-dim", "256", "--embedder-timeout", "500ms",
+		"--embedder-cooldown", "300ms", "--embedder-retry", "200ms")
+	_, _, tok := users(t, s, "alice")
+	searchIDs := func(q string) []string {
+		var res struct {
+			Statuses []status `json:"statuses"`
+		}
+		s.must(s.do("GET", "/api/v2/search?type=statuses&q="+url.QueryEscape(q), tok["alice"], nil), http.StatusOK).decode(t, &res)
+		return ids(res.Statuses)
+	}
+	var first status
+	s.must(s.do("POST", "/api/v1/statuses", tok["alice"], url.Values{"status": {"zeppelin sighting over the harbour"}}), http.StatusOK).decode(t, &first)
+	if got := searchIDs("zeppelin harbour"); !slices.Equal(got, []string{first.ID}) {
+		t.Fatalf("full-text search during the outage: %v", got)
+	}
+	if got := searchIDs("zeppelin sky"); len(got) != 0 {
+		t.Fatalf("a vector match without an embedding service: %v", got)
+	}
+	if requests.Load() == 0 {
+		t.Fatal("the embedding service was never called")
+	}
+
+	down.Store(false)
+	// The job retries: after the circuit's cooldown a trial call finds the
+	// service back, and the backlog is embedded.
+	deadline := time.Now().Add(15 * time.Second)
+	for !slices.Equal(searchIDs("zeppelin sky"), []string{first.ID}) {
+		if time.Now().After(deadline) {
+			idx := s.must(s.do("GET", s.adminBase+"/admin/indexes", "e2e-admin-token", nil), http.StatusOK)
+			t.Fatalf("the status posted during the outage was never embedded; index %s\n%s", idx.body, s.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

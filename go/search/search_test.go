@@ -60,12 +60,13 @@ func newIndexed(t *testing.T) (*Statuses, store.Store) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := NewIndex(ctx, IndexConfig{Name: "statuses", Dim: DefaultDim}, st, nil)
+	emb := NewHashEmbedder(DefaultDim)
+	idx, err := NewIndex(ctx, IndexConfig{Name: "statuses", Dim: DefaultDim}, EmbedderVectors{Store: st, Embedder: emb.Name()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return NewStatuses(NewHashEmbedder(DefaultDim), idx, nil), st
+	return NewStatuses(emb, idx, st, true, nil), st
 }
 
 func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {
@@ -86,11 +87,15 @@ func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {
 			text = "a unique zeppelin observation"
 		}
 		s := &store.Status{ID: ids.Next(), AccountID: acct.ID, Text: text, Visibility: store.VisibilityPublic,
-			CreatedAt: acct.CreatedAt, Embedding: emb.Embed(text)}
-		if i == 7 {
-			s.Embedding = []float32{1, 2, 3} // another embedder's vector: skipped, not fatal
-		}
+			CreatedAt: acct.CreatedAt}
 		if err := st.PutStatus(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		v := emb.Embed(text)
+		if i == 7 {
+			v = []float32{1, 2, 3} // a vector of another dimension: skipped, not fatal
+		}
+		if err := st.PutStatusVectors(ctx, emb.Name(), []store.StatusEmbedding{{StatusID: s.ID, Embedding: v}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,13 +132,12 @@ func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {
 func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newIndexed(t)
-	emb := NewHashEmbedder(DefaultDim)
 	if got, err := svc.SearchStatusIDs(ctx, "anything", 10); err != nil || got != nil {
 		t.Fatalf("empty index: %v, %v", got, err)
 	}
-	svc.StatusCreated(ctx, &store.Status{ID: 42, Embedding: emb.Embed("violin lessons")})
-	svc.StatusCreated(ctx, &store.Status{ID: 42, Embedding: emb.Embed("violin lessons")})
-	svc.StatusCreated(ctx, &store.Status{ID: 43}) // no embedding: ignored
+	svc.StatusCreated(ctx, &store.Status{ID: 42, Text: "violin lessons"})
+	svc.StatusCreated(ctx, &store.Status{ID: 42, Text: "violin lessons"})
+	svc.StatusCreated(ctx, &store.Status{ID: 43}) // no text: nothing to embed
 	if n := svc.Index().Len(); n != 1 {
 		t.Fatalf("index holds %d, want 1", n)
 	}
@@ -146,18 +150,17 @@ func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 func TestStatusesDeletedLeaveTheIndex(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newIndexed(t)
-	emb := NewHashEmbedder(DefaultDim)
 	ids := snowflake.New()
 	live, gone := ids.Next(), ids.Next()
-	svc.StatusCreated(ctx, &store.Status{ID: live, Embedding: emb.Embed("violin lessons on tuesday")})
-	svc.StatusCreated(ctx, &store.Status{ID: gone, Embedding: emb.Embed("violin lessons")})
+	svc.StatusCreated(ctx, &store.Status{ID: live, Text: "violin lessons on tuesday"})
+	svc.StatusCreated(ctx, &store.Status{ID: gone, Text: "violin lessons"})
 	svc.StatusesDeleted(ctx, []int64{gone, 12345}) // an unknown ID is ignored
 	if n := svc.Index().Len(); n != 1 {
 		t.Fatalf("index holds %d vectors after the delete, want 1", n)
 	}
 	// An add racing the delete (a catch-up page read before it) must not
 	// bring the vector back.
-	svc.StatusCreated(ctx, &store.Status{ID: gone, Embedding: emb.Embed("violin lessons")})
+	svc.StatusCreated(ctx, &store.Status{ID: gone, Text: "violin lessons"})
 	got, err := svc.SearchStatusIDs(ctx, "violin lessons", 10)
 	if err != nil || !slices.Equal(got, []int64{live}) {
 		t.Fatalf("search after delete = %v, %v; want only %d", got, err, live)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
@@ -20,6 +22,31 @@ type TextEmbedder interface {
 	Embed(text string) []float32
 }
 
+// Embedder is a TextEmbedder that can also embed many texts at once and
+// fail doing it (a remote service): the background embedding job uses it.
+type Embedder interface {
+	TextEmbedder
+	EmbedBatch(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// VectorStore is where status vectors live, per embedder (the store).
+type VectorStore interface {
+	PutStatusVectors(ctx context.Context, embedder string, rows []store.StatusEmbedding) error
+	ListStatusVectors(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusEmbedding, error)
+	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusText, error)
+}
+
+// EmbedderVectors is the VectorSource of one embedder's stored vectors.
+type EmbedderVectors struct {
+	Store    VectorStore
+	Embedder string
+}
+
+// ListStatusEmbeddings pages through the embedder's vectors.
+func (v EmbedderVectors) ListStatusEmbeddings(ctx context.Context, afterID int64, limit int) ([]store.StatusEmbedding, error) {
+	return v.Store.ListStatusVectors(ctx, v.Embedder, afterID, limit)
+}
+
 // MinScore is the lowest cosine similarity returned: below it a "match"
 // shares nothing with the query and would only be noise.
 const MinScore = 0.05
@@ -31,18 +58,25 @@ const tombstoneWindow = 10 * time.Minute
 // step with what is posted and deleted, and answers queries with status
 // IDs, best first.
 type Statuses struct {
-	emb   TextEmbedder
-	index *Index
-	log   *slog.Logger
+	emb     Embedder
+	index   *Index
+	vectors VectorStore
+	inline  bool
+	log     *slog.Logger
+
+	nudge    chan struct{} // wakes the embedding job
+	embedded atomic.Int64  // vectors the job stored
 }
 
 // NewStatuses returns a search service over index, whose vectors must come
-// from emb.
-func NewStatuses(emb TextEmbedder, index *Index, log *slog.Logger) *Statuses {
+// from emb and are stored in vectors. inline embeds a new status as it is
+// posted (a fast local embedder); otherwise the background job does
+// (RunEmbedder), so a slow or failing service never holds up a post.
+func NewStatuses(emb Embedder, index *Index, vectors VectorStore, inline bool, log *slog.Logger) *Statuses {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Statuses{emb: emb, index: index, log: log}
+	return &Statuses{emb: emb, index: index, vectors: vectors, inline: inline, log: log, nudge: make(chan struct{}, 1)}
 }
 
 // Index is the statuses' vector index.
@@ -83,14 +117,41 @@ func (s *Statuses) Open(ctx context.Context, dir string) error {
 // Save writes the index snapshot into dir.
 func (s *Statuses) Save(dir string) error { return s.index.Save(dir, s.emb.Name()) }
 
-// StatusCreated adds a newly stored status to the index. Failure is logged,
-// not returned: the status is stored, and catch-up or a rebuild indexes it.
+// StatusCreated embeds a newly stored status, stores its vector and adds
+// it to the index (inline), or wakes the embedding job. Failure is logged,
+// not returned: the status is stored, and the job embeds it later.
 func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
-	if st.Embedding == nil {
+	if st.ReblogOfID != 0 {
+		return // a reblog has no text of its own
+	}
+	if !s.inline {
+		s.wake()
 		return
 	}
-	if _, err := s.index.Add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
+	v := s.emb.Embed(statusText(st.SpoilerText, st.Text))
+	if v == nil {
+		return
+	}
+	row := []store.StatusEmbedding{{StatusID: st.ID, Embedding: v}}
+	if err := s.vectors.PutStatusVectors(ctx, s.emb.Name(), row); err != nil {
+		s.log.ErrorContext(ctx, "search: store status vector", "status_id", st.ID, "err", err)
+		s.wake()
+		return
+	}
+	if _, err := s.index.Add(row); err != nil {
 		s.log.ErrorContext(ctx, "search: index status", "status_id", st.ID, "err", err)
+	}
+}
+
+// statusText is what is embedded of a status: its content warning and text.
+func statusText(spoiler, text string) string {
+	return strings.TrimSpace(spoiler + "\n" + text)
+}
+
+func (s *Statuses) wake() {
+	select {
+	case s.nudge <- struct{}{}:
+	default:
 	}
 }
 

@@ -21,6 +21,16 @@ type indexConfig struct {
 	refine        int
 	follow        time.Duration
 	snapshotEvery time.Duration
+
+	embedder      string
+	embedderURL   string
+	embedderModel string
+	embedderDim   int
+	embedderKey   string
+	embedderBatch int
+	embedderWait  time.Duration
+	embedderCool  time.Duration
+	embedderRetry time.Duration
 }
 
 func (c *indexConfig) register(fs *flag.FlagSet) {
@@ -30,6 +40,32 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.refine, "index-refine", 8, "IVF-PQ exact re-rank depth (times k)")
 	fs.DurationVar(&c.follow, "index-follow", 5*time.Second, "how often to add the vectors other server processes stored (several processes on one database); 0 disables it")
 	fs.DurationVar(&c.snapshotEvery, "index-snapshot-every", 10*time.Minute, "how often to write the index snapshot (also written at shutdown); 0: at shutdown only")
+	fs.StringVar(&c.embedder, "embedder", "hash", `text embedder for search: "hash" (built in) or "openai" (an OpenAI-compatible /v1/embeddings service: Ollama, vLLM, TEI, hosted)`)
+	fs.StringVar(&c.embedderURL, "embedder-url", "", "openai embedder: API base URL, e.g. http://127.0.0.1:11434/v1")
+	fs.StringVar(&c.embedderModel, "embedder-model", "", "openai embedder: model name")
+	fs.IntVar(&c.embedderDim, "embedder-dim", 0, "openai embedder: the model's vector dimension")
+	fs.StringVar(&c.embedderKey, "embedder-api-key", "", "openai embedder: bearer API key (prefer STARLING_EMBEDDER_API_KEY)")
+	fs.IntVar(&c.embedderBatch, "embedder-batch", 64, "openai embedder: texts per request")
+	fs.DurationVar(&c.embedderWait, "embedder-timeout", 10*time.Second, "openai embedder: timeout per request")
+	fs.DurationVar(&c.embedderCool, "embedder-cooldown", 30*time.Second, "openai embedder: how long the circuit stays open after repeated failures before a trial call")
+	fs.DurationVar(&c.embedderRetry, "embedder-retry", 10*time.Second, "how often the embedding job looks again for statuses without a vector (after a failure, or one missed)")
+}
+
+// newEmbedder returns the embedder the flags select, and whether it is
+// fast enough to embed a status as it is posted.
+func (c *indexConfig) newEmbedder(log *slog.Logger) (search.Embedder, bool, error) {
+	switch c.embedder {
+	case "hash":
+		return search.NewHashEmbedder(search.DefaultDim), true, nil
+	case "openai":
+		e, err := search.NewHTTPEmbedder(search.HTTPEmbedderConfig{URL: c.embedderURL, Model: c.embedderModel, Dim: c.embedderDim,
+			APIKey: c.embedderKey, BatchSize: c.embedderBatch, Timeout: c.embedderWait, BreakerCooldown: c.embedderCool, Log: log})
+		if err != nil {
+			return nil, false, fmt.Errorf("--embedder openai: %w (set --embedder-url, --embedder-model and --embedder-dim)", err)
+		}
+		return e, false, nil
+	}
+	return nil, false, fmt.Errorf("--embedder must be hash or openai, got %q", c.embedder)
 }
 
 func (c *indexConfig) validate() error {
@@ -39,7 +75,11 @@ func (c *indexConfig) validate() error {
 	if c.follow < 0 || c.snapshotEvery < 0 {
 		return fmt.Errorf("--index-follow and --index-snapshot-every must not be negative")
 	}
-	return nil
+	if c.embedderRetry <= 0 {
+		return fmt.Errorf("--embedder-retry must be positive")
+	}
+	_, _, err := c.newEmbedder(slog.Default())
+	return err
 }
 
 func (c *indexConfig) snapshotDir(dataDir string) string {
@@ -57,14 +97,19 @@ func (c *indexConfig) snapshotDir(dataDir string) string {
 // Deletions reach every process's index over the streaming bus (another
 // process's delete arrives as a "delete" event); one lost there is removed
 // when a search next finds it missing from the database, or at a rebuild.
-func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, emb search.TextEmbedder, src search.VectorSource,
+func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vectors search.VectorStore,
 	bus streaming.Bus, log *slog.Logger) (*search.Statuses, func(), error) {
+	emb, inline, err := c.newEmbedder(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := search.EmbedderVectors{Store: vectors, Embedder: emb.Name()}
 	idx, err := search.NewIndex(ctx, search.IndexConfig{Name: "statuses", Dim: emb.Dim(), FlatThreshold: c.flatThreshold,
 		NProbe: c.nprobe, RefineFactor: c.refine}, src, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	statuses := search.NewStatuses(emb, idx, log)
+	statuses := search.NewStatuses(emb, idx, vectors, inline, log)
 	dir := c.snapshotDir(dataDir)
 	if err := statuses.Open(ctx, dir); err != nil {
 		idx.Close()
@@ -76,6 +121,8 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, emb se
 		wg.Add(1)
 		go func() { defer wg.Done(); idx.Follow(bg, c.follow) }()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); statuses.RunEmbedder(bg, c.embedderRetry) }()
 	msgs, unsubscribe := bus.Subscribe()
 	wg.Add(1)
 	go func() {

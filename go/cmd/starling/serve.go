@@ -106,8 +106,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	emb := search.NewHashEmbedder(search.DefaultDim)
-	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, emb, st, bus, log)
+	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, log)
 	if err != nil {
 		return err
 	}
@@ -141,7 +140,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		publicURL = "http://" + ln.Addr().String()
 	}
 	svc := social.New(social.Deps{
-		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
+		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})

@@ -130,7 +130,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"schema_migrations",
 		"status_mentions",
 		"status_pins",
-		"status_tags",
+		"status_tags", "status_vectors",
 		"statuses",
 		"suggestion_dismissals",
 		"tag_follows",

@@ -214,7 +214,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"schema_migrations",
 		"status_mentions",
 		"status_pins",
-		"status_tags",
+		"status_tags", "status_vectors",
 		"statuses",
 		"statuses_fts",
 		"statuses_fts_docsize",
