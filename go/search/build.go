@@ -133,6 +133,7 @@ func (x *Index) build(ctx context.Context) (res BuildResult, err error) {
 	x.cur, x.nlist = next, nlist
 	x.mu.Unlock()
 	x.ids = ids
+	x.size.Store(int64(len(ids)))
 	for id := range ids {
 		x.hwm = max(x.hwm, id)
 	}

@@ -98,6 +98,9 @@ type Index struct {
 	trained int                // size at the last IVF-PQ training; 0 while flat
 	journal *[]journalOp       // non-nil while a build runs
 
+	// size is len(ids), readable without wmu: searches must not wait for
+	// a snapshot or a batch of adds.
+	size     atomic.Int64
 	building atomic.Bool
 	progress atomic.Int64 // vectors read by the running build
 	bg       sync.WaitGroup
@@ -191,6 +194,7 @@ func (x *Index) addLocked(rows []store.StatusEmbedding) (int, error) {
 		x.ids[id] = struct{}{}
 		x.hwm = max(x.hwm, id)
 	}
+	x.size.Store(int64(len(x.ids)))
 	if x.journal != nil {
 		*x.journal = append(*x.journal, journalOp{rows: kept})
 	}
@@ -225,6 +229,7 @@ func (x *Index) Remove(ids []int64) (int, error) {
 		delete(x.ids, id)
 		x.removed[id] = struct{}{}
 	}
+	x.size.Store(int64(len(x.ids)))
 	if x.journal != nil {
 		*x.journal = append(*x.journal, journalOp{remove: true, ids: slices.Clone(ids)})
 	}
@@ -238,11 +243,7 @@ func (x *Index) Remove(ids []int64) (int, error) {
 }
 
 // Len is the number of vectors searchable.
-func (x *Index) Len() int {
-	x.wmu.Lock()
-	defer x.wmu.Unlock()
-	return len(x.ids)
-}
+func (x *Index) Len() int { return int(x.size.Load()) }
 
 // Search returns up to k nearest vectors to q (a vector of Dim values),
 // best first, leaving out those in exclude (any order).

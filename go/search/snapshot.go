@@ -174,6 +174,7 @@ func (x *Index) Load(dir, embedder string) error {
 	x.mu.Lock()
 	old := x.cur
 	x.cur, x.nlist, x.ids, x.hwm, x.trained = idx, st.NList, ids, meta.HighWater, meta.Trained
+	x.size.Store(int64(len(ids)))
 	x.mu.Unlock()
 	x.wmu.Unlock()
 	return old.Close()
