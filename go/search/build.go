@@ -222,12 +222,12 @@ func (x *Index) newIndexFor(n int, sample []float32) (*vecsearch.Index, int, err
 }
 
 // ivfpqConfig shapes the IVF-PQ index for n vectors: about √n lists (the
-// usual rule, 16 to 4096), one PQ byte per 8 dimensions, and 8-bit copies
+// usual rule, 16 to 4096), one PQ byte per 4 dimensions, and 8-bit copies
 // for the exact re-rank that brings recall back up.
 func ivfpqConfig(c IndexConfig, n int) vecsearch.IVFPQConfig {
 	nlist := int(math.Sqrt(float64(n)))
 	nlist = min(max(nlist, 16), 4096, n/39+1)
-	m := c.Dim / 8
+	m := c.Dim / 4
 	for m > 1 && c.Dim%m != 0 {
 		m--
 	}

@@ -37,7 +37,8 @@ type IndexConfig struct {
 	// centroids then no longer describe the data well.
 	RetrainGrowth float64
 	// NProbe is the inverted lists visited per query (default 32) and
-	// RefineFactor the exact re-rank depth (default 8, over 8-bit copies).
+	// RefineFactor the exact re-rank depth (default 16, over 8-bit copies):
+	// recall@10 0.98 on posts-fasttext-100 (bench/RESULTS.md, "index").
 	NProbe, RefineFactor int
 	// TrainThreads bounds the training threads (default 1: training runs
 	// in the background of a serving process).
@@ -57,7 +58,7 @@ func (c *IndexConfig) defaults() {
 		c.NProbe = 32
 	}
 	if c.RefineFactor <= 0 {
-		c.RefineFactor = 8
+		c.RefineFactor = 16
 	}
 	if c.TrainThreads <= 0 {
 		c.TrainThreads = 1

@@ -37,7 +37,7 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dir, "index-dir", "", "directory of the vector index snapshots (default <data-dir>/index)")
 	fs.IntVar(&c.flatThreshold, "index-flat-threshold", 20_000, "vectors from which the exact index is replaced by an IVF-PQ index trained in the background")
 	fs.IntVar(&c.nprobe, "index-nprobe", 32, "IVF-PQ inverted lists searched per query")
-	fs.IntVar(&c.refine, "index-refine", 8, "IVF-PQ exact re-rank depth (times k)")
+	fs.IntVar(&c.refine, "index-refine", 16, "IVF-PQ exact re-rank depth (times k)")
 	fs.DurationVar(&c.follow, "index-follow", 5*time.Second, "how often to add the vectors other server processes stored (several processes on one database); 0 disables it")
 	fs.DurationVar(&c.snapshotEvery, "index-snapshot-every", 10*time.Minute, "how often to write the index snapshot (also written at shutdown); 0: at shutdown only")
 	fs.StringVar(&c.embedder, "embedder", "hash", `text embedder for search: "hash" (built in) or "openai" (an OpenAI-compatible /v1/embeddings service: Ollama, vLLM, TEI, hosted)`)
