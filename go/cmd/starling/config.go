@@ -81,6 +81,8 @@ type serveConfig struct {
 	streamMaxConnectionsPerAccount int
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
+
+	index indexConfig
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -112,6 +114,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.Int64Var(&c.statusCacheBytes, "status-cache-bytes", mastodon.DefaultStatusCacheBytes, "memory budget of the cache of rendered statuses (validated against the rows of every read, so never stale); 0 disables it")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
+	c.index.register(fs)
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -181,6 +184,9 @@ func (c *serveConfig) validate() error {
 		c.streamMaxSubscriptions <= 0 || !(c.streamSubscribeRate > 0) || math.IsInf(c.streamSubscribeRate, 1) {
 		return fmt.Errorf("--stream-max-connections, --stream-max-connections-per-ip, --stream-max-connections-per-account, " +
 			"--stream-max-subscriptions and --stream-subscribe-rate must be positive and finite")
+	}
+	if err := c.index.validate(); err != nil {
+		return err
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
