@@ -16,7 +16,7 @@ import (
 // maxForYouViewers rankings of at most forYouLength IDs.
 const (
 	forYouLength     = 200 // statuses in one viewer's ranking
-	forYouPerAuthor  = 3   // at most this many by one author in the whole ranking
+	forYouPerAuthor  = 3   // default Config.ForYouPerAuthor
 	forYouHistory    = 40  // favourites and own statuses that describe the viewer
 	forYouQueryTexts = 10  // of them, how many texts make the interest query
 	forYouQueryBytes = 2000
@@ -186,7 +186,7 @@ func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Accou
 	if sts, err = s.filterVisible(ctx, viewer, sts, readForYou); err != nil {
 		return nil, err
 	}
-	sts = spreadAuthors(sts, forYouPerAuthor, forYouLength)
+	sts = spreadAuthors(sts, s.cfg.ForYouPerAuthor, forYouLength)
 	if sts, err = s.rankByRanker(ctx, op, viewer, "for_you", "", sts); err != nil {
 		return nil, err
 	}

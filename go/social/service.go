@@ -174,6 +174,9 @@ type Config struct {
 	// Rules are the instance's rules, IDs 1, 2, … in order (reports cite
 	// them); none by default.
 	Rules []Rule
+	// ForYouPerAuthor is the most statuses of one author in a viewer's
+	// For-you ranking; 0 means 3.
+	ForYouPerAuthor int
 }
 
 // DefaultConfig is what a fresh instance runs with.
@@ -209,6 +212,9 @@ type Service struct {
 func New(deps Deps, cfg Config) *Service {
 	if deps.Store == nil || deps.IDs == nil {
 		panic("social.New: Store and IDs are required")
+	}
+	if cfg.ForYouPerAuthor <= 0 {
+		cfg.ForYouPerAuthor = forYouPerAuthor
 	}
 	if cfg.MaxStatusChars <= 0 {
 		cfg.MaxStatusChars = DefaultConfig().MaxStatusChars

@@ -60,9 +60,10 @@ func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *
 	return newStreamEnvDeps(t, st, nil, configure...)
 }
 
-// newStreamEnvDeps is newStreamEnvOn with the service's collaborators
-// changed by deps (a vector searcher, say) before the service is built.
-func newStreamEnvDeps(t *testing.T, st store.Store, deps func(*social.Deps), configure ...func(*Options)) *streamEnv {
+// newStreamEnvDeps is newStreamEnvOn with the service's collaborators and
+// configuration changed by deps (a vector searcher, say) before the
+// service is built.
+func newStreamEnvDeps(t *testing.T, st store.Store, deps func(*social.Deps, *social.Config), configure ...func(*Options)) *streamEnv {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
@@ -74,10 +75,11 @@ func newStreamEnvDeps(t *testing.T, st store.Store, deps func(*social.Deps), con
 	}
 	d := social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
 		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}}
+	cfg := social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost}
 	if deps != nil {
-		deps(&d)
+		deps(&d, &cfg)
 	}
-	svc := social.New(d, social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
+	svc := social.New(d, cfg)
 	h := New(svc, opts)
 	r := chi.NewRouter()
 	h.Routes(r)
