@@ -229,3 +229,57 @@ func TestForYouBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestSuggestionsSimilarInterests: accounts whose statuses the trained
+// recommender predicts for the viewer are suggested with Mastodon's
+// similar_to_recently_followed source, never a blocked one.
+func TestSuggestionsSimilarInterests(t *testing.T) {
+	onBothStores(t, func(t *testing.T, st store.Store) {
+		live := &recommend.Live{}
+		e := newStreamEnvDeps(t, st, func(d *social.Deps, _ *social.Config) { d.Recommender = live })
+		ctx := t.Context()
+		viewer, tok := e.user("vera", "read write follow")
+		sara, _ := e.user("sara", "read write")
+		tom, _ := e.user("tom", "read write")
+		bert, _ := e.user("bert", "read write")
+		liked := e.post(sara, "gardens", store.VisibilityPublic)
+		co := []*store.Status{e.post(tom, "roses", store.VisibilityPublic), e.post(bert, "tulips", store.VisibilityPublic)}
+		for i := range 4 {
+			fan, _ := e.user(fmt.Sprintf("fan%d", i), "read write")
+			for _, s := range append(co, liked) {
+				if _, err := e.svc.Favourite(ctx, fan, s.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := e.svc.Favourite(ctx, viewer, liked.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Block(ctx, viewer, bert.ID); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := st.ListRecentInteractions(ctx, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ints []recommend.Interaction
+		for _, r := range rows {
+			ints = append(ints, recommend.Interaction{User: r.AccountID, Item: r.StatusID})
+		}
+		m, err := recommend.Train(ints, recommend.Options{Factors: 4, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		live.Set(m)
+		got := map[string]string{}
+		for _, s := range decodeList(t, e.get("/api/v2/suggestions", tok)) {
+			got[s["account"].(map[string]any)["id"].(string)] = fmt.Sprint(s["sources"])
+		}
+		if got[formatID(tom.ID)] != "[similar_to_recently_followed]" {
+			t.Errorf("suggestions = %v, want tom (%d) for similar interests", got, tom.ID)
+		}
+		if _, ok := got[formatID(bert.ID)]; ok {
+			t.Errorf("suggested bert, whom the viewer blocks: %v", got)
+		}
+	})
+}
