@@ -265,7 +265,7 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 
 		got, err := s.ListRecentInteractions(ctx, 10)
 		mustNot(t, err, "ListRecentInteractions")
-		want := []store.AccountStatus{{bob.ID, sts[2].ID}, {carol.ID, sts[1].ID}, {bob.ID, sts[0].ID}}
+		want := []store.AccountStatus{{AccountID: bob.ID, StatusID: sts[2].ID}, {AccountID: carol.ID, StatusID: sts[1].ID}, {AccountID: bob.ID, StatusID: sts[0].ID}}
 		if !slices.Equal(got, want) {
 			t.Errorf("ListRecentInteractions = %v, want %v (newest first, a boost as booster and original)", got, want)
 		}
