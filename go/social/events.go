@@ -63,12 +63,20 @@ func (s *Service) publish(ctx context.Context, ev Event) {
 const maxFanout = 10000
 
 // publishStatus publishes an update for a committed status.
+// The home feed is told first, so that a client reloading its home on the
+// streamed update finds the status there.
 func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
-	if s.pub == nil {
+	if s.pub == nil && s.home == nil {
 		return
 	}
-	users, streams := s.statusAudience(ctx, st, tags, mentioned)
-	s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
+	home := s.homeAudience(ctx, st, mentioned)
+	if s.home != nil {
+		s.home.StatusAdded(ctx, st, home)
+	}
+	if s.pub != nil {
+		users, streams := s.statusAudience(ctx, st, home, tags)
+		s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
+	}
 }
 
 // statusAudience is where an update of st goes: the user streams and the
@@ -82,17 +90,8 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 // follow the author learns of the status from its mention notification,
 // published separately; an update would put on its stream what its home
 // never shows (api/mastodon/visibility_matrix_test.go checks the two agree).
-func (s *Service) statusAudience(ctx context.Context, st *store.Status, tags []string, mentioned []int64) (users []int64, streams []string) {
-	users = []int64{st.AccountID}
-	isMentioned := idSet(mentioned)
-	for _, f := range s.followers(ctx, st.AccountID) {
-		switch {
-		case st.Visibility == store.VisibilityDirect && !isMentioned[f.AccountID]:
-		case st.ReblogOfID != 0 && !f.ShowReblogs:
-		default:
-			users = append(users, f.AccountID)
-		}
-	}
+func (s *Service) statusAudience(ctx context.Context, st *store.Status, home []int64, tags []string) (users []int64, streams []string) {
+	users = slices.Clone(home)
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 && len(tags) > 0 {
 		users = s.withTagFollowers(ctx, users, tags)
 	}
@@ -133,6 +132,22 @@ func (s *Service) statusAudience(ctx context.Context, st *store.Status, tags []s
 		}
 	}
 	return users, streams
+}
+
+// homeAudience is the author and its followers whose home timeline st
+// reaches (statusAudience says which).
+func (s *Service) homeAudience(ctx context.Context, st *store.Status, mentioned []int64) []int64 {
+	users := []int64{st.AccountID}
+	isMentioned := idSet(mentioned)
+	for _, f := range s.followers(ctx, st.AccountID) {
+		switch {
+		case st.Visibility == store.VisibilityDirect && !isMentioned[f.AccountID]:
+		case st.ReblogOfID != 0 && !f.ShowReblogs:
+		default:
+			users = append(users, f.AccountID)
+		}
+	}
+	return users
 }
 
 // withTagFollowers adds to users the accounts that follow any of tags
@@ -180,10 +195,17 @@ func (s *Service) followers(ctx context.Context, accountID int64) []*store.Follo
 // told too: their notifications showed it. A reblog deleted with its
 // original is published on its own, for its booster's audience.
 func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+	if s.pub == nil && s.home == nil {
+		return
+	}
+	home := s.homeAudience(ctx, st, mentioned)
+	if s.home != nil {
+		s.home.StatusRemoved(ctx, st.ID, home)
+	}
 	if s.pub == nil {
 		return
 	}
-	users, streams := s.statusAudience(ctx, st, tags, mentioned)
+	users, streams := s.statusAudience(ctx, st, home, tags)
 	for _, id := range mentioned {
 		if !slices.Contains(users, id) {
 			users = append(users, id)
@@ -196,7 +218,7 @@ func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []st
 // and mentions), before a delete takes them away. Without a publisher
 // there is nothing to load.
 func (s *Service) streamFacts(ctx context.Context, id int64) (tags []string, mentioned []int64, err error) {
-	if s.pub == nil {
+	if s.pub == nil && s.home == nil {
 		return nil, nil, nil
 	}
 	ts, err := s.store.GetStatusTags(ctx, []int64{id})

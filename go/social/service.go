@@ -110,9 +110,19 @@ type Indexer interface {
 	StatusCreated(ctx context.Context, s *store.Status)
 }
 
-// HomeFeed builds a viewer's home timeline (package feed).
+// HomeFeed builds a viewer's home timeline (package feed) and is told of
+// the committed changes a cached timeline holds.
 type HomeFeed interface {
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
+	// StatusAdded: st is committed; home are the accounts whose home it
+	// reaches (author, eligible followers; not the followers of its tags,
+	// whose statuses the feed reads at request time).
+	StatusAdded(ctx context.Context, st *store.Status, home []int64)
+	// StatusRemoved: id was deleted; home is where it had been added.
+	StatusRemoved(ctx context.Context, id int64, home []int64)
+	// HomeChanged: what these accounts' homes select changed (follow,
+	// unfollow, block, mute).
+	HomeChanged(ctx context.Context, accountIDs ...int64)
 }
 
 // StatusSearcher answers free-text status queries with candidate IDs, best

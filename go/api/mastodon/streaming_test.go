@@ -16,7 +16,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -57,6 +56,12 @@ func openSQLite(t *testing.T) store.Store {
 // handler's options, its bus included (the domain publishes to the same).
 func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *streamEnv {
 	t.Helper()
+	return newStreamEnvWith(t, st, testStrategy(t), configure...)
+}
+
+// newStreamEnvWith is newStreamEnvOn with the home strategy named.
+func newStreamEnvWith(t *testing.T, st store.Store, strategy string, configure ...func(*Options)) *streamEnv {
+	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	bus := streaming.NewLocal(quiet)
@@ -65,7 +70,7 @@ func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *
 	for _, f := range configure {
 		f(&opts)
 	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
+	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, strategy), Logger: quiet,
 		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
 	h := New(svc, opts)

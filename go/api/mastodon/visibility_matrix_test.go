@@ -151,7 +151,15 @@ var relWant = map[string]string{
 	pathSelfNotif: ".yy--yyyy.",
 }
 
-func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
+// TestVisibilityMatrix runs per home strategy: cached timelines hold
+// candidates, and the rule must hold on what they serve too.
+func TestVisibilityMatrix(t *testing.T) {
+	for _, strategy := range feedStrategies {
+		t.Run(strategy, func(t *testing.T) {
+			onBothStores(t, func(t *testing.T, st store.Store) { runVisibilityMatrix(t, st, strategy) })
+		})
+	}
+}
 
 // onBothStores runs run on a fresh, migrated SQLite database and, when
 // STARLING_TEST_PG is set, on a fresh PostgreSQL schema, in parallel (the
@@ -196,8 +204,8 @@ type matrixWorld struct {
 	early     string    // P0: A's public status from before any block
 }
 
-func runVisibilityMatrix(t *testing.T, st store.Store) {
-	e := newStreamEnvOn(t, st)
+func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
+	e := newStreamEnvWith(t, st, strategy)
 	const scopes = "read write follow"
 	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", "gwen", "otto", ""}
 	viewers := make([]*matrixViewer, numRels)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-social/starling/go/api"
 	"github.com/starling-social/starling/go/api/mastodon"
+	"github.com/starling-social/starling/go/feed"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -80,6 +81,9 @@ type serveConfig struct {
 	streamMaxConnectionsPerAccount int
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
+
+	feed        feed.Config
+	timelineMiB int64
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -110,6 +114,12 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
+	fd := feed.DefaultConfig()
+	fs.StringVar(&c.feed.Strategy, "feed-strategy", fd.Strategy, "home timelines: pull (read SQL per request), push (fan-out on write into cached timelines) "+
+		"or hybrid (push, but statuses of authors with --celebrity-threshold followers or more are merged at read time)")
+	fs.IntVar(&c.feed.CelebrityThreshold, "celebrity-threshold", fd.CelebrityThreshold, "hybrid: followers from which an author's statuses are merged at read time instead of fanned out")
+	fs.IntVar(&c.feed.Cap, "timeline-cap", fd.Cap, "push and hybrid: status IDs kept per cached timeline; older pages are read from SQL")
+	fs.Int64Var(&c.timelineMiB, "timeline-memory", fd.MemoryBytes>>20, "push and hybrid: MiB the in-process timeline cache may hold (least recently read timelines are dropped beyond it)")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -179,6 +189,13 @@ func (c *serveConfig) validate() error {
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.timelineMiB < 1 || c.timelineMiB > 1<<20 {
+		return fmt.Errorf("--timeline-memory must be 1 to %d MiB, got %d", 1<<20, c.timelineMiB)
+	}
+	c.feed.MemoryBytes = c.timelineMiB << 20
+	if err := c.feed.Validate(); err != nil {
+		return fmt.Errorf("--feed-strategy, --celebrity-threshold, --timeline-cap: %w", err)
 	}
 	if strings.TrimSpace(c.instanceTitle) == "" {
 		return fmt.Errorf("--instance-title must not be empty")

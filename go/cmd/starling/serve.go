@@ -141,9 +141,16 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
+	home, err := feed.New(st, c.feed, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	log.Info("home timelines", "strategy", c.feed.Strategy, "celebrity_threshold", c.feed.CelebrityThreshold,
+		"timeline_cap", c.feed.Cap, "timeline_memory_bytes", c.feed.MemoryBytes)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
-		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
+		Home: home, Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
 	handler := api.NewRouter(api.Options{

@@ -1,0 +1,193 @@
+package feed
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// PageState says how a timeline store answered a page.
+type PageState int
+
+// Page states.
+const (
+	Miss PageState = iota // no timeline for the key: rebuild it
+	Cold                  // the page reaches past the cached window: read SQL
+	Hit                   // the IDs returned are the page's
+)
+
+// Timelines stores cached timelines: per key, status IDs newest first
+// (Memory in process; Redis shared by server processes).
+type Timelines interface {
+	Cap() int
+	Add(ctx context.Context, keys []Key, id int64) error
+	Remove(ctx context.Context, keys []Key, id int64) error
+	Invalidate(ctx context.Context, keys ...Key) error
+	Page(ctx context.Context, k Key, page store.Page) ([]int64, PageState, error)
+	// BeginBuild and InstallBuild bracket a rebuild from SQL: writes made
+	// between them are applied to what InstallBuild installs, and an
+	// Invalidate between them discards the build.
+	BeginBuild(ctx context.Context, k Key) (uint64, error)
+	InstallBuild(ctx context.Context, k Key, gen uint64, ids []int64, complete bool) error
+}
+
+// Cached is the push strategy (threshold 0) and the hybrid one: statuses
+// are written into their audience's cached home timelines when committed,
+// and a read takes its page of IDs from the cache. In hybrid, authors with
+// threshold followers or more (celebrities) are written only into their
+// own timeline; a reader's page merges its celebrity followees' statuses
+// from SQL. Followed tags are merged at read time by both.
+type Cached struct {
+	pull      *Pull
+	st        Store
+	tl        Timelines
+	threshold int
+	log       *slog.Logger
+	rebuilds  singleflight.Group
+
+	mu     sync.RWMutex
+	celebs map[int64]bool // authors seen at or above threshold; kept for the process's life
+}
+
+// NewCached returns a push (threshold 0) or hybrid strategy over tl.
+func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}}
+}
+
+// StatusAdded writes st into the cached homes of its audience, or in
+// hybrid, for a celebrity, into its author's only. A failed write is
+// logged: the affected timelines are dropped, so they are rebuilt from SQL
+// rather than served without st.
+func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home []int64) {
+	if c.threshold > 0 && len(home)-1 >= c.threshold {
+		c.mu.Lock()
+		c.celebs[st.AccountID] = true
+		c.mu.Unlock()
+		home = []int64{st.AccountID}
+	}
+	keys := homeKeys(home)
+	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
+		c.log.WarnContext(ctx, "feed: fan-out failed; dropping the timelines", "status", st.ID, "err", err)
+		c.invalidate(ctx, keys)
+	}
+}
+
+// StatusRemoved removes id from the cached homes it reached.
+func (c *Cached) StatusRemoved(ctx context.Context, id int64, home []int64) {
+	keys := homeKeys(home)
+	if err := c.tl.Remove(ctx, keys, id); err != nil {
+		c.log.WarnContext(ctx, "feed: removal failed; dropping the timelines", "status", id, "err", err)
+		c.invalidate(ctx, keys)
+	}
+}
+
+// HomeChanged drops the accounts' cached homes: a follow backfills and an
+// unfollow, block or mute removes by the rebuild on their next read.
+func (c *Cached) HomeChanged(ctx context.Context, accountIDs ...int64) {
+	c.invalidate(ctx, homeKeys(accountIDs))
+}
+
+func (c *Cached) invalidate(ctx context.Context, keys []Key) {
+	if err := c.tl.Invalidate(ctx, keys...); err != nil {
+		c.log.ErrorContext(ctx, "feed: invalidating timelines failed", "keys", len(keys), "err", err)
+	}
+}
+
+// Home returns the page from the cached timeline, rebuilt first if
+// missing; a page past the cached window, or a timeline store that fails,
+// is read from SQL as pull does.
+func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	k := HomeKey(viewerID)
+	ids, state, err := c.tl.Page(ctx, k, page)
+	if err == nil && state == Miss {
+		if err = c.rebuild(ctx, viewerID); err == nil {
+			ids, state, err = c.tl.Page(ctx, k, page)
+		}
+	}
+	if err != nil {
+		c.log.WarnContext(ctx, "feed: timeline store failed; reading SQL", "account", viewerID, "err", err)
+	}
+	if err != nil || state != Hit {
+		return c.pull.Home(ctx, viewerID, page)
+	}
+	sts, err := c.st.GetStatusesByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: cached statuses: %w", viewerID, err)
+	}
+	slices.SortFunc(sts, func(a, b *store.Status) int { return cmp.Compare(b.ID, a.ID) })
+	if sts, err = c.withCelebrities(ctx, viewerID, sts, page); err != nil {
+		return nil, err
+	}
+	tagged, err := c.pull.tagged(ctx, viewerID, page)
+	if err != nil {
+		return nil, err
+	}
+	return mergePage(sts, tagged, page), nil
+}
+
+// withCelebrities merges into sts the page of the viewer's celebrity
+// followees' statuses (hybrid).
+func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*store.Status, page store.Page) ([]*store.Status, error) {
+	c.mu.RLock()
+	none := len(c.celebs) == 0
+	c.mu.RUnlock()
+	if none {
+		return sts, nil
+	}
+	followees, err := c.st.GetFollowingIDs(ctx, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
+	}
+	c.mu.RLock()
+	celebs := slices.DeleteFunc(followees, func(id int64) bool { return !c.celebs[id] })
+	c.mu.RUnlock()
+	theirs, err := c.pull.statusesOf(ctx, viewerID, celebs, page)
+	if err != nil {
+		return nil, err
+	}
+	return mergePage(sts, theirs, page), nil
+}
+
+// rebuild loads viewerID's cached home from SQL: its own and its
+// followees' newest statuses, up to the cap. One rebuild per timeline
+// runs at a time in this process; concurrent readers wait for it.
+func (c *Cached) rebuild(ctx context.Context, viewerID int64) error {
+	_, err, _ := c.rebuilds.Do(strconv.FormatInt(viewerID, 10), func() (any, error) {
+		k := HomeKey(viewerID)
+		gen, err := c.tl.BeginBuild(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		limit := c.tl.Cap()
+		sts, err := c.pull.followed(ctx, viewerID, store.Page{Limit: limit + 1})
+		if err != nil {
+			return nil, err
+		}
+		complete := len(sts) <= limit
+		ids := make([]int64, 0, len(sts))
+		for _, s := range sts[:min(len(sts), limit)] {
+			ids = append(ids, s.ID)
+		}
+		return nil, c.tl.InstallBuild(ctx, k, gen, ids, complete)
+	})
+	return err
+}
+
+func homeKeys(ids []int64) []Key {
+	keys := make([]Key, len(ids))
+	for i, id := range ids {
+		keys[i] = HomeKey(id)
+	}
+	return keys
+}
