@@ -1,14 +1,57 @@
-// Package feed builds home timelines. Pull (this package's first strategy)
-// reads the followees' recent statuses from SQL at request time: no write
-// amplification, nothing to rebuild, cost paid on every read. Push (fan-out
-// on write into a timeline cache) and hybrid strategies implement the same
-// Home method later.
+// Package feed builds home timelines, by one of three strategies behind one
+// interface (Strategy), chosen by `starling serve --feed-strategy`.
+//
+// # Strategies
+//
+// Pull (fan-out on read) reads the followees' recent statuses from SQL at
+// request time: no write amplification, nothing to rebuild, cost paid on
+// every read. It is the reference the others are tested against.
+//
+// Push (fan-out on write, as Mastodon's FeedManager) writes a committed
+// status's ID into the cached home timeline of every account it reaches
+// (social computes that audience: the author, the followers, except those
+// hiding the booster's reblogs and, for a direct status, those not
+// mentioned). A read takes its page of IDs from the cache and loads those
+// statuses by ID.
+//
+// Hybrid is push, except that authors with --celebrity-threshold followers
+// or more are not fanned out: a reader's page merges its celebrity
+// followees' statuses from SQL (one indexed query over those few authors),
+// as Twitter does. An author seen over the threshold stays a celebrity for
+// the process's life, so its statuses are never split between "pushed"
+// and "merged" in a way a read could miss; a restart rebuilds every cache
+// from SQL anyway. The model: a post costs O(followers) cache writes in
+// push, O(1) for a celebrity in hybrid; a read costs one cache range plus
+// one query per celebrity batch. Social's audience lists at most 10,000
+// followers, so push caps fan-out there too (beyond it, use hybrid).
+//
+// Statuses carrying a followed hashtag are merged at read time by every
+// strategy (pull's query), so a tag follow needs no backfill.
+//
+// # Cached timelines
+//
+// A timeline store (Timelines; Memory in process) keeps per home the
+// newest IDs, at most --timeline-cap, and for the in-process store all
+// timelines within --timeline-memory (least recently read dropped). The
+// invariant: a cached timeline holds every candidate at or above its
+// oldest entry (all, when the SQL rebuild found fewer than the cap). Hence
+// a page is served from the cache only when it lies inside that window; an
+// older page (an old max_id) is read from SQL, as pull (Cold). A missing
+// timeline (new process, eviction, a relationship change) is rebuilt from
+// SQL on its next read (Miss): one rebuild per timeline at a time; writes
+// made while it reads SQL are kept and applied on install, and an
+// invalidation meanwhile discards it, so a build never installs a stale
+// view.
+//
+// Relationship changes (follow, unfollow, block, mute, follow-request
+// accept) drop both accounts' homes: the rebuild backfills a new followee
+// and leaves out an unfollowed one. A delete removes the ID from the homes
+// it reached; a status missing when loaded is skipped.
+//
+// Cached IDs are candidates only: social filters every page through its
+// one visibility rule (canView/filterVisible), as it does pull's.
 //
 // A reblog is a status row of its booster (store.Status.ReblogOfID), so a
-// followee's reblogs reach home through the same query as its posts; the
-// original's audience is checked by social when the page is filtered.
-//
-// Feed selects statuses by the visibility rules of package social (own posts
-// of every visibility, followees' public, unlisted and private posts); social
-// filters the result again through its single visibility rule.
+// followee's reblogs reach home as its posts do; the original's audience is
+// checked by social when the page is filtered.
 package feed

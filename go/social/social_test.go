@@ -11,21 +11,13 @@ import (
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 )
 
 // newService returns a service over a fresh SQLite database.
 func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir()+"/test.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.NewStore(t)
 	deps.Store, deps.IDs = st, snowflake.New()
 	if deps.Home == nil {
 		deps.Home = feed.NewPull(st)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 	"github.com/starling-social/starling/go/streaming"
 )
 
@@ -39,16 +38,7 @@ func newStreamEnv(t *testing.T, configure ...func(*Options)) *streamEnv {
 // openSQLite opens a fresh, migrated SQLite store.
 func openSQLite(t *testing.T) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return sqlitetest.NewStore(t)
 }
 
 // newStreamEnvOn is newStreamEnv over a given, migrated store (the

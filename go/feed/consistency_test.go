@@ -1,0 +1,184 @@
+package feed_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
+)
+
+// TestCachedMatchesPull runs random sequences of posts, reblogs, deletes,
+// follows (some hiding reblogs), unfollows, blocks and mutes through the
+// social service, and after every step checks that each account's home,
+// read page by page through a cached strategy, equals the pull reference
+// read from the same database. Small caps and budgets force trims, cold
+// pages and evictions.
+func TestCachedMatchesPull(t *testing.T) {
+	tests := []struct {
+		name      string
+		threshold int   // 0: push
+		cap       int   // IDs per timeline
+		budget    int64 // bytes for all timelines
+	}{
+		{"push", 0, 800, 1 << 20},
+		{"push, small cap", 0, 6, 1 << 20},
+		{"push, evicting", 0, 6, 400},
+		{"hybrid", 2, 800, 1 << 20},
+		{"hybrid, small cap", 2, 6, 1 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := sqlitetest.NewStore(t)
+			quiet := slog.New(slog.DiscardHandler)
+			cached := feed.NewCached(st, feed.NewMemory(tt.cap, tt.budget), tt.threshold, quiet)
+			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: cached, Logger: quiet},
+				social.Config{BcryptCost: bcrypt.MinCost})
+			ref := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
+				social.Config{BcryptCost: bcrypt.MinCost})
+			w := newWorld(t, svc, 6)
+			rng := rand.New(rand.NewPCG(1, uint64(len(tt.name))))
+			for step := range 120 {
+				op := w.step(ctx, rng)
+				for _, a := range w.accounts {
+					got, want := walkHome(t, svc, a), walkHome(t, ref, a)
+					if !slices.Equal(got, want) {
+						t.Fatalf("step %d (%s): home of %s = %v, pull reads %v", step, op, a.Username, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// walkHome reads a's whole home, four statuses a page, following max_id;
+// then the newest page again through min_id below its oldest.
+func walkHome(t *testing.T, s *social.Service, a *store.Account) []int64 {
+	t.Helper()
+	var out []int64
+	page := store.Page{Limit: 4}
+	for range 100 {
+		sts, err := s.HomeTimeline(context.Background(), a, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sts) == 0 {
+			break
+		}
+		for _, st := range sts {
+			out = append(out, st.ID)
+		}
+		page.MaxID = sts[len(sts)-1].ID
+	}
+	if len(out) > 5 {
+		sts, err := s.HomeTimeline(context.Background(), a, store.Page{Limit: 3, MinID: out[5]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, -1) // separates the min_id page
+		for _, st := range sts {
+			out = append(out, st.ID)
+		}
+	}
+	return out
+}
+
+// world is the accounts and statuses a random sequence acts on.
+type world struct {
+	t        *testing.T
+	svc      *social.Service
+	accounts []*store.Account
+	statuses []*store.Status
+}
+
+func newWorld(t *testing.T, svc *social.Service, n int) *world {
+	w := &world{t: t, svc: svc}
+	for i := range n {
+		a, err := svc.CreateAccount(context.Background(), social.NewAccount{Username: fmt.Sprintf("u%d", i), Password: "password123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.accounts = append(w.accounts, a)
+	}
+	return w
+}
+
+var visibilities = []string{"public", "unlisted", "private", "direct"}
+
+// step does one random operation and names it. Operations the domain
+// refuses (reblogging across a block, say) are part of the sequence too.
+func (w *world) step(ctx context.Context, rng *rand.Rand) string {
+	a := w.accounts[rng.IntN(len(w.accounts))]
+	b := w.accounts[rng.IntN(len(w.accounts))]
+	var (
+		op  string
+		err error
+	)
+	switch n := rng.IntN(100); {
+	case n < 35:
+		vis := visibilities[rng.IntN(len(visibilities))]
+		op = fmt.Sprintf("%s posts %s mentioning %s", a.Username, vis, b.Username)
+		var st *store.Status
+		st, err = w.svc.PostStatus(ctx, a, social.StatusInput{Text: "hi @" + b.Username, Visibility: vis})
+		if err == nil {
+			w.statuses = append(w.statuses, st)
+		}
+	case n < 45 && len(w.statuses) > 0:
+		st := w.statuses[rng.IntN(len(w.statuses))]
+		op = fmt.Sprintf("%s reblogs %d", a.Username, st.ID)
+		var rb *store.Status
+		if rb, err = w.svc.Reblog(ctx, a, st.ID, "public"); err == nil {
+			w.statuses = append(w.statuses, rb)
+		}
+	case n < 52 && len(w.statuses) > 0:
+		i := rng.IntN(len(w.statuses))
+		st := w.statuses[i]
+		op = fmt.Sprintf("%d deleted by its author", st.ID)
+		_, err = w.svc.DeleteStatus(ctx, w.accountByID(st.AccountID), st.ID)
+		w.statuses = slices.Delete(w.statuses, i, i+1)
+	case n < 72:
+		reblogs := rng.IntN(3) > 0
+		op = fmt.Sprintf("%s follows %s (reblogs %v)", a.Username, b.Username, reblogs)
+		_, err = w.svc.Follow(ctx, a, b.ID, social.FollowOptions{Reblogs: &reblogs})
+	case n < 84:
+		op = fmt.Sprintf("%s unfollows %s", a.Username, b.Username)
+		_, err = w.svc.Unfollow(ctx, a, b.ID)
+	case n < 88:
+		op = fmt.Sprintf("%s blocks %s", a.Username, b.Username)
+		_, err = w.svc.Block(ctx, a, b.ID)
+	case n < 91:
+		op = fmt.Sprintf("%s unblocks %s", a.Username, b.Username)
+		_, err = w.svc.Unblock(ctx, a, b.ID)
+	case n < 96:
+		op = fmt.Sprintf("%s mutes %s", a.Username, b.Username)
+		_, err = w.svc.Mute(ctx, a, b.ID, social.MuteOptions{})
+	default:
+		op = fmt.Sprintf("%s unmutes %s", a.Username, b.Username)
+		_, err = w.svc.Unmute(ctx, a, b.ID)
+	}
+	if err != nil && social.KindOf(err) == social.KindInternal {
+		w.t.Fatalf("%s: %v", op, err)
+	}
+	return op
+}
+
+func (w *world) accountByID(id int64) *store.Account {
+	for _, a := range w.accounts {
+		if a.ID == id {
+			return a
+		}
+	}
+	w.t.Fatalf("no account %d", id)
+	return nil
+}
