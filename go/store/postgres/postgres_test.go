@@ -128,7 +128,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"policy_decisions",
 		"reports",
 		"schema_migrations",
-		"status_mentions",
+		"status_mentions", "status_outbox",
 		"status_pins",
 		"status_tags",
 		"statuses",

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Activity", exerciseActivity},
 		{"Moderation", exerciseModeration},
 		{"Text", exerciseText},
+		{"Outbox", exerciseOutbox},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
