@@ -183,6 +183,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
+	done  delivered  // outbox events to delete
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
 

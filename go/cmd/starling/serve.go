@@ -153,6 +153,16 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Home: home, Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
+	// Every process relays: an event left by a process that died is
+	// delivered by whichever claims it after its lease. It stops after the
+	// servers have drained and before the store closes.
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		svc.RunOutboxRelay(relayCtx, time.Second)
+	}()
+	defer func() { stopRelay(); <-relayDone }()
 	handler := api.NewRouter(api.Options{
 		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
