@@ -3,6 +3,8 @@ package social
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
@@ -20,7 +22,19 @@ func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	st := sqlitetest.NewStore(t)
 	deps.Store, deps.IDs = st, snowflake.New()
 	if deps.Home == nil {
-		deps.Home = feed.NewPull(st)
+		// STARLING_TEST_FEED_STRATEGY runs the suite under push or hybrid
+		// (`make test` does for the timeline tests).
+		cfg := feed.DefaultConfig()
+		if s := os.Getenv("STARLING_TEST_FEED_STRATEGY"); s != "" {
+			cfg.Strategy, cfg.CelebrityThreshold, cfg.Cap = s, 2, 20
+		} else {
+			cfg.Strategy = feed.StrategyPull
+		}
+		home, err := feed.New(st, cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Home = home
 	}
 	cfg.BcryptCost = bcrypt.MinCost // hashing speed is not under test
 	return New(deps, cfg), st
