@@ -31,12 +31,13 @@ type Timelines interface {
 	Add(ctx context.Context, keys []Key, id int64) error
 	Remove(ctx context.Context, keys []Key, id int64) error
 	Invalidate(ctx context.Context, keys ...Key) error
-	Page(ctx context.Context, k Key, page store.Page) ([]int64, PageState, error)
+	// Page misses unless k's timeline was built for tag.
+	Page(ctx context.Context, k Key, tag uint64, page store.Page) ([]int64, PageState, error)
 	// BeginBuild and InstallBuild bracket a rebuild from SQL: writes made
 	// between them are applied to what InstallBuild installs, and an
 	// Invalidate between them discards the build.
 	BeginBuild(ctx context.Context, k Key) (uint64, error)
-	InstallBuild(ctx context.Context, k Key, gen uint64, ids []int64, complete bool) error
+	InstallBuild(ctx context.Context, k Key, gen, tag uint64, ids []int64, complete bool) error
 }
 
 // Cached is the push strategy (threshold 0) and the hybrid one: statuses
@@ -69,14 +70,14 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 // hybrid, for a celebrity, into its author's only. A failed write is
 // logged: the affected timelines are dropped, so they are rebuilt from SQL
 // rather than served without st.
-func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home []int64) {
+func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) {
 	if c.threshold > 0 && len(home)-1 >= c.threshold {
 		c.mu.Lock()
 		c.celebs[st.AccountID] = true
 		c.mu.Unlock()
 		home = []int64{st.AccountID}
 	}
-	keys := homeKeys(home)
+	keys := append(homeKeys(home), listKeys(lists)...)
 	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
 		c.log.WarnContext(ctx, "feed: fan-out failed; dropping the timelines", "status", st.ID, "err", err)
 		c.invalidate(ctx, keys)
@@ -84,8 +85,8 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home []int64
 }
 
 // StatusRemoved removes id from the cached homes it reached.
-func (c *Cached) StatusRemoved(ctx context.Context, id int64, home []int64) {
-	keys := homeKeys(home)
+func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int64) {
+	keys := append(homeKeys(home), listKeys(lists)...)
 	if err := c.tl.Remove(ctx, keys, id); err != nil {
 		c.log.WarnContext(ctx, "feed: removal failed; dropping the timelines", "status", id, "err", err)
 		c.invalidate(ctx, keys)
@@ -109,10 +110,12 @@ func (c *Cached) invalidate(ctx context.Context, keys []Key) {
 // is read from SQL as pull does.
 func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	k := HomeKey(viewerID)
-	ids, state, err := c.tl.Page(ctx, k, page)
+	ids, state, err := c.tl.Page(ctx, k, 0, page)
 	if err == nil && state == Miss {
-		if err = c.rebuild(ctx, viewerID); err == nil {
-			ids, state, err = c.tl.Page(ctx, k, page)
+		if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]*store.Status, error) {
+			return c.pull.followed(ctx, viewerID, p)
+		}); err == nil {
+			ids, state, err = c.tl.Page(ctx, k, 0, page)
 		}
 	}
 	if err != nil {
@@ -121,11 +124,10 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	if err != nil || state != Hit {
 		return c.pull.Home(ctx, viewerID, page)
 	}
-	sts, err := c.st.GetStatusesByIDs(ctx, ids)
+	sts, err := c.load(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("feed: home %d: cached statuses: %w", viewerID, err)
+		return nil, fmt.Errorf("feed: home %d: %w", viewerID, err)
 	}
-	slices.SortFunc(sts, func(a, b *store.Status) int { return cmp.Compare(b.ID, a.ID) })
 	if sts, err = c.withCelebrities(ctx, viewerID, sts, page); err != nil {
 		return nil, err
 	}
@@ -134,6 +136,56 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 		return nil, err
 	}
 	return mergePage(sts, tagged, page), nil
+}
+
+// List returns the candidates of a list's page (the statuses of members,
+// its accounts now), from the cached list timeline, rebuilt when missing
+// or built for other members; an old page is read from SQL.
+func (c *Cached) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	k, tag := ListKey(listID), membersTag(members)
+	ids, state, err := c.tl.Page(ctx, k, tag, page)
+	if err == nil && state == Miss {
+		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]*store.Status, error) {
+			return c.pull.List(ctx, listID, members, p)
+		}); err == nil {
+			ids, state, err = c.tl.Page(ctx, k, tag, page)
+		}
+	}
+	if err != nil {
+		c.log.WarnContext(ctx, "feed: timeline store failed; reading SQL", "list", listID, "err", err)
+	}
+	if err != nil || state != Hit {
+		return c.pull.List(ctx, listID, members, page)
+	}
+	sts, err := c.load(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed: list %d: %w", listID, err)
+	}
+	return sts, nil
+}
+
+// load returns the statuses of ids that still exist, newest first.
+func (c *Cached) load(ctx context.Context, ids []int64) ([]*store.Status, error) {
+	sts, err := c.st.GetStatusesByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("cached statuses: %w", err)
+	}
+	slices.SortFunc(sts, func(a, b *store.Status) int { return cmp.Compare(b.ID, a.ID) })
+	return sts, nil
+}
+
+// membersTag fingerprints a member set (FNV-1a over the sorted IDs), so a
+// list timeline built for other members is rebuilt rather than served.
+func membersTag(members []int64) uint64 {
+	sorted := slices.Sorted(slices.Values(members))
+	h := uint64(14695981039346656037)
+	for _, id := range sorted {
+		for i := range 8 {
+			h ^= uint64(byte(id >> (8 * i)))
+			h *= 1099511628211
+		}
+	}
+	return h
 }
 
 // withCelebrities merges into sts the page of the viewer's celebrity
@@ -159,18 +211,18 @@ func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*sto
 	return mergePage(sts, theirs, page), nil
 }
 
-// rebuild loads viewerID's cached home from SQL: its own and its
-// followees' newest statuses, up to the cap. One rebuild per timeline
-// runs at a time in this process; concurrent readers wait for it.
-func (c *Cached) rebuild(ctx context.Context, viewerID int64) error {
-	_, err, _ := c.rebuilds.Do(strconv.FormatInt(viewerID, 10), func() (any, error) {
-		k := HomeKey(viewerID)
+// rebuild loads k's cached timeline from SQL by read (pull's query for
+// it): the newest candidates, up to the cap. One rebuild per timeline runs
+// at a time in this process; concurrent readers wait for it.
+func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store.Page) ([]*store.Status, error)) error {
+	flight := string(k.Kind) + strconv.FormatInt(k.ID, 10) + ":" + strconv.FormatUint(tag, 16)
+	_, err, _ := c.rebuilds.Do(flight, func() (any, error) {
 		gen, err := c.tl.BeginBuild(ctx, k)
 		if err != nil {
 			return nil, err
 		}
 		limit := c.tl.Cap()
-		sts, err := c.pull.followed(ctx, viewerID, store.Page{Limit: limit + 1})
+		sts, err := read(store.Page{Limit: limit + 1})
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +231,7 @@ func (c *Cached) rebuild(ctx context.Context, viewerID int64) error {
 		for _, s := range sts[:min(len(sts), limit)] {
 			ids = append(ids, s.ID)
 		}
-		return nil, c.tl.InstallBuild(ctx, k, gen, ids, complete)
+		return nil, c.tl.InstallBuild(ctx, k, gen, tag, ids, complete)
 	})
 	return err
 }
@@ -188,6 +240,14 @@ func homeKeys(ids []int64) []Key {
 	keys := make([]Key, len(ids))
 	for i, id := range ids {
 		keys[i] = HomeKey(id)
+	}
+	return keys
+}
+
+func listKeys(ids []int64) []Key {
+	keys := make([]Key, len(ids))
+	for i, id := range ids {
+		keys[i] = ListKey(id)
 	}
 	return keys
 }

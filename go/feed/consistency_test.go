@@ -18,10 +18,10 @@ import (
 )
 
 // TestCachedMatchesPull runs random sequences of posts, reblogs, deletes,
-// follows (some hiding reblogs), unfollows, blocks and mutes through the
-// social service, and after every step checks that each account's home,
-// read page by page through a cached strategy, equals the pull reference
-// read from the same database. Small caps and budgets force trims, cold
+// follows (some hiding reblogs), unfollows, blocks, mutes and list
+// additions and removals through the social service, and after every step
+// checks that each account's home and list, read page by page through a
+// cached strategy, equal the pull reference read from the same database. Small caps and budgets force trims, cold
 // pages and evictions.
 func TestCachedMatchesPull(t *testing.T) {
 	tests := []struct {
@@ -49,12 +49,16 @@ func TestCachedMatchesPull(t *testing.T) {
 				social.Config{BcryptCost: bcrypt.MinCost})
 			w := newWorld(t, svc, 6)
 			rng := rand.New(rand.NewPCG(1, uint64(len(tt.name))))
-			for step := range 120 {
+			for step := range 100 {
 				op := w.step(ctx, rng)
-				for _, a := range w.accounts {
+				for i, a := range w.accounts {
 					got, want := walkHome(t, svc, a), walkHome(t, ref, a)
 					if !slices.Equal(got, want) {
 						t.Fatalf("step %d (%s): home of %s = %v, pull reads %v", step, op, a.Username, got, want)
+					}
+					got, want = walkList(t, svc, a, w.lists[i]), walkList(t, ref, a, w.lists[i])
+					if !slices.Equal(got, want) {
+						t.Fatalf("step %d (%s): list of %s = %v, pull reads %v", step, op, a.Username, got, want)
 					}
 				}
 			}
@@ -94,11 +98,34 @@ func walkHome(t *testing.T, s *social.Service, a *store.Account) []int64 {
 	return out
 }
 
-// world is the accounts and statuses a random sequence acts on.
+// walkList reads a whole list timeline, four statuses a page.
+func walkList(t *testing.T, s *social.Service, a *store.Account, listID int64) []int64 {
+	t.Helper()
+	var out []int64
+	page := store.Page{Limit: 4}
+	for range 100 {
+		sts, err := s.ListTimeline(context.Background(), a, listID, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sts) == 0 {
+			break
+		}
+		for _, st := range sts {
+			out = append(out, st.ID)
+		}
+		page.MaxID = sts[len(sts)-1].ID
+	}
+	return out
+}
+
+// world is the accounts, their lists (one each) and the statuses a random
+// sequence acts on.
 type world struct {
 	t        *testing.T
 	svc      *social.Service
 	accounts []*store.Account
+	lists    []int64
 	statuses []*store.Status
 }
 
@@ -110,6 +137,12 @@ func newWorld(t *testing.T, svc *social.Service, n int) *world {
 			t.Fatal(err)
 		}
 		w.accounts = append(w.accounts, a)
+		title := "friends"
+		l, err := svc.CreateList(context.Background(), a, social.ListInput{Title: &title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.lists = append(w.lists, l.ID)
 	}
 	return w
 }
@@ -151,9 +184,15 @@ func (w *world) step(ctx context.Context, rng *rand.Rand) string {
 		reblogs := rng.IntN(3) > 0
 		op = fmt.Sprintf("%s follows %s (reblogs %v)", a.Username, b.Username, reblogs)
 		_, err = w.svc.Follow(ctx, a, b.ID, social.FollowOptions{Reblogs: &reblogs})
-	case n < 84:
+	case n < 80:
 		op = fmt.Sprintf("%s unfollows %s", a.Username, b.Username)
 		_, err = w.svc.Unfollow(ctx, a, b.ID)
+	case n < 84:
+		op = fmt.Sprintf("%s adds %s to its list", a.Username, b.Username)
+		err = w.svc.AddListAccounts(ctx, a, w.lists[w.index(a)], []int64{b.ID})
+	case n < 86:
+		op = fmt.Sprintf("%s removes %s from its list", a.Username, b.Username)
+		err = w.svc.RemoveListAccounts(ctx, a, w.lists[w.index(a)], []int64{b.ID})
 	case n < 88:
 		op = fmt.Sprintf("%s blocks %s", a.Username, b.Username)
 		_, err = w.svc.Block(ctx, a, b.ID)
@@ -171,6 +210,10 @@ func (w *world) step(ctx context.Context, rng *rand.Rand) string {
 		w.t.Fatalf("%s: %v", op, err)
 	}
 	return op
+}
+
+func (w *world) index(a *store.Account) int {
+	return slices.Index(w.accounts, a)
 }
 
 func (w *world) accountByID(id int64) *store.Account {

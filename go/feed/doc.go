@@ -43,6 +43,13 @@
 // invalidation meanwhile discards it, so a build never installs a stale
 // view.
 //
+// List timelines are cached the same way (key ListKey): a status is
+// written into every list holding its author (not direct ones); each is
+// built for a member set (a fingerprint of the list's accounts, which
+// social reads on every list read anyway), so adding or removing a member,
+// or an unfollow that takes one out, makes the next read rebuild it.
+// Social applies the list's replies policy and the visibility rule.
+//
 // Relationship changes (follow, unfollow, block, mute, follow-request
 // accept) drop both accounts' homes: the rebuild backfills a new followee
 // and leaves out an unfollowed one. A delete removes the ID from the homes

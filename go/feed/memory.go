@@ -46,12 +46,16 @@ type Key struct {
 // HomeKey is the key of an account's home timeline.
 func HomeKey(accountID int64) Key { return Key{'h', accountID} }
 
+// ListKey is the key of a list's timeline.
+func ListKey(listID int64) Key { return Key{'l', listID} }
+
 type memTimeline struct {
 	ids []int64 // newest first
 	// complete: ids hold every candidate there is (the rebuild found fewer
 	// than cap and nothing was trimmed since), so a page past the oldest
 	// is empty rather than cold.
 	complete bool
+	tag      uint64 // what it was built for (a list's members); a read for another tag misses
 	elem     *list.Element
 }
 
@@ -116,13 +120,14 @@ func (m *Memory) Invalidate(_ context.Context, keys ...Key) error {
 }
 
 // Page returns the IDs of k's timeline inside page, newest first, and
-// whether the cache answers it (Hit), has no timeline for k (Miss), or
+// whether the cache answers it (Hit), has no timeline for k built for tag
+// (Miss), or
 // holds one that page reaches past (Cold: an old max_id; SQL serves it).
-func (m *Memory) Page(_ context.Context, k Key, page store.Page) ([]int64, PageState, error) {
+func (m *Memory) Page(_ context.Context, k Key, tag uint64, page store.Page) ([]int64, PageState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	tl := m.tls[k]
-	if tl == nil {
+	if tl == nil || tl.tag != tag {
 		return nil, Miss, nil
 	}
 	m.lru.MoveToFront(tl.elem)
@@ -185,10 +190,10 @@ func (m *Memory) BeginBuild(_ context.Context, k Key) (uint64, error) {
 }
 
 // InstallBuild makes ids (newest first, read from SQL after BeginBuild)
-// k's timeline, with the writes made since BeginBuild applied; complete
-// says SQL had no more candidates than ids. A build invalidated since
+// k's timeline, built for tag, with the writes made since BeginBuild
+// applied; complete says SQL had no more candidates than ids. A build invalidated since
 // BeginBuild is discarded: it may predate the change.
-func (m *Memory) InstallBuild(_ context.Context, k Key, gen uint64, ids []int64, complete bool) error {
+func (m *Memory) InstallBuild(_ context.Context, k Key, gen, tag uint64, ids []int64, complete bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := m.builds[k]
@@ -197,7 +202,7 @@ func (m *Memory) InstallBuild(_ context.Context, k Key, gen uint64, ids []int64,
 	}
 	delete(m.builds, k)
 	m.drop(k)
-	tl := &memTimeline{complete: complete}
+	tl := &memTimeline{complete: complete, tag: tag}
 	tl.ids = make([]int64, 0, min(len(ids)+len(b.adds), m.cap))
 	if len(ids) > m.cap {
 		ids, tl.complete = ids[:m.cap], false

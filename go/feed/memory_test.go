@@ -44,7 +44,7 @@ func TestWindowPage(t *testing.T) {
 // page reads k's newest limit IDs and fails unless the state is want.
 func page(t *testing.T, m *Memory, k Key, limit int, want PageState) []int64 {
 	t.Helper()
-	ids, state, err := m.Page(context.Background(), k, store.Page{Limit: limit})
+	ids, state, err := m.Page(context.Background(), k, 0, store.Page{Limit: limit})
 	if err != nil || state != want {
 		t.Fatalf("Page(%v) state %v err %v, want state %v", k, state, err, want)
 	}
@@ -62,7 +62,7 @@ func TestMemoryBuildKeepsConcurrentWrites(t *testing.T) {
 	gen, _ := m.BeginBuild(ctx, k)
 	_ = m.Add(ctx, []Key{k}, 9)    // committed after the rebuild's query
 	_ = m.Remove(ctx, []Key{k}, 3) // deleted after it
-	_ = m.InstallBuild(ctx, k, gen, []int64{5, 3, 1}, true)
+	_ = m.InstallBuild(ctx, k, gen, 0, []int64{5, 3, 1}, true)
 	if got := page(t, m, k, 10, Hit); !slices.Equal(got, []int64{9, 5, 1}) {
 		t.Fatalf("after build: %v, want [9 5 1]", got)
 	}
@@ -74,7 +74,7 @@ func TestMemoryInvalidateDiscardsBuild(t *testing.T) {
 	k := HomeKey(1)
 	gen, _ := m.BeginBuild(ctx, k)
 	_ = m.Invalidate(ctx, k) // an unfollow while the build read SQL
-	_ = m.InstallBuild(ctx, k, gen, []int64{5}, true)
+	_ = m.InstallBuild(ctx, k, gen, 0, []int64{5}, true)
 	page(t, m, k, 10, Miss)
 }
 
@@ -83,7 +83,7 @@ func TestMemoryCapTrimsAndGoesCold(t *testing.T) {
 	m := NewMemory(3, 1<<20)
 	k := HomeKey(1)
 	gen, _ := m.BeginBuild(ctx, k)
-	_ = m.InstallBuild(ctx, k, gen, []int64{30, 20}, true)
+	_ = m.InstallBuild(ctx, k, gen, 0, []int64{30, 20}, true)
 	_ = m.Add(ctx, []Key{k}, 40)
 	_ = m.Add(ctx, []Key{k}, 50) // trims 20: no longer complete
 	_ = m.Add(ctx, []Key{k}, 10) // older than the window: not kept
@@ -102,7 +102,7 @@ func TestMemoryEvictsLeastRecentlyRead(t *testing.T) {
 	m := NewMemory(10, budget)
 	build := func(id int64) {
 		gen, _ := m.BeginBuild(ctx, HomeKey(id))
-		_ = m.InstallBuild(ctx, HomeKey(id), gen, []int64{2, 1}, true)
+		_ = m.InstallBuild(ctx, HomeKey(id), gen, 0, []int64{2, 1}, true)
 	}
 	build(1)
 	build(2)

@@ -89,6 +89,20 @@ func (p *Pull) tagged(ctx context.Context, viewerID int64, page store.Page) ([]*
 	return tagged, nil
 }
 
+// List returns the page of the statuses of members that a list shows:
+// their public, unlisted and private statuses and reblogs (social filters
+// replies by the list's policy, and everything by visibility).
+func (p *Pull) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	if len(members) == 0 {
+		return nil, nil
+	}
+	sts, err := p.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: members, Visibilities: followeeVisibilities, Page: page})
+	if err != nil {
+		return nil, fmt.Errorf("feed: list %d: %w", listID, err)
+	}
+	return sts, nil
+}
+
 // followees returns the page of the followees' statuses home shows.
 func (p *Pull) followees(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	followees, err := p.store.GetFollowingIDs(ctx, viewerID)

@@ -15,11 +15,16 @@ type Strategy interface {
 	// Home returns the candidates of viewerID's home page, newest first
 	// (social applies the visibility rule to them).
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
-	// StatusAdded is a committed status and the accounts whose home it
-	// reaches (the author first, then the eligible followers).
-	StatusAdded(ctx context.Context, st *store.Status, home []int64)
-	// StatusRemoved is a deleted status and the homes it had reached.
-	StatusRemoved(ctx context.Context, id int64, home []int64)
+	// List returns the candidates of a list's page: the statuses of
+	// members (the list's accounts now) that a list shows.
+	List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error)
+	// StatusAdded is a committed status, the accounts whose home it
+	// reaches (the author first, then the eligible followers) and the
+	// lists whose members include its author.
+	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64)
+	// StatusRemoved is a deleted status and the homes and lists it had
+	// reached.
+	StatusRemoved(ctx context.Context, id int64, home, lists []int64)
 	// HomeChanged says what accounts' homes select changed (a follow,
 	// unfollow, block or mute): they are rebuilt from SQL on next read.
 	HomeChanged(ctx context.Context, accountIDs ...int64)
@@ -93,10 +98,10 @@ func New(st Store, cfg Config, log *slog.Logger) (Strategy, error) {
 // The pull strategy reads everything at request time: nothing to write.
 
 // StatusAdded does nothing: pull reads SQL.
-func (p *Pull) StatusAdded(context.Context, *store.Status, []int64) {}
+func (p *Pull) StatusAdded(context.Context, *store.Status, []int64, []int64) {}
 
 // StatusRemoved does nothing: pull reads SQL.
-func (p *Pull) StatusRemoved(context.Context, int64, []int64) {}
+func (p *Pull) StatusRemoved(context.Context, int64, []int64, []int64) {}
 
 // HomeChanged does nothing: pull reads SQL.
 func (p *Pull) HomeChanged(context.Context, ...int64) {}

@@ -69,12 +69,12 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 	if s.pub == nil && s.home == nil {
 		return
 	}
-	home := s.homeAudience(ctx, st, mentioned)
+	home, lists := s.homeAudience(ctx, st, mentioned), s.authorLists(ctx, st)
 	if s.home != nil {
-		s.home.StatusAdded(ctx, st, home)
+		s.home.StatusAdded(ctx, st, home, listIDs(lists))
 	}
 	if s.pub != nil {
-		users, streams := s.statusAudience(ctx, st, home, tags)
+		users, streams := s.statusAudience(ctx, st, home, lists, tags)
 		s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
 	}
 }
@@ -90,7 +90,7 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 // follow the author learns of the status from its mention notification,
 // published separately; an update would put on its stream what its home
 // never shows (api/mastodon/visibility_matrix_test.go checks the two agree).
-func (s *Service) statusAudience(ctx context.Context, st *store.Status, home []int64, tags []string) (users []int64, streams []string) {
+func (s *Service) statusAudience(ctx context.Context, st *store.Status, home []int64, lists []*store.List, tags []string) (users []int64, streams []string) {
 	users = slices.Clone(home)
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 && len(tags) > 0 {
 		users = s.withTagFollowers(ctx, users, tags)
@@ -102,15 +102,11 @@ func (s *Service) statusAudience(ctx context.Context, st *store.Status, home []i
 			streams = append(streams, "hashtag:"+t, "hashtag:local:"+t)
 		}
 	}
-	if st.Visibility != store.VisibilityDirect {
-		lists, err := s.store.GetListsByMember(ctx, st.AccountID)
-		if err != nil {
-			s.log.WarnContext(ctx, "publish: lists of author", "account", st.AccountID, "err", err)
-		}
+	if len(lists) > 0 {
 		// A reply to someone else reaches the lists whose replies_policy
 		// shows it; "list" asks whether the account replied to is a member.
 		var targetLists map[int64]bool
-		if len(lists) > 0 && repliesToOthers([]*store.Status{st}) {
+		if repliesToOthers([]*store.Status{st}) {
 			tl, err := s.store.GetListsByMember(ctx, st.InReplyToAccountID)
 			if err != nil {
 				s.log.WarnContext(ctx, "publish: lists of the account replied to", "account", st.InReplyToAccountID, "err", err)
@@ -132,6 +128,27 @@ func (s *Service) statusAudience(ctx context.Context, st *store.Status, home []i
 		}
 	}
 	return users, streams
+}
+
+// authorLists are the lists holding st's author, which show st unless it
+// is direct. A failure is logged, as for followers.
+func (s *Service) authorLists(ctx context.Context, st *store.Status) []*store.List {
+	if st.Visibility == store.VisibilityDirect {
+		return nil
+	}
+	lists, err := s.store.GetListsByMember(ctx, st.AccountID)
+	if err != nil {
+		s.log.WarnContext(ctx, "publish: lists of author", "account", st.AccountID, "err", err)
+	}
+	return lists
+}
+
+func listIDs(ls []*store.List) []int64 {
+	out := make([]int64, len(ls))
+	for i, l := range ls {
+		out[i] = l.ID
+	}
+	return out
 }
 
 // homeAudience is the author and its followers whose home timeline st
@@ -198,14 +215,14 @@ func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []st
 	if s.pub == nil && s.home == nil {
 		return
 	}
-	home := s.homeAudience(ctx, st, mentioned)
+	home, lists := s.homeAudience(ctx, st, mentioned), s.authorLists(ctx, st)
 	if s.home != nil {
-		s.home.StatusRemoved(ctx, st.ID, home)
+		s.home.StatusRemoved(ctx, st.ID, home, listIDs(lists))
 	}
 	if s.pub == nil {
 		return
 	}
-	users, streams := s.statusAudience(ctx, st, home, tags)
+	users, streams := s.statusAudience(ctx, st, home, lists, tags)
 	for _, id := range mentioned {
 		if !slices.Contains(users, id) {
 			users = append(users, id)

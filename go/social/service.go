@@ -114,12 +114,17 @@ type Indexer interface {
 // the committed changes a cached timeline holds.
 type HomeFeed interface {
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
+	// List builds a list's timeline: the candidates among the statuses of
+	// members (the list's accounts).
+	List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error)
 	// StatusAdded: st is committed; home are the accounts whose home it
 	// reaches (author, eligible followers; not the followers of its tags,
-	// whose statuses the feed reads at request time).
-	StatusAdded(ctx context.Context, st *store.Status, home []int64)
-	// StatusRemoved: id was deleted; home is where it had been added.
-	StatusRemoved(ctx context.Context, id int64, home []int64)
+	// whose statuses the feed reads at request time), lists the lists
+	// holding its author.
+	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64)
+	// StatusRemoved: id was deleted; home and lists are where it had been
+	// added.
+	StatusRemoved(ctx context.Context, id int64, home, lists []int64)
 	// HomeChanged: what these accounts' homes select changed (follow,
 	// unfollow, block, mute).
 	HomeChanged(ctx context.Context, accountIDs ...int64)
