@@ -70,21 +70,9 @@ func TestCachedMatchesPull(t *testing.T) {
 // then the newest page again through min_id below its oldest.
 func walkHome(t *testing.T, s *social.Service, a *store.Account) []int64 {
 	t.Helper()
-	var out []int64
-	page := store.Page{Limit: 4}
-	for range 100 {
-		sts, err := s.HomeTimeline(context.Background(), a, page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(sts) == 0 {
-			break
-		}
-		for _, st := range sts {
-			out = append(out, st.ID)
-		}
-		page.MaxID = sts[len(sts)-1].ID
-	}
+	out := walk(t, func(page store.Page) ([]*store.Status, error) {
+		return s.HomeTimeline(context.Background(), a, page)
+	})
 	if len(out) > 5 {
 		sts, err := s.HomeTimeline(context.Background(), a, store.Page{Limit: 3, MinID: out[5]})
 		if err != nil {
@@ -101,10 +89,18 @@ func walkHome(t *testing.T, s *social.Service, a *store.Account) []int64 {
 // walkList reads a whole list timeline, four statuses a page.
 func walkList(t *testing.T, s *social.Service, a *store.Account, listID int64) []int64 {
 	t.Helper()
+	return walk(t, func(page store.Page) ([]*store.Status, error) {
+		return s.ListTimeline(context.Background(), a, listID, page)
+	})
+}
+
+// walk reads a timeline to its end, four statuses a page, by max_id.
+func walk(t *testing.T, read func(store.Page) ([]*store.Status, error)) []int64 {
+	t.Helper()
 	var out []int64
 	page := store.Page{Limit: 4}
 	for range 100 {
-		sts, err := s.ListTimeline(context.Background(), a, listID, page)
+		sts, err := read(page)
 		if err != nil {
 			t.Fatal(err)
 		}
