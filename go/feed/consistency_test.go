@@ -35,6 +35,7 @@ func TestCachedMatchesPull(t *testing.T) {
 		{"push, evicting", 0, 6, 400},
 		{"hybrid", 2, 800, 1 << 20},
 		{"hybrid, small cap", 2, 6, 1 << 20},
+		{"switching", -1, 6, 1 << 20}, // a random strategy switch now and then
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,8 +43,19 @@ func TestCachedMatchesPull(t *testing.T) {
 			ctx := context.Background()
 			st := sqlitetest.NewStore(t)
 			quiet := slog.New(slog.DiscardHandler)
-			cached := feed.NewCached(st, feed.NewMemory(tt.cap, tt.budget), tt.threshold, quiet)
-			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: cached, Logger: quiet},
+			var (
+				home social.HomeFeed = feed.NewCached(st, feed.NewMemory(tt.cap, tt.budget), tt.threshold, quiet)
+				sw   *feed.Switch
+			)
+			cfg := feed.Config{Strategy: feed.StrategyHybrid, CelebrityThreshold: 2, Cap: 20, MemoryBytes: 1 << 20}
+			if tt.threshold < 0 {
+				var err error
+				if sw, err = feed.NewSwitch(st, cfg, quiet); err != nil {
+					t.Fatal(err)
+				}
+				home = sw
+			}
+			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: home, Logger: quiet},
 				social.Config{BcryptCost: bcrypt.MinCost})
 			ref := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
 				social.Config{BcryptCost: bcrypt.MinCost})
@@ -51,6 +63,13 @@ func TestCachedMatchesPull(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(len(tt.name))))
 			for step := range 100 {
 				op := w.step(ctx, rng)
+				if sw != nil && rng.IntN(10) == 0 {
+					cfg.Strategy = []string{feed.StrategyPull, feed.StrategyPush, feed.StrategyHybrid}[rng.IntN(3)]
+					if _, err := sw.Set(cfg); err != nil {
+						t.Fatal(err)
+					}
+					op += ", then switch to " + cfg.Strategy
+				}
 				for i, a := range w.accounts {
 					got, want := walkHome(t, svc, a), walkHome(t, ref, a)
 					if !slices.Equal(got, want) {

@@ -85,6 +85,12 @@ func New(st Store, cfg Config, log *slog.Logger) (Strategy, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	s, _ := build(st, cfg, log)
+	return s, nil
+}
+
+// build returns cfg's strategy and its in-process store (nil for pull).
+func build(st Store, cfg Config, log *slog.Logger) (Strategy, *Memory) {
 	if cfg.Strategy == StrategyPull {
 		return NewPull(st), nil
 	}
@@ -92,7 +98,8 @@ func New(st Store, cfg Config, log *slog.Logger) (Strategy, error) {
 	if cfg.Strategy == StrategyHybrid {
 		threshold = cfg.CelebrityThreshold
 	}
-	return NewCached(st, NewMemory(cfg.Cap, cfg.MemoryBytes), threshold, log), nil
+	mem := NewMemory(cfg.Cap, cfg.MemoryBytes)
+	return NewCached(st, mem, threshold, log), mem
 }
 
 // The pull strategy reads everything at request time: nothing to write.

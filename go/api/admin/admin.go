@@ -1,6 +1,7 @@
 // Package admin serves the operator's listener: pprof, metrics, the policy
 // plugins (list, reload, enable, disable), flagged statuses, the policy
-// audit log, the report queue and the announcements, behind a bearer admin
+// audit log, the report queue, the announcements and the home timeline
+// strategy, behind a bearer admin
 // token. It binds to 127.0.0.1 by default; the token guards it even there,
 // because any local process could otherwise profile the server, read its
 // plugin state or the reports.
@@ -35,6 +36,9 @@ type Options struct {
 	// their routes.
 	Reports       Reports
 	Announcements Announcements
+	// Feed switches the home timeline strategy while the server runs; nil
+	// answers 404 on its routes.
+	Feed FeedSwitch
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -62,6 +66,8 @@ func NewRouter(o Options) http.Handler {
 		r.Get("/announcements", listAnnouncements(o.Announcements))
 		r.Post("/announcements", createAnnouncement(o.Announcements))        // publish one (JSON body)
 		r.Delete("/announcements/{id}", deleteAnnouncement(o.Announcements)) // withdraw one
+		r.Get("/feed", getFeed(o.Feed))                                      // home strategy in force, cache size
+		r.Post("/feed/strategy/{name}", setFeedStrategy(o.Feed))             // switch strategy (pull, push, hybrid)
 	})
 	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // earlier path of GET /admin/plugins
 	return r

@@ -50,6 +50,8 @@ commands:
   plugins init     copy the bundled manifest into the data dir (<data-dir>/plugins.json)
   plugins list     the running server's plugins: version, SHA-256, state, calls, errors, p50/p99
   plugins reload   hot-swap a plugin to its manifest entry (also: enable, disable)
+  feed show        the running server's home timeline strategy and cache size
+  feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, rest, stdout, stderr)
 	case "plugins":
 		return runPlugins(ctx, rest, stdout, stderr)
+	case "feed":
+		return runFeed(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil

@@ -141,13 +141,12 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	home, err := feed.New(st, c.feed, log)
+	home, err := feed.NewSwitch(st, c.feed, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	log.Info("home timelines", "strategy", c.feed.Strategy, "celebrity_threshold", c.feed.CelebrityThreshold,
-		"timeline_cap", c.feed.Cap, "timeline_memory_bytes", c.feed.MemoryBytes)
+	registerFeedMetrics(reg, home, st)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
 		Home: home, Searcher: statusSearch, Logger: log,
@@ -188,7 +187,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Feed: home}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}
