@@ -224,6 +224,11 @@ func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store
 		limit := c.tl.Cap()
 		sts, err := read(store.Page{Limit: limit + 1})
 		if err != nil {
+			// Drop the build, or the writes it keeps would pile up until
+			// the timeline's next read.
+			if ierr := c.tl.Invalidate(ctx, k); ierr != nil {
+				c.log.WarnContext(ctx, "feed: dropping a failed build", "err", ierr)
+			}
 			return nil, err
 		}
 		complete := len(sts) <= limit

@@ -115,3 +115,18 @@ func TestMemoryEvictsLeastRecentlyRead(t *testing.T) {
 		t.Fatalf("%d bytes used, budget %d", s.Bytes, budget)
 	}
 }
+
+// TestMemoryDropsWritesOfAbandonedBuild: an invalidated build keeps no
+// writes (a failed rebuild invalidates its key).
+func TestMemoryDropsWritesOfAbandonedBuild(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory(10, 1<<20)
+	k := HomeKey(1)
+	_, _ = m.BeginBuild(ctx, k)
+	_ = m.Invalidate(ctx, k)
+	_ = m.Add(ctx, []Key{k}, 7)
+	if len(m.builds) != 0 {
+		t.Fatalf("%d builds kept after invalidation", len(m.builds))
+	}
+	page(t, m, k, 10, Miss)
+}
