@@ -67,10 +67,10 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 }
 
 // StatusAdded writes st into the cached homes of its audience, or in
-// hybrid, for a celebrity, into its author's only. A failed write is
-// logged: the affected timelines are dropped, so they are rebuilt from SQL
-// rather than served without st.
-func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) {
+// hybrid, for a celebrity, into its author's only, and into lists. On a
+// failed write the affected timelines are dropped if the store still can,
+// and the error returned, so the outbox delivers st again.
+func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error {
 	if c.threshold > 0 && len(home)-1 >= c.threshold {
 		c.mu.Lock()
 		c.celebs[st.AccountID] = true
@@ -79,18 +79,22 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 	}
 	keys := append(homeKeys(home), listKeys(lists)...)
 	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
-		c.log.WarnContext(ctx, "feed: fan-out failed; dropping the timelines", "status", st.ID, "err", err)
 		c.invalidate(ctx, keys)
+		return fmt.Errorf("feed: fan-out of %d: %w", st.ID, err)
 	}
+	return nil
 }
 
 // StatusRemoved removes id from the cached homes it reached.
-func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int64) {
+// A removal that fails leaves a dangling ID at worst: reads skip statuses
+// that no longer exist.
+func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int64) error {
 	keys := append(homeKeys(home), listKeys(lists)...)
 	if err := c.tl.Remove(ctx, keys, id); err != nil {
-		c.log.WarnContext(ctx, "feed: removal failed; dropping the timelines", "status", id, "err", err)
 		c.invalidate(ctx, keys)
+		return fmt.Errorf("feed: removal of %d: %w", id, err)
 	}
+	return nil
 }
 
 // HomeChanged drops the accounts' cached homes: a follow backfills and an

@@ -141,42 +141,63 @@ func (m *Memory) Page(_ context.Context, k Key, tag uint64, page store.Page) ([]
 // windowPage cuts page out of ids (newest first), which hold every
 // candidate at or above their oldest entry (all of them when complete).
 func windowPage(ids []int64, complete bool, page store.Page) ([]int64, bool) {
-	floor := int64(0) // candidates below floor may exist but are not cached
-	if !complete && len(ids) > 0 {
-		floor = ids[len(ids)-1]
-	} else if !complete {
-		return nil, false
+	var oldest int64
+	if len(ids) > 0 {
+		oldest = ids[len(ids)-1]
 	}
-	lo, hi := page.SinceID, page.MaxID // exclusive bounds
-	if page.MinID > lo {
-		lo = page.MinID
-	}
+	lo, hi := pageBounds(page)
 	var in []int64
 	for _, id := range ids {
 		if (hi == 0 || id < hi) && id > lo {
 			in = append(in, id)
 		}
 	}
+	if page.MinID != 0 && len(in) > page.Limit {
+		in = in[len(in)-page.Limit:]
+	} else if page.MinID == 0 && len(in) > page.Limit {
+		in = in[:page.Limit]
+	}
+	return decidePage(slices.Clone(in), complete, oldest, page)
+}
+
+// pageBounds are page's exclusive ID bounds (hi 0: none).
+func pageBounds(page store.Page) (lo, hi int64) {
+	lo, hi = page.SinceID, page.MaxID
+	if page.MinID > lo {
+		lo = page.MinID
+	}
+	return lo, hi
+}
+
+// decidePage says whether in, the at most page.Limit cached IDs inside
+// page (newest first; the ones closest above MinID for a min_id page),
+// are the page's answer. A cached timeline holds every candidate at or
+// above its oldest entry (all of them when complete).
+func decidePage(in []int64, complete bool, oldest int64, page store.Page) ([]int64, bool) {
+	floor := int64(0) // candidates below floor may exist but are not cached
+	if !complete {
+		if oldest == 0 {
+			return nil, false
+		}
+		floor = oldest
+	}
 	if page.MinID != 0 {
-		// The entries closest above MinID: all of them are cached only
-		// when MinID is at or above the floor.
+		// The entries closest above MinID are all cached only when MinID
+		// is at or above the floor.
 		if page.MinID < floor {
 			return nil, false
 		}
-		if len(in) > page.Limit {
-			in = in[len(in)-page.Limit:]
-		}
-		return slices.Clone(in), true
+		return in, true
 	}
 	if len(in) >= page.Limit {
-		return slices.Clone(in[:page.Limit]), true
+		return in, true
 	}
 	// Fewer than a page: the answer is whole only if nothing below the
 	// floor could belong to it.
-	if floor != 0 && lo < floor {
+	if lo, _ := pageBounds(page); floor != 0 && lo < floor {
 		return nil, false
 	}
-	return slices.Clone(in), true
+	return in, true
 }
 
 // BeginBuild marks k as being built and returns the build's generation,

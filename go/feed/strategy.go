@@ -21,10 +21,12 @@ type Strategy interface {
 	// StatusAdded is a committed status, the accounts whose home it
 	// reaches (the author first, then the eligible followers) and the
 	// lists whose members include its author.
-	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64)
+	// An error means some timelines may lack st: the caller delivers it
+	// again later (the outbox keeps its event).
+	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error
 	// StatusRemoved is a deleted status and the homes and lists it had
 	// reached.
-	StatusRemoved(ctx context.Context, id int64, home, lists []int64)
+	StatusRemoved(ctx context.Context, id int64, home, lists []int64) error
 	// HomeChanged says what accounts' homes select changed (a follow,
 	// unfollow, block or mute): they are rebuilt from SQL on next read.
 	HomeChanged(ctx context.Context, accountIDs ...int64)
@@ -105,10 +107,10 @@ func build(st Store, cfg Config, log *slog.Logger) (Strategy, *Memory) {
 // The pull strategy reads everything at request time: nothing to write.
 
 // StatusAdded does nothing: pull reads SQL.
-func (p *Pull) StatusAdded(context.Context, *store.Status, []int64, []int64) {}
+func (p *Pull) StatusAdded(context.Context, *store.Status, []int64, []int64) error { return nil }
 
 // StatusRemoved does nothing: pull reads SQL.
-func (p *Pull) StatusRemoved(context.Context, int64, []int64, []int64) {}
+func (p *Pull) StatusRemoved(context.Context, int64, []int64, []int64) error { return nil }
 
 // HomeChanged does nothing: pull reads SQL.
 func (p *Pull) HomeChanged(context.Context, ...int64) {}

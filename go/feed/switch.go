@@ -79,13 +79,13 @@ func (w *Switch) List(ctx context.Context, listID int64, members []int64, page s
 }
 
 // StatusAdded is the strategy in force's StatusAdded.
-func (w *Switch) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) {
-	w.cur.Load().s.StatusAdded(ctx, st, home, lists)
+func (w *Switch) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error {
+	return w.cur.Load().s.StatusAdded(ctx, st, home, lists)
 }
 
 // StatusRemoved is the strategy in force's StatusRemoved.
-func (w *Switch) StatusRemoved(ctx context.Context, id int64, home, lists []int64) {
-	w.cur.Load().s.StatusRemoved(ctx, id, home, lists)
+func (w *Switch) StatusRemoved(ctx context.Context, id int64, home, lists []int64) error {
+	return w.cur.Load().s.StatusRemoved(ctx, id, home, lists)
 }
 
 // HomeChanged is the strategy in force's HomeChanged.

@@ -64,19 +64,23 @@ const maxFanout = 10000
 
 // publishStatus publishes an update for a committed status.
 // The home feed is told first, so that a client reloading its home on the
-// streamed update finds the status there.
-func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+// streamed update finds the status there. A failed fan-out is returned
+// (after streaming: the status is committed either way), so the outbox
+// delivers it again.
+func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) error {
 	if s.pub == nil && s.home == nil {
-		return
+		return nil
 	}
 	home, lists := s.homeAudience(ctx, st, mentioned), s.authorLists(ctx, st)
+	var err error
 	if s.home != nil {
-		s.home.StatusAdded(ctx, st, home, listIDs(lists))
+		err = s.home.StatusAdded(ctx, st, home, listIDs(lists))
 	}
 	if s.pub != nil {
 		users, streams := s.statusAudience(ctx, st, home, lists, tags)
 		s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
 	}
+	return err
 }
 
 // statusAudience is where an update of st goes: the user streams and the
@@ -217,7 +221,10 @@ func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []st
 	}
 	home, lists := s.homeAudience(ctx, st, mentioned), s.authorLists(ctx, st)
 	if s.home != nil {
-		s.home.StatusRemoved(ctx, st.ID, home, listIDs(lists))
+		if err := s.home.StatusRemoved(ctx, st.ID, home, listIDs(lists)); err != nil {
+			// A dangling ID at worst: reads skip deleted statuses.
+			s.log.WarnContext(ctx, "delete: timeline removal", "status", st.ID, "err", err)
+		}
 	}
 	if s.pub == nil {
 		return

@@ -51,12 +51,17 @@ func (d *delivered) take() []int64 {
 func (s *Service) outboxAt() time.Time { return s.nowUTC().Add(OutboxLease) }
 
 // deliverStatus hands a committed status to its consumers and marks its
-// outbox event done.
+// outbox event done, unless the fan-out failed (the timeline store is
+// down): the event then stays, and the relay delivers it again after its
+// lease, once the store is back.
 func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
 	if s.index != nil {
 		s.index.StatusCreated(ctx, st)
 	}
-	s.publishStatus(ctx, st, tags, mentioned)
+	if err := s.publishStatus(ctx, st, tags, mentioned); err != nil {
+		s.log.WarnContext(ctx, "outbox: delivery failed; the relay retries", "status", st.ID, "err", err)
+		return
+	}
 	s.done.add(st.ID)
 }
 

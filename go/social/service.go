@@ -121,10 +121,11 @@ type HomeFeed interface {
 	// reaches (author, eligible followers; not the followers of its tags,
 	// whose statuses the feed reads at request time), lists the lists
 	// holding its author.
-	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64)
+	// An error means st may be missing from some: deliver it again.
+	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error
 	// StatusRemoved: id was deleted; home and lists are where it had been
 	// added.
-	StatusRemoved(ctx context.Context, id int64, home, lists []int64)
+	StatusRemoved(ctx context.Context, id int64, home, lists []int64) error
 	// HomeChanged: what these accounts' homes select changed (follow,
 	// unfollow, block, mute).
 	HomeChanged(ctx context.Context, accountIDs ...int64)
