@@ -7,6 +7,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -21,21 +24,28 @@ import (
 // follows (some hiding reblogs), unfollows, blocks, mutes and list
 // additions and removals through the social service, and after every step
 // checks that each account's home and list, read page by page through a
-// cached strategy, equal the pull reference read from the same database. Small caps and budgets force trims, cold
-// pages and evictions.
+// cached strategy, equal the pull reference read from the same database.
+// Small caps and budgets force trims, cold pages and evictions. The
+// timeline stores are the in-process one, the real Redis and a Redis
+// Cluster (STARLING_TEST_REDIS; the cluster is started by the test).
 func TestCachedMatchesPull(t *testing.T) {
-	tests := []struct {
+	type test struct {
 		name      string
 		threshold int   // 0: push
 		cap       int   // IDs per timeline
-		budget    int64 // bytes for all timelines
-	}{
-		{"push", 0, 800, 1 << 20},
-		{"push, small cap", 0, 6, 1 << 20},
-		{"push, evicting", 0, 6, 400},
-		{"hybrid", 2, 800, 1 << 20},
-		{"hybrid, small cap", 2, 6, 1 << 20},
-		{"switching", -1, 6, 1 << 20}, // a random strategy switch now and then
+		budget    int64 // bytes for all timelines (in process)
+		redis     func(t *testing.T) redis.UniversalClient
+	}
+	tests := []test{
+		{"push", 0, 800, 1 << 20, nil},
+		{"push, small cap", 0, 6, 1 << 20, nil},
+		{"push, evicting", 0, 6, 400, nil},
+		{"hybrid", 2, 800, 1 << 20, nil},
+		{"hybrid, small cap", 2, 6, 1 << 20, nil},
+		{"switching", -1, 6, 1 << 20, nil}, // a random strategy switch now and then
+	}
+	for name, client := range map[string]func(*testing.T) redis.UniversalClient{"redis": testRedis, "redis cluster": testCluster} {
+		tests = append(tests, test{name + " push, small cap", 0, 6, 0, client}, test{name + " hybrid", 2, 800, 0, client})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,8 +53,12 @@ func TestCachedMatchesPull(t *testing.T) {
 			ctx := context.Background()
 			st := sqlitetest.NewStore(t)
 			quiet := slog.New(slog.DiscardHandler)
+			var tl feed.Timelines = feed.NewMemory(tt.cap, tt.budget)
+			if tt.redis != nil {
+				tl = feed.NewRedis(tt.redis(t), testPrefix(), tt.cap, time.Hour)
+			}
 			var (
-				home social.HomeFeed = feed.NewCached(st, feed.NewMemory(tt.cap, tt.budget), tt.threshold, quiet)
+				home social.HomeFeed = feed.NewCached(st, tl, tt.threshold, quiet)
 				sw   *feed.Switch
 			)
 			cfg := feed.Config{Strategy: feed.StrategyHybrid, CelebrityThreshold: 2, Cap: 20, MemoryBytes: 1 << 20}
