@@ -40,6 +40,15 @@ type Timelines interface {
 	InstallBuild(ctx context.Context, k Key, gen, tag uint64, ids []int64, complete bool) error
 }
 
+// Celebrities is where hybrid records the authors it no longer fans out.
+// Server processes sharing timelines must share it (Redis implements it);
+// otherwise Cached keeps its own set in memory.
+type Celebrities interface {
+	MarkCelebrity(ctx context.Context, accountID int64) error
+	// Celebrities returns which of ids are marked.
+	Celebrities(ctx context.Context, ids []int64) ([]int64, error)
+}
+
 // Cached is the push strategy (threshold 0) and the hybrid one: statuses
 // are written into their audience's cached home timelines when committed,
 // and a read takes its page of IDs from the cache. In hybrid, authors with
@@ -54,6 +63,7 @@ type Cached struct {
 	log       *slog.Logger
 	rebuilds  singleflight.Group
 
+	shared Celebrities // nil: celebs below
 	mu     sync.RWMutex
 	celebs map[int64]bool // authors seen at or above threshold; kept for the process's life
 }
@@ -63,7 +73,9 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}}
+	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}}
+	c.shared, _ = tl.(Celebrities)
+	return c
 }
 
 // StatusAdded writes st into the cached homes of its audience, or in
@@ -72,6 +84,13 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 // and the error returned, so the outbox delivers st again.
 func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error {
 	if c.threshold > 0 && len(home)-1 >= c.threshold {
+		// Marked before the status is left out of the followers' homes,
+		// so no read can miss it.
+		if c.shared != nil {
+			if err := c.shared.MarkCelebrity(ctx, st.AccountID); err != nil {
+				return fmt.Errorf("feed: mark celebrity %d: %w", st.AccountID, err)
+			}
+		}
 		c.mu.Lock()
 		c.celebs[st.AccountID] = true
 		c.mu.Unlock()
@@ -195,19 +214,29 @@ func membersTag(members []int64) uint64 {
 // withCelebrities merges into sts the page of the viewer's celebrity
 // followees' statuses (hybrid).
 func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*store.Status, page store.Page) ([]*store.Status, error) {
+	if c.threshold == 0 {
+		return sts, nil
+	}
 	c.mu.RLock()
 	none := len(c.celebs) == 0
 	c.mu.RUnlock()
-	if none {
+	if none && c.shared == nil {
 		return sts, nil
 	}
 	followees, err := c.st.GetFollowingIDs(ctx, viewerID)
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
 	}
-	c.mu.RLock()
-	celebs := slices.DeleteFunc(followees, func(id int64) bool { return !c.celebs[id] })
-	c.mu.RUnlock()
+	var celebs []int64
+	if c.shared != nil {
+		if celebs, err = c.shared.Celebrities(ctx, followees); err != nil {
+			return nil, fmt.Errorf("feed: home %d: %w", viewerID, err)
+		}
+	} else {
+		c.mu.RLock()
+		celebs = slices.DeleteFunc(followees, func(id int64) bool { return !c.celebs[id] })
+		c.mu.RUnlock()
+	}
 	theirs, err := c.pull.statusesOf(ctx, viewerID, celebs, page)
 	if err != nil {
 		return nil, err

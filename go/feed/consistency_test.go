@@ -64,7 +64,7 @@ func TestCachedMatchesPull(t *testing.T) {
 			cfg := feed.Config{Strategy: feed.StrategyHybrid, CelebrityThreshold: 2, Cap: 20, MemoryBytes: 1 << 20}
 			if tt.threshold < 0 {
 				var err error
-				if sw, err = feed.NewSwitch(st, cfg, quiet); err != nil {
+				if sw, err = feed.NewSwitch(ctx, st, cfg, nil, quiet); err != nil {
 					t.Fatal(err)
 				}
 				home = sw
@@ -79,7 +79,7 @@ func TestCachedMatchesPull(t *testing.T) {
 				op := w.step(ctx, rng)
 				if sw != nil && rng.IntN(10) == 0 {
 					cfg.Strategy = []string{feed.StrategyPull, feed.StrategyPush, feed.StrategyHybrid}[rng.IntN(3)]
-					if _, err := sw.Set(cfg); err != nil {
+					if _, err := sw.Set(ctx, cfg); err != nil {
 						t.Fatal(err)
 					}
 					op += ", then switch to " + cfg.Strategy

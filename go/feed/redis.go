@@ -286,6 +286,71 @@ func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([
 	return ids, Hit, nil
 }
 
+// MarkCelebrity records accountID as an author hybrid does not fan out,
+// for every process sharing this Redis.
+func (r *Redis) MarkCelebrity(ctx context.Context, accountID int64) error {
+	return r.rdb.SAdd(ctx, r.prefix+"celebrities", accountID).Err()
+}
+
+// Celebrities returns which of ids are marked, in one round trip.
+func (r *Redis) Celebrities(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	members := make([]any, len(ids))
+	for i, id := range ids {
+		members[i] = id
+	}
+	marked, err := r.rdb.SMIsMember(ctx, r.prefix+"celebrities", members...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("feed: redis celebrities: %w", err)
+	}
+	var out []int64
+	for i, m := range marked {
+		if m {
+			out = append(out, ids[i])
+		}
+	}
+	return out, nil
+}
+
+// Adopt makes mode (strategy and threshold) the one the Redis timelines
+// are built for, flushing them first if they were built for another.
+func (r *Redis) Adopt(ctx context.Context, mode string) error {
+	old, err := r.rdb.GetSet(ctx, r.prefix+"mode", mode).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("feed: redis mode: %w", err)
+	}
+	if old == mode {
+		return nil
+	}
+	return r.Flush(ctx)
+}
+
+// Flush drops every timeline under the prefix (a strategy switch): each
+// is rebuilt from SQL on its next read. The celebrity set stays.
+func (r *Redis) Flush(ctx context.Context) error {
+	del := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, r.prefix+"tl:*", 500).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	var err error
+	if cc, ok := r.rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, del)
+	} else if c, ok := r.rdb.(*redis.Client); ok {
+		err = del(ctx, c)
+	}
+	if err != nil {
+		return fmt.Errorf("feed: redis flush: %w", err)
+	}
+	return nil
+}
+
 func parseID(v any) (int64, error) {
 	s, ok := v.(string)
 	if !ok {

@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -18,10 +19,11 @@ import (
 // in SQL before the new one's rebuild reads it, because delivery picks the
 // strategy after the commit and a rebuild starts after the switch.
 type Switch struct {
-	st  Store
-	log *slog.Logger
-	mu  sync.Mutex // serializes Set
-	cur atomic.Pointer[current]
+	st     Store
+	log    *slog.Logger
+	shared *Redis // nil: timelines in process
+	mu     sync.Mutex // serializes Set
+	cur    atomic.Pointer[current]
 }
 
 type current struct {
@@ -30,10 +32,11 @@ type current struct {
 	mem *Memory // nil for pull
 }
 
-// NewSwitch returns a Switch running cfg's strategy.
-func NewSwitch(st Store, cfg Config, log *slog.Logger) (*Switch, error) {
-	w := &Switch{st: st, log: log}
-	if _, err := w.Set(cfg); err != nil {
+// NewSwitch returns a Switch running cfg's strategy, with its timelines
+// in shared (Redis, for every server process) or, when nil, in process.
+func NewSwitch(ctx context.Context, st Store, cfg Config, shared *Redis, log *slog.Logger) (*Switch, error) {
+	w := &Switch{st: st, log: log, shared: shared}
+	if _, err := w.Set(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -41,14 +44,29 @@ func NewSwitch(st Store, cfg Config, log *slog.Logger) (*Switch, error) {
 
 // Set makes cfg's strategy the one in force and returns it; an invalid
 // cfg changes nothing.
-func (w *Switch) Set(cfg Config) (Config, error) {
+//
+// With Redis, the timelines were built by whatever strategy last ran (this
+// process before, or another): they are flushed when that was another
+// strategy or threshold, which Redis records.
+func (w *Switch) Set(ctx context.Context, cfg Config) (Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	c := &current{cfg: cfg}
-	c.s, c.mem = build(w.st, cfg, w.log)
+	if w.shared != nil && cfg.Strategy != StrategyPull {
+		if err := w.shared.Adopt(ctx, cfg.Strategy+":"+strconv.Itoa(cfg.CelebrityThreshold)); err != nil {
+			return Config{}, err
+		}
+		threshold := 0
+		if cfg.Strategy == StrategyHybrid {
+			threshold = cfg.CelebrityThreshold
+		}
+		c.s = NewCached(w.st, w.shared, threshold, w.log)
+	} else {
+		c.s, c.mem = build(w.st, cfg, w.log)
+	}
 	w.cur.Store(c)
 	if w.log != nil {
 		w.log.Info("feed strategy", "strategy", cfg.Strategy, "celebrity_threshold", cfg.CelebrityThreshold,

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -13,7 +14,7 @@ import (
 type FeedSwitch interface {
 	Config() feed.Config
 	Stats() feed.Stats
-	Set(cfg feed.Config) (feed.Config, error)
+	Set(ctx context.Context, cfg feed.Config) (feed.Config, error)
 }
 
 // Feed is GET /admin/feed: the strategy in force and its cache's size.
@@ -62,7 +63,7 @@ func setFeedStrategy(f FeedSwitch) http.HandlerFunc {
 			}
 			cfg.CelebrityThreshold = n
 		}
-		if _, err := f.Set(cfg); err != nil {
+		if _, err := f.Set(r.Context(), cfg); err != nil {
 			writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": err.Error()})
 			return
 		}

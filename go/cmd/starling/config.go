@@ -82,8 +82,10 @@ type serveConfig struct {
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
 
-	feed        feed.Config
-	timelineMiB int64
+	feed            feed.Config
+	timelineMiB     int64
+	inactiveDays    int
+	feedRedisPrefix string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -120,6 +122,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.feed.CelebrityThreshold, "celebrity-threshold", fd.CelebrityThreshold, "hybrid: followers from which an author's statuses are merged at read time instead of fanned out")
 	fs.IntVar(&c.feed.Cap, "timeline-cap", fd.Cap, "push and hybrid: status IDs kept per cached timeline; older pages are read from SQL")
 	fs.Int64Var(&c.timelineMiB, "timeline-memory", fd.MemoryBytes>>20, "push and hybrid: MiB the in-process timeline cache may hold (least recently read timelines are dropped beyond it)")
+	fs.StringVar(&c.feedRedisPrefix, "feed-redis-prefix", "starling:feed:", "with --redis: key prefix of the cached timelines; processes serving one instance share it")
+	fs.IntVar(&c.inactiveDays, "inactive-days", 7, "with --redis: a cached timeline not read for this many days expires; fan-out skips it until its owner's next read rebuilds it from SQL")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -194,6 +198,9 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--timeline-memory must be 1 to %d MiB, got %d", 1<<20, c.timelineMiB)
 	}
 	c.feed.MemoryBytes = c.timelineMiB << 20
+	if c.inactiveDays < 1 || c.inactiveDays > 3650 {
+		return fmt.Errorf("--inactive-days must be 1 to 3650, got %d", c.inactiveDays)
+	}
 	if err := c.feed.Validate(); err != nil {
 		return fmt.Errorf("--feed-strategy, --celebrity-threshold, --timeline-cap: %w", err)
 	}

@@ -89,8 +89,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	// Without Redis, events stay within this process; with it, they reach
 	// clients connected to any server process.
 	var bus streaming.Bus = streaming.NewLocal(log)
+	var rdb *redis.Client
 	if c.redis != "" {
-		rdb, err := connectRedis(c.redis)
+		rdb, err = connectRedis(c.redis)
 		if err != nil {
 			return err
 		}
@@ -141,10 +142,14 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	home, err := feed.NewSwitch(st, c.feed, log)
+	var sharedTimelines *feed.Redis
+	if rdb != nil {
+		sharedTimelines = feed.NewRedis(rdb, c.feedRedisPrefix, c.feed.Cap, time.Duration(c.inactiveDays)*24*time.Hour)
+	}
+	home, err := feed.NewSwitch(ctx, st, c.feed, sharedTimelines, log)
 	if err != nil {
 		ln.Close()
-		return err
+		return fmt.Errorf("home timelines: %w", err)
 	}
 	registerFeedMetrics(reg, home, st)
 	svc := social.New(social.Deps{
