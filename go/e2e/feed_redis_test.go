@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"testing"
 )
@@ -15,13 +12,7 @@ import (
 // process has cached receives the statuses posted through the other, a
 // pushed author's and a celebrity's alike.
 func TestFeedTwoProcesses(t *testing.T) {
-	redisURL := os.Getenv("STARLING_TEST_REDIS")
-	if redisURL == "" {
-		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	ns := "starling:e2e:" + hex.EncodeToString(b) // other tests share this Redis
+	redisURL, ns := testRedis(t)
 	db := freshPostgresSchema(t)
 	args := []string{"--db", db, "--redis", redisURL, "--redis-channel", ns + ":stream", "--feed-redis-prefix", ns + ":feed:",
 		"--feed-strategy", "hybrid", "--celebrity-threshold", "2", "--rate-limit", "0"}

@@ -144,16 +144,21 @@ func (r *Redis) Load(ctx context.Context) error {
 		}
 		return nil
 	}
-	var err error
-	if cc, ok := r.rdb.(*redis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, load)
-	} else if c, ok := r.rdb.(*redis.Client); ok {
-		err = load(ctx, c)
-	}
-	if err != nil {
+	if err := r.forEachNode(ctx, load); err != nil {
 		return fmt.Errorf("feed: load Redis scripts: %w", err)
 	}
 	return nil
+}
+
+// forEachNode runs fn on the Redis, or on every master of a cluster.
+func (r *Redis) forEachNode(ctx context.Context, fn func(context.Context, *redis.Client) error) error {
+	switch c := r.rdb.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, fn)
+	case *redis.Client:
+		return fn(ctx, c)
+	}
+	return fmt.Errorf("feed: unsupported Redis client %T", r.rdb)
 }
 
 func (r *Redis) ttlSeconds() string { return strconv.Itoa(max(1, int(r.ttl/time.Second))) }
@@ -339,13 +344,7 @@ func (r *Redis) Flush(ctx context.Context) error {
 		}
 		return iter.Err()
 	}
-	var err error
-	if cc, ok := r.rdb.(*redis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, del)
-	} else if c, ok := r.rdb.(*redis.Client); ok {
-		err = del(ctx, c)
-	}
-	if err != nil {
+	if err := r.forEachNode(ctx, del); err != nil {
 		return fmt.Errorf("feed: redis flush: %w", err)
 	}
 	return nil

@@ -21,7 +21,7 @@ import (
 type Switch struct {
 	st     Store
 	log    *slog.Logger
-	shared *Redis // nil: timelines in process
+	shared *Redis     // nil: timelines in process
 	mu     sync.Mutex // serializes Set
 	cur    atomic.Pointer[current]
 }
