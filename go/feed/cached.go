@@ -152,7 +152,8 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 		return nil, fmt.Errorf("feed: home %d: %w", viewerID, err)
 	}
 	if sts, err = c.withCelebrities(ctx, viewerID, sts, page); err != nil {
-		return nil, err
+		c.log.WarnContext(ctx, "feed: celebrities unavailable; reading SQL", "account", viewerID, "err", err)
+		return c.pull.Home(ctx, viewerID, page)
 	}
 	tagged, err := c.pull.tagged(ctx, viewerID, page)
 	if err != nil {
