@@ -55,6 +55,23 @@
 // and leaves out an unfollowed one. A delete removes the ID from the homes
 // it reached; a status missing when loaded is skipped.
 //
+// With --redis the timelines live in Redis (type Redis), shared by every
+// server process: per timeline a sorted set scored by status ID and a meta
+// hash, keys hash-tagged by timeline so that each operation is one Lua
+// script on one Redis Cluster node; fan-out to many timelines is one
+// pipeline. The hybrid celebrity set is a Redis set then, so a process
+// that never saw a celebrity post still merges its statuses. A timeline
+// not read for --inactive-days expires, and fan-out then skips it
+// (Mastodon's inactive users) until its owner's next read rebuilds it. The
+// store records the strategy and threshold its timelines were built for
+// and flushes them when a process starts or switches with other ones.
+//
+// If Redis fails, reads fall back to SQL (pull) and a post is still
+// acknowledged: its fan-out error keeps its outbox event (package social),
+// which the relay delivers again after its lease. A relationship change
+// whose invalidation fails may leave a stale candidate in a timeline,
+// never a visible one: the visibility rule is applied on every read.
+//
 // Cached IDs are candidates only: social filters every page through its
 // one visibility rule (canView/filterVisible), as it does pull's.
 //
