@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -29,6 +31,13 @@ type Redis struct {
 	prefix string
 	cap    int
 	ttl    time.Duration
+
+	// mode is what the timelines must be built for (strategy and
+	// threshold); until Redis has confirmed it (adopted), every operation
+	// first tries to, and fails as if Redis were down if it cannot.
+	mu      sync.Mutex
+	mode    string
+	adopted atomic.Bool
 }
 
 // NewRedis returns a Redis timeline store under key prefix.
@@ -173,6 +182,9 @@ func (r *Redis) pipelined(ctx context.Context, s *redis.Script, ks []Key, args .
 	if len(ks) == 0 {
 		return nil
 	}
+	if err := r.ready(ctx); err != nil {
+		return err
+	}
 	exec := func() error {
 		_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range ks {
@@ -210,6 +222,9 @@ func (r *Redis) Remove(ctx context.Context, keys []Key, id int64) error {
 
 // Invalidate drops keys' timelines and builds.
 func (r *Redis) Invalidate(ctx context.Context, keys ...Key) error {
+	if err := r.ready(ctx); err != nil {
+		return err
+	}
 	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range keys {
 			p.Del(ctx, r.keys(k)[:5]...)
@@ -224,6 +239,9 @@ func (r *Redis) Invalidate(ctx context.Context, keys ...Key) error {
 
 // BeginBuild starts a build of k.
 func (r *Redis) BeginBuild(ctx context.Context, k Key) (uint64, error) {
+	if err := r.ready(ctx); err != nil {
+		return 0, err
+	}
 	gen, err := run(ctx, r.rdb, beginScript, r.keys(k), r.ttlSeconds()).Uint64()
 	if err != nil {
 		return 0, fmt.Errorf("feed: redis begin build: %w", err)
@@ -251,6 +269,9 @@ func (r *Redis) InstallBuild(ctx context.Context, k Key, gen, tag uint64, ids []
 
 // Page reads k's page; see Memory.Page.
 func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([]int64, PageState, error) {
+	if err := r.ready(ctx); err != nil {
+		return nil, Miss, err
+	}
 	lo, hi := pageBounds(page)
 	hiArg, mode := "+inf", "max"
 	if hi != 0 {
@@ -294,6 +315,9 @@ func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([
 // MarkCelebrity records accountID as an author hybrid does not fan out,
 // for every process sharing this Redis.
 func (r *Redis) MarkCelebrity(ctx context.Context, accountID int64) error {
+	if err := r.ready(ctx); err != nil {
+		return err
+	}
 	return r.rdb.SAdd(ctx, r.prefix+"celebrities", accountID).Err()
 }
 
@@ -320,16 +344,39 @@ func (r *Redis) Celebrities(ctx context.Context, ids []int64) ([]int64, error) {
 }
 
 // Adopt makes mode (strategy and threshold) the one the Redis timelines
-// are built for, flushing them first if they were built for another.
+// are built for, flushing them first if they were built for another. If
+// Redis cannot be reached, the store stays unusable (its operations fail,
+// so reads fall back to SQL and fan-out to the outbox) until a later
+// operation adopts the mode.
 func (r *Redis) Adopt(ctx context.Context, mode string) error {
-	old, err := r.rdb.GetSet(ctx, r.prefix+"mode", mode).Result()
+	r.mu.Lock()
+	r.mode = mode
+	r.adopted.Store(false)
+	r.mu.Unlock()
+	return r.ready(ctx)
+}
+
+// ready adopts the mode if that has not happened yet.
+func (r *Redis) ready(ctx context.Context) error {
+	if r.adopted.Load() {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.adopted.Load() {
+		return nil
+	}
+	old, err := r.rdb.GetSet(ctx, r.prefix+"mode", r.mode).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("feed: redis mode: %w", err)
 	}
-	if old == mode {
-		return nil
+	if old != r.mode {
+		if err := r.Flush(ctx); err != nil {
+			return err
+		}
 	}
-	return r.Flush(ctx)
+	r.adopted.Store(true)
+	return nil
 }
 
 // Flush drops every timeline under the prefix (a strategy switch): each

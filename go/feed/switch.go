@@ -56,8 +56,9 @@ func (w *Switch) Set(ctx context.Context, cfg Config) (Config, error) {
 	defer w.mu.Unlock()
 	c := &current{cfg: cfg}
 	if w.shared != nil && cfg.Strategy != StrategyPull {
-		if err := w.shared.Adopt(ctx, cfg.Strategy+":"+strconv.Itoa(cfg.CelebrityThreshold)); err != nil {
-			return Config{}, err
+		if err := w.shared.Adopt(ctx, cfg.Strategy+":"+strconv.Itoa(cfg.CelebrityThreshold)); err != nil && w.log != nil {
+			// Served from SQL until Redis answers (Redis.Adopt).
+			w.log.Warn("feed: Redis unavailable; timelines read from SQL until it answers", "err", err)
 		}
 		threshold := 0
 		if cfg.Strategy == StrategyHybrid {
