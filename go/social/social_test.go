@@ -40,6 +40,12 @@ func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	return New(deps, cfg), st
 }
 
+// openTestStore opens a fresh, migrated SQLite store.
+func openTestStore(t *testing.T) store.Store {
+	t.Helper()
+	return sqlitetest.NewStore(t)
+}
+
 func mustAccount(t *testing.T, s *Service, name string) *store.Account {
 	t.Helper()
 	a, err := s.CreateAccount(context.Background(), NewAccount{Username: name, Password: "password123"})

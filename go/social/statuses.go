@@ -111,6 +111,7 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		return nil, internal(op, err)
 	}
 	s.deliverStatus(ctx, st, w.Tags, w.Mentions)
+	s.publishConversation(ctx, w)
 	s.publishNotifications(ctx, w.Notifications)
 	return st, nil
 }

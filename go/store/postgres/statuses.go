@@ -129,6 +129,9 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
+		if err := insertConversations(ctx, tx, w); err != nil {
+			return err
+		}
 		if w.IdempotencyKey != "" {
 			if _, err := tx.Exec(ctx,
 				`DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at < $3`,
