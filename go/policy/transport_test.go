@@ -3,9 +3,11 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +92,26 @@ func TestPluginSocketIsPrivate(t *testing.T) {
 		t.Fatal("a process other than the host was answered by the plugin")
 	case ee.ExitCode() != strangerRefused:
 		t.Fatalf("stranger process: %v", err)
+	}
+}
+
+// TestPluginRunsFromSealedCopy: on Linux the process the host runs is the
+// sealed in-memory copy, not a file anyone could change (the stager falls
+// back to files only where memfds cannot be sealed or executed).
+func TestPluginRunsFromSealedCopy(t *testing.T) {
+	if _, err := os.Stat("/proc/self/exe"); err != nil {
+		t.Skip("no /proc here")
+	}
+	h := startHost(t, wordfilter(t, "reject"))
+	if h.stager.noSeal {
+		t.Skip("this system cannot seal or execute memfds; the host fell back to file copies")
+	}
+	pid := h.Plugins()[0].PID
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(exe, "/memfd:starling-plugin") {
+		t.Fatalf("plugin %d runs %q, want the sealed memfd", pid, exe)
 	}
 }
