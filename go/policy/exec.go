@@ -67,7 +67,10 @@ type fileID struct {
 func newStager(dir string) *stager { return &stager{dir: dir, staged: map[string]stagedCopy{}} }
 
 // stage returns the path of a verified copy of src whose SHA-256 is
-// wantHex, to execute.
+// wantHex, to execute. The host calls it, and executes the path, on the
+// spawner's thread: a sealed copy's path names a descriptor, which keep
+// and close only ever close there, so it cannot name another file by the
+// time it is executed.
 func (s *stager) stage(src, wantHex string) (string, error) {
 	fi, err := os.Stat(src)
 	if err != nil {
