@@ -49,15 +49,19 @@ type feedResult struct {
 
 	// Posts: StatusAdded (the fan-out a post's acknowledgement waits for)
 	// of posts by random authors, and of the most followed authors.
-	Posts         int     `json:"posts"`
-	PostP50US     float64 `json:"post_p50_us"`
-	PostP99US     float64 `json:"post_p99_us"`
-	PostMaxUS     float64 `json:"post_max_us"`
-	TopAuthors    []int   `json:"top_author_followers"`
-	TopPosts      int     `json:"top_posts"`
-	TopPostP50US  float64 `json:"top_post_p50_us"`
-	TopPostP99US  float64 `json:"top_post_p99_us"`
-	TopPostMaxUS  float64 `json:"top_post_max_us"`
+	Posts        int     `json:"posts"`
+	PostP50US    float64 `json:"post_p50_us"`
+	PostP99US    float64 `json:"post_p99_us"`
+	PostMaxUS    float64 `json:"post_max_us"`
+	TopAuthors   []int   `json:"top_author_followers"`
+	TopPosts     int     `json:"top_posts"`
+	TopPostP50US float64 `json:"top_post_p50_us"`
+	TopPostP99US float64 `json:"top_post_p99_us"`
+	TopPostMaxUS float64 `json:"top_post_max_us"`
+	// PostErrors are fan-outs that failed (the server keeps their outbox
+	// event and delivers again); PostError is the first one's message.
+	PostErrors    int     `json:"post_errors"`
+	PostError     string  `json:"post_error,omitempty"`
 	CPUUSPerPost  float64 `json:"cpu_us_per_post"`
 	Inserts       int64   `json:"timeline_inserts"`
 	InsertsPerS   float64 `json:"timeline_inserts_per_s"`
@@ -315,11 +319,22 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 		return audience
 	}
 	var nInserts atomic.Int64
+	var errMu sync.Mutex
 	postBy := func(author int64) error {
 		st := post(author)
 		home := append([]int64{author}, g.followers[author]...)
+		if err := strat.StatusAdded(ctx, st, home, nil); err != nil {
+			// Counted, not fatal: a failed fan-out is the server's outbox's
+			// to redeliver; its latency is still the acknowledgement's.
+			errMu.Lock()
+			if res.PostErrors++; res.PostError == "" {
+				res.PostError = err.Error()
+			}
+			errMu.Unlock()
+			return nil
+		}
 		nInserts.Add(inserts(author))
-		return strat.StatusAdded(ctx, st, home, nil)
+		return nil
 	}
 	authors := make([]int64, o.posts)
 	for i := range authors {
@@ -382,7 +397,8 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 }
 
 // parallel calls fn on every id from o.clients goroutines and returns the
-// latency histogram, the wall time and the summed latencies.
+// latency histogram, the wall time and the summed latencies; the first
+// error stops it.
 func (o feedOptions) parallel(ids []int64, fn func(int64) error) (*histogram, float64, time.Duration, error) {
 	var next atomic.Int64
 	hs := make([]histogram, o.clients)
