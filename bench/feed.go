@@ -97,6 +97,8 @@ type feedOptions struct {
 	readsPerPost int
 	rdb          *redis.Client
 	redisAddr    string
+	redisDB      int
+	zaddRequests int
 	seed         uint64
 }
 
@@ -119,6 +121,7 @@ func runFeed(e *env, args []string) error {
 	built := fs.Int("built", 20000, "accounts whose home is built (read once) before posting: the active users")
 	clients := fs.Int("clients", 2, "concurrent posters and readers")
 	readsPerPost := fs.Int("reads-per-post", 10, "home reads per post weighting the hybrid crossover")
+	zaddRequests := fs.Int("raw-zadd-requests", 200000, "requests of the redis-benchmark ZADD run")
 	redisURL := fs.String("redis", "", "also run on Redis at this URL (one you started; keys under starling-bench-feed:)")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: starling-bench feed [flags]\n")
@@ -129,7 +132,7 @@ func runFeed(e *env, args []string) error {
 	}
 	o := feedOptions{cap: *capFlag, threshold: *threshold, seedStatuses: *seedStatuses, posts: *posts,
 		topAuthors: *topAuthors, topPosts: *topPosts, reads: *reads, built: *built, clients: *clients,
-		readsPerPost: *readsPerPost, seed: 1}
+		readsPerPost: *readsPerPost, zaddRequests: *zaddRequests, seed: 1}
 	for _, n := range []struct {
 		name string
 		v    int
@@ -141,7 +144,7 @@ func runFeed(e *env, args []string) error {
 		{"--seed-statuses", *seedStatuses, 0, 10_000_000}, {"--posts", *posts, 1, 1_000_000},
 		{"--top-authors", *topAuthors, 0, 100}, {"--top-posts", *topPosts, 0, 10000},
 		{"--reads", *reads, 1, 1_000_000}, {"--built", *built, 0, 2_000_000},
-		{"--clients", *clients, 1, 64}, {"--reads-per-post", *readsPerPost, 0, 10000},
+		{"--clients", *clients, 1, 64}, {"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000}, {"--reads-per-post", *readsPerPost, 0, 10000},
 	} {
 		if n.v < n.lo || n.v > n.hi {
 			return usagef("%s %d: want %d to %d", n.name, n.v, n.lo, n.hi)
@@ -167,7 +170,7 @@ func runFeed(e *env, args []string) error {
 		if err != nil {
 			return usagef("--redis: %v", err)
 		}
-		o.rdb, o.redisAddr = redis.NewClient(opt), opt.Addr
+		o.rdb, o.redisAddr, o.redisDB = redis.NewClient(opt), opt.Addr, opt.DB
 		defer o.rdb.Close()
 		if err := o.rdb.Ping(context.Background()).Err(); err != nil {
 			return fmt.Errorf("redis %s: %w", opt.Addr, err)
@@ -370,7 +373,7 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 	}
 	res.meanPostUS = us(total+totalTop) / float64(allPosts)
 	if storeName == "redis" && strategy != feed.StrategyPull {
-		if res.RawZaddPerS, err = rawZaddRate(o.redisAddr); err != nil {
+		if res.RawZaddPerS, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
 			return nil, err
 		}
 		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
@@ -506,14 +509,16 @@ func cleanRedis(ctx context.Context, rdb *redis.Client, prefix string) {
 }
 
 // rawZaddRate runs redis-benchmark's pipelined ZADD (-P 16) against the
-// same Redis: the ceiling fan-out is compared with.
-func rawZaddRate(addr string) (float64, error) {
+// same Redis and database: the ceiling fan-out is compared with. Its key
+// (myzset) is deleted afterwards.
+func rawZaddRate(ctx context.Context, rdb *redis.Client, addr string, db, requests int) (float64, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return 0, err
 	}
-	out, err := exec.Command("redis-benchmark", "-h", host, "-p", port, "-P", "16", "-t", "zadd",
-		"-n", "200000", "-r", "100000", "--csv").Output()
+	out, err := exec.CommandContext(ctx, "redis-benchmark", "-h", host, "-p", port, "--dbnum", strconv.Itoa(db),
+		"-P", "16", "-t", "zadd", "-n", strconv.Itoa(requests), "-r", "100000", "--csv").Output()
+	rdb.Del(context.WithoutCancel(ctx), "myzset")
 	if err != nil {
 		return 0, fmt.Errorf("redis-benchmark: %w", err)
 	}

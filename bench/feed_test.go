@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -122,5 +124,49 @@ func TestGraphStorePages(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 			t.Errorf("%+v: got %v, want %v", tc.page, got, tc.want)
 		}
+	}
+}
+
+// On the real Redis (STARLING_TEST_REDIS): push and hybrid write their
+// timelines there, the raw ZADD rate is measured beside them, and the
+// bench's keys are gone afterwards.
+func TestFeedOnRedis(t *testing.T) {
+	url := os.Getenv("STARLING_TEST_REDIS")
+	if url == "" {
+		t.Skip("STARLING_TEST_REDIS is not set")
+	}
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	edges := writeEdges(t, 40)
+	code, stdout, stderr := runCmd(t, "feed", "--graphs", "github", "--github-edges", edges, "--redis", url,
+		"--strategies", "push,hybrid", "--celebrity-threshold", "30", "--seed-statuses", "100", "--posts", "20",
+		"--reads", "20", "--built", "40", "--top-authors", "1", "--top-posts", "2", "--sweep", "", "--raw-zadd-requests", "10000")
+	if code != 0 {
+		t.Fatalf("feed --redis: exit %d\n%s", code, stderr)
+	}
+	var redisRows int
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var r feedResult
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("decode %q: %v", line, err)
+		}
+		if r.Store != "redis" {
+			continue
+		}
+		redisRows++
+		if r.Rebuilt != 40 || r.Timelines != 40 || r.Entries <= 0 || r.RawZaddPerS <= 0 || r.FanoutShare <= 0 || r.PostErrors != 0 {
+			t.Errorf("%s on redis: %+v", r.Strategy, r)
+		}
+	}
+	if redisRows != 2 {
+		t.Fatalf("%d redis lines, want 2:\n%s", redisRows, stdout)
+	}
+	keys, err := rdb.Keys(context.Background(), "starling-bench-feed:*").Result()
+	if err != nil || len(keys) > 0 {
+		t.Errorf("bench keys left behind: %v (%v)", keys, err)
 	}
 }
