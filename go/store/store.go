@@ -140,6 +140,10 @@ type StatusWrite struct {
 	IdempotencySince time.Time
 	// Flags are the policy plugins' flags on the status, stored with it.
 	Flags []StatusFlag
+	// OutboxAt, when not zero, adds the status's delivery event to the
+	// outbox in the same transaction, claimable from then (the writer
+	// delivers it itself first and deletes it; see Outbox).
+	OutboxAt time.Time
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -383,6 +387,7 @@ type Store interface {
 	Announcements
 	Activity
 	Moderation
+	Outbox
 	Filters
 	Conversations
 

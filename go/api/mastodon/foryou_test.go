@@ -21,7 +21,7 @@ import (
 func TestForYouNeverShows(t *testing.T) {
 	onBothStores(t, func(t *testing.T, st store.Store) {
 		live := &recommend.Live{}
-		e := newStreamEnvDeps(t, st, func(d *social.Deps, _ *social.Config) { d.Recommender = live })
+		e := newStreamEnvDeps(t, st, testStrategy(t), func(d *social.Deps, _ *social.Config) { d.Recommender = live })
 		ctx := t.Context()
 		viewer, tok := e.user("vera", "read write follow")
 		names := []string{"fred", "sara", "bert", "kurt", "mona", "pia"}
@@ -236,7 +236,7 @@ func TestForYouBadInput(t *testing.T) {
 func TestSuggestionsSimilarInterests(t *testing.T) {
 	onBothStores(t, func(t *testing.T, st store.Store) {
 		live := &recommend.Live{}
-		e := newStreamEnvDeps(t, st, func(d *social.Deps, _ *social.Config) { d.Recommender = live })
+		e := newStreamEnvDeps(t, st, testStrategy(t), func(d *social.Deps, _ *social.Config) { d.Recommender = live })
 		ctx := t.Context()
 		viewer, tok := e.user("vera", "read write follow")
 		sara, _ := e.user("sara", "read write")

@@ -187,7 +187,15 @@ var relWant = map[string]string{
 	pathSelfNotif: ".yy--yyyy.",
 }
 
-func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
+// TestVisibilityMatrix runs per home strategy: cached timelines hold
+// candidates, and the rule must hold on what they serve too.
+func TestVisibilityMatrix(t *testing.T) {
+	for _, strategy := range feedStrategies {
+		t.Run(strategy, func(t *testing.T) {
+			onBothStores(t, func(t *testing.T, st store.Store) { runVisibilityMatrix(t, st, strategy) })
+		})
+	}
+}
 
 // onBothStores runs run on a fresh, migrated SQLite database and, when
 // STARLING_TEST_PG is set, on a fresh PostgreSQL schema, in parallel (the
@@ -234,7 +242,7 @@ type matrixWorld struct {
 	seed      string    // X: the stranger's public post like every S
 }
 
-func runVisibilityMatrix(t *testing.T, st store.Store) {
+func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	// The real vector search (built-in embedder, exact index), so search
 	// and "similar" reach statuses by meaning as well as by words.
 	emb := search.NewHashEmbedder(search.DefaultDim)
@@ -245,7 +253,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	}
 	t.Cleanup(func() { idx.Close() })
 	vectors := search.NewStatuses(emb, idx, st, true, slog.New(slog.DiscardHandler))
-	e := newStreamEnvDeps(t, st, func(d *social.Deps, c *social.Config) {
+	e := newStreamEnvDeps(t, st, strategy, func(d *social.Deps, c *social.Config) {
 		d.Indexer, d.Searcher = vectors, vectors
 		// Every viewer's markers and A's other posts would otherwise take
 		// A's few For-you places before S.
