@@ -154,20 +154,12 @@ func (s *Service) loadViewerContext(ctx context.Context, viewer *store.Account, 
 		return vc, nil
 	}
 	vc.id = viewer.ID
-	ids, err := s.store.GetFollowingIDs(ctx, viewer.ID)
-	if err != nil {
-		return nil, internal("social.loadViewerContext", err)
-	}
-	vc.following = make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		vc.following[id] = true
+	if _, err := s.loadRelations(ctx, vc); err != nil {
+		return nil, err
 	}
 	all := sts
 	for _, o := range originals {
 		all = append(all[:len(all):len(all)], o)
-	}
-	if err := s.loadRelations(ctx, vc, all); err != nil {
-		return nil, err
 	}
 	if err := s.loadMentions(ctx, vc, all); err != nil {
 		return nil, err
