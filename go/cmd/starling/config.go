@@ -83,7 +83,7 @@ type serveConfig struct {
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
 
-	index indexConfig
+	index           indexConfig
 	feed            feed.Config
 	timelineMiB     int64
 	inactiveDays    int
