@@ -224,7 +224,19 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, er
 	if secret == "" {
 		return nil, unauth
 	}
-	tok, err := s.store.GetTokenByHash(ctx, hashToken(secret))
+	hash := hashToken(secret)
+	// A user token, the common case, comes with its account in one query,
+	// read afresh on every request so a revoked token or a deleted account
+	// is refused at once in every process; app-only tokens (and unknown
+	// ones) take the path below.
+	tok, acct, err := s.store.GetUserTokenByHash(ctx, hash)
+	if err == nil {
+		return &Session{Token: tok, Scopes: strings.Fields(tok.Scopes), Account: acct}, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, internal(op, err)
+	}
+	tok, err = s.store.GetTokenByHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, unauth
 	}

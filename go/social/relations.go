@@ -6,26 +6,21 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-// loadRelations fills vc.blocked (accounts the viewer blocks or is blocked
-// by), vc.muted (accounts the viewer mutes, mute not expired) and
-// vc.mutedNotifications (those of the mutes that cover notifications) with
-// three queries per batch. Both lists are the viewer's whole set rather than
-// restricted to the batch's authors: they are small, and the same answer
-// then serves reblogged and mentioned accounts as well.
-func (s *Service) loadRelations(ctx context.Context, vc *viewerContext, _ []*store.Status) error {
-	const op = "social.loadRelations"
-	blocked, err := s.store.GetBlockedAndBlockingIDs(ctx, vc.id)
+// loadRelations fills vc.following, vc.blocked (accounts the viewer
+// blocks or is blocked by), vc.muted (accounts the viewer mutes, mute not
+// expired) and vc.mutedNotifications (those of the mutes that cover
+// notifications) with one query per batch, read afresh every time so a
+// new follow, block or mute applies on the very next read in every
+// process. The lists are the viewer's whole sets rather than restricted
+// to the batch's authors: they are small, and the same answer then serves
+// reblogged and mentioned accounts as well. It returns the lists too, for
+// callers that keep them sorted.
+func (s *Service) loadRelations(ctx context.Context, vc *viewerContext) (*store.ViewerRelations, error) {
+	r, err := s.store.GetViewerRelations(ctx, vc.id, s.nowUTC())
 	if err != nil {
-		return internal(op, err)
+		return nil, internal("social.loadRelations", err)
 	}
-	muted, err := s.store.GetMutedIDs(ctx, vc.id, s.nowUTC())
-	if err != nil {
-		return internal(op, err)
-	}
-	mutedNotifications, err := s.store.GetNotificationMutedIDs(ctx, vc.id, s.nowUTC())
-	if err != nil {
-		return internal(op, err)
-	}
-	vc.blocked, vc.muted, vc.mutedNotifications = idSet(blocked), idSet(muted), idSet(mutedNotifications)
-	return nil
+	vc.following, vc.blocked = idSet(r.Following), idSet(r.BlockedOrBlocking)
+	vc.muted, vc.mutedNotifications = idSet(r.Muted), idSet(r.NotificationMuted)
+	return r, nil
 }

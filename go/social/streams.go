@@ -28,22 +28,19 @@ type StreamViewer struct {
 	filters            streamFilters
 }
 
-// LoadStreamViewer loads viewer's follows, blocks, mutes and filters (five
+// LoadStreamViewer loads viewer's follows, blocks, mutes and filters (two
 // queries).
 // The caller reloads it after an EventRelationship naming viewer; a mute
 // that expires meanwhile keeps hiding until then, which errs on the side
 // of hiding.
 func (s *Service) LoadStreamViewer(ctx context.Context, viewer *store.Account) (*StreamViewer, error) {
 	const op = "social.LoadStreamViewer"
-	following, err := s.store.GetFollowingIDs(ctx, viewer.ID)
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	slices.Sort(following) // the store promises it; the search below depends on it
 	vc := &viewerContext{id: viewer.ID}
-	if err := s.loadRelations(ctx, vc, nil); err != nil {
+	rel, err := s.loadRelations(ctx, vc)
+	if err != nil {
 		return nil, err
 	}
+	following := rel.Following // sorted, as the search below needs
 	filters, err := s.store.ListFilters(ctx, viewer.ID)
 	if err != nil {
 		return nil, internal(op, err)

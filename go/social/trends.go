@@ -174,7 +174,7 @@ func (s *Service) rankStatuses(ctx context.Context) ([]store.StatusEngagement, e
 // is blocked by or mutes, in a new slice: cands is the shared ranking.
 func (s *Service) dropHiddenAuthors(ctx context.Context, viewer *store.Account, cands []store.StatusEngagement) ([]store.StatusEngagement, error) {
 	vc := &viewerContext{id: viewer.ID}
-	if err := s.loadRelations(ctx, vc, nil); err != nil {
+	if _, err := s.loadRelations(ctx, vc); err != nil {
 		return nil, err
 	}
 	out := make([]store.StatusEngagement, 0, len(cands))

@@ -232,6 +232,11 @@ type Tokens interface {
 	PutToken(ctx context.Context, t *Token) error
 	// GetTokenByHash matches tokens.hash.
 	GetTokenByHash(ctx context.Context, hash []byte) (*Token, error)
+	// GetUserTokenByHash matches tokens.hash and returns the token with its
+	// account in one query (every signed-in request asks);
+	// ErrNotFound when there is no such token, when it is an app-only
+	// token (no account) or its account is gone.
+	GetUserTokenByHash(ctx context.Context, hash []byte) (*Token, *Account, error)
 	// DeleteTokenByHash removes the token; ErrNotFound if there is none.
 	DeleteTokenByHash(ctx context.Context, hash []byte) error
 }

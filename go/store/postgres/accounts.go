@@ -15,22 +15,36 @@ import (
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
 	created_at, followers_count, following_count, statuses_count, last_status_at`
 
-func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
-	var (
-		a      store.Account
-		lastAt *time.Time
-	)
-	if err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
+// accountRow is one row of accountColumns being scanned, so a query that
+// joins accounts to another table scans both into one Scan call.
+type accountRow struct {
+	a      store.Account
+	lastAt *time.Time
+}
+
+func (r *accountRow) dests() []any {
+	a := &r.a
+	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.CreatedAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt); err != nil {
-		return nil, err
-	}
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt}
+}
+
+func (r *accountRow) account() *store.Account {
+	a := r.a
 	a.CreatedAt = a.CreatedAt.UTC()
-	if lastAt != nil {
-		t := lastAt.UTC()
+	if r.lastAt != nil {
+		t := r.lastAt.UTC()
 		a.LastStatusAt = &t
 	}
-	return &a, nil
+	return &a
+}
+
+func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
+	var r accountRow
+	if err := row.Scan(r.dests()...); err != nil {
+		return nil, err
+	}
+	return r.account(), nil
 }
 
 // PutAccount inserts a with the counts and LastStatusAt it carries;

@@ -467,3 +467,24 @@ func (s *Store) GetDismissedSuggestionIDs(ctx context.Context, accountID int64) 
 	}
 	return ids, nil
 }
+
+// GetViewerRelations reads the viewer's follows, blocks both ways and
+// unexpired mutes in one statement, each row tagged with its
+// store.Relation kind.
+func (s *Store) GetViewerRelations(ctx context.Context, accountID int64, now time.Time) (*store.ViewerRelations, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT 0, target_account_id FROM follows WHERE account_id = $1
+		UNION ALL SELECT 1, target_account_id FROM blocks WHERE account_id = $1
+		UNION ALL SELECT 1, account_id FROM blocks WHERE target_account_id = $1
+		UNION ALL SELECT CASE WHEN notifications THEN 3 ELSE 2 END, target_account_id FROM mutes
+			WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)`, accountID, toDB(now))
+	var r store.ViewerRelations
+	var kind int
+	var id int64
+	_, err := pgx.ForEachRow(rows, []any{&kind, &id}, func() error { return r.AddViewerRelation(kind, id) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get viewer relations of %d: %w", accountID, translate(err))
+	}
+	r.Normalize()
+	return &r, nil
+}

@@ -11,17 +11,29 @@ import (
 
 const tokenColumns = `id, app_id, account_id, hash, scopes, created_at`
 
+// tokenRow is one row of tokenColumns being scanned (see accountRow).
+type tokenRow struct {
+	t         store.Token
+	accountID *int64
+}
+
+func (r *tokenRow) dests() []any {
+	return []any{&r.t.ID, &r.t.AppID, &r.accountID, &r.t.Hash, &r.t.Scopes, &r.t.CreatedAt}
+}
+
+func (r *tokenRow) token() *store.Token {
+	t := r.t
+	t.AccountID = fromNullID(r.accountID) // NULL (client_credentials) is 0
+	t.CreatedAt = t.CreatedAt.UTC()
+	return &t
+}
+
 func scanToken(row pgx.CollectableRow) (*store.Token, error) {
-	var (
-		t         store.Token
-		accountID *int64
-	)
-	if err := row.Scan(&t.ID, &t.AppID, &accountID, &t.Hash, &t.Scopes, &t.CreatedAt); err != nil {
+	var r tokenRow
+	if err := row.Scan(r.dests()...); err != nil {
 		return nil, err
 	}
-	t.AccountID = fromNullID(accountID) // NULL (client_credentials) is 0
-	t.CreatedAt = t.CreatedAt.UTC()
-	return &t, nil
+	return r.token(), nil
 }
 
 // PutToken inserts t, storing AccountID 0 as NULL; ErrConflict if the ID or
@@ -46,6 +58,22 @@ func (s *Store) GetTokenByHash(ctx context.Context, hash []byte) (*store.Token, 
 		return nil, fmt.Errorf("postgres: get token by hash: %w", translate(err))
 	}
 	return t, nil
+}
+
+// userTokenQuery selects a token and its account by tokens.hash.
+var userTokenQuery = `SELECT ` + store.Qualify("t", tokenColumns) + `, ` + store.Qualify("a", accountColumns) + `
+	FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`
+
+// GetUserTokenByHash matches tokens.hash joined to the token's account, in
+// one query.
+func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Token, *store.Account, error) {
+	var tr tokenRow
+	var ar accountRow
+	err := s.pool.QueryRow(ctx, userTokenQuery, hash).Scan(append(tr.dests(), ar.dests()...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: get user token by hash: %w", translate(err))
+	}
+	return tr.token(), ar.account(), nil
 }
 
 // DeleteTokenByHash deletes the row matching tokens.hash; ErrNotFound if

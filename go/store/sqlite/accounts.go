@@ -12,23 +12,37 @@ import (
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
 	created_at, followers_count, following_count, statuses_count, last_status_at`
 
-func scanAccount(row scanner) (*store.Account, error) {
-	var (
-		a         store.Account
-		createdAt int64
-		lastAt    sql.NullInt64
-	)
-	if err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
-		&a.Locked, &a.Bot, &a.Discoverable, &createdAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt); err != nil {
-		return nil, err
-	}
-	a.CreatedAt = fromDB(createdAt)
-	if lastAt.Valid {
-		t := fromDB(lastAt.Int64)
+// accountRow is one row of accountColumns being scanned, so a query that
+// joins accounts to another table scans both into one Scan call.
+type accountRow struct {
+	a         store.Account
+	createdAt int64
+	lastAt    sql.NullInt64
+}
+
+func (r *accountRow) dests() []any {
+	a := &r.a
+	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
+		&a.Locked, &a.Bot, &a.Discoverable, &r.createdAt,
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt}
+}
+
+func (r *accountRow) account() *store.Account {
+	a := r.a
+	a.CreatedAt = fromDB(r.createdAt)
+	if r.lastAt.Valid {
+		t := fromDB(r.lastAt.Int64)
 		a.LastStatusAt = &t
 	}
-	return &a, nil
+	return &a
+}
+
+func scanAccount(row scanner) (*store.Account, error) {
+	var r accountRow
+	if err := row.Scan(r.dests()...); err != nil {
+		return nil, err
+	}
+	return r.account(), nil
 }
 
 // PutAccount inserts a with the counts and LastStatusAt it carries;

@@ -139,6 +139,69 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		checkIDs(t, "GetBlockedAndBlockingIDs of nobody", got, nil)
 	})
 
+	// ViewerRelations: the one-query read of follows, blocks both ways and
+	// mutes the visibility rule runs on every read agrees with the four
+	// single-purpose queries, and ignores other accounts' edges.
+	t.Run("ViewerRelations", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		now := testTime(100)
+		later, past := now.Add(time.Hour), now.Add(-time.Second)
+		me, x := putAccount(t, s, "me"), putAccount(t, s, "x")
+		a, b, c, d := putAccount(t, s, "a"), putAccount(t, s, "b"), putAccount(t, s, "c"), putAccount(t, s, "d")
+		e, f, g := putAccount(t, s, "e"), putAccount(t, s, "f"), putAccount(t, s, "g")
+		for _, to := range []*store.Account{f, a} {
+			mustNot(t, s.PutFollow(ctx, newFollow(me, to)), "PutFollow me→"+to.Username)
+		}
+		mustNot(t, s.PutFollow(ctx, newFollow(x, b)), "PutFollow x→b")   // not mine
+		mustNot(t, s.PutFollow(ctx, newFollow(a, me)), "PutFollow a→me") // a follower, not a followee
+		mustNot(t, s.PutBlock(ctx, newBlock(me, b)), "PutBlock me→b")
+		mustNot(t, s.PutBlock(ctx, newBlock(c, me)), "PutBlock c→me")
+		mustNot(t, s.PutBlock(ctx, newBlock(me, d)), "PutBlock me→d")
+		mustNot(t, s.PutBlock(ctx, newBlock(d, me)), "PutBlock d→me") // both ways: listed once
+		mustNot(t, s.PutBlock(ctx, newBlock(x, a)), "PutBlock x→a")   // not mine
+		for i, m := range []*store.Mute{
+			{AccountID: me.ID, TargetAccountID: g.ID, Notifications: true},                   // notifications too
+			{AccountID: me.ID, TargetAccountID: f.ID, ExpiresAt: &later},                     // followed and muted, until later
+			{AccountID: me.ID, TargetAccountID: e.ID, Notifications: true, ExpiresAt: &past}, // expired
+			{AccountID: x.ID, TargetAccountID: a.ID, Notifications: true},                    // not mine
+		} {
+			m.ID, m.CreatedAt = nextID(), testTime(i+1)
+			mustNot(t, s.PutMute(ctx, m), "PutMute")
+		}
+
+		check := func(at time.Time, muted []int64) {
+			t.Helper()
+			r, err := s.GetViewerRelations(ctx, me.ID, at)
+			mustNot(t, err, "GetViewerRelations")
+			checkIDs(t, "Following", r.Following, sortedIDs(a, f))
+			checkIDs(t, "BlockedOrBlocking", r.BlockedOrBlocking, sortedIDs(b, c, d))
+			checkIDs(t, "Muted", r.Muted, muted)
+			checkIDs(t, "NotificationMuted", r.NotificationMuted, sortedIDs(g))
+			// The single-purpose queries give the same answers.
+			following, err := s.GetFollowingIDs(ctx, me.ID)
+			mustNot(t, err, "GetFollowingIDs")
+			checkIDs(t, "GetFollowingIDs", r.Following, following)
+			blocked, err := s.GetBlockedAndBlockingIDs(ctx, me.ID)
+			mustNot(t, err, "GetBlockedAndBlockingIDs")
+			checkIDs(t, "GetBlockedAndBlockingIDs", r.BlockedOrBlocking, blocked)
+			mutedIDs, err := s.GetMutedIDs(ctx, me.ID, at)
+			mustNot(t, err, "GetMutedIDs")
+			checkIDs(t, "GetMutedIDs", r.Muted, mutedIDs)
+			notif, err := s.GetNotificationMutedIDs(ctx, me.ID, at)
+			mustNot(t, err, "GetNotificationMutedIDs")
+			checkIDs(t, "GetNotificationMutedIDs", r.NotificationMuted, notif)
+		}
+		check(now, sortedIDs(f, g))
+		check(later, sortedIDs(g)) // f's mute ends at later
+
+		r, err := s.GetViewerRelations(ctx, putAccount(t, s, "loner").ID, now)
+		mustNot(t, err, "GetViewerRelations of nobody")
+		if r.Following != nil || r.BlockedOrBlocking != nil || r.Muted != nil || r.NotificationMuted != nil {
+			t.Errorf("GetViewerRelations of nobody = %+v, want all empty", r)
+		}
+	})
+
 	t.Run("ListBlocksPaged", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()

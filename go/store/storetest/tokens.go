@@ -37,6 +37,38 @@ func exerciseTokens(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 	})
 
+	// UserToken: the one-query read every signed-in request makes gives
+	// the token and its account as the two single reads do, and refuses
+	// app-only, revoked and unknown tokens.
+	t.Run("UserToken", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		app := putApp(t, s, "client")
+		user := putAccount(t, s, "user")
+		userToken := &store.Token{ID: nextID(), AppID: app.ID, AccountID: user.ID,
+			Hash: tokenHash("user secret"), Scopes: "read write", CreatedAt: testTime(5)}
+		appToken := &store.Token{ID: nextID(), AppID: app.ID,
+			Hash: tokenHash("app secret"), Scopes: "read", CreatedAt: testTime(6)}
+		for _, tok := range []*store.Token{userToken, appToken} {
+			mustNot(t, s.PutToken(ctx, tok), "PutToken")
+		}
+
+		tok, acct, err := s.GetUserTokenByHash(ctx, userToken.Hash)
+		mustNot(t, err, "GetUserTokenByHash")
+		checkToken(t, tok, userToken)
+		want, err := s.GetAccountByID(ctx, user.ID)
+		mustNot(t, err, "GetAccountByID")
+		checkAccount(t, acct, want)
+
+		_, _, err = s.GetUserTokenByHash(ctx, appToken.Hash)
+		mustBeErrNotFound(t, err, "GetUserTokenByHash of an app-only token")
+		_, _, err = s.GetUserTokenByHash(ctx, tokenHash("never issued"))
+		mustBeErrNotFound(t, err, "GetUserTokenByHash missing")
+		mustNot(t, s.DeleteTokenByHash(ctx, userToken.Hash), "DeleteTokenByHash")
+		_, _, err = s.GetUserTokenByHash(ctx, userToken.Hash)
+		mustBeErrNotFound(t, err, "GetUserTokenByHash after revocation")
+	})
+
 	t.Run("HashConflict", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()
