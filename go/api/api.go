@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starling-social/starling/go/api/mastodon"
 )
@@ -70,7 +71,7 @@ func NewRouter(o Options) http.Handler {
 	// The deadline comes before the first database or Redis call
 	// (Identify's token lookup, the limiter's count); Identify resolves the
 	// token before the limiter, which counts by account.
-	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
+	r.Use(middleware.RequestID, traceRequests, exposeRequestID, accessLog(o.Logger),
 		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, deadline(o.RequestTimeout, mastodon.LongLived),
 		o.Mastodon.Identify, limiter.middleware, limitBody(o.BodyLimit))
 
@@ -150,11 +151,16 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			start := time.Now()
 			next.ServeHTTP(ww, r)
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", middleware.GetReqID(r.Context())),
+			attrs := []slog.Attr{slog.String("request_id", middleware.GetReqID(r.Context())),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", ww.Status()), slog.Int("bytes", ww.BytesWritten()),
-				slog.Duration("duration", time.Since(start)))
+				slog.Duration("duration", time.Since(start))}
+			// The trace id ties the log line to its trace when the request
+			// was sampled.
+			if sc := trace.SpanContextFromContext(r.Context()); sc.IsSampled() {
+				attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/starling-social/starling/go/pluginsdk"
@@ -235,6 +236,9 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 	// host's handler would drop. go-plugin appends the host environment and
 	// its own variables after this.
 	cmd.Env = []string{pluginsdk.LogLevelEnv + "=" + pluginLogLevel(logger)}
+	if h.opts.TraceEndpoint != "" {
+		cmd.Env = append(cmd.Env, pluginsdk.TraceEndpointEnv+"="+h.opts.TraceEndpoint)
+	}
 	dieWithParent(cmd)
 
 	return &plugin.ClientConfig{
@@ -245,6 +249,8 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 		// started.
 		AutoMTLS:         true,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		// Policy calls carry the W3C trace context to the plugin.
+		GRPCDialOptions: []grpc.DialOption{grpc.WithStatsHandler(pluginsdk.TraceHandler(false))},
 		// Everything the plugin writes to stderr arrives through this logger.
 		Logger:       newHCLogger(logger),
 		StartTimeout: h.opts.StartTimeout,

@@ -6,7 +6,11 @@ import (
 	"log/slog"
 	"sync"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // VectorIndex is the part of a vecsearch index the service uses. Scores are
@@ -65,7 +69,7 @@ func (s *Statuses) Rebuild(ctx context.Context) (int, error) {
 		if len(rows) == 0 {
 			break
 		}
-		n, err := s.add(rows)
+		n, err := s.add(ctx, rows)
 		if err != nil {
 			return total, fmt.Errorf("search: rebuild after %d: %w", after, err)
 		}
@@ -85,12 +89,12 @@ func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 	if st.Embedding == nil {
 		return
 	}
-	if _, err := s.add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
+	if _, err := s.add(ctx, []store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
 		s.log.ErrorContext(ctx, "search: index status", "status_id", st.ID, "err", err)
 	}
 }
 
-func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
+func (s *Statuses) add(ctx context.Context, rows []store.StatusEmbedding) (int, error) {
 	dim := s.emb.Dim()
 	vecs := make([]float32, 0, len(rows)*dim)
 	ids := make([]int64, 0, len(rows))
@@ -112,7 +116,10 @@ func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	if err := s.index.Add(vecs, ids); err != nil {
+	_, span := tracing.Child(ctx, "vecsearch.Add", trace.SpanKindInternal, attribute.Int("vecsearch.vectors", len(ids)))
+	err := s.index.Add(vecs, ids)
+	tracing.End(span, err)
+	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
@@ -136,7 +143,11 @@ func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]
 	}
 	ids := make([]int64, k)
 	scores := make([]float32, k)
+	_, span := tracing.Child(ctx, "vecsearch.Search", trace.SpanKindInternal,
+		attribute.Int("vecsearch.k", k), attribute.Int("vecsearch.size", size))
 	n, err := s.index.Search(q, k, ids, scores)
+	span.SetAttributes(attribute.Int("vecsearch.candidates", n))
+	tracing.End(span, err)
 	if err != nil {
 		return nil, fmt.Errorf("search: statuses %q: %w", query, err)
 	}

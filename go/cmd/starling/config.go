@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-social/starling/go/api"
 	"github.com/starling-social/starling/go/api/mastodon"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -80,6 +81,9 @@ type serveConfig struct {
 	streamMaxConnectionsPerAccount int
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
+
+	otlpEndpoint     string
+	traceSampleRatio float64
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -110,6 +114,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
+	fs.StringVar(&c.otlpEndpoint, "otlp-endpoint", "", "OpenTelemetry collector URL for traces over OTLP/HTTP (http://host:4318); empty turns tracing off")
+	fs.Float64Var(&c.traceSampleRatio, "trace-sample-ratio", 1, "share of new traces recorded when --otlp-endpoint is set (0 to 1); a request with a sampled traceparent is always traced")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -123,6 +129,11 @@ func (c *serveConfig) streamLimits() mastodon.StreamLimits {
 	return mastodon.StreamLimits{Connections: c.streamMaxConnections, ConnectionsPerIP: c.streamMaxConnectionsPerIP,
 		ConnectionsPerAccount: c.streamMaxConnectionsPerAccount, Subscriptions: c.streamMaxSubscriptions,
 		SubscribeRate: c.streamSubscribeRate}
+}
+
+// tracing is the tracing configuration the flags set.
+func (c *serveConfig) tracing() tracing.Config {
+	return tracing.Config{Endpoint: c.otlpEndpoint, SampleRatio: c.traceSampleRatio, ServiceName: "starling", Version: version}
 }
 
 // parseFlags parses args into fs, taking defaults from STARLING_* variables
@@ -179,6 +190,9 @@ func (c *serveConfig) validate() error {
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if err := c.tracing().Validate(); err != nil {
+		return fmt.Errorf("--otlp-endpoint, --trace-sample-ratio: %w", err)
 	}
 	if strings.TrimSpace(c.instanceTitle) == "" {
 		return fmt.Errorf("--instance-title must not be empty")

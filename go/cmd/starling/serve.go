@@ -31,6 +31,7 @@ import (
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
+	"github.com/starling-social/starling/go/tracing"
 	"github.com/starling-social/starling/go/vecsearch"
 )
 
@@ -56,6 +57,16 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	// The operator's files are read first: a bad one stops the start
 	// before anything is opened.
+	stopTracing, err := tracing.Setup(ctx, c.tracing())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Flush the last spans, however the server stopped.
+		if err := stopTracing(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("tracing: flush at shutdown", "err", err)
+		}
+	}()
 	rules, err := loadRules(c.instanceRules)
 	if err != nil {
 		return err
@@ -114,7 +125,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	}
 	defer closeIndex()
 
-	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, reg, log)
+	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, reg, c.otlpEndpoint, log)
 	if err != nil {
 		return err
 	}
