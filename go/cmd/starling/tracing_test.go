@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/starling-social/starling/go/store/postgres/pgtest"
 	"github.com/starling-social/starling/go/tracing"
 )
 
@@ -61,6 +62,17 @@ func TestTracePostStatus(t *testing.T) {
 	if pluginDir == "" {
 		t.Skip("STARLING_TEST_PLUGIN_DIR not set: run `make build` and set it to bin/plugins (the Makefile does)")
 	}
+	t.Run("sqlite", func(t *testing.T) { tracePostStatus(t, pluginDir) })
+	t.Run("postgres", func(t *testing.T) {
+		pg := os.Getenv("STARLING_TEST_PG")
+		if pg == "" {
+			t.Skip("STARLING_TEST_PG not set: .ci/run sets it to the local PostgreSQL")
+		}
+		tracePostStatus(t, pluginDir, "--db", pgtest.NewSchema(t, pg))
+	})
+}
+
+func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 	rec := tracetest.NewSpanRecorder()
 	tracing.Install(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	t.Cleanup(func() { otel.SetTracerProvider(noop.NewTracerProvider()) })
@@ -68,8 +80,8 @@ func TestTracePostStatus(t *testing.T) {
 	var c serveConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.register(fs)
-	if err := parseFlags(fs, []string{"--data-dir", t.TempDir(), "--addr", "127.0.0.1:0", "--admin-addr", "",
-		"--plugins", filepath.Join(pluginDir, "manifest.json"), "--plugins-watch", "0", "--rate-limit", "0"}); err != nil {
+	if err := parseFlags(fs, append([]string{"--data-dir", t.TempDir(), "--addr", "127.0.0.1:0", "--admin-addr", "",
+		"--plugins", filepath.Join(pluginDir, "manifest.json"), "--plugins-watch", "0", "--rate-limit", "0"}, extraArgs...)); err != nil {
 		t.Fatal(err)
 	}
 	addr := make(chan string, 1)
