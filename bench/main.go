@@ -61,10 +61,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
 		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
+		"tracing":     {"req/s and server CPU per POST /api/v1/statuses with tracing off and on at sampling ratios (runs bin/starling)", runTracing},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "tracing"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

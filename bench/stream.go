@@ -267,7 +267,7 @@ type streamServer struct {
 	stopped bool
 }
 
-func startStreamServer(e *env, bin string) (*streamServer, error) {
+func startStreamServer(e *env, bin string, extra ...string) (*streamServer, error) {
 	dir, err := os.MkdirTemp("", "starling-bench-stream-")
 	if err != nil {
 		return nil, err
@@ -278,6 +278,7 @@ func startStreamServer(e *env, bin string) (*streamServer, error) {
 	// bench measures it too.
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--admin-addr", "", "--data-dir", dir,
 		"--log-format", "json", "--plugins", "", "--rate-limit", "0")
+	cmd.Args = append(cmd.Args, extra...)
 	cmd.Env = append(os.Environ(), "STARLING_STREAM_MAX_CONNECTIONS=100000", "STARLING_STREAM_MAX_CONNECTIONS_PER_IP=100000")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
