@@ -232,7 +232,15 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 		}
 		method := metricMethod(r.Method)
 		m.requests.WithLabelValues(method, route, strconv.Itoa(ww.Status())).Inc()
-		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+		obs := m.duration.WithLabelValues(method, route)
+		// A sampled request leaves its trace id as the bucket's exemplar, so
+		// a slow bucket on a dashboard leads to a trace of one such request.
+		if sc := trace.SpanContextFromContext(r.Context()); sc.IsSampled() {
+			obs.(prometheus.ExemplarObserver).ObserveWithExemplar(time.Since(start).Seconds(),
+				prometheus.Labels{"trace_id": sc.TraceID().String()})
+		} else {
+			obs.Observe(time.Since(start).Seconds())
+		}
 	})
 }
 

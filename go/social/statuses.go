@@ -90,7 +90,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		st.InReplyToAccountID = parent.AccountID
 	}
 	if s.emb != nil {
+		_, span := tracing.Child(ctx, "embed", trace.SpanKindInternal)
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
+		span.End()
 	}
 	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Flags: s.statusFlags(flags),
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow)}

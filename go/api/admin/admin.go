@@ -50,7 +50,7 @@ func NewRouter(o Options) http.Handler {
 	r.Get("/debug/pprof/profile", pprof.Profile) // CPU profile
 	r.Get("/debug/pprof/symbol", pprof.Symbol)   // symbol lookup
 	r.Get("/debug/pprof/trace", pprof.Trace)     // execution trace
-	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	r.Route("/admin", func(r chi.Router) {
 		r.Get("/plugins", listPlugins(o.Plugins))                                  // policy plugins with state and call statistics
 		r.With(pluginName).Post("/plugins/{name}/reload", reloadPlugin(o.Plugins)) // hot swap to the manifest's entry

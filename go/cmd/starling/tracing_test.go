@@ -203,6 +203,7 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 		{find("INSERT statuses"), socialSpan},
 		{find("COMMIT"), socialSpan},
 		{find("vecsearch.Add"), socialSpan},
+		{find("embed"), socialSpan},
 	} {
 		if !under(c.span, c.ancestor) {
 			t.Errorf("span %q is not under %q", c.span.Name(), c.ancestor.Name())
