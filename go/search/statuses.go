@@ -159,3 +159,6 @@ func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]
 	}
 	return out, nil
 }
+
+// Len is the number of vectors in the index.
+func (s *Statuses) Len() (int, error) { return s.index.Len() }

@@ -157,13 +157,16 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
+	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
+		Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
+			Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
+			ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
+		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies)})
+	registerPoolMetrics(reg, st)
+	registerIndexMetrics(reg, statusSearch.Len, log)
+	registerStreamMetrics(reg, mh.StreamStats)
 	handler := api.NewRouter(api.Options{
-		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
-			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
-				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
-				ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
-			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies)}),
-		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		Mastodon: mh, Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		RequestTimeout: c.requestTimeout,
 	})
 	servers := []*http.Server{newHTTPServer(handler, log)}

@@ -143,3 +143,6 @@ func listPage[T any](ctx context.Context, s *Store, query string, args []any, co
 	}
 	return store.NewestFirst(p, out), nil
 }
+
+// PoolStat returns the pool's statistics, for metrics.
+func (s *Store) PoolStat() *pgxpool.Stat { return s.pool.Stat() }

@@ -295,3 +295,8 @@ func listPage[T any](ctx context.Context, s *Store, query string, args []any, co
 	}
 	return store.NewestFirst(p, out), nil
 }
+
+// Pools returns the writer and reader pools, for their statistics
+// (database/sql's DBStats, exported as metrics by the server). Callers
+// must not close them or change their settings.
+func (s *Store) Pools() (writer, reader *sql.DB) { return s.w, s.r }
