@@ -151,16 +151,11 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			start := time.Now()
 			next.ServeHTTP(ww, r)
-			attrs := []slog.Attr{slog.String("request_id", middleware.GetReqID(r.Context())),
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", middleware.GetReqID(r.Context())),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", ww.Status()), slog.Int("bytes", ww.BytesWritten()),
-				slog.Duration("duration", time.Since(start))}
-			// The trace id ties the log line to its trace when the request
-			// was sampled.
-			if sc := trace.SpanContextFromContext(r.Context()); sc.IsSampled() {
-				attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
-			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+				slog.Duration("duration", time.Since(start)))
 		})
 	}
 }

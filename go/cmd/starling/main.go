@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; the
@@ -94,9 +96,9 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	l, _ := parseLevel(level) // validated with the config
 	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: boundAttr}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(tracing.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(tracing.LogHandler(slog.NewTextHandler(w, opts)))
 }
 
 // maxLogValue bounds one logged value, in bytes: room for a panic's stack,
