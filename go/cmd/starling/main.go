@@ -47,6 +47,8 @@ const topUsage = `usage: starling <command> [flags]
 commands:
   serve            run the server (applies migrations first)
   migrate          apply database migrations and exit
+  backup           write a consistent online backup of a SQLite data dir (--out FILE)
+  restore          restore a backup into an empty data dir (--in FILE --data-dir DIR)
   user create      create a local account
   plugins pin      write a manifest pinning plugin binaries by SHA-256
   plugins init     copy the bundled manifest into the data dir (<data-dir>/plugins.json)
@@ -69,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, stdout, stderr)
 	case "plugins":
