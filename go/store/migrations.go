@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -46,4 +47,32 @@ func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
+}
+
+// ErrSchemaNewer is returned by Migrate when the database holds migrations
+// this binary does not have: a newer Starling wrote it. Migrations are
+// forward-only, so the operator runs that version (or restores a backup
+// taken before the upgrade) rather than this one.
+var ErrSchemaNewer = errors.New("the database was migrated by a newer Starling than this binary")
+
+// CheckApplied compares the applied migrations (version to name) with the
+// binary's and returns an error wrapping ErrSchemaNewer that names those it
+// does not know. Backends call it before applying anything.
+func CheckApplied(applied map[int]string, known []Migration) error {
+	have := make(map[int]bool, len(known))
+	for _, m := range known {
+		have[m.Version] = true
+	}
+	var unknown []string
+	for v, name := range applied {
+		if !have[v] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return fmt.Errorf("%w: it has %s; run the Starling version that applied them, or restore a backup taken before the upgrade",
+		ErrSchemaNewer, strings.Join(unknown, ", "))
 }
