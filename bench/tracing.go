@@ -98,7 +98,7 @@ func runTracing(e *env, args []string) error {
 // tracingRun starts a server with extra flags, registers one account per
 // client, and times posting.
 func tracingRun(e *env, bin string, extra []string, clients, requests int) (tracingResult, error) {
-	srv, err := startStreamServer(e, bin, extra...)
+	srv, err := startServer(e, bin, serverOptions{args: append([]string{"--admin-addr", "", "--plugins", "", "--rate-limit", "0"}, extra...)})
 	if err != nil {
 		return tracingResult{}, err
 	}

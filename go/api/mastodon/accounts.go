@@ -238,7 +238,7 @@ func (h *Handler) accountStatuses(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	out, err := h.statuses(r.Context(), v, sts)
+	out, err := h.statusesIn(r.Context(), v, sts, social.FilterAccount)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -28,8 +28,9 @@ const maxMultipartMemory = 1 << 20
 // and funnelled into one representation (url.Values) before assignment, so
 // each field is parsed by one rule whatever the encoding.
 //
-// Supported field kinds: string, bool, *bool, int, []string, and
-// notSupported (refused when given). Array parameters use Rails' "name[]"
+// Supported field kinds: string, *string (nil when absent), bool, *bool,
+// int, []string, paramObjects (an array of objects), and notSupported
+// (refused when given). Array parameters use Rails' "name[]"
 // form in forms and query strings; nested JSON objects become Rails'
 // bracketed keys.
 //
@@ -300,6 +301,14 @@ func assign(vals url.Values, dst any) error {
 			}
 			continue
 		}
+		if _, ok := f.Interface().(paramObjects); ok {
+			objs, err := objectsParam(vals, name)
+			if err != nil {
+				return err
+			}
+			f.Set(reflect.ValueOf(objs))
+			continue
+		}
 		if _, ok := nested[name]; ok {
 			// An object where a value belongs (name[first]=a for name):
 			// refused, not read as "name absent".
@@ -312,6 +321,9 @@ func assign(vals url.Values, dst any) error {
 		switch f.Interface().(type) {
 		case string:
 			f.SetString(vs[0])
+		case *string:
+			v := vs[0]
+			f.Set(reflect.ValueOf(&v))
 		case []string:
 			f.Set(reflect.ValueOf(vs))
 		case bool, *bool:
@@ -355,4 +367,67 @@ func parseID(name, s string) (int64, error) {
 		return 0, badRequest(fmt.Sprintf("Parameter %s must be a numeric ID", name))
 	}
 	return id, nil
+}
+
+// paramObjects is the type of a field naming an array of objects, Rails'
+// nested attributes (keywords_attributes[][keyword]=a, or [0][keyword]=a,
+// or a JSON array of objects): one map of field to value per object, in
+// index order.
+type paramObjects []map[string]string
+
+// maxParamObjects bounds the objects of one array parameter.
+const maxParamObjects = 100
+
+// objectsParam collects name's objects from vals. Objects indexed with
+// "[]" are told apart by position: the i-th value of each field belongs to
+// the i-th object, as clients send them.
+func objectsParam(vals url.Values, name string) (paramObjects, error) {
+	if nonEmpty(vals[name]) {
+		return nil, badRequest(fmt.Sprintf("Parameter %s must be an array of objects", name))
+	}
+	byIndex := map[string]map[string]string{}
+	for k, vs := range vals {
+		rest, ok := strings.CutPrefix(k, name+"[")
+		if !ok {
+			continue
+		}
+		index, field, ok := strings.Cut(rest, "][")
+		field, closed := strings.CutSuffix(field, "]")
+		if !ok || !closed || field == "" || strings.ContainsAny(field, "[]") {
+			return nil, badRequest(fmt.Sprintf("Parameter %s must be an array of objects", name))
+		}
+		for i, v := range vs {
+			key := index
+			if index == "" {
+				key = "[]" + strconv.Itoa(i)
+			} else if i > 0 {
+				break
+			}
+			if byIndex[key] == nil {
+				if len(byIndex) == maxParamObjects {
+					return nil, &requestError{status: http.StatusUnprocessableEntity,
+						msg: fmt.Sprintf("Validation failed: %s holds more than %d objects", name, maxParamObjects)}
+				}
+				byIndex[key] = map[string]string{}
+			}
+			byIndex[key][field] = v
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(byIndex), compareIndex)
+	out := make(paramObjects, len(keys))
+	for i, k := range keys {
+		out[i] = byIndex[k]
+	}
+	return out, nil
+}
+
+// compareIndex orders object indexes: numbers numerically, then the rest
+// ("[]0", "[]1", ...) by position, then as text.
+func compareIndex(a, b string) int {
+	na, errA := strconv.Atoi(strings.TrimPrefix(a, "[]"))
+	nb, errB := strconv.Atoi(strings.TrimPrefix(b, "[]"))
+	if errA == nil && errB == nil && strings.HasPrefix(a, "[]") == strings.HasPrefix(b, "[]") {
+		return na - nb
+	}
+	return strings.Compare(a, b)
 }

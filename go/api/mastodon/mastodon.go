@@ -23,6 +23,8 @@ type Handler struct {
 	streamConns  *connCounter
 	streamLimits StreamLimits
 	clientKey    func(*http.Request) string
+	// statusCache holds rendered statuses; nil disables it.
+	statusCache *statusCache
 }
 
 // Options configure a Handler.
@@ -46,6 +48,10 @@ type Options struct {
 	// the trusted proxies and counts IPv6 clients by /64, so both count
 	// clients alike; nil takes the connection's address.
 	ClientKey func(*http.Request) string
+	// StatusCacheBytes is the memory budget of the rendered-status cache
+	// (status_cache.go); zero takes DefaultStatusCacheBytes, a negative
+	// value disables the cache.
+	StatusCacheBytes int64
 }
 
 // New returns the API handler for svc.
@@ -53,6 +59,11 @@ func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(),
 		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey}
+	cacheBytes := opts.StatusCacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultStatusCacheBytes
+	}
+	h.statusCache = newStatusCache(cacheBytes)
 	if h.version == "" {
 		h.version = "dev"
 	}
@@ -94,11 +105,14 @@ func (h *Handler) Routes(r chi.Router) {
 		h.reportRoutes(r)
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
+		h.filterV1Routes(r)
+		h.conversationRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
+		h.filterRoutes(r)
 	})
 }
 

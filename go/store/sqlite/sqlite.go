@@ -26,7 +26,7 @@ const busyTimeout = 5 * time.Second
 // concurrent use.
 type Store struct {
 	w *sql.DB // the one writer; transactions BEGIN IMMEDIATE
-	r *sql.DB // read-only pool
+	r *readDB // read-only pool, its statements prepared once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -112,7 +112,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: newReadDB(r)}
 	// Ping the writer first: it creates the file and switches it to WAL
 	// before any reader opens it.
 	if err := s.Ping(ctx); err != nil {
@@ -299,4 +299,4 @@ func listPage[T any](ctx context.Context, s *Store, query string, args []any, co
 // Pools returns the writer and reader pools, for their statistics
 // (database/sql's DBStats, exported as metrics by the server). Callers
 // must not close them or change their settings.
-func (s *Store) Pools() (writer, reader *sql.DB) { return s.w, s.r }
+func (s *Store) Pools() (writer, reader *sql.DB) { return s.w, s.r.DB }

@@ -54,8 +54,14 @@ func (t tracedConn) Ping(ctx context.Context) error            { return t.c.Ping
 //nolint:staticcheck // driver.Conn requires Begin; database/sql calls BeginTx.
 func (t tracedConn) Begin() (driver.Tx, error) { return t.c.Begin() }
 
+// PrepareContext wraps the statement, so statements prepared once and run
+// many times (the reader pool's cache) are traced at each run.
 func (t tracedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return t.c.PrepareContext(ctx, query)
+	st, err := t.c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tracedStmt{SQLiteStmt: st.(*sqlite3.SQLiteStmt), query: query}, nil
 }
 
 func (t tracedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -80,13 +86,43 @@ func (t tracedConn) ExecContext(ctx context.Context, query string, args []driver
 func (t tracedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	ctx, span := tracing.StartSQL(ctx, dbSystem, query)
 	rows, err := t.c.QueryContext(ctx, query, args)
+	return traceRows(rows, err, span)
+}
+
+// traceRows ends span now if there are no rows to read, else when they are
+// closed: SQLite computes rows as they are read, so the span covers the
+// real work.
+func traceRows(rows driver.Rows, err error, span trace.Span) (driver.Rows, error) {
 	if err != nil || !span.IsRecording() {
 		tracing.End(span, err)
 		return rows, err
 	}
-	// SQLite computes rows as they are read: the span ends when the rows
-	// are closed, so it covers the real work.
 	return &tracedRows{Rows: rows, span: span}, nil
+}
+
+// tracedStmt embeds go-sqlite3's statement, so it keeps every method
+// database/sql looks for, and traces the two it runs with a context.
+type tracedStmt struct {
+	*sqlite3.SQLiteStmt
+	query string
+}
+
+var (
+	_ driver.StmtExecContext  = tracedStmt{}
+	_ driver.StmtQueryContext = tracedStmt{}
+)
+
+func (t tracedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	ctx, span := tracing.StartSQL(ctx, dbSystem, t.query)
+	res, err := t.SQLiteStmt.ExecContext(ctx, args)
+	tracing.End(span, err)
+	return res, err
+}
+
+func (t tracedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	ctx, span := tracing.StartSQL(ctx, dbSystem, t.query)
+	rows, err := t.SQLiteStmt.QueryContext(ctx, args)
+	return traceRows(rows, err, span)
 }
 
 type tracedTx struct {

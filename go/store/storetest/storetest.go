@@ -47,6 +47,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Announcements", exerciseAnnouncements},
 		{"Activity", exerciseActivity},
 		{"Moderation", exerciseModeration},
+		{"Filters", exerciseFilters},
+		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {
