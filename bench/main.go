@@ -69,10 +69,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"tracing":     {"req/s and server CPU per POST /api/v1/statuses with tracing off and on at sampling ratios (runs bin/starling)", runTracing},
 	}
 	usage := func() {
-		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]
-
-commands:
-")
+		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
 		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
