@@ -197,6 +197,7 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 		ancestor sdktrace.ReadOnlySpan
 	}{
 		{socialSpan, httpSpan},
+		{find("SELECT tokens"), httpSpan}, // a read through the reader pool's prepared statements
 		{find("policy.check_status"), socialSpan},
 		{find("starling.policy.v1.Policy/CheckStatus"), find("policy.check_status")},
 		{find("BEGIN"), socialSpan},
