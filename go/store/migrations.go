@@ -59,20 +59,39 @@ var ErrSchemaNewer = errors.New("the database was migrated by a newer Starling t
 // binary's and returns an error wrapping ErrSchemaNewer that names those it
 // does not know. Backends call it before applying anything.
 func CheckApplied(applied map[int]string, known []Migration) error {
+	st := CompareMigrations(applied, known)
+	if len(st.Unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: it has %s; run the Starling version that applied them, or restore a backup taken before the upgrade",
+		ErrSchemaNewer, strings.Join(st.Unknown, ", "))
+}
+
+// MigrationStatus compares a database's schema with the binary's.
+type MigrationStatus struct {
+	Applied int      // migrations applied that the binary knows
+	Pending []string // the binary's migrations not applied yet, in order
+	Unknown []string // applied migrations the binary lacks (a newer release's), sorted
+}
+
+// CompareMigrations computes the status of applied (version to name)
+// against the binary's known migrations.
+func CompareMigrations(applied map[int]string, known []Migration) MigrationStatus {
+	var st MigrationStatus
 	have := make(map[int]bool, len(known))
 	for _, m := range known {
 		have[m.Version] = true
-	}
-	var unknown []string
-	for v, name := range applied {
-		if !have[v] {
-			unknown = append(unknown, name)
+		if _, ok := applied[m.Version]; ok {
+			st.Applied++
+		} else {
+			st.Pending = append(st.Pending, m.Name)
 		}
 	}
-	if len(unknown) == 0 {
-		return nil
+	for v, name := range applied {
+		if !have[v] {
+			st.Unknown = append(st.Unknown, name)
+		}
 	}
-	sort.Strings(unknown)
-	return fmt.Errorf("%w: it has %s; run the Starling version that applied them, or restore a backup taken before the upgrade",
-		ErrSchemaNewer, strings.Join(unknown, ", "))
+	sort.Strings(st.Unknown)
+	return st
 }

@@ -49,6 +49,7 @@ commands:
   migrate          apply database migrations and exit
   backup           write a consistent online backup of a SQLite data dir (--out FILE)
   restore          restore a backup into an empty data dir (--in FILE --data-dir DIR)
+  doctor           check a data dir: schema version, integrity, plugin hashes, free disk
   user create      create a local account
   plugins pin      write a manifest pinning plugin binaries by SHA-256
   plugins init     copy the bundled manifest into the data dir (<data-dir>/plugins.json)
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		return runRestore(ctx, rest, stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, rest, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, stdout, stderr)
 	case "plugins":

@@ -86,3 +86,24 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int]string, error) {
 	}
 	return applied, nil
 }
+
+// MigrationStatus compares the database's schema with this binary's
+// migrations without changing anything (starling doctor).
+func (s *Store) MigrationStatus(ctx context.Context) (store.MigrationStatus, error) {
+	ms, err := store.LoadMigrations(migrationFS, "migrations")
+	if err != nil {
+		return store.MigrationStatus{}, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return store.MigrationStatus{}, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	applied := map[int]string{}
+	if n > 0 {
+		if applied, err = s.appliedMigrations(ctx); err != nil {
+			return store.MigrationStatus{}, err
+		}
+	}
+	return store.CompareMigrations(applied, ms), nil
+}
