@@ -14,37 +14,37 @@ import (
 
 // Status is Mastodon's Status entity.
 type Status struct {
-	ID                 string         `json:"id"`
-	URI                string         `json:"uri"`
-	URL                *string        `json:"url"`
-	CreatedAt          string         `json:"created_at"`
-	Account            *Account       `json:"account"`
-	Content            string         `json:"content"`
-	Visibility         string         `json:"visibility"`
-	Sensitive          bool           `json:"sensitive"`
-	SpoilerText        string         `json:"spoiler_text"`
-	MediaAttachments   []struct{}     `json:"media_attachments"`
-	Application        *struct{}      `json:"application,omitempty"`
-	Mentions           []Mention      `json:"mentions"`
-	Tags               []Tag          `json:"tags"`
-	Emojis             []struct{}     `json:"emojis"`
-	ReblogsCount       int64          `json:"reblogs_count"`
-	FavouritesCount    int64          `json:"favourites_count"`
-	RepliesCount       int64          `json:"replies_count"`
-	InReplyToID        *string        `json:"in_reply_to_id"`
-	InReplyToAccountID *string        `json:"in_reply_to_account_id"`
-	Reblog             *Status        `json:"reblog"`
-	Poll               *struct{}      `json:"poll"`
-	Card               *struct{}      `json:"card"`
-	Language           *string        `json:"language"`
-	Text               *string        `json:"text,omitempty"` // only in the delete response (source for redraft)
-	EditedAt           *string        `json:"edited_at"`
-	Favourited         *bool          `json:"favourited,omitempty"`
-	Reblogged          *bool          `json:"reblogged,omitempty"`
-	Muted              *bool          `json:"muted,omitempty"`
-	Bookmarked         *bool          `json:"bookmarked,omitempty"`
-	Pinned             *bool          `json:"pinned,omitempty"`
-	Filtered           []FilterResult `json:"filtered"`
+	ID                 string          `json:"id"`
+	URI                string          `json:"uri"`
+	URL                *string         `json:"url"`
+	CreatedAt          string          `json:"created_at"`
+	Account            *Account        `json:"account"`
+	Content            string          `json:"content"`
+	Visibility         string          `json:"visibility"`
+	Sensitive          bool            `json:"sensitive"`
+	SpoilerText        string          `json:"spoiler_text"`
+	MediaAttachments   []struct{}      `json:"media_attachments"`
+	Application        *struct{}       `json:"application,omitempty"`
+	Mentions           []Mention       `json:"mentions"`
+	Tags               []Tag           `json:"tags"`
+	Emojis             []struct{}      `json:"emojis"`
+	ReblogsCount       int64           `json:"reblogs_count"`
+	FavouritesCount    int64           `json:"favourites_count"`
+	RepliesCount       int64           `json:"replies_count"`
+	InReplyToID        *string         `json:"in_reply_to_id"`
+	InReplyToAccountID *string         `json:"in_reply_to_account_id"`
+	Reblog             *Status         `json:"reblog"`
+	Poll               *struct{}       `json:"poll"`
+	Card               *struct{}       `json:"card"`
+	Language           *string         `json:"language"`
+	Text               *string         `json:"text,omitempty"` // only in the delete response (source for redraft)
+	EditedAt           *string         `json:"edited_at"`
+	Favourited         *bool           `json:"favourited,omitempty"`
+	Reblogged          *bool           `json:"reblogged,omitempty"`
+	Muted              *bool           `json:"muted,omitempty"`
+	Bookmarked         *bool           `json:"bookmarked,omitempty"`
+	Pinned             *bool           `json:"pinned,omitempty"`
+	Filtered           *[]FilterResult `json:"filtered,omitempty"` // signed-in viewers only, as Mastodon
 }
 
 // Mention is Mastodon's Status::Mention entity.
@@ -99,6 +99,8 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 			pinned := v.Pinned
 			out.Pinned = &pinned
 		}
+		f := filterResults(v.Filtered)
+		out.Filtered = &f
 	}
 	return out
 }
@@ -115,7 +117,6 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 		Visibility: string(s.Visibility), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
 		MediaAttachments: []struct{}{}, Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
 		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
-		Filtered: filterResults(v.Filtered),
 	}
 	if s.ReblogOfID == 0 {
 		u := h.baseURL + "/@" + author.Username + "/" + id
@@ -148,9 +149,9 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 }
 
 // appendStatusJSON appends the JSON of statusView(viewer, v) to buf (the
-// same fields and values; the viewer's flags come last): the shared part
+// same fields and values; the viewer's flags and filter results come last): the shared part
 // from the rendered-status cache, rendered and cached on a miss, then the
-// reblogged original and the viewer's flags spliced in.
+// reblogged original and the viewer's flags and filter results spliced in.
 func (h *Handler) appendStatusJSON(buf []byte, viewer *store.Account, v *social.StatusView) ([]byte, error) {
 	r, err := h.renderedEntity(v)
 	if err != nil {
@@ -174,6 +175,12 @@ func (h *Handler) appendStatusJSON(buf []byte, viewer *store.Account, v *social.
 		if v.Pinnable {
 			buf = appendFlag(buf, "pinned", v.Pinned)
 		}
+		f, err := json.Marshal(filterResults(v.Filtered))
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, `,"filtered":`...)
+		buf = append(buf, f...)
 	}
 	return append(buf, '}'), nil
 }
