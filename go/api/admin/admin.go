@@ -56,9 +56,10 @@ func NewRouter(o Options) http.Handler {
 		r.With(pluginName).Post("/plugins/{name}/reload", reloadPlugin(o.Plugins)) // hot swap to the manifest's entry
 		r.With(pluginName).Post("/plugins/{name}/enable", setEnabled(o.Plugins, true))
 		r.With(pluginName).Post("/plugins/{name}/disable", setEnabled(o.Plugins, false))
-		r.Get("/flagged", listFlagged(o.Moderation)) // statuses flagged by plugins, newest first
-		r.Get("/audit", listAudit(o.Moderation))     // policy decisions, newest first
-		r.Get("/reports", listReports(o.Reports))    // users' reports, newest first
+		r.Get("/flagged", listFlagged(o.Moderation))              // statuses flagged by plugins, newest first
+		r.Get("/audit", listAudit(o.Moderation))                  // policy decisions, newest first
+		r.Get("/reports", listReports(o.Reports))                 // users' reports, newest first
+		r.Post("/reports/{id}/resolve", resolveReport(o.Reports)) // mark one acted on (Mastodon: POST /api/v1/admin/reports/:id/resolve)
 		r.Get("/announcements", listAnnouncements(o.Announcements))
 		r.Post("/announcements", createAnnouncement(o.Announcements))        // publish one (JSON body)
 		r.Delete("/announcements/{id}", deleteAnnouncement(o.Announcements)) // withdraw one

@@ -95,6 +95,28 @@ func testReportQueue(t *testing.T, h http.Handler, svc *social.Service, alice, b
 			t.Errorf("reports%s: %d, want 400", bad, rec.Code)
 		}
 	}
+
+	// Resolve: the report comes back acted on, and stays so with its first time.
+	rec = request(t, h, http.MethodPost, "/admin/reports/"+formatInt(first.ID)+"/resolve", "")
+	var resolved map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &resolved); err != nil || rec.Code != http.StatusOK ||
+		resolved["id"] != formatInt(first.ID) || resolved["action_taken"] != true || resolved["action_taken_at"] == nil {
+		t.Fatalf("resolve: %d %s", rec.Code, rec.Body)
+	}
+	rec = request(t, h, http.MethodPost, "/admin/reports/"+formatInt(first.ID)+"/resolve", "")
+	var again map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &again); err != nil || again["action_taken_at"] != resolved["action_taken_at"] {
+		t.Errorf("second resolve: %s, want action_taken_at %v kept", rec.Body, resolved["action_taken_at"])
+	}
+	rec = request(t, h, http.MethodGet, "/admin/reports?limit=1&max_id="+formatInt(second.ID), "")
+	if !strings.Contains(rec.Body.String(), `"action_taken":true`) {
+		t.Errorf("the queue after resolving: %s", rec.Body)
+	}
+	for _, bad := range []string{"0", "-1", "x", "99999999999999999999", formatInt(second.ID + 1000)} {
+		if rec := request(t, h, http.MethodPost, "/admin/reports/"+bad+"/resolve", ""); rec.Code != http.StatusNotFound {
+			t.Errorf("resolve %s: %d, want 404", bad, rec.Code)
+		}
+	}
 }
 
 func TestAdminAnnouncements(t *testing.T) { onStores(t, testAdminAnnouncements) }
