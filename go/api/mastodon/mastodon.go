@@ -107,12 +107,16 @@ func (h *Handler) Routes(r chi.Router) {
 		h.announcementRoutes(r)
 		h.filterV1Routes(r)
 		h.conversationRoutes(r)
+		h.scheduledStatusRoutes(r)
+		h.profileRoutes(r)
+		h.directoryRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
 		h.filterRoutes(r)
+		h.notificationV2Routes(r)
 	})
 }
 
