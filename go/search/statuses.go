@@ -101,7 +101,9 @@ func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 // new one, and the next Rebuild indexes it.
 func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 	s.addMu.Lock()
+	_, span := tracing.Child(ctx, "vecsearch.Remove", trace.SpanKindInternal, attribute.Int("vecsearch.vectors", 1))
 	_, err := s.index.Remove([]int64{st.ID})
+	tracing.End(span, err)
 	if err == nil {
 		delete(s.indexed, st.ID)
 	}
