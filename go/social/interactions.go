@@ -47,6 +47,11 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	if s.index != nil {
+		// Its vector goes with it: a deleted status left in the index
+		// would crowd live ones out of every search's candidates.
+		s.index.StatusesDeleted(ctx, []int64{deleted.ID})
+	}
 	s.publishDelete(ctx, deleted, tags, mentioned)
 	// The reblogs went with the status: the streams that showed them
 	// (their boosters' homes) must drop them as well.
@@ -156,7 +161,7 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	}
 	rb := &store.Status{ID: s.ids.Next(), AccountID: viewer.ID, ReblogOfID: orig.ID,
 		Visibility: v, CreatedAt: s.nowUTC()}
-	w := &store.StatusWrite{Status: rb}
+	w := &store.StatusWrite{Status: rb, OutboxAt: s.outboxAt()}
 	if orig.AccountID != viewer.ID {
 		w.Notifications, err = s.unlessConversationMuted(ctx, orig.ID,
 			[]*store.Notification{s.newNotification(orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)})
@@ -176,7 +181,7 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	case err != nil:
 		return nil, internal(op, err)
 	}
-	s.publishStatus(ctx, rb, nil, nil)
+	s.deliverStatus(ctx, rb, nil, nil)
 	s.publishNotifications(ctx, w.Notifications)
 	return rb, nil
 }

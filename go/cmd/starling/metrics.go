@@ -1,8 +1,6 @@
 package main
 
 import (
-	"log/slog"
-
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -57,17 +55,10 @@ func (c pgPoolCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // registerIndexMetrics exports the vector index's size.
-func registerIndexMetrics(reg prometheus.Registerer, size func() (int, error), log *slog.Logger) {
+func registerIndexMetrics(reg prometheus.Registerer, size func() int) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "starling_index_vectors", Help: "Vectors in the status search index (the Rust library).",
-	}, func() float64 {
-		n, err := size()
-		if err != nil {
-			log.Warn("metrics: index size", "err", err)
-			return -1
-		}
-		return float64(n)
-	}))
+	}, func() float64 { return float64(size()) }))
 }
 
 // registerStreamMetrics exports this process's streaming connections and

@@ -32,7 +32,6 @@ import (
 	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 	"github.com/starling-social/starling/go/tracing"
-	"github.com/starling-social/starling/go/vecsearch"
 )
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -100,8 +99,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	// Without Redis, events stay within this process; with it, they reach
 	// clients connected to any server process.
 	var bus streaming.Bus = streaming.NewLocal(log)
+	var rdb *redis.Client
 	if c.redis != "" {
-		rdb, err := connectRedis(c.redis)
+		rdb, err = connectRedis(c.redis)
 		if err != nil {
 			return err
 		}
@@ -118,8 +118,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	emb := search.NewHashEmbedder(search.DefaultDim)
-	statusSearch, closeIndex, err := loadStatusIndex(ctx, emb, st, log)
+	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, log)
 	if err != nil {
 		return err
 	}
@@ -152,9 +151,19 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
+	var sharedTimelines *feed.Redis
+	if rdb != nil {
+		sharedTimelines = feed.NewRedis(rdb, c.feedRedisPrefix, c.feed.Cap, time.Duration(c.inactiveDays)*24*time.Hour)
+	}
+	home, err := feed.NewSwitch(ctx, st, c.feed, sharedTimelines, log)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("home timelines: %w", err)
+	}
+	registerFeedMetrics(reg, home, st)
 	svc := social.New(social.Deps{
-		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
-		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
+		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
+		Home: home, Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
@@ -164,8 +173,18 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
 		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes)})
 	registerPoolMetrics(reg, st)
-	registerIndexMetrics(reg, statusSearch.Len, log)
+	registerIndexMetrics(reg, statusSearch.Index().Len)
 	registerStreamMetrics(reg, mh.StreamStats)
+	// Every process relays: an event left by a process that died is
+	// delivered by whichever claims it after its lease. It stops after the
+	// servers have drained and before the store closes.
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		svc.RunOutboxRelay(relayCtx, time.Second)
+	}()
+	defer func() { stopRelay(); <-relayDone }()
 	handler := api.NewRouter(api.Options{
 		Mastodon: mh, Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		RequestTimeout: c.requestTimeout,
@@ -186,7 +205,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}
@@ -199,24 +218,6 @@ func connectRedis(url string) (*redis.Client, error) {
 		return nil, fmt.Errorf("--redis: %w", err)
 	}
 	return redis.NewClient(opts), nil
-}
-
-// loadStatusIndex builds the in-memory vector index from the vectors stored
-// in SQL (the source of truth) and returns the search service over it.
-func loadStatusIndex(ctx context.Context, emb *search.HashEmbedder, st search.EmbeddingLister, log *slog.Logger) (*search.Statuses, func(), error) {
-	index, err := vecsearch.NewFlat(emb.Dim(), vecsearch.InnerProduct)
-	if err != nil {
-		return nil, nil, fmt.Errorf("create vector index: %w", err)
-	}
-	statusSearch := search.NewStatuses(emb, index, st, log)
-	start := time.Now()
-	n, err := statusSearch.Rebuild(ctx)
-	if err != nil {
-		index.Close()
-		return nil, nil, err
-	}
-	log.Info("vector index loaded", "vectors", n, "took", time.Since(start).Round(time.Millisecond))
-	return statusSearch, func() { index.Close() }, nil
 }
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {

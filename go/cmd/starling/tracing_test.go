@@ -84,6 +84,9 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 		"--plugins", filepath.Join(pluginDir, "manifest.json"), "--plugins-watch", "0", "--rate-limit", "0"}, extraArgs...)); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.validate(); err != nil { // as runServe does: it derives settings too
+		t.Fatal(err)
+	}
 	addr := make(chan string, 1)
 	log := slog.New(addrHandler{slog.NewTextHandler(io.Discard, nil), addr})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"HiddenCounts", exerciseHiddenCounts},
 		{"Pagination", exercisePagination},
 		{"Embeddings", exerciseEmbeddings},
+		{"StatusVectors", exerciseStatusVectors},
 		{"Migrate", exerciseMigrate},
 		{"Interactions", exerciseInteractions},
 		{"Notifications", exerciseNotifications},
@@ -52,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Filters", exerciseFilters},
 		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},
+		{"Outbox", exerciseOutbox},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
