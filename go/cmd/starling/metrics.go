@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"time"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres"
 	"github.com/starling-social/starling/go/store/sqlite"
@@ -59,6 +63,33 @@ func registerIndexMetrics(reg prometheus.Registerer, size func() int) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "starling_index_vectors", Help: "Vectors in the status search index (the Rust library).",
 	}, func() float64 { return float64(size()) }))
+}
+
+// embedderMetrics returns the observer of the remote embedder's requests:
+// their latency, and the failed ones (a refused call is one the open
+// circuit breaker failed at once).
+func embedderMetrics(reg prometheus.Registerer) func(time.Duration, error) {
+	took := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "starling_embedder_request_duration_seconds",
+		Help:    "Requests to the embedding service (--embedder openai), retries included, by latency.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	})
+	errs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "starling_embedder_errors_total",
+		Help: "Failed embedding service requests (reason request) and calls the open circuit refused (reason circuit_open).",
+	}, []string{"reason"})
+	reg.MustRegister(took, errs)
+	failed, refused := errs.WithLabelValues("request"), errs.WithLabelValues("circuit_open")
+	return func(d time.Duration, err error) {
+		if errors.Is(err, search.ErrEmbedderUnavailable) {
+			refused.Inc()
+			return
+		}
+		took.Observe(d.Seconds())
+		if err != nil {
+			failed.Inc()
+		}
+	}
 }
 
 // registerStreamMetrics exports this process's streaming connections and

@@ -118,7 +118,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, log)
+	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, embedderMetrics(reg), log)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,8 @@ func (h addrHandler) WithGroup(name string) slog.Handler {
 // and checks that the request makes one trace, continuing the caller's
 // traceparent: the HTTP span named by route pattern, the social call under
 // it, and under that the plugin hook (with its gRPC client span), the SQL
-// statements of the write transaction and the vector index add.
+// statements of the write transaction, and the outbox delivery with the
+// embedding, the vector index add and the fan-out (push strategy).
 func TestTracePostStatus(t *testing.T) {
 	pluginDir := os.Getenv("STARLING_TEST_PLUGIN_DIR")
 	if pluginDir == "" {
@@ -81,7 +82,7 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.register(fs)
 	if err := parseFlags(fs, append([]string{"--data-dir", t.TempDir(), "--addr", "127.0.0.1:0", "--admin-addr", "",
-		"--plugins", filepath.Join(pluginDir, "manifest.json"), "--plugins-watch", "0", "--rate-limit", "0"}, extraArgs...)); err != nil {
+		"--plugins", filepath.Join(pluginDir, "manifest.json"), "--plugins-watch", "0", "--rate-limit", "0", "--feed-strategy", "push"}, extraArgs...)); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.validate(); err != nil { // as runServe does: it derives settings too
@@ -206,8 +207,10 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 		{find("BEGIN"), socialSpan},
 		{find("INSERT statuses"), socialSpan},
 		{find("COMMIT"), socialSpan},
-		{find("vecsearch.Add"), socialSpan},
-		{find("embed"), socialSpan},
+		{find("outbox.deliver"), socialSpan},
+		{find("vecsearch.Add"), find("outbox.deliver")},
+		{find("embed"), find("outbox.deliver")},
+		{find("feed.fanout"), find("outbox.deliver")},
 	} {
 		if !under(c.span, c.ancestor) {
 			t.Errorf("span %q is not under %q", c.span.Name(), c.ancestor.Name())
