@@ -124,7 +124,8 @@ func (s *Service) reportCategory(op string, in ReportInput) (string, error) {
 }
 
 // ResolveReport marks a report as acted on, now (the admin listener; a
-// second call keeps the first time). NotFound if there is no such report.
+// second call keeps the first time), and records it in the audit log.
+// NotFound if there is no such report.
 func (s *Service) ResolveReport(ctx context.Context, id int64) (*store.Report, error) {
 	const op = "social.ResolveReport"
 	r, err := s.store.ResolveReport(ctx, id, s.nowUTC())
@@ -134,7 +135,9 @@ func (s *Service) ResolveReport(ctx context.Context, id int64) (*store.Report, e
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return r, nil
+	// Every call is logged, a repeated one too: it is what the moderator did.
+	return r, s.audit(ctx, op, store.AdminAction{Action: store.AdminResolveReport,
+		TargetAccountID: r.TargetAccountID, ReportID: r.ID})
 }
 
 // Reports lists every report, newest first, for the moderators (the admin
