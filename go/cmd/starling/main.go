@@ -61,6 +61,8 @@ commands:
   index check      measure an index's served recall@10 against exact search
   feed show        the running server's home timeline strategy and cache size
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
+  admin delete-status  delete any status as a moderator (--reason), recorded in the audit log
+  admin actions    the moderators' audit log, newest first
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -92,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIndex(ctx, rest, stdout, stderr)
 	case "feed":
 		return runFeed(ctx, rest, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil

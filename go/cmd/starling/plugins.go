@@ -204,9 +204,25 @@ func registerAdminFlags(fs *flag.FlagSet) func() (*adminClient, error) {
 // do sends a request and decodes a 2xx JSON answer into out; any other
 // status is an error carrying the server's {"error": ...}.
 func (c *adminClient) do(ctx context.Context, method, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
+	return c.doJSON(ctx, method, path, nil, out)
+}
+
+// doJSON is do with in, if not nil, sent as the JSON body.
+func (c *adminClient) doJSON(ctx context.Context, method, path string, in, out any) error {
+	var reqBody io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		reqBody = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, reqBody)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)
