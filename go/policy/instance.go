@@ -233,24 +233,28 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 	// The plugin sees the installed name as argv[0], not the staged copy's.
 	cmd.Args = []string{path}
 	// Tell the plugin how verbose to be, so it does not serialise lines the
-	// host's handler would drop. go-plugin appends the host environment and
-	// its own variables after this.
-	cmd.Env = []string{pluginsdk.LogLevelEnv + "=" + pluginLogLevel(logger)}
-	if h.opts.TraceEndpoint != "" {
-		cmd.Env = append(cmd.Env, pluginsdk.TraceEndpointEnv+"="+h.opts.TraceEndpoint)
-	}
+	// host's handler would drop, where to put its socket, and where to send
+	// its spans.
+	cmd.Env = pluginEnv(logger, h.execDir, h.opts.TraceEndpoint)
 	dieWithParent(cmd)
 
 	return &plugin.ClientConfig{
 		HandshakeConfig: pluginsdk.Handshake,
 		Plugins:         pluginsdk.PluginSet(nil),
 		Cmd:             cmd,
+		SkipHostEnv:     true, // pluginEnv has it, with our socket directory last
 		// Only this host can talk to the plugin, and only to the process it
-		// started.
-		AutoMTLS:         true,
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		// started: the kernel's peer credentials say so where the platform
+		// has them (see pluginsdk.HostDialOptions), mutual TLS elsewhere.
+		AutoMTLS: !pluginsdk.PeerAuth,
 		// Policy calls carry the W3C trace context to the plugin.
-		GRPCDialOptions: []grpc.DialOption{grpc.WithStatsHandler(pluginsdk.TraceHandler(false))},
+		GRPCDialOptions: append(pluginsdk.HostDialOptions(func() int {
+			if cmd.Process == nil {
+				return -1
+			}
+			return cmd.Process.Pid
+		}), grpc.WithStatsHandler(pluginsdk.TraceHandler(false))),
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		// Everything the plugin writes to stderr arrives through this logger.
 		Logger:       newHCLogger(logger),
 		StartTimeout: h.opts.StartTimeout,
@@ -260,6 +264,24 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 		SyncStdout: &strayOutput{logger: logger, stream: "stdout"},
 		SyncStderr: &strayOutput{logger: logger, stream: "stderr"},
 	}
+}
+
+// pluginEnv is a plugin's environment: the host's, the log level, and the
+// directory for the plugin's socket, the host's private 0700 directory, so
+// no other user can reach the socket. go-plugin appends its own variables.
+func pluginEnv(logger *slog.Logger, socketDir, traceEndpoint string) []string {
+	env := []string{pluginsdk.LogLevelEnv + "=" + pluginLogLevel(logger)}
+	if traceEndpoint != "" {
+		// Before the host environment, which wins, as it did when
+		// go-plugin appended it.
+		env = append(env, pluginsdk.TraceEndpointEnv+"="+traceEndpoint)
+	}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, plugin.EnvUnixSocketDir+"=") && !strings.HasPrefix(kv, plugin.EnvUnixSocketGroup+"=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, plugin.EnvUnixSocketDir+"="+socketDir)
 }
 
 // strayOutput logs what a plugin printed to its redirected os.Stdout or
