@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starling-social/starling/go/api/mastodon"
 )
@@ -70,7 +71,7 @@ func NewRouter(o Options) http.Handler {
 	// The deadline comes before the first database or Redis call
 	// (Identify's token lookup, the limiter's count); Identify resolves the
 	// token before the limiter, which counts by account.
-	r.Use(middleware.RequestID, exposeRequestID, accessLog(o.Logger),
+	r.Use(middleware.RequestID, traceRequests, exposeRequestID, accessLog(o.Logger),
 		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, deadline(o.RequestTimeout, mastodon.LongLived),
 		o.Mastodon.Identify, limiter.middleware, limitBody(o.BodyLimit))
 
@@ -226,7 +227,15 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 		}
 		method := metricMethod(r.Method)
 		m.requests.WithLabelValues(method, route, strconv.Itoa(ww.Status())).Inc()
-		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+		obs := m.duration.WithLabelValues(method, route)
+		// A sampled request leaves its trace id as the bucket's exemplar, so
+		// a slow bucket on a dashboard leads to a trace of one such request.
+		if sc := trace.SpanContextFromContext(r.Context()); sc.IsSampled() {
+			obs.(prometheus.ExemplarObserver).ObserveWithExemplar(time.Since(start).Seconds(),
+				prometheus.Labels{"trace_id": sc.TraceID().String()})
+		} else {
+			obs.Observe(time.Since(start).Seconds())
+		}
 	})
 }
 

@@ -9,9 +9,12 @@ import (
 	"strconv"
 	"sync"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // PageState says how a timeline store answered a page.
@@ -62,6 +65,7 @@ type Cached struct {
 	threshold int
 	log       *slog.Logger
 	rebuilds  singleflight.Group
+	counts    *Counters
 
 	shared Celebrities // nil: celebs below
 	mu     sync.RWMutex
@@ -73,7 +77,7 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}}
+	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}, counts: &Counters{}}
 	c.shared, _ = tl.(Celebrities)
 	return c
 }
@@ -82,7 +86,14 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 // hybrid, for a celebrity, into its author's only, and into lists. On a
 // failed write the affected timelines are dropped if the store still can,
 // and the error returned, so the outbox delivers st again.
-func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error {
+func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) (err error) {
+	ctx, span := tracing.Child(ctx, "feed.fanout", trace.SpanKindInternal)
+	defer func() {
+		if err != nil {
+			c.counts.FanoutFailures.Add(1)
+		}
+		tracing.End(span, err)
+	}()
 	if c.threshold > 0 && len(home)-1 >= c.threshold {
 		// Marked before the status is left out of the followers' homes,
 		// so no read can miss it.
@@ -97,10 +108,13 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 		home = []int64{st.AccountID}
 	}
 	keys := append(homeKeys(home), listKeys(lists)...)
+	span.SetAttributes(attribute.Int("feed.timelines", len(keys)))
 	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
 		c.invalidate(ctx, keys)
 		return fmt.Errorf("feed: fan-out of %d: %w", st.ID, err)
 	}
+	c.counts.FanoutStatuses.Add(1)
+	c.counts.FanoutTimelines.Add(int64(len(keys)))
 	return nil
 }
 
@@ -134,6 +148,7 @@ func (c *Cached) invalidate(ctx context.Context, keys []Key) {
 func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	k := HomeKey(viewerID)
 	ids, state, err := c.tl.Page(ctx, k, 0, page)
+	first := state
 	if err == nil && state == Miss {
 		if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]*store.Status, error) {
 			return c.pull.followed(ctx, viewerID, p)
@@ -144,6 +159,7 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	if err != nil {
 		c.log.WarnContext(ctx, "feed: timeline store failed; reading SQL", "account", viewerID, "err", err)
 	}
+	c.counts.read(first, err == nil && state == Hit)
 	if err != nil || state != Hit {
 		return c.pull.Home(ctx, viewerID, page)
 	}
@@ -168,6 +184,7 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 func (c *Cached) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
 	k, tag := ListKey(listID), membersTag(members)
 	ids, state, err := c.tl.Page(ctx, k, tag, page)
+	first := state
 	if err == nil && state == Miss {
 		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]*store.Status, error) {
 			return c.pull.List(ctx, listID, members, p)
@@ -178,6 +195,7 @@ func (c *Cached) List(ctx context.Context, listID int64, members []int64, page s
 	if err != nil {
 		c.log.WarnContext(ctx, "feed: timeline store failed; reading SQL", "list", listID, "err", err)
 	}
+	c.counts.read(first, err == nil && state == Hit)
 	if err != nil || state != Hit {
 		return c.pull.List(ctx, listID, members, page)
 	}

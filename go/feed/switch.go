@@ -24,6 +24,7 @@ type Switch struct {
 	shared *Redis     // nil: timelines in process
 	mu     sync.Mutex // serializes Set
 	cur    atomic.Pointer[current]
+	counts Counters
 }
 
 type current struct {
@@ -68,6 +69,9 @@ func (w *Switch) Set(ctx context.Context, cfg Config) (Config, error) {
 	} else {
 		c.s, c.mem = build(w.st, cfg, w.log)
 	}
+	if cc, ok := c.s.(*Cached); ok {
+		cc.counts = &w.counts
+	}
 	w.cur.Store(c)
 	if w.log != nil {
 		w.log.Info("feed strategy", "strategy", cfg.Strategy, "celebrity_threshold", cfg.CelebrityThreshold,
@@ -86,6 +90,10 @@ func (w *Switch) Stats() Stats {
 	}
 	return Stats{}
 }
+
+// Counters are the cached strategies' counts since the start, across
+// switches.
+func (w *Switch) Counters() *Counters { return &w.counts }
 
 // Home is the strategy in force's Home.
 func (w *Switch) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {

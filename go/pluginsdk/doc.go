@@ -39,6 +39,13 @@
 // logger Serve passes through [WithLogger] or creates itself; it writes to
 // stderr, which the host captures and forwards to its own log.
 //
+// Tracing: each hook's ctx carries the host's W3C trace context (the gRPC
+// metadata's traceparent), so trace.SpanContextFromContext(ctx) gives the
+// request's trace id, and spans a plugin starts from ctx with
+// otel.Tracer(…) join the request's trace. When the server traces, it
+// passes its collector URL in TraceEndpointEnv and Serve exports the
+// plugin's spans there; otherwise they cost nothing.
+//
 // The wire protocol is internal/proto/policy.proto. Plugins in other
 // languages implement that service directly.
 package pluginsdk

@@ -40,11 +40,11 @@ func Serve(impl Policy, opts ...ServeOption) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	name := "plugin"
+	if info, err := impl.Info(context.Background(), &InfoRequest{}); err == nil && info != nil && info.Name != "" {
+		name = info.Name
+	}
 	if cfg.logger == nil {
-		name := "plugin"
-		if info, err := impl.Info(context.Background(), &InfoRequest{}); err == nil && info != nil && info.Name != "" {
-			name = info.Name
-		}
 		cfg.logger = hclog.New(&hclog.LoggerOptions{
 			Name:       name,
 			Level:      hclog.LevelFromString(os.Getenv(LogLevelEnv)),
@@ -54,6 +54,8 @@ func Serve(impl Policy, opts ...ServeOption) {
 	}
 
 	go exitWithParent(cfg.logger)
+	stopTracing := setupTracing(name)
+	defer stopTracing()
 
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
@@ -63,7 +65,8 @@ func Serve(impl Policy, opts ...ServeOption) {
 			// go-plugin has added TLS credentials to sopts if the host
 			// asked for mutual TLS by passing its certificate.
 			sopts = append(sopts, serverOptions(os.Getenv(envClientCert) != "")...)
-			sopts = append(sopts, grpc.ChainUnaryInterceptor(loggingInterceptor(cfg.logger)))
+			sopts = append(sopts, grpc.ChainUnaryInterceptor(loggingInterceptor(cfg.logger)),
+				grpc.StatsHandler(TraceHandler(true)))
 			return grpc.NewServer(sopts...)
 		},
 	})

@@ -13,8 +13,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/starling-social/starling/go/pluginsdk"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // ErrUnavailable wraps the error of a call refused because a fail-closed
@@ -44,6 +47,10 @@ type Options struct {
 	// binaries is made (see stager). Empty means os.TempDir(). It must
 	// allow exec (not mounted noexec).
 	ExecDir string
+
+	// TraceEndpoint is the OTLP/HTTP collector URL the plugins export their
+	// spans to (see pluginsdk.TraceEndpointEnv); empty: they do not trace.
+	TraceEndpoint string
 }
 
 const defaultStartTimeout = 10 * time.Second
@@ -281,11 +288,16 @@ func call[T any](ctx context.Context, h *Host, s *slot, hook string, fn func(con
 	defer in.mu.RUnlock()
 	ctx, cancel := context.WithTimeout(ctx, in.spec.timeout(hook))
 	defer cancel()
+	// The gRPC client span (otelgrpc) nests under this one and carries the
+	// trace context into the plugin process.
+	ctx, span := tracing.Child(ctx, "policy."+hook, trace.SpanKindInternal,
+		attribute.String("plugin.name", s.name), attribute.String("plugin.version", in.version))
 	start := time.Now()
 	resp, err := fn(ctx, in.rpc)
 	if err == nil && resp == nil {
 		err = errors.New("nil response")
 	}
+	tracing.End(span, err)
 	if err == nil {
 		cleanResponse(resp)
 	}

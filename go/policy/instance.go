@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/starling-social/starling/go/pluginsdk"
@@ -232,8 +233,9 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 	// The plugin sees the installed name as argv[0], not the staged copy's.
 	cmd.Args = []string{path}
 	// Tell the plugin how verbose to be, so it does not serialise lines the
-	// host's handler would drop, and where to put its socket.
-	cmd.Env = pluginEnv(logger, h.execDir)
+	// host's handler would drop, where to put its socket, and where to send
+	// its spans.
+	cmd.Env = pluginEnv(logger, h.execDir, h.opts.TraceEndpoint)
 	dieWithParent(cmd)
 
 	return &plugin.ClientConfig{
@@ -245,12 +247,13 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 		// started: the kernel's peer credentials say so where the platform
 		// has them (see pluginsdk.HostDialOptions), mutual TLS elsewhere.
 		AutoMTLS: !pluginsdk.PeerAuth,
-		GRPCDialOptions: pluginsdk.HostDialOptions(func() int {
+		// Policy calls carry the W3C trace context to the plugin.
+		GRPCDialOptions: append(pluginsdk.HostDialOptions(func() int {
 			if cmd.Process == nil {
 				return -1
 			}
 			return cmd.Process.Pid
-		}),
+		}), grpc.WithStatsHandler(pluginsdk.TraceHandler(false))),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		// Everything the plugin writes to stderr arrives through this logger.
 		Logger:       newHCLogger(logger),
@@ -266,8 +269,13 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 // pluginEnv is a plugin's environment: the host's, the log level, and the
 // directory for the plugin's socket, the host's private 0700 directory, so
 // no other user can reach the socket. go-plugin appends its own variables.
-func pluginEnv(logger *slog.Logger, socketDir string) []string {
+func pluginEnv(logger *slog.Logger, socketDir, traceEndpoint string) []string {
 	env := []string{pluginsdk.LogLevelEnv + "=" + pluginLogLevel(logger)}
+	if traceEndpoint != "" {
+		// Before the host environment, which wins, as it did when
+		// go-plugin appended it.
+		env = append(env, pluginsdk.TraceEndpointEnv+"="+traceEndpoint)
+	}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, plugin.EnvUnixSocketDir+"=") && !strings.HasPrefix(kv, plugin.EnvUnixSocketGroup+"=") {
 			env = append(env, kv)

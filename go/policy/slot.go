@@ -80,6 +80,9 @@ func newSlot(h *Host, spec PluginSpec, index int) *slot {
 	for _, hk := range knownHooks {
 		s.durations[hk] = h.metrics.duration.WithLabelValues(spec.Name, hk)
 	}
+	// Exported at 0 from the start, so a dashboard's rate() sees the first
+	// restart rather than a series appearing.
+	h.metrics.restarts.WithLabelValues(spec.Name)
 	s.spec.Store(&spec)
 	return s
 }

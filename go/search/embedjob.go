@@ -66,7 +66,7 @@ func (s *Statuses) embedPending(ctx context.Context, cursor *int64) (int, error)
 	if err := s.vectors.PutStatusVectors(ctx, name, rows); err != nil {
 		return 0, err
 	}
-	if _, err := s.index.Add(rows); err != nil {
+	if err := s.add(ctx, rows); err != nil {
 		return 0, err
 	}
 	*cursor = todo[len(todo)-1].ID

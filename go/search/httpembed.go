@@ -51,6 +51,10 @@ type HTTPEmbedderConfig struct {
 	// own deadlines).
 	Client *http.Client
 	Log    *slog.Logger
+	// Observe, if set, is told of every request to the service (how long
+	// it took, and its error) and of every call the open circuit refused
+	// (0, an error that is ErrEmbedderUnavailable): the server's metrics.
+	Observe func(took time.Duration, err error)
 	// now is the breaker's clock (tests).
 	now func() time.Time
 }
@@ -154,6 +158,7 @@ func (e *HTTPEmbedder) EmbedBatch(ctx context.Context, texts []string) ([][]floa
 // call sends one batch through the breaker, retrying transient failures.
 func (e *HTTPEmbedder) call(ctx context.Context, batch []string) ([][]float32, error) {
 	if err := e.allow(); err != nil {
+		e.observe(0, err)
 		return nil, err
 	}
 	var err error
@@ -172,7 +177,9 @@ func (e *HTTPEmbedder) call(ctx context.Context, batch []string) ([][]float32, e
 		}
 		var vs [][]float32
 		var retry bool
+		start := time.Now()
 		vs, retry, err = e.post(ctx, batch)
+		e.observe(time.Since(start), err)
 		if err == nil {
 			e.record(true)
 			return vs, nil
@@ -183,6 +190,12 @@ func (e *HTTPEmbedder) call(ctx context.Context, batch []string) ([][]float32, e
 	}
 	e.record(false)
 	return nil, err
+}
+
+func (e *HTTPEmbedder) observe(took time.Duration, err error) {
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(took, err)
+	}
 }
 
 // allow says whether a call may go out: always while closed; while open,

@@ -139,6 +139,40 @@ func TestHTTPEmbedderRetriesTransientFailures(t *testing.T) {
 	}
 }
 
+// Every request is observed with its outcome, and so is a call the open
+// circuit refused: the server's embedder latency and error metrics.
+func TestHTTPEmbedderObservesRequests(t *testing.T) {
+	srv := newEmbeddingsServer(t)
+	e := newTestHTTPEmbedder(t, srv.URL, &fakeClock{t: time.Now()})
+	var ok, failed, refused int
+	e.cfg.Observe = func(took time.Duration, err error) {
+		switch {
+		case errors.Is(err, ErrEmbedderUnavailable):
+			refused++
+		case err != nil:
+			failed++
+		case took <= 0:
+			t.Errorf("a request observed as taking %v", took)
+		default:
+			ok++
+		}
+	}
+	srv.fail.Store(2)
+	if _, err := e.EmbedBatch(context.Background(), []string{"a b"}); err != nil {
+		t.Fatal(err)
+	}
+	if ok != 1 || failed != 2 || refused != 0 {
+		t.Fatalf("after two 503s and a success: %d ok, %d failed, %d refused; want 1, 2, 0", ok, failed, refused)
+	}
+	srv.fail.Store(100) // 2 calls of 3 failed attempts open the circuit
+	for range 3 {
+		_, _ = e.EmbedBatch(context.Background(), []string{"x"})
+	}
+	if failed != 8 || refused != 1 {
+		t.Fatalf("with the service failing: %d failed, %d refused; want 8, 1", failed, refused)
+	}
+}
+
 func TestHTTPEmbedderTimeoutsOutageAndRecovery(t *testing.T) {
 	srv := newEmbeddingsServer(t)
 	clock := &fakeClock{t: time.Now()}

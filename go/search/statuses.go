@@ -9,7 +9,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // TextEmbedder turns text into a unit vector. Name identifies the model
@@ -128,7 +132,7 @@ func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 		s.wake()
 		return
 	}
-	v := s.emb.Embed(statusText(st.SpoilerText, st.Text))
+	v := s.embed(ctx, statusText(st.SpoilerText, st.Text))
 	if v == nil {
 		return
 	}
@@ -138,9 +142,25 @@ func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 		s.wake()
 		return
 	}
-	if _, err := s.index.Add(row); err != nil {
+	if err := s.add(ctx, row); err != nil {
 		s.log.ErrorContext(ctx, "search: index status", "status_id", st.ID, "err", err)
 	}
+}
+
+// embed embeds text under a span: with a remote embedder, this is where a
+// slow post or search spends its time.
+func (s *Statuses) embed(ctx context.Context, text string) []float32 {
+	_, span := tracing.Child(ctx, "embed", trace.SpanKindInternal, attribute.String("embedder", s.emb.Name()))
+	defer span.End()
+	return s.emb.Embed(text)
+}
+
+// add adds rows to the index under a span (the Rust index call).
+func (s *Statuses) add(ctx context.Context, rows []store.StatusEmbedding) error {
+	_, span := tracing.Child(ctx, "vecsearch.Add", trace.SpanKindInternal, attribute.Int("vecsearch.vectors", len(rows)))
+	_, err := s.index.Add(rows)
+	tracing.End(span, err)
+	return err
 }
 
 // statusText is what is embedded of a status: its content warning and text.
@@ -166,7 +186,7 @@ func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 	}
 	var rows []store.StatusEmbedding
 	if s.inline {
-		if v := s.emb.Embed(statusText(st.SpoilerText, st.Text)); v != nil {
+		if v := s.embed(ctx, statusText(st.SpoilerText, st.Text)); v != nil {
 			rows = []store.StatusEmbedding{{StatusID: st.ID, Embedding: v}}
 			if err := s.vectors.PutStatusVectors(ctx, s.emb.Name(), rows); err != nil {
 				s.log.ErrorContext(ctx, "search: store edited status vector", "status_id", st.ID, "err", err)
@@ -174,7 +194,10 @@ func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 			}
 		}
 	}
-	if _, err := s.index.Replace([]int64{st.ID}, rows); err != nil {
+	_, span := tracing.Child(ctx, "vecsearch.Replace", trace.SpanKindInternal, attribute.Int("vecsearch.vectors", len(rows)))
+	_, err := s.index.Replace([]int64{st.ID}, rows)
+	tracing.End(span, err)
+	if err != nil {
 		s.log.ErrorContext(ctx, "search: index edited status", "status_id", st.ID, "err", err)
 	}
 	if len(rows) == 0 {
@@ -186,7 +209,10 @@ func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 // logged, not returned: the statuses are deleted in SQL, search skips IDs
 // it cannot load, and the next rebuild leaves them out.
 func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
-	if _, err := s.index.Remove(ids); err != nil {
+	_, span := tracing.Child(ctx, "vecsearch.Remove", trace.SpanKindInternal, attribute.Int("vecsearch.ids", len(ids)))
+	_, err := s.index.Remove(ids)
+	tracing.End(span, err)
+	if err != nil {
 		s.log.ErrorContext(ctx, "search: remove statuses", "status_ids", ids, "err", err)
 	}
 }
@@ -194,11 +220,15 @@ func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
 // SearchStatusIDs returns up to k status IDs most similar to query, best
 // first, leaving out those below MinScore.
 func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error) {
-	q := s.emb.Embed(query)
+	q := s.embed(ctx, query)
 	if q == nil || k <= 0 {
 		return nil, nil
 	}
+	_, span := tracing.Child(ctx, "vecsearch.Search", trace.SpanKindInternal,
+		attribute.Int("vecsearch.k", k), attribute.Int("vecsearch.size", s.index.Len()))
 	hits, err := s.index.Search(q, k, nil)
+	span.SetAttributes(attribute.Int("vecsearch.candidates", len(hits)))
+	tracing.End(span, err)
 	if err != nil {
 		return nil, fmt.Errorf("search: statuses %q: %w", query, err)
 	}

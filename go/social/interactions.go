@@ -36,6 +36,12 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 		}
 		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
+	return s.removeStatus(ctx, op, id)
+}
+
+// removeStatus deletes status id, with its reblogs, and tells the index
+// and the streams (the home feeds drop it through the delete events).
+func (s *Service) removeStatus(ctx context.Context, op string, id int64) (*store.Status, error) {
 	tags, mentioned, err := s.streamFacts(ctx, id)
 	if err != nil {
 		return nil, internal(op, err)

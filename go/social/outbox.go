@@ -5,7 +5,11 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // The outbox is the one flow by which a committed status reaches its
@@ -55,10 +59,13 @@ func (s *Service) outboxAt() time.Time { return s.nowUTC().Add(OutboxLease) }
 // down): the event then stays, and the relay delivers it again after its
 // lease, once the store is back.
 func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+	ctx, span := tracing.Child(ctx, "outbox.deliver", trace.SpanKindInternal, attribute.Int64("status.id", st.ID))
 	if s.index != nil {
 		s.index.StatusCreated(ctx, st)
 	}
-	if err := s.publishStatus(ctx, st, tags, mentioned); err != nil {
+	err := s.publishStatus(ctx, st, tags, mentioned)
+	tracing.End(span, err)
+	if err != nil {
 		s.log.WarnContext(ctx, "outbox: delivery failed; the relay retries", "status", st.ID, "err", err)
 		return
 	}
@@ -69,7 +76,7 @@ func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []st
 // claims and delivers the events whose deliverer did not finish (it
 // crashed, or another process's lease ran out); it returns how many it
 // delivered. A status deleted meanwhile took its event with it.
-func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
+func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	const op = "social.RelayOutbox"
 	if ids := s.done.take(); len(ids) > 0 {
 		if err := s.store.DeleteOutbox(ctx, ids); err != nil {
@@ -81,6 +88,11 @@ func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
 	if err != nil || len(ids) == 0 {
 		return 0, internalOrNil(op, err)
 	}
+	// A trace of its own only when there is something to redeliver: an
+	// idle relay would otherwise make one every pass.
+	ctx, span := tracing.Tracer().Start(ctx, "outbox.relay", trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(attribute.Int("outbox.claimed", len(ids))))
+	defer func() { tracing.End(span, err) }()
 	sts, err := s.store.GetStatusesByIDs(ctx, ids)
 	if err != nil {
 		return 0, internal(op, err)

@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -120,6 +121,23 @@ func (s *Service) reportCategory(op string, in ReportInput) (string, error) {
 		}
 	}
 	return category, nil
+}
+
+// ResolveReport marks a report as acted on, now (the admin listener; a
+// second call keeps the first time), and records it in the audit log.
+// NotFound if there is no such report.
+func (s *Service) ResolveReport(ctx context.Context, id int64) (*store.Report, error) {
+	const op = "social.ResolveReport"
+	r, err := s.store.ResolveReport(ctx, id, s.nowUTC())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(op, "Record not found")
+	}
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	// Every call is logged, a repeated one too: it is what the moderator did.
+	return r, s.audit(ctx, op, store.AdminAction{Action: store.AdminResolveReport,
+		TargetAccountID: r.TargetAccountID, ReportID: r.ID})
 }
 
 // Reports lists every report, newest first, for the moderators (the admin

@@ -10,7 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // languagePattern accepts ISO 639-1/639-3 codes, optionally with a region.
@@ -40,8 +43,10 @@ const maxIdempotencyKey = 256
 // PostStatus validates, moderates and stores a status with its mentions,
 // tags and mention notifications in one transaction, then hands it to the
 // indexer and publishes it. A status a moderator rejects is never stored.
-func (s *Service) PostStatus(ctx context.Context, author *store.Account, in StatusInput) (*store.Status, error) {
+func (s *Service) PostStatus(ctx context.Context, author *store.Account, in StatusInput) (_ *store.Status, err error) {
 	const op = "social.PostStatus"
+	ctx, span := tracing.Child(ctx, op, trace.SpanKindInternal)
+	defer func() { tracing.End(span, err) }()
 	if len(in.IdempotencyKey) > maxIdempotencyKey {
 		return nil, invalid(op, "Validation failed: Idempotency-Key is too long")
 	}
@@ -85,7 +90,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		st.InReplyToAccountID = parent.AccountID
 	}
 	if s.emb != nil {
+		_, span := tracing.Child(ctx, "embed", trace.SpanKindInternal)
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
+		span.End()
 	}
 	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Flags: s.statusFlags(flags),
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), OutboxAt: s.outboxAt()}

@@ -395,6 +395,7 @@ type Store interface {
 	Outbox
 	Filters
 	Conversations
+	AdminActions
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

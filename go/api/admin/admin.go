@@ -1,7 +1,7 @@
 // Package admin serves the operator's listener: pprof, metrics, the policy
 // plugins (list, reload, enable, disable), flagged statuses, the policy
-// audit log, the report queue, the announcements and the home timeline
-// strategy, behind a bearer admin
+// audit log, the report queue, the announcements, the home timeline
+// strategy, status deletion and the moderators' audit log, behind a bearer admin
 // token. It binds to 127.0.0.1 by default; the token guards it even there,
 // because any local process could otherwise profile the server, read its
 // plugin state or the reports.
@@ -42,6 +42,9 @@ type Options struct {
 	// Feed switches the home timeline strategy while the server runs; nil
 	// answers 404 on its routes.
 	Feed FeedSwitch
+	// Actions are the moderators' actions and their audit log (package
+	// social); nil answers 404 on their routes.
+	Actions Actions
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -57,15 +60,16 @@ func NewRouter(o Options) http.Handler {
 	r.Get("/debug/pprof/profile", pprof.Profile) // CPU profile
 	r.Get("/debug/pprof/symbol", pprof.Symbol)   // symbol lookup
 	r.Get("/debug/pprof/trace", pprof.Trace)     // execution trace
-	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+	r.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	r.Route("/admin", func(r chi.Router) {
 		r.Get("/plugins", listPlugins(o.Plugins))                                  // policy plugins with state and call statistics
 		r.With(pluginName).Post("/plugins/{name}/reload", reloadPlugin(o.Plugins)) // hot swap to the manifest's entry
 		r.With(pluginName).Post("/plugins/{name}/enable", setEnabled(o.Plugins, true))
 		r.With(pluginName).Post("/plugins/{name}/disable", setEnabled(o.Plugins, false))
-		r.Get("/flagged", listFlagged(o.Moderation)) // statuses flagged by plugins, newest first
-		r.Get("/audit", listAudit(o.Moderation))     // policy decisions, newest first
-		r.Get("/reports", listReports(o.Reports))    // users' reports, newest first
+		r.Get("/flagged", listFlagged(o.Moderation))              // statuses flagged by plugins, newest first
+		r.Get("/audit", listAudit(o.Moderation))                  // policy decisions, newest first
+		r.Get("/reports", listReports(o.Reports))                 // users' reports, newest first
+		r.Post("/reports/{id}/resolve", resolveReport(o.Reports)) // mark one acted on (Mastodon: POST /api/v1/admin/reports/:id/resolve)
 		r.Get("/announcements", listAnnouncements(o.Announcements))
 		r.Post("/announcements", createAnnouncement(o.Announcements))        // publish one (JSON body)
 		r.Delete("/announcements/{id}", deleteAnnouncement(o.Announcements)) // withdraw one
@@ -74,6 +78,8 @@ func NewRouter(o Options) http.Handler {
 		r.Post("/indexes/{name}/check", checkIndex(o.Indexes))               // served recall@10 against exact search
 		r.Get("/feed", getFeed(o.Feed))                                      // home strategy in force, cache size
 		r.Post("/feed/strategy/{name}", setFeedStrategy(o.Feed))             // switch strategy (pull, push, hybrid)
+		r.Delete("/statuses/{id}", deleteStatus(o.Actions))                  // delete any status (JSON {reason}), audited
+		r.Get("/actions", listActions(o.Actions))                            // the moderators' audit log, newest first
 	})
 	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // earlier path of GET /admin/plugins
 	return r

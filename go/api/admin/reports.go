@@ -17,6 +17,7 @@ import (
 // Reports is the users' report queue (package social).
 type Reports interface {
 	Reports(ctx context.Context, page store.Page) ([]*store.Report, error)
+	ResolveReport(ctx context.Context, id int64) (*store.Report, error)
 }
 
 // Announcements are the operator's messages to every user (package social).
@@ -52,16 +53,35 @@ func ids(vs []int64) []string {
 
 // listReports answers GET /admin/reports (limit, max_id, min_id).
 func listReports(m Reports) http.HandlerFunc {
-	return listHandler(m, "reports", Reports.Reports, func(rp *store.Report) Report {
-		out := Report{ID: id(rp.ID), AccountID: id(rp.AccountID), TargetAccountID: id(rp.TargetAccountID),
-			StatusIDs: ids(rp.StatusIDs), Category: rp.Category, Comment: rp.Comment, RuleIDs: ids(rp.RuleIDs),
-			Forwarded: rp.Forwarded, CreatedAt: rp.CreatedAt, ActionTaken: rp.ActionTakenAt != nil,
-			ActionTakenAt: rp.ActionTakenAt}
-		if rp.ActionTakenBy != 0 {
-			out.ActionTakenBy = id(rp.ActionTakenBy)
+	return listHandler(m, "reports", Reports.Reports, reportOf)
+}
+
+func reportOf(rp *store.Report) Report {
+	out := Report{ID: id(rp.ID), AccountID: id(rp.AccountID), TargetAccountID: id(rp.TargetAccountID),
+		StatusIDs: ids(rp.StatusIDs), Category: rp.Category, Comment: rp.Comment, RuleIDs: ids(rp.RuleIDs),
+		Forwarded: rp.Forwarded, CreatedAt: rp.CreatedAt, ActionTaken: rp.ActionTakenAt != nil,
+		ActionTakenAt: rp.ActionTakenAt}
+	if rp.ActionTakenBy != 0 {
+		out.ActionTakenBy = id(rp.ActionTakenBy)
+	}
+	return out
+}
+
+// resolveReport answers POST /admin/reports/{id}/resolve (Mastodon's
+// POST /api/v1/admin/reports/:id/resolve): the report, marked acted on.
+func resolveReport(m Reports) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, ok := pathID(w, r, m != nil)
+		if !ok {
+			return
 		}
-		return out
-	})
+		rp, err := m.ResolveReport(r.Context(), n)
+		if err != nil {
+			writeDomainError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, reportOf(rp))
+	}
 }
 
 // Announcement is an announcement as the operator reads it here.
@@ -144,9 +164,8 @@ func utc(t *time.Time) *time.Time {
 
 func deleteAnnouncement(m Announcements) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		n, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if m == nil || err != nil || n <= 0 {
-			writeJSON(w, http.StatusNotFound, errorBody{"Record not found"})
+		n, ok := pathID(w, r, m != nil)
+		if !ok {
 			return
 		}
 		if err := m.DeleteAnnouncement(r.Context(), n); err != nil {
@@ -155,6 +174,18 @@ func deleteAnnouncement(m Announcements) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, struct{}{})
 	}
+}
+
+// pathID parses the {id} of the route; an ID that cannot exist, or a
+// handler without its source (served is false), answers 404 as a missing
+// record does, and ok is false.
+func pathID(w http.ResponseWriter, r *http.Request, served bool) (int64, bool) {
+	n, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if !served || err != nil || n <= 0 {
+		writeJSON(w, http.StatusNotFound, errorBody{"Record not found"})
+		return 0, false
+	}
+	return n, true
 }
 
 // writeDomainError answers a social error with its safe message: 422 for

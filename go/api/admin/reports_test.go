@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -28,7 +29,7 @@ func onStores(t *testing.T, f func(t *testing.T, h http.Handler, svc *social.Ser
 			if err := st.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			svc := social.New(social.Deps{Store: st, IDs: snowflake.New()}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
+			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st)}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
 			alice, err := svc.CreateAccount(ctx, social.NewAccount{Username: "alice", Password: "password123"})
 			if err != nil {
 				t.Fatal(err)
@@ -37,7 +38,7 @@ func onStores(t *testing.T, f func(t *testing.T, h http.Handler, svc *social.Ser
 			if err != nil {
 				t.Fatal(err)
 			}
-			f(t, NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Reports: svc, Announcements: svc}), svc, alice, bob)
+			f(t, NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Reports: svc, Announcements: svc, Actions: svc}), svc, alice, bob)
 		})
 	}
 }
@@ -93,6 +94,28 @@ func testReportQueue(t *testing.T, h http.Handler, svc *social.Service, alice, b
 	for _, bad := range []string{"?limit=x", "?limit=0", "?limit=201", "?max_id=-3", "?max_id=99999999999999999999"} {
 		if rec := request(t, h, http.MethodGet, "/admin/reports"+bad, ""); rec.Code != http.StatusBadRequest {
 			t.Errorf("reports%s: %d, want 400", bad, rec.Code)
+		}
+	}
+
+	// Resolve: the report comes back acted on, and stays so with its first time.
+	rec = request(t, h, http.MethodPost, "/admin/reports/"+formatInt(first.ID)+"/resolve", "")
+	var resolved map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &resolved); err != nil || rec.Code != http.StatusOK ||
+		resolved["id"] != formatInt(first.ID) || resolved["action_taken"] != true || resolved["action_taken_at"] == nil {
+		t.Fatalf("resolve: %d %s", rec.Code, rec.Body)
+	}
+	rec = request(t, h, http.MethodPost, "/admin/reports/"+formatInt(first.ID)+"/resolve", "")
+	var again map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &again); err != nil || again["action_taken_at"] != resolved["action_taken_at"] {
+		t.Errorf("second resolve: %s, want action_taken_at %v kept", rec.Body, resolved["action_taken_at"])
+	}
+	rec = request(t, h, http.MethodGet, "/admin/reports?limit=1&max_id="+formatInt(second.ID), "")
+	if !strings.Contains(rec.Body.String(), `"action_taken":true`) {
+		t.Errorf("the queue after resolving: %s", rec.Body)
+	}
+	for _, bad := range []string{"0", "-1", "x", "99999999999999999999", formatInt(second.ID + 1000)} {
+		if rec := request(t, h, http.MethodPost, "/admin/reports/"+bad+"/resolve", ""); rec.Code != http.StatusNotFound {
+			t.Errorf("resolve %s: %d, want 404", bad, rec.Code)
 		}
 	}
 }

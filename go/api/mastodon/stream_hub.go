@@ -401,3 +401,15 @@ func (c *streamConn) renderNotification(id int64) (string, bool) {
 	b, _ := json.Marshal(out[0])
 	return string(b), true
 }
+
+// StreamStats reports the open streaming connections of this process and
+// the deliveries dropped so far to full connection queues, for metrics.
+// Both are zero without a bus.
+func (h *Handler) StreamStats() (connections int, dropped int64) {
+	if h.hub == nil {
+		return 0, 0
+	}
+	h.hub.mu.RLock()
+	defer h.hub.mu.RUnlock()
+	return len(h.hub.conns), h.hub.dropped.Load()
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/starling-social/starling/go/api"
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -85,6 +86,9 @@ type serveConfig struct {
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
 
+	otlpEndpoint     string
+	traceSampleRatio float64
+
 	index           indexConfig
 	feed            feed.Config
 	timelineMiB     int64
@@ -123,6 +127,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.recommendEvery, "recommend-every", 10*time.Minute, "how often the For-you recommender retrains on the newest favourites and boosts (in the background)")
 	fs.IntVar(&c.recommendMax, "recommend-max-interactions", 200000, "how many of the newest favourites and boosts the For-you recommender trains on (bounds its time and memory)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
+	fs.StringVar(&c.otlpEndpoint, "otlp-endpoint", "", "OpenTelemetry collector URL for traces over OTLP/HTTP (http://host:4318); empty turns tracing off")
+	fs.Float64Var(&c.traceSampleRatio, "trace-sample-ratio", 1, "share of new traces recorded when --otlp-endpoint is set (0 to 1); a request with a sampled traceparent is always traced")
 	c.index.register(fs)
 	fd := feed.DefaultConfig()
 	fs.StringVar(&c.feed.Strategy, "feed-strategy", fd.Strategy, "home timelines: pull (read SQL per request), push (fan-out on write into cached timelines) "+
@@ -145,6 +151,11 @@ func (c *serveConfig) streamLimits() mastodon.StreamLimits {
 	return mastodon.StreamLimits{Connections: c.streamMaxConnections, ConnectionsPerIP: c.streamMaxConnectionsPerIP,
 		ConnectionsPerAccount: c.streamMaxConnectionsPerAccount, Subscriptions: c.streamMaxSubscriptions,
 		SubscribeRate: c.streamSubscribeRate}
+}
+
+// tracing is the tracing configuration the flags set.
+func (c *serveConfig) tracing() tracing.Config {
+	return tracing.Config{Endpoint: c.otlpEndpoint, SampleRatio: c.traceSampleRatio, ServiceName: "starling", Version: version}
 }
 
 // parseFlags parses args into fs, taking defaults from STARLING_* variables
@@ -210,6 +221,9 @@ func (c *serveConfig) validate() error {
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if err := c.tracing().Validate(); err != nil {
+		return fmt.Errorf("--otlp-endpoint, --trace-sample-ratio: %w", err)
 	}
 	if c.timelineMiB < 1 || c.timelineMiB > 1<<20 {
 		return fmt.Errorf("--timeline-memory must be 1 to %d MiB, got %d", 1<<20, c.timelineMiB)

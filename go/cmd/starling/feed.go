@@ -87,6 +87,18 @@ func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCo
 		func() float64 { return float64(sw.Stats().Entries) })
 	gauge("starling_timeline_cache_bytes", "Bytes the timeline cache counts against --timeline-memory.",
 		func() float64 { return float64(sw.Stats().Bytes) })
+	k := sw.Counters()
+	counter := func(name, help string, labels prometheus.Labels, v func() int64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels},
+			func() float64 { return float64(v()) }))
+	}
+	counter("starling_feed_fanout_statuses_total", "Statuses written into cached timelines (push and hybrid).", nil, k.FanoutStatuses.Load)
+	counter("starling_feed_fanout_timelines_total", "Timeline writes made by fan-out: one per home or list a status reached.", nil, k.FanoutTimelines.Load)
+	counter("starling_feed_fanout_failures_total", "Fan-outs that failed; the outbox delivers them again.", nil, k.FanoutFailures.Load)
+	const readsHelp = "Cached home and list pages by how they were served: hit (the cached timeline), rebuilt (after rebuilding it from SQL), sql (past the cached window or the timeline store failing)."
+	counter("starling_timeline_reads_total", readsHelp, prometheus.Labels{"result": "hit"}, k.ReadsHit.Load)
+	counter("starling_timeline_reads_total", readsHelp, prometheus.Labels{"result": "rebuilt"}, k.ReadsRebuilt.Load)
+	counter("starling_timeline_reads_total", readsHelp, prometheus.Labels{"result": "sql"}, k.ReadsSQL.Load)
 	gauge("starling_outbox_pending", "Statuses whose delivery (fan-out, streaming, index) is pending, -1 if unknown.",
 		func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -52,14 +52,15 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 }
 
 // newEmbedder returns the embedder the flags select, and whether it is
-// fast enough to embed a status as it is posted.
-func (c *indexConfig) newEmbedder(log *slog.Logger) (search.Embedder, bool, error) {
+// fast enough to embed a status as it is posted. observe, if not nil, is
+// told of every request to a remote embedder (metrics).
+func (c *indexConfig) newEmbedder(log *slog.Logger, observe func(time.Duration, error)) (search.Embedder, bool, error) {
 	switch c.embedder {
 	case "hash":
 		return search.NewHashEmbedder(search.DefaultDim), true, nil
 	case "openai":
 		e, err := search.NewHTTPEmbedder(search.HTTPEmbedderConfig{URL: c.embedderURL, Model: c.embedderModel, Dim: c.embedderDim,
-			APIKey: c.embedderKey, BatchSize: c.embedderBatch, Timeout: c.embedderWait, BreakerCooldown: c.embedderCool, Log: log})
+			APIKey: c.embedderKey, BatchSize: c.embedderBatch, Timeout: c.embedderWait, BreakerCooldown: c.embedderCool, Log: log, Observe: observe})
 		if err != nil {
 			return nil, false, fmt.Errorf("--embedder openai: %w (set --embedder-url, --embedder-model and --embedder-dim)", err)
 		}
@@ -78,7 +79,7 @@ func (c *indexConfig) validate() error {
 	if c.embedderRetry <= 0 {
 		return fmt.Errorf("--embedder-retry must be positive")
 	}
-	_, _, err := c.newEmbedder(slog.Default())
+	_, _, err := c.newEmbedder(slog.Default(), nil)
 	return err
 }
 
@@ -98,8 +99,8 @@ func (c *indexConfig) snapshotDir(dataDir string) string {
 // process's delete arrives as a "delete" event); one lost there is removed
 // when a search next finds it missing from the database, or at a rebuild.
 func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vectors search.VectorStore,
-	bus streaming.Bus, log *slog.Logger) (*search.Statuses, func(), error) {
-	emb, inline, err := c.newEmbedder(log)
+	bus streaming.Bus, observe func(time.Duration, error), log *slog.Logger) (*search.Statuses, func(), error) {
+	emb, inline, err := c.newEmbedder(log, observe)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; the
@@ -46,6 +48,9 @@ const topUsage = `usage: starling <command> [flags]
 commands:
   serve            run the server (applies migrations first)
   migrate          apply database migrations and exit
+  backup           write a consistent online backup of a SQLite data dir (--out FILE)
+  restore          restore a backup into an empty data dir (--in FILE --data-dir DIR)
+  doctor           check a data dir: schema version, integrity, plugin hashes, free disk
   user create      create a local account
   plugins pin      write a manifest pinning plugin binaries by SHA-256
   plugins init     copy the bundled manifest into the data dir (<data-dir>/plugins.json)
@@ -56,6 +61,8 @@ commands:
   index check      measure an index's served recall@10 against exact search
   feed show        the running server's home timeline strategy and cache size
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
+  admin delete-status  delete any status as a moderator (--reason), recorded in the audit log
+  admin actions    the moderators' audit log, newest first
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -73,6 +80,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, rest, stdout, stderr)
 	case "user":
 		return runUser(ctx, rest, stdout, stderr)
 	case "plugins":
@@ -81,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIndex(ctx, rest, stdout, stderr)
 	case "feed":
 		return runFeed(ctx, rest, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil
@@ -104,9 +119,9 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	l, _ := parseLevel(level) // validated with the config
 	opts := &slog.HandlerOptions{Level: l, ReplaceAttr: boundAttr}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(tracing.LogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(tracing.LogHandler(slog.NewTextHandler(w, opts)))
 }
 
 // maxLogValue bounds one logged value, in bytes: room for a panic's stack,

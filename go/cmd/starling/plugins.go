@@ -61,7 +61,7 @@ func fileExists(path string) bool {
 // startPlugins loads the manifest and starts its plugins, auditing their
 // decisions into st. With no manifest it returns a nil host (everything
 // allowed) and logs that loudly.
-func startPlugins(ctx context.Context, manifest string, st store.Store, reg prometheus.Registerer, log *slog.Logger) (*policy.Host, func(), error) {
+func startPlugins(ctx context.Context, manifest string, st store.Store, reg prometheus.Registerer, traceEndpoint string, log *slog.Logger) (*policy.Host, func(), error) {
 	if manifest == "" {
 		log.Warn("running without policy plugins (--plugins is empty): statuses are not moderated")
 		return nil, func() {}, nil
@@ -70,7 +70,8 @@ func startPlugins(ctx context.Context, manifest string, st store.Store, reg prom
 	if err != nil {
 		return nil, nil, fmt.Errorf("--plugins: %w (build and pin the bundled plugins with `make build`, or pass --plugins '' to run without)", err)
 	}
-	host, err := policy.NewHost(ctx, m, log, policy.Options{Registerer: reg, Audit: policy.StoreAudit(st, snowflake.New())})
+	host, err := policy.NewHost(ctx, m, log, policy.Options{Registerer: reg,
+		Audit: policy.StoreAudit(st, snowflake.New()), TraceEndpoint: traceEndpoint})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start policy plugins: %w", err)
 	}
@@ -203,9 +204,25 @@ func registerAdminFlags(fs *flag.FlagSet) func() (*adminClient, error) {
 // do sends a request and decodes a 2xx JSON answer into out; any other
 // status is an error carrying the server's {"error": ...}.
 func (c *adminClient) do(ctx context.Context, method, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
+	return c.doJSON(ctx, method, path, nil, out)
+}
+
+// doJSON is do with in, if not nil, sent as the JSON body.
+func (c *adminClient) doJSON(ctx context.Context, method, path string, in, out any) error {
+	var reqBody io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		reqBody = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, reqBody)
 	if err != nil {
 		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)

@@ -33,6 +33,7 @@ import (
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -57,6 +58,16 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	// The operator's files are read first: a bad one stops the start
 	// before anything is opened.
+	stopTracing, err := tracing.Setup(ctx, c.tracing())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Flush the last spans, however the server stopped.
+		if err := stopTracing(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("tracing: flush at shutdown", "err", err)
+		}
+	}()
 	rules, err := loadRules(c.instanceRules)
 	if err != nil {
 		return err
@@ -109,13 +120,13 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, log)
+	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, embedderMetrics(reg), log)
 	if err != nil {
 		return err
 	}
 	defer closeIndex()
 
-	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, reg, log)
+	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, reg, c.otlpEndpoint, log)
 	if err != nil {
 		return err
 	}
@@ -159,6 +170,15 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Home: home, Searcher: statusSearch, Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
+	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
+		Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
+			Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
+			ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
+		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
+		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes)})
+	registerPoolMetrics(reg, st)
+	registerIndexMetrics(reg, statusSearch.Index().Len)
+	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is
 	// delivered by whichever claims it after its lease. It stops after the
 	// servers have drained and before the store closes.
@@ -170,13 +190,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	}()
 	defer func() { stopRelay(); <-relayDone }()
 	handler := api.NewRouter(api.Options{
-		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
-			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
-				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
-				ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
-			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
-			StatusCacheBytes: statusCacheBytes(c.statusCacheBytes)}),
-		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		Mastodon: mh, Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		RequestTimeout: c.requestTimeout,
 	})
 	servers := []*http.Server{newHTTPServer(handler, log)}
@@ -195,7 +209,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home, Actions: svc}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

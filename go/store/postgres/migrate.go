@@ -28,19 +28,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
+	if err := s.checkApplied(ctx, ms); err != nil {
+		return err
+	}
 	for _, m := range ms {
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
 				return fmt.Errorf("lock: %w", err)
-			}
-			// Under the lock, so two servers cannot race to create it.
-			if _, err := tx.Exec(ctx, `
-				CREATE TABLE IF NOT EXISTS schema_migrations (
-					version    integer     PRIMARY KEY,
-					name       text        NOT NULL,
-					applied_at timestamptz NOT NULL DEFAULT now()
-				)`); err != nil {
-				return fmt.Errorf("create schema_migrations: %w", err)
 			}
 			var applied bool
 			if err := tx.QueryRow(ctx,
@@ -63,6 +57,46 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("postgres: migrate %s: %w", m.Name, err)
 		}
+	}
+	return nil
+}
+
+// checkApplied refuses a database migrated by a newer binary (see
+// store.CheckApplied). It creates schema_migrations if needed, under the
+// lock Migrate takes, so two servers cannot race to create it.
+func (s *Store) checkApplied(ctx context.Context, ms []store.Migration) error {
+	applied := map[int]string{}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `
+			CREATE TABLE IF NOT EXISTS schema_migrations (
+				version    integer     PRIMARY KEY,
+				name       text        NOT NULL,
+				applied_at timestamptz NOT NULL DEFAULT now()
+			)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT version, name FROM schema_migrations`)
+		if err != nil {
+			return err
+		}
+		var (
+			v    int
+			name string
+		)
+		_, err = pgx.ForEachRow(rows, []any{&v, &name}, func() error {
+			applied[v] = name
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if err := store.CheckApplied(applied, ms); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
 }

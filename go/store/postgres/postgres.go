@@ -40,6 +40,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // cfg.ConnConfig.RuntimeParams["search_path"] set to put Starling's tables in
 // their own schema.
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
+	if cfg.ConnConfig.Tracer == nil {
+		cfg.ConnConfig.Tracer = queryTracer{}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -140,3 +143,6 @@ func listPage[T any](ctx context.Context, s *Store, query string, args []any, co
 	}
 	return store.NewestFirst(p, out), nil
 }
+
+// PoolStat returns the pool's statistics, for metrics.
+func (s *Store) PoolStat() *pgxpool.Stat { return s.pool.Stat() }

@@ -31,6 +31,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 		) STRICT`); err != nil {
 		return fmt.Errorf("sqlite: migrate: create schema_migrations: %w", err)
 	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if err := store.CheckApplied(applied, ms); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
 	for _, m := range ms {
 		err := s.withTx(ctx, func(tx *sql.Tx) error {
 			var n int
@@ -54,4 +61,49 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// appliedMigrations reads schema_migrations: version to name.
+func (s *Store) appliedMigrations(ctx context.Context) (map[int]string, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT version, name FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrate: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]string{}
+	for rows.Next() {
+		var (
+			v    int
+			name string
+		)
+		if err := rows.Scan(&v, &name); err != nil {
+			return nil, fmt.Errorf("sqlite: migrate: read schema_migrations: %w", err)
+		}
+		applied[v] = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: migrate: read schema_migrations: %w", err)
+	}
+	return applied, nil
+}
+
+// MigrationStatus compares the database's schema with this binary's
+// migrations without changing anything (starling doctor).
+func (s *Store) MigrationStatus(ctx context.Context) (store.MigrationStatus, error) {
+	ms, err := store.LoadMigrations(migrationFS, "migrations")
+	if err != nil {
+		return store.MigrationStatus{}, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return store.MigrationStatus{}, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	applied := map[int]string{}
+	if n > 0 {
+		if applied, err = s.appliedMigrations(ctx); err != nil {
+			return store.MigrationStatus{}, err
+		}
+	}
+	return store.CompareMigrations(applied, ms), nil
 }

@@ -53,6 +53,15 @@ func (s *Store) PutReport(ctx context.Context, r *store.Report) error {
 	return nil
 }
 
+// ResolveReport sets action_taken_at once, by reports.id.
+func (s *Store) ResolveReport(ctx context.Context, id int64, at time.Time) (*store.Report, error) {
+	if _, err := s.w.ExecContext(ctx, `UPDATE reports SET action_taken_at = ? WHERE id = ? AND action_taken_at IS NULL`,
+		toDB(at), id); err != nil {
+		return nil, fmt.Errorf("sqlite: resolve report %d: %w", id, translate(err))
+	}
+	return s.GetReportByID(ctx, id)
+}
+
 // GetReportByID matches reports.id.
 func (s *Store) GetReportByID(ctx context.Context, id int64) (*store.Report, error) {
 	r, err := scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = ?`, id))

@@ -99,21 +99,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	wq := cloneValues(common)
 	wq.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite3", path+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %q writer: %w", path, err)
-	}
+	drv := &sqlite3.SQLiteDriver{}
+	w := sql.OpenDB(tracedConnector{dsn: path + "?" + wq.Encode(), drv: drv})
 	// One writer: SQLite serialises writes anyway, and queueing them in
 	// database/sql avoids SQLITE_BUSY between our own connections.
 	w.SetMaxOpenConns(1)
 
 	rq := cloneValues(common)
 	rq.Set("_query_only", "on")
-	r, err := sql.Open("sqlite3", path+"?"+rq.Encode())
-	if err != nil {
-		_ = w.Close()
-		return nil, fmt.Errorf("sqlite: open %q readers: %w", path, err)
-	}
+	r := sql.OpenDB(tracedConnector{dsn: path + "?" + rq.Encode(), drv: drv})
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
@@ -301,3 +295,8 @@ func listPage[T any](ctx context.Context, s *Store, query string, args []any, co
 	}
 	return store.NewestFirst(p, out), nil
 }
+
+// Pools returns the writer and reader pools, for their statistics
+// (database/sql's DBStats, exported as metrics by the server). Callers
+// must not close them or change their settings.
+func (s *Store) Pools() (writer, reader *sql.DB) { return s.w, s.r.DB }

@@ -219,6 +219,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"account_notes",
 		"account_preferences",
 		"accounts",
+		"admin_actions",
 		"announcement_dismissals",
 		"announcement_reactions",
 		"announcements",

@@ -56,6 +56,26 @@ func exerciseReports(t *testing.T, newStore func(*testing.T) store.Store) {
 		mustBeErrNotFound(t, s.PutReport(ctx, &store.Report{ID: nextID(), AccountID: alice.ID, TargetAccountID: nextID(),
 			Category: store.ReportOther, CreatedAt: testTime(1)}), "PutReport on a missing target")
 	})
+	t.Run("Resolve", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice, bob := putAccount(t, s, "alice"), putAccount(t, s, "bob")
+		r := &store.Report{ID: nextID(), AccountID: alice.ID, TargetAccountID: bob.ID, Category: store.ReportSpam,
+			CreatedAt: testTime(1)}
+		mustNot(t, s.PutReport(ctx, r), "PutReport")
+		got, err := s.ResolveReport(ctx, r.ID, testTime(60))
+		mustNot(t, err, "ResolveReport")
+		if got.ActionTakenAt == nil || !got.ActionTakenAt.Equal(stored(testTime(60))) || got.ActionTakenBy != 0 {
+			t.Fatalf("resolved report: action_taken_at %v by %d, want %v by nobody", got.ActionTakenAt, got.ActionTakenBy, testTime(60))
+		}
+		again, err := s.ResolveReport(ctx, r.ID, testTime(120))
+		mustNot(t, err, "ResolveReport again")
+		if again.ActionTakenAt == nil || !again.ActionTakenAt.Equal(stored(testTime(60))) {
+			t.Errorf("a second resolve moved action_taken_at to %v, want the first, %v", again.ActionTakenAt, testTime(60))
+		}
+		_, err = s.ResolveReport(ctx, nextID(), testTime(60))
+		mustBeErrNotFound(t, err, "ResolveReport of a missing report")
+	})
 }
 
 func checkReport(t *testing.T, got, want *store.Report) {

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},
 		{"Outbox", exerciseOutbox},
+		{"AdminActions", exerciseAdminActions},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {

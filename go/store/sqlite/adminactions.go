@@ -1,0 +1,41 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+const adminActionColumns = `id, created_at, action, target_account_id, target_status_id, report_id, reason`
+
+func scanAdminAction(row scanner) (*store.AdminAction, error) {
+	var (
+		a  store.AdminAction
+		at int64
+	)
+	if err := row.Scan(&a.ID, &at, &a.Action, &a.TargetAccountID, &a.TargetStatusID, &a.ReportID, &a.Reason); err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromDB(at)
+	return &a, nil
+}
+
+// PutAdminAction inserts a.
+func (s *Store) PutAdminAction(ctx context.Context, a *store.AdminAction) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, toDB(a.CreatedAt), a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason)
+	if err != nil {
+		return fmt.Errorf("sqlite: put admin action %d: %w", a.ID, translate(err))
+	}
+	return nil
+}
+
+// ListAdminActions selects the entries inside page by id, newest first.
+func (s *Store) ListAdminActions(ctx context.Context, page store.Page) ([]*store.AdminAction, error) {
+	out, err := listPage(ctx, s, `SELECT `+adminActionColumns+` FROM admin_actions WHERE 1 = 1`, nil, "id", page, scanAdminAction)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list admin actions: %w", err)
+	}
+	return out, nil
+}
