@@ -10,6 +10,7 @@
 //	starling-bench plugins [flags]       policy plugins: in process vs gRPC, rank, load, swap, restart
 //	starling-bench stream [flags]        server CPU per streamed status vs listeners
 //	starling-bench http [flags]          home reads, posts and a mix over HTTP against bin/starling
+//	starling-bench embedder [flags]      built-in embedder vs feature hashing on labelled retrieval
 //
 // Every command also takes --cpuprofile FILE, --memprofile FILE and
 // --trace FILE (profiles of the bench process itself; see profile.go).
@@ -67,11 +68,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
 		"http":        {"home reads, posts and a 95/5 mix over HTTP: req/s, p50/p99/p99.9, server CPU per request (runs bin/starling)", runHTTP},
 		"feed":        {"timeline engine: post fan-out, home reads, rebuilds and memory per strategy and timeline store, on a real and a power-law follow graph", runFeed},
+		"embedder":    {"built-in subword embedder vs feature hashing: labelled retrieval (topic, source, no shared word) on short-posts-en", runEmbedderBench},
 		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "feed", "index"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "feed", "index", "embedder"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

@@ -5,6 +5,7 @@
 //	starling user create --username U --password P
 //	starling plugins pin|init|list|reload|enable|disable   manage the policy plugins
 //	starling index status|rebuild|check                    the running server's vector indexes
+//	starling embedder train --corpus F --out F               train the built-in embedder (offline)
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
 // can also be set with its STARLING_* environment variable.
@@ -56,6 +57,7 @@ commands:
   index check      measure an index's served recall@10 against exact search
   feed show        the running server's home timeline strategy and cache size
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
+  embedder train   train the built-in subword embedder on a corpus (offline; make embedder-model)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIndex(ctx, rest, stdout, stderr)
 	case "feed":
 		return runFeed(ctx, rest, stdout, stderr)
+	case "embedder":
+		return runEmbedder(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil
