@@ -13,7 +13,8 @@ import (
 //go:embed default.model
 var defaultModel []byte
 
-// Default returns the shipped model, decoded once (about 20 ms).
+// Default returns the shipped model, decoded once (30–70 ms measured on
+// the loaded 2-core VM; about 9 MB in memory as float32).
 var Default = sync.OnceValues(func() (*Model, error) { return Load(defaultModel) })
 
 // EmbedBatch embeds each text (nil for one without words); it never fails,
