@@ -154,9 +154,12 @@ type Deps struct {
 	Indexer   Indexer
 	Home      HomeFeed
 	Searcher  StatusSearcher
-	Publisher Publisher // events after commit (streaming); nil publishes nothing
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// TagMeaning, when set, adds hashtags near in meaning to a prefix that
+	// finds few (the typeahead's semantic fallback); nil: prefix only.
+	TagMeaning Embedder
+	Publisher  Publisher // events after commit (streaming); nil publishes nothing
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // Config holds the instance's rules.
@@ -190,6 +193,7 @@ type Service struct {
 	index Indexer
 	home  HomeFeed
 	srch  StatusSearcher
+	tags  *tagMeaning
 	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
@@ -212,7 +216,7 @@ func New(deps Deps, cfg Config) *Service {
 		cfg.MaxStatusChars = DefaultConfig().MaxStatusChars
 	}
 	s := &Service{
-		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
+		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder, tags: newTagMeaning(deps.TagMeaning),
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}

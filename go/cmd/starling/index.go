@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/search/subword"
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/streaming"
 )
 
@@ -73,6 +74,21 @@ func (c *indexConfig) newEmbedder(log *slog.Logger) (search.Embedder, bool, erro
 		return e, false, nil
 	}
 	return nil, false, fmt.Errorf("--embedder must be subword, hash or openai, got %q", c.embedder)
+}
+
+// tagMeaning is the embedder of the hashtag typeahead's semantic fallback:
+// the built-in subword model's word vectors when it is the embedder (the
+// hash embedder knows no meaning, and a remote one is too slow to call
+// per keystroke), else none.
+func (c *indexConfig) tagMeaning() social.Embedder {
+	if c.embedder != "subword" {
+		return nil
+	}
+	m, err := subword.Default()
+	if err != nil {
+		return nil // validate reported it
+	}
+	return m
 }
 
 func (c *indexConfig) validate() error {
