@@ -154,12 +154,13 @@ type Deps struct {
 	Indexer   Indexer
 	Home      HomeFeed
 	Searcher  StatusSearcher
-	// TagMeaning, when set, adds hashtags near in meaning to a prefix that
-	// finds few (the typeahead's semantic fallback); nil: prefix only.
-	TagMeaning Embedder
-	Publisher  Publisher // events after commit (streaming); nil publishes nothing
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// TypeaheadMeaning, when set, adds hashtags and discoverable accounts near in
+	// meaning to a prefix that finds few (the typeahead's semantic
+	// fallback); nil: prefix only.
+	TypeaheadMeaning Embedder
+	Publisher        Publisher // events after commit (streaming); nil publishes nothing
+	Logger           *slog.Logger
+	Now              func() time.Time
 }
 
 // Config holds the instance's rules.
@@ -193,7 +194,8 @@ type Service struct {
 	index Indexer
 	home  HomeFeed
 	srch  StatusSearcher
-	tags  *tagMeaning
+	tags  *meaningIndex[string]
+	accts *meaningIndex[int64]
 	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
@@ -216,7 +218,7 @@ func New(deps Deps, cfg Config) *Service {
 		cfg.MaxStatusChars = DefaultConfig().MaxStatusChars
 	}
 	s := &Service{
-		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder, tags: newTagMeaning(deps.TagMeaning),
+		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder, tags: newTagMeaning(deps.TypeaheadMeaning, deps.Store), accts: newAccountMeaning(deps.TypeaheadMeaning, deps.Store),
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}

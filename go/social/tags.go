@@ -63,7 +63,7 @@ func (s *Service) SearchTags(ctx context.Context, viewer *store.Account, query s
 	// The semantic fallback fills the first page only: later pages page
 	// through the prefix matches, as before.
 	if s.tags != nil && offset == 0 && len(names) < limit {
-		more, err := s.tags.similar(ctx, s, prefix, limit-len(names), names)
+		more, err := s.similarTags(ctx, prefix, limit-len(names), names)
 		if err != nil {
 			return nil, internal(op, err)
 		}

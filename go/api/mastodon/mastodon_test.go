@@ -49,13 +49,13 @@ func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 	return newTestEnvOn(t, openSQLite(t), nil, rules)
 }
 
-// newTestEnvOn is newTestEnv on st, with tagMeaning as the hashtag
-// typeahead's embedder (nil: prefix only).
-func newTestEnvOn(t *testing.T, st store.Store, tagMeaning social.Embedder, rules []social.Rule) *testEnv {
+// newTestEnvOn is newTestEnv on st, with meaning as the typeahead's
+// embedder (nil: prefix only).
+func newTestEnvOn(t *testing.T, st store.Store, meaning social.Embedder, rules []social.Rule) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, testStrategy(t)), TagMeaning: tagMeaning, Logger: quiet},
+	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, testStrategy(t)), TypeaheadMeaning: meaning, Logger: quiet},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
 	// The trailing slash checks that New trims it.
 	h := New(svc, Options{BaseURL: testBaseURL + "/", Version: "test", Logger: quiet})

@@ -80,7 +80,7 @@ func (c *indexConfig) newEmbedder(log *slog.Logger) (search.Embedder, bool, erro
 // the built-in subword model's word vectors when it is the embedder (the
 // hash embedder knows no meaning, and a remote one is too slow to call
 // per keystroke), else none.
-func (c *indexConfig) tagMeaning() social.Embedder {
+func (c *indexConfig) typeaheadMeaning() social.Embedder {
 	if c.embedder != "subword" {
 		return nil
 	}

@@ -152,7 +152,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	registerFeedMetrics(reg, home, st)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
-		Home: home, Searcher: statusSearch, TagMeaning: c.index.tagMeaning(), Logger: log,
+		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
 	// Every process relays: an event left by a process that died is
