@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
 )
@@ -115,6 +116,19 @@ type Indexer interface {
 	StatusesDeleted(ctx context.Context, ids []int64)
 }
 
+// Recommender scores statuses from what accounts do (package recommend's
+// Live: a collaborative model trained in the background, with item
+// popularity). Before its first training it returns nil and 0.
+type Recommender interface {
+	// Recommend returns up to k statuses for an account whose history
+	// (favourited, boosted, posted) is given, best first, skipping skip.
+	Recommend(history []int64, k int, skip func(int64) bool) []recommend.Scored
+	// Popular returns up to k of the most interacted-with statuses.
+	Popular(k int, skip func(int64) bool) []recommend.Scored
+	// Popularity is a status's popularity prior in [0, 1].
+	Popularity(id int64) float64
+}
+
 // HomeFeed builds a viewer's home timeline (package feed) and is told of
 // the committed changes a cached timeline holds.
 type HomeFeed interface {
@@ -158,9 +172,12 @@ type Deps struct {
 	// meaning to a prefix that finds few (the typeahead's semantic
 	// fallback); nil: prefix only.
 	TypeaheadMeaning Embedder
-	Publisher        Publisher // events after commit (streaming); nil publishes nothing
-	Logger           *slog.Logger
-	Now              func() time.Time
+	// Recommender feeds the For-you timeline; nil leaves it to content,
+	// network and trends.
+	Recommender Recommender
+	Publisher   Publisher // events after commit (streaming); nil publishes nothing
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // Config holds the instance's rules.
@@ -177,6 +194,9 @@ type Config struct {
 	// Rules are the instance's rules, IDs 1, 2, … in order (reports cite
 	// them); none by default.
 	Rules []Rule
+	// ForYouPerAuthor is the most statuses of one author in a viewer's
+	// For-you ranking; 0 means 3.
+	ForYouPerAuthor int
 }
 
 // DefaultConfig is what a fresh instance runs with.
@@ -196,6 +216,7 @@ type Service struct {
 	srch  StatusSearcher
 	tags  *meaningIndex[string]
 	accts *meaningIndex[int64]
+	recs  Recommender
 	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
@@ -206,6 +227,7 @@ type Service struct {
 
 	trends trendCaches
 	parts  statusPartsCache // mentions and tags of statuses read recently
+	forYou forYouCache      // each viewer's For-you ranking, briefly
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring
@@ -214,12 +236,16 @@ func New(deps Deps, cfg Config) *Service {
 	if deps.Store == nil || deps.IDs == nil {
 		panic("social.New: Store and IDs are required")
 	}
+	if cfg.ForYouPerAuthor <= 0 {
+		cfg.ForYouPerAuthor = forYouPerAuthor
+	}
 	if cfg.MaxStatusChars <= 0 {
 		cfg.MaxStatusChars = DefaultConfig().MaxStatusChars
 	}
 	s := &Service{
-		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder, tags: newTagMeaning(deps.TypeaheadMeaning, deps.Store), accts: newAccountMeaning(deps.TypeaheadMeaning, deps.Store),
-		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
+		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
+		tags: newTagMeaning(deps.TypeaheadMeaning, deps.Store), accts: newAccountMeaning(deps.TypeaheadMeaning, deps.Store),
+		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {
