@@ -26,7 +26,7 @@ export STARLING_TEST_MASTOJS := $(CURDIR)/$(MASTOJS)
 CHROMIUM ?= /usr/bin/chromium
 export STARLING_TEST_CHROMIUM := $(CHROMIUM)
 
-.PHONY: all build rust go-binaries plugins run test test-rust test-go test-e2e-deps bench lint proto clean
+.PHONY: all build rust go-binaries plugins run embedder-model test test-rust test-go test-e2e-deps bench lint proto clean
 
 all: build
 
@@ -56,6 +56,13 @@ plugins: go-binaries
 
 run: build
 	$(BIN)/starling serve
+
+# The built-in embedder's model ships in the binary (go:embed); this
+# regenerates it, deterministically (one thread, fixed seed), from the seed
+# corpus. A few minutes on one core; commit the result.
+EMBEDDER_MODEL := go/search/subword/default.model
+embedder-model: go-binaries
+	$(BIN)/starling embedder train --corpus $(DATA)/short-posts-en/posts.tsv.gz --out $(EMBEDDER_MODEL)
 
 UNCACHED := ./go/e2e ./go/policy
 # The timeline tests run again under each cached home strategy (pull is the

@@ -10,6 +10,7 @@
 //	starling-bench plugins [flags]       policy plugins: in process vs gRPC, rank, load, swap, restart
 //	starling-bench stream [flags]        server CPU per streamed status vs listeners
 //	starling-bench http [flags]          home reads, posts and a mix over HTTP against bin/starling
+//	starling-bench embedder [flags]      built-in embedder vs feature hashing on labelled retrieval
 //	starling-bench relevance [flags]     For-you recommendation quality against baselines (leave-last-out)
 //
 // Every command also takes --cpuprofile FILE, --memprofile FILE and
@@ -69,12 +70,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"http":        {"home reads, posts and a 95/5 mix over HTTP: req/s, p50/p99/p99.9, server CPU per request (runs bin/starling)", runHTTP},
 		"tracing":     {"req/s and server CPU per POST /api/v1/statuses with tracing off and on at sampling ratios (runs bin/starling)", runTracing},
 		"feed":        {"timeline engine: post fan-out, home reads, rebuilds and memory per strategy and timeline store, on a real and a power-law follow graph", runFeed},
+		"embedder":    {"built-in subword embedder vs feature hashing: labelled retrieval (topic, source, no shared word) on short-posts-en", runEmbedderBench},
 		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
 		"relevance":   {"For-you HitRate@10 and nDCG@10, leave-last-out, beside random, popularity and item-kNN, on a generated or given interaction log", runRelevance},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "relevance"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

@@ -68,7 +68,9 @@ func TestSearchAcrossProcesses(t *testing.T) {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	channel := "starling:e2e:" + hex.EncodeToString(b) // other tests share this Redis
-	flags := []string{"--db", db, "--redis", redisURL, "--redis-channel", channel, "--rate-limit", "0", "--index-follow", "100ms"}
+	// The hash embedder: this test is about processes, and its queries
+	// rely on a shared word being what a vector match means.
+	flags := []string{"--db", db, "--redis", redisURL, "--redis-channel", channel, "--rate-limit", "0", "--index-follow", "100ms", "--embedder", "hash"}
 	a := startServer(t, t.TempDir(), flags...)
 	bsrv := startServer(t, t.TempDir(), flags...)
 	_, _, tok := users(t, a, "alice")
@@ -119,7 +121,9 @@ func TestSearchAcrossProcesses(t *testing.T) {
 func TestIndexLifecycle(t *testing.T) {
 	bin, _ := binaries(t)
 	dir := t.TempDir()
-	flags := []string{"--rate-limit", "0", "--index-flat-threshold", "200", "--index-follow", "0"}
+	// The hash embedder: the lifecycle does not depend on the embedder, and
+	// the last query relies on a shared word being what a match means.
+	flags := []string{"--rate-limit", "0", "--index-flat-threshold", "200", "--index-follow", "0", "--embedder", "hash"}
 	s := startServer(t, dir, flags...)
 	_, _, tok := users(t, s, "alice")
 	topics := []string{"sourdough bread baking", "river running shoes", "espresso grinder burrs", "balcony tomato plants", "violin practice scales"}

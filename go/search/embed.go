@@ -91,6 +91,10 @@ func (e *HashEmbedder) add(v []float32, feature string, weight float32) {
 	v[sum%uint64(e.dim)] += weight
 }
 
+// ContentWords are the words the hash embedder sees in text: lower-cased,
+// stopwords dropped unless nothing else is left.
+func ContentWords(text string) []string { return tokenize(text) }
+
 // tokenize lower-cases text and splits it into words (letters and digits),
 // dropping stopwords unless nothing else is left.
 func tokenize(text string) []string {

@@ -16,18 +16,16 @@ const embedBatch = 64
 // the service was down, or all of them after the embedder changed), then
 // each new one as StatusCreated wakes it, or every interval. A failed batch
 // is retried at the next wake-up; the server keeps serving meanwhile, with
-// full-text search and the vectors it has.
+// full-text search and the vectors it has. After a change of embedder the
+// previous one's index (ServePrevious) answers searches until the backlog
+// is done.
 func (s *Statuses) RunEmbedder(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var cursor int64
 	for {
-		n, err := s.embedPending(ctx, &cursor)
-		if err != nil && ctx.Err() == nil {
+		if err := s.embedBacklog(ctx, &cursor); err != nil && ctx.Err() == nil {
 			s.log.Warn("search: embedding job; will retry", "err", err)
-		}
-		if err == nil && n == embedBatch {
-			continue // more backlog
 		}
 		select {
 		case <-ctx.Done():
@@ -38,6 +36,22 @@ func (s *Statuses) RunEmbedder(ctx context.Context, interval time.Duration) {
 		// Statuses commit out of ID order (several processes' clocks):
 		// look a little behind the last one embedded.
 		cursor = max(cursor-snowflake.FromTime(snowflake.Epoch.Add(catchUpLag)), 0)
+	}
+}
+
+// embedBacklog embeds batches after *cursor until none is full; then every
+// status has a vector under the current embedder, and a previous
+// embedder's index stops serving.
+func (s *Statuses) embedBacklog(ctx context.Context, cursor *int64) error {
+	for {
+		n, err := s.embedPending(ctx, cursor)
+		if err != nil {
+			return err
+		}
+		if n < embedBatch {
+			s.retirePrevious()
+			return nil
+		}
 	}
 }
 

@@ -84,6 +84,9 @@ type Hit struct {
 type Index struct {
 	cfg IndexConfig
 	log *slog.Logger
+	// note says what the index is doing besides serving (a re-embedding
+	// after a change of embedder); "" when nothing.
+	note atomic.Pointer[string]
 
 	// mu guards cur: searches hold it shared, the swap exclusively.
 	mu    sync.RWMutex
@@ -321,6 +324,9 @@ type Status struct {
 	HighWater      int64   `json:"high_water"`
 	Building       bool    `json:"building"`
 	BuildProgress  int64   `json:"build_progress"` // vectors read by the running build
+	// Note: what else is going on, e.g. "filling: searches use hash-v1-256
+	// (N vectors) until every status has a vector here".
+	Note string `json:"note,omitempty"`
 }
 
 // Status returns the index's current state.
@@ -342,5 +348,11 @@ func (x *Index) Status() (Status, error) {
 	if st.Len > 0 {
 		s.BytesPerVector = float64(st.MemoryBytes) / float64(st.Len)
 	}
+	if n := x.note.Load(); n != nil {
+		s.Note = *n
+	}
 	return s, nil
 }
+
+// SetNote sets what Status reports the index is doing besides serving.
+func (x *Index) SetNote(note string) { x.note.Store(&note) }

@@ -51,8 +51,10 @@ func (v EmbedderVectors) ListStatusEmbeddings(ctx context.Context, afterID int64
 	return v.Store.ListStatusVectors(ctx, v.Embedder, afterID, limit)
 }
 
-// MinScore is the lowest cosine similarity returned: below it a "match"
-// shares nothing with the query and would only be noise.
+// MinScore is the lowest cosine similarity returned, unless the embedder
+// has its own MinScore method (a dense embedder's unrelated texts score
+// higher than the hash embedder's): below it a "match" shares nothing with
+// the query and would only be noise.
 const MinScore = 0.05
 
 // tombstoneWindow is how long a deleted ID is remembered against late adds.
@@ -68,8 +70,9 @@ type Statuses struct {
 	inline  bool
 	log     *slog.Logger
 
-	nudge    chan struct{} // wakes the embedding job
-	embedded atomic.Int64  // vectors the job stored
+	prev     atomic.Pointer[Previous] // answers searches while emb's backlog is embedded
+	nudge    chan struct{}            // wakes the embedding job
+	embedded atomic.Int64             // vectors the job stored
 }
 
 // NewStatuses returns a search service over index, whose vectors must come
@@ -119,7 +122,14 @@ func (s *Statuses) Open(ctx context.Context, dir string) error {
 }
 
 // Save writes the index snapshot into dir.
-func (s *Statuses) Save(dir string) error { return s.index.Save(dir, s.emb.Name()) }
+// While a previous embedder serves, its index is the one saved: the new one
+// is rebuilt from its stored vectors at the next start.
+func (s *Statuses) Save(dir string) error {
+	if p := s.prev.Load(); p != nil {
+		return p.Index.Save(dir, p.Emb.Name())
+	}
+	return s.index.Save(dir, s.emb.Name())
+}
 
 // StatusCreated embeds a newly stored status, stores its vector and adds
 // it to the index (inline), or wakes the embedding job. Failure is logged,
@@ -127,6 +137,13 @@ func (s *Statuses) Save(dir string) error { return s.index.Save(dir, s.emb.Name(
 func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 	if st.ReblogOfID != 0 {
 		return // a reblog has no text of its own
+	}
+	if p := s.prev.Load(); p != nil { // searchable now, not only after the switch
+		if v := p.Emb.Embed(statusText(st.SpoilerText, st.Text)); v != nil {
+			if _, err := p.Index.Add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: v}}); err != nil {
+				s.log.ErrorContext(ctx, "search: index status (previous embedder)", "status_id", st.ID, "err", err)
+			}
+		}
 	}
 	if !s.inline {
 		s.wake()
@@ -150,9 +167,14 @@ func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 // embed embeds text under a span: with a remote embedder, this is where a
 // slow post or search spends its time.
 func (s *Statuses) embed(ctx context.Context, text string) []float32 {
-	_, span := tracing.Child(ctx, "embed", trace.SpanKindInternal, attribute.String("embedder", s.emb.Name()))
+	return embedTraced(ctx, s.emb, text)
+}
+
+// embedTraced embeds text with emb under a span.
+func embedTraced(ctx context.Context, emb TextEmbedder, text string) []float32 {
+	_, span := tracing.Child(ctx, "embed", trace.SpanKindInternal, attribute.String("embedder", emb.Name()))
 	defer span.End()
-	return s.emb.Embed(text)
+	return emb.Embed(text)
 }
 
 // add adds rows to the index under a span (the Rust index call).
@@ -203,12 +225,26 @@ func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 	if len(rows) == 0 {
 		s.wake()
 	}
+	if p := s.prev.Load(); p != nil {
+		var old []store.StatusEmbedding
+		if v := p.Emb.Embed(statusText(st.SpoilerText, st.Text)); v != nil {
+			old = []store.StatusEmbedding{{StatusID: st.ID, Embedding: v}}
+		}
+		if _, err := p.Index.Replace([]int64{st.ID}, old); err != nil {
+			s.log.ErrorContext(ctx, "search: index edited status (previous embedder)", "status_id", st.ID, "err", err)
+		}
+	}
 }
 
 // StatusesDeleted removes deleted statuses from the index. Failure is
 // logged, not returned: the statuses are deleted in SQL, search skips IDs
 // it cannot load, and the next rebuild leaves them out.
 func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
+	if p := s.prev.Load(); p != nil {
+		if _, err := p.Index.Remove(ids); err != nil {
+			s.log.ErrorContext(ctx, "search: remove statuses (previous embedder)", "status_ids", ids, "err", err)
+		}
+	}
 	_, span := tracing.Child(ctx, "vecsearch.Remove", trace.SpanKindInternal, attribute.Int("vecsearch.ids", len(ids)))
 	_, err := s.index.Remove(ids)
 	tracing.End(span, err)
@@ -220,13 +256,18 @@ func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
 // SearchStatusIDs returns up to k status IDs most similar to query, best
 // first, leaving out those below MinScore.
 func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error) {
-	q := s.embed(ctx, query)
+	emb, idx := s.searchTarget()
+	q := embedTraced(ctx, emb, query)
 	if q == nil || k <= 0 {
 		return nil, nil
 	}
+	floor := float32(MinScore)
+	if f, ok := emb.(interface{ MinScore() float32 }); ok {
+		floor = f.MinScore()
+	}
 	_, span := tracing.Child(ctx, "vecsearch.Search", trace.SpanKindInternal,
-		attribute.Int("vecsearch.k", k), attribute.Int("vecsearch.size", s.index.Len()))
-	hits, err := s.index.Search(q, k, nil)
+		attribute.Int("vecsearch.k", k), attribute.Int("vecsearch.size", idx.Len()))
+	hits, err := idx.Search(q, k, nil)
 	span.SetAttributes(attribute.Int("vecsearch.candidates", len(hits)))
 	tracing.End(span, err)
 	if err != nil {
@@ -234,7 +275,7 @@ func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]
 	}
 	var out []int64
 	for _, h := range hits {
-		if h.Score >= MinScore {
+		if h.Score >= floor {
 			out = append(out, h.ID)
 		}
 	}

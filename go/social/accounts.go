@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -179,6 +180,8 @@ type AccountSearchInput struct {
 // prefixes, then display-name prefixes. An "@" before the query, and a
 // domain after it, are ignored (every account is local). Accounts that
 // block the viewer or that the viewer blocks never appear. viewer may be nil.
+// When the prefix finds fewer than the limit, discoverable accounts whose
+// name and bio are near the query in meaning follow (accountmeaning.go).
 func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in AccountSearchInput) ([]*store.Account, error) {
 	const op = "social.SearchAccounts"
 	if err := checkQuery(op, in.Query); err != nil {
@@ -212,6 +215,20 @@ func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in 
 	}
 	if accts == nil {
 		accts = []*store.Account{}
+	}
+	// The semantic fallback fills the first page of a plain search only:
+	// later pages page through the prefix matches, and "following" asks for
+	// the viewer's own follows by name.
+	if s.accts != nil && in.Offset == 0 && !in.Following && len(accts) < in.Limit {
+		skip := slices.Clone(search.ExcludeIDs)
+		for _, a := range accts {
+			skip = append(skip, a.ID)
+		}
+		more, err := s.similarAccounts(ctx, q, in.Limit-len(accts), skip)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		accts = append(accts, more...)
 	}
 	return accts, nil
 }

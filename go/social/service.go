@@ -168,6 +168,10 @@ type Deps struct {
 	Indexer   Indexer
 	Home      HomeFeed
 	Searcher  StatusSearcher
+	// TypeaheadMeaning, when set, adds hashtags and discoverable accounts near in
+	// meaning to a prefix that finds few (the typeahead's semantic
+	// fallback); nil: prefix only.
+	TypeaheadMeaning Embedder
 	// Recommender feeds the For-you timeline; nil leaves it to content,
 	// network and trends.
 	Recommender Recommender
@@ -210,6 +214,8 @@ type Service struct {
 	index Indexer
 	home  HomeFeed
 	srch  StatusSearcher
+	tags  *meaningIndex[string]
+	accts *meaningIndex[int64]
 	recs  Recommender
 	pub   Publisher
 	log   *slog.Logger
@@ -238,6 +244,7 @@ func New(deps Deps, cfg Config) *Service {
 	}
 	s := &Service{
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
+		tags: newTagMeaning(deps.TypeaheadMeaning, deps.Store), accts: newAccountMeaning(deps.TypeaheadMeaning, deps.Store),
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}

@@ -44,8 +44,9 @@ func (s *Service) GetTag(ctx context.Context, viewer *store.Account, name string
 
 // SearchTags finds the hashtags used in public statuses that start with
 // query (a leading '#' and case are ignored), ascending by name, with their
-// history and whether viewer follows them. A query that cannot begin a
-// hashtag finds nothing.
+// history and whether viewer follows them; when the prefix finds fewer than
+// limit on the first page, recent public hashtags near in meaning follow
+// (tagmeaning.go). A query that cannot begin a hashtag finds nothing.
 func (s *Service) SearchTags(ctx context.Context, viewer *store.Account, query string, limit, offset int) ([]*Tag, error) {
 	const op = "social.SearchTags"
 	if limit <= 0 || offset < 0 {
@@ -58,6 +59,15 @@ func (s *Service) SearchTags(ctx context.Context, viewer *store.Account, query s
 	names, err := s.store.SearchTags(ctx, prefix, limit, offset)
 	if err != nil {
 		return nil, internal(op, err)
+	}
+	// The semantic fallback fills the first page only: later pages page
+	// through the prefix matches, as before.
+	if s.tags != nil && offset == 0 && len(names) < limit {
+		more, err := s.similarTags(ctx, prefix, limit-len(names), names)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		names = append(names, more...)
 	}
 	return s.tagsWithHistory(ctx, op, viewer, names)
 }

@@ -46,10 +46,16 @@ func newTestEnv(t *testing.T) *testEnv {
 // newTestEnvWithRules is newTestEnv on an instance with rules.
 func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 	t.Helper()
+	return newTestEnvOn(t, openSQLite(t), nil, rules)
+}
+
+// newTestEnvOn is newTestEnv on st, with meaning as the typeahead's
+// embedder (nil: prefix only).
+func newTestEnvOn(t *testing.T, st store.Store, meaning social.Embedder, rules []social.Rule) *testEnv {
+	t.Helper()
 	ctx := context.Background()
-	st := openSQLite(t)
 	quiet := slog.New(slog.DiscardHandler)
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, testStrategy(t)), Logger: quiet},
+	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, testStrategy(t)), TypeaheadMeaning: meaning, Logger: quiet},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
 	// The trailing slash checks that New trims it.
 	h := New(svc, Options{BaseURL: testBaseURL + "/", Version: "test", Logger: quiet})

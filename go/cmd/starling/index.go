@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/search/subword"
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/streaming"
 )
 
@@ -40,7 +42,7 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.refine, "index-refine", 16, "IVF-PQ exact re-rank depth (times k)")
 	fs.DurationVar(&c.follow, "index-follow", 5*time.Second, "how often to add the vectors other server processes stored (several processes on one database); 0 disables it")
 	fs.DurationVar(&c.snapshotEvery, "index-snapshot-every", 10*time.Minute, "how often to write the index snapshot (also written at shutdown); 0: at shutdown only")
-	fs.StringVar(&c.embedder, "embedder", "hash", `text embedder for search: "hash" (built in) or "openai" (an OpenAI-compatible /v1/embeddings service: Ollama, vLLM, TEI, hosted)`)
+	fs.StringVar(&c.embedder, "embedder", "subword", `text embedder for search: "subword" (built in: word vectors with character n-grams, trained on short-posts-en), "hash" (built in: feature hashing, words only) or "openai" (an OpenAI-compatible /v1/embeddings service: Ollama, vLLM, TEI, hosted)`)
 	fs.StringVar(&c.embedderURL, "embedder-url", "", "openai embedder: API base URL, e.g. http://127.0.0.1:11434/v1")
 	fs.StringVar(&c.embedderModel, "embedder-model", "", "openai embedder: model name")
 	fs.IntVar(&c.embedderDim, "embedder-dim", 0, "openai embedder: the model's vector dimension")
@@ -56,6 +58,12 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 // told of every request to a remote embedder (metrics).
 func (c *indexConfig) newEmbedder(log *slog.Logger, observe func(time.Duration, error)) (search.Embedder, bool, error) {
 	switch c.embedder {
+	case "subword":
+		m, err := subword.Default()
+		if err != nil {
+			return nil, false, fmt.Errorf("--embedder subword: the built-in model: %w", err)
+		}
+		return m, true, nil
 	case "hash":
 		return search.NewHashEmbedder(search.DefaultDim), true, nil
 	case "openai":
@@ -66,7 +74,22 @@ func (c *indexConfig) newEmbedder(log *slog.Logger, observe func(time.Duration, 
 		}
 		return e, false, nil
 	}
-	return nil, false, fmt.Errorf("--embedder must be hash or openai, got %q", c.embedder)
+	return nil, false, fmt.Errorf("--embedder must be subword, hash or openai, got %q", c.embedder)
+}
+
+// tagMeaning is the embedder of the hashtag typeahead's semantic fallback:
+// the built-in subword model's word vectors when it is the embedder (the
+// hash embedder knows no meaning, and a remote one is too slow to call
+// per keystroke), else none.
+func (c *indexConfig) typeaheadMeaning() social.Embedder {
+	if c.embedder != "subword" {
+		return nil
+	}
+	m, err := subword.Default()
+	if err != nil {
+		return nil // validate reported it
+	}
+	return m
 }
 
 func (c *indexConfig) validate() error {
@@ -112,7 +135,12 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vector
 	}
 	statuses := search.NewStatuses(emb, idx, vectors, inline, log)
 	dir := c.snapshotDir(dataDir)
+	if err := servePrevious(ctx, c, statuses, dir, vectors, log); err != nil {
+		idx.Close()
+		return nil, nil, err
+	}
 	if err := statuses.Open(ctx, dir); err != nil {
+		statuses.ClosePrevious()
 		idx.Close()
 		return nil, nil, err
 	}
@@ -159,6 +187,53 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vector
 		if err := statuses.Save(dir); err != nil {
 			log.Warn("search: index snapshot at shutdown", "err", err)
 		}
+		statuses.ClosePrevious()
 		idx.Close()
 	}, nil
+}
+
+// servePrevious keeps search on the embedder of the snapshot in dir when
+// the configured one differs (the embedder was changed), if that embedder
+// is built in and so can still embed queries: the background job embeds
+// every status under the new one meanwhile, and searches switch when it
+// is done. An HTTP embedder's old snapshot is not served (its service may
+// be gone): search then uses the new index as it fills.
+func servePrevious(ctx context.Context, c indexConfig, statuses *search.Statuses, dir string, vectors search.VectorStore, log *slog.Logger) error {
+	name := search.SnapshotEmbedder(dir)
+	serving, _ := statuses.Serving()
+	if name == "" || name == serving {
+		return nil
+	}
+	old := builtinEmbedder(name)
+	if old == nil {
+		log.Info("search: the index snapshot is another embedder's, which is not built in; rebuilding", "snapshot", name, "embedder", serving)
+		return nil
+	}
+	idx, err := search.NewIndex(ctx, search.IndexConfig{Name: "statuses", Dim: old.Dim(), FlatThreshold: c.flatThreshold,
+		NProbe: c.nprobe, RefineFactor: c.refine}, search.EmbedderVectors{Store: vectors, Embedder: name}, log)
+	if err != nil {
+		return err
+	}
+	prev, err := search.OpenPrevious(ctx, old, idx, dir)
+	if err != nil {
+		idx.Close()
+		log.Warn("search: could not open the previous embedder's index; search uses the new one as it fills", "previous", name, "err", err)
+		return nil
+	}
+	statuses.ServePrevious(prev)
+	log.Info("search: embedder changed; searches use the previous embedder's index until every status is embedded again",
+		"previous", name, "vectors", idx.Len(), "embedder", serving)
+	return nil
+}
+
+// builtinEmbedder returns the built-in embedder with this name, or nil.
+func builtinEmbedder(name string) search.TextEmbedder {
+	var dim int
+	if _, err := fmt.Sscanf(name, "hash-v1-%d", &dim); err == nil && dim > 0 && dim <= 4096 && name == fmt.Sprintf("hash-v1-%d", dim) {
+		return search.NewHashEmbedder(dim)
+	}
+	if m, err := subword.Default(); err == nil && m.Name() == name {
+		return m
+	}
+	return nil
 }

@@ -91,7 +91,15 @@ func indexStatus(ctx context.Context, c *adminClient, stdout io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f MiB\t%.0f\t%d\t%s\n", s.Name, s.Kind, s.Vectors, s.Tombstones, s.Dim,
 			s.NList, s.NProbe, float64(s.MemoryBytes)/(1<<20), s.BytesPerVector, s.TrainedAt, building)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range list {
+		if s.Note != "" {
+			fmt.Fprintf(stdout, "%s: %s\n", s.Name, s.Note)
+		}
+	}
+	return nil
 }
 
 func indexRebuild(ctx context.Context, c *adminClient, name string, every time.Duration, stdout io.Writer) error {

@@ -5,6 +5,7 @@
 //	starling user create --username U --password P
 //	starling plugins pin|init|list|reload|enable|disable   manage the policy plugins
 //	starling index status|rebuild|check                    the running server's vector indexes
+//	starling embedder train --corpus F --out F               train the built-in embedder (offline)
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
 // can also be set with its STARLING_* environment variable.
@@ -63,6 +64,7 @@ commands:
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
   admin delete-status  delete any status as a moderator (--reason), recorded in the audit log
   admin actions    the moderators' audit log, newest first
+  embedder train   train the built-in subword embedder on a corpus (offline; make embedder-model)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runFeed(ctx, rest, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, stdout, stderr)
+	case "embedder":
+		return runEmbedder(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil

@@ -167,7 +167,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	go recs.Run(ctx, c.recommendEvery, recommend.Options{}, recommenderLoad(st, c.recommendMax), log)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
-		Home: home, Searcher: statusSearch, Recommender: recs, Logger: log,
+		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
