@@ -46,3 +46,8 @@ func Qualify(alias, columns string) string {
 	}
 	return strings.Join(cols, ", ")
 }
+
+// MediaUpdates maps each column UpdateMediaAttachment may set to m's value.
+func MediaUpdates(m *MediaAttachment) map[string]any {
+	return map[string]any{"description": m.Description, "focus_x": m.FocusX, "focus_y": m.FocusY}
+}

@@ -139,6 +139,10 @@ type StatusWrite struct {
 	IdempotencySince time.Time
 	// Flags are the policy plugins' flags on the status, stored with it.
 	Flags []StatusFlag
+	// MediaIDs are attached to the status in this order; each must be the
+	// author's and unattached, else the write fails with ErrConflict (one
+	// racing attach of the same media to another status loses).
+	MediaIDs []int64
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -349,6 +353,7 @@ type Store interface {
 	Announcements
 	Activity
 	Moderation
+	Media
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

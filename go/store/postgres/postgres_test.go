@@ -122,7 +122,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"idempotency_keys",
 		"list_accounts",
 		"lists",
-		"markers",
+		"markers", "media_attachments",
 		"mutes",
 		"notifications",
 		"policy_decisions",

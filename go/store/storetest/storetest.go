@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Announcements", exerciseAnnouncements},
 		{"Activity", exerciseActivity},
 		{"Moderation", exerciseModeration},
+		{"Media", exerciseMedia},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {
