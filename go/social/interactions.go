@@ -40,6 +40,10 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	media, err := s.store.GetStatusMedia(ctx, []int64{id})
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(op, "Record not found")
@@ -47,6 +51,8 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	// The rows went with the status (ON DELETE CASCADE); the files go now.
+	s.removeUnusedFiles(ctx, media[id]...)
 	s.publishDelete(ctx, deleted, tags, mentioned)
 	// The reblogs went with the status: the streams that showed them
 	// (their boosters' homes) must drop them as well.

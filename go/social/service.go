@@ -121,6 +121,19 @@ type StatusSearcher interface {
 	SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error)
 }
 
+// MediaProcessor turns uploads into stored files and removes them (package
+// media's Library over its file store).
+type MediaProcessor interface {
+	// StoreMedia processes data and stores its files; the attachment it
+	// returns has the file fields set (type, keys, content type, size,
+	// dimensions, blurhash), nothing else. A refusal the client can fix (not
+	// an image, too large, corrupt) has in its chain an error with an
+	// Invalid() string method giving the client-safe reason.
+	StoreMedia(ctx context.Context, data []byte) (*store.MediaAttachment, error)
+	// RemoveMedia deletes the files under keys; a missing one is no error.
+	RemoveMedia(ctx context.Context, keys ...string) error
+}
+
 // Deps are the service's collaborators. Store and IDs are required; a nil
 // Moderator allows everything, a nil Embedder stores no vectors, nil Indexers
 // are skipped.
@@ -134,6 +147,7 @@ type Deps struct {
 	Home      HomeFeed
 	Searcher  StatusSearcher
 	Publisher Publisher // events after commit (streaming); nil publishes nothing
+	Media     MediaProcessor // nil: uploads are refused
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
@@ -170,6 +184,7 @@ type Service struct {
 	home  HomeFeed
 	srch  StatusSearcher
 	pub   Publisher
+	media MediaProcessor
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
@@ -191,6 +206,7 @@ func New(deps Deps, cfg Config) *Service {
 	s := &Service{
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
+		media: deps.Media,
 		log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {

@@ -28,6 +28,8 @@ type StatusInput struct {
 	// from the same account within IdempotencyWindow returns the status
 	// the first request created instead of posting again.
 	IdempotencyKey string
+	// MediaIDs are the author's unposted uploads to attach, in order.
+	MediaIDs []int64
 }
 
 // IdempotencyWindow is how long an Idempotency-Key is remembered (Mastodon
@@ -53,6 +55,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 	}
 	vis, err := s.validateStatus(op, &in)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.statusMedia(ctx, op, author, in.MediaIDs); err != nil {
 		return nil, err
 	}
 	var parent *store.Status
@@ -88,7 +93,7 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
 	}
 	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Flags: s.statusFlags(flags),
-		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow)}
+		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself
@@ -107,6 +112,10 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 			if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
 				return st, err
 			}
+		}
+		if len(in.MediaIDs) > 0 && errors.Is(err, store.ErrConflict) {
+			// A media ID was posted by a concurrent request meanwhile.
+			return nil, invalid(op, "Validation failed: media_ids must name your own uploads not posted yet")
 		}
 		return nil, internal(op, err)
 	}
@@ -151,7 +160,7 @@ func (s *Service) localDomain() string {
 }
 
 func (s *Service) validateStatus(op string, in *StatusInput) (store.Visibility, error) {
-	if strings.TrimSpace(in.Text) == "" {
+	if strings.TrimSpace(in.Text) == "" && len(in.MediaIDs) == 0 {
 		return "", invalid(op, "Validation failed: Text can't be blank")
 	}
 	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.SpoilerText) {

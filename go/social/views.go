@@ -15,6 +15,7 @@ type StatusView struct {
 	Reblog     *StatusView // the original, for a reblog
 	Mentions   []*store.Account
 	Tags       []string
+	Media      []*store.MediaAttachment // in the author's order
 	Favourited bool
 	Reblogged  bool
 	Bookmarked bool
@@ -27,7 +28,7 @@ type StatusView struct {
 
 // ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)
 // may see, in order, with a fixed number of queries whatever the batch
-// size: originals, accounts, mentions, tags, and one per viewer flag
+// size: originals, accounts, mentions, tags, media, and one per viewer flag
 // (favourited, reblogged, bookmarked, pinned, muted conversation).
 // Statuses whose author (or original) vanished are dropped.
 //
@@ -58,6 +59,10 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	media, err := s.store.GetStatusMedia(ctx, ids)
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	acctIDs := make([]int64, 0, len(all))
 	for _, st := range all {
 		acctIDs = append(acctIDs, st.AccountID)
@@ -85,7 +90,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		if !ok {
 			return nil
 		}
-		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID],
+		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID], Media: media[st.ID],
 			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
 			Muted:    muted[st.ID],
 			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}

@@ -51,6 +51,9 @@ type Media interface {
 	// DeleteMediaAttachmentByID deletes the attachment matching id unless it
 	// was attached meanwhile; ErrNotFound if there is no such unattached one.
 	DeleteMediaAttachmentByID(ctx context.Context, id int64) error
+	// CountMediaSince counts accountID's attachments created at or after
+	// since, attached or not (the upload rate limit).
+	CountMediaSince(ctx context.Context, accountID int64, since time.Time) (int64, error)
 	// IsMediaFileUsed reports whether any attachment names key as its file
 	// or its preview (files are shared by identical uploads).
 	IsMediaFileUsed(ctx context.Context, key string) (bool, error)

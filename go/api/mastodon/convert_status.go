@@ -10,37 +10,37 @@ import (
 
 // Status is Mastodon's Status entity.
 type Status struct {
-	ID                 string     `json:"id"`
-	URI                string     `json:"uri"`
-	URL                *string    `json:"url"`
-	CreatedAt          string     `json:"created_at"`
-	Account            *Account   `json:"account"`
-	Content            string     `json:"content"`
-	Visibility         string     `json:"visibility"`
-	Sensitive          bool       `json:"sensitive"`
-	SpoilerText        string     `json:"spoiler_text"`
-	MediaAttachments   []struct{} `json:"media_attachments"`
-	Application        *struct{}  `json:"application,omitempty"`
-	Mentions           []Mention  `json:"mentions"`
-	Tags               []Tag      `json:"tags"`
-	Emojis             []struct{} `json:"emojis"`
-	ReblogsCount       int64      `json:"reblogs_count"`
-	FavouritesCount    int64      `json:"favourites_count"`
-	RepliesCount       int64      `json:"replies_count"`
-	InReplyToID        *string    `json:"in_reply_to_id"`
-	InReplyToAccountID *string    `json:"in_reply_to_account_id"`
-	Reblog             *Status    `json:"reblog"`
-	Poll               *struct{}  `json:"poll"`
-	Card               *struct{}  `json:"card"`
-	Language           *string    `json:"language"`
-	Text               *string    `json:"text,omitempty"` // only in the delete response (source for redraft)
-	EditedAt           *string    `json:"edited_at"`
-	Favourited         *bool      `json:"favourited,omitempty"`
-	Reblogged          *bool      `json:"reblogged,omitempty"`
-	Muted              *bool      `json:"muted,omitempty"`
-	Bookmarked         *bool      `json:"bookmarked,omitempty"`
-	Pinned             *bool      `json:"pinned,omitempty"`
-	Filtered           []struct{} `json:"filtered"`
+	ID                 string             `json:"id"`
+	URI                string             `json:"uri"`
+	URL                *string            `json:"url"`
+	CreatedAt          string             `json:"created_at"`
+	Account            *Account           `json:"account"`
+	Content            string             `json:"content"`
+	Visibility         string             `json:"visibility"`
+	Sensitive          bool               `json:"sensitive"`
+	SpoilerText        string             `json:"spoiler_text"`
+	MediaAttachments   []*MediaAttachment `json:"media_attachments"`
+	Application        *struct{}          `json:"application,omitempty"`
+	Mentions           []Mention          `json:"mentions"`
+	Tags               []Tag              `json:"tags"`
+	Emojis             []struct{}         `json:"emojis"`
+	ReblogsCount       int64              `json:"reblogs_count"`
+	FavouritesCount    int64              `json:"favourites_count"`
+	RepliesCount       int64              `json:"replies_count"`
+	InReplyToID        *string            `json:"in_reply_to_id"`
+	InReplyToAccountID *string            `json:"in_reply_to_account_id"`
+	Reblog             *Status            `json:"reblog"`
+	Poll               *struct{}          `json:"poll"`
+	Card               *struct{}          `json:"card"`
+	Language           *string            `json:"language"`
+	Text               *string            `json:"text,omitempty"` // only in the delete response (source for redraft)
+	EditedAt           *string            `json:"edited_at"`
+	Favourited         *bool              `json:"favourited,omitempty"`
+	Reblogged          *bool              `json:"reblogged,omitempty"`
+	Muted              *bool              `json:"muted,omitempty"`
+	Bookmarked         *bool              `json:"bookmarked,omitempty"`
+	Pinned             *bool              `json:"pinned,omitempty"`
+	Filtered           []struct{}         `json:"filtered"`
 }
 
 // Mention is Mastodon's Status::Mention entity.
@@ -79,7 +79,7 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 		ID: id, URI: h.baseURL + "/users/" + author.Username + "/statuses/" + id,
 		CreatedAt: formatTime(s.CreatedAt), Account: h.account(author), Content: s.Content,
 		Visibility: string(s.Visibility), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
-		MediaAttachments: []struct{}{}, Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
+		MediaAttachments: make([]*MediaAttachment, 0, len(v.Media)), Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
 		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
 		Filtered: []struct{}{},
 	}
@@ -96,6 +96,9 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 	for _, m := range v.Mentions {
 		out.Mentions = append(out.Mentions, Mention{ID: formatID(m.ID), Username: m.Username,
 			URL: h.baseURL + "/@" + m.Username, Acct: m.Username})
+	}
+	for _, m := range v.Media {
+		out.MediaAttachments = append(out.MediaAttachments, h.mediaAttachment(m))
 	}
 	for _, t := range v.Tags {
 		out.Tags = append(out.Tags, Tag{Name: t, URL: h.baseURL + "/tags/" + url.PathEscape(t)})

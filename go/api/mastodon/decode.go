@@ -28,10 +28,10 @@ const maxMultipartMemory = 1 << 20
 // and funnelled into one representation (url.Values) before assignment, so
 // each field is parsed by one rule whatever the encoding.
 //
-// Supported field kinds: string, bool, *bool, int, []string, and
-// notSupported (refused when given). Array parameters use Rails' "name[]"
-// form in forms and query strings; nested JSON objects become Rails'
-// bracketed keys.
+// Supported field kinds: string, *string (nil when absent), bool, *bool,
+// int, []string, and notSupported (refused when given). Array parameters
+// use Rails' "name[]" form in forms and query strings; nested JSON objects
+// become Rails' bracketed keys.
 //
 // Every parameter name and value must be text (see checkText), whatever
 // its encoding and whether or not dst reads it: this is the one gate text
@@ -41,6 +41,12 @@ func decodeParams(r *http.Request, dst any) error {
 	if err != nil {
 		return err
 	}
+	return checkAndAssign(vals, dst)
+}
+
+// checkAndAssign passes every name and value through checkText, then
+// fills dst.
+func checkAndAssign(vals url.Values, dst any) error {
 	for k, vs := range vals {
 		if err := checkText(k); err != nil {
 			return invalidText("a parameter name", err)
@@ -52,6 +58,55 @@ func decodeParams(r *http.Request, dst any) error {
 		}
 	}
 	return assign(vals, dst)
+}
+
+// decodeUpload reads a multipart/form-data upload: the one file part named
+// field, at most maxBytes (422 beyond, as Mastodon answers a file over its
+// size limit), and every other parameter into dst under decodeParams'
+// rules. Any other file part is refused. Parts over maxMultipartMemory
+// spill into temporary files, removed before it returns.
+func decodeUpload(r *http.Request, field string, maxBytes int64, dst any) ([]byte, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: "Validation failed: " + field + " is required (a multipart/form-data upload)"}
+	}
+	if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
+		return nil, bodyError("form", err)
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	files := maps.Clone(r.MultipartForm.File)
+	parts := files[field]
+	delete(files, field)
+	if err := refuseFiles(files); err != nil {
+		return nil, err
+	}
+	if len(parts) != 1 {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: "Validation failed: " + field + " must be one file"}
+	}
+	if parts[0].Size > maxBytes {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: fmt.Sprintf("Validation failed: File file size must be less than %d MB", maxBytes>>20)}
+	}
+	f, err := parts[0].Open()
+	if err != nil {
+		return nil, fmt.Errorf("open upload: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	vals := url.Values{}
+	for k, v := range r.URL.Query() {
+		vals[strings.TrimSuffix(k, "[]")] = v
+	}
+	mergeForm(vals, r.PostForm)
+	if _, ok := vals[field]; ok {
+		return nil, badRequest("Parameter " + field + " must be a file")
+	}
+	return data, checkAndAssign(vals, dst)
 }
 
 // Why a value is not text.
@@ -168,9 +223,9 @@ func mergeForm(dst, src url.Values) {
 	}
 }
 
-// refuseFiles answers a file part with 422: no endpoint stores uploads yet
-// (avatars, headers and media come with media storage), and a file that is
-// parsed and dropped would be a success that pretends.
+// refuseFiles answers a file part with 422 where none is read (every
+// endpoint but those using decodeUpload): a file that is parsed and
+// dropped would be a success that pretends.
 func refuseFiles(files map[string][]*multipart.FileHeader) error {
 	if len(files) == 0 {
 		return nil
@@ -312,6 +367,9 @@ func assign(vals url.Values, dst any) error {
 		switch f.Interface().(type) {
 		case string:
 			f.SetString(vs[0])
+		case *string:
+			v := vs[0]
+			f.Set(reflect.ValueOf(&v))
 		case []string:
 			f.Set(reflect.ValueOf(vs))
 		case bool, *bool:

@@ -23,6 +23,7 @@ type Handler struct {
 	streamConns  *connCounter
 	streamLimits StreamLimits
 	clientKey    func(*http.Request) string
+	media        MediaOptions
 }
 
 // Options configure a Handler.
@@ -46,13 +47,19 @@ type Options struct {
 	// the trusted proxies and counts IPv6 clients by /64, so both count
 	// clients alike; nil takes the connection's address.
 	ClientKey func(*http.Request) string
+	// Media configures uploads; without Media.Files none are offered.
+	Media MediaOptions
 }
 
 // New returns the API handler for svc.
 func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(),
-		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey}
+		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey, media: opts.Media}
+	if h.media.URL == "" {
+		h.media.URL = h.baseURL + mediaPath
+	}
+	h.media.URL = strings.TrimRight(h.media.URL, "/")
 	if h.version == "" {
 		h.version = "dev"
 	}
@@ -79,6 +86,7 @@ func (h *Handler) Routes(r chi.Router) {
 	h.oauthRoutes(r)
 	h.discoveryRoutes(r)
 	h.imageRoutes(r)
+	h.mediaFileRoutes(r)
 	r.Route("/api/v1", func(r chi.Router) {
 		h.instanceRoutes(r)
 		h.accountRoutes(r)
@@ -94,11 +102,13 @@ func (h *Handler) Routes(r chi.Router) {
 		h.reportRoutes(r)
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
+		h.mediaRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
+		h.mediaV2Routes(r)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-social/starling/go/api"
 	"github.com/starling-social/starling/go/api/mastodon"
+	"github.com/starling-social/starling/go/media"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -62,6 +63,11 @@ type serveConfig struct {
 	logLevel        string
 	shutdownTimeout time.Duration
 
+	mediaDir       string
+	mediaURL       string
+	mediaMaxBytes  int64
+	mediaMaxPixels int64
+
 	instanceTitle       string
 	instanceDescription string
 	instanceEmail       string
@@ -110,6 +116,10 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
+	fs.StringVar(&c.mediaDir, "media-dir", "", "directory of uploaded media files (default <data-dir>/media)")
+	fs.StringVar(&c.mediaURL, "media-url", "", "base URL clients fetch uploaded files from, for a CDN or proxy in front (default <public-url>/system/media, served by Starling)")
+	fs.Int64Var(&c.mediaMaxBytes, "media-max-bytes", media.DefaultMaxBytes, "largest image upload in bytes")
+	fs.Int64Var(&c.mediaMaxPixels, "media-max-pixels", media.DefaultMaxPixels, "largest image upload in pixels (width × height, read before decoding)")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -155,6 +165,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.bodyLimit <= 0 {
 		return fmt.Errorf("--body-limit must be positive, got %d", c.bodyLimit)
+	}
+	if c.mediaMaxBytes <= 0 || c.mediaMaxPixels <= 0 {
+		return fmt.Errorf("--media-max-bytes and --media-max-pixels must be positive, got %d and %d", c.mediaMaxBytes, c.mediaMaxPixels)
 	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)

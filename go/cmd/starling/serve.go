@@ -141,20 +141,28 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
+	mediaLib, mediaOpts, err := openMedia(c)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
 		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
-		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
+		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
 	handler := api.NewRouter(api.Options{
 		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
 				ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
-			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies)}),
+			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies), Media: mediaOpts}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		// Room for the multipart framing and the other fields beside the file.
+		UploadLimit: c.mediaMaxBytes + 1<<20,
 		RequestTimeout: c.requestTimeout,
 	})
+	go pruneMedia(ctx, svc, log)
 	servers := []*http.Server{newHTTPServer(handler, log)}
 	listeners := []net.Listener{ln}
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL)

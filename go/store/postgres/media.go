@@ -156,3 +156,14 @@ func (s *Store) IsMediaFileUsed(ctx context.Context, key string) (bool, error) {
 	}
 	return used, nil
 }
+
+// CountMediaSince counts by account_id and created_at
+// (media_attachments_account_id_created_at_idx).
+func (s *Store) CountMediaSince(ctx context.Context, accountID int64, since time.Time) (int64, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM media_attachments WHERE account_id = $1 AND created_at >= $2`,
+		accountID, toDB(since)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count media of %d: %w", accountID, err)
+	}
+	return n, nil
+}

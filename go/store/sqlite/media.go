@@ -29,7 +29,7 @@ func scanMedia(row scanner) (*store.MediaAttachment, error) {
 }
 
 // PutMediaAttachment inserts m, unattached, unless its account has max
-// unattached attachments (media_attachments_unattached_idx).
+// unattached attachments (media_attachments_account_id_created_at_idx).
 func (s *Store) PutMediaAttachment(ctx context.Context, m *store.MediaAttachment, max int) error {
 	err := s.insertCapped(ctx,
 		`SELECT count(*), 0 FROM media_attachments WHERE account_id = ? AND status_id IS NULL`, []any{m.AccountID}, max,
@@ -173,4 +173,15 @@ func conflictIfMissing(err error) error {
 		return store.ErrConflict
 	}
 	return err
+}
+
+// CountMediaSince counts by account_id and created_at
+// (media_attachments_account_id_created_at_idx).
+func (s *Store) CountMediaSince(ctx context.Context, accountID int64, since time.Time) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM media_attachments WHERE account_id = ? AND created_at >= ?`,
+		accountID, toDB(since)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count media of %d: %w", accountID, err)
+	}
+	return n, nil
 }

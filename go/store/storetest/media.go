@@ -66,6 +66,15 @@ func exerciseMedia(t *testing.T, newStore func(*testing.T) store.Store) {
 		// Attached media no longer count.
 		putStatusW(t, s, &store.StatusWrite{Status: newStatus(alice, 4), MediaIDs: []int64{first.ID}})
 		mustNot(t, s.PutMediaAttachment(ctx, newMedia(alice, 5), 2), "after attaching one")
+		// The rate counts every upload since, attached or not.
+		n, err := s.CountMediaSince(ctx, alice.ID, testTime(2))
+		mustNot(t, err, "CountMediaSince")
+		if n != 2 {
+			t.Errorf("alice's uploads since testTime(2) = %d, want 2", n)
+		}
+		if n, err = s.CountMediaSince(ctx, alice.ID, testTime(0)); err != nil || n != 3 {
+			t.Errorf("alice's uploads = %d, %v; want 3", n, err)
+		}
 	})
 
 	t.Run("AttachOrderAndRules", func(t *testing.T) {

@@ -25,8 +25,8 @@ CREATE TABLE media_attachments (
 );
 
 CREATE INDEX media_attachments_status_id_idx ON media_attachments (status_id, position) WHERE status_id IS NOT NULL;
--- The per-account cap and the cleanup job read unattached uploads.
-CREATE INDEX media_attachments_unattached_idx ON media_attachments (account_id, created_at) WHERE status_id IS NULL;
+-- The per-account upload rate and cap count recent and unattached uploads.
+CREATE INDEX media_attachments_account_id_created_at_idx ON media_attachments (account_id, created_at);
 CREATE INDEX media_attachments_created_at_idx ON media_attachments (created_at) WHERE status_id IS NULL;
 CREATE INDEX media_attachments_file_key_idx ON media_attachments (file_key);
 CREATE INDEX media_attachments_preview_key_idx ON media_attachments (preview_key);
