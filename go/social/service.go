@@ -146,7 +146,7 @@ type Deps struct {
 	Indexer   Indexer
 	Home      HomeFeed
 	Searcher  StatusSearcher
-	Publisher Publisher // events after commit (streaming); nil publishes nothing
+	Publisher Publisher      // events after commit (streaming); nil publishes nothing
 	Media     MediaProcessor // nil: uploads are refused
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -207,7 +207,7 @@ func New(deps Deps, cfg Config) *Service {
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
 		media: deps.Media,
-		log: deps.Logger, now: deps.Now, cfg: cfg,
+		log:   deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

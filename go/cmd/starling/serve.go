@@ -159,7 +159,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies), Media: mediaOpts}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		// Room for the multipart framing and the other fields beside the file.
-		UploadLimit: c.mediaMaxBytes + 1<<20,
+		UploadLimit:    c.mediaMaxBytes + 1<<20,
 		RequestTimeout: c.requestTimeout,
 	})
 	go pruneMedia(ctx, svc, log)
