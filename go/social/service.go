@@ -206,8 +206,7 @@ func New(deps Deps, cfg Config) *Service {
 	s := &Service{
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
-		media: deps.Media,
-		log:   deps.Logger, now: deps.Now, cfg: cfg,
+		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
