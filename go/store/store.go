@@ -168,7 +168,10 @@ type StatusQuery struct {
 	// HideReblogsOf leaves out the reblogs made by these accounts (follows
 	// with show_reblogs off); their own statuses stay.
 	HideReblogsOf []int64
-	Page          Page
+	// OnlyMedia keeps only statuses with media attachments (a reblog has
+	// none of its own).
+	OnlyMedia bool
+	Page      Page
 }
 
 // Accounts stores local accounts.
@@ -319,7 +322,9 @@ type PublicQuery struct {
 	AnyTags  []string
 	AllTags  []string
 	NoneTags []string
-	Page     Page
+	// OnlyMedia keeps only statuses with media attachments.
+	OnlyMedia bool
+	Page      Page
 }
 
 // StatusEmbedding is one row of the vector-index rebuild scan.

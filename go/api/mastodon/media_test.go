@@ -245,6 +245,19 @@ func runMediaUploadAndPost(t *testing.T, st store.Store) {
 	if len(seen["media_attachments"].([]any)) != 2 {
 		t.Errorf("bob sees %v", seen["media_attachments"])
 	}
+	// only_media keeps it and leaves a text-only status out.
+	wantStatus(t, e.postForm("/api/v1/statuses", tok, url.Values{"status": {"just text"}}), http.StatusOK)
+	aliceID := decodeObject(t, e.get("/api/v1/accounts/verify_credentials", tok))["id"].(string)
+	for _, path := range []string{"/api/v1/accounts/" + aliceID + "/statuses?only_media=true",
+		"/api/v1/timelines/public?only_media=true", "/api/v1/timelines/public?local=true&only_media=true"} {
+		list := decodeList(t, e.get(path, bobTok))
+		if len(list) != 1 || list[0]["id"] != sid {
+			t.Errorf("%s = %d statuses, want only %s", path, len(list), sid)
+		}
+	}
+	if n := len(decodeList(t, e.get("/api/v1/accounts/"+aliceID+"/statuses", bobTok))); n != 2 {
+		t.Errorf("all statuses = %d, want 2", n)
+	}
 	if n := len(e.files()); n != 3 { // the first's original and preview; the second is its own preview
 		t.Errorf("%d files on disk, want 3", n)
 	}

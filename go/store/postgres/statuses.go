@@ -289,6 +289,9 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if len(q.HideReblogsOf) > 0 {
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id = ANY(` + arg(q.HideReblogsOf) + `))`)
 	}
+	if q.OnlyMedia {
+		b.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
+	}
 	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list statuses: %w", err)
@@ -334,6 +337,9 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 	}
 	if len(q.NoneTags) > 0 {
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.NoneTags) + `))`)
+	}
+	if q.OnlyMedia {
+		cond.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
 	}
 	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {

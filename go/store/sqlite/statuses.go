@@ -301,6 +301,9 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)))`)
 		args = append(args, hidden)
 	}
+	if q.OnlyMedia {
+		b.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
+	}
 	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
@@ -359,6 +362,9 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		}
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name IN (SELECT value FROM json_each(?)))`)
 		args = append(args, list)
+	}
+	if q.OnlyMedia {
+		cond.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
 	}
 	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {
