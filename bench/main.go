@@ -9,6 +9,7 @@
 //	starling-bench store-write [flags]   posts/s with one SQLite durability setting
 //	starling-bench plugins [flags]       policy plugins: in process vs gRPC, rank, load, swap, restart
 //	starling-bench stream [flags]        server CPU per streamed status vs listeners
+//	starling-bench media --photos DIR    upload-to-ready latency, CPU and peak memory per photo
 //
 // Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
 // benchmark fails (including a failed correctness check on the results).
@@ -61,10 +62,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
 		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
+		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "media"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
