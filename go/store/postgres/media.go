@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -69,19 +68,8 @@ func (s *Store) GetMediaAttachmentsByIDs(ctx context.Context, ids []int64) ([]*s
 // UpdateMediaAttachment sets columns (store.MediaUpdates) of the attachment
 // matching m.ID.
 func (s *Store) UpdateMediaAttachment(ctx context.Context, m *store.MediaAttachment, columns ...string) error {
-	set, args, err := store.SetClause(store.MediaUpdates(m), columns, []any{m.ID}, placeholder)
-	if err == nil && set == "" {
-		return nil
-	}
-	if err == nil {
-		var tag pgconn.CommandTag
-		tag, err = s.pool.Exec(ctx, `UPDATE media_attachments SET `+set+` WHERE id = $1`, args...)
-		if err == nil && tag.RowsAffected() == 0 {
-			err = pgx.ErrNoRows
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("postgres: update media %d: %w", m.ID, translate(err))
+	if err := s.updateByID(ctx, "media_attachments", store.MediaUpdates(m), columns, m.ID); err != nil {
+		return fmt.Errorf("postgres: update media %d: %w", m.ID, err)
 	}
 	return nil
 }

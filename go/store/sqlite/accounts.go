@@ -96,21 +96,28 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 // ErrNotFound if there is none. An unknown column (or one the store keeps,
 // such as the counts) is an error before any write.
 func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
-	set, args, err := store.SetClause(store.AccountUpdates(a), columns, nil, placeholder)
+	if err := s.updateByID(ctx, "accounts", store.AccountUpdates(a), columns, a.ID); err != nil {
+		return fmt.Errorf("sqlite: update account %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// updateByID sets columns of table's row matching id to their values
+// (store.SetClause): nothing for no columns, ErrNotFound for no such row,
+// an error before any write for a column values lacks.
+func (s *Store) updateByID(ctx context.Context, table string, values map[string]any, columns []string, id int64) error {
+	set, args, err := store.SetClause(values, columns, nil, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
 	if err == nil {
 		var res sql.Result
-		res, err = s.w.ExecContext(ctx, `UPDATE accounts SET `+set+` WHERE id = ?`, append(args, a.ID)...)
+		res, err = s.w.ExecContext(ctx, `UPDATE `+table+` SET `+set+` WHERE id = ?`, append(args, id)...)
 		if err == nil {
 			err = mustAffect(res)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("sqlite: update account %d: %w", a.ID, translate(err))
-	}
-	return nil
+	return translate(err)
 }
 
 // likePrefix escapes LIKE's wildcards (and the escape character) in a

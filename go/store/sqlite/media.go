@@ -75,19 +75,8 @@ func (s *Store) GetMediaAttachmentsByIDs(ctx context.Context, ids []int64) ([]*s
 // UpdateMediaAttachment sets columns (store.MediaUpdates) of the attachment
 // matching m.ID.
 func (s *Store) UpdateMediaAttachment(ctx context.Context, m *store.MediaAttachment, columns ...string) error {
-	set, args, err := store.SetClause(store.MediaUpdates(m), columns, nil, placeholder)
-	if err == nil && set == "" {
-		return nil
-	}
-	if err == nil {
-		var res sql.Result
-		res, err = s.w.ExecContext(ctx, `UPDATE media_attachments SET `+set+` WHERE id = ?`, append(args, m.ID)...)
-		if err == nil {
-			err = mustAffect(res)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("sqlite: update media %d: %w", m.ID, translate(err))
+	if err := s.updateByID(ctx, "media_attachments", store.MediaUpdates(m), columns, m.ID); err != nil {
+		return fmt.Errorf("sqlite: update media %d: %w", m.ID, err)
 	}
 	return nil
 }
