@@ -55,6 +55,7 @@ type Media interface {
 	// since, attached or not (the upload rate limit).
 	CountMediaSince(ctx context.Context, accountID int64, since time.Time) (int64, error)
 	// IsMediaFileUsed reports whether any attachment names key as its file
-	// or its preview (files are shared by identical uploads).
+	// or its preview, or any account as its avatar or header (files are
+	// shared by identical uploads).
 	IsMediaFileUsed(ctx context.Context, key string) (bool, error)
 }

@@ -57,6 +57,10 @@ type Account struct {
 	Bot          bool
 	Discoverable bool
 	CreatedAt    time.Time
+	// AvatarKey and HeaderKey name the profile images in the media file
+	// store; "" for none.
+	AvatarKey string
+	HeaderKey string
 
 	FollowersCount int64
 	FollowingCount int64
@@ -188,7 +192,8 @@ type Accounts interface {
 	GetAccountsByIDs(ctx context.Context, ids []int64) ([]*Account, error)
 	// UpdateAccount sets the named columns of the account matching a.ID to
 	// a's values: display_name, note, locked, bot, discoverable,
-	// password_hash (counts are the store's own and cannot be set).
+	// password_hash, avatar_key, header_key (counts are the store's own and
+	// cannot be set).
 	// ErrNotFound if there is no such account.
 	UpdateAccount(ctx context.Context, a *Account, columns ...string) error
 	// SearchAccounts matches username or display name by case-insensitive

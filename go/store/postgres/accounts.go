@@ -13,7 +13,7 @@ import (
 )
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
-	created_at, followers_count, following_count, statuses_count, last_status_at`
+	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key`
 
 func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
 	var (
@@ -22,7 +22,7 @@ func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
 	)
 	if err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.CreatedAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt); err != nil {
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt, &a.AvatarKey, &a.HeaderKey); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
@@ -43,9 +43,9 @@ func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
 	}
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt)
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey)
 	if err != nil {
 		return fmt.Errorf("postgres: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}

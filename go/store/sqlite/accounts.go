@@ -10,7 +10,7 @@ import (
 )
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
-	created_at, followers_count, following_count, statuses_count, last_status_at`
+	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key`
 
 func scanAccount(row scanner) (*store.Account, error) {
 	var (
@@ -20,7 +20,7 @@ func scanAccount(row scanner) (*store.Account, error) {
 	)
 	if err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &createdAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt); err != nil {
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt, &a.AvatarKey, &a.HeaderKey); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = fromDB(createdAt)
@@ -40,9 +40,9 @@ func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
 	}
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt)
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey)
 	if err != nil {
 		return fmt.Errorf("sqlite: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}

@@ -144,11 +144,16 @@ func (s *Store) DeleteMediaAttachmentByID(ctx context.Context, id int64) error {
 	return nil
 }
 
-// IsMediaFileUsed matches file_key or preview_key (their indexes).
+// IsMediaFileUsed matches file_key, preview_key and the accounts'
+// avatar_key and header_key (each indexed).
 func (s *Store) IsMediaFileUsed(ctx context.Context, key string) (bool, error) {
+	if key == "" { // the accounts without an image have this "key"
+		return false, nil
+	}
 	var used bool
 	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM media_attachments WHERE file_key = ?1)
-		OR EXISTS (SELECT 1 FROM media_attachments WHERE preview_key = ?1)`, key).Scan(&used)
+		OR EXISTS (SELECT 1 FROM media_attachments WHERE preview_key = ?1)
+		OR EXISTS (SELECT 1 FROM accounts WHERE avatar_key = ?1 OR header_key = ?1)`, key).Scan(&used)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: media file used: %w", err)
 	}

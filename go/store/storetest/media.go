@@ -166,3 +166,31 @@ func putBobMedia(t *testing.T, s store.Store, bob *store.Account) *store.MediaAt
 	mustNot(t, s.PutMediaAttachment(t.Context(), m, 10), "PutMediaAttachment bob")
 	return m
 }
+
+func exerciseProfileImages(t *testing.T, newStore func(*testing.T) store.Store) {
+	t.Run("KeysRoundTripAndCountAsUsed", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice := putAccount(t, s, "alice")
+		putAccount(t, s, "bob") // no images: "" is not a key in use
+		got, err := s.GetAccountByID(ctx, alice.ID)
+		mustNot(t, err, "GetAccountByID")
+		if got.AvatarKey != "" || got.HeaderKey != "" {
+			t.Fatalf("a new account has images %q, %q", got.AvatarKey, got.HeaderKey)
+		}
+		alice.AvatarKey, alice.HeaderKey = "avatar.png", "header.jpg"
+		mustNot(t, s.UpdateAccount(ctx, alice, "avatar_key", "header_key"), "UpdateAccount")
+		got, err = s.GetAccountByID(ctx, alice.ID)
+		mustNot(t, err, "GetAccountByID")
+		if got.AvatarKey != "avatar.png" || got.HeaderKey != "header.jpg" {
+			t.Errorf("keys = %q, %q", got.AvatarKey, got.HeaderKey)
+		}
+		for key, want := range map[string]bool{"avatar.png": true, "header.jpg": true, "other.png": false, "": false} {
+			used, err := s.IsMediaFileUsed(ctx, key)
+			mustNot(t, err, "IsMediaFileUsed")
+			if used != want {
+				t.Errorf("IsMediaFileUsed(%q) = %v, want %v", key, used, want)
+			}
+		}
+	})
+}

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Activity", exerciseActivity},
 		{"Moderation", exerciseModeration},
 		{"Media", exerciseMedia},
+		{"ProfileImages", exerciseProfileImages},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {
