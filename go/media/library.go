@@ -39,10 +39,7 @@ func (l *Library) StoreMedia(ctx context.Context, data []byte) (*store.MediaAtta
 	if err != nil {
 		return nil, err
 	}
-	ext := "png"
-	if img.ContentType == "image/jpeg" {
-		ext = "jpg"
-	}
+	ext := extension(img.ContentType)
 	key, err := l.files.Put(ctx, img.Data, ext)
 	if err != nil {
 		return nil, err
@@ -54,6 +51,29 @@ func (l *Library) StoreMedia(ctx context.Context, data []byte) (*store.MediaAtta
 	return &store.MediaAttachment{Type: "image", FileKey: key, PreviewKey: small, ContentType: img.ContentType,
 		FileSize: int64(len(img.Data)), Width: img.Width, Height: img.Height,
 		SmallWidth: img.SmallWidth, SmallHeight: img.SmallHeight, Blurhash: img.Blurhash}, nil
+}
+
+// StoreProfileImage processes data into a w×h profile image (cropped to
+// fill) and stores it, returning its key.
+func (l *Library) StoreProfileImage(ctx context.Context, data []byte, w, h int) (string, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return "", fmt.Errorf("media: waiting to process: %w", ctx.Err())
+	}
+	img, err := ProcessProfile(data, l.lim, w, h)
+	<-l.sem
+	if err != nil {
+		return "", err
+	}
+	return l.files.Put(ctx, img.Data, extension(img.ContentType))
+}
+
+func extension(contentType string) string {
+	if contentType == "image/jpeg" {
+		return "jpg"
+	}
+	return "png"
 }
 
 // RemoveMedia deletes the files under keys.

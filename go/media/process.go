@@ -81,41 +81,12 @@ type Image struct {
 // Process decodes data within lim and re-encodes it (see the package doc).
 // A refusal is one of the Err values; anything else is a bug.
 func Process(data []byte, lim Limits) (*Image, error) {
-	if len(data) == 0 {
-		return nil, ErrEmpty
-	}
-	if int64(len(data)) > lim.MaxBytes {
-		return nil, ErrTooLarge
-	}
-	ct := http.DetectContentType(data)
-	if !supported(ct) {
-		return nil, ErrUnsupported
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	img, ct, err := decode(data, lim)
 	if err != nil {
-		return nil, ErrCorrupt
-	}
-	if "image/"+format != ct {
-		return nil, ErrCorrupt // sniffed as one format, parsed as another
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, ErrCorrupt
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > lim.MaxPixels {
-		return nil, ErrTooBig
-	}
-	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
-	if err != nil {
-		return nil, ErrCorrupt
+		return nil, err
 	}
 	out := &Image{Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}
-	// A JPEG stays a JPEG; the others become PNG, which keeps transparency
-	// (x/image has no WebP encoder, and a GIF is served as its still).
-	encode := encodePNG
-	out.ContentType = "image/png"
-	if ct == "image/jpeg" {
-		encode, out.ContentType = encodeJPEG, "image/jpeg"
-	}
+	encode := encoderFor(ct, &out.ContentType)
 	if out.Data, err = encode(img); err != nil {
 		return nil, fmt.Errorf("media: encode original: %w", err)
 	}
@@ -131,6 +102,66 @@ func Process(data []byte, lim Limits) (*Image, error) {
 		return nil, fmt.Errorf("media: blurhash: %w", err)
 	}
 	return out, nil
+}
+
+// ProcessProfile decodes data within lim like Process and crops it to fill
+// w×h around its centre (Mastodon's avatars are 400×400, headers
+// 1500×500), re-encoded without metadata; Small and Blurhash stay empty.
+func ProcessProfile(data []byte, lim Limits, w, h int) (*Image, error) {
+	img, ct, err := decode(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	filled := imaging.Fill(img, w, h, imaging.Center, imaging.Lanczos)
+	out := &Image{Width: w, Height: h}
+	if out.Data, err = encoderFor(ct, &out.ContentType)(filled); err != nil {
+		return nil, fmt.Errorf("media: encode profile image: %w", err)
+	}
+	return out, nil
+}
+
+// decode checks data against lim (bytes; type sniffed from the bytes;
+// pixels from the header, before decoding) and decodes it with its EXIF
+// orientation applied. It returns the sniffed content type.
+func decode(data []byte, lim Limits) (image.Image, string, error) {
+	if len(data) == 0 {
+		return nil, "", ErrEmpty
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, "", ErrTooLarge
+	}
+	ct := http.DetectContentType(data)
+	if !supported(ct) {
+		return nil, "", ErrUnsupported
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || "image/"+format != ct { // or sniffed as one format, parsed as another
+		return nil, "", ErrCorrupt
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, "", ErrCorrupt
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > lim.MaxPixels {
+		return nil, "", ErrTooBig
+	}
+	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, "", ErrCorrupt
+	}
+	return img, ct, nil
+}
+
+// encoderFor picks the output format for a source of type ct and records
+// it in *contentType: a JPEG stays a JPEG; the others become PNG, which
+// keeps transparency (x/image has no WebP encoder, and a GIF is served as
+// its still).
+func encoderFor(ct string, contentType *string) func(image.Image) ([]byte, error) {
+	if ct == "image/jpeg" {
+		*contentType = "image/jpeg"
+		return encodeJPEG
+	}
+	*contentType = "image/png"
+	return encodePNG
 }
 
 func supported(ct string) bool {

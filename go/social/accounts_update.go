@@ -24,6 +24,10 @@ type CredentialsInput struct {
 	Locked       *bool
 	Bot          *bool
 	Discoverable *bool
+	// Avatar and Header are uploaded images (nil: unchanged), cropped to
+	// AvatarWidth×AvatarHeight and HeaderWidth×HeaderHeight.
+	Avatar []byte
+	Header []byte
 }
 
 // Credentials is the account as its owner sees it (verify_credentials):
@@ -88,7 +92,7 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 			cols = append(cols, b.col)
 		}
 	}
-	if len(cols) == 0 {
+	if len(cols) == 0 && in.Avatar == nil && in.Header == nil {
 		return s.Credentials(ctx, a)
 	}
 	if in.DisplayName != nil || in.Note != nil {
@@ -97,12 +101,22 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 			return nil, err
 		}
 	}
-	if err := s.store.UpdateAccount(ctx, a, cols...); err != nil {
+	// Images last, once everything else is known to be valid: a refused
+	// edit stores no file.
+	replaced, stored, err := s.storeProfileImages(ctx, op, a, in, &cols)
+	if err == nil {
+		err = s.store.UpdateAccount(ctx, a, cols...)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, notFound(op, "Record not found")
+			err = notFound(op, "Record not found")
+		} else if err != nil {
+			err = internal(op, err)
 		}
-		return nil, internal(op, err)
 	}
+	if err != nil {
+		s.removeUnusedKeys(ctx, stored...)
+		return nil, err
+	}
+	s.removeUnusedKeys(ctx, replaced...)
 	// Unlocking does not accept pending requests by itself: Mastodon leaves
 	// them for the owner to answer, and so do we.
 	return s.Credentials(ctx, viewer)

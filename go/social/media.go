@@ -69,11 +69,7 @@ func (s *Service) UploadMedia(ctx context.Context, viewer *store.Account, in Med
 	}
 	m, err := s.media.StoreMedia(ctx, in.Data)
 	if err != nil {
-		var bad mediaInvalid
-		if errors.As(err, &bad) {
-			return nil, &Error{Op: op, Kind: KindInvalid, Safe: "Validation failed: " + bad.Invalid(), Err: err}
-		}
-		return nil, internal(op, err)
+		return nil, mediaError(op, err)
 	}
 	m.ID, m.AccountID, m.Description, m.FocusX, m.FocusY, m.CreatedAt = s.ids.Next(), viewer.ID, in.Description, fx, fy, s.nowUTC()
 	if err := s.store.PutMediaAttachment(ctx, m, maxUnattachedMedia); err != nil {
@@ -173,23 +169,28 @@ func (s *Service) PruneMedia(ctx context.Context) (int, error) {
 	}
 }
 
-// removeUnusedFiles deletes the files of media whose rows are gone, unless
-// another attachment (an identical upload) still names them. A failure is
+// removeUnusedFiles deletes the files of media whose rows are gone.
+func (s *Service) removeUnusedFiles(ctx context.Context, ms ...*store.MediaAttachment) {
+	for _, m := range ms {
+		s.removeUnusedKeys(ctx, m.FileKey, m.PreviewKey)
+	}
+}
+
+// removeUnusedKeys deletes the files under keys that no attachment or
+// account names any more (an identical upload shares a file). A failure is
 // logged, not returned: the row is gone already, and a file left behind
 // costs disk, not correctness.
-func (s *Service) removeUnusedFiles(ctx context.Context, ms ...*store.MediaAttachment) {
+func (s *Service) removeUnusedKeys(ctx context.Context, keys ...string) {
 	if s.media == nil {
 		return
 	}
-	for _, m := range ms {
-		for _, key := range []string{m.FileKey, m.PreviewKey} {
-			used, err := s.store.IsMediaFileUsed(ctx, key)
-			if err == nil && !used {
-				err = s.media.RemoveMedia(ctx, key)
-			}
-			if err != nil {
-				s.log.WarnContext(ctx, "media file not removed", "key", key, "err", err)
-			}
+	for _, key := range keys {
+		used, err := s.store.IsMediaFileUsed(ctx, key)
+		if err == nil && !used {
+			err = s.media.RemoveMedia(ctx, key)
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "media file not removed", "key", key, "err", err)
 		}
 	}
 }

@@ -130,6 +130,9 @@ type MediaProcessor interface {
 	// an image, too large, corrupt) has in its chain an error with an
 	// Invalid() string method giving the client-safe reason.
 	StoreMedia(ctx context.Context, data []byte) (*store.MediaAttachment, error)
+	// StoreProfileImage processes data into a w×h image (cropped to fill)
+	// and stores it, returning its key; refusals as for StoreMedia.
+	StoreProfileImage(ctx context.Context, data []byte, w, h int) (string, error)
 	// RemoveMedia deletes the files under keys; a missing one is no error.
 	RemoveMedia(ctx context.Context, keys ...string) error
 }

@@ -62,6 +62,14 @@ func (h *Handler) account(a *store.Account) *Account {
 		FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount, StatusesCount: a.StatusesCount,
 		Emojis: []struct{}{}, Fields: []struct{}{},
 	}
+	if a.AvatarKey != "" {
+		out.Avatar = h.media.URL + "/" + a.AvatarKey
+		out.AvatarStatic = out.Avatar
+	}
+	if a.HeaderKey != "" {
+		out.Header = h.media.URL + "/" + a.HeaderKey
+		out.HeaderStatic = out.Header
+	}
 	if a.LastStatusAt != nil {
 		day := a.LastStatusAt.UTC().Format(time.DateOnly)
 		out.LastStatusAt = &day

@@ -63,33 +63,89 @@ func checkAndAssign(vals url.Values, dst any) error {
 // decodeUpload reads a multipart/form-data upload: the one file part named
 // field, at most maxBytes (422 beyond, as Mastodon answers a file over its
 // size limit), and every other parameter into dst under decodeParams'
-// rules. Any other file part is refused. Parts over maxMultipartMemory
-// spill into temporary files, removed before it returns.
+// rules (see decodeFiles).
 func decodeUpload(r *http.Request, field string, maxBytes int64, dst any) ([]byte, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		return nil, &requestError{status: http.StatusUnprocessableEntity,
 			msg: "Validation failed: " + field + " is required (a multipart/form-data upload)"}
 	}
+	files, err := decodeFiles(r, []string{field}, maxBytes, dst)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := files[field]
+	if !ok {
+		return nil, &requestError{status: http.StatusUnprocessableEntity, msg: "Validation failed: " + field + " must be one file"}
+	}
+	return data, nil
+}
+
+// decodeFiles reads parameters into dst as decodeParams does and, from a
+// multipart/form-data body, the file parts named in fields: at most one
+// each, at most maxBytes each (422 beyond); a file part under any other
+// name is refused, and so is one of fields sent as text. Parts over
+// maxMultipartMemory spill into temporary files, removed before it
+// returns.
+func decodeFiles(r *http.Request, fields []string, maxBytes int64, dst any) (map[string][]byte, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		vals, err := requestValues(r)
+		if err != nil {
+			return nil, err
+		}
+		return nil, checkNoFileAsText(vals, fields, dst)
+	}
 	if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
 		return nil, bodyError("form", err)
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	files := maps.Clone(r.MultipartForm.File)
-	parts := files[field]
-	delete(files, field)
-	if err := refuseFiles(files); err != nil {
+	parts := maps.Clone(r.MultipartForm.File)
+	out := map[string][]byte{}
+	for _, field := range fields {
+		fhs, ok := parts[field]
+		delete(parts, field)
+		if !ok {
+			continue
+		}
+		data, err := readFilePart(field, fhs, maxBytes)
+		if err != nil {
+			return nil, err
+		}
+		out[field] = data
+	}
+	if err := refuseFiles(parts); err != nil {
 		return nil, err
 	}
-	if len(parts) != 1 {
-		return nil, &requestError{status: http.StatusUnprocessableEntity,
-			msg: "Validation failed: " + field + " must be one file"}
+	vals := url.Values{}
+	for k, v := range r.URL.Query() {
+		vals[strings.TrimSuffix(k, "[]")] = v
 	}
-	if parts[0].Size > maxBytes {
-		return nil, &requestError{status: http.StatusUnprocessableEntity,
-			msg: fmt.Sprintf("Validation failed: File file size must be less than %d MB", maxBytes>>20)}
+	mergeForm(vals, r.PostForm)
+	return out, checkNoFileAsText(vals, fields, dst)
+}
+
+// checkNoFileAsText refuses a file parameter sent as text (it would
+// otherwise be dropped unread), then checks and assigns the rest.
+func checkNoFileAsText(vals url.Values, fields []string, dst any) error {
+	for _, field := range fields {
+		if _, ok := vals[field]; ok {
+			return badRequest("Parameter " + field + " must be a file")
+		}
 	}
-	f, err := parts[0].Open()
+	return checkAndAssign(vals, dst)
+}
+
+// readFilePart reads the one file sent as field, at most maxBytes.
+func readFilePart(field string, fhs []*multipart.FileHeader, maxBytes int64) ([]byte, error) {
+	if len(fhs) != 1 {
+		return nil, &requestError{status: http.StatusUnprocessableEntity, msg: "Validation failed: " + field + " must be one file"}
+	}
+	if fhs[0].Size > maxBytes {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: fmt.Sprintf("Validation failed: %s file size must be less than %d MB", field, maxBytes>>20)}
+	}
+	f, err := fhs[0].Open()
 	if err != nil {
 		return nil, fmt.Errorf("open upload: %w", err)
 	}
@@ -98,15 +154,7 @@ func decodeUpload(r *http.Request, field string, maxBytes int64, dst any) ([]byt
 	if err != nil {
 		return nil, fmt.Errorf("read upload: %w", err)
 	}
-	vals := url.Values{}
-	for k, v := range r.URL.Query() {
-		vals[strings.TrimSuffix(k, "[]")] = v
-	}
-	mergeForm(vals, r.PostForm)
-	if _, ok := vals[field]; ok {
-		return nil, badRequest("Parameter " + field + " must be a file")
-	}
-	return data, checkAndAssign(vals, dst)
+	return data, nil
 }
 
 // Why a value is not text.

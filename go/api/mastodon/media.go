@@ -58,7 +58,13 @@ func (h *Handler) mediaFileRoutes(r chi.Router) {
 // IsUpload reports whether r carries a file upload, so the router lets its
 // body be larger than other requests'.
 func IsUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && (r.URL.Path == "/api/v1/media" || r.URL.Path == "/api/v2/media")
+	switch r.URL.Path {
+	case "/api/v1/media", "/api/v2/media":
+		return r.Method == http.MethodPost
+	case "/api/v1/accounts/update_credentials":
+		return r.Method == http.MethodPatch
+	}
+	return false
 }
 
 type uploadMediaRequest struct {

@@ -319,7 +319,7 @@ func runMediaUploadBadInput(t *testing.T, st store.Store) {
 		{"100000×100000 PNG", upload(t, bomb), 422},
 		{"over the size limit", upload(t, append(append([]byte{}, valid...), make([]byte, testMediaLimits.MaxBytes)...)), 422},
 		{"no file", upload(t, nil, [2]string{"description", "x"}), 422},
-		{"file as text", upload(t, nil, [2]string{"file", "aGVsbG8="}), 422},
+		{"file as text", upload(t, nil, [2]string{"file", "aGVsbG8="}), 400},
 		{"not multipart", form(url.Values{"description": {"x"}}), 422},
 		{"JSON", jsonBody(`{"file":"x"}`), 422},
 		{"NUL in description", upload(t, valid, [2]string{"description", "a\x00b"}), 422},
@@ -398,4 +398,83 @@ func TestInstanceAdvertisesMedia(t *testing.T) {
 	_, tok := plain.user("alice", "write")
 	wantError(t, plain.do(http.MethodPost, "/api/v2/media", tok, upload(t, []byte("x")).contentType,
 		strings.NewReader(upload(t, []byte("x")).body)), http.StatusUnprocessableEntity)
+}
+
+func TestProfileImages(t *testing.T) { onBothStores(t, runProfileImages) }
+
+func runProfileImages(t *testing.T, st store.Store) {
+	e := newMediaEnvOn(t, st)
+	_, tok := e.user("alice", "read write")
+	patch := func(body encoded) *httptest.ResponseRecorder {
+		return e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", tok, body.contentType, strings.NewReader(body.body))
+	}
+	// Refused first: nothing changes, nothing is stored.
+	bomb := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x06\x00\x00\x00\x4d\x4b\x4a\x5c")
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("display_name", "Alice")
+	fw, _ := mw.CreateFormFile("avatar", "a.png")
+	_, _ = fw.Write(bomb)
+	_ = mw.Close()
+	wantError(t, patch(encoded{mw.FormDataContentType(), buf.String()}), http.StatusUnprocessableEntity)
+	wantError(t, patch(form(url.Values{"display_name": {"Alice"}, "avatar": {"https://x.example/a.png"}})), http.StatusBadRequest)
+	me := decodeObject(t, e.get("/api/v1/accounts/verify_credentials", tok))
+	if me["display_name"] != "" || !strings.HasSuffix(me["avatar"].(string), missingAvatar) || len(e.files()) != 0 {
+		t.Fatalf("a refused update changed the account (%v, %v) or left %d files", me["display_name"], me["avatar"], len(e.files()))
+	}
+
+	profile := func(avatar, header []byte) encoded {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("display_name", "Alice")
+		for name, data := range map[string][]byte{"avatar": avatar, "header": header} {
+			if data != nil {
+				fw, _ := mw.CreateFormFile(name, name+".jpg")
+				_, _ = fw.Write(data)
+			}
+		}
+		_ = mw.Close()
+		return encoded{mw.FormDataContentType(), buf.String()}
+	}
+	rec := patch(profile(testPhoto(t, 640, 480), testPhoto(t, 900, 300)))
+	wantStatus(t, rec, http.StatusOK)
+	me = decodeObject(t, rec)
+	if me["display_name"] != "Alice" || me["avatar"] != me["avatar_static"] {
+		t.Fatalf("after update: %v", me)
+	}
+	for field, size := range map[string][2]int{"avatar": {social.AvatarWidth, social.AvatarHeight}, "header": {social.HeaderWidth, social.HeaderHeight}} {
+		file := e.get(servedPath(t, me[field]), "")
+		wantStatus(t, file, http.StatusOK)
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(file.Body.Bytes()))
+		if err != nil || cfg.Width != size[0] || cfg.Height != size[1] {
+			t.Errorf("%s is %d×%d (%v), want %d×%d", field, cfg.Width, cfg.Height, err, size[0], size[1])
+		}
+		if bytes.Contains(file.Body.Bytes(), []byte("GPS-SECRET")) {
+			t.Errorf("%s carries EXIF", field)
+		}
+	}
+	// Others see it on the account.
+	_, bobTok := e.user("bob", "read")
+	if got := decodeObject(t, e.get("/api/v1/accounts/"+me["id"].(string), bobTok))["avatar"]; got != me["avatar"] {
+		t.Errorf("bob sees avatar %v, want %v", got, me["avatar"])
+	}
+	if n := len(e.files()); n != 2 {
+		t.Fatalf("%d files, want 2", n)
+	}
+	// A new avatar replaces the old file; deleting it restores the default.
+	rec = patch(profile(testPhoto(t, 300, 500), nil))
+	wantStatus(t, rec, http.StatusOK)
+	if decodeObject(t, rec)["avatar"] == me["avatar"] || len(e.files()) != 2 {
+		t.Errorf("replacing the avatar: %d files, want 2 (old one removed)", len(e.files()))
+	}
+	rec = e.do(http.MethodDelete, "/api/v1/profile/avatar", tok, "", nil)
+	wantStatus(t, rec, http.StatusOK)
+	if got := decodeObject(t, rec)["avatar"].(string); !strings.HasSuffix(got, missingAvatar) {
+		t.Errorf("after DELETE avatar = %q", got)
+	}
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/profile/header", tok, "", nil), http.StatusOK)
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/profile/header", tok, "", nil), http.StatusOK) // idempotent
+	if files := e.files(); len(files) != 0 {
+		t.Errorf("files left after deleting both: %v", files)
+	}
 }

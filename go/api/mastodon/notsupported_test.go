@@ -105,9 +105,6 @@ func TestUpdateCredentialsRefusesUnsupported(t *testing.T) {
 	e := newTestEnv(t)
 	_, tok := e.user("alice", "read write")
 	wantRefused(t, e, http.MethodPatch, "/api/v1/accounts/update_credentials", tok, []refusal{
-		{"avatar file", "avatar", multipartFile(t, "display_name", "New", "avatar")},
-		{"header file", "header", multipartFile(t, "display_name", "New", "header")},
-		{"avatar as text", "avatar", form(url.Values{"display_name": {"New"}, "avatar": {"https://x.example/a.png"}})},
 		{"fields_attributes multipart", "fields_attributes", multipartFields(t, [][2]string{
 			{"display_name", "New"}, {"fields_attributes[0][name]", "Site"}, {"fields_attributes[0][value]", "https://x.example"}})},
 		{"fields_attributes JSON array", "fields_attributes", jsonBody(`{"display_name":"New","fields_attributes":[{"name":"Site","value":"x"}]}`)},
