@@ -11,7 +11,7 @@ func AccountUpdates(a *Account) map[string]any {
 	return map[string]any{
 		"display_name": a.DisplayName, "note": a.Note, "locked": a.Locked,
 		"bot": a.Bot, "discoverable": a.Discoverable, "password_hash": a.PasswordHash,
-		"avatar_key": a.AvatarKey, "header_key": a.HeaderKey,
+		"avatar_key": a.AvatarKey, "header_key": a.HeaderKey, "fields": EncodeProfileFields(a.Fields),
 	}
 }
 

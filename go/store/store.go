@@ -61,6 +61,8 @@ type Account struct {
 	// store; "" for none.
 	AvatarKey string
 	HeaderKey string
+	// Fields are the profile's name/value pairs, in order.
+	Fields []ProfileField
 
 	FollowersCount int64
 	FollowingCount int64
@@ -192,8 +194,8 @@ type Accounts interface {
 	GetAccountsByIDs(ctx context.Context, ids []int64) ([]*Account, error)
 	// UpdateAccount sets the named columns of the account matching a.ID to
 	// a's values: display_name, note, locked, bot, discoverable,
-	// password_hash, avatar_key, header_key (counts are the store's own and
-	// cannot be set).
+	// password_hash, avatar_key, header_key, fields (counts are the
+	// store's own and cannot be set).
 	// ErrNotFound if there is no such account.
 	UpdateAccount(ctx context.Context, a *Account, columns ...string) error
 	// SearchAccounts matches username or display name by case-insensitive

@@ -13,17 +13,22 @@ import (
 )
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
-	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key`
+	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
+	fields`
 
 func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
 	var (
 		a      store.Account
 		lastAt *time.Time
+		fields string
 	)
 	if err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.CreatedAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt, &a.AvatarKey, &a.HeaderKey); err != nil {
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt, &a.AvatarKey, &a.HeaderKey, &fields); err != nil {
 		return nil, err
+	}
+	if err := store.DecodeProfileFields(fields, &a.Fields); err != nil {
+		return nil, fmt.Errorf("account %d: %w", a.ID, err)
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
 	if lastAt != nil {
@@ -43,9 +48,10 @@ func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
 	}
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey)
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
+		store.EncodeProfileFields(a.Fields))
 	if err != nil {
 		return fmt.Errorf("postgres: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}

@@ -10,18 +10,23 @@ import (
 )
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
-	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key`
+	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
+	fields`
 
 func scanAccount(row scanner) (*store.Account, error) {
 	var (
 		a         store.Account
 		createdAt int64
 		lastAt    sql.NullInt64
+		fields    string
 	)
 	if err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &createdAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt, &a.AvatarKey, &a.HeaderKey); err != nil {
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &lastAt, &a.AvatarKey, &a.HeaderKey, &fields); err != nil {
 		return nil, err
+	}
+	if err := store.DecodeProfileFields(fields, &a.Fields); err != nil {
+		return nil, fmt.Errorf("account %d: %w", a.ID, err)
 	}
 	a.CreatedAt = fromDB(createdAt)
 	if lastAt.Valid {
@@ -40,9 +45,10 @@ func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
 	}
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey)
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
+		store.EncodeProfileFields(a.Fields))
 	if err != nil {
 		return fmt.Errorf("sqlite: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}

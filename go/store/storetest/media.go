@@ -194,3 +194,35 @@ func exerciseProfileImages(t *testing.T, newStore func(*testing.T) store.Store) 
 		}
 	})
 }
+
+func exerciseProfileFields(t *testing.T, newStore func(*testing.T) store.Store) {
+	t.Run("RoundTrip", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice := putAccount(t, s, "alice")
+		got, err := s.GetAccountByID(ctx, alice.ID)
+		mustNot(t, err, "GetAccountByID")
+		if got.Fields != nil {
+			t.Fatalf("a new account has fields %v", got.Fields)
+		}
+		alice.Fields = []store.ProfileField{{Name: "Site", Value: "https://alice.example"}, {Name: "Pronöuns", Value: `she/her "quoted" <b>`}}
+		mustNot(t, s.UpdateAccount(ctx, alice, "fields"), "UpdateAccount fields")
+		for _, get := range []func() (*store.Account, error){
+			func() (*store.Account, error) { return s.GetAccountByID(ctx, alice.ID) },
+			func() (*store.Account, error) { return s.GetAccountByUsername(ctx, "ALICE") },
+		} {
+			got, err := get()
+			mustNot(t, err, "get account")
+			if !reflect.DeepEqual(got.Fields, alice.Fields) {
+				t.Errorf("fields = %v, want %v", got.Fields, alice.Fields)
+			}
+		}
+		alice.Fields = nil
+		mustNot(t, s.UpdateAccount(ctx, alice, "fields"), "UpdateAccount no fields")
+		got, err = s.GetAccountByID(ctx, alice.ID)
+		mustNot(t, err, "GetAccountByID")
+		if got.Fields != nil {
+			t.Errorf("cleared fields = %v", got.Fields)
+		}
+	})
+}

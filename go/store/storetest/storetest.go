@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Moderation", exerciseModeration},
 		{"Media", exerciseMedia},
 		{"ProfileImages", exerciseProfileImages},
+		{"ProfileFields", exerciseProfileFields},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {
