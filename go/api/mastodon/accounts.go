@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 )
 
 // accountRoutes: accounts and relationships (under /api/v1). The static
@@ -82,14 +83,14 @@ func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 // updateCredentialsRequest uses []string so that an absent field (nil)
 // differs from an empty one ("display_name=" clears the name).
 type updateCredentialsRequest struct {
-	DisplayName  []string `param:"display_name"`
-	Note         []string `param:"note"`
-	Locked       *bool    `param:"locked"`
-	Bot          *bool    `param:"bot"`
-	Discoverable *bool    `param:"discoverable"`
+	DisplayName      []string       `param:"display_name"`
+	Note             []string       `param:"note"`
+	Locked           *bool          `param:"locked"`
+	Bot              *bool          `param:"bot"`
+	Discoverable     *bool          `param:"discoverable"`
+	FieldsAttributes indexedObjects `param:"fields_attributes"`
 	// avatar and header are file parts (decodeFiles). Not implemented yet,
-	// so refused when given: profile fields, and the source preferences.
-	FieldsAttributes   notSupported `param:"fields_attributes"`
+	// so refused when given: the source preferences and the rest.
 	Source             notSupported `param:"source"`
 	HideCollections    notSupported `param:"hide_collections"`
 	Indexable          notSupported `param:"indexable"`
@@ -117,12 +118,35 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
 	if len(req.Note) > 0 {
 		in.Note = &req.Note[0]
 	}
+	if in.Fields, err = profileFields(req.FieldsAttributes); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	c, err := h.svc.UpdateCredentials(r.Context(), viewer(r.Context()), in)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, h.credentialAccount(c))
+}
+
+// profileFields reads fields_attributes: nil when absent, else the pairs
+// in index order. Only name and value are fields of a pair.
+func profileFields(objs indexedObjects) (*[]store.ProfileField, error) {
+	if objs == nil {
+		return nil, nil
+	}
+	out := make([]store.ProfileField, 0, len(objs))
+	for _, o := range objs {
+		for k := range o {
+			if k != "name" && k != "value" {
+				return nil, &requestError{status: http.StatusUnprocessableEntity,
+					msg: "Validation failed: fields_attributes entries take name and value only"}
+			}
+		}
+		out = append(out, store.ProfileField{Name: o["name"], Value: o["value"]})
+	}
+	return &out, nil
 }
 
 // deleteProfileImage handles DELETE /api/v1/profile/avatar (header false)

@@ -29,7 +29,7 @@ const maxMultipartMemory = 1 << 20
 // each field is parsed by one rule whatever the encoding.
 //
 // Supported field kinds: string, *string (nil when absent), bool, *bool,
-// int, []string, and notSupported (refused when given). Array parameters
+// int, []string, indexedObjects, and notSupported (refused when given). Array parameters
 // use Rails' "name[]" form in forms and query strings; nested JSON objects
 // become Rails' bracketed keys.
 //
@@ -363,6 +363,44 @@ func jsonStrings(v any) ([]string, error) {
 // and pass.
 type notSupported struct{}
 
+// indexedObjects is the type of a field reading Rails' array of objects,
+// name[0][key]=v (forms, multipart; JSON arrays and hashes of objects
+// flatten to the same keys), as maps in index order. At most
+// maxIndexedObjects objects, indexes below maxIndexedObjects*4.
+type indexedObjects []map[string]string
+
+const maxIndexedObjects = 16
+
+// readIndexed collects name[i][key] from vals.
+func readIndexed(vals url.Values, name string) (indexedObjects, error) {
+	byIndex := map[int]map[string]string{}
+	for k, vs := range vals {
+		rest, ok := strings.CutPrefix(k, name+"[")
+		if !ok {
+			continue
+		}
+		idx, key, ok := strings.Cut(rest, "][")
+		i, err := strconv.Atoi(idx)
+		if !ok || err != nil || i < 0 || i >= 4*maxIndexedObjects || !strings.HasSuffix(key, "]") ||
+			strings.ContainsAny(key[:len(key)-1], "[]") || len(vs) != 1 {
+			return nil, badRequest(fmt.Sprintf("Parameter %s must be a list of objects (%s[0][name])", name, name))
+		}
+		if byIndex[i] == nil {
+			byIndex[i] = map[string]string{}
+		}
+		byIndex[i][key[:len(key)-1]] = vs[0]
+	}
+	if len(byIndex) > maxIndexedObjects {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: fmt.Sprintf("Validation failed: %s has too many entries", name)}
+	}
+	out := make(indexedObjects, 0, len(byIndex))
+	for _, i := range slices.Sorted(maps.Keys(byIndex)) {
+		out = append(out, byIndex[i])
+	}
+	return out, nil
+}
+
 // nonEmpty reports whether any of vs has content.
 func nonEmpty(vs []string) bool {
 	return slices.ContainsFunc(vs, func(v string) bool { return strings.TrimSpace(v) != "" })
@@ -401,6 +439,20 @@ func assign(vals url.Values, dst any) error {
 				return &requestError{status: http.StatusUnprocessableEntity,
 					msg: fmt.Sprintf("Validation failed: %s is not supported by this server yet", name)}
 			}
+			continue
+		}
+		if _, ok := f.Interface().(indexedObjects); ok {
+			if nonEmpty(vals[name]) {
+				return badRequest(fmt.Sprintf("Parameter %s must be a list of objects (%s[0][name])", name, name))
+			}
+			if _, ok := nested[name]; !ok {
+				continue
+			}
+			objs, err := readIndexed(vals, name)
+			if err != nil {
+				return err
+			}
+			f.Set(reflect.ValueOf(objs))
 			continue
 		}
 		if _, ok := nested[name]; ok {

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -477,4 +478,88 @@ func runProfileImages(t *testing.T, st store.Store) {
 	if files := e.files(); len(files) != 0 {
 		t.Errorf("files left after deleting both: %v", files)
 	}
+}
+
+func TestProfileFields(t *testing.T) { onBothStores(t, runProfileFields) }
+
+func runProfileFields(t *testing.T, st store.Store) {
+	e := newMediaEnvOn(t, st)
+	_, tok := e.user("alice", "read write")
+	patch := func(body encoded) *httptest.ResponseRecorder {
+		return e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", tok, body.contentType, strings.NewReader(body.body))
+	}
+	fields := func(rec *httptest.ResponseRecorder) (shown, source []any) {
+		t.Helper()
+		wantStatus(t, rec, http.StatusOK)
+		a := decodeObject(t, rec)
+		return a["fields"].([]any), a["source"].(map[string]any)["fields"].([]any)
+	}
+	// Every encoding a client uses, the same result.
+	for name, body := range map[string]encoded{
+		"form": form(url.Values{"fields_attributes[0][name]": {"Site"}, "fields_attributes[0][value]": {"https://alice.example"},
+			"fields_attributes[1][name]": {"Pronouns"}, "fields_attributes[1][value]": {"she/her <b>"}}),
+		"multipart": multipartFields(t, [][2]string{{"fields_attributes[0][name]", "Site"}, {"fields_attributes[0][value]", "https://alice.example"},
+			{"fields_attributes[1][name]", "Pronouns"}, {"fields_attributes[1][value]", "she/her <b>"}}),
+		"JSON array": jsonBody(`{"fields_attributes":[{"name":"Site","value":"https://alice.example"},{"name":"Pronouns","value":"she/her <b>"}]}`),
+		"JSON hash":  jsonBody(`{"fields_attributes":{"1":{"name":"Pronouns","value":"she/her <b>"},"0":{"name":"Site","value":"https://alice.example"}}}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			shown, source := fields(patch(body))
+			if len(shown) != 2 || len(source) != 2 {
+				t.Fatalf("fields %v, source %v", shown, source)
+			}
+			site, pro := shown[0].(map[string]any), shown[1].(map[string]any)
+			if site["name"] != "Site" || !strings.Contains(site["value"].(string), `<a href="https://alice.example"`) || site["verified_at"] != nil {
+				t.Errorf("site field = %v", site)
+			}
+			if pro["value"] != "she/her &lt;b&gt;" || source[1].(map[string]any)["value"] != "she/her <b>" {
+				t.Errorf("pronouns shown %v, source %v", pro["value"], source[1])
+			}
+		})
+	}
+	// Others see them; clearing with empty pairs removes them.
+	_, bobTok := e.user("bob", "read")
+	id := decodeObject(t, e.get("/api/v1/accounts/verify_credentials", tok))["id"].(string)
+	if got := decodeObject(t, e.get("/api/v1/accounts/"+id, bobTok))["fields"].([]any); len(got) != 2 {
+		t.Errorf("bob sees %v", got)
+	}
+	if shown, _ := fields(patch(form(url.Values{"fields_attributes[0][name]": {""}, "fields_attributes[0][value]": {""}}))); len(shown) != 0 {
+		t.Errorf("after clearing: %v", shown)
+	}
+	// Bad input: each refused, nothing changed.
+	long := strings.Repeat("é", 256)
+	for name, c := range map[string]struct {
+		body encoded
+		code int
+	}{
+		"five fields": {form(url.Values{"fields_attributes[0][name]": {"a"}, "fields_attributes[1][name]": {"b"}, "fields_attributes[2][name]": {"c"},
+			"fields_attributes[3][name]": {"d"}, "fields_attributes[4][name]": {"e"}}), 422},
+		"long name":      {form(url.Values{"fields_attributes[0][name]": {long}}), 422},
+		"long value":     {form(url.Values{"fields_attributes[0][name]": {"a"}, "fields_attributes[0][value]": {long}}), 422},
+		"NUL":            {form(url.Values{"fields_attributes[0][name]": {"a\x00"}}), 422},
+		"invalid UTF-8":  {form(url.Values{"fields_attributes[0][value]": {"a\xff"}}), 422},
+		"unknown key":    {form(url.Values{"fields_attributes[0][verified]": {"true"}}), 422},
+		"huge index":     {form(url.Values{"fields_attributes[99999999999999999999][name]": {"a"}}), 400},
+		"negative index": {form(url.Values{"fields_attributes[-1][name]": {"a"}}), 400},
+		"not a list":     {form(url.Values{"fields_attributes": {"Site"}}), 400},
+		"too deep":       {form(url.Values{"fields_attributes[0][name][x]": {"a"}}), 400},
+		"many entries":   {form(manyFields(40)), 422},
+		"nested JSON":    {jsonBody(`{"fields_attributes":[{"name":{"x":"y"}}]}`), 400},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := patch(c.body)
+			wantError(t, rec, c.code)
+		})
+	}
+	if got := decodeObject(t, e.get("/api/v1/accounts/verify_credentials", tok))["fields"].([]any); len(got) != 0 {
+		t.Errorf("refused updates changed the fields: %v", got)
+	}
+}
+
+func manyFields(n int) url.Values {
+	v := url.Values{}
+	for i := range n {
+		v.Set("fields_attributes["+strconv.Itoa(i)+"][name]", "f")
+	}
+	return v
 }

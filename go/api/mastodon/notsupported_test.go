@@ -105,10 +105,6 @@ func TestUpdateCredentialsRefusesUnsupported(t *testing.T) {
 	e := newTestEnv(t)
 	_, tok := e.user("alice", "read write")
 	wantRefused(t, e, http.MethodPatch, "/api/v1/accounts/update_credentials", tok, []refusal{
-		{"fields_attributes multipart", "fields_attributes", multipartFields(t, [][2]string{
-			{"display_name", "New"}, {"fields_attributes[0][name]", "Site"}, {"fields_attributes[0][value]", "https://x.example"}})},
-		{"fields_attributes JSON array", "fields_attributes", jsonBody(`{"display_name":"New","fields_attributes":[{"name":"Site","value":"x"}]}`)},
-		{"fields_attributes JSON hash", "fields_attributes", jsonBody(`{"display_name":"New","fields_attributes":{"0":{"name":"Site","value":"x"}}}`)},
 		{"source[privacy] form", "source", form(url.Values{"display_name": {"New"}, "source[privacy]": {"private"}})},
 		{"source JSON", "source", jsonBody(`{"display_name":"New","source":{"sensitive":true}}`)},
 		{"source[language]", "source", form(url.Values{"source[language]": {"de"}})},
