@@ -75,7 +75,8 @@ func TestMegalodon(t *testing.T) {
 
 // TestMastoJSMedia drives the compose flow of a photo with masto.js
 // (go/e2e/mastojs media.mjs): upload, describe, post, read back in home
-// and only_media, and fetch the served file, whose EXIF GPS tag is gone.
+// and only_media, and fetch the served file, whose EXIF GPS tag is gone;
+// then change the avatar and the profile fields.
 func TestMastoJSMedia(t *testing.T) {
 	dir, node := nodePackages(t, "masto")
 	s := startServer(t, t.TempDir())

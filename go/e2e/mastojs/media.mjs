@@ -1,7 +1,8 @@
 // Drives a running Starling with masto.js through the compose flow of a
 // photo: upload it (POST /api/v2/media), describe it (PUT), post it,
 // read it back in home and in the account's only_media statuses, fetch the
-// served file and check its GPS tag is gone. STARLING_URL names the server,
+// served file and check its GPS tag is gone; then change the avatar and the
+// profile fields. STARLING_URL names the server,
 // STARLING_TOKEN is a user token, STARLING_PHOTO a JPEG whose EXIF carries
 // the marker GPS-SECRET.
 import assert from "node:assert/strict";
@@ -62,6 +63,21 @@ async function main() {
   assert.ok(!served.includes("Exif"), "EXIF served");
   const preview = await fetch(status.mediaAttachments[0].previewUrl);
   assert.equal(preview.status, 200);
+  step("change the avatar and profile fields");
+  const profile = await client.v1.accounts.updateCredentials({
+    avatar: new Blob([photo], { type: "image/jpeg" }),
+    fieldsAttributes: [
+      { name: "Site", value: "https://ada.example" },
+      { name: "Pronouns", value: "she/her" },
+    ],
+  });
+  assert.notEqual(profile.avatar, me.avatar, "the avatar changed");
+  assert.deepEqual(profile.fields.map((f) => f.name), ["Site", "Pronouns"]);
+  assert.ok(profile.fields[0].value.includes('href="https://ada.example"'), "the site is a link");
+  assert.deepEqual(profile.source.fields.map((f) => f.value), ["https://ada.example", "she/her"]);
+  const avatar = await fetch(profile.avatar);
+  assert.equal(avatar.status, 200);
+  assert.ok(!Buffer.from(await avatar.arrayBuffer()).includes("GPS-SECRET"), "GPS marker in the avatar");
   console.error("masto.js media: ok");
 }
 
