@@ -29,13 +29,11 @@ func (l *Library) Limits() Limits { return l.lim }
 
 // StoreMedia processes data and stores the original and the preview.
 func (l *Library) StoreMedia(ctx context.Context, data []byte) (*store.MediaAttachment, error) {
-	select {
-	case l.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("media: waiting to process: %w", ctx.Err())
-	}
-	img, err := Process(data, l.lim)
-	<-l.sem
+	var img *Image
+	err := l.decoding(ctx, func() (err error) {
+		img, err = Process(data, l.lim)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -56,17 +54,27 @@ func (l *Library) StoreMedia(ctx context.Context, data []byte) (*store.MediaAtta
 // StoreProfileImage processes data into a w×h profile image (cropped to
 // fill) and stores it, returning its key.
 func (l *Library) StoreProfileImage(ctx context.Context, data []byte, w, h int) (string, error) {
-	select {
-	case l.sem <- struct{}{}:
-	case <-ctx.Done():
-		return "", fmt.Errorf("media: waiting to process: %w", ctx.Err())
-	}
-	img, err := ProcessProfile(data, l.lim, w, h)
-	<-l.sem
+	var img *Image
+	err := l.decoding(ctx, func() (err error) {
+		img, err = ProcessProfile(data, l.lim, w, h)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
 	return l.files.Put(ctx, img.Data, extension(img.ContentType))
+}
+
+// decoding runs process once the semaphore admits it, or gives up when
+// ctx ends first.
+func (l *Library) decoding(ctx context.Context, process func() error) error {
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("media: waiting to process: %w", ctx.Err())
+	}
+	defer func() { <-l.sem }()
+	return process()
 }
 
 func extension(contentType string) string {
