@@ -149,6 +149,9 @@ type StatusWrite struct {
 	// author's and unattached, else the write fails with ErrConflict (one
 	// racing attach of the same media to another status loses).
 	MediaIDs []int64
+	// Poll, when not nil, is stored with the status (its StatusID and
+	// AccountID are the status's).
+	Poll *Poll
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -366,6 +369,7 @@ type Store interface {
 	Activity
 	Moderation
 	Media
+	Polls
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

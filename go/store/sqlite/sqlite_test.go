@@ -209,7 +209,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"markers", "media_attachments",
 		"mutes",
 		"notifications",
-		"policy_decisions",
+		"policy_decisions", "poll_voters", "poll_votes", "polls",
 		"reports",
 		"schema_migrations",
 		"status_mentions",

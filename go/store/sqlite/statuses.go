@@ -122,6 +122,11 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 		if err := attachMedia(ctx, tx, st.ID, st.AccountID, w.MediaIDs); err != nil {
 			return err
 		}
+		if w.Poll != nil {
+			if err := insertPoll(ctx, tx, w.Poll); err != nil {
+				return err
+			}
+		}
 		if w.IdempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx,
 				`DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at < ?`,

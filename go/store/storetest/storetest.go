@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Media", exerciseMedia},
 		{"ProfileImages", exerciseProfileImages},
 		{"ProfileFields", exerciseProfileFields},
+		{"Polls", exercisePolls},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {
