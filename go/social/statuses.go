@@ -30,6 +30,8 @@ type StatusInput struct {
 	IdempotencyKey string
 	// MediaIDs are the author's unposted uploads to attach, in order.
 	MediaIDs []int64
+	// Poll, when not nil, is posted with the status (not with media).
+	Poll *PollInput
 }
 
 // IdempotencyWindow is how long an Idempotency-Key is remembered (Mastodon
@@ -59,6 +61,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 	}
 	if err := s.statusMedia(ctx, op, author, in.MediaIDs); err != nil {
 		return nil, err
+	}
+	if in.Poll != nil && len(in.MediaIDs) > 0 {
+		return nil, invalid(op, "Validation failed: a status cannot have both media and a poll")
 	}
 	var parent *store.Status
 	if in.InReplyToID != 0 {
@@ -92,7 +97,11 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 	if s.emb != nil {
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
 	}
-	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Flags: s.statusFlags(flags),
+	poll, err := s.newPoll(op, st, in.Poll)
+	if err != nil {
+		return nil, err
+	}
+	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: s.statusFlags(flags),
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
