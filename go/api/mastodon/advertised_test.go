@@ -24,8 +24,6 @@ import (
 //
 // Left out, because apps only call them when the server offers the
 // feature elsewhere, and Starling does not:
-//   - polls (GET /api/v1/polls/:id, POST .../votes): no status can carry
-//     one (configuration.polls.max_options is 0);
 //   - push subscriptions: apps subscribe only with a VAPID key, and none is
 //     published;
 //   - POST /api/v1/statuses/:id/translate, GET
@@ -132,6 +130,8 @@ var impliedEndpoints = []struct {
 	{since: "2.7.0", method: "GET", path: "/api/v1/scheduled_statuses/{scheduled}"},
 	{since: "2.7.0", method: "PUT", path: "/api/v1/scheduled_statuses/{scheduled}"},
 	{since: "2.7.0", method: "DELETE", path: "/api/v1/scheduled_statuses/{scheduled}"},
+	{since: "2.8.0", method: "GET", path: "/api/v1/polls/{poll}"},
+	{since: "2.8.0", method: "POST", path: "/api/v1/polls/{poll}/votes"},
 	{since: "2.8.0", method: "GET", path: "/api/v1/preferences"},
 	{since: "3.0.0", method: "GET", path: "/api/v1/markers", query: "timeline[]=home"},
 	{since: "3.0.0", method: "POST", path: "/api/v1/markers"},

@@ -30,7 +30,7 @@ type Status struct {
 	InReplyToID        *string            `json:"in_reply_to_id"`
 	InReplyToAccountID *string            `json:"in_reply_to_account_id"`
 	Reblog             *Status            `json:"reblog"`
-	Poll               *struct{}          `json:"poll"`
+	Poll               *Poll              `json:"poll"`
 	Card               *struct{}          `json:"card"`
 	Language           *string            `json:"language"`
 	Text               *string            `json:"text,omitempty"` // only in the delete response (source for redraft)
@@ -96,6 +96,9 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 	for _, m := range v.Mentions {
 		out.Mentions = append(out.Mentions, Mention{ID: formatID(m.ID), Username: m.Username,
 			URL: h.baseURL + "/@" + m.Username, Acct: m.Username})
+	}
+	if v.Poll != nil {
+		out.Poll = pollEntity(v.Poll, viewer != nil)
 	}
 	for _, m := range v.Media {
 		out.MediaAttachments = append(out.MediaAttachments, h.mediaAttachment(m))

@@ -73,9 +73,8 @@ func (h *Handler) domain() string {
 }
 
 // Configuration blocks shared by both instance versions. Images are the
-// only media accepted (video limits are zero), and there are no polls yet
-// (zero limits): a client reads zero as "not offered" rather than offering
-// what would then fail.
+// only media accepted (video limits are zero): a client reads zero as "not
+// offered" rather than offering what would then fail.
 type (
 	accountsConfig struct {
 		MaxFeaturedTags   int `json:"max_featured_tags"`
@@ -116,6 +115,12 @@ func (h *Handler) statusesConfig() statusesConfig {
 // uploads reports whether media uploads are offered: a processor's limits
 // are configured and Starling serves the files.
 func (h *Handler) uploads() bool { return h.media.Files != nil && h.media.MaxBytes > 0 }
+
+// pollsLimits are the limits social enforces on polls.
+func pollsLimits() pollsConfig {
+	return pollsConfig{MaxOptions: social.MaxPollOptions, MaxCharactersPerOption: social.MaxPollOptionChars,
+		MinExpiration: int(social.MinPollExpiration.Seconds()), MaxExpiration: int(social.MaxPollExpiration.Seconds())}
+}
 
 func (h *Handler) mediaConfig() mediaConfig {
 	if !h.uploads() {
@@ -177,7 +182,7 @@ func (h *Handler) instanceV1(w http.ResponseWriter, r *http.Request) {
 		Stats:     instanceV1Stats{UserCount: st.Users, StatusCount: st.Statuses},
 		Thumbnail: h.info.Thumbnail, Languages: h.info.Languages, Registrations: h.svc.Config().RegistrationsOpen,
 		Configuration: instanceV1Conf{
-			Statuses: h.statusesConfig(), MediaAttachments: h.mediaConfig(),
+			Statuses: h.statusesConfig(), MediaAttachments: h.mediaConfig(), Polls: pollsLimits(),
 			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses, MaxFeaturedTags: social.MaxFeaturedTags},
 		},
 		Rules: h.rules(),
@@ -250,7 +255,7 @@ func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
 		Languages: h.info.Languages,
 		Configuration: instanceV2Conf{
 			URLs:     instanceV2URLs{Streaming: h.streamingURL()},
-			Statuses: h.statusesConfig(), MediaAttachments: h.mediaConfig(),
+			Statuses: h.statusesConfig(), MediaAttachments: h.mediaConfig(), Polls: pollsLimits(),
 			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses, MaxFeaturedTags: social.MaxFeaturedTags},
 		},
 		Registrations: instanceRegistrations{Enabled: h.svc.Config().RegistrationsOpen},

@@ -103,6 +103,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
 		h.mediaRoutes(r)
+		h.pollRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)

@@ -71,10 +71,6 @@ func TestCreateStatusRefusesUnsupported(t *testing.T) {
 	wantRefused(t, e, http.MethodPost, "/api/v1/statuses", tok, []refusal{
 		{"scheduled_at form", "scheduled_at", form(url.Values{"status": {"later"}, "scheduled_at": {"2030-01-01T00:00:00.000Z"}})},
 		{"scheduled_at JSON", "scheduled_at", jsonBody(`{"status":"later","scheduled_at":"2030-01-01T00:00:00.000Z"}`)},
-		{"poll form", "poll", form(url.Values{"status": {"q?"}, "poll[options][]": {"a", "b"}, "poll[expires_in]": {"3600"}})},
-		{"poll JSON object", "poll", jsonBody(`{"status":"q?","poll":{"options":["a","b"],"expires_in":3600}}`)},
-		{"poll multiple only", "poll", form(url.Values{"status": {"q?"}, "poll[multiple]": {"true"}})},
-		{"poll multipart", "poll", multipartFields(t, [][2]string{{"status", "q?"}, {"poll[options][]", "a"}, {"poll[options][]", "b"}})},
 		{"quoted_status_id", "quoted_status_id", jsonBody(`{"status":"quote","quoted_status_id":"1"}`)},
 		{"quote_approval_policy", "quote_approval_policy", form(url.Values{"status": {"x"}, "quote_approval_policy": {"public"}})},
 		{"a file part", "media", multipartFile(t, "status", "pic", "media")},

@@ -42,10 +42,14 @@ type createStatusRequest struct {
 	Visibility  string   `param:"visibility"`
 	Language    string   `param:"language"`
 	MediaIDs    []string `param:"media_ids"`
+	// The poll: a JSON poll object flattens to the same names.
+	PollOptions    []string `param:"poll[options]"`
+	PollExpiresIn  string   `param:"poll[expires_in]"`
+	PollMultiple   bool     `param:"poll[multiple]"`
+	PollHideTotals bool     `param:"poll[hide_totals]"`
 	// Not implemented yet, so refused when given: a scheduled post must not
-	// go out at once, nor a poll be dropped from a post.
+	// go out at once.
 	ScheduledAt         notSupported `param:"scheduled_at"`
-	Poll                notSupported `param:"poll"`
 	QuotedStatusID      notSupported `param:"quoted_status_id"`
 	QuoteApprovalPolicy notSupported `param:"quote_approval_policy"`
 }
@@ -75,6 +79,10 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 		in.InReplyToID = id
 	}
 	if in.MediaIDs, err = parseMediaIDs(req.MediaIDs); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if in.Poll, err = pollInput(req.PollOptions, req.PollExpiresIn, req.PollMultiple, req.PollHideTotals); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
