@@ -51,6 +51,10 @@ func (e *mediaEnv) advance(d time.Duration) {
 	e.clock = e.clock.Add(d)
 }
 
+// pngBomb is a PNG header claiming 100000×100000 (CRC included): a few
+// bytes that would decode to 40 GB.
+var pngBomb = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x06\x00\x00\x00\x4d\x4b\x4a\x5c")
+
 // testMediaLimits are small, so the oversized cases stay small.
 var testMediaLimits = media.Limits{MaxBytes: 256 << 10, MaxPixels: 4_000_000}
 
@@ -119,6 +123,12 @@ func (e *mediaEnv) upload(path, tok string, body encoded) map[string]any {
 	rec := e.do(http.MethodPost, path, tok, body.contentType, strings.NewReader(body.body))
 	wantStatus(e.t, rec, http.StatusOK)
 	return decodeObject(e.t, rec)
+}
+
+// patchCredentials sends body to PATCH update_credentials with tok.
+func (e *mediaEnv) patchCredentials(tok string, body encoded) *httptest.ResponseRecorder {
+	e.t.Helper()
+	return e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", tok, body.contentType, strings.NewReader(body.body))
 }
 
 // serve serves a prepared request (headers such as Range).
@@ -304,9 +314,6 @@ func runMediaUploadBadInput(t *testing.T, st store.Store) {
 	var pngBuf bytes.Buffer
 	_ = png.Encode(&pngBuf, image.NewGray(image.Rect(0, 0, 10, 10)))
 	valid := pngBuf.Bytes()
-	// A PNG header claiming 100000×100000 (CRC included): a few bytes that
-	// would decode to 40 GB.
-	bomb := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x06\x00\x00\x00\x4d\x4b\x4a\x5c")
 	cases := []struct {
 		name string
 		body encoded
@@ -317,7 +324,7 @@ func runMediaUploadBadInput(t *testing.T, st store.Store) {
 		{"NUL bytes", upload(t, make([]byte, 512)), 422},
 		{"invalid UTF-8 bytes", upload(t, []byte{0xc3, 0x28, 0xff, 0xfe}), 422},
 		{"truncated PNG", upload(t, valid[:len(valid)-20]), 422},
-		{"100000×100000 PNG", upload(t, bomb), 422},
+		{"100000×100000 PNG", upload(t, pngBomb), 422},
 		{"over the size limit", upload(t, append(append([]byte{}, valid...), make([]byte, testMediaLimits.MaxBytes)...)), 422},
 		{"no file", upload(t, nil, [2]string{"description", "x"}), 422},
 		{"file as text", upload(t, nil, [2]string{"file", "aGVsbG8="}), 400},
@@ -406,16 +413,13 @@ func TestProfileImages(t *testing.T) { onBothStores(t, runProfileImages) }
 func runProfileImages(t *testing.T, st store.Store) {
 	e := newMediaEnvOn(t, st)
 	_, tok := e.user("alice", "read write")
-	patch := func(body encoded) *httptest.ResponseRecorder {
-		return e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", tok, body.contentType, strings.NewReader(body.body))
-	}
+	patch := func(body encoded) *httptest.ResponseRecorder { return e.patchCredentials(tok, body) }
 	// Refused first: nothing changes, nothing is stored.
-	bomb := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x06\x00\x00\x00\x4d\x4b\x4a\x5c")
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	_ = mw.WriteField("display_name", "Alice")
 	fw, _ := mw.CreateFormFile("avatar", "a.png")
-	_, _ = fw.Write(bomb)
+	_, _ = fw.Write(pngBomb)
 	_ = mw.Close()
 	wantError(t, patch(encoded{mw.FormDataContentType(), buf.String()}), http.StatusUnprocessableEntity)
 	wantError(t, patch(form(url.Values{"display_name": {"Alice"}, "avatar": {"https://x.example/a.png"}})), http.StatusBadRequest)
@@ -485,9 +489,7 @@ func TestProfileFields(t *testing.T) { onBothStores(t, runProfileFields) }
 func runProfileFields(t *testing.T, st store.Store) {
 	e := newMediaEnvOn(t, st)
 	_, tok := e.user("alice", "read write")
-	patch := func(body encoded) *httptest.ResponseRecorder {
-		return e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", tok, body.contentType, strings.NewReader(body.body))
-	}
+	patch := func(body encoded) *httptest.ResponseRecorder { return e.patchCredentials(tok, body) }
 	fields := func(rec *httptest.ResponseRecorder) (shown, source []any) {
 		t.Helper()
 		wantStatus(t, rec, http.StatusOK)
