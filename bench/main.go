@@ -9,7 +9,11 @@
 //	starling-bench store-write [flags]   posts/s with one SQLite durability setting
 //	starling-bench plugins [flags]       policy plugins: in process vs gRPC, rank, load, swap, restart
 //	starling-bench stream [flags]        server CPU per streamed status vs listeners
+//	starling-bench http [flags]          home reads, posts and a mix over HTTP against bin/starling
 //	starling-bench media --photos DIR    upload-to-ready latency, CPU and peak memory per photo
+//
+// Every command also takes --cpuprofile FILE, --memprofile FILE and
+// --trace FILE (profiles of the bench process itself; see profile.go).
 //
 // Exit status: 0 on success, 2 for bad flags or unreadable input, 1 when a
 // benchmark fails (including a failed correctness check on the results).
@@ -62,14 +66,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
 		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
+		"http":        {"home reads, posts and a 95/5 mix over HTTP: req/s, p50/p99/p99.9, server CPU per request (runs bin/starling)", runHTTP},
 		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "media"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "media"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
+		fmt.Fprintf(stderr, "Every command also takes --cpuprofile, --memprofile and --trace FILE (the bench process's own).\n")
 	}
 	if len(args) < 2 {
 		usage()
@@ -86,7 +92,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage()
 		return 2
 	}
-	err := cmd.run(&env{stdout: stdout, stderr: stderr, command: args}, args[2:])
+	prof, rest, err := splitProfileFlags(args[2:])
+	if err == nil {
+		var stopProf func() error
+		if stopProf, err = prof.start(); err == nil {
+			err = cmd.run(&env{stdout: stdout, stderr: stderr, command: args}, rest)
+			if perr := stopProf(); err == nil {
+				err = perr
+			}
+		}
+	}
 	var ue usageError
 	switch {
 	case err == nil:

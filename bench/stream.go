@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -21,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -89,7 +85,14 @@ func runStream(e *env, args []string) error {
 		return usagef("--server: %v (run make build)", err)
 	}
 
-	srv, err := startStreamServer(e, *server)
+	// No plugins and no rate limits: the bench measures streaming, and
+	// every listener connects from 127.0.0.1. The streaming caps go by
+	// environment, which a server from before them ignores, so the same
+	// bench measures it too.
+	srv, err := startServer(e, *server, serverOptions{
+		args: []string{"--admin-addr", "", "--plugins", "", "--rate-limit", "0"},
+		env:  []string{"STARLING_STREAM_MAX_CONNECTIONS=100000", "STARLING_STREAM_MAX_CONNECTIONS_PER_IP=100000"},
+	})
 	if err != nil {
 		return err
 	}
@@ -258,155 +261,19 @@ func siblingBinary(name string) string {
 	return filepath.Join(filepath.Dir(exe), name)
 }
 
-// streamServer is a bin/starling serve process on a fresh SQLite data dir.
-type streamServer struct {
-	cmd     *exec.Cmd
-	dir     string
-	base    string // http://127.0.0.1:port
-	exited  chan error
-	stopped bool
-}
-
-func startStreamServer(e *env, bin string) (*streamServer, error) {
-	dir, err := os.MkdirTemp("", "starling-bench-stream-")
-	if err != nil {
-		return nil, err
-	}
-	// No plugins and no rate limits: the bench measures streaming, and
-	// every listener connects from 127.0.0.1. The streaming caps go by
-	// environment, which a server from before them ignores, so the same
-	// bench measures it too.
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--admin-addr", "", "--data-dir", dir,
-		"--log-format", "json", "--plugins", "", "--rate-limit", "0")
-	cmd.Env = append(os.Environ(), "STARLING_STREAM_MAX_CONNECTIONS=100000", "STARLING_STREAM_MAX_CONNECTIONS_PER_IP=100000")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &streamServer{cmd: cmd, dir: dir, exited: make(chan error, 1)}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			var rec struct{ Msg, Addr, Level string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" {
-				addr <- rec.Addr
-			} else if rec.Level == "WARN" || rec.Level == "ERROR" { // access logs are INFO
-				fmt.Fprintf(e.stderr, "server: %s\n", sc.Bytes())
-			}
-		}
-		s.exited <- cmd.Wait()
-	}()
-	select {
-	case a := <-addr:
-		s.base = "http://" + a
-		return s, nil
-	case err := <-s.exited:
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("server exited before listening: %v", err)
-	case <-time.After(60 * time.Second):
-		s.stop()
-		return nil, errors.New("server did not report its address within 60s")
-	}
-}
-
-func (s *streamServer) stop() {
-	if s.stopped {
-		return
-	}
-	s.stopped = true
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
-	os.RemoveAll(s.dir)
-}
-
-// cpu is the server's CPU time so far: the sum over its threads of
-// /proc/<pid>/task/<tid>/schedstat (nanoseconds; Go's threads live as long
-// as the process, so none is lost between two readings).
-func (s *streamServer) cpu() (time.Duration, error) {
-	root := fmt.Sprintf("/proc/%d/task", s.cmd.Process.Pid)
-	tasks, err := os.ReadDir(root)
-	if err != nil {
-		return 0, fmt.Errorf("server CPU: %w", err)
-	}
-	var total time.Duration
-	for _, t := range tasks {
-		b, err := os.ReadFile(filepath.Join(root, t.Name(), "schedstat"))
-		if err != nil {
-			continue // the thread ended
-		}
-		ns, err := parseSchedstat(b)
-		if err != nil {
-			return 0, fmt.Errorf("server CPU: %w", err)
-		}
-		total += ns
-	}
-	return total, nil
-}
-
-// call sends a form to the API and decodes the JSON answer into out.
-func (s *streamServer) call(path, token string, form url.Values, out any) error {
-	req, err := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %d %s", path, resp.StatusCode, b)
-	}
-	return json.Unmarshal(b, out)
-}
-
 // setup registers an app, the posting account and signedIn listener
 // accounts, and returns their tokens.
-func (s *streamServer) setup(signedIn int) (poster string, listeners []string, _ error) {
-	var app struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	if err := s.call("/api/v1/apps", "", url.Values{"client_name": {"bench"}, "redirect_uris": {"urn:ietf:wg:oauth:2.0:oob"},
-		"scopes": {"read write"}}, &app); err != nil {
+func (s *benchServer) setup(signedIn int) (poster string, listeners []string, _ error) {
+	app, err := s.appToken()
+	if err != nil {
 		return "", nil, err
 	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := s.call("/oauth/token", "", url.Values{"grant_type": {"client_credentials"}, "client_id": {app.ClientID},
-		"client_secret": {app.ClientSecret}, "scope": {"read write"}}, &tok); err != nil {
-		return "", nil, err
-	}
-	register := func(name string) (string, error) {
-		var t struct {
-			AccessToken string `json:"access_token"`
-		}
-		err := s.call("/api/v1/accounts", tok.AccessToken, url.Values{"username": {name}, "password": {"correct-horse-battery"},
-			"email": {name + "@example.com"}, "agreement": {"true"}}, &t)
-		return t.AccessToken, err
-	}
-	poster, err := register("poster")
+	poster, err = s.register(app, "poster")
 	if err != nil {
 		return "", nil, err
 	}
 	for i := range signedIn {
-		t, err := register("listener" + strconv.Itoa(i))
+		t, err := s.register(app, "listener"+strconv.Itoa(i))
 		if err != nil {
 			return "", nil, err
 		}
@@ -417,7 +284,7 @@ func (s *streamServer) setup(signedIn int) (poster string, listeners []string, _
 
 // streamBench holds the listeners of one run.
 type streamBench struct {
-	srv       *streamServer
+	srv       *benchServer
 	poster    string
 	listeners []*streamListener
 

@@ -146,6 +146,15 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 			base: url.Values{}, fields: []string{"tagged"}, bad: 422},
 		{name: "notifications", method: "GET", path: "/api/v1/notifications", token: alice,
 			base: url.Values{}, fields: []string{"types[]", "exclude_types[]"}, bad: 422},
+		{name: "create filter", method: "POST", path: "/api/v2/filters", token: alice,
+			base:   url.Values{"title": {"t"}, "context[]": {"home"}, "filter_action": {"warn"}, "expires_in": {"60"}},
+			fields: []string{"title", "context[]", "filter_action", "expires_in"}, bad: 422,
+			big: map[string]int{"title": 422, "context[]": 422, "filter_action": 422, "expires_in": 422}},
+		{name: "create v1 filter", method: "POST", path: "/api/v1/filters", token: alice,
+			base:   url.Values{"phrase": {"p"}, "context[]": {"home"}},
+			fields: []string{"phrase", "context[]"}, bad: 422, big: map[string]int{"phrase": 422, "context[]": 422}},
+		{name: "conversations", method: "GET", path: "/api/v1/conversations", token: alice,
+			base: url.Values{}, fields: []string{"max_id", "min_id"}, bad: 422, big: map[string]int{"max_id": 400}},
 	}
 	for _, ep := range endpoints {
 		for _, field := range ep.fields {
@@ -219,6 +228,10 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 		{"trending statuses offset", "GET", "/api/v1/trends/statuses?limit=40&offset=" + maxInt, "", nil, 422},
 		{"mute duration", "POST", "/api/v1/accounts/" + bob.ID + "/mute", alice, url.Values{"duration": {maxInt}}, 422},
 		{"list id out of range", "GET", "/api/v1/lists/" + huge, alice, nil, 404},
+		{"filter id out of range", "GET", "/api/v2/filters/" + huge, alice, nil, 404},
+		{"filter expires_in out of range", "POST", "/api/v2/filters", alice, url.Values{"title": {"t"}, "context[]": {"home"}, "expires_in": {huge}}, 422},
+		{"filter status id out of range", "POST", "/api/v2/filters/" + maxInt + "/statuses", alice, url.Values{"status_id": {huge}}, 400},
+		{"conversation id out of range", "POST", "/api/v1/conversations/" + huge + "/read", alice, nil, 404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := s.as(t)
@@ -249,6 +262,11 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 	s.must(s.do("GET", "/api/v1/lists", tok["bob"], nil), http.StatusOK).decode(t, &lists)
 	if len(lists) != 1 || lists[0].Title != "friends" {
 		t.Errorf("bob's lists %+v, want [friends] unchanged", lists)
+	}
+	var filters []struct{}
+	s.must(s.do("GET", "/api/v2/filters", alice, nil), http.StatusOK).decode(t, &filters)
+	if len(filters) != 0 {
+		t.Errorf("alice has %d filters after the bad requests, want none", len(filters))
 	}
 	if r := s.do("GET", "/api/v1/accounts/lookup?acct=carol", "", nil); r.status != http.StatusNotFound {
 		t.Errorf("carol was registered by a refused sign-up: %d %.200s", r.status, r.body)

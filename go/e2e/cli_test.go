@@ -69,6 +69,8 @@ func TestBadFlagsFailClearly(t *testing.T) {
 		{[]string{"serve", "--data-dir", t.TempDir(), "--sqlite-sync", "off", "--addr", "127.0.0.1:0", "--admin-addr", ""}, "--sqlite-sync"},
 		{[]string{"migrate", "--data-dir", t.TempDir(), "--sqlite-sync", "extra"}, "--sqlite-sync"},
 		{[]string{"serve", "--request-timeout", "-1s"}, "--request-timeout"},
+		{[]string{"serve", "--status-cache-bytes", "-1"}, "--status-cache-bytes"},
+		{[]string{"serve", "--status-cache-bytes", "99999999999999999999"}, "--status-cache-bytes"},
 		{[]string{"frobnicate"}, "unknown command"},
 	} {
 		out, err := exec.Command(bin, c.args...).CombinedOutput()

@@ -63,6 +63,15 @@ func TestMastoJS(t *testing.T) {
 	runNode(t, s, node, filepath.Join(dir, "flow.mjs"))
 }
 
+// TestMastoJSFiltersConversations drives filters (a filtered status
+// carries filtered) and conversations with the direct stream through
+// masto.js (go/e2e/mastojs/filters.mjs).
+func TestMastoJSFiltersConversations(t *testing.T) {
+	dir, node := nodePackages(t, "masto")
+	s := startServer(t, t.TempDir())
+	runNode(t, s, node, filepath.Join(dir, "filters.mjs"))
+}
+
 // TestMegalodon drives the real server with megalodon (go/e2e/mastojs
 // megalodon.mjs), the library under Whalebird and Fedistar: it must detect
 // Starling as Mastodon from NodeInfo, or those apps cannot add an account.

@@ -17,6 +17,13 @@ const (
 	EventDelete       EventKind = "delete"        // a deleted status (StatusID set)
 	EventNotification EventKind = "notification"  // a new notification (Notification set)
 	EventStatusUpdate EventKind = "status.update" // an edited status (Status set)
+	// EventConversation: a direct status (Status set) joined the
+	// conversations of Users, for their direct streams.
+	EventConversation EventKind = "conversation"
+	// EventFiltersChanged: the filters of its one User changed (Mastodon's
+	// filters_changed, on the user stream); streams reload what they keep
+	// of the account.
+	EventFiltersChanged EventKind = "filters_changed"
 	// EventRelationship says a follow, block or mute between the two Users
 	// changed. Streams reload what they keep of those accounts; it is never
 	// sent to a client.

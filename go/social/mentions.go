@@ -14,18 +14,18 @@ func (s *Service) loadMentions(ctx context.Context, vc *viewerContext, sts []*st
 	if vc.id == 0 || len(sts) == 0 {
 		return nil
 	}
-	ids := make([]int64, 0, len(sts))
+	var need []*store.Status
 	for _, st := range sts {
 		// Only private and direct statuses need the answer; skipping the
 		// rest keeps a public timeline's batch query small.
 		if st.Visibility == store.VisibilityPrivate || st.Visibility == store.VisibilityDirect {
-			ids = append(ids, st.ID)
+			need = append(need, st)
 		}
 	}
-	if len(ids) == 0 {
+	if len(need) == 0 {
 		return nil
 	}
-	ms, err := s.store.GetStatusMentions(ctx, ids)
+	ms, _, err := s.statusMentionsAndTags(ctx, need)
 	if err != nil {
 		return internal("social.loadMentions", err)
 	}

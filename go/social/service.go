@@ -195,6 +195,7 @@ type Service struct {
 	weeks weeksCache // InstanceActivity
 
 	trends trendCaches
+	parts  statusPartsCache // mentions and tags of statuses read recently
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring

@@ -17,6 +17,18 @@ import (
 // newService returns a service over a fresh SQLite database.
 func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	t.Helper()
+	st := openTestStore(t)
+	deps.Store, deps.IDs = st, snowflake.New()
+	if deps.Home == nil {
+		deps.Home = feed.NewPull(st)
+	}
+	cfg.BcryptCost = bcrypt.MinCost // hashing speed is not under test
+	return New(deps, cfg), st
+}
+
+// openTestStore opens a fresh, migrated SQLite store.
+func openTestStore(t *testing.T) store.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir()+"/test.db")
 	if err != nil {
@@ -26,12 +38,7 @@ func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deps.Store, deps.IDs = st, snowflake.New()
-	if deps.Home == nil {
-		deps.Home = feed.NewPull(st)
-	}
-	cfg.BcryptCost = bcrypt.MinCost // hashing speed is not under test
-	return New(deps, cfg), st
+	return st
 }
 
 func mustAccount(t *testing.T, s *Service, name string) *store.Account {

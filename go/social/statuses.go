@@ -132,6 +132,7 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		s.index.StatusCreated(ctx, st)
 	}
 	s.publishStatus(ctx, st, w.Tags, w.Mentions)
+	s.publishConversation(ctx, w)
 	s.publishNotifications(ctx, w.Notifications)
 	return st, nil
 }

@@ -25,9 +25,11 @@ type StreamViewer struct {
 	blocked            map[int64]bool
 	muted              map[int64]bool
 	mutedNotifications map[int64]bool
+	filters            streamFilters
 }
 
-// LoadStreamViewer loads viewer's follows, blocks and mutes (four queries).
+// LoadStreamViewer loads viewer's follows, blocks, mutes and filters (five
+// queries).
 // The caller reloads it after an EventRelationship naming viewer; a mute
 // that expires meanwhile keeps hiding until then, which errs on the side
 // of hiding.
@@ -42,8 +44,13 @@ func (s *Service) LoadStreamViewer(ctx context.Context, viewer *store.Account) (
 	if err := s.loadRelations(ctx, vc, nil); err != nil {
 		return nil, err
 	}
+	filters, err := s.store.ListFilters(ctx, viewer.ID)
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	return &StreamViewer{id: viewer.ID, following: following,
-		blocked: vc.blocked, muted: vc.muted, mutedNotifications: vc.mutedNotifications}, nil
+		blocked: vc.blocked, muted: vc.muted, mutedNotifications: vc.mutedNotifications,
+		filters: streamFilters{all: filters}}, nil
 }
 
 // StreamStatus is an event's status with what the visibility rule needs to

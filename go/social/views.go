@@ -25,6 +25,9 @@ type StatusView struct {
 	// Mastodon sends "pinned" only for those.
 	Pinnable bool
 	Pinned   bool
+	// Filtered are the viewer's filters matching the status, set by
+	// ApplyFilters.
+	Filtered []FilterMatch
 }
 
 // ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)
@@ -53,11 +56,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 	for i, st := range all {
 		ids[i] = st.ID
 	}
-	mentions, err := s.store.GetStatusMentions(ctx, ids)
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	tags, err := s.store.GetStatusTags(ctx, ids)
+	mentions, tags, err := s.statusMentionsAndTags(ctx, all)
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -79,15 +78,21 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		return nil, err
 	}
 	flags := &store.InteractionFlags{}
-	pinned, muted := map[int64]bool{}, map[int64]bool{}
+	pinned := map[int64]bool{}
 	if viewer != nil {
 		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
 		}
-		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, ids); err != nil {
-			return nil, internal(op, err)
+		// Only the viewer's own statuses can be pinned by the viewer, and
+		// "pinned" is rendered only for those (Pinnable): a page without
+		// them (most of a home timeline) needs no query.
+		var own []int64
+		for _, st := range all {
+			if st.AccountID == viewer.ID && pinnable(st) {
+				own = append(own, st.ID)
+			}
 		}
-		if muted, err = s.store.GetConversationMutedStatusIDs(ctx, viewer.ID, ids); err != nil {
+		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, own); err != nil {
 			return nil, internal(op, err)
 		}
 	}
@@ -98,7 +103,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		}
 		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID], Media: media[st.ID], Poll: polls[st.ID],
 			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
-			Muted:    muted[st.ID],
+			Muted:    flags.Muted[st.ID],
 			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}
 		for _, id := range mentions[st.ID] {
 			if m, ok := accounts[id]; ok {

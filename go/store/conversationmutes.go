@@ -20,9 +20,9 @@ type ConversationMutes interface {
 	// accountID; unmuting a conversation that is not muted is not an
 	// error. ErrNotFound if the status does not exist.
 	DeleteConversationMute(ctx context.Context, accountID, statusID int64) error
-	// GetConversationMutedStatusIDs answers, with one query, which of
-	// statusIDs belong to a conversation accountID mutes.
-	GetConversationMutedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error)
+	// Which statuses of a batch belong to a conversation an account
+	// mutes: Interactions.GetInteractionFlags (Muted), in the same query
+	// as the other flags.
 	// GetConversationMuterIDs lists, ascending, those of accountIDs that
 	// mute the conversation of statusID.
 	GetConversationMuterIDs(ctx context.Context, statusID int64, accountIDs []int64) ([]int64, error)

@@ -69,11 +69,13 @@ type List struct {
 }
 
 // InteractionFlags says, for a batch of statuses, which ones one account
-// has favourited, reblogged and bookmarked.
+// has favourited, reblogged and bookmarked, and which belong to a
+// conversation it mutes.
 type InteractionFlags struct {
 	Favourited map[int64]bool
 	Reblogged  map[int64]bool
 	Bookmarked map[int64]bool
+	Muted      map[int64]bool
 }
 
 // Interactions stores what accounts do with statuses beyond posting them:

@@ -274,12 +274,14 @@ type Statuses interface {
 	// is PutStatusWrite with nothing but the status.
 	PutStatus(ctx context.Context, s *Status) error
 	// PutStatusWrite inserts w.Status with its mentions, tags, notifications
-	// and idempotency key in one transaction. It increments the author's
-	// StatusesCount (when the status CountsOnProfile), the parent's
-	// RepliesCount (when the parent exists and the reply CountsAsReply) and,
-	// for a reblog, the original's ReblogsCount. ErrConflict if the ID is
-	// taken, the account already reblogged the original, or the idempotency
-	// key is live; ErrNotFound if a reblogged original does not exist.
+	// and idempotency key in one transaction; a direct status joins the
+	// conversations of the accounts it reaches there too (Conversations).
+	// It increments the author's StatusesCount (when the status
+	// CountsOnProfile), the parent's RepliesCount (when the parent exists
+	// and the reply CountsAsReply) and, for a reblog, the original's
+	// ReblogsCount. ErrConflict if the ID is taken, the account already
+	// reblogged the original, or the idempotency key is live; ErrNotFound
+	// if a reblogged original does not exist.
 	PutStatusWrite(ctx context.Context, w *StatusWrite) error
 	// DeleteStatusByID deletes the status matched by statuses.id with its
 	// mentions, tags, favourites, bookmarks, notifications and the reblogs
@@ -368,6 +370,8 @@ type Store interface {
 	Announcements
 	Activity
 	Moderation
+	Filters
+	Conversations
 	Media
 	Polls
 

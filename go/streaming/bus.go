@@ -16,6 +16,10 @@ const (
 	KindDelete       Kind = "delete"
 	KindNotification Kind = "notification"
 	KindStatusUpdate Kind = "status.update"
+	KindConversation Kind = "conversation"
+	// KindFiltersChanged tells the user streams of its Accounts that their
+	// filters changed; every process also reloads what it keeps of them.
+	KindFiltersChanged Kind = "filters_changed"
 	// KindRelationship is internal, never sent to a client: a follow, block
 	// or mute between Accounts changed, so whatever a process keeps in
 	// memory about those accounts' relationships must be reloaded.

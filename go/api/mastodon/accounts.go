@@ -83,12 +83,12 @@ func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 // updateCredentialsRequest uses []string so that an absent field (nil)
 // differs from an empty one ("display_name=" clears the name).
 type updateCredentialsRequest struct {
-	DisplayName      []string       `param:"display_name"`
-	Note             []string       `param:"note"`
-	Locked           *bool          `param:"locked"`
-	Bot              *bool          `param:"bot"`
-	Discoverable     *bool          `param:"discoverable"`
-	FieldsAttributes indexedObjects `param:"fields_attributes"`
+	DisplayName      []string     `param:"display_name"`
+	Note             []string     `param:"note"`
+	Locked           *bool        `param:"locked"`
+	Bot              *bool        `param:"bot"`
+	Discoverable     *bool        `param:"discoverable"`
+	FieldsAttributes paramObjects `param:"fields_attributes"`
 	// avatar and header are file parts (decodeFiles). Not implemented yet,
 	// so refused when given: the source preferences and the rest.
 	Source             notSupported `param:"source"`
@@ -130,10 +130,11 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.credentialAccount(c))
 }
 
-// profileFields reads fields_attributes: nil when absent, else the pairs
+// profileFields reads fields_attributes: nil when absent or empty (the
+// fields stay; clients clear them by sending empty pairs), else the pairs
 // in index order. Only name and value are fields of a pair.
-func profileFields(objs indexedObjects) (*[]store.ProfileField, error) {
-	if objs == nil {
+func profileFields(objs paramObjects) (*[]store.ProfileField, error) {
+	if len(objs) == 0 {
 		return nil, nil
 	}
 	out := make([]store.ProfileField, 0, len(objs))
@@ -281,7 +282,7 @@ func (h *Handler) accountStatuses(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	out, err := h.statuses(r.Context(), v, sts)
+	out, err := h.statusesIn(r.Context(), v, sts, social.FilterAccount)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -25,7 +25,7 @@ func (h *Handler) notificationEntities(ctx context.Context, v *store.Account, ns
 			sts = append(sts, n.Status)
 		}
 	}
-	converted, err := h.statuses(ctx, v, sts)
+	converted, err := h.statusesIn(ctx, v, sts, social.FilterNotifications)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (h *Handler) notificationEntities(ctx context.Context, v *store.Account, ns
 			CreatedAt: formatTime(n.Notification.CreatedAt), Account: h.account(n.From)}
 		if n.Status != nil {
 			if e.Status = byID[formatID(n.Status.ID)]; e.Status == nil {
-				continue // its author vanished
+				continue // its author vanished, or a filter hides it
 			}
 		}
 		out = append(out, e)

@@ -29,9 +29,10 @@ const maxMultipartMemory = 1 << 20
 // each field is parsed by one rule whatever the encoding.
 //
 // Supported field kinds: string, *string (nil when absent), bool, *bool,
-// int, []string, indexedObjects, and notSupported (refused when given). Array parameters
-// use Rails' "name[]" form in forms and query strings; nested JSON objects
-// become Rails' bracketed keys.
+// int, []string, paramObjects (an array of objects), and notSupported
+// (refused when given). Array parameters use Rails' "name[]"
+// form in forms and query strings; nested JSON objects become Rails'
+// bracketed keys.
 //
 // Every parameter name and value must be text (see checkText), whatever
 // its encoding and whether or not dst reads it: this is the one gate text
@@ -156,6 +157,7 @@ func readFilePart(field string, fhs []*multipart.FileHeader, maxBytes int64) ([]
 	}
 	return data, nil
 }
+
 
 // Why a value is not text.
 var (
@@ -363,44 +365,6 @@ func jsonStrings(v any) ([]string, error) {
 // and pass.
 type notSupported struct{}
 
-// indexedObjects is the type of a field reading Rails' array of objects,
-// name[0][key]=v (forms, multipart; JSON arrays and hashes of objects
-// flatten to the same keys), as maps in index order. At most
-// maxIndexedObjects objects, indexes below maxIndexedObjects*4.
-type indexedObjects []map[string]string
-
-const maxIndexedObjects = 16
-
-// readIndexed collects name[i][key] from vals.
-func readIndexed(vals url.Values, name string) (indexedObjects, error) {
-	byIndex := map[int]map[string]string{}
-	for k, vs := range vals {
-		rest, ok := strings.CutPrefix(k, name+"[")
-		if !ok {
-			continue
-		}
-		idx, key, ok := strings.Cut(rest, "][")
-		i, err := strconv.Atoi(idx)
-		if !ok || err != nil || i < 0 || i >= 4*maxIndexedObjects || !strings.HasSuffix(key, "]") ||
-			strings.ContainsAny(key[:len(key)-1], "[]") || len(vs) != 1 {
-			return nil, badRequest(fmt.Sprintf("Parameter %s must be a list of objects (%s[0][name])", name, name))
-		}
-		if byIndex[i] == nil {
-			byIndex[i] = map[string]string{}
-		}
-		byIndex[i][key[:len(key)-1]] = vs[0]
-	}
-	if len(byIndex) > maxIndexedObjects {
-		return nil, &requestError{status: http.StatusUnprocessableEntity,
-			msg: fmt.Sprintf("Validation failed: %s has too many entries", name)}
-	}
-	out := make(indexedObjects, 0, len(byIndex))
-	for _, i := range slices.Sorted(maps.Keys(byIndex)) {
-		out = append(out, byIndex[i])
-	}
-	return out, nil
-}
-
 // nonEmpty reports whether any of vs has content.
 func nonEmpty(vs []string) bool {
 	return slices.ContainsFunc(vs, func(v string) bool { return strings.TrimSpace(v) != "" })
@@ -441,14 +405,8 @@ func assign(vals url.Values, dst any) error {
 			}
 			continue
 		}
-		if _, ok := f.Interface().(indexedObjects); ok {
-			if nonEmpty(vals[name]) {
-				return badRequest(fmt.Sprintf("Parameter %s must be a list of objects (%s[0][name])", name, name))
-			}
-			if _, ok := nested[name]; !ok {
-				continue
-			}
-			objs, err := readIndexed(vals, name)
+		if _, ok := f.Interface().(paramObjects); ok {
+			objs, err := objectsParam(vals, name)
 			if err != nil {
 				return err
 			}
@@ -513,4 +471,67 @@ func parseID(name, s string) (int64, error) {
 		return 0, badRequest(fmt.Sprintf("Parameter %s must be a numeric ID", name))
 	}
 	return id, nil
+}
+
+// paramObjects is the type of a field naming an array of objects, Rails'
+// nested attributes (keywords_attributes[][keyword]=a, or [0][keyword]=a,
+// or a JSON array of objects): one map of field to value per object, in
+// index order.
+type paramObjects []map[string]string
+
+// maxParamObjects bounds the objects of one array parameter.
+const maxParamObjects = 100
+
+// objectsParam collects name's objects from vals. Objects indexed with
+// "[]" are told apart by position: the i-th value of each field belongs to
+// the i-th object, as clients send them.
+func objectsParam(vals url.Values, name string) (paramObjects, error) {
+	if nonEmpty(vals[name]) {
+		return nil, badRequest(fmt.Sprintf("Parameter %s must be an array of objects", name))
+	}
+	byIndex := map[string]map[string]string{}
+	for k, vs := range vals {
+		rest, ok := strings.CutPrefix(k, name+"[")
+		if !ok {
+			continue
+		}
+		index, field, ok := strings.Cut(rest, "][")
+		field, closed := strings.CutSuffix(field, "]")
+		if !ok || !closed || field == "" || strings.ContainsAny(field, "[]") {
+			return nil, badRequest(fmt.Sprintf("Parameter %s must be an array of objects", name))
+		}
+		for i, v := range vs {
+			key := index
+			if index == "" {
+				key = "[]" + strconv.Itoa(i)
+			} else if i > 0 {
+				break
+			}
+			if byIndex[key] == nil {
+				if len(byIndex) == maxParamObjects {
+					return nil, &requestError{status: http.StatusUnprocessableEntity,
+						msg: fmt.Sprintf("Validation failed: %s holds more than %d objects", name, maxParamObjects)}
+				}
+				byIndex[key] = map[string]string{}
+			}
+			byIndex[key][field] = v
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(byIndex), compareIndex)
+	out := make(paramObjects, len(keys))
+	for i, k := range keys {
+		out[i] = byIndex[k]
+	}
+	return out, nil
+}
+
+// compareIndex orders object indexes: numbers numerically, then the rest
+// ("[]0", "[]1", ...) by position, then as text.
+func compareIndex(a, b string) int {
+	na, errA := strconv.Atoi(strings.TrimPrefix(a, "[]"))
+	nb, errB := strconv.Atoi(strings.TrimPrefix(b, "[]"))
+	if errA == nil && errB == nil && strings.HasPrefix(a, "[]") == strings.HasPrefix(b, "[]") {
+		return na - nb
+	}
+	return strings.Compare(a, b)
 }

@@ -23,6 +23,8 @@ type Handler struct {
 	streamConns  *connCounter
 	streamLimits StreamLimits
 	clientKey    func(*http.Request) string
+	// statusCache holds rendered statuses; nil disables it.
+	statusCache *statusCache
 	media        MediaOptions
 }
 
@@ -49,6 +51,10 @@ type Options struct {
 	ClientKey func(*http.Request) string
 	// Media configures uploads; without Media.Files none are offered.
 	Media MediaOptions
+	// StatusCacheBytes is the memory budget of the rendered-status cache
+	// (status_cache.go); zero takes DefaultStatusCacheBytes, a negative
+	// value disables the cache.
+	StatusCacheBytes int64
 }
 
 // New returns the API handler for svc.
@@ -56,6 +62,11 @@ func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(),
 		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey, media: opts.Media}
+	cacheBytes := opts.StatusCacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultStatusCacheBytes
+	}
+	h.statusCache = newStatusCache(cacheBytes)
 	if h.media.URL == "" {
 		h.media.URL = h.baseURL + mediaPath
 	}
@@ -102,6 +113,8 @@ func (h *Handler) Routes(r chi.Router) {
 		h.reportRoutes(r)
 		h.domainBlockRoutes(r)
 		h.announcementRoutes(r)
+		h.filterV1Routes(r)
+		h.conversationRoutes(r)
 		h.mediaRoutes(r)
 		h.pollRoutes(r)
 	})
@@ -109,6 +122,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.instanceV2Routes(r)
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
+		h.filterRoutes(r)
 		h.mediaV2Routes(r)
 	})
 }

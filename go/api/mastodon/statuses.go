@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -204,8 +205,8 @@ func (h *Handler) statusContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := Context{}
-	if out.Ancestors, err = h.statuses(r.Context(), v, up); err == nil {
-		out.Descendants, err = h.statuses(r.Context(), v, down)
+	if out.Ancestors, err = h.statusesIn(r.Context(), v, up, social.FilterThread); err == nil {
+		out.Descendants, err = h.statusesIn(r.Context(), v, down, social.FilterThread)
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -255,31 +256,62 @@ func (h *Handler) markedStatuses(w http.ResponseWriter, r *http.Request,
 	h.writeStatuses(w, r, v, sts, true)
 }
 
-// writeStatuses hydrates and renders statuses, as a list or a single entity.
+// writeStatuses hydrates and renders statuses, as a list or a single
+// entity, through the rendered-status cache (appendStatusJSON).
 func (h *Handler) writeStatuses(w http.ResponseWriter, r *http.Request, v *store.Account, sts []*store.Status, list bool) {
-	out, err := h.statuses(r.Context(), v, sts)
+	views, err := h.svc.ViewStatuses(r.Context(), v, sts)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if list {
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	if len(out) == 0 {
+	if !list && len(views) == 0 {
 		notFoundHandler(w, r)
 		return
 	}
-	writeJSON(w, http.StatusOK, out[0])
+	bp := renderBuffers.Get().(*[]byte)
+	defer renderBuffers.Put(bp)
+	buf := (*bp)[:0]
+	if list {
+		buf = append(buf, '[')
+	} else {
+		views = views[:1]
+	}
+	for i, sv := range views {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = h.appendStatusJSON(buf, v, sv); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
+	if list {
+		buf = append(buf, ']')
+	}
+	buf = append(buf, '\n') // as json.Encoder ends what writeJSON writes
+	*bp = buf
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf)
 }
 
+// renderBuffers recycles the buffers pages of statuses are rendered into
+// (a 20-status page is some 30 KB).
+var renderBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
 // writeStatusPage renders a timeline page paged by status IDs, with its
-// Link header.
-func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *store.Account, page store.Page, sts []*store.Status) {
+// Link header, in filter context fctx. The Link header is the page's as
+// read, so statuses a filter hides do not stop the paging.
+func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *store.Account, page store.Page, sts []*store.Status, fctx string) {
+	out, err := h.statusesIn(r.Context(), v, sts, fctx)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	if len(sts) > 0 {
 		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
 	}
-	h.writeStatuses(w, r, v, sts, true)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // parseMediaIDs reads media_ids[]; empty values are skipped (a client

@@ -214,8 +214,8 @@ func (c *streamConn) subscribe(ctx context.Context, sub *subscription) error {
 }
 
 // resolve checks a client's stream request and names its bus key, without
-// a query. Streams and their rules are Mastodon's; "direct"
-// (conversations) and remote streams are not offered, and say so.
+// a query. Streams and their rules are Mastodon's; remote streams are not
+// offered, and say so.
 func (c *streamConn) resolve(m clientMessage) (*subscription, error) {
 	needUser := func(scope string) error {
 		if c.viewer == nil {
@@ -238,6 +238,11 @@ func (c *streamConn) resolve(m clientMessage) (*subscription, error) {
 			return nil, err
 		}
 		return &subscription{stream: []string{"user:notification"}, key: "user:notification:" + id(), user: true}, nil
+	case "direct":
+		if err := needUser("read:statuses"); err != nil {
+			return nil, err
+		}
+		return &subscription{stream: []string{"direct"}, key: "direct:" + id(), user: true}, nil
 	case "public", "public:local":
 		return &subscription{stream: []string{m.Stream}, key: m.Stream}, nil
 	case "hashtag", "hashtag:local":

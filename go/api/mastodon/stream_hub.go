@@ -62,6 +62,9 @@ func (hb *streamHub) route(m streaming.Message) {
 		hb.invalidate(m.Accounts)
 		return
 	}
+	if m.Kind == streaming.KindFiltersChanged {
+		hb.invalidate(m.Accounts) // and on to the accounts' user streams
+	}
 	ev := &streamEvent{msg: m}
 	hb.mu.RLock()
 	defer hb.mu.RUnlock()
@@ -267,7 +270,7 @@ func (ev *streamEvent) accountPayload(account int64, render func() (string, bool
 type outEvent struct {
 	Stream  []string `json:"stream"`
 	Event   string   `json:"event"`
-	Payload string   `json:"payload"`
+	Payload string   `json:"payload,omitempty"` // none for filters_changed
 }
 
 func encodeFrame(sub *subscription, kind streaming.Kind, payload string) []byte {
@@ -288,6 +291,15 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		}
 		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderNotification(ev.msg.NotificationID) })
 		return encodeFrame(sub, ev.msg.Kind, p), ok
+	case streaming.KindFiltersChanged:
+		// No payload, as Mastodon sends it (masto.js parses any payload).
+		return ev.sharedFrame(sub, func() string { return "" }), true
+	case streaming.KindConversation:
+		if c.viewer == nil {
+			return nil, false
+		}
+		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderConversation(ev.msg.StatusID) })
+		return encodeFrame(sub, ev.msg.Kind, p), ok
 	case streaming.KindUpdate, streaming.KindStatusUpdate:
 		ss := ev.loadStatus(svc)
 		if ss == nil {
@@ -306,25 +318,67 @@ func (c *streamConn) frame(ctx context.Context, d delivery) ([]byte, bool) {
 		}
 		if !sub.user {
 			// Shared streams carry the status as anyone sees it, as
-			// Mastodon's do: no per-viewer fields, one rendering.
-			ev.anonOnce.Do(func() { ev.anon, _ = c.renderStatus(nil, ss.Status()) })
+			// Mastodon's do: no per-viewer fields, one rendering. The
+			// listener's filters of the public context still apply: a
+			// hidden status is not sent, a matched one carries filtered.
+			hide, matches := ss.FiltersFor(v, social.FilterPublic)
+			if hide {
+				return nil, false
+			}
+			ev.anonOnce.Do(func() { ev.anon, _ = c.renderStatus(nil, ss.Status(), "") })
 			if ev.anon == "" {
 				return nil, false
 			}
+			if len(matches) > 0 {
+				return encodeFrame(sub, ev.msg.Kind, withFiltered(ev.anon, matches)), true
+			}
 			return ev.sharedFrame(sub, func() string { return ev.anon }), true
 		}
-		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderStatus(c.viewer, ss.Status()) })
+		p, ok := ev.accountPayload(c.viewer.ID, func() (string, bool) { return c.renderStatus(c.viewer, ss.Status(), social.FilterHome) })
 		return encodeFrame(sub, ev.msg.Kind, p), ok
 	}
 	return nil, false
 }
 
-// renderStatus renders st as viewer (nil: anyone) sees it.
-func (c *streamConn) renderStatus(viewer *store.Account, st *store.Status) (string, bool) {
+// withFiltered is a shared stream's rendered status with one listener's
+// filter matches in filtered (the reblogged original's too, as
+// ApplyFilters sets them).
+func withFiltered(payload string, matches []social.FilterMatch) string {
+	var s Status
+	if err := json.Unmarshal([]byte(payload), &s); err != nil {
+		return payload
+	}
+	s.Filtered = filterResults(matches)
+	if s.Reblog != nil {
+		s.Reblog.Filtered = s.Filtered
+	}
+	b, _ := json.Marshal(&s)
+	return string(b)
+}
+
+// renderStatus renders st as viewer (nil: anyone) sees it in filter
+// context fctx; false when a filter hides it.
+func (c *streamConn) renderStatus(viewer *store.Account, st *store.Status, fctx string) (string, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
 	defer cancel()
-	out, err := c.h.statuses(ctx, viewer, []*store.Status{st})
+	out, err := c.h.statusesIn(ctx, viewer, []*store.Status{st}, fctx)
 	if err != nil || len(out) == 0 {
+		return "", false
+	}
+	b, _ := json.Marshal(out[0])
+	return string(b), true
+}
+
+// renderConversation renders c's viewer's conversation holding statusID.
+func (c *streamConn) renderConversation(statusID int64) (string, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), renderTimeout)
+	defer cancel()
+	conv, err := c.h.svc.ConversationOfStatus(ctx, c.viewer, statusID)
+	if err != nil {
+		return "", false
+	}
+	out, err := c.h.conversations(ctx, c.viewer, []*social.Conversation{conv})
+	if err != nil || out[0].LastStatus == nil {
 		return "", false
 	}
 	b, _ := json.Marshal(out[0])

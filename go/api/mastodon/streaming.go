@@ -65,7 +65,14 @@ func (p *Publisher) Publish(ctx context.Context, ev social.Event) {
 	} else {
 		for _, u := range ev.Users {
 			id := strconv.FormatInt(u, 10)
+			if ev.Kind == social.EventConversation {
+				m.Streams = append(m.Streams, "direct:"+id)
+				continue
+			}
 			m.Streams = append(m.Streams, "user:"+id)
+			if ev.Kind == social.EventFiltersChanged {
+				m.Accounts = append(m.Accounts, u)
+			}
 			if ev.Kind == social.EventNotification {
 				m.Streams = append(m.Streams, "user:notification:"+id)
 			}

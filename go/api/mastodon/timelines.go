@@ -29,7 +29,7 @@ func (h *Handler) homeTimeline(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeStatusPage(w, r, v, page, sts)
+	h.writeStatusPage(w, r, v, page, sts, social.FilterHome)
 }
 
 type publicTimelineRequest struct {
@@ -60,7 +60,7 @@ func (h *Handler) publicTimeline(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeStatusPage(w, r, v, page, sts)
+	h.writeStatusPage(w, r, v, page, sts, social.FilterPublic)
 }
 
 type tagTimelineRequest struct {
@@ -92,7 +92,7 @@ func (h *Handler) tagTimeline(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeStatusPage(w, r, v, page, sts)
+	h.writeStatusPage(w, r, v, page, sts, social.FilterPublic)
 }
 
 // listTimeline handles GET /api/v1/timelines/list/:list_id.
@@ -113,5 +113,5 @@ func (h *Handler) listTimeline(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.writeStatusPage(w, r, v, page, sts)
+	h.writeStatusPage(w, r, v, page, sts, social.FilterHome)
 }

@@ -71,6 +71,8 @@ const (
 	pathStreamList   = "stream list: update S"
 	pathBatch        = "GET /statuses?id[]=S (all four at once)"
 	pathHomeTagged   = "GET /timelines/home after following #matrixtag"
+	pathConversation = "GET /conversations: S as a last status"
+	pathFilterStatus = "POST /api/v2/filters/:id/statuses S (200)"
 	pathPoll         = "GET /polls/:id of a poll on a status like S"
 )
 
@@ -101,7 +103,9 @@ const (
 //     Mastodon's permitted_statuses_from_ids does (one status by ID does
 //     not);
 //   - a status the viewer may not see is a 404, never a 403;
-//   - status search needs a login.
+//   - status search needs a login;
+//   - a direct status is a conversation of its author and the accounts it
+//     mentions; a filter may name only a status its owner may see.
 var matrixWant = map[string][numRels]string{
 	//                  self    follower stranger blocked blocking muted   mentioned m.follow m.quiet anonymous
 	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
@@ -128,6 +132,8 @@ var matrixWant = map[string][numRels]string{
 	pathStreamList:   {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
 	pathBatch:        {"PUFD", "PUF-", "PU--", "----", "----", "----", "PUFD", "PUFD", "----", "PU--"},
 	pathHomeTagged:   {"PUFD", "PUF-", "P---", "----", "----", "----", "P---", "PUFD", "----", "n/a"},
+	pathConversation: {"---D", "----", "----", "----", "----", "----", "---D", "---D", "----", "n/a"},
+	pathFilterStatus: {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
 }
 
 // Checks that do not vary with visibility: what A did to or with the viewer.
@@ -352,6 +358,8 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 		}
 		var notifs []mxNotification
 		if !anon {
+			lists[pathConversation] = mxConversations(e, tok)
+			lists[pathFilterStatus] = mxFilterStatuses(e, w.statuses, tok)
 			notifs = mxNotifications(e, tok)
 			mentions := map[string]bool{}
 			for _, n := range notifs {
@@ -599,6 +607,47 @@ func mxIDs(e *streamEnv, target, token string) map[string]bool {
 		e.t.Fatalf("GET %s: %v", target, err)
 	}
 	return mxSet(sts)
+}
+
+// mxConversations lists the last statuses of the viewer's conversations.
+func mxConversations(e *streamEnv, token string) map[string]bool {
+	e.t.Helper()
+	rec := e.get("/api/v1/conversations?limit=40", token)
+	wantStatus(e.t, rec, http.StatusOK)
+	var cs []struct {
+		LastStatus *mxStatus `json:"last_status"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &cs); err != nil {
+		e.t.Fatalf("GET /api/v1/conversations: %v", err)
+	}
+	out := map[string]bool{}
+	for _, c := range cs {
+		if c.LastStatus != nil {
+			out[c.LastStatus.ID] = true
+		}
+	}
+	return out
+}
+
+// mxFilterStatuses makes a filter of the viewer's and tries to add each of
+// ids to it: those it may add (200) are in the answer.
+func mxFilterStatuses(e *streamEnv, ids [4]string, token string) map[string]bool {
+	e.t.Helper()
+	rec := e.postForm("/api/v2/filters", token, url.Values{"title": {"matrix"}, "context[]": {"thread"}})
+	wantStatus(e.t, rec, http.StatusOK)
+	filter := decodeObject(e.t, rec)["id"].(string)
+	out := map[string]bool{}
+	for _, id := range ids {
+		rec := e.postForm("/api/v2/filters/"+filter+"/statuses", token, url.Values{"status_id": {id}})
+		switch rec.Code {
+		case http.StatusOK:
+			out[id] = true
+		case http.StatusNotFound:
+		default:
+			e.t.Errorf("adding %s to a filter: status %d, want 200 or 404; body %s", id, rec.Code, rec.Body)
+		}
+	}
+	return out
 }
 
 // mxBatch asks for statuses by ID in one GET /api/v1/statuses.

@@ -80,6 +80,7 @@ type serveConfig struct {
 	rateLimitApps       int
 	trustedProxies      string
 	requestTimeout      time.Duration
+	statusCacheBytes    int64
 
 	streamMaxConnections           int
 	streamMaxConnectionsPerIP      int
@@ -115,6 +116,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitAuth, "rate-limit-auth", 25, "sign-in and sign-up requests allowed per window per IP; 0 disables this rule")
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
+	fs.Int64Var(&c.statusCacheBytes, "status-cache-bytes", mastodon.DefaultStatusCacheBytes, "memory budget of the cache of rendered statuses (validated against the rows of every read, so never stale); 0 disables it")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
 	fs.StringVar(&c.mediaDir, "media-dir", "", "directory of uploaded media files (default <data-dir>/media)")
 	fs.StringVar(&c.mediaURL, "media-url", "", "base URL clients fetch uploaded files from, for a CDN or proxy in front (default <public-url>/system/media, served by Starling)")
@@ -181,6 +183,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.rateLimit > 0 && c.rateLimitWindow <= 0 {
 		return fmt.Errorf("--rate-limit-window must be positive, got %s", c.rateLimitWindow)
+	}
+	if c.statusCacheBytes < 0 {
+		return fmt.Errorf("--status-cache-bytes must not be negative, got %d", c.statusCacheBytes)
 	}
 	if c.requestTimeout < 0 {
 		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)

@@ -156,7 +156,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 				Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
 				ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
-			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies), Media: mediaOpts}),
+			Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
+			StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts}),
 		Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
 		// Room for the multipart framing and the other fields beside the file.
 		UploadLimit:    c.mediaMaxBytes + 1<<20,
@@ -273,4 +274,13 @@ func adminToken(c serveConfig) (string, error) {
 	}
 	slog.Info("generated admin token", "path", path)
 	return tok, nil
+}
+
+// statusCacheBytes maps the flag (0 disables) onto mastodon.Options (where
+// 0 takes the default and a negative budget disables).
+func statusCacheBytes(flag int64) int64 {
+	if flag == 0 {
+		return -1
+	}
+	return flag
 }

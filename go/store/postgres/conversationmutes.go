@@ -65,23 +65,6 @@ func (s *Store) DeleteConversationMute(ctx context.Context, accountID, statusID 
 	return nil
 }
 
-// GetConversationMutedStatusIDs joins statusIDs' conversations with the
-// account's conversation_mutes.
-func (s *Store) GetConversationMutedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error) {
-	if len(statusIDs) == 0 {
-		return map[int64]bool{}, nil
-	}
-	rows, _ := s.pool.Query(ctx, `
-		SELECT s.id FROM statuses s
-		JOIN conversation_mutes m ON m.account_id = $1 AND m.conversation_id = s.conversation_id
-		WHERE s.id = ANY($2)`, accountID, statusIDs)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("postgres: muted conversations of %d: %w", accountID, translate(err))
-	}
-	return store.IDSet(ids), nil
-}
-
 // GetConversationMuterIDs selects the conversation_mutes of statusID's
 // conversation among accountIDs.
 func (s *Store) GetConversationMuterIDs(ctx context.Context, statusID int64, accountIDs []int64) ([]int64, error) {

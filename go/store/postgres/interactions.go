@@ -150,28 +150,35 @@ func (s *Store) ListBookmarks(ctx context.Context, accountID int64, page store.P
 	return out, nil
 }
 
-// GetInteractionFlags runs one query per flag over statusIDs.
+// GetInteractionFlags reads the four flags over statusIDs in one query
+// (a UNION ALL tagged by flag): it runs for every page of statuses a
+// signed-in viewer reads.
 func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, statusIDs []int64) (*store.InteractionFlags, error) {
-	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{}}
+	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
+		Muted: map[int64]bool{}}
 	if len(statusIDs) == 0 {
 		return f, nil
 	}
-	for _, q := range []struct {
-		query string
-		set   map[int64]bool
-	}{
-		{`SELECT status_id FROM favourites WHERE account_id = $1 AND status_id = ANY($2)`, f.Favourited},
-		{`SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id = ANY($2)`, f.Reblogged},
-		{`SELECT status_id FROM bookmarks WHERE account_id = $1 AND status_id = ANY($2)`, f.Bookmarked},
-	} {
-		rows, _ := s.pool.Query(ctx, q.query, accountID, statusIDs)
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return nil, fmt.Errorf("postgres: interaction flags: %w", translate(err))
-		}
-		for _, id := range ids {
-			q.set[id] = true
-		}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT 0, status_id FROM favourites WHERE account_id = $1 AND status_id = ANY($2)
+		UNION ALL
+		SELECT 1, reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id = ANY($2)
+		UNION ALL
+		SELECT 2, status_id FROM bookmarks WHERE account_id = $1 AND status_id = ANY($2)
+		UNION ALL
+		SELECT 3, s.id FROM statuses s
+		JOIN conversation_mutes m ON m.account_id = $1 AND m.conversation_id = s.conversation_id
+		WHERE s.id = ANY($2)`, accountID, statusIDs)
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]int64, error) {
+		var p [2]int64
+		return p, r.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: interaction flags: %w", translate(err))
+	}
+	sets := [...]map[int64]bool{f.Favourited, f.Reblogged, f.Bookmarked, f.Muted}
+	for _, p := range pairs {
+		sets[p[0]][p[1]] = true
 	}
 	return f, nil
 }

@@ -102,6 +102,8 @@ func TestMigrationsCreateTables(t *testing.T) {
 	}
 	// Every table of every migration.
 	want := []string{
+		"account_conversation_statuses",
+		"account_conversations",
 		"account_domain_blocks",
 		"account_notes",
 		"account_preferences",
@@ -116,6 +118,9 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"conversation_mutes",
 		"favourites",
 		"featured_tags",
+		"filter_keywords",
+		"filter_statuses",
+		"filters",
 		"flagged_statuses",
 		"follow_requests",
 		"follows",

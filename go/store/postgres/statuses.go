@@ -123,6 +123,9 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 		if err := insertFlags(ctx, tx, w); err != nil {
 			return err
 		}
+		if err := insertConversations(ctx, tx, w); err != nil {
+			return err
+		}
 		if err := attachMedia(ctx, tx, st.ID, st.AccountID, w.MediaIDs); err != nil {
 			return err
 		}

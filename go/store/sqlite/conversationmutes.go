@@ -67,26 +67,6 @@ func (s *Store) DeleteConversationMute(ctx context.Context, accountID, statusID 
 	return nil
 }
 
-// GetConversationMutedStatusIDs joins statusIDs' conversations with the
-// account's conversation_mutes.
-func (s *Store) GetConversationMutedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error) {
-	if len(statusIDs) == 0 {
-		return map[int64]bool{}, nil
-	}
-	list, err := idList(statusIDs)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: muted conversations of %d: %w", accountID, err)
-	}
-	ids, err := queryAll(ctx, s, `
-		SELECT s.id FROM statuses s
-		JOIN conversation_mutes m ON m.account_id = ? AND m.conversation_id = s.conversation_id
-		WHERE s.id IN (SELECT value FROM json_each(?))`, scanID, accountID, list)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: muted conversations of %d: %w", accountID, translate(err))
-	}
-	return store.IDSet(ids), nil
-}
-
 // GetConversationMuterIDs selects the conversation_mutes of statusID's
 // conversation among accountIDs.
 func (s *Store) GetConversationMuterIDs(ctx context.Context, statusID int64, accountIDs []int64) ([]int64, error) {

@@ -145,9 +145,12 @@ func (s *Store) ListBookmarks(ctx context.Context, accountID int64, page store.P
 	return out, nil
 }
 
-// GetInteractionFlags runs one query per flag over statusIDs.
+// GetInteractionFlags reads the four flags over statusIDs in one query
+// (a UNION ALL tagged by flag): it runs for every page of statuses a
+// signed-in viewer reads.
 func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, statusIDs []int64) (*store.InteractionFlags, error) {
-	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{}}
+	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
+		Muted: map[int64]bool{}}
 	if len(statusIDs) == 0 {
 		return f, nil
 	}
@@ -155,28 +158,30 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: interaction flags: %w", err)
 	}
-	for _, q := range []struct {
-		query string
-		set   map[int64]bool
-	}{
-		{`SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))`, f.Favourited},
-		{`SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (SELECT value FROM json_each(?))`, f.Reblogged},
-		{`SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))`, f.Bookmarked},
-	} {
-		rows, err := s.r.QueryContext(ctx, q.query, accountID, list)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
-		}
-		ids, err := collect(rows, func(r scanner) (int64, error) {
-			var id int64
-			return id, r.Scan(&id)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
-		}
-		for _, id := range ids {
-			q.set[id] = true
-		}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT 0, status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))
+		UNION ALL
+		SELECT 1, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (SELECT value FROM json_each(?))
+		UNION ALL
+		SELECT 2, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))
+		UNION ALL
+		SELECT 3, s.id FROM statuses s
+		JOIN conversation_mutes m ON m.account_id = ? AND m.conversation_id = s.conversation_id
+		WHERE s.id IN (SELECT value FROM json_each(?))`,
+		accountID, list, accountID, list, accountID, list, accountID, list)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
+	}
+	sets := [...]map[int64]bool{f.Favourited, f.Reblogged, f.Bookmarked, f.Muted}
+	pairs, err := collect(rows, func(r scanner) ([2]int64, error) {
+		var p [2]int64
+		return p, r.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: interaction flags: %w", translate(err))
+	}
+	for _, p := range pairs {
+		sets[p[0]][p[1]] = true
 	}
 	return f, nil
 }

@@ -26,7 +26,7 @@ const busyTimeout = 5 * time.Second
 // concurrent use.
 type Store struct {
 	w *sql.DB // the one writer; transactions BEGIN IMMEDIATE
-	r *sql.DB // read-only pool
+	r *readDB // read-only pool, its statements prepared once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -118,7 +118,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: newReadDB(r)}
 	// Ping the writer first: it creates the file and switches it to WAL
 	// before any reader opens it.
 	if err := s.Ping(ctx); err != nil {

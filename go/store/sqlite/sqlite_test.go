@@ -75,7 +75,7 @@ func TestOpenRejectsNonPaths(t *testing.T) {
 
 func TestPragmas(t *testing.T) {
 	s := newTestStore(t)
-	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r.DB} {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal",
 			"foreign_keys": "1",
@@ -113,7 +113,7 @@ func TestSynchronousOption(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r.DB} {
 			var got string
 			if err := db.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
 				t.Fatal(err)
@@ -186,6 +186,8 @@ func TestMigrationsCreateTables(t *testing.T) {
 	}
 	// Every table of every migration (the FTS4 index brings its shadow tables).
 	want := []string{
+		"account_conversation_statuses",
+		"account_conversations",
 		"account_domain_blocks",
 		"account_notes",
 		"account_preferences",
@@ -200,6 +202,9 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"conversation_mutes",
 		"favourites",
 		"featured_tags",
+		"filter_keywords",
+		"filter_statuses",
+		"filters",
 		"flagged_statuses",
 		"follow_requests",
 		"follows",

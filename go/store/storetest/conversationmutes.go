@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -26,13 +27,13 @@ func exerciseConversationMutes(t *testing.T, newStore func(*testing.T) store.Sto
 		// Muting through a reply mutes the whole thread, the root included.
 		mustNot(t, s.PutConversationMute(ctx, carol.ID, r2.ID, testTime(5), 10), "PutConversationMute")
 		mustNot(t, s.PutConversationMute(ctx, carol.ID, root.ID, testTime(6), 10), "PutConversationMute again (same thread)")
-		muted, err := s.GetConversationMutedStatusIDs(ctx, carol.ID, []int64{root.ID, r1.ID, r2.ID, other.ID, nextID()})
-		mustNot(t, err, "GetConversationMutedStatusIDs")
+		muted, err := mutedStatusIDs(ctx, s, carol.ID, []int64{root.ID, r1.ID, r2.ID, other.ID, nextID()})
+		mustNot(t, err, "GetInteractionFlags (Muted)")
 		if len(muted) != 3 || !muted[root.ID] || !muted[r1.ID] || !muted[r2.ID] {
 			t.Errorf("muted statuses = %v, want the three of the thread", muted)
 		}
-		none, err := s.GetConversationMutedStatusIDs(ctx, bob.ID, []int64{root.ID, r1.ID})
-		mustNot(t, err, "GetConversationMutedStatusIDs bob")
+		none, err := mutedStatusIDs(ctx, s, bob.ID, []int64{root.ID, r1.ID})
+		mustNot(t, err, "GetInteractionFlags (Muted) bob")
 		if len(none) != 0 {
 			t.Errorf("bob muted nothing, got %v", none)
 		}
@@ -78,4 +79,13 @@ func exerciseConversationMutes(t *testing.T, newStore func(*testing.T) store.Sto
 			t.Fatalf("third conversation with max 2: %v, want ErrLimit", err)
 		}
 	})
+}
+
+// mutedStatusIDs is the Muted part of GetInteractionFlags.
+func mutedStatusIDs(ctx context.Context, s store.Store, accountID int64, statusIDs []int64) (map[int64]bool, error) {
+	f, err := s.GetInteractionFlags(ctx, accountID, statusIDs)
+	if err != nil {
+		return nil, err
+	}
+	return f.Muted, nil
 }

@@ -283,6 +283,16 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 		mustNot(t, s.DeleteBookmark(ctx, bob.ID, c.ID), "DeleteBookmark")
 		mustBeErrNotFound(t, s.DeleteBookmark(ctx, bob.ID, c.ID), "DeleteBookmark twice")
+
+		// One status with two flags: each lands in its own set.
+		mustNot(t, s.PutBookmark(ctx, &store.Bookmark{ID: nextID(), AccountID: bob.ID, StatusID: a.ID, CreatedAt: testTime(8)}), "bookmark a")
+		f, err = s.GetInteractionFlags(ctx, bob.ID, []int64{a.ID, b.ID, c.ID})
+		mustNot(t, err, "GetInteractionFlags after bookmarking a")
+		want = store.InteractionFlags{Favourited: map[int64]bool{a.ID: true}, Reblogged: map[int64]bool{b.ID: true},
+			Bookmarked: map[int64]bool{a.ID: true}}
+		if fmt.Sprint(*f) != fmt.Sprint(want) {
+			t.Errorf("flags = %v, want %v", *f, want)
+		}
 	})
 
 	t.Run("Context", func(t *testing.T) {

@@ -51,6 +51,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ProfileImages", exerciseProfileImages},
 		{"ProfileFields", exerciseProfileFields},
 		{"Polls", exercisePolls},
+		{"Filters", exerciseFilters},
+		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},
 	}
 	for _, a := range areas {

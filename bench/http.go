@@ -1,0 +1,464 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// httpResult is one JSON line of `http`: one operation at one connection
+// count against the real server. Documented in bench/README.md.
+type httpResult struct {
+	Engine   string  `json:"engine"`
+	Bench    string  `json:"bench"`
+	Op       string  `json:"op"`    // healthz, home, post, mix (95% home, 5% post)
+	Phase    string  `json:"phase"` // cold (first run after a restart) or warm
+	Conns    int     `json:"conns"`
+	Seconds  float64 `json:"seconds"`
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"` // transport errors and non-2xx answers
+	RPS      float64 `json:"rps"`
+	P50Ms    float64 `json:"p50_ms"`
+	P99Ms    float64 `json:"p99_ms"`
+	P999Ms   float64 `json:"p999_ms"`
+	MaxMs    float64 `json:"max_ms"`
+	// ServerCPUUsPerReq is the server's CPU (all threads) over the run
+	// divided by the requests completed; ServerCores is that CPU over the
+	// wall time (2.0 is both cores of this machine).
+	ServerCPUUsPerReq float64 `json:"server_cpu_us_per_req"`
+	ServerCores       float64 `json:"server_cores"`
+	// ShareOfHealthz is RPS over the /healthz RPS at the same connection
+	// count in the same run (home and mix only).
+	ShareOfHealthz float64 `json:"share_of_healthz,omitempty"`
+	Accounts       int     `json:"accounts"`
+	Follows        int     `json:"follows"`
+	Statuses       int     `json:"statuses"`
+	Profile        string  `json:"server_cpu_profile,omitempty"`
+	provenance
+}
+
+// httpSeed is the workload the server holds: accounts, each following
+// Follows others and having posted Statuses statuses.
+type httpSeed struct {
+	Accounts, Follows, Statuses int
+}
+
+func runHTTP(e *env, args []string) error {
+	fs := flag.NewFlagSet("http", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	server := fs.String("server", siblingBinary("starling"), "the starling binary to run")
+	var seed httpSeed
+	fs.IntVar(&seed.Accounts, "accounts", 200, "accounts seeded through the API")
+	fs.IntVar(&seed.Follows, "follows", 50, "accounts each account follows")
+	fs.IntVar(&seed.Statuses, "statuses", 20, "statuses each account posts")
+	connsFlag := fs.String("conns", "16,64", "connection counts, ascending")
+	opsFlag := fs.String("ops", "healthz,home,post,mix", "operations measured at each connection count, in order (healthz,home,post,mix)")
+	duration := fs.Duration("duration", 10*time.Second, "measured time per operation and connection count")
+	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured load before each warm measurement")
+	cold := fs.Bool("cold", true, "restart the server after seeding and measure home reads at the largest connection count first (cold caches)")
+	seedWorkers := fs.Int("seed-workers", 8, "concurrent requests while seeding")
+	pprofSeconds := fs.Int("server-cpuprofile-seconds", 0, "pull a CPU profile of this many seconds from the admin listener during the warm home run at the largest connection count (0: none)")
+	pprofOut := fs.String("server-cpuprofile", "http-server-cpu.pprof", "where --server-cpuprofile-seconds writes the server's profile")
+	var serverArgs stringsFlag
+	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable), e.g. --server-arg=--db=postgres://…")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: starling-bench http [flags]\n")
+		fs.PrintDefaults()
+	}
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	conns, err := parseLevels(*connsFlag)
+	if err != nil {
+		return usageError{fmt.Errorf("--conns: %w", err)}
+	}
+	ops := strings.Split(*opsFlag, ",")
+	for _, op := range ops {
+		if _, ok := httpOps[op]; !ok {
+			return usagef("--ops: unknown operation %q (healthz, home, post, mix)", op)
+		}
+	}
+	if seed.Accounts < 2 || seed.Follows < 0 || seed.Follows >= seed.Accounts || seed.Statuses < 0 || *seedWorkers < 1 ||
+		*duration <= 0 || *warmup < 0 || *pprofSeconds < 0 {
+		return usagef("want --accounts >= 2, 0 <= --follows < --accounts, --statuses >= 0, --seed-workers >= 1, --duration > 0")
+	}
+	if _, err := os.Stat(*server); err != nil {
+		return usagef("--server: %v (run make build)", err)
+	}
+
+	// No plugins and no rate limits: every connection comes from
+	// 127.0.0.1, and the bench measures the read path, not the policy.
+	token := make([]byte, 16)
+	_, _ = rand.Read(token)
+	adminToken := hex.EncodeToString(token)
+	srv, err := startServer(e, *server, serverOptions{args: append([]string{"--admin-addr", "127.0.0.1:0",
+		"--admin-token", adminToken, "--plugins", "", "--rate-limit", "0", "--rate-limit-auth", "0",
+		"--rate-limit-apps", "0"}, serverArgs...)})
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	start := time.Now()
+	tokens, err := seedHTTP(srv, seed, *seedWorkers)
+	if err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "http: seeded %d accounts x %d follows x %d statuses in %s\n",
+		seed.Accounts, seed.Follows, seed.Statuses, time.Since(start).Round(time.Millisecond))
+
+	prov := newProvenance(e.command)
+	lg := &loadGen{srv: srv, tokens: tokens}
+	base := httpResult{Engine: "starling", Bench: "http", Accounts: seed.Accounts, Follows: seed.Follows,
+		Statuses: seed.Statuses, provenance: prov}
+	if *cold {
+		if err := srv.restart(); err != nil {
+			return err
+		}
+		lg.resetClient()
+		fmt.Fprintf(e.stderr, "http: restarted; cold home reads at %d connections\n", conns[len(conns)-1])
+		res, err := lg.measure("home", conns[len(conns)-1], *duration, base)
+		if err != nil {
+			return err
+		}
+		res.Phase = "cold"
+		if err := emit(e.stdout, res); err != nil {
+			return err
+		}
+	}
+	for _, n := range conns {
+		var healthz float64
+		for _, op := range ops {
+			if *warmup > 0 {
+				if _, err := lg.run(op, n, *warmup); err != nil {
+					return err
+				}
+			}
+			var profile chan error
+			if *pprofSeconds > 0 && op == "home" && n == conns[len(conns)-1] {
+				profile = make(chan error, 1)
+				go func() { profile <- srv.pullProfile(adminToken, *pprofSeconds, *pprofOut) }()
+			}
+			fmt.Fprintf(e.stderr, "http: %s at %d connections\n", op, n)
+			res, err := lg.measure(op, n, *duration, base)
+			if err != nil {
+				return err
+			}
+			res.Phase = "warm"
+			if op == "healthz" {
+				healthz = res.RPS
+			} else if healthz > 0 && op != "post" {
+				res.ShareOfHealthz = res.RPS / healthz
+			}
+			if profile != nil {
+				if err := <-profile; err != nil {
+					return err
+				}
+				res.Profile = *pprofOut
+			}
+			if err := emit(e.stdout, res); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// stringsFlag is a repeatable string flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, " ") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// seedHTTP builds the workload through the public API and returns the
+// accounts' tokens. Account i follows Follows others chosen at random
+// (fixed seed); statuses are posted round by round so every home timeline
+// interleaves its followees. It then checks that a home read of each
+// account returns a full page.
+func seedHTTP(srv *benchServer, seed httpSeed, workers int) ([]string, error) {
+	app, err := srv.appToken()
+	if err != nil {
+		return nil, err
+	}
+	tokens := make([]string, seed.Accounts)
+	ids := make([]string, seed.Accounts)
+	err = parallel(seed.Accounts, workers, func(i int) error {
+		t, err := srv.register(app, "bench"+strconv.Itoa(i))
+		if err != nil {
+			return err
+		}
+		var acct struct{ ID string }
+		if err := srv.do(http.MethodGet, "/api/v1/accounts/verify_credentials", t, nil, &acct); err != nil {
+			return err
+		}
+		tokens[i], ids[i] = t, acct.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := mrand.New(mrand.NewPCG(14, 14))
+	follows := make([][]int, seed.Accounts)
+	for i := range follows {
+		for _, j := range r.Perm(seed.Accounts - 1)[:seed.Follows] {
+			if j >= i {
+				j++ // skip self
+			}
+			follows[i] = append(follows[i], j)
+		}
+	}
+	err = parallel(seed.Accounts*seed.Follows, workers, func(k int) error {
+		i, j := k/seed.Follows, follows[k/seed.Follows][k%seed.Follows]
+		return srv.call("/api/v1/accounts/"+ids[j]+"/follow", tokens[i], url.Values{}, &struct{}{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parallel(seed.Accounts*seed.Statuses, workers, func(k int) error {
+		round, i := k/seed.Accounts, k%seed.Accounts
+		return srv.call("/api/v1/statuses", tokens[i], url.Values{
+			"status": {fmt.Sprintf("status %d of bench%d, a few words long like a real post #bench", round, i)}}, &struct{}{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	want := min(20, seed.Statuses*(seed.Follows+1))
+	return tokens, parallel(seed.Accounts, workers, func(i int) error {
+		var page []json.RawMessage
+		if err := srv.do(http.MethodGet, "/api/v1/timelines/home?limit=20", tokens[i], nil, &page); err != nil {
+			return err
+		}
+		if len(page) != want {
+			return fmt.Errorf("home of bench%d: %d statuses, want %d", i, len(page), want)
+		}
+		return nil
+	})
+}
+
+// parallel runs f(0..n-1) on workers goroutines; the first error stops it.
+func parallel(n, workers int, f func(i int) error) error {
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					once.Do(func() { first = err })
+					next.Store(int64(n))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// loadGen drives the server closed-loop: each of n goroutines keeps one
+// keep-alive connection busy, sends its next request as soon as the last
+// answer is read, and records latency in its own histogram. Tokens rotate
+// across requests, so every read is another account's home.
+type loadGen struct {
+	srv    *benchServer
+	tokens []string
+	client *http.Client
+	next   atomic.Uint64
+}
+
+// httpOps are the operations: the request each sends.
+var httpOps = map[string]func(g *loadGen, r *mrand.Rand) (*http.Request, error){
+	"healthz": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) {
+		return http.NewRequest(http.MethodGet, g.srv.base+"/healthz", nil)
+	},
+	"home": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) { return g.home() },
+	"post": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) { return g.post() },
+	"mix": func(g *loadGen, r *mrand.Rand) (*http.Request, error) {
+		if r.IntN(100) < 5 {
+			return g.post()
+		}
+		return g.home()
+	},
+}
+
+func (g *loadGen) token() string {
+	return g.tokens[int(g.next.Add(1)%uint64(len(g.tokens)))]
+}
+
+func (g *loadGen) home() (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/home?limit=20", nil)
+	if err == nil {
+		req.Header.Set("Authorization", "Bearer "+g.token())
+	}
+	return req, err
+}
+
+func (g *loadGen) post() (*http.Request, error) {
+	n := g.next.Add(1)
+	body := url.Values{"status": {"bench load post " + strconv.FormatUint(n, 10)}}.Encode()
+	req, err := http.NewRequest(http.MethodPost, g.srv.base+"/api/v1/statuses", strings.NewReader(body))
+	if err == nil {
+		req.Header.Set("Authorization", "Bearer "+g.tokens[int(n%uint64(len(g.tokens)))])
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return req, err
+}
+
+// resetClient drops the kept-alive connections (after a restart).
+func (g *loadGen) resetClient() {
+	if g.client != nil {
+		g.client.CloseIdleConnections()
+	}
+	g.client = nil
+}
+
+func (g *loadGen) httpClient(conns int) *http.Client {
+	if g.client == nil || g.client.Transport.(*http.Transport).MaxConnsPerHost < conns {
+		g.resetClient()
+		g.client = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+			MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, MaxIdleConns: conns, DisableCompression: true,
+		}}
+	}
+	return g.client
+}
+
+// loadStats is what one run measured.
+type loadStats struct {
+	hist     histogram
+	errors   int64
+	wall     time.Duration
+	firstErr error
+}
+
+// run keeps conns requests of op in flight for d.
+func (g *loadGen) run(op string, conns int, d time.Duration) (*loadStats, error) {
+	client, mk := g.httpClient(conns), httpOps[op]
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	hists := make([]histogram, conns)
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := mrand.New(mrand.NewPCG(uint64(w), 1))
+			for ctx.Err() == nil {
+				req, err := mk(g, r)
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					errs.Add(1)
+					return
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if err == nil && resp.StatusCode/100 != 2 {
+						err = fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status)
+					}
+				}
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				hists[w].record(time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	st := &loadStats{errors: errs.Load(), wall: time.Since(start)}
+	for i := range hists {
+		st.hist.merge(&hists[i])
+	}
+	if e, ok := firstErr.Load().(error); ok {
+		st.firstErr = e
+	}
+	return st, nil
+}
+
+// measure runs op and turns it into a result line, with the server's CPU
+// over the run.
+func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult) (httpResult, error) {
+	cpu0, err := g.srv.cpu()
+	if err != nil {
+		return httpResult{}, err
+	}
+	st, err := g.run(op, conns, d)
+	if err != nil {
+		return httpResult{}, err
+	}
+	cpu1, err := g.srv.cpu()
+	if err != nil {
+		return httpResult{}, err
+	}
+	if st.firstErr != nil {
+		fmt.Fprintf(g.srv.e.stderr, "http: %s: %d errors, first: %v\n", op, st.errors, st.firstErr)
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	res := base
+	res.Op, res.Conns, res.Seconds = op, conns, st.wall.Seconds()
+	res.Requests, res.Errors = int64(st.hist.n), st.errors
+	res.RPS = float64(st.hist.n) / st.wall.Seconds()
+	res.P50Ms, res.P99Ms, res.P999Ms, res.MaxMs = ms(st.hist.quantile(0.5)), ms(st.hist.quantile(0.99)),
+		ms(st.hist.quantile(0.999)), ms(st.hist.max)
+	if total := st.hist.n + uint64(st.errors); total > 0 {
+		res.ServerCPUUsPerReq = float64((cpu1 - cpu0).Microseconds()) / float64(total)
+	}
+	res.ServerCores = (cpu1 - cpu0).Seconds() / st.wall.Seconds()
+	return res, nil
+}
+
+// pullProfile saves a CPU profile of the server, seconds long, from the
+// admin listener's /debug/pprof/profile into path.
+func (s *benchServer) pullProfile(token string, seconds int, path string) error {
+	if s.admin == "" {
+		return fmt.Errorf("server profile: no admin listener")
+	}
+	req, err := http.NewRequest(http.MethodGet, s.admin+"/debug/pprof/profile?seconds="+strconv.Itoa(seconds), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("server profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("server profile: %s %s", resp.Status, b)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("server profile: %w", err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,122 @@
+package social
+
+import (
+	"context"
+	"hash/maphash"
+	"slices"
+	"sync"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// statusPartsPerGeneration bounds the parts cache: it holds at most two
+// generations of this many statuses (some 100 bytes each, so about 10 MB).
+const statusPartsPerGeneration = 50_000
+
+// statusParts are a status's mentioned account IDs and hashtags.
+type statusParts struct {
+	content  uint64 // hash of the Content they were stored with
+	mentions []int64
+	tags     []string
+}
+
+// statusPartsCache keeps the mentions and tags of statuses read recently,
+// so a page of statuses (a home timeline above all) needs neither query
+// when its statuses were read before. Both are written with the status in
+// one transaction (store.StatusWrite) and never changed afterwards, so a
+// status's entry stays right as long as the status exists; a deleted
+// status is never asked for again, because no read path returns it. The
+// entry also remembers a hash of the content it was read with, so an edit
+// feature, which would rewrite mentions and tags with the content, would
+// find the entry outdated rather than serve it. Two generations bound the
+// memory: when the young one is full, the old one is dropped.
+type statusPartsCache struct {
+	mu         sync.Mutex
+	young, old map[int64]*statusParts
+	seed       maphash.Seed
+	seedOnce   sync.Once
+}
+
+func (c *statusPartsCache) hash(content string) uint64 {
+	c.seedOnce.Do(func() { c.seed = maphash.MakeSeed() })
+	return maphash.String(c.seed, content)
+}
+
+// lookup returns the cached parts of the statuses in sts and the IDs it
+// does not hold (or holds for other content).
+func (c *statusPartsCache) lookup(sts []*store.Status) (map[int64]*statusParts, []int64) {
+	found := make(map[int64]*statusParts, len(sts))
+	var missing []int64
+	hashes := make([]uint64, len(sts))
+	for i, st := range sts {
+		hashes[i] = c.hash(st.Content)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, st := range sts {
+		p, ok := c.young[st.ID]
+		if !ok {
+			if p, ok = c.old[st.ID]; ok {
+				c.putLocked(st.ID, p) // keep what is still read
+			}
+		}
+		if ok && p.content == hashes[i] {
+			found[st.ID] = p
+		} else {
+			missing = append(missing, st.ID)
+		}
+	}
+	return found, missing
+}
+
+func (c *statusPartsCache) put(id int64, p *statusParts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(id, p)
+}
+
+func (c *statusPartsCache) putLocked(id int64, p *statusParts) {
+	if c.young == nil {
+		c.young = make(map[int64]*statusParts)
+	}
+	if len(c.young) >= statusPartsPerGeneration {
+		c.old, c.young = c.young, make(map[int64]*statusParts)
+	}
+	c.young[id] = p
+}
+
+// statusMentionsAndTags returns the mentioned account IDs and the tags of
+// sts, by status ID, querying the store only for statuses not read
+// recently. The returned slices are shared: callers must not modify them.
+func (s *Service) statusMentionsAndTags(ctx context.Context, sts []*store.Status) (map[int64][]int64, map[int64][]string, error) {
+	found, missing := s.parts.lookup(sts)
+	mentions := make(map[int64][]int64, len(sts))
+	tags := make(map[int64][]string, len(sts))
+	for id, p := range found {
+		mentions[id], tags[id] = p.mentions, p.tags
+	}
+	if len(missing) == 0 {
+		return mentions, tags, nil
+	}
+	ms, err := s.store.GetStatusMentions(ctx, missing)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := s.store.GetStatusTags(ctx, missing)
+	if err != nil {
+		return nil, nil, err
+	}
+	want := make(map[int64]bool, len(missing))
+	for _, id := range missing {
+		want[id] = true
+	}
+	for _, st := range sts {
+		if !want[st.ID] {
+			continue
+		}
+		delete(want, st.ID) // a status twice in sts is stored once
+		mentions[st.ID], tags[st.ID] = slices.Clip(ms[st.ID]), slices.Clip(ts[st.ID])
+		s.parts.put(st.ID, &statusParts{content: s.parts.hash(st.Content), mentions: slices.Clip(ms[st.ID]), tags: slices.Clip(ts[st.ID])})
+	}
+	return mentions, tags, nil
+}
