@@ -158,7 +158,6 @@ func readFilePart(field string, fhs []*multipart.FileHeader, maxBytes int64) ([]
 	return data, nil
 }
 
-
 // Why a value is not text.
 var (
 	errNUL     = errors.New("must not contain NUL bytes")

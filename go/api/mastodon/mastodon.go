@@ -25,7 +25,7 @@ type Handler struct {
 	clientKey    func(*http.Request) string
 	// statusCache holds rendered statuses; nil disables it.
 	statusCache *statusCache
-	media        MediaOptions
+	media       MediaOptions
 }
 
 // Options configure a Handler.
