@@ -44,7 +44,7 @@ type Status struct {
 	Muted              *bool              `json:"muted,omitempty"`
 	Bookmarked         *bool              `json:"bookmarked,omitempty"`
 	Pinned             *bool              `json:"pinned,omitempty"`
-	Filtered           []FilterResult     `json:"filtered"`
+	Filtered           *[]FilterResult    `json:"filtered,omitempty"` // signed-in viewers only, as Mastodon
 }
 
 // Mention is Mastodon's Status::Mention entity.
@@ -102,6 +102,8 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 			pinned := v.Pinned
 			out.Pinned = &pinned
 		}
+		f := filterResults(v.Filtered)
+		out.Filtered = &f
 	}
 	return out
 }
@@ -118,7 +120,6 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 		Visibility: string(s.Visibility), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
 		MediaAttachments: make([]*MediaAttachment, 0, len(v.Media)), Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
 		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
-		Filtered: filterResults(v.Filtered),
 	}
 	if s.ReblogOfID == 0 {
 		u := h.baseURL + "/@" + author.Username + "/" + id
@@ -154,9 +155,9 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 }
 
 // appendStatusJSON appends the JSON of statusView(viewer, v) to buf (the
-// same fields and values; the viewer's flags come last): the shared part
+// same fields and values; the viewer's flags and filter results come last): the shared part
 // from the rendered-status cache, rendered and cached on a miss, then the
-// reblogged original and the viewer's flags spliced in.
+// reblogged original and the viewer's flags and filter results spliced in.
 func (h *Handler) appendStatusJSON(buf []byte, viewer *store.Account, v *social.StatusView) ([]byte, error) {
 	if v.Poll != nil {
 		// A poll is rendered per viewer and its counts move with every
@@ -189,6 +190,12 @@ func (h *Handler) appendStatusJSON(buf []byte, viewer *store.Account, v *social.
 		if v.Pinnable {
 			buf = appendFlag(buf, "pinned", v.Pinned)
 		}
+		f, err := json.Marshal(filterResults(v.Filtered))
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, `,"filtered":`...)
+		buf = append(buf, f...)
 	}
 	return append(buf, '}'), nil
 }

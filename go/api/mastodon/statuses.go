@@ -256,10 +256,21 @@ func (h *Handler) markedStatuses(w http.ResponseWriter, r *http.Request,
 	h.writeStatuses(w, r, v, sts, true)
 }
 
-// writeStatuses hydrates and renders statuses, as a list or a single
-// entity, through the rendered-status cache (appendStatusJSON).
+// writeStatuses hydrates and renders statuses outside any filter context
+// (every active filter's matches shown, nothing hidden), as a list or a
+// single entity.
 func (h *Handler) writeStatuses(w http.ResponseWriter, r *http.Request, v *store.Account, sts []*store.Status, list bool) {
+	h.writeStatusesIn(w, r, v, sts, list, "")
+}
+
+// writeStatusesIn hydrates statuses, applies the viewer's filters of
+// context fctx (social.ApplyFilters) and renders them through the
+// rendered-status cache (appendStatusJSON).
+func (h *Handler) writeStatusesIn(w http.ResponseWriter, r *http.Request, v *store.Account, sts []*store.Status, list bool, fctx string) {
 	views, err := h.svc.ViewStatuses(r.Context(), v, sts)
+	if err == nil {
+		views, err = h.svc.ApplyFilters(r.Context(), v, views, fctx)
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -303,15 +314,10 @@ var renderBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); re
 // Link header, in filter context fctx. The Link header is the page's as
 // read, so statuses a filter hides do not stop the paging.
 func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *store.Account, page store.Page, sts []*store.Status, fctx string) {
-	out, err := h.statusesIn(r.Context(), v, sts, fctx)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
 	if len(sts) > 0 {
 		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
 	}
-	writeJSON(w, http.StatusOK, out)
+	h.writeStatusesIn(w, r, v, sts, true, fctx)
 }
 
 // parseMediaIDs reads media_ids[]; empty values are skipped (a client

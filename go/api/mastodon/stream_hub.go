@@ -348,7 +348,8 @@ func withFiltered(payload string, matches []social.FilterMatch) string {
 	if err := json.Unmarshal([]byte(payload), &s); err != nil {
 		return payload
 	}
-	s.Filtered = filterResults(matches)
+	f := filterResults(matches)
+	s.Filtered = &f
 	if s.Reblog != nil {
 		s.Reblog.Filtered = s.Filtered
 	}
