@@ -536,17 +536,15 @@ func runProfileFields(t *testing.T, st store.Store) {
 	}{
 		"five fields": {form(url.Values{"fields_attributes[0][name]": {"a"}, "fields_attributes[1][name]": {"b"}, "fields_attributes[2][name]": {"c"},
 			"fields_attributes[3][name]": {"d"}, "fields_attributes[4][name]": {"e"}}), 422},
-		"long name":      {form(url.Values{"fields_attributes[0][name]": {long}}), 422},
-		"long value":     {form(url.Values{"fields_attributes[0][name]": {"a"}, "fields_attributes[0][value]": {long}}), 422},
-		"NUL":            {form(url.Values{"fields_attributes[0][name]": {"a\x00"}}), 422},
-		"invalid UTF-8":  {form(url.Values{"fields_attributes[0][value]": {"a\xff"}}), 422},
-		"unknown key":    {form(url.Values{"fields_attributes[0][verified]": {"true"}}), 422},
-		"huge index":     {form(url.Values{"fields_attributes[99999999999999999999][name]": {"a"}}), 400},
-		"negative index": {form(url.Values{"fields_attributes[-1][name]": {"a"}}), 400},
-		"not a list":     {form(url.Values{"fields_attributes": {"Site"}}), 400},
-		"too deep":       {form(url.Values{"fields_attributes[0][name][x]": {"a"}}), 400},
-		"many entries":   {form(manyFields(40)), 422},
-		"nested JSON":    {jsonBody(`{"fields_attributes":[{"name":{"x":"y"}}]}`), 400},
+		"long name":     {form(url.Values{"fields_attributes[0][name]": {long}}), 422},
+		"long value":    {form(url.Values{"fields_attributes[0][name]": {"a"}, "fields_attributes[0][value]": {long}}), 422},
+		"NUL":           {form(url.Values{"fields_attributes[0][name]": {"a\x00"}}), 422},
+		"invalid UTF-8": {form(url.Values{"fields_attributes[0][value]": {"a\xff"}}), 422},
+		"unknown key":   {form(url.Values{"fields_attributes[0][verified]": {"true"}}), 422},
+		"not a list":    {form(url.Values{"fields_attributes": {"Site"}}), 400},
+		"too deep":      {form(url.Values{"fields_attributes[0][name][x]": {"a"}}), 400},
+		"many entries":  {form(manyFields(40)), 422},
+		"nested JSON":   {jsonBody(`{"fields_attributes":[{"name":{"x":"y"}}]}`), 400},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := patch(c.body)
