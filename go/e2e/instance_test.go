@@ -61,7 +61,7 @@ func honestInstance(t *testing.T, dataDir string, extra ...string) {
 		} `json:"thumbnail"`
 	}
 	s.must(s.do("GET", "/api/v2/instance", "", nil), http.StatusOK).decode(t, &inst)
-	if !strings.HasPrefix(inst.Version, "1.0.0 (compatible; Starling ") || inst.APIVersions != nil {
+	if !strings.HasPrefix(inst.Version, "2.4.3 (compatible; Starling ") || inst.APIVersions["mastodon"] != 2 {
 		t.Errorf("version %q, api_versions %v", inst.Version, inst.APIVersions)
 	}
 	var me struct {

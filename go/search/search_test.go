@@ -146,3 +146,20 @@ func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 		t.Fatalf("search violin = %v, %v", got, err)
 	}
 }
+
+func TestStatusEditedReplacesTheVector(t *testing.T) {
+	ctx := context.Background()
+	svc, _, idx := newIndexed(t)
+	emb := NewHashEmbedder(DefaultDim)
+	svc.StatusCreated(ctx, &store.Status{ID: 42, Embedding: emb.Embed("violin lessons")})
+	svc.StatusEdited(ctx, &store.Status{ID: 42, Embedding: emb.Embed("cello concerts")})
+	if n, _ := idx.Len(); n != 1 {
+		t.Fatalf("index holds %d after an edit, want 1", n)
+	}
+	if got, err := svc.SearchStatusIDs(ctx, "cello", 10); err != nil || !slices.Equal(got, []int64{42}) {
+		t.Fatalf("search cello = %v, %v", got, err)
+	}
+	if got, err := svc.SearchStatusIDs(ctx, "violin", 10); err != nil || len(got) != 0 {
+		t.Fatalf("search violin after the edit = %v, %v; want nothing", got, err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 // inner products of unit vectors (higher is more similar).
 type VectorIndex interface {
 	Add(vectors []float32, ids []int64) error
+	Remove(ids []int64) (int, error)
 	Search(queries []float32, k int, ids []int64, scores []float32) (int, error)
 	Len() (int, error)
 }
@@ -88,6 +89,24 @@ func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
 	if _, err := s.add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
 		s.log.ErrorContext(ctx, "search: index status", "status_id", st.ID, "err", err)
 	}
+}
+
+// StatusEdited replaces an edited status's vector, so similarity search
+// finds it by what it says now and no longer by the words an edit took
+// out. Failure is logged, as for StatusCreated: the stored vector is the
+// new one, and the next Rebuild indexes it.
+func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
+	s.addMu.Lock()
+	_, err := s.index.Remove([]int64{st.ID})
+	if err == nil {
+		delete(s.indexed, st.ID)
+	}
+	s.addMu.Unlock()
+	if err != nil {
+		s.log.ErrorContext(ctx, "search: remove edited status", "status_id", st.ID, "err", err)
+		return
+	}
+	s.StatusCreated(ctx, st)
 }
 
 func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {

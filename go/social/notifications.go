@@ -26,6 +26,7 @@ type NotificationFilter struct {
 var knownNotificationTypes = map[store.NotificationType]bool{
 	store.NotificationMention: true, store.NotificationReblog: true, store.NotificationFavourite: true,
 	store.NotificationFollow: true, store.NotificationFollowRequest: true, store.NotificationStatus: true,
+	store.NotificationUpdate: true,
 }
 
 func knownTypes(ts []store.NotificationType) []store.NotificationType {
@@ -40,8 +41,10 @@ func knownTypes(ts []store.NotificationType) []store.NotificationType {
 
 // newNotification builds a notification stamped now.
 func (s *Service) newNotification(to, from int64, typ store.NotificationType, statusID int64) *store.Notification {
-	return &store.Notification{ID: s.ids.Next(), AccountID: to, FromAccountID: from, Type: typ,
+	n := &store.Notification{ID: s.ids.Next(), AccountID: to, FromAccountID: from, Type: typ,
 		StatusID: statusID, CreatedAt: s.nowUTC()}
+	n.GroupKey = groupKey(n)
+	return n
 }
 
 // notify stores a notification that has no status write to ride with

@@ -108,6 +108,8 @@ type Embedder interface {
 // Indexer learns about statuses after they are committed (the vector index).
 type Indexer interface {
 	StatusCreated(ctx context.Context, s *store.Status)
+	// StatusEdited replaces the status's vector after an edit.
+	StatusEdited(ctx context.Context, s *store.Status)
 }
 
 // HomeFeed builds a viewer's home timeline (package feed).

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -33,6 +34,7 @@ const (
 	NotificationFollow        NotificationType = "follow"
 	NotificationFollowRequest NotificationType = "follow_request"
 	NotificationStatus        NotificationType = "status"
+	NotificationUpdate        NotificationType = "update" // a status the recipient boosted was edited
 )
 
 // Notification tells AccountID that FromAccountID did something. StatusID
@@ -45,6 +47,10 @@ type Notification struct {
 	Type          NotificationType
 	StatusID      int64
 	CreatedAt     time.Time
+	// GroupKey is the notification group it joined when written (grouped
+	// notifications, GET /api/v2/notifications); "" for types that are
+	// never grouped.
+	GroupKey string
 }
 
 // NotificationQuery selects a recipient's notifications: those of a type in
@@ -55,7 +61,18 @@ type NotificationQuery struct {
 	Types         []NotificationType
 	ExcludeTypes  []NotificationType
 	FromAccountID int64
+	GroupKey      string // only this group's when not ""
 	Page          Page
+}
+
+// NotificationGroup sums up one group of a recipient's notifications.
+type NotificationGroup struct {
+	Key      string
+	Count    int64 // notifications in the group
+	LatestID int64 // its most recent notification
+	// SampleAccountIDs are the senders of its most recent notifications,
+	// newest first, without repeats.
+	SampleAccountIDs []int64
 }
 
 // List is a named set of followed accounts with its own timeline.
@@ -123,6 +140,15 @@ type Interactions interface {
 	DeleteNotification(ctx context.Context, accountID, id int64) error
 	// ClearNotifications deletes every notification of recipient accountID.
 	ClearNotifications(ctx context.Context, accountID int64) error
+	// GetNotificationGroups sums up the groups keys of recipient accountID
+	// in one query, reading a bounded number of rows per group: Count
+	// stops at maxCount, the samples are the senders of the samples most
+	// recent notifications. Keys without a notification are absent from
+	// the map.
+	GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples, maxCount int) (map[string]*NotificationGroup, error)
+	// DeleteNotificationGroup deletes recipient accountID's notifications
+	// whose group_key is key (not ""); none is not an error.
+	DeleteNotificationGroup(ctx context.Context, accountID int64, key string) error
 
 	// PutList inserts l unless l.AccountID already owns max lists, in one
 	// transaction so concurrent creates cannot pass the limit together:
@@ -148,4 +174,17 @@ type Interactions interface {
 	// ListListAccountIDs lists the member account IDs of the list,
 	// descending inside page (Limit 0 is not allowed).
 	ListListAccountIDs(ctx context.Context, listID int64, page Page) ([]int64, error)
+}
+
+// NewNotificationGroup is a group as a backend's query found it: senders
+// are those of its most recent notifications, newest first, possibly
+// repeated (a favourite undone and made again).
+func NewNotificationGroup(key string, count, latestID int64, senders []int64) *NotificationGroup {
+	g := &NotificationGroup{Key: key, Count: count, LatestID: latestID}
+	for _, id := range senders {
+		if !slices.Contains(g.SampleAccountIDs, id) {
+			g.SampleAccountIDs = append(g.SampleAccountIDs, id)
+		}
+	}
+	return g
 }

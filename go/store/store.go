@@ -123,6 +123,7 @@ type Status struct {
 	Visibility         Visibility
 	Language           string
 	CreatedAt          time.Time
+	EditedAt           *time.Time // nil until edited
 	Embedding          []float32
 
 	RepliesCount    int64 // replies that CountsAsReply
@@ -206,12 +207,25 @@ type Accounts interface {
 	// prefix, then display-name prefix; within each, most followers first,
 	// then ascending ID.
 	SearchAccounts(ctx context.Context, q AccountSearch) ([]*Account, error)
+	// ListDirectory lists the discoverable accounts for the profile
+	// directory: by last_status_at, newest first, accounts that never
+	// posted last ("active"), or by id, newest first ("new"); ties by id
+	// descending; q.ExcludeIDs never; q.Limit from q.Offset.
+	ListDirectory(ctx context.Context, q DirectoryQuery) ([]*Account, error)
 }
 
 // AccountSearch is a typeahead query for accounts.
 type AccountSearch struct {
 	Query      string  // prefix; LIKE wildcards in it match literally
 	FollowedBy int64   // nonzero: only accounts this account follows
+	ExcludeIDs []int64 // never returned (blocks, chosen by the caller)
+	Limit      int     // > 0
+	Offset     int     // >= 0
+}
+
+// DirectoryQuery is a page of the profile directory.
+type DirectoryQuery struct {
+	New        bool    // by creation; else by the last status
 	ExcludeIDs []int64 // never returned (blocks, chosen by the caller)
 	Limit      int     // > 0
 	Offset     int     // >= 0
@@ -352,6 +366,7 @@ type Store interface {
 	Tokens
 	Follows
 	Statuses
+	StatusEdits
 	Relationships
 	Interactions
 	OAuth

@@ -88,15 +88,7 @@ func TestSearchAccountsEndpoint(t *testing.T) {
 	if _, err := e.svc.UpdateCredentials(ctx, bob, social.CredentialsInput{DisplayName: &name}); err != nil {
 		t.Fatal(err)
 	}
-	names := func(rec *httptest.ResponseRecorder) []string {
-		t.Helper()
-		wantStatus(t, rec, http.StatusOK)
-		var out []string
-		for _, a := range decodeList(t, rec) {
-			out = append(out, a["username"].(string))
-		}
-		return out
-	}
+	names := func(rec *httptest.ResponseRecorder) []string { return usernames(t, rec) }
 	got := names(e.get("/api/v1/accounts/search?q=AL", tok))
 	if strings.Join(got, ",") != "al,alice,albert,bob" {
 		t.Errorf("search AL = %v, want exact, then username prefixes (by followers, then age), then display names", got)

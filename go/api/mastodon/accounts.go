@@ -30,6 +30,7 @@ func (h *Handler) accountRoutes(r chi.Router) {
 	r.With(h.optionalUser("read:accounts")).Get("/accounts/{id}/following", h.following)                       // GET /api/v1/accounts/:id/following
 	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/follow", h.followAccount)                      // POST /api/v1/accounts/:id/follow
 	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/unfollow", h.unfollowAccount)                  // POST /api/v1/accounts/:id/unfollow
+	r.With(h.requireUser("write:follows")).Post("/accounts/{id}/remove_from_followers", h.removeFromFollowers) // POST /api/v1/accounts/:id/remove_from_followers
 	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/block", h.blockAccount)                         // POST /api/v1/accounts/:id/block
 	r.With(h.requireUser("write:blocks")).Post("/accounts/{id}/unblock", h.unblockAccount)                     // POST /api/v1/accounts/:id/unblock
 	r.With(h.requireUser("write:mutes")).Post("/accounts/{id}/mute", h.muteAccount)                            // POST /api/v1/accounts/:id/mute
@@ -41,6 +42,7 @@ func (h *Handler) accountRoutes(r chi.Router) {
 	r.With(h.requireUser("read:follows")).Get("/follow_requests", h.listFollowRequests)                        // GET /api/v1/follow_requests
 	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/authorize", h.authorizeFollowRequest)   // POST /api/v1/follow_requests/:account_id/authorize
 	r.With(h.requireUser("write:follows")).Post("/follow_requests/{id}/reject", h.rejectFollowRequest)         // POST /api/v1/follow_requests/:account_id/reject
+	r.With(h.requireUser("read:accounts")).Get("/suggestions", h.suggestionsV1)                                // GET /api/v1/suggestions
 	r.With(h.requireUser("read:accounts")).Delete("/suggestions/{id}", h.dismissSuggestion)                    // DELETE /api/v1/suggestions/:account_id
 }
 
@@ -333,4 +335,9 @@ func (h *Handler) followAccount(w http.ResponseWriter, r *http.Request) {
 // unfollowAccount handles POST /api/v1/accounts/:id/unfollow.
 func (h *Handler) unfollowAccount(w http.ResponseWriter, r *http.Request) {
 	h.relationshipAction(w, r, h.svc.Unfollow)
+}
+
+// removeFromFollowers handles POST /api/v1/accounts/:id/remove_from_followers.
+func (h *Handler) removeFromFollowers(w http.ResponseWriter, r *http.Request) {
+	h.relationshipAction(w, r, h.svc.RemoveFromFollowers)
 }

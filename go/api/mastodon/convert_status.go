@@ -151,6 +151,10 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 	if s.Language != "" {
 		out.Language = &s.Language
 	}
+	if s.EditedAt != nil {
+		e := formatTime(*s.EditedAt)
+		out.EditedAt = &e
+	}
 	return out
 }
 

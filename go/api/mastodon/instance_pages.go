@@ -15,6 +15,7 @@ func (h *Handler) instancePageRoutes(r chi.Router) {
 	r.Get("/instance/rules", h.instanceRules)                      // GET /api/v1/instance/rules
 	r.Get("/instance/extended_description", h.extendedDescription) // GET /api/v1/instance/extended_description
 	r.Get("/instance/peers", h.instancePeers)                      // GET /api/v1/instance/peers
+	r.Get("/instance/domain_blocks", h.instanceDomainBlocks)       // GET /api/v1/instance/domain_blocks
 	r.Get("/instance/activity", h.instanceActivity)                // GET /api/v1/instance/activity
 	r.Get("/custom_emojis", h.customEmojis)                        // GET /api/v1/custom_emojis
 }
@@ -58,6 +59,12 @@ func (h *Handler) extendedDescription(w http.ResponseWriter, _ *http.Request) {
 		out.UpdatedAt, out.Content = &at, social.RenderNote(d)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// instanceDomainBlocks handles GET /api/v1/instance/domain_blocks: the
+// domains the server blocks, none, since it does not federate.
+func (h *Handler) instanceDomainBlocks(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, []struct{}{})
 }
 
 // instancePeers handles GET /api/v1/instance/peers: Starling does not

@@ -117,6 +117,8 @@ func (h *Handler) Routes(r chi.Router) {
 		h.conversationRoutes(r)
 		h.mediaRoutes(r)
 		h.pollRoutes(r)
+		h.scheduledStatusRoutes(r)
+		h.directoryRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)
@@ -124,6 +126,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.suggestionRoutes(r)
 		h.filterRoutes(r)
 		h.mediaV2Routes(r)
+		h.notificationV2Routes(r)
 	})
 }
 

@@ -11,10 +11,11 @@ import (
 
 // notificationRoutes: notifications (under /api/v1).
 func (h *Handler) notificationRoutes(r chi.Router) {
-	r.With(h.requireUser("read:notifications")).Get("/notifications", h.notifications)                      // GET /api/v1/notifications
-	r.With(h.requireUser("read:notifications")).Get("/notifications/{id}", h.getNotification)               // GET /api/v1/notifications/:id
-	r.With(h.requireUser("write:notifications")).Post("/notifications/clear", h.clearNotifications)         // POST /api/v1/notifications/clear
-	r.With(h.requireUser("write:notifications")).Post("/notifications/{id}/dismiss", h.dismissNotification) // POST /api/v1/notifications/:id/dismiss
+	r.With(h.requireUser("read:notifications")).Get("/notifications", h.notifications)                        // GET /api/v1/notifications
+	r.With(h.requireUser("read:notifications")).Get("/notifications/unread_count", h.unreadNotificationCount) // GET /api/v1/notifications/unread_count
+	r.With(h.requireUser("read:notifications")).Get("/notifications/{id}", h.getNotification)                 // GET /api/v1/notifications/:id
+	r.With(h.requireUser("write:notifications")).Post("/notifications/clear", h.clearNotifications)           // POST /api/v1/notifications/clear
+	r.With(h.requireUser("write:notifications")).Post("/notifications/{id}/dismiss", h.dismissNotification)   // POST /api/v1/notifications/:id/dismiss
 }
 
 type notificationsRequest struct {
@@ -35,12 +36,10 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	f := social.NotificationFilter{Types: notificationTypes(req.Types), ExcludeTypes: notificationTypes(req.ExcludeTypes)}
-	if req.AccountID != "" {
-		if f.FromAccountID, err = parseID("account_id", req.AccountID); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
+	f, err := notificationFilter(req.Types, req.ExcludeTypes, req.AccountID)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	v := viewer(r.Context())
 	ns, err := h.svc.Notifications(r.Context(), v, f, page)
@@ -57,6 +56,20 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) {
 		h.setLinkHeader(w, r, page, ns[0].Notification.ID, ns[len(ns)-1].Notification.ID)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// notificationFilter is the selection v1 and v2 share: types[],
+// exclude_types[] and account_id.
+func notificationFilter(types, exclude []string, accountID string) (social.NotificationFilter, error) {
+	f := social.NotificationFilter{Types: notificationTypes(types), ExcludeTypes: notificationTypes(exclude)}
+	if accountID != "" {
+		id, err := parseID("account_id", accountID)
+		if err != nil {
+			return f, err
+		}
+		f.FromAccountID = id
+	}
+	return f, nil
 }
 
 func notificationTypes(ss []string) []store.NotificationType {

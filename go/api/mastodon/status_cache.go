@@ -135,8 +135,12 @@ func (c *statusCache) fingerprint(v *social.StatusView) uint64 {
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	s := v.Status
+	edited := int64(math.MinInt64)
+	if s.EditedAt != nil {
+		edited = s.EditedAt.UnixNano()
+	}
 	for _, n := range []int64{s.ID, s.AccountID, s.InReplyToID, s.InReplyToAccountID, s.ReblogOfID,
-		s.CreatedAt.UnixNano(), s.RepliesCount, s.ReblogsCount, s.FavouritesCount} {
+		s.CreatedAt.UnixNano(), s.RepliesCount, s.ReblogsCount, s.FavouritesCount, edited} {
 		writeInt(&h, n)
 	}
 	for _, str := range []string{s.Content, s.SpoilerText, string(s.Visibility), s.Language} {

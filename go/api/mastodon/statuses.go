@@ -18,6 +18,9 @@ func (h *Handler) statusRoutes(r chi.Router) {
 	r.With(h.optionalUser("read:statuses")).Get("/statuses", h.getStatuses)                     // GET /api/v1/statuses?id[]=
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}", h.getStatus)                  // GET /api/v1/statuses/:id
 	r.With(h.requireUser("write:statuses")).Delete("/statuses/{id}", h.deleteStatus)            // DELETE /api/v1/statuses/:id
+	r.With(h.requireUser("write:statuses")).Put("/statuses/{id}", h.editStatus)                 // PUT /api/v1/statuses/:id
+	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/history", h.statusHistory)      // GET /api/v1/statuses/:id/history
+	r.With(h.requireUser("read:statuses")).Get("/statuses/{id}/source", h.statusSource)         // GET /api/v1/statuses/:id/source
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/context", h.statusContext)      // GET /api/v1/statuses/:id/context
 	r.With(h.requireUser("write:favourites")).Post("/statuses/{id}/favourite", h.favourite)     // POST /api/v1/statuses/:id/favourite
 	r.With(h.requireUser("write:favourites")).Post("/statuses/{id}/unfavourite", h.unfavourite) // POST /api/v1/statuses/:id/unfavourite

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/starling-social/starling/go/social"
 )
 
 // suggestionRoutes: follow suggestions (under /api/v2; the v1 DELETE sits
@@ -20,6 +22,20 @@ const (
 
 // suggestions handles GET /api/v2/suggestions.
 func (h *Handler) suggestions(w http.ResponseWriter, r *http.Request) {
+	h.writeSuggestions(w, r, func(s *social.Suggestion) any {
+		return &Suggestion{Source: legacySource(s.Sources[0]), Sources: s.Sources, Account: h.account(s.Account)}
+	})
+}
+
+// suggestionsV1 handles GET /api/v1/suggestions: the same suggestions,
+// as the bare accounts Mastodon's v1 answers with.
+func (h *Handler) suggestionsV1(w http.ResponseWriter, r *http.Request) {
+	h.writeSuggestions(w, r, func(s *social.Suggestion) any { return h.account(s.Account) })
+}
+
+// writeSuggestions reads the limit, asks for the viewer's suggestions and
+// renders each with entity.
+func (h *Handler) writeSuggestions(w http.ResponseWriter, r *http.Request, entity func(*social.Suggestion) any) {
 	var req struct {
 		Limit string `param:"limit"`
 	}
@@ -37,9 +53,9 @@ func (h *Handler) suggestions(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	out := make([]*Suggestion, len(sugs))
+	out := make([]any, len(sugs))
 	for i, s := range sugs {
-		out[i] = &Suggestion{Source: legacySource(s.Sources[0]), Sources: s.Sources, Account: h.account(s.Account)}
+		out[i] = entity(s)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -7,12 +7,18 @@ package mastodon
 // /api/v2/notifications, which does not exist. advertised_test.go walks
 // every endpoint the advertised version implies and fails on one that is
 // not served; raise this only together with that table's endpoints.
-const compatVersion = "1.0.0"
+//
+// 2.4.3 is the highest version whose every endpoint is served (2.5.0 adds
+// endorsements): apps told less than 2.4 call the removed /api/v1/search
+// instead of /api/v2/search.
+const compatVersion = "2.4.3"
 
 // compatAPIVersion is api_versions.mastodon. 0 leaves the field out, as a
 // Mastodon before 4.3 does; API version 2 (4.3) implies grouped
-// notifications.
-const compatAPIVersion = 0
+// notifications, which are served (notifications_v2.go), so apps that
+// look for them (Phanpy, Ice Cubes) find them without the rest of 4.3
+// being claimed.
+const compatAPIVersion = 2
 
 // instanceVersion is the version string clients parse: the Mastodon version
 // first (clients read the leading x.y.z), then ours.

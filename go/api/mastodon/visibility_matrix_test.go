@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
@@ -71,6 +72,13 @@ const (
 	pathStreamList   = "stream list: update S"
 	pathBatch        = "GET /statuses?id[]=S (all four at once)"
 	pathHomeTagged   = "GET /timelines/home after following #matrixtag"
+	pathHistory      = "GET /statuses/S/history"
+	pathSource       = "GET /statuses/S/source"
+	pathGrouped      = "GET /api/v2/notifications: mention in S"
+	pathEditUser     = "stream user: status.update S (A edits it)"
+	pathEditPublic   = "stream public: status.update S"
+	pathEditTag      = "stream hashtag matrixtag: status.update S"
+	pathEditList     = "stream list: status.update S"
 	pathConversation = "GET /conversations: S as a last status"
 	pathFilterStatus = "POST /api/v2/filters/:id/statuses S (200)"
 	pathPoll         = "GET /polls/:id of a poll on a status like S"
@@ -132,6 +140,14 @@ var matrixWant = map[string][numRels]string{
 	pathStreamList:   {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
 	pathBatch:        {"PUFD", "PUF-", "PU--", "----", "----", "----", "PUFD", "PUFD", "----", "PU--"},
 	pathHomeTagged:   {"PUFD", "PUF-", "P---", "----", "----", "----", "P---", "PUFD", "----", "n/a"},
+	// An edit reads and streams as the status does.
+	pathHistory:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathSource:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
+	pathGrouped:      {"----", "----", "----", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
+	pathEditUser:     {"PUFD", "PUF-", "----", "----", "----", "----", "----", "PUFD", "----", "n/a"},
+	pathEditPublic:   {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathEditTag:      {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
+	pathEditList:     {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
 	pathConversation: {"---D", "----", "----", "----", "----", "----", "---D", "---D", "----", "n/a"},
 	pathFilterStatus: {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
 }
@@ -191,6 +207,7 @@ type matrixViewer struct {
 	list  string // ID of the viewer's list holding A; "" if none
 
 	updates map[string]map[string]bool // stream name → status IDs of updates
+	edits   map[string]map[string]bool // stream name → status IDs of status.update events
 	notifs  map[string]bool            // status IDs of mention notifications from A
 }
 
@@ -210,7 +227,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", "gwen", "otto", ""}
 	viewers := make([]*matrixViewer, numRels)
 	for r := range numRels {
-		v := &matrixViewer{rel: r, updates: map[string]map[string]bool{}, notifs: map[string]bool{}}
+		v := &matrixViewer{rel: r, updates: map[string]map[string]bool{}, edits: map[string]map[string]bool{}, notifs: map[string]bool{}}
 		if r != relAnonymous {
 			a, tok := e.user(names[r], scopes)
 			v.id, v.token = formatID(a.ID), tok
@@ -282,16 +299,27 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	// its own user stream (the anonymous viewer waits for the stranger's
 	// on the public stream). The bus keeps order, so once a connection
 	// sends its marker it has handled every earlier event.
-	markers := make(map[rel]string)
-	for _, v := range viewers {
-		if v.rel != relAnonymous {
-			markers[v.rel] = mxPost(e, v.token, "marker", "public", "")
+	syncStreams := func() {
+		markers := make(map[rel]string)
+		for _, v := range viewers {
+			if v.rel != relAnonymous {
+				markers[v.rel] = mxPost(e, v.token, "marker", "public", "")
+			}
+		}
+		markers[relAnonymous] = markers[relStranger]
+		for _, v := range viewers {
+			v.collect(t, w.author, markers[v.rel])
 		}
 	}
-	markers[relAnonymous] = markers[relStranger]
-	for _, v := range viewers {
-		v.collect(t, w.author, markers[v.rel])
+	syncStreams()
+
+	// A edits every S (keeping its mentions, tag and word); the streams
+	// that were sent S get its status.update, and no others.
+	for i, vis := range matrixVisibilities {
+		wantStatus(t, e.do(http.MethodPut, "/api/v1/statuses/"+w.statuses[i], a.token, "application/x-www-form-urlencoded",
+			strings.NewReader(url.Values{"status": {fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag (edited)", vis)}}.Encode())), http.StatusOK)
 	}
+	syncStreams()
 
 	// Favourite each S the viewer may see; bookmark what it favourited.
 	favourited := make([][4]bool, numRels)
@@ -325,6 +353,10 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 		root := mxContext(e, w.root, tok)
 		for i, id := range w.statuses {
 			set(pathStatus, v.rel, i, mxCode(e, "/api/v1/statuses/"+id, tok) == http.StatusOK)
+			set(pathHistory, v.rel, i, mxCode(e, "/api/v1/statuses/"+id+"/history", tok) == http.StatusOK)
+			if !anon {
+				set(pathSource, v.rel, i, mxCode(e, "/api/v1/statuses/"+id+"/source", tok) == http.StatusOK)
+			}
 			set(pathContext, v.rel, i, mxCode(e, "/api/v1/statuses/"+id+"/context", tok) == http.StatusOK)
 			if c := mxContext(e, w.followUps[i], tok); c != nil {
 				ancestors[i] = c.ancestors[id]
@@ -368,6 +400,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 				}
 			}
 			lists[pathNotification] = mentions
+			lists[pathGrouped] = mxGroupedMentions(e, tok, a.id)
 		}
 		streams := map[string]string{
 			pathStreamUser: "user", pathStreamPublic: "public", pathStreamLocal: "public:local",
@@ -377,6 +410,9 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 			lists[path] = v.updates[name]
 		}
 		lists[pathStreamNotif] = v.notifs
+		for path, name := range map[string]string{pathEditUser: "user", pathEditPublic: "public", pathEditTag: "hashtag", pathEditList: "list"} {
+			lists[path] = v.edits[name]
+		}
 		for path, ids := range lists {
 			for i, id := range w.statuses {
 				set(path, v.rel, i, ids[id])
@@ -468,6 +504,15 @@ func (v *matrixViewer) collect(t *testing.T, author, marker string) {
 		m := v.conn.next()
 		stream := toStrings(m["stream"])[0]
 		switch m["event"] {
+		case "status.update":
+			var s mxStatus
+			mxUnmarshal(t, m, &s)
+			if s.Account.ID == author {
+				if v.edits[stream] == nil {
+					v.edits[stream] = map[string]bool{}
+				}
+				v.edits[stream][s.ID] = true
+			}
 		case "update":
 			var s mxStatus
 			mxUnmarshal(t, m, &s)
@@ -515,6 +560,31 @@ type mxNotification struct {
 	Status struct {
 		ID string `json:"id"`
 	} `json:"status"`
+}
+
+// mxGroupedMentions is the status IDs of author's mentions among the
+// viewer's grouped notifications (GET /api/v2/notifications).
+func mxGroupedMentions(e *streamEnv, token, author string) map[string]bool {
+	e.t.Helper()
+	rec := e.get("/api/v2/notifications?limit=80", token)
+	wantStatus(e.t, rec, http.StatusOK)
+	var res struct {
+		Groups []struct {
+			Type     string   `json:"type"`
+			StatusID string   `json:"status_id"`
+			Samples  []string `json:"sample_account_ids"`
+		} `json:"notification_groups"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, g := range res.Groups {
+		if g.Type == "mention" && len(g.Samples) > 0 && g.Samples[0] == author {
+			out[g.StatusID] = true
+		}
+	}
+	return out
 }
 
 // mxPost posts a status over HTTP and returns its ID.

@@ -1,8 +1,11 @@
 // Drives a running Starling with masto.js exactly as a client app does:
 // register an app, log in with the password grant, post, follow, read and
 // page the home timeline, favourite and reblog, read notifications,
-// receive a streaming `update`, save and read markers, and follow a tag
-// whose public statuses then reach home. Exits non-zero with a message on the first
+// receive a streaming `update`, save and read markers, follow a tag
+// whose public statuses then reach home, edit a status (seen over
+// streaming as status.update, with its history, its source and an `update`
+// notification to its booster), and read grouped notifications (v2).
+// Exits non-zero with a message on the first
 // disagreement. STARLING_URL names the server.
 import assert from "node:assert/strict";
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "masto";
@@ -14,6 +17,25 @@ if (!url) {
 }
 
 const step = (name) => console.error(`masto.js: ${name}`);
+
+// untilEvent acts (a bounded number of times) until events yields an
+// event of kind, and returns its payload (undefined if none came). One
+// read stays outstanding across attempts; other events are read past.
+async function untilEvent(events, kind, act) {
+  let pending = events.next();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await act(attempt);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 500));
+    const got = await Promise.race([pending, timeout]);
+    if (got && !got.done && got.value.event === kind) {
+      return got.value.payload;
+    }
+    if (got) {
+      pending = events.next(); // some other event: read on
+    }
+  }
+  return undefined;
+}
 
 async function main() {
   step("register an app");
@@ -71,37 +93,30 @@ async function main() {
 
   step("stream: ada subscribes to her user stream");
   const adaToken = ada; // keep the REST client for later
-  const streaming = createStreamingAPIClient({
+  // A streaming client of its own for ada, as an app opens one.
+  const streamAs = async (username) => createStreamingAPIClient({
     streamingApiUrl: instance.configuration.urls.streaming,
     accessToken: (await oauth.token.create({
       grantType: "password",
       clientId: app.clientId,
       clientSecret: app.clientSecret,
-      username: "ada",
+      username,
       password: "correct horse battery",
       scope: "read",
     })).accessToken,
     retry: false,
   });
+  const streaming = await streamAs("ada");
   const subscription = streaming.user.subscribe();
   const updates = subscription[Symbol.asyncIterator]();
   // masto.js subscribes with a message after connecting, and the protocol
   // has no acknowledgement: probe by posting until an update arrives (a
   // bounded number of times), then check it is one of the probes.
   const probes = new Set();
-  let streamed;
-  let pending = updates.next(); // one outstanding read, kept across attempts
-  for (let attempt = 0; attempt < 20 && !streamed; attempt++) {
+  const streamed = await untilEvent(updates, "update", async (attempt) => {
     const probe = await grace.v1.statuses.create({ status: `stream probe ${attempt}`, visibility: "public" });
     probes.add(probe.id);
-    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 500));
-    const got = await Promise.race([pending, timeout]);
-    if (got && !got.done && got.value.event === "update") {
-      streamed = got.value.payload;
-    } else if (got) {
-      pending = updates.next(); // some other event: read on
-    }
-  }
+  });
   assert.ok(streamed, "a streaming update arrived");
   assert.ok(probes.has(streamed.id), "the streamed update is one of grace's posts");
   subscription.unsubscribe();
@@ -171,6 +186,53 @@ async function main() {
   await ada.v1.tags.$select("harbour").unfollow();
   const after = await ada.v1.timelines.home.list({ limit: 5 });
   assert.ok(!after.map((s) => s.id).includes(tagged.id), "unfollowing the tag takes it out of home");
+
+  step("edit a boosted status: status.update on the stream, history, source, update notification");
+  const editStream = await streamAs("ada");
+  const editSub = editStream.user.subscribe();
+  const editEvents = editSub[Symbol.asyncIterator]();
+  // As above, no acknowledgement of the subscription: edit until a
+  // status.update arrives (a bounded number of times).
+  const edited = await untilEvent(editEvents, "status.update", async (attempt) => {
+    const put = await grace.v1.statuses.$select(posts[2].id).update({ status: `tea, then coffee (edit ${attempt})`, spoilerText: "drinks" });
+    assert.ok(put.editedAt, "the edited status carries edited_at");
+  });
+  assert.ok(edited, "a status.update arrived");
+  assert.equal(edited.id, posts[2].id);
+  assert.match(edited.content, /coffee/);
+  assert.equal(edited.spoilerText, "drinks");
+  editSub.unsubscribe();
+  editStream.close();
+  const history = await ada.v1.statuses.$select(posts[2].id).history.list();
+  assert.ok(history.length >= 2, `history has ${history.length} versions`);
+  assert.match(history[0].content, /tea, then more tea/, "the original comes first");
+  assert.match(history.at(-1).content, /coffee/, "the current version comes last");
+  const source = await grace.v1.statuses.$select(posts[2].id).source.fetch();
+  assert.match(source.text, /^tea, then coffee/);
+  assert.equal(source.spoilerText, "drinks");
+  const adaNotes = await ada.v1.notifications.list({ types: ["update"] });
+  assert.ok(adaNotes.length >= 1 && adaNotes.every((n) => n.type === "update" && n.status.id === posts[2].id),
+    "the booster is told of the edit");
+
+  step("grouped notifications (v2)");
+  await hopper.v1.statuses.$select(posts[1].id).favourite();
+  const grouped = await grace.v2.notifications.list({ limit: 10 });
+  const favGroup = grouped.notificationGroups.find((g) => g.type === "favourite");
+  assert.ok(favGroup, "a favourite group");
+  assert.equal(favGroup.notificationsCount, 2, "ada's and hopper's favourites of one status group together");
+  assert.equal(favGroup.statusId, posts[1].id);
+  const hopperAcct = await hopper.v1.accounts.verifyCredentials();
+  assert.deepEqual(favGroup.sampleAccountIds, [hopperAcct.id, adaAcct.id], "newest first");
+  assert.deepEqual(grouped.notificationGroups.map((g) => g.type).sort(), ["favourite", "follow", "reblog"]);
+  assert.ok(grouped.statuses.some((s) => s.id === posts[1].id), "the group's status is included");
+  assert.ok(grouped.accounts.some((a) => a.id === hopperAcct.id), "the sample accounts are included");
+  const one = await grace.v2.notifications.$select(favGroup.groupKey).fetch();
+  assert.equal(one.notificationGroups[0].notificationsCount, 2);
+  const unread = await grace.v2.notifications.unreadCount.fetch();
+  assert.equal(unread.count, 3, "three groups unread");
+  await grace.v2.notifications.$select(favGroup.groupKey).dismiss();
+  const afterDismiss = await grace.v2.notifications.list({ limit: 10 });
+  assert.ok(!afterDismiss.notificationGroups.some((g) => g.groupKey === favGroup.groupKey), "the dismissed group is gone");
 
   console.error("masto.js: all steps passed");
 }

@@ -155,3 +155,22 @@ func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*s
 	}
 	return out, nil
 }
+
+// ListDirectory selects discoverable accounts, ordered as q asks.
+func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*store.Account, error) {
+	if q.Limit <= 0 || q.Offset < 0 {
+		return nil, fmt.Errorf("postgres: directory: limit %d offset %d, want limit > 0, offset >= 0", q.Limit, q.Offset)
+	}
+	order := `last_status_at DESC NULLS LAST, id DESC`
+	if q.New {
+		order = `id DESC`
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE discoverable AND id <> ALL($1)
+		ORDER BY `+order+` LIMIT $2 OFFSET $3`, idArray(q.ExcludeIDs), q.Limit, q.Offset)
+	out, err := pgx.CollectRows(rows, scanAccount)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: directory: %w", translate(err))
+	}
+	return out, nil
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-const notificationColumns = `id, account_id, from_account_id, type, status_id, created_at`
+const notificationColumns = `id, account_id, from_account_id, type, status_id, created_at, group_key`
 
 func scanNotification(r pgx.CollectableRow) (*store.Notification, error) {
 	var (
@@ -18,7 +18,7 @@ func scanNotification(r pgx.CollectableRow) (*store.Notification, error) {
 		typ      string
 		statusID *int64
 	)
-	if err := r.Scan(&n.ID, &n.AccountID, &n.FromAccountID, &typ, &statusID, &n.CreatedAt); err != nil {
+	if err := r.Scan(&n.ID, &n.AccountID, &n.FromAccountID, &typ, &statusID, &n.CreatedAt, &n.GroupKey); err != nil {
 		return nil, err
 	}
 	n.Type, n.StatusID, n.CreatedAt = store.NotificationType(typ), fromNullID(statusID), n.CreatedAt.UTC()
@@ -29,8 +29,8 @@ func scanNotification(r pgx.CollectableRow) (*store.Notification, error) {
 // (a mention, a favourite, a follow) call it in their own transaction, so
 // the notification exists exactly when its cause does.
 func insertNotification(ctx context.Context, tx pgx.Tx, n *store.Notification) error {
-	_, err := tx.Exec(ctx, `INSERT INTO notifications (`+notificationColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		n.ID, n.AccountID, n.FromAccountID, string(n.Type), nullID(n.StatusID), toDB(n.CreatedAt))
+	_, err := tx.Exec(ctx, `INSERT INTO notifications (`+notificationColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		n.ID, n.AccountID, n.FromAccountID, string(n.Type), nullID(n.StatusID), toDB(n.CreatedAt), n.GroupKey)
 	if err != nil {
 		return fmt.Errorf("notification %d: %w", n.ID, err)
 	}
@@ -72,6 +72,9 @@ func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery
 	if q.FromAccountID != 0 {
 		b.WriteString(` AND from_account_id = ` + arg(q.FromAccountID))
 	}
+	if q.GroupKey != "" {
+		b.WriteString(` AND group_key <> '' AND group_key = ` + arg(q.GroupKey))
+	}
 	out, err := listPage(ctx, s, b.String(), args, "id", q.Page, scanNotification)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list notifications: %w", err)
@@ -103,6 +106,54 @@ func (s *Store) DeleteNotification(ctx context.Context, accountID, id int64) err
 func (s *Store) ClearNotifications(ctx context.Context, accountID int64) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM notifications WHERE account_id = $1`, accountID); err != nil {
 		return fmt.Errorf("postgres: clear notifications of %d: %w", accountID, translate(err))
+	}
+	return nil
+}
+
+// GetNotificationGroups reads, per key, through the (account_id,
+// group_key, id) index: a count stopped at maxCount, the newest id and the
+// senders of the newest samples rows, in order.
+func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples, maxCount int) (map[string]*store.NotificationGroup, error) {
+	out := map[string]*store.NotificationGroup{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT k,
+		       (SELECT count(*) FROM (SELECT 1 FROM notifications
+		            WHERE account_id = $1 AND group_key = k AND group_key <> '' LIMIT $3) c),
+		       (SELECT max(id) FROM notifications WHERE account_id = $1 AND group_key = k AND group_key <> ''),
+		       array(SELECT from_account_id FROM notifications
+		            WHERE account_id = $1 AND group_key = k AND group_key <> '' ORDER BY id DESC LIMIT $4)
+		FROM unnest($2::text[]) k`, accountID, keys, maxCount, samples)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: notification groups: %w", translate(err))
+	}
+	var (
+		key     string
+		count   int64
+		latest  *int64
+		senders []int64
+	)
+	_, err = pgx.ForEachRow(rows, []any{&key, &count, &latest, &senders}, func() error {
+		if count > 0 && latest != nil {
+			out[key] = store.NewNotificationGroup(key, count, *latest, senders)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: notification groups: %w", translate(err))
+	}
+	return out, nil
+}
+
+// DeleteNotificationGroup deletes by (account_id, group_key).
+func (s *Store) DeleteNotificationGroup(ctx context.Context, accountID int64, key string) error {
+	if key == "" {
+		return fmt.Errorf("postgres: delete notification group: empty key")
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM notifications WHERE account_id = $1 AND group_key = $2 AND group_key <> ''`, accountID, key); err != nil {
+		return fmt.Errorf("postgres: delete notification group %q: %w", key, translate(err))
 	}
 	return nil
 }

@@ -52,6 +52,24 @@ func TestDataMigrations(t *testing.T) {
 	})
 }
 
+// TestNotificationGroupsMigration: 0061 keeps every notification.
+func TestNotificationGroupsMigration(t *testing.T) {
+	testURL(t)
+	storetest.RunNotificationGroupsMigration(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := postgres.Pool(s).Exec(ctx, query)
+			return err
+		}
+	}, []string{
+		`DROP INDEX notifications_account_id_group_key_idx`,
+		`ALTER TABLE notifications DROP COLUMN group_key`,
+		`ALTER TABLE notifications DROP CONSTRAINT notifications_type_check`,
+		`ALTER TABLE notifications ADD CONSTRAINT notifications_type_check
+			CHECK (type IN ('mention', 'reblog', 'favourite', 'follow', 'follow_request', 'status'))`,
+	})
+}
+
 // TestSlowQueryCutByDeadline: a query still running when its context's
 // deadline passes is cancelled on the server, so a request deadline bounds
 // the database time it can take (api.Options.RequestTimeout).
@@ -133,6 +151,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"policy_decisions", "poll_voters", "poll_votes", "polls",
 		"reports",
 		"schema_migrations",
+		"status_edits",
 		"status_mentions",
 		"status_pins",
 		"status_tags",

@@ -15,7 +15,7 @@ import (
 
 const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
 	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
-	replies_count, reblogs_count, favourites_count`
+	replies_count, reblogs_count, favourites_count, edited_at`
 
 func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	var (
@@ -26,12 +26,16 @@ func scanStatus(row pgx.CollectableRow) (*store.Status, error) {
 	)
 	if err := row.Scan(&st.ID, &st.AccountID, &inReplyTo, &inReplyToAcct, &ofID,
 		&st.Text, &st.Content, &st.SpoilerText, &st.Sensitive, &visibility, &st.Language, &st.CreatedAt, &embedding,
-		&st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount); err != nil {
+		&st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount, &st.EditedAt); err != nil {
 		return nil, err
 	}
 	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = fromNullID(inReplyTo), fromNullID(inReplyToAcct), fromNullID(ofID)
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = st.CreatedAt.UTC()
+	if st.EditedAt != nil {
+		t := st.EditedAt.UTC()
+		st.EditedAt = &t
+	}
 	emb, err := store.DecodeEmbedding(embedding)
 	if err != nil {
 		return nil, fmt.Errorf("status %d: %w", st.ID, err)

@@ -169,3 +169,29 @@ func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*s
 	}
 	return out, nil
 }
+
+// ListDirectory selects discoverable accounts, ordered as q asks.
+func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*store.Account, error) {
+	if q.Limit <= 0 || q.Offset < 0 {
+		return nil, fmt.Errorf("sqlite: directory: limit %d offset %d, want limit > 0, offset >= 0", q.Limit, q.Offset)
+	}
+	exclude, err := idList(q.ExcludeIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: directory: %w", err)
+	}
+	order := `last_status_at IS NULL, last_status_at DESC, id DESC`
+	if q.New {
+		order = `id DESC`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE discoverable AND id NOT IN (SELECT value FROM json_each(?))
+		ORDER BY `+order+` LIMIT ? OFFSET ?`, exclude, q.Limit, q.Offset)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: directory: %w", translate(err))
+	}
+	out, err := collect(rows, scanAccount)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: directory: %w", translate(err))
+	}
+	return out, nil
+}

@@ -1,15 +1,18 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/starling-social/starling/go/store"
 )
 
-const notificationColumns = `id, account_id, from_account_id, type, status_id, created_at`
+const notificationColumns = `id, account_id, from_account_id, type, status_id, created_at, group_key`
 
 func scanNotification(r scanner) (*store.Notification, error) {
 	var (
@@ -18,7 +21,7 @@ func scanNotification(r scanner) (*store.Notification, error) {
 		statusID  sql.NullInt64
 		createdAt int64
 	)
-	if err := r.Scan(&n.ID, &n.AccountID, &n.FromAccountID, &typ, &statusID, &createdAt); err != nil {
+	if err := r.Scan(&n.ID, &n.AccountID, &n.FromAccountID, &typ, &statusID, &createdAt, &n.GroupKey); err != nil {
 		return nil, err
 	}
 	n.Type, n.StatusID, n.CreatedAt = store.NotificationType(typ), statusID.Int64, fromDB(createdAt)
@@ -29,8 +32,8 @@ func scanNotification(r scanner) (*store.Notification, error) {
 // (a mention, a favourite, a follow) call it in their own transaction, so
 // the notification exists exactly when its cause does.
 func insertNotification(ctx context.Context, tx *sql.Tx, n *store.Notification) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		n.ID, n.AccountID, n.FromAccountID, string(n.Type), nullID(n.StatusID), toDB(n.CreatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		n.ID, n.AccountID, n.FromAccountID, string(n.Type), nullID(n.StatusID), toDB(n.CreatedAt), n.GroupKey)
 	if err != nil {
 		return fmt.Errorf("notification %d: %w", n.ID, err)
 	}
@@ -80,6 +83,10 @@ func (s *Store) ListNotifications(ctx context.Context, q store.NotificationQuery
 		b.WriteString(` AND from_account_id = ?`)
 		args = append(args, q.FromAccountID)
 	}
+	if q.GroupKey != "" {
+		b.WriteString(` AND group_key = ? AND group_key <> ''`)
+		args = append(args, q.GroupKey)
+	}
 	out, err := listPage(ctx, s, b.String(), args, "id", q.Page, scanNotification)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list notifications: %w", err)
@@ -103,6 +110,69 @@ func (s *Store) DeleteNotification(ctx context.Context, accountID, id int64) err
 func (s *Store) ClearNotifications(ctx context.Context, accountID int64) error {
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM notifications WHERE account_id = ?`, accountID); err != nil {
 		return fmt.Errorf("sqlite: clear notifications of %d: %w", accountID, translate(err))
+	}
+	return nil
+}
+
+// GetNotificationGroups reads, per key, through the (account_id,
+// group_key, id) index: a count stopped at maxCount, the newest id and the
+// senders of the newest samples rows (as [id, sender] pairs, ordered in Go:
+// SQLite does not promise an aggregate's input order).
+func (s *Store) GetNotificationGroups(ctx context.Context, accountID int64, keys []string, samples, maxCount int) (map[string]*store.NotificationGroup, error) {
+	out := map[string]*store.NotificationGroup{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	list, err := jsonArray(keys)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: notification groups: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT k.value,
+		       (SELECT count(*) FROM (SELECT 1 FROM notifications
+		            WHERE account_id = ?1 AND group_key = k.value AND group_key <> '' LIMIT ?3)),
+		       (SELECT json_group_array(json_array(id, from_account_id)) FROM (SELECT id, from_account_id FROM notifications
+		            WHERE account_id = ?1 AND group_key = k.value AND group_key <> '' ORDER BY id DESC LIMIT ?4))
+		FROM json_each(?2) k`, accountID, list, maxCount, samples)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: notification groups: %w", translate(err))
+	}
+	_, err = collect(rows, func(r scanner) (struct{}, error) {
+		var (
+			key, pairs string
+			count      int64
+		)
+		if err := r.Scan(&key, &count, &pairs); err != nil {
+			return struct{}{}, err
+		}
+		if count == 0 {
+			return struct{}{}, nil
+		}
+		var rows [][2]int64
+		if err := json.Unmarshal([]byte(pairs), &rows); err != nil {
+			return struct{}{}, fmt.Errorf("group %q senders: %w", key, err)
+		}
+		slices.SortFunc(rows, func(a, b [2]int64) int { return cmp.Compare(b[0], a[0]) })
+		senders := make([]int64, len(rows))
+		for i, p := range rows {
+			senders[i] = p[1]
+		}
+		out[key] = store.NewNotificationGroup(key, count, rows[0][0], senders)
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: notification groups: %w", translate(err))
+	}
+	return out, nil
+}
+
+// DeleteNotificationGroup deletes by (account_id, group_key).
+func (s *Store) DeleteNotificationGroup(ctx context.Context, accountID int64, key string) error {
+	if key == "" {
+		return fmt.Errorf("sqlite: delete notification group: empty key")
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM notifications WHERE account_id = ? AND group_key = ? AND group_key <> ''`, accountID, key); err != nil {
+		return fmt.Errorf("sqlite: delete notification group %q: %w", key, translate(err))
 	}
 	return nil
 }

@@ -52,6 +52,33 @@ func TestDataMigrations(t *testing.T) {
 	})
 }
 
+// TestNotificationGroupsMigration: 0061 rebuilds the notifications table
+// (SQLite cannot alter a CHECK constraint) and keeps every row.
+func TestNotificationGroupsMigration(t *testing.T) {
+	storetest.RunNotificationGroupsMigration(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := s.w.ExecContext(ctx, query)
+			return err
+		}
+	}, []string{
+		`CREATE TABLE notifications_old (
+			id              INTEGER PRIMARY KEY,
+			account_id      INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+			from_account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+			type            TEXT    NOT NULL CHECK (type IN ('mention', 'reblog', 'favourite', 'follow', 'follow_request', 'status')),
+			status_id       INTEGER REFERENCES statuses (id) ON DELETE CASCADE,
+			created_at      INTEGER NOT NULL
+		) STRICT`,
+		`INSERT INTO notifications_old SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications`,
+		`DROP TABLE notifications`,
+		`ALTER TABLE notifications_old RENAME TO notifications`,
+		`CREATE INDEX notifications_account_id_id_idx ON notifications (account_id, id DESC)`,
+		`CREATE INDEX notifications_status_id_idx ON notifications (status_id) WHERE status_id IS NOT NULL`,
+		`CREATE INDEX notifications_from_account_id_idx ON notifications (from_account_id)`,
+	})
+}
+
 func TestOpenCreatesParentDirectory(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "does", "not", "exist", "starling.db")
 	s, err := Open(t.Context(), path)
@@ -217,6 +244,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"policy_decisions", "poll_voters", "poll_votes", "polls",
 		"reports",
 		"schema_migrations",
+		"status_edits",
 		"status_mentions",
 		"status_pins",
 		"status_tags",

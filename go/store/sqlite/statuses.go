@@ -15,7 +15,7 @@ import (
 
 const statusColumns = `id, account_id, in_reply_to_id, in_reply_to_account_id, reblog_of_id,
 	text, content, spoiler_text, sensitive, visibility, language, created_at, embedding,
-	replies_count, reblogs_count, favourites_count`
+	replies_count, reblogs_count, favourites_count, edited_at`
 
 func scanStatus(row scanner) (*store.Status, error) {
 	var (
@@ -24,15 +24,20 @@ func scanStatus(row scanner) (*store.Status, error) {
 		visibility                     string
 		createdAt                      int64
 		embedding                      []byte
+		editedAt                       sql.NullInt64
 	)
 	if err := row.Scan(&st.ID, &st.AccountID, &inReplyTo, &inReplyToAcct, &ofID,
 		&st.Text, &st.Content, &st.SpoilerText, &st.Sensitive, &visibility, &st.Language, &createdAt, &embedding,
-		&st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount); err != nil {
+		&st.RepliesCount, &st.ReblogsCount, &st.FavouritesCount, &editedAt); err != nil {
 		return nil, err
 	}
 	st.InReplyToID, st.InReplyToAccountID, st.ReblogOfID = inReplyTo.Int64, inReplyToAcct.Int64, ofID.Int64
 	st.Visibility = store.Visibility(visibility)
 	st.CreatedAt = fromDB(createdAt)
+	if editedAt.Valid {
+		t := fromDB(editedAt.Int64)
+		st.EditedAt = &t
+	}
 	emb, err := store.DecodeEmbedding(embedding)
 	if err != nil {
 		return nil, fmt.Errorf("status %d: %w", st.ID, err)

@@ -96,3 +96,54 @@ func RunDataMigrations(t *testing.T, newStore func(t *testing.T) (store.Store, R
 	mustNot(t, s.Migrate(ctx), "Migrate again")
 	checkCounts(t, s, alice, 0, 0, 3)
 }
+
+// RunNotificationGroupsMigration checks migration 0061 (grouped
+// notifications) keeps every notification stored before it: newStore
+// returns a fresh, migrated store and a RawExec on it, and undo are the
+// backend's statements that put the notifications table back as it was
+// before 0061 (SQLite rebuilds the table, so this is the test that the
+// rebuild loses no row).
+func RunNotificationGroupsMigration(t *testing.T, newStore func(t *testing.T) (store.Store, RawExec), undo []string) {
+	t.Helper()
+	s, exec := newStore(t)
+	ctx := t.Context()
+	alice, bob := putAccount(t, s, "alice"), putAccount(t, s, "bob")
+	st := newStatus(alice, 1)
+	mustNot(t, s.PutStatus(ctx, st), "PutStatus")
+	before := []*store.Notification{
+		newNotification(alice, bob, store.NotificationFollow, 0),
+		newNotification(alice, bob, store.NotificationFavourite, st.ID),
+		newNotification(bob, alice, store.NotificationMention, st.ID),
+	}
+	for _, n := range before {
+		mustNot(t, s.PutNotification(ctx, n), "PutNotification")
+	}
+	for _, q := range undo {
+		mustNot(t, exec(ctx, q), q)
+	}
+	mustNot(t, exec(ctx, `DELETE FROM schema_migrations WHERE version = 61`), "forget 0061")
+	mustNot(t, s.Migrate(ctx), "Migrate")
+
+	for _, n := range before {
+		got, err := s.GetNotificationByID(ctx, n.ID)
+		mustNot(t, err, "GetNotificationByID after 0061")
+		if got.Type != n.Type || got.AccountID != n.AccountID || got.FromAccountID != n.FromAccountID ||
+			got.StatusID != n.StatusID || got.GroupKey != "" {
+			t.Errorf("after 0061: %+v, want %+v with no group", got, n)
+		}
+		checkTime(t, "Notification.CreatedAt after 0061", got.CreatedAt, n.CreatedAt)
+	}
+	// The new type and the group key are stored from now on.
+	update := newNotification(bob, alice, store.NotificationUpdate, st.ID)
+	update.GroupKey = "k"
+	mustNot(t, s.PutNotification(ctx, update), "PutNotification update")
+	if got, err := s.GetNotificationByID(ctx, update.ID); err != nil || got.GroupKey != "k" || got.Type != store.NotificationUpdate {
+		t.Errorf("update notification after 0061 = %+v, %v", got, err)
+	}
+	// Deleting a status still takes its notifications (the rebuilt
+	// table kept its foreign keys).
+	_, _, err := s.DeleteStatusByID(ctx, st.ID)
+	mustNot(t, err, "DeleteStatusByID")
+	_, err = s.GetNotificationByID(ctx, before[1].ID)
+	mustBeErrNotFound(t, err, "a deleted status's notification")
+}

@@ -34,6 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Migrate", exerciseMigrate},
 		{"Interactions", exerciseInteractions},
 		{"Notifications", exerciseNotifications},
+		{"StatusEdits", exerciseStatusEdits},
+		{"Directory", exerciseDirectory},
 		{"Lists", exerciseLists},
 		{"OAuth", exerciseOAuth},
 		{"TextSearch", exerciseTextSearch},

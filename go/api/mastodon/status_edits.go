@@ -1,0 +1,105 @@
+package mastodon
+
+import (
+	"net/http"
+
+	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
+)
+
+type editStatusRequest struct {
+	Status      string `param:"status"`
+	SpoilerText string `param:"spoiler_text"`
+	Sensitive   *bool  `param:"sensitive"`
+	Language    string `param:"language"`
+	// Not implemented, so refused when given: an edit must not drop them.
+	Poll           notSupported `param:"poll"`
+	MediaIDs       notSupported `param:"media_ids"`
+	MediaAttribute notSupported `param:"media_attributes"`
+}
+
+// editStatus handles PUT /api/v1/statuses/:id.
+func (h *Handler) editStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var req editStatusRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v := viewer(r.Context())
+	st, err := h.svc.EditStatus(r.Context(), v, id, social.EditInput{Text: req.Status,
+		SpoilerText: req.SpoilerText, Sensitive: req.Sensitive, Language: req.Language})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeStatuses(w, r, v, []*store.Status{st}, false)
+}
+
+// StatusEdit is Mastodon's StatusEdit entity.
+type StatusEdit struct {
+	Content          string     `json:"content"`
+	SpoilerText      string     `json:"spoiler_text"`
+	Sensitive        bool       `json:"sensitive"`
+	CreatedAt        string     `json:"created_at"`
+	Account          *Account   `json:"account"`
+	Poll             *struct{}  `json:"poll"`
+	MediaAttachments []struct{} `json:"media_attachments"`
+	Emojis           []struct{} `json:"emojis"`
+}
+
+// statusHistory handles GET /api/v1/statuses/:id/history.
+func (h *Handler) statusHistory(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	st, versions, err := h.svc.StatusHistory(r.Context(), viewer(r.Context()), id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	authors, err := h.svc.AccountsByIDs(r.Context(), []int64{st.AccountID})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if authors[st.AccountID] == nil {
+		notFoundHandler(w, r) // its author vanished
+		return
+	}
+	author := h.account(authors[st.AccountID])
+	out := make([]*StatusEdit, len(versions))
+	for i, e := range versions {
+		out[i] = &StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive,
+			CreatedAt: formatTime(e.CreatedAt), Account: author, MediaAttachments: []struct{}{}, Emojis: []struct{}{}}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// StatusSource is Mastodon's StatusSource entity.
+type StatusSource struct {
+	ID          string `json:"id"`
+	Text        string `json:"text"`
+	SpoilerText string `json:"spoiler_text"`
+}
+
+// statusSource handles GET /api/v1/statuses/:id/source.
+func (h *Handler) statusSource(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	st, err := h.svc.StatusSource(r.Context(), viewer(r.Context()), id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, StatusSource{ID: formatID(st.ID), Text: st.Text, SpoilerText: st.SpoilerText})
+}
