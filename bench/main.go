@@ -67,11 +67,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
 		"http":        {"home reads, posts and a 95/5 mix over HTTP: req/s, p50/p99/p99.9, server CPU per request (runs bin/starling)", runHTTP},
+		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
 		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "media"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "index", "media"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"context"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"strings"
@@ -37,6 +39,9 @@ func NewHashEmbedder(dim int) *HashEmbedder {
 	return &HashEmbedder{dim: dim}
 }
 
+// Name identifies the hashing scheme and its size.
+func (e *HashEmbedder) Name() string { return fmt.Sprintf("hash-v1-%d", e.dim) }
+
 // Dim is the length of every vector Embed returns.
 func (e *HashEmbedder) Dim() int { return e.dim }
 
@@ -65,6 +70,15 @@ func (e *HashEmbedder) Embed(text string) []float32 {
 		v[i] *= inv
 	}
 	return v
+}
+
+// EmbedBatch embeds each text (nil for one without words); it never fails.
+func (e *HashEmbedder) EmbedBatch(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		out[i] = e.Embed(t)
+	}
+	return out, nil
 }
 
 func (e *HashEmbedder) add(v []float32, feature string, weight float32) {

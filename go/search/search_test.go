@@ -10,7 +10,6 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
-	"github.com/starling-social/starling/go/vecsearch"
 )
 
 func dot(a, b []float32) float64 {
@@ -50,7 +49,7 @@ func TestHashEmbedder(t *testing.T) {
 	}
 }
 
-func newIndexed(t *testing.T) (*Statuses, store.Store, *vecsearch.Index) {
+func newIndexed(t *testing.T) (*Statuses, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir()+"/s.db")
@@ -61,17 +60,18 @@ func newIndexed(t *testing.T) (*Statuses, store.Store, *vecsearch.Index) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := vecsearch.NewFlat(DefaultDim, vecsearch.InnerProduct)
+	emb := NewHashEmbedder(DefaultDim)
+	idx, err := NewIndex(ctx, IndexConfig{Name: "statuses", Dim: DefaultDim}, EmbedderVectors{Store: st, Embedder: emb.Name()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return NewStatuses(NewHashEmbedder(DefaultDim), idx, st, nil), st, idx
+	return NewStatuses(emb, idx, st, true, nil), st
 }
 
-func TestRebuildAndSearch(t *testing.T) {
+func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {
 	ctx := context.Background()
-	svc, st, idx := newIndexed(t)
+	svc, st := newIndexed(t)
 	emb := NewHashEmbedder(DefaultDim)
 	ids := snowflake.New()
 	acct := &store.Account{ID: ids.Next(), Username: "a", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
@@ -79,34 +79,35 @@ func TestRebuildAndSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	texts := []string{"morning run by the river", "sourdough starter doubled", "espresso grinder review", "tomatoes on the balcony"}
-	// More than one rebuild batch, so paging is exercised.
-	for i := range rebuildBatch + 10 {
+	// More than one page, so paging is exercised.
+	const n = buildPage + 10
+	for i := range n {
 		text := texts[i%len(texts)]
-		if i == rebuildBatch+5 {
+		if i == buildPage+5 {
 			text = "a unique zeppelin observation"
 		}
 		s := &store.Status{ID: ids.Next(), AccountID: acct.ID, Text: text, Visibility: store.VisibilityPublic,
-			CreatedAt: acct.CreatedAt, Embedding: emb.Embed(text)}
-		if i == 7 {
-			s.Embedding = []float32{1, 2, 3} // another embedder's vector: skipped, not fatal
-		}
+			CreatedAt: acct.CreatedAt}
 		if err := st.PutStatus(ctx, s); err != nil {
 			t.Fatal(err)
 		}
+		v := emb.Embed(text)
+		if i == 7 {
+			v = []float32{1, 2, 3} // a vector of another dimension: skipped, not fatal
+		}
+		if err := st.PutStatusVectors(ctx, emb.Name(), []store.StatusEmbedding{{StatusID: s.ID, Embedding: v}}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	n, err := svc.Rebuild(ctx)
-	if err != nil {
+	if err := svc.Open(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	if want := rebuildBatch + 10 - 1; n != want {
-		t.Fatalf("rebuild indexed %d, want %d", n, want)
+	if got := svc.Index().Len(); got != n-1 {
+		t.Fatalf("index holds %d vectors, want %d", got, n-1)
 	}
-	// A second rebuild (or a late StatusCreated) adds nothing twice.
-	if n, err := svc.Rebuild(ctx); err != nil || n != 0 {
-		t.Fatalf("second rebuild added %d, %v", n, err)
-	}
-	if l, _ := idx.Len(); l != rebuildBatch+10-1 {
-		t.Fatalf("index holds %d vectors", l)
+	// Catching up again (or a late StatusCreated) adds nothing twice.
+	if added, err := svc.Index().CatchUp(ctx); err != nil || added != 0 {
+		t.Fatalf("second catch-up added %d, %v", added, err)
 	}
 	got, err := svc.SearchStatusIDs(ctx, "zeppelin", 5)
 	if err != nil {
@@ -130,15 +131,14 @@ func TestRebuildAndSearch(t *testing.T) {
 
 func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 	ctx := context.Background()
-	svc, _, idx := newIndexed(t)
-	emb := NewHashEmbedder(DefaultDim)
+	svc, _ := newIndexed(t)
 	if got, err := svc.SearchStatusIDs(ctx, "anything", 10); err != nil || got != nil {
 		t.Fatalf("empty index: %v, %v", got, err)
 	}
-	svc.StatusCreated(ctx, &store.Status{ID: 42, Embedding: emb.Embed("violin lessons")})
-	svc.StatusCreated(ctx, &store.Status{ID: 42, Embedding: emb.Embed("violin lessons")})
-	svc.StatusCreated(ctx, &store.Status{ID: 43}) // no embedding: ignored
-	if n, _ := idx.Len(); n != 1 {
+	svc.StatusCreated(ctx, &store.Status{ID: 42, Text: "violin lessons"})
+	svc.StatusCreated(ctx, &store.Status{ID: 42, Text: "violin lessons"})
+	svc.StatusCreated(ctx, &store.Status{ID: 43}) // no text: nothing to embed
+	if n := svc.Index().Len(); n != 1 {
 		t.Fatalf("index holds %d, want 1", n)
 	}
 	got, err := svc.SearchStatusIDs(ctx, "violin", 10)
@@ -147,19 +147,44 @@ func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 	}
 }
 
+func TestStatusesDeletedLeaveTheIndex(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newIndexed(t)
+	ids := snowflake.New()
+	live, gone := ids.Next(), ids.Next()
+	svc.StatusCreated(ctx, &store.Status{ID: live, Text: "violin lessons on tuesday"})
+	svc.StatusCreated(ctx, &store.Status{ID: gone, Text: "violin lessons"})
+	svc.StatusesDeleted(ctx, []int64{gone, 12345}) // an unknown ID is ignored
+	if n := svc.Index().Len(); n != 1 {
+		t.Fatalf("index holds %d vectors after the delete, want 1", n)
+	}
+	// An add racing the delete (a catch-up page read before it) must not
+	// bring the vector back.
+	svc.StatusCreated(ctx, &store.Status{ID: gone, Text: "violin lessons"})
+	got, err := svc.SearchStatusIDs(ctx, "violin lessons", 10)
+	if err != nil || !slices.Equal(got, []int64{live}) {
+		t.Fatalf("search after delete = %v, %v; want only %d", got, err, live)
+	}
+}
+
 func TestStatusEditedReplacesTheVector(t *testing.T) {
 	ctx := context.Background()
-	svc, _, idx := newIndexed(t)
-	emb := NewHashEmbedder(DefaultDim)
-	svc.StatusCreated(ctx, &store.Status{ID: 42, Embedding: emb.Embed("violin lessons")})
-	svc.StatusEdited(ctx, &store.Status{ID: 42, Embedding: emb.Embed("cello concerts")})
-	if n, _ := idx.Len(); n != 1 {
+	svc, _ := newIndexed(t)
+	id := snowflake.New().Next()
+	svc.StatusCreated(ctx, &store.Status{ID: id, Text: "violin lessons"})
+	svc.StatusEdited(ctx, &store.Status{ID: id, Text: "cello concerts"})
+	if n := svc.Index().Len(); n != 1 {
 		t.Fatalf("index holds %d after an edit, want 1", n)
 	}
-	if got, err := svc.SearchStatusIDs(ctx, "cello", 10); err != nil || !slices.Equal(got, []int64{42}) {
+	if got, err := svc.SearchStatusIDs(ctx, "cello concerts", 10); err != nil || !slices.Equal(got, []int64{id}) {
 		t.Fatalf("search cello = %v, %v", got, err)
 	}
-	if got, err := svc.SearchStatusIDs(ctx, "violin", 10); err != nil || len(got) != 0 {
+	if got, err := svc.SearchStatusIDs(ctx, "violin lessons", 10); err != nil || len(got) != 0 {
 		t.Fatalf("search violin after the edit = %v, %v; want nothing", got, err)
+	}
+	// An edit is not a delete: a second edit indexes again.
+	svc.StatusEdited(ctx, &store.Status{ID: id, Text: "violin lessons"})
+	if got, err := svc.SearchStatusIDs(ctx, "violin lessons", 10); err != nil || !slices.Equal(got, []int64{id}) {
+		t.Fatalf("search violin after editing back = %v, %v", got, err)
 	}
 }

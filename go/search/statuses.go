@@ -2,167 +2,210 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
+	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/starling-social/starling/go/store"
 )
 
-// VectorIndex is the part of a vecsearch index the service uses. Scores are
-// inner products of unit vectors (higher is more similar).
-type VectorIndex interface {
-	Add(vectors []float32, ids []int64) error
-	Remove(ids []int64) (int, error)
-	Search(queries []float32, k int, ids []int64, scores []float32) (int, error)
-	Len() (int, error)
+// TextEmbedder turns text into a unit vector. Name identifies the model
+// and its version: vectors made under another name are not comparable, so
+// an index snapshot is tagged with it.
+type TextEmbedder interface {
+	Name() string
+	Dim() int
+	// Embed returns the unit vector for text, or nil if it has no words.
+	Embed(text string) []float32
 }
 
-// EmbeddingLister pages through the stored status vectors.
-type EmbeddingLister interface {
-	ListStatusEmbeddings(ctx context.Context, afterID int64, limit int) ([]store.StatusEmbedding, error)
+// Embedder is a TextEmbedder that can also embed many texts at once and
+// fail doing it (a remote service): the background embedding job uses it.
+type Embedder interface {
+	TextEmbedder
+	EmbedBatch(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// VectorStore is where status vectors live, per embedder (the store).
+type VectorStore interface {
+	PutStatusVectors(ctx context.Context, embedder string, rows []store.StatusEmbedding) error
+	ListStatusVectors(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusEmbedding, error)
+	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusText, error)
+}
+
+// EmbedderVectors is the VectorSource of one embedder's stored vectors.
+type EmbedderVectors struct {
+	Store    VectorStore
+	Embedder string
+}
+
+// ListStatusEmbeddings pages through the embedder's vectors.
+func (v EmbedderVectors) ListStatusEmbeddings(ctx context.Context, afterID int64, limit int) ([]store.StatusEmbedding, error) {
+	return v.Store.ListStatusVectors(ctx, v.Embedder, afterID, limit)
 }
 
 // MinScore is the lowest cosine similarity returned: below it a "match"
-// shares no words with the query and would only be noise.
+// shares nothing with the query and would only be noise.
 const MinScore = 0.05
 
-// Statuses is the status search service: it keeps the index in step with
-// the stored vectors and answers queries with status IDs, best first.
-type Statuses struct {
-	emb   *HashEmbedder
-	index VectorIndex
-	store EmbeddingLister
-	log   *slog.Logger
+// tombstoneWindow is how long a deleted ID is remembered against late adds.
+const tombstoneWindow = 10 * time.Minute
 
-	// addMu serialises adds so Rebuild and StatusCreated never insert the
-	// same status twice (the index is safe for concurrent use by itself).
-	addMu   sync.Mutex
-	indexed map[int64]struct{}
+// Statuses is the status search service: it keeps the statuses' index in
+// step with what is posted and deleted, and answers queries with status
+// IDs, best first.
+type Statuses struct {
+	emb     Embedder
+	index   *Index
+	vectors VectorStore
+	inline  bool
+	log     *slog.Logger
+
+	nudge    chan struct{} // wakes the embedding job
+	embedded atomic.Int64  // vectors the job stored
 }
 
-// NewStatuses returns a search service over index. index must be empty and
-// of dimension emb.Dim(), using inner product.
-func NewStatuses(emb *HashEmbedder, index VectorIndex, st EmbeddingLister, log *slog.Logger) *Statuses {
+// NewStatuses returns a search service over index, whose vectors must come
+// from emb and are stored in vectors. inline embeds a new status as it is
+// posted (a fast local embedder); otherwise the background job does
+// (RunEmbedder), so a slow or failing service never holds up a post.
+func NewStatuses(emb Embedder, index *Index, vectors VectorStore, inline bool, log *slog.Logger) *Statuses {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Statuses{emb: emb, index: index, store: st, log: log, indexed: map[int64]struct{}{}}
+	return &Statuses{emb: emb, index: index, vectors: vectors, inline: inline, log: log, nudge: make(chan struct{}, 1)}
 }
 
-// rebuildBatch is how many vectors Rebuild reads and adds at once.
-const rebuildBatch = 2048
+// Index is the statuses' vector index.
+func (s *Statuses) Index() *Index { return s.index }
 
-// Rebuild loads every stored status vector into the index, logging progress.
-// It returns the number of vectors added.
-func (s *Statuses) Rebuild(ctx context.Context) (int, error) {
-	var after int64
-	total := 0
-	for {
-		rows, err := s.store.ListStatusEmbeddings(ctx, after, rebuildBatch)
-		if err != nil {
-			return total, fmt.Errorf("search: rebuild after %d: %w", after, err)
+// Open makes the index current at start: it loads the snapshot in dir (if
+// any, made with the same embedder), or else builds from the source, then
+// catches up past the snapshot's high-water mark. dir "" skips snapshots.
+func (s *Statuses) Open(ctx context.Context, dir string) error {
+	start := time.Now()
+	from := "snapshot"
+	err := errors.New("no snapshot directory")
+	if dir != "" {
+		err = s.index.Load(dir, s.emb.Name())
+	}
+	if err != nil {
+		if dir != "" && !errors.Is(err, ErrNoSnapshot) {
+			s.log.Warn("search: unusable index snapshot; rebuilding from the database", "err", err)
 		}
-		if len(rows) == 0 {
-			break
-		}
-		n, err := s.add(rows)
-		if err != nil {
-			return total, fmt.Errorf("search: rebuild after %d: %w", after, err)
-		}
-		total += n
-		after = rows[len(rows)-1].StatusID
-		if total%(16*rebuildBatch) < n {
-			s.log.Info("search index rebuild", "vectors", total)
+		from = "database"
+		if _, err := s.index.Rebuild(ctx); err != nil {
+			return err
 		}
 	}
-	s.log.Info("search index ready", "vectors", total)
-	return total, nil
+	n, err := s.index.CatchUp(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := s.index.Status()
+	if err != nil {
+		return err
+	}
+	s.log.Info("search: status index ready", "from", from, "kind", st.Kind, "vectors", st.Vectors,
+		"caught_up", n, "memory_bytes", st.MemoryBytes, "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
-// StatusCreated adds a newly stored status to the index. Failure is logged,
-// not returned: the status is stored, and the next Rebuild indexes it.
+// Save writes the index snapshot into dir.
+func (s *Statuses) Save(dir string) error { return s.index.Save(dir, s.emb.Name()) }
+
+// StatusCreated embeds a newly stored status, stores its vector and adds
+// it to the index (inline), or wakes the embedding job. Failure is logged,
+// not returned: the status is stored, and the job embeds it later.
 func (s *Statuses) StatusCreated(ctx context.Context, st *store.Status) {
-	if st.Embedding == nil {
+	if st.ReblogOfID != 0 {
+		return // a reblog has no text of its own
+	}
+	if !s.inline {
+		s.wake()
 		return
 	}
-	if _, err := s.add([]store.StatusEmbedding{{StatusID: st.ID, Embedding: st.Embedding}}); err != nil {
+	v := s.emb.Embed(statusText(st.SpoilerText, st.Text))
+	if v == nil {
+		return
+	}
+	row := []store.StatusEmbedding{{StatusID: st.ID, Embedding: v}}
+	if err := s.vectors.PutStatusVectors(ctx, s.emb.Name(), row); err != nil {
+		s.log.ErrorContext(ctx, "search: store status vector", "status_id", st.ID, "err", err)
+		s.wake()
+		return
+	}
+	if _, err := s.index.Add(row); err != nil {
 		s.log.ErrorContext(ctx, "search: index status", "status_id", st.ID, "err", err)
 	}
 }
 
-// StatusEdited replaces an edited status's vector, so similarity search
-// finds it by what it says now and no longer by the words an edit took
-// out. Failure is logged, as for StatusCreated: the stored vector is the
-// new one, and the next Rebuild indexes it.
-func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
-	s.addMu.Lock()
-	_, err := s.index.Remove([]int64{st.ID})
-	if err == nil {
-		delete(s.indexed, st.ID)
-	}
-	s.addMu.Unlock()
-	if err != nil {
-		s.log.ErrorContext(ctx, "search: remove edited status", "status_id", st.ID, "err", err)
-		return
-	}
-	s.StatusCreated(ctx, st)
+// statusText is what is embedded of a status: its content warning and text.
+func statusText(spoiler, text string) string {
+	return strings.TrimSpace(spoiler + "\n" + text)
 }
 
-func (s *Statuses) add(rows []store.StatusEmbedding) (int, error) {
-	dim := s.emb.Dim()
-	vecs := make([]float32, 0, len(rows)*dim)
-	ids := make([]int64, 0, len(rows))
-	s.addMu.Lock()
-	defer s.addMu.Unlock()
-	for _, r := range rows {
-		if _, dup := s.indexed[r.StatusID]; dup {
-			continue
+func (s *Statuses) wake() {
+	select {
+	case s.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// StatusEdited re-embeds an edited status, so search finds it by what it
+// says now and no longer by the words the edit took out: inline, its
+// stored vector is replaced and so is its index entry; otherwise its index
+// entry is dropped (the edit deleted the stored vector) and the embedding
+// job embeds it again. Failure is logged, as for StatusCreated.
+func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
+	if st.ReblogOfID != 0 {
+		return
+	}
+	var rows []store.StatusEmbedding
+	if s.inline {
+		if v := s.emb.Embed(statusText(st.SpoilerText, st.Text)); v != nil {
+			rows = []store.StatusEmbedding{{StatusID: st.ID, Embedding: v}}
+			if err := s.vectors.PutStatusVectors(ctx, s.emb.Name(), rows); err != nil {
+				s.log.ErrorContext(ctx, "search: store edited status vector", "status_id", st.ID, "err", err)
+				rows = nil
+			}
 		}
-		if len(r.Embedding) != dim {
-			// A vector from another embedder (a changed Dim): skip it rather
-			// than fail the whole rebuild; re-embedding is an index job.
-			s.log.Warn("search: skipping vector of wrong dimension", "status_id", r.StatusID, "dim", len(r.Embedding), "want", dim)
-			continue
-		}
-		vecs = append(vecs, r.Embedding...)
-		ids = append(ids, r.StatusID)
 	}
-	if len(ids) == 0 {
-		return 0, nil
+	if _, err := s.index.Replace([]int64{st.ID}, rows); err != nil {
+		s.log.ErrorContext(ctx, "search: index edited status", "status_id", st.ID, "err", err)
 	}
-	if err := s.index.Add(vecs, ids); err != nil {
-		return 0, err
+	if len(rows) == 0 {
+		s.wake()
 	}
-	for _, id := range ids {
-		s.indexed[id] = struct{}{}
+}
+
+// StatusesDeleted removes deleted statuses from the index. Failure is
+// logged, not returned: the statuses are deleted in SQL, search skips IDs
+// it cannot load, and the next rebuild leaves them out.
+func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
+	if _, err := s.index.Remove(ids); err != nil {
+		s.log.ErrorContext(ctx, "search: remove statuses", "status_ids", ids, "err", err)
 	}
-	return len(ids), nil
 }
 
 // SearchStatusIDs returns up to k status IDs most similar to query, best
 // first, leaving out those below MinScore.
 func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error) {
 	q := s.emb.Embed(query)
-	size, err := s.index.Len()
-	if err != nil {
-		return nil, fmt.Errorf("search: statuses: %w", err)
-	}
-	// The index refuses k larger than its size; ask for what it has.
-	k = min(k, size)
 	if q == nil || k <= 0 {
 		return nil, nil
 	}
-	ids := make([]int64, k)
-	scores := make([]float32, k)
-	n, err := s.index.Search(q, k, ids, scores)
+	hits, err := s.index.Search(q, k, nil)
 	if err != nil {
 		return nil, fmt.Errorf("search: statuses %q: %w", query, err)
 	}
-	out := ids[:0]
-	for i := range n {
-		if ids[i] >= 0 && scores[i] >= MinScore {
-			out = append(out, ids[i])
+	var out []int64
+	for _, h := range hits {
+		if h.Score >= MinScore {
+			out = append(out, h.ID)
 		}
 	}
 	return out, nil

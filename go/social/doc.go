@@ -14,9 +14,9 @@
 //	store.Store         sqlite.Store, postgres.Store             storage.go openStore (--db), serve.go
 //	Moderator           moderation.Moderator over policy.Host     plugins.go startPlugins (--plugins), serve.go
 //	Ranker              moderation.Moderator (rank plugins)       serve.go
-//	Embedder            search.HashEmbedder                       serve.go (search.NewHashEmbedder)
-//	Indexer             search.Statuses (over vecsearch.Index)    serve.go loadStatusIndex
-//	StatusSearcher      search.Statuses                           serve.go loadStatusIndex
+//	Embedder            not wired (search.Statuses embeds)        -
+//	Indexer             search.Statuses (over search.Index)       index.go startStatusIndex
+//	StatusSearcher      search.Statuses                           index.go startStatusIndex
 //	HomeFeed            feed.Pull                                 serve.go (feed.NewPull)
 //	Publisher           mastodon.Publisher (over streaming.Bus)   serve.go (streaming.NewLocal or NewRedis)
 //	MediaProcessor      media.Library (over media.Disk)           media.go openMedia (--media-dir), serve.go

@@ -53,6 +53,11 @@ func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id in
 	}
 	// The rows went with the status (ON DELETE CASCADE); the files go now.
 	s.removeUnusedFiles(ctx, media[id]...)
+	if s.index != nil {
+		// Its vector goes with it: a deleted status left in the index
+		// would crowd live ones out of every search's candidates.
+		s.index.StatusesDeleted(ctx, []int64{deleted.ID})
+	}
 	s.publishDelete(ctx, deleted, tags, mentioned)
 	// The reblogs went with the status: the streams that showed them
 	// (their boosters' homes) must drop them as well.

@@ -150,6 +150,7 @@ func (s *Service) SearchStatuses(ctx context.Context, viewer *store.Account, in 
 	if err != nil {
 		return nil, err
 	}
+	s.forgetDeleted(ctx, vectorIDs, ranked)
 	if ranked, err = s.keepAuthors(ctx, op, viewer, in, ranked); err != nil {
 		return nil, err
 	}
@@ -177,4 +178,26 @@ func (s *Service) keepAuthors(ctx context.Context, op string, viewer *store.Acco
 		sts = slices.DeleteFunc(sts, func(st *store.Status) bool { return !following[st.AccountID] })
 	}
 	return sts, nil
+}
+
+// forgetDeleted removes from the index the candidates it returned that no
+// longer load: statuses another server process deleted (this process
+// removes its own deletions at once).
+func (s *Service) forgetDeleted(ctx context.Context, candidates []int64, loaded []*store.Status) {
+	if s.index == nil || len(candidates) == 0 {
+		return
+	}
+	live := make(map[int64]bool, len(loaded))
+	for _, st := range loaded {
+		live[st.ID] = true
+	}
+	var gone []int64
+	for _, id := range candidates {
+		if !live[id] {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		s.index.StatusesDeleted(ctx, gone)
+	}
 }

@@ -105,11 +105,14 @@ type Embedder interface {
 	Embed(text string) []float32
 }
 
-// Indexer learns about statuses after they are committed (the vector index).
+// Indexer learns about statuses after they are committed (the vector index):
+// what is posted is added, what is deleted is removed, by the same path.
 type Indexer interface {
 	StatusCreated(ctx context.Context, s *store.Status)
 	// StatusEdited replaces the status's vector after an edit.
 	StatusEdited(ctx context.Context, s *store.Status)
+	// StatusesDeleted removes deleted statuses (unknown IDs are ignored).
+	StatusesDeleted(ctx context.Context, ids []int64)
 }
 
 // HomeFeed builds a viewer's home timeline (package feed).

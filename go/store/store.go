@@ -339,6 +339,23 @@ type Statuses interface {
 	// ListStatusEmbeddings pages through every status that has an embedding,
 	// ascending by ID, starting after afterID; used to rebuild the vector index.
 	ListStatusEmbeddings(ctx context.Context, afterID int64, limit int) ([]StatusEmbedding, error)
+	// PutStatusVectors stores each row's vector under embedder
+	// (status_vectors), replacing one stored before; a row whose status no
+	// longer exists is skipped (deleted while it was being embedded).
+	PutStatusVectors(ctx context.Context, embedder string, rows []StatusEmbedding) error
+	// ListStatusVectors pages through embedder's vectors, ascending by
+	// status ID, starting after afterID.
+	ListStatusVectors(ctx context.Context, embedder string, afterID int64, limit int) ([]StatusEmbedding, error)
+	// ListStatusesToEmbed lists statuses (not reblogs) with no vector under
+	// embedder, ascending by ID, starting after afterID.
+	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]StatusText, error)
+}
+
+// StatusText is what an embedder reads of a status.
+type StatusText struct {
+	ID          int64
+	Text        string
+	SpoilerText string
 }
 
 // PublicQuery selects the public timeline. Tag filters hold lower-case

@@ -35,6 +35,9 @@ type Options struct {
 	// their routes.
 	Reports       Reports
 	Announcements Announcements
+	// Indexes are the vector indexes (starling index status|rebuild|check);
+	// nil lists none.
+	Indexes VectorIndexes
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -62,6 +65,9 @@ func NewRouter(o Options) http.Handler {
 		r.Get("/announcements", listAnnouncements(o.Announcements))
 		r.Post("/announcements", createAnnouncement(o.Announcements))        // publish one (JSON body)
 		r.Delete("/announcements/{id}", deleteAnnouncement(o.Announcements)) // withdraw one
+		r.Get("/indexes", listIndexes(o.Indexes))                            // vector indexes: kind, size, memory, build state
+		r.Post("/indexes/{name}/rebuild", rebuildIndex(o.Indexes))           // retrain and swap in the background
+		r.Post("/indexes/{name}/check", checkIndex(o.Indexes))               // served recall@10 against exact search
 	})
 	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // earlier path of GET /admin/plugins
 	return r

@@ -22,6 +22,7 @@ func (h *Handler) statusRoutes(r chi.Router) {
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/history", h.statusHistory)      // GET /api/v1/statuses/:id/history
 	r.With(h.requireUser("read:statuses")).Get("/statuses/{id}/source", h.statusSource)         // GET /api/v1/statuses/:id/source
 	r.With(h.optionalUser("read:statuses")).Get("/statuses/{id}/context", h.statusContext)      // GET /api/v1/statuses/:id/context
+	r.With(h.requireUser("read:statuses")).Get("/statuses/{id}/similar", h.similarStatuses)     // GET /api/v1/statuses/:id/similar (Starling extension)
 	r.With(h.requireUser("write:favourites")).Post("/statuses/{id}/favourite", h.favourite)     // POST /api/v1/statuses/:id/favourite
 	r.With(h.requireUser("write:favourites")).Post("/statuses/{id}/unfavourite", h.unfavourite) // POST /api/v1/statuses/:id/unfavourite
 	r.With(h.requireUser("write:statuses")).Post("/statuses/{id}/reblog", h.reblog)             // POST /api/v1/statuses/:id/reblog
@@ -216,6 +217,38 @@ func (h *Handler) statusContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// similarRequest is GET /api/v1/statuses/:id/similar's query.
+type similarRequest struct {
+	Limit string `param:"limit"`
+}
+
+// similarStatuses handles GET /api/v1/statuses/:id/similar, "more like
+// this" (a Starling extension): limit (20, at most 40), no paging.
+func (h *Handler) similarStatuses(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var req similarRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	limit, err := parseLimit(req.Limit, defaultLimit, maxLimit)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v := viewer(r.Context())
+	sts, err := h.svc.SimilarStatuses(r.Context(), v, id, limit)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeStatuses(w, r, v, sts, true)
 }
 
 // favouritedBy handles GET /api/v1/statuses/:id/favourited_by.

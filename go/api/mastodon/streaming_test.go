@@ -57,6 +57,13 @@ func openSQLite(t *testing.T) store.Store {
 // handler's options, its bus included (the domain publishes to the same).
 func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *streamEnv {
 	t.Helper()
+	return newStreamEnvDeps(t, st, nil, configure...)
+}
+
+// newStreamEnvDeps is newStreamEnvOn with the service's collaborators
+// changed by deps (a vector searcher, say) before the service is built.
+func newStreamEnvDeps(t *testing.T, st store.Store, deps func(*social.Deps), configure ...func(*Options)) *streamEnv {
+	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	bus := streaming.NewLocal(quiet)
@@ -65,9 +72,12 @@ func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *
 	for _, f := range configure {
 		f(&opts)
 	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
-		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}},
-		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
+	d := social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
+		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}}
+	if deps != nil {
+		deps(&d)
+	}
+	svc := social.New(d, social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
 	h := New(svc, opts)
 	r := chi.NewRouter()
 	h.Routes(r)

@@ -3,12 +3,15 @@ package mastodon
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres/pgtest"
 )
@@ -63,6 +66,7 @@ const (
 	pathTag          = "GET /timelines/tag/matrixtag"
 	pathList         = "GET /timelines/list/:id (a list holding A)"
 	pathSearch       = "GET /api/v2/search?type=statuses"
+	pathSimilar      = "GET /statuses/X/similar (X: the stranger's public zebrafrost post)"
 	pathNotification = "GET /notifications: mention in S"
 	pathStreamUser   = "stream user: update S"
 	pathStreamNotif  = "stream user: notification of mention in S"
@@ -131,6 +135,7 @@ var matrixWant = map[string][numRels]string{
 	pathTag:          {"P---", "P---", "P---", "----", "----", "P---", "P---", "P---", "P---", "P---"},
 	pathList:         {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
 	pathSearch:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "----"},
+	pathSimilar:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
 	pathNotification: {"----", "----", "----", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
 	pathStreamUser:   {"PUFD", "PUF-", "----", "----", "----", "----", "----", "PUFD", "----", "n/a"},
 	pathStreamNotif:  {"----", "----", "----", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
@@ -219,10 +224,21 @@ type matrixWorld struct {
 	followUps [4]string // C by visibility: A's public reply to S
 	quiet     string    // Q: A's public status mentioning every viewer
 	early     string    // P0: A's public status from before any block
+	seed      string    // X: the stranger's public post like every S
 }
 
 func runVisibilityMatrix(t *testing.T, st store.Store) {
-	e := newStreamEnvOn(t, st)
+	// The real vector search (built-in embedder, exact index), so search
+	// and "similar" reach statuses by meaning as well as by words.
+	emb := search.NewHashEmbedder(search.DefaultDim)
+	idx, err := search.NewIndex(t.Context(), search.IndexConfig{Name: "statuses", Dim: emb.Dim()},
+		search.EmbedderVectors{Store: st, Embedder: emb.Name()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	vectors := search.NewStatuses(emb, idx, st, true, slog.New(slog.DiscardHandler))
+	e := newStreamEnvDeps(t, st, func(d *social.Deps) { d.Indexer, d.Searcher = vectors, vectors })
 	const scopes = "read write follow"
 	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", "gwen", "otto", ""}
 	viewers := make([]*matrixViewer, numRels)
@@ -294,6 +310,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 		w.followUps[i] = mxPost(e, a.token, "follow-up", "public", w.statuses[i])
 	}
 	w.quiet = mxPost(e, a.token, "hello @fern @sam @bert @kim @milo @nina @gwen @otto", "public", "")
+	w.seed = mxPost(e, viewers[relStranger].token, "zebrafrost matrixtag public unlisted private direct", "public", "")
 
 	// Barrier for the streams: each viewer posts a marker, which reaches
 	// its own user stream (the anonymous viewer waits for the stranger's
@@ -376,6 +393,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 			pathSearch:  mxSearch(e, "zebrafrost", tok),
 		}
 		if !anon {
+			lists[pathSimilar] = mxIDs(e, "/api/v1/statuses/"+w.seed+"/similar?limit=40", tok)
 			lists[pathHome] = mxIDs(e, "/api/v1/timelines/home?limit=40", tok)
 			lists[pathFavourites] = mxIDs(e, "/api/v1/favourites?limit=40", tok)
 			lists[pathBookmarks] = mxIDs(e, "/api/v1/bookmarks?limit=40", tok)

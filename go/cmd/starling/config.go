@@ -87,6 +87,8 @@ type serveConfig struct {
 	streamMaxConnectionsPerAccount int
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
+
+	index indexConfig
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -122,6 +124,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.mediaURL, "media-url", "", "base URL clients fetch uploaded files from, for a CDN or proxy in front (default <public-url>/system/media, served by Starling)")
 	fs.Int64Var(&c.mediaMaxBytes, "media-max-bytes", media.DefaultMaxBytes, "largest image upload in bytes")
 	fs.Int64Var(&c.mediaMaxPixels, "media-max-pixels", media.DefaultMaxPixels, "largest image upload in pixels (width × height, read before decoding)")
+	c.index.register(fs)
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -194,6 +197,9 @@ func (c *serveConfig) validate() error {
 		c.streamMaxSubscriptions <= 0 || !(c.streamSubscribeRate > 0) || math.IsInf(c.streamSubscribeRate, 1) {
 		return fmt.Errorf("--stream-max-connections, --stream-max-connections-per-ip, --stream-max-connections-per-account, " +
 			"--stream-max-subscriptions and --stream-subscribe-rate must be positive and finite")
+	}
+	if err := c.index.validate(); err != nil {
+		return err
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)

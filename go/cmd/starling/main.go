@@ -4,6 +4,7 @@
 //	starling migrate                    apply database migrations
 //	starling user create --username U --password P
 //	starling plugins pin|init|list|reload|enable|disable   manage the policy plugins
+//	starling index status|rebuild|check                    the running server's vector indexes
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
 // can also be set with its STARLING_* environment variable.
@@ -50,6 +51,9 @@ commands:
   plugins init     copy the bundled manifest into the data dir (<data-dir>/plugins.json)
   plugins list     the running server's plugins: version, SHA-256, state, calls, errors, p50/p99
   plugins reload   hot-swap a plugin to its manifest entry (also: enable, disable)
+  index status     the running server's vector indexes: kind, size, memory per vector, build state
+  index rebuild    retrain an index in the background and swap it in (shows progress)
+  index check      measure an index's served recall@10 against exact search
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -71,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, rest, stdout, stderr)
 	case "plugins":
 		return runPlugins(ctx, rest, stdout, stderr)
+	case "index":
+		return runIndex(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil

@@ -31,7 +31,6 @@ import (
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
-	"github.com/starling-social/starling/go/vecsearch"
 )
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -107,8 +106,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	emb := search.NewHashEmbedder(search.DefaultDim)
-	statusSearch, closeIndex, err := loadStatusIndex(ctx, emb, st, log)
+	statusSearch, closeIndex, err := startStatusIndex(ctx, c.index, c.storage.dataDir, st, bus, log)
 	if err != nil {
 		return err
 	}
@@ -147,7 +145,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return err
 	}
 	svc := social.New(social.Deps{
-		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Embedder: emb, Indexer: statusSearch,
+		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
@@ -180,7 +178,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}
@@ -193,24 +191,6 @@ func connectRedis(url string) (*redis.Client, error) {
 		return nil, fmt.Errorf("--redis: %w", err)
 	}
 	return redis.NewClient(opts), nil
-}
-
-// loadStatusIndex builds the in-memory vector index from the vectors stored
-// in SQL (the source of truth) and returns the search service over it.
-func loadStatusIndex(ctx context.Context, emb *search.HashEmbedder, st search.EmbeddingLister, log *slog.Logger) (*search.Statuses, func(), error) {
-	index, err := vecsearch.NewFlat(emb.Dim(), vecsearch.InnerProduct)
-	if err != nil {
-		return nil, nil, fmt.Errorf("create vector index: %w", err)
-	}
-	statusSearch := search.NewStatuses(emb, index, st, log)
-	start := time.Now()
-	n, err := statusSearch.Rebuild(ctx)
-	if err != nil {
-		index.Close()
-		return nil, nil, err
-	}
-	log.Info("vector index loaded", "vectors", n, "took", time.Since(start).Round(time.Millisecond))
-	return statusSearch, func() { index.Close() }, nil
 }
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {

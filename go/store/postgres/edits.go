@@ -53,6 +53,10 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 			w.EditID, st.ID, st.Text, st.Content, st.SpoilerText, st.Sensitive, st.Language, editedAt); err != nil {
 			return fmt.Errorf("version: %w", err)
 		}
+		// Vectors were made from the old text: the embedder makes new ones.
+		if _, err := tx.Exec(ctx, `DELETE FROM status_vectors WHERE status_id = $1`, st.ID); err != nil {
+			return fmt.Errorf("old vectors: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM status_tags WHERE status_id = $1`, st.ID); err != nil {
 			return fmt.Errorf("old tags: %w", err)
 		}

@@ -154,7 +154,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"status_edits",
 		"status_mentions",
 		"status_pins",
-		"status_tags",
+		"status_tags", "status_vectors",
 		"statuses",
 		"suggestion_dismissals",
 		"tag_follows",

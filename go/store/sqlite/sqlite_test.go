@@ -247,7 +247,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"status_edits",
 		"status_mentions",
 		"status_pins",
-		"status_tags",
+		"status_tags", "status_vectors",
 		"statuses",
 		"statuses_fts",
 		"statuses_fts_docsize",

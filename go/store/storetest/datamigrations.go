@@ -15,7 +15,7 @@ import (
 type RawExec func(ctx context.Context, query string) error
 
 // RunDataMigrations checks the migrations that repair data earlier versions
-// stored (0007 to 0009, issue 7): newStore returns a fresh, migrated store
+// stored (0007 to 0009, issue 7; 0030, vectors per embedder): newStore returns a fresh, migrated store
 // and a RawExec on it. It is separate from Run because it needs that raw
 // access, which the Store interface rightly does not offer.
 func RunDataMigrations(t *testing.T, newStore func(t *testing.T) (store.Store, RawExec)) {
@@ -95,6 +95,25 @@ func RunDataMigrations(t *testing.T, newStore func(t *testing.T) (store.Store, R
 	// no-op.
 	mustNot(t, s.Migrate(ctx), "Migrate again")
 	checkCounts(t, s, alice, 0, 0, 3)
+
+	// 0030: the vectors earlier versions kept in statuses.embedding (the
+	// built-in 256-dimension embedder's) move to status_vectors under its
+	// name; a vector of another size is left behind.
+	hashed, other := statusOf(bob, 20, store.VisibilityPublic, nil), statusOf(bob, 21, store.VisibilityPublic, nil)
+	hashed.Embedding = make([]float32, 256)
+	hashed.Embedding[7] = 1
+	other.Embedding = []float32{1, 2, 3}
+	mustNot(t, s.PutStatus(ctx, hashed), "PutStatus with a 256-d embedding")
+	mustNot(t, s.PutStatus(ctx, other), "PutStatus with a 3-d embedding")
+	raw(`DROP TABLE status_vectors`)
+	raw(`DELETE FROM schema_migrations WHERE version = 30`)
+	mustNot(t, s.Migrate(ctx), "Migrate 0030")
+	moved, err := s.ListStatusVectors(ctx, "hash-v1-256", 0, 10)
+	mustNot(t, err, "ListStatusVectors")
+	if len(moved) != 1 || moved[0].StatusID != hashed.ID {
+		t.Fatalf("0030 moved %+v, want only status %d", moved, hashed.ID)
+	}
+	checkEmbedding(t, "moved vector", moved[0].Embedding, hashed.Embedding)
 }
 
 // RunNotificationGroupsMigration checks migration 0061 (grouped

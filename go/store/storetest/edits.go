@@ -18,6 +18,7 @@ func exerciseStatusEdits(t *testing.T, newStore func(*testing.T) store.Store) {
 		if got, err := s.ListStatusEdits(ctx, st.ID); err != nil || len(got) != 0 {
 			t.Fatalf("ListStatusEdits of an unedited status = %v, %v; want none", got, err)
 		}
+		mustNot(t, s.PutStatusVectors(ctx, "m1", []store.StatusEmbedding{{StatusID: st.ID, Embedding: []float32{1, 0}}}), "PutStatusVectors")
 		edited := *st
 		edited.Text, edited.Content, edited.SpoilerText, edited.Sensitive, edited.Language = "new", "<p>new</p>", "cw", true, "fr"
 		at := testTime(5)
@@ -51,6 +52,10 @@ func exerciseStatusEdits(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 		if _, err := s.GetNotificationByID(ctx, n.ID); err != nil {
 			t.Errorf("update notification not stored with the edit: %v", err)
+		}
+		// The vector was made from the old text; the embedder makes anew.
+		if vs, err := s.ListStatusVectors(ctx, "m1", 0, 10); err != nil || len(vs) != 0 {
+			t.Errorf("vectors after an edit = %v, %v; want none", vs, err)
 		}
 
 		// A third version is within MaxVersions 3; a fourth is not, and

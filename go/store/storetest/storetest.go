@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"HiddenCounts", exerciseHiddenCounts},
 		{"Pagination", exercisePagination},
 		{"Embeddings", exerciseEmbeddings},
+		{"StatusVectors", exerciseStatusVectors},
 		{"Migrate", exerciseMigrate},
 		{"Interactions", exerciseInteractions},
 		{"Notifications", exerciseNotifications},

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/streaming"
+)
+
+// indexConfig is the vector index's part of the serve flags.
+type indexConfig struct {
+	dir           string
+	flatThreshold int
+	nprobe        int
+	refine        int
+	follow        time.Duration
+	snapshotEvery time.Duration
+
+	embedder      string
+	embedderURL   string
+	embedderModel string
+	embedderDim   int
+	embedderKey   string
+	embedderBatch int
+	embedderWait  time.Duration
+	embedderCool  time.Duration
+	embedderRetry time.Duration
+}
+
+func (c *indexConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.dir, "index-dir", "", "directory of the vector index snapshots (default <data-dir>/index)")
+	fs.IntVar(&c.flatThreshold, "index-flat-threshold", 20_000, "vectors from which the exact index is replaced by an IVF-PQ index trained in the background")
+	fs.IntVar(&c.nprobe, "index-nprobe", 32, "IVF-PQ inverted lists searched per query")
+	fs.IntVar(&c.refine, "index-refine", 16, "IVF-PQ exact re-rank depth (times k)")
+	fs.DurationVar(&c.follow, "index-follow", 5*time.Second, "how often to add the vectors other server processes stored (several processes on one database); 0 disables it")
+	fs.DurationVar(&c.snapshotEvery, "index-snapshot-every", 10*time.Minute, "how often to write the index snapshot (also written at shutdown); 0: at shutdown only")
+	fs.StringVar(&c.embedder, "embedder", "hash", `text embedder for search: "hash" (built in) or "openai" (an OpenAI-compatible /v1/embeddings service: Ollama, vLLM, TEI, hosted)`)
+	fs.StringVar(&c.embedderURL, "embedder-url", "", "openai embedder: API base URL, e.g. http://127.0.0.1:11434/v1")
+	fs.StringVar(&c.embedderModel, "embedder-model", "", "openai embedder: model name")
+	fs.IntVar(&c.embedderDim, "embedder-dim", 0, "openai embedder: the model's vector dimension")
+	fs.StringVar(&c.embedderKey, "embedder-api-key", "", "openai embedder: bearer API key (prefer STARLING_EMBEDDER_API_KEY)")
+	fs.IntVar(&c.embedderBatch, "embedder-batch", 64, "openai embedder: texts per request")
+	fs.DurationVar(&c.embedderWait, "embedder-timeout", 10*time.Second, "openai embedder: timeout per request")
+	fs.DurationVar(&c.embedderCool, "embedder-cooldown", 30*time.Second, "openai embedder: how long the circuit stays open after repeated failures before a trial call")
+	fs.DurationVar(&c.embedderRetry, "embedder-retry", 10*time.Second, "how often the embedding job looks again for statuses without a vector (after a failure, or one missed)")
+}
+
+// newEmbedder returns the embedder the flags select, and whether it is
+// fast enough to embed a status as it is posted.
+func (c *indexConfig) newEmbedder(log *slog.Logger) (search.Embedder, bool, error) {
+	switch c.embedder {
+	case "hash":
+		return search.NewHashEmbedder(search.DefaultDim), true, nil
+	case "openai":
+		e, err := search.NewHTTPEmbedder(search.HTTPEmbedderConfig{URL: c.embedderURL, Model: c.embedderModel, Dim: c.embedderDim,
+			APIKey: c.embedderKey, BatchSize: c.embedderBatch, Timeout: c.embedderWait, BreakerCooldown: c.embedderCool, Log: log})
+		if err != nil {
+			return nil, false, fmt.Errorf("--embedder openai: %w (set --embedder-url, --embedder-model and --embedder-dim)", err)
+		}
+		return e, false, nil
+	}
+	return nil, false, fmt.Errorf("--embedder must be hash or openai, got %q", c.embedder)
+}
+
+func (c *indexConfig) validate() error {
+	if c.flatThreshold < 1 || c.nprobe < 1 || c.refine < 1 {
+		return fmt.Errorf("--index-flat-threshold, --index-nprobe and --index-refine must be positive")
+	}
+	if c.follow < 0 || c.snapshotEvery < 0 {
+		return fmt.Errorf("--index-follow and --index-snapshot-every must not be negative")
+	}
+	if c.embedderRetry <= 0 {
+		return fmt.Errorf("--embedder-retry must be positive")
+	}
+	_, _, err := c.newEmbedder(slog.Default())
+	return err
+}
+
+func (c *indexConfig) snapshotDir(dataDir string) string {
+	if c.dir != "" {
+		return c.dir
+	}
+	return filepath.Join(dataDir, "index")
+}
+
+// startStatusIndex opens the statuses' vector index (snapshot, else built
+// from SQL, then caught up), keeps it following the database and writes
+// snapshots. The returned function stops that, writes a last snapshot and
+// frees the index.
+//
+// Deletions reach every process's index over the streaming bus (another
+// process's delete arrives as a "delete" event); one lost there is removed
+// when a search next finds it missing from the database, or at a rebuild.
+func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vectors search.VectorStore,
+	bus streaming.Bus, log *slog.Logger) (*search.Statuses, func(), error) {
+	emb, inline, err := c.newEmbedder(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := search.EmbedderVectors{Store: vectors, Embedder: emb.Name()}
+	idx, err := search.NewIndex(ctx, search.IndexConfig{Name: "statuses", Dim: emb.Dim(), FlatThreshold: c.flatThreshold,
+		NProbe: c.nprobe, RefineFactor: c.refine}, src, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	statuses := search.NewStatuses(emb, idx, vectors, inline, log)
+	dir := c.snapshotDir(dataDir)
+	if err := statuses.Open(ctx, dir); err != nil {
+		idx.Close()
+		return nil, nil, err
+	}
+	bg, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if c.follow > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); idx.Follow(bg, c.follow) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); statuses.RunEmbedder(bg, c.embedderRetry) }()
+	msgs, unsubscribe := bus.Subscribe()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for m := range msgs {
+			if m.Kind == streaming.KindDelete && m.StatusID != 0 {
+				statuses.StatusesDeleted(bg, []int64{m.StatusID})
+			}
+		}
+	}()
+	if c.snapshotEvery > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(c.snapshotEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-bg.Done():
+					return
+				case <-t.C:
+					if err := statuses.Save(dir); err != nil {
+						log.Warn("search: index snapshot", "err", err)
+					}
+				}
+			}
+		}()
+	}
+	return statuses, func() {
+		stop()
+		unsubscribe()
+		wg.Wait()
+		if err := statuses.Save(dir); err != nil {
+			log.Warn("search: index snapshot at shutdown", "err", err)
+		}
+		idx.Close()
+	}, nil
+}

@@ -1,0 +1,233 @@
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/vecsearch"
+)
+
+// ErrNoSnapshot means the directory holds no usable snapshot for this
+// index and embedder: build from the source instead.
+var ErrNoSnapshot = errors.New("search: no snapshot")
+
+// snapshotFormat is the meta file's format version.
+const snapshotFormat = 1
+
+// snapshotMeta is <name>.json: which generation of files is current and
+// what they hold. It is renamed into place last, so a crash mid-save
+// leaves the previous generation current.
+type snapshotMeta struct {
+	Format     int    `json:"format"`
+	Embedder   string `json:"embedder"`
+	Dim        int    `json:"dim"`
+	Generation int64  `json:"generation"`
+	Count      int    `json:"count"`
+	HighWater  int64  `json:"high_water"`
+	Trained    int    `json:"trained"`
+	IDsFNV     uint64 `json:"ids_fnv64a"`
+	SavedAt    string `json:"saved_at"`
+}
+
+func (x *Index) metaPath(dir string) string { return filepath.Join(dir, x.cfg.Name+".json") }
+
+func (x *Index) genPath(dir string, gen int64, ext string) string {
+	return filepath.Join(dir, x.cfg.Name+"-"+strconv.FormatInt(gen, 10)+ext)
+}
+
+// Save writes a snapshot of the index into dir, tagged with the embedder
+// whose vectors it holds: the index file (checksummed by the library), the
+// sorted ID list (FNV-1a checksum in the meta) and the meta file with the
+// high-water mark that catch-up resumes from. Adds and removes wait.
+func (x *Index) Save(dir, embedder string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("search: snapshot: %w", err)
+	}
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	gen := time.Now().UnixNano()
+	ids := make([]int64, 0, len(x.ids))
+	for id := range x.ids {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	buf := make([]byte, 8*len(ids))
+	for i, id := range ids {
+		binary.LittleEndian.PutUint64(buf[8*i:], uint64(id))
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(buf) // never fails
+	if err := writeFileAtomic(x.genPath(dir, gen, ".ids"), buf); err != nil {
+		return err
+	}
+	x.mu.RLock()
+	err := x.cur.Save(x.genPath(dir, gen, ".vsi"))
+	x.mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("search: snapshot: %w", err)
+	}
+	meta, _ := json.MarshalIndent(snapshotMeta{Format: snapshotFormat, Embedder: embedder, Dim: x.cfg.Dim,
+		Generation: gen, Count: len(ids), HighWater: x.hwm, Trained: x.trained, IDsFNV: h.Sum64(),
+		SavedAt: time.Now().UTC().Format(time.RFC3339)}, "", "  ")
+	if err := writeFileAtomic(x.metaPath(dir), meta); err != nil {
+		return err
+	}
+	x.removeOtherGenerations(dir, gen)
+	return nil
+}
+
+// removeOtherGenerations deletes older snapshot files (best effort).
+func (x *Index) removeOtherGenerations(dir string, keep int64) {
+	matches, _ := filepath.Glob(filepath.Join(dir, x.cfg.Name+"-*"))
+	for _, m := range matches {
+		base := filepath.Base(m)
+		if strings.HasPrefix(base, x.cfg.Name+"-"+strconv.FormatInt(keep, 10)+".") {
+			continue
+		}
+		if err := os.Remove(m); err != nil {
+			x.log.Warn("search: removing an old snapshot file", "file", m, "err", err)
+		}
+	}
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := fmt.Sprintf("%s.tmp-%d", path, os.Getpid()) // processes sharing a data dir must not collide
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("search: snapshot: %w", err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("search: snapshot: %w", err)
+	}
+	return nil
+}
+
+// Load replaces the index's contents with the snapshot in dir, if there is
+// one for this embedder and dimension (else ErrNoSnapshot, or an error for
+// a damaged one: the caller rebuilds from the source either way). Call it
+// before the index is shared.
+func (x *Index) Load(dir, embedder string) error {
+	raw, err := os.ReadFile(x.metaPath(dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoSnapshot
+	}
+	if err != nil {
+		return fmt.Errorf("search: snapshot: %w", err)
+	}
+	var meta snapshotMeta
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return fmt.Errorf("search: snapshot meta: %w", err)
+	}
+	if meta.Format != snapshotFormat || meta.Embedder != embedder || meta.Dim != x.cfg.Dim {
+		return fmt.Errorf("%w for embedder %q (dim %d): the snapshot holds %q (dim %d, format %d)",
+			ErrNoSnapshot, embedder, x.cfg.Dim, meta.Embedder, meta.Dim, meta.Format)
+	}
+	buf, err := os.ReadFile(x.genPath(dir, meta.Generation, ".ids"))
+	if err != nil {
+		return fmt.Errorf("search: snapshot ids: %w", err)
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(buf)
+	if len(buf) != 8*meta.Count || h.Sum64() != meta.IDsFNV {
+		return fmt.Errorf("search: snapshot ids: checksum or length mismatch (%d bytes for %d ids)", len(buf), meta.Count)
+	}
+	idx, err := vecsearch.Load(x.genPath(dir, meta.Generation, ".vsi"))
+	if err != nil {
+		return fmt.Errorf("search: snapshot index: %w", err)
+	}
+	st, err := idx.Stats()
+	if err == nil && (st.Len != meta.Count || st.Dim != x.cfg.Dim) {
+		err = fmt.Errorf("holds %d vectors of dim %d, meta says %d of dim %d", st.Len, st.Dim, meta.Count, x.cfg.Dim)
+	}
+	if err != nil {
+		idx.Close()
+		return fmt.Errorf("search: snapshot index: %w", err)
+	}
+	ids := make(map[int64]struct{}, meta.Count)
+	for i := range meta.Count {
+		ids[int64(binary.LittleEndian.Uint64(buf[8*i:]))] = struct{}{}
+	}
+	x.wmu.Lock()
+	x.mu.Lock()
+	old := x.cur
+	x.cur, x.nlist, x.ids, x.hwm, x.trained = idx, st.NList, ids, meta.HighWater, meta.Trained
+	x.size.Store(int64(len(ids)))
+	x.mu.Unlock()
+	x.wmu.Unlock()
+	return old.Close()
+}
+
+// catchUpLag is how far below the high-water mark catch-up reads again:
+// IDs come from each process's clock and commit out of order, so a status
+// with a slightly lower ID can become visible after a higher one was read.
+const catchUpLag = 30 * time.Second
+
+// CatchUp adds the source's vectors newer than the high-water mark (less
+// catchUpLag) and returns how many it added. At start it brings a loaded
+// snapshot up to date; run periodically it lets every server process see
+// the statuses the others stored.
+func (x *Index) CatchUp(ctx context.Context) (int, error) {
+	if x.src == nil {
+		return 0, nil
+	}
+	x.wmu.Lock()
+	after := x.hwm - (snowflake.FromTime(snowflake.Epoch.Add(catchUpLag)))
+	x.wmu.Unlock()
+	after = max(after, 0)
+	total := 0
+	for {
+		rows, err := x.src.ListStatusEmbeddings(ctx, after, buildPage)
+		if err != nil {
+			return total, fmt.Errorf("search: index %q: catch up after %d: %w", x.cfg.Name, after, err)
+		}
+		if len(rows) == 0 {
+			return total, nil
+		}
+		n, err := x.Add(rows)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		after = rows[len(rows)-1].StatusID
+	}
+}
+
+// Follow calls CatchUp every interval until ctx ends (several server
+// processes on one database: each keeps its own index current).
+func (x *Index) Follow(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := x.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				x.log.Warn("search: index catch-up", "err", err)
+			}
+		}
+	}
+}

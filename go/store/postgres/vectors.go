@@ -1,0 +1,79 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// PutStatusVectors upserts (embedder, status_id, vector) for each row whose
+// status exists, in one transaction.
+func (s *Store) PutStatusVectors(ctx context.Context, embedder string, rows []store.StatusEmbedding) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, r := range rows {
+			if len(r.Embedding) == 0 {
+				return fmt.Errorf("status %d: empty vector", r.StatusID)
+			}
+			// INSERT … SELECT: a status deleted meanwhile inserts nothing
+			// instead of failing the batch on its foreign key.
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO status_vectors (embedder, status_id, vector)
+				SELECT $1, id, $2 FROM statuses WHERE id = $3
+				ON CONFLICT (embedder, status_id) DO UPDATE SET vector = excluded.vector`,
+				embedder, store.EncodeEmbedding(r.Embedding), r.StatusID); err != nil {
+				return fmt.Errorf("status %d: %w", r.StatusID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: put status vectors: %w", translate(err))
+	}
+	return nil
+}
+
+// ListStatusVectors lists (status_id, vector) under embedder with
+// status_id > afterID, ascending, at most limit rows.
+func (s *Store) ListStatusVectors(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusEmbedding, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgres: list status vectors: limit %d, want > 0", limit)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT status_id, vector FROM status_vectors
+		WHERE embedder = $1 AND status_id > $2
+		ORDER BY status_id ASC LIMIT $3`, embedder, afterID, limit)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusEmbedding, error) {
+		return store.ScanStatusEmbedding(row.Scan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list status vectors after %d: %w", afterID, translate(err))
+	}
+	return out, nil
+}
+
+// ListStatusesToEmbed lists statuses that are not reblogs, with id >
+// afterID and no vector under embedder, ascending, at most limit rows.
+func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusText, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgres: list statuses to embed: limit %d, want > 0", limit)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT id, text, spoiler_text FROM statuses
+		WHERE id > $1 AND reblog_of_id IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM status_vectors v WHERE v.embedder = $2 AND v.status_id = statuses.id)
+		ORDER BY id ASC LIMIT $3`, afterID, embedder, limit)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusText, error) {
+		var t store.StatusText
+		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list statuses to embed after %d: %w", afterID, translate(err))
+	}
+	return out, nil
+}

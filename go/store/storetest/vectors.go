@@ -1,0 +1,77 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+func exerciseStatusVectors(t *testing.T, newStore func(*testing.T) store.Store) {
+	t.Run("PerEmbedderPagingAndToEmbed", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice := putAccount(t, s, "alice")
+		var sts []*store.Status
+		for i := range 5 {
+			st := newStatus(alice, i)
+			st.SpoilerText = "cw"
+			mustNot(t, s.PutStatus(ctx, st), "PutStatus")
+			sts = append(sts, st)
+		}
+		rb := reblogOf(alice, sts[0], 9)
+		mustNot(t, s.PutStatus(ctx, rb), "reblog")
+
+		toEmbed, err := s.ListStatusesToEmbed(ctx, "m1", 0, 10)
+		mustNot(t, err, "ListStatusesToEmbed")
+		if len(toEmbed) != 5 || toEmbed[0].ID != sts[0].ID || toEmbed[0].Text != sts[0].Text || toEmbed[0].SpoilerText != "cw" {
+			t.Fatalf("to embed (reblogs left out): %+v", toEmbed)
+		}
+		vec := func(x float32) []float32 { return []float32{x, awkwardFloats[0], -x} }
+		mustNot(t, s.PutStatusVectors(ctx, "m1", []store.StatusEmbedding{
+			{StatusID: sts[1].ID, Embedding: vec(1)}, {StatusID: sts[3].ID, Embedding: vec(3)},
+			{StatusID: 999_999_999, Embedding: vec(9)}, // no such status: skipped
+		}), "PutStatusVectors")
+		mustNot(t, s.PutStatusVectors(ctx, "m2", []store.StatusEmbedding{{StatusID: sts[1].ID, Embedding: vec(7)}}), "PutStatusVectors m2")
+		// Replacing keeps one row.
+		mustNot(t, s.PutStatusVectors(ctx, "m1", []store.StatusEmbedding{{StatusID: sts[3].ID, Embedding: vec(4)}}), "PutStatusVectors again")
+
+		got, err := s.ListStatusVectors(ctx, "m1", 0, 10)
+		mustNot(t, err, "ListStatusVectors")
+		if len(got) != 2 || got[0].StatusID != sts[1].ID || got[1].StatusID != sts[3].ID {
+			t.Fatalf("m1 vectors: %+v", got)
+		}
+		checkEmbedding(t, "m1 vector", got[0].Embedding, vec(1))
+		checkEmbedding(t, "m1 replaced vector", got[1].Embedding, vec(4))
+		page, err := s.ListStatusVectors(ctx, "m1", sts[1].ID, 1)
+		mustNot(t, err, "ListStatusVectors page")
+		if len(page) != 1 || page[0].StatusID != sts[3].ID {
+			t.Fatalf("second page: %+v", page)
+		}
+		toEmbed, err = s.ListStatusesToEmbed(ctx, "m1", sts[0].ID, 10)
+		mustNot(t, err, "ListStatusesToEmbed after")
+		var ids []int64
+		for _, x := range toEmbed {
+			ids = append(ids, x.ID)
+		}
+		if !slices.Equal(ids, []int64{sts[2].ID, sts[4].ID}) {
+			t.Fatalf("left to embed under m1 after %d: %v", sts[0].ID, ids)
+		}
+
+		// Vectors go with their status.
+		_, _, err = s.DeleteStatusByID(ctx, sts[1].ID)
+		mustNot(t, err, "DeleteStatusByID")
+		for _, m := range []string{"m1", "m2"} {
+			got, err := s.ListStatusVectors(ctx, m, 0, 10)
+			mustNot(t, err, "ListStatusVectors after delete")
+			for _, r := range got {
+				if r.StatusID == sts[1].ID {
+					t.Fatalf("%s still has the deleted status's vector", m)
+				}
+			}
+		}
+		if _, err := s.ListStatusVectors(ctx, "m1", 0, 0); err == nil {
+			t.Fatal("limit 0 accepted")
+		}
+	})
+}
