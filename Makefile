@@ -58,8 +58,12 @@ run: build
 	$(BIN)/starling serve
 
 UNCACHED := ./go/e2e ./go/policy
+# The timeline tests run again under each cached home strategy (pull is the
+# default above; the end-to-end tests run the binary's default, hybrid).
+FEED_TESTS := Home|Timeline|List|Boost|Block|Mute|Follow|Relationship|Pagination|Stream|Visibility
 define gotest
 	$(GO) test -race $$($(GO) list ./... | grep -v -x -e '.*/go/e2e' -e '.*/go/policy')
+	for s in push hybrid; do STARLING_TEST_FEED_STRATEGY=$$s $(GO) test -race -run '$(FEED_TESTS)' ./go/social ./go/api/mastodon || exit 1; done
 	$(GO) test -race -count=1 $(UNCACHED)
 endef
 

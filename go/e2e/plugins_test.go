@@ -16,11 +16,14 @@ import (
 )
 
 // cli runs `starling plugins ...` against s's admin listener.
-func (s *server) cli(args ...string) (string, error) {
+func (s *server) cli(args ...string) (string, error) { return s.command("plugins", args...) }
+
+// command runs `starling CMD ...` against s's admin listener.
+func (s *server) command(cmd string, args ...string) (string, error) {
 	bin, _ := binaries(s.t)
 	addr := strings.TrimPrefix(s.adminBase, "http://")
 	args = append(args, "--admin-addr", addr, "--admin-token", "e2e-admin-token")
-	out, err := exec.Command(bin, append([]string{"plugins"}, args...)...).CombinedOutput()
+	out, err := exec.Command(bin, append([]string{cmd}, args...)...).CombinedOutput()
 	return string(out), err
 }
 

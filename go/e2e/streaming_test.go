@@ -15,17 +15,24 @@ import (
 	"github.com/coder/websocket"
 )
 
-// TestStreamingAcrossProcesses runs two real server processes over one
-// database and the real Redis: a client connected to the first receives
-// the status posted through the second.
-func TestStreamingAcrossProcesses(t *testing.T) {
-	redisURL := os.Getenv("STARLING_TEST_REDIS")
-	if redisURL == "" {
+// testRedis returns the real Redis of STARLING_TEST_REDIS, or skips, and a
+// key namespace of the test's own: other tests share this Redis.
+func testRedis(t *testing.T) (url, namespace string) {
+	t.Helper()
+	url = os.Getenv("STARLING_TEST_REDIS")
+	if url == "" {
 		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	channel := "starling:e2e:" + hex.EncodeToString(b) // other tests share this Redis
+	return url, "starling:e2e:" + hex.EncodeToString(b)
+}
+
+// TestStreamingAcrossProcesses runs two real server processes over one
+// database and the real Redis: a client connected to the first receives
+// the status posted through the second.
+func TestStreamingAcrossProcesses(t *testing.T) {
+	redisURL, channel := testRedis(t)
 	dir := t.TempDir()
 	a := startServer(t, dir, "--redis", redisURL, "--redis-channel", channel)
 	bsrv := startServer(t, dir, "--redis", redisURL, "--redis-channel", channel)

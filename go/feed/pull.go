@@ -45,6 +45,20 @@ var ownVisibilities = []store.Visibility{
 // afterwards (social); this only chooses the candidates, so that pages
 // stay full.
 func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	followed, err := p.followed(ctx, viewerID, page)
+	if err != nil {
+		return nil, err
+	}
+	tagged, err := p.tagged(ctx, viewerID, page)
+	if err != nil {
+		return nil, err
+	}
+	return mergePage(followed, tagged, page), nil
+}
+
+// followed returns the page of the viewer's own statuses merged with its
+// followees': what push strategies cache.
+func (p *Pull) followed(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	own, err := p.store.ListStatuses(ctx, store.StatusQuery{
 		AccountIDs: []int64{viewerID}, Visibilities: ownVisibilities, Page: page,
 	})
@@ -55,17 +69,38 @@ func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*st
 	if err != nil {
 		return nil, err
 	}
+	return mergePage(own, theirs, page), nil
+}
+
+// tagged returns the page of the public statuses carrying a tag the viewer
+// follows; every strategy reads them at request time.
+func (p *Pull) tagged(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	tags, err := p.store.GetFollowedTagNames(ctx, viewerID)
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: followed tags: %w", viewerID, err)
 	}
-	var tagged []*store.Status
-	if len(tags) > 0 {
-		if tagged, err = p.store.ListPublicTaggedStatuses(ctx, tags, page); err != nil {
-			return nil, fmt.Errorf("feed: home %d: followed tags' statuses: %w", viewerID, err)
-		}
+	if len(tags) == 0 {
+		return nil, nil
 	}
-	return mergePage(mergePage(own, theirs, page), tagged, page), nil
+	tagged, err := p.store.ListPublicTaggedStatuses(ctx, tags, page)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: followed tags' statuses: %w", viewerID, err)
+	}
+	return tagged, nil
+}
+
+// List returns the page of the statuses of members that a list shows:
+// their public, unlisted and private statuses and reblogs (social filters
+// replies by the list's policy, and everything by visibility).
+func (p *Pull) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	if len(members) == 0 {
+		return nil, nil
+	}
+	sts, err := p.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: members, Visibilities: followeeVisibilities, Page: page})
+	if err != nil {
+		return nil, fmt.Errorf("feed: list %d: %w", listID, err)
+	}
+	return sts, nil
 }
 
 // followees returns the page of the followees' statuses home shows.
@@ -74,6 +109,12 @@ func (p *Pull) followees(ctx context.Context, viewerID int64, page store.Page) (
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
 	}
+	return p.statusesOf(ctx, viewerID, followees, page)
+}
+
+// statusesOf returns the page of the statuses of followees (accounts
+// viewerID follows) that its home shows.
+func (p *Pull) statusesOf(ctx context.Context, viewerID int64, followees []int64, page store.Page) ([]*store.Status, error) {
 	if len(followees) == 0 {
 		return nil, nil
 	}

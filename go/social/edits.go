@@ -107,7 +107,8 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 		s.index.StatusEdited(ctx, &edited)
 	}
 	if s.pub != nil {
-		users, streams := s.statusAudience(ctx, &edited, w.Tags, allMentions)
+		home, lists := s.homeAudience(ctx, &edited, allMentions), s.authorLists(ctx, &edited)
+		users, streams := s.statusAudience(ctx, &edited, home, lists, w.Tags)
 		s.publish(ctx, Event{Kind: EventStatusUpdate, Status: &edited, Users: users, Streams: streams})
 	}
 	s.publishNotifications(ctx, w.Notifications)

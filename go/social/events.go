@@ -70,12 +70,24 @@ func (s *Service) publish(ctx context.Context, ev Event) {
 const maxFanout = 10000
 
 // publishStatus publishes an update for a committed status.
-func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
-	if s.pub == nil {
-		return
+// The home feed is told first, so that a client reloading its home on the
+// streamed update finds the status there. A failed fan-out is returned
+// (after streaming: the status is committed either way), so the outbox
+// delivers it again.
+func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) error {
+	if s.pub == nil && s.home == nil {
+		return nil
 	}
-	users, streams := s.statusAudience(ctx, st, tags, mentioned)
-	s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
+	home, lists := s.homeAudience(ctx, st, mentioned), s.authorLists(ctx, st)
+	var err error
+	if s.home != nil {
+		err = s.home.StatusAdded(ctx, st, home, listIDs(lists))
+	}
+	if s.pub != nil {
+		users, streams := s.statusAudience(ctx, st, home, lists, tags)
+		s.publish(ctx, Event{Kind: EventUpdate, Status: st, Users: users, Streams: streams})
+	}
+	return err
 }
 
 // statusAudience is where an update of st goes: the user streams and the
@@ -89,17 +101,8 @@ func (s *Service) publishStatus(ctx context.Context, st *store.Status, tags []st
 // follow the author learns of the status from its mention notification,
 // published separately; an update would put on its stream what its home
 // never shows (api/mastodon/visibility_matrix_test.go checks the two agree).
-func (s *Service) statusAudience(ctx context.Context, st *store.Status, tags []string, mentioned []int64) (users []int64, streams []string) {
-	users = []int64{st.AccountID}
-	isMentioned := idSet(mentioned)
-	for _, f := range s.followers(ctx, st.AccountID) {
-		switch {
-		case st.Visibility == store.VisibilityDirect && !isMentioned[f.AccountID]:
-		case st.ReblogOfID != 0 && !f.ShowReblogs:
-		default:
-			users = append(users, f.AccountID)
-		}
-	}
+func (s *Service) statusAudience(ctx context.Context, st *store.Status, home []int64, lists []*store.List, tags []string) (users []int64, streams []string) {
+	users = slices.Clone(home)
 	if st.Visibility == store.VisibilityPublic && st.ReblogOfID == 0 && len(tags) > 0 {
 		users = s.withTagFollowers(ctx, users, tags)
 	}
@@ -110,15 +113,11 @@ func (s *Service) statusAudience(ctx context.Context, st *store.Status, tags []s
 			streams = append(streams, "hashtag:"+t, "hashtag:local:"+t)
 		}
 	}
-	if st.Visibility != store.VisibilityDirect {
-		lists, err := s.store.GetListsByMember(ctx, st.AccountID)
-		if err != nil {
-			s.log.WarnContext(ctx, "publish: lists of author", "account", st.AccountID, "err", err)
-		}
+	if len(lists) > 0 {
 		// A reply to someone else reaches the lists whose replies_policy
 		// shows it; "list" asks whether the account replied to is a member.
 		var targetLists map[int64]bool
-		if len(lists) > 0 && repliesToOthers([]*store.Status{st}) {
+		if repliesToOthers([]*store.Status{st}) {
 			tl, err := s.store.GetListsByMember(ctx, st.InReplyToAccountID)
 			if err != nil {
 				s.log.WarnContext(ctx, "publish: lists of the account replied to", "account", st.InReplyToAccountID, "err", err)
@@ -140,6 +139,43 @@ func (s *Service) statusAudience(ctx context.Context, st *store.Status, tags []s
 		}
 	}
 	return users, streams
+}
+
+// authorLists are the lists holding st's author, which show st unless it
+// is direct. A failure is logged, as for followers.
+func (s *Service) authorLists(ctx context.Context, st *store.Status) []*store.List {
+	if st.Visibility == store.VisibilityDirect {
+		return nil
+	}
+	lists, err := s.store.GetListsByMember(ctx, st.AccountID)
+	if err != nil {
+		s.log.WarnContext(ctx, "publish: lists of author", "account", st.AccountID, "err", err)
+	}
+	return lists
+}
+
+func listIDs(ls []*store.List) []int64 {
+	out := make([]int64, len(ls))
+	for i, l := range ls {
+		out[i] = l.ID
+	}
+	return out
+}
+
+// homeAudience is the author and its followers whose home timeline st
+// reaches (statusAudience says which).
+func (s *Service) homeAudience(ctx context.Context, st *store.Status, mentioned []int64) []int64 {
+	users := []int64{st.AccountID}
+	isMentioned := idSet(mentioned)
+	for _, f := range s.followers(ctx, st.AccountID) {
+		switch {
+		case st.Visibility == store.VisibilityDirect && !isMentioned[f.AccountID]:
+		case st.ReblogOfID != 0 && !f.ShowReblogs:
+		default:
+			users = append(users, f.AccountID)
+		}
+	}
+	return users
 }
 
 // withTagFollowers adds to users the accounts that follow any of tags
@@ -187,10 +223,20 @@ func (s *Service) followers(ctx context.Context, accountID int64) []*store.Follo
 // told too: their notifications showed it. A reblog deleted with its
 // original is published on its own, for its booster's audience.
 func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+	if s.pub == nil && s.home == nil {
+		return
+	}
+	home, lists := s.homeAudience(ctx, st, mentioned), s.authorLists(ctx, st)
+	if s.home != nil {
+		if err := s.home.StatusRemoved(ctx, st.ID, home, listIDs(lists)); err != nil {
+			// A dangling ID at worst: reads skip deleted statuses.
+			s.log.WarnContext(ctx, "delete: timeline removal", "status", st.ID, "err", err)
+		}
+	}
 	if s.pub == nil {
 		return
 	}
-	users, streams := s.statusAudience(ctx, st, tags, mentioned)
+	users, streams := s.statusAudience(ctx, st, home, lists, tags)
 	for _, id := range mentioned {
 		if !slices.Contains(users, id) {
 			users = append(users, id)
@@ -203,7 +249,7 @@ func (s *Service) publishDelete(ctx context.Context, st *store.Status, tags []st
 // and mentions), before a delete takes them away. Without a publisher
 // there is nothing to load.
 func (s *Service) streamFacts(ctx context.Context, id int64) (tags []string, mentioned []int64, err error) {
-	if s.pub == nil {
+	if s.pub == nil && s.home == nil {
 		return nil, nil, nil
 	}
 	ts, err := s.store.GetStatusTags(ctx, []int64{id})

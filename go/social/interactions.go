@@ -167,7 +167,7 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	}
 	rb := &store.Status{ID: s.ids.Next(), AccountID: viewer.ID, ReblogOfID: orig.ID,
 		Visibility: v, CreatedAt: s.nowUTC()}
-	w := &store.StatusWrite{Status: rb}
+	w := &store.StatusWrite{Status: rb, OutboxAt: s.outboxAt()}
 	if orig.AccountID != viewer.ID {
 		w.Notifications, err = s.unlessConversationMuted(ctx, orig.ID,
 			[]*store.Notification{s.newNotification(orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)})
@@ -187,7 +187,7 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	case err != nil:
 		return nil, internal(op, err)
 	}
-	s.publishStatus(ctx, rb, nil, nil)
+	s.deliverStatus(ctx, rb, nil, nil)
 	s.publishNotifications(ctx, w.Notifications)
 	return rb, nil
 }

@@ -115,9 +115,25 @@ type Indexer interface {
 	StatusesDeleted(ctx context.Context, ids []int64)
 }
 
-// HomeFeed builds a viewer's home timeline (package feed).
+// HomeFeed builds a viewer's home timeline (package feed) and is told of
+// the committed changes a cached timeline holds.
 type HomeFeed interface {
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
+	// List builds a list's timeline: the candidates among the statuses of
+	// members (the list's accounts).
+	List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error)
+	// StatusAdded: st is committed; home are the accounts whose home it
+	// reaches (author, eligible followers; not the followers of its tags,
+	// whose statuses the feed reads at request time), lists the lists
+	// holding its author.
+	// An error means st may be missing from some: deliver it again.
+	StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error
+	// StatusRemoved: id was deleted; home and lists are where it had been
+	// added.
+	StatusRemoved(ctx context.Context, id int64, home, lists []int64) error
+	// HomeChanged: what these accounts' homes select changed (follow,
+	// unfollow, block, mute).
+	HomeChanged(ctx context.Context, accountIDs ...int64)
 }
 
 // StatusSearcher answers free-text status queries with candidate IDs, best
@@ -196,6 +212,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
+	done  delivered  // outbox events to delete
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
 

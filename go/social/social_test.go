@@ -3,6 +3,8 @@ package social
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,16 +13,28 @@ import (
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 )
 
 // newService returns a service over a fresh SQLite database.
 func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	t.Helper()
-	st := openTestStore(t)
+	st := sqlitetest.NewStore(t)
 	deps.Store, deps.IDs = st, snowflake.New()
 	if deps.Home == nil {
-		deps.Home = feed.NewPull(st)
+		// STARLING_TEST_FEED_STRATEGY runs the suite under push or hybrid
+		// (`make test` does for the timeline tests).
+		cfg := feed.DefaultConfig()
+		if s := os.Getenv("STARLING_TEST_FEED_STRATEGY"); s != "" {
+			cfg.Strategy, cfg.CelebrityThreshold, cfg.Cap = s, 2, 20
+		} else {
+			cfg.Strategy = feed.StrategyPull
+		}
+		home, err := feed.New(st, cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Home = home
 	}
 	cfg.BcryptCost = bcrypt.MinCost // hashing speed is not under test
 	return New(deps, cfg), st
@@ -29,16 +43,7 @@ func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 // openTestStore opens a fresh, migrated SQLite store.
 func openTestStore(t *testing.T) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir()+"/test.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return sqlitetest.NewStore(t)
 }
 
 func mustAccount(t *testing.T, s *Service, name string) *store.Account {

@@ -102,7 +102,8 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		return nil, err
 	}
 	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: s.statusFlags(flags),
-		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs}
+		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs,
+		OutboxAt: s.outboxAt()}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself
@@ -128,10 +129,7 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		}
 		return nil, internal(op, err)
 	}
-	if s.index != nil {
-		s.index.StatusCreated(ctx, st)
-	}
-	s.publishStatus(ctx, st, w.Tags, w.Mentions)
+	s.deliverStatus(ctx, st, w.Tags, w.Mentions)
 	s.publishConversation(ctx, w)
 	s.publishNotifications(ctx, w.Notifications)
 	return st, nil

@@ -153,9 +153,12 @@ func (s *Service) StreamTag(name string) (string, bool) {
 	return t, t != ""
 }
 
-// relationshipChanged tells the streams that a follow, block or mute
-// between a and b changed, so what they hold in memory about either
-// account (StreamViewer) is reloaded before the next event.
+// relationshipChanged tells the home feed and the streams that a follow,
+// block or mute between a and b changed, so what they hold in memory about
+// either account (cached homes, StreamViewer) is reloaded before use.
 func (s *Service) relationshipChanged(ctx context.Context, a, b int64) {
+	if s.home != nil {
+		s.home.HomeChanged(ctx, a, b)
+	}
 	s.publish(ctx, Event{Kind: EventRelationship, Users: []int64{a, b}})
 }

@@ -113,16 +113,13 @@ func normalizeTags(ts []string) []string {
 	return out
 }
 
-// timelineVisibilities are what a list timeline reads of its members; the
-// visibility rule then decides per status.
-var timelineVisibilities = []store.Visibility{
-	store.VisibilityPublic, store.VisibilityUnlisted, store.VisibilityPrivate,
-}
-
 // ListTimeline returns the statuses of the list's members, newest first,
 // as the list's owner sees them at home.
 func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listID int64, page store.Page) ([]*store.Status, error) {
 	const op = "social.ListTimeline"
+	if s.home == nil {
+		return nil, &Error{Op: op, Kind: KindUnavailable, Safe: "Home timelines are not configured"}
+	}
 	l, err := s.ownList(ctx, op, viewer, listID)
 	if err != nil {
 		return nil, err
@@ -131,7 +128,7 @@ func (s *Service) ListTimeline(ctx context.Context, viewer *store.Account, listI
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	sts, err := s.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: members, Visibilities: timelineVisibilities, Page: page})
+	sts, err := s.home.List(ctx, l.ID, members, page)
 	if err != nil {
 		return nil, internal(op, err)
 	}

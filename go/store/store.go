@@ -153,6 +153,10 @@ type StatusWrite struct {
 	// Poll, when not nil, is stored with the status (its StatusID and
 	// AccountID are the status's).
 	Poll *Poll
+	// OutboxAt, when not zero, adds the status's delivery event to the
+	// outbox in the same transaction, claimable from then (the writer
+	// delivers it itself first and deletes it; see Outbox).
+	OutboxAt time.Time
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -402,6 +406,7 @@ type Store interface {
 	Announcements
 	Activity
 	Moderation
+	Outbox
 	Filters
 	Conversations
 	Media

@@ -1,6 +1,7 @@
 // Package admin serves the operator's listener: pprof, metrics, the policy
 // plugins (list, reload, enable, disable), flagged statuses, the policy
-// audit log, the report queue and the announcements, behind a bearer admin
+// audit log, the report queue, the announcements and the home timeline
+// strategy, behind a bearer admin
 // token. It binds to 127.0.0.1 by default; the token guards it even there,
 // because any local process could otherwise profile the server, read its
 // plugin state or the reports.
@@ -38,6 +39,9 @@ type Options struct {
 	// Indexes are the vector indexes (starling index status|rebuild|check);
 	// nil lists none.
 	Indexes VectorIndexes
+	// Feed switches the home timeline strategy while the server runs; nil
+	// answers 404 on its routes.
+	Feed FeedSwitch
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -68,6 +72,8 @@ func NewRouter(o Options) http.Handler {
 		r.Get("/indexes", listIndexes(o.Indexes))                            // vector indexes: kind, size, memory, build state
 		r.Post("/indexes/{name}/rebuild", rebuildIndex(o.Indexes))           // retrain and swap in the background
 		r.Post("/indexes/{name}/check", checkIndex(o.Indexes))               // served recall@10 against exact search
+		r.Get("/feed", getFeed(o.Feed))                                      // home strategy in force, cache size
+		r.Post("/feed/strategy/{name}", setFeedStrategy(o.Feed))             // switch strategy (pull, push, hybrid)
 	})
 	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // earlier path of GET /admin/plugins
 	return r

@@ -15,7 +15,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -50,7 +49,7 @@ func newTestEnvWithRules(t *testing.T, rules []social.Rule) *testEnv {
 	ctx := context.Background()
 	st := openSQLite(t)
 	quiet := slog.New(slog.DiscardHandler)
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
+	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, testStrategy(t)), Logger: quiet},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
 	// The trailing slash checks that New trims it.
 	h := New(svc, Options{BaseURL: testBaseURL + "/", Version: "test", Logger: quiet})

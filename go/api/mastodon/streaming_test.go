@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,11 +15,10 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 	"github.com/starling-social/starling/go/streaming"
 )
 
@@ -40,16 +38,7 @@ func newStreamEnv(t *testing.T, configure ...func(*Options)) *streamEnv {
 // openSQLite opens a fresh, migrated SQLite store.
 func openSQLite(t *testing.T) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return sqlitetest.NewStore(t)
 }
 
 // newStreamEnvOn is newStreamEnv over a given, migrated store (the
@@ -57,12 +46,13 @@ func openSQLite(t *testing.T) store.Store {
 // handler's options, its bus included (the domain publishes to the same).
 func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *streamEnv {
 	t.Helper()
-	return newStreamEnvDeps(t, st, nil, configure...)
+	return newStreamEnvDeps(t, st, testStrategy(t), nil, configure...)
 }
 
-// newStreamEnvDeps is newStreamEnvOn with the service's collaborators
-// changed by deps (a vector searcher, say) before the service is built.
-func newStreamEnvDeps(t *testing.T, st store.Store, deps func(*social.Deps), configure ...func(*Options)) *streamEnv {
+// newStreamEnvDeps is newStreamEnvOn with the home strategy named and the
+// service's collaborators changed by deps (a vector searcher, say) before
+// the service is built.
+func newStreamEnvDeps(t *testing.T, st store.Store, strategy string, deps func(*social.Deps), configure ...func(*Options)) *streamEnv {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
@@ -72,7 +62,7 @@ func newStreamEnvDeps(t *testing.T, st store.Store, deps func(*social.Deps), con
 	for _, f := range configure {
 		f(&opts)
 	}
-	d := social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
+	d := social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, strategy), Logger: quiet,
 		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}}
 	if deps != nil {
 		deps(&d)

@@ -180,7 +180,15 @@ var relWant = map[string]string{
 	pathSelfNotif: ".yy--yyyy.",
 }
 
-func TestVisibilityMatrix(t *testing.T) { onBothStores(t, runVisibilityMatrix) }
+// TestVisibilityMatrix runs per home strategy: cached timelines hold
+// candidates, and the rule must hold on what they serve too.
+func TestVisibilityMatrix(t *testing.T) {
+	for _, strategy := range feedStrategies {
+		t.Run(strategy, func(t *testing.T) {
+			onBothStores(t, func(t *testing.T, st store.Store) { runVisibilityMatrix(t, st, strategy) })
+		})
+	}
+}
 
 // onBothStores runs run on a fresh, migrated SQLite database and, when
 // STARLING_TEST_PG is set, on a fresh PostgreSQL schema, in parallel (the
@@ -227,7 +235,7 @@ type matrixWorld struct {
 	seed      string    // X: the stranger's public post like every S
 }
 
-func runVisibilityMatrix(t *testing.T, st store.Store) {
+func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	// The real vector search (built-in embedder, exact index), so search
 	// and "similar" reach statuses by meaning as well as by words.
 	emb := search.NewHashEmbedder(search.DefaultDim)
@@ -238,7 +246,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store) {
 	}
 	t.Cleanup(func() { idx.Close() })
 	vectors := search.NewStatuses(emb, idx, st, true, slog.New(slog.DiscardHandler))
-	e := newStreamEnvDeps(t, st, func(d *social.Deps) { d.Indexer, d.Searcher = vectors, vectors })
+	e := newStreamEnvDeps(t, st, strategy, func(d *social.Deps) { d.Indexer, d.Searcher = vectors, vectors })
 	const scopes = "read write follow"
 	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", "gwen", "otto", ""}
 	viewers := make([]*matrixViewer, numRels)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/starling-social/starling/go/api"
 	"github.com/starling-social/starling/go/api/mastodon"
+	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/media"
 )
 
@@ -88,7 +89,11 @@ type serveConfig struct {
 	streamMaxSubscriptions         int
 	streamSubscribeRate            float64
 
-	index indexConfig
+	index           indexConfig
+	feed            feed.Config
+	timelineMiB     int64
+	inactiveDays    int
+	feedRedisPrefix string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -125,6 +130,14 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.mediaMaxBytes, "media-max-bytes", media.DefaultMaxBytes, "largest image upload in bytes")
 	fs.Int64Var(&c.mediaMaxPixels, "media-max-pixels", media.DefaultMaxPixels, "largest image upload in pixels (width × height, read before decoding)")
 	c.index.register(fs)
+	fd := feed.DefaultConfig()
+	fs.StringVar(&c.feed.Strategy, "feed-strategy", fd.Strategy, "home timelines: pull (read SQL per request), push (fan-out on write into cached timelines) "+
+		"or hybrid (push, but statuses of authors with --celebrity-threshold followers or more are merged at read time)")
+	fs.IntVar(&c.feed.CelebrityThreshold, "celebrity-threshold", fd.CelebrityThreshold, "hybrid: followers from which an author's statuses are merged at read time instead of fanned out")
+	fs.IntVar(&c.feed.Cap, "timeline-cap", fd.Cap, "push and hybrid: status IDs kept per cached timeline; older pages are read from SQL")
+	fs.Int64Var(&c.timelineMiB, "timeline-memory", fd.MemoryBytes>>20, "push and hybrid: MiB the in-process timeline cache may hold (least recently read timelines are dropped beyond it)")
+	fs.StringVar(&c.feedRedisPrefix, "feed-redis-prefix", "starling:feed:", "with --redis: key prefix of the cached timelines; processes serving one instance share it")
+	fs.IntVar(&c.inactiveDays, "inactive-days", 7, "with --redis: a cached timeline not read for this many days expires; fan-out skips it until its owner's next read rebuilds it from SQL")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -203,6 +216,16 @@ func (c *serveConfig) validate() error {
 	}
 	if _, err := api.ParseTrustedProxies(c.trustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if c.timelineMiB < 1 || c.timelineMiB > 1<<20 {
+		return fmt.Errorf("--timeline-memory must be 1 to %d MiB, got %d", 1<<20, c.timelineMiB)
+	}
+	c.feed.MemoryBytes = c.timelineMiB << 20
+	if c.inactiveDays < 1 || c.inactiveDays > 3650 {
+		return fmt.Errorf("--inactive-days must be 1 to 3650, got %d", c.inactiveDays)
+	}
+	if err := c.feed.Validate(); err != nil {
+		return fmt.Errorf("--feed-strategy, --celebrity-threshold, --timeline-cap: %w", err)
 	}
 	if strings.TrimSpace(c.instanceTitle) == "" {
 		return fmt.Errorf("--instance-title must not be empty")

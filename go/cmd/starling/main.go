@@ -54,6 +54,8 @@ commands:
   index status     the running server's vector indexes: kind, size, memory per vector, build state
   index rebuild    retrain an index in the background and swap it in (shows progress)
   index check      measure an index's served recall@10 against exact search
+  feed show        the running server's home timeline strategy and cache size
+  feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPlugins(ctx, rest, stdout, stderr)
 	case "index":
 		return runIndex(ctx, rest, stdout, stderr)
+	case "feed":
+		return runFeed(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil

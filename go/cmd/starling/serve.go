@@ -88,8 +88,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	// Without Redis, events stay within this process; with it, they reach
 	// clients connected to any server process.
 	var bus streaming.Bus = streaming.NewLocal(log)
+	var rdb *redis.Client
 	if c.redis != "" {
-		rdb, err := connectRedis(c.redis)
+		rdb, err = connectRedis(c.redis)
 		if err != nil {
 			return err
 		}
@@ -144,11 +145,31 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		ln.Close()
 		return err
 	}
+	var sharedTimelines *feed.Redis
+	if rdb != nil {
+		sharedTimelines = feed.NewRedis(rdb, c.feedRedisPrefix, c.feed.Cap, time.Duration(c.inactiveDays)*24*time.Hour)
+	}
+	home, err := feed.NewSwitch(ctx, st, c.feed, sharedTimelines, log)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("home timelines: %w", err)
+	}
+	registerFeedMetrics(reg, home, st)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
-		Home: feed.NewPull(st), Searcher: statusSearch, Logger: log,
+		Home: home, Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
+	// Every process relays: an event left by a process that died is
+	// delivered by whichever claims it after its lease. It stops after the
+	// servers have drained and before the store closes.
+	relayCtx, stopRelay := context.WithCancel(ctx)
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		svc.RunOutboxRelay(relayCtx, time.Second)
+	}()
+	defer func() { stopRelay(); <-relayDone }()
 	handler := api.NewRouter(api.Options{
 		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
@@ -178,7 +199,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

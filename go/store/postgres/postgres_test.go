@@ -152,7 +152,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"reports",
 		"schema_migrations",
 		"status_edits",
-		"status_mentions",
+		"status_mentions", "status_outbox",
 		"status_pins",
 		"status_tags", "status_vectors",
 		"statuses",

@@ -51,8 +51,8 @@ func (s *Store) PutStatus(ctx context.Context, st *store.Status) error {
 	return s.PutStatusWrite(ctx, &store.StatusWrite{Status: st})
 }
 
-// PutStatusWrite inserts w.Status, its mentions, tags, notifications and
-// idempotency key in one transaction. Unless the status is direct, it
+// PutStatusWrite inserts w.Status, its mentions, tags, notifications,
+// idempotency key and outbox event in one transaction. Unless the status is direct, it
 // increments the author's statuses_count and moves last_status_at forward
 // to the status's CreatedAt (never back, so statuses imported out of order
 // leave the newest time); for a public or unlisted reply, the parent's
@@ -123,6 +123,11 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 		}
 		if err := insertFlags(ctx, tx, w); err != nil {
 			return err
+		}
+		if !w.OutboxAt.IsZero() {
+			if err := insertOutbox(ctx, tx, st.ID, w.OutboxAt); err != nil {
+				return err
+			}
 		}
 		if err := insertConversations(ctx, tx, w); err != nil {
 			return err

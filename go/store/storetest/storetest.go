@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Filters", exerciseFilters},
 		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},
+		{"Outbox", exerciseOutbox},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/starling-social/starling/go/api/admin"
+	"github.com/starling-social/starling/go/feed"
+)
+
+const feedSynopsis = `starling feed show [--admin-addr A] [--admin-token T]
+starling feed strategy pull|push|hybrid [--celebrity-threshold N] [--admin-addr A] [--admin-token T]`
+
+// runFeed shows or switches the running server's home timeline strategy.
+func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: %s", feedSynopsis)
+	}
+	cmd, rest := args[0], args[1:]
+	name := ""
+	switch cmd {
+	case "show":
+	case "strategy":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			return fmt.Errorf("usage: %s", feedSynopsis)
+		}
+		name, rest = rest[0], rest[1:]
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, feedSynopsis)
+		return nil
+	default:
+		return fmt.Errorf("unknown feed command %q\n%s", cmd, feedSynopsis)
+	}
+	fs := flag.NewFlagSet("feed "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	client := registerAdminFlags(fs)
+	threshold := fs.Int("celebrity-threshold", 0, "hybrid: the new celebrity threshold (default: keep the current one)")
+	fs.Usage = usage(fs, feedSynopsis)
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	c, err := client()
+	if err != nil {
+		return err
+	}
+	var f admin.Feed
+	if name == "" {
+		err = c.do(ctx, http.MethodGet, "/admin/feed", &f)
+	} else {
+		path := "/admin/feed/strategy/" + url.PathEscape(name)
+		if *threshold != 0 {
+			path += "?celebrity_threshold=" + strconv.Itoa(*threshold)
+		}
+		err = c.do(ctx, http.MethodPost, path, &f)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "strategy %s, celebrity threshold %d, cap %d per timeline; %d timelines cached, %d entries, %d bytes\n",
+		f.Strategy, f.CelebrityThreshold, f.TimelineCap, f.Timelines, f.Entries, f.Bytes)
+	return nil
+}
+
+// outboxCounter counts the statuses whose delivery is pending.
+type outboxCounter interface {
+	CountOutbox(ctx context.Context) (int, error)
+}
+
+// registerFeedMetrics exports the timeline cache's size and the outbox
+// backlog (a growing backlog means delivery is failing or behind).
+func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCounter) {
+	gauge := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+	}
+	gauge("starling_timeline_cache_timelines", "Cached home and list timelines in this process.",
+		func() float64 { return float64(sw.Stats().Timelines) })
+	gauge("starling_timeline_cache_entries", "Status IDs held by the cached timelines.",
+		func() float64 { return float64(sw.Stats().Entries) })
+	gauge("starling_timeline_cache_bytes", "Bytes the timeline cache counts against --timeline-memory.",
+		func() float64 { return float64(sw.Stats().Bytes) })
+	gauge("starling_outbox_pending", "Statuses whose delivery (fan-out, streaming, index) is pending, -1 if unknown.",
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := ob.CountOutbox(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		})
+}

@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// redisLossPort is the port of the Redis this drill starts and kills (the
+// feed tests' range, 7100-7199).
+const redisLossPort = 7110
+
+// startRedis runs a throwaway redis-server on port, without persistence.
+func startRedis(t *testing.T, port int) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("redis-server", "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("redis-server: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	for range 100 {
+		if out, err := exec.Command("redis-cli", "-p", fmt.Sprint(port), "ping").Output(); err == nil && strings.TrimSpace(string(out)) == "PONG" {
+			return cmd
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("redis-server on %d did not answer", port)
+	return nil
+}
+
+// TestFeedRedisLossDrill: the Redis holding the timelines is killed under
+// read and write load: no home read fails (they fall back to SQL), posts
+// are still acknowledged, /readyz reports the loss; once a new, empty
+// Redis is up, timelines are rebuilt and hold every acknowledged status
+// once, the fan-outs that failed meanwhile delivered again by the outbox.
+func TestFeedRedisLossDrill(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not installed")
+	}
+	rs := startRedis(t, redisLossPort)
+	s := startServer(t, t.TempDir(), "--redis", fmt.Sprintf("redis://127.0.0.1:%d/0", redisLossPort),
+		"--feed-strategy", "hybrid", "--celebrity-threshold", "3", "--rate-limit", "0")
+	_, appTok := newApp(t, s)
+	author := register(t, s, appTok, "author")
+	var a account
+	s.must(s.do("GET", "/api/v1/accounts/verify_credentials", author, nil), http.StatusOK).decode(t, &a)
+	readers := make([]string, 2)
+	for i := range readers {
+		readers[i] = register(t, s, appTok, fmt.Sprintf("reader%d", i))
+		s.must(s.do("POST", "/api/v1/accounts/"+a.ID+"/follow", readers[i], nil), http.StatusOK)
+		homeIDs(t, s, readers[i])
+	}
+
+	var (
+		acked     []string
+		mu        sync.Mutex
+		failed    atomic.Int64
+		stop      = make(chan struct{})
+		wg        sync.WaitGroup
+		client    = &http.Client{Timeout: 10 * time.Second}
+		readsDone atomic.Int64
+	)
+	wg.Add(2)
+	go func() { // the author posts
+		defer wg.Done()
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			req, _ := http.NewRequest("POST", s.base+"/api/v1/statuses", strings.NewReader(url.Values{"status": {fmt.Sprint("loss ", n)}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", "Bearer "+author)
+			resp, err := client.Do(req)
+			if err != nil {
+				failed.Add(1)
+				continue
+			}
+			var st status
+			decErr := json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || decErr != nil {
+				failed.Add(1)
+				continue
+			}
+			mu.Lock()
+			acked = append(acked, st.ID)
+			mu.Unlock()
+		}
+	}()
+	go func() { // the readers read
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			req, _ := http.NewRequest("GET", s.base+"/api/v1/timelines/home?limit=20", nil)
+			req.Header.Set("Authorization", "Bearer "+readers[i%len(readers)])
+			resp, err := client.Do(req)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				failed.Add(1)
+			}
+			if err == nil {
+				resp.Body.Close()
+			}
+			readsDone.Add(1)
+		}
+	}()
+	time.Sleep(time.Second)
+	_ = rs.Process.Kill()
+	_ = rs.Wait()
+	time.Sleep(2 * time.Second)
+	if r := s.do("GET", "/readyz", "", nil); r.status == http.StatusOK {
+		t.Errorf("/readyz answered 200 with Redis gone")
+	}
+	rs = startRedis(t, redisLossPort) // a new, empty Redis
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+	if n := failed.Load(); n != 0 {
+		t.Fatalf("%d requests failed across the Redis loss (%d reads)", n, readsDone.Load())
+	}
+	s.must(s.do("GET", "/readyz", "", nil), http.StatusOK)
+	check := func(when string) {
+		t.Helper()
+		for i, tok := range readers {
+			count := map[string]int{}
+			for _, id := range homeIDs(t, s, tok) {
+				count[id]++
+			}
+			for _, id := range acked {
+				if count[id] != 1 {
+					t.Fatalf("%s: reader%d's home holds acknowledged status %s %d times", when, i, id, count[id])
+				}
+			}
+		}
+	}
+	check("after Redis came back")
+	time.Sleep(12 * time.Second) // the relay redelivers the failed fan-outs after their lease
+	check("after the relay")
+	t.Logf("%d posts acknowledged, %d home reads, 0 failed", len(acked), readsDone.Load())
+}

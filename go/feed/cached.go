@@ -1,0 +1,292 @@
+package feed
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// PageState says how a timeline store answered a page.
+type PageState int
+
+// Page states.
+const (
+	Miss PageState = iota // no timeline for the key: rebuild it
+	Cold                  // the page reaches past the cached window: read SQL
+	Hit                   // the IDs returned are the page's
+)
+
+// Timelines stores cached timelines: per key, status IDs newest first
+// (Memory in process; Redis shared by server processes).
+type Timelines interface {
+	Cap() int
+	Add(ctx context.Context, keys []Key, id int64) error
+	Remove(ctx context.Context, keys []Key, id int64) error
+	Invalidate(ctx context.Context, keys ...Key) error
+	// Page misses unless k's timeline was built for tag.
+	Page(ctx context.Context, k Key, tag uint64, page store.Page) ([]int64, PageState, error)
+	// BeginBuild and InstallBuild bracket a rebuild from SQL: writes made
+	// between them are applied to what InstallBuild installs, and an
+	// Invalidate between them discards the build.
+	BeginBuild(ctx context.Context, k Key) (uint64, error)
+	InstallBuild(ctx context.Context, k Key, gen, tag uint64, ids []int64, complete bool) error
+}
+
+// Celebrities is where hybrid records the authors it no longer fans out.
+// Server processes sharing timelines must share it (Redis implements it);
+// otherwise Cached keeps its own set in memory.
+type Celebrities interface {
+	MarkCelebrity(ctx context.Context, accountID int64) error
+	// Celebrities returns which of ids are marked.
+	Celebrities(ctx context.Context, ids []int64) ([]int64, error)
+}
+
+// Cached is the push strategy (threshold 0) and the hybrid one: statuses
+// are written into their audience's cached home timelines when committed,
+// and a read takes its page of IDs from the cache. In hybrid, authors with
+// threshold followers or more (celebrities) are written only into their
+// own timeline; a reader's page merges its celebrity followees' statuses
+// from SQL. Followed tags are merged at read time by both.
+type Cached struct {
+	pull      *Pull
+	st        Store
+	tl        Timelines
+	threshold int
+	log       *slog.Logger
+	rebuilds  singleflight.Group
+
+	shared Celebrities // nil: celebs below
+	mu     sync.RWMutex
+	celebs map[int64]bool // authors seen at or above threshold; kept for the process's life
+}
+
+// NewCached returns a push (threshold 0) or hybrid strategy over tl.
+func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached {
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}}
+	c.shared, _ = tl.(Celebrities)
+	return c
+}
+
+// StatusAdded writes st into the cached homes of its audience, or in
+// hybrid, for a celebrity, into its author's only, and into lists. On a
+// failed write the affected timelines are dropped if the store still can,
+// and the error returned, so the outbox delivers st again.
+func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error {
+	if c.threshold > 0 && len(home)-1 >= c.threshold {
+		// Marked before the status is left out of the followers' homes,
+		// so no read can miss it.
+		if c.shared != nil {
+			if err := c.shared.MarkCelebrity(ctx, st.AccountID); err != nil {
+				return fmt.Errorf("feed: mark celebrity %d: %w", st.AccountID, err)
+			}
+		}
+		c.mu.Lock()
+		c.celebs[st.AccountID] = true
+		c.mu.Unlock()
+		home = []int64{st.AccountID}
+	}
+	keys := append(homeKeys(home), listKeys(lists)...)
+	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
+		c.invalidate(ctx, keys)
+		return fmt.Errorf("feed: fan-out of %d: %w", st.ID, err)
+	}
+	return nil
+}
+
+// StatusRemoved removes id from the cached homes it reached.
+// A removal that fails leaves a dangling ID at worst: reads skip statuses
+// that no longer exist.
+func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int64) error {
+	keys := append(homeKeys(home), listKeys(lists)...)
+	if err := c.tl.Remove(ctx, keys, id); err != nil {
+		c.invalidate(ctx, keys)
+		return fmt.Errorf("feed: removal of %d: %w", id, err)
+	}
+	return nil
+}
+
+// HomeChanged drops the accounts' cached homes: a follow backfills and an
+// unfollow, block or mute removes by the rebuild on their next read.
+func (c *Cached) HomeChanged(ctx context.Context, accountIDs ...int64) {
+	c.invalidate(ctx, homeKeys(accountIDs))
+}
+
+func (c *Cached) invalidate(ctx context.Context, keys []Key) {
+	if err := c.tl.Invalidate(ctx, keys...); err != nil {
+		c.log.ErrorContext(ctx, "feed: invalidating timelines failed", "keys", len(keys), "err", err)
+	}
+}
+
+// Home returns the page from the cached timeline, rebuilt first if
+// missing; a page past the cached window, or a timeline store that fails,
+// is read from SQL as pull does.
+func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	k := HomeKey(viewerID)
+	ids, state, err := c.tl.Page(ctx, k, 0, page)
+	if err == nil && state == Miss {
+		if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]*store.Status, error) {
+			return c.pull.followed(ctx, viewerID, p)
+		}); err == nil {
+			ids, state, err = c.tl.Page(ctx, k, 0, page)
+		}
+	}
+	if err != nil {
+		c.log.WarnContext(ctx, "feed: timeline store failed; reading SQL", "account", viewerID, "err", err)
+	}
+	if err != nil || state != Hit {
+		return c.pull.Home(ctx, viewerID, page)
+	}
+	sts, err := c.load(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: %w", viewerID, err)
+	}
+	if sts, err = c.withCelebrities(ctx, viewerID, sts, page); err != nil {
+		c.log.WarnContext(ctx, "feed: celebrities unavailable; reading SQL", "account", viewerID, "err", err)
+		return c.pull.Home(ctx, viewerID, page)
+	}
+	tagged, err := c.pull.tagged(ctx, viewerID, page)
+	if err != nil {
+		return nil, err
+	}
+	return mergePage(sts, tagged, page), nil
+}
+
+// List returns the candidates of a list's page (the statuses of members,
+// its accounts now), from the cached list timeline, rebuilt when missing
+// or built for other members; an old page is read from SQL.
+func (c *Cached) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	k, tag := ListKey(listID), membersTag(members)
+	ids, state, err := c.tl.Page(ctx, k, tag, page)
+	if err == nil && state == Miss {
+		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]*store.Status, error) {
+			return c.pull.List(ctx, listID, members, p)
+		}); err == nil {
+			ids, state, err = c.tl.Page(ctx, k, tag, page)
+		}
+	}
+	if err != nil {
+		c.log.WarnContext(ctx, "feed: timeline store failed; reading SQL", "list", listID, "err", err)
+	}
+	if err != nil || state != Hit {
+		return c.pull.List(ctx, listID, members, page)
+	}
+	sts, err := c.load(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("feed: list %d: %w", listID, err)
+	}
+	return sts, nil
+}
+
+// load returns the statuses of ids that still exist, newest first.
+func (c *Cached) load(ctx context.Context, ids []int64) ([]*store.Status, error) {
+	sts, err := c.st.GetStatusesByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("cached statuses: %w", err)
+	}
+	slices.SortFunc(sts, func(a, b *store.Status) int { return cmp.Compare(b.ID, a.ID) })
+	return sts, nil
+}
+
+// membersTag fingerprints a member set (FNV-1a over the sorted IDs), so a
+// list timeline built for other members is rebuilt rather than served.
+func membersTag(members []int64) uint64 {
+	sorted := slices.Sorted(slices.Values(members))
+	h := uint64(14695981039346656037)
+	for _, id := range sorted {
+		for i := range 8 {
+			h ^= uint64(byte(id >> (8 * i)))
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
+// withCelebrities merges into sts the page of the viewer's celebrity
+// followees' statuses (hybrid).
+func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*store.Status, page store.Page) ([]*store.Status, error) {
+	if c.threshold == 0 {
+		return sts, nil
+	}
+	c.mu.RLock()
+	none := len(c.celebs) == 0
+	c.mu.RUnlock()
+	if none && c.shared == nil {
+		return sts, nil
+	}
+	followees, err := c.st.GetFollowingIDs(ctx, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
+	}
+	var celebs []int64
+	if c.shared != nil {
+		if celebs, err = c.shared.Celebrities(ctx, followees); err != nil {
+			return nil, fmt.Errorf("feed: home %d: %w", viewerID, err)
+		}
+	} else {
+		c.mu.RLock()
+		celebs = slices.DeleteFunc(followees, func(id int64) bool { return !c.celebs[id] })
+		c.mu.RUnlock()
+	}
+	theirs, err := c.pull.statusesOf(ctx, viewerID, celebs, page)
+	if err != nil {
+		return nil, err
+	}
+	return mergePage(sts, theirs, page), nil
+}
+
+// rebuild loads k's cached timeline from SQL by read (pull's query for
+// it): the newest candidates, up to the cap. One rebuild per timeline runs
+// at a time in this process; concurrent readers wait for it.
+func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store.Page) ([]*store.Status, error)) error {
+	flight := string(k.Kind) + strconv.FormatInt(k.ID, 10) + ":" + strconv.FormatUint(tag, 16)
+	_, err, _ := c.rebuilds.Do(flight, func() (any, error) {
+		gen, err := c.tl.BeginBuild(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		limit := c.tl.Cap()
+		sts, err := read(store.Page{Limit: limit + 1})
+		if err != nil {
+			// Drop the build, or the writes it keeps would pile up until
+			// the timeline's next read.
+			if ierr := c.tl.Invalidate(ctx, k); ierr != nil {
+				c.log.WarnContext(ctx, "feed: dropping a failed build", "err", ierr)
+			}
+			return nil, err
+		}
+		complete := len(sts) <= limit
+		ids := make([]int64, 0, len(sts))
+		for _, s := range sts[:min(len(sts), limit)] {
+			ids = append(ids, s.ID)
+		}
+		return nil, c.tl.InstallBuild(ctx, k, gen, tag, ids, complete)
+	})
+	return err
+}
+
+func homeKeys(ids []int64) []Key {
+	keys := make([]Key, len(ids))
+	for i, id := range ids {
+		keys[i] = HomeKey(id)
+	}
+	return keys
+}
+
+func listKeys(ids []int64) []Key {
+	keys := make([]Key, len(ids))
+	for i, id := range ids {
+		keys[i] = ListKey(id)
+	}
+	return keys
+}

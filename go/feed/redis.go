@@ -1,0 +1,410 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// Redis is the timeline store shared by server processes (--redis): per
+// timeline a sorted set of status IDs scored by ID, a meta hash (built
+// for which tag, complete or not) and, while a rebuild runs, its
+// generation and the writes made meanwhile. A timeline's keys share one
+// hash tag ({h<id>} or {l<id>}), so they sit in one Redis Cluster slot and
+// each operation is one Lua script on one node; writes to many timelines
+// go in one pipeline.
+//
+// A timeline not read for ttl expires: its followers' fan-out then skips
+// it, and it is rebuilt from SQL on its next read (Mastodon's inactive
+// users).
+type Redis struct {
+	rdb    redis.UniversalClient
+	prefix string
+	cap    int
+	ttl    time.Duration
+
+	// mode is what the timelines must be built for (strategy and
+	// threshold); until Redis has confirmed it (adopted), every operation
+	// first tries to, and fails as if Redis were down if it cannot.
+	mu      sync.Mutex
+	mode    string
+	adopted atomic.Bool
+}
+
+// NewRedis returns a Redis timeline store under key prefix.
+func NewRedis(rdb redis.UniversalClient, prefix string, capPerTimeline int, ttl time.Duration) *Redis {
+	return &Redis{rdb: rdb, prefix: prefix, cap: capPerTimeline, ttl: ttl}
+}
+
+// Cap is the most IDs one timeline keeps.
+func (r *Redis) Cap() int { return r.cap }
+
+// keys are a timeline's keys, in the order the scripts take them.
+func (r *Redis) keys(k Key) []string {
+	base := r.prefix + "tl:{" + string(k.Kind) + strconv.FormatInt(k.ID, 10) + "}:"
+	return []string{base + "ids", base + "meta", base + "build", base + "badd", base + "brem", base + "gen"}
+}
+
+// addScript inserts ARGV[1] into a present timeline (unless it is older
+// than the oldest kept of an incomplete one) and trims it to ARGV[2], or
+// keeps it for a build under way.
+var addScript = redis.NewScript(`
+local id = ARGV[1]
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  local complete = redis.call('HGET', KEYS[2], 'complete') == '1'
+  if not complete then
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+    if oldest == nil or tonumber(id) < tonumber(oldest) then return 0 end
+  end
+  redis.call('ZADD', KEYS[1], id, id)
+  if redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[2]) then
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+    redis.call('HSET', KEYS[2], 'complete', '0')
+  end
+  return 1
+elseif redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('ZADD', KEYS[4], id, id)
+  return 2
+end
+return 0`)
+
+// removeScript deletes ARGV[1] from a present timeline, or records the
+// removal for a build under way.
+var removeScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+elseif redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('ZADD', KEYS[5], ARGV[1], ARGV[1])
+end
+return 0`)
+
+// beginScript starts a build: a new generation (the counter outlives
+// builds, so an old build can never match a new one).
+var beginScript = redis.NewScript(`
+local gen = redis.call('INCR', KEYS[6])
+redis.call('EXPIRE', KEYS[6], ARGV[1])
+redis.call('SET', KEYS[3], gen, 'EX', ARGV[1])
+redis.call('DEL', KEYS[4], KEYS[5])
+return gen`)
+
+// installScript installs a build if it is still the current one:
+// ARGV = gen, tag, complete (1/0), cap, ttl, ids...
+var installScript = redis.NewScript(`
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+local cap = tonumber(ARGV[4])
+local complete = ARGV[3]
+for i = 6, #ARGV do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i]) end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+  if complete == '1' or (oldest ~= nil and tonumber(id) >= tonumber(oldest)) then
+    redis.call('ZADD', KEYS[1], id, id)
+  end
+end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do redis.call('ZREM', KEYS[1], id) end
+local n = redis.call('ZCARD', KEYS[1])
+if n > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
+  complete = '0'
+end
+redis.call('HSET', KEYS[2], 'tag', ARGV[2], 'complete', complete)
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
+return 1`)
+
+// pageScript reads a page: ARGV = tag, hi ("+inf" or "(max"), lo
+// ("(since"), limit, "min" for a min_id page, ttl. It answers {0} when the
+// timeline is missing or built for another tag, else {1, complete,
+// oldest, ids} and keeps the timeline alive.
+var pageScript = redis.NewScript(`
+if redis.call('HGET', KEYS[2], 'tag') ~= ARGV[1] then return {0} end
+local complete = redis.call('HGET', KEYS[2], 'complete')
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1] or '0'
+local ids
+if ARGV[5] == 'min' then
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[2], 'LIMIT', 0, ARGV[4])
+else
+  ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'LIMIT', 0, ARGV[4])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+return {1, complete, oldest, ids}`)
+
+// scripts are loaded on every node before use, so pipelines can EVALSHA.
+var scripts = []*redis.Script{addScript, removeScript, beginScript, installScript, pageScript}
+
+// Load puts the scripts into Redis (every master of a cluster).
+func (r *Redis) Load(ctx context.Context) error {
+	load := func(ctx context.Context, c *redis.Client) error {
+		for _, s := range scripts {
+			if err := s.Load(ctx, c).Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := r.forEachNode(ctx, load); err != nil {
+		return fmt.Errorf("feed: load Redis scripts: %w", err)
+	}
+	return nil
+}
+
+// forEachNode runs fn on the Redis, or on every master of a cluster.
+func (r *Redis) forEachNode(ctx context.Context, fn func(context.Context, *redis.Client) error) error {
+	switch c := r.rdb.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, fn)
+	case *redis.Client:
+		return fn(ctx, c)
+	}
+	return fmt.Errorf("feed: unsupported Redis client %T", r.rdb)
+}
+
+func (r *Redis) ttlSeconds() string { return strconv.Itoa(max(1, int(r.ttl/time.Second))) }
+
+// run runs a script, loading it first if Redis lost it (a restart).
+func run(ctx context.Context, c redis.Scripter, s *redis.Script, keys []string, args ...any) *redis.Cmd {
+	return s.Run(ctx, c, keys, args...)
+}
+
+// pipelined runs one script per key in one pipeline.
+func (r *Redis) pipelined(ctx context.Context, s *redis.Script, ks []Key, args ...any) error {
+	if len(ks) == 0 {
+		return nil
+	}
+	if err := r.ready(ctx); err != nil {
+		return err
+	}
+	exec := func() error {
+		_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range ks {
+				s.EvalSha(ctx, p, r.keys(k), args...)
+			}
+			return nil
+		})
+		return err
+	}
+	err := exec()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err = r.Load(ctx); err == nil {
+			err = exec()
+		}
+	}
+	return err
+}
+
+// Add inserts id into each of keys' timelines that is present or being
+// built, in one pipeline.
+func (r *Redis) Add(ctx context.Context, keys []Key, id int64) error {
+	if err := r.pipelined(ctx, addScript, keys, id, r.cap); err != nil {
+		return fmt.Errorf("feed: redis add %d to %d timelines: %w", id, len(keys), err)
+	}
+	return nil
+}
+
+// Remove deletes id from each of keys' timelines, in one pipeline.
+func (r *Redis) Remove(ctx context.Context, keys []Key, id int64) error {
+	if err := r.pipelined(ctx, removeScript, keys, id); err != nil {
+		return fmt.Errorf("feed: redis remove %d from %d timelines: %w", id, len(keys), err)
+	}
+	return nil
+}
+
+// Invalidate drops keys' timelines and builds.
+func (r *Redis) Invalidate(ctx context.Context, keys ...Key) error {
+	if err := r.ready(ctx); err != nil {
+		return err
+	}
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, r.keys(k)[:5]...)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("feed: redis invalidate %d timelines: %w", len(keys), err)
+	}
+	return nil
+}
+
+// BeginBuild starts a build of k.
+func (r *Redis) BeginBuild(ctx context.Context, k Key) (uint64, error) {
+	if err := r.ready(ctx); err != nil {
+		return 0, err
+	}
+	gen, err := run(ctx, r.rdb, beginScript, r.keys(k), r.ttlSeconds()).Uint64()
+	if err != nil {
+		return 0, fmt.Errorf("feed: redis begin build: %w", err)
+	}
+	return gen, nil
+}
+
+// InstallBuild installs a build unless another replaced or an
+// invalidation dropped it.
+func (r *Redis) InstallBuild(ctx context.Context, k Key, gen, tag uint64, ids []int64, complete bool) error {
+	args := make([]any, 0, 5+len(ids))
+	c := "0"
+	if complete {
+		c = "1"
+	}
+	args = append(args, gen, strconv.FormatUint(tag, 10), c, r.cap, r.ttlSeconds())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	if err := run(ctx, r.rdb, installScript, r.keys(k), args...).Err(); err != nil {
+		return fmt.Errorf("feed: redis install build: %w", err)
+	}
+	return nil
+}
+
+// Page reads k's page; see Memory.Page.
+func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([]int64, PageState, error) {
+	if err := r.ready(ctx); err != nil {
+		return nil, Miss, err
+	}
+	lo, hi := pageBounds(page)
+	hiArg, mode := "+inf", "max"
+	if hi != 0 {
+		hiArg = "(" + strconv.FormatInt(hi, 10)
+	}
+	if page.MinID != 0 {
+		mode = "min"
+	}
+	res, err := run(ctx, r.rdb, pageScript, r.keys(k), strconv.FormatUint(tag, 10), hiArg,
+		"("+strconv.FormatInt(lo, 10), page.Limit, mode, r.ttlSeconds()).Slice()
+	if err != nil {
+		return nil, Miss, fmt.Errorf("feed: redis page: %w", err)
+	}
+	if len(res) < 4 {
+		return nil, Miss, nil
+	}
+	complete := res[1] == "1"
+	oldest, err := parseID(res[2])
+	if err != nil {
+		return nil, Miss, err
+	}
+	raw, _ := res[3].([]any)
+	ids := make([]int64, 0, len(raw))
+	for _, v := range raw {
+		id, err := parseID(v)
+		if err != nil {
+			return nil, Miss, err
+		}
+		ids = append(ids, id)
+	}
+	if mode == "min" {
+		slices.Reverse(ids) // read ascending: newest first, as every page
+	}
+	ids, ok := decidePage(ids, complete, oldest, page)
+	if !ok {
+		return nil, Cold, nil
+	}
+	return ids, Hit, nil
+}
+
+// MarkCelebrity records accountID as an author hybrid does not fan out,
+// for every process sharing this Redis.
+func (r *Redis) MarkCelebrity(ctx context.Context, accountID int64) error {
+	if err := r.ready(ctx); err != nil {
+		return err
+	}
+	return r.rdb.SAdd(ctx, r.prefix+"celebrities", accountID).Err()
+}
+
+// Celebrities returns which of ids are marked, in one round trip.
+func (r *Redis) Celebrities(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	members := make([]any, len(ids))
+	for i, id := range ids {
+		members[i] = id
+	}
+	marked, err := r.rdb.SMIsMember(ctx, r.prefix+"celebrities", members...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("feed: redis celebrities: %w", err)
+	}
+	var out []int64
+	for i, m := range marked {
+		if m {
+			out = append(out, ids[i])
+		}
+	}
+	return out, nil
+}
+
+// Adopt makes mode (strategy and threshold) the one the Redis timelines
+// are built for, flushing them first if they were built for another. If
+// Redis cannot be reached, the store stays unusable (its operations fail,
+// so reads fall back to SQL and fan-out to the outbox) until a later
+// operation adopts the mode.
+func (r *Redis) Adopt(ctx context.Context, mode string) error {
+	r.mu.Lock()
+	r.mode = mode
+	r.adopted.Store(false)
+	r.mu.Unlock()
+	return r.ready(ctx)
+}
+
+// ready adopts the mode if that has not happened yet.
+func (r *Redis) ready(ctx context.Context) error {
+	if r.adopted.Load() {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.adopted.Load() {
+		return nil
+	}
+	old, err := r.rdb.GetSet(ctx, r.prefix+"mode", r.mode).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("feed: redis mode: %w", err)
+	}
+	if old != r.mode {
+		if err := r.Flush(ctx); err != nil {
+			return err
+		}
+	}
+	r.adopted.Store(true)
+	return nil
+}
+
+// Flush drops every timeline under the prefix (a strategy switch): each
+// is rebuilt from SQL on its next read. The celebrity set stays.
+func (r *Redis) Flush(ctx context.Context) error {
+	del := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, r.prefix+"tl:*", 500).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	if err := r.forEachNode(ctx, del); err != nil {
+		return fmt.Errorf("feed: redis flush: %w", err)
+	}
+	return nil
+}
+
+func parseID(v any) (int64, error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, errors.New("feed: redis page: not a string")
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("feed: redis page: %w", err)
+	}
+	return id, nil
+}

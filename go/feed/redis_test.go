@@ -1,0 +1,214 @@
+package feed_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/store"
+)
+
+// testRedis is the real Redis of STARLING_TEST_REDIS; tests keep to keys
+// of their own prefix (testPrefix).
+func testRedis(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	url := os.Getenv("STARLING_TEST_REDIS")
+	if url == "" {
+		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func testPrefix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "starling:test:" + hex.EncodeToString(b[:]) + ":"
+}
+
+// clusterPorts are the three masters' ports of the test's Redis Cluster
+// (the feed tests' range, 7100-7199).
+var clusterPorts = []int{7101, 7102, 7103}
+
+var (
+	clusterOnce sync.Once
+	clusterErr  error
+)
+
+// testCluster starts, once per test binary, a three-master Redis Cluster
+// on clusterPorts (redis-server --cluster-enabled, redis-cli --cluster
+// create) and returns a client of it. It needs redis-server; like the
+// other Redis tests it runs when STARLING_TEST_REDIS is set (CI).
+func testCluster(t *testing.T) redis.UniversalClient {
+	t.Helper()
+	if os.Getenv("STARLING_TEST_REDIS") == "" {
+		t.Skip("STARLING_TEST_REDIS not set: the Redis Cluster tests run with the Redis ones (.ci/run)")
+	}
+	clusterOnce.Do(func() { clusterErr = startCluster() })
+	if clusterErr != nil {
+		t.Fatal(clusterErr)
+	}
+	addrs := make([]string, len(clusterPorts))
+	for i, p := range clusterPorts {
+		addrs[i] = fmt.Sprintf("127.0.0.1:%d", p)
+	}
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// startCluster starts the nodes, in the foreground, in a temporary
+// directory; TestMain kills them when the tests end.
+func startCluster() error {
+	dir, err := os.MkdirTemp("", "starling-cluster-")
+	if err != nil {
+		return err
+	}
+	var addrs []string
+	for _, p := range clusterPorts {
+		nd := filepath.Join(dir, fmt.Sprint(p))
+		if err := os.Mkdir(nd, 0o755); err != nil {
+			return err
+		}
+		cmd := exec.Command("redis-server", "--port", fmt.Sprint(p), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+			"--cluster-config-file", filepath.Join(nd, "nodes.conf"), "--dir", nd, "--save", "", "--appendonly", "no")
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start redis-server: %w", err)
+		}
+		clusterProcs = append(clusterProcs, cmd)
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", p))
+	}
+	for _, a := range addrs {
+		if err := waitPing(a); err != nil {
+			return err
+		}
+	}
+	out, err := exec.Command("redis-cli", append([]string{"--cluster", "create"}, append(addrs, "--cluster-yes")...)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("redis-cli --cluster create: %v: %s", err, out)
+	}
+	// Wait until every node agrees the cluster is ok.
+	for _, a := range addrs {
+		ok := false
+		for range 100 {
+			info, _ := exec.Command("redis-cli", "-h", "127.0.0.1", "-p", strings.Split(a, ":")[1], "cluster", "info").Output()
+			if strings.Contains(string(info), "cluster_state:ok") {
+				ok = true
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !ok {
+			return fmt.Errorf("cluster node %s not ok", a)
+		}
+	}
+	return nil
+}
+
+var clusterProcs []*exec.Cmd
+
+func waitPing(addr string) error {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	for range 100 {
+		if c.Ping(context.Background()).Err() == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("redis %s did not answer", addr)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, p := range clusterProcs {
+		_ = p.Process.Kill()
+		_ = p.Wait()
+	}
+	os.Exit(code)
+}
+
+// TestRedisTimelines checks the store's rules on Redis and Redis Cluster:
+// a build keeps the writes made while it read SQL, an invalidation
+// discards a build, the cap trims and makes older pages cold, a tag
+// mismatch misses, and keys of one timeline share a slot.
+func TestRedisTimelines(t *testing.T) {
+	for name, client := range map[string]func(*testing.T) redis.UniversalClient{"redis": testRedis, "cluster": testCluster} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			r := feed.NewRedis(client(t), testPrefix(), 3, time.Hour)
+			if err := r.Load(ctx); err != nil {
+				t.Fatal(err)
+			}
+			page := func(k feed.Key, tag uint64, p store.Page, want feed.PageState) []int64 {
+				t.Helper()
+				ids, state, err := r.Page(ctx, k, tag, p)
+				if err != nil || state != want {
+					t.Fatalf("Page(%v, %+v) = %v, state %v, err %v; want state %v", k, p, ids, state, err, want)
+				}
+				return ids
+			}
+			k := feed.HomeKey(1)
+			page(k, 0, store.Page{Limit: 3}, feed.Miss)
+			must(t, r.Add(ctx, []feed.Key{k}, 5)) // absent: dropped
+			gen, err := r.BeginBuild(ctx, k)
+			must(t, err)
+			must(t, r.Add(ctx, []feed.Key{k}, 9))
+			must(t, r.Remove(ctx, []feed.Key{k}, 3))
+			must(t, r.InstallBuild(ctx, k, gen, 0, []int64{5, 3, 1}, true))
+			if got := page(k, 0, store.Page{Limit: 10}, feed.Hit); !slices.Equal(got, []int64{9, 5, 1}) {
+				t.Fatalf("after build %v, want [9 5 1]", got)
+			}
+			must(t, r.Add(ctx, []feed.Key{k}, 12)) // trims 1: incomplete from now
+			if got := page(k, 0, store.Page{Limit: 3}, feed.Hit); !slices.Equal(got, []int64{12, 9, 5}) {
+				t.Fatalf("after trim %v", got)
+			}
+			page(k, 0, store.Page{Limit: 2, MaxID: 9}, feed.Cold)
+			if got := page(k, 0, store.Page{Limit: 1, MinID: 5}, feed.Hit); !slices.Equal(got, []int64{9}) {
+				t.Fatalf("min_id page %v, want [9]", got)
+			}
+			page(k, 7, store.Page{Limit: 3}, feed.Miss) // built for tag 0
+
+			k2 := feed.ListKey(2)
+			gen, err = r.BeginBuild(ctx, k2)
+			must(t, err)
+			must(t, r.Invalidate(ctx, k2))
+			must(t, r.InstallBuild(ctx, k2, gen, 0, []int64{1}, true))
+			page(k2, 0, store.Page{Limit: 3}, feed.Miss)
+			// A new build after the invalidation gets a new generation: the
+			// stale one cannot install over it.
+			gen2, err := r.BeginBuild(ctx, k2)
+			must(t, err)
+			must(t, r.InstallBuild(ctx, k2, gen, 0, []int64{1}, true))
+			page(k2, 0, store.Page{Limit: 3}, feed.Miss)
+			must(t, r.InstallBuild(ctx, k2, gen2, 0, []int64{2}, true))
+			if got := page(k2, 0, store.Page{Limit: 3}, feed.Hit); !slices.Equal(got, []int64{2}) {
+				t.Fatalf("list after rebuild %v", got)
+			}
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,129 @@
+package social
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// The outbox is the one flow by which a committed status reaches its
+// consumers: the search index, the home feed (fan-out) and the streams.
+// Posting writes the status and its outbox event in one transaction
+// (StatusWrite.OutboxAt), then delivers it at once on the request; the
+// event is deleted later, in a batch. If the process dies before that,
+// the relay (RunOutboxRelay, in every server process) claims the event
+// once its lease has run out and delivers it again. Delivery is thus at
+// least once, and every consumer applies it idempotently: the index and
+// the cached timelines skip a status they hold; a stream may see an update
+// twice after a crash.
+
+// OutboxLease is how long a status's deliverer has before another process
+// may claim its event and deliver it again.
+const OutboxLease = 10 * time.Second
+
+// outboxBatch bounds the events one relay pass claims.
+const outboxBatch = 200
+
+// delivered holds the statuses delivered inline whose events await
+// deletion (one DeleteOutbox per relay pass rather than a write per post).
+type delivered struct {
+	mu  sync.Mutex
+	ids []int64
+}
+
+func (d *delivered) add(id int64) {
+	d.mu.Lock()
+	d.ids = append(d.ids, id)
+	d.mu.Unlock()
+}
+
+func (d *delivered) take() []int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ids := d.ids
+	d.ids = nil
+	return ids
+}
+
+// outboxAt is when a status written now becomes claimable by the relay.
+func (s *Service) outboxAt() time.Time { return s.nowUTC().Add(OutboxLease) }
+
+// deliverStatus hands a committed status to its consumers and marks its
+// outbox event done, unless the fan-out failed (the timeline store is
+// down): the event then stays, and the relay delivers it again after its
+// lease, once the store is back.
+func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+	if s.index != nil {
+		s.index.StatusCreated(ctx, st)
+	}
+	if err := s.publishStatus(ctx, st, tags, mentioned); err != nil {
+		s.log.WarnContext(ctx, "outbox: delivery failed; the relay retries", "status", st.ID, "err", err)
+		return
+	}
+	s.done.add(st.ID)
+}
+
+// RelayOutbox deletes the events delivered since the last pass, then
+// claims and delivers the events whose deliverer did not finish (it
+// crashed, or another process's lease ran out); it returns how many it
+// delivered. A status deleted meanwhile took its event with it.
+func (s *Service) RelayOutbox(ctx context.Context) (int, error) {
+	const op = "social.RelayOutbox"
+	if ids := s.done.take(); len(ids) > 0 {
+		if err := s.store.DeleteOutbox(ctx, ids); err != nil {
+			// They will be delivered again after their lease: harmless.
+			s.log.WarnContext(ctx, "outbox: deleting delivered events", "n", len(ids), "err", err)
+		}
+	}
+	ids, err := s.store.ClaimOutbox(ctx, s.nowUTC(), OutboxLease, outboxBatch)
+	if err != nil || len(ids) == 0 {
+		return 0, internalOrNil(op, err)
+	}
+	sts, err := s.store.GetStatusesByIDs(ctx, ids)
+	if err != nil {
+		return 0, internal(op, err)
+	}
+	tags, err := s.store.GetStatusTags(ctx, ids)
+	if err != nil {
+		return 0, internal(op, err)
+	}
+	mentions, err := s.store.GetStatusMentions(ctx, ids)
+	if err != nil {
+		return 0, internal(op, err)
+	}
+	for _, st := range sts {
+		s.deliverStatus(ctx, st, tags[st.ID], mentions[st.ID])
+	}
+	s.log.InfoContext(ctx, "outbox: delivered pending statuses", "n", len(sts))
+	return len(sts), nil
+}
+
+// RunOutboxRelay runs RelayOutbox every interval until ctx ends, first at
+// once (what a crashed predecessor left).
+func (s *Service) RunOutboxRelay(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.RelayOutbox(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "outbox relay", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			// Delete what was delivered, so a restart does not deliver it again.
+			if ids := s.done.take(); len(ids) > 0 {
+				_ = s.store.DeleteOutbox(context.WithoutCancel(ctx), ids)
+			}
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func internalOrNil(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return internal(op, err)
+}
