@@ -190,6 +190,9 @@ type Config struct {
 	// Rules are the instance's rules, IDs 1, 2, … in order (reports cite
 	// them); none by default.
 	Rules []Rule
+	// ScheduledLease is how long a process claiming a due scheduled status
+	// has to publish it before another may (ScheduledLease when zero).
+	ScheduledLease time.Duration
 }
 
 // DefaultConfig is what a fresh instance runs with.

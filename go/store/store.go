@@ -153,6 +153,11 @@ type StatusWrite struct {
 	// Poll, when not nil, is stored with the status (its StatusID and
 	// AccountID are the status's).
 	Poll *Poll
+	// ScheduledID, when not zero, names the author's scheduled status this
+	// write publishes: it is deleted in the same transaction, and the write
+	// fails with ErrNotFound if it is gone (published by another process,
+	// or deleted by its author), so it is published at most once.
+	ScheduledID int64
 	// OutboxAt, when not zero, adds the status's delivery event to the
 	// outbox in the same transaction, claimable from then (the writer
 	// delivers it itself first and deletes it; see Outbox).
@@ -411,6 +416,7 @@ type Store interface {
 	Conversations
 	Media
 	Polls
+	ScheduledStatuses
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

@@ -69,8 +69,6 @@ func TestCreateStatusRefusesUnsupported(t *testing.T) {
 	e := newTestEnv(t)
 	_, tok := e.user("alice", "read write")
 	wantRefused(t, e, http.MethodPost, "/api/v1/statuses", tok, []refusal{
-		{"scheduled_at form", "scheduled_at", form(url.Values{"status": {"later"}, "scheduled_at": {"2030-01-01T00:00:00.000Z"}})},
-		{"scheduled_at JSON", "scheduled_at", jsonBody(`{"status":"later","scheduled_at":"2030-01-01T00:00:00.000Z"}`)},
 		{"quoted_status_id", "quoted_status_id", jsonBody(`{"status":"quote","quoted_status_id":"1"}`)},
 		{"quote_approval_policy", "quote_approval_policy", form(url.Values{"status": {"x"}, "quote_approval_policy": {"public"}})},
 		{"a file part", "media", multipartFile(t, "status", "pic", "media")},

@@ -52,9 +52,9 @@ type createStatusRequest struct {
 	PollExpiresIn  string   `param:"poll[expires_in]"`
 	PollMultiple   bool     `param:"poll[multiple]"`
 	PollHideTotals bool     `param:"poll[hide_totals]"`
-	// Not implemented yet, so refused when given: a scheduled post must not
-	// go out at once.
-	ScheduledAt         notSupported `param:"scheduled_at"`
+	// ScheduledAt, when given, schedules the status instead (a
+	// ScheduledStatus is answered).
+	ScheduledAt         string       `param:"scheduled_at"`
 	QuotedStatusID      notSupported `param:"quoted_status_id"`
 	QuoteApprovalPolicy notSupported `param:"quote_approval_policy"`
 }
@@ -92,6 +92,20 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	author := viewer(r.Context())
+	at, err := parseScheduledAt(req.ScheduledAt)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if !at.IsZero() {
+		v, err := h.svc.ScheduleStatus(r.Context(), author, in, at)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, scheduledStatusEntity(v))
+		return
+	}
 	st, err := h.svc.PostStatus(r.Context(), author, in)
 	if err != nil {
 		h.writeError(w, r, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/media"
+	"github.com/starling-social/starling/go/social"
 )
 
 // envPrefix names the environment variables that mirror every flag:
@@ -80,6 +81,8 @@ type serveConfig struct {
 	rateLimitAuth       int
 	rateLimitApps       int
 	trustedProxies      string
+	schedulerInterval   time.Duration
+	schedulerLease      time.Duration
 	requestTimeout      time.Duration
 	statusCacheBytes    int64
 
@@ -129,6 +132,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.mediaURL, "media-url", "", "base URL clients fetch uploaded files from, for a CDN or proxy in front (default <public-url>/system/media, served by Starling)")
 	fs.Int64Var(&c.mediaMaxBytes, "media-max-bytes", media.DefaultMaxBytes, "largest image upload in bytes")
 	fs.Int64Var(&c.mediaMaxPixels, "media-max-pixels", media.DefaultMaxPixels, "largest image upload in pixels (width × height, read before decoding)")
+	fs.DurationVar(&c.schedulerInterval, "scheduler-interval", 5*time.Second, "how often each process looks for scheduled statuses due")
+	fs.DurationVar(&c.schedulerLease, "scheduler-lease", social.ScheduledLease, "how long a process has to publish the scheduled statuses it claimed before another process may claim them (after a crash)")
 	c.index.register(fs)
 	fd := feed.DefaultConfig()
 	fs.StringVar(&c.feed.Strategy, "feed-strategy", fd.Strategy, "home timelines: pull (read SQL per request), push (fan-out on write into cached timelines) "+
@@ -202,6 +207,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.statusCacheBytes < 0 {
 		return fmt.Errorf("--status-cache-bytes must not be negative, got %d", c.statusCacheBytes)
+	}
+	if c.schedulerInterval <= 0 || c.schedulerLease <= 0 {
+		return fmt.Errorf("--scheduler-interval and --scheduler-lease must be positive, got %s and %s", c.schedulerInterval, c.schedulerLease)
 	}
 	if c.requestTimeout < 0 {
 		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)

@@ -159,7 +159,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: home, Searcher: statusSearch, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
-	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
+	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
+		ScheduledLease: c.schedulerLease})
 	// Every process relays: an event left by a process that died is
 	// delivered by whichever claims it after its lease. It stops after the
 	// servers have drained and before the store closes.
@@ -170,6 +171,15 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		svc.RunOutboxRelay(relayCtx, time.Second)
 	}()
 	defer func() { stopRelay(); <-relayDone }()
+	// Every process runs the scheduler too: claims keep two from publishing
+	// one status, and a crashed claimer's statuses are claimed again.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		svc.RunScheduler(schedCtx, c.schedulerInterval)
+	}()
+	defer func() { stopSched(); <-schedDone }()
 	handler := api.NewRouter(api.Options{
 		Mastodon: mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 			Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,

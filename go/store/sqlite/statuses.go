@@ -140,6 +140,11 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 				return err
 			}
 		}
+		if w.ScheduledID != 0 {
+			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
+				return err
+			}
+		}
 		if w.IdempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx,
 				`DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at < ?`,
