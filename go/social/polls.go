@@ -172,3 +172,41 @@ func (s *Service) Vote(ctx context.Context, viewer *store.Account, id int64, cho
 	}
 	return s.GetPoll(ctx, viewer, id)
 }
+
+// endedPollsBatch bounds the polls one pass notifies.
+const endedPollsBatch = 100
+
+// NotifyEndedPolls writes the `poll` notifications of the polls that have
+// ended (to each voter and to the author, from the author, as Mastodon
+// does) and returns how many polls it notified. Each poll is marked in the
+// transaction that writes its notifications, so two processes racing
+// notify it once; one that fails is retried on the next pass.
+func (s *Service) NotifyEndedPolls(ctx context.Context) (int, error) {
+	const op = "social.NotifyEndedPolls"
+	polls, err := s.store.ListEndedPolls(ctx, s.nowUTC(), endedPollsBatch)
+	if err != nil {
+		return 0, internal(op, err)
+	}
+	done := 0
+	for _, p := range polls {
+		voters, err := s.store.GetPollVoterIDs(ctx, p.ID)
+		if err != nil {
+			return done, internal(op, err)
+		}
+		ns := []*store.Notification{s.newNotification(p.AccountID, p.AccountID, store.NotificationPoll, p.StatusID)}
+		for _, v := range voters {
+			if v != p.AccountID {
+				ns = append(ns, s.newNotification(v, p.AccountID, store.NotificationPoll, p.StatusID))
+			}
+		}
+		switch err := s.store.PutPollEndNotifications(ctx, p.ID, ns); {
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+			continue // notified by another process, or the status is gone
+		case err != nil:
+			return done, internal(op, err)
+		}
+		s.publishNotifications(ctx, ns)
+		done++
+	}
+	return done, nil
+}

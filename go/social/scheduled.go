@@ -267,14 +267,18 @@ func (s *Service) drop(ctx context.Context, sch *store.ScheduledStatus, why erro
 	}
 }
 
-// RunScheduler runs PublishScheduled every interval until ctx ends, first
-// at once (what was due while no process ran).
+// RunScheduler runs the timed jobs every interval until ctx ends, first at
+// once (what fell due while no process ran): PublishScheduled and
+// NotifyEndedPolls.
 func (s *Service) RunScheduler(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := s.PublishScheduled(ctx); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "scheduler", "err", err)
+		}
+		if _, err := s.NotifyEndedPolls(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "scheduler: poll ends", "err", err)
 		}
 		select {
 		case <-ctx.Done():

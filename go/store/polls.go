@@ -43,4 +43,13 @@ type Polls interface {
 	// ErrConflict if the account voted in the poll already (also when two
 	// votes race: one wins); ErrNotFound if the poll or account is gone.
 	PutPollVotes(ctx context.Context, pollID, accountID int64, choices []int, at time.Time) error
+	// ListEndedPolls lists up to limit polls expired at now whose end was
+	// not notified yet, earliest first.
+	ListEndedPolls(ctx context.Context, now time.Time, limit int) ([]*Poll, error)
+	// GetPollVoterIDs returns the accounts that voted in the poll.
+	GetPollVoterIDs(ctx context.Context, pollID int64) ([]int64, error)
+	// PutPollEndNotifications marks the poll's end notified and inserts ns,
+	// in one transaction; ErrConflict (nothing written) if it was notified
+	// already (by another process).
+	PutPollEndNotifications(ctx context.Context, pollID int64, ns []*Notification) error
 }

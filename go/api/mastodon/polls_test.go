@@ -161,3 +161,73 @@ func runPollVotesConcurrent(t *testing.T, st store.Store) {
 		t.Errorf("votes_count = %v, want %d", p["votes_count"], len(toks))
 	}
 }
+
+// TestPollEndNotifications: when a poll ends, its author and each voter get
+// one `poll` notification, however many processes run the job at once.
+func TestPollEndNotifications(t *testing.T) { onBothStores(t, runPollEndNotifications) }
+
+func runPollEndNotifications(t *testing.T, st store.Store) {
+	e := newMediaEnvOn(t, st)
+	other := newMediaEnvOn(t, st) // a second server process
+	_, alice := e.user("alice", "read write")
+	_, bob := e.user("bob", "read write")
+	_, carol := e.user("carol", "read write")
+	_, dave := e.user("dave", "read write")
+	ctx := t.Context()
+	post := func(text string) (statusID, pollID string) {
+		m := decodeObject(t, e.do(http.MethodPost, "/api/v1/statuses", alice, "application/json", strings.NewReader(
+			`{"status":"`+text+`","poll":{"options":["a","b"],"expires_in":300}}`)))
+		return m["id"].(string), m["poll"].(map[string]any)["id"].(string)
+	}
+	sid, pid := post("ends")
+	goneID, gonePoll := post("deleted before its end")
+	for _, tok := range []string{bob, carol} {
+		for _, p := range []string{pid, gonePoll} {
+			wantStatus(t, e.postForm("/api/v1/polls/"+p+"/votes", tok, url.Values{"choices[]": {"1"}}), http.StatusOK)
+		}
+	}
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/statuses/"+goneID, alice, "", nil), http.StatusOK)
+	pollNotes := func(tok string) []map[string]any {
+		return decodeList(t, e.get("/api/v1/notifications?types[]=poll", tok))
+	}
+	if n, err := e.svc.NotifyEndedPolls(ctx); err != nil || n != 0 {
+		t.Fatalf("before the end: %d, %v", n, err)
+	}
+	e.advance(301 * time.Second)
+	other.advance(301 * time.Second)
+	var (
+		wg   sync.WaitGroup
+		sums [2]int
+	)
+	for i, svc := range []*social.Service{e.svc, other.svc} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := svc.NotifyEndedPolls(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			sums[i] = n
+		}()
+	}
+	wg.Wait()
+	if sums[0]+sums[1] != 1 {
+		t.Fatalf("polls notified: %d + %d, want 1", sums[0], sums[1])
+	}
+	if n, err := e.svc.NotifyEndedPolls(ctx); err != nil || n != 0 {
+		t.Fatalf("second pass: %d, %v", n, err)
+	}
+	for name, tok := range map[string]string{"alice (author)": alice, "bob": bob, "carol": carol} {
+		ns := pollNotes(tok)
+		if len(ns) != 1 || ns[0]["type"] != "poll" || ns[0]["status"].(map[string]any)["id"] != sid ||
+			ns[0]["status"].(map[string]any)["poll"].(map[string]any)["expired"] != true {
+			t.Errorf("%s: poll notifications %v", name, ns)
+		}
+	}
+	if ns := pollNotes(dave); len(ns) != 0 {
+		t.Errorf("dave, who did not vote: %v", ns)
+	}
+	if ns := decodeList(t, e.get("/api/v1/notifications?exclude_types[]=poll&exclude_types[]=mention", bob)); len(ns) != 0 {
+		t.Errorf("bob excluding poll: %v", ns)
+	}
+}

@@ -139,3 +139,54 @@ func (s *Store) PutPollVotes(ctx context.Context, pollID, accountID int64, choic
 	}
 	return nil
 }
+
+// ListEndedPolls reads the unnotified expired polls by their partial index.
+func (s *Store) ListEndedPolls(ctx context.Context, now time.Time, limit int) ([]*store.Poll, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+pollColumns+` FROM polls
+		WHERE NOT notified AND expires_at <= $1 ORDER BY expires_at, id LIMIT $2`, toDB(now), limit)
+	out, err := pgx.CollectRows(rows, scanPoll)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: ended polls: %w", err)
+	}
+	return out, nil
+}
+
+// GetPollVoterIDs reads poll_voters.
+func (s *Store) GetPollVoterIDs(ctx context.Context, pollID int64) ([]int64, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT account_id FROM poll_voters WHERE poll_id = $1 ORDER BY account_id`, pollID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: voters of poll %d: %w", pollID, err)
+	}
+	return ids, nil
+}
+
+// PutPollEndNotifications flips polls.notified (the row lock makes a
+// racing process's flip wait, then find it done) and inserts ns in one
+// transaction. The status's row is share-locked first, the order in which
+// deleting the status locks the two.
+func (s *Store) PutPollEndNotifications(ctx context.Context, pollID int64, ns []*store.Notification) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM statuses
+			WHERE id = (SELECT status_id FROM polls WHERE id = $1) FOR KEY SHARE`, pollID); err != nil {
+			return fmt.Errorf("lock status: %w", err)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE polls SET notified = true WHERE id = $1 AND NOT notified`, pollID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return store.ErrConflict
+		}
+		for _, n := range ns {
+			if err := insertNotification(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: poll %d end notifications: %w", pollID, translateFK(err))
+	}
+	return nil
+}

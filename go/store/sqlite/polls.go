@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -159,6 +160,73 @@ func (s *Store) PutPollVotes(ctx context.Context, pollID, accountID int64, choic
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: vote in poll %d: %w", pollID, translateFK(err))
+	}
+	return nil
+}
+
+// ListEndedPolls reads the unnotified expired polls by their partial index.
+func (s *Store) ListEndedPolls(ctx context.Context, now time.Time, limit int) ([]*store.Poll, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+pollColumns+` FROM polls
+		WHERE notified = 0 AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`, toDB(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: ended polls: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Poll
+	for rows.Next() {
+		p, err := scanPoll(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: ended polls: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: ended polls: %w", err)
+	}
+	return out, nil
+}
+
+// GetPollVoterIDs reads poll_voters.
+func (s *Store) GetPollVoterIDs(ctx context.Context, pollID int64) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT account_id FROM poll_voters WHERE poll_id = ? ORDER BY account_id`, pollID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: voters of poll %d: %w", pollID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: voters of poll %d: %w", pollID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: voters of poll %d: %w", pollID, err)
+	}
+	return ids, nil
+}
+
+// PutPollEndNotifications flips polls.notified and inserts ns in one write
+// transaction.
+func (s *Store) PutPollEndNotifications(ctx context.Context, pollID int64, ns []*store.Notification) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE polls SET notified = 1 WHERE id = ? AND notified = 0`, pollID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(store.ErrConflict, err)
+		}
+		for _, n := range ns {
+			if err := insertNotification(ctx, tx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: poll %d end notifications: %w", pollID, translateFK(err))
 	}
 	return nil
 }

@@ -242,7 +242,7 @@ func TestMigrationsCreateTables(t *testing.T) {
 		"mutes",
 		"notifications",
 		"policy_decisions", "poll_voters", "poll_votes", "polls",
-		"reports",
+		"reports", "scheduled_statuses",
 		"schema_migrations",
 		"status_edits",
 		"status_mentions", "status_outbox",
