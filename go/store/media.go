@@ -45,6 +45,10 @@ type Media interface {
 	// GetStatusMedia returns the attachments of each of statusIDs that has
 	// any, in the order the author gave them.
 	GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int64][]*MediaAttachment, error)
+	// DetachStatusMedia makes the status's attachments unattached uploads
+	// again, as uploaded at at (so a client may post them again, "delete and
+	// redraft", before the clean-up removes them).
+	DetachStatusMedia(ctx context.Context, statusID int64, at time.Time) error
 	// ListUnattachedMedia lists attachments never attached and created
 	// before before, oldest first, at most limit.
 	ListUnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*MediaAttachment, error)

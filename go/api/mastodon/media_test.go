@@ -272,8 +272,9 @@ func runMediaUploadAndPost(t *testing.T, st store.Store) {
 	if n := len(e.files()); n != 3 { // the first's original and preview; the second is its own preview
 		t.Errorf("%d files on disk, want 3", n)
 	}
-	// Deleting the status deletes its media and their files.
-	wantStatus(t, e.do(http.MethodDelete, "/api/v1/statuses/"+sid, tok, "", nil), http.StatusOK)
+	// Deleting the status with delete_media deletes its media and their
+	// files (TestMediaDeleteAndRedraft: without, they are kept to redraft).
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/statuses/"+sid+"?delete_media=true", tok, "", nil), http.StatusOK)
 	if files := e.files(); len(files) != 0 {
 		t.Errorf("files left after deleting the status: %v", files)
 	}
@@ -562,4 +563,61 @@ func manyFields(n int) url.Values {
 		v.Set("fields_attributes["+strconv.Itoa(i)+"][name]", "f")
 	}
 	return v
+}
+
+// TestMediaDeleteAndRedraft: deleting a status answers with its
+// attachments, which the client posts again (Mastodon's "delete and
+// redraft"); with delete_media=true they go with the status, files too.
+func TestMediaDeleteAndRedraft(t *testing.T) { onBothStores(t, runMediaDeleteAndRedraft) }
+
+func runMediaDeleteAndRedraft(t *testing.T, st store.Store) {
+	e := newMediaEnvOn(t, st)
+	_, tok := e.user("alice", "read write")
+	_, bob := e.user("bob", "read write")
+	postWith := func(text string, ids ...string) string {
+		rec := e.postForm("/api/v1/statuses", tok, url.Values{"status": {text}, "media_ids[]": ids})
+		wantStatus(t, rec, http.StatusOK)
+		return decodeObject(t, rec)["id"].(string)
+	}
+	a := e.upload("/api/v2/media", tok, upload(t, testPhoto(t, 40, 40), [2]string{"description", "a red square"}))
+	b := e.upload("/api/v2/media", tok, upload(t, testPhoto(t, 50, 40)))
+	sid := postWith("with two", a["id"].(string), b["id"].(string))
+	// Someone else's status is not theirs to delete (nor are its media).
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/statuses/"+sid, bob, "", nil), http.StatusForbidden)
+	del := e.do(http.MethodDelete, "/api/v1/statuses/"+sid, tok, "", nil)
+	wantStatus(t, del, http.StatusOK)
+	media := decodeObject(t, del)["media_attachments"].([]any)
+	if len(media) != 2 || media[0].(map[string]any)["id"] != a["id"] || media[0].(map[string]any)["description"] != "a red square" ||
+		media[1].(map[string]any)["id"] != b["id"] {
+		t.Fatalf("delete response media = %v", media)
+	}
+	// The redraft posts them again; their files were kept.
+	wantStatus(t, e.get(servedPath(t, a["url"]), ""), http.StatusOK)
+	redraft := postWith("redrafted", a["id"].(string), b["id"].(string))
+	if got := decodeObject(t, e.get("/api/v1/statuses/"+redraft, tok))["media_attachments"].([]any); len(got) != 2 {
+		t.Fatalf("redraft media = %v", got)
+	}
+	// delete_media=true: the attachments and their files go.
+	for _, bad := range []string{"?delete_media=maybe", "?delete_media=%00"} {
+		rec := e.do(http.MethodDelete, "/api/v1/statuses/"+redraft+bad, tok, "", nil)
+		if rec.Code != http.StatusBadRequest && rec.Code != http.StatusUnprocessableEntity {
+			t.Errorf("delete_media %s: %d", bad, rec.Code)
+		}
+	}
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/statuses/"+redraft+"?delete_media=true", tok, "", nil), http.StatusOK)
+	wantError(t, e.get("/api/v1/media/"+a["id"].(string), tok), http.StatusNotFound)
+	if files := e.files(); len(files) != 0 {
+		t.Errorf("files left after delete_media: %v", files)
+	}
+	// Kept attachments not posted again are pruned as any unposted upload.
+	c := e.upload("/api/v2/media", tok, upload(t, testPhoto(t, 30, 30)))
+	sid = postWith("once", c["id"].(string))
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/statuses/"+sid, tok, "", nil), http.StatusOK)
+	e.advance(social.UnattachedMediaTTL + time.Minute)
+	if n, err := e.svc.PruneMedia(t.Context()); err != nil || n != 1 {
+		t.Fatalf("PruneMedia = %d, %v; want 1", n, err)
+	}
+	if files := e.files(); len(files) != 0 {
+		t.Errorf("files left after the prune: %v", files)
+	}
 }

@@ -119,16 +119,28 @@ func (h *Handler) getStatus(w http.ResponseWriter, r *http.Request) {
 	h.statusAction(w, r, h.svc.GetStatus)
 }
 
+type deleteStatusRequest struct {
+	// DeleteMedia deletes the attachments too; by default they become
+	// unposted uploads again, for the redraft.
+	DeleteMedia bool `param:"delete_media"`
+}
+
 // deleteStatus handles DELETE /api/v1/statuses/:id: the deleted status,
-// with its source text so the client can offer "delete and redraft".
+// with its source text and attachments so the client can offer "delete and
+// redraft".
 func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
+	var req deleteStatusRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	v := viewer(r.Context())
-	st, err := h.svc.DeleteStatus(r.Context(), v, id)
+	st, media, err := h.svc.RedraftStatus(r.Context(), v, id, req.DeleteMedia)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -146,6 +158,11 @@ func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	out := h.statusView(v, views[0])
 	out.Text = &st.Text
+	// The attachments left the status with it: shown from what it had.
+	out.MediaAttachments = make([]*MediaAttachment, 0, len(media))
+	for _, m := range media {
+		out.MediaAttachments = append(out.MediaAttachments, h.mediaAttachment(m))
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

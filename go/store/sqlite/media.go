@@ -179,3 +179,12 @@ func (s *Store) CountMediaSince(ctx context.Context, accountID int64, since time
 	}
 	return n, nil
 }
+
+// DetachStatusMedia clears status_id and restarts the upload clock.
+func (s *Store) DetachStatusMedia(ctx context.Context, statusID int64, at time.Time) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE media_attachments SET status_id = NULL, position = 0, created_at = ?
+		WHERE status_id = ?`, toDB(at), statusID); err != nil {
+		return fmt.Errorf("sqlite: detach media of status %d: %w", statusID, err)
+	}
+	return nil
+}
