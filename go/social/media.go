@@ -195,9 +195,10 @@ func (s *Service) removeUnusedKeys(ctx context.Context, keys ...string) {
 	}
 }
 
-// statusMedia checks the media a new status names: at most
-// MaxMediaAttachments, no repeats, each the author's and not posted yet.
-func (s *Service) statusMedia(ctx context.Context, op string, author *store.Account, ids []int64) error {
+// statusMedia checks the media a status names: at most
+// MaxMediaAttachments, no repeats, each the author's and not posted yet, or
+// already on statusID (an edit; 0 for a new status).
+func (s *Service) statusMedia(ctx context.Context, op string, author *store.Account, ids []int64, statusID int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -217,7 +218,7 @@ func (s *Service) statusMedia(ctx context.Context, op string, author *store.Acco
 	}
 	ok := 0
 	for _, m := range found {
-		if m.AccountID == author.ID && m.StatusID == 0 {
+		if m.AccountID == author.ID && (m.StatusID == 0 || m.StatusID == statusID) {
 			ok++
 		}
 	}

@@ -58,7 +58,7 @@ func (s *Service) checkStatus(ctx context.Context, op string, author *store.Acco
 	if err != nil {
 		return "", nil, err
 	}
-	if err := s.statusMedia(ctx, op, author, in.MediaIDs); err != nil {
+	if err := s.statusMedia(ctx, op, author, in.MediaIDs, 0); err != nil {
 		return "", nil, err
 	}
 	if in.Poll != nil && len(in.MediaIDs) > 0 {

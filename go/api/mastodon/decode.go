@@ -29,7 +29,7 @@ const maxMultipartMemory = 1 << 20
 // each field is parsed by one rule whatever the encoding.
 //
 // Supported field kinds: string, *string (nil when absent), bool, *bool,
-// int, []string, paramObjects (an array of objects), and notSupported
+// int, []string (non-nil when given, even empty), paramObjects (an array of objects), and notSupported
 // (refused when given). Array parameters use Rails' "name[]"
 // form in forms and query strings; nested JSON objects become Rails'
 // bracketed keys.
@@ -418,7 +418,15 @@ func assign(vals url.Values, dst any) error {
 			return badRequest(fmt.Sprintf("Parameter %s: objects are not accepted here", name))
 		}
 		vs, ok := vals[name]
-		if !ok || len(vs) == 0 {
+		if !ok {
+			continue
+		}
+		if len(vs) == 0 {
+			if _, ok := f.Interface().([]string); ok {
+				// An empty JSON array is given, not absent: an edit's
+				// media_ids: [] removes the attachments.
+				f.Set(reflect.ValueOf([]string{}))
+			}
 			continue
 		}
 		switch f.Interface().(type) {

@@ -621,3 +621,86 @@ func runMediaDeleteAndRedraft(t *testing.T, st store.Store) {
 		t.Errorf("files left after the prune: %v", files)
 	}
 }
+
+// TestMediaOnEdit: PUT /api/v1/statuses/:id with media_ids replaces the
+// attachments (order, removal, new uploads), media_attributes changes their
+// description and focus, absent media_ids keeps them; bad input changes
+// nothing.
+func TestMediaOnEdit(t *testing.T) { onBothStores(t, runMediaOnEdit) }
+
+func runMediaOnEdit(t *testing.T, st store.Store) {
+	e := newMediaEnvOn(t, st)
+	_, tok := e.user("alice", "read write")
+	_, bob := e.user("bob", "read write")
+	put := func(id, token string, body encoded) *httptest.ResponseRecorder {
+		return e.do(http.MethodPut, "/api/v1/statuses/"+id, token, body.contentType, strings.NewReader(body.body))
+	}
+	mediaOf := func(rec *httptest.ResponseRecorder) []map[string]any {
+		var out []map[string]any
+		for _, m := range decodeObject(t, rec)["media_attachments"].([]any) {
+			out = append(out, m.(map[string]any))
+		}
+		return out
+	}
+	a := e.upload("/api/v2/media", tok, upload(t, testPhoto(t, 40, 40)))["id"].(string)
+	b := e.upload("/api/v2/media", tok, upload(t, testPhoto(t, 50, 40)))["id"].(string)
+	c := e.upload("/api/v2/media", tok, upload(t, testPhoto(t, 30, 30)))["id"].(string)
+	bobs := e.upload("/api/v2/media", bob, upload(t, testPhoto(t, 20, 20)))["id"].(string)
+	rec := e.postForm("/api/v1/statuses", tok, url.Values{"status": {"two"}, "media_ids[]": {a, b}})
+	wantStatus(t, rec, http.StatusOK)
+	sid := decodeObject(t, rec)["id"].(string)
+
+	// Reorder, drop b, add c, describe a: one edit.
+	rec = put(sid, tok, jsonBody(`{"status":"edited","media_ids":["`+c+`","`+a+`"],
+		"media_attributes":[{"id":"`+a+`","description":"now described","focus":"0.5,-0.5"}]}`))
+	wantStatus(t, rec, http.StatusOK)
+	got := mediaOf(rec)
+	if len(got) != 2 || got[0]["id"] != c || got[1]["id"] != a || got[1]["description"] != "now described" ||
+		got[1]["meta"].(map[string]any)["focus"].(map[string]any)["x"] != 0.5 {
+		t.Fatalf("after the edit: %v", got)
+	}
+	// b is an unposted upload again: it may be posted elsewhere.
+	wantStatus(t, e.postForm("/api/v1/statuses", tok, url.Values{"status": {"b again"}, "media_ids[]": {b}}), http.StatusOK)
+	// No media_ids: the attachments stay.
+	rec = put(sid, tok, form(url.Values{"status": {"text only"}}))
+	wantStatus(t, rec, http.StatusOK)
+	if got := mediaOf(rec); len(got) != 2 {
+		t.Fatalf("an edit without media_ids changed them: %v", got)
+	}
+
+	// Bad input: each refused, the status unchanged.
+	for name, body := range map[string]encoded{
+		"someone else's upload":     jsonBody(`{"status":"x","media_ids":["` + bobs + `"]}`),
+		"posted elsewhere":          jsonBody(`{"status":"x","media_ids":["` + b + `"]}`),
+		"twice":                     jsonBody(`{"status":"x","media_ids":["` + a + `","` + a + `"]}`),
+		"five":                      jsonBody(`{"status":"x","media_ids":["` + a + `","` + c + `","1","2","3"]}`),
+		"not an ID":                 jsonBody(`{"status":"x","media_ids":["abc"]}`),
+		"huge ID":                   jsonBody(`{"status":"x","media_ids":["99999999999999999999999"]}`),
+		"NUL ID":                    form(url.Values{"status": {"x"}, "media_ids[]": {a + "\x00"}}),
+		"attribute of another":      jsonBody(`{"status":"x","media_attributes":[{"id":"` + b + `","description":"no"}]}`),
+		"attribute without id":      jsonBody(`{"status":"x","media_attributes":[{"description":"no"}]}`),
+		"attribute unknown field":   jsonBody(`{"status":"x","media_attributes":[{"id":"` + a + `","colour":"red"}]}`),
+		"thumbnail":                 jsonBody(`{"status":"x","media_attributes":[{"id":"` + a + `","thumbnail":"x"}]}`),
+		"bad focus":                 jsonBody(`{"status":"x","media_attributes":[{"id":"` + a + `","focus":"2,0"}]}`),
+		"oversized description":     jsonBody(`{"status":"x","media_attributes":[{"id":"` + a + `","description":"` + strings.Repeat("d", 5000) + `"}]}`),
+		"invalid UTF-8 description": form(url.Values{"status": {"x"}, "media_attributes[][id]": {a}, "media_attributes[][description]": {"\xff"}}),
+	} {
+		rec := put(sid, tok, body)
+		if rec.Code != http.StatusUnprocessableEntity && rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	if got := mediaOf(e.get("/api/v1/statuses/"+sid, tok)); len(got) != 2 || got[0]["id"] != c || got[1]["description"] != "now described" {
+		t.Fatalf("bad input changed the media: %v", got)
+	}
+	// A poll status takes no media; media_ids: [] removes them all.
+	rec = e.do(http.MethodPost, "/api/v1/statuses", tok, "application/json", strings.NewReader(
+		`{"status":"poll","poll":{"options":["a","b"],"expires_in":600}}`))
+	wantStatus(t, rec, http.StatusOK)
+	wantError(t, put(decodeObject(t, rec)["id"].(string), tok, jsonBody(`{"status":"poll","media_ids":["`+a+`"]}`)), http.StatusUnprocessableEntity)
+	rec = put(sid, tok, jsonBody(`{"status":"no media now","media_ids":[]}`))
+	wantStatus(t, rec, http.StatusOK)
+	if got := mediaOf(rec); len(got) != 0 {
+		t.Fatalf("media_ids: [] left %v", got)
+	}
+}

@@ -99,7 +99,7 @@ func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int6
 func attachMedia(ctx context.Context, tx pgx.Tx, statusID, accountID int64, ids []int64) error {
 	for i, id := range ids {
 		tag, err := tx.Exec(ctx, `UPDATE media_attachments SET status_id = $1, position = $2
-			WHERE id = $3 AND account_id = $4 AND status_id IS NULL`, statusID, i, id, accountID)
+			WHERE id = $3 AND account_id = $4 AND (status_id IS NULL OR status_id = $1)`, statusID, i, id, accountID)
 		if err != nil {
 			return fmt.Errorf("attach media %d: %w", id, err)
 		}
@@ -166,6 +166,32 @@ func (s *Store) DetachStatusMedia(ctx context.Context, statusID int64, at time.T
 	if _, err := s.pool.Exec(ctx, `UPDATE media_attachments SET status_id = NULL, position = 0, created_at = $1
 		WHERE status_id = $2`, toDB(at), statusID); err != nil {
 		return fmt.Errorf("postgres: detach media of status %d: %w", statusID, err)
+	}
+	return nil
+}
+
+// editMedia applies an edit's media inside EditStatus's transaction.
+func editMedia(ctx context.Context, tx pgx.Tx, w *store.StatusEditWrite) error {
+	st := w.Status
+	if w.MediaIDs != nil {
+		ids := append([]int64{}, *w.MediaIDs...) // never NULL in SQL
+		if _, err := tx.Exec(ctx, `UPDATE media_attachments SET status_id = NULL, position = 0, created_at = $1
+			WHERE status_id = $2 AND NOT (id = ANY($3))`, toDB(w.DetachedAt), st.ID, ids); err != nil {
+			return fmt.Errorf("detach media: %w", err)
+		}
+		if err := attachMedia(ctx, tx, st.ID, st.AccountID, ids); err != nil {
+			return err
+		}
+	}
+	for _, m := range w.MediaUpdates {
+		tag, err := tx.Exec(ctx, `UPDATE media_attachments SET description = $1, focus_x = $2, focus_y = $3
+			WHERE id = $4 AND status_id = $5`, m.Description, m.FocusX, m.FocusY, m.ID, st.ID)
+		if err != nil {
+			return fmt.Errorf("media %d attributes: %w", m.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("media %d attributes: %w", m.ID, store.ErrConflict)
+		}
 	}
 	return nil
 }

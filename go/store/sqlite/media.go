@@ -106,7 +106,7 @@ func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int6
 func attachMedia(ctx context.Context, tx *sql.Tx, statusID, accountID int64, ids []int64) error {
 	for i, id := range ids {
 		res, err := tx.ExecContext(ctx, `UPDATE media_attachments SET status_id = ?, position = ?
-			WHERE id = ? AND account_id = ? AND status_id IS NULL`, statusID, i, id, accountID)
+			WHERE id = ? AND account_id = ? AND (status_id IS NULL OR status_id = ?)`, statusID, i, id, accountID, statusID)
 		if err == nil {
 			err = mustAffect(res)
 		}
@@ -185,6 +185,36 @@ func (s *Store) DetachStatusMedia(ctx context.Context, statusID int64, at time.T
 	if _, err := s.w.ExecContext(ctx, `UPDATE media_attachments SET status_id = NULL, position = 0, created_at = ?
 		WHERE status_id = ?`, toDB(at), statusID); err != nil {
 		return fmt.Errorf("sqlite: detach media of status %d: %w", statusID, err)
+	}
+	return nil
+}
+
+// editMedia applies an edit's media inside EditStatus's transaction.
+func editMedia(ctx context.Context, tx *sql.Tx, w *store.StatusEditWrite) error {
+	st := w.Status
+	if w.MediaIDs != nil {
+		ids := append([]int64{}, *w.MediaIDs...) // never NULL in SQL
+		keep, err := jsonArray(ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE media_attachments SET status_id = NULL, position = 0, created_at = ?
+			WHERE status_id = ? AND id NOT IN (SELECT value FROM json_each(?))`, toDB(w.DetachedAt), st.ID, keep); err != nil {
+			return fmt.Errorf("detach media: %w", err)
+		}
+		if err := attachMedia(ctx, tx, st.ID, st.AccountID, ids); err != nil {
+			return err
+		}
+	}
+	for _, m := range w.MediaUpdates {
+		res, err := tx.ExecContext(ctx, `UPDATE media_attachments SET description = ?, focus_x = ?, focus_y = ?
+			WHERE id = ? AND status_id = ?`, m.Description, m.FocusX, m.FocusY, m.ID, st.ID)
+		if err == nil {
+			err = mustAffect(res)
+		}
+		if err != nil {
+			return fmt.Errorf("media %d attributes: %w", m.ID, conflictIfMissing(err))
+		}
 	}
 	return nil
 }
