@@ -11,6 +11,7 @@
 //	starling-bench stream [flags]        server CPU per streamed status vs listeners
 //	starling-bench http [flags]          home reads, posts and a mix over HTTP against bin/starling
 //	starling-bench media --photos DIR    upload-to-ready latency, CPU and peak memory per photo
+//	starling-bench relevance [flags]     For-you recommendation quality against baselines (leave-last-out)
 //
 // Every command also takes --cpuprofile FILE, --memprofile FILE and
 // --trace FILE (profiles of the bench process itself; see profile.go).
@@ -67,12 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"plugins":     {"policy plugin cost in process vs gRPC, batched rank, load, hot swap and restart", runPlugins},
 		"stream":      {"server CPU per streamed status against the number of listeners (runs bin/starling)", runStream},
 		"http":        {"home reads, posts and a 95/5 mix over HTTP: req/s, p50/p99/p99.9, server CPU per request (runs bin/starling)", runHTTP},
+		"feed":        {"timeline engine: post fan-out, home reads, rebuilds and memory per strategy and timeline store, on a real and a power-law follow graph", runFeed},
 		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
 		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
+		"relevance":   {"For-you HitRate@10 and nDCG@10, leave-last-out, beside random, popularity and item-kNN, on a generated or given interaction log", runRelevance},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "index", "media"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "feed", "index", "relevance", "media"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

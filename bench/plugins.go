@@ -40,8 +40,9 @@ type pluginResult struct {
 	P99Us      float64 `json:"p99_us"`
 	MaxUs      float64 `json:"max_us"`
 	MeanUs     float64 `json:"mean_us"`
-	// Load: calls per second, and CPU per call of the server (this
-	// process, the host side) and of the plugin process.
+	// Load: calls per second. Load, and single gRPC calls (check_status,
+	// rank): CPU per call of the server (this process, the host side) and
+	// of the plugin process.
 	CallsPerSec     float64 `json:"calls_per_sec,omitempty"`
 	HostCPUUsCall   float64 `json:"host_cpu_us_per_call,omitempty"`
 	PluginCPUUsCall float64 `json:"plugin_cpu_us_per_call,omitempty"`
@@ -207,6 +208,23 @@ func timeCalls(n int, fn func() error) ([]time.Duration, int64, error) {
 	return lat, failed, nil
 }
 
+// cpuMeter starts measuring the CPU of this process (the host) and of
+// plugin name's process over gRPC calls; the function it returns records
+// both per call in r, for calls calls (timeCalls' warm-up included). One
+// caller at a time, so unlike the load step this is the cost of a call
+// without any batching of wakeups. In process there is nothing to record.
+func (b *pluginBench) cpuMeter(name, transport string) func(r *pluginResult, calls int) {
+	if transport != "grpc" {
+		return func(*pluginResult, int) {}
+	}
+	pid := b.pid(name)
+	host0, plug0 := processCPU(os.Getpid()), processCPU(pid)
+	return func(r *pluginResult, calls int) {
+		r.HostCPUUsCall = float64(processCPU(os.Getpid())-host0) / float64(time.Microsecond) / float64(calls)
+		r.PluginCPUUsCall = float64(processCPU(pid)-plug0) / float64(time.Microsecond) / float64(calls)
+	}
+}
+
 func (b *pluginBench) checkStatus(n int) error {
 	f := filter.New()
 	if resp, err := f.Configure(context.Background(), &pluginsdk.ConfigureRequest{Config: json.RawMessage(wordfilterConfig)}); err != nil || resp.Error != "" {
@@ -220,12 +238,14 @@ func (b *pluginBench) checkStatus(n int) error {
 		{"inprocess", func() error { _, err := f.CheckStatus(ctx, statusRequest); return err }},
 		{"grpc", func() error { _, err := b.host.CheckStatus(ctx, statusRequest); return err }},
 	} {
+		cpu := b.cpuMeter("wordfilter", tc.transport)
 		lat, failed, err := timeCalls(n, tc.call)
 		if err != nil {
 			return fmt.Errorf("check_status %s: %w", tc.transport, err)
 		}
 		r := latencyResult(lat)
 		r.Bench, r.Transport, r.Plugin, r.Failed = "check_status", tc.transport, "wordfilter", failed
+		cpu(&r, n+n/10)
 		if err := b.emit(r); err != nil {
 			return err
 		}
@@ -268,12 +288,14 @@ func (b *pluginBench) rank(n int) error {
 				return err
 			}},
 		} {
+			cpu := b.cpuMeter("ranker", tc.transport)
 			lat, failed, err := timeCalls(n, tc.call)
 			if err != nil {
 				return fmt.Errorf("rank %d %s: %w", size, tc.transport, err)
 			}
 			r := latencyResult(lat)
 			r.Bench, r.Transport, r.Plugin, r.Candidates, r.Failed = "rank", tc.transport, "ranker", size, failed
+			cpu(&r, n+n/10)
 			if err := b.emit(r); err != nil {
 				return err
 			}

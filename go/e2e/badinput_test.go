@@ -265,12 +265,12 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 		Title string `json:"title"`
 	}
 	s.must(s.do("GET", "/api/v1/lists", alice, nil), http.StatusOK).decode(t, &lists)
-	if len(lists) != 0 {
-		t.Errorf("alice has lists %+v, want none", lists)
+	if len(lists) != 1 || lists[0].Title != "For you" {
+		t.Errorf("alice has lists %+v, want only the virtual For-you list", lists)
 	}
 	s.must(s.do("GET", "/api/v1/lists", tok["bob"], nil), http.StatusOK).decode(t, &lists)
-	if len(lists) != 1 || lists[0].Title != "friends" {
-		t.Errorf("bob's lists %+v, want [friends] unchanged", lists)
+	if len(lists) != 2 || lists[1].Title != "friends" {
+		t.Errorf("bob's lists %+v, want [For you, friends] unchanged", lists)
 	}
 	var filters []struct{}
 	s.must(s.do("GET", "/api/v2/filters", alice, nil), http.StatusOK).decode(t, &filters)

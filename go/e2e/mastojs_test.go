@@ -72,6 +72,15 @@ func TestMastoJSFiltersConversations(t *testing.T) {
 	runNode(t, s, node, filepath.Join(dir, "filters.mjs"))
 }
 
+// TestMastoJSForYou drives the virtual "For you" list through masto.js
+// (go/e2e/mastojs/foryou.mjs): listed, read, paged, never the viewer's own
+// or favourited statuses, and read-only.
+func TestMastoJSForYou(t *testing.T) {
+	dir, node := nodePackages(t, "masto")
+	s := startServer(t, t.TempDir())
+	runNode(t, s, node, filepath.Join(dir, "foryou.mjs"))
+}
+
 // TestMegalodon drives the real server with megalodon (go/e2e/mastojs
 // megalodon.mjs), the library under Whalebird and Fedistar: it must detect
 // Starling as Mastodon from NodeInfo, or those apps cannot add an account.

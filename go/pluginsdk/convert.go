@@ -12,8 +12,12 @@ import (
 // fromproto and toproto packages). A new field is added here, in types.go and
 // in policy.proto, and nowhere else.
 
+// encodingRankColumns is the wire encoding of RankRequest.columns. Every
+// plugin built with this SDK reads it, and says so in Info.
+const encodingRankColumns = "rank_columns"
+
 func toprotoInfoResponse(r *InfoResponse) *proto.InfoResponse {
-	return &proto.InfoResponse{Name: r.Name, Version: r.Version, Hooks: r.Hooks}
+	return &proto.InfoResponse{Name: r.Name, Version: r.Version, Hooks: r.Hooks, Encodings: []string{encodingRankColumns}}
 }
 
 func fromprotoInfoResponse(r *proto.InfoResponse) *InfoResponse {
@@ -185,16 +189,28 @@ func accountVerdict(v Verdict) bool {
 	return v == VerdictAllow || v == VerdictReject || v == VerdictFlag
 }
 
-func toprotoRankRequest(r *RankRequest) *proto.RankRequest {
+// toprotoRankRequest encodes r, column by column when the plugin reads
+// columns and no candidate has named features (which have no column).
+func toprotoRankRequest(r *RankRequest, columns bool) *proto.RankRequest {
 	out := &proto.RankRequest{
-		ViewerId:   r.ViewerID,
-		Surface:    r.Surface,
-		Query:      r.Query,
-		NowUnixMs:  unixMilliOrZero(r.Now),
-		Candidates: make([]*proto.Candidate, len(r.Candidates)),
+		ViewerId:  r.ViewerID,
+		Surface:   r.Surface,
+		Query:     r.Query,
+		NowUnixMs: unixMilliOrZero(r.Now),
+	}
+	for i := range r.Candidates {
+		if len(r.Candidates[i].Features) > 0 {
+			columns = false
+			break
+		}
+	}
+	if columns {
+		out.Columns = toprotoCandidateColumns(r.Candidates)
+		return out
 	}
 	// One backing array for all candidates: a rank of 1,000 is one
 	// allocation here instead of 1,000.
+	out.Candidates = make([]*proto.Candidate, len(r.Candidates))
 	cs := make([]proto.Candidate, len(r.Candidates))
 	for i := range r.Candidates {
 		c := &r.Candidates[i]
@@ -215,15 +231,59 @@ func toprotoRankRequest(r *RankRequest) *proto.RankRequest {
 	return out
 }
 
-func fromprotoRankRequest(r *proto.RankRequest) *RankRequest {
-	in := r.GetCandidates()
-	out := &RankRequest{
-		ViewerID:   r.GetViewerId(),
-		Surface:    r.GetSurface(),
-		Query:      r.GetQuery(),
-		Now:        timeOrZero(0, r.GetNowUnixMs()),
-		Candidates: make([]Candidate, len(in)),
+func toprotoCandidateColumns(in []Candidate) *proto.CandidateColumns {
+	n := len(in)
+	ints := make([]int64, 6*n) // one allocation for the six integer columns
+	floats := make([]float64, 2*n)
+	cols := &proto.CandidateColumns{
+		Id: ints[0*n : 1*n : 1*n], AuthorId: ints[1*n : 2*n : 2*n], CreatedAtUnixMs: ints[2*n : 3*n : 3*n],
+		Favourites: ints[3*n : 4*n : 4*n], Reblogs: ints[4*n : 5*n : 5*n], Replies: ints[5*n : 6*n : 6*n],
+		Affinity: floats[:n:n], Similarity: floats[n:], FollowingAuthor: make([]bool, n),
 	}
+	for i := range in {
+		c := &in[i]
+		cols.Id[i], cols.AuthorId[i], cols.CreatedAtUnixMs[i] = c.ID, c.AuthorID, unixMilliOrZero(c.CreatedAt)
+		cols.Favourites[i], cols.Reblogs[i], cols.Replies[i] = c.Favourites, c.Reblogs, c.Replies
+		cols.Affinity[i], cols.Similarity[i], cols.FollowingAuthor[i] = c.Affinity, c.Similarity, c.FollowingAuthor
+	}
+	return cols
+}
+
+// fromprotoRankRequest decodes a rank request in either encoding. Columns
+// of different lengths are an error: the candidates would not line up.
+func fromprotoRankRequest(r *proto.RankRequest) (*RankRequest, error) {
+	out := &RankRequest{
+		ViewerID: r.GetViewerId(),
+		Surface:  r.GetSurface(),
+		Query:    r.GetQuery(),
+		Now:      timeOrZero(0, r.GetNowUnixMs()),
+	}
+	if cols := r.GetColumns(); cols != nil && len(r.GetCandidates()) == 0 {
+		n := len(cols.GetId())
+		for _, l := range []int{len(cols.GetAuthorId()), len(cols.GetCreatedAtUnixMs()), len(cols.GetFavourites()), len(cols.GetReblogs()),
+			len(cols.GetReplies()), len(cols.GetAffinity()), len(cols.GetSimilarity()), len(cols.GetFollowingAuthor())} {
+			if l != n {
+				return nil, fmt.Errorf("rank columns of different lengths (%d ids, a column of %d)", n, l)
+			}
+		}
+		out.Candidates = make([]Candidate, n)
+		for i := range out.Candidates {
+			out.Candidates[i] = Candidate{
+				ID:              cols.Id[i],
+				AuthorID:        cols.AuthorId[i],
+				CreatedAt:       timeOrZero(0, cols.CreatedAtUnixMs[i]),
+				Favourites:      cols.Favourites[i],
+				Reblogs:         cols.Reblogs[i],
+				Replies:         cols.Replies[i],
+				Affinity:        cols.Affinity[i],
+				Similarity:      cols.Similarity[i],
+				FollowingAuthor: cols.FollowingAuthor[i],
+			}
+		}
+		return out, nil
+	}
+	in := r.GetCandidates()
+	out.Candidates = make([]Candidate, len(in))
 	for i, c := range in {
 		out.Candidates[i] = Candidate{
 			ID:              c.GetId(),
@@ -238,7 +298,7 @@ func fromprotoRankRequest(r *proto.RankRequest) *RankRequest {
 			Features:        c.GetFeatures(),
 		}
 	}
-	return out
+	return out, nil
 }
 
 func toprotoRankResponse(r *RankResponse) *proto.RankResponse {

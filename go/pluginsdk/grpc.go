@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync/atomic"
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -49,6 +51,9 @@ func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc
 // gave them (status errors), so the host can tell a deadline from a crash.
 type grpcClient struct {
 	client proto.PolicyClient
+	// rankColumns: the plugin said in Info that it reads
+	// RankRequest.columns.
+	rankColumns atomic.Bool
 }
 
 var _ Client = (*grpcClient)(nil)
@@ -58,6 +63,7 @@ func (c *grpcClient) Info(ctx context.Context, _ *InfoRequest) (*InfoResponse, e
 	if err != nil {
 		return nil, err
 	}
+	c.rankColumns.Store(slices.Contains(resp.GetEncodings(), encodingRankColumns))
 	return fromprotoInfoResponse(resp), nil
 }
 
@@ -94,7 +100,7 @@ func (c *grpcClient) CheckAccount(ctx context.Context, req *CheckAccountRequest)
 }
 
 func (c *grpcClient) Rank(ctx context.Context, req *RankRequest) (*RankResponse, error) {
-	resp, err := c.client.Rank(ctx, toprotoRankRequest(req))
+	resp, err := c.client.Rank(ctx, toprotoRankRequest(req, c.rankColumns.Load()))
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +168,11 @@ func (s *grpcServer) Rank(ctx context.Context, req *proto.RankRequest) (*proto.R
 	if !ok {
 		return nil, status.Error(codes.Unimplemented, "plugin does not serve "+HookRank)
 	}
-	resp, err := impl.Rank(ctx, fromprotoRankRequest(req))
+	in, err := fromprotoRankRequest(req)
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	resp, err := impl.Rank(ctx, in)
 	if err := checkResult(resp, err); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,71 @@ func TestLoggingInterceptorRecoversPanics(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), `"method":"/starling.policy.v1.Policy/CheckStatus"`) {
 		t.Errorf("call not logged with its method: %s", buf.String())
+	}
+}
+
+// TestRankEncodings: a rank request arrives the same in rows and in columns.
+// Columns are used only after the plugin's Info announced them, and never
+// for candidates with named features, which have no column.
+func TestRankEncodings(t *testing.T) {
+	now := time.UnixMilli(1700000000123).UTC()
+	plain := []Candidate{
+		{ID: 1, AuthorID: 2, CreatedAt: now.Add(-time.Hour), Favourites: 3, Reblogs: 4, Replies: 5, Affinity: 0.5, Similarity: -0.25, FollowingAuthor: true},
+		{ID: 2},
+		{ID: 1 << 60, AuthorID: -1, Favourites: 1 << 40, Similarity: 1},
+	}
+	withFeatures := slices.Clone(plain)
+	withFeatures[1].Features = map[string]float64{"x": 1}
+	cases := []struct {
+		name        string
+		info        bool // the host called Info first
+		cands       []Candidate
+		wantColumns bool
+	}{
+		{"before Info: rows", false, plain, false},
+		{"after Info: columns", true, plain, true},
+		{"named features: rows", true, withFeatures, false},
+		{"no candidates", true, nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			impl := &hookPolicy{rank: &RankResponse{Order: []int64{2}}}
+			p := dispense(t, impl)
+			if tc.info {
+				if _, err := p.Info(ctx, &InfoRequest{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req := &RankRequest{ViewerID: 7, Surface: SurfaceForYou, Now: now, Candidates: tc.cands}
+			if _, err := p.Rank(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			want := *req
+			if want.Candidates == nil {
+				want.Candidates = []Candidate{}
+			}
+			if !reflect.DeepEqual(*impl.gotRank, want) {
+				t.Errorf("plugin saw %+v, want %+v", impl.gotRank, want)
+			}
+			if got := toprotoRankRequest(req, p.(*grpcClient).rankColumns.Load()).GetColumns() != nil; got != tc.wantColumns {
+				t.Errorf("sent columns: %v, want %v", got, tc.wantColumns)
+			}
+		})
+	}
+}
+
+// TestRankColumnsMismatched: columns that do not line up are refused, not
+// read past their end or paired wrongly.
+func TestRankColumnsMismatched(t *testing.T) {
+	cols := toprotoCandidateColumns([]Candidate{{ID: 1}, {ID: 2}})
+	cols.Similarity = cols.Similarity[:1]
+	_, err := fromprotoRankRequest(&proto.RankRequest{Columns: cols})
+	if err == nil {
+		t.Fatal("mismatched columns accepted")
+	}
+	srv := &grpcServer{impl: &hookPolicy{rank: &RankResponse{}}}
+	if _, err := srv.Rank(context.Background(), &proto.RankRequest{Columns: cols}); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("server: %v, want InvalidArgument", err)
 	}
 }

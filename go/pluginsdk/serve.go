@@ -60,11 +60,18 @@ func Serve(impl Policy, opts ...ServeOption) {
 		Plugins:         PluginSet(impl),
 		Logger:          cfg.logger,
 		GRPCServer: func(sopts []grpc.ServerOption) *grpc.Server {
+			// go-plugin has added TLS credentials to sopts if the host
+			// asked for mutual TLS by passing its certificate.
+			sopts = append(sopts, serverOptions(os.Getenv(envClientCert) != "")...)
 			sopts = append(sopts, grpc.ChainUnaryInterceptor(loggingInterceptor(cfg.logger)))
 			return grpc.NewServer(sopts...)
 		},
 	})
 }
+
+// envClientCert is where go-plugin passes the host's certificate when the
+// host uses automatic mutual TLS.
+const envClientCert = "PLUGIN_CLIENT_CERT"
 
 // loggingInterceptor logs every call once, with its duration and outcome, so
 // the Policy adapters carry no per-method logging prologue. It also turns a
@@ -84,7 +91,9 @@ func loggingInterceptor(logger hclog.Logger) grpc.UnaryServerInterceptor {
 				logger.Error("plugin call failed", "method", info.FullMethod, "duration", d, "error", err)
 				return
 			}
-			logger.Debug("plugin call", "method", info.FullMethod, "duration", d)
+			if logger.IsDebug() { // spare the arguments' allocations per call
+				logger.Debug("plugin call", "method", info.FullMethod, "duration", d)
+			}
 		}()
 		return handler(ctx, req)
 	}

@@ -7,8 +7,11 @@
 // over hashicorp/go-plugin's gRPC transport. Each manifest plugin has a
 // slot: its current instance (one process, one version), a supervisor and
 // call statistics. Starting an instance verifies the SHA-256 of exactly the
-// file that is executed (a private copy, see stager), handshakes with
-// automatic mutual TLS, checks Info against the manifest (name, version,
+// file that is executed (a private copy, see stager), handshakes over a
+// Unix socket in the host's private 0700 directory (on Linux each end
+// checks the other's process through the kernel's peer credentials instead
+// of mutual TLS; elsewhere go-plugin's automatic mutual TLS: see
+// pluginsdk.HostDialOptions), checks Info against the manifest (name, version,
 // hooks), configures, health-checks and makes one canary call per hook;
 // only then is the instance made current. Plugins are started with a
 // parent-death signal, so they never outlive the server.

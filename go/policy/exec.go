@@ -20,24 +20,41 @@ const maxBinary = 1 << 30
 // errHashMismatch marks a binary whose SHA-256 is not the pinned one.
 var errHashMismatch = errors.New("sha256 mismatch")
 
+// errSealUnsupported: this system cannot keep sealed in-memory copies; the
+// stager keeps file copies instead.
+var errSealUnsupported = errors.New("sealed copies unsupported")
+
 // stager closes the hash-then-exec race. go-plugin's SecureConfig hashes
 // the binary by path and later executes the path again, so a binary renamed
-// into place in between ran unverified. Instead the host copies the binary
-// into a directory only the server's user can write (mode 0700), hashing
-// exactly the bytes it copies, refuses the copy unless the hash is the
-// pinned one, and then hashes the copy itself again right before it is
-// executed: the file that runs is a file that was verified, whatever
-// happens to the installed binary meanwhile.
+// into place in between ran unverified. Instead the host copies the binary,
+// hashing exactly the bytes it copies, refuses the copy unless the hash is
+// the pinned one, and executes the copy: the file that runs is a file that
+// was verified, whatever happens to the installed binary meanwhile.
+//
+// On Linux the copy is a sealed memfd (sealedCopy), whose content the
+// kernel keeps immutable, so it is never hashed again. Elsewhere, or where
+// memfds cannot be sealed or executed, it is a file in a directory only the
+// server's user can write (mode 0700), hashed again right before each run.
 //
 // Verified copies are kept by hash and reused while the installed file is
 // the same file (device, inode, size and modification time unchanged), so a
-// restart after a crash, or a swap back to a version run before, re-hashes
-// only the private copy instead of copying again.
+// restart after a crash, or a swap back to a version run before, costs no
+// copy (and, sealed, no hashing). An installed file that changed is copied
+// and verified again, so a tampered binary is refused even if its pinned
+// hash has a verified copy. Copies are kept until the host closes: one per
+// version run, the size of its binary.
 type stager struct {
 	dir string
 
 	mu     sync.Mutex
-	staged map[string]fileID // sha256 -> identity of the installed file it was copied from
+	staged map[string]stagedCopy // by sha256
+	noSeal bool                  // sealedCopy failed once; use files
+}
+
+// stagedCopy is one verified copy.
+type stagedCopy struct {
+	from   fileID   // identity of the installed file it was copied from
+	sealed *os.File // the sealed memfd, or nil for a file copy
 }
 
 // fileID identifies an installed binary without reading it.
@@ -47,10 +64,13 @@ type fileID struct {
 	mtime    int64
 }
 
-func newStager(dir string) *stager { return &stager{dir: dir, staged: map[string]fileID{}} }
+func newStager(dir string) *stager { return &stager{dir: dir, staged: map[string]stagedCopy{}} }
 
-// stage returns the path of a verified private copy of src whose SHA-256
-// is wantHex.
+// stage returns the path of a verified copy of src whose SHA-256 is
+// wantHex, to execute. The host calls it, and executes the path, on the
+// spawner's thread: a sealed copy's path names a descriptor, which keep
+// and close only ever close there, so it cannot name another file by the
+// time it is executed.
 func (s *stager) stage(src, wantHex string) (string, error) {
 	fi, err := os.Stat(src)
 	if err != nil {
@@ -60,19 +80,34 @@ func (s *stager) stage(src, wantHex string) (string, error) {
 		return "", fmt.Errorf("%s is not a regular file", src)
 	}
 	id := identify(fi)
-	staged := filepath.Join(s.dir, wantHex)
 	s.mu.Lock()
 	known, ok := s.staged[wantHex]
+	noSeal := s.noSeal
 	s.mu.Unlock()
-	if !ok || known != id {
-		if err := s.copyVerified(src, wantHex, staged); err != nil {
+	if ok && known.from == id && known.sealed != nil {
+		return sealedPath(known.sealed), nil // immutable since it was verified
+	}
+	if !ok || known.from != id {
+		if !noSeal {
+			f, err := sealedCopy(src, wantHex)
+			switch {
+			case err == nil:
+				s.keep(wantHex, stagedCopy{from: id, sealed: f})
+				return sealedPath(f), nil
+			case !errors.Is(err, errSealUnsupported):
+				return "", err
+			}
+			s.mu.Lock()
+			s.noSeal = true
+			s.mu.Unlock()
+		}
+		if err := s.copyVerified(src, wantHex, filepath.Join(s.dir, wantHex)); err != nil {
 			return "", err
 		}
-		s.mu.Lock()
-		s.staged[wantHex] = id
-		s.mu.Unlock()
+		s.keep(wantHex, stagedCopy{from: id})
 	}
-	// The copy itself, right before it runs.
+	// A file copy is hashed again right before it runs.
+	staged := filepath.Join(s.dir, wantHex)
 	got, err := fileSHA256(staged)
 	if err != nil {
 		return "", err
@@ -85,6 +120,29 @@ func (s *stager) stage(src, wantHex string) (string, error) {
 		return "", fmt.Errorf("%w: the private copy of %s changed (sha256 %s); refusing to run it", errHashMismatch, src, got)
 	}
 	return staged, nil
+}
+
+// keep records c as the verified copy for wantHex, closing a sealed copy it
+// replaces (a process started from it has its own reference).
+func (s *stager) keep(wantHex string, c stagedCopy) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.staged[wantHex]; ok && old.sealed != nil {
+		_ = old.sealed.Close()
+	}
+	s.staged[wantHex] = c
+}
+
+// close releases the sealed copies.
+func (s *stager) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, c := range s.staged {
+		if c.sealed != nil {
+			_ = c.sealed.Close()
+		}
+		delete(s.staged, k)
+	}
 }
 
 // copyVerified copies src to staged through a temporary file, hashing the

@@ -189,6 +189,9 @@ func (h *Host) Close() error {
 			wg.Go(s.close)
 		}
 		wg.Wait()
+		// On the spawner, where starts stage and exec: no start is between
+		// the two when a sealed copy's descriptor closes.
+		h.spawner.do(h.stager.close)
 		_ = os.RemoveAll(h.execDir)
 	})
 	return nil

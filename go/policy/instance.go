@@ -232,18 +232,25 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 	// The plugin sees the installed name as argv[0], not the staged copy's.
 	cmd.Args = []string{path}
 	// Tell the plugin how verbose to be, so it does not serialise lines the
-	// host's handler would drop. go-plugin appends the host environment and
-	// its own variables after this.
-	cmd.Env = []string{pluginsdk.LogLevelEnv + "=" + pluginLogLevel(logger)}
+	// host's handler would drop, and where to put its socket.
+	cmd.Env = pluginEnv(logger, h.execDir)
 	dieWithParent(cmd)
 
 	return &plugin.ClientConfig{
 		HandshakeConfig: pluginsdk.Handshake,
 		Plugins:         pluginsdk.PluginSet(nil),
 		Cmd:             cmd,
+		SkipHostEnv:     true, // pluginEnv has it, with our socket directory last
 		// Only this host can talk to the plugin, and only to the process it
-		// started.
-		AutoMTLS:         true,
+		// started: the kernel's peer credentials say so where the platform
+		// has them (see pluginsdk.HostDialOptions), mutual TLS elsewhere.
+		AutoMTLS: !pluginsdk.PeerAuth,
+		GRPCDialOptions: pluginsdk.HostDialOptions(func() int {
+			if cmd.Process == nil {
+				return -1
+			}
+			return cmd.Process.Pid
+		}),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		// Everything the plugin writes to stderr arrives through this logger.
 		Logger:       newHCLogger(logger),
@@ -254,6 +261,19 @@ func (h *Host) clientConfig(path, staged string, logger *slog.Logger) *plugin.Cl
 		SyncStdout: &strayOutput{logger: logger, stream: "stdout"},
 		SyncStderr: &strayOutput{logger: logger, stream: "stderr"},
 	}
+}
+
+// pluginEnv is a plugin's environment: the host's, the log level, and the
+// directory for the plugin's socket, the host's private 0700 directory, so
+// no other user can reach the socket. go-plugin appends its own variables.
+func pluginEnv(logger *slog.Logger, socketDir string) []string {
+	env := []string{pluginsdk.LogLevelEnv + "=" + pluginLogLevel(logger)}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, plugin.EnvUnixSocketDir+"=") && !strings.HasPrefix(kv, plugin.EnvUnixSocketGroup+"=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, plugin.EnvUnixSocketDir+"="+socketDir)
 }
 
 // strayOutput logs what a plugin printed to its redirected os.Stdout or

@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 	if file := os.Getenv(helperEnv); file != "" {
 		os.Exit(runHelperHost(file))
 	}
+	if socket := os.Getenv(strangerEnv); socket != "" {
+		os.Exit(runStranger(socket))
+	}
 	os.Exit(run(m))
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
 )
@@ -115,6 +116,19 @@ type Indexer interface {
 	StatusesDeleted(ctx context.Context, ids []int64)
 }
 
+// Recommender scores statuses from what accounts do (package recommend's
+// Live: a collaborative model trained in the background, with item
+// popularity). Before its first training it returns nil and 0.
+type Recommender interface {
+	// Recommend returns up to k statuses for an account whose history
+	// (favourited, boosted, posted) is given, best first, skipping skip.
+	Recommend(history []int64, k int, skip func(int64) bool) []recommend.Scored
+	// Popular returns up to k of the most interacted-with statuses.
+	Popular(k int, skip func(int64) bool) []recommend.Scored
+	// Popularity is a status's popularity prior in [0, 1].
+	Popularity(id int64) float64
+}
+
 // HomeFeed builds a viewer's home timeline (package feed) and is told of
 // the committed changes a cached timeline holds.
 type HomeFeed interface {
@@ -170,10 +184,13 @@ type Deps struct {
 	Indexer   Indexer
 	Home      HomeFeed
 	Searcher  StatusSearcher
-	Publisher Publisher      // events after commit (streaming); nil publishes nothing
-	Media     MediaProcessor // nil: uploads are refused
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Recommender feeds the For-you timeline; nil leaves it to content,
+	// network and trends.
+	Recommender Recommender
+	Publisher   Publisher      // events after commit (streaming); nil publishes nothing
+	Media       MediaProcessor // nil: uploads are refused
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // Config holds the instance's rules.
@@ -193,6 +210,9 @@ type Config struct {
 	// ScheduledLease is how long a process claiming a due scheduled status
 	// has to publish it before another may (ScheduledLease when zero).
 	ScheduledLease time.Duration
+	// ForYouPerAuthor is the most statuses of one author in a viewer's
+	// For-you ranking; 0 means 3.
+	ForYouPerAuthor int
 }
 
 // DefaultConfig is what a fresh instance runs with.
@@ -210,6 +230,7 @@ type Service struct {
 	index Indexer
 	home  HomeFeed
 	srch  StatusSearcher
+	recs  Recommender
 	pub   Publisher
 	media MediaProcessor
 	log   *slog.Logger
@@ -221,6 +242,7 @@ type Service struct {
 
 	trends trendCaches
 	parts  statusPartsCache // mentions and tags of statuses read recently
+	forYou forYouCache      // each viewer's For-you ranking, briefly
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring
@@ -229,12 +251,15 @@ func New(deps Deps, cfg Config) *Service {
 	if deps.Store == nil || deps.IDs == nil {
 		panic("social.New: Store and IDs are required")
 	}
+	if cfg.ForYouPerAuthor <= 0 {
+		cfg.ForYouPerAuthor = forYouPerAuthor
+	}
 	if cfg.MaxStatusChars <= 0 {
 		cfg.MaxStatusChars = DefaultConfig().MaxStatusChars
 	}
 	s := &Service{
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
-		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, pub: deps.Publisher,
+		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {

@@ -98,6 +98,8 @@ func TestCanView(t *testing.T) {
 		{"muted shown when opened", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readDirect, true},
 		{"muted shown on the profile", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readAccount, true},
 		{"muted hidden in trends", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readTrends, false},
+		{"muted hidden in For you", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readForYou, false},
+		{"private of a stranger hidden in For you", store.VisibilityPrivate, viewerContext{id: viewer}, readForYou, false},
 		{"muted shown on public timelines", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readPublic, true},
 		{"unknown visibility", "bogus", viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, false},
 	}

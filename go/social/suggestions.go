@@ -11,6 +11,10 @@ import (
 const (
 	SourceFriendsOfFriends = "friends_of_friends"
 	SourceMostFollowed     = "most_followed"
+	// SourceSimilar: accounts whose statuses the recommender predicts the
+	// viewer will like (interests like the viewer's, learned from what
+	// accounts favourite and boost). Mastodon's nearest value.
+	SourceSimilar = "similar_to_recently_followed"
 )
 
 // Suggestion is an account suggested to follow, with why.
@@ -20,8 +24,9 @@ type Suggestion struct {
 }
 
 // Suggestions returns up to limit accounts viewer might follow: first the
-// accounts most followed by the accounts viewer follows, then the most
-// followed discoverable accounts. Never viewer itself, an account viewer
+// accounts most followed by the accounts viewer follows, then accounts
+// with similar interests (the authors of what the recommender predicts
+// viewer will like), then the most followed discoverable accounts. Never viewer itself, an account viewer
 // follows, has asked to follow, blocks, is blocked by, mutes, or dismissed.
 func (s *Service) Suggestions(ctx context.Context, viewer *store.Account, limit int) ([]*Suggestion, error) {
 	const op = "social.Suggestions"
@@ -42,6 +47,17 @@ func (s *Service) Suggestions(ctx context.Context, viewer *store.Account, limit 
 		ids = append(ids, c.AccountID)
 		sources[c.AccountID] = SourceFriendsOfFriends
 		exclude = append(exclude, c.AccountID)
+	}
+	if len(ids) < limit {
+		similar, err := s.similarAuthors(ctx, viewer, exclude, limit-len(ids))
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range similar {
+			ids = append(ids, id)
+			sources[id] = SourceSimilar
+			exclude = append(exclude, id)
+		}
 	}
 	if len(ids) < limit {
 		most, err := s.store.ListMostFollowed(ctx, exclude, limit-len(ids))
@@ -102,4 +118,46 @@ func (s *Service) DismissSuggestion(ctx context.Context, viewer *store.Account, 
 		return internal(op, err)
 	}
 	return nil
+}
+
+// similarAuthors returns up to limit authors, best first, of the statuses
+// the recommender ranks highest for viewer among those viewer may see,
+// none in exclude. Without a recommender (or history) there are none.
+func (s *Service) similarAuthors(ctx context.Context, viewer *store.Account, exclude []int64, limit int) ([]int64, error) {
+	const op = "social.similarAuthors"
+	if s.recs == nil {
+		return nil, nil
+	}
+	hist, err := s.forYouHistory(ctx, viewer)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	histIDs := make([]int64, len(hist))
+	for i, st := range hist {
+		histIDs[i] = st.ID
+	}
+	recs := s.recs.Recommend(histIDs, forYouLength, nil)
+	ids := make([]int64, len(recs))
+	for i, r := range recs {
+		ids[i] = r.Item
+	}
+	sts, err := s.statusesInOrder(ctx, op, ids)
+	if err != nil {
+		return nil, err
+	}
+	if sts, err = s.filterVisible(ctx, viewer, sts, readSearch); err != nil {
+		return nil, err
+	}
+	skip := idSet(exclude)
+	var out []int64
+	for _, st := range sts {
+		if len(out) == limit {
+			break
+		}
+		if !skip[st.AccountID] {
+			skip[st.AccountID] = true
+			out = append(out, st.AccountID)
+		}
+	}
+	return out, nil
 }

@@ -20,6 +20,7 @@ const (
 	readSearch                        // search results, suggestions
 	readTrends                        // trending statuses
 	readBatch                         // several statuses by ID (GET /api/v1/statuses?id[]=)
+	readForYou                        // the For-you timeline (recommendations)
 )
 
 // viewerContext is what the visibility rule needs to know about a viewer
@@ -46,7 +47,7 @@ type viewerContext struct {
 //
 //   - authors see their own statuses everywhere;
 //   - blocks hide both ways, on every path;
-//   - mutes hide the muted account on home, in trends and in a batch of
+//   - mutes hide the muted account on home, For-you, in trends and in a batch of
 //     statuses asked for by ID (Mastodon's permitted_statuses_from_ids), and
 //     in notifications when the mute covers notifications;
 //   - public: everyone; unlisted: everyone, but not on public timelines;
@@ -130,7 +131,7 @@ func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
 // mutedOn reports whether a mute hides authorID on path.
 func mutedOn(vc *viewerContext, authorID int64, path readPath) bool {
 	switch path {
-	case readHome, readTrends, readBatch:
+	case readHome, readTrends, readBatch, readForYou:
 		return vc.muted[authorID]
 	case readNotifications:
 		return vc.mutedNotifications[authorID]

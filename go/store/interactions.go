@@ -86,6 +86,13 @@ type List struct {
 	CreatedAt     time.Time
 }
 
+// AccountStatus is one account's favourite or boost of one status (the
+// original, for a boost): the recommender's training data.
+type AccountStatus struct {
+	AccountID int64
+	StatusID  int64
+}
+
 // InteractionFlags says, for a batch of statuses, which ones one account
 // has favourited, reblogged and bookmarked, and which belong to a
 // conversation it mutes.
@@ -115,6 +122,11 @@ type Interactions interface {
 	// ListFavouritedBy lists the favourites of statusID, newest first
 	// inside page (by favourite ID).
 	ListFavouritedBy(ctx context.Context, statusID int64, page Page) ([]*Favourite, error)
+
+	// ListRecentInteractions lists the newest favourites and boosts
+	// (favourites.id, statuses.id of the reblog), newest first, at most
+	// limit, a boost as (booster, original). Both are read by index on id.
+	ListRecentInteractions(ctx context.Context, limit int) ([]AccountStatus, error)
 
 	// PutBookmark inserts b; ErrConflict if it exists, ErrNotFound if the
 	// status does not.

@@ -12,7 +12,7 @@ type Suggestion struct {
 
 // legacySource maps a source to the pre-4.3 "source" value.
 func legacySource(s string) string {
-	if s == social.SourceFriendsOfFriends {
+	if s == social.SourceFriendsOfFriends || s == social.SourceSimilar {
 		return "past_interactions"
 	}
 	return "global"

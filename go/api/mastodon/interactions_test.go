@@ -205,7 +205,7 @@ func TestContextAndTimelines(t *testing.T) {
 	if l := decodeObject(t, rec); l["title"] != "close" || l["replies_policy"] != "none" {
 		t.Errorf("updated list = %v", l)
 	}
-	if ls := decodeList(t, e.get("/api/v1/lists", tok)); len(ls) != 1 {
+	if ls := decodeList(t, e.get("/api/v1/lists", tok)); len(ls) != 2 || ls[0]["id"] != "for_you" {
 		t.Errorf("lists = %v", ls)
 	}
 	wantStatus(t, e.do(http.MethodDelete, "/api/v1/lists/"+lid, tok, "", nil), http.StatusOK)

@@ -48,7 +48,8 @@ func (h *Handler) lists(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, listEntities(ls))
+	// The virtual For-you list comes first, so every app shows it.
+	writeJSON(w, http.StatusOK, append([]*List{forYouListEntity()}, listEntities(ls)...))
 }
 
 // createList handles POST /api/v1/lists.

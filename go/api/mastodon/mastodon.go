@@ -105,6 +105,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.timelineRoutes(r)
 		h.notificationRoutes(r)
 		h.listRoutes(r)
+		h.forYouRoutes(r)
 		h.streamingRoutes(r)
 		h.trendRoutes(r)
 		h.instancePageRoutes(r)

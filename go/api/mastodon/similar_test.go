@@ -25,7 +25,7 @@ func newVectorEnv(t *testing.T, st store.Store) *testEnv {
 	}
 	t.Cleanup(func() { idx.Close() })
 	vectors := search.NewStatuses(emb, idx, st, true, quiet)
-	return newStreamEnvDeps(t, st, testStrategy(t), func(d *social.Deps) { d.Indexer, d.Searcher = vectors, vectors }).testEnv
+	return newStreamEnvDeps(t, st, testStrategy(t), func(d *social.Deps, _ *social.Config) { d.Indexer, d.Searcher = vectors, vectors }).testEnv
 }
 
 // TestSimilarStatuses covers GET /api/v1/statuses/:id/similar: nearest in

@@ -50,9 +50,9 @@ func newStreamEnvOn(t *testing.T, st store.Store, configure ...func(*Options)) *
 }
 
 // newStreamEnvDeps is newStreamEnvOn with the home strategy named and the
-// service's collaborators changed by deps (a vector searcher, say) before
-// the service is built.
-func newStreamEnvDeps(t *testing.T, st store.Store, strategy string, deps func(*social.Deps), configure ...func(*Options)) *streamEnv {
+// service's collaborators and configuration changed by deps (a vector
+// searcher, say) before the service is built.
+func newStreamEnvDeps(t *testing.T, st store.Store, strategy string, deps func(*social.Deps, *social.Config), configure ...func(*Options)) *streamEnv {
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
@@ -64,10 +64,11 @@ func newStreamEnvDeps(t *testing.T, st store.Store, strategy string, deps func(*
 	}
 	d := social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, strategy), Logger: quiet,
 		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}}
+	cfg := social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost}
 	if deps != nil {
-		deps(&d)
+		deps(&d, &cfg)
 	}
-	svc := social.New(d, social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
+	svc := social.New(d, cfg)
 	h := New(svc, opts)
 	r := chi.NewRouter()
 	h.Routes(r)

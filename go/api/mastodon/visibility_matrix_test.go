@@ -86,6 +86,8 @@ const (
 	pathConversation = "GET /conversations: S as a last status"
 	pathFilterStatus = "POST /api/v2/filters/:id/statuses S (200)"
 	pathPoll         = "GET /polls/:id of a poll on a status like S"
+	pathForYou       = "GET /timelines/for_you (before favouriting S)"
+	pathForYouFaved  = "GET /timelines/list/for_you (after favouriting every S it may see)"
 )
 
 // matrixWant is the expected table: for each path and relationship, one
@@ -117,7 +119,12 @@ const (
 //   - a status the viewer may not see is a 404, never a 403;
 //   - status search needs a login;
 //   - a direct status is a conversation of its author and the accounts it
-//     mentions; a filter may name only a status its owner may see.
+//     mentions; a filter may name only a status its owner may see;
+//   - For you never shows the viewer's own statuses, nor what it has
+//     favourited, and hides muted authors as home does; its candidates here
+//     are the network (home), trends (public statuses with replies) and the
+//     index: the stranger posted X (S's words) and "hello from nina" shares
+//     a word with S's "@nina", so both reach every S the rule lets them see.
 var matrixWant = map[string][numRels]string{
 	//                  self    follower stranger blocked blocking muted   mentioned m.follow m.quiet anonymous
 	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
@@ -155,6 +162,8 @@ var matrixWant = map[string][numRels]string{
 	pathEditList:     {"n/a", "PUF-", "n/a", "n/a", "n/a", "----", "n/a", "PUF-", "----", "n/a"},
 	pathConversation: {"---D", "----", "----", "----", "----", "----", "---D", "---D", "----", "n/a"},
 	pathFilterStatus: {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
+	pathForYou:       {"----", "PUF-", "PU--", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
+	pathForYouFaved:  {"----", "----", "----", "----", "----", "----", "----", "----", "----", "n/a"},
 }
 
 // Checks that do not vary with visibility: what A did to or with the viewer.
@@ -246,7 +255,12 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	}
 	t.Cleanup(func() { idx.Close() })
 	vectors := search.NewStatuses(emb, idx, st, true, slog.New(slog.DiscardHandler))
-	e := newStreamEnvDeps(t, st, strategy, func(d *social.Deps) { d.Indexer, d.Searcher = vectors, vectors })
+	e := newStreamEnvDeps(t, st, strategy, func(d *social.Deps, c *social.Config) {
+		d.Indexer, d.Searcher = vectors, vectors
+		// Every viewer's markers and A's other posts would otherwise take
+		// A's few For-you places before S.
+		c.ForYouPerAuthor = 100
+	})
 	const scopes = "read write follow"
 	names := [numRels]string{"alice", "fern", "sam", "bert", "kim", "milo", "nina", "gwen", "otto", ""}
 	viewers := make([]*matrixViewer, numRels)
@@ -346,6 +360,14 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	}
 	syncStreams()
 
+	// For you, before the favourites below take S out of it.
+	forYou := make([]map[string]bool, numRels)
+	for _, v := range viewers {
+		if v.rel != relAnonymous {
+			forYou[v.rel] = mxIDs(e, "/api/v1/timelines/for_you?limit=40", v.token)
+		}
+	}
+
 	// Favourite each S the viewer may see; bookmark what it favourited.
 	favourited := make([][4]bool, numRels)
 	for _, v := range viewers {
@@ -405,6 +427,8 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 			lists[pathHome] = mxIDs(e, "/api/v1/timelines/home?limit=40", tok)
 			lists[pathFavourites] = mxIDs(e, "/api/v1/favourites?limit=40", tok)
 			lists[pathBookmarks] = mxIDs(e, "/api/v1/bookmarks?limit=40", tok)
+			lists[pathForYou] = forYou[v.rel]
+			lists[pathForYouFaved] = mxIDs(e, "/api/v1/timelines/list/for_you?limit=40", tok)
 		}
 		if v.list != "" {
 			lists[pathList] = mxIDs(e, "/api/v1/timelines/list/"+v.list+"?limit=40", tok)

@@ -84,6 +84,8 @@ type serveConfig struct {
 	schedulerInterval   time.Duration
 	schedulerLease      time.Duration
 	requestTimeout      time.Duration
+	recommendEvery      time.Duration // For-you recommender retraining period
+	recommendMax        int           // interactions it trains on, newest first
 	statusCacheBytes    int64
 
 	streamMaxConnections           int
@@ -127,6 +129,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.Int64Var(&c.statusCacheBytes, "status-cache-bytes", mastodon.DefaultStatusCacheBytes, "memory budget of the cache of rendered statuses (validated against the rows of every read, so never stale); 0 disables it")
+	fs.DurationVar(&c.recommendEvery, "recommend-every", 10*time.Minute, "how often the For-you recommender retrains on the newest favourites and boosts (in the background)")
+	fs.IntVar(&c.recommendMax, "recommend-max-interactions", 200000, "how many of the newest favourites and boosts the For-you recommender trains on (bounds its time and memory)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
 	fs.StringVar(&c.mediaDir, "media-dir", "", "directory of uploaded media files (default <data-dir>/media)")
 	fs.StringVar(&c.mediaURL, "media-url", "", "base URL clients fetch uploaded files from, for a CDN or proxy in front (default <public-url>/system/media, served by Starling)")
@@ -210,6 +214,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.schedulerInterval <= 0 || c.schedulerLease <= 0 {
 		return fmt.Errorf("--scheduler-interval and --scheduler-lease must be positive, got %s and %s", c.schedulerInterval, c.schedulerLease)
+	}
+	if c.recommendEvery <= 0 || c.recommendMax <= 0 || c.recommendMax > 5000000 {
+		return fmt.Errorf("--recommend-every must be positive and --recommend-max-interactions in 1..5000000")
 	}
 	if c.requestTimeout < 0 {
 		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)

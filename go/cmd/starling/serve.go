@@ -26,9 +26,11 @@ import (
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/moderation"
 	"github.com/starling-social/starling/go/ratelimit"
+	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 )
@@ -155,9 +157,11 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("home timelines: %w", err)
 	}
 	registerFeedMetrics(reg, home, st)
+	recs := &recommend.Live{}
+	go recs.Run(ctx, c.recommendEvery, recommend.Options{}, recommenderLoad(st, c.recommendMax), log)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
-		Home: home, Searcher: statusSearch, Logger: log,
+		Home: home, Searcher: statusSearch, Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
 		ScheduledLease: c.schedulerLease})
@@ -294,4 +298,20 @@ func statusCacheBytes(flag int64) int64 {
 		return -1
 	}
 	return flag
+}
+
+// recommenderLoad reads the recommender's training data: the newest limit
+// favourites and boosts.
+func recommenderLoad(st store.Store, limit int) func(context.Context) ([]recommend.Interaction, error) {
+	return func(ctx context.Context) ([]recommend.Interaction, error) {
+		rows, err := st.ListRecentInteractions(ctx, limit)
+		if err != nil {
+			return nil, fmt.Errorf("recommender: %w", err)
+		}
+		ints := make([]recommend.Interaction, len(rows))
+		for i, r := range rows {
+			ints[i] = recommend.Interaction{User: r.AccountID, Item: r.StatusID}
+		}
+		return ints, nil
+	}
 }

@@ -182,3 +182,26 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 	}
 	return f, nil
 }
+
+// ListRecentInteractions selects the newest favourites (by id) and boosts
+// (statuses_reblogs_id_idx, 0110), merged newest first, at most limit.
+func (s *Store) ListRecentInteractions(ctx context.Context, limit int) ([]store.AccountStatus, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgres: recent interactions: limit %d, want > 0", limit)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT account_id, status_id FROM (
+			(SELECT id, account_id, status_id FROM favourites ORDER BY id DESC LIMIT $1)
+			UNION ALL
+			(SELECT id, account_id, reblog_of_id FROM statuses WHERE reblog_of_id IS NOT NULL ORDER BY id DESC LIMIT $1)
+		) AS i ORDER BY id DESC LIMIT $1`, limit)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AccountStatus, error) {
+		var a store.AccountStatus
+		err := row.Scan(&a.AccountID, &a.StatusID)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: recent interactions: %w", translate(err))
+	}
+	return out, nil
+}

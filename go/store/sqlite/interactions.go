@@ -185,3 +185,34 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 	}
 	return f, nil
 }
+
+// ListRecentInteractions selects the newest favourites (by id) and boosts
+// (statuses_reblogs_id_idx, 0110), merged newest first, at most limit.
+func (s *Store) ListRecentInteractions(ctx context.Context, limit int) ([]store.AccountStatus, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("sqlite: recent interactions: limit %d, want > 0", limit)
+	}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT account_id, status_id FROM (
+			SELECT id, account_id, status_id FROM (SELECT id, account_id, status_id FROM favourites ORDER BY id DESC LIMIT ?)
+			UNION ALL
+			SELECT id, account_id, reblog_of_id FROM (
+				SELECT id, account_id, reblog_of_id FROM statuses WHERE reblog_of_id IS NOT NULL ORDER BY id DESC LIMIT ?)
+		) ORDER BY id DESC LIMIT ?`, limit, limit, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: recent interactions: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AccountStatus
+	for rows.Next() {
+		var a store.AccountStatus
+		if err := rows.Scan(&a.AccountID, &a.StatusID); err != nil {
+			return nil, fmt.Errorf("sqlite: recent interactions: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: recent interactions: %w", err)
+	}
+	return out, nil
+}

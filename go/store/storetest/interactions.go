@@ -249,6 +249,34 @@ func exerciseInteractions(t *testing.T, newStore func(*testing.T) store.Store) {
 		checkStatusCounts(t, s, sts[0].ID, 0, 0, 0)
 	})
 
+	t.Run("RecentInteractions", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice, bob, carol := putAccount(t, s, "alice"), putAccount(t, s, "bob"), putAccount(t, s, "carol")
+		var sts []*store.Status
+		for i := range 3 {
+			st := newStatus(alice, i)
+			mustNot(t, s.PutStatus(ctx, st), "PutStatus")
+			sts = append(sts, st)
+		}
+		mustNot(t, s.PutFavourite(ctx, &store.Favourite{ID: nextID(), AccountID: bob.ID, StatusID: sts[0].ID, CreatedAt: testTime(10)}, nil), "PutFavourite")
+		mustNot(t, s.PutStatus(ctx, reblogOf(carol, sts[1], 11)), "PutStatus reblog")
+		mustNot(t, s.PutFavourite(ctx, &store.Favourite{ID: nextID(), AccountID: bob.ID, StatusID: sts[2].ID, CreatedAt: testTime(12)}, nil), "PutFavourite")
+
+		got, err := s.ListRecentInteractions(ctx, 10)
+		mustNot(t, err, "ListRecentInteractions")
+		want := []store.AccountStatus{{AccountID: bob.ID, StatusID: sts[2].ID}, {AccountID: carol.ID, StatusID: sts[1].ID}, {AccountID: bob.ID, StatusID: sts[0].ID}}
+		if !slices.Equal(got, want) {
+			t.Errorf("ListRecentInteractions = %v, want %v (newest first, a boost as booster and original)", got, want)
+		}
+		if got, err = s.ListRecentInteractions(ctx, 2); err != nil || !slices.Equal(got, want[:2]) {
+			t.Errorf("ListRecentInteractions(2) = %v, %v; want %v", got, err, want[:2])
+		}
+		if _, err = s.ListRecentInteractions(ctx, 0); err == nil {
+			t.Error("ListRecentInteractions(0) accepted a zero limit")
+		}
+	})
+
 	t.Run("BookmarksAndFlags", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()

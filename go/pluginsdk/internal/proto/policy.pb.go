@@ -131,7 +131,10 @@ type InfoResponse struct {
 	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	Version string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	// Hook names, e.g. "check_status".
-	Hooks         []string `protobuf:"bytes,3,rep,name=hooks,proto3" json:"hooks,omitempty"`
+	Hooks []string `protobuf:"bytes,3,rep,name=hooks,proto3" json:"hooks,omitempty"`
+	// Optional wire encodings the plugin reads, which the host may then use:
+	// "rank_columns" (RankRequest.columns). Empty for older plugins.
+	Encodings     []string `protobuf:"bytes,4,rep,name=encodings,proto3" json:"encodings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -183,6 +186,13 @@ func (x *InfoResponse) GetVersion() string {
 func (x *InfoResponse) GetHooks() []string {
 	if x != nil {
 		return x.Hooks
+	}
+	return nil
+}
+
+func (x *InfoResponse) GetEncodings() []string {
+	if x != nil {
+		return x.Encodings
 	}
 	return nil
 }
@@ -617,7 +627,14 @@ type RankRequest struct {
 	// Candidates the viewer may already see, in the host's order.
 	Candidates []*Candidate `protobuf:"bytes,4,rep,name=candidates,proto3" json:"candidates,omitempty"`
 	// The host's clock, so every candidate's age is computed from one instant.
-	NowUnixMs     int64 `protobuf:"varint,5,opt,name=now_unix_ms,json=nowUnixMs,proto3" json:"now_unix_ms,omitempty"`
+	NowUnixMs int64 `protobuf:"varint,5,opt,name=now_unix_ms,json=nowUnixMs,proto3" json:"now_unix_ms,omitempty"`
+	// The same candidates column by column (packed arrays, one entry per
+	// candidate in each), sent instead of candidates when the plugin lists
+	// "rank_columns" in InfoResponse.encodings and no candidate has named
+	// features: a tenth of the bytes to encode and decode, and a handful of
+	// arrays instead of a message per candidate. A plugin must read
+	// candidates when columns is absent.
+	Columns       *CandidateColumns `protobuf:"bytes,6,opt,name=columns,proto3" json:"columns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -687,6 +704,123 @@ func (x *RankRequest) GetNowUnixMs() int64 {
 	return 0
 }
 
+func (x *RankRequest) GetColumns() *CandidateColumns {
+	if x != nil {
+		return x.Columns
+	}
+	return nil
+}
+
+// CandidateColumns holds the fields of Candidate (but features) as columns;
+// entry i of every column belongs to candidate i, and all have one length.
+type CandidateColumns struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              []int64                `protobuf:"varint,1,rep,packed,name=id,proto3" json:"id,omitempty"`
+	AuthorId        []int64                `protobuf:"varint,2,rep,packed,name=author_id,json=authorId,proto3" json:"author_id,omitempty"`
+	CreatedAtUnixMs []int64                `protobuf:"varint,3,rep,packed,name=created_at_unix_ms,json=createdAtUnixMs,proto3" json:"created_at_unix_ms,omitempty"`
+	Favourites      []int64                `protobuf:"varint,4,rep,packed,name=favourites,proto3" json:"favourites,omitempty"`
+	Reblogs         []int64                `protobuf:"varint,5,rep,packed,name=reblogs,proto3" json:"reblogs,omitempty"`
+	Replies         []int64                `protobuf:"varint,6,rep,packed,name=replies,proto3" json:"replies,omitempty"`
+	Affinity        []float64              `protobuf:"fixed64,7,rep,packed,name=affinity,proto3" json:"affinity,omitempty"`
+	Similarity      []float64              `protobuf:"fixed64,8,rep,packed,name=similarity,proto3" json:"similarity,omitempty"`
+	FollowingAuthor []bool                 `protobuf:"varint,9,rep,packed,name=following_author,json=followingAuthor,proto3" json:"following_author,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *CandidateColumns) Reset() {
+	*x = CandidateColumns{}
+	mi := &file_policy_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CandidateColumns) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CandidateColumns) ProtoMessage() {}
+
+func (x *CandidateColumns) ProtoReflect() protoreflect.Message {
+	mi := &file_policy_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CandidateColumns.ProtoReflect.Descriptor instead.
+func (*CandidateColumns) Descriptor() ([]byte, []int) {
+	return file_policy_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CandidateColumns) GetId() []int64 {
+	if x != nil {
+		return x.Id
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetAuthorId() []int64 {
+	if x != nil {
+		return x.AuthorId
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetCreatedAtUnixMs() []int64 {
+	if x != nil {
+		return x.CreatedAtUnixMs
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetFavourites() []int64 {
+	if x != nil {
+		return x.Favourites
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetReblogs() []int64 {
+	if x != nil {
+		return x.Reblogs
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetReplies() []int64 {
+	if x != nil {
+		return x.Replies
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetAffinity() []float64 {
+	if x != nil {
+		return x.Affinity
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetSimilarity() []float64 {
+	if x != nil {
+		return x.Similarity
+	}
+	return nil
+}
+
+func (x *CandidateColumns) GetFollowingAuthor() []bool {
+	if x != nil {
+		return x.FollowingAuthor
+	}
+	return nil
+}
+
 type Candidate struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A status ID (for_you, search) or an account ID (suggestions).
@@ -709,7 +843,7 @@ type Candidate struct {
 
 func (x *Candidate) Reset() {
 	*x = Candidate{}
-	mi := &file_policy_proto_msgTypes[9]
+	mi := &file_policy_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -721,7 +855,7 @@ func (x *Candidate) String() string {
 func (*Candidate) ProtoMessage() {}
 
 func (x *Candidate) ProtoReflect() protoreflect.Message {
-	mi := &file_policy_proto_msgTypes[9]
+	mi := &file_policy_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -734,7 +868,7 @@ func (x *Candidate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Candidate.ProtoReflect.Descriptor instead.
 func (*Candidate) Descriptor() ([]byte, []int) {
-	return file_policy_proto_rawDescGZIP(), []int{9}
+	return file_policy_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Candidate) GetId() int64 {
@@ -819,7 +953,7 @@ type RankResponse struct {
 
 func (x *RankResponse) Reset() {
 	*x = RankResponse{}
-	mi := &file_policy_proto_msgTypes[10]
+	mi := &file_policy_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -831,7 +965,7 @@ func (x *RankResponse) String() string {
 func (*RankResponse) ProtoMessage() {}
 
 func (x *RankResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_policy_proto_msgTypes[10]
+	mi := &file_policy_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -844,7 +978,7 @@ func (x *RankResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RankResponse.ProtoReflect.Descriptor instead.
 func (*RankResponse) Descriptor() ([]byte, []int) {
-	return file_policy_proto_rawDescGZIP(), []int{10}
+	return file_policy_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RankResponse) GetScores() []float64 {
@@ -866,11 +1000,12 @@ var File_policy_proto protoreflect.FileDescriptor
 const file_policy_proto_rawDesc = "" +
 	"\n" +
 	"\fpolicy.proto\x12\x12starling.policy.v1\"\r\n" +
-	"\vInfoRequest\"R\n" +
+	"\vInfoRequest\"p\n" +
 	"\fInfoResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
-	"\x05hooks\x18\x03 \x03(\tR\x05hooks\"*\n" +
+	"\x05hooks\x18\x03 \x03(\tR\x05hooks\x12\x1c\n" +
+	"\tencodings\x18\x04 \x03(\tR\tencodings\"*\n" +
 	"\x10ConfigureRequest\x12\x16\n" +
 	"\x06config\x18\x01 \x01(\fR\x06config\")\n" +
 	"\x11ConfigureResponse\x12\x14\n" +
@@ -905,7 +1040,7 @@ const file_policy_proto_rawDesc = "" +
 	"\x0fcreated_at_unix\x18\x06 \x01(\x03R\rcreatedAtUnix\"e\n" +
 	"\x14CheckAccountResponse\x125\n" +
 	"\averdict\x18\x01 \x01(\x0e2\x1b.starling.policy.v1.VerdictR\averdict\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xb9\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xf9\x01\n" +
 	"\vRankRequest\x12\x1b\n" +
 	"\tviewer_id\x18\x01 \x01(\x03R\bviewerId\x12\x18\n" +
 	"\asurface\x18\x02 \x01(\tR\asurface\x12\x14\n" +
@@ -913,7 +1048,22 @@ const file_policy_proto_rawDesc = "" +
 	"\n" +
 	"candidates\x18\x04 \x03(\v2\x1d.starling.policy.v1.CandidateR\n" +
 	"candidates\x12\x1e\n" +
-	"\vnow_unix_ms\x18\x05 \x01(\x03R\tnowUnixMs\"\xa6\x03\n" +
+	"\vnow_unix_ms\x18\x05 \x01(\x03R\tnowUnixMs\x12>\n" +
+	"\acolumns\x18\x06 \x01(\v2$.starling.policy.v1.CandidateColumnsR\acolumns\"\xa7\x02\n" +
+	"\x10CandidateColumns\x12\x0e\n" +
+	"\x02id\x18\x01 \x03(\x03R\x02id\x12\x1b\n" +
+	"\tauthor_id\x18\x02 \x03(\x03R\bauthorId\x12+\n" +
+	"\x12created_at_unix_ms\x18\x03 \x03(\x03R\x0fcreatedAtUnixMs\x12\x1e\n" +
+	"\n" +
+	"favourites\x18\x04 \x03(\x03R\n" +
+	"favourites\x12\x18\n" +
+	"\areblogs\x18\x05 \x03(\x03R\areblogs\x12\x18\n" +
+	"\areplies\x18\x06 \x03(\x03R\areplies\x12\x1a\n" +
+	"\baffinity\x18\a \x03(\x01R\baffinity\x12\x1e\n" +
+	"\n" +
+	"similarity\x18\b \x03(\x01R\n" +
+	"similarity\x12)\n" +
+	"\x10following_author\x18\t \x03(\bR\x0ffollowingAuthor\"\xa6\x03\n" +
 	"\tCandidate\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tauthor_id\x18\x02 \x01(\x03R\bauthorId\x12+\n" +
@@ -963,7 +1113,7 @@ func file_policy_proto_rawDescGZIP() []byte {
 }
 
 var file_policy_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_policy_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_policy_proto_goTypes = []any{
 	(Verdict)(0),                 // 0: starling.policy.v1.Verdict
 	(*InfoRequest)(nil),          // 1: starling.policy.v1.InfoRequest
@@ -975,30 +1125,32 @@ var file_policy_proto_goTypes = []any{
 	(*CheckAccountRequest)(nil),  // 7: starling.policy.v1.CheckAccountRequest
 	(*CheckAccountResponse)(nil), // 8: starling.policy.v1.CheckAccountResponse
 	(*RankRequest)(nil),          // 9: starling.policy.v1.RankRequest
-	(*Candidate)(nil),            // 10: starling.policy.v1.Candidate
-	(*RankResponse)(nil),         // 11: starling.policy.v1.RankResponse
-	nil,                          // 12: starling.policy.v1.Candidate.FeaturesEntry
+	(*CandidateColumns)(nil),     // 10: starling.policy.v1.CandidateColumns
+	(*Candidate)(nil),            // 11: starling.policy.v1.Candidate
+	(*RankResponse)(nil),         // 12: starling.policy.v1.RankResponse
+	nil,                          // 13: starling.policy.v1.Candidate.FeaturesEntry
 }
 var file_policy_proto_depIdxs = []int32{
 	0,  // 0: starling.policy.v1.CheckStatusResponse.verdict:type_name -> starling.policy.v1.Verdict
 	0,  // 1: starling.policy.v1.CheckAccountResponse.verdict:type_name -> starling.policy.v1.Verdict
-	10, // 2: starling.policy.v1.RankRequest.candidates:type_name -> starling.policy.v1.Candidate
-	12, // 3: starling.policy.v1.Candidate.features:type_name -> starling.policy.v1.Candidate.FeaturesEntry
-	1,  // 4: starling.policy.v1.Policy.Info:input_type -> starling.policy.v1.InfoRequest
-	3,  // 5: starling.policy.v1.Policy.Configure:input_type -> starling.policy.v1.ConfigureRequest
-	5,  // 6: starling.policy.v1.Policy.CheckStatus:input_type -> starling.policy.v1.CheckStatusRequest
-	7,  // 7: starling.policy.v1.Policy.CheckAccount:input_type -> starling.policy.v1.CheckAccountRequest
-	9,  // 8: starling.policy.v1.Policy.Rank:input_type -> starling.policy.v1.RankRequest
-	2,  // 9: starling.policy.v1.Policy.Info:output_type -> starling.policy.v1.InfoResponse
-	4,  // 10: starling.policy.v1.Policy.Configure:output_type -> starling.policy.v1.ConfigureResponse
-	6,  // 11: starling.policy.v1.Policy.CheckStatus:output_type -> starling.policy.v1.CheckStatusResponse
-	8,  // 12: starling.policy.v1.Policy.CheckAccount:output_type -> starling.policy.v1.CheckAccountResponse
-	11, // 13: starling.policy.v1.Policy.Rank:output_type -> starling.policy.v1.RankResponse
-	9,  // [9:14] is the sub-list for method output_type
-	4,  // [4:9] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	11, // 2: starling.policy.v1.RankRequest.candidates:type_name -> starling.policy.v1.Candidate
+	10, // 3: starling.policy.v1.RankRequest.columns:type_name -> starling.policy.v1.CandidateColumns
+	13, // 4: starling.policy.v1.Candidate.features:type_name -> starling.policy.v1.Candidate.FeaturesEntry
+	1,  // 5: starling.policy.v1.Policy.Info:input_type -> starling.policy.v1.InfoRequest
+	3,  // 6: starling.policy.v1.Policy.Configure:input_type -> starling.policy.v1.ConfigureRequest
+	5,  // 7: starling.policy.v1.Policy.CheckStatus:input_type -> starling.policy.v1.CheckStatusRequest
+	7,  // 8: starling.policy.v1.Policy.CheckAccount:input_type -> starling.policy.v1.CheckAccountRequest
+	9,  // 9: starling.policy.v1.Policy.Rank:input_type -> starling.policy.v1.RankRequest
+	2,  // 10: starling.policy.v1.Policy.Info:output_type -> starling.policy.v1.InfoResponse
+	4,  // 11: starling.policy.v1.Policy.Configure:output_type -> starling.policy.v1.ConfigureResponse
+	6,  // 12: starling.policy.v1.Policy.CheckStatus:output_type -> starling.policy.v1.CheckStatusResponse
+	8,  // 13: starling.policy.v1.Policy.CheckAccount:output_type -> starling.policy.v1.CheckAccountResponse
+	12, // 14: starling.policy.v1.Policy.Rank:output_type -> starling.policy.v1.RankResponse
+	10, // [10:15] is the sub-list for method output_type
+	5,  // [5:10] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_policy_proto_init() }
@@ -1012,7 +1164,7 @@ func file_policy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_policy_proto_rawDesc), len(file_policy_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

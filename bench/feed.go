@@ -1,0 +1,537 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/store"
+)
+
+// feedResult is one JSON line of `feed`: one strategy over one timeline
+// store on one graph, driven through the feed engine directly (no HTTP,
+// no database: see graphStore). Documented in bench/README.md.
+type feedResult struct {
+	Engine       string `json:"engine"`
+	Bench        string `json:"bench"` // feed, or feed-crossover for the hybrid threshold sweep
+	Graph        string `json:"graph"`
+	Accounts     int    `json:"accounts"`
+	Follows      int    `json:"follows"`
+	MaxFollowers int    `json:"max_followers"`
+	Strategy     string `json:"strategy"`
+	Store        string `json:"store"` // memory or redis
+	Threshold    int    `json:"threshold,omitempty"`
+	Cap          int    `json:"cap"`
+	SeedStatuses int    `json:"seed_statuses"`
+
+	// Rebuild: the first home read of each built account (a miss: the
+	// timeline is rebuilt from the graph store, then read).
+	Rebuilt        int     `json:"rebuilt"`
+	RebuildSeconds float64 `json:"rebuild_seconds"`
+	RebuildP50US   float64 `json:"rebuild_p50_us"`
+	RebuildP99US   float64 `json:"rebuild_p99_us"`
+
+	// Posts: StatusAdded (the fan-out a post's acknowledgement waits for)
+	// of posts by random authors, and of the most followed authors.
+	Posts        int     `json:"posts"`
+	PostP50US    float64 `json:"post_p50_us"`
+	PostP99US    float64 `json:"post_p99_us"`
+	PostMaxUS    float64 `json:"post_max_us"`
+	TopAuthors   []int   `json:"top_author_followers"`
+	TopPosts     int     `json:"top_posts"`
+	TopPostP50US float64 `json:"top_post_p50_us"`
+	TopPostP99US float64 `json:"top_post_p99_us"`
+	TopPostMaxUS float64 `json:"top_post_max_us"`
+	// PostErrors are fan-outs that failed (the server keeps their outbox
+	// event and delivers again); PostError is the first one's message.
+	PostErrors    int     `json:"post_errors"`
+	PostError     string  `json:"post_error,omitempty"`
+	CPUUSPerPost  float64 `json:"cpu_us_per_post"`
+	Inserts       int64   `json:"timeline_inserts"`
+	InsertsPerS   float64 `json:"timeline_inserts_per_s"`
+	WriteAmp      float64 `json:"write_amplification"` // timeline inserts per post
+	RawZaddPerS   float64 `json:"raw_zadd_per_s,omitempty"`
+	FanoutShare   float64 `json:"fanout_share_of_raw_zadd,omitempty"`
+	HomeReads     int     `json:"home_reads"`
+	ReadP50US     float64 `json:"read_p50_us"`
+	ReadP99US     float64 `json:"read_p99_us"`
+	CPUUSPerRead  float64 `json:"cpu_us_per_read"`
+	Timelines     int     `json:"timelines"`
+	Entries       int64   `json:"entries"`
+	BytesPerEntry float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
+	// CostPerPostUS is the hybrid sweep's figure: post cost plus
+	// --reads-per-post home reads (mean wall time each).
+	CostPerPostUS float64 `json:"cost_per_post_us,omitempty"`
+	Seconds       float64 `json:"seconds"`
+	provenance
+}
+
+type feedOptions struct {
+	strategies   []string
+	threshold    int
+	sweep        []int
+	cap          int
+	seedStatuses int
+	posts        int
+	topAuthors   int
+	topPosts     int
+	reads        int
+	built        int
+	clients      int
+	readsPerPost int
+	rdb          *redis.Client
+	redisAddr    string
+	redisDB      int
+	zaddRequests int
+	seed         uint64
+}
+
+func runFeed(e *env, args []string) error {
+	fs := flag.NewFlagSet("feed", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	graphs := fs.String("graphs", "github,powerlaw", "graphs to run: github (github-social-graph) and/or powerlaw (generated)")
+	edges := fs.String("github-edges", "../shared/data/github-social-graph/edges.csv", "github-social-graph edges.csv")
+	users := fs.Int("users", 100000, "accounts of the power-law graph (plus one followed by all of them)")
+	meanFollows := fs.Int("mean-follows", 20, "mean follows per account in the power-law graph")
+	strategies := fs.String("strategies", "pull,push,hybrid", "strategies to run")
+	threshold := fs.Int("celebrity-threshold", 10000, "hybrid: authors with this many followers are merged at read")
+	sweep := fs.String("sweep", "100,1000,10000,1000000000", "hybrid thresholds for the crossover sweep (in-process store; empty: none)")
+	capFlag := fs.Int("timeline-cap", 800, "IDs per cached timeline")
+	seedStatuses := fs.Int("seed-statuses", 50000, "statuses by random authors before the timed phases")
+	posts := fs.Int("posts", 2000, "timed posts by random authors")
+	topAuthors := fs.Int("top-authors", 3, "most followed authors that also post")
+	topPosts := fs.Int("top-posts", 20, "timed posts by each top author")
+	reads := fs.Int("reads", 2000, "timed home reads (limit 20) by random built accounts")
+	built := fs.Int("built", 20000, "accounts whose home is built (read once) before posting: the active users")
+	clients := fs.Int("clients", 2, "concurrent posters and readers")
+	readsPerPost := fs.Int("reads-per-post", 10, "home reads per post weighting the hybrid crossover")
+	zaddRequests := fs.Int("raw-zadd-requests", 200000, "requests of the redis-benchmark ZADD run")
+	redisURL := fs.String("redis", "", "also run on Redis at this URL (one you started; keys under starling-bench-feed:)")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: starling-bench feed [flags]\n")
+		fs.PrintDefaults()
+	}
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	o := feedOptions{cap: *capFlag, threshold: *threshold, seedStatuses: *seedStatuses, posts: *posts,
+		topAuthors: *topAuthors, topPosts: *topPosts, reads: *reads, built: *built, clients: *clients,
+		readsPerPost: *readsPerPost, zaddRequests: *zaddRequests, seed: 1}
+	for _, n := range []struct {
+		name string
+		v    int
+		lo   int
+		hi   int
+	}{
+		{"--users", *users, 2, 2_000_000}, {"--mean-follows", *meanFollows, 1, 1000},
+		{"--celebrity-threshold", *threshold, 1, 1 << 30}, {"--timeline-cap", *capFlag, 20, 100000},
+		{"--seed-statuses", *seedStatuses, 0, 10_000_000}, {"--posts", *posts, 1, 1_000_000},
+		{"--top-authors", *topAuthors, 0, 100}, {"--top-posts", *topPosts, 0, 10000},
+		{"--reads", *reads, 1, 1_000_000}, {"--built", *built, 0, 2_000_000},
+		{"--clients", *clients, 1, 64}, {"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000}, {"--reads-per-post", *readsPerPost, 0, 10000},
+	} {
+		if n.v < n.lo || n.v > n.hi {
+			return usagef("%s %d: want %d to %d", n.name, n.v, n.lo, n.hi)
+		}
+	}
+	for _, s := range strings.Split(*strategies, ",") {
+		if s != feed.StrategyPull && s != feed.StrategyPush && s != feed.StrategyHybrid {
+			return usagef("--strategies: %q is not pull, push or hybrid", s)
+		}
+		o.strategies = append(o.strategies, s)
+	}
+	if *sweep != "" {
+		for _, s := range strings.Split(*sweep, ",") {
+			t, err := strconv.Atoi(s)
+			if err != nil || t < 1 {
+				return usagef("--sweep: %q is not a positive threshold", s)
+			}
+			o.sweep = append(o.sweep, t)
+		}
+	}
+	if *redisURL != "" {
+		opt, err := redis.ParseURL(*redisURL)
+		if err != nil {
+			return usagef("--redis: %v", err)
+		}
+		o.rdb, o.redisAddr, o.redisDB = redis.NewClient(opt), opt.Addr, opt.DB
+		defer o.rdb.Close()
+		if err := o.rdb.Ping(context.Background()).Err(); err != nil {
+			return fmt.Errorf("redis %s: %w", opt.Addr, err)
+		}
+	}
+	ctx := context.Background()
+	prov := newProvenance(e.command)
+	for _, name := range strings.Split(*graphs, ",") {
+		var g *followGraph
+		var err error
+		switch name {
+		case "github":
+			g, err = loadGithubGraph(*edges)
+		case "powerlaw":
+			g = powerLawGraph(*users, *meanFollows, o.seed)
+		default:
+			return usagef("--graphs: %q is not github or powerlaw", name)
+		}
+		if err != nil {
+			return usageError{err}
+		}
+		if err := o.runGraph(ctx, e.stdout, name, g, prov); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runGraph runs every strategy x store, then the hybrid sweep, on g.
+func (o feedOptions) runGraph(ctx context.Context, w io.Writer, name string, g *followGraph, prov provenance) error {
+	stores := []string{"memory"}
+	if o.rdb != nil {
+		stores = append(stores, "redis")
+	}
+	type run struct {
+		bench, strategy, store string
+		threshold              int
+	}
+	var runs []run
+	for _, st := range stores {
+		for _, s := range o.strategies {
+			t := 0
+			if s == feed.StrategyHybrid {
+				t = o.threshold
+			}
+			runs = append(runs, run{"feed", s, st, t})
+		}
+	}
+	for _, t := range o.sweep {
+		runs = append(runs, run{"feed-crossover", feed.StrategyHybrid, "memory", t})
+	}
+	for _, r := range runs {
+		res, err := o.measure(ctx, g, r.strategy, r.store, r.threshold)
+		if err != nil {
+			return fmt.Errorf("%s %s on %s: %w", r.strategy, r.store, name, err)
+		}
+		res.Bench, res.Graph, res.provenance = r.bench, name, prov
+		if r.bench == "feed-crossover" {
+			res.CostPerPostUS = res.meanPostUS + float64(o.readsPerPost)*res.meanReadUS
+		}
+		if err := emit(w, res.feedResult); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type measured struct {
+	feedResult
+	meanPostUS, meanReadUS float64
+}
+
+// measure runs one strategy over one timeline store on g, from a fresh
+// graph store seeded with the same statuses.
+func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, storeName string, threshold int) (*measured, error) {
+	begin := time.Now()
+	r := rand.New(rand.NewPCG(o.seed, 11))
+	gs := newGraphStore(g)
+	var nextID atomic.Int64
+	nextID.Store(1 << 40)
+	post := func(author int64) *store.Status {
+		st := &store.Status{ID: nextID.Add(1), AccountID: author, Visibility: store.VisibilityPublic}
+		gs.add(st)
+		return st
+	}
+	n := g.accounts()
+	for range o.seedStatuses {
+		post(int64(r.IntN(n)) + 1)
+	}
+	res := &measured{feedResult: feedResult{Engine: "starling", Accounts: n, Follows: g.edges(), Strategy: strategy,
+		Store: storeName, Threshold: threshold, Cap: o.cap, SeedStatuses: o.seedStatuses}}
+	top := g.byFollowers()
+	res.MaxFollowers = len(g.followers[top[0]])
+
+	var strat feed.Strategy
+	var mem *feed.Memory
+	var rtl *feed.Redis
+	prefix := fmt.Sprintf("starling-bench-feed:%d:", os.Getpid())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	switch {
+	case strategy == feed.StrategyPull:
+		strat = feed.NewPull(gs)
+	case storeName == "memory":
+		mem = feed.NewMemory(o.cap, 16<<30)
+		strat = feed.NewCached(gs, mem, threshold, log)
+	default:
+		rtl = feed.NewRedis(o.rdb, prefix, o.cap, 24*time.Hour)
+		defer cleanRedis(context.WithoutCancel(ctx), o.rdb, prefix)
+		if err := rtl.Adopt(ctx, fmt.Sprintf("%s:%d", strategy, threshold)); err != nil {
+			return nil, err
+		}
+		strat = feed.NewCached(gs, rtl, threshold, log)
+	}
+
+	// Build the active accounts' homes: their first read rebuilds.
+	builtIDs := make([]int64, 0, min(o.built, n))
+	for _, i := range r.Perm(n)[:min(o.built, n)] {
+		builtIDs = append(builtIDs, int64(i)+1)
+	}
+	memBefore := o.memoryInUse(ctx, storeName)
+	h, secs, _, err := o.parallel(builtIDs, func(id int64) error {
+		_, err := strat.Home(ctx, id, store.Page{Limit: 20})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rebuild: %w", err)
+	}
+	if strategy != feed.StrategyPull {
+		res.Rebuilt, res.RebuildSeconds = len(builtIDs), secs
+		res.RebuildP50US, res.RebuildP99US = us(h.quantile(0.5)), us(h.quantile(0.99))
+	}
+	if strategy != feed.StrategyPull {
+		memAfter := o.memoryInUse(ctx, storeName)
+		res.Timelines, res.Entries = o.countEntries(ctx, mem, prefix, builtIDs)
+		if res.Entries > 0 {
+			res.BytesPerEntry = float64(memAfter-memBefore) / float64(res.Entries)
+		}
+	}
+
+	// Posts: random authors, then the most followed ones.
+	inserts := func(author int64) int64 {
+		audience := int64(1 + len(g.followers[author]))
+		switch {
+		case strategy == feed.StrategyPull:
+			return 0
+		case threshold > 0 && audience-1 >= int64(threshold):
+			return 1
+		}
+		return audience
+	}
+	var nInserts atomic.Int64
+	var errMu sync.Mutex
+	postBy := func(author int64) error {
+		st := post(author)
+		home := append([]int64{author}, g.followers[author]...)
+		if err := strat.StatusAdded(ctx, st, home, nil); err != nil {
+			// Counted, not fatal: a failed fan-out is the server's outbox's
+			// to redeliver; its latency is still the acknowledgement's.
+			errMu.Lock()
+			if res.PostErrors++; res.PostError == "" {
+				res.PostError = err.Error()
+			}
+			errMu.Unlock()
+			return nil
+		}
+		nInserts.Add(inserts(author))
+		return nil
+	}
+	authors := make([]int64, o.posts)
+	for i := range authors {
+		authors[i] = int64(r.IntN(n)) + 1
+	}
+	cpu0 := cpuTime()
+	h, secs, total, err := o.parallel(authors, postBy)
+	if err != nil {
+		return nil, fmt.Errorf("posts: %w", err)
+	}
+	var tops []int64
+	for i := range min(o.topAuthors, len(top)) {
+		res.TopAuthors = append(res.TopAuthors, len(g.followers[top[i]]))
+		for range o.topPosts {
+			tops = append(tops, top[i])
+		}
+	}
+	ht, secsTop, totalTop, err := o.parallel(tops, postBy)
+	if err != nil {
+		return nil, fmt.Errorf("top posts: %w", err)
+	}
+	allPosts := len(authors) + len(tops)
+	res.CPUUSPerPost = us(cpuTime()-cpu0) / float64(allPosts)
+	res.Posts, res.PostP50US, res.PostP99US, res.PostMaxUS = len(authors), us(h.quantile(0.5)), us(h.quantile(0.99)), us(h.max)
+	res.TopPosts = len(tops)
+	if len(tops) > 0 {
+		res.TopPostP50US, res.TopPostP99US, res.TopPostMaxUS = us(ht.quantile(0.5)), us(ht.quantile(0.99)), us(ht.max)
+	}
+	res.Inserts = nInserts.Load()
+	res.WriteAmp = float64(res.Inserts) / float64(allPosts)
+	if res.Inserts > 0 {
+		res.InsertsPerS = float64(res.Inserts) / (secs + secsTop)
+	}
+	res.meanPostUS = us(total+totalTop) / float64(allPosts)
+	if storeName == "redis" && strategy != feed.StrategyPull {
+		if res.RawZaddPerS, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+			return nil, err
+		}
+		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
+	}
+
+	// Home reads by random active accounts (limit 20).
+	readers := make([]int64, o.reads)
+	for i := range readers {
+		readers[i] = builtIDs[r.IntN(len(builtIDs))]
+	}
+	cpu0 = cpuTime()
+	h, _, total, err = o.parallel(readers, func(id int64) error {
+		_, err := strat.Home(ctx, id, store.Page{Limit: 20})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reads: %w", err)
+	}
+	res.CPUUSPerRead = us(cpuTime()-cpu0) / float64(len(readers))
+	res.HomeReads, res.ReadP50US, res.ReadP99US = len(readers), us(h.quantile(0.5)), us(h.quantile(0.99))
+	res.meanReadUS = us(total) / float64(len(readers))
+	res.Seconds = time.Since(begin).Seconds()
+	return res, nil
+}
+
+// parallel calls fn on every id from o.clients goroutines and returns the
+// latency histogram, the wall time and the summed latencies; the first
+// error stops it.
+func (o feedOptions) parallel(ids []int64, fn func(int64) error) (*histogram, float64, time.Duration, error) {
+	var next atomic.Int64
+	hs := make([]histogram, o.clients)
+	sums := make([]time.Duration, o.clients)
+	errs := make([]error, o.clients)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range o.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(ids)) || errs[c] != nil {
+					return
+				}
+				t := time.Now()
+				errs[c] = fn(ids[i])
+				d := time.Since(t)
+				hs[c].record(d)
+				sums[c] += d
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start).Seconds()
+	var h histogram
+	var sum time.Duration
+	for c := range hs {
+		h.merge(&hs[c])
+		sum += sums[c]
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	return &h, wall, sum, nil
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// memoryInUse is the Go heap after a collection (in-process store) or
+// Redis's used_memory.
+func (o feedOptions) memoryInUse(ctx context.Context, storeName string) int64 {
+	if storeName == "redis" {
+		info, err := o.rdb.Info(ctx, "memory").Result()
+		if err != nil {
+			return 0
+		}
+		for _, line := range strings.Split(info, "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				return n
+			}
+		}
+		return 0
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// countEntries counts the cached timelines and IDs: the in-process store's
+// own count, or ZCARD of the built homes' sorted sets in Redis (their key
+// as feed.Redis names them).
+func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, prefix string, ids []int64) (int, int64) {
+	if mem != nil {
+		s := mem.Stats()
+		return s.Timelines, s.Entries
+	}
+	pipe := o.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.ZCard(ctx, prefix+"tl:{h"+strconv.FormatInt(id, 10)+"}:ids")
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, 0
+	}
+	var tls int
+	var n int64
+	for _, c := range cmds {
+		if c.Val() > 0 {
+			tls++
+			n += c.Val()
+		}
+	}
+	return tls, n
+}
+
+// cleanRedis deletes the bench's keys.
+func cleanRedis(ctx context.Context, rdb *redis.Client, prefix string) {
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 1000 {
+			rdb.Unlink(ctx, batch...)
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		rdb.Unlink(ctx, batch...)
+	}
+}
+
+// rawZaddRate runs redis-benchmark's pipelined ZADD (-P 16) against the
+// same Redis and database: the ceiling fan-out is compared with. Its key
+// (myzset) is deleted afterwards.
+func rawZaddRate(ctx context.Context, rdb *redis.Client, addr string, db, requests int) (float64, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	out, err := exec.CommandContext(ctx, "redis-benchmark", "-h", host, "-p", port, "--dbnum", strconv.Itoa(db),
+		"-P", "16", "-t", "zadd", "-n", strconv.Itoa(requests), "-r", "100000", "--csv").Output()
+	rdb.Del(context.WithoutCancel(ctx), "myzset")
+	if err != nil {
+		return 0, fmt.Errorf("redis-benchmark: %w", err)
+	}
+	cr := csv.NewReader(strings.NewReader(string(out)))
+	cr.FieldsPerRecord = -1
+	rows, err := cr.ReadAll()
+	if err != nil {
+		return 0, fmt.Errorf("redis-benchmark output %q: %w", out, err)
+	}
+	for _, row := range rows {
+		if len(row) >= 2 && row[0] == "ZADD" {
+			return strconv.ParseFloat(row[1], 64)
+		}
+	}
+	return 0, fmt.Errorf("redis-benchmark output %q: no ZADD row", out)
+}

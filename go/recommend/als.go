@@ -1,0 +1,304 @@
+package recommend
+
+import (
+	"cmp"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Interaction is one user doing something with one item (a favourite, a
+// boost). Repeats count once.
+type Interaction struct {
+	User, Item int64
+}
+
+// Options bound training. Zero fields take the defaults below, chosen on
+// the relevance bench's generated log (bench/RESULTS.md): more factors or
+// a larger Alpha scored no better there and cost more.
+type Options struct {
+	Factors    int     // latent dimensions; default 16, at most 128
+	Iterations int     // alternating sweeps; default 20, at most 50
+	Alpha      float64 // confidence of an observed pair is 1+Alpha; default 5
+	Lambda     float64 // L2 regularisation; default 0.1
+	Seed       uint64  // initialisation; the same log and seed give the same model
+}
+
+const (
+	maxFactors    = 128
+	maxIterations = 50
+)
+
+func (o *Options) defaults() error {
+	if o.Factors == 0 {
+		o.Factors = 16
+	}
+	if o.Iterations == 0 {
+		o.Iterations = 20
+	}
+	if o.Alpha == 0 {
+		o.Alpha = 5
+	}
+	if o.Lambda == 0 {
+		o.Lambda = 0.1
+	}
+	if o.Factors < 1 || o.Factors > maxFactors || o.Iterations < 1 || o.Iterations > maxIterations ||
+		o.Alpha < 0 || o.Lambda <= 0 || math.IsNaN(o.Alpha) || math.IsNaN(o.Lambda) {
+		return errors.New("recommend: options out of range")
+	}
+	return nil
+}
+
+// Model holds learned item vectors and item popularity. It is immutable
+// after Train and safe for concurrent use.
+type Model struct {
+	opt    Options
+	items  []int64       // item IDs, by row
+	row    map[int64]int // item ID -> row
+	y      []float64     // len(items)*Factors item factors
+	yty    []float64     // Factors*Factors: YᵀY, shared by every fold-in
+	pop    []float64     // per row: distinct users who interacted
+	maxPop float64
+}
+
+// Len is the number of items the model knows.
+func (m *Model) Len() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.items)
+}
+
+// Train fits a model to ints. Cost is O(Iterations · (nnz·F² + (U+I)·F³)),
+// so the caller bounds len(ints).
+func Train(ints []Interaction, opt Options) (*Model, error) {
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
+	f := opt.Factors
+	users := map[int64]int{}
+	m := &Model{opt: opt, row: map[int64]int{}}
+	type pair struct{ u, i int }
+	seen := map[pair]bool{}
+	var byUser, byItem [][]int
+	for _, it := range ints {
+		u, ok := users[it.User]
+		if !ok {
+			u = len(users)
+			users[it.User] = u
+			byUser = append(byUser, nil)
+		}
+		i, ok := m.row[it.Item]
+		if !ok {
+			i = len(m.items)
+			m.row[it.Item] = i
+			m.items = append(m.items, it.Item)
+			byItem = append(byItem, nil)
+		}
+		if seen[pair{u, i}] {
+			continue
+		}
+		seen[pair{u, i}] = true
+		byUser[u] = append(byUser[u], i)
+		byItem[i] = append(byItem[i], u)
+	}
+	m.pop = make([]float64, len(m.items))
+	for i, us := range byItem {
+		m.pop[i] = float64(len(us))
+		m.maxPop = max(m.maxPop, m.pop[i])
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
+	x := make([]float64, len(users)*f)
+	m.y = make([]float64, len(m.items)*f)
+	for k := range m.y {
+		m.y[k] = (rng.Float64() - 0.5) * 0.1
+	}
+	s := newSolver(f)
+	for range opt.Iterations {
+		sweep(x, m.y, byUser, f, opt, s)
+		sweep(m.y, x, byItem, f, opt, s)
+	}
+	m.yty = gram(m.y, f)
+	return m, nil
+}
+
+// sweep recomputes every row of dst from the fixed factors src: row r
+// solves (SᵀS + Σ_{j∈obs[r]} α s_j s_jᵀ + λI) d_r = Σ_{j∈obs[r]} (1+α) s_j.
+func sweep(dst, src []float64, obs [][]int, f int, opt Options, s *solver) {
+	sts := gram(src, f)
+	for r, js := range obs {
+		s.solveRow(sts, src, js, f, opt, dst[r*f:(r+1)*f])
+	}
+}
+
+// gram returns AᵀA for the row-major n×f matrix a.
+func gram(a []float64, f int) []float64 {
+	g := make([]float64, f*f)
+	for r := 0; r+f <= len(a); r += f {
+		v := a[r : r+f]
+		for i := range f {
+			vi := v[i]
+			for j := i; j < f; j++ {
+				g[i*f+j] += vi * v[j]
+			}
+		}
+	}
+	for i := range f {
+		for j := range i {
+			g[i*f+j] = g[j*f+i]
+		}
+	}
+	return g
+}
+
+// solver holds the scratch of one row solve.
+type solver struct {
+	a, b []float64
+}
+
+func newSolver(f int) *solver { return &solver{a: make([]float64, f*f), b: make([]float64, f)} }
+
+func (s *solver) solveRow(sts, src []float64, js []int, f int, opt Options, out []float64) {
+	copy(s.a, sts)
+	clear(s.b)
+	for i := range f {
+		s.a[i*f+i] += opt.Lambda
+	}
+	for _, j := range js {
+		v := src[j*f : (j+1)*f]
+		for i := range f {
+			s.b[i] += (1 + opt.Alpha) * v[i]
+			av := opt.Alpha * v[i]
+			for k := range f {
+				s.a[i*f+k] += av * v[k]
+			}
+		}
+	}
+	cholSolve(s.a, s.b, f)
+	copy(out, s.b)
+}
+
+// cholSolve solves a·x = b in place (x in b) for symmetric positive
+// definite a (λ > 0 makes every system here so), overwriting a.
+func cholSolve(a, b []float64, n int) {
+	for j := range n {
+		d := a[j*n+j]
+		for k := range j {
+			d -= a[j*n+k] * a[j*n+k]
+		}
+		d = math.Sqrt(max(d, 1e-12))
+		a[j*n+j] = d
+		for i := j + 1; i < n; i++ {
+			v := a[i*n+j]
+			for k := range j {
+				v -= a[i*n+k] * a[j*n+k]
+			}
+			a[i*n+j] = v / d
+		}
+	}
+	for i := range n { // L·z = b
+		v := b[i]
+		for k := range i {
+			v -= a[i*n+k] * b[k]
+		}
+		b[i] = v / a[i*n+i]
+	}
+	for i := n - 1; i >= 0; i-- { // Lᵀ·x = z
+		v := b[i]
+		for k := i + 1; k < n; k++ {
+			v -= a[k*n+i] * b[k]
+		}
+		b[i] = v / a[i*n+i]
+	}
+}
+
+// Scored is an item with a score, higher is better.
+type Scored struct {
+	Item  int64
+	Score float64
+}
+
+// Recommend folds a user in from history (items they interacted with,
+// unknown ones ignored) and returns the k best-scored items the model
+// knows, best first, skipping history and what skip reports. An empty or
+// unknown history returns nil: the caller falls back on popularity.
+func (m *Model) Recommend(history []int64, k int, skip func(int64) bool) []Scored {
+	if m.Len() == 0 || k <= 0 {
+		return nil
+	}
+	f := m.opt.Factors
+	var js []int
+	had := map[int64]bool{}
+	for _, it := range history {
+		if r, ok := m.row[it]; ok && !had[it] {
+			js = append(js, r)
+		}
+		had[it] = true
+	}
+	if len(js) == 0 {
+		return nil
+	}
+	xu := make([]float64, f)
+	newSolver(f).solveRow(m.yty, m.y, js, f, m.opt, xu)
+	top := make([]Scored, 0, k+1)
+	for r, id := range m.items {
+		if had[id] || (skip != nil && skip(id)) {
+			continue
+		}
+		var sc float64
+		v := m.y[r*f : (r+1)*f]
+		for i := range f {
+			sc += xu[i] * v[i]
+		}
+		if len(top) == k && sc <= top[k-1].Score {
+			continue
+		}
+		top = insertTop(top, Scored{id, sc}, k)
+	}
+	return top
+}
+
+// insertTop inserts s into top (sorted best first) keeping at most k.
+func insertTop(top []Scored, s Scored, k int) []Scored {
+	at, _ := slices.BinarySearchFunc(top, s, func(a, b Scored) int { return cmp.Compare(b.Score, a.Score) })
+	top = slices.Insert(top, at, s)
+	if len(top) > k {
+		top = top[:k]
+	}
+	return top
+}
+
+// Popularity is item's popularity prior in [0, 1]: log(1+users who
+// interacted) / log(1+the most any item had); 0 for an unknown item.
+func (m *Model) Popularity(item int64) float64 {
+	if m.Len() == 0 || m.maxPop == 0 {
+		return 0
+	}
+	r, ok := m.row[item]
+	if !ok {
+		return 0
+	}
+	return math.Log1p(m.pop[r]) / math.Log1p(m.maxPop)
+}
+
+// Popular returns the k most popular items (ties: higher ID first),
+// skipping what skip reports: the cold start.
+func (m *Model) Popular(k int, skip func(int64) bool) []Scored {
+	if m.Len() == 0 || k <= 0 {
+		return nil
+	}
+	top := make([]Scored, 0, k+1)
+	for r, id := range m.items {
+		if skip != nil && skip(id) {
+			continue
+		}
+		// The ID breaks ties, newer first, without leaving [pop, pop+1).
+		sc := m.pop[r] + float64(r)/float64(len(m.items)+1)*1e-6
+		if len(top) == k && sc <= top[k-1].Score {
+			continue
+		}
+		top = insertTop(top, Scored{id, sc}, k)
+	}
+	return top
+}
