@@ -11,6 +11,7 @@
 //	starling-bench stream [flags]        server CPU per streamed status vs listeners
 //	starling-bench http [flags]          home reads, posts and a mix over HTTP against bin/starling
 //	starling-bench embedder [flags]      built-in embedder vs feature hashing on labelled retrieval
+//	starling-bench media --photos DIR    upload-to-ready latency, CPU and peak memory per photo
 //	starling-bench relevance [flags]     For-you recommendation quality against baselines (leave-last-out)
 //
 // Every command also takes --cpuprofile FILE, --memprofile FILE and
@@ -72,11 +73,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"feed":        {"timeline engine: post fan-out, home reads, rebuilds and memory per strategy and timeline store, on a real and a power-law follow graph", runFeed},
 		"embedder":    {"built-in subword embedder vs feature hashing: labelled retrieval (topic, source, no shared word) on short-posts-en", runEmbedderBench},
 		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
+		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
 		"relevance":   {"For-you HitRate@10 and nDCG@10, leave-last-out, beside random, popularity and item-kNN, on a generated or given interaction log", runRelevance},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance", "media"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

@@ -32,8 +32,11 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Checks must all pass for /readyz to answer 200.
 	Checks []Check
-	// BodyLimit caps every request body, in bytes.
+	// BodyLimit caps every request body, in bytes, but uploads'.
 	BodyLimit int64
+	// UploadLimit caps the body of an upload (mastodon.IsUpload), in
+	// bytes; below BodyLimit, BodyLimit applies.
+	UploadLimit int64
 	// ReadyTimeout bounds each readiness check.
 	ReadyTimeout time.Duration
 	// RateLimit limits /api and /oauth requests; the zero value (Limit 0)
@@ -73,7 +76,7 @@ func NewRouter(o Options) http.Handler {
 	// token before the limiter, which counts by account.
 	r.Use(middleware.RequestID, traceRequests, exposeRequestID, accessLog(o.Logger),
 		newMetrics(o.Registry).middleware, recoverer(o.Logger), cors, deadline(o.RequestTimeout, mastodon.LongLived),
-		o.Mastodon.Identify, limiter.middleware, limitBody(o.BodyLimit))
+		o.Mastodon.Identify, limiter.middleware, limitBody(o.BodyLimit, max(o.BodyLimit, o.UploadLimit)))
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(o.Checks, o.ReadyTimeout, o.Logger))
@@ -184,11 +187,15 @@ func deadline(d time.Duration, longLived func(*http.Request) bool) func(http.Han
 	}
 }
 
-func limitBody(n int64) func(http.Handler) http.Handler {
+func limitBody(n, upload int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Body != nil {
-				r.Body = http.MaxBytesReader(w, r.Body, n)
+				limit := n
+				if mastodon.IsUpload(r) {
+					limit = upload
+				}
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -79,6 +79,10 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 	s.must(s.do("POST", "/api/v1/lists", tok["bob"], url.Values{"title": {"friends"}}), http.StatusOK).decode(t, &list)
 	var st status
 	s.must(s.do("POST", "/api/v1/statuses", tok["bob"], url.Values{"status": {"hello"}}), http.StatusOK).decode(t, &st)
+	var upload struct {
+		ID string `json:"id"`
+	}
+	s.must(uploadFile(s, alice, photoWithGPS(t, 32, 32)), http.StatusOK).decode(t, &upload)
 
 	const bigN = 60000
 	big := strings.Repeat("x", bigN)
@@ -111,8 +115,8 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 			fields: []string{"username", "password", "email", "locale", "reason"}, bad: 422,
 			big: map[string]int{"username": 422, "password": 422}},
 		{name: "update credentials", method: "PATCH", path: "/api/v1/accounts/update_credentials", token: alice,
-			base: url.Values{}, fields: []string{"display_name", "note"}, bad: 422,
-			big: map[string]int{"display_name": 422, "note": 422}},
+			base: url.Values{}, fields: []string{"display_name", "note", "fields_attributes[0][name]", "fields_attributes[0][value]"}, bad: 422,
+			big: map[string]int{"display_name": 422, "note": 422, "fields_attributes[0][name]": 422, "fields_attributes[0][value]": 422}},
 		{name: "lookup", method: "GET", path: "/api/v1/accounts/lookup", base: url.Values{"acct": {"alice"}},
 			fields: []string{"acct"}, bad: 422, big: map[string]int{"acct": 404}},
 		{name: "account search", method: "GET", path: "/api/v1/accounts/search", token: alice,
@@ -124,8 +128,12 @@ func badInput(t *testing.T, dataDir string, extra ...string) {
 			base: url.Values{"q": {"al"}}, fields: []string{"q"}, bad: 422, big: map[string]int{"q": 422}},
 		{name: "post status", method: "POST", path: "/api/v1/statuses", token: alice,
 			base:   url.Values{"status": {"hi"}, "visibility": {"public"}, "language": {"en"}, "spoiler_text": {"cw"}},
-			fields: []string{"status", "spoiler_text", "visibility", "language", "in_reply_to_id"}, bad: 422,
-			big: map[string]int{"status": 422, "spoiler_text": 422, "visibility": 422, "language": 422, "in_reply_to_id": 400}},
+			fields: []string{"status", "spoiler_text", "visibility", "language", "in_reply_to_id", "media_ids[]"}, bad: 422,
+			big: map[string]int{"status": 422, "spoiler_text": 422, "visibility": 422, "language": 422, "in_reply_to_id": 400,
+				"media_ids[]": 400}},
+		{name: "update media", method: "PUT", path: "/api/v1/media/" + upload.ID, token: alice,
+			base: url.Values{"description": {"d"}}, fields: []string{"description", "focus"}, bad: 422,
+			big: map[string]int{"description": 422, "focus": 422}},
 		{name: "create list", method: "POST", path: "/api/v1/lists", token: alice,
 			base: url.Values{"title": {"t"}, "replies_policy": {"list"}}, fields: []string{"title", "replies_policy"}, bad: 422,
 			big: map[string]int{"title": 422, "replies_policy": 422}},

@@ -90,3 +90,19 @@ func TestMegalodon(t *testing.T) {
 	_, appTok := newApp(t, s)
 	runNode(t, s, node, filepath.Join(dir, "megalodon.mjs"), "STARLING_TOKEN="+register(t, s, appTok, "whale"))
 }
+
+// TestMastoJSMedia drives the compose flow of a photo with masto.js
+// (go/e2e/mastojs media.mjs): upload, describe, post, read back in home
+// and only_media, and fetch the served file, whose EXIF GPS tag is gone;
+// then change the avatar and the profile fields.
+func TestMastoJSMedia(t *testing.T) {
+	dir, node := nodePackages(t, "masto")
+	s := startServer(t, t.TempDir())
+	_, appTok := newApp(t, s)
+	photo := filepath.Join(t.TempDir(), "photo.jpg")
+	if err := os.WriteFile(photo, photoWithGPS(t, 1024, 768), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runNode(t, s, node, filepath.Join(dir, "media.mjs"),
+		"STARLING_TOKEN="+register(t, s, appTok, "photographer"), "STARLING_PHOTO="+photo)
+}

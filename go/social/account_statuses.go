@@ -14,7 +14,7 @@ type AccountStatusesInput struct {
 	Page           store.Page
 	ExcludeReplies bool   // leave out replies to other accounts (threads stay)
 	ExcludeReblogs bool   // leave out reblogs
-	OnlyMedia      bool   // only statuses with attachments: there are none yet
+	OnlyMedia      bool   // only statuses with media attachments (so no reblogs)
 	Pinned         bool   // only pinned statuses, newest pin first
 	Tagged         string // only statuses with this hashtag (a leading # is ignored)
 }
@@ -30,11 +30,6 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *store.Account, ac
 	const op = "social.AccountStatuses"
 	if _, err := s.GetAccount(ctx, accountID); err != nil {
 		return nil, err
-	}
-	if in.OnlyMedia {
-		// Nothing can match until media exist; an empty list is the
-		// truthful answer.
-		return []*store.Status{}, nil
 	}
 	if in.Pinned {
 		return s.pinnedStatuses(ctx, op, viewer, accountID, in.Page)
@@ -63,7 +58,8 @@ func (s *Service) AccountStatuses(ctx context.Context, viewer *store.Account, ac
 	page := in.Page
 	out := []*store.Status{}
 	for round := 0; round < maxFillRounds; round++ {
-		batch, err := s.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: []int64{accountID}, Visibilities: vis, Page: page})
+		batch, err := s.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: []int64{accountID}, Visibilities: vis,
+			OnlyMedia: in.OnlyMedia, Page: page})
 		if err != nil {
 			return nil, internal(op, err)
 		}

@@ -14,6 +14,10 @@ import (
 const (
 	maxDisplayNameChars = 30
 	maxNoteChars        = 500
+	// MaxProfileFields and maxFieldChars are Mastodon's limits on profile
+	// fields (fields_attributes).
+	MaxProfileFields = 4
+	maxFieldChars    = 255
 )
 
 // CredentialsInput is a profile edit (PATCH update_credentials). Nil fields
@@ -24,6 +28,13 @@ type CredentialsInput struct {
 	Locked       *bool
 	Bot          *bool
 	Discoverable *bool
+	// Avatar and Header are uploaded images (nil: unchanged), cropped to
+	// AvatarWidth×AvatarHeight and HeaderWidth×HeaderHeight.
+	Avatar []byte
+	Header []byte
+	// Fields replace the profile fields when not nil; pairs with an empty
+	// name and value are dropped, as Mastodon drops them.
+	Fields *[]store.ProfileField
 }
 
 // Credentials is the account as its owner sees it (verify_credentials):
@@ -78,6 +89,14 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 		a.Note = *in.Note
 		cols = append(cols, "note")
 	}
+	if in.Fields != nil {
+		fields, err := checkFields(op, *in.Fields)
+		if err != nil {
+			return nil, err
+		}
+		a.Fields = fields
+		cols = append(cols, "fields")
+	}
 	for _, b := range []struct {
 		in  *bool
 		dst *bool
@@ -88,24 +107,73 @@ func (s *Service) UpdateCredentials(ctx context.Context, viewer *store.Account, 
 			cols = append(cols, b.col)
 		}
 	}
-	if len(cols) == 0 {
+	if len(cols) == 0 && in.Avatar == nil && in.Header == nil {
 		return s.Credentials(ctx, a)
 	}
-	if in.DisplayName != nil || in.Note != nil {
+	if in.DisplayName != nil || in.Note != nil || in.Fields != nil {
+		// The moderator sees the profile's text: the fields go with the
+		// note, one "name: value" line each.
 		if err := s.moderateAccount(ctx, op, AccountDraft{AccountID: a.ID, Username: a.Username,
-			DisplayName: a.DisplayName, Note: a.Note, CreatedAt: a.CreatedAt}); err != nil {
+			DisplayName: a.DisplayName, Note: noteWithFields(a), CreatedAt: a.CreatedAt}); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.store.UpdateAccount(ctx, a, cols...); err != nil {
+	// Images last, once everything else is known to be valid: a refused
+	// edit stores no file.
+	replaced, stored, err := s.storeProfileImages(ctx, op, a, in, &cols)
+	if err == nil {
+		err = s.store.UpdateAccount(ctx, a, cols...)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, notFound(op, "Record not found")
+			err = notFound(op, "Record not found")
+		} else if err != nil {
+			err = internal(op, err)
 		}
-		return nil, internal(op, err)
 	}
+	if err != nil {
+		s.removeUnusedKeys(ctx, stored...)
+		return nil, err
+	}
+	s.removeUnusedKeys(ctx, replaced...)
 	// Unlocking does not accept pending requests by itself: Mastodon leaves
 	// them for the owner to answer, and so do we.
 	return s.Credentials(ctx, viewer)
+}
+
+// checkFields validates profile fields and drops the empty pairs.
+func checkFields(op string, in []store.ProfileField) ([]store.ProfileField, error) {
+	var out []store.ProfileField
+	for _, f := range in {
+		if strings.TrimSpace(f.Name) == "" && strings.TrimSpace(f.Value) == "" {
+			continue
+		}
+		if err := checkText(op, "Field name", f.Name, maxFieldChars); err != nil {
+			return nil, err
+		}
+		if err := checkText(op, "Field value", f.Value, maxFieldChars); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	if len(out) > MaxProfileFields {
+		return nil, invalid(op, fmt.Sprintf("Validation failed: at most %d profile fields are allowed", MaxProfileFields))
+	}
+	return out, nil
+}
+
+func noteWithFields(a *store.Account) string {
+	var b strings.Builder
+	b.WriteString(a.Note)
+	for _, f := range a.Fields {
+		b.WriteString("\n" + f.Name + ": " + f.Value)
+	}
+	return b.String()
+}
+
+// RenderField is a profile field's value as the safe HTML the Account
+// entity shows: one line (no paragraph markup, as Mastodon's), escaped,
+// with links, mentions and hashtags linked as in a note.
+func RenderField(value string) string {
+	return renderer{}.line(strings.Join(strings.Fields(value), " "))
 }
 
 func checkText(op, field, v string, maxChars int) error {

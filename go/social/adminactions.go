@@ -30,7 +30,8 @@ func (s *Service) AdminDeleteStatus(ctx context.Context, id int64, reason string
 	if err := checkText(op, "Reason", reason, maxAdminReason); err != nil {
 		return nil, err
 	}
-	deleted, err := s.removeStatus(ctx, op, id)
+	// A moderator's removal takes the attachments with it: nobody redrafts.
+	deleted, _, err := s.removeStatus(ctx, op, id, true)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,6 +26,19 @@ type EditInput struct {
 	SpoilerText string
 	Sensitive   *bool  // nil keeps the status's
 	Language    string // "" keeps the status's
+	// MediaIDs, when not nil, replace the status's attachments (its own or
+	// unposted uploads, in order); those dropped become unposted uploads.
+	MediaIDs *[]int64
+	// MediaAttributes change the description and focus of attachments
+	// the status has after the edit (Mastodon's media_attributes).
+	MediaAttributes []MediaAttribute
+}
+
+// MediaAttribute is one entry of an edit's media_attributes.
+type MediaAttribute struct {
+	ID          int64
+	Description *string
+	Focus       *string
 }
 
 // EditStatus replaces the text, content warning, sensitivity and language
@@ -52,6 +66,13 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 	if draft.Language == "" {
 		draft.Language = st.Language
 	}
+	media, err := s.editedMedia(ctx, op, viewer, st, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range media.after {
+		draft.MediaIDs = append(draft.MediaIDs, m.ID) // a status with media may have no text
+	}
 	vis, err := s.validateStatus(op, &draft)
 	if err != nil {
 		return nil, err
@@ -78,7 +99,8 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 		edited.Embedding = s.emb.Embed(strings.TrimSpace(draft.SpoilerText + "\n" + draft.Text))
 	}
 	w := &store.StatusEditWrite{Status: &edited, OriginalEditID: s.ids.Next(), EditID: s.ids.Next(),
-		Tags: parsed.tags, MaxVersions: MaxStatusVersions}
+		Tags: parsed.tags, MaxVersions: MaxStatusVersions, MediaIDs: in.MediaIDs, DetachedAt: now,
+		MediaUpdates: media.updates}
 	allMentions := before[st.ID]
 	for _, a := range mentioned {
 		if !slices.Contains(allMentions, a.ID) {
@@ -100,6 +122,9 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 		return nil, notFound(op, "Record not found") // deleted meanwhile
 	case errors.Is(err, store.ErrLimit):
 		return nil, invalid(op, "Validation failed: this status has been edited too many times")
+	case errors.Is(err, store.ErrConflict):
+		// An upload named was posted by a concurrent request meanwhile.
+		return nil, invalid(op, "Validation failed: media_ids must name your own uploads not posted yet")
 	case err != nil:
 		return nil, internal(op, err)
 	}
@@ -149,4 +174,69 @@ func (s *Service) StatusSource(ctx context.Context, viewer *store.Account, id in
 		return nil, notFound("social.StatusSource", "Record not found")
 	}
 	return st, nil
+}
+
+// editMedia is what an edit does to a status's attachments.
+type editMedia struct {
+	after   []*store.MediaAttachment // the status's attachments after the edit, in no order
+	updates []*store.MediaAttachment // media_attributes applied
+}
+
+// editedMedia checks an edit's media_ids and media_attributes against the
+// status (a status has a poll or media, not both) and returns the result.
+func (s *Service) editedMedia(ctx context.Context, op string, viewer *store.Account, st *store.Status, in EditInput) (*editMedia, error) {
+	out := &editMedia{}
+	if in.MediaIDs == nil {
+		current, err := s.store.GetStatusMedia(ctx, []int64{st.ID})
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		out.after = current[st.ID]
+	} else {
+		if err := s.statusMedia(ctx, op, viewer, *in.MediaIDs, st.ID); err != nil {
+			return nil, err
+		}
+		if len(*in.MediaIDs) > 0 {
+			polls, err := s.store.GetStatusPolls(ctx, []int64{st.ID})
+			if err != nil {
+				return nil, internal(op, err)
+			}
+			if polls[st.ID] != nil {
+				return nil, invalid(op, "Validation failed: a status cannot have both media and a poll")
+			}
+		}
+		found, err := s.store.GetMediaAttachmentsByIDs(ctx, *in.MediaIDs)
+		if err != nil {
+			return nil, internal(op, err)
+		}
+		out.after = found
+	}
+	if len(in.MediaAttributes) > MaxMediaAttachments {
+		return nil, invalid(op, fmt.Sprintf("Validation failed: at most %d media_attributes are allowed", MaxMediaAttachments))
+	}
+	byID := make(map[int64]*store.MediaAttachment, len(out.after))
+	for _, m := range out.after {
+		byID[m.ID] = m
+	}
+	for _, a := range in.MediaAttributes {
+		m := byID[a.ID]
+		if m == nil {
+			return nil, invalid(op, "Validation failed: media_attributes must name the status's attachments")
+		}
+		if a.Description != nil {
+			if err := checkDescription(op, *a.Description); err != nil {
+				return nil, err
+			}
+			m.Description = *a.Description
+		}
+		if a.Focus != nil {
+			x, y, err := parseFocus(op, *a.Focus)
+			if err != nil {
+				return nil, err
+			}
+			m.FocusX, m.FocusY = x, y
+		}
+		out.updates = append(out.updates, m)
+	}
+	return out, nil
 }

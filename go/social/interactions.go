@@ -20,38 +20,64 @@ type Cursor struct {
 // rule hides them from it (a boost whose original's author has blocked the
 // viewer since), as Mastodon finds them among the viewer's own.
 func (s *Service) DeleteStatus(ctx context.Context, viewer *store.Account, id int64) (*store.Status, error) {
+	st, _, err := s.RedraftStatus(ctx, viewer, id, false)
+	return st, err
+}
+
+// RedraftStatus is DeleteStatus returning the status's attachments too:
+// unless deleteMedia, they become the viewer's unposted uploads again (for
+// UnattachedMediaTTL), so the client can post them again, as Mastodon's
+// "delete and redraft" does; with deleteMedia they are deleted with it.
+func (s *Service) RedraftStatus(ctx context.Context, viewer *store.Account, id int64, deleteMedia bool) (*store.Status, []*store.MediaAttachment, error) {
 	const op = "social.DeleteStatus"
 	st, err := s.store.GetStatusByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(op, "Record not found")
+		return nil, nil, notFound(op, "Record not found")
 	}
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, nil, internal(op, err)
 	}
 	if st.AccountID != viewer.ID {
 		// Someone else's: whether it exists is told only to those who may
 		// see it.
 		if _, err := s.GetStatus(ctx, viewer, id); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
+		return nil, nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
-	return s.removeStatus(ctx, op, id)
+	return s.removeStatus(ctx, op, id, deleteMedia)
 }
 
 // removeStatus deletes status id, with its reblogs, and tells the index
-// and the streams (the home feeds drop it through the delete events).
-func (s *Service) removeStatus(ctx context.Context, op string, id int64) (*store.Status, error) {
+// and the streams (the home feeds drop it through the delete events). Its
+// attachments are deleted with it when deleteMedia, else detached and
+// returned (see RedraftStatus).
+func (s *Service) removeStatus(ctx context.Context, op string, id int64, deleteMedia bool) (*store.Status, []*store.MediaAttachment, error) {
 	tags, mentioned, err := s.streamFacts(ctx, id)
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, nil, internal(op, err)
+	}
+	media, err := s.store.GetStatusMedia(ctx, []int64{id})
+	if err != nil {
+		return nil, nil, internal(op, err)
+	}
+	if !deleteMedia && len(media[id]) > 0 {
+		// Detached first: if the delete then fails, they are unposted
+		// uploads, which the clean-up removes in time.
+		if err := s.store.DetachStatusMedia(ctx, id, s.nowUTC()); err != nil {
+			return nil, nil, internal(op, err)
+		}
 	}
 	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(op, "Record not found")
+		return nil, nil, notFound(op, "Record not found")
 	}
 	if err != nil {
-		return nil, internal(op, err)
+		return nil, nil, internal(op, err)
+	}
+	if deleteMedia {
+		// The rows went with the status (ON DELETE CASCADE); the files go now.
+		s.removeUnusedFiles(ctx, media[id]...)
 	}
 	if s.index != nil {
 		// Its vector goes with it: a deleted status left in the index
@@ -64,7 +90,7 @@ func (s *Service) removeStatus(ctx context.Context, op string, id int64) (*store
 	for _, rb := range reblogs {
 		s.publishDelete(ctx, rb, nil, nil) // a reblog has no text of its own
 	}
-	return deleted, nil
+	return deleted, media[id], nil
 }
 
 // interactable loads the status viewer acts on: visible to the viewer, and

@@ -26,7 +26,7 @@ type NotificationFilter struct {
 var knownNotificationTypes = map[store.NotificationType]bool{
 	store.NotificationMention: true, store.NotificationReblog: true, store.NotificationFavourite: true,
 	store.NotificationFollow: true, store.NotificationFollowRequest: true, store.NotificationStatus: true,
-	store.NotificationUpdate: true,
+	store.NotificationUpdate: true, store.NotificationPoll: true,
 }
 
 func knownTypes(ts []store.NotificationType) []store.NotificationType {

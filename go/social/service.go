@@ -156,6 +156,22 @@ type StatusSearcher interface {
 	SearchStatusIDs(ctx context.Context, query string, k int) ([]int64, error)
 }
 
+// MediaProcessor turns uploads into stored files and removes them (package
+// media's Library over its file store).
+type MediaProcessor interface {
+	// StoreMedia processes data and stores its files; the attachment it
+	// returns has the file fields set (type, keys, content type, size,
+	// dimensions, blurhash), nothing else. A refusal the client can fix (not
+	// an image, too large, corrupt) has in its chain an error with an
+	// Invalid() string method giving the client-safe reason.
+	StoreMedia(ctx context.Context, data []byte) (*store.MediaAttachment, error)
+	// StoreProfileImage processes data into a w×h image (cropped to fill)
+	// and stores it, returning its key; refusals as for StoreMedia.
+	StoreProfileImage(ctx context.Context, data []byte, w, h int) (string, error)
+	// RemoveMedia deletes the files under keys; a missing one is no error.
+	RemoveMedia(ctx context.Context, keys ...string) error
+}
+
 // Deps are the service's collaborators. Store and IDs are required; a nil
 // Moderator allows everything, a nil Embedder stores no vectors, nil Indexers
 // are skipped.
@@ -175,7 +191,8 @@ type Deps struct {
 	// Recommender feeds the For-you timeline; nil leaves it to content,
 	// network and trends.
 	Recommender Recommender
-	Publisher   Publisher // events after commit (streaming); nil publishes nothing
+	Publisher   Publisher      // events after commit (streaming); nil publishes nothing
+	Media       MediaProcessor // nil: uploads are refused
 	Logger      *slog.Logger
 	Now         func() time.Time
 }
@@ -194,6 +211,9 @@ type Config struct {
 	// Rules are the instance's rules, IDs 1, 2, … in order (reports cite
 	// them); none by default.
 	Rules []Rule
+	// ScheduledLease is how long a process claiming a due scheduled status
+	// has to publish it before another may (ScheduledLease when zero).
+	ScheduledLease time.Duration
 	// ForYouPerAuthor is the most statuses of one author in a viewer's
 	// For-you ranking; 0 means 3.
 	ForYouPerAuthor int
@@ -218,6 +238,7 @@ type Service struct {
 	accts *meaningIndex[int64]
 	recs  Recommender
 	pub   Publisher
+	media MediaProcessor
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
@@ -246,7 +267,7 @@ func New(deps Deps, cfg Config) *Service {
 		store: deps.Store, ids: deps.IDs, mod: deps.Moderator, rank: deps.Ranker, emb: deps.Embedder,
 		tags: newTagMeaning(deps.TypeaheadMeaning, deps.Store), accts: newAccountMeaning(deps.TypeaheadMeaning, deps.Store),
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
-		log: deps.Logger, now: deps.Now, cfg: cfg,
+		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -31,6 +31,10 @@ type StatusInput struct {
 	// from the same account within IdempotencyWindow returns the status
 	// the first request created instead of posting again.
 	IdempotencyKey string
+	// MediaIDs are the author's unposted uploads to attach, in order.
+	MediaIDs []int64
+	// Poll, when not nil, is posted with the status (not with media).
+	Poll *PollInput
 }
 
 // IdempotencyWindow is how long an Idempotency-Key is remembered (Mastodon
@@ -47,26 +51,49 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 	const op = "social.PostStatus"
 	ctx, span := tracing.Child(ctx, op, trace.SpanKindInternal)
 	defer func() { tracing.End(span, err) }()
-	if len(in.IdempotencyKey) > maxIdempotencyKey {
-		return nil, invalid(op, "Validation failed: Idempotency-Key is too long")
+	return s.postStatus(ctx, op, author, in, 0)
+}
+
+// checkStatus validates in as posting it now would (defaults filled in),
+// and returns its visibility and the parent it replies to, if any.
+func (s *Service) checkStatus(ctx context.Context, op string, author *store.Account, in *StatusInput) (store.Visibility, *store.Status, error) {
+	if err := s.postingDefaults(ctx, author, in); err != nil {
+		return "", nil, err
 	}
-	if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
-		return st, err
-	}
-	if err := s.postingDefaults(ctx, author, &in); err != nil {
-		return nil, err
-	}
-	vis, err := s.validateStatus(op, &in)
+	vis, err := s.validateStatus(op, in)
 	if err != nil {
-		return nil, err
+		return "", nil, err
+	}
+	if err := s.statusMedia(ctx, op, author, in.MediaIDs, 0); err != nil {
+		return "", nil, err
+	}
+	if in.Poll != nil && len(in.MediaIDs) > 0 {
+		return "", nil, invalid(op, "Validation failed: a status cannot have both media and a poll")
 	}
 	var parent *store.Status
 	if in.InReplyToID != 0 {
 		// The parent must be visible to the author: replying must not
 		// reveal (or confirm) a status the author cannot see.
 		if parent, err = s.GetStatus(ctx, author, in.InReplyToID); err != nil {
-			return nil, err
+			return "", nil, err
 		}
+	}
+	return vis, parent, nil
+}
+
+// postStatus is PostStatus, publishing the scheduled status scheduledID
+// when not zero (deleted in the status's transaction; ErrNotFound, and
+// nothing written, if it is gone).
+func (s *Service) postStatus(ctx context.Context, op string, author *store.Account, in StatusInput, scheduledID int64) (*store.Status, error) {
+	if len(in.IdempotencyKey) > maxIdempotencyKey {
+		return nil, invalid(op, "Validation failed: Idempotency-Key is too long")
+	}
+	if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
+		return st, err
+	}
+	vis, parent, err := s.checkStatus(ctx, op, author, &in)
+	if err != nil {
+		return nil, err
 	}
 	flags, err := s.moderateStatus(ctx, op, author, &in, vis, 0)
 	if err != nil {
@@ -94,8 +121,13 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
 		span.End()
 	}
-	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Flags: s.statusFlags(flags),
-		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), OutboxAt: s.outboxAt()}
+	poll, err := s.newPoll(op, st, in.Poll)
+	if err != nil {
+		return nil, err
+	}
+	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: s.statusFlags(flags),
+		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs,
+		OutboxAt: s.outboxAt(), ScheduledID: scheduledID}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself
@@ -114,6 +146,14 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 			if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
 				return st, err
 			}
+		}
+		if scheduledID != 0 && errors.Is(err, store.ErrNotFound) {
+			// Published by another process meanwhile, or cancelled.
+			return nil, notFound(op, "Record not found")
+		}
+		if len(in.MediaIDs) > 0 && errors.Is(err, store.ErrConflict) {
+			// A media ID was posted by a concurrent request meanwhile.
+			return nil, invalid(op, "Validation failed: media_ids must name your own uploads not posted yet")
 		}
 		return nil, internal(op, err)
 	}
@@ -156,7 +196,7 @@ func (s *Service) localDomain() string {
 }
 
 func (s *Service) validateStatus(op string, in *StatusInput) (store.Visibility, error) {
-	if strings.TrimSpace(in.Text) == "" {
+	if strings.TrimSpace(in.Text) == "" && len(in.MediaIDs) == 0 {
 		return "", invalid(op, "Validation failed: Text can't be blank")
 	}
 	if !utf8.ValidString(in.Text) || !utf8.ValidString(in.SpoilerText) {

@@ -31,15 +31,15 @@ func (s *Service) reblogOriginals(ctx context.Context, sts []*store.Status) (map
 }
 
 // PublicFilter selects the public timeline. Every account is local, so
-// Local changes nothing and Remote leaves nothing; no status has media, so
-// OnlyMedia leaves nothing either.
+// Local changes nothing and Remote leaves nothing; OnlyMedia keeps the
+// statuses with media attachments.
 type PublicFilter struct {
 	Local     bool
 	Remote    bool
 	OnlyMedia bool
 }
 
-func (f PublicFilter) empty() bool { return f.Remote || f.OnlyMedia }
+func (f PublicFilter) empty() bool { return f.Remote }
 
 // PublicTimeline returns the public (and, with Local, the local) timeline:
 // public statuses that are not reblogs or replies to others, newest first.
@@ -47,7 +47,7 @@ func (s *Service) PublicTimeline(ctx context.Context, viewer *store.Account, f P
 	if f.empty() {
 		return nil, nil
 	}
-	return s.publicStatuses(ctx, "social.PublicTimeline", viewer, store.PublicQuery{Page: page})
+	return s.publicStatuses(ctx, "social.PublicTimeline", viewer, store.PublicQuery{OnlyMedia: f.OnlyMedia, Page: page})
 }
 
 // TagQuery is a hashtag timeline request: the tag, plus Mastodon's any[],
@@ -71,7 +71,7 @@ func (s *Service) TagTimeline(ctx context.Context, viewer *store.Account, q TagQ
 	if q.empty() {
 		return nil, nil
 	}
-	pq := store.PublicQuery{AnyTags: append([]string{tag}, normalizeTags(q.Any)...),
+	pq := store.PublicQuery{OnlyMedia: q.OnlyMedia, AnyTags: append([]string{tag}, normalizeTags(q.Any)...),
 		AllTags: normalizeTags(q.All), NoneTags: normalizeTags(q.None), Page: page}
 	return s.publicStatuses(ctx, op, viewer, pq)
 }

@@ -15,6 +15,8 @@ type StatusView struct {
 	Reblog     *StatusView // the original, for a reblog
 	Mentions   []*store.Account
 	Tags       []string
+	Media      []*store.MediaAttachment // in the author's order
+	Poll       *PollView                // nil when the status has none
 	Favourited bool
 	Reblogged  bool
 	Bookmarked bool
@@ -30,8 +32,9 @@ type StatusView struct {
 
 // ViewStatuses hydrates a batch of statuses the viewer (nil when anonymous)
 // may see, in order, with a fixed number of queries whatever the batch
-// size: originals, accounts, mentions, tags, and one per viewer flag
-// (favourited, reblogged, bookmarked, pinned, muted conversation).
+// size: originals, accounts, mentions, tags, media, polls (three), and one
+// per viewer flag (favourited, reblogged, bookmarked, pinned, muted
+// conversation).
 // Statuses whose author (or original) vanished are dropped.
 //
 // It renders and does not judge: sts must come from a read path, which put
@@ -56,6 +59,14 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 	mentions, tags, err := s.statusMentionsAndTags(ctx, all)
 	if err != nil {
 		return nil, internal(op, err)
+	}
+	media, err := s.store.GetStatusMedia(ctx, ids)
+	if err != nil {
+		return nil, internal(op, err)
+	}
+	polls, err := s.pollViews(ctx, viewer, ids)
+	if err != nil {
+		return nil, err
 	}
 	acctIDs := make([]int64, 0, len(all))
 	for _, st := range all {
@@ -90,7 +101,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		if !ok {
 			return nil
 		}
-		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID],
+		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID], Media: media[st.ID], Poll: polls[st.ID],
 			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
 			Muted:    flags.Muted[st.ID],
 			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}

@@ -11,6 +11,7 @@ func AccountUpdates(a *Account) map[string]any {
 	return map[string]any{
 		"display_name": a.DisplayName, "note": a.Note, "locked": a.Locked,
 		"bot": a.Bot, "discoverable": a.Discoverable, "password_hash": a.PasswordHash,
+		"avatar_key": a.AvatarKey, "header_key": a.HeaderKey, "fields": EncodeProfileFields(a.Fields),
 	}
 }
 
@@ -45,4 +46,9 @@ func Qualify(alias, columns string) string {
 		cols[i] = alias + "." + c
 	}
 	return strings.Join(cols, ", ")
+}
+
+// MediaUpdates maps each column UpdateMediaAttachment may set to m's value.
+func MediaUpdates(m *MediaAttachment) map[string]any {
+	return map[string]any{"description": m.Description, "focus_x": m.FocusX, "focus_y": m.FocusY}
 }

@@ -44,6 +44,15 @@ type StatusEditWrite struct {
 	// MaxVersions bounds the version rows of one status (the original
 	// counts): an edit beyond it fails with ErrLimit and stores nothing.
 	MaxVersions int
+	// MediaIDs, when not nil, become the status's attachments in this
+	// order: each must be the author's and unattached or already the
+	// status's (else ErrConflict); those it drops become unposted uploads
+	// as of DetachedAt.
+	MediaIDs   *[]int64
+	DetachedAt time.Time
+	// MediaUpdates set the description and focus of the status's
+	// attachments (media_attributes).
+	MediaUpdates []*MediaAttachment
 }
 
 // StatusEdits stores the versions of edited statuses.

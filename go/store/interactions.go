@@ -35,6 +35,7 @@ const (
 	NotificationFollowRequest NotificationType = "follow_request"
 	NotificationStatus        NotificationType = "status"
 	NotificationUpdate        NotificationType = "update" // a status the recipient boosted was edited
+	NotificationPoll          NotificationType = "poll"   // a poll the recipient voted in or created has ended
 )
 
 // Notification tells AccountID that FromAccountID did something. StatusID

@@ -57,6 +57,12 @@ type Account struct {
 	Bot          bool
 	Discoverable bool
 	CreatedAt    time.Time
+	// AvatarKey and HeaderKey name the profile images in the media file
+	// store; "" for none.
+	AvatarKey string
+	HeaderKey string
+	// Fields are the profile's name/value pairs, in order.
+	Fields []ProfileField
 
 	FollowersCount int64
 	FollowingCount int64
@@ -140,6 +146,18 @@ type StatusWrite struct {
 	IdempotencySince time.Time
 	// Flags are the policy plugins' flags on the status, stored with it.
 	Flags []StatusFlag
+	// MediaIDs are attached to the status in this order; each must be the
+	// author's and unattached, else the write fails with ErrConflict (one
+	// racing attach of the same media to another status loses).
+	MediaIDs []int64
+	// Poll, when not nil, is stored with the status (its StatusID and
+	// AccountID are the status's).
+	Poll *Poll
+	// ScheduledID, when not zero, names the author's scheduled status this
+	// write publishes: it is deleted in the same transaction, and the write
+	// fails with ErrNotFound if it is gone (published by another process,
+	// or deleted by its author), so it is published at most once.
+	ScheduledID int64
 	// OutboxAt, when not zero, adds the status's delivery event to the
 	// outbox in the same transaction, claimable from then (the writer
 	// delivers it itself first and deletes it; see Outbox).
@@ -169,7 +187,10 @@ type StatusQuery struct {
 	// HideReblogsOf leaves out the reblogs made by these accounts (follows
 	// with show_reblogs off); their own statuses stay.
 	HideReblogsOf []int64
-	Page          Page
+	// OnlyMedia keeps only statuses with media attachments (a reblog has
+	// none of its own).
+	OnlyMedia bool
+	Page      Page
 }
 
 // Accounts stores local accounts.
@@ -186,7 +207,8 @@ type Accounts interface {
 	GetAccountsByIDs(ctx context.Context, ids []int64) ([]*Account, error)
 	// UpdateAccount sets the named columns of the account matching a.ID to
 	// a's values: display_name, note, locked, bot, discoverable,
-	// password_hash (counts are the store's own and cannot be set).
+	// password_hash, avatar_key, header_key, fields (counts are the
+	// store's own and cannot be set).
 	// ErrNotFound if there is no such account.
 	UpdateAccount(ctx context.Context, a *Account, columns ...string) error
 	// SearchAccounts matches username or display name by case-insensitive
@@ -357,7 +379,9 @@ type PublicQuery struct {
 	AnyTags  []string
 	AllTags  []string
 	NoneTags []string
-	Page     Page
+	// OnlyMedia keeps only statuses with media attachments.
+	OnlyMedia bool
+	Page      Page
 }
 
 // StatusEmbedding is one row of the vector-index rebuild scan.
@@ -396,6 +420,9 @@ type Store interface {
 	Filters
 	Conversations
 	AdminActions
+	Media
+	Polls
+	ScheduledStatuses
 
 	// Migrate applies the backend's embedded migrations that have not run
 	// yet, in version order, each in its own transaction.

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/starling-social/starling/go/social"
+	"github.com/starling-social/starling/go/store"
 )
 
 // accountRoutes: accounts and relationships (under /api/v1). The static
@@ -17,6 +18,8 @@ func (h *Handler) accountRoutes(r chi.Router) {
 	r.With(h.requireApp("write:accounts")).Post("/accounts", h.registerAccount)                                // POST /api/v1/accounts
 	r.With(h.requireUser("read:accounts", "profile")).Get("/accounts/verify_credentials", h.verifyCredentials) // GET /api/v1/accounts/verify_credentials
 	r.With(h.requireUser("write:accounts")).Patch("/accounts/update_credentials", h.updateCredentials)         // PATCH /api/v1/accounts/update_credentials
+	r.With(h.requireUser("write:accounts")).Delete("/profile/avatar", h.deleteProfileImage(false))             // DELETE /api/v1/profile/avatar
+	r.With(h.requireUser("write:accounts")).Delete("/profile/header", h.deleteProfileImage(true))              // DELETE /api/v1/profile/header
 	r.With(h.requireUser("read:follows")).Get("/accounts/relationships", h.relationships)                      // GET /api/v1/accounts/relationships
 	r.With(h.optionalUser("read:accounts")).Get("/accounts/lookup", h.lookupAccount)                           // GET /api/v1/accounts/lookup
 	r.With(h.requireUser("read:accounts")).Get("/accounts/search", h.searchAccounts)                           // GET /api/v1/accounts/search
@@ -82,17 +85,14 @@ func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request) {
 // updateCredentialsRequest uses []string so that an absent field (nil)
 // differs from an empty one ("display_name=" clears the name).
 type updateCredentialsRequest struct {
-	DisplayName  []string `param:"display_name"`
-	Note         []string `param:"note"`
-	Locked       *bool    `param:"locked"`
-	Bot          *bool    `param:"bot"`
-	Discoverable *bool    `param:"discoverable"`
-	// Not implemented yet, so refused when given (avatar and header as file
-	// parts are refused by decodeParams): there is no media storage, no
-	// profile fields, and the source preferences are not stored.
-	Avatar             notSupported `param:"avatar"`
-	Header             notSupported `param:"header"`
-	FieldsAttributes   notSupported `param:"fields_attributes"`
+	DisplayName      []string     `param:"display_name"`
+	Note             []string     `param:"note"`
+	Locked           *bool        `param:"locked"`
+	Bot              *bool        `param:"bot"`
+	Discoverable     *bool        `param:"discoverable"`
+	FieldsAttributes paramObjects `param:"fields_attributes"`
+	// avatar and header are file parts (decodeFiles). Not implemented yet,
+	// so refused when given: the source preferences and the rest.
 	Source             notSupported `param:"source"`
 	HideCollections    notSupported `param:"hide_collections"`
 	Indexable          notSupported `param:"indexable"`
@@ -102,16 +102,27 @@ type updateCredentialsRequest struct {
 // updateCredentials handles PATCH /api/v1/accounts/update_credentials.
 func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
 	var req updateCredentialsRequest
-	if err := decodeParams(r, &req); err != nil {
+	files, err := decodeFiles(r, []string{"avatar", "header"}, h.media.MaxBytes, &req)
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	in := social.CredentialsInput{Locked: req.Locked, Bot: req.Bot, Discoverable: req.Discoverable}
+	if len(files) > 0 && !h.uploads() {
+		h.writeError(w, r, &requestError{status: http.StatusUnprocessableEntity,
+			msg: "Validation failed: image uploads are not enabled on this server"})
+		return
+	}
+	in := social.CredentialsInput{Locked: req.Locked, Bot: req.Bot, Discoverable: req.Discoverable,
+		Avatar: files["avatar"], Header: files["header"]}
 	if len(req.DisplayName) > 0 {
 		in.DisplayName = &req.DisplayName[0]
 	}
 	if len(req.Note) > 0 {
 		in.Note = &req.Note[0]
+	}
+	if in.Fields, err = profileFields(req.FieldsAttributes); err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	c, err := h.svc.UpdateCredentials(r.Context(), viewer(r.Context()), in)
 	if err != nil {
@@ -119,6 +130,39 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, h.credentialAccount(c))
+}
+
+// profileFields reads fields_attributes: nil when absent or empty (the
+// fields stay; clients clear them by sending empty pairs), else the pairs
+// in index order. Only name and value are fields of a pair.
+func profileFields(objs paramObjects) (*[]store.ProfileField, error) {
+	if len(objs) == 0 {
+		return nil, nil
+	}
+	out := make([]store.ProfileField, 0, len(objs))
+	for _, o := range objs {
+		for k := range o {
+			if k != "name" && k != "value" {
+				return nil, &requestError{status: http.StatusUnprocessableEntity,
+					msg: "Validation failed: fields_attributes entries take name and value only"}
+			}
+		}
+		out = append(out, store.ProfileField{Name: o["name"], Value: o["value"]})
+	}
+	return &out, nil
+}
+
+// deleteProfileImage handles DELETE /api/v1/profile/avatar (header false)
+// and /header: the account as its owner sees it, the image gone.
+func (h *Handler) deleteProfileImage(header bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := h.svc.DeleteProfileImage(r.Context(), viewer(r.Context()), header)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, h.credentialAccount(c))
+	}
 }
 
 // getAccount handles GET /api/v1/accounts/:id.

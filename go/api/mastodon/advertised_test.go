@@ -24,10 +24,6 @@ import (
 //
 // Left out, because apps only call them when the server offers the
 // feature elsewhere, and Starling does not:
-//   - media (POST /api/v1/media, /api/v2/media, GET/PUT/DELETE
-//     /api/v1/media/:id): configuration.media_attachments lists no type;
-//   - polls (GET /api/v1/polls/:id, POST .../votes): no status can carry
-//     one (configuration.polls.max_options is 0);
 //   - push subscriptions: apps subscribe only with a VAPID key, and none is
 //     published;
 //   - POST /api/v1/statuses/:id/translate, GET
@@ -74,6 +70,7 @@ var impliedEndpoints = []struct {
 	{since: "0.0.0", method: "POST", path: "/api/v1/notifications/clear"},
 	{since: "0.0.0", method: "POST", path: "/api/v1/apps"},
 	{since: "0.0.0", method: "POST", path: "/api/v1/statuses"},
+	{since: "0.0.0", method: "POST", path: "/api/v1/media"},
 	{since: "0.0.0", method: "GET", path: "/api/v1/statuses/{status}"},
 	{since: "0.0.0", method: "DELETE", path: "/api/v1/statuses/{status}"},
 	{since: "0.0.0", method: "GET", path: "/api/v1/statuses/{status}/context"},
@@ -133,6 +130,8 @@ var impliedEndpoints = []struct {
 	{since: "2.7.0", method: "GET", path: "/api/v1/scheduled_statuses/{scheduled}"},
 	{since: "2.7.0", method: "PUT", path: "/api/v1/scheduled_statuses/{scheduled}"},
 	{since: "2.7.0", method: "DELETE", path: "/api/v1/scheduled_statuses/{scheduled}"},
+	{since: "2.8.0", method: "GET", path: "/api/v1/polls/{poll}"},
+	{since: "2.8.0", method: "POST", path: "/api/v1/polls/{poll}/votes"},
 	{since: "2.8.0", method: "GET", path: "/api/v1/preferences"},
 	{since: "3.0.0", method: "GET", path: "/api/v1/markers", query: "timeline[]=home"},
 	{since: "3.0.0", method: "POST", path: "/api/v1/markers"},
@@ -149,6 +148,9 @@ var impliedEndpoints = []struct {
 	{since: "3.1.0", method: "POST", path: "/api/v1/statuses/{status}/bookmark"},
 	{since: "3.1.0", method: "POST", path: "/api/v1/statuses/{status}/unbookmark"},
 	{since: "3.1.0", method: "GET", path: "/api/v1/bookmarks"},
+	{since: "3.1.3", method: "POST", path: "/api/v2/media"},
+	{since: "3.1.3", method: "GET", path: "/api/v1/media/{media}"},
+	{since: "3.1.3", method: "PUT", path: "/api/v1/media/{media}"},
 	{since: "3.2.0", method: "POST", path: "/api/v1/accounts/{account}/note"},
 	{since: "3.3.0", method: "GET", path: "/api/v1/accounts/{account}/featured_tags"},
 	{since: "3.4.0", method: "GET", path: "/api/v1/accounts/lookup", query: "acct=bob"},

@@ -31,18 +31,28 @@ type Account struct {
 	StatusesCount  int64          `json:"statuses_count"`
 	LastStatusAt   *string        `json:"last_status_at"`
 	Emojis         []struct{}     `json:"emojis"`
-	Fields         []struct{}     `json:"fields"`
+	Fields         []Field        `json:"fields"`
 	Source         *AccountSource `json:"source,omitempty"`
+}
+
+// Field is Mastodon's Field entity: a profile's name/value pair. Name is
+// text, as Mastodon sends it; Value is HTML in Account.fields and the typed
+// text in source.fields. Nothing is
+// verified (no rel="me" check), so VerifiedAt is always null.
+type Field struct {
+	Name       string  `json:"name"`
+	Value      string  `json:"value"`
+	VerifiedAt *string `json:"verified_at"`
 }
 
 // AccountSource is the extra part of verify_credentials.
 type AccountSource struct {
-	Privacy             string     `json:"privacy"`
-	Sensitive           bool       `json:"sensitive"`
-	Language            string     `json:"language"`
-	Note                string     `json:"note"`
-	Fields              []struct{} `json:"fields"`
-	FollowRequestsCount int        `json:"follow_requests_count"`
+	Privacy             string  `json:"privacy"`
+	Sensitive           bool    `json:"sensitive"`
+	Language            string  `json:"language"`
+	Note                string  `json:"note"`
+	Fields              []Field `json:"fields"`
+	FollowRequestsCount int     `json:"follow_requests_count"`
 }
 
 // timeFormat is how Mastodon renders datetimes (ISO 8601, UTC, milliseconds).
@@ -60,7 +70,18 @@ func (h *Handler) account(a *store.Account) *Account {
 		Avatar: h.baseURL + missingAvatar, AvatarStatic: h.baseURL + missingAvatar,
 		Header: h.baseURL + missingHeader, HeaderStatic: h.baseURL + missingHeader,
 		FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount, StatusesCount: a.StatusesCount,
-		Emojis: []struct{}{}, Fields: []struct{}{},
+		Emojis: []struct{}{}, Fields: make([]Field, 0, len(a.Fields)),
+	}
+	for _, f := range a.Fields {
+		out.Fields = append(out.Fields, Field{Name: f.Name, Value: social.RenderField(f.Value)})
+	}
+	if a.AvatarKey != "" {
+		out.Avatar = h.media.URL + "/" + a.AvatarKey
+		out.AvatarStatic = out.Avatar
+	}
+	if a.HeaderKey != "" {
+		out.Header = h.media.URL + "/" + a.HeaderKey
+		out.HeaderStatic = out.Header
 	}
 	if a.LastStatusAt != nil {
 		day := a.LastStatusAt.UTC().Format(time.DateOnly)
@@ -83,7 +104,10 @@ func (h *Handler) credentialAccount(c *social.Credentials) *Account {
 	out := h.account(c.Account)
 	p := preferencesOf(c.Preferences)
 	out.Source = &AccountSource{Privacy: p.PostingVisibility, Sensitive: p.PostingSensitive, Note: c.Account.Note,
-		Fields: []struct{}{}, FollowRequestsCount: c.FollowRequestsCount}
+		Fields: make([]Field, 0, len(c.Account.Fields)), FollowRequestsCount: c.FollowRequestsCount}
+	for _, f := range c.Account.Fields {
+		out.Source.Fields = append(out.Source.Fields, Field{Name: f.Name, Value: f.Value})
+	}
 	if p.PostingLanguage != nil {
 		out.Source.Language = *p.PostingLanguage
 	}

@@ -14,37 +14,37 @@ import (
 
 // Status is Mastodon's Status entity.
 type Status struct {
-	ID                 string          `json:"id"`
-	URI                string          `json:"uri"`
-	URL                *string         `json:"url"`
-	CreatedAt          string          `json:"created_at"`
-	Account            *Account        `json:"account"`
-	Content            string          `json:"content"`
-	Visibility         string          `json:"visibility"`
-	Sensitive          bool            `json:"sensitive"`
-	SpoilerText        string          `json:"spoiler_text"`
-	MediaAttachments   []struct{}      `json:"media_attachments"`
-	Application        *struct{}       `json:"application,omitempty"`
-	Mentions           []Mention       `json:"mentions"`
-	Tags               []Tag           `json:"tags"`
-	Emojis             []struct{}      `json:"emojis"`
-	ReblogsCount       int64           `json:"reblogs_count"`
-	FavouritesCount    int64           `json:"favourites_count"`
-	RepliesCount       int64           `json:"replies_count"`
-	InReplyToID        *string         `json:"in_reply_to_id"`
-	InReplyToAccountID *string         `json:"in_reply_to_account_id"`
-	Reblog             *Status         `json:"reblog"`
-	Poll               *struct{}       `json:"poll"`
-	Card               *struct{}       `json:"card"`
-	Language           *string         `json:"language"`
-	Text               *string         `json:"text,omitempty"` // only in the delete response (source for redraft)
-	EditedAt           *string         `json:"edited_at"`
-	Favourited         *bool           `json:"favourited,omitempty"`
-	Reblogged          *bool           `json:"reblogged,omitempty"`
-	Muted              *bool           `json:"muted,omitempty"`
-	Bookmarked         *bool           `json:"bookmarked,omitempty"`
-	Pinned             *bool           `json:"pinned,omitempty"`
-	Filtered           *[]FilterResult `json:"filtered,omitempty"` // signed-in viewers only, as Mastodon
+	ID                 string             `json:"id"`
+	URI                string             `json:"uri"`
+	URL                *string            `json:"url"`
+	CreatedAt          string             `json:"created_at"`
+	Account            *Account           `json:"account"`
+	Content            string             `json:"content"`
+	Visibility         string             `json:"visibility"`
+	Sensitive          bool               `json:"sensitive"`
+	SpoilerText        string             `json:"spoiler_text"`
+	MediaAttachments   []*MediaAttachment `json:"media_attachments"`
+	Application        *struct{}          `json:"application,omitempty"`
+	Mentions           []Mention          `json:"mentions"`
+	Tags               []Tag              `json:"tags"`
+	Emojis             []struct{}         `json:"emojis"`
+	ReblogsCount       int64              `json:"reblogs_count"`
+	FavouritesCount    int64              `json:"favourites_count"`
+	RepliesCount       int64              `json:"replies_count"`
+	InReplyToID        *string            `json:"in_reply_to_id"`
+	InReplyToAccountID *string            `json:"in_reply_to_account_id"`
+	Reblog             *Status            `json:"reblog"`
+	Poll               *Poll              `json:"poll"`
+	Card               *struct{}          `json:"card"`
+	Language           *string            `json:"language"`
+	Text               *string            `json:"text,omitempty"` // only in the delete response (source for redraft)
+	EditedAt           *string            `json:"edited_at"`
+	Favourited         *bool              `json:"favourited,omitempty"`
+	Reblogged          *bool              `json:"reblogged,omitempty"`
+	Muted              *bool              `json:"muted,omitempty"`
+	Bookmarked         *bool              `json:"bookmarked,omitempty"`
+	Pinned             *bool              `json:"pinned,omitempty"`
+	Filtered           *[]FilterResult    `json:"filtered,omitempty"` // signed-in viewers only, as Mastodon
 }
 
 // Mention is Mastodon's Status::Mention entity.
@@ -92,6 +92,9 @@ func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Statu
 	if v.Reblog != nil {
 		out.Reblog = h.statusView(viewer, v.Reblog)
 	}
+	if v.Poll != nil { // per viewer (voted, own_votes, hidden totals), so never cached
+		out.Poll = pollEntity(v.Poll, viewer != nil)
+	}
 	if viewer != nil {
 		fav, rb, bm, muted := v.Favourited, v.Reblogged, v.Bookmarked, v.Muted
 		out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &rb, &bm, &muted
@@ -115,7 +118,7 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 		ID: id, URI: h.baseURL + "/users/" + author.Username + "/statuses/" + id,
 		CreatedAt: formatTime(s.CreatedAt), Account: h.account(author), Content: s.Content,
 		Visibility: string(s.Visibility), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
-		MediaAttachments: []struct{}{}, Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
+		MediaAttachments: make([]*MediaAttachment, 0, len(v.Media)), Mentions: []Mention{}, Tags: []Tag{}, Emojis: []struct{}{},
 		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
 	}
 	if s.ReblogOfID == 0 {
@@ -130,6 +133,9 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 	for _, m := range v.Mentions {
 		out.Mentions = append(out.Mentions, Mention{ID: formatID(m.ID), Username: m.Username,
 			URL: h.baseURL + "/@" + m.Username, Acct: m.Username})
+	}
+	for _, m := range v.Media {
+		out.MediaAttachments = append(out.MediaAttachments, h.mediaAttachment(m))
 	}
 	for _, t := range v.Tags {
 		out.Tags = append(out.Tags, Tag{Name: t, URL: h.baseURL + "/tags/" + url.PathEscape(t)})
@@ -157,6 +163,15 @@ func (h *Handler) statusEntity(v *social.StatusView) *Status {
 // from the rendered-status cache, rendered and cached on a miss, then the
 // reblogged original and the viewer's flags and filter results spliced in.
 func (h *Handler) appendStatusJSON(buf []byte, viewer *store.Account, v *social.StatusView) ([]byte, error) {
+	if v.Poll != nil {
+		// A poll is rendered per viewer and its counts move with every
+		// vote: such a status is rendered whole, without the cache.
+		b, err := json.Marshal(h.statusView(viewer, v))
+		if err != nil {
+			return nil, err
+		}
+		return append(buf, b...), nil
+	}
 	r, err := h.renderedEntity(v)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ const maxMultipartMemory = 1 << 20
 // each field is parsed by one rule whatever the encoding.
 //
 // Supported field kinds: string, *string (nil when absent), bool, *bool,
-// int, []string, paramObjects (an array of objects), and notSupported
+// int, []string (non-nil when given, even empty), paramObjects (an array of objects), and notSupported
 // (refused when given). Array parameters use Rails' "name[]"
 // form in forms and query strings; nested JSON objects become Rails'
 // bracketed keys.
@@ -42,6 +42,12 @@ func decodeParams(r *http.Request, dst any) error {
 	if err != nil {
 		return err
 	}
+	return checkAndAssign(vals, dst)
+}
+
+// checkAndAssign passes every name and value through checkText, then
+// fills dst.
+func checkAndAssign(vals url.Values, dst any) error {
 	for k, vs := range vals {
 		if err := checkText(k); err != nil {
 			return invalidText("a parameter name", err)
@@ -53,6 +59,103 @@ func decodeParams(r *http.Request, dst any) error {
 		}
 	}
 	return assign(vals, dst)
+}
+
+// decodeUpload reads a multipart/form-data upload: the one file part named
+// field, at most maxBytes (422 beyond, as Mastodon answers a file over its
+// size limit), and every other parameter into dst under decodeParams'
+// rules (see decodeFiles).
+func decodeUpload(r *http.Request, field string, maxBytes int64, dst any) ([]byte, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: "Validation failed: " + field + " is required (a multipart/form-data upload)"}
+	}
+	files, err := decodeFiles(r, []string{field}, maxBytes, dst)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := files[field]
+	if !ok {
+		return nil, &requestError{status: http.StatusUnprocessableEntity, msg: "Validation failed: " + field + " must be one file"}
+	}
+	return data, nil
+}
+
+// decodeFiles reads parameters into dst as decodeParams does and, from a
+// multipart/form-data body, the file parts named in fields: at most one
+// each, at most maxBytes each (422 beyond); a file part under any other
+// name is refused, and so is one of fields sent as text. Parts over
+// maxMultipartMemory spill into temporary files, removed before it
+// returns.
+func decodeFiles(r *http.Request, fields []string, maxBytes int64, dst any) (map[string][]byte, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		vals, err := requestValues(r)
+		if err != nil {
+			return nil, err
+		}
+		return nil, checkNoFileAsText(vals, fields, dst)
+	}
+	if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
+		return nil, bodyError("form", err)
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	parts := maps.Clone(r.MultipartForm.File)
+	out := map[string][]byte{}
+	for _, field := range fields {
+		fhs, ok := parts[field]
+		delete(parts, field)
+		if !ok {
+			continue
+		}
+		data, err := readFilePart(field, fhs, maxBytes)
+		if err != nil {
+			return nil, err
+		}
+		out[field] = data
+	}
+	if err := refuseFiles(parts); err != nil {
+		return nil, err
+	}
+	vals := url.Values{}
+	for k, v := range r.URL.Query() {
+		vals[strings.TrimSuffix(k, "[]")] = v
+	}
+	mergeForm(vals, r.PostForm)
+	return out, checkNoFileAsText(vals, fields, dst)
+}
+
+// checkNoFileAsText refuses a file parameter sent as text (it would
+// otherwise be dropped unread), then checks and assigns the rest.
+func checkNoFileAsText(vals url.Values, fields []string, dst any) error {
+	for _, field := range fields {
+		if _, ok := vals[field]; ok {
+			return badRequest("Parameter " + field + " must be a file")
+		}
+	}
+	return checkAndAssign(vals, dst)
+}
+
+// readFilePart reads the one file sent as field, at most maxBytes.
+func readFilePart(field string, fhs []*multipart.FileHeader, maxBytes int64) ([]byte, error) {
+	if len(fhs) != 1 {
+		return nil, &requestError{status: http.StatusUnprocessableEntity, msg: "Validation failed: " + field + " must be one file"}
+	}
+	if fhs[0].Size > maxBytes {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: fmt.Sprintf("Validation failed: %s file size must be less than %d MB", field, maxBytes>>20)}
+	}
+	f, err := fhs[0].Open()
+	if err != nil {
+		return nil, fmt.Errorf("open upload: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	return data, nil
 }
 
 // Why a value is not text.
@@ -169,9 +272,9 @@ func mergeForm(dst, src url.Values) {
 	}
 }
 
-// refuseFiles answers a file part with 422: no endpoint stores uploads yet
-// (avatars, headers and media come with media storage), and a file that is
-// parsed and dropped would be a success that pretends.
+// refuseFiles answers a file part with 422 where none is read (every
+// endpoint but those using decodeUpload): a file that is parsed and
+// dropped would be a success that pretends.
 func refuseFiles(files map[string][]*multipart.FileHeader) error {
 	if len(files) == 0 {
 		return nil
@@ -315,7 +418,15 @@ func assign(vals url.Values, dst any) error {
 			return badRequest(fmt.Sprintf("Parameter %s: objects are not accepted here", name))
 		}
 		vs, ok := vals[name]
-		if !ok || len(vs) == 0 {
+		if !ok {
+			continue
+		}
+		if len(vs) == 0 {
+			if _, ok := f.Interface().([]string); ok {
+				// An empty JSON array is given, not absent: an edit's
+				// media_ids: [] removes the attachments.
+				f.Set(reflect.ValueOf([]string{}))
+			}
 			continue
 		}
 		switch f.Interface().(type) {

@@ -144,7 +144,7 @@ func TestDecodeParams(t *testing.T) {
 			// An explicit empty list in the body wins over the query.
 			name: "empty JSON array", method: http.MethodPost, target: "/x?tags[]=q",
 			contentType: "application/json", body: `{"tags":[]}`,
-			want: testParams{},
+			want: testParams{Tags: []string{}}, // given, empty: not absent
 		},
 		{name: "bad boolean", method: http.MethodGet, target: "/x?flag=maybe", wantStatus: http.StatusUnprocessableEntity},
 		{name: "bad optional boolean", method: http.MethodGet, target: "/x?opt=2", wantStatus: http.StatusUnprocessableEntity},

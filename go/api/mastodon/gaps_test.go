@@ -41,27 +41,13 @@ func TestRemoveFromFollowers(t *testing.T) {
 	})
 }
 
-// TestHonestlyEmpty: scheduled statuses (posting with scheduled_at is
-// refused, so there are none), the instance's domain blocks (no
-// federation) and the profile images (no uploads): each answers what is
-// true, checks its input and its scope.
+// TestHonestlyEmpty: the instance's domain blocks (no federation) and the
+// profile images (no uploads): each answers what is true, checks its input
+// and its scope.
 func TestHonestlyEmpty(t *testing.T) {
 	e := newTestEnv(t)
 	_, tok := e.user("alice", "read write")
 	_, readOnly := e.user("bob", "read")
-	if got := e.get("/api/v1/scheduled_statuses", tok); got.Code != http.StatusOK || strings.TrimSpace(got.Body.String()) != "[]" {
-		t.Errorf("scheduled_statuses = %d %s", got.Code, got.Body)
-	}
-	wantStatus(t, e.get("/api/v1/scheduled_statuses?limit=many", tok), http.StatusBadRequest)
-	wantStatus(t, e.get("/api/v1/scheduled_statuses?max_id=99999999999999999999999", tok), http.StatusBadRequest)
-	wantStatus(t, e.get("/api/v1/scheduled_statuses", ""), http.StatusUnauthorized)
-	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
-		for _, id := range []string{"123", "abc", "99999999999999999999999"} {
-			if rec := e.do(m, "/api/v1/scheduled_statuses/"+id, tok, "", nil); rec.Code != http.StatusNotFound {
-				t.Errorf("%s scheduled status %s: %d", m, id, rec.Code)
-			}
-		}
-	}
 	if got := e.get("/api/v1/instance/domain_blocks", ""); got.Code != http.StatusOK || strings.TrimSpace(got.Body.String()) != "[]" {
 		t.Errorf("instance domain_blocks = %d %s", got.Code, got.Body)
 	}

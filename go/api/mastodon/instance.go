@@ -72,9 +72,9 @@ func (h *Handler) domain() string {
 	return d
 }
 
-// Configuration blocks shared by both instance versions. Starling has no
-// media uploads and no polls yet, so those limits are zero: a client reads
-// them as "not offered" rather than offering what would then fail.
+// Configuration blocks shared by both instance versions. Images are the
+// only media accepted (video limits are zero): a client reads zero as "not
+// offered" rather than offering what would then fail.
 type (
 	accountsConfig struct {
 		MaxFeaturedTags   int `json:"max_featured_tags"`
@@ -92,6 +92,7 @@ type (
 		VideoSizeLimit      int      `json:"video_size_limit"`
 		VideoFrameRateLimit int      `json:"video_frame_rate_limit"`
 		VideoMatrixLimit    int      `json:"video_matrix_limit"`
+		DescriptionLimit    int      `json:"description_limit"`
 	}
 	pollsConfig struct {
 		MaxOptions             int `json:"max_options"`
@@ -104,10 +105,30 @@ type (
 func (h *Handler) statusesConfig() statusesConfig {
 	// Mastodon counts every URL as 23 characters; Starling counts URLs as
 	// typed, but clients use the number only for their counter.
-	return statusesConfig{MaxCharacters: h.svc.Config().MaxStatusChars, CharactersReservedPerURL: 23}
+	c := statusesConfig{MaxCharacters: h.svc.Config().MaxStatusChars, CharactersReservedPerURL: 23}
+	if h.uploads() {
+		c.MaxMediaAttachments = social.MaxMediaAttachments
+	}
+	return c
 }
 
-func noMedia() mediaConfig { return mediaConfig{SupportedMimeTypes: []string{}} }
+// uploads reports whether media uploads are offered: a processor's limits
+// are configured and Starling serves the files.
+func (h *Handler) uploads() bool { return h.media.Files != nil && h.media.MaxBytes > 0 }
+
+// pollsLimits are the limits social enforces on polls.
+func pollsLimits() pollsConfig {
+	return pollsConfig{MaxOptions: social.MaxPollOptions, MaxCharactersPerOption: social.MaxPollOptionChars,
+		MinExpiration: int(social.MinPollExpiration.Seconds()), MaxExpiration: int(social.MaxPollExpiration.Seconds())}
+}
+
+func (h *Handler) mediaConfig() mediaConfig {
+	if !h.uploads() {
+		return mediaConfig{SupportedMimeTypes: []string{}}
+	}
+	return mediaConfig{SupportedMimeTypes: h.media.Types, ImageSizeLimit: int(h.media.MaxBytes),
+		ImageMatrixLimit: int(h.media.MaxPixels), DescriptionLimit: social.MaxMediaDescription}
+}
 
 // instanceV1 is Mastodon's v1 Instance entity (deprecated upstream, still
 // read by many clients).
@@ -161,7 +182,7 @@ func (h *Handler) instanceV1(w http.ResponseWriter, r *http.Request) {
 		Stats:     instanceV1Stats{UserCount: st.Users, StatusCount: st.Statuses},
 		Thumbnail: h.info.Thumbnail, Languages: h.info.Languages, Registrations: h.svc.Config().RegistrationsOpen,
 		Configuration: instanceV1Conf{
-			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
+			Statuses: h.statusesConfig(), MediaAttachments: h.mediaConfig(), Polls: pollsLimits(),
 			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses, MaxFeaturedTags: social.MaxFeaturedTags},
 		},
 		Rules: h.rules(),
@@ -234,7 +255,7 @@ func (h *Handler) instanceV2(w http.ResponseWriter, r *http.Request) {
 		Languages: h.info.Languages,
 		Configuration: instanceV2Conf{
 			URLs:     instanceV2URLs{Streaming: h.streamingURL()},
-			Statuses: h.statusesConfig(), MediaAttachments: noMedia(),
+			Statuses: h.statusesConfig(), MediaAttachments: h.mediaConfig(), Polls: pollsLimits(),
 			Accounts: accountsConfig{MaxPinnedStatuses: social.MaxPinnedStatuses, MaxFeaturedTags: social.MaxFeaturedTags},
 		},
 		Registrations: instanceRegistrations{Enabled: h.svc.Config().RegistrationsOpen},

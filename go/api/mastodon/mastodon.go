@@ -25,6 +25,7 @@ type Handler struct {
 	clientKey    func(*http.Request) string
 	// statusCache holds rendered statuses; nil disables it.
 	statusCache *statusCache
+	media       MediaOptions
 }
 
 // Options configure a Handler.
@@ -48,6 +49,8 @@ type Options struct {
 	// the trusted proxies and counts IPv6 clients by /64, so both count
 	// clients alike; nil takes the connection's address.
 	ClientKey func(*http.Request) string
+	// Media configures uploads; without Media.Files none are offered.
+	Media MediaOptions
 	// StatusCacheBytes is the memory budget of the rendered-status cache
 	// (status_cache.go); zero takes DefaultStatusCacheBytes, a negative
 	// value disables the cache.
@@ -58,12 +61,16 @@ type Options struct {
 func New(svc *social.Service, opts Options) *Handler {
 	h := &Handler{svc: svc, log: logger(opts.Logger), baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		version: opts.Version, info: opts.Instance.withDefaults(),
-		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey}
+		streamLimits: opts.StreamLimits.withDefaults(), clientKey: opts.ClientKey, media: opts.Media}
 	cacheBytes := opts.StatusCacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = DefaultStatusCacheBytes
 	}
 	h.statusCache = newStatusCache(cacheBytes)
+	if h.media.URL == "" {
+		h.media.URL = h.baseURL + mediaPath
+	}
+	h.media.URL = strings.TrimRight(h.media.URL, "/")
 	if h.version == "" {
 		h.version = "dev"
 	}
@@ -90,6 +97,7 @@ func (h *Handler) Routes(r chi.Router) {
 	h.oauthRoutes(r)
 	h.discoveryRoutes(r)
 	h.imageRoutes(r)
+	h.mediaFileRoutes(r)
 	r.Route("/api/v1", func(r chi.Router) {
 		h.instanceRoutes(r)
 		h.accountRoutes(r)
@@ -108,8 +116,9 @@ func (h *Handler) Routes(r chi.Router) {
 		h.announcementRoutes(r)
 		h.filterV1Routes(r)
 		h.conversationRoutes(r)
+		h.mediaRoutes(r)
+		h.pollRoutes(r)
 		h.scheduledStatusRoutes(r)
-		h.profileRoutes(r)
 		h.directoryRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
@@ -117,6 +126,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.searchRoutes(r)
 		h.suggestionRoutes(r)
 		h.filterRoutes(r)
+		h.mediaV2Routes(r)
 		h.notificationV2Routes(r)
 	})
 }

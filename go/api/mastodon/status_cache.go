@@ -23,7 +23,8 @@ const DefaultStatusCacheBytes = 64 << 20
 //
 // Entries are never invalidated by the write paths: each is stored with a
 // fingerprint of everything it was rendered from (the status row with its
-// counts, the author's row with its counts, mentions and tags), and a read
+// counts, the author's row with its counts, images and fields, mentions,
+// tags and media), and a read
 // uses it only when the rows it has just loaded give the same fingerprint.
 // A read path therefore always renders what the database holds now: an
 // edit, a new count, a renamed author or a deleted status (which no read
@@ -156,6 +157,15 @@ func (c *statusCache) fingerprint(v *social.StatusView) uint64 {
 	for _, t := range v.Tags {
 		writeString(&h, t)
 	}
+	// Attached media do not change, but their rows are what is rendered.
+	writeInt(&h, int64(len(v.Media)))
+	for _, m := range v.Media {
+		writeInt(&h, m.ID)
+		writeString(&h, m.Description)
+		writeString(&h, m.FileKey)
+		writeInt(&h, int64(math.Float64bits(m.FocusX)))
+		writeInt(&h, int64(math.Float64bits(m.FocusY)))
+	}
 	return h.Sum64()
 }
 
@@ -167,8 +177,13 @@ func writeAccount(h *maphash.Hash, a *store.Account) {
 	for _, n := range []int64{a.ID, a.CreatedAt.UnixNano(), a.FollowersCount, a.FollowingCount, a.StatusesCount, last} {
 		writeInt(h, n)
 	}
-	for _, str := range []string{a.Username, a.DisplayName, a.Note} {
+	for _, str := range []string{a.Username, a.DisplayName, a.Note, a.AvatarKey, a.HeaderKey} {
 		writeString(h, str)
+	}
+	writeInt(h, int64(len(a.Fields)))
+	for _, f := range a.Fields {
+		writeString(h, f.Name)
+		writeString(h, f.Value)
 	}
 	writeBool(h, a.Locked)
 	writeBool(h, a.Bot)

@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -12,10 +13,48 @@ type editStatusRequest struct {
 	SpoilerText string `param:"spoiler_text"`
 	Sensitive   *bool  `param:"sensitive"`
 	Language    string `param:"language"`
-	// Not implemented, so refused when given: an edit must not drop them.
-	Poll           notSupported `param:"poll"`
-	MediaIDs       notSupported `param:"media_ids"`
-	MediaAttribute notSupported `param:"media_attributes"`
+	// MediaIDs, when given (even empty), replace the attachments.
+	MediaIDs        []string     `param:"media_ids"`
+	MediaAttributes paramObjects `param:"media_attributes"`
+	// Not implemented, so refused when given: an edit must not drop it.
+	Poll notSupported `param:"poll"`
+}
+
+// mediaAttributes reads an edit's media_attributes: id, description and
+// focus of each (a thumbnail is not supported).
+func mediaAttributes(objs paramObjects) ([]social.MediaAttribute, error) {
+	if len(objs) > social.MaxMediaAttachments {
+		return nil, &requestError{status: http.StatusUnprocessableEntity, msg: "Validation failed: too many media_attributes"}
+	}
+	out := make([]social.MediaAttribute, 0, len(objs))
+	for _, o := range objs {
+		var a social.MediaAttribute
+		for k, v := range o {
+			switch k {
+			case "id":
+				id, err := parseID("media_attributes[][id]", strings.TrimSpace(v))
+				if err != nil {
+					return nil, err
+				}
+				a.ID = id
+			case "description":
+				a.Description = &v
+			case "focus":
+				a.Focus = &v
+			case "thumbnail":
+				return nil, &requestError{status: http.StatusUnprocessableEntity,
+					msg: "Validation failed: media_attributes[][thumbnail] is not supported by this server yet"}
+			default:
+				return nil, &requestError{status: http.StatusUnprocessableEntity,
+					msg: "Validation failed: media_attributes entries take id, description and focus"}
+			}
+		}
+		if a.ID == 0 {
+			return nil, &requestError{status: http.StatusUnprocessableEntity, msg: "Validation failed: media_attributes[][id] is required"}
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // editStatus handles PUT /api/v1/statuses/:id.
@@ -30,9 +69,21 @@ func (h *Handler) editStatus(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	in := social.EditInput{Text: req.Status, SpoilerText: req.SpoilerText, Sensitive: req.Sensitive, Language: req.Language}
+	if req.MediaIDs != nil {
+		ids, err := parseMediaIDs(req.MediaIDs)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		in.MediaIDs = &ids
+	}
+	if in.MediaAttributes, err = mediaAttributes(req.MediaAttributes); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	v := viewer(r.Context())
-	st, err := h.svc.EditStatus(r.Context(), v, id, social.EditInput{Text: req.Status,
-		SpoilerText: req.SpoilerText, Sensitive: req.Sensitive, Language: req.Language})
+	st, err := h.svc.EditStatus(r.Context(), v, id, in)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -117,7 +117,7 @@ func TestEditStatusBadInput(t *testing.T) {
 			{"NUL", "/api/v1/statuses/" + sid, url.Values{"status": {"a\x00b"}}, 422},
 			{"invalid UTF-8", "/api/v1/statuses/" + sid, url.Values{"status": {"\xff"}}, 422},
 			{"bad language", "/api/v1/statuses/" + sid, url.Values{"status": {"x"}, "language": {"not a language"}}, 422},
-			{"media refused", "/api/v1/statuses/" + sid, url.Values{"status": {"x"}, "media_ids[]": {"1"}}, 422},
+			{"unknown media", "/api/v1/statuses/" + sid, url.Values{"status": {"x"}, "media_ids[]": {"1"}}, 422},
 			{"poll refused", "/api/v1/statuses/" + sid, url.Values{"status": {"x"}, "poll[options][]": {"a"}}, 422},
 			{"huge id", "/api/v1/statuses/99999999999999999999999", url.Values{"status": {"x"}}, 404},
 			{"missing id", "/api/v1/statuses/123", url.Values{"status": {"x"}}, 404},

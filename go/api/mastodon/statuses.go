@@ -3,6 +3,7 @@ package mastodon
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/go-chi/chi/v5"
@@ -39,17 +40,21 @@ func (h *Handler) statusRoutes(r chi.Router) {
 }
 
 type createStatusRequest struct {
-	Status      string `param:"status"`
-	InReplyToID string `param:"in_reply_to_id"`
-	Sensitive   bool   `param:"sensitive"`
-	SpoilerText string `param:"spoiler_text"`
-	Visibility  string `param:"visibility"`
-	Language    string `param:"language"`
-	// Not implemented yet, so refused when given: a scheduled post must not
-	// go out at once, nor a poll or an attachment be dropped from a post.
-	ScheduledAt         notSupported `param:"scheduled_at"`
-	Poll                notSupported `param:"poll"`
-	MediaIDs            notSupported `param:"media_ids"`
+	Status      string   `param:"status"`
+	InReplyToID string   `param:"in_reply_to_id"`
+	Sensitive   bool     `param:"sensitive"`
+	SpoilerText string   `param:"spoiler_text"`
+	Visibility  string   `param:"visibility"`
+	Language    string   `param:"language"`
+	MediaIDs    []string `param:"media_ids"`
+	// The poll: a JSON poll object flattens to the same names.
+	PollOptions    []string `param:"poll[options]"`
+	PollExpiresIn  string   `param:"poll[expires_in]"`
+	PollMultiple   bool     `param:"poll[multiple]"`
+	PollHideTotals bool     `param:"poll[hide_totals]"`
+	// ScheduledAt, when given, schedules the status instead (a
+	// ScheduledStatus is answered).
+	ScheduledAt         string       `param:"scheduled_at"`
 	QuotedStatusID      notSupported `param:"quoted_status_id"`
 	QuoteApprovalPolicy notSupported `param:"quote_approval_policy"`
 }
@@ -78,7 +83,29 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		in.InReplyToID = id
 	}
+	if in.MediaIDs, err = parseMediaIDs(req.MediaIDs); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if in.Poll, err = pollInput(req.PollOptions, req.PollExpiresIn, req.PollMultiple, req.PollHideTotals); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	author := viewer(r.Context())
+	at, err := parseScheduledAt(req.ScheduledAt)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if !at.IsZero() {
+		v, err := h.svc.ScheduleStatus(r.Context(), author, in, at)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, scheduledStatusEntity(v))
+		return
+	}
 	st, err := h.svc.PostStatus(r.Context(), author, in)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -92,16 +119,28 @@ func (h *Handler) getStatus(w http.ResponseWriter, r *http.Request) {
 	h.statusAction(w, r, h.svc.GetStatus)
 }
 
+type deleteStatusRequest struct {
+	// DeleteMedia deletes the attachments too; by default they become
+	// unposted uploads again, for the redraft.
+	DeleteMedia bool `param:"delete_media"`
+}
+
 // deleteStatus handles DELETE /api/v1/statuses/:id: the deleted status,
-// with its source text so the client can offer "delete and redraft".
+// with its source text and attachments so the client can offer "delete and
+// redraft".
 func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
+	var req deleteStatusRequest
+	if err := decodeParams(r, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	v := viewer(r.Context())
-	st, err := h.svc.DeleteStatus(r.Context(), v, id)
+	st, media, err := h.svc.RedraftStatus(r.Context(), v, id, req.DeleteMedia)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -119,6 +158,11 @@ func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	out := h.statusView(v, views[0])
 	out.Text = &st.Text
+	// The attachments left the status with it: shown from what it had.
+	out.MediaAttachments = make([]*MediaAttachment, 0, len(media))
+	for _, m := range media {
+		out.MediaAttachments = append(out.MediaAttachments, h.mediaAttachment(m))
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -341,4 +385,26 @@ func (h *Handler) writeStatusPage(w http.ResponseWriter, r *http.Request, v *sto
 		h.setLinkHeader(w, r, page, sts[0].ID, sts[len(sts)-1].ID)
 	}
 	h.writeStatusesIn(w, r, v, sts, true, fctx)
+}
+
+// parseMediaIDs reads media_ids[]; empty values are skipped (a client
+// sending media_ids[]= attaches nothing). More than the limit is left to
+// the domain's rule, but the list is bounded before parsing.
+func parseMediaIDs(vs []string) ([]int64, error) {
+	if len(vs) > 4*social.MaxMediaAttachments {
+		return nil, &requestError{status: http.StatusUnprocessableEntity,
+			msg: "Validation failed: too many media_ids"}
+	}
+	var out []int64
+	for _, v := range vs {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		id, err := parseID("media_ids", strings.TrimSpace(v))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }

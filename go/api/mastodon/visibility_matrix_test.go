@@ -85,6 +85,7 @@ const (
 	pathEditList     = "stream list: status.update S"
 	pathConversation = "GET /conversations: S as a last status"
 	pathFilterStatus = "POST /api/v2/filters/:id/statuses S (200)"
+	pathPoll         = "GET /polls/:id of a poll on a status like S"
 	pathForYou       = "GET /timelines/for_you (before favouriting S)"
 	pathForYouFaved  = "GET /timelines/list/for_you (after favouriting every S it may see)"
 )
@@ -127,6 +128,7 @@ const (
 var matrixWant = map[string][numRels]string{
 	//                  self    follower stranger blocked blocking muted   mentioned m.follow m.quiet anonymous
 	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
+	pathPoll:         {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
 	pathContext:      {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
 	pathAncestor:     {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
 	pathDescendant:   {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
@@ -481,6 +483,18 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 			setRel(got, pathEarlyBookmark, v.rel, lists[pathBookmarks][w.early])
 		}
 	}
+	// Polls: statuses like S (a reply to R mentioning N and G, in each
+	// visibility) carrying a poll, posted once the lists above are read.
+	var polls [4]string
+	for i, vis := range matrixVisibilities {
+		polls[i] = mxPollPost(e, a.token, string(vis), w.root)
+	}
+	for _, v := range viewers {
+		for i, id := range polls {
+			set(pathPoll, v.rel, i, mxCode(e, "/api/v1/polls/"+id, v.token) == http.StatusOK)
+		}
+	}
+
 	// A's own notifications: who favourited P0.
 	faved := map[string]bool{}
 	for _, n := range mxNotifications(e, a.token) {
@@ -633,6 +647,18 @@ func mxPost(e *streamEnv, token, text, visibility, inReplyTo string) string {
 	rec := e.postForm("/api/v1/statuses", token, form)
 	wantStatus(e.t, rec, http.StatusOK)
 	id, _ := decodeObject(e.t, rec)["id"].(string)
+	return id
+}
+
+// mxPollPost posts a reply to inReplyTo mentioning nina and gwen with a
+// poll, and returns the poll's ID.
+func mxPollPost(e *streamEnv, token, visibility, inReplyTo string) string {
+	e.t.Helper()
+	rec := e.postForm("/api/v1/statuses", token, url.Values{"status": {"@nina @gwen poll"}, "visibility": {visibility},
+		"in_reply_to_id": {inReplyTo}, "poll[options][]": {"yes", "no"}, "poll[expires_in]": {"600"}})
+	wantStatus(e.t, rec, http.StatusOK)
+	p, _ := decodeObject(e.t, rec)["poll"].(map[string]any)
+	id, _ := p["id"].(string)
 	return id
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/starling-social/starling/go/api"
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/media"
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/tracing"
 )
 
@@ -64,6 +66,11 @@ type serveConfig struct {
 	logLevel        string
 	shutdownTimeout time.Duration
 
+	mediaDir       string
+	mediaURL       string
+	mediaMaxBytes  int64
+	mediaMaxPixels int64
+
 	instanceTitle       string
 	instanceDescription string
 	instanceEmail       string
@@ -75,6 +82,8 @@ type serveConfig struct {
 	rateLimitAuth       int
 	rateLimitApps       int
 	trustedProxies      string
+	schedulerInterval   time.Duration
+	schedulerLease      time.Duration
 	requestTimeout      time.Duration
 	recommendEvery      time.Duration // For-you recommender retraining period
 	recommendMax        int           // interactions it trains on, newest first
@@ -129,6 +138,12 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
 	fs.StringVar(&c.otlpEndpoint, "otlp-endpoint", "", "OpenTelemetry collector URL for traces over OTLP/HTTP (http://host:4318); empty turns tracing off")
 	fs.Float64Var(&c.traceSampleRatio, "trace-sample-ratio", 1, "share of new traces recorded when --otlp-endpoint is set (0 to 1); a request with a sampled traceparent is always traced")
+	fs.StringVar(&c.mediaDir, "media-dir", "", "directory of uploaded media files (default <data-dir>/media)")
+	fs.StringVar(&c.mediaURL, "media-url", "", "base URL clients fetch uploaded files from, for a CDN or proxy in front (default <public-url>/system/media, served by Starling)")
+	fs.Int64Var(&c.mediaMaxBytes, "media-max-bytes", media.DefaultMaxBytes, "largest image upload in bytes")
+	fs.Int64Var(&c.mediaMaxPixels, "media-max-pixels", media.DefaultMaxPixels, "largest image upload in pixels (width × height, read before decoding)")
+	fs.DurationVar(&c.schedulerInterval, "scheduler-interval", 5*time.Second, "how often each process looks for scheduled statuses due")
+	fs.DurationVar(&c.schedulerLease, "scheduler-lease", social.ScheduledLease, "how long a process has to publish the scheduled statuses it claimed before another process may claim them (after a crash)")
 	c.index.register(fs)
 	fd := feed.DefaultConfig()
 	fs.StringVar(&c.feed.Strategy, "feed-strategy", fd.Strategy, "home timelines: pull (read SQL per request), push (fan-out on write into cached timelines) "+
@@ -189,6 +204,9 @@ func (c *serveConfig) validate() error {
 	if c.bodyLimit <= 0 {
 		return fmt.Errorf("--body-limit must be positive, got %d", c.bodyLimit)
 	}
+	if c.mediaMaxBytes <= 0 || c.mediaMaxPixels <= 0 {
+		return fmt.Errorf("--media-max-bytes and --media-max-pixels must be positive, got %d and %d", c.mediaMaxBytes, c.mediaMaxPixels)
+	}
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, got %q", c.logFormat)
 	}
@@ -204,6 +222,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.statusCacheBytes < 0 {
 		return fmt.Errorf("--status-cache-bytes must not be negative, got %d", c.statusCacheBytes)
+	}
+	if c.schedulerInterval <= 0 || c.schedulerLease <= 0 {
+		return fmt.Errorf("--scheduler-interval and --scheduler-lease must be positive, got %s and %s", c.schedulerInterval, c.schedulerLease)
 	}
 	if c.recommendEvery <= 0 || c.recommendMax <= 0 || c.recommendMax > 5000000 {
 		return fmt.Errorf("--recommend-every must be positive and --recommend-max-interactions in 1..5000000")

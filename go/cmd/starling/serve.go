@@ -153,6 +153,11 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
+	mediaLib, mediaOpts, err := openMedia(c)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	var sharedTimelines *feed.Redis
 	if rdb != nil {
 		sharedTimelines = feed.NewRedis(rdb, c.feedRedisPrefix, c.feed.Cap, time.Duration(c.inactiveDays)*24*time.Hour)
@@ -168,14 +173,15 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Recommender: recs, Logger: log,
-		Publisher: &mastodon.Publisher{Bus: bus, Log: log},
-	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules})
+		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
+	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
+		ScheduledLease: c.schedulerLease})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 		Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 			Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
 			ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
-		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes)})
+		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts})
 	registerPoolMetrics(reg, st)
 	registerIndexMetrics(reg, statusSearch.Index().Len)
 	registerStreamMetrics(reg, mh.StreamStats)
@@ -189,10 +195,22 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		svc.RunOutboxRelay(relayCtx, time.Second)
 	}()
 	defer func() { stopRelay(); <-relayDone }()
+	// Every process runs the scheduler too: claims keep two from publishing
+	// one status, and a crashed claimer's statuses are claimed again.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		svc.RunScheduler(schedCtx, c.schedulerInterval)
+	}()
+	defer func() { stopSched(); <-schedDone }()
 	handler := api.NewRouter(api.Options{
 		Mastodon: mh, Logger: log, Registry: reg, Checks: checks, BodyLimit: c.bodyLimit, RateLimit: rateLimit,
+		// Room for the multipart framing and the other fields beside the file.
+		UploadLimit:    c.mediaMaxBytes + 1<<20,
 		RequestTimeout: c.requestTimeout,
 	})
+	go pruneMedia(ctx, svc, log)
 	servers := []*http.Server{newHTTPServer(handler, log)}
 	listeners := []net.Listener{ln}
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL)

@@ -13,30 +13,35 @@ import (
 )
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
-	created_at, followers_count, following_count, statuses_count, last_status_at`
+	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
+	fields`
 
 // accountRow is one row of accountColumns being scanned, so a query that
 // joins accounts to another table scans both into one Scan call.
 type accountRow struct {
 	a      store.Account
 	lastAt *time.Time
+	fields string
 }
 
 func (r *accountRow) dests() []any {
 	a := &r.a
 	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.CreatedAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt}
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields}
 }
 
-func (r *accountRow) account() *store.Account {
+func (r *accountRow) account() (*store.Account, error) {
 	a := r.a
+	if err := store.DecodeProfileFields(r.fields, &a.Fields); err != nil {
+		return nil, fmt.Errorf("account %d: %w", a.ID, err)
+	}
 	a.CreatedAt = a.CreatedAt.UTC()
 	if r.lastAt != nil {
 		t := r.lastAt.UTC()
 		a.LastStatusAt = &t
 	}
-	return &a
+	return &a, nil
 }
 
 func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
@@ -44,7 +49,7 @@ func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
 	if err := row.Scan(r.dests()...); err != nil {
 		return nil, err
 	}
-	return r.account(), nil
+	return r.account()
 }
 
 // PutAccount inserts a with the counts and LastStatusAt it carries;
@@ -57,9 +62,10 @@ func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
 	}
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt)
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
+		store.EncodeProfileFields(a.Fields))
 	if err != nil {
 		return fmt.Errorf("postgres: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}
@@ -106,21 +112,28 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 // ErrNotFound if there is none. An unknown column (or one the store keeps,
 // such as the counts) is an error before any write.
 func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
-	set, args, err := store.SetClause(store.AccountUpdates(a), columns, []any{a.ID}, placeholder)
+	if err := s.updateByID(ctx, "accounts", store.AccountUpdates(a), columns, a.ID); err != nil {
+		return fmt.Errorf("postgres: update account %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// updateByID sets columns of table's row matching id to their values
+// (store.SetClause): nothing for no columns, ErrNotFound for no such row,
+// an error before any write for a column values lacks.
+func (s *Store) updateByID(ctx context.Context, table string, values map[string]any, columns []string, id int64) error {
+	set, args, err := store.SetClause(values, columns, []any{id}, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
 	if err == nil {
 		var tag pgconn.CommandTag
-		tag, err = s.pool.Exec(ctx, `UPDATE accounts SET `+set+` WHERE id = $1`, args...)
+		tag, err = s.pool.Exec(ctx, `UPDATE `+table+` SET `+set+` WHERE id = $1`, args...)
 		if err == nil && tag.RowsAffected() == 0 {
 			err = pgx.ErrNoRows
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("postgres: update account %d: %w", a.ID, translate(err))
-	}
-	return nil
+	return translate(err)
 }
 
 // likePrefix escapes LIKE's wildcards (and the escape character) in a

@@ -79,7 +79,7 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 				return err
 			}
 		}
-		return nil
+		return editMedia(ctx, tx, w)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: edit status %d: %w", st.ID, translateFK(err))

@@ -136,6 +136,19 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 		if err := insertConversations(ctx, tx, w); err != nil {
 			return err
 		}
+		if err := attachMedia(ctx, tx, st.ID, st.AccountID, w.MediaIDs); err != nil {
+			return err
+		}
+		if w.Poll != nil {
+			if err := insertPoll(ctx, tx, w.Poll); err != nil {
+				return err
+			}
+		}
+		if w.ScheduledID != 0 {
+			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
+				return err
+			}
+		}
 		if w.IdempotencyKey != "" {
 			if _, err := tx.Exec(ctx,
 				`DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at < $3`,
@@ -299,6 +312,9 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if len(q.HideReblogsOf) > 0 {
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id = ANY(` + arg(q.HideReblogsOf) + `))`)
 	}
+	if q.OnlyMedia {
+		b.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
+	}
 	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list statuses: %w", err)
@@ -344,6 +360,9 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 	}
 	if len(q.NoneTags) > 0 {
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.NoneTags) + `))`)
+	}
+	if q.OnlyMedia {
+		cond.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
 	}
 	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {

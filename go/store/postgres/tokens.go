@@ -73,7 +73,11 @@ func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Tok
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: get user token by hash: %w", translate(err))
 	}
-	return tr.token(), ar.account(), nil
+	a, err := ar.account()
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: get user token by hash: %w", err)
+	}
+	return tr.token(), a, nil
 }
 
 // DeleteTokenByHash deletes the row matching tokens.hash; ErrNotFound if

@@ -10,7 +10,8 @@ import (
 )
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
-	created_at, followers_count, following_count, statuses_count, last_status_at`
+	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
+	fields`
 
 // accountRow is one row of accountColumns being scanned, so a query that
 // joins accounts to another table scans both into one Scan call.
@@ -18,23 +19,27 @@ type accountRow struct {
 	a         store.Account
 	createdAt int64
 	lastAt    sql.NullInt64
+	fields    string
 }
 
 func (r *accountRow) dests() []any {
 	a := &r.a
 	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &r.createdAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt}
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields}
 }
 
-func (r *accountRow) account() *store.Account {
+func (r *accountRow) account() (*store.Account, error) {
 	a := r.a
+	if err := store.DecodeProfileFields(r.fields, &a.Fields); err != nil {
+		return nil, fmt.Errorf("account %d: %w", a.ID, err)
+	}
 	a.CreatedAt = fromDB(r.createdAt)
 	if r.lastAt.Valid {
 		t := fromDB(r.lastAt.Int64)
 		a.LastStatusAt = &t
 	}
-	return &a
+	return &a, nil
 }
 
 func scanAccount(row scanner) (*store.Account, error) {
@@ -42,7 +47,7 @@ func scanAccount(row scanner) (*store.Account, error) {
 	if err := row.Scan(r.dests()...); err != nil {
 		return nil, err
 	}
-	return r.account(), nil
+	return r.account()
 }
 
 // PutAccount inserts a with the counts and LastStatusAt it carries;
@@ -54,9 +59,10 @@ func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
 	}
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt)
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
+		store.EncodeProfileFields(a.Fields))
 	if err != nil {
 		return fmt.Errorf("sqlite: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}
@@ -110,21 +116,28 @@ func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Acc
 // ErrNotFound if there is none. An unknown column (or one the store keeps,
 // such as the counts) is an error before any write.
 func (s *Store) UpdateAccount(ctx context.Context, a *store.Account, columns ...string) error {
-	set, args, err := store.SetClause(store.AccountUpdates(a), columns, nil, placeholder)
+	if err := s.updateByID(ctx, "accounts", store.AccountUpdates(a), columns, a.ID); err != nil {
+		return fmt.Errorf("sqlite: update account %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// updateByID sets columns of table's row matching id to their values
+// (store.SetClause): nothing for no columns, ErrNotFound for no such row,
+// an error before any write for a column values lacks.
+func (s *Store) updateByID(ctx context.Context, table string, values map[string]any, columns []string, id int64) error {
+	set, args, err := store.SetClause(values, columns, nil, placeholder)
 	if err == nil && set == "" {
 		return nil
 	}
 	if err == nil {
 		var res sql.Result
-		res, err = s.w.ExecContext(ctx, `UPDATE accounts SET `+set+` WHERE id = ?`, append(args, a.ID)...)
+		res, err = s.w.ExecContext(ctx, `UPDATE `+table+` SET `+set+` WHERE id = ?`, append(args, id)...)
 		if err == nil {
 			err = mustAffect(res)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("sqlite: update account %d: %w", a.ID, translate(err))
-	}
-	return nil
+	return translate(err)
 }
 
 // likePrefix escapes LIKE's wildcards (and the escape character) in a

@@ -78,7 +78,7 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 				return err
 			}
 		}
-		return nil
+		return editMedia(ctx, tx, w)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: edit status %d: %w", st.ID, translateFK(err))

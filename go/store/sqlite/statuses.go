@@ -132,6 +132,19 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 		if err := insertConversations(ctx, tx, w); err != nil {
 			return err
 		}
+		if err := attachMedia(ctx, tx, st.ID, st.AccountID, w.MediaIDs); err != nil {
+			return err
+		}
+		if w.Poll != nil {
+			if err := insertPoll(ctx, tx, w.Poll); err != nil {
+				return err
+			}
+		}
+		if w.ScheduledID != 0 {
+			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
+				return err
+			}
+		}
 		if w.IdempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx,
 				`DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at < ?`,
@@ -311,6 +324,9 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)))`)
 		args = append(args, hidden)
 	}
+	if q.OnlyMedia {
+		b.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
+	}
 	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
@@ -369,6 +385,9 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		}
 		cond.WriteString(` AND id NOT IN (SELECT status_id FROM status_tags WHERE name IN (SELECT value FROM json_each(?)))`)
 		args = append(args, list)
+	}
+	if q.OnlyMedia {
+		cond.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
 	}
 	out, err := listPage(ctx, s, `SELECT `+statusColumns+` FROM statuses WHERE `+cond.String(), args, "id", q.Page, scanStatus)
 	if err != nil {
