@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ type server struct {
 	adminBase string
 	dataDir   string
 	exited    chan error
-	logs      *bytes.Buffer
+	logs      *logBuffer // read while the server runs: locked
 	// startup holds the JSON log records up to "admin listening", written
 	// before startServer returns and never after, so tests read them
 	// without a lock.
@@ -47,6 +48,26 @@ func binaries(t *testing.T) (bin, pluginDir string) {
 	return bin, pluginDir
 }
 
+// logBuffer is a server's log, written by the goroutine reading its
+// stderr and read by tests while it runs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) writeLine(line []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Write(line)
+	b.buf.WriteByte('\n')
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // startServer runs bin/starling serve on free ports over dataDir and waits
 // until it logs its listening addresses.
 func startServer(t *testing.T, dataDir string, extra ...string) *server {
@@ -63,7 +84,7 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, cmd: cmd, dataDir: dataDir, exited: make(chan error, 1), logs: &bytes.Buffer{}}
+	s := &server{t: t, cmd: cmd, dataDir: dataDir, exited: make(chan error, 1), logs: &logBuffer{}}
 	addrs := make(chan [2]string, 1)
 	go func() {
 		var public, adm string
@@ -73,8 +94,7 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 		sc.Buffer(make([]byte, 64<<10), 16<<20)
 		for sc.Scan() {
 			line := sc.Bytes()
-			s.logs.Write(line)
-			s.logs.WriteByte('\n')
+			s.logs.writeLine(line)
 			var rec struct{ Msg, Addr string }
 			if json.Unmarshal(line, &rec) != nil {
 				continue
