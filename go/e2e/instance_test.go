@@ -106,9 +106,8 @@ func honestInstance(t *testing.T, dataDir string, extra ...string) {
 		path string
 		body map[string]any
 	}{
-		{"/api/v1/statuses", map[string]any{"status": "later", "scheduled_at": "2030-01-01T00:00:00.000Z"}},
-		{"/api/v1/statuses", map[string]any{"status": "poll", "poll": map[string]any{"options": []string{"a", "b"}, "expires_in": 300}}},
-		{"/api/v1/statuses", map[string]any{"status": "pic", "media_ids": []string{"1"}}},
+		{"/api/v1/statuses", map[string]any{"status": "quote", "quoted_status_id": "1"}},
+		{"/api/v1/statuses", map[string]any{"status": "later", "scheduled_at": "2030-01-01T00:00:00.000Z", "quoted_status_id": "1"}},
 	}
 	for _, r := range refused {
 		b, _ := json.Marshal(r.body)
