@@ -230,8 +230,28 @@ func (x *Index) Remove(ids []int64) (int, error) {
 		}
 	}
 	for _, id := range ids {
-		delete(x.ids, id)
 		x.removed[id] = struct{}{}
+	}
+	return x.removeLocked(ids)
+}
+
+// Replace drops the vectors of ids without leaving tombstones (the
+// statuses live on, edited) and adds rows in their place, if any; it
+// returns how many rows it added.
+func (x *Index) Replace(ids []int64, rows []store.StatusEmbedding) (int, error) {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	if _, err := x.removeLocked(ids); err != nil {
+		return 0, err
+	}
+	return x.addLocked(rows)
+}
+
+// removeLocked deletes ids from the served index, journaling the removal
+// while a build runs. x.wmu must be held.
+func (x *Index) removeLocked(ids []int64) (int, error) {
+	for _, id := range ids {
+		delete(x.ids, id)
 	}
 	x.size.Store(int64(len(x.ids)))
 	if x.journal != nil {
@@ -244,28 +264,6 @@ func (x *Index) Remove(ids []int64) (int, error) {
 		return 0, fmt.Errorf("search: index %q: remove: %w", x.cfg.Name, err)
 	}
 	return n, nil
-}
-
-// Replace drops the vectors of ids without leaving tombstones (the
-// statuses live on, edited) and adds rows in their place, if any; it
-// returns how many rows it added.
-func (x *Index) Replace(ids []int64, rows []store.StatusEmbedding) (int, error) {
-	x.wmu.Lock()
-	defer x.wmu.Unlock()
-	for _, id := range ids {
-		delete(x.ids, id)
-	}
-	x.size.Store(int64(len(x.ids)))
-	if x.journal != nil {
-		*x.journal = append(*x.journal, journalOp{remove: true, ids: slices.Clone(ids)})
-	}
-	x.mu.RLock()
-	_, err := x.cur.Remove(ids)
-	x.mu.RUnlock()
-	if err != nil {
-		return 0, fmt.Errorf("search: index %q: replace: %w", x.cfg.Name, err)
-	}
-	return x.addLocked(rows)
 }
 
 // Len is the number of vectors searchable.
