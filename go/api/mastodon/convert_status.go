@@ -73,11 +73,8 @@ func (h *Handler) statuses(ctx context.Context, viewer *store.Account, sts []*st
 // (social.FilterHome, ...): the viewer's filters of that context hide or
 // mark statuses (social.ApplyFilters).
 func (h *Handler) statusesIn(ctx context.Context, viewer *store.Account, sts []*store.Status, fctx string) ([]*Status, error) {
-	views, err := h.svc.ViewStatuses(ctx, viewer, sts)
+	views, err := h.filteredViews(ctx, viewer, sts, fctx)
 	if err != nil {
-		return nil, err
-	}
-	if views, err = h.svc.ApplyFilters(ctx, viewer, views, fctx); err != nil {
 		return nil, err
 	}
 	out := make([]*Status, 0, len(views))
@@ -85,6 +82,16 @@ func (h *Handler) statusesIn(ctx context.Context, viewer *store.Account, sts []*
 		out = append(out, h.statusView(viewer, v))
 	}
 	return out, nil
+}
+
+// filteredViews hydrates sts for viewer and applies the viewer's filters of
+// context fctx: what both renderers (statusesIn, writeStatusesIn) start from.
+func (h *Handler) filteredViews(ctx context.Context, viewer *store.Account, sts []*store.Status, fctx string) ([]*social.StatusView, error) {
+	views, err := h.svc.ViewStatuses(ctx, viewer, sts)
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.ApplyFilters(ctx, viewer, views, fctx)
 }
 
 func (h *Handler) statusView(viewer *store.Account, v *social.StatusView) *Status {

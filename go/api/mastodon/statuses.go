@@ -334,10 +334,7 @@ func (h *Handler) writeStatuses(w http.ResponseWriter, r *http.Request, v *store
 // context fctx (social.ApplyFilters) and renders them through the
 // rendered-status cache (appendStatusJSON).
 func (h *Handler) writeStatusesIn(w http.ResponseWriter, r *http.Request, v *store.Account, sts []*store.Status, list bool, fctx string) {
-	views, err := h.svc.ViewStatuses(r.Context(), v, sts)
-	if err == nil {
-		views, err = h.svc.ApplyFilters(r.Context(), v, views, fctx)
-	}
+	views, err := h.filteredViews(r.Context(), v, sts, fctx)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
