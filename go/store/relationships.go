@@ -158,6 +158,10 @@ type ViewerRelations struct {
 	BlockedOrBlocking []int64 // accounts the viewer blocks or that block it
 	Muted             []int64 // unexpired mutes
 	NotificationMuted []int64 // those of Muted whose mute also hides notifications
+	// Until is when the first of the Muted mutes expires (zero when none
+	// of them does): the answer stays right until then, so a cache of it
+	// (store/readcache) knows when to ask again.
+	Until time.Time
 }
 
 // Relation kinds of the rows a backend's GetViewerRelations query returns,
@@ -167,6 +171,9 @@ const (
 	RelationBlock
 	RelationMute             // a mute that leaves notifications alone
 	RelationNotificationMute // a mute that also hides notifications
+	// RelationMuteExpiry carries, in place of an account ID, the first
+	// expiry of the unexpired mutes in microseconds since the Unix epoch.
+	RelationMuteExpiry
 )
 
 // AddViewerRelation files one (kind, account) row of a GetViewerRelations
@@ -182,6 +189,8 @@ func (r *ViewerRelations) AddViewerRelation(kind int, id int64) error {
 	case RelationNotificationMute:
 		r.Muted = append(r.Muted, id)
 		r.NotificationMuted = append(r.NotificationMuted, id)
+	case RelationMuteExpiry:
+		r.Until = time.UnixMicro(id).UTC()
 	default:
 		return fmt.Errorf("store: unknown relation kind %d", kind)
 	}

@@ -477,7 +477,9 @@ func (s *Store) GetViewerRelations(ctx context.Context, accountID int64, now tim
 		UNION ALL SELECT 1, target_account_id FROM blocks WHERE account_id = $1
 		UNION ALL SELECT 1, account_id FROM blocks WHERE target_account_id = $1
 		UNION ALL SELECT CASE WHEN notifications THEN 3 ELSE 2 END, target_account_id FROM mutes
-			WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)`, accountID, toDB(now))
+			WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)
+		UNION ALL SELECT 4, (extract(epoch FROM MIN(expires_at)) * 1000000)::bigint FROM mutes
+			WHERE account_id = $1 AND expires_at > $2 HAVING MIN(expires_at) IS NOT NULL`, accountID, toDB(now))
 	var r store.ViewerRelations
 	var kind int
 	var id int64

@@ -170,10 +170,13 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 			mustNot(t, s.PutMute(ctx, m), "PutMute")
 		}
 
-		check := func(at time.Time, muted []int64) {
+		check := func(at time.Time, muted []int64, until time.Time) {
 			t.Helper()
 			r, err := s.GetViewerRelations(ctx, me.ID, at)
 			mustNot(t, err, "GetViewerRelations")
+			if until = until.Truncate(time.Microsecond); !r.Until.Equal(until) { // stored to the microsecond
+				t.Errorf("Until at %v = %v, want %v", at, r.Until, until)
+			}
 			checkIDs(t, "Following", r.Following, sortedIDs(a, f))
 			checkIDs(t, "BlockedOrBlocking", r.BlockedOrBlocking, sortedIDs(b, c, d))
 			checkIDs(t, "Muted", r.Muted, muted)
@@ -192,8 +195,8 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 			mustNot(t, err, "GetNotificationMutedIDs")
 			checkIDs(t, "GetNotificationMutedIDs", r.NotificationMuted, notif)
 		}
-		check(now, sortedIDs(f, g))
-		check(later, sortedIDs(g)) // f's mute ends at later
+		check(now, sortedIDs(f, g), later)      // f's mute is the first to end
+		check(later, sortedIDs(g), time.Time{}) // f's mute ends at later; g's never
 
 		r, err := s.GetViewerRelations(ctx, putAccount(t, s, "loner").ID, now)
 		mustNot(t, err, "GetViewerRelations of nobody")
