@@ -1,0 +1,425 @@
+package readcache
+
+import (
+	"context"
+	"time"
+
+	"github.com/starling-social/starling/go/store"
+)
+
+// DefaultEntries bounds each domain: at most two generations of this many
+// entries (accounts, statuses, per-viewer flags, ...).
+const DefaultEntries = 50_000
+
+// key files a per-viewer entry (flags, pins) under its viewer v.
+type key struct{ v, id int64 }
+
+// Store is a store.Store whose hot reads are served from memory (see the
+// package doc). Build it with New; it is safe for concurrent use.
+type Store struct {
+	store.Store
+
+	tokens   *domain[string, *store.Token]
+	accounts *domain[int64, *store.Account]
+	statuses *domain[int64, *store.Status]
+	media    *domain[int64, []*store.MediaAttachment] // nil: the status has none
+	polls    *domain[int64, *store.Poll]              // nil: the status has none
+	filters  *domain[int64, []*store.Filter]          // by account
+
+	// Per viewer, bumped together by viewerChanged.
+	flags     *domain[key, uint8]
+	pins      *domain[key, bool]
+	relations *domain[int64, *relations]
+	tags      *domain[int64, []string] // followed tag names
+}
+
+// relations is a cached GetViewerRelations answer: right from at (the
+// time it was asked for) until r.Until when that is set.
+type relations struct {
+	r  *store.ViewerRelations
+	at time.Time
+}
+
+// Interaction flag bits.
+const (
+	flagFavourited uint8 = 1 << iota
+	flagReblogged
+	flagBookmarked
+	flagMuted
+)
+
+// New wraps st. entries bounds each domain (DefaultEntries when <= 0).
+func New(st store.Store, entries int) *Store {
+	if entries <= 0 {
+		entries = DefaultEntries
+	}
+	self := func(id int64) int64 { return id }
+	viewer := func(k key) int64 { return k.v }
+	return &Store{
+		Store:     st,
+		tokens:    newDomain[string, *store.Token](entries, func(string) int64 { return 0 }),
+		accounts:  newDomain[int64, *store.Account](entries, self),
+		statuses:  newDomain[int64, *store.Status](entries, self),
+		media:     newDomain[int64, []*store.MediaAttachment](entries, self),
+		polls:     newDomain[int64, *store.Poll](entries, self),
+		filters:   newDomain[int64, []*store.Filter](entries, self),
+		flags:     newDomain[key, uint8](entries, viewer),
+		pins:      newDomain[key, bool](entries, viewer),
+		relations: newDomain[int64, *relations](entries, self),
+		tags:      newDomain[int64, []string](entries, self),
+	}
+}
+
+// viewerChanged invalidates what is cached per viewer for ids: flags,
+// pins, relations and followed tags.
+func (s *Store) viewerChanged(ids ...int64) {
+	s.flags.bump(ids...)
+	s.pins.bump(ids...)
+	s.relations.bump(ids...)
+	s.tags.bump(ids...)
+}
+
+func copyAccount(a *store.Account) *store.Account { c := *a; return &c }
+func copyStatus(st *store.Status) *store.Status { c := *st; return &c }
+
+// GetUserTokenByHash serves the token and its account from memory.
+func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Token, *store.Account, error) {
+	if t, ok := s.tokens.get(string(hash)); ok {
+		a, err := s.GetAccountByID(ctx, t.AccountID) // ErrNotFound: the account is gone
+		if err != nil {
+			return nil, nil, err
+		}
+		c := *t
+		return &c, a, nil
+	}
+	tat, aat := s.tokens.stamp(), s.accounts.stamp()
+	t, a, err := s.Store.GetUserTokenByHash(ctx, hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.tokens.put(string(hash), copyToken(t), tat)
+	s.accounts.put(a.ID, copyAccount(a), aat)
+	return t, a, nil
+}
+
+func copyToken(t *store.Token) *store.Token { c := *t; return &c }
+
+// GetAccountByID serves accounts.id from memory.
+func (s *Store) GetAccountByID(ctx context.Context, id int64) (*store.Account, error) {
+	if a, ok := s.accounts.get(id); ok {
+		return copyAccount(a), nil
+	}
+	at := s.accounts.stamp()
+	a, err := s.Store.GetAccountByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.accounts.put(id, copyAccount(a), at)
+	return a, nil
+}
+
+// GetAccountsByIDs serves the accounts it holds from memory and reads the
+// others in one query; like the store, in no particular order, missing IDs
+// skipped.
+func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Account, error) {
+	out, missing := lookup(s.accounts, ids, copyAccount)
+	if len(missing) == 0 {
+		return out, nil
+	}
+	at := s.accounts.stamp()
+	found, err := s.Store.GetAccountsByIDs(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range found {
+		s.accounts.put(a.ID, copyAccount(a), at)
+	}
+	return append(out, found...), nil
+}
+
+// GetStatusByID serves statuses.id from memory.
+func (s *Store) GetStatusByID(ctx context.Context, id int64) (*store.Status, error) {
+	if st, ok := s.statuses.get(id); ok {
+		return copyStatus(st), nil
+	}
+	at := s.statuses.stamp()
+	st, err := s.Store.GetStatusByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.statuses.put(id, copyStatus(st), at)
+	return st, nil
+}
+
+// GetStatusesByIDs is GetAccountsByIDs for statuses.
+func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Status, error) {
+	out, missing := lookup(s.statuses, ids, copyStatus)
+	if len(missing) == 0 {
+		return out, nil
+	}
+	at := s.statuses.stamp()
+	found, err := s.Store.GetStatusesByIDs(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range found {
+		s.statuses.put(st.ID, copyStatus(st), at)
+	}
+	return append(out, found...), nil
+}
+
+// lookup returns copies of the held values of ids (each once) and the IDs
+// it does not hold.
+func lookup[V any](d *domain[int64, V], ids []int64, cp func(V) V) (out []V, missing []int64) {
+	out = make([]V, 0, len(ids))
+	seen := make(map[int64]struct{}, len(ids))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, id := range ids {
+		if _, dup := seen[id]; dup {
+			continue
+		}
+		seen[id] = struct{}{}
+		if v, ok := d.getLocked(id); ok {
+			out = append(out, cp(v))
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return out, missing
+}
+
+// GetInteractionFlags serves the viewer's flags on the statuses it holds
+// and reads the others in one query.
+func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, statusIDs []int64) (*store.InteractionFlags, error) {
+	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
+		Muted: map[int64]bool{}}
+	set := func(id int64, bits uint8) {
+		if bits&flagFavourited != 0 {
+			f.Favourited[id] = true
+		}
+		if bits&flagReblogged != 0 {
+			f.Reblogged[id] = true
+		}
+		if bits&flagBookmarked != 0 {
+			f.Bookmarked[id] = true
+		}
+		if bits&flagMuted != 0 {
+			f.Muted[id] = true
+		}
+	}
+	var missing []int64
+	s.flags.mu.Lock()
+	for _, id := range statusIDs {
+		if bits, ok := s.flags.getLocked(key{accountID, id}); ok {
+			set(id, bits)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	s.flags.mu.Unlock()
+	if len(missing) == 0 {
+		return f, nil
+	}
+	at := s.flags.stamp()
+	got, err := s.Store.GetInteractionFlags(ctx, accountID, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		var bits uint8
+		for _, b := range []struct {
+			m   map[int64]bool
+			bit uint8
+		}{{got.Favourited, flagFavourited}, {got.Reblogged, flagReblogged}, {got.Bookmarked, flagBookmarked}, {got.Muted, flagMuted}} {
+			if b.m[id] {
+				bits |= b.bit
+			}
+		}
+		set(id, bits)
+		s.flags.put(key{accountID, id}, bits, at)
+	}
+	return f, nil
+}
+
+// GetPinnedStatusIDs serves which of statusIDs the viewer pinned.
+func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	var missing []int64
+	s.pins.mu.Lock()
+	for _, id := range statusIDs {
+		if p, ok := s.pins.getLocked(key{accountID, id}); !ok {
+			missing = append(missing, id)
+		} else if p {
+			out[id] = true
+		}
+	}
+	s.pins.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	at := s.pins.stamp()
+	got, err := s.Store.GetPinnedStatusIDs(ctx, accountID, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		if got[id] {
+			out[id] = true
+		}
+		s.pins.put(key{accountID, id}, got[id], at)
+	}
+	return out, nil
+}
+
+// GetViewerRelations serves the viewer's relations while they hold: until
+// a relation of the viewer changes or its first mute expires.
+func (s *Store) GetViewerRelations(ctx context.Context, accountID int64, now time.Time) (*store.ViewerRelations, error) {
+	if c, ok := s.relations.get(accountID); ok && !now.Before(c.at) && (c.r.Until.IsZero() || now.Before(c.r.Until)) {
+		return copyRelations(c.r), nil
+	}
+	at := s.relations.stamp()
+	r, err := s.Store.GetViewerRelations(ctx, accountID, now)
+	if err != nil {
+		return nil, err
+	}
+	s.relations.put(accountID, &relations{r: copyRelations(r), at: now}, at)
+	return r, nil
+}
+
+func copyRelations(r *store.ViewerRelations) *store.ViewerRelations {
+	c := *r
+	c.Following, c.BlockedOrBlocking = clone(r.Following), clone(r.BlockedOrBlocking)
+	c.Muted, c.NotificationMuted = clone(r.Muted), clone(r.NotificationMuted)
+	return &c
+}
+
+// clone copies s, keeping nil as nil (ViewerRelations' lists are nil when
+// empty).
+func clone[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+// GetFollowedTagNames serves the tags the viewer follows.
+func (s *Store) GetFollowedTagNames(ctx context.Context, accountID int64) ([]string, error) {
+	if t, ok := s.tags.get(accountID); ok {
+		return clone(t), nil
+	}
+	at := s.tags.stamp()
+	t, err := s.Store.GetFollowedTagNames(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	s.tags.put(accountID, clone(t), at)
+	return t, nil
+}
+
+// ListFilters serves the account's filters (expired ones included, as the
+// store lists them: their expiry is applied by the reader at its now).
+func (s *Store) ListFilters(ctx context.Context, accountID int64) ([]*store.Filter, error) {
+	if fs, ok := s.filters.get(accountID); ok {
+		return copyFilters(fs), nil
+	}
+	at := s.filters.stamp()
+	fs, err := s.Store.ListFilters(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	s.filters.put(accountID, copyFilters(fs), at)
+	return fs, nil
+}
+
+func copyFilters(fs []*store.Filter) []*store.Filter {
+	if fs == nil {
+		return nil
+	}
+	out := make([]*store.Filter, len(fs))
+	for i, f := range fs {
+		c := *f
+		out[i] = &c
+	}
+	return out
+}
+
+// GetStatusMedia serves the attachments of the statuses it holds
+// (including that a status has none).
+func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int64][]*store.MediaAttachment, error) {
+	out := map[int64][]*store.MediaAttachment{}
+	var missing []int64
+	s.media.mu.Lock()
+	for _, id := range statusIDs {
+		if ms, ok := s.media.getLocked(id); !ok {
+			missing = append(missing, id)
+		} else if ms != nil {
+			out[id] = copyMedia(ms)
+		}
+	}
+	s.media.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	at := s.media.stamp()
+	got, err := s.Store.GetStatusMedia(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		ms := got[id]
+		if ms != nil {
+			out[id] = ms
+		}
+		s.media.put(id, copyMedia(ms), at)
+	}
+	return out, nil
+}
+
+func copyMedia(ms []*store.MediaAttachment) []*store.MediaAttachment {
+	if ms == nil {
+		return nil
+	}
+	out := make([]*store.MediaAttachment, len(ms))
+	for i, m := range ms {
+		c := *m
+		out[i] = &c
+	}
+	return out
+}
+
+// GetStatusPolls serves the polls of the statuses it holds (including that
+// a status has none). A poll row does not change once written (votes are
+// counted apart, GetPollResults, which is not cached).
+func (s *Store) GetStatusPolls(ctx context.Context, statusIDs []int64) (map[int64]*store.Poll, error) {
+	out := map[int64]*store.Poll{}
+	var missing []int64
+	s.polls.mu.Lock()
+	for _, id := range statusIDs {
+		if p, ok := s.polls.getLocked(id); !ok {
+			missing = append(missing, id)
+		} else if p != nil {
+			c := *p
+			out[id] = &c
+		}
+	}
+	s.polls.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	at := s.polls.stamp()
+	got, err := s.Store.GetStatusPolls(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		var keep *store.Poll
+		if p := got[id]; p != nil {
+			out[id] = p
+			c := *p
+			keep = &c
+		}
+		s.polls.put(id, keep, at)
+	}
+	return out, nil
+}
