@@ -18,6 +18,7 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/readcache"
 	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 	"github.com/starling-social/starling/go/streaming"
 )
@@ -36,9 +37,12 @@ func newStreamEnv(t *testing.T, configure ...func(*Options)) *streamEnv {
 }
 
 // openSQLite opens a fresh, migrated SQLite store.
+// openSQLite opens a fresh SQLite store behind the read cache, as serve
+// runs it by default: every HTTP test then checks that the cache never
+// answers from before a write.
 func openSQLite(t *testing.T) store.Store {
 	t.Helper()
-	return sqlitetest.NewStore(t)
+	return readcache.New(sqlitetest.NewStore(t), 0)
 }
 
 // newStreamEnvOn is newStreamEnv over a given, migrated store (the

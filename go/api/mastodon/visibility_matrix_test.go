@@ -14,6 +14,7 @@ import (
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres/pgtest"
+	"github.com/starling-social/starling/go/store/readcache"
 )
 
 // The visibility matrix: every read path × every relationship to the
@@ -215,7 +216,8 @@ func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 				"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run this on PostgreSQL")
 		}
 		t.Parallel()
-		run(t, pgtest.NewStore(t, pg))
+		// Behind the read cache too (--read-cache on: one server process).
+		run(t, readcache.New(pgtest.NewStore(t, pg), 0))
 	})
 }
 

@@ -35,6 +35,12 @@ func (c *storageConfig) register(fs *flag.FlagSet) {
 		"or normal (faster; a power loss or OS crash may lose the last writes); not used with PostgreSQL")
 }
 
+// readCacheOn resolves --read-cache: auto turns it on for SQLite only,
+// the single-process database (readcache's versions live in one process).
+func (c *serveConfig) readCacheOn() bool {
+	return c.readCache == "on" || c.readCache == "auto" && !c.storage.isPostgres()
+}
+
 // isPostgres reports whether db names a PostgreSQL server.
 func (c *storageConfig) isPostgres() bool {
 	return strings.HasPrefix(c.db, "postgres://") || strings.HasPrefix(c.db, "postgresql://")
@@ -88,6 +94,7 @@ type serveConfig struct {
 	recommendEvery      time.Duration // For-you recommender retraining period
 	recommendMax        int           // interactions it trains on, newest first
 	statusCacheBytes    int64
+	readCache           string // auto, on or off
 
 	streamMaxConnections           int
 	streamMaxConnectionsPerIP      int
@@ -133,6 +140,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.rateLimitApps, "rate-limit-apps", 25, "app registrations (POST /api/v1/apps) allowed per window per IP; 0 disables this rule")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For names the client IP (default: trust none)")
 	fs.Int64Var(&c.statusCacheBytes, "status-cache-bytes", mastodon.DefaultStatusCacheBytes, "memory budget of the cache of rendered statuses (validated against the rows of every read, so never stale); 0 disables it")
+	fs.StringVar(&c.readCache, "read-cache", "auto", "keep the rows of hot reads (tokens, accounts, statuses, the viewer's relations, flags and filters) in memory, invalidated by this process's writes: on, off, or auto (on with SQLite, off with PostgreSQL, where other server processes may write)")
 	fs.DurationVar(&c.recommendEvery, "recommend-every", 10*time.Minute, "how often the For-you recommender retrains on the newest favourites and boosts (in the background)")
 	fs.IntVar(&c.recommendMax, "recommend-max-interactions", 200000, "how many of the newest favourites and boosts the For-you recommender trains on (bounds its time and memory)")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", 10*time.Second, "deadline for each API request's work, database queries included (503 beyond); 0 disables it; the streaming endpoint is exempt")
@@ -222,6 +230,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.statusCacheBytes < 0 {
 		return fmt.Errorf("--status-cache-bytes must not be negative, got %d", c.statusCacheBytes)
+	}
+	if c.readCache != "auto" && c.readCache != "on" && c.readCache != "off" {
+		return fmt.Errorf("--read-cache must be auto, on or off, got %q", c.readCache)
 	}
 	if c.schedulerInterval <= 0 || c.schedulerLease <= 0 {
 		return fmt.Errorf("--scheduler-interval and --scheduler-lease must be positive, got %s and %s", c.schedulerInterval, c.schedulerLease)

@@ -31,6 +31,7 @@ import (
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/store/readcache"
 	"github.com/starling-social/starling/go/store/sqlite"
 	"github.com/starling-social/starling/go/streaming"
 	"github.com/starling-social/starling/go/tracing"
@@ -90,6 +91,13 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		log.Info("database opened", "driver", "sqlite", "path", c.storage.sqlitePath(), "synchronous", sync)
 	}
 	checks := []api.Check{{Name: "database", Ping: st.Ping}}
+	raw := st // the backend itself, for its pool metrics
+	if c.readCacheOn() {
+		// Every component below writes through st, so every write bumps
+		// the cache's versions.
+		st = readcache.New(raw, 0)
+	}
+	log.Info("read cache", "on", c.readCacheOn())
 
 	proxies, err := api.ParseTrustedProxies(c.trustedProxies)
 	if err != nil {
@@ -182,7 +190,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			ExtendedDescription: extended, ExtendedDescriptionUpdatedAt: extendedAt},
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
 		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts})
-	registerPoolMetrics(reg, st)
+	registerPoolMetrics(reg, raw)
 	registerIndexMetrics(reg, statusSearch.Index().Len)
 	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is
