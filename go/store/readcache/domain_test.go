@@ -1,0 +1,89 @@
+package readcache
+
+import "testing"
+
+// A row read before a write committed must not be kept once the write has
+// bumped its key, whatever the order in which the filler and the writer
+// finish; rows of other keys stay.
+func TestDomainRefusesRowsReadBeforeABump(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		all    bool // bumpAll rather than the key
+		before bool // bump before the stamp (the read then saw the write)
+		keep   bool
+	}{
+		{"bump after stamp", false, false, false},
+		{"bumpAll after stamp", true, false, false},
+		{"bump before stamp", false, true, true},
+		{"bumpAll before stamp", true, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDomain[int64, string](10, func(k int64) int64 { return k })
+			bump := func() {
+				if tc.all {
+					d.bumpAll()
+				} else {
+					d.bump(1)
+				}
+			}
+			d.put(2, "other", d.stamp())
+			if tc.before {
+				bump()
+			}
+			at := d.stamp()
+			if !tc.before {
+				bump()
+			}
+			d.put(1, "row", at)
+			if _, ok := d.get(1); ok != tc.keep {
+				t.Errorf("row kept = %v, want %v", ok, tc.keep)
+			}
+			if _, ok := d.get(2); ok == tc.all && !tc.before {
+				t.Errorf("other key kept = %v after %s", ok, tc.name)
+			}
+		})
+	}
+}
+
+// An entry put, then bumped, is no longer served; one put after the bump is.
+func TestDomainBumpInvalidatesHeldEntries(t *testing.T) {
+	d := newDomain[key, int](10, func(k key) int64 { return k.v })
+	d.put(key{1, 10}, 1, d.stamp())
+	d.put(key{1, 11}, 2, d.stamp())
+	d.put(key{2, 10}, 3, d.stamp())
+	d.bump(1)
+	for _, k := range []key{{1, 10}, {1, 11}} {
+		if _, ok := d.get(k); ok {
+			t.Errorf("%v served after its viewer was bumped", k)
+		}
+	}
+	if v, ok := d.get(key{2, 10}); !ok || v != 3 {
+		t.Errorf("another viewer's entry = %v, %v; want 3, true", v, ok)
+	}
+	d.put(key{1, 10}, 4, d.stamp())
+	if v, ok := d.get(key{1, 10}); !ok || v != 4 {
+		t.Errorf("entry put after the bump = %v, %v; want 4, true", v, ok)
+	}
+}
+
+// Two generations bound the entries; what is read survives a turnover.
+func TestDomainBounded(t *testing.T) {
+	d := newDomain[int64, int64](4, func(k int64) int64 { return k })
+	for i := range int64(20) {
+		d.put(i, i, d.stamp())
+		d.get(0) // read on every turn: kept
+	}
+	if n := len(d.young) + len(d.old); n > 8 {
+		t.Errorf("%d entries held, want at most 8", n)
+	}
+	if _, ok := d.get(0); !ok {
+		t.Error("the entry read on every turn was dropped")
+	}
+	// Per-key versions are bounded too.
+	for i := range int64(maxBumpedKeys + 10) {
+		d.bump(i)
+	}
+	if len(d.bumped) > maxBumpedKeys {
+		t.Errorf("%d per-key versions held, want at most %d", len(d.bumped), maxBumpedKeys)
+	}
+}
