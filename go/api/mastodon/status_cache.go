@@ -130,83 +130,77 @@ func (c *statusCache) bytes() int64 {
 // but its embedding and source text (neither is rendered), the author's
 // row but its password hash, and the mentioned accounts and tags.
 // TestStatusFingerprintCoversRenderedFields checks, field by field, that
-// nothing statusEntity renders is left out.
+// nothing statusEntity renders is left out. The inputs are appended to one
+// buffer (on the stack for most statuses) and hashed at once: it runs for
+// every status of every page.
 func (c *statusCache) fingerprint(v *social.StatusView) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
+	var arr [1024]byte
+	b := arr[:0]
 	s := v.Status
 	edited := int64(math.MinInt64)
 	if s.EditedAt != nil {
 		edited = s.EditedAt.UnixNano()
 	}
-	for _, n := range []int64{s.ID, s.AccountID, s.InReplyToID, s.InReplyToAccountID, s.ReblogOfID,
+	for _, n := range [...]int64{s.ID, s.AccountID, s.InReplyToID, s.InReplyToAccountID, s.ReblogOfID,
 		s.CreatedAt.UnixNano(), s.RepliesCount, s.ReblogsCount, s.FavouritesCount, edited} {
-		writeInt(&h, n)
+		b = appendInt(b, n)
 	}
-	for _, str := range []string{s.Content, s.SpoilerText, string(s.Visibility), s.Language} {
-		writeString(&h, str)
+	for _, str := range [...]string{s.Content, s.SpoilerText, string(s.Visibility), s.Language} {
+		b = appendString(b, str)
 	}
-	writeBool(&h, s.Sensitive)
-	writeAccount(&h, v.Author)
-	writeInt(&h, int64(len(v.Mentions)))
+	b = appendBool(b, s.Sensitive)
+	b = appendAccount(b, v.Author)
+	b = appendInt(b, int64(len(v.Mentions)))
 	for _, m := range v.Mentions {
-		writeInt(&h, m.ID)
-		writeString(&h, m.Username)
+		b = appendInt(b, m.ID)
+		b = appendString(b, m.Username)
 	}
-	writeInt(&h, int64(len(v.Tags)))
+	b = appendInt(b, int64(len(v.Tags)))
 	for _, t := range v.Tags {
-		writeString(&h, t)
+		b = appendString(b, t)
 	}
 	// Attached media do not change, but their rows are what is rendered.
-	writeInt(&h, int64(len(v.Media)))
+	b = appendInt(b, int64(len(v.Media)))
 	for _, m := range v.Media {
-		writeInt(&h, m.ID)
-		writeString(&h, m.Description)
-		writeString(&h, m.FileKey)
-		writeInt(&h, int64(math.Float64bits(m.FocusX)))
-		writeInt(&h, int64(math.Float64bits(m.FocusY)))
+		b = appendInt(b, m.ID)
+		b = appendString(b, m.Description)
+		b = appendString(b, m.FileKey)
+		b = appendInt(b, int64(math.Float64bits(m.FocusX)))
+		b = appendInt(b, int64(math.Float64bits(m.FocusY)))
 	}
-	return h.Sum64()
+	return maphash.Bytes(c.seed, b)
 }
 
-func writeAccount(h *maphash.Hash, a *store.Account) {
+func appendAccount(b []byte, a *store.Account) []byte {
 	last := int64(math.MinInt64)
 	if a.LastStatusAt != nil {
 		last = a.LastStatusAt.UnixNano()
 	}
-	for _, n := range []int64{a.ID, a.CreatedAt.UnixNano(), a.FollowersCount, a.FollowingCount, a.StatusesCount, last} {
-		writeInt(h, n)
+	for _, n := range [...]int64{a.ID, a.CreatedAt.UnixNano(), a.FollowersCount, a.FollowingCount, a.StatusesCount, last} {
+		b = appendInt(b, n)
 	}
-	for _, str := range []string{a.Username, a.DisplayName, a.Note, a.AvatarKey, a.HeaderKey} {
-		writeString(h, str)
+	for _, str := range [...]string{a.Username, a.DisplayName, a.Note, a.AvatarKey, a.HeaderKey} {
+		b = appendString(b, str)
 	}
-	writeInt(h, int64(len(a.Fields)))
+	b = appendInt(b, int64(len(a.Fields)))
 	for _, f := range a.Fields {
-		writeString(h, f.Name)
-		writeString(h, f.Value)
+		b = appendString(b, f.Name)
+		b = appendString(b, f.Value)
 	}
-	writeBool(h, a.Locked)
-	writeBool(h, a.Bot)
-	writeBool(h, a.Discoverable)
+	b = appendBool(b, a.Locked)
+	b = appendBool(b, a.Bot)
+	return appendBool(b, a.Discoverable)
 }
 
-func writeInt(h *maphash.Hash, n int64) {
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(n))
-	_, _ = h.Write(b[:])
-}
+func appendInt(b []byte, n int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(n)) }
 
-// writeString writes s with its length, so ("ab","c") and ("a","bc")
+// appendString appends s with its length, so ("ab","c") and ("a","bc")
 // hash apart.
-func writeString(h *maphash.Hash, s string) {
-	writeInt(h, int64(len(s)))
-	_, _ = h.WriteString(s)
-}
+func appendString(b []byte, s string) []byte { return append(appendInt(b, int64(len(s))), s...) }
 
-func writeBool(h *maphash.Hash, b bool) {
-	if b {
-		_ = h.WriteByte(1)
-	} else {
-		_ = h.WriteByte(0)
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
 	}
+	return append(b, 0)
 }

@@ -2,6 +2,7 @@ package readcache
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
@@ -172,14 +173,23 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // it does not hold.
 func lookup[V any](d *domain[int64, V], ids []int64, cp func(V) V) (out []V, missing []int64) {
 	out = make([]V, 0, len(ids))
-	seen := make(map[int64]struct{}, len(ids))
+	// Batches are mostly a page or two (tens of IDs), where a scan for
+	// repeats costs less than a set.
+	var seen map[int64]bool
+	if len(ids) > 64 {
+		seen = make(map[int64]bool, len(ids))
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, id := range ids {
-		if _, dup := seen[id]; dup {
+	for i, id := range ids {
+		if seen != nil {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		} else if slices.Contains(ids[:i], id) {
 			continue
 		}
-		seen[id] = struct{}{}
 		if v, ok := d.getLocked(id); ok {
 			out = append(out, cp(v))
 		} else {
