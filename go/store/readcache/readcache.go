@@ -81,7 +81,7 @@ func (s *Store) viewerChanged(ids ...int64) {
 }
 
 func copyAccount(a *store.Account) *store.Account { c := *a; return &c }
-func copyStatus(st *store.Status) *store.Status { c := *st; return &c }
+func copyStatus(st *store.Status) *store.Status   { c := *st; return &c }
 
 // GetUserTokenByHash serves the token and its account from memory.
 func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Token, *store.Account, error) {
