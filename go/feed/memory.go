@@ -146,12 +146,20 @@ func windowPage(ids []int64, complete bool, page store.Page) ([]int64, bool) {
 		oldest = ids[len(ids)-1]
 	}
 	lo, hi := pageBounds(page)
-	var in []int64
-	for _, id := range ids {
-		if (hi == 0 || id < hi) && id > lo {
-			in = append(in, id)
+	// ids are strictly descending: the page's candidates are one run of
+	// them, found by two binary searches rather than a scan of the cap.
+	start := 0
+	if hi != 0 {
+		start, _ = slices.BinarySearchFunc(ids, hi, desc) // first id <= hi
+		if start < len(ids) && ids[start] == hi {
+			start++
 		}
 	}
+	end, _ := slices.BinarySearchFunc(ids, lo, desc) // first id <= lo: the rest are above it
+	if end < start {
+		end = start
+	}
+	in := ids[start:end]
 	if page.MinID != 0 && len(in) > page.Limit {
 		in = in[len(in)-page.Limit:]
 	} else if page.MinID == 0 && len(in) > page.Limit {
