@@ -201,12 +201,16 @@ func (h *Handler) appendStatusJSON(buf []byte, viewer *store.Account, v *social.
 		if v.Pinnable {
 			buf = appendFlag(buf, "pinned", v.Pinned)
 		}
-		f, err := json.Marshal(filterResults(v.Filtered))
-		if err != nil {
-			return nil, err
-		}
 		buf = append(buf, `,"filtered":`...)
-		buf = append(buf, f...)
+		if len(v.Filtered) == 0 { // most statuses: no need for the encoder
+			buf = append(buf, `[]`...)
+		} else {
+			f, err := json.Marshal(filterResults(v.Filtered))
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, f...)
+		}
 	}
 	return append(buf, '}'), nil
 }
