@@ -195,6 +195,9 @@ type Deps struct {
 	Media       MediaProcessor // nil: uploads are refused
 	Logger      *slog.Logger
 	Now         func() time.Time
+
+	// Presence records who is online; nil keeps it in this process.
+	Presence PresenceTracker
 }
 
 // Config holds the instance's rules.
@@ -249,6 +252,8 @@ type Service struct {
 	trends trendCaches
 	parts  statusPartsCache // mentions and tags of statuses read recently
 	forYou forYouCache      // each viewer's For-you ranking, briefly
+
+	presence PresenceTracker // who is online (Heartbeat, Presence)
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring
@@ -268,6 +273,9 @@ func New(deps Deps, cfg Config) *Service {
 		tags: newTagMeaning(deps.TypeaheadMeaning, deps.Store), accts: newAccountMeaning(deps.TypeaheadMeaning, deps.Store),
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
+	}
+	if s.presence = deps.Presence; s.presence == nil {
+		s.presence = defaultPresence()
 	}
 	if s.log == nil {
 		s.log = slog.Default()

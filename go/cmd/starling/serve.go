@@ -25,6 +25,7 @@ import (
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/moderation"
+	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/ratelimit"
 	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/search"
@@ -168,12 +169,17 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("home timelines: %w", err)
 	}
 	registerFeedMetrics(reg, home, st)
+	var marks presence.Store = presence.NewMemory()
+	if rdb != nil {
+		marks = presence.NewRedis(rdb, c.presenceRedisPrefix)
+	}
 	recs := &recommend.Live{}
 	go recs.Run(ctx, c.recommendEvery, recommend.Options{}, recommenderLoad(st, c.recommendMax), log)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
+		Presence: presence.NewTracker(marks, c.presenceTTL),
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
 		ScheduledLease: c.schedulerLease})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
