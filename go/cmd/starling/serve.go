@@ -109,7 +109,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return err
 		}
 		defer rdb.Close()
-		checks = append(checks, api.Check{Name: "redis", Ping: func(ctx context.Context) error {
+		// Optional: without Redis the server serves, degraded (see
+		// api.Check), as the Redis-loss drill shows.
+		checks = append(checks, api.Check{Name: "redis", Optional: true, Ping: func(ctx context.Context) error {
 			return rdb.Ping(ctx).Err()
 		}})
 		// Several server processes share one Redis, so they share limits.
@@ -169,6 +171,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("home timelines: %w", err)
 	}
 	registerFeedMetrics(reg, home, st)
+	registerTimelineStoreHealth(reg, sharedTimelines)
 	var marks presence.Store = presence.NewMemory()
 	if rdb != nil {
 		marks = presence.NewRedis(rdb, c.presenceRedisPrefix)
