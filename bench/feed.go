@@ -103,6 +103,9 @@ type feedOptions struct {
 }
 
 func runFeed(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "store" {
+		return runFeedStore(e, args[1:]) // the timeline store alone (feedstore.go)
+	}
 	fs := flag.NewFlagSet("feed", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	graphs := fs.String("graphs", "github,powerlaw", "graphs to run: github (github-social-graph) and/or powerlaw (generated)")

@@ -59,10 +59,9 @@ func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
-// run executes the command line args (args[0] is the program name) and
-// returns the exit status.
-func run(args []string, stdout, stderr io.Writer) int {
-	commands := map[string]subcommand{
+// commandTable lists the subcommands by name.
+func commandTable() map[string]subcommand {
+	return map[string]subcommand{
 		"ffi":         {"cgo call overhead, zero-copy search cost and allocations per call", runFFI},
 		"ann":         {"recall, QPS and latency of an index on a texmex (fvecs/ivecs) dataset", runANN},
 		"store-write": {"posts/s and latency of the write path over SQLite with one durability setting", runStoreWrite},
@@ -76,6 +75,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
 		"relevance":   {"For-you HitRate@10 and nDCG@10, leave-last-out, beside random, popularity and item-kNN, on a generated or given interaction log", runRelevance},
 	}
+}
+
+// run executes the command line args (args[0] is the program name) and
+// returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	commands := commandTable()
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
 		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance", "media"} {
