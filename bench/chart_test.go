@@ -24,7 +24,7 @@ func TestChartFromFeedLines(t *testing.T) {
 		`{"bench":"ann","recall_at_10":0.9}`,
 		`{"bench":"feed-crossover","graph":"github","accounts":37700,"strategy":"hybrid","store":"memory","threshold":100,"cost_per_post_us":164,"write_amplification":11.3}`,
 		`{"bench":"feed-crossover","graph":"github","accounts":37700,"strategy":"hybrid","store":"memory","threshold":1000000000,"cost_per_post_us":2999,"write_amplification":393}`,
-		`{"bench":"feed-store","store":"memory","timelines":1000000,"bytes_per_entry":16.4}`,
+		`{"bench":"feed-store","store":"memory","timelines":1000000,"bytes_per_entry":16.4,"timeline_inserts_per_s":312748}`,
 	}
 	if err := os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestChartFromFeedLines(t *testing.T) {
 		"feed-post-latency.svg":        {"github 37.7k push/redis, most followed authors&apos; post p99: 2.5 s", "github 37.7k push/memory, post p99: 3 ms", "github 37.7k pull, post p50: 1 µs"},
 		"feed-read-latency.svg":        {"github 37.7k push/memory, read p99: 24 µs"},
 		"feed-write-amplification.svg": {"github 37.7k push/redis, write amplification: 393"},
-		"feed-fanout-rate.svg":         {"github 37.7k push/redis, redis-benchmark ZADD -P 16 /s: 32k"},
+		"feed-fanout-rate.svg":         {"github 37.7k push/redis, redis-benchmark ZADD -P 16 /s: 32k", "store alone 1M, memory, fan-out inserts/s: 313k"},
 		"feed-memory.svg":              {"github 37.7k push/redis, bytes per entry: 69.5", "store alone 1M, memory, bytes per entry: 16.4"},
 		"feed-crossover.svg":           {"github 37.7k: 100, 164", "github 37.7k: 1G, 3k"},
 		"feed-crossover-write-amp.svg": {"github 37.7k: 100, 11.3"},

@@ -134,6 +134,8 @@ func feedCharts(rows []chartRow) []namedChart {
 	var graphs []string
 	var memGroups []string
 	memory := map[string]float64{}
+	var storeGroups []string // feed-store lines, for the fan-out chart
+	storeRows := map[string]chartRow{}
 	for _, r := range rows {
 		switch r.Bench {
 		case "feed":
@@ -163,8 +165,10 @@ func feedCharts(rows []chartRow) []namedChart {
 			mg := fmt.Sprintf("store alone %s, %s", fmtValue(float64(r.Timelines)), r.Store)
 			if _, ok := memory[mg]; !ok {
 				memGroups = append(memGroups, mg)
+				storeGroups = append(storeGroups, mg)
 			}
 			memory[mg] = r.BytesPerEntry
+			storeRows[mg] = r
 		}
 	}
 	var out []namedChart
@@ -186,10 +190,19 @@ func feedCharts(rows []chartRow) []namedChart {
 					{"read p99", pick(func(r chartRow) float64 { return r.ReadP99US })}}}},
 			namedChart{"feed-write-amplification.svg", barChart{title: "Write amplification: timeline inserts per post", unit: "inserts per post", logY: true, groups: groups,
 				series: []barSeries{{"write amplification", pick(func(r chartRow) float64 { return r.WriteAmp })}}}},
-			namedChart{"feed-fanout-rate.svg", barChart{title: "Fan-out rate beside raw pipelined ZADD (same run)", unit: "timeline inserts/s", logY: true, groups: groups,
-				series: []barSeries{{"fan-out inserts/s", pick(func(r chartRow) float64 { return r.InsertsPerS })},
-					{"redis-benchmark ZADD -P 16 /s", pick(func(r chartRow) float64 { return nanIfZero(r.RawZaddPerS) })}}}},
 		)
+	}
+	if fan := append(slices.Clone(groups), storeGroups...); len(fan) > 0 {
+		ins, raw := make([]float64, len(fan)), make([]float64, len(fan))
+		for i, g := range fan {
+			r, ok := byGroup[g]
+			if !ok {
+				r = storeRows[g]
+			}
+			ins[i], raw[i] = r.InsertsPerS, nanIfZero(r.RawZaddPerS)
+		}
+		out = append(out, namedChart{"feed-fanout-rate.svg", barChart{title: "Fan-out rate beside raw pipelined ZADD (same run)", unit: "timeline inserts/s",
+			logY: true, groups: fan, series: []barSeries{{"fan-out inserts/s", ins}, {"redis-benchmark ZADD -P 16 /s", raw}}}})
 	}
 	if len(memGroups) > 0 {
 		v := make([]float64, len(memGroups))

@@ -496,18 +496,26 @@ func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, prefix 
 	return tls, n
 }
 
-// cleanRedis deletes the bench's keys.
+// cleanRedis deletes the bench's keys. A scan can end early (a timeout
+// while Redis frees a big batch), so it scans again until one finds none.
 func cleanRedis(ctx context.Context, rdb *redis.Client, prefix string) {
-	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	var batch []string
-	for iter.Next(ctx) {
-		if batch = append(batch, iter.Val()); len(batch) == 1000 {
-			rdb.Unlink(ctx, batch...)
-			batch = batch[:0]
+	for range 10 {
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var batch []string
+		found := 0
+		for iter.Next(ctx) {
+			found++
+			if batch = append(batch, iter.Val()); len(batch) == 1000 {
+				rdb.Unlink(ctx, batch...)
+				batch = batch[:0]
+			}
 		}
-	}
-	if len(batch) > 0 {
-		rdb.Unlink(ctx, batch...)
+		if len(batch) > 0 {
+			rdb.Unlink(ctx, batch...)
+		}
+		if found == 0 && iter.Err() == nil {
+			return
+		}
 	}
 }
 
