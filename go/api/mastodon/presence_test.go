@@ -2,7 +2,9 @@ package mastodon
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +175,37 @@ func TestPresenceStreaming(t *testing.T) {
 	if got := presenceOf(e.testEnv, aliceTok, bob.ID); strings.Join(got, ",") != formatID(bob.ID)+":online" {
 		t.Fatalf("while bob streams: %v", got)
 	}
+}
+
+// downStore is a presence store that fails, as Redis gone away.
+type downStore struct{}
+
+func (downStore) Mark(context.Context, int64, time.Duration) error {
+	return errors.New("redis: connection refused")
+}
+func (downStore) Online(context.Context, []int64) ([]bool, error) {
+	return nil, errors.New("redis: connection refused")
+}
+
+// TestPresenceStoreDown: with the presence store failing, both endpoints
+// answer 503 with a generic message (the store's error goes to the log),
+// and the rest of the API still serves.
+func TestPresenceStoreDown(t *testing.T) {
+	e := newStreamEnvDeps(t, openSQLite(t), testStrategy(t), func(d *social.Deps, _ *social.Config) {
+		d.Presence = presence.NewTracker(downStore{}, time.Minute)
+	})
+	alice, tok := e.user("alice", "read write follow")
+	bob, _ := e.user("bob", "read")
+	if _, err := e.svc.Follow(context.Background(), alice, bob.ID, social.FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range []*httptest.ResponseRecorder{
+		e.do("POST", "/api/v1/starling/presence/heartbeat", tok, "", nil),
+		e.get("/api/v1/starling/presence?id[]="+formatID(bob.ID), tok),
+	} {
+		if msg := wantError(t, rec, http.StatusServiceUnavailable); strings.Contains(msg, "refused") {
+			t.Errorf("error %q leaks the store's error", msg)
+		}
+	}
+	wantStatus(t, e.get("/api/v1/accounts/verify_credentials", tok), http.StatusOK)
 }
