@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/store"
 )
@@ -78,17 +76,13 @@ func runFeedStore(e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	for _, n := range []struct {
-		name      string
-		v, lo, hi int
-	}{
-		{"--users", *users, 1, 10_000_000}, {"--entries", *entries, 0, 100000}, {"--timeline-cap", *capFlag, 20, 100000},
-		{"--posts", *posts, 1, 1_000_000}, {"--fanout", *fanout, 1, 1_000_000}, {"--reads", *reads, 1, 10_000_000},
-		{"--clients", *clients, 1, 64}, {"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000},
-	} {
-		if n.v < n.lo || n.v > n.hi {
-			return usagef("%s %d: want %d to %d", n.name, n.v, n.lo, n.hi)
-		}
+	if err := checkRanges(
+		intRange{"--users", *users, 1, 10_000_000}, intRange{"--entries", *entries, 0, 100000},
+		intRange{"--timeline-cap", *capFlag, 20, 100000}, intRange{"--posts", *posts, 1, 1_000_000},
+		intRange{"--fanout", *fanout, 1, 1_000_000}, intRange{"--reads", *reads, 1, 10_000_000},
+		intRange{"--clients", *clients, 1, 64}, intRange{"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000},
+	); err != nil {
+		return err
 	}
 	o := feedStoreOptions{feedOptions: feedOptions{cap: *capFlag, posts: *posts, reads: *reads, clients: *clients,
 		zaddRequests: *zaddRequests, seed: 1}, users: *users, entries: *entries, fanout: min(*fanout, *users)}
@@ -103,15 +97,10 @@ func runFeedStore(e *env, args []string) error {
 		names = append(names, s)
 	}
 	if *redisURL != "" {
-		opt, err := redis.ParseURL(*redisURL)
-		if err != nil {
-			return usagef("--redis: %v", err)
+		if err := o.connectRedis(*redisURL); err != nil {
+			return err
 		}
-		o.rdb, o.redisAddr, o.redisDB = redis.NewClient(opt), opt.Addr, opt.DB
 		defer o.rdb.Close()
-		if err := o.rdb.Ping(context.Background()).Err(); err != nil {
-			return fmt.Errorf("redis %s: %w", opt.Addr, err)
-		}
 	}
 	prov := newProvenance(e.command)
 	for _, name := range names {

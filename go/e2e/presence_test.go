@@ -20,13 +20,7 @@ func TestPresenceTwoProcesses(t *testing.T) {
 	a := startServer(t, t.TempDir(), args...)
 	b := startServer(t, t.TempDir(), args...)
 	_, appTok := newApp(t, a)
-	tokens, ids := map[string]string{}, map[string]string{}
-	for _, name := range []string{"alice", "bob", "carol"} {
-		tokens[name] = register(t, a, appTok, name)
-		var acct account
-		a.must(a.do("GET", "/api/v1/accounts/verify_credentials", tokens[name], nil), http.StatusOK).decode(t, &acct)
-		ids[name] = acct.ID
-	}
+	tokens, ids := registerAll(t, a, appTok, "alice", "bob", "carol")
 	a.must(a.do("POST", "/api/v1/accounts/"+ids["bob"]+"/follow", tokens["alice"], nil), http.StatusOK)
 	ask := func(s *server) string {
 		t.Helper()

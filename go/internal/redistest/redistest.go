@@ -21,9 +21,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Client is the real Redis of STARLING_TEST_REDIS; the test is skipped
-// when it is not set. Tests keep to keys under a Prefix of their own.
-func Client(t testing.TB) redis.UniversalClient {
+// Options are the options of the real Redis of STARLING_TEST_REDIS; the
+// test is skipped when it is not set.
+func Options(t testing.TB) *redis.Options {
 	t.Helper()
 	url := os.Getenv("STARLING_TEST_REDIS")
 	if url == "" {
@@ -33,7 +33,15 @@ func Client(t testing.TB) redis.UniversalClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := redis.NewClient(opts)
+	return opts
+}
+
+// Client is a client of the real Redis of STARLING_TEST_REDIS (see
+// Options), closed when the test ends. Tests keep to keys under a Prefix
+// of their own.
+func Client(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	c := redis.NewClient(Options(t))
 	t.Cleanup(func() { c.Close() })
 	return c
 }
