@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -28,9 +27,15 @@ type AccountPresence struct {
 	Online    bool
 }
 
+// errNoPresence answers presence calls of a service without a tracker.
+var errNoPresence = &Error{Op: "social.Presence", Kind: KindUnavailable, Safe: "Presence is not available"}
+
 // Heartbeat marks viewer online (a client's heartbeat, and the streaming
 // endpoint while a connection is open) and returns until when.
 func (s *Service) Heartbeat(ctx context.Context, viewer *store.Account) (time.Time, error) {
+	if s.presence == nil {
+		return time.Time{}, errNoPresence
+	}
 	until, err := s.presence.Mark(ctx, viewer.ID)
 	if err != nil {
 		return time.Time{}, &Error{Op: "social.Heartbeat", Kind: KindUnavailable, Safe: "Presence is unavailable", Err: err}
@@ -38,8 +43,14 @@ func (s *Service) Heartbeat(ctx context.Context, viewer *store.Account) (time.Ti
 	return until, nil
 }
 
-// PresenceTTL is how long a heartbeat keeps an account online.
-func (s *Service) PresenceTTL() time.Duration { return s.presence.TTL() }
+// PresenceTTL is how long a heartbeat keeps an account online; 0 without
+// a tracker.
+func (s *Service) PresenceTTL() time.Duration {
+	if s.presence == nil {
+		return 0
+	}
+	return s.presence.TTL()
+}
 
 // Presence answers whether each of ids is online, for the accounts viewer
 // follows with no block either way, in the order of ids. The others are
@@ -47,6 +58,9 @@ func (s *Service) PresenceTTL() time.Duration { return s.presence.TTL() }
 // nothing of an account it does not follow, not even that it exists.
 func (s *Service) Presence(ctx context.Context, viewer *store.Account, ids []int64) ([]AccountPresence, error) {
 	const op = "social.Presence"
+	if s.presence == nil {
+		return nil, errNoPresence
+	}
 	if len(ids) > MaxPresenceIDs {
 		return nil, invalid(op, "Too many ids")
 	}
@@ -74,9 +88,4 @@ func (s *Service) Presence(ctx context.Context, viewer *store.Account, ids []int
 		out[i] = AccountPresence{AccountID: id, Online: on[i]}
 	}
 	return out, nil
-}
-
-// defaultPresence is the in-process tracker a service without one uses.
-func defaultPresence() PresenceTracker {
-	return presence.NewTracker(presence.NewMemory(), presence.DefaultTTL)
 }

@@ -196,7 +196,8 @@ type Deps struct {
 	Logger      *slog.Logger
 	Now         func() time.Time
 
-	// Presence records who is online; nil keeps it in this process.
+	// Presence records who is online (package presence); nil: the
+	// presence endpoints answer that it is not available.
 	Presence PresenceTracker
 }
 
@@ -274,9 +275,7 @@ func New(deps Deps, cfg Config) *Service {
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
-	if s.presence = deps.Presence; s.presence == nil {
-		s.presence = defaultPresence()
-	}
+	s.presence = deps.Presence
 	if s.log == nil {
 		s.log = slog.Default()
 	}

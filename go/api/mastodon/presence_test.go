@@ -209,3 +209,12 @@ func TestPresenceStoreDown(t *testing.T) {
 	}
 	wantStatus(t, e.get("/api/v1/accounts/verify_credentials", tok), http.StatusOK)
 }
+
+// TestPresenceNotWired: a service built without a presence tracker says
+// so (503) rather than answering everyone offline.
+func TestPresenceNotWired(t *testing.T) {
+	e := newTestEnv(t)
+	_, tok := e.user("alice", "read write follow")
+	wantError(t, e.do("POST", "/api/v1/starling/presence/heartbeat", tok, "", nil), http.StatusServiceUnavailable)
+	wantError(t, e.get("/api/v1/starling/presence?id[]=1", tok), http.StatusServiceUnavailable)
+}

@@ -100,7 +100,7 @@ func (c *streamConn) serve() {
 		defer close(readDone)
 		c.readLoop()
 	}()
-	if c.viewer != nil {
+	if c.viewer != nil && c.h.svc.PresenceTTL() > 0 {
 		go c.keepOnline()
 	}
 	for {
