@@ -2,7 +2,6 @@ package presence
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -28,9 +27,9 @@ func (r *Redis) key(id int64) string {
 	return r.prefix + strconv.FormatInt(id, 10)
 }
 
-// Mark implements Store. Redis expires keys in whole seconds or
-// milliseconds; a TTL under a millisecond is refused by Redis, so it is
-// raised to one.
+// Mark implements Store: SET with PX (go-redis picks EX for whole
+// seconds); Redis refuses a TTL under a millisecond, so it is raised to
+// one.
 func (r *Redis) Mark(ctx context.Context, id int64, ttl time.Duration) error {
 	return r.rdb.Set(ctx, r.key(id), "1", max(ttl, time.Millisecond)).Err()
 }
@@ -44,7 +43,7 @@ func (r *Redis) Online(ctx context.Context, ids []int64) ([]bool, error) {
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	if err != nil {
 		return nil, err
 	}
 	out := make([]bool, len(ids))
