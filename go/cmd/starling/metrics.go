@@ -11,6 +11,7 @@ import (
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres"
+	"github.com/starling-social/starling/go/store/readcache"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -103,4 +104,24 @@ func registerStreamMetrics(reg prometheus.Registerer, stats func() (int, int64))
 			Name: "starling_streaming_dropped_events_total", Help: "Events dropped because a streaming client's queue was full.",
 		}, func() float64 { _, d := stats(); return float64(d) }),
 	)
+}
+
+// registerReadCacheMetrics exports the read cache's lookups per domain
+// (tokens, accounts, statuses, flags, ...): a low hit share under a steady
+// read load means the domains are too small or writes invalidate them.
+func registerReadCacheMetrics(reg prometheus.Registerer, rc *readcache.Store) {
+	const help = "Lookups of the read cache (--read-cache) by domain and result: hit (from memory) or miss (read from the database)."
+	for i, c := range rc.Counts() {
+		for _, result := range []string{"hit", "miss"} {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "starling_read_cache_lookups_total", Help: help,
+				ConstLabels: prometheus.Labels{"domain": c.Domain, "result": result}},
+				func() float64 {
+					c := rc.Counts()[i]
+					if result == "hit" {
+						return float64(c.Hits)
+					}
+					return float64(c.Misses)
+				}))
+		}
+	}
 }

@@ -200,6 +200,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
 		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts})
 	registerPoolMetrics(reg, raw)
+	if rc, ok := st.(*readcache.Store); ok {
+		registerReadCacheMetrics(reg, rc)
+	}
 	registerIndexMetrics(reg, statusSearch.Index().Len)
 	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is

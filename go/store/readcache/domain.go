@@ -25,6 +25,8 @@ type domain[K comparable, V any] struct {
 	bumped     map[int64]uint64 // tick of the last bump, per group
 	young, old map[K]entry[V]
 	max        int
+
+	hits, misses uint64 // lookups served and not, under mu
 }
 
 type entry[V any] struct {
@@ -62,9 +64,11 @@ func (d *domain[K, V]) getLocked(k K) (V, bool) {
 		}
 	}
 	if !ok || !d.validLocked(k, e.at) {
+		d.misses++
 		var zero V
 		return zero, false
 	}
+	d.hits++
 	return e.val, true
 }
 
@@ -111,4 +115,11 @@ func (d *domain[K, V]) bumpAllLocked() {
 	clear(d.bumped)
 	// Nothing stored before now can be served again: drop it.
 	d.young, d.old = make(map[K]entry[V], d.max), nil
+}
+
+// counts returns the lookups served from memory and the others so far.
+func (d *domain[K, V]) counts() (hits, misses uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.hits, d.misses
 }

@@ -87,3 +87,18 @@ func TestDomainBounded(t *testing.T) {
 		t.Errorf("%d per-key versions held, want at most %d", len(d.bumped), maxBumpedKeys)
 	}
 }
+
+// Lookups are counted: served ones as hits, the others (absent, or
+// invalidated) as misses.
+func TestDomainCounts(t *testing.T) {
+	d := newDomain[int64, int](10, func(k int64) int64 { return k })
+	d.get(1)
+	d.put(1, 1, d.stamp())
+	d.get(1)
+	d.get(1)
+	d.bump(1)
+	d.get(1)
+	if h, m := d.counts(); h != 2 || m != 2 {
+		t.Errorf("counts = %d hits, %d misses; want 2, 2", h, m)
+	}
+}

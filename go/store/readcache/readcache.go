@@ -71,6 +71,34 @@ func New(st store.Store, entries int) *Store {
 	}
 }
 
+// DomainCounts are one domain's lookups: served from memory (Hits) and
+// read from the store (Misses).
+type DomainCounts struct {
+	Domain       string
+	Hits, Misses uint64
+}
+
+// Counts returns each domain's lookups so far (for metrics).
+func (s *Store) Counts() []DomainCounts {
+	var out []DomainCounts
+	add := func(name string, hits, misses uint64) {
+		out = append(out, DomainCounts{Domain: name, Hits: hits, Misses: misses})
+	}
+	for _, d := range []struct {
+		name   string
+		counts func() (uint64, uint64)
+	}{
+		{"tokens", s.tokens.counts}, {"accounts", s.accounts.counts}, {"statuses", s.statuses.counts},
+		{"media", s.media.counts}, {"polls", s.polls.counts}, {"filters", s.filters.counts},
+		{"flags", s.flags.counts}, {"pins", s.pins.counts}, {"relations", s.relations.counts},
+		{"followed_tags", s.tags.counts},
+	} {
+		h, m := d.counts()
+		add(d.name, h, m)
+	}
+	return out
+}
+
 // viewerChanged invalidates what is cached per viewer for ids: flags,
 // pins, relations and followed tags.
 func (s *Store) viewerChanged(ids ...int64) {
