@@ -1,6 +1,10 @@
 package readcache
 
-import "testing"
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+)
 
 // A row read before a write committed must not be kept once the write has
 // bumped its key, whatever the order in which the filler and the writer
@@ -100,5 +104,57 @@ func TestDomainCounts(t *testing.T) {
 	d.get(1)
 	if h, m := d.counts(); h != 2 || m != 2 {
 		t.Errorf("counts = %d hits, %d misses; want 2, 2", h, m)
+	}
+}
+
+// Readers filling and writers bumping at once: once the writers are done,
+// whatever the domain serves is the database's last value, never one a
+// reader read before a write (run with -race).
+func TestDomainConcurrentFillsAndWrites(t *testing.T) {
+	d := newDomain[int64, int64](100, func(k int64) int64 { return k % 4 })
+	var db [8]atomic.Int64 // the "database": one value per key
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int64(r); ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				k := i % 8
+				if _, ok := d.get(k); !ok {
+					at := d.stamp()
+					d.put(k, db[k].Load(), at)
+				}
+			}
+		}()
+	}
+	var writers sync.WaitGroup
+	for w := range 2 {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			for i := range 2000 {
+				k := int64((i + w) % 8)
+				db[k].Add(1) // commit
+				if i%50 == 0 {
+					d.bumpAll()
+				} else {
+					d.bump(k % 4)
+				}
+			}
+		}()
+	}
+	writers.Wait()
+	close(stop)
+	wg.Wait()
+	for k := range int64(8) {
+		if v, ok := d.get(k); ok && v != db[k].Load() {
+			t.Errorf("key %d served %d, the database holds %d", k, v, db[k].Load())
+		}
 	}
 }
