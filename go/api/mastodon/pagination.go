@@ -63,9 +63,20 @@ func parsePageLimit(r *http.Request, def, maxN int) (store.Page, error) {
 // max_id, "prev" to newer ones with min_id.
 func (h *Handler) setLinkHeader(w http.ResponseWriter, r *http.Request, page store.Page, first, last int64) {
 	limit := strconv.Itoa(page.Limit)
-	next := h.linkURL(r, url.Values{"limit": {limit}, "max_id": {strconv.FormatInt(last, 10)}})
-	prev := h.linkURL(r, url.Values{"limit": {limit}, "min_id": {strconv.FormatInt(first, 10)}})
-	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next", <%s>; rel="prev"`, next, prev))
+	rest := linkQuery(r)
+	var next, prev string
+	if len(rest) == 0 {
+		// Only paging parameters (most requests): the same URLs as
+		// url.Values.Encode gives (keys sorted, digits need no escaping),
+		// without building them.
+		base := h.baseURL + r.URL.Path + "?limit=" + limit
+		next = base + "&max_id=" + strconv.FormatInt(last, 10)
+		prev = base + "&min_id=" + strconv.FormatInt(first, 10)
+	} else {
+		next = h.linkURLFrom(r, rest, url.Values{"limit": {limit}, "max_id": {strconv.FormatInt(last, 10)}})
+		prev = h.linkURLFrom(r, rest, url.Values{"limit": {limit}, "min_id": {strconv.FormatInt(first, 10)}})
+	}
+	w.Header().Set("Link", "<"+next+`>; rel="next", <`+prev+`>; rel="prev"`)
 }
 
 // linkURL is the request's URL for a Link header: its query with the
@@ -73,13 +84,31 @@ func (h *Handler) setLinkHeader(w http.ResponseWriter, r *http.Request, page sto
 // a Link header is a URL that clients log, cache and share, and must not
 // carry a credential.
 func (h *Handler) linkURL(r *http.Request, set url.Values) string {
-	q := url.Values{}
+	return h.linkURLFrom(r, linkQuery(r), set)
+}
+
+// linkQuery is the request's query without the paging parameters and
+// access_token (see linkURL); nil when nothing else is left.
+func linkQuery(r *http.Request) url.Values {
+	var q url.Values
 	for k, v := range r.URL.Query() {
 		switch k {
 		case "max_id", "since_id", "min_id", "limit", "offset", "access_token":
 		default:
+			if q == nil {
+				q = url.Values{}
+			}
 			q[k] = v
 		}
+	}
+	return q
+}
+
+// linkURLFrom is linkURL for a query rest already read by linkQuery.
+func (h *Handler) linkURLFrom(r *http.Request, rest, set url.Values) string {
+	q := make(url.Values, len(rest)+len(set))
+	for k, v := range rest {
+		q[k] = v
 	}
 	for k, v := range set {
 		q[k] = v

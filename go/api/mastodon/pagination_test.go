@@ -235,3 +235,21 @@ func TestCheckOffset(t *testing.T) {
 		wantRequestError(t, err, tt.status)
 	}
 }
+
+// The Link header written without url.Values (a query of paging
+// parameters only) is byte for byte what the general path writes.
+func TestSetLinkHeaderFastPathMatchesEncode(t *testing.T) {
+	h := New(nil, Options{BaseURL: testBaseURL})
+	for _, target := range []string{"/api/v1/timelines/home", "/api/v1/timelines/home?limit=5&max_id=9",
+		"/api/v1/timelines/home?access_token=x&since_id=3"} {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		rec := httptest.NewRecorder()
+		h.setLinkHeader(rec, r, store.Page{Limit: 20}, 200, 100)
+		next := h.linkURL(r, url.Values{"limit": {"20"}, "max_id": {"100"}})
+		prev := h.linkURL(r, url.Values{"limit": {"20"}, "min_id": {"200"}})
+		want := "<" + next + `>; rel="next", <` + prev + `>; rel="prev"`
+		if got := rec.Header().Get("Link"); got != want {
+			t.Errorf("%s: Link = %q, want %q", target, got, want)
+		}
+	}
+}
