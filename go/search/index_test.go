@@ -291,6 +291,33 @@ func TestSnapshotRoundTripAndCatchUp(t *testing.T) {
 	}
 	findsItself(t, again, down[1:])
 
+	// doctor's check passes the sound snapshot, and fails it once damaged.
+	if info, err := VerifySnapshot(dir, "statuses"); err != nil || info.Embedder != "emb-a" || info.Vectors != 1499 {
+		t.Fatalf("VerifySnapshot of a sound snapshot: %+v, %v", info, err)
+	}
+	if _, err := VerifySnapshot(t.TempDir(), "statuses"); !errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("VerifySnapshot of an empty dir: %v", err)
+	}
+	vsi, _ := filepath.Glob(filepath.Join(dir, "statuses-*.vsi"))
+	if len(vsi) != 1 {
+		t.Fatalf("index files: %v", vsi)
+	}
+	good, err := os.ReadFile(vsi[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := slices.Clone(good)
+	bad[len(bad)/2] ^= 0xff
+	if err := os.WriteFile(vsi[0], bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifySnapshot(dir, "statuses"); err == nil || errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("VerifySnapshot of a damaged index file: %v", err)
+	}
+	if err := os.WriteFile(vsi[0], good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	// Another embedder's snapshot is not used; a damaged one is refused.
 	other := newTestIndex(t, src, 1000)
 	if err := other.Load(dir, "emb-b"); !errors.Is(err, ErrNoSnapshot) {
