@@ -93,15 +93,24 @@ func writeBackup(path, snapshot, dataDir, livePath string) (int, error) {
 			return err
 		}
 		abs, _ := filepath.Abs(p)
-		if !d.Type().IsRegular() || abs == live || abs == live+"-wal" || abs == live+"-shm" || abs == live+"-journal" {
+		if !d.Type().IsRegular() || abs == live || abs == live+"-wal" || abs == live+"-shm" || abs == live+"-journal" ||
+			strings.Contains(d.Name(), ".tmp-") { // a file being written atomically (index snapshot): not yet one
 			return nil
 		}
 		rel, err := filepath.Rel(dataDir, p)
 		if err != nil {
 			return err
 		}
-		n++
-		return addFile(tw, p, filepath.ToSlash(rel))
+		err = addFile(tw, p, filepath.ToSlash(rel))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Removed since the walk listed it: an index snapshot's older
+			// generation, replaced by a newer save meanwhile.
+			return nil
+		}
+		if err == nil {
+			n++
+		}
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
