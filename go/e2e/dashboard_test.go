@@ -78,7 +78,7 @@ func TestDashboardMetricsExist(t *testing.T) {
 	// embedder's latency and errors, plugin calls, errors (verdict "error")
 	// and latency per plugin and version, streaming connections.
 	for _, name := range []string{"starling_http_requests_total", "starling_http_request_duration_seconds_bucket",
-		"go_sql_in_use_connections", "starling_pg_pool_connections", "starling_outbox_pending",
+		"go_sql_in_use_connections", "starling_pg_pool_connections", "starling_outbox_pending", "starling_outbox_oldest_age_seconds",
 		"starling_feed_fanout_statuses_total", "starling_timeline_reads_total", "starling_index_vectors",
 		"starling_index_trained_vectors", "starling_index_builds_total", "starling_index_recall",
 		"starling_embedder_request_duration_seconds_bucket", "starling_embedder_errors_total",

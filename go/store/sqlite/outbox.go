@@ -91,6 +91,15 @@ func (s *Store) GetOutboxTraceParents(ctx context.Context, ids []int64) (map[int
 	return out, nil
 }
 
+// OldestOutbox returns the lowest status ID with an event, 0 when none.
+func (s *Store) OldestOutbox(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(min(status_id), 0) FROM status_outbox`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("sqlite: oldest outbox: %w", err)
+	}
+	return id, nil
+}
+
 // CountOutbox counts pending events.
 func (s *Store) CountOutbox(ctx context.Context) (int, error) {
 	var n int

@@ -23,6 +23,9 @@ func exerciseOutbox(t *testing.T, newStore func(*testing.T) store.Store) {
 		if n, err := s.CountOutbox(ctx); err != nil || n != 2 {
 			t.Fatalf("CountOutbox = %d, %v; want 2", n, err)
 		}
+		if id, err := s.OldestOutbox(ctx); err != nil || id != min(a.ID, b.ID) {
+			t.Fatalf("OldestOutbox = %d, %v; want %d", id, err, min(a.ID, b.ID))
+		}
 		// The posting request's trace parent is kept with a's event; b has none.
 		tps, err := s.GetOutboxTraceParents(ctx, []int64{a.ID, b.ID, c.ID})
 		mustNot(t, err, "GetOutboxTraceParents")
@@ -58,6 +61,9 @@ func exerciseOutbox(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 		if n, err := s.CountOutbox(ctx); err != nil || n != 0 {
 			t.Fatalf("CountOutbox = %d, %v after delivery and delete; want 0", n, err)
+		}
+		if id, err := s.OldestOutbox(ctx); err != nil || id != 0 {
+			t.Fatalf("OldestOutbox = %d, %v on an empty outbox; want 0", id, err)
 		}
 		mustNot(t, s.DeleteOutbox(ctx, nil), "DeleteOutbox nothing")
 	})
