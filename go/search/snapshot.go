@@ -207,6 +207,49 @@ func readSnapshot(dir, name string, accept func(snapshotMeta) error) (*snapshot,
 	return &snapshot{meta: meta, ids: ids, idx: idx, nlist: st.NList}, nil
 }
 
+// OpenSnapshot opens the files of the current snapshot of the index name
+// in dir for a copy (starling backup): the meta file's bytes, and its
+// generation's files, opened, by base name. A save running meanwhile
+// cannot mix generations into the copy: a generation's files are complete
+// before its meta names them and never change after, and an open file
+// stays readable when a later save removes it. ErrNoSnapshot when there
+// is none. The caller closes the files.
+func OpenSnapshot(dir, name string) (meta []byte, files map[string]*os.File, err error) {
+	for range 3 { // a save may remove the generation between the two reads
+		meta, err = os.ReadFile(filepath.Join(dir, name+".json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, ErrNoSnapshot
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("search: snapshot: %w", err)
+		}
+		var m snapshotMeta
+		if err := json.Unmarshal(meta, &m); err != nil {
+			return nil, nil, fmt.Errorf("search: snapshot meta: %w", err)
+		}
+		files = map[string]*os.File{}
+		for _, ext := range []string{".ids", ".vsi"} {
+			base := name + "-" + strconv.FormatInt(m.Generation, 10) + ext
+			f, ferr := os.Open(filepath.Join(dir, base))
+			if ferr != nil {
+				err = ferr
+				break
+			}
+			files[base] = f
+		}
+		if err == nil {
+			return meta, files, nil
+		}
+		for _, f := range files {
+			f.Close()
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("search: snapshot: %w", err)
+		}
+	}
+	return nil, nil, fmt.Errorf("search: snapshot: replaced during every attempt to copy it: %w", err)
+}
+
 // SnapshotInfo describes a snapshot that passed VerifySnapshot.
 type SnapshotInfo struct {
 	Embedder string
