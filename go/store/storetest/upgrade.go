@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -104,6 +105,15 @@ func RunUpgrade(t *testing.T, dialect string, newStore func(t *testing.T) (store
 	if !slices.Equal(members, []int64{1002}) {
 		t.Errorf("list members after the upgrade: %v", members)
 	}
+	// The direct message written before conversations existed (0051) is
+	// in both participants' conversations (0106), read.
+	for _, c := range []struct{ account, other int64 }{{1001, 1002}, {1002, 1001}} {
+		convs, err := s.ListAccountConversations(ctx, c.account, page)
+		mustNot(t, err, "ListAccountConversations")
+		if len(convs) != 1 || convs[0].LastStatusID != 2003 || !slices.Equal(convs[0].ParticipantIDs, []int64{c.other}) || convs[0].Unread {
+			t.Errorf("conversations of %d after the upgrade: %+v", c.account, convs)
+		}
+	}
 	reports, err := s.ListReports(ctx, page)
 	mustNot(t, err, "ListReports")
 	if len(reports) != 1 || reports[0].Category != "spam" || !slices.Equal(reports[0].StatusIDs, []int64{2002}) ||
@@ -116,4 +126,37 @@ func RunUpgrade(t *testing.T, dialect string, newStore func(t *testing.T) (store
 	mustNot(t, s.PutStatus(ctx, reply), "PutStatus after the upgrade")
 	checkCounts(t, s, alice, 1, 1, 4)
 	checkRepliesCount(t, s, first, 2)
+}
+
+// RunConversationsBackfill checks 0106 where conversations already exist:
+// a direct reply left out of its conversation (as one written before 0051
+// was) joins the conversation its thread already has, moving it to the
+// reply, rather than making a second one; running the migration again
+// changes nothing. newStore returns a fresh, migrated store and a RawExec.
+func RunConversationsBackfill(t *testing.T, newStore func(t *testing.T) (store.Store, RawExec)) {
+	t.Helper()
+	s, exec := newStore(t)
+	ctx := t.Context()
+	alice, bob := putAccount(t, s, "alice"), putAccount(t, s, "bob")
+	first := statusOf(alice, 1, store.VisibilityDirect, nil)
+	mustNot(t, s.PutStatusWrite(ctx, &store.StatusWrite{Status: first, Mentions: []int64{bob.ID}}), "PutStatusWrite first")
+	reply := statusOf(bob, 2, store.VisibilityDirect, first)
+	mustNot(t, s.PutStatusWrite(ctx, &store.StatusWrite{Status: reply, Mentions: []int64{alice.ID}}), "PutStatusWrite reply")
+	mustNot(t, exec(ctx, fmt.Sprintf(`DELETE FROM account_conversation_statuses WHERE status_id = %d`, reply.ID)), "forget the reply")
+	for range 2 {
+		mustNot(t, exec(ctx, `DELETE FROM schema_migrations WHERE version = 106`), "forget 0106")
+		mustNot(t, s.Migrate(ctx), "Migrate")
+		for _, c := range []struct{ account, other int64 }{{alice.ID, bob.ID}, {bob.ID, alice.ID}} {
+			convs, err := s.ListAccountConversations(ctx, c.account, store.Page{Limit: 10})
+			mustNot(t, err, "ListAccountConversations")
+			if len(convs) != 1 || convs[0].LastStatusID != reply.ID || !slices.Equal(convs[0].ParticipantIDs, []int64{c.other}) {
+				t.Fatalf("conversations of %d after 0106: %+v", c.account, convs)
+			}
+			byReply, err := s.GetAccountConversationByStatus(ctx, c.account, reply.ID)
+			mustNot(t, err, "GetAccountConversationByStatus reply")
+			if byReply.ID != convs[0].ID {
+				t.Errorf("the reply is in conversation %d, want %d", byReply.ID, convs[0].ID)
+			}
+		}
+	}
 }
