@@ -193,7 +193,7 @@ func (s *Service) editedMedia(ctx context.Context, op string, viewer *store.Acco
 		}
 		out.after = current[st.ID]
 	} else {
-		if err := s.statusMedia(ctx, op, viewer, *in.MediaIDs, st.ID); err != nil {
+		if err := s.statusMedia(ctx, op, viewer, *in.MediaIDs, st.ID, 0); err != nil {
 			return nil, err
 		}
 		if len(*in.MediaIDs) > 0 {
