@@ -9,26 +9,26 @@ import (
 // a status with it sets StatusID (once: an attachment is on one status at
 // most), and deleting the status deletes it.
 type MediaAttachment struct {
-	ID          int64
-	AccountID   int64
-	StatusID    int64  // 0 until attached
+	ID        int64
+	AccountID int64
+	StatusID  int64 // 0 until attached
 	// ScheduledStatusID is the scheduled status the upload is reserved
 	// for (0 for none): only publishing that one attaches it.
 	ScheduledStatusID int64
-	Type        string // "image"; video and audio are not accepted
-	FileKey     string // the original's key in the file store
-	PreviewKey  string // the small preview's
-	ContentType string // of both files
-	FileSize    int64  // of the original, in bytes
-	Width       int
-	Height      int
-	SmallWidth  int
-	SmallHeight int
-	Blurhash    string
-	Description string
-	FocusX      float64 // -1 … 1, Mastodon's focal point
-	FocusY      float64
-	CreatedAt   time.Time
+	Type              string // "image"; video and audio are not accepted
+	FileKey           string // the original's key in the file store
+	PreviewKey        string // the small preview's
+	ContentType       string // of both files
+	FileSize          int64  // of the original, in bytes
+	Width             int
+	Height            int
+	SmallWidth        int
+	SmallHeight       int
+	Blurhash          string
+	Description       string
+	FocusX            float64 // -1 … 1, Mastodon's focal point
+	FocusY            float64
+	CreatedAt         time.Time
 }
 
 // Media stores media attachments.

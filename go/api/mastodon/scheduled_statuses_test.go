@@ -340,12 +340,12 @@ func runScheduledMediaAndIdempotency(t *testing.T, st store.Store) {
 		"someone else's upload":  jsonBody(`{"status":"x","media_ids":["` + bobs + `"],"scheduled_at":"` + at(time.Hour) + `"}`),
 		"media and a poll": jsonBody(`{"status":"x","media_ids":["` + up(alice, 25) + `"],"poll":{"options":["a","b"],"expires_in":600},` +
 			`"scheduled_at":"` + at(time.Hour) + `"}`),
-		"five media":  jsonBody(`{"status":"x","media_ids":["1","2","3","4","5"],"scheduled_at":"` + at(time.Hour) + `"}`),
-		"twice":       jsonBody(`{"status":"x","media_ids":["` + a + `","` + a + `"],"scheduled_at":"` + at(time.Hour) + `"}`),
-		"huge ID":     jsonBody(`{"status":"x","media_ids":["99999999999999999999999"],"scheduled_at":"` + at(time.Hour) + `"}`),
-		"NUL ID":      form(url.Values{"status": {"x"}, "media_ids[]": {a + "\x00"}, "scheduled_at": {at(time.Hour)}}),
-		"ID object":   jsonBody(`{"status":"x","media_ids":[{"id":"` + a + `"}],"scheduled_at":"` + at(time.Hour) + `"}`),
-		"sensitive?":  jsonBody(`{"status":"x","sensitive":"maybe","scheduled_at":"` + at(time.Hour) + `"}`),
+		"five media": jsonBody(`{"status":"x","media_ids":["1","2","3","4","5"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"twice":      jsonBody(`{"status":"x","media_ids":["` + a + `","` + a + `"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"huge ID":    jsonBody(`{"status":"x","media_ids":["99999999999999999999999"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"NUL ID":     form(url.Values{"status": {"x"}, "media_ids[]": {a + "\x00"}, "scheduled_at": {at(time.Hour)}}),
+		"ID object":  jsonBody(`{"status":"x","media_ids":[{"id":"` + a + `"}],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"sensitive?": jsonBody(`{"status":"x","sensitive":"maybe","scheduled_at":"` + at(time.Hour) + `"}`),
 	} {
 		if rec := schedule("k-"+name, body); rec.Code != http.StatusUnprocessableEntity && rec.Code != http.StatusBadRequest {
 			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
@@ -394,4 +394,3 @@ func runScheduledMediaAndIdempotency(t *testing.T, st store.Store) {
 	// The key died with the scheduled status: the same request schedules anew.
 	wantStatus(t, schedule("k1", jsonBody(`{"status":"new","scheduled_at":"`+at(time.Hour)+`"}`)), http.StatusOK)
 }
-
