@@ -3,6 +3,7 @@ package mastodon
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -658,6 +659,20 @@ func runMediaOnEdit(t *testing.T, st store.Store) {
 	if len(got) != 2 || got[0]["id"] != c || got[1]["id"] != a || got[1]["description"] != "now described" ||
 		got[1]["meta"].(map[string]any)["focus"].(map[string]any)["x"] != 0.5 {
 		t.Fatalf("after the edit: %v", got)
+	}
+	// The history keeps each version's media in order, with the
+	// description each had then.
+	var history []map[string]any
+	for _, v := range decodeList(t, e.get("/api/v1/statuses/"+sid+"/history", tok)) {
+		var ms []string
+		for _, m := range v["media_attachments"].([]any) {
+			mm := m.(map[string]any)
+			ms = append(ms, fmt.Sprintf("%s:%v", mm["id"], mm["description"]))
+		}
+		history = append(history, map[string]any{"media": strings.Join(ms, ",")})
+	}
+	if want := []map[string]any{{"media": a + ":<nil>," + b + ":<nil>"}, {"media": c + ":<nil>," + a + ":now described"}}; fmt.Sprint(history) != fmt.Sprint(want) {
+		t.Errorf("history media = %v, want %v", history, want)
 	}
 	// b is an unposted upload again: it may be posted elsewhere.
 	wantStatus(t, e.postForm("/api/v1/statuses", tok, url.Values{"status": {"b again"}, "media_ids[]": {b}}), http.StatusOK)

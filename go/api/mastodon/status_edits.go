@@ -93,14 +93,14 @@ func (h *Handler) editStatus(w http.ResponseWriter, r *http.Request) {
 
 // StatusEdit is Mastodon's StatusEdit entity.
 type StatusEdit struct {
-	Content          string     `json:"content"`
-	SpoilerText      string     `json:"spoiler_text"`
-	Sensitive        bool       `json:"sensitive"`
-	CreatedAt        string     `json:"created_at"`
-	Account          *Account   `json:"account"`
-	Poll             *struct{}  `json:"poll"`
-	MediaAttachments []struct{} `json:"media_attachments"`
-	Emojis           []struct{} `json:"emojis"`
+	Content          string             `json:"content"`
+	SpoilerText      string             `json:"spoiler_text"`
+	Sensitive        bool               `json:"sensitive"`
+	CreatedAt        string             `json:"created_at"`
+	Account          *Account           `json:"account"`
+	Poll             *struct{}          `json:"poll"`
+	MediaAttachments []*MediaAttachment `json:"media_attachments"`
+	Emojis           []struct{}         `json:"emojis"`
 }
 
 // statusHistory handles GET /api/v1/statuses/:id/history.
@@ -128,7 +128,11 @@ func (h *Handler) statusHistory(w http.ResponseWriter, r *http.Request) {
 	out := make([]*StatusEdit, len(versions))
 	for i, e := range versions {
 		out[i] = &StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive,
-			CreatedAt: formatTime(e.CreatedAt), Account: author, MediaAttachments: []struct{}{}, Emojis: []struct{}{}}
+			CreatedAt: formatTime(e.CreatedAt), Account: author,
+			MediaAttachments: make([]*MediaAttachment, 0, len(e.Media)), Emojis: []struct{}{}}
+		for _, m := range e.Media {
+			out[i].MediaAttachments = append(out[i].MediaAttachments, h.mediaAttachment(m))
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
