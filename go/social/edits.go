@@ -141,10 +141,12 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 }
 
 // EditView is one version of a status with its attachments as they were
-// then (their descriptions as in that version).
+// then (their descriptions as in that version), and the options of its
+// poll (an edit cannot change a poll, so every version has the status's).
 type EditView struct {
 	*store.StatusEdit
-	Media []*store.MediaAttachment
+	Media       []*store.MediaAttachment
+	PollOptions []string
 }
 
 // StatusHistory lists the versions of a status viewer may see, oldest
@@ -180,6 +182,15 @@ func (s *Service) StatusHistory(ctx context.Context, viewer *store.Account, id i
 	out, err := s.editViews(ctx, st, versions)
 	if err != nil {
 		return nil, nil, internal(op, err)
+	}
+	polls, err := s.store.GetStatusPolls(ctx, []int64{st.ID})
+	if err != nil {
+		return nil, nil, internal(op, err)
+	}
+	if p := polls[st.ID]; p != nil {
+		for _, v := range out {
+			v.PollOptions = p.Options
+		}
 	}
 	return st, out, nil
 }

@@ -98,9 +98,18 @@ type StatusEdit struct {
 	Sensitive        bool               `json:"sensitive"`
 	CreatedAt        string             `json:"created_at"`
 	Account          *Account           `json:"account"`
-	Poll             *struct{}          `json:"poll"`
+	Poll             *editPoll          `json:"poll"`
 	MediaAttachments []*MediaAttachment `json:"media_attachments"`
 	Emojis           []struct{}         `json:"emojis"`
+}
+
+// editPoll is the poll of a StatusEdit: its options' titles only.
+type editPoll struct {
+	Options []editPollOption `json:"options"`
+}
+
+type editPollOption struct {
+	Title string `json:"title"`
 }
 
 // statusHistory handles GET /api/v1/statuses/:id/history.
@@ -132,6 +141,12 @@ func (h *Handler) statusHistory(w http.ResponseWriter, r *http.Request) {
 			MediaAttachments: make([]*MediaAttachment, 0, len(e.Media)), Emojis: []struct{}{}}
 		for _, m := range e.Media {
 			out[i].MediaAttachments = append(out[i].MediaAttachments, h.mediaAttachment(m))
+		}
+		if e.PollOptions != nil {
+			out[i].Poll = &editPoll{Options: make([]editPollOption, len(e.PollOptions))}
+			for j, o := range e.PollOptions {
+				out[i].Poll.Options[j].Title = o
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
