@@ -393,4 +393,33 @@ func runScheduledMediaAndIdempotency(t *testing.T, st store.Store) {
 	}
 	// The key died with the scheduled status: the same request schedules anew.
 	wantStatus(t, schedule("k1", jsonBody(`{"status":"new","scheduled_at":"`+at(time.Hour)+`"}`)), http.StatusOK)
+
+	// Concurrent retries with one key schedule one status, and all get it.
+	before := len(decodeList(t, e.get("/api/v1/scheduled_statuses", alice)))
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		got = map[string]int{}
+	)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := schedule("racing", jsonBody(`{"status":"raced","scheduled_at":"`+at(2*time.Hour)+`"}`))
+			mu.Lock()
+			defer mu.Unlock()
+			if rec.Code != http.StatusOK {
+				t.Errorf("racing retry: %d %s", rec.Code, rec.Body)
+				return
+			}
+			got[decodeObject(t, rec)["id"].(string)]++
+		}()
+	}
+	wg.Wait()
+	if len(got) != 1 {
+		t.Errorf("8 concurrent retries with one key scheduled %v", got)
+	}
+	if after := len(decodeList(t, e.get("/api/v1/scheduled_statuses", alice))); after != before+1 {
+		t.Errorf("%d scheduled after the racing retries, want %d", after, before+1)
+	}
 }
