@@ -77,3 +77,23 @@ func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterI
 	}
 	return out, nil
 }
+
+// ListPublicStatusTexts lists public and unlisted statuses (not reblogs),
+// ascending by ID, after afterID.
+func (s *Store) ListPublicStatusTexts(ctx context.Context, afterID int64, limit int) ([]store.StatusText, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgres: list public status texts: limit %d, want > 0", limit)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT id, text, spoiler_text FROM statuses
+		WHERE id > $1 AND reblog_of_id IS NULL AND visibility IN ('public', 'unlisted')
+		ORDER BY id ASC LIMIT $2`, afterID, limit)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusText, error) {
+		var t store.StatusText
+		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list public status texts after %d: %w", afterID, translate(err))
+	}
+	return out, nil
+}
