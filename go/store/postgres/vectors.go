@@ -68,10 +68,7 @@ func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterI
 		WHERE id > $1 AND reblog_of_id IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM status_vectors v WHERE v.embedder = $2 AND v.status_id = statuses.id)
 		ORDER BY id ASC LIMIT $3`, afterID, embedder, limit)
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusText, error) {
-		var t store.StatusText
-		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
-	})
+	out, err := pgx.CollectRows(rows, scanStatusText)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list statuses to embed after %d: %w", afterID, translate(err))
 	}
@@ -88,12 +85,15 @@ func (s *Store) ListPublicStatusTexts(ctx context.Context, afterID int64, limit 
 		SELECT id, text, spoiler_text FROM statuses
 		WHERE id > $1 AND reblog_of_id IS NULL AND visibility IN ('public', 'unlisted')
 		ORDER BY id ASC LIMIT $2`, afterID, limit)
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusText, error) {
-		var t store.StatusText
-		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
-	})
+	out, err := pgx.CollectRows(rows, scanStatusText)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list public status texts after %d: %w", afterID, translate(err))
 	}
 	return out, nil
+}
+
+// scanStatusText reads the columns id, text, spoiler_text.
+func scanStatusText(row pgx.CollectableRow) (store.StatusText, error) {
+	var t store.StatusText
+	return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
 }

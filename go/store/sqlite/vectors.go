@@ -73,10 +73,7 @@ func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterI
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses to embed after %d: %w", afterID, translate(err))
 	}
-	out, err := collect(rows, func(row scanner) (store.StatusText, error) {
-		var t store.StatusText
-		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
-	})
+	out, err := collect(rows, scanStatusText)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses to embed after %d: %w", afterID, translate(err))
 	}
@@ -96,12 +93,15 @@ func (s *Store) ListPublicStatusTexts(ctx context.Context, afterID int64, limit 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list public status texts after %d: %w", afterID, translate(err))
 	}
-	out, err := collect(rows, func(row scanner) (store.StatusText, error) {
-		var t store.StatusText
-		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
-	})
+	out, err := collect(rows, scanStatusText)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list public status texts after %d: %w", afterID, translate(err))
 	}
 	return out, nil
+}
+
+// scanStatusText reads the columns id, text, spoiler_text.
+func scanStatusText(row scanner) (store.StatusText, error) {
+	var t store.StatusText
+	return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
 }
