@@ -107,7 +107,8 @@ func (s *Service) ForYou(ctx context.Context, viewer *store.Account, pg store.Pa
 
 // rankForYou computes viewer's ranking: candidates from the collaborative
 // model, the vector index (the viewer's interests), the network (home)
-// and what is popular, blended (recommend.Rank) or ordered by the ranker
+// and what is popular, ranked by recommend.ForYou (the ranking the
+// relevance bench measures) or ordered by the ranker
 // plugin, filtered, at most forYouPerAuthor per author.
 func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Account) ([]int64, error) {
 	hist, err := s.forYouHistory(ctx, viewer)
