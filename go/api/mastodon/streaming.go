@@ -58,9 +58,10 @@ func (p *Publisher) Publish(ctx context.Context, ev social.Event) {
 	if ev.Notification != nil {
 		m.NotificationID = ev.Notification.ID
 	}
-	if ev.Kind == social.EventRelationship {
+	if ev.Kind == social.EventRelationship || ev.Kind == social.EventSessionsRevoked {
 		// For no client's stream: every process's hub reloads what it
-		// holds of these accounts' relationships.
+		// holds of these accounts' relationships, or closes their
+		// connections.
 		m.Accounts = slices.Clone(ev.Users)
 	} else {
 		for _, u := range ev.Users {
