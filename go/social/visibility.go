@@ -55,7 +55,8 @@ type viewerContext struct {
 //     path (its own sessions are refused anyway);
 //   - authors see their own statuses everywhere;
 //   - a silenced (Mastodon: limited) author's statuses reach its
-//     followers only, and never the public timelines;
+//     followers only (and itself), and never the public timelines, not
+//     even its own;
 //   - blocks hide both ways, on every path;
 //   - mutes hide the muted account on home, For-you, in trends and in a batch of
 //     statuses asked for by ID (Mastodon's permitted_statuses_from_ids), and
@@ -129,13 +130,16 @@ func canViewReblogged(vc *viewerContext, o *store.Status, path readPath) bool {
 // Paths that rank many candidates (trends) apply it before loading
 // statuses, so pages stay exact.
 func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
-	if vc.suspended[authorID] {
+	// A moderated author is hidden from everyone, itself included, where
+	// the moderation says: the public timelines leave silenced authors out
+	// for everyone, as Mastodon's do (and as the store's query does).
+	if vc.suspended[authorID] || vc.silenced[authorID] && path == readPublic {
 		return true
 	}
 	if vc.id != 0 && vc.id == authorID {
 		return false
 	}
-	if vc.silenced[authorID] && (path == readPublic || !vc.following[authorID]) {
+	if vc.silenced[authorID] && !vc.following[authorID] {
 		return true
 	}
 	if vc.blocked[authorID] {

@@ -1,7 +1,9 @@
 // Package admin serves the operator's listener: pprof, metrics, the policy
 // plugins (list, reload, enable, disable), flagged statuses, the policy
 // audit log, the report queue, the announcements, the home timeline
-// strategy, status deletion and the moderators' audit log, behind a bearer admin
+// strategy, status deletion, account moderation (Mastodon's
+// /api/v1/admin/accounts: list, show, suspend, silence and lift them) and
+// the moderators' audit log, behind a bearer admin
 // token. It binds to 127.0.0.1 by default; the token guards it even there,
 // because any local process could otherwise profile the server, read its
 // plugin state or the reports.
@@ -45,6 +47,11 @@ type Options struct {
 	// Actions are the moderators' actions and their audit log (package
 	// social); nil answers 404 on their routes.
 	Actions Actions
+	// Accounts are the moderators' account actions (package social) and
+	// AccountRenderer the Account entity they embed; nil Accounts answers
+	// 404 on their routes, and Accounts without AccountRenderer panics.
+	Accounts        Accounts
+	AccountRenderer AccountRenderer
 }
 
 // NewRouter returns the admin handler. It panics on an empty token, so a
@@ -52,6 +59,9 @@ type Options struct {
 func NewRouter(o Options) http.Handler {
 	if o.Token == "" || o.Registry == nil {
 		panic("admin.NewRouter: Token and Registry are required")
+	}
+	if o.Accounts != nil && o.AccountRenderer == nil {
+		panic("admin.NewRouter: Accounts needs an AccountRenderer")
 	}
 	r := chi.NewRouter()
 	r.Use(requireToken(o.Token))
@@ -82,6 +92,13 @@ func NewRouter(o Options) http.Handler {
 		r.Get("/actions", listActions(o.Actions))                            // the moderators' audit log, newest first
 	})
 	r.Get("/api/v1/admin/plugins", listPlugins(o.Plugins)) // earlier path of GET /admin/plugins
+	r.Route("/api/v1/admin/accounts", func(r chi.Router) {
+		r.Get("/", listAccounts(o.Accounts, o.AccountRenderer))                                       // GET /api/v1/admin/accounts (v1 filters)
+		r.Get("/{id}", getAccount(o.Accounts, o.AccountRenderer))                                     // GET /api/v1/admin/accounts/:id
+		r.Post("/{id}/action", accountAction(o.Accounts))                                             // none, silence, suspend (audited)
+		r.Post("/{id}/unsuspend", liftAction(o.Accounts, o.AccountRenderer, Accounts.AdminUnsuspend)) // lift a suspension (audited)
+		r.Post("/{id}/unsilence", liftAction(o.Accounts, o.AccountRenderer, Accounts.AdminUnsilence)) // lift a silence (audited)
+	})
 	return r
 }
 

@@ -17,7 +17,7 @@ import (
 // Reports is the users' report queue (package social).
 type Reports interface {
 	Reports(ctx context.Context, page store.Page) ([]*store.Report, error)
-	ResolveReport(ctx context.Context, id int64) (*store.Report, error)
+	ResolveReport(ctx context.Context, actor string, id int64) (*store.Report, error)
 }
 
 // Announcements are the operator's messages to every user (package social).
@@ -75,7 +75,7 @@ func resolveReport(m Reports) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		rp, err := m.ResolveReport(r.Context(), n)
+		rp, err := m.ResolveReport(r.Context(), actor(r), n)
 		if err != nil {
 			writeDomainError(w, err)
 			return
