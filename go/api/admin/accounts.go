@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -231,13 +233,16 @@ var actionFormFields = []string{"type", "report_id", "text", "warning_preset_id"
 // maxActionBody bytes, no field Mastodon does not define.
 func decodeAction(w http.ResponseWriter, r *http.Request) (social.AccountActionInput, int, string) {
 	var req actionRequest
-	body := http.MaxBytesReader(w, r.Body, maxActionBody)
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxActionBody))
+	if err != nil {
+		return social.AccountActionInput{}, http.StatusBadRequest, "body too large"
+	}
+	// JSON decoding would turn invalid UTF-8 into U+FFFD unseen; refuse it.
+	if !utf8.Valid(b) {
+		return social.AccountActionInput{}, http.StatusUnprocessableEntity, "the body must be valid UTF-8"
+	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "application/x-www-form-urlencoded" {
-		b, err := io.ReadAll(body)
-		if err != nil {
-			return social.AccountActionInput{}, http.StatusBadRequest, "body too large"
-		}
 		form, err := url.ParseQuery(string(b))
 		if err != nil {
 			return social.AccountActionInput{}, http.StatusBadRequest, "malformed form"
@@ -262,7 +267,7 @@ func decodeAction(w http.ResponseWriter, r *http.Request) (social.AccountActionI
 			req.SendEmailNotification = &on
 		}
 	} else {
-		dec := json.NewDecoder(body)
+		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
 			return social.AccountActionInput{}, http.StatusBadRequest, "want a JSON object {type, report_id, text}: " + err.Error()
