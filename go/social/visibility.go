@@ -82,6 +82,9 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 // canViewOwn is the rule for a status on its own, without the original a
 // reblog points at.
 func canViewOwn(vc *viewerContext, s *store.Status, path readPath) bool {
+	if moderatedOn(vc, s.AccountID, path) {
+		return false
+	}
 	if vc.id != 0 && vc.id == s.AccountID {
 		return true
 	}
@@ -130,10 +133,7 @@ func canViewReblogged(vc *viewerContext, o *store.Status, path readPath) bool {
 // Paths that rank many candidates (trends) apply it before loading
 // statuses, so pages stay exact.
 func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
-	// A moderated author is hidden from everyone, itself included, where
-	// the moderation says: the public timelines leave silenced authors out
-	// for everyone, as Mastodon's do (and as the store's query does).
-	if vc.suspended[authorID] || vc.silenced[authorID] && path == readPublic {
+	if moderatedOn(vc, authorID, path) {
 		return true
 	}
 	if vc.id != 0 && vc.id == authorID {
@@ -165,6 +165,14 @@ func visibleAccounts(as []*store.Account) []*store.Account {
 		}
 	}
 	return out
+}
+
+// moderatedOn reports whether a moderator's action hides authorID on path
+// from everyone, the author included: a suspension everywhere, a silence
+// on the public timelines (Mastodon's leave silenced authors out for
+// everyone, as the store's query does).
+func moderatedOn(vc *viewerContext, authorID int64, path readPath) bool {
+	return vc.suspended[authorID] || vc.silenced[authorID] && path == readPublic
 }
 
 // mutedOn reports whether a mute hides authorID on path.

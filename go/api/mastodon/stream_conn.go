@@ -161,7 +161,11 @@ func (c *streamConn) readLoop() {
 	ctx := c.ctx
 	c.conn.SetReadLimit(maxClientMessage)
 	for {
-		_, data, err := c.conn.Read(ctx)
+		// Not bound to ctx: a cancelled Read closes the connection at once,
+		// before serve can send the close code saying why (going away,
+		// revoked). serve closes the connection when it ends, which ends
+		// this Read.
+		_, data, err := c.conn.Read(context.Background())
 		if err != nil {
 			return
 		}
