@@ -48,7 +48,11 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		target, rest = rest[0], rest[1:]
 		if n, err := strconv.ParseInt(target, 10, 64); err != nil || n <= 0 {
-			return fmt.Errorf("%s: %q is not an ID", cmd, target)
+			what := "an account"
+			if cmd == "delete-status" {
+				what = "a status"
+			}
+			return fmt.Errorf("%s: %q is not %s ID", cmd, target, what)
 		}
 	case cmd == "actions" || cmd == "accounts":
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
