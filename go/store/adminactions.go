@@ -7,13 +7,15 @@ import (
 
 // Admin actions recorded in the audit log.
 const (
-	AdminDeleteStatus     = "status.delete"
-	AdminResolveReport    = "report.resolve"
-	AdminWarnAccount      = "account.none" // Mastodon's action type=none: on record, nothing else
-	AdminSilenceAccount   = "account.silence"
-	AdminSuspendAccount   = "account.suspend"
-	AdminUnsilenceAccount = "account.unsilence"
-	AdminUnsuspendAccount = "account.unsuspend"
+	AdminDeleteStatus         = "status.delete"
+	AdminResolveReport        = "report.resolve"
+	AdminWarnAccount          = "account.none" // Mastodon's action type=none: on record, nothing else
+	AdminSilenceAccount       = "account.silence"
+	AdminSuspendAccount       = "account.suspend"
+	AdminUnsilenceAccount     = "account.unsilence"
+	AdminUnsuspendAccount     = "account.unsuspend"
+	AdminPublishAnnouncement  = "announcement.publish"
+	AdminWithdrawAnnouncement = "announcement.withdraw"
 )
 
 // AdminAction is one entry of the moderators' audit log: who did it (the
@@ -28,6 +30,7 @@ type AdminAction struct {
 	TargetStatusID  int64
 	ReportID        int64
 	Reason          string
+	AnnouncementID  int64
 }
 
 // AccountModeration is what a moderator's action on an account changes.

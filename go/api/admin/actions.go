@@ -28,6 +28,7 @@ type AdminAction struct {
 	TargetAccountID string    `json:"target_account_id,omitempty"`
 	TargetStatusID  string    `json:"target_status_id,omitempty"`
 	ReportID        string    `json:"report_id,omitempty"`
+	AnnouncementID  string    `json:"announcement_id,omitempty"`
 	Reason          string    `json:"reason"`
 }
 
@@ -36,7 +37,8 @@ func adminActionOf(a *store.AdminAction) AdminAction {
 	for _, f := range []struct {
 		v   int64
 		dst *string
-	}{{a.TargetAccountID, &out.TargetAccountID}, {a.TargetStatusID, &out.TargetStatusID}, {a.ReportID, &out.ReportID}} {
+	}{{a.TargetAccountID, &out.TargetAccountID}, {a.TargetStatusID, &out.TargetStatusID}, {a.ReportID, &out.ReportID},
+		{a.AnnouncementID, &out.AnnouncementID}} {
 		if f.v != 0 {
 			*f.dst = id(f.v)
 		}

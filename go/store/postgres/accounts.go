@@ -19,7 +19,7 @@ const accountColumns = `id, username, display_name, note, password_hash, locked,
 // accountRow is one row of accountColumns being scanned, so a query that
 // joins accounts to another table scans both into one Scan call.
 type accountRow struct {
-	a      store.Account
+	a         store.Account
 	lastAt    *time.Time
 	fields    string
 	suspended *time.Time
@@ -183,4 +183,3 @@ func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*s
 	}
 	return out, nil
 }
-

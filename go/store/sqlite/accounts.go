@@ -207,4 +207,3 @@ func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*s
 	}
 	return out, nil
 }
-

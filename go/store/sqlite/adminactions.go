@@ -8,14 +8,16 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-const adminActionColumns = `id, created_at, actor, action, target_account_id, target_status_id, report_id, reason`
+const adminActionColumns = `id, created_at, actor, action, target_account_id, target_status_id, report_id, reason,
+	announcement_id`
 
 func scanAdminAction(row scanner) (*store.AdminAction, error) {
 	var (
 		a  store.AdminAction
 		at int64
 	)
-	if err := row.Scan(&a.ID, &at, &a.Actor, &a.Action, &a.TargetAccountID, &a.TargetStatusID, &a.ReportID, &a.Reason); err != nil {
+	if err := row.Scan(&a.ID, &at, &a.Actor, &a.Action, &a.TargetAccountID, &a.TargetStatusID, &a.ReportID, &a.Reason,
+		&a.AnnouncementID); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = fromDB(at)
@@ -30,8 +32,8 @@ type execer interface {
 // putAdminAction inserts a through e (the pool, or the transaction of the
 // action it records).
 func putAdminAction(ctx context.Context, e execer, a *store.AdminAction) error {
-	_, err := e.ExecContext(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, toDB(a.CreatedAt), a.Actor, a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason)
+	_, err := e.ExecContext(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, toDB(a.CreatedAt), a.Actor, a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason, a.AnnouncementID)
 	if err != nil {
 		return fmt.Errorf("admin action %d: %w", a.ID, err)
 	}

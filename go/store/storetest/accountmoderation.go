@@ -125,6 +125,24 @@ func exerciseAccountModeration(t *testing.T, newStore func(*testing.T) store.Sto
 			t.Errorf("audit log = %+v, want one entry for status %d by %d", log, st.ID, bob.ID)
 		}
 	})
+	t.Run("AnnouncementsAudited", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		a := &store.Announcement{ID: nextID(), Text: "maintenance", Content: "<p>maintenance</p>", PublishedAt: testTime(1), UpdatedAt: testTime(1)}
+		mustNot(t, s.PutAnnouncement(ctx, a, audit(store.AdminPublishAnnouncement, 1)), "PutAnnouncement")
+		mustNot(t, s.DeleteAnnouncement(ctx, a.ID, audit(store.AdminWithdrawAnnouncement, 2)), "DeleteAnnouncement")
+		mustBeErrNotFound(t, s.DeleteAnnouncement(ctx, a.ID, audit(store.AdminWithdrawAnnouncement, 3)), "DeleteAnnouncement twice")
+		// A failed publish (the ID is taken) leaves no entry either.
+		b := &store.Announcement{ID: nextID(), Text: "b", Content: "<p>b</p>", PublishedAt: testTime(1), UpdatedAt: testTime(1)}
+		mustNot(t, s.PutAnnouncement(ctx, b, nil), "PutAnnouncement unaudited")
+		mustBeErrConflict(t, s.PutAnnouncement(ctx, b, audit(store.AdminPublishAnnouncement, 4)), "PutAnnouncement with a used ID")
+		log, err := s.ListAdminActions(ctx, store.Page{Limit: 10})
+		mustNot(t, err, "ListAdminActions")
+		if len(log) != 2 || log[0].Action != store.AdminWithdrawAnnouncement || log[1].Action != store.AdminPublishAnnouncement ||
+			log[0].AnnouncementID != a.ID || log[1].AnnouncementID != a.ID {
+			t.Errorf("audit log = %+v, want a publish and a withdrawal of %d", log, a.ID)
+		}
+	})
 	t.Run("ViewerRelationsCarryModeration", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()

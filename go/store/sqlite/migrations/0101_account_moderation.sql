@@ -3,7 +3,8 @@
 -- (NULL: not in force), never deletions. The visibility rule reads the
 -- instance's whole suspended and silenced sets with every batch
 -- (GetViewerRelations), so each has a partial index holding only them.
--- The audit log learns who acted (the admin listener's caller names itself).
+-- The audit log learns who acted (the admin listener's caller names itself)
+-- and which announcement an action published or withdrew (0: none).
 
 ALTER TABLE accounts ADD COLUMN suspended_at INTEGER; -- NULL: not suspended
 ALTER TABLE accounts ADD COLUMN silenced_at  INTEGER; -- NULL: not silenced
@@ -11,3 +12,4 @@ CREATE INDEX accounts_suspended_idx ON accounts (id) WHERE suspended_at IS NOT N
 CREATE INDEX accounts_silenced_idx  ON accounts (id) WHERE silenced_at IS NOT NULL;
 
 ALTER TABLE admin_actions ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+ALTER TABLE admin_actions ADD COLUMN announcement_id INTEGER NOT NULL DEFAULT 0;
