@@ -29,7 +29,11 @@ func (s *Service) auditEntry(op, actor, action, reason string) (*store.AdminActi
 	return &store.AdminAction{ID: s.ids.Next(), CreatedAt: s.nowUTC(), Actor: actor, Action: action, Reason: reason}, nil
 }
 
-// checkActor accepts a printable name of at most MaxActorChars, or none.
+// CheckActor accepts what the admin listener records as who acted: a
+// printable name of at most MaxActorChars, or none (KindInvalid else).
+func CheckActor(actor string) error { return checkActor("social.CheckActor", actor) }
+
+// checkActor is CheckActor for op.
 func checkActor(op, actor string) error {
 	if err := checkText(op, "Actor", actor, MaxActorChars); err != nil {
 		return err
@@ -68,4 +72,22 @@ func (s *Service) AdminActions(ctx context.Context, page store.Page) ([]*store.A
 		return nil, internal("social.AdminActions", err)
 	}
 	return as, nil
+}
+
+// RecordAdminAction puts an operator's action on the running processes
+// (a plugin reloaded, a feed strategy switched) on record as actor's,
+// naming its target. Those actions change no table, so there is no
+// transaction to share: the admin listener records them once they are
+// done.
+func (s *Service) RecordAdminAction(ctx context.Context, actor, action, target string) error {
+	const op = "social.RecordAdminAction"
+	a, err := s.auditEntry(op, actor, action, "")
+	if err != nil {
+		return err
+	}
+	a.TargetName = target
+	if err := s.store.PutAdminAction(ctx, a); err != nil {
+		return internal(op, err)
+	}
+	return nil
 }

@@ -16,6 +16,14 @@ const (
 	AdminUnsuspendAccount     = "account.unsuspend"
 	AdminPublishAnnouncement  = "announcement.publish"
 	AdminWithdrawAnnouncement = "announcement.withdraw"
+	// The operator's actions on the running processes (TargetName names
+	// what they act on); they change no table, so their entry is written
+	// on its own, after the action.
+	AdminReloadPlugin  = "plugin.reload"
+	AdminEnablePlugin  = "plugin.enable"
+	AdminDisablePlugin = "plugin.disable"
+	AdminSwitchFeed    = "feed.strategy"
+	AdminRebuildIndex  = "index.rebuild"
 )
 
 // AdminAction is one entry of the moderators' audit log: who did it (the
@@ -31,6 +39,7 @@ type AdminAction struct {
 	ReportID        int64
 	Reason          string
 	AnnouncementID  int64
+	TargetName      string // a plugin, index or feed strategy; "" when none
 }
 
 // AccountModeration is what a moderator's action on an account changes.

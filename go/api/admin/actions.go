@@ -29,11 +29,13 @@ type AdminAction struct {
 	TargetStatusID  string    `json:"target_status_id,omitempty"`
 	ReportID        string    `json:"report_id,omitempty"`
 	AnnouncementID  string    `json:"announcement_id,omitempty"`
+	TargetName      string    `json:"target_name,omitempty"`
 	Reason          string    `json:"reason"`
 }
 
 func adminActionOf(a *store.AdminAction) AdminAction {
-	out := AdminAction{ID: id(a.ID), CreatedAt: a.CreatedAt, Actor: a.Actor, Action: a.Action, Reason: a.Reason}
+	out := AdminAction{ID: id(a.ID), CreatedAt: a.CreatedAt, Actor: a.Actor, Action: a.Action, Reason: a.Reason,
+		TargetName: a.TargetName}
 	for _, f := range []struct {
 		v   int64
 		dst *string

@@ -147,7 +147,7 @@ func listActionsCLI(ctx context.Context, c *adminClient, f adminFlags, stdout io
 	for _, a := range log {
 		fmt.Fprintf(stdout, "%s  %s  %-17s by %q", a.ID, a.CreatedAt.Format("2006-01-02T15:04:05Z"), a.Action, a.Actor)
 		for _, f := range [][2]string{{"account", a.TargetAccountID}, {"status", a.TargetStatusID}, {"report", a.ReportID},
-			{"announcement", a.AnnouncementID}} {
+			{"announcement", a.AnnouncementID}, {"target", a.TargetName}} {
 			if f[1] != "" {
 				fmt.Fprintf(stdout, "  %s %s", f[0], f[1])
 			}

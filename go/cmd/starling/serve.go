@@ -228,7 +228,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
 			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home, Actions: svc,
-			Accounts: svc, AccountRenderer: mh}), log))
+			Accounts: svc, AccountRenderer: mh, Audit: svc, Logger: log}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

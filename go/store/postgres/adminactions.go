@@ -11,12 +11,12 @@ import (
 )
 
 const adminActionColumns = `id, created_at, actor, action, target_account_id, target_status_id, report_id, reason,
-	announcement_id`
+	announcement_id, target_name`
 
 func scanAdminAction(row pgx.CollectableRow) (*store.AdminAction, error) {
 	var a store.AdminAction
 	if err := row.Scan(&a.ID, &a.CreatedAt, &a.Actor, &a.Action, &a.TargetAccountID, &a.TargetStatusID, &a.ReportID, &a.Reason,
-		&a.AnnouncementID); err != nil {
+		&a.AnnouncementID, &a.TargetName); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
@@ -31,8 +31,8 @@ type execer interface {
 // putAdminAction inserts a through e (the pool, or the transaction of the
 // action it records).
 func putAdminAction(ctx context.Context, e execer, a *store.AdminAction) error {
-	_, err := e.Exec(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		a.ID, toDB(a.CreatedAt), a.Actor, a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason, a.AnnouncementID)
+	_, err := e.Exec(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, toDB(a.CreatedAt), a.Actor, a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason, a.AnnouncementID, a.TargetName)
 	if err != nil {
 		return fmt.Errorf("admin action %d: %w", a.ID, err)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 const adminActionColumns = `id, created_at, actor, action, target_account_id, target_status_id, report_id, reason,
-	announcement_id`
+	announcement_id, target_name`
 
 func scanAdminAction(row scanner) (*store.AdminAction, error) {
 	var (
@@ -17,7 +17,7 @@ func scanAdminAction(row scanner) (*store.AdminAction, error) {
 		at int64
 	)
 	if err := row.Scan(&a.ID, &at, &a.Actor, &a.Action, &a.TargetAccountID, &a.TargetStatusID, &a.ReportID, &a.Reason,
-		&a.AnnouncementID); err != nil {
+		&a.AnnouncementID, &a.TargetName); err != nil {
 		return nil, err
 	}
 	a.CreatedAt = fromDB(at)
@@ -32,8 +32,8 @@ type execer interface {
 // putAdminAction inserts a through e (the pool, or the transaction of the
 // action it records).
 func putAdminAction(ctx context.Context, e execer, a *store.AdminAction) error {
-	_, err := e.ExecContext(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, toDB(a.CreatedAt), a.Actor, a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason, a.AnnouncementID)
+	_, err := e.ExecContext(ctx, `INSERT INTO admin_actions (`+adminActionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, toDB(a.CreatedAt), a.Actor, a.Action, a.TargetAccountID, a.TargetStatusID, a.ReportID, a.Reason, a.AnnouncementID, a.TargetName)
 	if err != nil {
 		return fmt.Errorf("admin action %d: %w", a.ID, err)
 	}
