@@ -468,19 +468,27 @@ func (s *Store) GetDismissedSuggestionIDs(ctx context.Context, accountID int64) 
 	return ids, nil
 }
 
+// moderatedRelations selects the suspended and silenced accounts as
+// GetViewerRelations rows, each through its partial index (0101).
+const moderatedRelations = `SELECT 4, id FROM accounts WHERE suspended_at IS NOT NULL
+		UNION ALL SELECT 5, id FROM accounts WHERE silenced_at IS NOT NULL`
+
 // GetViewerRelations reads the viewer's follows, blocks both ways,
 // unexpired mutes and the suspended and silenced accounts (their partial
 // indexes, 0101) in one statement, each row tagged with its
 // store.Relation kind.
 func (s *Store) GetViewerRelations(ctx context.Context, accountID int64, now time.Time) (*store.ViewerRelations, error) {
-	rows, _ := s.pool.Query(ctx, `
+	query, args := moderatedRelations, []any(nil)
+	if accountID != 0 { // an anonymous viewer has no follows, blocks or mutes to read
+		query, args = `
 		SELECT 0, target_account_id FROM follows WHERE account_id = $1
 		UNION ALL SELECT 1, target_account_id FROM blocks WHERE account_id = $1
 		UNION ALL SELECT 1, account_id FROM blocks WHERE target_account_id = $1
 		UNION ALL SELECT CASE WHEN notifications THEN 3 ELSE 2 END, target_account_id FROM mutes
 			WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)
-		UNION ALL SELECT 4, id FROM accounts WHERE suspended_at IS NOT NULL
-		UNION ALL SELECT 5, id FROM accounts WHERE silenced_at IS NOT NULL`, accountID, toDB(now))
+		UNION ALL `+moderatedRelations, []any{accountID, toDB(now)}
+	}
+	rows, _ := s.pool.Query(ctx, query, args...)
 	var r store.ViewerRelations
 	var kind int
 	var id int64
