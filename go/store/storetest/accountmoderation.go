@@ -226,12 +226,24 @@ func exerciseAccountModeration(t *testing.T, newStore func(*testing.T) store.Sto
 		mustNot(t, err, "ListMostFollowed")
 		checkIDs(t, "most followed", edgeIDs(most, func(c store.AccountCount) int64 { return c.AccountID }), accountIDs(ok))
 
+		// Their hashtags do not trend either.
+		tagged := func(a *store.Account, n int) {
+			st := newStatus(a, n)
+			putStatusW(t, s, &store.StatusWrite{Status: st, Tags: []string{"spamtag"}})
+		}
+		tagged(ok, 4)
+		tagged(sus, 5)
+		tagged(sil, 6)
+		uses, err := s.ListTagUses(ctx, testTime(0), testTime(100), 10)
+		mustNot(t, err, "ListTagUses")
+		checkIDs(t, "tag uses' authors", edgeIDs(uses, func(u store.TagUse) int64 { return u.AccountID }), accountIDs(ok))
+
 		// Lifting both brings everything back.
 		moderate(t, s, sus, ptr(false), nil)
 		moderate(t, s, sil, nil, ptr(false))
 		pub, err = s.ListPublicStatuses(ctx, store.PublicQuery{Page: store.Page{Limit: 10}})
 		mustNot(t, err, "ListPublicStatuses after lifting")
-		checkIDs(t, "public timeline after lifting", statusIDs(pub), []int64{sts[2].ID, sts[1].ID, sts[0].ID})
+		checkIDs(t, "public timeline after lifting", statusIDs(pub)[3:], []int64{sts[2].ID, sts[1].ID, sts[0].ID})
 	})
 }
 
