@@ -64,6 +64,7 @@ const (
 	mpFavourites   = "GET /favourites (favourited before the suspension)"
 	mpBookmarks    = "GET /bookmarks (bookmarked before the suspension)"
 	mpForYou       = "GET /timelines/for_you"
+	mpTrends       = "GET /trends/statuses"
 	mpStreamUser   = "stream user: update S"
 	mpStreamPublic = "stream public: update S"
 	mpStreamTag    = "stream hashtag modtag: update S"
@@ -95,7 +96,7 @@ var silencedWant = map[string][numModRels]string{
 // suspendedPaths are read for the suspended author's statuses: each must
 // show none of them while it is suspended.
 var suspendedPaths = []string{mpStatus, mpContext, mpAccount, mpHome, mpPublic, mpLocal, mpTag, mpList, mpSearch,
-	mpSimilar, mpBatch, mpNotification, mpConversation, mpFavourites, mpBookmarks, mpForYou}
+	mpSimilar, mpBatch, mpNotification, mpConversation, mpFavourites, mpBookmarks, mpForYou, mpTrends}
 
 // moderatedHomes are the home strategies and timeline stores the matrix
 // runs on: the in-process store for push and hybrid, and Redis's when
@@ -229,6 +230,7 @@ func runModeratedMatrix(t *testing.T, st store.Store, home string) {
 			mpTag:    mxIDs(e, "/api/v1/timelines/tag/modtag?limit=40", tok),
 			mpSearch: mxSearch(e, "quokkadrift", tok),
 			mpBatch:  mxBatch(e, sts, tok),
+			mpTrends: mxIDs(e, "/api/v1/trends/statuses?limit=40", tok),
 		}
 		status, context := map[string]bool{}, map[string]bool{}
 		for _, id := range sts {
@@ -283,7 +285,8 @@ func runModeratedMatrix(t *testing.T, st store.Store, home string) {
 		before[v.rel] = snapshot(v)
 	}
 	before[modAnonymous] = snapshot(viewers[modAnonymous])
-	if !before[modAnonymous][mpPublic][0] || !before[modFollower][mpHome][2] || !before[modMentioned][mpStatus][3] {
+	if !before[modAnonymous][mpPublic][0] || !before[modFollower][mpHome][2] || !before[modMentioned][mpStatus][3] ||
+		!before[modAnonymous][mpTrends][0] {
 		t.Fatalf("before the suspension the author's statuses are not where they belong: %v", before)
 	}
 
