@@ -189,7 +189,9 @@ func appendAccount(b []byte, a *store.Account) []byte {
 	}
 	b = appendBool(b, a.Locked)
 	b = appendBool(b, a.Bot)
-	return appendBool(b, a.Discoverable)
+	b = appendBool(b, a.Discoverable)
+	b = appendBool(b, a.SuspendedAt != nil)   // Account.suspended
+	return appendBool(b, a.SilencedAt != nil) // Account.limited
 }
 
 func appendInt(b []byte, n int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(n)) }

@@ -203,7 +203,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	if rc, ok := st.(*readcache.Store); ok {
 		registerReadCacheMetrics(reg, rc)
 	}
-	registerIndexMetrics(reg, statusSearch.Index().Len)
+	registerIndexMetrics(reg, statusSearch.Index)
 	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is
 	// delivered by whichever claims it after its lease. It stops after the
@@ -247,7 +247,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home, Actions: svc}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home, Actions: svc,
+			Accounts: svc, AccountRenderer: mh, Audit: svc, Logger: log}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

@@ -329,6 +329,7 @@ func copyRelations(r *store.ViewerRelations) *store.ViewerRelations {
 	c := *r
 	c.Following, c.BlockedOrBlocking = clone(r.Following), clone(r.BlockedOrBlocking)
 	c.Muted, c.NotificationMuted = clone(r.Muted), clone(r.NotificationMuted)
+	c.Suspended, c.Silenced = clone(r.Suspended), clone(r.Silenced)
 	return &c
 }
 

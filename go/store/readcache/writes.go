@@ -19,6 +19,7 @@ import (
 var unaffected = map[string]string{
 	"ClaimDueScheduledStatuses":   "scheduled statuses are not cached; publishing goes through PutStatusWrite",
 	"ClaimOutbox":                 "outbox leases",
+	"OldestOutbox":                "a read (named without Get): the outbox's oldest pending event",
 	"ClearNotifications":          "notifications",
 	"DeleteAccountConversation":   "conversations",
 	"DeleteAnnouncement":          "announcements",
@@ -117,6 +118,13 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 // authors of what was deleted, and every filter (filters name statuses).
 func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
 	st, reblogs, err := s.Store.DeleteStatusByID(ctx, id)
+	s.statusDeleted(id, st, reblogs)
+	return st, reblogs, err
+}
+
+// statusDeleted bumps what deleting status id changed; st and reblogs are
+// what the store says it deleted (nil when unknown).
+func (s *Store) statusDeleted(id int64, st *store.Status, reblogs []*store.Status) {
 	s.statuses.bumpAll()
 	s.filters.bumpAll()
 	s.media.bump(id)
@@ -125,7 +133,7 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 		s.accounts.bumpAll()
 		s.flags.bumpAll()
 		s.pins.bumpAll()
-		return st, reblogs, err
+		return
 	}
 	authors := []int64{st.AccountID}
 	for _, r := range reblogs {
@@ -133,7 +141,25 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 	}
 	s.accounts.bump(authors...)
 	s.viewerChanged(authors...)
+}
+
+// DeleteStatusAudited bumps as DeleteStatusByID (the audit entry is not
+// cached).
+func (s *Store) DeleteStatusAudited(ctx context.Context, id int64, a *store.AdminAction) (*store.Status, []*store.Status, error) {
+	st, reblogs, err := s.Store.DeleteStatusAudited(ctx, id, a)
+	s.statusDeleted(id, st, reblogs)
 	return st, reblogs, err
+}
+
+// ModerateAccount bumps the account (its SuspendedAt and SilencedAt) and
+// every viewer's relations, which list the suspended and silenced
+// accounts of the whole instance for the visibility rule.
+func (s *Store) ModerateAccount(ctx context.Context, id int64, m store.AccountModeration) (*store.Account, error) {
+	defer func() {
+		s.accounts.bump(id)
+		s.relations.bumpAll()
+	}()
+	return s.Store.ModerateAccount(ctx, id, m)
 }
 
 // PutFavourite bumps the status (its count) and the viewer (its flag).

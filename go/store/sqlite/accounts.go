@@ -11,7 +11,7 @@ import (
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
 	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
-	fields`
+	fields, suspended_at, silenced_at`
 
 // accountRow is one row of accountColumns being scanned, so a query that
 // joins accounts to another table scans both into one Scan call.
@@ -20,13 +20,16 @@ type accountRow struct {
 	createdAt int64
 	lastAt    sql.NullInt64
 	fields    string
+	suspended sql.NullInt64
+	silenced  sql.NullInt64
 }
 
 func (r *accountRow) dests() []any {
 	a := &r.a
 	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &r.createdAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields}
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields,
+		&r.suspended, &r.silenced}
 }
 
 func (r *accountRow) account() (*store.Account, error) {
@@ -35,10 +38,8 @@ func (r *accountRow) account() (*store.Account, error) {
 		return nil, fmt.Errorf("account %d: %w", a.ID, err)
 	}
 	a.CreatedAt = fromDB(r.createdAt)
-	if r.lastAt.Valid {
-		t := fromDB(r.lastAt.Int64)
-		a.LastStatusAt = &t
-	}
+	a.LastStatusAt = fromNullDB(r.lastAt)
+	a.SuspendedAt, a.SilencedAt = fromNullDB(r.suspended), fromNullDB(r.silenced)
 	return &a, nil
 }
 
@@ -53,16 +54,12 @@ func scanAccount(row scanner) (*store.Account, error) {
 // PutAccount inserts a with the counts and LastStatusAt it carries;
 // ErrConflict if the ID or the username (case-insensitively) is taken.
 func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
-	var lastAt any
-	if a.LastStatusAt != nil {
-		lastAt = toDB(*a.LastStatusAt)
-	}
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
-		store.EncodeProfileFields(a.Fields))
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, nullTime(a.LastStatusAt),
+		a.AvatarKey, a.HeaderKey, store.EncodeProfileFields(a.Fields), nullTime(a.SuspendedAt), nullTime(a.SilencedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}
@@ -161,7 +158,8 @@ func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*s
 	}
 	query := `SELECT ` + accountColumns + ` FROM accounts
 		WHERE (lower(username) LIKE ?1 ESCAPE '\' OR lower(display_name) LIKE ?1 ESCAPE '\')
-		  AND id NOT IN (SELECT value FROM json_each(?2))`
+		  AND id NOT IN (SELECT value FROM json_each(?2))
+		  AND suspended_at IS NULL`
 	if q.FollowedBy != 0 {
 		query += ` AND id IN (SELECT target_account_id FROM follows WHERE account_id = ?6)`
 	}
@@ -198,7 +196,7 @@ func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*s
 		order = `id DESC`
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
-		WHERE discoverable AND id NOT IN (SELECT value FROM json_each(?))
+		WHERE discoverable AND suspended_at IS NULL AND silenced_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))
 		ORDER BY `+order+` LIMIT ? OFFSET ?`, exclude, q.Limit, q.Offset)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: directory: %w", translate(err))

@@ -54,11 +54,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ProfileImages", exerciseProfileImages},
 		{"ProfileFields", exerciseProfileFields},
 		{"Polls", exercisePolls},
+		{"ScheduledStatuses", exerciseScheduledStatuses},
 		{"Filters", exerciseFilters},
 		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},
 		{"Outbox", exerciseOutbox},
 		{"AdminActions", exerciseAdminActions},
+		{"AccountModeration", exerciseAccountModeration},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
@@ -188,9 +190,12 @@ func checkAccount(t *testing.T, got, want *store.Account) {
 	t.Helper()
 	checkTime(t, "Account.CreatedAt", got.CreatedAt, want.CreatedAt)
 	checkTimePtr(t, "Account.LastStatusAt", got.LastStatusAt, want.LastStatusAt)
+	checkTimePtr(t, "Account.SuspendedAt", got.SuspendedAt, want.SuspendedAt)
+	checkTimePtr(t, "Account.SilencedAt", got.SilencedAt, want.SilencedAt)
 	g, w := *got, *want
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	g.LastStatusAt, w.LastStatusAt = nil, nil
+	g.SuspendedAt, w.SuspendedAt, g.SilencedAt, w.SilencedAt = nil, nil, nil, nil
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("account:\n got %+v\nwant %+v", g, w)
 	}
