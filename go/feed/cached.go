@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -31,7 +32,9 @@ const (
 // (Memory in process; Redis shared by server processes).
 type Timelines interface {
 	Cap() int
-	Add(ctx context.Context, keys []Key, id int64) error
+	// Add writes id into the timelines of keys that are present or being
+	// built and returns how many were: the others are inactive.
+	Add(ctx context.Context, keys []Key, id int64) (int, error)
 	Remove(ctx context.Context, keys []Key, id int64) error
 	Invalidate(ctx context.Context, keys ...Key) error
 	// Page misses unless k's timeline was built for tag.
@@ -66,6 +69,8 @@ type Cached struct {
 	log       *slog.Logger
 	rebuilds  singleflight.Group
 	counts    *Counters
+	model     *fanoutModel
+	now       func() time.Time
 
 	shared Celebrities // nil: celebs below
 	mu     sync.RWMutex
@@ -77,15 +82,17 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}, counts: &Counters{}}
+	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{},
+		counts: &Counters{}, model: newFanoutModel(threshold), now: time.Now}
 	c.shared, _ = tl.(Celebrities)
 	return c
 }
 
-// StatusAdded writes st into the cached homes of its audience, or in
-// hybrid, for a celebrity, into its author's only, and into lists. On a
-// failed write the affected timelines are dropped if the store still can,
-// and the error returned, so the outbox delivers st again.
+// StatusAdded writes st into the cached homes of its audience, or, for a
+// celebrity (hybrid's decision model; in push too past PushLimit), into
+// its author's only, and into lists. On a failed write the affected
+// timelines are dropped if the store still can, and the error returned,
+// so the outbox delivers st again.
 func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) (err error) {
 	ctx, span := tracing.Child(ctx, "feed.fanout", trace.SpanKindInternal)
 	defer func() {
@@ -94,27 +101,54 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 		}
 		tracing.End(span, err)
 	}()
-	if c.threshold > 0 && len(home)-1 >= c.threshold {
+	followers := max(0, len(home)-1)
+	now := c.now()
+	if c.isCelebrity(st.AccountID) || c.model.celebrity(st.AccountID, followers, now) {
 		// Marked before the status is left out of the followers' homes,
 		// so no read can miss it.
-		if c.shared != nil {
-			if err := c.shared.MarkCelebrity(ctx, st.AccountID); err != nil {
-				return fmt.Errorf("feed: mark celebrity %d: %w", st.AccountID, err)
-			}
+		if err := c.markCelebrity(ctx, st.AccountID); err != nil {
+			return err
 		}
-		c.mu.Lock()
-		c.celebs[st.AccountID] = true
-		c.mu.Unlock()
 		home = []int64{st.AccountID}
 	}
-	keys := append(homeKeys(home), listKeys(lists)...)
+	keys := make([]Key, 0, len(home)+len(lists))
+	for _, id := range home {
+		keys = append(keys, HomeKey(id))
+	}
+	for _, id := range lists {
+		keys = append(keys, ListKey(id))
+	}
 	span.SetAttributes(attribute.Int("feed.timelines", len(keys)))
-	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
+	written, err := c.tl.Add(ctx, keys, st.ID)
+	if err != nil {
 		c.invalidate(ctx, keys)
 		return fmt.Errorf("feed: fan-out of %d: %w", st.ID, err)
 	}
+	if len(home) > 1 {
+		c.model.observe(st.AccountID, written, len(keys), now)
+	}
 	c.counts.FanoutStatuses.Add(1)
 	c.counts.FanoutTimelines.Add(int64(len(keys)))
+	return nil
+}
+
+func (c *Cached) isCelebrity(accountID int64) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.celebs[accountID]
+}
+
+// markCelebrity records accountID as merged at read, for every process
+// sharing the timelines when they are shared.
+func (c *Cached) markCelebrity(ctx context.Context, accountID int64) error {
+	if c.shared != nil {
+		if err := c.shared.MarkCelebrity(ctx, accountID); err != nil {
+			return fmt.Errorf("feed: mark celebrity %d: %w", accountID, err)
+		}
+	}
+	c.mu.Lock()
+	c.celebs[accountID] = true
+	c.mu.Unlock()
 	return nil
 }
 
@@ -233,9 +267,6 @@ func membersTag(members []int64) uint64 {
 // withCelebrities merges into sts the page of the viewer's celebrity
 // followees' statuses (hybrid).
 func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*store.Status, page store.Page) ([]*store.Status, error) {
-	if c.threshold == 0 {
-		return sts, nil
-	}
 	c.mu.RLock()
 	none := len(c.celebs) == 0
 	c.mu.RUnlock()
