@@ -167,7 +167,6 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		ln.Close()
 		return fmt.Errorf("home timelines: %w", err)
 	}
-	registerFeedMetrics(reg, home, st)
 	recs := &recommend.Live{}
 	go recs.Run(ctx, c.recommendEvery, recommend.Options{}, recommenderLoad(st, c.recommendMax), log)
 	svc := social.New(social.Deps{
@@ -175,7 +174,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
-		ScheduledLease: c.schedulerLease})
+		ScheduledLease: c.schedulerLease, DeliveryWorkers: c.deliveryWorkers, InlineAudience: c.inlineAudience})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 		Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 			Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
@@ -183,6 +182,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
 		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts})
 	registerPoolMetrics(reg, st)
+	registerFeedMetrics(reg, home, st, svc)
 	registerIndexMetrics(reg, statusSearch.Index().Len)
 	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is
