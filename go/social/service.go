@@ -249,7 +249,7 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
-	done  delivered  // outbox events to delete
+	done  delivered // outbox events to delete
 	queue deliveryQueue
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
