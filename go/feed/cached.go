@@ -132,6 +132,9 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 	return nil
 }
 
+// Counters are this strategy's counts (a Switch shares its own).
+func (c *Cached) Counters() *Counters { return c.counts }
+
 func (c *Cached) isCelebrity(accountID int64) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
