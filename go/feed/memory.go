@@ -77,7 +77,7 @@ func (m *Memory) Cap() int { return m.cap }
 
 // memAddBatch bounds the timelines one Add writes under one hold of the
 // lock, so that reads wait for a batch, not for a whole large fan-out.
-const memAddBatch = 1024
+const memAddBatch = 256
 
 // Add inserts id into each of keys' timelines that is present or being
 // built, and returns how many were (the rest are inactive or evicted).
