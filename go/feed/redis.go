@@ -63,35 +63,46 @@ func (r *Redis) keys(k Key) []string {
 // becomes incomplete by the trim itself. The meta hash keeps the tag the
 // timeline was built for (page reads check it).
 
-// addScript inserts ARGV[1] into many timelines, four keys each (ids,
-// meta, build, badd): into each present one (unless it is older than the
-// oldest kept of an incomplete one), trimmed to ARGV[2], or keeps it for
-// a build under way; it returns how many timelines were present or being
-// built (the others are inactive: rebuilt on their owner's next read).
-// One script call per batch of timelines rather than per timeline: the
-// per-call cost (parsing, dispatch, Lua entry) is paid once per batch,
-// and a present timeline (incomplete, as one at its cap is) costs three
-// commands.
-// Keys of one call sit in one slot on a cluster (Redis.Add groups them).
+// addScript inserts ARGV[1] into many timelines, given by their hash tag
+// (ARGV[4], ARGV[5], …: "h<id>" or "l<id>") under the key prefix ARGV[3]:
+// into each present one (unless it is older than the oldest kept of an
+// incomplete one), trimmed to ARGV[2], or keeps it for a build under way;
+// it returns how many timelines were present or being built (the others
+// are inactive: rebuilt on their owner's next read). KEYS[1] is the first
+// timeline's ID set: it routes the call on a cluster, where every
+// timeline of one call shares its slot (Redis.Add groups them); the
+// script names the other keys itself, so a timeline costs its tag on the
+// wire (a dozen bytes), not four key names.
+// One call per batch of timelines rather than per timeline: the per-call
+// cost (parsing, dispatch, Lua entry) is paid once per batch, and a
+// present timeline (incomplete, as one at its cap is) costs two commands:
+// an incomplete one is trimmed back to the cap only by the statuses whose
+// ID ends in 0, so it holds up to about ten IDs over the cap (all of them
+// candidates: pages read them as any other).
 var addScript = redis.NewScript(`
 local id = ARGV[1]
-local nid = tonumber(id)
 local cap = tonumber(ARGV[2])
+local prefix = ARGV[3]
+-- IDs compare as decimal strings: tonumber would round them to 53 bits.
+local function older(a, b) return #a < #b or (#a == #b and a < b) end
+local trim = string.byte(id, -1) == 48
 local written = 0
-for i = 1, #KEYS, 4 do
-  local first = redis.call('ZRANGE', KEYS[i], 0, 0)[1]
+for i = 4, #ARGV do
+  local base = prefix .. ARGV[i] .. '}:'
+  local ids = base .. 'ids'
+  local first = redis.call('ZRANGE', ids, 0, 0)[1]
   if first == '0' then
-    redis.call('ZADD', KEYS[i], id, id)
-    if redis.call('ZCARD', KEYS[i]) > cap + 1 then redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1) end
+    redis.call('ZADD', ids, id, id)
+    if redis.call('ZCARD', ids) > cap + 1 then redis.call('ZREMRANGEBYRANK', ids, 0, -cap - 1) end
     written = written + 1
   elseif first then
-    if nid >= tonumber(first) then
-      redis.call('ZADD', KEYS[i], id, id)
-      redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -cap - 1)
+    if not older(id, first) then
+      redis.call('ZADD', ids, id, id)
+      if trim then redis.call('ZREMRANGEBYRANK', ids, 0, -cap - 1) end
     end
     written = written + 1
-  elseif redis.call('EXISTS', KEYS[i+2]) == 1 then
-    redis.call('ZADD', KEYS[i+3], id, id)
+  elseif redis.call('EXISTS', base .. 'build') == 1 then
+    redis.call('ZADD', base .. 'badd', id, id)
     written = written + 1
   end
 end
@@ -124,10 +135,11 @@ var installScript = redis.NewScript(`
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 local complete = ARGV[3] == '1'
+local function older(a, b) return #a < #b or (#a == #b and a < b) end
 for i = 6, #ARGV do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i]) end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
 for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
-  if complete or (oldest ~= nil and tonumber(id) >= tonumber(oldest)) then
+  if complete or (oldest ~= nil and not older(id, oldest)) then
     redis.call('ZADD', KEYS[1], id, id)
   end
 end

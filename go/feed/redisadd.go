@@ -15,15 +15,12 @@ import (
 // not hold Redis (single-threaded) for long (about 64 × 4 commands).
 const addBatch = 64
 
-// addSuffixes are the keys of a timeline addScript takes, in its order.
-var addSuffixes = [...]string{"ids", "meta", "build", "badd"}
-
 // Add inserts id into each of keys' timelines that is present or being
 // built, and returns how many were (the rest are inactive). It is one
 // pipeline, so one round trip per node, of addScript calls over up to
 // addBatch timelines each; on a cluster a call's timelines share a slot.
-// The key names of the whole fan-out are built in one buffer, so the cost
-// per follower is a few bytes appended, not a few strings allocated.
+// A timeline goes on the wire as its hash tag, cut with the others out of
+// one string: the cost per follower is a few bytes, not a few strings.
 func (r *Redis) Add(ctx context.Context, keys []Key, id int64) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
@@ -32,12 +29,18 @@ func (r *Redis) Add(ctx context.Context, keys []Key, id int64) (int, error) {
 		return 0, fmt.Errorf("feed: redis add %d: %w", id, err)
 	}
 	keys, groups := r.addGroups(keys)
-	names := r.addKeyNames(keys)
+	tags := hashTags(keys)
+	prefix := r.prefix + "tl:{"
 	exec := func() ([]redis.Cmder, error) {
 		return r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			at := 0
 			for _, n := range groups {
-				addScript.EvalSha(ctx, p, names[4*at:4*(at+n)], id, r.cap)
+				args := make([]any, 0, 3+n)
+				args = append(args, id, r.cap, prefix)
+				for _, t := range tags[at : at+n] {
+					args = append(args, t)
+				}
+				addScript.EvalSha(ctx, p, []string{prefix + tags[at] + "}:ids"}, args...)
 				at += n
 			}
 			return nil
@@ -59,6 +62,24 @@ func (r *Redis) Add(ctx context.Context, keys []Key, id int64) (int, error) {
 		}
 	}
 	return written, nil
+}
+
+// hashTags returns the hash tag of each of keys ("h<id>", "l<id>"), cut
+// out of one string.
+func hashTags(keys []Key) []string {
+	buf := make([]byte, 0, len(keys)*12)
+	ends := make([]int, len(keys))
+	for i, k := range keys {
+		buf = strconv.AppendInt(append(buf, k.Kind), k.ID, 10)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	tags := make([]string, len(keys))
+	start := 0
+	for i, e := range ends {
+		tags[i], start = all[start:e], e
+	}
+	return tags
 }
 
 // addGroups returns keys in the order of the addScript calls and the
@@ -93,31 +114,6 @@ func (r *Redis) addGroups(keys []Key) ([]Key, []int) {
 		n++
 	}
 	return sorted, append(groups, n)
-}
-
-// addKeyNames returns the addSuffixes keys of each of keys, in order,
-// cut out of one string.
-func (r *Redis) addKeyNames(keys []Key) []string {
-	buf := make([]byte, 0, len(keys)*len(addSuffixes)*(len(r.prefix)+32))
-	ends := make([]int, 0, len(keys)*len(addSuffixes))
-	for _, k := range keys {
-		for _, suf := range addSuffixes {
-			buf = append(buf, r.prefix...)
-			buf = append(buf, "tl:{"...)
-			buf = append(buf, k.Kind)
-			buf = strconv.AppendInt(buf, k.ID, 10)
-			buf = append(buf, "}:"...)
-			buf = append(buf, suf...)
-			ends = append(ends, len(buf))
-		}
-	}
-	all := string(buf)
-	names := make([]string, len(ends))
-	start := 0
-	for i, e := range ends {
-		names[i], start = all[start:e], e
-	}
-	return names
 }
 
 // clusterSlot is Redis Cluster's slot of a hash tag: CRC16 (XMODEM) of
