@@ -52,17 +52,17 @@ type feedResult struct {
 	// fan-out itself for an author with at most --inline-audience
 	// followers, else the hand-off to a delivery worker; delivery_* is
 	// from the commit to the status being in every timeline.
-	DeliveryWorkers int     `json:"delivery_workers"`
-	InlineAudience  int     `json:"inline_audience"`
-	Posts           int     `json:"posts"`
-	PostP50US    float64 `json:"post_p50_us"`
-	PostP99US    float64 `json:"post_p99_us"`
-	PostMaxUS    float64 `json:"post_max_us"`
-	TopAuthors   []int   `json:"top_author_followers"`
-	TopPosts     int     `json:"top_posts"`
-	TopPostP50US float64 `json:"top_post_p50_us"`
-	TopPostP99US float64 `json:"top_post_p99_us"`
-	TopPostMaxUS float64 `json:"top_post_max_us"`
+	DeliveryWorkers  int     `json:"delivery_workers"`
+	InlineAudience   int     `json:"inline_audience"`
+	Posts            int     `json:"posts"`
+	PostP50US        float64 `json:"post_p50_us"`
+	PostP99US        float64 `json:"post_p99_us"`
+	PostMaxUS        float64 `json:"post_max_us"`
+	TopAuthors       []int   `json:"top_author_followers"`
+	TopPosts         int     `json:"top_posts"`
+	TopPostP50US     float64 `json:"top_post_p50_us"`
+	TopPostP99US     float64 `json:"top_post_p99_us"`
+	TopPostMaxUS     float64 `json:"top_post_max_us"`
 	DeliveryP50US    float64 `json:"delivery_p50_us"`
 	DeliveryP99US    float64 `json:"delivery_p99_us"`
 	TopDeliveryP50US float64 `json:"top_delivery_p50_us"`
