@@ -183,6 +183,14 @@ func (c *Cached) invalidate(ctx context.Context, keys []Key) {
 // missing; a page past the cached window, or a timeline store that fails,
 // is read from SQL as pull does.
 func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		return c.home(ctx, viewerID, page)
+	})
+}
+
+// home returns the page of viewerID's home candidates (Home before the
+// reblog de-duplication, which pull applies the same way).
+func (c *Cached) home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	k := HomeKey(viewerID)
 	ids, state, err := c.tl.Page(ctx, k, 0, page)
 	first := state
@@ -198,7 +206,7 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	}
 	c.counts.read(first, err == nil && state == Hit)
 	if err != nil || state != Hit {
-		return c.pull.Home(ctx, viewerID, page)
+		return c.pull.home(ctx, viewerID, page)
 	}
 	sts, err := c.load(ctx, ids)
 	if err != nil {
@@ -206,7 +214,7 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	}
 	if sts, err = c.withCelebrities(ctx, viewerID, sts, page); err != nil {
 		c.log.WarnContext(ctx, "feed: celebrities unavailable; reading SQL", "account", viewerID, "err", err)
-		return c.pull.Home(ctx, viewerID, page)
+		return c.pull.home(ctx, viewerID, page)
 	}
 	tagged, err := c.pull.tagged(ctx, viewerID, page)
 	if err != nil {
@@ -219,12 +227,20 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 // its accounts now), from the cached list timeline, rebuilt when missing
 // or built for other members; an old page is read from SQL.
 func (c *Cached) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		return c.list(ctx, listID, members, page)
+	})
+}
+
+// list returns the page of a list's candidates (List before the reblog
+// de-duplication).
+func (c *Cached) list(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
 	k, tag := ListKey(listID), membersTag(members)
 	ids, state, err := c.tl.Page(ctx, k, tag, page)
 	first := state
 	if err == nil && state == Miss {
 		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]*store.Status, error) {
-			return c.pull.List(ctx, listID, members, p)
+			return c.pull.list(ctx, listID, members, p)
 		}); err == nil {
 			ids, state, err = c.tl.Page(ctx, k, tag, page)
 		}
@@ -234,7 +250,7 @@ func (c *Cached) List(ctx context.Context, listID int64, members []int64, page s
 	}
 	c.counts.read(first, err == nil && state == Hit)
 	if err != nil || state != Hit {
-		return c.pull.List(ctx, listID, members, page)
+		return c.pull.list(ctx, listID, members, page)
 	}
 	sts, err := c.load(ctx, ids)
 	if err != nil {
