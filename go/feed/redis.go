@@ -63,8 +63,9 @@ func (r *Redis) keys(k Key) []string {
 // becomes incomplete by the trim itself. The meta hash keeps the tag the
 // timeline was built for (page reads check it).
 
-// addScript inserts ARGV[1] into many timelines, given by their hash tag
-// (ARGV[4], ARGV[5], …: "h<id>" or "l<id>") under the key prefix ARGV[3]:
+// addScript inserts ARGV[1] into many timelines, given by their hash tags
+// ("h<id>" or "l<id>", space-separated in ARGV[4]) under the key prefix
+// ARGV[3]:
 // into each present one (unless it is older than the oldest kept of an
 // incomplete one), trimmed to ARGV[2], or keeps it for a build under way;
 // it returns how many timelines were present or being built (the others
@@ -72,7 +73,8 @@ func (r *Redis) keys(k Key) []string {
 // timeline's ID set: it routes the call on a cluster, where every
 // timeline of one call shares its slot (Redis.Add groups them); the
 // script names the other keys itself, so a timeline costs its tag on the
-// wire (a dozen bytes), not four key names.
+// wire (a dozen bytes), not four key names, and the client allocates
+// nothing per timeline.
 // One call per batch of timelines rather than per timeline: the per-call
 // cost (parsing, dispatch, Lua entry) is paid once per batch, and a
 // present timeline (incomplete, as one at its cap is) costs two commands:
@@ -87,8 +89,8 @@ local prefix = ARGV[3]
 local function older(a, b) return #a < #b or (#a == #b and a < b) end
 local trim = string.byte(id, -1) == 48
 local written = 0
-for i = 4, #ARGV do
-  local base = prefix .. ARGV[i] .. '}:'
+for tag in string.gmatch(ARGV[4], '%S+') do
+  local base = prefix .. tag .. '}:'
   local ids = base .. 'ids'
   local first = redis.call('ZRANGE', ids, 0, 0)[1]
   if first == '0' then
