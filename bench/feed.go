@@ -72,21 +72,24 @@ type feedResult struct {
 	FanoutSeconds float64 `json:"fanout_seconds"`
 	// PostErrors are fan-outs that failed (the server keeps their outbox
 	// event and delivers again); PostError is the first one's message.
-	PostErrors    int     `json:"post_errors"`
-	PostError     string  `json:"post_error,omitempty"`
-	CPUUSPerPost  float64 `json:"cpu_us_per_post"`
-	Inserts       int64   `json:"timeline_inserts"`
-	InsertsPerS   float64 `json:"timeline_inserts_per_s"`
-	WriteAmp      float64 `json:"write_amplification"` // timeline inserts per post
-	RawZaddPerS   float64 `json:"raw_zadd_per_s,omitempty"`
-	FanoutShare   float64 `json:"fanout_share_of_raw_zadd,omitempty"`
-	HomeReads     int     `json:"home_reads"`
-	ReadP50US     float64 `json:"read_p50_us"`
-	ReadP99US     float64 `json:"read_p99_us"`
-	CPUUSPerRead  float64 `json:"cpu_us_per_read"`
-	Timelines     int     `json:"timelines"`
-	Entries       int64   `json:"entries"`
-	BytesPerEntry float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
+	PostErrors   int     `json:"post_errors"`
+	PostError    string  `json:"post_error,omitempty"`
+	CPUUSPerPost float64 `json:"cpu_us_per_post"`
+	Inserts      int64   `json:"timeline_inserts"`
+	InsertsPerS  float64 `json:"timeline_inserts_per_s"`
+	WriteAmp     float64 `json:"write_amplification"` // timeline inserts per post
+	RawZaddPerS  float64 `json:"raw_zadd_per_s,omitempty"`
+	// RawZaddBeforePerS, RawZaddAfterPerS: the runs RawZaddPerS averages.
+	RawZaddBeforePerS float64 `json:"raw_zadd_before_per_s,omitempty"`
+	RawZaddAfterPerS  float64 `json:"raw_zadd_after_per_s,omitempty"`
+	FanoutShare       float64 `json:"fanout_share_of_raw_zadd,omitempty"`
+	HomeReads         int     `json:"home_reads"`
+	ReadP50US         float64 `json:"read_p50_us"`
+	ReadP99US         float64 `json:"read_p99_us"`
+	CPUUSPerRead      float64 `json:"cpu_us_per_read"`
+	Timelines         int     `json:"timelines"`
+	Entries           int64   `json:"entries"`
+	BytesPerEntry     float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
 	// CostPerPostUS is the hybrid sweep's figure: post cost plus
 	// --reads-per-post home reads (mean wall time each).
 	CostPerPostUS float64 `json:"cost_per_post_us,omitempty"`
@@ -364,6 +367,12 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 			tops = append(tops, top[i])
 		}
 	}
+	var rawBefore float64
+	if storeName == "redis" && strategy != feed.StrategyPull {
+		if rawBefore, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+			return nil, err
+		}
+	}
 	cpu0 := cpuTime()
 	fanStart := time.Now()
 	h, hd, secs, total, err := o.postPhase(authors, g, post, fanout)
@@ -391,9 +400,14 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 	}
 	res.meanPostUS = us(total+totalTop) / float64(allPosts)
 	if storeName == "redis" && strategy != feed.StrategyPull {
-		if res.RawZaddPerS, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+		after, err := rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests)
+		if err != nil {
 			return nil, err
 		}
+		// The mean of the runs just before and just after the posts: on a
+		// shared machine the ceiling drifts within minutes.
+		res.RawZaddBeforePerS, res.RawZaddAfterPerS = rawBefore, after
+		res.RawZaddPerS = (rawBefore + after) / 2
 		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
 	}
 
