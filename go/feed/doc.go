@@ -111,9 +111,21 @@
 //
 // If Redis fails, reads fall back to SQL (pull) and a post is still
 // acknowledged: its fan-out error keeps its outbox event (package social),
-// which the relay delivers again after its lease. A relationship change
+// which the relay delivers again after its lease. The server reports
+// itself degraded meanwhile (/readyz answers 200 with "status":"degraded";
+// the gauge starling_timeline_store_degraded is 1, from Redis.Ping); a
+// Redis that comes back empty misses every timeline, and each is rebuilt
+// from SQL on its next read (go/e2e's Redis-loss drill checks all three). A relationship change
 // whose invalidation fails may leave a stale candidate in a timeline,
 // never a visible one: the visibility rule is applied on every read.
+//
+// # Measuring the trade-off
+//
+// `starling-bench feed` measures both sides per strategy and store (the
+// acknowledgement, the delivery to every timeline, reads), and its
+// threshold sweep (feed-crossover, cost per post including
+// --reads-per-post reads) shows where hybrid wins; bench/RESULTS.md and
+// bench/charts/feed-crossover.svg hold the figures.
 //
 // Cached IDs are candidates only: social filters every page through its
 // one visibility rule (canView/filterVisible), as it does pull's.

@@ -123,10 +123,9 @@ type Recommender interface {
 	// Recommend returns up to k statuses for an account whose history
 	// (favourited, boosted, posted) is given, best first, skipping skip.
 	Recommend(history []int64, k int, skip func(int64) bool) []recommend.Scored
-	// Popular returns up to k of the most interacted-with statuses.
-	Popular(k int, skip func(int64) bool) []recommend.Scored
-	// Popularity is a status's popularity prior in [0, 1].
-	Popularity(id int64) float64
+	// ForYou ranks the For-you candidates of v (recommend.ForYou on the
+	// served model), best first, unfiltered.
+	ForYou(v recommend.Viewer, n int) []int64
 }
 
 // HomeFeed builds a viewer's home timeline (package feed) and is told of
@@ -195,6 +194,10 @@ type Deps struct {
 	Media       MediaProcessor // nil: uploads are refused
 	Logger      *slog.Logger
 	Now         func() time.Time
+
+	// Presence records who is online (package presence); nil: the
+	// presence endpoints answer that it is not available.
+	Presence PresenceTracker
 }
 
 // Config holds the instance's rules.
@@ -257,6 +260,8 @@ type Service struct {
 	trends trendCaches
 	parts  statusPartsCache // mentions and tags of statuses read recently
 	forYou forYouCache      // each viewer's For-you ranking, briefly
+
+	presence PresenceTracker // who is online (Heartbeat, Presence)
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring
@@ -277,6 +282,7 @@ func New(deps Deps, cfg Config) *Service {
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
+	s.presence = deps.Presence
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -363,6 +363,10 @@ type Statuses interface {
 	// ListStatusesToEmbed lists statuses (not reblogs) with no vector under
 	// embedder, ascending by ID, starting after afterID.
 	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]StatusText, error)
+	// ListPublicStatusTexts lists public and unlisted statuses (not
+	// reblogs), ascending by ID, starting after afterID: what the built-in
+	// embedder may be trained on (never what only some may read).
+	ListPublicStatusTexts(ctx context.Context, afterID int64, limit int) ([]StatusText, error)
 }
 
 // StatusText is what an embedder reads of a status.

@@ -13,6 +13,7 @@ import (
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/media"
+	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/tracing"
 )
@@ -105,6 +106,9 @@ type serveConfig struct {
 	feedRedisPrefix string
 	deliveryWorkers int
 	inlineAudience  int
+
+	presenceTTL         time.Duration
+	presenceRedisPrefix string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -157,6 +161,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.deliveryWorkers, "delivery-workers", 4, "goroutines delivering committed statuses (timeline fan-out, streaming, search index) after the post is acknowledged; 0 delivers on the request")
 	fs.IntVar(&c.inlineAudience, "inline-audience", 100, "with --delivery-workers: a status whose author has at most this many followers is delivered before the post is acknowledged (its readers see it at once); larger audiences after")
 	fs.IntVar(&c.inactiveDays, "inactive-days", 7, "with --redis: a cached timeline not read for this many days expires; fan-out skips it until its owner's next read rebuilds it from SQL")
+	fs.DurationVar(&c.presenceTTL, "presence-ttl", presence.DefaultTTL, "how long a heartbeat (POST /api/v1/starling/presence/heartbeat) keeps an account online; an open streaming connection renews it")
+	fs.StringVar(&c.presenceRedisPrefix, "presence-redis-prefix", "starling:presence:", "with --redis: key prefix of the presence marks (one key per online account, SET … EX); processes serving one instance share it")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -233,6 +239,9 @@ func (c *serveConfig) validate() error {
 	if c.recommendEvery <= 0 || c.recommendMax <= 0 || c.recommendMax > 5000000 {
 		return fmt.Errorf("--recommend-every must be positive and --recommend-max-interactions in 1..5000000")
 	}
+	if c.presenceTTL < time.Second || c.presenceTTL > time.Hour {
+		return fmt.Errorf("--presence-ttl must be between 1s and 1h, got %s", c.presenceTTL)
+	}
 	if c.requestTimeout < 0 {
 		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)
 	}
@@ -241,6 +250,7 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--stream-max-connections, --stream-max-connections-per-ip, --stream-max-connections-per-account, " +
 			"--stream-max-subscriptions and --stream-subscribe-rate must be positive and finite")
 	}
+	c.index.dataDir = c.storage.dataDir
 	if err := c.index.validate(); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 //	starling plugins pin|init|list|reload|enable|disable   manage the policy plugins
 //	starling index status|rebuild|check                    the running server's vector indexes
 //	starling embedder train --corpus F --out F               train the built-in embedder (offline)
+//	starling embedder train --from-statuses                  train it on this instance's public statuses
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
 // can also be set with its STARLING_* environment variable.
@@ -64,7 +65,8 @@ commands:
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
   admin delete-status  delete any status as a moderator (--reason), recorded in the audit log
   admin actions    the moderators' audit log, newest first
-  embedder train   train the built-in subword embedder on a corpus (offline; make embedder-model)
+  embedder train   train the built-in subword embedder on a corpus (make embedder-model) or on this
+                   instance's public statuses (--from-statuses; serve it with --subword-model)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
