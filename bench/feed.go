@@ -83,13 +83,18 @@ type feedResult struct {
 	RawZaddBeforePerS float64 `json:"raw_zadd_before_per_s,omitempty"`
 	RawZaddAfterPerS  float64 `json:"raw_zadd_after_per_s,omitempty"`
 	FanoutShare       float64 `json:"fanout_share_of_raw_zadd,omitempty"`
-	HomeReads         int     `json:"home_reads"`
-	ReadP50US         float64 `json:"read_p50_us"`
-	ReadP99US         float64 `json:"read_p99_us"`
-	CPUUSPerRead      float64 `json:"cpu_us_per_read"`
-	Timelines         int     `json:"timelines"`
-	Entries           int64   `json:"entries"`
-	BytesPerEntry     float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
+	// TopInsertsPerS, TopFanoutShare: the same over the top authors' posts
+	// only, whose large fan-outs keep the delivery workers busy (the rate
+	// of many small fan-outs is bound by round trips, not by Redis).
+	TopInsertsPerS float64 `json:"top_timeline_inserts_per_s,omitempty"`
+	TopFanoutShare float64 `json:"top_fanout_share_of_raw_zadd,omitempty"`
+	HomeReads      int     `json:"home_reads"`
+	ReadP50US      float64 `json:"read_p50_us"`
+	ReadP99US      float64 `json:"read_p99_us"`
+	CPUUSPerRead   float64 `json:"cpu_us_per_read"`
+	Timelines      int     `json:"timelines"`
+	Entries        int64   `json:"entries"`
+	BytesPerEntry  float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
 	// CostPerPostUS is the hybrid sweep's figure: post cost plus
 	// --reads-per-post home reads (mean wall time each).
 	CostPerPostUS float64 `json:"cost_per_post_us,omitempty"`
@@ -402,6 +407,7 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 	if err != nil {
 		return nil, fmt.Errorf("posts: %w", err)
 	}
+	insertsTop0 := fanned()
 	ht, htd, secsTop, totalTop, err := o.postPhase(tops, g, post, fanout)
 	if err != nil {
 		return nil, fmt.Errorf("top posts: %w", err)
@@ -417,6 +423,9 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 		res.TopDeliveryP50US, res.TopDeliveryP99US, res.TopDeliveryMaxUS = us(htd.quantile(0.5)), us(htd.quantile(0.99)), us(htd.max)
 	}
 	res.Inserts = fanned() - inserts0
+	if secsTop > 0 {
+		res.TopInsertsPerS = float64(fanned()-insertsTop0) / secsTop
+	}
 	res.WriteAmp = float64(res.Inserts) / float64(allPosts)
 	if res.Inserts > 0 {
 		res.InsertsPerS = float64(res.Inserts) / (secs + secsTop)
@@ -432,6 +441,7 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 		res.RawZaddBeforePerS, res.RawZaddAfterPerS = rawBefore, after
 		res.RawZaddPerS = (rawBefore + after) / 2
 		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
+		res.TopFanoutShare = res.TopInsertsPerS / res.RawZaddPerS
 	}
 
 	// Home reads by random active accounts (limit 20).
