@@ -132,7 +132,7 @@ func (s *Service) postStatus(ctx context.Context, op string, author *store.Accou
 	}
 	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: s.statusFlags(flags),
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs,
-		OutboxAt: s.outboxAt(), ScheduledID: scheduledID}
+		OutboxAt: s.outboxAt(), OutboxTraceParent: tracing.TraceParent(ctx), ScheduledID: scheduledID}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself

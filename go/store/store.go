@@ -162,6 +162,10 @@ type StatusWrite struct {
 	// outbox in the same transaction, claimable from then (the writer
 	// delivers it itself first and deletes it; see Outbox).
 	OutboxAt time.Time
+	// OutboxTraceParent is the W3C traceparent of the posting request's
+	// span, kept with the event ("" when not traced): a redelivery links
+	// to it.
+	OutboxTraceParent string
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means

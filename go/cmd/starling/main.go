@@ -63,6 +63,7 @@ commands:
   index check      measure an index's served recall@10 against exact search
   feed show        the running server's home timeline strategy and cache size
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
+  admin reports, admin resolve-report, admin flagged  the moderation queue: users' reports, and statuses plugins flagged
   admin delete-status  delete any status as a moderator (--reason), recorded in the audit log
   admin actions    the moderators' audit log, newest first
   embedder train   train the built-in subword embedder on a corpus (make embedder-model) or on this

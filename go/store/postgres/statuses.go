@@ -128,8 +128,8 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			return err
 		}
 		if !w.OutboxAt.IsZero() {
-			if _, err := tx.Exec(ctx, `INSERT INTO status_outbox (status_id, available_at) VALUES ($1, $2)`,
-				st.ID, toDB(w.OutboxAt)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO status_outbox (status_id, available_at, trace_parent) VALUES ($1, $2, $3)`,
+				st.ID, toDB(w.OutboxAt), w.OutboxTraceParent); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}

@@ -125,7 +125,7 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			return err
 		}
 		if !w.OutboxAt.IsZero() {
-			if err := insertOutbox(ctx, tx, st.ID, w.OutboxAt); err != nil {
+			if err := insertOutbox(ctx, tx, st.ID, w.OutboxAt, w.OutboxTraceParent); err != nil {
 				return err
 			}
 		}
