@@ -236,6 +236,22 @@ func (x *Index) Remove(ids []int64) (int, error) {
 	return x.removeLocked(ids)
 }
 
+// Restore adds rows back, forgetting their tombstones: statuses removed
+// from search for a while (their author suspended) and searchable again.
+func (x *Index) Restore(rows []store.StatusEmbedding) (int, error) {
+	x.wmu.Lock()
+	for _, r := range rows {
+		delete(x.removed, r.StatusID)
+	}
+	n, err := x.addLocked(rows)
+	grow := x.needsBuildLocked()
+	x.wmu.Unlock()
+	if grow {
+		x.buildInBackground("grown")
+	}
+	return n, err
+}
+
 // Replace drops the vectors of ids without leaving tombstones (the
 // statuses live on, edited) and adds rows in their place, if any; it
 // returns how many rows it added.

@@ -184,6 +184,8 @@ func (c *indexConfig) snapshotDir(dataDir string) string {
 // Deletions reach every process's index over the streaming bus (another
 // process's delete arrives as a "delete" event); one lost there is removed
 // when a search next finds it missing from the database, or at a rebuild.
+// Suspensions travel the same way ("sessions_revoked" takes the account's
+// statuses out, "accounts_reinstated" puts them back).
 func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vectors search.VectorStore,
 	bus streaming.Bus, observe func(time.Duration, error), log *slog.Logger) (*search.Statuses, func(), error) {
 	emb, inline, err := c.newEmbedder(log, observe)
@@ -220,8 +222,13 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vector
 	go func() {
 		defer wg.Done()
 		for m := range msgs {
-			if m.Kind == streaming.KindDelete && m.StatusID != 0 {
+			switch {
+			case m.Kind == streaming.KindDelete && m.StatusID != 0:
 				statuses.StatusesDeleted(bg, []int64{m.StatusID})
+			case m.Kind == streaming.KindSessionsRevoked || m.Kind == streaming.KindAccountsReinstated:
+				for _, id := range m.Accounts {
+					statuses.AccountSuspended(bg, id, m.Kind == streaming.KindSessionsRevoked)
+				}
 			}
 		}
 	}()
