@@ -13,6 +13,7 @@
 //	starling-bench embedder [flags]      built-in embedder vs feature hashing on labelled retrieval
 //	starling-bench media --photos DIR    upload-to-ready latency, CPU and peak memory per photo
 //	starling-bench relevance [flags]     For-you recommendation quality against baselines (leave-last-out)
+//	starling-bench scale --data-dir D    latency at scale on a data dir seeded by starling seed
 //
 // Every command also takes --cpuprofile FILE, --memprofile FILE and
 // --trace FILE (profiles of the bench process itself; see profile.go).
@@ -74,11 +75,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"embedder":    {"built-in subword embedder vs feature hashing: labelled retrieval (topic, source, no shared word) on short-posts-en", runEmbedderBench},
 		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
 		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
+		"scale":       {"typeahead, For-you and status-search p50/p99 single-thread, start-up from a snapshot, index memory and recall on a data dir made by starling seed (runs bin/starling)", runScale},
 		"relevance":   {"For-you HitRate@10 and nDCG@10, leave-last-out, beside random, popularity and item-kNN, on a generated or given interaction log", runRelevance},
 	}
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance", "media"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance", "scale", "media"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")
