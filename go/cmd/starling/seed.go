@@ -103,7 +103,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer st.Close()
 	bulk, ok := st.(store.BulkLoader)
 	if !ok {
-		return errors.New("seed: this database has no bulk load path (SQLite has; PostgreSQL not yet)")
+		return errors.New("seed: this database has no bulk load path")
 	}
 	if empty, err := bulk.IsEmpty(ctx); err != nil {
 		return err

@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Text", exerciseText},
 		{"Outbox", exerciseOutbox},
 		{"AdminActions", exerciseAdminActions},
+		{"BulkLoad", exerciseBulkLoad},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
