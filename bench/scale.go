@@ -39,6 +39,9 @@ type scaleResult struct {
 	P50Ms    float64 `json:"p50_ms,omitempty"`
 	P99Ms    float64 `json:"p99_ms,omitempty"`
 	MaxMs    float64 `json:"max_ms,omitempty"`
+	// P99ByLengthMs is the typeahead's p99 by prefix length.
+	P99ByLengthMs map[string]float64 `json:"p99_by_prefix_length_ms,omitempty"`
+	lat           []float64          // per request, in order (0 for a failed one)
 	// ServerCPUMsPerReq is the server's CPU (all threads, background work
 	// included) over the run divided by the requests.
 	ServerCPUMsPerReq float64 `json:"server_cpu_ms_per_req,omitempty"`
@@ -75,6 +78,9 @@ func runScale(e *env, args []string) error {
 	queries := fs.Int("queries", 1000, "typeahead and status-search requests each")
 	posts := fs.String("posts", "../shared/data/short-posts-en/posts.tsv.gz", "texts the status-search queries are drawn from")
 	checkQueries := fs.Int("check-queries", 200, "queries of the served recall@10 check (starling index check)")
+	profOp := fs.String("server-cpuprofile-op", "", "after the measurements, repeat this op (typeahead, search_statuses or for_you_cold, with viewers not measured before) while pulling a CPU profile of the server")
+	profSeconds := fs.Int("server-cpuprofile-seconds", 20, "length of that profile")
+	profOut := fs.String("server-cpuprofile", "scale-server-cpu.pprof", "where the profile is written")
 	var serverArgs stringsFlag
 	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable)")
 	fs.Usage = func() {
@@ -90,6 +96,11 @@ func runScale(e *env, args []string) error {
 	if *viewers < 1 || *queries < 1 || *checkQueries < 1 || *checkQueries > 1000 {
 		return usagef("--viewers and --queries must be positive, --check-queries 1 to 1000")
 	}
+	switch *profOp {
+	case "", "typeahead", "search_statuses", "for_you_cold":
+	default:
+		return usagef("--server-cpuprofile-op must be typeahead, search_statuses or for_you_cold")
+	}
 	var sf seedFile
 	if b, err := os.ReadFile(filepath.Join(*dataDir, "seed.json")); err != nil {
 		return usagef("%s is not a seeded data dir: %v", *dataDir, err)
@@ -100,8 +111,9 @@ func runScale(e *env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	prov := newProvenance(e.command)
 	base := func(op string) scaleResult {
-		return scaleResult{Bench: "scale", Op: op, Accounts: sf.Accounts, Statuses: sf.Statuses, provenance: newProvenance(e.command)}
+		return scaleResult{Bench: "scale", Op: op, Accounts: sf.Accounts, Statuses: sf.Statuses, provenance: prov}
 	}
 	opts := serverOptions{dir: *dataDir, notify: []string{"recommender trained"}, startTimeout: 30 * time.Minute,
 		args: append([]string{"--rate-limit", "0", "--rate-limit-auth", "0", "--rate-limit-apps", "0",
@@ -180,11 +192,23 @@ func runScale(e *env, args []string) error {
 		name := sf.Usernames[rng.IntN(len(sf.Usernames))]
 		typeahead[i] = name[:min(len(name), 1+rng.IntN(4))]
 	}
-	res, err := s.sequential(base("typeahead"), tokens, typeahead, func(q string) string {
-		return "/api/v2/search?type=accounts&limit=5&q=" + url.QueryEscape(q)
-	})
+	typeaheadPath := func(q string) string { return "/api/v2/search?type=accounts&limit=5&q=" + url.QueryEscape(q) }
+	res, err := s.sequential(base("typeahead"), tokens, typeahead, typeaheadPath)
 	if err != nil {
 		return err
+	}
+	res.P99ByLengthMs = map[string]float64{}
+	for n := 1; n <= 4; n++ {
+		var lat []float64
+		for i, q := range typeahead {
+			if len(q) == n {
+				lat = append(lat, res.lat[i])
+			}
+		}
+		if len(lat) > 0 {
+			slices.Sort(lat)
+			res.P99ByLengthMs[strconv.Itoa(n)] = lat[min(len(lat)-1, len(lat)*99/100)]
+		}
 	}
 	res.TargetP99Ms, res.MeetsTarget = targetTypeaheadP99, ptr(res.P99Ms <= targetTypeaheadP99)
 	if err := emit(e.stdout, res); err != nil {
@@ -209,9 +233,10 @@ func runScale(e *env, args []string) error {
 
 	// For-you: each viewer's first read computes its ranking (cold); the
 	// second is paged from the ranking cached for two minutes (warm).
+	forYouPath := func(string) string { return "/api/v1/timelines/for_you?limit=20" }
 	for _, op := range []string{"for_you_cold", "for_you_warm"} {
 		each := make([]string, len(tokens))
-		res, err = s.sequential(base(op), tokens, each, func(string) string { return "/api/v1/timelines/for_you?limit=20" })
+		res, err = s.sequential(base(op), tokens, each, forYouPath)
 		if err != nil {
 			return err
 		}
@@ -220,7 +245,52 @@ func runScale(e *env, args []string) error {
 			return err
 		}
 	}
-	return nil
+	if *profOp == "" {
+		return nil
+	}
+	// The profile: the op again, on viewers not measured above (so For-you
+	// rankings are cold), until the profile is in.
+	measured := map[int]bool{}
+	for i, n := 0, min(*viewers, len(sf.Usernames)); i < n; i++ {
+		measured[i*len(sf.Usernames)/n] = true // as signIn picks them
+	}
+	var others []string
+	for i, u := range sf.Usernames {
+		if !measured[i] {
+			others = append(others, u)
+		}
+	}
+	if len(others) == 0 {
+		return errors.New("no viewer left to profile with: lower --viewers")
+	}
+	more, err := s.signIn(others, min(len(others), 400), *password)
+	if err != nil {
+		return err
+	}
+	tok, err := os.ReadFile(filepath.Join(*dataDir, "admin_token"))
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.pullProfile(strings.TrimSpace(string(tok)), *profSeconds, *profOut) }()
+	for i := 0; ; i++ {
+		select {
+		case err := <-done:
+			fmt.Fprintf(e.stderr, "scale: server CPU profile of %s in %s (%d requests)\n", *profOp, *profOut, i)
+			return err
+		default:
+		}
+		var path string
+		switch *profOp {
+		case "typeahead":
+			path = typeaheadPath(typeahead[i%len(typeahead)])
+		case "search_statuses":
+			path = "/api/v2/search?type=statuses&q=" + url.QueryEscape(searchQuery(rng, corpus[rng.IntN(len(corpus))].Text))
+		default:
+			path = forYouPath("")
+		}
+		_ = s.do(http.MethodGet, path, more[i%len(more)], nil, nil)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -256,6 +326,7 @@ func loadAvg() string {
 // percentiles and server CPU.
 func (s *benchServer) sequential(r scaleResult, tokens []string, queries []string, path func(string) string) (scaleResult, error) {
 	lat := make([]float64, 0, len(queries))
+	r.lat = make([]float64, len(queries))
 	cpu0, err := s.cpu()
 	if err != nil {
 		return r, err
@@ -269,7 +340,8 @@ func (s *benchServer) sequential(r scaleResult, tokens []string, queries []strin
 			}
 			continue
 		}
-		lat = append(lat, float64(time.Since(t0).Microseconds())/1e3)
+		r.lat[i] = float64(time.Since(t0).Microseconds()) / 1e3
+		lat = append(lat, r.lat[i])
 	}
 	cpu1, err := s.cpu()
 	if err != nil {

@@ -135,6 +135,9 @@ func TestIndexSwitchesToIVFPQAtTheThreshold(t *testing.T) {
 	if st.Kind != "ivfpq" || st.Vectors != 1000 || st.TrainedAt != 1000 || st.NList < 16 || st.Building {
 		t.Fatalf("at the threshold: %+v", st)
 	}
+	if st.NProbe != st.NList { // auto nprobe: at least 32, so every list of a small index
+		t.Fatalf("served nprobe %d of %d lists", st.NProbe, st.NList)
+	}
 	findsItself(t, idx, rows)
 
 	// Doubling retrains.
@@ -339,4 +342,22 @@ func TestCheckMeasuresRecall(t *testing.T) {
 		t.Fatalf("nprobe 1 without re-rank: %+v, served: %+v", low, res)
 	}
 	t.Logf("recall@10 served %.3f, nprobe=1 %.3f", res.Recall, low.Recall)
+}
+
+// TestServedNProbe: without a configured nprobe an index searches a tenth
+// of its lists, at least 32, never more than it has; a configured one wins.
+func TestServedNProbe(t *testing.T) {
+	for _, tc := range []struct{ configured, nlist, want int }{
+		{0, 16, 16},    // every list of a small index
+		{0, 316, 32},   // 100k vectors
+		{0, 999, 100},  // 1M vectors
+		{0, 4096, 410}, // the largest index
+		{8, 999, 8},    // configured
+		{64, 20, 20},   // never more than the lists
+		{0, 0, 1},      // exact index: ignored, but valid
+	} {
+		if got := servedNProbe(tc.configured, tc.nlist); got != tc.want {
+			t.Errorf("servedNProbe(%d, %d) = %d, want %d", tc.configured, tc.nlist, got, tc.want)
+		}
+	}
 }
