@@ -263,7 +263,7 @@ func runScale(e *env, args []string) error {
 	if len(others) == 0 {
 		return errors.New("no viewer left to profile with: lower --viewers")
 	}
-	more, err := s.signIn(others, min(len(others), 400), *password)
+	more, err := s.signIn(others, min(len(others), 100), *password)
 	if err != nil {
 		return err
 	}
