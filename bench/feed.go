@@ -103,6 +103,9 @@ type feedOptions struct {
 }
 
 func runFeed(e *env, args []string) error {
+	if len(args) > 0 && args[0] == "store" {
+		return runFeedStore(e, args[1:]) // the timeline store alone (feedstore.go)
+	}
 	fs := flag.NewFlagSet("feed", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	graphs := fs.String("graphs", "github,powerlaw", "graphs to run: github (github-social-graph) and/or powerlaw (generated)")
@@ -133,22 +136,16 @@ func runFeed(e *env, args []string) error {
 	o := feedOptions{cap: *capFlag, threshold: *threshold, seedStatuses: *seedStatuses, posts: *posts,
 		topAuthors: *topAuthors, topPosts: *topPosts, reads: *reads, built: *built, clients: *clients,
 		readsPerPost: *readsPerPost, zaddRequests: *zaddRequests, seed: 1}
-	for _, n := range []struct {
-		name string
-		v    int
-		lo   int
-		hi   int
-	}{
-		{"--users", *users, 2, 2_000_000}, {"--mean-follows", *meanFollows, 1, 1000},
-		{"--celebrity-threshold", *threshold, 1, 1 << 30}, {"--timeline-cap", *capFlag, 20, 100000},
-		{"--seed-statuses", *seedStatuses, 0, 10_000_000}, {"--posts", *posts, 1, 1_000_000},
-		{"--top-authors", *topAuthors, 0, 100}, {"--top-posts", *topPosts, 0, 10000},
-		{"--reads", *reads, 1, 1_000_000}, {"--built", *built, 0, 2_000_000},
-		{"--clients", *clients, 1, 64}, {"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000}, {"--reads-per-post", *readsPerPost, 0, 10000},
-	} {
-		if n.v < n.lo || n.v > n.hi {
-			return usagef("%s %d: want %d to %d", n.name, n.v, n.lo, n.hi)
-		}
+	if err := checkRanges(
+		intRange{"--users", *users, 2, 2_000_000}, intRange{"--mean-follows", *meanFollows, 1, 1000},
+		intRange{"--celebrity-threshold", *threshold, 1, 1 << 30}, intRange{"--timeline-cap", *capFlag, 20, 100000},
+		intRange{"--seed-statuses", *seedStatuses, 0, 10_000_000}, intRange{"--posts", *posts, 1, 1_000_000},
+		intRange{"--top-authors", *topAuthors, 0, 100}, intRange{"--top-posts", *topPosts, 0, 10000},
+		intRange{"--reads", *reads, 1, 1_000_000}, intRange{"--built", *built, 0, 2_000_000},
+		intRange{"--clients", *clients, 1, 64}, intRange{"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000},
+		intRange{"--reads-per-post", *readsPerPost, 0, 10000},
+	); err != nil {
+		return err
 	}
 	for _, s := range strings.Split(*strategies, ",") {
 		if s != feed.StrategyPull && s != feed.StrategyPush && s != feed.StrategyHybrid {
@@ -166,15 +163,10 @@ func runFeed(e *env, args []string) error {
 		}
 	}
 	if *redisURL != "" {
-		opt, err := redis.ParseURL(*redisURL)
-		if err != nil {
-			return usagef("--redis: %v", err)
+		if err := o.connectRedis(*redisURL); err != nil {
+			return err
 		}
-		o.rdb, o.redisAddr, o.redisDB = redis.NewClient(opt), opt.Addr, opt.DB
 		defer o.rdb.Close()
-		if err := o.rdb.Ping(context.Background()).Err(); err != nil {
-			return fmt.Errorf("redis %s: %w", opt.Addr, err)
-		}
 	}
 	ctx := context.Background()
 	prov := newProvenance(e.command)
@@ -195,6 +187,37 @@ func runFeed(e *env, args []string) error {
 		if err := o.runGraph(ctx, e.stdout, name, g, prov); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// intRange is an integer flag and the values it may take.
+type intRange struct {
+	name      string
+	v, lo, hi int
+}
+
+// checkRanges refuses (usage error) the first flag out of its range.
+func checkRanges(rs ...intRange) error {
+	for _, r := range rs {
+		if r.v < r.lo || r.v > r.hi {
+			return usagef("%s %d: want %d to %d", r.name, r.v, r.lo, r.hi)
+		}
+	}
+	return nil
+}
+
+// connectRedis connects to the Redis at url (one the engineer started)
+// and checks it answers.
+func (o *feedOptions) connectRedis(url string) error {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return usagef("--redis: %v", err)
+	}
+	o.rdb, o.redisAddr, o.redisDB = redis.NewClient(opt), opt.Addr, opt.DB
+	if err := o.rdb.Ping(context.Background()).Err(); err != nil {
+		o.rdb.Close()
+		return fmt.Errorf("redis %s: %w", opt.Addr, err)
 	}
 	return nil
 }
@@ -493,18 +516,26 @@ func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, prefix 
 	return tls, n
 }
 
-// cleanRedis deletes the bench's keys.
+// cleanRedis deletes the bench's keys. A scan can end early (a timeout
+// while Redis frees a big batch), so it scans again until one finds none.
 func cleanRedis(ctx context.Context, rdb *redis.Client, prefix string) {
-	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	var batch []string
-	for iter.Next(ctx) {
-		if batch = append(batch, iter.Val()); len(batch) == 1000 {
-			rdb.Unlink(ctx, batch...)
-			batch = batch[:0]
+	for range 10 {
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var batch []string
+		found := 0
+		for iter.Next(ctx) {
+			found++
+			if batch = append(batch, iter.Val()); len(batch) == 1000 {
+				rdb.Unlink(ctx, batch...)
+				batch = batch[:0]
+			}
 		}
-	}
-	if len(batch) > 0 {
-		rdb.Unlink(ctx, batch...)
+		if len(batch) > 0 {
+			rdb.Unlink(ctx, batch...)
+		}
+		if found == 0 && iter.Err() == nil {
+			return
+		}
 	}
 }
 

@@ -232,3 +232,28 @@ func TestShellJoin(t *testing.T) {
 		t.Errorf("shellJoin = %s, want %s", got, want)
 	}
 }
+
+// TestEveryCommandTakesProfiles: every subcommand takes --cpuprofile,
+// --memprofile and --trace (here with -h, which runs nothing) and writes
+// the three files: a gzipped pprof profile each, and a Go execution trace.
+func TestEveryCommandTakesProfiles(t *testing.T) {
+	for name := range commandTable() {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cpu, mem, tr := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof"), filepath.Join(dir, "trace.out")
+			code, _, stderr := runCmd(t, name, "--cpuprofile", cpu, "-memprofile="+mem, "--trace", tr, "-h")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, f := range []struct{ path, magic string }{{cpu, "\x1f\x8b"}, {mem, "\x1f\x8b"}, {tr, "go 1."}} {
+				b, err := os.ReadFile(f.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(string(b), f.magic) {
+					t.Errorf("%s starts %q, want %q", filepath.Base(f.path), b[:min(len(b), 8)], f.magic)
+				}
+			}
+		})
+	}
+}

@@ -21,6 +21,13 @@ import (
 type Check struct {
 	Name string
 	Ping func(ctx context.Context) error
+	// Optional marks a dependency the server still serves without, in a
+	// degraded mode (Redis: timelines read from SQL, streaming within this
+	// process, rate limits open, presence unavailable). Its failure makes
+	// /readyz answer 200 with "status":"degraded", not 503: every process
+	// shares the one Redis, and taking them all out of a load balancer
+	// would turn a degraded service into none.
+	Optional bool
 }
 
 // Options configure the public router.
@@ -30,7 +37,8 @@ type Options struct {
 	// Registry receives the HTTP metrics. It is not served here: /metrics
 	// is on the admin listener (package api/admin), behind its token.
 	Registry *prometheus.Registry
-	// Checks must all pass for /readyz to answer 200.
+	// Checks must all pass, but the Optional ones, for /readyz to answer
+	// 200.
 	Checks []Check
 	// BodyLimit caps every request body, in bytes, but uploads'.
 	BodyLimit int64
@@ -89,11 +97,13 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz reports whether every dependency answers, naming the ones that
-// fail. Anyone may call it, so a failure is answered as "error" alone: the
+// fail, and sums them up in "status": "ok"; "degraded" (still 200) when
+// only Optional ones fail; "unavailable" (503) when a required one does.
+// Anyone may call it, so a failure is answered as "error" alone: the
 // internal error (addresses, driver messages) goes to the log.
 func readyz(checks []Check, timeout time.Duration, log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		status, body := http.StatusOK, map[string]string{}
+		status, body := http.StatusOK, map[string]string{"status": "ok"}
 		for _, c := range checks {
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)
 			err := c.Ping(ctx)
@@ -101,7 +111,12 @@ func readyz(checks []Check, timeout time.Duration, log *slog.Logger) http.Handle
 			if err != nil {
 				log.WarnContext(r.Context(), "readiness check failed", "check", c.Name, "err", err,
 					"request_id", middleware.GetReqID(r.Context()))
-				status, body[c.Name] = http.StatusServiceUnavailable, "error"
+				body[c.Name] = "error"
+				if !c.Optional {
+					status, body["status"] = http.StatusServiceUnavailable, "unavailable"
+				} else if status == http.StatusOK {
+					body["status"] = "degraded"
+				}
 				continue
 			}
 			body[c.Name] = "ok"

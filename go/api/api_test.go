@@ -200,15 +200,19 @@ func TestReadyz(t *testing.T) {
 		code   int
 		want   map[string]string
 	}{
-		{"no checks", nil, http.StatusOK, map[string]string{}},
-		{"all ok", []Check{{"database", ok}, {"redis", ok}}, http.StatusOK,
-			map[string]string{"database": "ok", "redis": "ok"}},
-		{"one down", []Check{{"database", ok}, {"redis", down}}, http.StatusServiceUnavailable,
-			map[string]string{"database": "ok", "redis": "error"}},
-		{"all down", []Check{{"database", down}, {"redis", down}}, http.StatusServiceUnavailable,
-			map[string]string{"database": "error", "redis": "error"}},
-		{"timeout", []Check{{"database", hangs}, {"redis", ok}}, http.StatusServiceUnavailable,
-			map[string]string{"database": "error", "redis": "ok"}},
+		{"no checks", nil, http.StatusOK, map[string]string{"status": "ok"}},
+		{"all ok", []Check{{"database", ok, false}, {"redis", ok, true}}, http.StatusOK,
+			map[string]string{"status": "ok", "database": "ok", "redis": "ok"}},
+		{"one down", []Check{{"database", ok, false}, {"plugins", down, false}}, http.StatusServiceUnavailable,
+			map[string]string{"status": "unavailable", "database": "ok", "plugins": "error"}},
+		{"optional down: degraded", []Check{{"database", ok, false}, {"redis", down, true}}, http.StatusOK,
+			map[string]string{"status": "degraded", "database": "ok", "redis": "error"}},
+		{"all down", []Check{{"database", down, false}, {"redis", down, true}}, http.StatusServiceUnavailable,
+			map[string]string{"status": "unavailable", "database": "error", "redis": "error"}},
+		{"optional down first, then a required one", []Check{{"redis", down, true}, {"database", down, false}}, http.StatusServiceUnavailable,
+			map[string]string{"status": "unavailable", "database": "error", "redis": "error"}},
+		{"timeout", []Check{{"database", hangs, false}, {"redis", ok, true}}, http.StatusServiceUnavailable,
+			map[string]string{"status": "unavailable", "database": "error", "redis": "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,7 +234,7 @@ func TestReadyz(t *testing.T) {
 			if strings.Contains(rec.Body.String(), "refused") || strings.Contains(rec.Body.String(), "deadline") {
 				t.Errorf("body %s echoes an internal error", rec.Body)
 			}
-			if tt.code != http.StatusOK && !strings.Contains(s.log.String(), "readiness check failed") {
+			if tt.want["status"] != "ok" && !strings.Contains(s.log.String(), "readiness check failed") {
 				t.Errorf("log lacks the failed check: %s", s.log)
 			}
 		})

@@ -20,14 +20,7 @@ func TestFeedTwoProcesses(t *testing.T) {
 	bsrv := startServer(t, t.TempDir(), args...)
 
 	_, appTok := newApp(t, a)
-	tokens := map[string]string{}
-	ids := map[string]string{}
-	for _, name := range []string{"star", "pal", "fan1", "fan2"} {
-		tokens[name] = register(t, a, appTok, name)
-		var acct account
-		a.must(a.do("GET", "/api/v1/accounts/verify_credentials", tokens[name], nil), http.StatusOK).decode(t, &acct)
-		ids[name] = acct.ID
-	}
+	tokens, ids := registerAll(t, a, appTok, "star", "pal", "fan1", "fan2")
 	// star has two followers (a celebrity at threshold 2), pal one.
 	a.must(a.do("POST", "/api/v1/accounts/"+ids["star"]+"/follow", tokens["fan1"], nil), http.StatusOK)
 	bsrv.must(bsrv.do("POST", "/api/v1/accounts/"+ids["star"]+"/follow", tokens["fan2"], nil), http.StatusOK)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,9 +121,15 @@ func TestFeedRedisLossDrill(t *testing.T) {
 	_ = rs.Process.Kill()
 	_ = rs.Wait()
 	time.Sleep(2 * time.Second)
-	if r := s.do("GET", "/readyz", "", nil); r.status == http.StatusOK {
-		t.Errorf("/readyz answered 200 with Redis gone")
+	// Degraded, not down: the server still serves (200), and says so.
+	if r := s.do("GET", "/readyz", "", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), `"status":"degraded"`) ||
+		!strings.Contains(string(r.body), `"redis":"error"`) {
+		t.Errorf("/readyz with Redis gone: %d %s, want 200 degraded", r.status, r.body)
 	}
+	if got := metric(t, s, "starling_timeline_store_degraded"); got != 1 {
+		t.Errorf("starling_timeline_store_degraded = %v with Redis gone, want 1", got)
+	}
+	rebuiltBefore := metric(t, s, `starling_timeline_reads_total{result="rebuilt"}`)
 	rs = startRedis(t, redisLossPort) // a new, empty Redis
 	time.Sleep(time.Second)
 	close(stop)
@@ -130,7 +137,12 @@ func TestFeedRedisLossDrill(t *testing.T) {
 	if n := failed.Load(); n != 0 {
 		t.Fatalf("%d requests failed across the Redis loss (%d reads)", n, readsDone.Load())
 	}
-	s.must(s.do("GET", "/readyz", "", nil), http.StatusOK)
+	if r := s.must(s.do("GET", "/readyz", "", nil), http.StatusOK); !strings.Contains(string(r.body), `"status":"ok"`) {
+		t.Errorf("/readyz with Redis back: %s", r.body)
+	}
+	if got := metric(t, s, "starling_timeline_store_degraded"); got != 0 {
+		t.Errorf("starling_timeline_store_degraded = %v with Redis back, want 0", got)
+	}
 	check := func(when string) {
 		t.Helper()
 		for i, tok := range readers {
@@ -146,7 +158,29 @@ func TestFeedRedisLossDrill(t *testing.T) {
 		}
 	}
 	check("after Redis came back")
+	// The new Redis was empty: the readers' homes were rebuilt from SQL.
+	if after := metric(t, s, `starling_timeline_reads_total{result="rebuilt"}`); after <= rebuiltBefore {
+		t.Errorf("no timeline rebuilt after Redis came back (rebuilt reads %v, then %v)", rebuiltBefore, after)
+	}
 	time.Sleep(12 * time.Second) // the relay redelivers the failed fan-outs after their lease
 	check("after the relay")
 	t.Logf("%d posts acknowledged, %d home reads, 0 failed", len(acked), readsDone.Load())
+}
+
+// metric reads one sample of the server's metrics (admin listener): name
+// with its labels as Prometheus writes them.
+func metric(t *testing.T, s *server, sample string) float64 {
+	t.Helper()
+	body := string(s.must(s.do("GET", s.adminBase+"/metrics", "e2e-admin-token", nil), http.StatusOK).body)
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("metric %s: %q", sample, line)
+			}
+			return f
+		}
+	}
+	t.Fatalf("metric %s missing from /metrics", sample)
+	return 0
 }

@@ -71,6 +71,20 @@ func register(t *testing.T, s *server, appToken, username string) string {
 	return tok.AccessToken
 }
 
+// registerAll registers names through s and returns their user tokens and
+// account IDs by name.
+func registerAll(t *testing.T, s *server, appToken string, names ...string) (tokens, ids map[string]string) {
+	t.Helper()
+	tokens, ids = map[string]string{}, map[string]string{}
+	for _, name := range names {
+		tokens[name] = register(t, s, appToken, name)
+		var acct account
+		s.must(s.do("GET", "/api/v1/accounts/verify_credentials", tokens[name], nil), http.StatusOK).decode(t, &acct)
+		ids[name] = acct.ID
+	}
+	return tokens, ids
+}
+
 func TestFoundationFlow(t *testing.T) {
 	foundationFlow(t, t.TempDir())
 }

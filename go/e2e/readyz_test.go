@@ -9,7 +9,8 @@ import (
 )
 
 // TestReadyzChecksRedis runs the server with --redis against the real Redis
-// (STARLING_TEST_REDIS) and against an address where nothing listens.
+// (STARLING_TEST_REDIS) and against an address where nothing listens: Redis
+// is optional, so the second is ready but "degraded".
 func TestReadyzChecksRedis(t *testing.T) {
 	redisURL := os.Getenv("STARLING_TEST_REDIS")
 	if redisURL == "" {
@@ -17,7 +18,8 @@ func TestReadyzChecksRedis(t *testing.T) {
 	}
 	up := startServer(t, t.TempDir(), "--redis", redisURL)
 	r := up.must(up.do("GET", "/readyz", "", nil), http.StatusOK)
-	if !strings.Contains(string(r.body), `"redis":"ok"`) || !strings.Contains(string(r.body), `"database":"ok"`) {
+	if !strings.Contains(string(r.body), `"redis":"ok"`) || !strings.Contains(string(r.body), `"database":"ok"`) ||
+		!strings.Contains(string(r.body), `"status":"ok"`) {
 		t.Fatalf("readyz with Redis up: %s", r.body)
 	}
 
@@ -29,8 +31,10 @@ func TestReadyzChecksRedis(t *testing.T) {
 	dead := "redis://" + l.Addr().String() + "/0"
 	l.Close()
 	down := startServer(t, t.TempDir(), "--redis", dead)
-	r = down.must(down.do("GET", "/readyz", "", nil), http.StatusServiceUnavailable)
-	if !strings.Contains(string(r.body), `"redis":"error`) || !strings.Contains(string(r.body), `"database":"ok"`) {
+	// Redis is optional: the server serves without it, degraded.
+	r = down.must(down.do("GET", "/readyz", "", nil), http.StatusOK)
+	if !strings.Contains(string(r.body), `"redis":"error`) || !strings.Contains(string(r.body), `"database":"ok"`) ||
+		!strings.Contains(string(r.body), `"status":"degraded"`) {
 		t.Fatalf("readyz with Redis down: %s", r.body)
 	}
 	// Liveness does not depend on Redis.

@@ -68,9 +68,36 @@
 //
 // If Redis fails, reads fall back to SQL (pull) and a post is still
 // acknowledged: its fan-out error keeps its outbox event (package social),
-// which the relay delivers again after its lease. A relationship change
+// which the relay delivers again after its lease. The server reports
+// itself degraded meanwhile (/readyz answers 200 with "status":"degraded";
+// the gauge starling_timeline_store_degraded is 1, from Redis.Ping); a
+// Redis that comes back empty misses every timeline, and each is rebuilt
+// from SQL on its next read (go/e2e's Redis-loss drill checks all three). A relationship change
 // whose invalidation fails may leave a stale candidate in a timeline,
 // never a visible one: the visibility rule is applied on every read.
+//
+// # Decision model
+//
+// Push trades write work for read work. A post by an author with F
+// followers costs F timeline writes (one pipeline to Redis), of which
+// only the active readers' count: a timeline nobody read lately is absent
+// (in Redis, expired after --inactive-days; in process, evicted least
+// recently read first beyond --timeline-memory), and a write to an absent
+// timeline is a cheap existence check. A read then costs one cache range.
+// Merging at read costs nothing per post and, per read, one indexed query
+// over the reader's celebrity followees. Per unit of time, pushing an
+// author costs p·A writes (p its posts, A its active followers) and
+// merging it r·A merged reads (r reads per active follower): push wins
+// when p·w < r·m (w a write's cost, m a merged read's share), whatever F,
+// so an author who posts rarely relative to how often its followers read
+// belongs in push. What bounds F is the post's synchronous latency (F
+// writes before the acknowledgement) and its write burst; hence Starling
+// decides per author by follower count alone (--celebrity-threshold):
+// reader activity enters through the absent timelines above; the author's
+// post rate does not enter the decision (not implemented). `starling-bench feed` measures both
+// sides per strategy and store, and its threshold sweep (feed-crossover,
+// cost per post including --reads-per-post reads) shows where hybrid wins;
+// bench/RESULTS.md and bench/charts/feed-crossover.svg hold the figures.
 //
 // Cached IDs are candidates only: social filters every page through its
 // one visibility rule (canView/filterVisible), as it does pull's.

@@ -408,3 +408,8 @@ func parseID(v any) (int64, error) {
 	}
 	return id, nil
 }
+
+// Ping reports whether Redis answers. While it does not, cached reads
+// fall back to SQL and fan-outs wait in the outbox: the server reports
+// itself degraded (metric starling_timeline_store_degraded).
+func (r *Redis) Ping(ctx context.Context) error { return r.rdb.Ping(ctx).Err() }

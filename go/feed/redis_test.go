@@ -2,146 +2,33 @@ package feed_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/internal/redistest"
 	"github.com/starling-social/starling/go/store"
 )
 
 // testRedis is the real Redis of STARLING_TEST_REDIS; tests keep to keys
 // of their own prefix (testPrefix).
-func testRedis(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	url := os.Getenv("STARLING_TEST_REDIS")
-	if url == "" {
-		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opts)
-	t.Cleanup(func() { c.Close() })
-	return c
-}
+func testRedis(t *testing.T) redis.UniversalClient { return redistest.Client(t) }
 
-func testPrefix() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "starling:test:" + hex.EncodeToString(b[:]) + ":"
-}
+func testPrefix() string { return redistest.Prefix() }
 
-// clusterPorts are the three masters' ports of the test's Redis Cluster
-// (the feed tests' range, 7100-7199).
-var clusterPorts = []int{7101, 7102, 7103}
+// cluster is the feed tests' three-master Redis Cluster (their port range
+// is 7100-7199), started on first use.
+var cluster = &redistest.Cluster{Ports: []int{7101, 7102, 7103}}
 
-var (
-	clusterOnce sync.Once
-	clusterErr  error
-)
-
-// testCluster starts, once per test binary, a three-master Redis Cluster
-// on clusterPorts (redis-server --cluster-enabled, redis-cli --cluster
-// create) and returns a client of it. It needs redis-server; like the
-// other Redis tests it runs when STARLING_TEST_REDIS is set (CI).
-func testCluster(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	if os.Getenv("STARLING_TEST_REDIS") == "" {
-		t.Skip("STARLING_TEST_REDIS not set: the Redis Cluster tests run with the Redis ones (.ci/run)")
-	}
-	clusterOnce.Do(func() { clusterErr = startCluster() })
-	if clusterErr != nil {
-		t.Fatal(clusterErr)
-	}
-	addrs := make([]string, len(clusterPorts))
-	for i, p := range clusterPorts {
-		addrs[i] = fmt.Sprintf("127.0.0.1:%d", p)
-	}
-	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// startCluster starts the nodes, in the foreground, in a temporary
-// directory; TestMain kills them when the tests end.
-func startCluster() error {
-	dir, err := os.MkdirTemp("", "starling-cluster-")
-	if err != nil {
-		return err
-	}
-	var addrs []string
-	for _, p := range clusterPorts {
-		nd := filepath.Join(dir, fmt.Sprint(p))
-		if err := os.Mkdir(nd, 0o755); err != nil {
-			return err
-		}
-		cmd := exec.Command("redis-server", "--port", fmt.Sprint(p), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-			"--cluster-config-file", filepath.Join(nd, "nodes.conf"), "--dir", nd, "--save", "", "--appendonly", "no")
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("start redis-server: %w", err)
-		}
-		clusterProcs = append(clusterProcs, cmd)
-		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", p))
-	}
-	for _, a := range addrs {
-		if err := waitPing(a); err != nil {
-			return err
-		}
-	}
-	out, err := exec.Command("redis-cli", append([]string{"--cluster", "create"}, append(addrs, "--cluster-yes")...)...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("redis-cli --cluster create: %v: %s", err, out)
-	}
-	// Wait until every node agrees the cluster is ok.
-	for _, a := range addrs {
-		ok := false
-		for range 100 {
-			info, _ := exec.Command("redis-cli", "-h", "127.0.0.1", "-p", strings.Split(a, ":")[1], "cluster", "info").Output()
-			if strings.Contains(string(info), "cluster_state:ok") {
-				ok = true
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if !ok {
-			return fmt.Errorf("cluster node %s not ok", a)
-		}
-	}
-	return nil
-}
-
-var clusterProcs []*exec.Cmd
-
-func waitPing(addr string) error {
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	defer c.Close()
-	for range 100 {
-		if c.Ping(context.Background()).Err() == nil {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("redis %s did not answer", addr)
-}
+func testCluster(t *testing.T) redis.UniversalClient { return cluster.Client(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, p := range clusterProcs {
-		_ = p.Process.Kill()
-		_ = p.Wait()
-	}
+	cluster.Stop()
 	os.Exit(code)
 }
 

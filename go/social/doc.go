@@ -20,11 +20,12 @@
 //	HomeFeed            feed.Pull                                 serve.go (feed.NewPull)
 //	Publisher           mastodon.Publisher (over streaming.Bus)   serve.go (streaming.NewLocal or NewRedis)
 //	MediaProcessor      media.Library (over media.Disk)           media.go openMedia (--media-dir), serve.go
+//	PresenceTracker     presence.Tracker (Memory, or Redis)       serve.go (--presence-ttl; Redis with --redis)
 //
 // Only Store (and the ID generator) are required: a nil Moderator allows
 // every status and account, a nil Ranker keeps the service's own order, a nil Embedder stores no vectors, a nil Indexer or
 // Publisher is skipped, a nil StatusSearcher leaves search to full text, and
 // a nil HomeFeed makes the home timeline unavailable, a nil MediaProcessor
-// refuses uploads. Tests wire fakes or
+// refuses uploads, a nil PresenceTracker makes presence unavailable. Tests wire fakes or
 // the real packages the same way.
 package social

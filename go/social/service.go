@@ -195,6 +195,10 @@ type Deps struct {
 	Media       MediaProcessor // nil: uploads are refused
 	Logger      *slog.Logger
 	Now         func() time.Time
+
+	// Presence records who is online (package presence); nil: the
+	// presence endpoints answer that it is not available.
+	Presence PresenceTracker
 }
 
 // Config holds the instance's rules.
@@ -249,6 +253,8 @@ type Service struct {
 	trends trendCaches
 	parts  statusPartsCache // mentions and tags of statuses read recently
 	forYou forYouCache      // each viewer's For-you ranking, briefly
+
+	presence PresenceTracker // who is online (Heartbeat, Presence)
 }
 
 // New returns a service. It panics if Store or IDs is nil: that is a wiring
@@ -269,6 +275,7 @@ func New(deps Deps, cfg Config) *Service {
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
+	s.presence = deps.Presence
 	if s.log == nil {
 		s.log = slog.Default()
 	}

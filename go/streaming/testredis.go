@@ -1,12 +1,12 @@
 package streaming
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"os"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/starling-social/starling/go/internal/redistest"
 )
 
 // TestRedis is for tests that need the real Redis: it returns the options
@@ -15,15 +15,5 @@ import (
 // variable is unset.
 func TestRedis(t testing.TB) (*redis.Options, string) {
 	t.Helper()
-	url := os.Getenv("STARLING_TEST_REDIS")
-	if url == "" {
-		t.Skip("STARLING_TEST_REDIS not set: .ci/run sets it to the local Redis")
-	}
-	opts, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return opts, "starling:test:" + hex.EncodeToString(b[:])
+	return redistest.Options(t), strings.TrimSuffix(redistest.Prefix(), ":")
 }

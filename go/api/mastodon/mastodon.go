@@ -120,6 +120,7 @@ func (h *Handler) Routes(r chi.Router) {
 		h.pollRoutes(r)
 		h.scheduledStatusRoutes(r)
 		h.directoryRoutes(r)
+		h.presenceRoutes(r)
 	})
 	r.Route("/api/v2", func(r chi.Router) {
 		h.instanceV2Routes(r)

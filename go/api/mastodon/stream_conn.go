@@ -100,6 +100,9 @@ func (c *streamConn) serve() {
 		defer close(readDone)
 		c.readLoop()
 	}()
+	if c.viewer != nil && c.h.svc.PresenceTTL() > 0 {
+		go c.keepOnline()
+	}
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -126,6 +129,29 @@ func (c *streamConn) serve() {
 			if err != nil {
 				return
 			}
+		}
+	}
+}
+
+// keepOnline marks the viewer online (package presence) while the
+// connection is open: now, then every ping interval, or a third of the
+// presence TTL when that is shorter, so the mark never lapses in between.
+func (c *streamConn) keepOnline() {
+	every := min(pingInterval, c.h.svc.PresenceTTL()/3)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+		if _, err := c.h.svc.Heartbeat(ctx, c.viewer); err != nil && c.ctx.Err() == nil {
+			// Debug: with the presence store down, every open connection
+			// would log this each interval.
+			c.h.log.Debug("streaming: presence mark failed", "account_id", c.viewer.ID, "err", err)
+		}
+		cancel()
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -63,7 +64,7 @@ func newStreamEnvDeps(t *testing.T, st store.Store, strategy string, deps func(*
 		f(&opts)
 	}
 	d := social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, strategy), Logger: quiet,
-		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}}
+		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}, Presence: presence.NewTracker(presence.NewMemory(), 0)}
 	cfg := social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost}
 	if deps != nil {
 		deps(&d, &cfg)

@@ -13,6 +13,7 @@ import (
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/media"
+	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/tracing"
 )
@@ -103,6 +104,9 @@ type serveConfig struct {
 	timelineMiB     int64
 	inactiveDays    int
 	feedRedisPrefix string
+
+	presenceTTL         time.Duration
+	presenceRedisPrefix string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -153,6 +157,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.timelineMiB, "timeline-memory", fd.MemoryBytes>>20, "push and hybrid: MiB the in-process timeline cache may hold (least recently read timelines are dropped beyond it)")
 	fs.StringVar(&c.feedRedisPrefix, "feed-redis-prefix", "starling:feed:", "with --redis: key prefix of the cached timelines; processes serving one instance share it")
 	fs.IntVar(&c.inactiveDays, "inactive-days", 7, "with --redis: a cached timeline not read for this many days expires; fan-out skips it until its owner's next read rebuilds it from SQL")
+	fs.DurationVar(&c.presenceTTL, "presence-ttl", presence.DefaultTTL, "how long a heartbeat (POST /api/v1/starling/presence/heartbeat) keeps an account online; an open streaming connection renews it")
+	fs.StringVar(&c.presenceRedisPrefix, "presence-redis-prefix", "starling:presence:", "with --redis: key prefix of the presence marks (one key per online account, SET … EX); processes serving one instance share it")
 	d := mastodon.DefaultStreamLimits()
 	fs.IntVar(&c.streamMaxConnections, "stream-max-connections", d.Connections, "open streaming connections per server process")
 	fs.IntVar(&c.streamMaxConnectionsPerIP, "stream-max-connections-per-ip", d.ConnectionsPerIP, "open streaming connections per client IP (IPv6: per /64) per server process")
@@ -228,6 +234,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.recommendEvery <= 0 || c.recommendMax <= 0 || c.recommendMax > 5000000 {
 		return fmt.Errorf("--recommend-every must be positive and --recommend-max-interactions in 1..5000000")
+	}
+	if c.presenceTTL < time.Second || c.presenceTTL > time.Hour {
+		return fmt.Errorf("--presence-ttl must be between 1s and 1h, got %s", c.presenceTTL)
 	}
 	if c.requestTimeout < 0 {
 		return fmt.Errorf("--request-timeout must not be negative, got %s", c.requestTimeout)

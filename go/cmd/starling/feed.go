@@ -110,3 +110,23 @@ func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCo
 			return float64(n)
 		})
 }
+
+// registerTimelineStoreHealth exports whether the shared timeline store
+// (Redis) answers, asked at each scrape: 1 while it does not (the server
+// is degraded: timelines are read from SQL, fan-outs wait in the outbox),
+// 0 otherwise and always with the in-process store (nil).
+func registerTimelineStoreHealth(reg prometheus.Registerer, shared *feed.Redis) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "starling_timeline_store_degraded",
+		Help: "1 while the Redis timeline store does not answer (timelines read from SQL, fan-outs wait in the outbox), else 0."},
+		func() float64 {
+			if shared == nil {
+				return 0
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			if shared.Ping(ctx) != nil {
+				return 1
+			}
+			return 0
+		}))
+}

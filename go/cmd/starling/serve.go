@@ -25,6 +25,7 @@ import (
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/moderation"
+	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/ratelimit"
 	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/search"
@@ -108,7 +109,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return err
 		}
 		defer rdb.Close()
-		checks = append(checks, api.Check{Name: "redis", Ping: func(ctx context.Context) error {
+		// Optional: without Redis the server serves, degraded (see
+		// api.Check), as the Redis-loss drill shows.
+		checks = append(checks, api.Check{Name: "redis", Optional: true, Ping: func(ctx context.Context) error {
 			return rdb.Ping(ctx).Err()
 		}})
 		// Several server processes share one Redis, so they share limits.
@@ -168,12 +171,18 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		return fmt.Errorf("home timelines: %w", err)
 	}
 	registerFeedMetrics(reg, home, st)
+	registerTimelineStoreHealth(reg, sharedTimelines)
+	var marks presence.Store = presence.NewMemory()
+	if rdb != nil {
+		marks = presence.NewRedis(rdb, c.presenceRedisPrefix)
+	}
 	recs := &recommend.Live{}
 	go recs.Run(ctx, c.recommendEvery, recommend.Options{}, recommenderLoad(st, c.recommendMax), log)
 	svc := social.New(social.Deps{
 		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
+		Presence: presence.NewTracker(marks, c.presenceTTL),
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
 		ScheduledLease: c.schedulerLease})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
