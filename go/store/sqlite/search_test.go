@@ -42,3 +42,40 @@ func TestTextSearchWeighsRareWords(t *testing.T) {
 		t.Errorf("document frequencies %v (%v), want [22 2 0]", df, err)
 	}
 }
+
+// TestDocFreqsExtrapolateCommonWords: past the exact count, a word spread
+// evenly over time is estimated from its newest matches; a rarer one is
+// counted.
+func TestDocFreqsExtrapolateCommonWords(t *testing.T) {
+	s, ctx := bulkStore(t), t.Context()
+	now := time.Now()
+	if err := s.PutAccount(ctx, &store.Account{ID: 1, Username: "a", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		text := "filler"
+		if i%2 == 0 {
+			text = "common filler" // every other status, evenly over the IDs
+		}
+		if i == 7 || i == 99 {
+			text = "rare filler"
+		}
+		if err := s.PutStatus(ctx, &store.Status{ID: int64(1000 + 10*i), AccountID: 1, Text: text,
+			Visibility: store.VisibilityPublic, Language: "en", CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	df, err := s.docFreqsUpTo(ctx, []string{"common", "rare", "filler"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if df[0] < 90 || df[0] > 110 {
+		t.Errorf("common: %.1f estimated from its 20 newest matches, want about 100", df[0])
+	}
+	if df[1] != 2 {
+		t.Errorf("rare: %v, want 2 (counted)", df[1])
+	}
+	if df[2] < 190 || df[2] > 210 {
+		t.Errorf("filler: %.1f, want about 200", df[2])
+	}
+}
