@@ -132,7 +132,9 @@ func (s *Store) docFreqsUpTo(ctx context.Context, words []string, exact int) ([]
 		out[i] = float64(docs)
 		if docs >= int64(exact) && oldest.Valid {
 			var lo, hi int64
-			if err := s.r.QueryRowContext(ctx, `SELECT min(id), max(id) FROM statuses`).Scan(&lo, &hi); err != nil {
+			// Two subqueries: SQLite reads min() or max() of the key from
+			// the B-tree's edge only when it is alone in its SELECT.
+			if err := s.r.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM statuses), (SELECT max(id) FROM statuses)`).Scan(&lo, &hi); err != nil {
 				return nil, fmt.Errorf("document frequency of %q: %w", words[i], translate(err))
 			}
 			if hi > oldest.Int64 {
