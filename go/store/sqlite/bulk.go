@@ -108,6 +108,11 @@ func bulkBatch(ctx context.Context, conn *sql.Conn, b *store.BulkBatch) error {
 		}); err != nil {
 		return fmt.Errorf("follows: %w", err)
 	}
+	for _, st := range b.Statuses {
+		if st.InReplyToID != 0 {
+			return fmt.Errorf("status %d: replies are not bulk loaded", st.ID)
+		}
+	}
 	// conversation_id is set (a thread of its own, as the trigger would
 	// make it) so the insert trigger has nothing to do; replies are not
 	// bulk loaded.
@@ -119,11 +124,6 @@ func bulkBatch(ctx context.Context, conn *sql.Conn, b *store.BulkBatch) error {
 				string(st.Visibility), st.Language, toDB(st.CreatedAt), st.RepliesCount, st.ReblogsCount, st.FavouritesCount, st.ID)
 		}); err != nil {
 		return fmt.Errorf("statuses: %w", err)
-	}
-	for _, st := range b.Statuses {
-		if st.InReplyToID != 0 {
-			return fmt.Errorf("status %d: replies are not bulk loaded", st.ID)
-		}
 	}
 	if err := bulkInsert(ctx, tx, `favourites (id, account_id, status_id, created_at)`, 4, len(b.Favourites),
 		func(i int, a []any) []any {

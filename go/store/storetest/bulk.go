@@ -103,4 +103,34 @@ func exerciseBulkLoad(t *testing.T, newStore func(*testing.T) store.Store) {
 			t.Error("a second bulk load into the loaded store succeeded")
 		}
 	})
+
+	// A reply needs its parent's counts and thread, which the bulk path
+	// does not derive: it is refused, and its batch not written.
+	t.Run("RefusesReplies", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		bulk, ok := s.(store.BulkLoader)
+		if !ok {
+			t.Skip("no bulk load path")
+		}
+		now := time.Now()
+		a := &store.Account{ID: nextID(), Username: "bulkreplier", CreatedAt: now}
+		parent := &store.Status{ID: nextID(), AccountID: a.ID, Text: "p", Visibility: store.VisibilityPublic, Language: "en", CreatedAt: now}
+		reply := &store.Status{ID: nextID(), AccountID: a.ID, InReplyToID: parent.ID, Text: "r", Visibility: store.VisibilityPublic,
+			Language: "en", CreatedAt: now}
+		sent := false
+		err := bulk.BulkLoad(ctx, func() (*store.BulkBatch, error) {
+			if sent {
+				return nil, nil
+			}
+			sent = true
+			return &store.BulkBatch{Accounts: []*store.Account{a}, Statuses: []*store.Status{parent, reply}}, nil
+		})
+		if err == nil {
+			t.Fatal("a bulk-loaded reply was accepted")
+		}
+		if empty, err := bulk.IsEmpty(ctx); err != nil || !empty {
+			t.Fatalf("after the refused batch: empty %v (%v)", empty, err)
+		}
+	})
 }
