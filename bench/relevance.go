@@ -7,24 +7,27 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/starling-social/starling/go/recommend"
-	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/search/subword"
 )
 
 // relevanceResult is one recommender's leave-last-out score on one log.
 type relevanceResult struct {
 	provenance
-	Bench     string  `json:"bench"` // "relevance"
-	Dataset   string  `json:"dataset"`
-	Method    string  `json:"method"` // for_you, random, popularity, item_knn
-	Users     int     `json:"users"`  // evaluated: users with at least 2 interactions
-	Items     int     `json:"items"`
-	Events    int     `json:"events"`
-	HitRate10 float64 `json:"hit_rate_at_10"`
-	NDCG10    float64 `json:"ndcg_at_10"`
-	Seconds   float64 `json:"seconds"` // training plus all users' top 10
+	Bench     string             `json:"bench"` // "relevance"
+	Dataset   string             `json:"dataset"`
+	Method    string             `json:"method"`            // for_you, random, popularity, item_knn
+	Split     string             `json:"split"`             // test (leave-last-out) or validation (leave-second-last-out)
+	Weights   *recommend.Weights `json:"weights,omitempty"` // for_you's blend
+	Users     int                `json:"users"`             // evaluated: users with at least 2 interactions
+	Items     int                `json:"items"`
+	Events    int                `json:"events"`
+	HitRate10 float64            `json:"hit_rate_at_10"`
+	NDCG10    float64            `json:"ndcg_at_10"`
+	Seconds   float64            `json:"seconds"` // training plus all users' top 10
 }
 
 func runRelevance(e *env, args []string) error {
@@ -46,8 +49,13 @@ func runRelevance(e *env, args []string) error {
 	fs.Float64Var(&opt.Alpha, "alpha", 0, "For-you ALS confidence weight (0: the server's default)")
 	fs.Float64Var(&opt.Lambda, "lambda", 0, "For-you ALS regularisation (0: the server's default)")
 	w := recommend.DefaultWeights
+	fs.Float64Var(&w.CF, "w-cf", w.CF, "For-you weight of the ALS score (default: the server's)")
+	fs.Float64Var(&w.KNN, "w-knn", w.KNN, "For-you weight of the item-kNN score (default: the server's)")
 	fs.Float64Var(&w.Content, "w-content", w.Content, "For-you weight of content similarity (default: the server's)")
 	fs.Float64Var(&w.Popularity, "w-popularity", w.Popularity, "For-you weight of the popularity prior (default: the server's)")
+	split := fs.String("split", "test", `"test": hold out each user's last interaction (leave-last-out); "validation": drop the last, hold out the second-last (tune here, report on test)`)
+	methods := fs.String("methods", "random,popularity,item_knn,for_you", "comma-separated methods to run")
+	sweep := fs.Bool("sweep", false, "for_you: evaluate a grid of blend weights (one training) instead of the given ones")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: starling-bench relevance [--log FILE --items FILE | --posts FILE [--write DIR] [generator flags]]\n")
 		fs.PrintDefaults()
@@ -85,29 +93,96 @@ func runRelevance(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	train, test := leaveLastOut(l)
-	fmt.Fprintf(e.stderr, "relevance: %d events, %d users evaluated, %d items\n", len(l.events), len(test), len(l.items))
-	for _, m := range relevanceMethods(*seed, opt, w) {
-		start := time.Now()
-		rec, err := m.fit(l, train)
-		if err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+	if *split != "test" && *split != "validation" {
+		return usagef("--split must be test or validation")
+	}
+	want := map[string]bool{}
+	for _, m := range strings.Split(*methods, ",") {
+		want[m] = true
+	}
+	train, test := leaveLastOut(l, *split == "validation")
+	fmt.Fprintf(e.stderr, "relevance: %d events, %d users evaluated (%s split), %d items\n", len(l.events), len(test), *split, len(l.items))
+	base := relevanceResult{provenance: newProvenance(e.command), Bench: "relevance", Dataset: dataset, Split: *split,
+		Users: len(test), Items: len(l.items), Events: len(l.events)}
+	for _, m := range relevanceMethods(*seed) {
+		if !want[m.name] {
+			continue
 		}
-		hr, ndcg := evaluateRelevance(train, test, rec)
-		res := relevanceResult{provenance: newProvenance(e.command), Bench: "relevance", Dataset: dataset, Method: m.name,
-			Users: len(test), Items: len(l.items), Events: len(l.events), HitRate10: hr, NDCG10: ndcg,
-			Seconds: time.Since(start).Seconds()}
+		delete(want, m.name)
+		start := time.Now()
+		if m.name == "for_you" {
+			if err := runForYou(e, base, l, train, test, opt, w, *sweep); err != nil {
+				return err
+			}
+			continue
+		}
+		rec := m.fit(l, train)
+		res := base
+		res.Method = m.name
+		res.HitRate10, res.NDCG10 = evaluateRelevance(train, test, rec)
+		res.Seconds = time.Since(start).Seconds()
 		if err := emit(e.stdout, res); err != nil {
 			return err
 		}
 	}
+	for m := range want {
+		return usagef("--methods: unknown method %q", m)
+	}
 	return nil
+}
+
+// runForYou emits For you's score with w, or with every weight of the
+// sweep grid (one training, one gathering of candidates per user).
+func runForYou(e *env, base relevanceResult, l *relLog, train map[int][]int, test map[int]int,
+	opt recommend.Options, w recommend.Weights, sweep bool) error {
+	start := time.Now()
+	fy, err := newForYou(l, train, opt)
+	if err != nil {
+		return fmt.Errorf("for_you: %w", err)
+	}
+	grid := []recommend.Weights{w}
+	if sweep {
+		grid = sweepGrid()
+	}
+	for _, w := range grid {
+		res := base
+		res.Method = "for_you"
+		res.Weights = &w
+		res.HitRate10, res.NDCG10 = evaluateRelevance(train, test, fy.recommender(w))
+		res.Seconds = time.Since(start).Seconds()
+		if err := emit(e.stdout, res); err != nil {
+			return err
+		}
+		start = time.Now()
+	}
+	return nil
+}
+
+// sweepGrid is the blend weights --sweep tries: the ALS weight fixed at 1
+// (Rank is linear, so only ratios matter) or 0, the others on a grid.
+func sweepGrid() []recommend.Weights {
+	var out []recommend.Weights
+	for _, cf := range []float64{0, 1} {
+		for _, knn := range []float64{0, 0.25, 0.5, 1, 2, 4} {
+			for _, content := range []float64{0, 0.1, 0.2, 0.3, 0.5} {
+				for _, pop := range []float64{0, 0.05, 0.1, 0.15, 0.25, 0.4} {
+					if cf == 0 && knn == 0 {
+						continue
+					}
+					out = append(out, recommend.Weights{CF: cf, KNN: knn, Content: content, Popularity: pop, Network: recommend.DefaultWeights.Network})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // leaveLastOut holds out each user's last interaction (by timestamp, then
 // log order) when the user has at least two: train maps users to their
-// other items in time order, test to the held-out item.
-func leaveLastOut(l *relLog) (train map[int][]int, test map[int]int) {
+// other items in time order, test to the held-out item. With validation,
+// the last interaction is dropped first and the second-last held out, so
+// weights tuned there never saw the test items.
+func leaveLastOut(l *relLog, validation bool) (train map[int][]int, test map[int]int) {
 	byUser := map[int][]event{}
 	for _, e := range l.events {
 		byUser[e.user] = append(byUser[e.user], e)
@@ -118,6 +193,9 @@ func leaveLastOut(l *relLog) (train map[int][]int, test map[int]int) {
 		items := make([]int, 0, len(es))
 		for _, e := range es {
 			items = append(items, e.item)
+		}
+		if validation && len(items) >= 2 {
+			items = items[:len(items)-1]
 		}
 		if len(items) >= 2 {
 			test[u] = items[len(items)-1]
@@ -133,17 +211,15 @@ type recommender func(user int, history []int) []int
 
 type relevanceMethod struct {
 	name string
-	fit  func(l *relLog, train map[int][]int) (recommender, error)
+	fit  func(l *relLog, train map[int][]int) recommender // nil for for_you (runForYou)
 }
 
-func relevanceMethods(seed uint64, opt recommend.Options, w recommend.Weights) []relevanceMethod {
+func relevanceMethods(seed uint64) []relevanceMethod {
 	return []relevanceMethod{
-		{"random", func(l *relLog, _ map[int][]int) (recommender, error) { return randomRec(len(l.items), seed), nil }},
-		{"popularity", func(l *relLog, train map[int][]int) (recommender, error) {
-			return popularityRec(len(l.items), train), nil
-		}},
-		{"item_knn", func(l *relLog, train map[int][]int) (recommender, error) { return itemKNNRec(len(l.items), train), nil }},
-		{"for_you", func(l *relLog, train map[int][]int) (recommender, error) { return forYouRec(l, train, opt, w) }},
+		{"random", func(l *relLog, _ map[int][]int) recommender { return randomRec(len(l.items), seed) }},
+		{"popularity", func(l *relLog, train map[int][]int) recommender { return popularityRec(len(l.items), train) }},
+		{"item_knn", func(l *relLog, train map[int][]int) recommender { return itemKNNRec(len(l.items), train) }},
+		{"for_you", nil},
 	}
 }
 
@@ -267,16 +343,32 @@ func topScored(score map[int]float64, history []int) []int {
 	return order[:min(10, len(order))]
 }
 
-// forYouRec is Starling's For-you recommender as the server runs it: the
-// collaborative model (package recommend, trained on the training split),
-// content candidates nearest the user's interest vector (the mean of the
-// built-in embedder's vectors of its history, as the server's interest
-// query), the popularity prior, blended by recommend.Rank with the
-// server's weights. The log has no follow graph, so Network is 0.
-func forYouRec(l *relLog, train map[int][]int, opt recommend.Options, w recommend.Weights) (recommender, error) {
+// forYou is Starling's For-you recommender as the server runs it: the
+// model (package recommend: ALS and item neighbours, trained on the
+// training split) and recommend.ForYou's ranking, given what the server's
+// social.ForYou gives it: the history (newest first, at most the server's
+// 40), and content candidates nearest the interest query
+// (recommend.InterestQuery of the history's texts, embedded by the
+// server's default embedder, exact search as the flat index does, the
+// embedder's score floor). The log has no follow graph and no trends, so
+// Network and Trending are empty.
+type forYou struct {
+	l     *relLog
+	m     *recommend.Model
+	emb   *subword.Model
+	vecs  [][]float32
+	cands map[int]map[int64]recommend.Signals // per user, gathered once for a sweep
+}
+
+func newForYou(l *relLog, train map[int][]int, opt recommend.Options) (*forYou, error) {
 	var ints []recommend.Interaction
-	for u, its := range train {
-		for _, i := range its {
+	users := make([]int, 0, len(train))
+	for u := range train {
+		users = append(users, u)
+	}
+	slices.Sort(users) // training order fixes the model
+	for _, u := range users {
+		for _, i := range train[u] {
 			ints = append(ints, recommend.Interaction{User: int64(u), Item: int64(i)})
 		}
 	}
@@ -285,87 +377,80 @@ func forYouRec(l *relLog, train map[int][]int, opt recommend.Options, w recommen
 	if err != nil {
 		return nil, err
 	}
-	emb := search.NewHashEmbedder(search.DefaultDim)
-	vecs := make([][]float32, len(l.items))
-	for i, t := range l.texts {
-		vecs[i] = emb.Embed(t)
+	emb, err := subword.Default()
+	if err != nil {
+		return nil, err
 	}
-	const candidates = 200
-	return func(_ int, history []int) []int {
-		hist := make([]int64, len(history))
-		had := map[int]bool{}
-		for k, h := range history {
-			hist[k] = int64(h)
-			had[h] = true
-		}
-		cands := map[int64]recommend.Signals{}
-		for _, r := range m.Recommend(hist, candidates, nil) {
-			cands[r.Item] = recommend.Signals{CF: r.Score}
-		}
-		for _, c := range nearestContent(vecs, history, had, candidates) {
-			g := cands[int64(c.Item)]
-			g.Content = c.Score
-			cands[int64(c.Item)] = g
-		}
-		for _, r := range m.Popular(candidates/4, func(id int64) bool { return had[int(id)] }) {
-			if _, ok := cands[r.Item]; !ok {
-				cands[r.Item] = recommend.Signals{}
-			}
-		}
-		for id, g := range cands {
-			g.Popularity = m.Popularity(id)
-			cands[id] = g
-		}
-		ranked := recommend.Rank(cands, w)
+	fy := &forYou{l: l, m: m, emb: emb, vecs: make([][]float32, len(l.items)), cands: map[int]map[int64]recommend.Signals{}}
+	for i, t := range l.texts {
+		fy.vecs[i] = emb.Embed(t)
+	}
+	return fy, nil
+}
+
+// candidates is recommend.Candidates for user, as the server gathers them.
+func (fy *forYou) candidates(user int, history []int) map[int64]recommend.Signals {
+	if c, ok := fy.cands[user]; ok {
+		return c
+	}
+	var v recommend.Viewer
+	texts := make([]string, 0, len(history))
+	for k := len(history) - 1; k >= 0 && len(v.History) < forYouHistory; k-- {
+		v.History = append(v.History, int64(history[k]))
+		texts = append(texts, fy.l.texts[history[k]])
+	}
+	if q := fy.emb.Embed(recommend.InterestQuery(texts)); q != nil {
+		v.Content = nearestContent(fy.vecs, q, recommend.ContentCandidates, fy.emb.MinScore())
+	}
+	c := recommend.Candidates(fy.m, v, forYouLength)
+	fy.cands[user] = c
+	return c
+}
+
+// recommender ranks as recommend.ForYou does with w.
+func (fy *forYou) recommender(w recommend.Weights) recommender {
+	return func(user int, history []int) []int {
+		ranked := recommend.Rank(fy.candidates(user, history), w)
 		out := make([]int, 0, 10)
-		for _, id := range ranked {
-			if len(out) == 10 {
-				break
-			}
+		for _, id := range ranked[:min(10, len(ranked))] {
 			out = append(out, int(id))
 		}
 		return out
-	}, nil
+	}
 }
 
-type scoredItem struct {
-	Item  int
-	Score float64
-}
+// The server's For-you bounds (package social): history length and
+// ranking length.
+const (
+	forYouHistory = 40
+	forYouLength  = 200
+)
 
-// nearestContent returns the k items most similar (cosine, clipped at 0)
-// to the mean vector of history, best first, skipping had: what the
-// server's index answers for the interest query.
-func nearestContent(vecs [][]float32, history []int, had map[int]bool, k int) []scoredItem {
-	if len(history) == 0 {
-		return nil
+// nearestContent returns the k items nearest q by cosine with a score of
+// at least floor, best first (ties: lower index): what the server's index
+// answers for the interest query.
+func nearestContent(vecs [][]float32, q []float32, k int, floor float32) []int64 {
+	type hit struct {
+		item int
+		sc   float32
 	}
-	dim := len(vecs[history[0]])
-	q := make([]float64, dim)
-	for _, h := range history {
-		for d, x := range vecs[h] {
-			q[d] += float64(x)
-		}
-	}
-	var norm float64
-	for _, x := range q {
-		norm += x * x
-	}
-	if norm == 0 {
-		return nil
-	}
-	norm = math.Sqrt(norm)
-	all := make([]scoredItem, 0, len(vecs))
+	var all []hit
 	for i, v := range vecs {
-		if had[i] || len(v) != dim {
+		if len(v) != len(q) {
 			continue
 		}
-		var dot float64
+		var dot float32
 		for d, x := range v {
-			dot += q[d] * float64(x)
+			dot += q[d] * x
 		}
-		all = append(all, scoredItem{i, max(0, dot/norm)})
+		if dot >= floor {
+			all = append(all, hit{i, dot})
+		}
 	}
-	slices.SortFunc(all, func(a, b scoredItem) int { return cmp.Compare(b.Score, a.Score) })
-	return all[:min(k, len(all))]
+	slices.SortStableFunc(all, func(a, b hit) int { return cmp.Compare(b.sc, a.sc) })
+	out := make([]int64, 0, k)
+	for _, h := range all[:min(k, len(all))] {
+		out = append(out, int64(h.item))
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,9 +92,56 @@ func TestRelevanceBadInput(t *testing.T) {
 		{"relevance", "--users", "0"},
 		{"relevance", "--noise", "2"},
 		{"relevance", "--posts", "/nonexistent.gz"},
+		{"relevance", "--split", "train"},
+		{"relevance", "--methods", "random,oracle"},
 	} {
 		if code, _, _ := runCmd(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// The validation split never trains on, nor holds out, a user's last
+// interaction: weights tuned there have not seen the test items.
+func TestLeaveLastOutValidation(t *testing.T) {
+	l := &relLog{}
+	for u := range 3 {
+		for k := range 4 {
+			l.events = append(l.events, event{user: u, item: 10*u + k, ts: int64(100 - k)}) // logged newest first
+		}
+	}
+	l.events = append(l.events, event{user: 3, item: 99, ts: 1}, event{user: 3, item: 98, ts: 2})
+	train, test := leaveLastOut(l, false)
+	if test[1] != 10 || !slices.Equal(train[1], []int{13, 12, 11}) {
+		t.Fatalf("test split: held out %d, trained on %v", test[1], train[1])
+	}
+	train, test = leaveLastOut(l, true)
+	if test[1] != 11 || !slices.Equal(train[1], []int{13, 12}) {
+		t.Fatalf("validation split: held out %d, trained on %v; want 11 held out, the last (10) nowhere", test[1], train[1])
+	}
+	if _, ok := test[3]; ok || !slices.Equal(train[3], []int{99}) {
+		t.Fatalf("a user with 2 interactions in the validation split: test %v, train %v; want nothing held out", test, train[3])
+	}
+}
+
+// --sweep gives one line per grid point, each with its weights, on the
+// validation split.
+func TestRelevanceSweep(t *testing.T) {
+	posts := writePosts(t, 2, 40)
+	code, stdout, stderr := runCmd(t, "relevance", "--posts", posts, "--users", "40", "--clusters", "2", "--per-cluster", "30",
+		"--events", "8", "--factors", "4", "--split", "validation", "--methods", "for_you", "--sweep")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != len(sweepGrid()) {
+		t.Fatalf("%d lines, want %d", len(lines), len(sweepGrid()))
+	}
+	var r relevanceResult
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Method != "for_you" || r.Split != "validation" || r.Weights == nil || *r.Weights != sweepGrid()[len(lines)-1] {
+		t.Fatalf("last line %+v", r)
 	}
 }

@@ -17,10 +17,23 @@ import (
 // TestBackupUnderWriteLoad is the backup drill: while a client keeps
 // posting, `starling backup` copies the running server's data dir; every
 // status acknowledged before the backup started must be in the restored
-// copy, which a server then serves. Restore refuses a data dir in use.
+// copy, which a server then serves, and the media and index snapshot files
+// come along (doctor checks the snapshot's checksums). Restore refuses a
+// data dir in use.
 func TestBackupUnderWriteLoad(t *testing.T) {
 	bin, _ := binaries(t)
 	dir := t.TempDir()
+	// A first run leaves an index snapshot in the data dir (written at
+	// shutdown), as a server that has run a while has.
+	first := startServer(t, dir, "--rate-limit", "0")
+	_, appTok := newApp(t, first)
+	if _, err := postStatus(first.base, register(t, first, appTok, "early"), "before the snapshot"); err != nil {
+		t.Fatal(err)
+	}
+	first.stop()
+	if _, err := os.Stat(filepath.Join(dir, "index", "statuses.json")); err != nil {
+		t.Fatalf("no index snapshot after the first run: %v", err)
+	}
 	s := startServer(t, dir, "--rate-limit", "0")
 	// A file of the data dir besides the database (as media will be).
 	if err := os.MkdirAll(filepath.Join(dir, "media", "ab"), 0o700); err != nil {
@@ -29,7 +42,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "media", "ab", "file.bin"), []byte("media bytes"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, appTok := newApp(t, s)
+	_, appTok = newApp(t, s)
 	token := register(t, s, appTok, "writer")
 
 	var (
@@ -87,6 +100,12 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 		t.Fatalf("restore: %v %s", err, b)
 	}
 	s.stop()
+	// The restored dir passes doctor: schema, integrity, and the index
+	// snapshot that came along, whole (its checksums match).
+	if b, err := exec.Command(bin, "doctor", "--data-dir", restored, "--plugins", "").CombinedOutput(); err != nil ||
+		!strings.Contains(string(b), "ok   index snapshot") || !strings.Contains(string(b), "checksums ok") {
+		t.Fatalf("doctor on the restored dir: %v\n%s", err, b)
+	}
 	r := startServer(t, restored, "--rate-limit", "0")
 	for _, id := range before {
 		r.must(r.do("GET", "/api/v1/statuses/"+id, token, nil), http.StatusOK)

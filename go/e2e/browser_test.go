@@ -29,13 +29,23 @@ type browserReport struct {
 	AvatarWidth    int        `json:"avatarWidth"`
 	ThumbnailWidth int        `json:"thumbnailWidth"`
 	AfterRevoke    any        `json:"afterRevoke"`
+	Attached       struct {
+		StatusID     string `json:"statusId"`
+		MediaID      string `json:"mediaId"`
+		URL          string `json:"url"`
+		Description  string `json:"description"`
+		Width        int    `json:"width"`
+		PreviewWidth int    `json:"previewWidth"`
+	} `json:"attached"`
 }
 
 // TestBrowserApp runs a browser app in Debian's Chromium against the real
 // binary: a page served from another origin uses masto.js to register an
 // app, log in with the authorization code and PKCE through a popup, page
 // home by the Link header, post, receive the post over the WebSocket, read
-// notifications, show the default images, and log out. Every request it
+// notifications, show the default images, attach a picture (uploaded with
+// fetch and FormData, as web clients do) to a post and show it, and log
+// out. Every request it
 // makes crosses origins, so each step also checks CORS. `make test`
 // (test-e2e-deps) installs Chromium, playwright-core and masto.js and
 // bundles masto.js for the browser, and requires this test to run.
@@ -107,8 +117,40 @@ func TestBrowserApp(t *testing.T) {
 	// The posts are really stored, as the app saw them.
 	var got []status
 	s.must(s.do("GET", "/api/v1/accounts/"+aliceID(t, s)+"/statuses?limit=40", "", nil), http.StatusOK).decode(t, &got)
-	if len(got) != len(seeded)+len(rep.Posted) {
-		t.Errorf("alice has %d statuses, want %d seeded + %d posted from the browser", len(got), len(seeded), len(rep.Posted))
+	if len(got) != len(seeded)+len(rep.Posted)+1 {
+		t.Errorf("alice has %d statuses, want %d seeded + %d posted + 1 with a picture from the browser", len(got), len(seeded), len(rep.Posted))
+	}
+	checkBrowserPicture(t, s, rep)
+}
+
+// checkBrowserPicture checks the status the browser posted with a picture:
+// stored with its attachment and description, the file served as an
+// image, and shown in the page at its size (320 wide) and as a preview.
+func checkBrowserPicture(t *testing.T, s *server, rep browserReport) {
+	t.Helper()
+	a := rep.Attached
+	if a.StatusID == "" {
+		t.Fatal("the browser posted no picture")
+	}
+	var st struct {
+		MediaAttachments []struct {
+			ID          string `json:"id"`
+			Type        string `json:"type"`
+			URL         string `json:"url"`
+			Description string `json:"description"`
+		} `json:"media_attachments"`
+	}
+	s.must(s.do("GET", "/api/v1/statuses/"+a.StatusID, "", nil), http.StatusOK).decode(t, &st)
+	if len(st.MediaAttachments) != 1 || st.MediaAttachments[0].ID != a.MediaID || st.MediaAttachments[0].Type != "image" ||
+		st.MediaAttachments[0].Description != "A gradient from the browser" {
+		t.Fatalf("the browser's status has media %+v, want its one picture (%s)", st.MediaAttachments, a.MediaID)
+	}
+	file := s.must(s.raw("GET", st.MediaAttachments[0].URL, "", "", nil, nil), http.StatusOK)
+	if ct := file.header.Get("Content-Type"); ct != "image/jpeg" || len(file.body) == 0 {
+		t.Errorf("the picture is served as %q, %d bytes", ct, len(file.body))
+	}
+	if a.Width != 320 || a.PreviewWidth < 1 {
+		t.Errorf("the page showed the picture %dpx and its preview %dpx wide, want 320 and some", a.Width, a.PreviewWidth)
 	}
 }
 

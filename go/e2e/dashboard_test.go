@@ -51,8 +51,9 @@ func TestDashboardMetricsExist(t *testing.T) {
 	ident := regexp.MustCompile(`[a-zA-Z_:][a-zA-Z0-9_:]*`)
 	notMetric := map[string]bool{"sum": true, "by": true, "rate": true, "increase": true, "histogram_quantile": true,
 		"le": true, "route": true, "code": true, "plugin": true, "hook": true, "verdict": true, "state": true,
-		"db_name": true, "__rate_interval": true, "result": true, "reason": true}
+		"db_name": true, "__rate_interval": true, "result": true, "reason": true, "version": true}
 	checked := 0
+	queried := map[string]bool{}
 	for _, p := range dash.Panels {
 		for _, target := range p.Targets {
 			expr := regexp.MustCompile(`\{[^}]*\}|\[[^\]]*\]`).ReplaceAllString(target.Expr, "")
@@ -61,6 +62,7 @@ func TestDashboardMetricsExist(t *testing.T) {
 					continue
 				}
 				checked++
+				queried[name] = true
 				if !exported[name] {
 					t.Errorf("panel %q queries %s, which /metrics does not export", p.Title, name)
 				}
@@ -69,6 +71,21 @@ func TestDashboardMetricsExist(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("only %d metric names found in the dashboard: the parser is wrong", checked)
+	}
+	// Every part the operations issue names has a panel: HTTP by route and
+	// code, both SQL pools, outbox lag, fan-out throughput, the timeline
+	// cache hit rate, the index's size, training and recall check, the
+	// embedder's latency and errors, plugin calls, errors (verdict "error")
+	// and latency per plugin and version, streaming connections.
+	for _, name := range []string{"starling_http_requests_total", "starling_http_request_duration_seconds_bucket",
+		"go_sql_in_use_connections", "starling_pg_pool_connections", "starling_outbox_pending", "starling_outbox_oldest_age_seconds",
+		"starling_feed_fanout_statuses_total", "starling_timeline_reads_total", "starling_index_vectors",
+		"starling_index_trained_vectors", "starling_index_builds_total", "starling_index_recall",
+		"starling_embedder_request_duration_seconds_bucket", "starling_embedder_errors_total",
+		"starling_policy_decisions_total", "starling_policy_call_duration_seconds_bucket", "starling_streaming_connections"} {
+		if !queried[name] {
+			t.Errorf("the dashboard has no panel querying %s", name)
+		}
 	}
 }
 

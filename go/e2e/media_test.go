@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -27,6 +29,23 @@ func photoWithGPS(t *testing.T, w, h int) []byte {
 	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
 		t.Fatal(err)
 	}
+	return withGPS(b.Bytes())
+}
+
+// realPhotoWithGPS is a photograph (a frame of real video that ships with
+// every Go toolchain, under GOROOT), tagged by withGPS.
+func realPhotoWithGPS(t *testing.T) []byte {
+	t.Helper()
+	jpg, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "image", "testdata", "video-001.jpeg"))
+	if err != nil {
+		t.Fatalf("the Go toolchain's test photograph: %v", err)
+	}
+	return withGPS(jpg)
+}
+
+// withGPS inserts, right after the JPEG's SOI marker, an EXIF segment
+// whose GPS IFD holds the marker GPS-SECRET.
+func withGPS(jpg []byte) []byte {
 	// TIFF header (big-endian), IFD0 with one entry: GPSInfo -> IFD at 26,
 	// which holds GPSLatitudeRef; the marker string follows.
 	tiff := []byte("MM\x00\x2a\x00\x00\x00\x08" +
@@ -35,7 +54,6 @@ func photoWithGPS(t *testing.T, w, h int) []byte {
 		"GPS-SECRET-51.5N")
 	payload := append([]byte("Exif\x00\x00"), tiff...)
 	seg := []byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
-	jpg := b.Bytes()
 	out := append([]byte{}, jpg[:2]...)
 	out = append(out, seg...)
 	out = append(out, payload...)

@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -112,6 +114,10 @@ func TestTracingOTLP(t *testing.T) {
 			}); !ok {
 				t.Errorf("plugin span's parent %s is not the server's client span of the call", inPlugin.parentID)
 			}
+			// The JSON access log line of the request carries its trace id.
+			if !logHasTrace(s.logs.String(), "/api/v1/statuses", post.traceID) {
+				t.Errorf("no access log line for POST /api/v1/statuses with trace_id %s in:\n%s", post.traceID, s.logs)
+			}
 			return
 		}
 		select {
@@ -122,4 +128,19 @@ func TestTracingOTLP(t *testing.T) {
 			t.Fatalf("no complete trace within 30s (request span %v, plugin call %v, plugin span %v); received %+v", okPost, okCall, okPlugin, rc.spans)
 		}
 	}
+}
+
+// logHasTrace reports whether a JSON log line for a request to path
+// carries trace_id.
+func logHasTrace(logs, path, traceID string) bool {
+	for _, line := range strings.Split(logs, "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue
+		}
+		if rec["trace_id"] == traceID && strings.Contains(line, path) {
+			return true
+		}
+	}
+	return false
 }

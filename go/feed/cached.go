@@ -87,7 +87,7 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 // failed write the affected timelines are dropped if the store still can,
 // and the error returned, so the outbox delivers st again.
 func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) (err error) {
-	ctx, span := tracing.Child(ctx, "feed.fanout", trace.SpanKindInternal)
+	ctx, span := tracing.Child(ctx, "feed.fanout", trace.SpanKindInternal, attribute.Int64("status.id", st.ID))
 	defer func() {
 		if err != nil {
 			c.counts.FanoutFailures.Add(1)

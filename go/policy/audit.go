@@ -51,7 +51,7 @@ func (a *storeAudit) RecordPolicyDecision(ctx context.Context, r AuditRecord) er
 // text is not logged: the audit says who decided what and why, and the
 // status itself (if stored) is the record of its content.
 func (h *Host) decided(ctx context.Context, in *instance, hook string, accountID, statusID int64, v pluginsdk.Verdict, reason string) {
-	h.metrics.decisions.WithLabelValues(in.spec.Name, hook, v.String()).Inc()
+	h.metrics.decisions.WithLabelValues(in.spec.Name, in.version, hook, v.String()).Inc()
 	if v == pluginsdk.VerdictAllow {
 		return
 	}

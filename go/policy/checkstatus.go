@@ -104,7 +104,7 @@ func (h *Host) failed(ctx context.Context, s *slot, hook string, err error) erro
 		return fmt.Errorf("policy: %s: %w", hook, ctx.Err())
 	}
 	spec := s.spec.Load()
-	h.metrics.decisions.WithLabelValues(s.name, hook, "error").Inc()
+	h.metrics.decisions.WithLabelValues(s.name, s.lastVersion(), hook, "error").Inc()
 	what := "failed"
 	switch {
 	case status.Code(err) == codes.DeadlineExceeded:

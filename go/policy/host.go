@@ -303,7 +303,7 @@ func call[T any](ctx context.Context, h *Host, s *slot, hook string, fn func(con
 	}
 	d := time.Since(start)
 	s.stats.observe(d, err != nil)
-	s.durations[hook].Observe(d.Seconds())
+	in.durations[hook].Observe(d.Seconds())
 	return resp, in, err
 }
 

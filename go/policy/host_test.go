@@ -37,6 +37,28 @@ func TestWordfilterAllow(t *testing.T) {
 	if n := h.count(t, "wordfilter", "check_status", "allow"); n != 1 {
 		t.Errorf("allow count = %v, want 1", n)
 	}
+	// Calls and their latency are counted per plugin and version (the
+	// one the running plugin reports).
+	version := ""
+	for _, p := range h.Plugins() {
+		if p.Name == "wordfilter" {
+			version = p.Version
+		}
+	}
+	if version == "" {
+		t.Fatal("wordfilter reports no version")
+	}
+	for _, name := range []string{"starling_policy_decisions_total", "starling_policy_call_duration_seconds"} {
+		var got float64
+		for _, m := range h.series(t, name) {
+			if m.labels["plugin"] == "wordfilter" && m.labels["hook"] == "check_status" && m.labels["version"] == version {
+				got += m.value
+			}
+		}
+		if got != 1 {
+			t.Errorf("%s{plugin=wordfilter,version=%s,hook=check_status} = %v, want 1", name, version, got)
+		}
+	}
 }
 
 func TestWordfilterReject(t *testing.T) {

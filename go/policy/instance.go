@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health/grpc_health_v1"
 
@@ -27,11 +28,14 @@ type instance struct {
 	spec    PluginSpec
 	path    string // the manifest's binary (what the operator installed)
 	version string
-	client  *plugin.Client
-	conn    plugin.ClientProtocol // for health checks
-	rpc     pluginsdk.Client
-	pid     int
-	started time.Time
+	// durations holds each hook's latency histogram child for this
+	// plugin and version, looked up once rather than on every call.
+	durations map[string]prometheus.Observer
+	client    *plugin.Client
+	conn      plugin.ClientProtocol // for health checks
+	rpc       pluginsdk.Client
+	pid       int
+	started   time.Time
 
 	// mu is held shared by every call and exclusively by retire, so retire
 	// waits for the calls in flight (the drain) and no call starts after it.
@@ -144,7 +148,11 @@ func (h *Host) startInstance(ctx context.Context, path string, spec PluginSpec) 
 	if err := healthCheck(ctx, rpc); err != nil {
 		return nil, fail("health", err)
 	}
-	inst := &instance{spec: spec, path: path, version: cleanText(info.Version, 64), client: client, conn: rpc, rpc: pc, started: time.Now()}
+	inst := &instance{spec: spec, path: path, version: cleanText(info.Version, 64), client: client, conn: rpc, rpc: pc, started: time.Now(),
+		durations: map[string]prometheus.Observer{}}
+	for _, hk := range knownHooks {
+		inst.durations[hk] = h.metrics.duration.WithLabelValues(spec.Name, inst.version, hk)
+	}
 	if rc := client.ReattachConfig(); rc != nil {
 		inst.pid = rc.Pid
 	}

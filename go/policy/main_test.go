@@ -242,28 +242,50 @@ func newHostFor(t *testing.T, m *Manifest) (*testHost, error) {
 	return th, nil
 }
 
-// count reads starling_policy_decisions_total for one label set.
+// count reads starling_policy_decisions_total for one label set, summed
+// over the plugin's versions.
 func (th *testHost) count(t *testing.T, plugin, hook, verdict string) float64 {
+	t.Helper()
+	total := 0.0
+	for _, m := range th.series(t, "starling_policy_decisions_total") {
+		if m.labels["plugin"] == plugin && m.labels["hook"] == hook && m.labels["verdict"] == verdict {
+			total += m.value
+		}
+	}
+	return total
+}
+
+// sample is one series of a gathered metric: its labels, and its value
+// (a counter's, or a histogram's sample count).
+type sample struct {
+	labels map[string]string
+	value  float64
+}
+
+// series returns every series of the metric named name.
+func (th *testHost) series(t *testing.T, name string) []sample {
 	t.Helper()
 	mfs, err := th.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []sample
 	for _, mf := range mfs {
-		if mf.GetName() != "starling_policy_decisions_total" {
+		if mf.GetName() != name {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			labels := map[string]string{}
+			sm := sample{labels: map[string]string{}, value: m.GetCounter().GetValue()}
+			if h := m.GetHistogram(); h != nil {
+				sm.value = float64(h.GetSampleCount())
+			}
 			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
+				sm.labels[l.GetName()] = l.GetValue()
 			}
-			if labels["plugin"] == plugin && labels["hook"] == hook && labels["verdict"] == verdict {
-				return m.GetCounter().GetValue()
-			}
+			out = append(out, sm)
 		}
 	}
-	return 0
+	return out
 }
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of go-plugin's

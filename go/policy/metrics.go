@@ -9,8 +9,8 @@ import (
 
 // metrics are the host's Prometheus collectors.
 type metrics struct {
-	decisions *prometheus.CounterVec   // plugin, hook, verdict
-	duration  *prometheus.HistogramVec // plugin, hook
+	decisions *prometheus.CounterVec   // plugin, version, hook, verdict
+	duration  *prometheus.HistogramVec // plugin, version, hook
 	up        *prometheus.GaugeVec     // plugin
 	restarts  *prometheus.CounterVec   // plugin
 	swaps     *prometheus.CounterVec   // plugin, result
@@ -20,13 +20,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "starling", Subsystem: "policy", Name: "decisions_total",
-			Help: `Policy plugin decisions by plugin, hook and verdict; verdict "error" counts failed calls (timeout, crash, plugin restarting).`,
-		}, []string{"plugin", "hook", "verdict"}),
+			Help: `Policy plugin decisions by plugin, version (as the plugin reports it), hook and verdict; verdict "error" counts failed calls (timeout, crash, plugin restarting).`,
+		}, []string{"plugin", "version", "hook", "verdict"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "starling", Subsystem: "policy", Name: "call_duration_seconds",
-			Help:    "Duration of policy plugin calls, failed ones included.",
+			Help:    "Duration of policy plugin calls by plugin, version and hook, failed ones included.",
 			Buckets: []float64{25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 100e-3, 1},
-		}, []string{"plugin", "hook"}),
+		}, []string{"plugin", "version", "hook"}),
 		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: "starling", Subsystem: "policy", Name: "plugin_up",
 			Help: "1 while an enabled policy plugin is ready, 0 while it is starting or restarting (its fail mode applies).",

@@ -35,7 +35,7 @@ func (h *Host) Rank(ctx context.Context, req *pluginsdk.RankRequest) ([]int64, e
 	}
 	cur := *req
 	for _, s := range h.routes.Load().byHook[hook] {
-		resp, _, err := call(ctx, h, s, hook, func(ctx context.Context, c pluginsdk.Client) (*pluginsdk.RankResponse, error) {
+		resp, in, err := call(ctx, h, s, hook, func(ctx context.Context, c pluginsdk.Client) (*pluginsdk.RankResponse, error) {
 			return c.Rank(ctx, &cur)
 		})
 		var next []pluginsdk.Candidate
@@ -48,7 +48,7 @@ func (h *Host) Rank(ctx context.Context, req *pluginsdk.RankRequest) ([]int64, e
 			}
 			continue
 		}
-		h.metrics.decisions.WithLabelValues(s.name, hook, "ranked").Inc()
+		h.metrics.decisions.WithLabelValues(s.name, in.version, hook, "ranked").Inc()
 		cur.Candidates = next
 	}
 	ids := make([]int64, len(cur.Candidates))

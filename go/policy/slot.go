@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // State is a plugin's condition as Plugins reports it.
@@ -58,9 +56,9 @@ type slot struct {
 	cur   atomic.Pointer[instance]
 	spec  atomic.Pointer[PluginSpec] // applied spec, also while not running
 	stats callStats
-	// durations holds each hook's histogram child, looked up once rather
-	// than by label on every call.
-	durations map[string]prometheus.Observer
+	// version is the version the last instance started reported: failed
+	// calls while none runs count against it.
+	version atomic.Pointer[string]
 
 	// life serialises what replaces cur: start, swap, restart, stop.
 	life sync.Mutex
@@ -76,10 +74,7 @@ type slot struct {
 }
 
 func newSlot(h *Host, spec PluginSpec, index int) *slot {
-	s := &slot{name: spec.Name, host: h, index: index, state: StateDisabled, durations: map[string]prometheus.Observer{}}
-	for _, hk := range knownHooks {
-		s.durations[hk] = h.metrics.duration.WithLabelValues(spec.Name, hk)
-	}
+	s := &slot{name: spec.Name, host: h, index: index, state: StateDisabled}
 	// Exported at 0 from the start, so a dashboard's rate() sees the first
 	// restart rather than a series appearing.
 	h.metrics.restarts.WithLabelValues(spec.Name)
@@ -103,6 +98,23 @@ func (s *slot) setState(st State, errText string) {
 		return
 	}
 	s.host.metrics.up.WithLabelValues(s.name).Set(up)
+}
+
+// setCurrent makes in the current instance (nil: none) and returns the
+// previous one.
+func (s *slot) setCurrent(in *instance) *instance {
+	if in != nil {
+		s.version.Store(&in.version)
+	}
+	return s.cur.Swap(in)
+}
+
+// lastVersion is the version of the current or last instance, "" before one.
+func (s *slot) lastVersion() string {
+	if v := s.version.Load(); v != nil {
+		return *v
+	}
+	return ""
 }
 
 func (s *slot) getState() (State, string) {
@@ -139,7 +151,7 @@ func (s *slot) start(ctx context.Context, spec PluginSpec) error {
 		s.setState(StateRestarting, err.Error())
 		return err
 	}
-	s.cur.Store(in)
+	s.setCurrent(in)
 	s.setState(StateReady, "")
 	s.runSupervisor()
 	return nil
@@ -163,7 +175,7 @@ func (s *slot) swap(ctx context.Context, spec PluginSpec) (took, drain time.Dura
 		return 0, 0, err
 	}
 	s.spec.Store(&spec)
-	old := s.cur.Swap(in)
+	old := s.setCurrent(in)
 	took = time.Since(begin)
 	s.host.metrics.swaps.WithLabelValues(s.name, "ok").Inc()
 	s.mu.Lock()
@@ -184,7 +196,7 @@ func (s *slot) disable(spec PluginSpec) {
 	defer s.life.Unlock()
 	s.stopSupervisor()
 	s.spec.Store(&spec)
-	if old := s.cur.Swap(nil); old != nil {
+	if old := s.setCurrent(nil); old != nil {
 		old.retire()
 	}
 	s.setState(StateDisabled, "")
@@ -195,7 +207,7 @@ func (s *slot) close() {
 	s.life.Lock()
 	defer s.life.Unlock()
 	s.stopSupervisor()
-	if old := s.cur.Swap(nil); old != nil {
+	if old := s.setCurrent(nil); old != nil {
 		old.retire()
 	}
 	s.setState(StateStopped, "")
@@ -320,7 +332,7 @@ func (s *slot) restart(log *slog.Logger, dead *instance, reason string, backoff 
 			s.setState(StateRestarting, err.Error())
 			continue
 		}
-		s.cur.Store(in)
+		s.setCurrent(in)
 		s.life.Unlock()
 		s.mu.Lock()
 		s.restarts++

@@ -22,6 +22,7 @@ type Options struct {
 	Iterations int     // alternating sweeps; default 20, at most 50
 	Alpha      float64 // confidence of an observed pair is 1+Alpha; default 5
 	Lambda     float64 // L2 regularisation; default 0.1
+	Neighbours int     // item-kNN neighbours kept per item; default 50, at most 200
 	Seed       uint64  // initialisation; the same log and seed give the same model
 }
 
@@ -43,7 +44,11 @@ func (o *Options) defaults() error {
 	if o.Lambda == 0 {
 		o.Lambda = 0.1
 	}
+	if o.Neighbours == 0 {
+		o.Neighbours = defaultNeighbours
+	}
 	if o.Factors < 1 || o.Factors > maxFactors || o.Iterations < 1 || o.Iterations > maxIterations ||
+		o.Neighbours < 1 || o.Neighbours > maxNeighbours ||
 		o.Alpha < 0 || o.Lambda <= 0 || math.IsNaN(o.Alpha) || math.IsNaN(o.Lambda) {
 		return errors.New("recommend: options out of range")
 	}
@@ -60,6 +65,7 @@ type Model struct {
 	yty    []float64     // Factors*Factors: YᵀY, shared by every fold-in
 	pop    []float64     // per row: distinct users who interacted
 	maxPop float64
+	nbr    [][]neighbour // per row: its most similar items (knn.go)
 }
 
 // Len is the number of items the model knows.
@@ -70,8 +76,9 @@ func (m *Model) Len() int {
 	return len(m.items)
 }
 
-// Train fits a model to ints. Cost is O(Iterations · (nnz·F² + (U+I)·F³)),
-// so the caller bounds len(ints).
+// Train fits a model to ints: the ALS factors and the item neighbours.
+// Cost is O(Iterations · (nnz·F² + (U+I)·F³) + nnz·maxCoItems), so the
+// caller bounds len(ints).
 func Train(ints []Interaction, opt Options) (*Model, error) {
 	if err := opt.defaults(); err != nil {
 		return nil, err
@@ -120,6 +127,7 @@ func Train(ints []Interaction, opt Options) (*Model, error) {
 		sweep(m.y, x, byItem, f, opt, s)
 	}
 	m.yty = gram(m.y, f)
+	m.nbr = itemNeighbours(byUser, byItem, opt.Neighbours)
 	return m, nil
 }
 

@@ -73,7 +73,7 @@ func TestColdAndUnknown(t *testing.T) {
 }
 
 func TestOptionsBounded(t *testing.T) {
-	for _, o := range []Options{{Factors: maxFactors + 1}, {Iterations: maxIterations + 1}, {Alpha: -1}, {Lambda: math.NaN()}} {
+	for _, o := range []Options{{Factors: maxFactors + 1}, {Iterations: maxIterations + 1}, {Alpha: -1}, {Lambda: math.NaN()}, {Neighbours: maxNeighbours + 1}, {Neighbours: -1}} {
 		if _, err := Train(nil, o); err == nil {
 			t.Errorf("Train(%+v) accepted out-of-range options", o)
 		}

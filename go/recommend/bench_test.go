@@ -51,3 +51,24 @@ func BenchmarkRecommend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkForYou is the whole recommend part of one For-you ranking: ALS
+// fold-in and scoring, item neighbours, and the blend of 200 candidates
+// each with 100 content candidates (what the index gives).
+func BenchmarkForYou(b *testing.B) {
+	m, err := Train(randomLog(200000, 20000, 100000), Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := Viewer{History: make([]int64, 40), Content: make([]int64, 100)}
+	for i := range v.History {
+		v.History[i] = int64(i * 7)
+	}
+	for i := range v.Content {
+		v.Content[i] = int64(50000 + i)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ForYou(m, v, 200, DefaultWeights)
+	}
+}

@@ -11,7 +11,15 @@
 // and runs off the request path; a viewer's vector is folded in from their
 // current history at query time, so what they did since training counts.
 //
-// Rank blends per-candidate Signals with Weights; it knows nothing about
-// statuses or SQL, so package social feeds it candidates it has already
-// filtered by the one visibility rule.
+// Beside the factors, Train keeps each item's nearest items by cosine over
+// who interacted (item kNN, knn.go): ALS smooths co-occurrence into a few
+// factors, the neighbours keep its sharp local part, and the blend of
+// both beats either on the relevance bench.
+//
+// ForYou gathers a viewer's candidates (ALS, neighbours, and the content,
+// network and trending candidates its caller found) and Rank blends their
+// Signals with Weights. It knows nothing about statuses or SQL: package
+// social gives it what it read and filters the ranking by the one
+// visibility rule; the relevance bench gives it what its log holds, so
+// the bench measures the server's recommender.
 package recommend

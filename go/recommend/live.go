@@ -58,3 +58,6 @@ func (l *Live) Run(ctx context.Context, period time.Duration, opt Options, load 
 		}
 	}
 }
+
+// ForYou is ForYou on the served model with DefaultWeights.
+func (l *Live) ForYou(v Viewer, n int) []int64 { return ForYou(l.m.Load(), v, n, DefaultWeights) }

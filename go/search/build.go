@@ -96,6 +96,7 @@ func (x *Index) build(ctx context.Context) (res BuildResult, err error) {
 	defer x.building.Store(false)
 	defer x.progress.Store(0)
 	start := time.Now()
+	defer func() { x.counts.built(time.Since(start), err) }()
 	x.wmu.Lock()
 	journal := []journalOp{}
 	x.journal = &journal

@@ -124,6 +124,7 @@ func (x *Index) Check(ctx context.Context, queries, k int) (CheckResult, error) 
 	res := CheckResult{Index: x.cfg.Name, Kind: st.Kind, Queries: len(qids), K: k, Recall: sum / float64(len(qids)),
 		NProbe: st.NProbe, Refine: st.RefineFactor, Vectors: st.Vectors, Took: time.Since(start), Target: RecallTarget}
 	res.MeetsTarget = res.Recall >= RecallTarget
+	x.counts.checked(res.Recall)
 	return res, nil
 }
 

@@ -111,6 +111,7 @@ type Index struct {
 	bg       sync.WaitGroup
 	bgCtx    context.Context
 	src      VectorSource
+	counts   *Counters
 }
 
 type journalOp struct {
@@ -135,7 +136,7 @@ func NewIndex(ctx context.Context, cfg IndexConfig, src VectorSource, log *slog.
 		return nil, fmt.Errorf("search: index %q: %w", cfg.Name, err)
 	}
 	return &Index{cfg: cfg, log: log.With("index", cfg.Name), cur: flat, ids: map[int64]struct{}{},
-		removed: map[int64]struct{}{}, bgCtx: ctx, src: src}, nil
+		removed: map[int64]struct{}{}, bgCtx: ctx, src: src, counts: newCounters()}, nil
 }
 
 // Close waits for a background build and frees the index.
@@ -289,7 +290,7 @@ func (x *Index) Search(q []float32, k int, exclude []int64) ([]Hit, error) {
 	dists := make([]float32, k)
 	x.mu.RLock()
 	// The exact index ignores nprobe and the re-rank depth.
-	opts := vecsearch.SearchOptions{NProbe: servedNProbe(x.cfg.NProbe, x.nlist), RefineFactor: x.cfg.RefineFactor, Threads: 1, Exclude: ex}
+	opts := vecsearch.SearchOptions{NProbe: x.nprobeLocked(), RefineFactor: x.cfg.RefineFactor, Threads: 1, Exclude: ex}
 	n, err := x.cur.SearchWith(q, k, opts, ids, dists)
 	x.mu.RUnlock()
 	if err != nil {
@@ -304,6 +305,21 @@ func (x *Index) Search(q []float32, k int, exclude []int64) ([]Hit, error) {
 		hits = append(hits, Hit{ID: ids[i], Score: 1 - dists[i]/2})
 	}
 	return hits, nil
+}
+
+func (x *Index) nprobeLocked() int { return servedNProbe(x.cfg.NProbe, x.nlist) }
+
+// Plan says how a search for k neighbours runs now, for its trace span:
+// the inverted lists probed (0: exact index) and the candidates whose
+// exact distance is computed (the re-ranked k·refine for IVF-PQ, every
+// vector for the exact index).
+func (x *Index) Plan(k int) (nprobe, candidates int) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.nlist == 0 {
+		return 0, x.Len()
+	}
+	return x.nprobeLocked(), min(k*max(x.cfg.RefineFactor, 1), x.Len())
 }
 
 // Status describes an index for operators (starling index status).

@@ -294,6 +294,33 @@ func TestSnapshotRoundTripAndCatchUp(t *testing.T) {
 	}
 	findsItself(t, again, down[1:])
 
+	// doctor's check passes the sound snapshot, and fails it once damaged.
+	if info, err := VerifySnapshot(dir, "statuses"); err != nil || info.Embedder != "emb-a" || info.Vectors != 1499 {
+		t.Fatalf("VerifySnapshot of a sound snapshot: %+v, %v", info, err)
+	}
+	if _, err := VerifySnapshot(t.TempDir(), "statuses"); !errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("VerifySnapshot of an empty dir: %v", err)
+	}
+	vsi, _ := filepath.Glob(filepath.Join(dir, "statuses-*.vsi"))
+	if len(vsi) != 1 {
+		t.Fatalf("index files: %v", vsi)
+	}
+	good, err := os.ReadFile(vsi[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := slices.Clone(good)
+	bad[len(bad)/2] ^= 0xff
+	if err := os.WriteFile(vsi[0], bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := VerifySnapshot(dir, "statuses"); err == nil || errors.Is(err, ErrNoSnapshot) {
+		t.Fatalf("VerifySnapshot of a damaged index file: %v", err)
+	}
+	if err := os.WriteFile(vsi[0], good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	// Another embedder's snapshot is not used; a damaged one is refused.
 	other := newTestIndex(t, src, 1000)
 	if err := other.Load(dir, "emb-b"); !errors.Is(err, ErrNoSnapshot) {
@@ -321,8 +348,19 @@ func TestCheckMeasuresRecall(t *testing.T) {
 	src := &memSource{}
 	src.put(clustered(3000, 0, 8)...)
 	idx := newTestIndex(t, src, 1000)
+	if k := idx.Counters(); !math.IsNaN(k.LastRecall()) || k.Checks.Load() != 0 {
+		t.Fatalf("before any check: recall %v after %d checks", k.LastRecall(), k.Checks.Load())
+	}
 	if _, err := idx.Rebuild(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// What a search's span reports: nprobe lists (capped by nlist) and the
+	// k·refine candidates re-ranked exactly.
+	if nprobe, cand := idx.Plan(10); nprobe != min(idx.cfg.NProbe, idx.nlist) || nprobe < 1 || cand != 10*idx.cfg.RefineFactor {
+		t.Errorf("Plan(10) on IVF-PQ = %d lists, %d candidates; nlist %d, config %+v", nprobe, cand, idx.nlist, idx.cfg)
+	}
+	if k := idx.Counters(); k.BuildsOK.Load() != 1 || k.BuildsFailed.Load() != 0 || k.LastBuild() <= 0 || idx.Trained() != 3000 {
+		t.Fatalf("after one build: ok %d failed %d took %v trained %d", k.BuildsOK.Load(), k.BuildsFailed.Load(), k.LastBuild(), idx.Trained())
 	}
 	res, err := idx.Check(ctx, 100, 10)
 	if err != nil {
@@ -340,6 +378,10 @@ func TestCheckMeasuresRecall(t *testing.T) {
 	}
 	if low.Recall >= res.Recall || low.MeetsTarget {
 		t.Fatalf("nprobe 1 without re-rank: %+v, served: %+v", low, res)
+	}
+	// The metrics read the last check.
+	if k := idx.Counters(); k.Checks.Load() != 2 || k.LastRecall() != low.Recall {
+		t.Errorf("counters after two checks: %d checks, last recall %v, want %v", k.Checks.Load(), k.LastRecall(), low.Recall)
 	}
 	t.Logf("recall@10 served %.3f, nprobe=1 %.3f", res.Recall, low.Recall)
 }

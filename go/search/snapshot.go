@@ -130,54 +130,148 @@ func writeFileAtomic(path string, data []byte) error {
 // a damaged one: the caller rebuilds from the source either way). Call it
 // before the index is shared.
 func (x *Index) Load(dir, embedder string) error {
-	raw, err := os.ReadFile(x.metaPath(dir))
+	snap, err := readSnapshot(dir, x.cfg.Name, func(meta snapshotMeta) error {
+		if meta.Format != snapshotFormat || meta.Embedder != embedder || meta.Dim != x.cfg.Dim {
+			return fmt.Errorf("%w for embedder %q (dim %d): the snapshot holds %q (dim %d, format %d)",
+				ErrNoSnapshot, embedder, x.cfg.Dim, meta.Embedder, meta.Dim, meta.Format)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	x.wmu.Lock()
+	x.mu.Lock()
+	old := x.cur
+	x.cur, x.nlist, x.ids, x.hwm, x.trained = snap.idx, snap.nlist, snap.ids, snap.meta.HighWater, snap.meta.Trained
+	x.size.Store(int64(len(snap.ids)))
+	x.mu.Unlock()
+	x.wmu.Unlock()
+	return old.Close()
+}
+
+// snapshot is a snapshot read and checked whole.
+type snapshot struct {
+	meta  snapshotMeta
+	ids   map[int64]struct{}
+	idx   *vecsearch.Index
+	nlist int
+}
+
+// readSnapshot reads the snapshot of the index name in dir and checks it:
+// accept vets the meta file first; the ID list must match its length and
+// FNV-1a checksum, and the index file (checksummed by the library) must
+// load and hold as many vectors, of the meta's dimension. The caller owns
+// the returned index.
+func readSnapshot(dir, name string, accept func(snapshotMeta) error) (*snapshot, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, name+".json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return ErrNoSnapshot
+		return nil, ErrNoSnapshot
 	}
 	if err != nil {
-		return fmt.Errorf("search: snapshot: %w", err)
+		return nil, fmt.Errorf("search: snapshot: %w", err)
 	}
 	var meta snapshotMeta
 	if err := json.Unmarshal(raw, &meta); err != nil {
-		return fmt.Errorf("search: snapshot meta: %w", err)
+		return nil, fmt.Errorf("search: snapshot meta: %w", err)
 	}
-	if meta.Format != snapshotFormat || meta.Embedder != embedder || meta.Dim != x.cfg.Dim {
-		return fmt.Errorf("%w for embedder %q (dim %d): the snapshot holds %q (dim %d, format %d)",
-			ErrNoSnapshot, embedder, x.cfg.Dim, meta.Embedder, meta.Dim, meta.Format)
+	if err := accept(meta); err != nil {
+		return nil, err
 	}
-	buf, err := os.ReadFile(x.genPath(dir, meta.Generation, ".ids"))
+	gen := func(ext string) string { return filepath.Join(dir, name+"-"+strconv.FormatInt(meta.Generation, 10)+ext) }
+	buf, err := os.ReadFile(gen(".ids"))
 	if err != nil {
-		return fmt.Errorf("search: snapshot ids: %w", err)
+		return nil, fmt.Errorf("search: snapshot ids: %w", err)
 	}
 	h := fnv.New64a()
 	_, _ = h.Write(buf)
 	if len(buf) != 8*meta.Count || h.Sum64() != meta.IDsFNV {
-		return fmt.Errorf("search: snapshot ids: checksum or length mismatch (%d bytes for %d ids)", len(buf), meta.Count)
+		return nil, fmt.Errorf("search: snapshot ids: checksum or length mismatch (%d bytes for %d ids)", len(buf), meta.Count)
 	}
-	idx, err := vecsearch.Load(x.genPath(dir, meta.Generation, ".vsi"))
+	idx, err := vecsearch.Load(gen(".vsi"))
 	if err != nil {
-		return fmt.Errorf("search: snapshot index: %w", err)
+		return nil, fmt.Errorf("search: snapshot index: %w", err)
 	}
 	st, err := idx.Stats()
-	if err == nil && (st.Len != meta.Count || st.Dim != x.cfg.Dim) {
-		err = fmt.Errorf("holds %d vectors of dim %d, meta says %d of dim %d", st.Len, st.Dim, meta.Count, x.cfg.Dim)
+	if err == nil && (st.Len != meta.Count || st.Dim != meta.Dim) {
+		err = fmt.Errorf("holds %d vectors of dim %d, meta says %d of dim %d", st.Len, st.Dim, meta.Count, meta.Dim)
 	}
 	if err != nil {
 		idx.Close()
-		return fmt.Errorf("search: snapshot index: %w", err)
+		return nil, fmt.Errorf("search: snapshot index: %w", err)
 	}
 	ids := make(map[int64]struct{}, meta.Count)
 	for i := range meta.Count {
 		ids[int64(binary.LittleEndian.Uint64(buf[8*i:]))] = struct{}{}
 	}
-	x.wmu.Lock()
-	x.mu.Lock()
-	old := x.cur
-	x.cur, x.nlist, x.ids, x.hwm, x.trained = idx, st.NList, ids, meta.HighWater, meta.Trained
-	x.size.Store(int64(len(ids)))
-	x.mu.Unlock()
-	x.wmu.Unlock()
-	return old.Close()
+	return &snapshot{meta: meta, ids: ids, idx: idx, nlist: st.NList}, nil
+}
+
+// OpenSnapshot opens the files of the current snapshot of the index name
+// in dir for a copy (starling backup): the meta file's bytes, and its
+// generation's files, opened, by base name. A save running meanwhile
+// cannot mix generations into the copy: a generation's files are complete
+// before its meta names them and never change after, and an open file
+// stays readable when a later save removes it. ErrNoSnapshot when there
+// is none. The caller closes the files.
+func OpenSnapshot(dir, name string) (meta []byte, files map[string]*os.File, err error) {
+	for range 3 { // a save may remove the generation between the two reads
+		meta, err = os.ReadFile(filepath.Join(dir, name+".json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, ErrNoSnapshot
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("search: snapshot: %w", err)
+		}
+		var m snapshotMeta
+		if err := json.Unmarshal(meta, &m); err != nil {
+			return nil, nil, fmt.Errorf("search: snapshot meta: %w", err)
+		}
+		files = map[string]*os.File{}
+		for _, ext := range []string{".ids", ".vsi"} {
+			base := name + "-" + strconv.FormatInt(m.Generation, 10) + ext
+			f, ferr := os.Open(filepath.Join(dir, base))
+			if ferr != nil {
+				err = ferr
+				break
+			}
+			files[base] = f
+		}
+		if err == nil {
+			return meta, files, nil
+		}
+		for _, f := range files {
+			f.Close()
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("search: snapshot: %w", err)
+		}
+	}
+	return nil, nil, fmt.Errorf("search: snapshot: replaced during every attempt to copy it: %w", err)
+}
+
+// SnapshotInfo describes a snapshot that passed VerifySnapshot.
+type SnapshotInfo struct {
+	Embedder string
+	Vectors  int
+	SavedAt  string
+}
+
+// VerifySnapshot checks the snapshot of the index name in dir as Load
+// would, without an index to load it into (starling doctor): ErrNoSnapshot
+// when there is none, an error naming the damaged part otherwise.
+func VerifySnapshot(dir, name string) (SnapshotInfo, error) {
+	snap, err := readSnapshot(dir, name, func(meta snapshotMeta) error {
+		if meta.Format != snapshotFormat {
+			return fmt.Errorf("search: snapshot format %d, this binary reads %d", meta.Format, snapshotFormat)
+		}
+		return nil
+	})
+	if err != nil {
+		return SnapshotInfo{}, err
+	}
+	defer snap.idx.Close()
+	return SnapshotInfo{Embedder: snap.meta.Embedder, Vectors: snap.meta.Count, SavedAt: snap.meta.SavedAt}, nil
 }
 
 // catchUpLag is how far below the high-water mark catch-up reads again:

@@ -267,8 +267,12 @@ func (s *Statuses) SearchStatusIDs(ctx context.Context, query string, k int) ([]
 	}
 	_, span := tracing.Child(ctx, "vecsearch.Search", trace.SpanKindInternal,
 		attribute.Int("vecsearch.k", k), attribute.Int("vecsearch.size", idx.Len()))
+	if span.IsRecording() {
+		nprobe, candidates := idx.Plan(k)
+		span.SetAttributes(attribute.Int("vecsearch.nprobe", nprobe), attribute.Int("vecsearch.candidates", candidates))
+	}
 	hits, err := idx.Search(q, k, nil)
-	span.SetAttributes(attribute.Int("vecsearch.candidates", len(hits)))
+	span.SetAttributes(attribute.Int("vecsearch.hits", len(hits)))
 	tracing.End(span, err)
 	if err != nil {
 		return nil, fmt.Errorf("search: statuses %q: %w", query, err)

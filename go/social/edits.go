@@ -140,10 +140,21 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 	return &edited, nil
 }
 
+// EditView is one version of a status with its attachments as they were
+// then (their descriptions as in that version), and the options of its
+// poll (an edit cannot change a poll, so every version has the status's).
+type EditView struct {
+	*store.StatusEdit
+	Media       []*store.MediaAttachment
+	PollOptions []string
+}
+
 // StatusHistory lists the versions of a status viewer may see, oldest
 // first: the original, then each edit. A status never edited has one
-// version, itself, as Mastodon answers.
-func (s *Service) StatusHistory(ctx context.Context, viewer *store.Account, id int64) (*store.Status, []*store.StatusEdit, error) {
+// version, itself, as Mastodon answers. An attachment a version had that
+// is gone since (an upload dropped by an edit and cleaned up) is left out,
+// as Mastodon leaves it out.
+func (s *Service) StatusHistory(ctx context.Context, viewer *store.Account, id int64) (*store.Status, []*EditView, error) {
 	const op = "social.StatusHistory"
 	st, err := s.GetStatus(ctx, viewer, id)
 	if err != nil {
@@ -157,10 +168,66 @@ func (s *Service) StatusHistory(ctx context.Context, viewer *store.Account, id i
 		return nil, nil, internal(op, err)
 	}
 	if len(versions) == 0 {
-		versions = []*store.StatusEdit{{StatusID: st.ID, Text: st.Text, Content: st.Content,
-			SpoilerText: st.SpoilerText, Sensitive: st.Sensitive, Language: st.Language, CreatedAt: st.CreatedAt}}
+		current, err := s.store.GetStatusMedia(ctx, []int64{st.ID})
+		if err != nil {
+			return nil, nil, internal(op, err)
+		}
+		v := &store.StatusEdit{StatusID: st.ID, Text: st.Text, Content: st.Content,
+			SpoilerText: st.SpoilerText, Sensitive: st.Sensitive, Language: st.Language, CreatedAt: st.CreatedAt}
+		for _, m := range current[st.ID] {
+			v.Media = append(v.Media, store.EditMedia{ID: m.ID, Description: m.Description})
+		}
+		versions = []*store.StatusEdit{v}
 	}
-	return st, versions, nil
+	out, err := s.editViews(ctx, st, versions)
+	if err != nil {
+		return nil, nil, internal(op, err)
+	}
+	polls, err := s.store.GetStatusPolls(ctx, []int64{st.ID})
+	if err != nil {
+		return nil, nil, internal(op, err)
+	}
+	if p := polls[st.ID]; p != nil {
+		for _, v := range out {
+			v.PollOptions = p.Options
+		}
+	}
+	return st, out, nil
+}
+
+// editViews loads the attachments of versions with one query: those that
+// still exist and are the author's, with each version's description.
+func (s *Service) editViews(ctx context.Context, st *store.Status, versions []*store.StatusEdit) ([]*EditView, error) {
+	var ids []int64
+	for _, v := range versions {
+		for _, m := range v.Media {
+			ids = append(ids, m.ID)
+		}
+	}
+	byID := map[int64]*store.MediaAttachment{}
+	if len(ids) > 0 {
+		found, err := s.store.GetMediaAttachmentsByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range found {
+			if m.AccountID == st.AccountID {
+				byID[m.ID] = m
+			}
+		}
+	}
+	out := make([]*EditView, len(versions))
+	for i, v := range versions {
+		out[i] = &EditView{StatusEdit: v}
+		for _, em := range v.Media {
+			if m, ok := byID[em.ID]; ok {
+				then := *m
+				then.Description = em.Description
+				out[i].Media = append(out[i].Media, &then)
+			}
+		}
+	}
+	return out, nil
 }
 
 // StatusSource returns a status viewer may see, for its source text
@@ -193,7 +260,7 @@ func (s *Service) editedMedia(ctx context.Context, op string, viewer *store.Acco
 		}
 		out.after = current[st.ID]
 	} else {
-		if err := s.statusMedia(ctx, op, viewer, *in.MediaIDs, st.ID); err != nil {
+		if err := s.statusMedia(ctx, op, viewer, *in.MediaIDs, st.ID, 0); err != nil {
 			return nil, err
 		}
 		if len(*in.MediaIDs) > 0 {

@@ -2,7 +2,6 @@ package social
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,8 +17,6 @@ const (
 	forYouLength     = 200 // statuses in one viewer's ranking
 	forYouPerAuthor  = 3   // default Config.ForYouPerAuthor
 	forYouHistory    = 40  // favourites and own statuses that describe the viewer
-	forYouQueryTexts = 10  // of them, how many texts make the interest query
-	forYouQueryBytes = 2000
 	forYouTTL        = 2 * time.Minute
 	maxForYouViewers = 10000
 )
@@ -110,35 +107,20 @@ func (s *Service) ForYou(ctx context.Context, viewer *store.Account, pg store.Pa
 
 // rankForYou computes viewer's ranking: candidates from the collaborative
 // model, the vector index (the viewer's interests), the network (home)
-// and what is popular, blended (recommend.Rank) or ordered by the ranker
+// and what is popular, ranked by recommend.ForYou (the ranking the
+// relevance bench measures) or ordered by the ranker
 // plugin, filtered, at most forYouPerAuthor per author.
 func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Account) ([]int64, error) {
 	hist, err := s.forYouHistory(ctx, viewer)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	seen := make(map[int64]bool, len(hist))
 	histIDs := make([]int64, 0, len(hist))
 	for _, st := range hist {
 		histIDs = append(histIDs, st.ID)
-		seen[st.ID] = true
 	}
-	skip := func(id int64) bool { return seen[id] }
-	cands := map[int64]recommend.Signals{}
-	add := func(id int64, f func(*recommend.Signals)) {
-		if seen[id] {
-			return
-		}
-		sig := cands[id]
-		f(&sig)
-		cands[id] = sig
-	}
-	if s.recs != nil {
-		for _, r := range s.recs.Recommend(histIDs, forYouLength, skip) {
-			add(r.Item, func(g *recommend.Signals) { g.CF = r.Score })
-		}
-	}
-	if err := s.forYouContent(ctx, hist, add); err != nil {
+	v := recommend.Viewer{History: histIDs}
+	if v.Content, err = s.forYouContent(ctx, hist); err != nil {
 		return nil, internal(op, err)
 	}
 	if s.home != nil {
@@ -147,35 +129,29 @@ func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Accou
 			return nil, internal(op, err)
 		}
 		for _, st := range home {
+			if st.AccountID == viewer.ID {
+				continue
+			}
 			id := st.ID
 			if st.ReblogOfID != 0 {
 				id = st.ReblogOfID
 			}
-			if st.AccountID != viewer.ID {
-				add(id, func(g *recommend.Signals) { g.Network = 1 })
-			}
-		}
-	}
-	// Popularity: the prior, and the whole answer for a new account.
-	if s.recs != nil {
-		for _, r := range s.recs.Popular(forYouLength/4, skip) {
-			add(r.Item, func(*recommend.Signals) {})
+			v.Network = append(v.Network, id)
 		}
 	}
 	trending, err := s.trends.statuses.get(ctx, s.now(), trendsTTL, s.rankStatuses)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	for i, t := range page(trending, forYouLength/4, 0) {
-		add(t.StatusID, func(g *recommend.Signals) { g.Popularity = max(g.Popularity, 1-float64(i)/float64(forYouLength/4)) })
+	for _, t := range page(trending, forYouLength/4, 0) {
+		v.Trending = append(v.Trending, t.StatusID)
 	}
-	for id, g := range cands {
-		if s.recs != nil {
-			g.Popularity = max(g.Popularity, s.recs.Popularity(id))
-		}
-		cands[id] = g
+	var ranked []int64
+	if s.recs != nil {
+		ranked = s.recs.ForYou(v, forYouLength)
+	} else {
+		ranked = recommend.ForYou(nil, v, forYouLength, recommend.DefaultWeights)
 	}
-	ranked := recommend.Rank(cands, recommend.DefaultWeights)
 	sts, err := s.statusesInOrder(ctx, op, ranked)
 	if err != nil {
 		return nil, err
@@ -223,37 +199,25 @@ func (s *Service) forYouHistory(ctx context.Context, viewer *store.Account) ([]*
 	return s.store.GetStatusesByIDs(ctx, ids)
 }
 
-// forYouContent adds the statuses nearest to the viewer's interests: the
-// texts of its newest history, embedded together (the embedder pools
-// words, so this is the mean of their meaning), searched in the index.
-func (s *Service) forYouContent(ctx context.Context, hist []*store.Status, add func(int64, func(*recommend.Signals))) error {
+// forYouContent returns the statuses nearest to the viewer's interests,
+// best first: the texts of its newest history, embedded together (the
+// embedder pools words, so this is the mean of their meaning), searched in
+// the index.
+func (s *Service) forYouContent(ctx context.Context, hist []*store.Status) ([]int64, error) {
 	if s.srch == nil {
-		return nil
+		return nil, nil
 	}
-	var q strings.Builder
-	n := 0
+	texts := make([]string, 0, len(hist))
 	for _, st := range hist {
-		if st.ReblogOfID != 0 || st.Text == "" {
-			continue
+		if st.ReblogOfID == 0 && st.Text != "" {
+			texts = append(texts, st.Text)
 		}
-		if n == forYouQueryTexts || q.Len()+len(st.Text) > forYouQueryBytes {
-			break
-		}
-		q.WriteString(st.Text)
-		q.WriteByte('\n')
-		n++
 	}
-	if n == 0 {
-		return nil
+	q := recommend.InterestQuery(texts)
+	if q == "" {
+		return nil, nil
 	}
-	ids, err := s.srch.SearchStatusIDs(ctx, q.String(), forYouLength/2)
-	if err != nil {
-		return err
-	}
-	for i, id := range ids {
-		add(id, func(g *recommend.Signals) { g.Content = 1 - float64(i)/float64(len(ids)) })
-	}
-	return nil
+	return s.srch.SearchStatusIDs(ctx, q, recommend.ContentCandidates)
 }
 
 // dropInteracted removes reblogs (candidates are originals), the viewer's

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/starling-social/starling/go/store"
+	"github.com/starling-social/starling/go/tracing"
 )
 
 // Cursor is the ID range of a page whose items are not paged by their own
@@ -193,7 +194,7 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	}
 	rb := &store.Status{ID: s.ids.Next(), AccountID: viewer.ID, ReblogOfID: orig.ID,
 		Visibility: v, CreatedAt: s.nowUTC()}
-	w := &store.StatusWrite{Status: rb, OutboxAt: s.outboxAt()}
+	w := &store.StatusWrite{Status: rb, OutboxAt: s.outboxAt(), OutboxTraceParent: tracing.TraceParent(ctx)}
 	if orig.AccountID != viewer.ID {
 		w.Notifications, err = s.unlessConversationMuted(ctx, orig.ID,
 			[]*store.Notification{s.newNotification(orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)})

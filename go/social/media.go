@@ -135,6 +135,9 @@ func (s *Service) DeleteMedia(ctx context.Context, viewer *store.Account, id int
 	if err != nil {
 		return err
 	}
+	if m.ScheduledStatusID != 0 {
+		return invalid(op, "Media attachment is currently used by a scheduled status")
+	}
 	if err := s.store.DeleteMediaAttachmentByID(ctx, id); errors.Is(err, store.ErrNotFound) {
 		return notFound(op, "Record not found") // posted meanwhile
 	} else if err != nil {
@@ -197,8 +200,10 @@ func (s *Service) removeUnusedKeys(ctx context.Context, keys ...string) {
 
 // statusMedia checks the media a status names: at most
 // MaxMediaAttachments, no repeats, each the author's and not posted yet, or
-// already on statusID (an edit; 0 for a new status).
-func (s *Service) statusMedia(ctx context.Context, op string, author *store.Account, ids []int64, statusID int64) error {
+// already on statusID (an edit; 0 for a new status), and not reserved by a
+// scheduled status other than scheduledID (the one being published; 0 for
+// none).
+func (s *Service) statusMedia(ctx context.Context, op string, author *store.Account, ids []int64, statusID, scheduledID int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -218,7 +223,8 @@ func (s *Service) statusMedia(ctx context.Context, op string, author *store.Acco
 	}
 	ok := 0
 	for _, m := range found {
-		if m.AccountID == author.ID && (m.StatusID == 0 || m.StatusID == statusID) {
+		if m.AccountID == author.ID && (m.StatusID == 0 || m.StatusID == statusID) &&
+			(m.ScheduledStatusID == 0 || m.ScheduledStatusID == scheduledID) {
 			ok++
 		}
 	}

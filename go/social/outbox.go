@@ -88,10 +88,11 @@ func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	if err != nil || len(ids) == 0 {
 		return 0, internalOrNil(op, err)
 	}
-	// A trace of its own only when there is something to redeliver: an
-	// idle relay would otherwise make one every pass.
+	// A trace of its own only when there is something to redeliver (an
+	// idle relay would otherwise make one every pass), linked to the
+	// requests that posted the statuses.
 	ctx, span := tracing.Tracer().Start(ctx, "outbox.relay", trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(attribute.Int("outbox.claimed", len(ids))))
+		trace.WithAttributes(attribute.Int("outbox.claimed", len(ids))), trace.WithLinks(s.postingLinks(ctx, ids)...))
 	defer func() { tracing.End(span, err) }()
 	sts, err := s.store.GetStatusesByIDs(ctx, ids)
 	if err != nil {
@@ -110,6 +111,24 @@ func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	}
 	s.log.InfoContext(ctx, "outbox: delivered pending statuses", "n", len(sts))
 	return len(sts), nil
+}
+
+// postingLinks returns links to the spans of the requests that posted the
+// statuses ids (those that were traced). Best effort: without them the
+// relay's trace stands alone.
+func (s *Service) postingLinks(ctx context.Context, ids []int64) []trace.Link {
+	tps, err := s.store.GetOutboxTraceParents(ctx, ids)
+	if err != nil {
+		s.log.WarnContext(ctx, "outbox: reading trace parents", "err", err)
+		return nil
+	}
+	links := make([]trace.Link, 0, len(tps))
+	for _, tp := range tps {
+		if l, ok := tracing.LinkTo(tp); ok {
+			links = append(links, l)
+		}
+	}
+	return links
 }
 
 // RunOutboxRelay runs RelayOutbox every interval until ctx ends, first at

@@ -37,14 +37,17 @@ const (
 var scheduledLimits = store.ScheduledLimits{Total: MaxScheduledTotal, Daily: MaxScheduledDaily}
 
 // ScheduledParams is the status a scheduled status will post, as stored
-// (JSON) and as Mastodon's ScheduledStatus entity shows it.
+// (JSON) and as Mastodon's ScheduledStatus entity shows it: what the client
+// gave, nil for what it did not (the account's defaults are applied when
+// the status is published, as Mastodon applies them).
 type ScheduledParams struct {
 	Text        string         `json:"text"`
 	InReplyToID int64          `json:"in_reply_to_id,omitempty"`
-	Sensitive   bool           `json:"sensitive"`
-	SpoilerText string         `json:"spoiler_text"`
-	Visibility  string         `json:"visibility"`
-	Language    string         `json:"language"`
+	Sensitive   *bool          `json:"sensitive"`
+	SpoilerText *string        `json:"spoiler_text"`
+	Visibility  *string        `json:"visibility"`
+	Language    *string        `json:"language"`
+	MediaIDs    []int64        `json:"media_ids,omitempty"`
 	Poll        *ScheduledPoll `json:"poll,omitempty"`
 }
 
@@ -57,16 +60,30 @@ type ScheduledPoll struct {
 	HideTotals bool     `json:"hide_totals"`
 }
 
-// ScheduledView is a scheduled status as its author sees it.
+// ScheduledView is a scheduled status as its author sees it, with the
+// uploads it will carry, in order.
 type ScheduledView struct {
 	ID          int64
 	ScheduledAt time.Time
 	Params      ScheduledParams
+	Media       []*store.MediaAttachment
+}
+
+// given is &v, or nil for the zero value (not given).
+func given[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
 }
 
 func scheduledParams(in *StatusInput) ScheduledParams {
-	p := ScheduledParams{Text: in.Text, InReplyToID: in.InReplyToID, Sensitive: in.Sensitive,
-		SpoilerText: in.SpoilerText, Visibility: in.Visibility, Language: in.Language}
+	p := ScheduledParams{Text: in.Text, InReplyToID: in.InReplyToID, SpoilerText: given(in.SpoilerText),
+		Visibility: given(in.Visibility), Language: given(in.Language), MediaIDs: in.MediaIDs}
+	if in.Sensitive || in.SensitiveGiven {
+		p.Sensitive = &in.Sensitive
+	}
 	if in.Poll != nil {
 		p.Poll = &ScheduledPoll{Options: in.Poll.Options, ExpiresIn: int64(in.Poll.ExpiresIn / time.Second),
 			Multiple: in.Poll.Multiple, HideTotals: in.Poll.HideTotals}
@@ -74,9 +91,18 @@ func scheduledParams(in *StatusInput) ScheduledParams {
 	return p
 }
 
+func deref[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
+}
+
 func (p *ScheduledParams) input() StatusInput {
-	in := StatusInput{Text: p.Text, InReplyToID: p.InReplyToID, Sensitive: p.Sensitive,
-		SpoilerText: p.SpoilerText, Visibility: p.Visibility, Language: p.Language}
+	in := StatusInput{Text: p.Text, InReplyToID: p.InReplyToID, Sensitive: deref(p.Sensitive),
+		SpoilerText: deref(p.SpoilerText), Visibility: deref(p.Visibility), Language: deref(p.Language),
+		MediaIDs: p.MediaIDs}
 	if p.Poll != nil {
 		in.Poll = &PollInput{Options: p.Poll.Options, ExpiresIn: time.Duration(p.Poll.ExpiresIn) * time.Second,
 			Multiple: p.Poll.Multiple, HideTotals: p.Poll.HideTotals}
@@ -90,6 +116,39 @@ func scheduledView(sch *store.ScheduledStatus) (*ScheduledView, error) {
 		return nil, fmt.Errorf("scheduled status %d: %w", sch.ID, err)
 	}
 	return v, nil
+}
+
+// scheduledViews decodes rows and loads their media with one query.
+func (s *Service) scheduledViews(ctx context.Context, rows []*store.ScheduledStatus) ([]*ScheduledView, error) {
+	out := make([]*ScheduledView, 0, len(rows))
+	var ids []int64
+	for _, r := range rows {
+		v, err := scheduledView(r)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, v.Params.MediaIDs...)
+		out = append(out, v)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	found, err := s.store.GetMediaAttachmentsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*store.MediaAttachment, len(found))
+	for _, m := range found {
+		byID[m.ID] = m
+	}
+	for _, v := range out {
+		for _, id := range v.Params.MediaIDs {
+			if m, ok := byID[id]; ok && m.ScheduledStatusID == v.ID {
+				v.Media = append(v.Media, m)
+			}
+		}
+	}
+	return out, nil
 }
 
 // checkScheduledAt applies Mastodon's rule: at least MinScheduleAhead ahead.
@@ -114,37 +173,67 @@ func scheduledLimitError(op string, err error) error {
 }
 
 // ScheduleStatus validates in as posting it would and stores it for
-// publication at at; nothing is published now. The policy plugins judge it
-// when it is published, on its text as it is then.
+// publication at at, reserving its media; nothing is published now. The
+// policy plugins judge it when it is published, on its text as it is then.
+// The same Idempotency-Key within IdempotencyWindow returns the scheduled
+// status the first request created.
 func (s *Service) ScheduleStatus(ctx context.Context, author *store.Account, in StatusInput, at time.Time) (*ScheduledView, error) {
 	const op = "social.ScheduleStatus"
+	if len(in.IdempotencyKey) > maxIdempotencyKey {
+		return nil, invalid(op, "Validation failed: Idempotency-Key is too long")
+	}
+	if v, ok, err := s.idempotentScheduled(ctx, op, author, in.IdempotencyKey); ok || err != nil {
+		return v, err
+	}
 	if err := s.checkScheduledAt(op, at); err != nil {
 		return nil, err
 	}
-	if len(in.MediaIDs) > 0 {
-		// Unposted uploads are removed as orphans after a while; scheduled
-		// media would need to be kept from that first.
-		return nil, invalid(op, "media_ids with scheduled_at is not supported yet")
-	}
-	if in.IdempotencyKey != "" {
-		return nil, invalid(op, "Idempotency-Key with scheduled_at is not supported yet")
-	}
-	if _, _, err := s.checkStatus(ctx, op, author, &in); err != nil {
+	// What the client gave, before checkStatus fills in the defaults.
+	params := scheduledParams(&in)
+	if _, _, err := s.checkStatus(ctx, op, author, &in, 0); err != nil {
 		return nil, err
 	}
 	if _, err := s.newPoll(op, &store.Status{AccountID: author.ID, CreatedAt: at}, in.Poll); err != nil {
 		return nil, err
 	}
-	v := &ScheduledView{ID: s.ids.Next(), ScheduledAt: at.UTC().Truncate(time.Microsecond), Params: scheduledParams(&in)}
-	params, err := json.Marshal(v.Params)
+	enc, err := json.Marshal(params)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	sch := &store.ScheduledStatus{ID: v.ID, AccountID: author.ID, ScheduledAt: v.ScheduledAt, Params: params, CreatedAt: s.nowUTC()}
-	if err := s.store.PutScheduledStatus(ctx, sch, scheduledLimits); err != nil {
+	now := s.nowUTC()
+	sch := &store.ScheduledStatus{ID: s.ids.Next(), AccountID: author.ID, ScheduledAt: at.UTC().Truncate(time.Microsecond),
+		Params: enc, CreatedAt: now, MediaIDs: in.MediaIDs,
+		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow)}
+	if err := s.store.PutScheduledStatus(ctx, sch, scheduledLimits); errors.Is(err, store.ErrConflict) {
+		if v, ok, err := s.idempotentScheduled(ctx, op, author, in.IdempotencyKey); ok || err != nil {
+			return v, err // a concurrent request with the same key won
+		}
+		// A medium was posted or scheduled by a concurrent request.
+		return nil, invalid(op, "Validation failed: media_ids must name your own uploads not posted yet")
+	} else if err != nil {
 		return nil, scheduledLimitError(op, err)
 	}
-	return v, nil
+	return s.ScheduledStatus(ctx, author, sch.ID)
+}
+
+// idempotentScheduled returns the scheduled status an earlier request with
+// key created, if the key is live and the status not published yet.
+func (s *Service) idempotentScheduled(ctx context.Context, op string, author *store.Account, key string) (*ScheduledView, bool, error) {
+	if key == "" {
+		return nil, false, nil
+	}
+	sch, err := s.store.GetScheduledStatusByIdempotencyKey(ctx, author.ID, key, s.nowUTC().Add(-IdempotencyWindow))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, internal(op, err)
+	}
+	vs, err := s.scheduledViews(ctx, []*store.ScheduledStatus{sch})
+	if err != nil {
+		return nil, false, internal(op, err)
+	}
+	return vs[0], true, nil
 }
 
 // ScheduledStatuses pages the viewer's scheduled statuses.
@@ -154,13 +243,9 @@ func (s *Service) ScheduledStatuses(ctx context.Context, viewer *store.Account, 
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	out := make([]*ScheduledView, 0, len(rows))
-	for _, r := range rows {
-		v, err := scheduledView(r)
-		if err != nil {
-			return nil, internal(op, err)
-		}
-		out = append(out, v)
+	out, err := s.scheduledViews(ctx, rows)
+	if err != nil {
+		return nil, internal(op, err)
 	}
 	return out, nil
 }
@@ -172,11 +257,11 @@ func (s *Service) ScheduledStatus(ctx context.Context, viewer *store.Account, id
 	if err != nil {
 		return nil, scheduledLimitError(op, err)
 	}
-	v, err := scheduledView(sch)
+	vs, err := s.scheduledViews(ctx, []*store.ScheduledStatus{sch})
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return v, nil
+	return vs[0], nil
 }
 
 // RescheduleStatus moves one of the viewer's scheduled statuses to at.

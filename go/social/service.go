@@ -123,10 +123,9 @@ type Recommender interface {
 	// Recommend returns up to k statuses for an account whose history
 	// (favourited, boosted, posted) is given, best first, skipping skip.
 	Recommend(history []int64, k int, skip func(int64) bool) []recommend.Scored
-	// Popular returns up to k of the most interacted-with statuses.
-	Popular(k int, skip func(int64) bool) []recommend.Scored
-	// Popularity is a status's popularity prior in [0, 1].
-	Popularity(id int64) float64
+	// ForYou ranks the For-you candidates of v (recommend.ForYou on the
+	// served model), best first, unfiltered.
+	ForYou(v recommend.Viewer, n int) []int64
 }
 
 // HomeFeed builds a viewer's home timeline (package feed) and is told of

@@ -24,9 +24,12 @@ type StatusInput struct {
 	Text        string
 	InReplyToID int64
 	Sensitive   bool
-	SpoilerText string
-	Visibility  string // "" means public
-	Language    string
+	// SensitiveGiven says the client sent sensitive, even false: a
+	// scheduled status shows the given value, or null, as Mastodon does.
+	SensitiveGiven bool
+	SpoilerText    string
+	Visibility     string // "" means the account's default
+	Language       string
 	// IdempotencyKey is the client's Idempotency-Key header: the same key
 	// from the same account within IdempotencyWindow returns the status
 	// the first request created instead of posting again.
@@ -56,7 +59,9 @@ func (s *Service) PostStatus(ctx context.Context, author *store.Account, in Stat
 
 // checkStatus validates in as posting it now would (defaults filled in),
 // and returns its visibility and the parent it replies to, if any.
-func (s *Service) checkStatus(ctx context.Context, op string, author *store.Account, in *StatusInput) (store.Visibility, *store.Status, error) {
+// Media reserved by the scheduled status scheduledID (0 for none) may be
+// named.
+func (s *Service) checkStatus(ctx context.Context, op string, author *store.Account, in *StatusInput, scheduledID int64) (store.Visibility, *store.Status, error) {
 	if err := s.postingDefaults(ctx, author, in); err != nil {
 		return "", nil, err
 	}
@@ -64,7 +69,7 @@ func (s *Service) checkStatus(ctx context.Context, op string, author *store.Acco
 	if err != nil {
 		return "", nil, err
 	}
-	if err := s.statusMedia(ctx, op, author, in.MediaIDs, 0); err != nil {
+	if err := s.statusMedia(ctx, op, author, in.MediaIDs, 0, scheduledID); err != nil {
 		return "", nil, err
 	}
 	if in.Poll != nil && len(in.MediaIDs) > 0 {
@@ -91,7 +96,7 @@ func (s *Service) postStatus(ctx context.Context, op string, author *store.Accou
 	if st, ok, err := s.idempotentStatus(ctx, op, author, in.IdempotencyKey); ok || err != nil {
 		return st, err
 	}
-	vis, parent, err := s.checkStatus(ctx, op, author, &in)
+	vis, parent, err := s.checkStatus(ctx, op, author, &in, scheduledID)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +132,7 @@ func (s *Service) postStatus(ctx context.Context, op string, author *store.Accou
 	}
 	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: s.statusFlags(flags),
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs,
-		OutboxAt: s.outboxAt(), ScheduledID: scheduledID}
+		OutboxAt: s.outboxAt(), OutboxTraceParent: tracing.TraceParent(ctx), ScheduledID: scheduledID}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself

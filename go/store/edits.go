@@ -18,6 +18,16 @@ type StatusEdit struct {
 	Sensitive   bool
 	Language    string
 	CreatedAt   time.Time
+	// Media are the version's attachments in order, each with its
+	// description as it was then (EditStatus records them; the uploads
+	// themselves may have changed or gone since).
+	Media []EditMedia
+}
+
+// EditMedia is one attachment of a version of a status.
+type EditMedia struct {
+	ID          int64  `json:"id"`
+	Description string `json:"description"`
 }
 
 // StatusEditWrite is everything an edit stores, in ONE transaction: the new
@@ -58,10 +68,11 @@ type StatusEditWrite struct {
 // StatusEdits stores the versions of edited statuses.
 type StatusEdits interface {
 	// EditStatus applies w in one transaction: on the first edit it first
-	// copies the status as it stands into a version row; it then writes the
+	// copies the status as it stands, with its media, into a version row; it then writes the
 	// new version to the status row (a reblog cannot be edited:
 	// ErrNotFound, as for a missing status), adds its version row, replaces
-	// its tags, adds its new mentions and inserts w.Notifications.
+	// its tags, adds its new mentions, inserts w.Notifications and applies
+	// the media changes; the new version row records the media after them.
 	// ErrLimit when the status already has w.MaxVersions versions.
 	EditStatus(ctx context.Context, w *StatusEditWrite) error
 	// ListStatusEdits lists statusID's versions, oldest (lowest ID) first;

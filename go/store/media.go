@@ -9,23 +9,26 @@ import (
 // a status with it sets StatusID (once: an attachment is on one status at
 // most), and deleting the status deletes it.
 type MediaAttachment struct {
-	ID          int64
-	AccountID   int64
-	StatusID    int64  // 0 until attached
-	Type        string // "image"; video and audio are not accepted
-	FileKey     string // the original's key in the file store
-	PreviewKey  string // the small preview's
-	ContentType string // of both files
-	FileSize    int64  // of the original, in bytes
-	Width       int
-	Height      int
-	SmallWidth  int
-	SmallHeight int
-	Blurhash    string
-	Description string
-	FocusX      float64 // -1 … 1, Mastodon's focal point
-	FocusY      float64
-	CreatedAt   time.Time
+	ID        int64
+	AccountID int64
+	StatusID  int64 // 0 until attached
+	// ScheduledStatusID is the scheduled status the upload is reserved
+	// for (0 for none): only publishing that one attaches it.
+	ScheduledStatusID int64
+	Type              string // "image"; video and audio are not accepted
+	FileKey           string // the original's key in the file store
+	PreviewKey        string // the small preview's
+	ContentType       string // of both files
+	FileSize          int64  // of the original, in bytes
+	Width             int
+	Height            int
+	SmallWidth        int
+	SmallHeight       int
+	Blurhash          string
+	Description       string
+	FocusX            float64 // -1 … 1, Mastodon's focal point
+	FocusY            float64
+	CreatedAt         time.Time
 }
 
 // Media stores media attachments.
@@ -49,11 +52,13 @@ type Media interface {
 	// again, as uploaded at at (so a client may post them again, "delete and
 	// redraft", before the clean-up removes them).
 	DetachStatusMedia(ctx context.Context, statusID int64, at time.Time) error
-	// ListUnattachedMedia lists attachments never attached and created
-	// before before, oldest first, at most limit.
+	// ListUnattachedMedia lists attachments neither attached nor reserved
+	// by a scheduled status, created before before, oldest first, at most
+	// limit.
 	ListUnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*MediaAttachment, error)
 	// DeleteMediaAttachmentByID deletes the attachment matching id unless it
-	// was attached meanwhile; ErrNotFound if there is no such unattached one.
+	// was attached or reserved by a scheduled status meanwhile; ErrNotFound
+	// if there is no such unattached one.
 	DeleteMediaAttachmentByID(ctx context.Context, id int64) error
 	// CountMediaSince counts accountID's attachments created at or after
 	// since, attached or not (the upload rate limit).

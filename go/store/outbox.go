@@ -21,6 +21,12 @@ type Outbox interface {
 	// DeleteOutbox removes the events of the delivered statuses ids;
 	// missing ones are skipped.
 	DeleteOutbox(ctx context.Context, ids []int64) error
+	// GetOutboxTraceParents returns the trace parent stored with each of
+	// the events of ids that has one (StatusWrite.OutboxTraceParent).
+	GetOutboxTraceParents(ctx context.Context, ids []int64) (map[int64]string, error)
+	// OldestOutbox returns the lowest status ID with a pending event (the
+	// oldest status: IDs are snowflakes), 0 when none is (metrics).
+	OldestOutbox(ctx context.Context) (int64, error)
 	// CountOutbox returns how many events are pending (metrics, tests).
 	CountOutbox(ctx context.Context) (int, error)
 }

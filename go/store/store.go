@@ -162,6 +162,10 @@ type StatusWrite struct {
 	// outbox in the same transaction, claimable from then (the writer
 	// delivers it itself first and deletes it; see Outbox).
 	OutboxAt time.Time
+	// OutboxTraceParent is the W3C traceparent of the posting request's
+	// span, kept with the event ("" when not traced): a redelivery links
+	// to it.
+	OutboxTraceParent string
 }
 
 // Page is a Mastodon-style ID window. All bounds are exclusive; zero means
@@ -363,6 +367,10 @@ type Statuses interface {
 	// ListStatusesToEmbed lists statuses (not reblogs) with no vector under
 	// embedder, ascending by ID, starting after afterID.
 	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]StatusText, error)
+	// ListPublicStatusTexts lists public and unlisted statuses (not
+	// reblogs), ascending by ID, starting after afterID: what the built-in
+	// embedder may be trained on (never what only some may read).
+	ListPublicStatusTexts(ctx context.Context, afterID int64, limit int) ([]StatusText, error)
 }
 
 // StatusText is what an embedder reads of a status.

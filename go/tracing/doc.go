@@ -12,5 +12,7 @@
 // (they need chi's route pattern), SQL spans in store/sqlite (a driver
 // wrapper) and store/postgres (a pgx tracer), index spans in search, and
 // the plugin call in policy and pluginsdk (otelgrpc, which carries the trace
-// context into the plugin process).
+// context into the plugin process). Work done later for a request (the
+// outbox relay redelivering a status) stores the request's TraceParent and
+// links its own trace to it with LinkTo.
 package tracing

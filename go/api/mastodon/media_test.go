@@ -3,6 +3,7 @@ package mastodon
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -659,6 +660,20 @@ func runMediaOnEdit(t *testing.T, st store.Store) {
 		got[1]["meta"].(map[string]any)["focus"].(map[string]any)["x"] != 0.5 {
 		t.Fatalf("after the edit: %v", got)
 	}
+	// The history keeps each version's media in order, with the
+	// description each had then.
+	var history []map[string]any
+	for _, v := range decodeList(t, e.get("/api/v1/statuses/"+sid+"/history", tok)) {
+		var ms []string
+		for _, m := range v["media_attachments"].([]any) {
+			mm := m.(map[string]any)
+			ms = append(ms, fmt.Sprintf("%s:%v", mm["id"], mm["description"]))
+		}
+		history = append(history, map[string]any{"media": strings.Join(ms, ",")})
+	}
+	if want := []map[string]any{{"media": a + ":<nil>," + b + ":<nil>"}, {"media": c + ":<nil>," + a + ":now described"}}; fmt.Sprint(history) != fmt.Sprint(want) {
+		t.Errorf("history media = %v, want %v", history, want)
+	}
 	// b is an unposted upload again: it may be posted elsewhere.
 	wantStatus(t, e.postForm("/api/v1/statuses", tok, url.Values{"status": {"b again"}, "media_ids[]": {b}}), http.StatusOK)
 	// No media_ids: the attachments stay.
@@ -697,7 +712,25 @@ func runMediaOnEdit(t *testing.T, st store.Store) {
 	rec = e.do(http.MethodPost, "/api/v1/statuses", tok, "application/json", strings.NewReader(
 		`{"status":"poll","poll":{"options":["a","b"],"expires_in":600}}`))
 	wantStatus(t, rec, http.StatusOK)
-	wantError(t, put(decodeObject(t, rec)["id"].(string), tok, jsonBody(`{"status":"poll","media_ids":["`+a+`"]}`)), http.StatusUnprocessableEntity)
+	pollID := decodeObject(t, rec)["id"].(string)
+	wantError(t, put(pollID, tok, jsonBody(`{"status":"poll","media_ids":["`+a+`"]}`)), http.StatusUnprocessableEntity)
+	// Every version of a poll status shows the poll's options; a status
+	// without one shows none.
+	wantStatus(t, put(pollID, tok, form(url.Values{"status": {"poll, edited"}})), http.StatusOK)
+	versions := decodeList(t, e.get("/api/v1/statuses/"+pollID+"/history", tok))
+	for i, v := range versions {
+		if p, _ := v["poll"].(map[string]any); fmt.Sprint(p["options"]) != "[map[title:a] map[title:b]]" {
+			t.Errorf("version %d poll = %v", i, v["poll"])
+		}
+	}
+	if len(versions) != 2 {
+		t.Errorf("%d versions of the poll status, want 2", len(versions))
+	}
+	for _, v := range decodeList(t, e.get("/api/v1/statuses/"+sid+"/history", tok)) {
+		if v["poll"] != nil {
+			t.Errorf("a version without a poll shows %v", v["poll"])
+		}
+	}
 	rec = put(sid, tok, jsonBody(`{"status":"no media now","media_ids":[]}`))
 	wantStatus(t, rec, http.StatusOK)
 	if got := mediaOf(rec); len(got) != 0 {

@@ -28,40 +28,52 @@ type ScheduledStatus struct {
 	MediaAttachments []*MediaAttachment `json:"media_attachments"`
 }
 
+// scheduledParams are the parameters as the client gave them, null where
+// it gave none, as Mastodon shows them. idempotency and scheduled_at are
+// always null and with_rate_limit false (Mastodon clears them when it
+// stores the status); application_id is null, as statuses do not record
+// their application here. in_reply_to_id is a string like every ID of the
+// API (Mastodon's docs say integer, which JavaScript cannot hold exactly).
 type scheduledParams struct {
 	Text          string         `json:"text"`
 	Poll          *scheduledPoll `json:"poll"`
 	MediaIDs      []string       `json:"media_ids"`
-	Sensitive     bool           `json:"sensitive"`
-	SpoilerText   string         `json:"spoiler_text"`
-	Visibility    string         `json:"visibility"`
+	Sensitive     *bool          `json:"sensitive"`
+	SpoilerText   *string        `json:"spoiler_text"`
+	Visibility    *string        `json:"visibility"`
 	ScheduledAt   *string        `json:"scheduled_at"`
 	InReplyToID   *string        `json:"in_reply_to_id"`
-	Language      string         `json:"language"`
-	ApplicationID *string        `json:"application_id"`
+	Language      *string        `json:"language"`
+	ApplicationID *int64         `json:"application_id"`
 	Idempotency   *string        `json:"idempotency"`
 	WithRateLimit bool           `json:"with_rate_limit"`
 }
 
 type scheduledPoll struct {
 	Options    []string `json:"options"`
-	ExpiresIn  string   `json:"expires_in"`
+	ExpiresIn  int64    `json:"expires_in"`
 	Multiple   bool     `json:"multiple"`
 	HideTotals bool     `json:"hide_totals"`
 }
 
-func scheduledStatusEntity(v *social.ScheduledView) *ScheduledStatus {
+func (h *Handler) scheduledStatusEntity(v *social.ScheduledView) *ScheduledStatus {
 	p := v.Params
 	out := &ScheduledStatus{ID: strconv.FormatInt(v.ID, 10), ScheduledAt: formatTime(v.ScheduledAt),
-		MediaAttachments: []*MediaAttachment{},
+		MediaAttachments: make([]*MediaAttachment, 0, len(v.Media)),
 		Params: scheduledParams{Text: p.Text, Sensitive: p.Sensitive, SpoilerText: p.SpoilerText,
 			Visibility: p.Visibility, Language: p.Language}}
 	if p.InReplyToID != 0 {
 		id := strconv.FormatInt(p.InReplyToID, 10)
 		out.Params.InReplyToID = &id
 	}
+	for _, id := range p.MediaIDs {
+		out.Params.MediaIDs = append(out.Params.MediaIDs, strconv.FormatInt(id, 10))
+	}
+	for _, m := range v.Media {
+		out.MediaAttachments = append(out.MediaAttachments, h.mediaAttachment(m))
+	}
 	if p.Poll != nil {
-		out.Params.Poll = &scheduledPoll{Options: p.Poll.Options, ExpiresIn: strconv.FormatInt(p.Poll.ExpiresIn, 10),
+		out.Params.Poll = &scheduledPoll{Options: p.Poll.Options, ExpiresIn: p.Poll.ExpiresIn,
 			Multiple: p.Poll.Multiple, HideTotals: p.Poll.HideTotals}
 	}
 	return out
@@ -103,7 +115,7 @@ func (h *Handler) scheduledStatuses(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]*ScheduledStatus, len(views))
 	for i, v := range views {
-		out[i] = scheduledStatusEntity(v)
+		out[i] = h.scheduledStatusEntity(v)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -120,7 +132,7 @@ func (h *Handler) scheduledStatus(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, scheduledStatusEntity(v))
+	writeJSON(w, http.StatusOK, h.scheduledStatusEntity(v))
 }
 
 type rescheduleRequest struct {
@@ -152,7 +164,7 @@ func (h *Handler) rescheduleStatus(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, scheduledStatusEntity(v))
+	writeJSON(w, http.StatusOK, h.scheduledStatusEntity(v))
 }
 
 // cancelScheduledStatus handles DELETE /api/v1/scheduled_statuses/:id.

@@ -3,7 +3,9 @@ package mastodon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -45,7 +47,7 @@ func runScheduledStatuses(t *testing.T, st store.Store) {
 	sid, _ := sch["id"].(string)
 	params, _ := sch["params"].(map[string]any)
 	if sid == "" || params["text"] != "later, with a poll" || params["visibility"] != "unlisted" ||
-		params["poll"].(map[string]any)["expires_in"] != "600" || len(sch["media_attachments"].([]any)) != 0 {
+		params["poll"].(map[string]any)["expires_in"] != float64(600) || len(sch["media_attachments"].([]any)) != 0 {
 		t.Fatalf("scheduled status = %v", sch)
 	}
 	formRec := e.postForm("/api/v1/statuses", alice, url.Values{"status": {"later by form"}, "scheduled_at": {at(time.Hour)}})
@@ -91,7 +93,7 @@ func runScheduledStatuses(t *testing.T, st store.Store) {
 		"empty status":      jsonBody(`{"status":"","scheduled_at":"` + at(time.Hour) + `"}`),
 		"bad poll":          jsonBody(`{"status":"x","poll":{"options":["a"],"expires_in":600},"scheduled_at":"` + at(time.Hour) + `"}`),
 		"unseen parent":     jsonBody(`{"status":"x","in_reply_to_id":"99999999","scheduled_at":"` + at(time.Hour) + `"}`),
-		"media (not yet)":   jsonBody(`{"status":"x","media_ids":["1"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"unknown media":     jsonBody(`{"status":"x","media_ids":["1"],"scheduled_at":"` + at(time.Hour) + `"}`),
 		"too long a status": jsonBody(`{"status":"` + strings.Repeat("a", 501) + `","scheduled_at":"` + at(time.Hour) + `"}`),
 	} {
 		rec := e.do(http.MethodPost, "/api/v1/statuses", alice, body.contentType, strings.NewReader(body.body))
@@ -262,5 +264,162 @@ func runScheduledExactlyOnce(t *testing.T, st store.Store) {
 	}
 	if l, err := st.ListScheduledStatuses(ctx, acct.ID, store.Page{Limit: 40}); err != nil || len(l) != 0 {
 		t.Errorf("left scheduled: %d, %v", len(l), err)
+	}
+}
+
+func TestScheduledMediaAndIdempotency(t *testing.T) { onBothStores(t, runScheduledMediaAndIdempotency) }
+
+// runScheduledMediaAndIdempotency: media named by a scheduled status are
+// listed with it, reserved for it (no other status takes them, the
+// clean-up keeps them, they cannot be deleted) and attached on
+// publication; cancelling frees them. The same Idempotency-Key returns the
+// same scheduled status. params show what was given, null for the rest.
+func runScheduledMediaAndIdempotency(t *testing.T, st store.Store) {
+	e := newMediaEnvOn(t, st)
+	aliceAcct, alice := e.user("alice", "read write")
+	_, bob := e.user("bob", "read write")
+	ctx := context.Background()
+	at := func(d time.Duration) string { return e.now().Add(d).UTC().Format(time.RFC3339Nano) }
+	up := func(tok string, w int) string {
+		return e.upload("/api/v2/media", tok, upload(t, testPhoto(t, w, 40)))["id"].(string)
+	}
+	a, b, c, bobs := up(alice, 40), up(alice, 50), up(alice, 30), up(bob, 20)
+	schedule := func(key string, body encoded) *httptest.ResponseRecorder {
+		h := http.Header{}
+		if key != "" {
+			h.Set("Idempotency-Key", key)
+		}
+		return e.doWith(http.MethodPost, "/api/v1/statuses", alice, body.contentType, strings.NewReader(body.body), h)
+	}
+	withMedia := jsonBody(`{"status":"later, with photos","media_ids":["` + b + `","` + a + `"],"scheduled_at":"` + at(10*time.Minute) + `"}`)
+
+	rec := schedule("k1", withMedia)
+	wantStatus(t, rec, http.StatusOK)
+	sch := decodeObject(t, rec)
+	sid := sch["id"].(string)
+	params := sch["params"].(map[string]any)
+	for _, k := range []string{"visibility", "sensitive", "spoiler_text", "language", "poll", "in_reply_to_id",
+		"idempotency", "scheduled_at", "application_id"} {
+		if v, ok := params[k]; !ok || v != nil {
+			t.Errorf("params[%s] = %v (present %v), want null", k, v, ok)
+		}
+	}
+	if params["with_rate_limit"] != false || fmt.Sprint(params["media_ids"]) != fmt.Sprint([]any{b, a}) {
+		t.Errorf("params = %v", params)
+	}
+	atts := sch["media_attachments"].([]any)
+	if len(atts) != 2 || atts[0].(map[string]any)["id"] != b || atts[1].(map[string]any)["id"] != a {
+		t.Fatalf("media_attachments = %v", atts)
+	}
+	// The same key: the same scheduled status, nothing new.
+	again := schedule("k1", withMedia)
+	wantStatus(t, again, http.StatusOK)
+	if id := decodeObject(t, again)["id"]; id != sid {
+		t.Fatalf("the same Idempotency-Key scheduled %v, first %s", id, sid)
+	}
+	if l := decodeList(t, e.get("/api/v1/scheduled_statuses", alice)); len(l) != 1 ||
+		len(l[0]["media_attachments"].([]any)) != 2 {
+		t.Fatalf("listed %v", l)
+	}
+
+	// Given values show as given.
+	rec = schedule("", jsonBody(`{"status":"given","sensitive":false,"visibility":"private","language":"de",
+		"spoiler_text":"cw","media_ids":["`+c+`"],"scheduled_at":"`+at(time.Hour)+`"}`))
+	wantStatus(t, rec, http.StatusOK)
+	given := decodeObject(t, rec)
+	gp := given["params"].(map[string]any)
+	if gp["sensitive"] != false || gp["visibility"] != "private" || gp["language"] != "de" || gp["spoiler_text"] != "cw" {
+		t.Errorf("given params = %v", gp)
+	}
+
+	// Reserved: no other status, scheduled or not, may take them, nor may
+	// they be deleted; a new key with the same media is refused too.
+	for name, body := range map[string]encoded{
+		"post with reserved":     form(url.Values{"status": {"now"}, "media_ids[]": {a}}),
+		"schedule with reserved": jsonBody(`{"status":"x","media_ids":["` + a + `"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"someone else's upload":  jsonBody(`{"status":"x","media_ids":["` + bobs + `"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"media and a poll": jsonBody(`{"status":"x","media_ids":["` + up(alice, 25) + `"],"poll":{"options":["a","b"],"expires_in":600},` +
+			`"scheduled_at":"` + at(time.Hour) + `"}`),
+		"five media": jsonBody(`{"status":"x","media_ids":["1","2","3","4","5"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"twice":      jsonBody(`{"status":"x","media_ids":["` + a + `","` + a + `"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"huge ID":    jsonBody(`{"status":"x","media_ids":["99999999999999999999999"],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"NUL ID":     form(url.Values{"status": {"x"}, "media_ids[]": {a + "\x00"}, "scheduled_at": {at(time.Hour)}}),
+		"ID object":  jsonBody(`{"status":"x","media_ids":[{"id":"` + a + `"}],"scheduled_at":"` + at(time.Hour) + `"}`),
+		"sensitive?": jsonBody(`{"status":"x","sensitive":"maybe","scheduled_at":"` + at(time.Hour) + `"}`),
+	} {
+		if rec := schedule("k-"+name, body); rec.Code != http.StatusUnprocessableEntity && rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	for name, key := range map[string]string{"oversized": strings.Repeat("k", 257), "NUL": "k\x00", "invalid UTF-8": "k\xff"} {
+		if rec := schedule(key, jsonBody(`{"status":"x","scheduled_at":"`+at(time.Hour)+`"}`)); rec.Code != http.StatusUnprocessableEntity && rec.Code != http.StatusBadRequest {
+			t.Errorf("Idempotency-Key %s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	wantError(t, e.do(http.MethodDelete, "/api/v1/media/"+a, alice, "", nil), http.StatusUnprocessableEntity)
+	if l := decodeList(t, e.get("/api/v1/scheduled_statuses", alice)); len(l) != 2 {
+		t.Fatalf("%d scheduled after the bad input, want 2", len(l))
+	}
+
+	// Cancelling frees the media: they may be posted now.
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/scheduled_statuses/"+given["id"].(string), alice, "", nil), http.StatusOK)
+	wantStatus(t, e.postForm("/api/v1/statuses", alice, url.Values{"status": {"c now"}, "media_ids[]": {c}}), http.StatusOK)
+
+	// A day later than the uploads the clean-up keeps the reserved ones;
+	// publication attaches them in order, with the account's defaults.
+	e.advance(social.UnattachedMediaTTL + time.Minute)
+	if _, err := e.svc.PruneMedia(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{a, b} {
+		if m, err := st.GetMediaAttachmentByID(ctx, mustID(t, id)); err != nil || m.ScheduledStatusID != mustID(t, sid) {
+			t.Fatalf("reserved upload %s after the clean-up: %+v, %v", id, m, err)
+		}
+	}
+	if n, err := e.svc.PublishScheduled(ctx); err != nil || n != 1 {
+		t.Fatalf("publish = %d, %v", n, err)
+	}
+	sts := decodeList(t, e.get("/api/v1/accounts/"+formatID(aliceAcct.ID)+"/statuses?only_media=true", alice))
+	if len(sts) != 2 || sts[0]["visibility"] != "public" {
+		t.Fatalf("published = %v", sts)
+	}
+	if got := sts[0]["media_attachments"].([]any); len(got) != 2 || got[0].(map[string]any)["id"] != b || got[1].(map[string]any)["id"] != a {
+		t.Fatalf("published media = %v", got)
+	}
+	for _, id := range []string{a, b} {
+		if m, err := st.GetMediaAttachmentByID(ctx, mustID(t, id)); err != nil || m.ScheduledStatusID != 0 || m.StatusID == 0 {
+			t.Errorf("upload %s after publication: %+v, %v", id, m, err)
+		}
+	}
+	// The key died with the scheduled status: the same request schedules anew.
+	wantStatus(t, schedule("k1", jsonBody(`{"status":"new","scheduled_at":"`+at(time.Hour)+`"}`)), http.StatusOK)
+
+	// Concurrent retries with one key schedule one status, and all get it.
+	before := len(decodeList(t, e.get("/api/v1/scheduled_statuses", alice)))
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		got = map[string]int{}
+	)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := schedule("racing", jsonBody(`{"status":"raced","scheduled_at":"`+at(2*time.Hour)+`"}`))
+			mu.Lock()
+			defer mu.Unlock()
+			if rec.Code != http.StatusOK {
+				t.Errorf("racing retry: %d %s", rec.Code, rec.Body)
+				return
+			}
+			got[decodeObject(t, rec)["id"].(string)]++
+		}()
+	}
+	wg.Wait()
+	if len(got) != 1 {
+		t.Errorf("8 concurrent retries with one key scheduled %v", got)
+	}
+	if after := len(decodeList(t, e.get("/api/v1/scheduled_statuses", alice))); after != before+1 {
+		t.Errorf("%d scheduled after the racing retries, want %d", after, before+1)
 	}
 }

@@ -93,14 +93,23 @@ func (h *Handler) editStatus(w http.ResponseWriter, r *http.Request) {
 
 // StatusEdit is Mastodon's StatusEdit entity.
 type StatusEdit struct {
-	Content          string     `json:"content"`
-	SpoilerText      string     `json:"spoiler_text"`
-	Sensitive        bool       `json:"sensitive"`
-	CreatedAt        string     `json:"created_at"`
-	Account          *Account   `json:"account"`
-	Poll             *struct{}  `json:"poll"`
-	MediaAttachments []struct{} `json:"media_attachments"`
-	Emojis           []struct{} `json:"emojis"`
+	Content          string             `json:"content"`
+	SpoilerText      string             `json:"spoiler_text"`
+	Sensitive        bool               `json:"sensitive"`
+	CreatedAt        string             `json:"created_at"`
+	Account          *Account           `json:"account"`
+	Poll             *editPoll          `json:"poll"`
+	MediaAttachments []*MediaAttachment `json:"media_attachments"`
+	Emojis           []struct{}         `json:"emojis"`
+}
+
+// editPoll is the poll of a StatusEdit: its options' titles only.
+type editPoll struct {
+	Options []editPollOption `json:"options"`
+}
+
+type editPollOption struct {
+	Title string `json:"title"`
 }
 
 // statusHistory handles GET /api/v1/statuses/:id/history.
@@ -128,7 +137,17 @@ func (h *Handler) statusHistory(w http.ResponseWriter, r *http.Request) {
 	out := make([]*StatusEdit, len(versions))
 	for i, e := range versions {
 		out[i] = &StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive,
-			CreatedAt: formatTime(e.CreatedAt), Account: author, MediaAttachments: []struct{}{}, Emojis: []struct{}{}}
+			CreatedAt: formatTime(e.CreatedAt), Account: author,
+			MediaAttachments: make([]*MediaAttachment, 0, len(e.Media)), Emojis: []struct{}{}}
+		for _, m := range e.Media {
+			out[i].MediaAttachments = append(out[i].MediaAttachments, h.mediaAttachment(m))
+		}
+		if e.PollOptions != nil {
+			out[i].Poll = &editPoll{Options: make([]editPollOption, len(e.PollOptions))}
+			for j, o := range e.PollOptions {
+				out[i].Poll.Options[j].Title = o
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

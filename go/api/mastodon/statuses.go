@@ -42,7 +42,7 @@ func (h *Handler) statusRoutes(r chi.Router) {
 type createStatusRequest struct {
 	Status      string   `param:"status"`
 	InReplyToID string   `param:"in_reply_to_id"`
-	Sensitive   bool     `param:"sensitive"`
+	Sensitive   *bool    `param:"sensitive"`
 	SpoilerText string   `param:"spoiler_text"`
 	Visibility  string   `param:"visibility"`
 	Language    string   `param:"language"`
@@ -72,8 +72,8 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := social.StatusInput{
-		Text: req.Status, Sensitive: req.Sensitive, SpoilerText: req.SpoilerText,
-		Visibility: req.Visibility, Language: req.Language, IdempotencyKey: key,
+		Text: req.Status, Sensitive: req.Sensitive != nil && *req.Sensitive, SensitiveGiven: req.Sensitive != nil,
+		SpoilerText: req.SpoilerText, Visibility: req.Visibility, Language: req.Language, IdempotencyKey: key,
 	}
 	if req.InReplyToID != "" {
 		id, err := parseID("in_reply_to_id", req.InReplyToID)
@@ -103,7 +103,7 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, scheduledStatusEntity(v))
+		writeJSON(w, http.StatusOK, h.scheduledStatusEntity(v))
 		return
 	}
 	st, err := h.svc.PostStatus(r.Context(), author, in)

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -52,6 +54,8 @@ const (
 	bpStreamUser   = "stream user: update B"
 	bpStreamList   = "stream list: update B"
 	bpStreamPublic = "stream public: update B"
+	bpSimilar      = "GET /statuses/B/similar (200)"
+	bpForYou       = "GET /timelines/for_you lists O (every original is popular)"
 )
 
 // boostWant: for each path and boost, one character per viewer of
@@ -102,6 +106,18 @@ var boostWant = map[string]map[string]string{
 		boostSelfPrivate: "-----------", boostLegacySelf: "...........", boostOfBlocker: "-----------",
 		boostOfMuted: "-----------", boostLegacyOthers: "...........",
 	},
+	// "More like this" through a boost: as by ID (it needs a login).
+	bpSimilar: {
+		boostSelfPrivate: "-y----y---.", boostLegacySelf: "-y----y---.", boostOfBlocker: "yyyyyyy-yy.",
+		boostOfMuted: "yyyyyyyyyy.", boostLegacyOthers: "----y----y.",
+	},
+	// For you reaches originals through boosts (home) and the popular
+	// list, which holds them all: it shows O where the viewer may see it,
+	// except its own, what it boosted (alice) and muted authors (mike).
+	bpForYou: {
+		boostSelfPrivate: "------y---.", boostLegacySelf: "------y---.", boostOfBlocker: "-y-yyyy-yy.",
+		boostOfMuted: "-yy-yyyy-y.", boostLegacyOthers: "---------y.",
+	},
 }
 
 var (
@@ -131,7 +147,11 @@ type boostCase struct {
 }
 
 func runBoostMatrix(t *testing.T, st store.Store) {
-	e := newStreamEnvOn(t, st)
+	recs := &recommend.Live{}
+	e := newStreamEnvDeps(t, st, testStrategy(t), func(d *social.Deps, c *social.Config) {
+		d.Recommender = recs
+		c.ForYouPerAuthor = 100
+	})
 	ctx := context.Background()
 	vs := make(map[string]*boostViewer, len(boostViewers))
 	for _, name := range boostViewers {
@@ -210,6 +230,21 @@ func runBoostMatrix(t *testing.T, st store.Store) {
 		boostOfMuted:      {reblog("alice", daves), daves, "alice"},
 		boostLegacyOthers: {legacy("alice", erins), erins, "alice"},
 	}
+	// The recommender has seen accounts (not the viewers) favourite every
+	// original, so each is a popular For-you candidate for everyone.
+	var ints []recommend.Interaction
+	for _, c := range cases {
+		o, _ := parseID("id", c.original)
+		for u := range 3 {
+			ints = append(ints, recommend.Interaction{User: -1 - int64(u), Item: o})
+		}
+	}
+	m, err := recommend.Train(ints, recommend.Options{Factors: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs.Set(m)
+
 	// A boost of a private status keeps the original's visibility.
 	rec := e.get("/api/v1/statuses/"+cases[boostSelfPrivate].boost, vs["bob"].token)
 	wantStatus(t, rec, http.StatusOK)
@@ -246,8 +281,10 @@ func runBoostMatrix(t *testing.T, st store.Store) {
 			bpPublic: mxIDs(e, "/api/v1/timelines/public?limit=40", v.token),
 			bpSearch: mxSearch(e, word, v.token),
 		}
+		var forYou map[string]bool
 		if name != "" {
 			lists[bpHome] = mxIDs(e, "/api/v1/timelines/home?limit=40", v.token)
+			forYou = mxIDs(e, "/api/v1/timelines/for_you?limit=40", v.token)
 		}
 		if v.list != "" {
 			lists[bpList] = mxIDs(e, "/api/v1/timelines/list/"+v.list+"?limit=40", v.token)
@@ -258,6 +295,10 @@ func runBoostMatrix(t *testing.T, st store.Store) {
 			set(bpContext, row, col, mxCode(e, "/api/v1/statuses/"+c.boost+"/context", v.token) == http.StatusOK)
 			set(bpRebloggedBy, row, col, boostRebloggedBy(e, c.original, v.token)[vs[c.booster].id])
 			set(bpAccount, row, col, mxIDs(e, "/api/v1/accounts/"+vs[c.booster].id+"/statuses?limit=40", v.token)[c.boost])
+			if name != "" {
+				set(bpSimilar, row, col, mxCode(e, "/api/v1/statuses/"+c.boost+"/similar", v.token) == http.StatusOK)
+				set(bpForYou, row, col, forYou[c.original])
+			}
 			for path, ids := range lists {
 				set(path, row, col, ids[c.boost])
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/starling-social/starling/go/search"
+	"github.com/starling-social/starling/go/search/subword"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/postgres/pgtest"
@@ -88,6 +89,8 @@ const (
 	pathPoll         = "GET /polls/:id of a poll on a status like S"
 	pathForYou       = "GET /timelines/for_you (before favouriting S)"
 	pathForYouFaved  = "GET /timelines/list/for_you (after favouriting every S it may see)"
+	pathTagPrefix    = "GET /api/v2/search?type=hashtags&q=mxtag<vis>: S's own tag, by prefix"
+	pathTagMeaning   = "GET /api/v2/search?type=hashtags&q=mxtag<vis>x: S's own tag, by the semantic fallback"
 )
 
 // matrixWant is the expected table: for each path and relationship, one
@@ -124,7 +127,12 @@ const (
 //     favourited, and hides muted authors as home does; its candidates here
 //     are the network (home), trends (public statuses with replies) and the
 //     index: the stranger posted X (S's words) and "hello from nina" shares
-//     a word with S's "@nina", so both reach every S the rule lets them see.
+//     a word with S's "@nina", so both reach every S the rule lets them see;
+//   - hashtag typeahead (prefix, and the semantic fallback) knows only the
+//     tags of public statuses: S of each visibility carries its own tag
+//     (#mxtagpublic, ...), so a tag used only where some may not look is
+//     never suggested; a tag is the instance's, not A's, so a block does
+//     not hide a public one (as in Mastodon).
 var matrixWant = map[string][numRels]string{
 	//                  self    follower stranger blocked blocking muted   mentioned m.follow m.quiet anonymous
 	pathStatus:       {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "PU--"},
@@ -164,6 +172,8 @@ var matrixWant = map[string][numRels]string{
 	pathFilterStatus: {"PUFD", "PUF-", "PU--", "----", "----", "PUF-", "PUFD", "PUFD", "PUF-", "n/a"},
 	pathForYou:       {"----", "PUF-", "PU--", "----", "----", "----", "PUFD", "PUFD", "----", "n/a"},
 	pathForYouFaved:  {"----", "----", "----", "----", "----", "----", "----", "----", "----", "n/a"},
+	pathTagPrefix:    {"P---", "P---", "P---", "P---", "P---", "P---", "P---", "P---", "P---", "P---"},
+	pathTagMeaning:   {"P---", "P---", "P---", "P---", "P---", "P---", "P---", "P---", "P---", "P---"},
 }
 
 // Checks that do not vary with visibility: what A did to or with the viewer.
@@ -174,6 +184,8 @@ const (
 	pathEarlyFavourite = "GET /favourites: A's status P0, favourited before any block"
 	pathEarlyBookmark  = "GET /bookmarks: A's status P0, bookmarked before any block"
 	pathSelfNotif      = "A's GET /notifications: the viewer favourited P0 (before any block)"
+	pathAcctPrefix     = "GET /api/v2/search?type=accounts&q=alice: A, by prefix"
+	pathAcctMeaning    = "GET /api/v2/search?type=accounts&q=glacierwolf: A (\"Fan of glacierwolf\"), by the semantic fallback"
 )
 
 // relWant is the expected table for those checks: 'y' shown, '-' hidden,
@@ -187,6 +199,10 @@ var relWant = map[string]string{
 	pathEarlyBookmark:  "yyy--yyyy.",
 	// A muted by M still hears from M: muting is M's choice, not A's.
 	pathSelfNotif: ".yy--yyyy.",
+	// Account typeahead hides blocks both ways, by prefix and by meaning;
+	// a mute does not hide an account from search (as in Mastodon).
+	pathAcctPrefix:  "yyy--yyyyy",
+	pathAcctMeaning: "yyy--yyyyy",
 }
 
 // TestVisibilityMatrix runs per home strategy: cached timelines hold
@@ -255,8 +271,15 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	}
 	t.Cleanup(func() { idx.Close() })
 	vectors := search.NewStatuses(emb, idx, st, true, slog.New(slog.DiscardHandler))
+	// The typeahead's semantic fallback as served: the built-in subword
+	// model, which matches "mxtagpublicx" to #mxtagpublic by n-grams.
+	meaning, err := subword.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := newStreamEnvDeps(t, st, strategy, func(d *social.Deps, c *social.Config) {
 		d.Indexer, d.Searcher = vectors, vectors
+		d.TypeaheadMeaning = meaning
 		// Every viewer's markers and A's other posts would otherwise take
 		// A's few For-you places before S.
 		c.ForYouPerAuthor = 100
@@ -274,6 +297,10 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	}
 	a := viewers[relSelf]
 	w := &matrixWorld{author: a.id}
+	// A is in the profile directory, so the account typeahead's semantic
+	// fallback may find it by its display name (not a prefix of it).
+	wantStatus(t, e.do(http.MethodPatch, "/api/v1/accounts/update_credentials", a.token, "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"display_name": {"Fan of glacierwolf"}, "discoverable": {"true"}}.Encode())), http.StatusOK)
 
 	// Before any block or mute: every other viewer posts, A favourites
 	// each post (so each viewer has a notification from A), A posts P0, and
@@ -326,7 +353,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	// A posts the thread and Q.
 	w.root = mxPost(e, a.token, "thread root", "public", "")
 	for i, vis := range matrixVisibilities {
-		w.statuses[i] = mxPost(e, a.token, fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag", vis), string(vis), w.root)
+		w.statuses[i] = mxPost(e, a.token, fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag #mxtag%s", vis, vis), string(vis), w.root)
 	}
 	for i := range matrixVisibilities {
 		w.followUps[i] = mxPost(e, a.token, "follow-up", "public", w.statuses[i])
@@ -356,7 +383,7 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 	// that were sent S get its status.update, and no others.
 	for i, vis := range matrixVisibilities {
 		wantStatus(t, e.do(http.MethodPut, "/api/v1/statuses/"+w.statuses[i], a.token, "application/x-www-form-urlencoded",
-			strings.NewReader(url.Values{"status": {fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag (edited)", vis)}}.Encode())), http.StatusOK)
+			strings.NewReader(url.Values{"status": {fmt.Sprintf("@nina @gwen %s zebrafrost #matrixtag #mxtag%s (edited)", vis, vis)}}.Encode())), http.StatusOK)
 	}
 	syncStreams()
 
@@ -468,6 +495,13 @@ func runVisibilityMatrix(t *testing.T, st store.Store, strategy string) {
 				set(path, v.rel, i, ids[id])
 			}
 		}
+		for i, vis := range matrixVisibilities {
+			tag := "mxtag" + string(vis)
+			set(pathTagPrefix, v.rel, i, mxSearchNames(e, "hashtags", tag, tok)[tag])
+			set(pathTagMeaning, v.rel, i, mxSearchNames(e, "hashtags", tag+"x", tok)[tag])
+		}
+		setRel(got, pathAcctPrefix, v.rel, mxSearchNames(e, "accounts", "alice", tok)[a.id])
+		setRel(got, pathAcctMeaning, v.rel, mxSearchNames(e, "accounts", "glacierwolf", tok)[a.id])
 
 		// The visibility-independent checks.
 		if !anon {
@@ -789,6 +823,29 @@ func mxSearch(e *streamEnv, q, token string) map[string]bool {
 		e.t.Fatalf("search: %v", err)
 	}
 	return mxSet(res.Statuses)
+}
+
+// mxSearchNames runs a typeahead search of one type and returns the
+// names of the hashtags or the IDs of the accounts found.
+func mxSearchNames(e *streamEnv, typ, q, token string) map[string]bool {
+	e.t.Helper()
+	rec := e.get("/api/v2/search?"+url.Values{"q": {q}, "type": {typ}, "limit": {"40"}}.Encode(), token)
+	wantStatus(e.t, rec, http.StatusOK)
+	var res struct {
+		Accounts []struct{ ID string }
+		Hashtags []struct{ Name string }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+		e.t.Fatalf("search: %v", err)
+	}
+	out := map[string]bool{}
+	for _, a := range res.Accounts {
+		out[a.ID] = true
+	}
+	for _, h := range res.Hashtags {
+		out[h.Name] = true
+	}
+	return out
 }
 
 func mxNotifications(e *streamEnv, token string) []mxNotification {

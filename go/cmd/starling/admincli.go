@@ -23,6 +23,9 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("usage: %s", adminSynopsis)
 	}
 	cmd, rest := args[0], args[1:]
+	if adminQueueCommands[cmd] { // reports and flagged statuses: adminqueue.go
+		return runAdminQueue(ctx, cmd, rest, stdout, stderr)
+	}
 	target := ""
 	switch cmd {
 	case "delete-status":

@@ -12,7 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
 
@@ -60,9 +62,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	partial := filepath.Join(tmpDir, "backup.tar.gz")
-	n, err := writeBackup(partial, snapshot, c.dataDir, c.sqlitePath())
+	n, indexErr, err := writeBackup(partial, snapshot, c.dataDir, c.sqlitePath())
 	if err != nil {
 		return err
+	}
+	if indexErr != nil {
+		fmt.Fprintf(stderr, "note: the vector index snapshot is not in the backup (%v); a server started on the restored copy rebuilds the index from SQL\n", indexErr)
 	}
 	// The archive appears whole or not at all.
 	if err := os.Rename(partial, *out); err != nil {
@@ -72,47 +77,102 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// writeBackup writes the archive to path: snapshot as backupDB, then the
-// files under dataDir except the live database and its WAL files. It
-// returns how many other files it wrote, and syncs the archive.
-func writeBackup(path, snapshot, dataDir, livePath string) (int, error) {
+// writeBackup writes the archive to path: snapshot as backupDB, the
+// vector index snapshot in dataDir/index (one generation, whole), then the
+// other files under dataDir except the live database and its WAL files. It
+// returns how many files besides the database it wrote, and syncs the
+// archive. An index snapshot that cannot be copied whole is left out
+// (indexErr says why): the index can be rebuilt, the database cannot.
+func writeBackup(path, snapshot, dataDir, livePath string) (n int, indexErr, err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, nil, fmt.Errorf("backup: %w", err)
 	}
 	defer f.Close()
 	zw := gzip.NewWriter(f)
 	tw := tar.NewWriter(zw)
 	if err := addFile(tw, snapshot, backupDB); err != nil {
-		return 0, err
+		return 0, nil, err
+	}
+	n, indexErr, err = addIndexSnapshot(tw, filepath.Join(dataDir, "index"), "index")
+	if err != nil {
+		return 0, nil, err
 	}
 	live, _ := filepath.Abs(livePath)
-	n := 0
+	indexDir, _ := filepath.Abs(filepath.Join(dataDir, "index"))
 	err = filepath.WalkDir(dataDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		abs, _ := filepath.Abs(p)
-		if !d.Type().IsRegular() || abs == live || abs == live+"-wal" || abs == live+"-shm" || abs == live+"-journal" {
+		if !d.Type().IsRegular() || abs == live || abs == live+"-wal" || abs == live+"-shm" || abs == live+"-journal" ||
+			strings.Contains(d.Name(), ".tmp-") || // a file being written atomically (index snapshot): not yet one
+			filepath.Dir(abs) == indexDir && strings.HasPrefix(d.Name(), snapshotIndex) { // copied above
 			return nil
 		}
 		rel, err := filepath.Rel(dataDir, p)
 		if err != nil {
 			return err
 		}
-		n++
-		return addFile(tw, p, filepath.ToSlash(rel))
+		err = addFile(tw, p, filepath.ToSlash(rel))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Removed since the walk listed it: an index snapshot's older
+			// generation, replaced by a newer save meanwhile.
+			return nil
+		}
+		if err == nil {
+			n++
+		}
+		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, nil, fmt.Errorf("backup: %w", err)
 	}
 	if err := errors.Join(tw.Close(), zw.Close()); err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, nil, fmt.Errorf("backup: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
+		return 0, nil, fmt.Errorf("backup: %w", err)
 	}
-	return n, f.Close()
+	return n, indexErr, f.Close()
+}
+
+// snapshotIndex names the index whose snapshot the server writes.
+const snapshotIndex = "statuses"
+
+// addIndexSnapshot adds the current generation of the index snapshot in
+// dir (if any) under prefix: its files as they were when the meta file
+// named them, even if the server saves a newer one meanwhile, so the
+// restored snapshot loads. It returns how many files it added, and
+// skipped, why it left out a snapshot it could not open whole; err is a
+// failure to write the archive.
+func addIndexSnapshot(tw *tar.Writer, dir, prefix string) (n int, skipped, err error) {
+	meta, files, err := search.OpenSnapshot(dir, snapshotIndex)
+	if errors.Is(err, search.ErrNoSnapshot) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, err, nil
+	}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for base, f := range files {
+		if err := addOpen(tw, f, prefix+"/"+base); err != nil {
+			return 0, nil, err
+		}
+	}
+	// The meta file last, as a save renames it into place last.
+	if err := tw.WriteHeader(&tar.Header{Name: prefix + "/" + snapshotIndex + ".json", Mode: 0o644, Size: int64(len(meta)),
+		ModTime: time.Now(), Typeflag: tar.TypeReg}); err != nil {
+		return 0, nil, fmt.Errorf("backup: index meta: %w", err)
+	}
+	if _, err := tw.Write(meta); err != nil {
+		return 0, nil, fmt.Errorf("backup: index meta: %w", err)
+	}
+	return len(files) + 1, nil, nil
 }
 
 func addFile(tw *tar.Writer, path, name string) error {
@@ -121,6 +181,11 @@ func addFile(tw *tar.Writer, path, name string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer f.Close()
+	return addOpen(tw, f, name)
+}
+
+// addOpen adds the open file f as name.
+func addOpen(tw *tar.Writer, f *os.File, name string) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)

@@ -246,6 +246,7 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--stream-max-connections, --stream-max-connections-per-ip, --stream-max-connections-per-account, " +
 			"--stream-max-subscriptions and --stream-subscribe-rate must be positive and finite")
 	}
+	c.index.dataDir = c.storage.dataDir
 	if err := c.index.validate(); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/starling-social/starling/go/api/admin"
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/snowflake"
 )
 
 const feedSynopsis = `starling feed show [--admin-addr A] [--admin-token T]
@@ -70,9 +71,11 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// outboxCounter counts the statuses whose delivery is pending.
+// outboxCounter counts the statuses whose delivery is pending and finds
+// the oldest.
 type outboxCounter interface {
 	CountOutbox(ctx context.Context) (int, error)
+	OldestOutbox(ctx context.Context) (int64, error)
 }
 
 // registerFeedMetrics exports the timeline cache's size and the outbox
@@ -108,6 +111,20 @@ func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCo
 				return -1
 			}
 			return float64(n)
+		})
+	gauge("starling_outbox_oldest_age_seconds", "Age of the oldest status whose delivery is pending (0: none; -1 if unknown): the outbox lag. "+
+		"Delivered events are deleted within a relay pass (1 s), so beyond the 10 s lease it means delivery fails.",
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			id, err := ob.OldestOutbox(ctx)
+			switch {
+			case err != nil:
+				return -1
+			case id == 0:
+				return 0
+			}
+			return max(time.Since(snowflake.Time(id)).Seconds(), 0)
 		})
 }
 

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +27,8 @@ type indexConfig struct {
 	snapshotEvery time.Duration
 
 	embedder      string
+	subwordModel  string // a model file of `starling embedder train --from-statuses`; "" the shipped one
+	dataDir       string // where trained models are found (<data-dir>/embedder), set from the storage flags
 	embedderURL   string
 	embedderModel string
 	embedderDim   int
@@ -43,6 +47,7 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.follow, "index-follow", 5*time.Second, "how often to add the vectors other server processes stored (several processes on one database); 0 disables it")
 	fs.DurationVar(&c.snapshotEvery, "index-snapshot-every", 10*time.Minute, "how often to write the index snapshot (also written at shutdown); 0: at shutdown only")
 	fs.StringVar(&c.embedder, "embedder", "subword", `text embedder for search: "subword" (built in: word vectors with character n-grams, trained on short-posts-en), "hash" (built in: feature hashing, words only) or "openai" (an OpenAI-compatible /v1/embeddings service: Ollama, vLLM, TEI, hosted)`)
+	fs.StringVar(&c.subwordModel, "subword-model", "", "subword embedder: a model file trained on this instance's statuses by \"starling embedder train --from-statuses\" (default: the shipped model); changing it re-embeds every status in the background")
 	fs.StringVar(&c.embedderURL, "embedder-url", "", "openai embedder: API base URL, e.g. http://127.0.0.1:11434/v1")
 	fs.StringVar(&c.embedderModel, "embedder-model", "", "openai embedder: model name")
 	fs.IntVar(&c.embedderDim, "embedder-dim", 0, "openai embedder: the model's vector dimension")
@@ -59,9 +64,9 @@ func (c *indexConfig) register(fs *flag.FlagSet) {
 func (c *indexConfig) newEmbedder(log *slog.Logger, observe func(time.Duration, error)) (search.Embedder, bool, error) {
 	switch c.embedder {
 	case "subword":
-		m, err := subword.Default()
+		m, err := c.subword()
 		if err != nil {
-			return nil, false, fmt.Errorf("--embedder subword: the built-in model: %w", err)
+			return nil, false, fmt.Errorf("--embedder subword: %w", err)
 		}
 		return m, true, nil
 	case "hash":
@@ -85,12 +90,70 @@ func (c *indexConfig) typeaheadMeaning() social.Embedder {
 	if c.embedder != "subword" {
 		return nil
 	}
-	m, err := subword.Default()
+	m, err := c.subword()
 	if err != nil {
 		return nil // validate reported it
 	}
 	return m
 }
+
+// subword is the subword model the flags select: --subword-model, else
+// the shipped one.
+func (c *indexConfig) subword() (*subword.Model, error) {
+	if c.subwordModel == "" {
+		m, err := subword.Default()
+		if err != nil {
+			return nil, fmt.Errorf("the built-in model: %w", err)
+		}
+		return m, nil
+	}
+	m, err := loadSubwordModel(c.subwordModel)
+	if err != nil {
+		return nil, fmt.Errorf("--subword-model: %w", err)
+	}
+	return m, nil
+}
+
+// subwordModels caches the model files loaded, by path: the flags are
+// validated, then the same model serves search and the typeahead.
+var subwordModels = struct {
+	sync.Mutex
+	m map[string]*subword.Model
+}{m: map[string]*subword.Model{}}
+
+// maxModelBytes bounds a model file read (the shipped one is 2.6 MB; a
+// model is Buckets+words rows of Dim bytes).
+const maxModelBytes = 256 << 20
+
+func loadSubwordModel(path string) (*subword.Model, error) {
+	subwordModels.Lock()
+	defer subwordModels.Unlock()
+	if m, ok := subwordModels.m[path]; ok {
+		return m, nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxModelBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than a model has (%d)", path, fi.Size(), maxModelBytes)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := subword.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	subwordModels.m[path] = m
+	return m, nil
+}
+
+// subwordModelsDir is where trained models are written, each named
+// <model name>.model, so that after a switch the previous model is found
+// by the name its snapshot records.
+func subwordModelsDir(dataDir string) string { return filepath.Join(dataDir, "embedder") }
 
 func (c *indexConfig) validate() error {
 	if c.flatThreshold < 1 || c.nprobe < 0 || c.refine < 1 {
@@ -204,7 +267,7 @@ func servePrevious(ctx context.Context, c indexConfig, statuses *search.Statuses
 	if name == "" || name == serving {
 		return nil
 	}
-	old := builtinEmbedder(name)
+	old := builtinEmbedder(name, subwordModelsDir(c.dataDir))
 	if old == nil {
 		log.Info("search: the index snapshot is another embedder's, which is not built in; rebuilding", "snapshot", name, "embedder", serving)
 		return nil
@@ -226,14 +289,21 @@ func servePrevious(ctx context.Context, c indexConfig, statuses *search.Statuses
 	return nil
 }
 
-// builtinEmbedder returns the built-in embedder with this name, or nil.
-func builtinEmbedder(name string) search.TextEmbedder {
+// builtinEmbedder returns the built-in embedder with this name, or nil:
+// feature hashing, the shipped subword model, or a subword model trained
+// here (modelsDir/<name>.model).
+func builtinEmbedder(name, modelsDir string) search.TextEmbedder {
 	var dim int
 	if _, err := fmt.Sscanf(name, "hash-v1-%d", &dim); err == nil && dim > 0 && dim <= 4096 && name == fmt.Sprintf("hash-v1-%d", dim) {
 		return search.NewHashEmbedder(dim)
 	}
 	if m, err := subword.Default(); err == nil && m.Name() == name {
 		return m
+	}
+	if strings.HasPrefix(name, "subword-") && !strings.ContainsAny(name, `/\.`) {
+		if m, err := loadSubwordModel(filepath.Join(modelsDir, name+".model")); err == nil && m.Name() == name {
+			return m
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@
 //	starling plugins pin|init|list|reload|enable|disable   manage the policy plugins
 //	starling index status|rebuild|check                    the running server's vector indexes
 //	starling embedder train --corpus F --out F               train the built-in embedder (offline)
+//	starling embedder train --from-statuses                  train it on this instance's public statuses
 //	starling seed --accounts N --statuses N                  bulk-load a synthetic instance (empty data dir)
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
@@ -63,9 +64,11 @@ commands:
   index check      measure an index's served recall@10 against exact search
   feed show        the running server's home timeline strategy and cache size
   feed strategy    switch the running server's strategy: pull, push or hybrid (caches rebuilt from SQL)
+  admin reports, admin resolve-report, admin flagged  the moderation queue: users' reports, and statuses plugins flagged
   admin delete-status  delete any status as a moderator (--reason), recorded in the audit log
   admin actions    the moderators' audit log, newest first
-  embedder train   train the built-in subword embedder on a corpus (offline; make embedder-model)
+  embedder train   train the built-in subword embedder on a corpus (make embedder-model) or on this
+                   instance's public statuses (--from-statuses; serve it with --subword-model)
   seed             bulk-load a synthetic instance into an empty data dir (scale benches)
   version          print the version
 

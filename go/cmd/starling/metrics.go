@@ -58,11 +58,48 @@ func (c pgPoolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(pgPoolWait, prometheus.CounterValue, s.AcquireDuration().Seconds())
 }
 
-// registerIndexMetrics exports the vector index's size.
-func registerIndexMetrics(reg prometheus.Registerer, size func() int) {
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "starling_index_vectors", Help: "Vectors in the status search index (the Rust library).",
-	}, func() float64 { return float64(size()) }))
+// registerIndexMetrics exports the status search index (the Rust
+// library): its size, its training and its last recall check. index is
+// read at each scrape (a change of embedder swaps the index in).
+func registerIndexMetrics(reg prometheus.Registerer, index func() *search.Index) {
+	reg.MustRegister(indexCollector{index})
+}
+
+type indexCollector struct{ index func() *search.Index }
+
+var (
+	indexVectors  = prometheus.NewDesc("starling_index_vectors", "Vectors in the status search index (the Rust library).", nil, nil)
+	indexTrained  = prometheus.NewDesc("starling_index_trained_vectors", "Collection size at the last IVF-PQ training; 0 while the index is exact.", nil, nil)
+	indexBuilding = prometheus.NewDesc("starling_index_building", "1 while an index build (training or rebuild) runs in the background.", nil, nil)
+	indexBuilds   = prometheus.NewDesc("starling_index_builds_total", `Index builds (IVF-PQ trainings, rebuilds) by result: "ok" or "failed" (the old index kept serving).`,
+		[]string{"result"}, nil)
+	indexBuildSecs = prometheus.NewDesc("starling_index_last_build_duration_seconds", "How long the last successful index build took.", nil, nil)
+	indexChecks    = prometheus.NewDesc("starling_index_recall_checks_total", "Recall checks run (starling index check).", nil, nil)
+	indexRecall    = prometheus.NewDesc("starling_index_recall",
+		"Recall@10 against exact search measured by the last recall check (NaN before one); the target is 0.95.", nil, nil)
+)
+
+func (indexCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{indexVectors, indexTrained, indexBuilding, indexBuilds, indexBuildSecs, indexChecks, indexRecall} {
+		ch <- d
+	}
+}
+
+func (c indexCollector) Collect(ch chan<- prometheus.Metric) {
+	x := c.index()
+	k := x.Counters()
+	building := 0.0
+	if x.Building() {
+		building = 1
+	}
+	ch <- prometheus.MustNewConstMetric(indexVectors, prometheus.GaugeValue, float64(x.Len()))
+	ch <- prometheus.MustNewConstMetric(indexTrained, prometheus.GaugeValue, float64(x.Trained()))
+	ch <- prometheus.MustNewConstMetric(indexBuilding, prometheus.GaugeValue, building)
+	ch <- prometheus.MustNewConstMetric(indexBuilds, prometheus.CounterValue, float64(k.BuildsOK.Load()), "ok")
+	ch <- prometheus.MustNewConstMetric(indexBuilds, prometheus.CounterValue, float64(k.BuildsFailed.Load()), "failed")
+	ch <- prometheus.MustNewConstMetric(indexBuildSecs, prometheus.GaugeValue, k.LastBuild().Seconds())
+	ch <- prometheus.MustNewConstMetric(indexChecks, prometheus.CounterValue, float64(k.Checks.Load()))
+	ch <- prometheus.MustNewConstMetric(indexRecall, prometheus.GaugeValue, k.LastRecall())
 }
 
 // embedderMetrics returns the observer of the remote embedder's requests:

@@ -192,7 +192,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
 		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts})
 	registerPoolMetrics(reg, st)
-	registerIndexMetrics(reg, statusSearch.Index().Len)
+	registerIndexMetrics(reg, statusSearch.Index)
 	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is
 	// delivered by whichever claims it after its lease. It stops after the

@@ -158,7 +158,25 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 	var status map[string]any
 	post("/api/v1/statuses", tok.AccessToken, url.Values{"status": {"a traced status about espresso"}},
 		http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}}, &status)
+	// A search in a trace of its own: the query's embedding and the
+	// vector search with how it ran.
+	const searchTraceID = "5bf92f3577b34da6a3ce929d0e0e4737"
+	req, err := http.NewRequest("GET", base+"/api/v2/search?type=statuses&q=espresso", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Traceparent", "00-"+searchTraceID+"-00f067aa0ba902b8-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("search: %d", resp.StatusCode)
+	}
 	stop() // every handler has returned, so every span has ended
+	checkSearchTrace(t, rec.Ended(), searchTraceID)
 
 	spans := map[trace.SpanID]sdktrace.ReadOnlySpan{}
 	var inTrace []sdktrace.ReadOnlySpan
@@ -222,5 +240,42 @@ func tracePostStatus(t *testing.T, pluginDir string, extraArgs ...string) {
 				t.Errorf("span %q attribute %s holds the status text: %q", s.Name(), a.Key, a.Value.Emit())
 			}
 		}
+	}
+}
+
+// checkSearchTrace checks the search request's trace: the query's
+// embedding and the vector search under the request, the search span
+// carrying k, nprobe (0 on the exact index a small instance has) and the
+// candidates scored.
+func checkSearchTrace(t *testing.T, ended []sdktrace.ReadOnlySpan, traceID string) {
+	t.Helper()
+	names := map[string]map[string]int64{}
+	for _, s := range ended {
+		if s.SpanContext().TraceID().String() != traceID {
+			continue
+		}
+		attrs := map[string]int64{}
+		for _, a := range s.Attributes() {
+			attrs[string(a.Key)] = a.Value.AsInt64()
+		}
+		names[s.Name()] = attrs
+	}
+	if _, ok := names["GET /api/v2/search"]; !ok {
+		t.Fatalf("no request span in the search trace: %v", names)
+	}
+	if _, ok := names["embed"]; !ok {
+		t.Errorf("no embed span in the search trace: %v", names)
+	}
+	vs, ok := names["vecsearch.Search"]
+	if !ok {
+		t.Fatalf("no vecsearch.Search span in the search trace: %v", names)
+	}
+	for _, key := range []string{"vecsearch.k", "vecsearch.nprobe", "vecsearch.candidates", "vecsearch.size", "vecsearch.hits"} {
+		if _, ok := vs[key]; !ok {
+			t.Errorf("vecsearch.Search lacks %s: %v", key, vs)
+		}
+	}
+	if vs["vecsearch.k"] <= 0 || vs["vecsearch.candidates"] != vs["vecsearch.size"] || vs["vecsearch.nprobe"] != 0 {
+		t.Errorf("vecsearch.Search attributes %v: want k > 0 and, on the exact index, every vector a candidate", vs)
 	}
 }

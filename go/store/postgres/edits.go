@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -28,8 +29,8 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 		if versions == 0 {
 			// The first edit keeps the original as the first version.
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, language, created_at)
-				SELECT $1, id, text, content, spoiler_text, sensitive, language, created_at
+				INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, language, created_at, media)
+				SELECT $1, id, text, content, spoiler_text, sensitive, language, created_at, `+editMediaSQL+`
 				FROM statuses WHERE id = $2`, w.OriginalEditID, st.ID); err != nil {
 				return fmt.Errorf("original version: %w", err)
 			}
@@ -79,7 +80,14 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 				return err
 			}
 		}
-		return editMedia(ctx, tx, w)
+		if err := editMedia(ctx, tx, w); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE status_edits SET media = `+editMediaSQL+` WHERE id = $1`,
+			w.EditID, st.ID); err != nil {
+			return fmt.Errorf("version media: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: edit status %d: %w", st.ID, translateFK(err))
@@ -87,10 +95,22 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 	return nil
 }
 
+// editMediaSQL is the media of the status named by $2, as
+// status_edits.media holds them (media_attachments_status_id_idx).
+const editMediaSQL = `coalesce((SELECT jsonb_agg(jsonb_build_object('id', id, 'description', description) ORDER BY position)
+	FROM media_attachments WHERE status_id = $2), '[]')`
+
 func scanStatusEdit(r pgx.CollectableRow) (*store.StatusEdit, error) {
-	var e store.StatusEdit
-	if err := r.Scan(&e.ID, &e.StatusID, &e.Text, &e.Content, &e.SpoilerText, &e.Sensitive, &e.Language, &e.CreatedAt); err != nil {
+	var (
+		e     store.StatusEdit
+		media []byte
+	)
+	if err := r.Scan(&e.ID, &e.StatusID, &e.Text, &e.Content, &e.SpoilerText, &e.Sensitive, &e.Language, &e.CreatedAt,
+		&media); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal(media, &e.Media); err != nil {
+		return nil, fmt.Errorf("media of version %d: %w", e.ID, err)
 	}
 	e.CreatedAt = e.CreatedAt.UTC()
 	return &e, nil
@@ -99,7 +119,7 @@ func scanStatusEdit(r pgx.CollectableRow) (*store.StatusEdit, error) {
 // ListStatusEdits matches status_edits.status_id, ascending by id.
 func (s *Store) ListStatusEdits(ctx context.Context, statusID int64) ([]*store.StatusEdit, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT id, status_id, text, content, spoiler_text, sensitive, language, created_at
+		SELECT id, status_id, text, content, spoiler_text, sensitive, language, created_at, media
 		FROM status_edits WHERE status_id = $1 ORDER BY id`, statusID)
 	out, err := pgx.CollectRows(rows, scanStatusEdit)
 	if err != nil {

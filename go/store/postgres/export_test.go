@@ -1,6 +1,11 @@
 package postgres
 
-import "github.com/jackc/pgx/v5/pgxpool"
+import (
+	"context"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
 
 // Pool and MigrationFS let the external tests (package postgres_test, which
 // imports pgtest and so cannot be inside this package) check the schema.
@@ -9,3 +14,9 @@ func Pool(s *Store) *pgxpool.Pool { return s.pool }
 var MigrationFS = migrationFS
 
 const UniqueViolation = uniqueViolation
+
+// MigrateFS applies the migrations of fsys (its migrations directory) up
+// to version upTo only (every one when 0).
+func MigrateFS(ctx context.Context, s *Store, fsys fs.FS, upTo int) error {
+	return s.migrate(ctx, fsys, upTo)
+}

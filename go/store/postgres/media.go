@@ -10,20 +10,21 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-const mediaColumns = `id, account_id, status_id, type, file_key, preview_key, content_type, file_size,
+const mediaColumns = `id, account_id, status_id, scheduled_status_id, type, file_key, preview_key, content_type, file_size,
 	width, height, small_width, small_height, blurhash, description, focus_x, focus_y, created_at`
 
 func scanMedia(row pgx.CollectableRow) (*store.MediaAttachment, error) {
 	var (
 		m        store.MediaAttachment
 		statusID *int64
+		schedID  *int64
 	)
-	if err := row.Scan(&m.ID, &m.AccountID, &statusID, &m.Type, &m.FileKey, &m.PreviewKey, &m.ContentType, &m.FileSize,
+	if err := row.Scan(&m.ID, &m.AccountID, &statusID, &schedID, &m.Type, &m.FileKey, &m.PreviewKey, &m.ContentType, &m.FileSize,
 		&m.Width, &m.Height, &m.SmallWidth, &m.SmallHeight, &m.Blurhash, &m.Description, &m.FocusX, &m.FocusY,
 		&m.CreatedAt); err != nil {
 		return nil, err
 	}
-	m.StatusID, m.CreatedAt = fromNullID(statusID), m.CreatedAt.UTC()
+	m.StatusID, m.ScheduledStatusID, m.CreatedAt = fromNullID(statusID), fromNullID(schedID), m.CreatedAt.UTC()
 	return &m, nil
 }
 
@@ -33,7 +34,7 @@ func (s *Store) PutMediaAttachment(ctx context.Context, m *store.MediaAttachment
 	err := s.insertCapped(ctx, lockAccount, m.AccountID,
 		`SELECT count(*), false FROM media_attachments WHERE account_id = $1 AND status_id IS NULL`, []any{m.AccountID}, max,
 		`INSERT INTO media_attachments (`+mediaColumns+`)
-		VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, NULL, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		m.ID, m.AccountID, m.Type, m.FileKey, m.PreviewKey, m.ContentType, m.FileSize,
 		m.Width, m.Height, m.SmallWidth, m.SmallHeight, m.Blurhash, m.Description, m.FocusX, m.FocusY, toDB(m.CreatedAt))
 	if err != nil {
@@ -99,7 +100,8 @@ func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int6
 func attachMedia(ctx context.Context, tx pgx.Tx, statusID, accountID int64, ids []int64) error {
 	for i, id := range ids {
 		tag, err := tx.Exec(ctx, `UPDATE media_attachments SET status_id = $1, position = $2
-			WHERE id = $3 AND account_id = $4 AND (status_id IS NULL OR status_id = $1)`, statusID, i, id, accountID)
+			WHERE id = $3 AND account_id = $4 AND (status_id IS NULL OR status_id = $1) AND scheduled_status_id IS NULL`,
+			statusID, i, id, accountID)
 		if err != nil {
 			return fmt.Errorf("attach media %d: %w", id, err)
 		}
@@ -110,11 +112,12 @@ func attachMedia(ctx context.Context, tx pgx.Tx, statusID, accountID int64, ids 
 	return nil
 }
 
-// ListUnattachedMedia selects unattached rows created before before, oldest
-// first (media_attachments_created_at_idx).
+// ListUnattachedMedia selects unattached, unreserved rows created before
+// before, oldest first (media_attachments_created_at_idx).
 func (s *Store) ListUnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*store.MediaAttachment, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+mediaColumns+` FROM media_attachments
-		WHERE status_id IS NULL AND created_at < $1 ORDER BY created_at, id LIMIT $2`, toDB(before), limit)
+		WHERE status_id IS NULL AND scheduled_status_id IS NULL AND created_at < $1
+		ORDER BY created_at, id LIMIT $2`, toDB(before), limit)
 	out, err := pgx.CollectRows(rows, scanMedia)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list unattached media: %w", translate(err))
@@ -122,9 +125,10 @@ func (s *Store) ListUnattachedMedia(ctx context.Context, before time.Time, limit
 	return out, nil
 }
 
-// DeleteMediaAttachmentByID deletes the row matching id while unattached.
+// DeleteMediaAttachmentByID deletes the row matching id while unattached
+// and unreserved.
 func (s *Store) DeleteMediaAttachmentByID(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM media_attachments WHERE id = $1 AND status_id IS NULL`, id)
+	tag, err := s.pool.Exec(ctx, `DELETE FROM media_attachments WHERE id = $1 AND status_id IS NULL AND scheduled_status_id IS NULL`, id)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = pgx.ErrNoRows
 	}

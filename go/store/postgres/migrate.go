@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,8 +24,13 @@ const migrateLockKey int64 = 0x5374726c6e67
 // together queue up and the later ones find the migration already recorded;
 // the lock is released at commit or rollback, never leaked. Running Migrate
 // again is a no-op.
-func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := store.LoadMigrations(migrationFS, "migrations")
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, migrationFS, 0) }
+
+// migrate applies the migrations of fsys up to version upTo (every one
+// when 0). Tests build an earlier release's schema with it, and check that
+// a failing migration leaves nothing behind.
+func (s *Store) migrate(ctx context.Context, fsys fs.FS, upTo int) error {
+	ms, err := store.LoadMigrations(fsys, "migrations")
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
@@ -32,6 +38,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
 				return fmt.Errorf("lock: %w", err)

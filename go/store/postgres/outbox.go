@@ -35,6 +35,33 @@ func (s *Store) DeleteOutbox(ctx context.Context, ids []int64) error {
 	return nil
 }
 
+// GetOutboxTraceParents reads the events' trace parents.
+func (s *Store) GetOutboxTraceParents(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT status_id, trace_parent FROM status_outbox
+		WHERE status_id = ANY($1) AND trace_parent <> ''`, ids)
+	var (
+		id int64
+		tp string
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &tp}, func() error { out[id] = tp; return nil }); err != nil {
+		return nil, fmt.Errorf("postgres: outbox trace parents: %w", err)
+	}
+	return out, nil
+}
+
+// OldestOutbox returns the lowest status ID with an event, 0 when none.
+func (s *Store) OldestOutbox(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(min(status_id), 0) FROM status_outbox`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("postgres: oldest outbox: %w", err)
+	}
+	return id, nil
+}
+
 // CountOutbox counts pending events.
 func (s *Store) CountOutbox(ctx context.Context) (int, error) {
 	var n int

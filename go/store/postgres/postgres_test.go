@@ -52,6 +52,18 @@ func TestDataMigrations(t *testing.T) {
 	})
 }
 
+// TestConversationsBackfill: 0106 on a store that has conversations.
+func TestConversationsBackfill(t *testing.T) {
+	testURL(t)
+	storetest.RunConversationsBackfill(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := postgres.Pool(s).Exec(ctx, query)
+			return err
+		}
+	})
+}
+
 // TestNotificationGroupsMigration: 0061 keeps every notification.
 func TestNotificationGroupsMigration(t *testing.T) {
 	testURL(t)

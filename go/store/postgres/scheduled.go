@@ -50,20 +50,55 @@ func scheduledCaps(ctx context.Context, tx pgx.Tx, accountID, id int64, at time.
 	return nil
 }
 
-// PutScheduledStatus counts and inserts under the account's lock.
+// PutScheduledStatus counts, inserts and reserves the media under the
+// account's lock.
 func (s *Store) PutScheduledStatus(ctx context.Context, sch *store.ScheduledStatus, lim store.ScheduledLimits) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := scheduledCaps(ctx, tx, sch.AccountID, 0, sch.ScheduledAt, lim); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO scheduled_statuses (`+scheduledColumns+`) VALUES ($1, $2, $3, $4, $5)`,
-			sch.ID, sch.AccountID, toDB(sch.ScheduledAt), string(sch.Params), toDB(sch.CreatedAt))
-		return err
+		var key *string // NULL for none: the unique index skips it
+		if sch.IdempotencyKey != "" {
+			key = &sch.IdempotencyKey
+			if _, err := tx.Exec(ctx, `UPDATE scheduled_statuses SET idempotency_key = NULL
+				WHERE account_id = $1 AND idempotency_key = $2 AND created_at < $3`,
+				sch.AccountID, sch.IdempotencyKey, toDB(sch.IdempotencySince)); err != nil {
+				return fmt.Errorf("stale idempotency key: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO scheduled_statuses (`+scheduledColumns+`, idempotency_key)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			sch.ID, sch.AccountID, toDB(sch.ScheduledAt), string(sch.Params), toDB(sch.CreatedAt), key); err != nil {
+			return err
+		}
+		for i, id := range sch.MediaIDs {
+			tag, err := tx.Exec(ctx, `UPDATE media_attachments SET scheduled_status_id = $1, position = $2
+				WHERE id = $3 AND account_id = $4 AND status_id IS NULL AND scheduled_status_id IS NULL`,
+				sch.ID, i, id, sch.AccountID)
+			if err != nil {
+				return fmt.Errorf("reserve media %d: %w", id, err)
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("reserve media %d: %w", id, store.ErrConflict)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: put scheduled status %d: %w", sch.ID, translateFK(err))
 	}
 	return nil
+}
+
+// GetScheduledStatusByIdempotencyKey matches (account_id, idempotency_key)
+// (scheduled_statuses_idempotency_key_idx) and created_at.
+func (s *Store) GetScheduledStatusByIdempotencyKey(ctx context.Context, accountID int64, key string, since time.Time) (*store.ScheduledStatus, error) {
+	sch, err := scanScheduled(s.pool.QueryRow(ctx, `SELECT `+scheduledColumns+` FROM scheduled_statuses
+		WHERE account_id = $1 AND idempotency_key = $2 AND created_at >= $3`, accountID, key, toDB(since)))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: scheduled status by idempotency key: %w", translate(err))
+	}
+	return sch, nil
 }
 
 // GetScheduledStatus reads one of the account's scheduled statuses.

@@ -128,24 +128,26 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			return err
 		}
 		if !w.OutboxAt.IsZero() {
-			if _, err := tx.Exec(ctx, `INSERT INTO status_outbox (status_id, available_at) VALUES ($1, $2)`,
-				st.ID, toDB(w.OutboxAt)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO status_outbox (status_id, available_at, trace_parent) VALUES ($1, $2, $3)`,
+				st.ID, toDB(w.OutboxAt), w.OutboxTraceParent); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
 		if err := insertConversations(ctx, tx, w); err != nil {
 			return err
 		}
+		// The scheduled status goes first: that frees the uploads it
+		// reserved (ON DELETE SET NULL), for attachMedia to take.
+		if w.ScheduledID != 0 {
+			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
+				return err
+			}
+		}
 		if err := attachMedia(ctx, tx, st.ID, st.AccountID, w.MediaIDs); err != nil {
 			return err
 		}
 		if w.Poll != nil {
 			if err := insertPoll(ctx, tx, w.Poll); err != nil {
-				return err
-			}
-		}
-		if w.ScheduledID != 0 {
-			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
 				return err
 			}
 		}

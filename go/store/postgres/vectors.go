@@ -68,12 +68,32 @@ func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterI
 		WHERE id > $1 AND reblog_of_id IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM status_vectors v WHERE v.embedder = $2 AND v.status_id = statuses.id)
 		ORDER BY id ASC LIMIT $3`, afterID, embedder, limit)
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusText, error) {
-		var t store.StatusText
-		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
-	})
+	out, err := pgx.CollectRows(rows, scanStatusText)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list statuses to embed after %d: %w", afterID, translate(err))
 	}
 	return out, nil
+}
+
+// ListPublicStatusTexts lists public and unlisted statuses (not reblogs),
+// ascending by ID, after afterID.
+func (s *Store) ListPublicStatusTexts(ctx context.Context, afterID int64, limit int) ([]store.StatusText, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgres: list public status texts: limit %d, want > 0", limit)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT id, text, spoiler_text FROM statuses
+		WHERE id > $1 AND reblog_of_id IS NULL AND visibility IN ('public', 'unlisted')
+		ORDER BY id ASC LIMIT $2`, afterID, limit)
+	out, err := pgx.CollectRows(rows, scanStatusText)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list public status texts after %d: %w", afterID, translate(err))
+	}
+	return out, nil
+}
+
+// scanStatusText reads the columns id, text, spoiler_text.
+func scanStatusText(row pgx.CollectableRow) (store.StatusText, error) {
+	var t store.StatusText
+	return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
 }

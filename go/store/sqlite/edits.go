@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/starling-social/starling/go/store"
@@ -22,9 +23,9 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 		if versions == 0 {
 			// The first edit keeps the original as the first version.
 			res, err := tx.ExecContext(ctx, `
-				INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, language, created_at)
-				SELECT ?, id, text, content, spoiler_text, sensitive, language, created_at
-				FROM statuses WHERE id = ? AND reblog_of_id IS NULL`, w.OriginalEditID, st.ID)
+				INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, language, created_at, media)
+				SELECT ?, id, text, content, spoiler_text, sensitive, language, created_at, `+editMediaSQL+`
+				FROM statuses WHERE id = ? AND reblog_of_id IS NULL`, w.OriginalEditID, st.ID, st.ID)
 			if err == nil {
 				err = mustAffect(res)
 			}
@@ -78,7 +79,14 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 				return err
 			}
 		}
-		return editMedia(ctx, tx, w)
+		if err := editMedia(ctx, tx, w); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE status_edits SET media = `+editMediaSQL+` WHERE id = ?`,
+			st.ID, w.EditID); err != nil {
+			return fmt.Errorf("version media: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: edit status %d: %w", st.ID, translateFK(err))
@@ -86,13 +94,23 @@ func (s *Store) EditStatus(ctx context.Context, w *store.StatusEditWrite) error 
 	return nil
 }
 
+// editMediaSQL is the media of the status named by its one parameter, as
+// status_edits.media holds them (media_attachments_status_id_idx).
+const editMediaSQL = `(SELECT json_group_array(json_object('id', id, 'description', description))
+	FROM (SELECT id, description FROM media_attachments WHERE status_id = ? ORDER BY position))`
+
 func scanStatusEdit(r scanner) (*store.StatusEdit, error) {
 	var (
 		e         store.StatusEdit
 		createdAt int64
+		media     string
 	)
-	if err := r.Scan(&e.ID, &e.StatusID, &e.Text, &e.Content, &e.SpoilerText, &e.Sensitive, &e.Language, &createdAt); err != nil {
+	if err := r.Scan(&e.ID, &e.StatusID, &e.Text, &e.Content, &e.SpoilerText, &e.Sensitive, &e.Language, &createdAt,
+		&media); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(media), &e.Media); err != nil {
+		return nil, fmt.Errorf("media of version %d: %w", e.ID, err)
 	}
 	e.CreatedAt = fromDB(createdAt)
 	return &e, nil
@@ -101,7 +119,7 @@ func scanStatusEdit(r scanner) (*store.StatusEdit, error) {
 // ListStatusEdits matches status_edits.status_id, ascending by id.
 func (s *Store) ListStatusEdits(ctx context.Context, statusID int64) ([]*store.StatusEdit, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT id, status_id, text, content, spoiler_text, sensitive, language, created_at
+		SELECT id, status_id, text, content, spoiler_text, sensitive, language, created_at, media
 		FROM status_edits WHERE status_id = ? ORDER BY id`, statusID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list status edits of %d: %w", statusID, translate(err))

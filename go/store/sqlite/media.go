@@ -10,21 +10,22 @@ import (
 	"github.com/starling-social/starling/go/store"
 )
 
-const mediaColumns = `id, account_id, status_id, type, file_key, preview_key, content_type, file_size,
+const mediaColumns = `id, account_id, status_id, scheduled_status_id, type, file_key, preview_key, content_type, file_size,
 	width, height, small_width, small_height, blurhash, description, focus_x, focus_y, created_at`
 
 func scanMedia(row scanner) (*store.MediaAttachment, error) {
 	var (
 		m         store.MediaAttachment
 		statusID  sql.NullInt64
+		schedID   sql.NullInt64
 		createdAt int64
 	)
-	if err := row.Scan(&m.ID, &m.AccountID, &statusID, &m.Type, &m.FileKey, &m.PreviewKey, &m.ContentType, &m.FileSize,
+	if err := row.Scan(&m.ID, &m.AccountID, &statusID, &schedID, &m.Type, &m.FileKey, &m.PreviewKey, &m.ContentType, &m.FileSize,
 		&m.Width, &m.Height, &m.SmallWidth, &m.SmallHeight, &m.Blurhash, &m.Description, &m.FocusX, &m.FocusY,
 		&createdAt); err != nil {
 		return nil, err
 	}
-	m.StatusID, m.CreatedAt = statusID.Int64, fromDB(createdAt)
+	m.StatusID, m.ScheduledStatusID, m.CreatedAt = statusID.Int64, schedID.Int64, fromDB(createdAt)
 	return &m, nil
 }
 
@@ -33,7 +34,7 @@ func scanMedia(row scanner) (*store.MediaAttachment, error) {
 func (s *Store) PutMediaAttachment(ctx context.Context, m *store.MediaAttachment, max int) error {
 	err := s.insertCapped(ctx,
 		`SELECT count(*), 0 FROM media_attachments WHERE account_id = ? AND status_id IS NULL`, []any{m.AccountID}, max,
-		`INSERT INTO media_attachments (`+mediaColumns+`) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO media_attachments (`+mediaColumns+`) VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.AccountID, m.Type, m.FileKey, m.PreviewKey, m.ContentType, m.FileSize,
 		m.Width, m.Height, m.SmallWidth, m.SmallHeight, m.Blurhash, m.Description, m.FocusX, m.FocusY, toDB(m.CreatedAt))
 	if err != nil {
@@ -102,11 +103,13 @@ func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int6
 }
 
 // attachMedia attaches ids to the status in order, inside the status's
-// write transaction: each must be accountID's and unattached.
+// write transaction: each must be accountID's, unattached (or on this
+// status already) and not reserved by a scheduled status.
 func attachMedia(ctx context.Context, tx *sql.Tx, statusID, accountID int64, ids []int64) error {
 	for i, id := range ids {
 		res, err := tx.ExecContext(ctx, `UPDATE media_attachments SET status_id = ?, position = ?
-			WHERE id = ? AND account_id = ? AND (status_id IS NULL OR status_id = ?)`, statusID, i, id, accountID, statusID)
+			WHERE id = ? AND account_id = ? AND (status_id IS NULL OR status_id = ?) AND scheduled_status_id IS NULL`,
+			statusID, i, id, accountID, statusID)
 		if err == nil {
 			err = mustAffect(res)
 		}
@@ -117,11 +120,12 @@ func attachMedia(ctx context.Context, tx *sql.Tx, statusID, accountID int64, ids
 	return nil
 }
 
-// ListUnattachedMedia selects unattached rows created before before, oldest
-// first (media_attachments_created_at_idx).
+// ListUnattachedMedia selects unattached, unreserved rows created before
+// before, oldest first (media_attachments_created_at_idx).
 func (s *Store) ListUnattachedMedia(ctx context.Context, before time.Time, limit int) ([]*store.MediaAttachment, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mediaColumns+` FROM media_attachments
-		WHERE status_id IS NULL AND created_at < ? ORDER BY created_at, id LIMIT ?`, toDB(before), limit)
+		WHERE status_id IS NULL AND scheduled_status_id IS NULL AND created_at < ?
+		ORDER BY created_at, id LIMIT ?`, toDB(before), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list unattached media: %w", err)
 	}
@@ -132,9 +136,10 @@ func (s *Store) ListUnattachedMedia(ctx context.Context, before time.Time, limit
 	return out, nil
 }
 
-// DeleteMediaAttachmentByID deletes the row matching id while unattached.
+// DeleteMediaAttachmentByID deletes the row matching id while unattached
+// and unreserved.
 func (s *Store) DeleteMediaAttachmentByID(ctx context.Context, id int64) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL`, id)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM media_attachments WHERE id = ? AND status_id IS NULL AND scheduled_status_id IS NULL`, id)
 	if err == nil {
 		err = mustAffect(res)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
@@ -18,8 +19,13 @@ var migrationFS embed.FS
 // record. Running it again is a no-op. Because every write transaction
 // begins IMMEDIATE, two processes migrating the same file take turns, and
 // the second sees the first one's records.
-func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := store.LoadMigrations(migrationFS, "migrations")
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, migrationFS, 0) }
+
+// migrate applies the migrations of fsys up to version upTo (every one
+// when 0). Tests build an earlier release's schema with it, and check that
+// a failing migration leaves nothing behind.
+func (s *Store) migrate(ctx context.Context, fsys fs.FS, upTo int) error {
+	ms, err := store.LoadMigrations(fsys, "migrations")
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
@@ -39,6 +45,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		err := s.withTx(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx,

@@ -9,9 +9,9 @@ import (
 
 // insertOutbox adds the status's delivery event inside PutStatusWrite's
 // transaction.
-func insertOutbox(ctx context.Context, tx *sql.Tx, statusID int64, at time.Time) error {
+func insertOutbox(ctx context.Context, tx *sql.Tx, statusID int64, at time.Time, traceParent string) error {
 	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO status_outbox (status_id, available_at) VALUES (?, ?)`, statusID, toDB(at)); err != nil {
+		`INSERT INTO status_outbox (status_id, available_at, trace_parent) VALUES (?, ?, ?)`, statusID, toDB(at), traceParent); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
@@ -57,6 +57,47 @@ func (s *Store) DeleteOutbox(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("sqlite: delete outbox: %w", err)
 	}
 	return nil
+}
+
+// GetOutboxTraceParents reads the events' trace parents.
+func (s *Store) GetOutboxTraceParents(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := jsonArray(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbox trace parents: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT status_id, trace_parent FROM status_outbox
+		WHERE status_id IN (SELECT value FROM json_each(?)) AND trace_parent <> ''`, list)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: outbox trace parents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id int64
+			tp string
+		)
+		if err := rows.Scan(&id, &tp); err != nil {
+			return nil, fmt.Errorf("sqlite: outbox trace parents: %w", err)
+		}
+		out[id] = tp
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: outbox trace parents: %w", err)
+	}
+	return out, nil
+}
+
+// OldestOutbox returns the lowest status ID with an event, 0 when none.
+func (s *Store) OldestOutbox(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(min(status_id), 0) FROM status_outbox`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("sqlite: oldest outbox: %w", err)
+	}
+	return id, nil
 }
 
 // CountOutbox counts pending events.

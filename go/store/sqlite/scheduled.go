@@ -57,20 +57,55 @@ func scheduledCaps(ctx context.Context, tx *sql.Tx, accountID, id int64, at time
 	return nil
 }
 
-// PutScheduledStatus counts and inserts in one write transaction.
+// PutScheduledStatus counts, inserts and reserves the media in one write
+// transaction.
 func (s *Store) PutScheduledStatus(ctx context.Context, sch *store.ScheduledStatus, lim store.ScheduledLimits) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		if err := scheduledCaps(ctx, tx, sch.AccountID, 0, sch.ScheduledAt, lim); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO scheduled_statuses (`+scheduledColumns+`) VALUES (?, ?, ?, ?, ?)`,
-			sch.ID, sch.AccountID, toDB(sch.ScheduledAt), string(sch.Params), toDB(sch.CreatedAt))
-		return err
+		var key any // NULL for none: the unique index skips it
+		if sch.IdempotencyKey != "" {
+			key = sch.IdempotencyKey
+			if _, err := tx.ExecContext(ctx, `UPDATE scheduled_statuses SET idempotency_key = NULL
+				WHERE account_id = ? AND idempotency_key = ? AND created_at < ?`,
+				sch.AccountID, sch.IdempotencyKey, toDB(sch.IdempotencySince)); err != nil {
+				return fmt.Errorf("stale idempotency key: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO scheduled_statuses (`+scheduledColumns+`, idempotency_key)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			sch.ID, sch.AccountID, toDB(sch.ScheduledAt), string(sch.Params), toDB(sch.CreatedAt), key); err != nil {
+			return err
+		}
+		for i, id := range sch.MediaIDs {
+			res, err := tx.ExecContext(ctx, `UPDATE media_attachments SET scheduled_status_id = ?, position = ?
+				WHERE id = ? AND account_id = ? AND status_id IS NULL AND scheduled_status_id IS NULL`,
+				sch.ID, i, id, sch.AccountID)
+			if err == nil {
+				err = mustAffect(res)
+			}
+			if err != nil {
+				return fmt.Errorf("reserve media %d: %w", id, conflictIfMissing(err))
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put scheduled status %d: %w", sch.ID, translateFK(err))
 	}
 	return nil
+}
+
+// GetScheduledStatusByIdempotencyKey matches (account_id, idempotency_key)
+// (scheduled_statuses_idempotency_key_idx) and created_at.
+func (s *Store) GetScheduledStatusByIdempotencyKey(ctx context.Context, accountID int64, key string, since time.Time) (*store.ScheduledStatus, error) {
+	sch, err := scanScheduled(s.r.QueryRowContext(ctx, `SELECT `+scheduledColumns+` FROM scheduled_statuses
+		WHERE account_id = ? AND idempotency_key = ? AND created_at >= ?`, accountID, key, toDB(since)))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scheduled status by idempotency key: %w", translate(err))
+	}
+	return sch, nil
 }
 
 // GetScheduledStatus reads one of the account's scheduled statuses.

@@ -52,6 +52,17 @@ func TestDataMigrations(t *testing.T) {
 	})
 }
 
+// TestConversationsBackfill: 0106 on a store that has conversations.
+func TestConversationsBackfill(t *testing.T) {
+	storetest.RunConversationsBackfill(t, func(t *testing.T) (store.Store, storetest.RawExec) {
+		s := newTestStore(t)
+		return s, func(ctx context.Context, query string) error {
+			_, err := s.w.ExecContext(ctx, query)
+			return err
+		}
+	})
+}
+
 // TestNotificationGroupsMigration: 0061 rebuilds the notifications table
 // (SQLite cannot alter a CHECK constraint) and keeps every row.
 func TestNotificationGroupsMigration(t *testing.T) {

@@ -125,23 +125,25 @@ func (s *Store) PutStatusWrite(ctx context.Context, w *store.StatusWrite) error 
 			return err
 		}
 		if !w.OutboxAt.IsZero() {
-			if err := insertOutbox(ctx, tx, st.ID, w.OutboxAt); err != nil {
+			if err := insertOutbox(ctx, tx, st.ID, w.OutboxAt, w.OutboxTraceParent); err != nil {
 				return err
 			}
 		}
 		if err := insertConversations(ctx, tx, w); err != nil {
 			return err
 		}
+		// The scheduled status goes first: that frees the uploads it
+		// reserved (ON DELETE SET NULL), for attachMedia to take.
+		if w.ScheduledID != 0 {
+			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
+				return err
+			}
+		}
 		if err := attachMedia(ctx, tx, st.ID, st.AccountID, w.MediaIDs); err != nil {
 			return err
 		}
 		if w.Poll != nil {
 			if err := insertPoll(ctx, tx, w.Poll); err != nil {
-				return err
-			}
-		}
-		if w.ScheduledID != 0 {
-			if err := deleteScheduled(ctx, tx, st.AccountID, w.ScheduledID); err != nil {
 				return err
 			}
 		}

@@ -73,12 +73,35 @@ func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterI
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses to embed after %d: %w", afterID, translate(err))
 	}
-	out, err := collect(rows, func(row scanner) (store.StatusText, error) {
-		var t store.StatusText
-		return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
-	})
+	out, err := collect(rows, scanStatusText)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses to embed after %d: %w", afterID, translate(err))
 	}
 	return out, nil
+}
+
+// ListPublicStatusTexts lists public and unlisted statuses (not reblogs),
+// ascending by ID, after afterID.
+func (s *Store) ListPublicStatusTexts(ctx context.Context, afterID int64, limit int) ([]store.StatusText, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("sqlite: list public status texts: limit %d, want > 0", limit)
+	}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT id, text, spoiler_text FROM statuses
+		WHERE id > ? AND reblog_of_id IS NULL AND visibility IN ('public', 'unlisted')
+		ORDER BY id ASC LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list public status texts after %d: %w", afterID, translate(err))
+	}
+	out, err := collect(rows, scanStatusText)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list public status texts after %d: %w", afterID, translate(err))
+	}
+	return out, nil
+}
+
+// scanStatusText reads the columns id, text, spoiler_text.
+func scanStatusText(row scanner) (store.StatusText, error) {
+	var t store.StatusText
+	return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
 }

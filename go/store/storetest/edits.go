@@ -90,6 +90,45 @@ func exerciseStatusEdits(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 	})
 
+	t.Run("VersionMedia", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice := putAccount(t, s, "alice")
+		a, b, c := newMedia(alice, 1), newMedia(alice, 2), newMedia(alice, 3)
+		for _, m := range []*store.MediaAttachment{a, b, c} {
+			mustNot(t, s.PutMediaAttachment(ctx, m, 10), "PutMediaAttachment")
+		}
+		st := newStatus(alice, 4)
+		putStatusW(t, s, &store.StatusWrite{Status: st, MediaIDs: []int64{a.ID, b.ID}})
+		edited := *st
+		at := testTime(5)
+		edited.EditedAt = &at
+		ids := []int64{c.ID, a.ID}
+		mustNot(t, s.EditStatus(ctx, &store.StatusEditWrite{Status: &edited, OriginalEditID: nextID(), EditID: nextID(),
+			MaxVersions: 5, MediaIDs: &ids, DetachedAt: at,
+			MediaUpdates: []*store.MediaAttachment{{ID: a.ID, Description: "then", FocusX: 0, FocusY: 0}}}), "EditStatus")
+		// A later edit without media changes keeps them, described anew.
+		at2 := testTime(6)
+		edited.EditedAt = &at2
+		mustNot(t, s.EditStatus(ctx, &store.StatusEditWrite{Status: &edited, OriginalEditID: nextID(), EditID: nextID(),
+			MaxVersions: 5, MediaUpdates: []*store.MediaAttachment{{ID: a.ID, Description: "now"}}}), "EditStatus")
+		versions, err := s.ListStatusEdits(ctx, st.ID)
+		mustNot(t, err, "ListStatusEdits")
+		want := [][]store.EditMedia{
+			{{ID: a.ID, Description: a.Description}, {ID: b.ID, Description: b.Description}},
+			{{ID: c.ID, Description: c.Description}, {ID: a.ID, Description: "then"}},
+			{{ID: c.ID, Description: c.Description}, {ID: a.ID, Description: "now"}},
+		}
+		if len(versions) != len(want) {
+			t.Fatalf("%d versions, want %d", len(versions), len(want))
+		}
+		for i, v := range versions {
+			if !slices.Equal(v.Media, want[i]) {
+				t.Errorf("version %d media = %+v, want %+v", i, v.Media, want[i])
+			}
+		}
+	})
+
 	t.Run("NotificationGroups", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()

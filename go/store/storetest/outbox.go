@@ -16,11 +16,24 @@ func exerciseOutbox(t *testing.T, newStore func(*testing.T) store.Store) {
 		alice := putAccount(t, s, "alice")
 		now := testTime(0)
 		a, b, c := newStatus(alice, 1), newStatus(alice, 2), newStatus(alice, 3)
-		mustNot(t, s.PutStatusWrite(ctx, &store.StatusWrite{Status: a, OutboxAt: now}), "PutStatusWrite a")
+		const traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+		mustNot(t, s.PutStatusWrite(ctx, &store.StatusWrite{Status: a, OutboxAt: now, OutboxTraceParent: traceParent}), "PutStatusWrite a")
 		mustNot(t, s.PutStatusWrite(ctx, &store.StatusWrite{Status: b, OutboxAt: now.Add(time.Minute)}), "PutStatusWrite b")
 		mustNot(t, s.PutStatusWrite(ctx, &store.StatusWrite{Status: c}), "PutStatusWrite c (no event)")
 		if n, err := s.CountOutbox(ctx); err != nil || n != 2 {
 			t.Fatalf("CountOutbox = %d, %v; want 2", n, err)
+		}
+		if id, err := s.OldestOutbox(ctx); err != nil || id != min(a.ID, b.ID) {
+			t.Fatalf("OldestOutbox = %d, %v; want %d", id, err, min(a.ID, b.ID))
+		}
+		// The posting request's trace parent is kept with a's event; b has none.
+		tps, err := s.GetOutboxTraceParents(ctx, []int64{a.ID, b.ID, c.ID})
+		mustNot(t, err, "GetOutboxTraceParents")
+		if len(tps) != 1 || tps[a.ID] != traceParent {
+			t.Fatalf("GetOutboxTraceParents = %v, want only a's %s", tps, traceParent)
+		}
+		if tps, err := s.GetOutboxTraceParents(ctx, nil); err != nil || len(tps) != 0 {
+			t.Fatalf("GetOutboxTraceParents(nil) = %v, %v", tps, err)
 		}
 		got, err := s.ClaimOutbox(ctx, now, time.Minute, 10)
 		mustNot(t, err, "ClaimOutbox")
@@ -48,6 +61,9 @@ func exerciseOutbox(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 		if n, err := s.CountOutbox(ctx); err != nil || n != 0 {
 			t.Fatalf("CountOutbox = %d, %v after delivery and delete; want 0", n, err)
+		}
+		if id, err := s.OldestOutbox(ctx); err != nil || id != 0 {
+			t.Fatalf("OldestOutbox = %d, %v on an empty outbox; want 0", id, err)
 		}
 		mustNot(t, s.DeleteOutbox(ctx, nil), "DeleteOutbox nothing")
 	})

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ProfileImages", exerciseProfileImages},
 		{"ProfileFields", exerciseProfileFields},
 		{"Polls", exercisePolls},
+		{"ScheduledStatuses", exerciseScheduledStatuses},
 		{"Filters", exerciseFilters},
 		{"Conversations", exerciseConversations},
 		{"Text", exerciseText},

@@ -74,4 +74,42 @@ func exerciseStatusVectors(t *testing.T, newStore func(*testing.T) store.Store) 
 			t.Fatal("limit 0 accepted")
 		}
 	})
+	t.Run("PublicStatusTexts", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		alice := putAccount(t, s, "alice")
+		var want []int64
+		var first int64
+		for i, vis := range []store.Visibility{store.VisibilityPublic, store.VisibilityPrivate, store.VisibilityUnlisted,
+			store.VisibilityDirect, store.VisibilityPublic} {
+			st := statusOf(alice, i, vis, nil)
+			mustNot(t, s.PutStatus(ctx, st), "PutStatus")
+			if i == 0 {
+				first = st.ID
+			}
+			if vis == store.VisibilityPublic || vis == store.VisibilityUnlisted {
+				want = append(want, st.ID)
+			}
+		}
+		orig, err := s.GetStatusByID(ctx, first)
+		mustNot(t, err, "GetStatusByID")
+		mustNot(t, s.PutStatus(ctx, reblogOf(alice, orig, 9)), "reblog")
+		got, err := s.ListPublicStatusTexts(ctx, 0, 10)
+		mustNot(t, err, "ListPublicStatusTexts")
+		var ids []int64
+		for _, x := range got {
+			ids = append(ids, x.ID)
+		}
+		if !slices.Equal(ids, want) || got[0].Text != orig.Text {
+			t.Fatalf("public texts (private, direct and reblogs left out): %v, want %v", ids, want)
+		}
+		page, err := s.ListPublicStatusTexts(ctx, want[0], 1)
+		mustNot(t, err, "ListPublicStatusTexts page")
+		if len(page) != 1 || page[0].ID != want[1] {
+			t.Fatalf("page after %d: %+v, want %d", want[0], page, want[1])
+		}
+		if _, err := s.ListPublicStatusTexts(ctx, 0, 0); err == nil {
+			t.Fatal("limit 0 accepted")
+		}
+	})
 }

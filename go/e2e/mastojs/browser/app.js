@@ -5,7 +5,7 @@
 // authorization-code flow in a popup that comes back to this origin, reads
 // home following the Link header, posts, receives its post over the
 // streaming WebSocket, reads notifications, shows the account's avatar and
-// the instance thumbnail, and logs out. It reports through window.__result,
+// the instance thumbnail, attaches a picture to a post, and logs out. It reports through window.__result,
 // which the test's driver (../browser.mjs) reads; the test checks the
 // values against what it seeded.
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "./masto.js";
@@ -83,6 +83,45 @@ function imageLoads(img, url) {
   });
 }
 
+// picture draws a w×h JPEG on a canvas, as a person's photo stands in.
+function picture(w, h) {
+  const canvas = document.createElement("canvas");
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  const g = ctx.createLinearGradient(0, 0, w, h);
+  g.addColorStop(0, "#1d3557");
+  g.addColorStop(1, "#e9c46a");
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, w, h);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+}
+
+// attachPicture uploads a picture as web clients do (fetch with a
+// FormData body and the bearer token: a CORS request with a preflight),
+// waits for it to be processed (202 until then), posts it with masto.js
+// and loads the served file and its preview into the page.
+async function attachPicture(rest, accessToken) {
+  const form = new FormData();
+  form.append("file", await picture(320, 240), "picture.jpg");
+  form.append("description", "A gradient from the browser");
+  const headers = { Authorization: `Bearer ${accessToken}` };
+  const res = await fetch(`${server}/api/v2/media`, { method: "POST", headers, body: form });
+  check(res.status === 200 || res.status === 202, `upload answered ${res.status}`);
+  let media = await res.json();
+  for (let i = 0; !media.url && i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    media = await (await fetch(`${server}/api/v1/media/${media.id}`, { headers })).json();
+  }
+  check(media.url, "the upload was processed");
+  const st = await rest.v1.statuses.create({ status: "a picture from a browser", mediaIds: [media.id] });
+  check(st.mediaAttachments.length === 1 && st.mediaAttachments[0].id === media.id, "the status carries the picture");
+  result.attached = { statusId: st.id, mediaId: media.id, url: st.mediaAttachments[0].url,
+    description: st.mediaAttachments[0].description };
+  result.attached.width = await imageLoads(document.querySelector("#picture"), st.mediaAttachments[0].url);
+  result.attached.previewWidth = await imageLoads(document.querySelector("#preview"), st.mediaAttachments[0].previewUrl);
+}
+
 async function run(login, code) {
   step("exchange the code (PKCE)");
   const oauth = createOAuthAPIClient({ url: server });
@@ -136,6 +175,9 @@ async function run(login, code) {
   step("show the avatar and the instance thumbnail");
   result.avatarWidth = await imageLoads(document.querySelector("#avatar"), me.avatar);
   result.thumbnailWidth = await imageLoads(document.querySelector("#thumbnail"), instance.thumbnail.url);
+
+  step("attach a picture: upload with fetch and FormData, post it, show it");
+  await attachPicture(rest, token.accessToken);
 
   step("log out (revoke) and see the token refused");
   await oauth.revoke({ clientId: login.app.clientId, clientSecret: login.app.clientSecret, token: token.accessToken });
