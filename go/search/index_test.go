@@ -354,9 +354,10 @@ func TestCheckMeasuresRecall(t *testing.T) {
 	if _, err := idx.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// What a search's span reports: nprobe lists (capped by nlist) and the
-	// k·refine candidates re-ranked exactly.
-	if nprobe, cand := idx.Plan(10); nprobe != min(idx.cfg.NProbe, idx.nlist) || nprobe < 1 || cand != 10*idx.cfg.RefineFactor {
+	// What a search's span reports: nprobe lists (auto here: a tenth of
+	// the lists, at least 32, capped by nlist) and the k·refine candidates
+	// re-ranked exactly.
+	if nprobe, cand := idx.Plan(10); nprobe != min(AutoNProbe(idx.nlist), idx.nlist) || nprobe < 1 || cand != 10*idx.cfg.RefineFactor {
 		t.Errorf("Plan(10) on IVF-PQ = %d lists, %d candidates; nlist %d, config %+v", nprobe, cand, idx.nlist, idx.cfg)
 	}
 	if k := idx.Counters(); k.BuildsOK.Load() != 1 || k.BuildsFailed.Load() != 0 || k.LastBuild() <= 0 || idx.Trained() != 3000 {
