@@ -65,7 +65,7 @@ func runHTTP(e *env, args []string) error {
 	fs.IntVar(&seed.Follows, "follows", 50, "accounts each account follows")
 	fs.IntVar(&seed.Statuses, "statuses", 20, "statuses each account posts")
 	connsFlag := fs.String("conns", "16,64", "connection counts, ascending")
-	opsFlag := fs.String("ops", "healthz,home,post,mix", "operations measured at each connection count, in order (healthz,home,post,mix)")
+	opsFlag := fs.String("ops", "healthz,home,post,mix", "operations measured at each connection count, in order (healthz,home,public,post,mix)")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per operation and connection count")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured load before each warm measurement")
 	cold := fs.Bool("cold", true, "restart the server after seeding and measure home reads at the largest connection count first (cold caches)")
@@ -88,7 +88,7 @@ func runHTTP(e *env, args []string) error {
 	ops := strings.Split(*opsFlag, ",")
 	for _, op := range ops {
 		if _, ok := httpOps[op]; !ok {
-			return usagef("--ops: unknown operation %q (healthz, home, post, mix)", op)
+			return usagef("--ops: unknown operation %q (healthz, home, public, post, mix)", op)
 		}
 	}
 	if seed.Accounts < 2 || seed.Follows < 0 || seed.Follows >= seed.Accounts || seed.Statuses < 0 || *seedWorkers < 1 ||
@@ -291,6 +291,10 @@ var httpOps = map[string]func(g *loadGen, r *mrand.Rand) (*http.Request, error){
 		return http.NewRequest(http.MethodGet, g.srv.base+"/healthz", nil)
 	},
 	"home": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) { return g.home() },
+	// public: the anonymous public timeline, the read every visitor makes.
+	"public": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) {
+		return http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/public?limit=20", nil)
+	},
 	"post": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) { return g.post() },
 	"mix": func(g *loadGen, r *mrand.Rand) (*http.Request, error) {
 		if r.IntN(100) < 5 {

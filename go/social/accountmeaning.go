@@ -47,7 +47,7 @@ func (s *Service) similarAccounts(ctx context.Context, query string, n int, skip
 	}
 	out := make([]*store.Account, 0, len(fresh))
 	for _, a := range fresh {
-		if a.Discoverable {
+		if a.Discoverable && !accountHidden(a) {
 			out = append(out, a)
 		}
 	}

@@ -86,11 +86,12 @@ func (s *Service) Register(ctx context.Context, sess *Session, in NewAccount) (*
 	return s.issueToken(ctx, op, app, acct.ID, sess.Scopes)
 }
 
-// GetAccount returns an account by ID.
+// GetAccount returns an account by ID, as anyone may see it: a suspended
+// account is NotFound (accountHidden), as a deleted one.
 func (s *Service) GetAccount(ctx context.Context, id int64) (*store.Account, error) {
 	const op = "social.GetAccount"
 	a, err := s.store.GetAccountByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && accountHidden(a) {
 		return nil, notFound(op, "Record not found")
 	}
 	if err != nil {
@@ -99,7 +100,8 @@ func (s *Service) GetAccount(ctx context.Context, id int64) (*store.Account, err
 	return a, nil
 }
 
-// LookupAccount returns an account by username (a leading @ is ignored).
+// LookupAccount returns an account by username (a leading @ is ignored);
+// a suspended account is NotFound, as in GetAccount.
 // The caller strips this server's own domain from an acct; any other
 // domain names a remote account, which does not exist here.
 func (s *Service) LookupAccount(ctx context.Context, username string) (*store.Account, error) {
@@ -109,7 +111,7 @@ func (s *Service) LookupAccount(ctx context.Context, username string) (*store.Ac
 		return nil, notFound(op, "Record not found")
 	}
 	a, err := s.store.GetAccountByUsername(ctx, username)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && accountHidden(a) {
 		return nil, notFound(op, "Record not found")
 	}
 	if err != nil {
@@ -213,9 +215,9 @@ func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in 
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	if accts == nil {
-		accts = []*store.Account{}
-	}
+	// The store leaves suspended accounts out so pages stay full; the
+	// account rule has the last word.
+	accts = visibleAccounts(accts)
 	// The semantic fallback fills the first page of a plain search only:
 	// later pages page through the prefix matches, and "following" asks for
 	// the viewer's own follows by name.

@@ -38,7 +38,8 @@ type AnnouncementView struct {
 
 // CreateAnnouncement publishes an announcement now. Its text is rendered
 // as a status's is (paragraphs, links); an end before its start is refused.
-func (s *Service) CreateAnnouncement(ctx context.Context, in AnnouncementInput) (*store.Announcement, error) {
+// It is on record in the audit log as actor's, in the same transaction.
+func (s *Service) CreateAnnouncement(ctx context.Context, actor string, in AnnouncementInput) (*store.Announcement, error) {
 	const op = "social.CreateAnnouncement"
 	if strings.TrimSpace(in.Text) == "" {
 		return nil, invalid(op, "Validation failed: Text can't be blank")
@@ -49,19 +50,28 @@ func (s *Service) CreateAnnouncement(ctx context.Context, in AnnouncementInput) 
 	if in.StartsAt != nil && in.EndsAt != nil && !in.EndsAt.After(*in.StartsAt) {
 		return nil, invalid(op, "Validation failed: Ends at must be after starts at")
 	}
+	audit, err := s.auditEntry(op, actor, store.AdminPublishAnnouncement, "")
+	if err != nil {
+		return nil, err
+	}
 	now := s.nowUTC()
 	a := &store.Announcement{ID: s.ids.Next(), Text: in.Text, Content: renderContent(in.Text),
 		StartsAt: in.StartsAt, EndsAt: in.EndsAt, AllDay: in.AllDay, PublishedAt: now, UpdatedAt: now}
-	if err := s.store.PutAnnouncement(ctx, a); err != nil {
+	if err := s.store.PutAnnouncement(ctx, a, audit); err != nil {
 		return nil, internal(op, err)
 	}
 	return a, nil
 }
 
 // DeleteAnnouncement withdraws an announcement, with its dismissals and
-// reactions.
-func (s *Service) DeleteAnnouncement(ctx context.Context, id int64) error {
-	return removed("social.DeleteAnnouncement", s.store.DeleteAnnouncement(ctx, id))
+// reactions, on record in the audit log as actor's (one transaction).
+func (s *Service) DeleteAnnouncement(ctx context.Context, actor string, id int64) error {
+	const op = "social.DeleteAnnouncement"
+	audit, err := s.auditEntry(op, actor, store.AdminWithdrawAnnouncement, "")
+	if err != nil {
+		return err
+	}
+	return removed(op, s.store.DeleteAnnouncement(ctx, id, audit))
 }
 
 // AllAnnouncements lists every announcement, newest first, active or not

@@ -168,7 +168,8 @@ func (s *Service) PasswordGrant(ctx context.Context, app *store.App, username, p
 }
 
 // checkPassword returns the account if password is its password; wrong
-// credentials are a KindInvalid error that does not say which part was wrong.
+// credentials are a KindInvalid error that does not say which part was
+// wrong. A suspended account cannot sign in (KindInvalid too).
 func (s *Service) checkPassword(ctx context.Context, op, username, password string) (*store.Account, error) {
 	acct, err := s.store.GetAccountByUsername(ctx, strings.TrimPrefix(strings.TrimSpace(username), "@"))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -181,6 +182,10 @@ func (s *Service) checkPassword(ctx context.Context, op, username, password stri
 	// Compare even for unknown users so timing does not reveal which exist.
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || acct == nil {
 		return nil, &Error{Op: op, Kind: KindInvalid, Safe: "Invalid username or password"}
+	}
+	if acct.SuspendedAt != nil {
+		// Said only to whoever knows the password, as Mastodon says it.
+		return nil, &Error{Op: op, Kind: KindInvalid, Safe: "Your login is currently disabled"}
 	}
 	return acct, nil
 }
@@ -230,6 +235,11 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, er
 	// is refused at once in every process; app-only tokens (and unknown
 	// ones) take the path below.
 	tok, acct, err := s.store.GetUserTokenByHash(ctx, hash)
+	if err == nil && acct.SuspendedAt != nil {
+		// Suspension takes every session at once: its tokens stay stored
+		// (an unsuspension gives them back) but authenticate nothing.
+		return nil, unauth
+	}
 	if err == nil {
 		return &Session{Token: tok, Scopes: strings.Fields(tok.Scopes), Account: acct}, nil
 	}
@@ -246,7 +256,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, er
 	sess := &Session{Token: tok, Scopes: strings.Fields(tok.Scopes)}
 	if tok.AccountID != 0 {
 		acct, err := s.store.GetAccountByID(ctx, tok.AccountID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || err == nil && acct.SuspendedAt != nil {
 			return nil, unauth
 		}
 		if err != nil {

@@ -19,7 +19,8 @@ type AccountPage struct {
 }
 
 // accountPage loads the accounts of a page of rows, keeping the rows' order
-// and dropping accounts that vanished or that hide is true for.
+// and dropping accounts that vanished, that hide is true for, or that the
+// account rule hides (accountHidden: suspended).
 func (s *Service) accountPage(ctx context.Context, op string, rowIDs, accountIDs []int64, hide map[int64]bool) (*AccountPage, error) {
 	page := &AccountPage{Accounts: []*store.Account{}}
 	if len(rowIDs) == 0 {
@@ -35,7 +36,7 @@ func (s *Service) accountPage(ctx context.Context, op string, rowIDs, accountIDs
 		byID[a.ID] = a
 	}
 	for _, id := range accountIDs {
-		if a, ok := byID[id]; ok && !hide[id] {
+		if a, ok := byID[id]; ok && !hide[id] && !accountHidden(a) {
 			page.Accounts = append(page.Accounts, a)
 		}
 	}

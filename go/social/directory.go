@@ -33,8 +33,5 @@ func (s *Service) Directory(ctx context.Context, viewer *store.Account, in Direc
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	if accts == nil {
-		accts = []*store.Account{}
-	}
-	return accts, nil
+	return visibleAccounts(accts), nil
 }

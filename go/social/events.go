@@ -28,6 +28,10 @@ const (
 	// changed. Streams reload what they keep of those accounts; it is never
 	// sent to a client.
 	EventRelationship EventKind = "relationship"
+	// EventSessionsRevoked says Users may no longer be signed in (suspended
+	// by a moderator): streams close their connections. Never sent to a
+	// client.
+	EventSessionsRevoked EventKind = "sessions_revoked"
 )
 
 // Event is something that happened, published after its transaction

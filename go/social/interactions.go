@@ -46,14 +46,15 @@ func (s *Service) RedraftStatus(ctx context.Context, viewer *store.Account, id i
 		}
 		return nil, nil, &Error{Op: op, Kind: KindForbidden, Safe: "This action is not allowed"}
 	}
-	return s.removeStatus(ctx, op, id, deleteMedia)
+	return s.removeStatus(ctx, op, id, deleteMedia, nil)
 }
 
 // removeStatus deletes status id, with its reblogs, and tells the index
 // and the streams (the home feeds drop it through the delete events). Its
 // attachments are deleted with it when deleteMedia, else detached and
-// returned (see RedraftStatus).
-func (s *Service) removeStatus(ctx context.Context, op string, id int64, deleteMedia bool) (*store.Status, []*store.MediaAttachment, error) {
+// returned (see RedraftStatus). A moderator's removal passes its audit
+// entry, written in the delete's transaction; an author's passes nil.
+func (s *Service) removeStatus(ctx context.Context, op string, id int64, deleteMedia bool, audit *store.AdminAction) (*store.Status, []*store.MediaAttachment, error) {
 	tags, mentioned, err := s.streamFacts(ctx, id)
 	if err != nil {
 		return nil, nil, internal(op, err)
@@ -69,7 +70,15 @@ func (s *Service) removeStatus(ctx context.Context, op string, id int64, deleteM
 			return nil, nil, internal(op, err)
 		}
 	}
-	deleted, reblogs, err := s.store.DeleteStatusByID(ctx, id)
+	var (
+		deleted *store.Status
+		reblogs []*store.Status
+	)
+	if audit != nil {
+		deleted, reblogs, err = s.store.DeleteStatusAudited(ctx, id, audit)
+	} else {
+		deleted, reblogs, err = s.store.DeleteStatusByID(ctx, id)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, notFound(op, "Record not found")
 	}

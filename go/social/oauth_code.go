@@ -150,6 +150,13 @@ func (s *Service) AuthorizationCodeGrant(ctx context.Context, app *store.App, co
 	if !s.nowUTC().Before(c.ExpiresAt) || redirectURI != c.RedirectURI || !pkceVerify(c, verifier) {
 		return nil, refused
 	}
+	// A code issued before its account was suspended redeems nothing.
+	if acct, err := s.store.GetAccountByID(ctx, c.AccountID); err != nil || acct.SuspendedAt != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, internal(op, err)
+		}
+		return nil, refused
+	}
 	secret := randomSecret()
 	tok := &store.Token{
 		ID: s.ids.Next(), AppID: app.ID, AccountID: c.AccountID, Hash: hashToken(secret),

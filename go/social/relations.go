@@ -8,8 +8,9 @@ import (
 
 // loadRelations fills vc.following, vc.blocked (accounts the viewer
 // blocks or is blocked by), vc.muted (accounts the viewer mutes, mute not
-// expired) and vc.mutedNotifications (those of the mutes that cover
-// notifications) with one query per batch, read afresh every time so a
+// expired), vc.mutedNotifications (those of the mutes that cover
+// notifications) and the instance's suspended and silenced accounts (for
+// vc.id 0, an anonymous viewer, only those) with one query per batch, read afresh every time so a
 // new follow, block or mute applies on the very next read in every
 // process. The lists are the viewer's whole sets rather than restricted
 // to the batch's authors: they are small, and the same answer then serves
@@ -22,5 +23,6 @@ func (s *Service) loadRelations(ctx context.Context, vc *viewerContext) (*store.
 	}
 	vc.following, vc.blocked = idSet(r.Following), idSet(r.BlockedOrBlocking)
 	vc.muted, vc.mutedNotifications = idSet(r.Muted), idSet(r.NotificationMuted)
+	vc.suspended, vc.silenced = idSet(r.Suspended), idSet(r.Silenced)
 	return r, nil
 }

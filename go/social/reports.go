@@ -124,20 +124,23 @@ func (s *Service) reportCategory(op string, in ReportInput) (string, error) {
 }
 
 // ResolveReport marks a report as acted on, now (the admin listener; a
-// second call keeps the first time), and records it in the audit log.
-// NotFound if there is no such report.
-func (s *Service) ResolveReport(ctx context.Context, id int64) (*store.Report, error) {
+// second call keeps the first time), recorded in the audit log as actor's
+// in the same transaction. NotFound if there is no such report.
+func (s *Service) ResolveReport(ctx context.Context, actor string, id int64) (*store.Report, error) {
 	const op = "social.ResolveReport"
-	r, err := s.store.ResolveReport(ctx, id, s.nowUTC())
+	a, err := s.auditEntry(op, actor, store.AdminResolveReport, "")
+	if err != nil {
+		return nil, err
+	}
+	// Every call is logged, a repeated one too: it is what the moderator did.
+	r, err := s.store.ResolveReport(ctx, id, a)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound(op, "Record not found")
 	}
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	// Every call is logged, a repeated one too: it is what the moderator did.
-	return r, s.audit(ctx, op, store.AdminAction{Action: store.AdminResolveReport,
-		TargetAccountID: r.TargetAccountID, ReportID: r.ID})
+	return r, nil
 }
 
 // Reports lists every report, newest first, for the moderators (the admin

@@ -57,10 +57,14 @@ type StreamStatus struct {
 	status    *store.Status
 	originals map[int64]*store.Status
 	mentions  map[int64][]int64 // by status ID
+	// suspended and silenced are the moderated accounts when the event
+	// was loaded: the same for every listener, so read once per event.
+	suspended map[int64]bool
+	silenced  map[int64]bool
 }
 
-// LoadStreamStatus loads status id for streaming: a fixed number of queries
-// whatever the number of listeners. A deleted status is KindNotFound.
+// LoadStreamStatus loads status id for streaming, with the moderated
+// accounts: a fixed number of queries whatever the number of listeners. A deleted status is KindNotFound.
 func (s *Service) LoadStreamStatus(ctx context.Context, id int64) (*StreamStatus, error) {
 	const op = "social.LoadStreamStatus"
 	st, err := s.store.GetStatusByID(ctx, id)
@@ -74,7 +78,11 @@ func (s *Service) LoadStreamStatus(ctx context.Context, id int64) (*StreamStatus
 	if err != nil {
 		return nil, err
 	}
-	ss := &StreamStatus{status: st, originals: originals}
+	mod := &viewerContext{} // anonymous: the moderated accounts only
+	if _, err := s.loadRelations(ctx, mod); err != nil {
+		return nil, err
+	}
+	ss := &StreamStatus{status: st, originals: originals, suspended: mod.suspended, silenced: mod.silenced}
 	var ids []int64
 	for _, x := range ss.all() {
 		// As loadMentions: only private and direct statuses need the answer.
@@ -114,6 +122,7 @@ func (ss *StreamStatus) VisibleTo(v *StreamViewer, userStream bool) bool {
 	if v != nil {
 		vc = v.contextFor(ss)
 	}
+	vc.suspended, vc.silenced = ss.suspended, ss.silenced
 	return canView(vc, ss.status, path)
 }
 

@@ -75,7 +75,7 @@ func (s *Service) Suggestions(ctx context.Context, viewer *store.Account, limit 
 	}
 	out := make([]*Suggestion, 0, len(ids))
 	for _, id := range ids {
-		if a, ok := byID[id]; ok {
+		if a, ok := byID[id]; ok && !accountHidden(a) {
 			out = append(out, &Suggestion{Account: a, Sources: []string{sources[id]}})
 		}
 	}

@@ -133,12 +133,10 @@ func (s *Service) TrendingStatuses(ctx context.Context, viewer *store.Account, l
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	if viewer != nil {
-		// Blocks and mutes are known per author, so they are dropped before
-		// any status is loaded and the page below is exact.
-		if cands, err = s.dropHiddenAuthors(ctx, viewer, cands); err != nil {
-			return nil, err
-		}
+	// Moderated authors, blocks and mutes are known per author, so they are
+	// dropped before any status is loaded and the page below is exact.
+	if cands, err = s.dropHiddenAuthors(ctx, viewer, cands); err != nil {
+		return nil, err
 	}
 	ids := make([]int64, 0, limit)
 	for _, c := range page(cands, limit, offset) {
@@ -170,10 +168,14 @@ func (s *Service) rankStatuses(ctx context.Context) ([]store.StatusEngagement, e
 	return cands, nil
 }
 
-// dropHiddenAuthors returns the candidates not by accounts viewer blocks,
-// is blocked by or mutes, in a new slice: cands is the shared ranking.
+// dropHiddenAuthors returns the candidates not by accounts viewer (nil
+// when anonymous) blocks, is blocked by or mutes, nor by suspended or
+// silenced accounts, in a new slice: cands is the shared ranking.
 func (s *Service) dropHiddenAuthors(ctx context.Context, viewer *store.Account, cands []store.StatusEngagement) ([]store.StatusEngagement, error) {
-	vc := &viewerContext{id: viewer.ID}
+	vc := &viewerContext{}
+	if viewer != nil {
+		vc.id = viewer.ID
+	}
 	if _, err := s.loadRelations(ctx, vc); err != nil {
 		return nil, err
 	}

@@ -40,13 +40,23 @@ type viewerContext struct {
 	// originals are the originals of the batch's reblogs, by ID, loaded for
 	// every viewer (anonymous too): a reblog is judged with its original.
 	originals map[int64]*store.Status
+	// suspended and silenced are the instance's moderated accounts
+	// (moderators' actions, adminaccounts.go), loaded for every viewer,
+	// anonymous too, in the relations query.
+	suspended map[int64]bool
+	silenced  map[int64]bool
 }
 
 // canView is THE visibility rule. Every read path (single status, context,
 // profiles, timelines, notifications, search, streaming) goes through it,
 // so a rule changes in one place.
 //
+//   - a suspended author's statuses are hidden from everyone, on every
+//     path (its own sessions are refused anyway);
 //   - authors see their own statuses everywhere;
+//   - a silenced (Mastodon: limited) author's statuses reach its
+//     followers only (and itself), and never the public timelines, not
+//     even its own;
 //   - blocks hide both ways, on every path;
 //   - mutes hide the muted account on home, For-you, in trends and in a batch of
 //     statuses asked for by ID (Mastodon's permitted_statuses_from_ids), and
@@ -72,6 +82,9 @@ func canView(vc *viewerContext, s *store.Status, path readPath) bool {
 // canViewOwn is the rule for a status on its own, without the original a
 // reblog points at.
 func canViewOwn(vc *viewerContext, s *store.Status, path readPath) bool {
+	if moderatedOn(vc, s.AccountID, path) {
+		return false
+	}
 	if vc.id != 0 && vc.id == s.AccountID {
 		return true
 	}
@@ -120,13 +133,46 @@ func canViewReblogged(vc *viewerContext, o *store.Status, path readPath) bool {
 // Paths that rank many candidates (trends) apply it before loading
 // statuses, so pages stay exact.
 func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
+	if moderatedOn(vc, authorID, path) {
+		return true
+	}
 	if vc.id != 0 && vc.id == authorID {
 		return false
+	}
+	if vc.silenced[authorID] && !vc.following[authorID] {
+		return true
 	}
 	if vc.blocked[authorID] {
 		return true
 	}
 	return mutedOn(vc, authorID, path)
+}
+
+// accountHidden is the rule for an account itself (profiles, account
+// lists, search, typeahead, suggestions, the directory): a suspended
+// account is gone for everyone, as a deleted one would be, until a
+// moderator lifts the suspension. A silenced account stays findable; the
+// store leaves it out of the directory and suggestions, as Mastodon does.
+func accountHidden(a *store.Account) bool { return a.SuspendedAt != nil }
+
+// visibleAccounts keeps the accounts of as that accountHidden does not
+// hide, in order.
+func visibleAccounts(as []*store.Account) []*store.Account {
+	out := as[:0:0]
+	for _, a := range as {
+		if !accountHidden(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// moderatedOn reports whether a moderator's action hides authorID on path
+// from everyone, the author included: a suspension everywhere, a silence
+// on the public timelines (Mastodon's leave silenced authors out for
+// everyone, as the store's query does).
+func moderatedOn(vc *viewerContext, authorID int64, path readPath) bool {
+	return vc.suspended[authorID] || vc.silenced[authorID] && path == readPublic
 }
 
 // mutedOn reports whether a mute hides authorID on path.
@@ -142,22 +188,28 @@ func mutedOn(vc *viewerContext, authorID int64, path readPath) bool {
 }
 
 // loadViewerContext gathers the facts canView needs for sts: the
-// originals of its reblogs for every viewer, and for a signed-in one its
-// follows, blocks, mutes and mentions over sts and those originals.
-// Anonymous viewers need no more: nothing but public and unlisted reaches
-// them.
+// originals of its reblogs and the moderated accounts for every viewer,
+// and for a signed-in one its follows, blocks, mutes and mentions over sts
+// and those originals. Anonymous viewers need no more: nothing but public
+// and unlisted reaches them.
 func (s *Service) loadViewerContext(ctx context.Context, viewer *store.Account, sts []*store.Status) (*viewerContext, error) {
 	originals, err := s.reblogOriginals(ctx, sts)
 	if err != nil {
 		return nil, err
 	}
 	vc := &viewerContext{originals: originals}
-	if viewer == nil || len(sts) == 0 {
+	if len(sts) == 0 {
 		return vc, nil
 	}
-	vc.id = viewer.ID
+	if viewer != nil {
+		vc.id = viewer.ID
+	}
+	// Anonymous viewers too: the moderated accounts come with the relations.
 	if _, err := s.loadRelations(ctx, vc); err != nil {
 		return nil, err
+	}
+	if viewer == nil {
+		return vc, nil
 	}
 	all := sts
 	for _, o := range originals {

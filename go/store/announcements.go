@@ -39,11 +39,15 @@ type ReactionCount struct {
 // Announcements stores announcements, who dismissed them and the
 // reactions to them. Dismissals and reactions go with their announcement.
 type Announcements interface {
-	// PutAnnouncement inserts a.
-	PutAnnouncement(ctx context.Context, a *Announcement) error
+	// PutAnnouncement inserts a and, when audit is not nil, appends it to
+	// the moderators' log (its AnnouncementID set to a's) in the same
+	// transaction.
+	PutAnnouncement(ctx context.Context, a *Announcement, audit *AdminAction) error
 	// DeleteAnnouncement deletes announcement id with its dismissals and
-	// reactions; ErrNotFound if there is none.
-	DeleteAnnouncement(ctx context.Context, id int64) error
+	// reactions and, when audit is not nil, appends it to the moderators'
+	// log in the same transaction; ErrNotFound if there is none (then
+	// nothing is logged).
+	DeleteAnnouncement(ctx context.Context, id int64, audit *AdminAction) error
 	// GetAnnouncementByID matches announcements.id.
 	GetAnnouncementByID(ctx context.Context, id int64) (*Announcement, error)
 	// ListAnnouncements lists every announcement, newest (highest ID) first.

@@ -102,9 +102,11 @@ type Relationships interface {
 	// (mutes.notifications).
 	GetNotificationMutedIDs(ctx context.Context, accountID int64, now time.Time) ([]int64, error)
 	// GetViewerRelations answers GetFollowingIDs, GetBlockedAndBlockingIDs,
-	// GetMutedIDs and GetNotificationMutedIDs for accountID at now in ONE
-	// query: the visibility rule needs all four on every read, and each
-	// round trip costs more than the few rows it returns.
+	// GetMutedIDs and GetNotificationMutedIDs for accountID at now, and the
+	// instance's suspended and silenced accounts, in ONE query: the
+	// visibility rule needs all six on every read, and each round trip
+	// costs more than the few rows it returns. accountID 0 (an anonymous
+	// viewer) has only the last two.
 	GetViewerRelations(ctx context.Context, accountID int64, now time.Time) (*ViewerRelations, error)
 
 	// PutFollowRequest inserts fr; ErrConflict if the request exists,
@@ -135,12 +137,14 @@ type Relationships interface {
 	// len(targetIDs).
 	GetRelations(ctx context.Context, accountID int64, targetIDs []int64, now time.Time) ([]*Relation, error)
 
-	// ListFriendsOfFriends ranks the discoverable accounts followed by the
+	// ListFriendsOfFriends ranks the discoverable accounts (neither
+	// suspended nor silenced, as every suggestion) followed by the
 	// accounts accountID follows, by how many of those follow them (most
 	// first, then ascending ID), skipping accountID itself, the accounts it
 	// already follows and excludeIDs; at most limit.
 	ListFriendsOfFriends(ctx context.Context, accountID int64, excludeIDs []int64, limit int) ([]AccountCount, error)
-	// ListMostFollowed ranks discoverable accounts by followers_count (most
+	// ListMostFollowed ranks discoverable accounts (neither suspended nor
+	// silenced) by followers_count (most
 	// first, then ascending ID), skipping excludeIDs; at most limit. Count
 	// is the followers count.
 	ListMostFollowed(ctx context.Context, excludeIDs []int64, limit int) ([]AccountCount, error)
@@ -158,6 +162,10 @@ type ViewerRelations struct {
 	BlockedOrBlocking []int64 // accounts the viewer blocks or that block it
 	Muted             []int64 // unexpired mutes
 	NotificationMuted []int64 // those of Muted whose mute also hides notifications
+	// Suspended and Silenced are the instance's accounts with
+	// Account.SuspendedAt or SilencedAt set: the same for every viewer.
+	Suspended []int64
+	Silenced  []int64
 }
 
 // Relation kinds of the rows a backend's GetViewerRelations query returns,
@@ -167,6 +175,8 @@ const (
 	RelationBlock
 	RelationMute             // a mute that leaves notifications alone
 	RelationNotificationMute // a mute that also hides notifications
+	RelationSuspended        // the account is suspended (any viewer)
+	RelationSilenced         // the account is silenced (any viewer)
 )
 
 // AddViewerRelation files one (kind, account) row of a GetViewerRelations
@@ -182,6 +192,10 @@ func (r *ViewerRelations) AddViewerRelation(kind int, id int64) error {
 	case RelationNotificationMute:
 		r.Muted = append(r.Muted, id)
 		r.NotificationMuted = append(r.NotificationMuted, id)
+	case RelationSuspended:
+		r.Suspended = append(r.Suspended, id)
+	case RelationSilenced:
+		r.Silenced = append(r.Silenced, id)
 	default:
 		return fmt.Errorf("store: unknown relation kind %d", kind)
 	}
@@ -191,7 +205,7 @@ func (r *ViewerRelations) AddViewerRelation(kind int, id int64) error {
 // Normalize sorts each list ascending and drops repeats (an account
 // blocked both ways comes twice).
 func (r *ViewerRelations) Normalize() {
-	for _, l := range []*[]int64{&r.Following, &r.BlockedOrBlocking, &r.Muted, &r.NotificationMuted} {
+	for _, l := range []*[]int64{&r.Following, &r.BlockedOrBlocking, &r.Muted, &r.NotificationMuted, &r.Suspended, &r.Silenced} {
 		slices.Sort(*l)
 		*l = slices.Compact(*l)
 	}

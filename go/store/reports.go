@@ -40,10 +40,11 @@ type Reports interface {
 	// ListReports lists every report inside page, newest (highest
 	// reports.id) first.
 	ListReports(ctx context.Context, page Page) ([]*Report, error)
-	// ResolveReport sets reports.action_taken_at to at if it is not set yet
-	// (a second resolve keeps the first time) and returns the report;
-	// ErrNotFound if there is none.
-	ResolveReport(ctx context.Context, id int64, at time.Time) (*Report, error)
+	// ResolveReport sets reports.action_taken_at to audit.CreatedAt if it
+	// is not set yet (a second resolve keeps the first time), appends audit
+	// to the moderators' log in the same transaction, and returns the
+	// report; ErrNotFound if there is none (then nothing is logged).
+	ResolveReport(ctx context.Context, id int64, audit *AdminAction) (*Report, error)
 	// CountReportsSince counts the reports accountID filed at or after since.
 	CountReportsSince(ctx context.Context, accountID int64, since time.Time) (int64, error)
 }

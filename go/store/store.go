@@ -68,6 +68,12 @@ type Account struct {
 	FollowingCount int64
 	StatusesCount  int64      // statuses that CountsOnProfile
 	LastStatusAt   *time.Time // of those; nil until the first
+
+	// SuspendedAt and SilencedAt are set by moderators (SetAccountModeration)
+	// and nil when not in force. The visibility rule and sign-in read them;
+	// PutAccount stores what they hold.
+	SuspendedAt *time.Time
+	SilencedAt  *time.Time
 }
 
 // App is an OAuth client registered through POST /api/v1/apps.
@@ -216,12 +222,12 @@ type Accounts interface {
 	// ErrNotFound if there is no such account.
 	UpdateAccount(ctx context.Context, a *Account, columns ...string) error
 	// SearchAccounts matches username or display name by case-insensitive
-	// prefix (see AccountSearch), exact username first, then username
+	// prefix (see AccountSearch), never a suspended account, exact username first, then username
 	// prefix, then display-name prefix; within each, most followers first,
 	// then ascending ID.
 	SearchAccounts(ctx context.Context, q AccountSearch) ([]*Account, error)
-	// ListDirectory lists the discoverable accounts for the profile
-	// directory: by last_status_at, newest first, accounts that never
+	// ListDirectory lists the discoverable accounts, neither suspended
+	// nor silenced (as Mastodon's directory), for the profile directory: by last_status_at, newest first, accounts that never
 	// posted last ("active"), or by id, newest first ("new"); ties by id
 	// descending; q.ExcludeIDs never; q.Limit from q.Offset.
 	ListDirectory(ctx context.Context, q DirectoryQuery) ([]*Account, error)
@@ -327,11 +333,12 @@ type Statuses interface {
 	// particular order; missing IDs are skipped.
 	GetStatusesByIDs(ctx context.Context, ids []int64) ([]*Status, error)
 	// ListStatuses answers a timeline query: newest first, at most
-	// q.Page.Limit rows (see Page for the window rules).
+	// q.Page.Limit rows (see Page for the window rules), none by a
+	// suspended author.
 	ListStatuses(ctx context.Context, q StatusQuery) ([]*Status, error)
 	// ListPublicStatuses answers the public and hashtag timelines: public
-	// statuses that are neither reblogs nor replies to someone else, newest
-	// first inside q.Page.
+	// statuses that are neither reblogs nor replies to someone else, by
+	// authors neither suspended nor silenced, newest first inside q.Page.
 	ListPublicStatuses(ctx context.Context, q PublicQuery) ([]*Status, error)
 	// ListStatusAncestors walks statuses.in_reply_to_id up from id, at most
 	// limit statuses, oldest first (the root first); id itself is excluded.

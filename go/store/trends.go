@@ -39,7 +39,8 @@ type StatusEngagement struct {
 // callers (and tests) choose "now"; the ranking itself (decay) is package
 // social's.
 type Trends interface {
-	// ListTagUses groups the tags of public non-reblog statuses created in
+	// ListTagUses groups the tags of public non-reblog statuses, by authors
+	// neither suspended nor silenced (their hashtags do not trend), created in
 	// [since, until) by (tag, author, hour of created_at), newest LastUsed
 	// first (then tag, then account), at most limit rows.
 	ListTagUses(ctx context.Context, since, until time.Time, limit int) ([]TagUse, error)

@@ -24,6 +24,10 @@ const (
 	// or mute between Accounts changed, so whatever a process keeps in
 	// memory about those accounts' relationships must be reloaded.
 	KindRelationship Kind = "relationship"
+	// KindSessionsRevoked is internal, never sent to a client: the
+	// Accounts may no longer be signed in (a moderator suspended them), so
+	// every process closes their streaming connections at once.
+	KindSessionsRevoked Kind = "sessions_revoked"
 )
 
 // Message is one event on the bus. It carries IDs, not rendered entities:
@@ -37,7 +41,8 @@ type Message struct {
 	Streams        []string `json:"streams"`
 	StatusID       int64    `json:"status_id,omitempty"`
 	NotificationID int64    `json:"notification_id,omitempty"`
-	// Accounts are the accounts a KindRelationship message names.
+	// Accounts are the accounts a KindRelationship, KindFiltersChanged or
+	// KindSessionsRevoked message names.
 	Accounts []int64 `json:"accounts,omitempty"`
 }
 

@@ -14,7 +14,7 @@ import (
 // Actions are the moderators' actions on content and their audit log
 // (package social).
 type Actions interface {
-	AdminDeleteStatus(ctx context.Context, id int64, reason string) (*store.Status, error)
+	AdminDeleteStatus(ctx context.Context, actor string, id int64, reason string) (*store.Status, error)
 	AdminActions(ctx context.Context, page store.Page) ([]*store.AdminAction, error)
 }
 
@@ -23,19 +23,24 @@ type Actions interface {
 type AdminAction struct {
 	ID              string    `json:"id"`
 	CreatedAt       time.Time `json:"created_at"`
+	Actor           string    `json:"actor"`
 	Action          string    `json:"action"`
 	TargetAccountID string    `json:"target_account_id,omitempty"`
 	TargetStatusID  string    `json:"target_status_id,omitempty"`
 	ReportID        string    `json:"report_id,omitempty"`
+	AnnouncementID  string    `json:"announcement_id,omitempty"`
+	TargetName      string    `json:"target_name,omitempty"`
 	Reason          string    `json:"reason"`
 }
 
 func adminActionOf(a *store.AdminAction) AdminAction {
-	out := AdminAction{ID: id(a.ID), CreatedAt: a.CreatedAt, Action: a.Action, Reason: a.Reason}
+	out := AdminAction{ID: id(a.ID), CreatedAt: a.CreatedAt, Actor: a.Actor, Action: a.Action, Reason: a.Reason,
+		TargetName: a.TargetName}
 	for _, f := range []struct {
 		v   int64
 		dst *string
-	}{{a.TargetAccountID, &out.TargetAccountID}, {a.TargetStatusID, &out.TargetStatusID}, {a.ReportID, &out.ReportID}} {
+	}{{a.TargetAccountID, &out.TargetAccountID}, {a.TargetStatusID, &out.TargetStatusID}, {a.ReportID, &out.ReportID},
+		{a.AnnouncementID, &out.AnnouncementID}} {
 		if f.v != 0 {
 			*f.dst = id(f.v)
 		}
@@ -75,7 +80,7 @@ func deleteStatus(m Actions) http.HandlerFunc {
 			writeJSON(w, http.StatusBadRequest, errorBody{"want no body or a JSON object {reason}: " + err.Error()})
 			return
 		}
-		st, err := m.AdminDeleteStatus(r.Context(), n, req.Reason)
+		st, err := m.AdminDeleteStatus(r.Context(), actor(r), n, req.Reason)
 		if err != nil {
 			writeDomainError(w, err)
 			return

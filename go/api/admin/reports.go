@@ -17,13 +17,13 @@ import (
 // Reports is the users' report queue (package social).
 type Reports interface {
 	Reports(ctx context.Context, page store.Page) ([]*store.Report, error)
-	ResolveReport(ctx context.Context, id int64) (*store.Report, error)
+	ResolveReport(ctx context.Context, actor string, id int64) (*store.Report, error)
 }
 
 // Announcements are the operator's messages to every user (package social).
 type Announcements interface {
-	CreateAnnouncement(ctx context.Context, in social.AnnouncementInput) (*store.Announcement, error)
-	DeleteAnnouncement(ctx context.Context, id int64) error
+	CreateAnnouncement(ctx context.Context, actor string, in social.AnnouncementInput) (*store.Announcement, error)
+	DeleteAnnouncement(ctx context.Context, actor string, id int64) error
 	AllAnnouncements(ctx context.Context) ([]*store.Announcement, error)
 }
 
@@ -75,7 +75,7 @@ func resolveReport(m Reports) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		rp, err := m.ResolveReport(r.Context(), n)
+		rp, err := m.ResolveReport(r.Context(), actor(r), n)
 		if err != nil {
 			writeDomainError(w, err)
 			return
@@ -143,7 +143,7 @@ func createAnnouncement(m Announcements) http.HandlerFunc {
 			writeJSON(w, http.StatusBadRequest, errorBody{"want a JSON object {text, starts_at, ends_at, all_day}: " + err.Error()})
 			return
 		}
-		a, err := m.CreateAnnouncement(r.Context(), social.AnnouncementInput{Text: req.Text,
+		a, err := m.CreateAnnouncement(r.Context(), actor(r), social.AnnouncementInput{Text: req.Text,
 			StartsAt: utc(req.StartsAt), EndsAt: utc(req.EndsAt), AllDay: req.AllDay})
 		if err != nil {
 			writeDomainError(w, err)
@@ -168,7 +168,7 @@ func deleteAnnouncement(m Announcements) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if err := m.DeleteAnnouncement(r.Context(), n); err != nil {
+		if err := m.DeleteAnnouncement(r.Context(), actor(r), n); err != nil {
 			writeDomainError(w, err)
 			return
 		}

@@ -38,7 +38,8 @@ func onStores(t *testing.T, f func(t *testing.T, h http.Handler, svc *social.Ser
 			if err != nil {
 				t.Fatal(err)
 			}
-			f(t, NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Reports: svc, Announcements: svc, Actions: svc}), svc, alice, bob)
+			f(t, NewRouter(Options{Token: testToken, Registry: prometheus.NewRegistry(), Reports: svc, Announcements: svc, Actions: svc,
+				Accounts: svc, AccountRenderer: testRenderer{}}), svc, alice, bob)
 		})
 	}
 }
@@ -47,6 +48,9 @@ func request(t *testing.T, h http.Handler, method, target, body string) *httptes
 	t.Helper()
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+testToken)
+	if strings.HasPrefix(body, "{") || strings.HasPrefix(body, "[") {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec

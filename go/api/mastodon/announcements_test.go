@@ -18,14 +18,14 @@ func TestAnnouncements(t *testing.T) {
 		t.Fatalf("announcements before any = %v", got)
 	}
 	past, future := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
-	a, err := e.svc.CreateAnnouncement(ctx, social.AnnouncementInput{Text: "Maintenance tonight, see https://status.example", EndsAt: &future})
+	a, err := e.svc.CreateAnnouncement(ctx, "test", social.AnnouncementInput{Text: "Maintenance tonight, see https://status.example", EndsAt: &future})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CreateAnnouncement(ctx, social.AnnouncementInput{Text: "not yet", StartsAt: &future}); err != nil {
+	if _, err := e.svc.CreateAnnouncement(ctx, "test", social.AnnouncementInput{Text: "not yet", StartsAt: &future}); err != nil {
 		t.Fatal(err)
 	}
-	ended, err := e.svc.CreateAnnouncement(ctx, social.AnnouncementInput{Text: "over", StartsAt: ptr(past.Add(-time.Hour)), EndsAt: &past})
+	ended, err := e.svc.CreateAnnouncement(ctx, "test", social.AnnouncementInput{Text: "over", StartsAt: ptr(past.Add(-time.Hour)), EndsAt: &past})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,16 +96,16 @@ func TestAnnouncements(t *testing.T) {
 	// Inactive or missing announcements cannot be acted on.
 	wantError(t, e.postForm("/api/v1/announcements/"+formatID(ended.ID)+"/dismiss", aliceTok, nil), http.StatusNotFound)
 	wantError(t, e.postForm("/api/v1/announcements/424242/dismiss", aliceTok, nil), http.StatusNotFound)
-	if err := e.svc.DeleteAnnouncement(ctx, a.ID); err != nil {
+	if err := e.svc.DeleteAnnouncement(ctx, "test", a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := decodeList(t, e.get("/api/v1/announcements", aliceTok)); len(got) != 0 {
 		t.Errorf("announcements after withdrawal = %v", got)
 	}
-	if _, err := e.svc.CreateAnnouncement(ctx, social.AnnouncementInput{Text: "bad window", StartsAt: &future, EndsAt: &past}); social.KindOf(err) != social.KindInvalid {
+	if _, err := e.svc.CreateAnnouncement(ctx, "test", social.AnnouncementInput{Text: "bad window", StartsAt: &future, EndsAt: &past}); social.KindOf(err) != social.KindInvalid {
 		t.Errorf("an end before the start: %v", err)
 	}
-	if _, err := e.svc.CreateAnnouncement(ctx, social.AnnouncementInput{Text: "  "}); social.KindOf(err) != social.KindInvalid {
+	if _, err := e.svc.CreateAnnouncement(ctx, "test", social.AnnouncementInput{Text: "  "}); social.KindOf(err) != social.KindInvalid {
 		t.Errorf("blank text: %v", err)
 	}
 }

@@ -33,6 +33,12 @@ type Account struct {
 	Emojis         []struct{}     `json:"emojis"`
 	Fields         []Field        `json:"fields"`
 	Source         *AccountSource `json:"source,omitempty"`
+	// Suspended and Limited are Mastodon's optional moderation flags, sent
+	// only when set. A suspended account reaches clients only through the
+	// admin listener (everywhere else it is not found); Limited is a
+	// silenced account.
+	Suspended bool `json:"suspended,omitempty"`
+	Limited   bool `json:"limited,omitempty"`
 }
 
 // Field is Mastodon's Field entity: a profile's name/value pair. Name is
@@ -71,6 +77,7 @@ func (h *Handler) account(a *store.Account) *Account {
 		Header: h.baseURL + missingHeader, HeaderStatic: h.baseURL + missingHeader,
 		FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount, StatusesCount: a.StatusesCount,
 		Emojis: []struct{}{}, Fields: make([]Field, 0, len(a.Fields)),
+		Suspended: a.SuspendedAt != nil, Limited: a.SilencedAt != nil,
 	}
 	for _, f := range a.Fields {
 		out.Fields = append(out.Fields, Field{Name: f.Name, Value: social.RenderField(f.Value)})
@@ -89,6 +96,10 @@ func (h *Handler) account(a *store.Account) *Account {
 	}
 	return out
 }
+
+// AccountEntity is a's Account entity, for the admin listener's
+// Admin::Account (api/admin.AccountRenderer).
+func (h *Handler) AccountEntity(a *store.Account) any { return h.account(a) }
 
 // accounts converts a list, keeping its order; never null in JSON.
 func (h *Handler) accounts(as []*store.Account) []*Account {

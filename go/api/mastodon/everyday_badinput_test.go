@@ -20,7 +20,7 @@ func TestEverydayBadInput(t *testing.T) {
 		_, tok := e.user("alice", "read write follow")
 		bob, _ := e.user("bob", "read write")
 		sid := formatID(e.post(bob, "hello", store.VisibilityPublic).ID)
-		a, err := e.svc.CreateAnnouncement(t.Context(), social.AnnouncementInput{Text: "hello"})
+		a, err := e.svc.CreateAnnouncement(t.Context(), "test", social.AnnouncementInput{Text: "hello"})
 		if err != nil {
 			t.Fatal(err)
 		}

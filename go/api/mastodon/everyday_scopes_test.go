@@ -27,7 +27,7 @@ func TestEverydayRouteScopes(t *testing.T) {
 	}
 	st := formatID(e.post(owner, "a status", store.VisibilityPublic).ID)
 	acct := formatID(owner.ID)
-	a, err := e.svc.CreateAnnouncement(t.Context(), social.AnnouncementInput{Text: "hello"})
+	a, err := e.svc.CreateAnnouncement(t.Context(), "test", social.AnnouncementInput{Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -188,6 +188,8 @@ func writeAccount(h *maphash.Hash, a *store.Account) {
 	writeBool(h, a.Locked)
 	writeBool(h, a.Bot)
 	writeBool(h, a.Discoverable)
+	writeBool(h, a.SuspendedAt != nil) // Account.suspended
+	writeBool(h, a.SilencedAt != nil)  // Account.limited
 }
 
 func writeInt(h *maphash.Hash, n int64) {

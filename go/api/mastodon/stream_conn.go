@@ -65,6 +65,13 @@ func newStreamConn(h *Handler, sess *social.Session) *streamConn {
 // goAway tells the connection the server is shutting down.
 func (c *streamConn) goAway() { c.stop(errGoingAway) }
 
+// errRevoked ends the connections of an account whose sessions were
+// revoked (suspended by a moderator).
+var errRevoked = errors.New("session revoked")
+
+// revoke closes the connection because its viewer's sessions were revoked.
+func (c *streamConn) revoke() { c.stop(errRevoked) }
+
 // pingInterval keeps idle connections (and the proxies between) open.
 const pingInterval = 30 * time.Second
 
@@ -106,9 +113,13 @@ func (c *streamConn) serve() {
 	for {
 		select {
 		case <-c.ctx.Done():
-			if context.Cause(c.ctx) == errGoingAway {
+			switch context.Cause(c.ctx) {
+			case errGoingAway:
 				c.conn.Close(websocket.StatusGoingAway, "server shutting down")
-			} else {
+			case errRevoked:
+				// 4001, as a refused token at connect would be told 401.
+				c.conn.Close(websocket.StatusCode(4001), "The access token is invalid")
+			default:
 				c.conn.Close(websocket.StatusNormalClosure, "")
 			}
 			return
@@ -176,7 +187,11 @@ func (c *streamConn) readLoop() {
 	ctx := c.ctx
 	c.conn.SetReadLimit(maxClientMessage)
 	for {
-		_, data, err := c.conn.Read(ctx)
+		// Not bound to ctx: a cancelled Read closes the connection at once,
+		// before serve can send the close code saying why (going away,
+		// revoked). serve closes the connection when it ends, which ends
+		// this Read.
+		_, data, err := c.conn.Read(context.Background())
 		if err != nil {
 			return
 		}

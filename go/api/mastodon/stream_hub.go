@@ -3,6 +3,7 @@ package mastodon
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -60,6 +61,10 @@ func (hb *streamHub) run(events <-chan streaming.Message) {
 func (hb *streamHub) route(m streaming.Message) {
 	if m.Kind == streaming.KindRelationship {
 		hb.invalidate(m.Accounts)
+		return
+	}
+	if m.Kind == streaming.KindSessionsRevoked {
+		hb.revoke(m.Accounts)
 		return
 	}
 	if m.Kind == streaming.KindFiltersChanged {
@@ -140,6 +145,18 @@ func (hb *streamHub) removeLocked(c *streamConn, key string) {
 		delete(m, c)
 		if len(m) == 0 {
 			delete(hb.subs, key)
+		}
+	}
+}
+
+// revoke closes the connections signed in as accounts (suspended): their
+// tokens no longer authenticate, so neither may a stream opened with one.
+func (hb *streamHub) revoke(accounts []int64) {
+	hb.mu.RLock()
+	defer hb.mu.RUnlock()
+	for c := range hb.conns {
+		if c.viewer != nil && slices.Contains(accounts, c.viewer.ID) {
+			c.revoke()
 		}
 	}
 }

@@ -58,9 +58,10 @@ func (p *Publisher) Publish(ctx context.Context, ev social.Event) {
 	if ev.Notification != nil {
 		m.NotificationID = ev.Notification.ID
 	}
-	if ev.Kind == social.EventRelationship {
+	if ev.Kind == social.EventRelationship || ev.Kind == social.EventSessionsRevoked {
 		// For no client's stream: every process's hub reloads what it
-		// holds of these accounts' relationships.
+		// holds of these accounts' relationships, or closes their
+		// connections.
 		m.Accounts = slices.Clone(ev.Users)
 	} else {
 		for _, u := range ev.Users {
@@ -140,6 +141,15 @@ func (h *Handler) streaming(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.hub.leave(c)
+	if sess != nil {
+		// A suspension whose revocation the hub handled between the
+		// authentication above and the join would miss this connection:
+		// once joined, the token must still be good.
+		if _, err := h.svc.Authenticate(r.Context(), token); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
 	// Take the stream named in the URL before the handshake completes: an
 	// event published as soon as the client is connected must not be lost.
 	q := r.URL.Query()

@@ -96,7 +96,12 @@ func (s *countingStore) GetMutedIDs(ctx context.Context, accountID int64, now ti
 }
 
 func (s *countingStore) GetViewerRelations(ctx context.Context, accountID int64, now time.Time) (*store.ViewerRelations, error) {
-	s.count("GetViewerRelations")
+	if accountID == 0 {
+		// The moderated accounts alone: loaded once per event, for all.
+		s.count("GetViewerRelations(anonymous)")
+	} else {
+		s.count("GetViewerRelations")
+	}
 	return s.Store.GetViewerRelations(ctx, accountID, now)
 }
 
@@ -144,6 +149,9 @@ func TestStreamingRendersOncePerEvent(t *testing.T) {
 		}
 		if n := cs.get("GetViewerRelations"); n != signedIn {
 			t.Errorf("follows, blocks and mutes loaded %d times for %d signed-in listeners over two events, want once each", n, signedIn)
+		}
+		if n := cs.get("GetViewerRelations(anonymous)"); n != 4 {
+			t.Errorf("the moderated accounts loaded %d times over four events, want once per event", n)
 		}
 	})
 }

@@ -19,7 +19,7 @@ import (
 const adminQueueSynopsis = `starling admin reports [--limit N] [--max-id ID]
 starling admin resolve-report ID
 starling admin flagged [--limit N] [--max-id ID]
-every command: [--admin-addr A] [--admin-token T]`
+every command: [--admin-addr A] [--admin-token T] [--actor NAME]`
 
 // adminQueueCommands are the admin subcommands runAdminQueue serves.
 var adminQueueCommands = map[string]bool{"reports": true, "resolve-report": true, "flagged": true}
@@ -40,6 +40,7 @@ func runAdminQueue(ctx context.Context, cmd string, args []string, stdout, stder
 	client := registerAdminFlags(fs)
 	limit := fs.Int("limit", 40, "reports, flagged: entries to list (1 to 200)")
 	maxID := fs.String("max-id", "", "reports, flagged: list the entries older than this one")
+	actor := fs.String("actor", defaultActor(), "who acts, kept in the audit log")
 	fs.Usage = usage(fs, adminQueueSynopsis)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -48,6 +49,7 @@ func runAdminQueue(ctx context.Context, cmd string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
+	c.actor = *actor
 	q := url.Values{"limit": {strconv.Itoa(*limit)}}
 	if *maxID != "" {
 		q.Set("max_id", *maxID)

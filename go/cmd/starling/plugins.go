@@ -180,6 +180,7 @@ func runPluginsInit(args []string, stdout, stderr io.Writer) error {
 type adminClient struct {
 	base, token string
 	http        *http.Client
+	actor       string // sent as admin.ActorHeader when set: the audit log's "who"
 }
 
 func registerAdminFlags(fs *flag.FlagSet) func() (*adminClient, error) {
@@ -225,6 +226,9 @@ func (c *adminClient) doJSON(ctx context.Context, method, path string, in, out a
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
+	if c.actor != "" {
+		req.Header.Set(admin.ActorHeader, c.actor)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("the server's admin listener at %s: %w", c.base, err)

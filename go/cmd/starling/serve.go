@@ -236,7 +236,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 			return fmt.Errorf("listen on --admin-addr: %w", err)
 		}
 		servers = append(servers, newHTTPServer(admin.NewRouter(admin.Options{Token: token, Registry: reg, Plugins: pluginAPI,
-			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home, Actions: svc}), log))
+			Moderation: st, Reports: svc, Announcements: svc, Indexes: search.Indexes{"statuses": statusSearch.Index()}, Feed: home, Actions: svc,
+			Accounts: svc, AccountRenderer: mh, Audit: svc, Logger: log}), log))
 		listeners = append(listeners, aln)
 		log.Info("admin listening", "addr", aln.Addr().String())
 	}

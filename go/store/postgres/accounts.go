@@ -14,21 +14,24 @@ import (
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
 	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
-	fields`
+	fields, suspended_at, silenced_at`
 
 // accountRow is one row of accountColumns being scanned, so a query that
 // joins accounts to another table scans both into one Scan call.
 type accountRow struct {
-	a      store.Account
-	lastAt *time.Time
-	fields string
+	a         store.Account
+	lastAt    *time.Time
+	fields    string
+	suspended *time.Time
+	silenced  *time.Time
 }
 
 func (r *accountRow) dests() []any {
 	a := &r.a
 	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &a.CreatedAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields}
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields,
+		&r.suspended, &r.silenced}
 }
 
 func (r *accountRow) account() (*store.Account, error) {
@@ -37,10 +40,7 @@ func (r *accountRow) account() (*store.Account, error) {
 		return nil, fmt.Errorf("account %d: %w", a.ID, err)
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
-	if r.lastAt != nil {
-		t := r.lastAt.UTC()
-		a.LastStatusAt = &t
-	}
+	a.LastStatusAt, a.SuspendedAt, a.SilencedAt = utcPtr(r.lastAt), utcPtr(r.suspended), utcPtr(r.silenced)
 	return &a, nil
 }
 
@@ -55,17 +55,12 @@ func scanAccount(row pgx.CollectableRow) (*store.Account, error) {
 // PutAccount inserts a with the counts and LastStatusAt it carries;
 // ErrConflict if the ID or the username (case-insensitively) is taken.
 func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
-	var lastAt *time.Time
-	if a.LastStatusAt != nil {
-		t := toDB(*a.LastStatusAt)
-		lastAt = &t
-	}
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
-		store.EncodeProfileFields(a.Fields))
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, nullTime(a.LastStatusAt),
+		a.AvatarKey, a.HeaderKey, store.EncodeProfileFields(a.Fields), nullTime(a.SuspendedAt), nullTime(a.SilencedAt))
 	if err != nil {
 		return fmt.Errorf("postgres: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}
@@ -152,7 +147,7 @@ func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*s
 	}
 	query := `SELECT ` + accountColumns + ` FROM accounts
 		WHERE (lower(username) LIKE $1 ESCAPE '\' OR lower(display_name) LIKE $1 ESCAPE '\')
-		  AND id <> ALL($2)`
+		  AND id <> ALL($2) AND suspended_at IS NULL`
 	args := []any{likePrefix(q.Query), idArray(q.ExcludeIDs), strings.ToLower(q.Query), q.Limit, q.Offset}
 	if q.FollowedBy != 0 {
 		query += ` AND id IN (SELECT target_account_id FROM follows WHERE account_id = $6)`
@@ -180,7 +175,7 @@ func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*s
 		order = `id DESC`
 	}
 	rows, _ := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts
-		WHERE discoverable AND id <> ALL($1)
+		WHERE discoverable AND suspended_at IS NULL AND silenced_at IS NULL AND id <> ALL($1)
 		ORDER BY `+order+` LIMIT $2 OFFSET $3`, idArray(q.ExcludeIDs), q.Limit, q.Offset)
 	out, err := pgx.CollectRows(rows, scanAccount)
 	if err != nil {

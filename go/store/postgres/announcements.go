@@ -22,23 +22,39 @@ func scanAnnouncement(row pgx.CollectableRow) (*store.Announcement, error) {
 	return &a, nil
 }
 
-// PutAnnouncement inserts a.
-func (s *Store) PutAnnouncement(ctx context.Context, a *store.Announcement) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO announcements (`+announcementColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ID, a.Text, a.Content, nullTime(a.StartsAt), nullTime(a.EndsAt), a.AllDay, toDB(a.PublishedAt), toDB(a.UpdatedAt))
+// PutAnnouncement inserts a, and audit with it.
+func (s *Store) PutAnnouncement(ctx context.Context, a *store.Announcement, audit *store.AdminAction) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO announcements (`+announcementColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.ID, a.Text, a.Content, nullTime(a.StartsAt), nullTime(a.EndsAt), a.AllDay, toDB(a.PublishedAt), toDB(a.UpdatedAt)); err != nil {
+			return err
+		}
+		if audit == nil {
+			return nil
+		}
+		audit.AnnouncementID = a.ID
+		return putAdminAction(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: put announcement %d: %w", a.ID, translate(err))
 	}
 	return nil
 }
 
-// DeleteAnnouncement deletes announcements.id; its dismissals and
-// reactions go by ON DELETE CASCADE.
-func (s *Store) DeleteAnnouncement(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM announcements WHERE id = $1`, id)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = pgx.ErrNoRows
-	}
+// DeleteAnnouncement deletes announcements.id, and appends audit with it;
+// its dismissals and reactions go by ON DELETE CASCADE.
+func (s *Store) DeleteAnnouncement(ctx context.Context, id int64, audit *store.AdminAction) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM announcements WHERE id = $1`, id)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = pgx.ErrNoRows
+		}
+		if err != nil || audit == nil {
+			return err
+		}
+		audit.AnnouncementID = id
+		return putAdminAction(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("postgres: delete announcement %d: %w", id, translate(err))
 	}

@@ -37,13 +37,33 @@ func (s *Store) PutReport(ctx context.Context, r *store.Report) error {
 	return nil
 }
 
-// ResolveReport sets action_taken_at once, by reports.id.
-func (s *Store) ResolveReport(ctx context.Context, id int64, at time.Time) (*store.Report, error) {
-	if _, err := s.pool.Exec(ctx, `UPDATE reports SET action_taken_at = $1 WHERE id = $2 AND action_taken_at IS NULL`,
-		toDB(at), id); err != nil {
+// ResolveReport sets action_taken_at once, by reports.id, and appends
+// audit, in one transaction.
+func (s *Store) ResolveReport(ctx context.Context, id int64, audit *store.AdminAction) (*store.Report, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return resolveReport(ctx, tx, id, audit)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("postgres: resolve report %d: %w", id, translate(err))
 	}
 	return s.GetReportByID(ctx, id)
+}
+
+// resolveReport marks report id acted on at audit.CreatedAt (kept if it
+// already was) and appends audit, inside tx; ErrNotFound if there is no
+// such report.
+func resolveReport(ctx context.Context, tx pgx.Tx, id int64, audit *store.AdminAction) error {
+	rows, _ := tx.Query(ctx, `UPDATE reports SET action_taken_at = coalesce(action_taken_at, $1) WHERE id = $2
+		RETURNING target_account_id`, toDB(audit.CreatedAt), id)
+	target, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	audit.ReportID = id
+	if audit.TargetAccountID == 0 {
+		audit.TargetAccountID = target
+	}
+	return putAdminAction(ctx, tx, audit)
 }
 
 // GetReportByID matches reports.id.

@@ -192,6 +192,16 @@ func translateFK(err error) error {
 // favourites, bookmarks, notifications and idempotency keys go by ON DELETE
 // CASCADE.
 func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
+	return s.deleteStatus(ctx, id, nil)
+}
+
+// DeleteStatusAudited is DeleteStatusByID appending audit (its
+// TargetAccountID set to the author's) in the same transaction.
+func (s *Store) DeleteStatusAudited(ctx context.Context, id int64, audit *store.AdminAction) (*store.Status, []*store.Status, error) {
+	return s.deleteStatus(ctx, id, audit)
+}
+
+func (s *Store) deleteStatus(ctx context.Context, id int64, audit *store.AdminAction) (*store.Status, []*store.Status, error) {
 	var (
 		deleted *store.Status
 		reblogs []*store.Status
@@ -247,6 +257,12 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 			UPDATE accounts a SET statuses_count = GREATEST(a.statuses_count - per.n, 0)
 			FROM per WHERE a.id = per.account_id`, id); err != nil {
 			return err
+		}
+		if audit != nil {
+			audit.TargetAccountID, audit.TargetStatusID = st.AccountID, st.ID
+			if err := putAdminAction(ctx, tx, audit); err != nil {
+				return err
+			}
 		}
 		deleted = st
 		return nil
@@ -305,7 +321,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	args := []any{q.AccountIDs, visibilities}
 	arg := binder(&args)
 	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
-		WHERE account_id = ANY($1) AND (visibility = ANY($2)`)
+		WHERE account_id = ANY($1) AND account_id NOT IN (` + suspendedAuthors + `) AND (visibility = ANY($2)`)
 	if q.DirectMentioning != 0 {
 		b.WriteString(` OR visibility = 'direct' AND id IN (
 			SELECT status_id FROM status_mentions WHERE account_id = ` + arg(q.DirectMentioning) + `)`)
@@ -353,7 +369,8 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 	)
 	arg := binder(&args)
 	cond.WriteString(`visibility = 'public' AND reblog_of_id IS NULL
-		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)`)
+		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)
+		AND account_id NOT IN (` + moderatedAuthors + `)`)
 	if len(q.AnyTags) > 0 {
 		cond.WriteString(` AND id IN (SELECT status_id FROM status_tags WHERE name = ANY(` + arg(q.AnyTags) + `))`)
 	}
@@ -490,3 +507,12 @@ func (s *Store) GetIdempotentStatusID(ctx context.Context, accountID int64, key 
 	}
 	return id, nil
 }
+
+// suspendedAuthors and moderatedAuthors select the suspended accounts, and
+// the suspended or silenced ones, each through its partial index (0101).
+// The timelines leave their statuses out in SQL so that pages stay full;
+// the visibility rule (social) still has the last word on every read.
+const (
+	suspendedAuthors = `SELECT id FROM accounts WHERE suspended_at IS NOT NULL`
+	moderatedAuthors = suspendedAuthors + ` UNION ALL SELECT id FROM accounts WHERE silenced_at IS NOT NULL`
+)

@@ -25,6 +25,7 @@ func (s *Store) ListTagUses(ctx context.Context, since, until time.Time, limit i
 		SELECT t.name, s.account_id, count(*), max(s.created_at)
 		FROM statuses s JOIN status_tags t ON t.status_id = s.id
 		WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL
+		  AND s.account_id NOT IN (`+moderatedAuthors+`)
 		  AND s.created_at >= $1 AND s.created_at < $2
 		GROUP BY t.name, s.account_id, floor(extract(epoch FROM s.created_at) / 3600)
 		ORDER BY 4 DESC, 1, 2

@@ -11,7 +11,7 @@ import (
 
 const accountColumns = `id, username, display_name, note, password_hash, locked, bot, discoverable,
 	created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key,
-	fields`
+	fields, suspended_at, silenced_at`
 
 // accountRow is one row of accountColumns being scanned, so a query that
 // joins accounts to another table scans both into one Scan call.
@@ -20,13 +20,16 @@ type accountRow struct {
 	createdAt int64
 	lastAt    sql.NullInt64
 	fields    string
+	suspended sql.NullInt64
+	silenced  sql.NullInt64
 }
 
 func (r *accountRow) dests() []any {
 	a := &r.a
 	return []any{&a.ID, &a.Username, &a.DisplayName, &a.Note, &a.PasswordHash,
 		&a.Locked, &a.Bot, &a.Discoverable, &r.createdAt,
-		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields}
+		&a.FollowersCount, &a.FollowingCount, &a.StatusesCount, &r.lastAt, &a.AvatarKey, &a.HeaderKey, &r.fields,
+		&r.suspended, &r.silenced}
 }
 
 func (r *accountRow) account() (*store.Account, error) {
@@ -35,10 +38,8 @@ func (r *accountRow) account() (*store.Account, error) {
 		return nil, fmt.Errorf("account %d: %w", a.ID, err)
 	}
 	a.CreatedAt = fromDB(r.createdAt)
-	if r.lastAt.Valid {
-		t := fromDB(r.lastAt.Int64)
-		a.LastStatusAt = &t
-	}
+	a.LastStatusAt = fromNullDB(r.lastAt)
+	a.SuspendedAt, a.SilencedAt = fromNullDB(r.suspended), fromNullDB(r.silenced)
 	return &a, nil
 }
 
@@ -53,16 +54,12 @@ func scanAccount(row scanner) (*store.Account, error) {
 // PutAccount inserts a with the counts and LastStatusAt it carries;
 // ErrConflict if the ID or the username (case-insensitively) is taken.
 func (s *Store) PutAccount(ctx context.Context, a *store.Account) error {
-	var lastAt any
-	if a.LastStatusAt != nil {
-		lastAt = toDB(*a.LastStatusAt)
-	}
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO accounts (`+accountColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Username, a.DisplayName, a.Note, a.PasswordHash, a.Locked, a.Bot, a.Discoverable,
-		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, lastAt, a.AvatarKey, a.HeaderKey,
-		store.EncodeProfileFields(a.Fields))
+		toDB(a.CreatedAt), a.FollowersCount, a.FollowingCount, a.StatusesCount, nullTime(a.LastStatusAt),
+		a.AvatarKey, a.HeaderKey, store.EncodeProfileFields(a.Fields), nullTime(a.SuspendedAt), nullTime(a.SilencedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put account %d %q: %w", a.ID, a.Username, translate(err))
 	}
@@ -140,6 +137,13 @@ func (s *Store) updateByID(ctx context.Context, table string, values map[string]
 	return translate(err)
 }
 
+// likePrefix escapes LIKE's wildcards (and the escape character) in a
+// lower-cased query and appends %, for "… LIKE ? ESCAPE '\'".
+func likePrefix(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(strings.ToLower(q)) + "%"
+}
+
 // prefixRange returns the bounds [lo, hi) of the strings starting with p
 // in byte order (SQLite's BINARY collation): hi is p with its last byte
 // below 0xFF incremented and what follows dropped. ok is false when every
@@ -161,7 +165,9 @@ func prefixRange(p string) (lo, hi string, ok bool) {
 // Each prefix is a range of an index that also holds followers_count
 // (migration 0035), named with INDEXED BY because without statistics the
 // planner prefers the unique username index and reads every matching row;
-// only the page's rows are read from the table.
+// only the page's rows are read from the table. Suspended accounts are
+// left out by their ID set (accounts_suspended_idx, small), so no match
+// is read from the table for it either.
 func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*store.Account, error) {
 	if q.Limit <= 0 || q.Offset < 0 {
 		return nil, fmt.Errorf("sqlite: search accounts: limit %d offset %d, want limit > 0, offset >= 0", q.Limit, q.Offset)
@@ -190,7 +196,8 @@ func (s *Store) SearchAccounts(ctx context.Context, q store.AccountSearch) ([]*s
 			  AND NOT (lower(username) >= ?1 AND lower(username) < ?2)),
 		page AS (
 			SELECT id, rank, followers FROM matches
-			WHERE id NOT IN (SELECT value FROM json_each(?4))` + follows + `
+			WHERE id NOT IN (SELECT value FROM json_each(?4))
+			  AND id NOT IN (SELECT id FROM accounts WHERE suspended_at IS NOT NULL)` + follows + `
 			ORDER BY rank, followers DESC, id LIMIT ?5 OFFSET ?6)
 		SELECT ` + store.Qualify("a", accountColumns) + ` FROM page JOIN accounts a ON a.id = page.id
 		ORDER BY page.rank, page.followers DESC, page.id`
@@ -223,7 +230,7 @@ func (s *Store) ListDirectory(ctx context.Context, q store.DirectoryQuery) ([]*s
 		order = `id DESC`
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
-		WHERE discoverable AND id NOT IN (SELECT value FROM json_each(?))
+		WHERE discoverable AND suspended_at IS NULL AND silenced_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))
 		ORDER BY `+order+` LIMIT ? OFFSET ?`, exclude, q.Limit, q.Offset)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: directory: %w", translate(err))

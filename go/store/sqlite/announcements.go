@@ -25,10 +25,19 @@ func scanAnnouncement(row scanner) (*store.Announcement, error) {
 	return &a, nil
 }
 
-// PutAnnouncement inserts a.
-func (s *Store) PutAnnouncement(ctx context.Context, a *store.Announcement) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO announcements (`+announcementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.Text, a.Content, nullTime(a.StartsAt), nullTime(a.EndsAt), a.AllDay, toDB(a.PublishedAt), toDB(a.UpdatedAt))
+// PutAnnouncement inserts a, and audit with it.
+func (s *Store) PutAnnouncement(ctx context.Context, a *store.Announcement, audit *store.AdminAction) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO announcements (`+announcementColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Text, a.Content, nullTime(a.StartsAt), nullTime(a.EndsAt), a.AllDay, toDB(a.PublishedAt), toDB(a.UpdatedAt)); err != nil {
+			return err
+		}
+		if audit == nil {
+			return nil
+		}
+		audit.AnnouncementID = a.ID
+		return putAdminAction(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put announcement %d: %w", a.ID, translate(err))
 	}
@@ -37,11 +46,18 @@ func (s *Store) PutAnnouncement(ctx context.Context, a *store.Announcement) erro
 
 // DeleteAnnouncement deletes announcements.id; its dismissals and
 // reactions go by ON DELETE CASCADE.
-func (s *Store) DeleteAnnouncement(ctx context.Context, id int64) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM announcements WHERE id = ?`, id)
-	if err == nil {
-		err = mustAffect(res)
-	}
+func (s *Store) DeleteAnnouncement(ctx context.Context, id int64, audit *store.AdminAction) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM announcements WHERE id = ?`, id)
+		if err == nil {
+			err = mustAffect(res)
+		}
+		if err != nil || audit == nil {
+			return err
+		}
+		audit.AnnouncementID = id
+		return putAdminAction(ctx, tx, audit)
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete announcement %d: %w", id, translate(err))
 	}

@@ -89,16 +89,20 @@ func bulkBatch(ctx context.Context, conn *sql.Conn, b *store.BulkBatch) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // harmless after Commit
-	if err := bulkInsert(ctx, tx, `accounts (`+accountColumns+`)`, 16, len(b.Accounts), func(i int, a []any) []any {
-		x := b.Accounts[i]
-		var lastAt any
-		if x.LastStatusAt != nil {
-			lastAt = toDB(*x.LastStatusAt)
-		}
-		return append(a, x.ID, x.Username, x.DisplayName, x.Note, x.PasswordHash, x.Locked, x.Bot, x.Discoverable,
-			toDB(x.CreatedAt), x.FollowersCount, x.FollowingCount, x.StatusesCount, lastAt, x.AvatarKey, x.HeaderKey,
-			store.EncodeProfileFields(x.Fields))
-	}); err != nil {
+	// Columns named here, not accountColumns: moderation state (and what
+	// else accounts gain) takes its defaults in a new instance.
+	if err := bulkInsert(ctx, tx, `accounts (id, username, display_name, note, password_hash, locked, bot, discoverable,
+		created_at, followers_count, following_count, statuses_count, last_status_at, avatar_key, header_key, fields)`, 16,
+		len(b.Accounts), func(i int, a []any) []any {
+			x := b.Accounts[i]
+			var lastAt any
+			if x.LastStatusAt != nil {
+				lastAt = toDB(*x.LastStatusAt)
+			}
+			return append(a, x.ID, x.Username, x.DisplayName, x.Note, x.PasswordHash, x.Locked, x.Bot, x.Discoverable,
+				toDB(x.CreatedAt), x.FollowersCount, x.FollowingCount, x.StatusesCount, lastAt, x.AvatarKey, x.HeaderKey,
+				store.EncodeProfileFields(x.Fields))
+		}); err != nil {
 		return fmt.Errorf("accounts: %w", err)
 	}
 	if err := bulkInsert(ctx, tx, `follows (id, account_id, target_account_id, show_reblogs, notify, created_at)`, 6,

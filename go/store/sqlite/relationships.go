@@ -408,7 +408,7 @@ func (s *Store) ListFriendsOfFriends(ctx context.Context, accountID int64, exclu
 		FROM follows f1
 		JOIN follows f2 ON f2.account_id = f1.target_account_id
 		JOIN accounts a ON a.id = f2.target_account_id
-		WHERE f1.account_id = ?1 AND f2.target_account_id <> ?1 AND a.discoverable
+		WHERE f1.account_id = ?1 AND f2.target_account_id <> ?1 AND a.discoverable AND a.suspended_at IS NULL AND a.silenced_at IS NULL
 		  AND f2.target_account_id NOT IN (SELECT target_account_id FROM follows WHERE account_id = ?1)
 		  AND f2.target_account_id NOT IN (SELECT value FROM json_each(?2))
 		GROUP BY f2.target_account_id
@@ -424,7 +424,7 @@ func (s *Store) ListFriendsOfFriends(ctx context.Context, accountID int64, exclu
 func (s *Store) ListMostFollowed(ctx context.Context, excludeIDs []int64, limit int) ([]store.AccountCount, error) {
 	out, err := s.accountCounts(ctx, `
 		SELECT id, followers_count FROM accounts
-		WHERE discoverable AND id NOT IN (SELECT value FROM json_each(?2))
+		WHERE discoverable AND suspended_at IS NULL AND silenced_at IS NULL AND id NOT IN (SELECT value FROM json_each(?2))
 		ORDER BY followers_count DESC, id
 		LIMIT ?3`, 0, excludeIDs, limit)
 	if err != nil {
@@ -481,16 +481,27 @@ func (s *Store) GetDismissedSuggestionIDs(ctx context.Context, accountID int64) 
 	return ids, nil
 }
 
-// GetViewerRelations reads the viewer's follows, blocks both ways and
-// unexpired mutes in one statement, each row tagged with its
+// moderatedRelations selects the suspended and silenced accounts as
+// GetViewerRelations rows, each through its partial index (0101).
+const moderatedRelations = `SELECT 4, id FROM accounts WHERE suspended_at IS NOT NULL
+		UNION ALL SELECT 5, id FROM accounts WHERE silenced_at IS NOT NULL`
+
+// GetViewerRelations reads the viewer's follows, blocks both ways,
+// unexpired mutes and the suspended and silenced accounts (their partial
+// indexes, 0101) in one statement, each row tagged with its
 // store.Relation kind.
 func (s *Store) GetViewerRelations(ctx context.Context, accountID int64, now time.Time) (*store.ViewerRelations, error) {
-	rows, err := s.r.QueryContext(ctx, `
+	query, args := moderatedRelations, []any(nil)
+	if accountID != 0 { // an anonymous viewer has no follows, blocks or mutes to read
+		query, args = `
 		SELECT 0, target_account_id FROM follows WHERE account_id = ?1
 		UNION ALL SELECT 1, target_account_id FROM blocks WHERE account_id = ?1
 		UNION ALL SELECT 1, account_id FROM blocks WHERE target_account_id = ?1
 		UNION ALL SELECT CASE WHEN notifications THEN 3 ELSE 2 END, target_account_id FROM mutes
-			WHERE account_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)`, accountID, toDB(now))
+			WHERE account_id = ?1 AND (expires_at IS NULL OR expires_at > ?2)
+		UNION ALL `+moderatedRelations, []any{accountID, toDB(now)}
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get viewer relations of %d: %w", accountID, translate(err))
 	}

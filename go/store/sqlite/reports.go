@@ -53,13 +53,32 @@ func (s *Store) PutReport(ctx context.Context, r *store.Report) error {
 	return nil
 }
 
-// ResolveReport sets action_taken_at once, by reports.id.
-func (s *Store) ResolveReport(ctx context.Context, id int64, at time.Time) (*store.Report, error) {
-	if _, err := s.w.ExecContext(ctx, `UPDATE reports SET action_taken_at = ? WHERE id = ? AND action_taken_at IS NULL`,
-		toDB(at), id); err != nil {
+// ResolveReport sets action_taken_at once, by reports.id, and appends
+// audit, in one transaction.
+func (s *Store) ResolveReport(ctx context.Context, id int64, audit *store.AdminAction) (*store.Report, error) {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		return resolveReport(ctx, tx, id, audit)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: resolve report %d: %w", id, translate(err))
 	}
 	return s.GetReportByID(ctx, id)
+}
+
+// resolveReport marks report id acted on at audit.CreatedAt (kept if it
+// already was) and appends audit, inside tx; ErrNotFound if there is no
+// such report.
+func resolveReport(ctx context.Context, tx *sql.Tx, id int64, audit *store.AdminAction) error {
+	var target int64
+	if err := tx.QueryRowContext(ctx, `UPDATE reports SET action_taken_at = coalesce(action_taken_at, ?) WHERE id = ?
+		RETURNING target_account_id`, toDB(audit.CreatedAt), id).Scan(&target); err != nil {
+		return err
+	}
+	audit.ReportID = id
+	if audit.TargetAccountID == 0 {
+		audit.TargetAccountID = target
+	}
+	return putAdminAction(ctx, tx, audit)
 }
 
 // GetReportByID matches reports.id.

@@ -184,6 +184,16 @@ func translateFK(err error) error {
 // notifications, pins and idempotency keys go by ON DELETE CASCADE. It
 // returns the status and its deleted reblogs, ascending by id.
 func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, []*store.Status, error) {
+	return s.deleteStatus(ctx, id, nil)
+}
+
+// DeleteStatusAudited is DeleteStatusByID appending audit (its
+// TargetAccountID set to the author's) in the same transaction.
+func (s *Store) DeleteStatusAudited(ctx context.Context, id int64, audit *store.AdminAction) (*store.Status, []*store.Status, error) {
+	return s.deleteStatus(ctx, id, audit)
+}
+
+func (s *Store) deleteStatus(ctx context.Context, id int64, audit *store.AdminAction) (*store.Status, []*store.Status, error) {
 	var (
 		deleted *store.Status
 		reblogs []*store.Status
@@ -228,6 +238,12 @@ func (s *Store) DeleteStatusByID(ctx context.Context, id int64) (*store.Status, 
 				DELETE FROM notifications WHERE type = 'reblog' AND from_account_id = ? AND status_id = ?`,
 				st.AccountID, st.ReblogOfID); err != nil {
 				return fmt.Errorf("reblog notification: %w", err)
+			}
+		}
+		if audit != nil {
+			audit.TargetAccountID, audit.TargetStatusID = st.AccountID, st.ID
+			if err := putAdminAction(ctx, tx, audit); err != nil {
+				return err
 			}
 		}
 		deleted = st
@@ -310,6 +326,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	var b strings.Builder
 	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
 		WHERE account_id IN (SELECT value FROM json_each(?))
+		AND account_id NOT IN (` + suspendedAuthors + `)
 		AND (visibility IN (SELECT value FROM json_each(?))`)
 	args := []any{accounts, visibilities}
 	if q.DirectMentioning != 0 {
@@ -367,7 +384,8 @@ func (s *Store) ListPublicStatuses(ctx context.Context, q store.PublicQuery) ([]
 		args []any
 	)
 	cond.WriteString(`visibility = 'public' AND reblog_of_id IS NULL
-		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)`)
+		AND (in_reply_to_id IS NULL OR in_reply_to_account_id = account_id)
+		AND account_id NOT IN (` + moderatedAuthors + `)`)
 	if len(q.AnyTags) > 0 {
 		list, err := jsonArray(q.AnyTags)
 		if err != nil {
@@ -537,3 +555,12 @@ func (s *Store) GetIdempotentStatusID(ctx context.Context, accountID int64, key 
 	}
 	return id, nil
 }
+
+// suspendedAuthors and moderatedAuthors select the suspended accounts, and
+// the suspended or silenced ones, each through its partial index (0101).
+// The timelines leave their statuses out in SQL so that pages stay full;
+// the visibility rule (social) still has the last word on every read.
+const (
+	suspendedAuthors = `SELECT id FROM accounts WHERE suspended_at IS NOT NULL`
+	moderatedAuthors = suspendedAuthors + ` UNION ALL SELECT id FROM accounts WHERE silenced_at IS NOT NULL`
+)

@@ -26,6 +26,7 @@ func (s *Store) ListTagUses(ctx context.Context, since, until time.Time, limit i
 		SELECT t.name, s.account_id, count(*), max(s.created_at)
 		FROM statuses s JOIN status_tags t ON t.status_id = s.id
 		WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL
+		  AND s.account_id NOT IN (`+moderatedAuthors+`)
 		  AND s.created_at >= ? AND s.created_at < ?
 		GROUP BY t.name, s.account_id, s.created_at / ?
 		ORDER BY 4 DESC, 1, 2

@@ -15,6 +15,7 @@ func exerciseAdminActions(t *testing.T, newStore func(*testing.T) store.Store) {
 			{Action: store.AdminDeleteStatus, TargetAccountID: nextID(), TargetStatusID: nextID(), Reason: "spam ✓"},
 			{Action: store.AdminResolveReport, TargetAccountID: nextID(), ReportID: nextID()},
 			{Action: store.AdminDeleteStatus, TargetStatusID: nextID(), Reason: ""},
+			{Action: store.AdminReloadPlugin, Actor: "ops ✓", TargetName: "wordfilter", AnnouncementID: 0},
 		} {
 			a.ID, a.CreatedAt = nextID(), testTime(i)
 			mustNot(t, s.PutAdminAction(ctx, &a), "PutAdminAction")
@@ -22,8 +23,8 @@ func exerciseAdminActions(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 		got, err := s.ListAdminActions(ctx, store.Page{Limit: 10})
 		mustNot(t, err, "ListAdminActions")
-		if len(got) != 3 {
-			t.Fatalf("%d entries, want 3", len(got))
+		if len(got) != 4 {
+			t.Fatalf("%d entries, want 4", len(got))
 		}
 		for i, g := range got {
 			want := *put[len(put)-1-i] // newest first

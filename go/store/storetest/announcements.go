@@ -27,7 +27,7 @@ func exerciseAnnouncements(t *testing.T, newStore func(*testing.T) store.Store) 
 		ended := newAnnouncement("ended", 3, nil, &past)
 		pending := newAnnouncement("pending", 4, &future, nil)
 		for _, a := range []*store.Announcement{running, open, ended, pending} {
-			mustNot(t, s.PutAnnouncement(ctx, a), "PutAnnouncement")
+			mustNot(t, s.PutAnnouncement(ctx, a, nil), "PutAnnouncement")
 		}
 		got, err := s.GetAnnouncementByID(ctx, running.ID)
 		mustNot(t, err, "GetAnnouncementByID")
@@ -63,8 +63,8 @@ func exerciseAnnouncements(t *testing.T, newStore func(*testing.T) store.Store) 
 			t.Errorf("bob dismissed %v", dismissed)
 		}
 
-		mustNot(t, s.DeleteAnnouncement(ctx, open.ID), "DeleteAnnouncement")
-		mustBeErrNotFound(t, s.DeleteAnnouncement(ctx, open.ID), "DeleteAnnouncement twice")
+		mustNot(t, s.DeleteAnnouncement(ctx, open.ID, nil), "DeleteAnnouncement")
+		mustBeErrNotFound(t, s.DeleteAnnouncement(ctx, open.ID, nil), "DeleteAnnouncement twice")
 		_, err = s.GetAnnouncementByID(ctx, open.ID)
 		mustBeErrNotFound(t, err, "GetAnnouncementByID after delete")
 	})
@@ -74,8 +74,8 @@ func exerciseAnnouncements(t *testing.T, newStore func(*testing.T) store.Store) 
 		s, ctx := newStore(t), t.Context()
 		alice, bob := putAccount(t, s, "alice"), putAccount(t, s, "bob")
 		a, b := newAnnouncement("a", 1, nil, nil), newAnnouncement("b", 2, nil, nil)
-		mustNot(t, s.PutAnnouncement(ctx, a), "PutAnnouncement")
-		mustNot(t, s.PutAnnouncement(ctx, b), "PutAnnouncement")
+		mustNot(t, s.PutAnnouncement(ctx, a, nil), "PutAnnouncement")
+		mustNot(t, s.PutAnnouncement(ctx, b, nil), "PutAnnouncement")
 		react := func(who *store.Account, to *store.Announcement, name string, n int) error {
 			return s.PutAnnouncementReaction(ctx, &store.AnnouncementReaction{AnnouncementID: to.ID, AccountID: who.ID,
 				Name: name, CreatedAt: testTime(n)}, 2)
@@ -113,7 +113,7 @@ func exerciseAnnouncements(t *testing.T, newStore func(*testing.T) store.Store) 
 			t.Errorf("counts after removal = %+v\nwant %+v", counts, want)
 		}
 		// Deleting the announcement takes its reactions along.
-		mustNot(t, s.DeleteAnnouncement(ctx, a.ID), "DeleteAnnouncement")
+		mustNot(t, s.DeleteAnnouncement(ctx, a.ID, nil), "DeleteAnnouncement")
 		counts, err = s.GetReactionCounts(ctx, []int64{a.ID}, 0)
 		mustNot(t, err, "GetReactionCounts of a deleted announcement")
 		if len(counts) != 0 {

@@ -63,18 +63,29 @@ func exerciseReports(t *testing.T, newStore func(*testing.T) store.Store) {
 		r := &store.Report{ID: nextID(), AccountID: alice.ID, TargetAccountID: bob.ID, Category: store.ReportSpam,
 			CreatedAt: testTime(1)}
 		mustNot(t, s.PutReport(ctx, r), "PutReport")
-		got, err := s.ResolveReport(ctx, r.ID, testTime(60))
+		got, err := s.ResolveReport(ctx, r.ID, &store.AdminAction{ID: nextID(), CreatedAt: testTime(60),
+			Actor: "mod", Action: store.AdminResolveReport})
 		mustNot(t, err, "ResolveReport")
 		if got.ActionTakenAt == nil || !got.ActionTakenAt.Equal(stored(testTime(60))) || got.ActionTakenBy != 0 {
 			t.Fatalf("resolved report: action_taken_at %v by %d, want %v by nobody", got.ActionTakenAt, got.ActionTakenBy, testTime(60))
 		}
-		again, err := s.ResolveReport(ctx, r.ID, testTime(120))
+		again, err := s.ResolveReport(ctx, r.ID, &store.AdminAction{ID: nextID(), CreatedAt: testTime(120),
+			Action: store.AdminResolveReport})
 		mustNot(t, err, "ResolveReport again")
 		if again.ActionTakenAt == nil || !again.ActionTakenAt.Equal(stored(testTime(60))) {
 			t.Errorf("a second resolve moved action_taken_at to %v, want the first, %v", again.ActionTakenAt, testTime(60))
 		}
-		_, err = s.ResolveReport(ctx, nextID(), testTime(60))
+		_, err = s.ResolveReport(ctx, nextID(), &store.AdminAction{ID: nextID(), CreatedAt: testTime(60),
+			Action: store.AdminResolveReport})
 		mustBeErrNotFound(t, err, "ResolveReport of a missing report")
+		// Each resolve is on record, with the report's target, written
+		// with it; the missing report's is not.
+		log, err := s.ListAdminActions(ctx, store.Page{Limit: 10})
+		mustNot(t, err, "ListAdminActions")
+		if len(log) != 2 || log[1].Actor != "mod" || log[1].ReportID != r.ID || log[1].TargetAccountID != bob.ID ||
+			log[0].ReportID != r.ID {
+			t.Errorf("audit log after two resolves and a miss = %+v, want two entries for report %d on %d", log, r.ID, bob.ID)
+		}
 	})
 }
 

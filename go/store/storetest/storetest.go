@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Text", exerciseText},
 		{"Outbox", exerciseOutbox},
 		{"AdminActions", exerciseAdminActions},
+		{"AccountModeration", exerciseAccountModeration},
 		{"BulkLoad", exerciseBulkLoad},
 	}
 	for _, a := range areas {
@@ -190,9 +191,12 @@ func checkAccount(t *testing.T, got, want *store.Account) {
 	t.Helper()
 	checkTime(t, "Account.CreatedAt", got.CreatedAt, want.CreatedAt)
 	checkTimePtr(t, "Account.LastStatusAt", got.LastStatusAt, want.LastStatusAt)
+	checkTimePtr(t, "Account.SuspendedAt", got.SuspendedAt, want.SuspendedAt)
+	checkTimePtr(t, "Account.SilencedAt", got.SilencedAt, want.SilencedAt)
 	g, w := *got, *want
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	g.LastStatusAt, w.LastStatusAt = nil, nil
+	g.SuspendedAt, w.SuspendedAt, g.SilencedAt, w.SilencedAt = nil, nil, nil, nil
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("account:\n got %+v\nwant %+v", g, w)
 	}
