@@ -47,34 +47,54 @@ type feedResult struct {
 	RebuildP50US   float64 `json:"rebuild_p50_us"`
 	RebuildP99US   float64 `json:"rebuild_p99_us"`
 
-	// Posts: StatusAdded (the fan-out a post's acknowledgement waits for)
-	// of posts by random authors, and of the most followed authors.
-	Posts        int     `json:"posts"`
-	PostP50US    float64 `json:"post_p50_us"`
-	PostP99US    float64 `json:"post_p99_us"`
-	PostMaxUS    float64 `json:"post_max_us"`
-	TopAuthors   []int   `json:"top_author_followers"`
-	TopPosts     int     `json:"top_posts"`
-	TopPostP50US float64 `json:"top_post_p50_us"`
-	TopPostP99US float64 `json:"top_post_p99_us"`
-	TopPostMaxUS float64 `json:"top_post_max_us"`
+	// Posts by random authors, and by the most followed authors. post_*
+	// is the acknowledgement as the server gives it after the commit: the
+	// fan-out itself for an author with at most --inline-audience
+	// followers, else the hand-off to a delivery worker; delivery_* is
+	// from the commit to the status being in every timeline.
+	DeliveryWorkers  int     `json:"delivery_workers"`
+	InlineAudience   int     `json:"inline_audience"`
+	Posts            int     `json:"posts"`
+	PostP50US        float64 `json:"post_p50_us"`
+	PostP99US        float64 `json:"post_p99_us"`
+	PostMaxUS        float64 `json:"post_max_us"`
+	TopAuthors       []int   `json:"top_author_followers"`
+	TopPosts         int     `json:"top_posts"`
+	TopPostP50US     float64 `json:"top_post_p50_us"`
+	TopPostP99US     float64 `json:"top_post_p99_us"`
+	TopPostMaxUS     float64 `json:"top_post_max_us"`
+	DeliveryP50US    float64 `json:"delivery_p50_us"`
+	DeliveryP99US    float64 `json:"delivery_p99_us"`
+	TopDeliveryP50US float64 `json:"top_delivery_p50_us"`
+	TopDeliveryP99US float64 `json:"top_delivery_p99_us"`
+	TopDeliveryMaxUS float64 `json:"top_delivery_max_us"`
+	// FanoutSeconds: from the first post to the last delivery done.
+	FanoutSeconds float64 `json:"fanout_seconds"`
 	// PostErrors are fan-outs that failed (the server keeps their outbox
 	// event and delivers again); PostError is the first one's message.
-	PostErrors    int     `json:"post_errors"`
-	PostError     string  `json:"post_error,omitempty"`
-	CPUUSPerPost  float64 `json:"cpu_us_per_post"`
-	Inserts       int64   `json:"timeline_inserts"`
-	InsertsPerS   float64 `json:"timeline_inserts_per_s"`
-	WriteAmp      float64 `json:"write_amplification"` // timeline inserts per post
-	RawZaddPerS   float64 `json:"raw_zadd_per_s,omitempty"`
-	FanoutShare   float64 `json:"fanout_share_of_raw_zadd,omitempty"`
-	HomeReads     int     `json:"home_reads"`
-	ReadP50US     float64 `json:"read_p50_us"`
-	ReadP99US     float64 `json:"read_p99_us"`
-	CPUUSPerRead  float64 `json:"cpu_us_per_read"`
-	Timelines     int     `json:"timelines"`
-	Entries       int64   `json:"entries"`
-	BytesPerEntry float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
+	PostErrors   int     `json:"post_errors"`
+	PostError    string  `json:"post_error,omitempty"`
+	CPUUSPerPost float64 `json:"cpu_us_per_post"`
+	Inserts      int64   `json:"timeline_inserts"`
+	InsertsPerS  float64 `json:"timeline_inserts_per_s"`
+	WriteAmp     float64 `json:"write_amplification"` // timeline inserts per post
+	RawZaddPerS  float64 `json:"raw_zadd_per_s,omitempty"`
+	// RawZaddBeforePerS, RawZaddAfterPerS: the runs RawZaddPerS averages.
+	RawZaddBeforePerS float64 `json:"raw_zadd_before_per_s,omitempty"`
+	RawZaddAfterPerS  float64 `json:"raw_zadd_after_per_s,omitempty"`
+	FanoutShare       float64 `json:"fanout_share_of_raw_zadd,omitempty"`
+	// TopInsertsPerS, TopFanoutShare: the same over the top authors' posts
+	// only, whose large fan-outs keep the delivery workers busy (the rate
+	// of many small fan-outs is bound by round trips, not by Redis).
+	TopInsertsPerS float64 `json:"top_timeline_inserts_per_s,omitempty"`
+	TopFanoutShare float64 `json:"top_fanout_share_of_raw_zadd,omitempty"`
+	HomeReads      int     `json:"home_reads"`
+	ReadP50US      float64 `json:"read_p50_us"`
+	ReadP99US      float64 `json:"read_p99_us"`
+	CPUUSPerRead   float64 `json:"cpu_us_per_read"`
+	Timelines      int     `json:"timelines"`
+	Entries        int64   `json:"entries"`
+	BytesPerEntry  float64 `json:"bytes_per_entry"` // measured: Go heap or Redis used_memory growth per cached ID
 	// CostPerPostUS is the hybrid sweep's figure: post cost plus
 	// --reads-per-post home reads (mean wall time each).
 	CostPerPostUS float64 `json:"cost_per_post_us,omitempty"`
@@ -95,6 +115,8 @@ type feedOptions struct {
 	built        int
 	clients      int
 	readsPerPost int
+	workers      int
+	inline       int
 	rdb          *redis.Client
 	redisAddr    string
 	redisDB      int
@@ -124,6 +146,8 @@ func runFeed(e *env, args []string) error {
 	built := fs.Int("built", 20000, "accounts whose home is built (read once) before posting: the active users")
 	clients := fs.Int("clients", 2, "concurrent posters and readers")
 	readsPerPost := fs.Int("reads-per-post", 10, "home reads per post weighting the hybrid crossover")
+	workers := fs.Int("delivery-workers", 4, "goroutines delivering posts after their acknowledgement (the server's --delivery-workers)")
+	inline := fs.Int("inline-audience", 100, "authors with at most this many followers are fanned out before the acknowledgement (the server's --inline-audience)")
 	zaddRequests := fs.Int("raw-zadd-requests", 200000, "requests of the redis-benchmark ZADD run")
 	redisURL := fs.String("redis", "", "also run on Redis at this URL (one you started; keys under starling-bench-feed:)")
 	fs.Usage = func() {
@@ -135,14 +159,15 @@ func runFeed(e *env, args []string) error {
 	}
 	o := feedOptions{cap: *capFlag, threshold: *threshold, seedStatuses: *seedStatuses, posts: *posts,
 		topAuthors: *topAuthors, topPosts: *topPosts, reads: *reads, built: *built, clients: *clients,
-		readsPerPost: *readsPerPost, zaddRequests: *zaddRequests, seed: 1}
+		readsPerPost: *readsPerPost, zaddRequests: *zaddRequests, seed: 1, workers: *workers, inline: *inline}
 	if err := checkRanges(
 		intRange{"--users", *users, 2, 2_000_000}, intRange{"--mean-follows", *meanFollows, 1, 1000},
 		intRange{"--celebrity-threshold", *threshold, 1, 1 << 30}, intRange{"--timeline-cap", *capFlag, 20, 100000},
 		intRange{"--seed-statuses", *seedStatuses, 0, 10_000_000}, intRange{"--posts", *posts, 1, 1_000_000},
 		intRange{"--top-authors", *topAuthors, 0, 100}, intRange{"--top-posts", *topPosts, 0, 10000},
 		intRange{"--reads", *reads, 1, 1_000_000}, intRange{"--built", *built, 0, 2_000_000},
-		intRange{"--clients", *clients, 1, 64}, intRange{"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000},
+		intRange{"--clients", *clients, 1, 64}, intRange{"--delivery-workers", *workers, 1, 256},
+		intRange{"--inline-audience", *inline, 0, 1 << 30}, intRange{"--raw-zadd-requests", *zaddRequests, 1000, 100_000_000},
 		intRange{"--reads-per-post", *readsPerPost, 0, 10000},
 	); err != nil {
 		return err
@@ -284,7 +309,8 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 		post(int64(r.IntN(n)) + 1)
 	}
 	res := &measured{feedResult: feedResult{Engine: "starling", Accounts: n, Follows: g.edges(), Strategy: strategy,
-		Store: storeName, Threshold: threshold, Cap: o.cap, SeedStatuses: o.seedStatuses}}
+		Store: storeName, Threshold: threshold, Cap: o.cap, SeedStatuses: o.seedStatuses,
+		DeliveryWorkers: o.workers, InlineAudience: o.inline}}
 	top := g.byFollowers()
 	res.MaxFollowers = len(g.followers[top[0]])
 
@@ -333,43 +359,34 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 		}
 	}
 
-	// Posts: random authors, then the most followed ones.
-	inserts := func(author int64) int64 {
-		audience := int64(1 + len(g.followers[author]))
-		switch {
-		case strategy == feed.StrategyPull:
-			return 0
-		case threshold > 0 && audience-1 >= int64(threshold):
-			return 1
-		}
-		return audience
+	// Posts: random authors, then the most followed ones. As the server
+	// does after the commit (here: adding the status to the graph store),
+	// an author with at most o.inline followers is fanned out before the
+	// acknowledgement, any other is handed to a delivery worker.
+	var fanned func() int64
+	if c, ok := strat.(*feed.Cached); ok {
+		fanned = c.Counters().FanoutTimelines.Load
+	} else {
+		fanned = func() int64 { return 0 }
 	}
-	var nInserts atomic.Int64
+	inserts0 := fanned()
 	var errMu sync.Mutex
-	postBy := func(author int64) error {
-		st := post(author)
-		home := append([]int64{author}, g.followers[author]...)
+	fanout := func(st *store.Status) {
+		home := append(make([]int64, 0, 1+len(g.followers[st.AccountID])), st.AccountID)
+		home = append(home, g.followers[st.AccountID]...)
 		if err := strat.StatusAdded(ctx, st, home, nil); err != nil {
 			// Counted, not fatal: a failed fan-out is the server's outbox's
-			// to redeliver; its latency is still the acknowledgement's.
+			// to redeliver.
 			errMu.Lock()
 			if res.PostErrors++; res.PostError == "" {
 				res.PostError = err.Error()
 			}
 			errMu.Unlock()
-			return nil
 		}
-		nInserts.Add(inserts(author))
-		return nil
 	}
 	authors := make([]int64, o.posts)
 	for i := range authors {
 		authors[i] = int64(r.IntN(n)) + 1
-	}
-	cpu0 := cpuTime()
-	h, secs, total, err := o.parallel(authors, postBy)
-	if err != nil {
-		return nil, fmt.Errorf("posts: %w", err)
 	}
 	var tops []int64
 	for i := range min(o.topAuthors, len(top)) {
@@ -378,28 +395,53 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 			tops = append(tops, top[i])
 		}
 	}
-	ht, secsTop, totalTop, err := o.parallel(tops, postBy)
+	var rawBefore float64
+	if storeName == "redis" && strategy != feed.StrategyPull {
+		if rawBefore, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+			return nil, err
+		}
+	}
+	cpu0 := cpuTime()
+	fanStart := time.Now()
+	h, hd, secs, total, err := o.postPhase(authors, g, post, fanout)
+	if err != nil {
+		return nil, fmt.Errorf("posts: %w", err)
+	}
+	insertsTop0 := fanned()
+	ht, htd, secsTop, totalTop, err := o.postPhase(tops, g, post, fanout)
 	if err != nil {
 		return nil, fmt.Errorf("top posts: %w", err)
 	}
+	res.FanoutSeconds = time.Since(fanStart).Seconds()
 	allPosts := len(authors) + len(tops)
 	res.CPUUSPerPost = us(cpuTime()-cpu0) / float64(allPosts)
 	res.Posts, res.PostP50US, res.PostP99US, res.PostMaxUS = len(authors), us(h.quantile(0.5)), us(h.quantile(0.99)), us(h.max)
+	res.DeliveryP50US, res.DeliveryP99US = us(hd.quantile(0.5)), us(hd.quantile(0.99))
 	res.TopPosts = len(tops)
 	if len(tops) > 0 {
 		res.TopPostP50US, res.TopPostP99US, res.TopPostMaxUS = us(ht.quantile(0.5)), us(ht.quantile(0.99)), us(ht.max)
+		res.TopDeliveryP50US, res.TopDeliveryP99US, res.TopDeliveryMaxUS = us(htd.quantile(0.5)), us(htd.quantile(0.99)), us(htd.max)
 	}
-	res.Inserts = nInserts.Load()
+	res.Inserts = fanned() - inserts0
+	if secsTop > 0 {
+		res.TopInsertsPerS = float64(fanned()-insertsTop0) / secsTop
+	}
 	res.WriteAmp = float64(res.Inserts) / float64(allPosts)
 	if res.Inserts > 0 {
 		res.InsertsPerS = float64(res.Inserts) / (secs + secsTop)
 	}
 	res.meanPostUS = us(total+totalTop) / float64(allPosts)
 	if storeName == "redis" && strategy != feed.StrategyPull {
-		if res.RawZaddPerS, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+		after, err := rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests)
+		if err != nil {
 			return nil, err
 		}
+		// The mean of the runs just before and just after the posts: on a
+		// shared machine the ceiling drifts within minutes.
+		res.RawZaddBeforePerS, res.RawZaddAfterPerS = rawBefore, after
+		res.RawZaddPerS = (rawBefore + after) / 2
 		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
+		res.TopFanoutShare = res.TopInsertsPerS / res.RawZaddPerS
 	}
 
 	// Home reads by random active accounts (limit 20).
@@ -420,6 +462,60 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 	res.meanReadUS = us(total) / float64(len(readers))
 	res.Seconds = time.Since(begin).Seconds()
 	return res, nil
+}
+
+// postPhase posts once by each of authors from o.clients goroutines and
+// returns the acknowledgement and delivery latency histograms, the wall
+// time until the last delivery and the summed acknowledgement latencies.
+// Deliveries of authors over o.inline followers run on o.workers
+// goroutines (a queue as long as the phase: the server's, when full,
+// leaves a status to the outbox relay instead).
+func (o feedOptions) postPhase(authors []int64, g *followGraph, post func(int64) *store.Status,
+	fanout func(*store.Status)) (ack, delivery *histogram, wall float64, sum time.Duration, err error) {
+	type job struct {
+		st     *store.Status
+		queued time.Time
+	}
+	jobs := make(chan job, len(authors))
+	hs := make([]histogram, o.workers+1) // per worker; the last for inline deliveries
+	var wg sync.WaitGroup
+	for w := range o.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				fanout(j.st)
+				hs[w].record(time.Since(j.queued))
+			}
+		}()
+	}
+	var inlineMu sync.Mutex
+	start := time.Now()
+	ack, _, sum, err = o.parallel(authors, func(author int64) error {
+		t := time.Now()
+		st := post(author) // the commit
+		if len(g.followers[author]) > o.inline {
+			jobs <- job{st, t}
+			return nil
+		}
+		fanout(st)
+		d := time.Since(t)
+		inlineMu.Lock()
+		hs[o.workers].record(d)
+		inlineMu.Unlock()
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	wall = time.Since(start).Seconds()
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	delivery = &histogram{}
+	for i := range hs {
+		delivery.merge(&hs[i])
+	}
+	return ack, delivery, wall, sum, nil
 }
 
 // parallel calls fn on every id from o.clients goroutines and returns the
@@ -500,7 +596,7 @@ func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, prefix 
 	pipe := o.rdb.Pipeline()
 	cmds := make([]*redis.IntCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.ZCard(ctx, prefix+"tl:{h"+strconv.FormatInt(id, 10)+"}:ids")
+		cmds[i] = pipe.ZCount(ctx, prefix+"tl:{h"+strconv.FormatInt(id, 10)+"}:ids", "(0", "+inf") // IDs, not the completeness marker
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, 0

@@ -13,8 +13,9 @@ import (
 )
 
 // TestFeedCrashDrill: sustained posting through the real binary (hybrid
-// strategy, one author over the celebrity threshold), kill -9 while
-// statuses are being committed and fanned out, restart on the same data:
+// strategy, one author over the celebrity threshold; every status
+// delivered after its acknowledgement, by the delivery workers), kill -9
+// while statuses are being committed and fanned out, restart on the same data:
 // every acknowledged status is in every follower's home exactly once,
 // before and after the outbox relay redelivers what the dead process left.
 func TestFeedCrashDrill(t *testing.T) { crashDrill(t, t.TempDir()) }
@@ -25,7 +26,8 @@ func TestFeedCrashDrillPostgres(t *testing.T) {
 }
 
 func crashDrill(t *testing.T, dataDir string, extra ...string) {
-	args := append([]string{"--feed-strategy", "hybrid", "--celebrity-threshold", "3", "--rate-limit", "0"}, extra...)
+	args := append([]string{"--feed-strategy", "hybrid", "--celebrity-threshold", "3", "--rate-limit", "0",
+		"--inline-audience", "0"}, extra...)
 	s := startServer(t, dataDir, args...)
 	_, appTok := newApp(t, s)
 	authors := make([]string, 3)

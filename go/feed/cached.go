@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -31,7 +32,9 @@ const (
 // (Memory in process; Redis shared by server processes).
 type Timelines interface {
 	Cap() int
-	Add(ctx context.Context, keys []Key, id int64) error
+	// Add writes id into the timelines of keys that are present or being
+	// built and returns how many were: the others are inactive.
+	Add(ctx context.Context, keys []Key, id int64) (int, error)
 	Remove(ctx context.Context, keys []Key, id int64) error
 	Invalidate(ctx context.Context, keys ...Key) error
 	// Page misses unless k's timeline was built for tag.
@@ -66,6 +69,8 @@ type Cached struct {
 	log       *slog.Logger
 	rebuilds  singleflight.Group
 	counts    *Counters
+	model     *fanoutModel
+	now       func() time.Time
 
 	shared Celebrities // nil: celebs below
 	mu     sync.RWMutex
@@ -77,15 +82,17 @@ func NewCached(st Store, tl Timelines, threshold int, log *slog.Logger) *Cached 
 	if log == nil {
 		log = slog.Default()
 	}
-	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{}, counts: &Counters{}}
+	c := &Cached{pull: NewPull(st), st: st, tl: tl, threshold: threshold, log: log, celebs: map[int64]bool{},
+		counts: &Counters{}, model: newFanoutModel(threshold), now: time.Now}
 	c.shared, _ = tl.(Celebrities)
 	return c
 }
 
-// StatusAdded writes st into the cached homes of its audience, or in
-// hybrid, for a celebrity, into its author's only, and into lists. On a
-// failed write the affected timelines are dropped if the store still can,
-// and the error returned, so the outbox delivers st again.
+// StatusAdded writes st into the cached homes of its audience, or, for a
+// celebrity (hybrid's decision model; in push too past PushLimit), into
+// its author's only, and into lists. On a failed write the affected
+// timelines are dropped if the store still can, and the error returned,
+// so the outbox delivers st again.
 func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) (err error) {
 	ctx, span := tracing.Child(ctx, "feed.fanout", trace.SpanKindInternal, attribute.Int64("status.id", st.ID))
 	defer func() {
@@ -94,27 +101,57 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 		}
 		tracing.End(span, err)
 	}()
-	if c.threshold > 0 && len(home)-1 >= c.threshold {
+	followers := max(0, len(home)-1)
+	now := c.now()
+	if c.isCelebrity(st.AccountID) || c.model.celebrity(st.AccountID, followers, now) {
 		// Marked before the status is left out of the followers' homes,
 		// so no read can miss it.
-		if c.shared != nil {
-			if err := c.shared.MarkCelebrity(ctx, st.AccountID); err != nil {
-				return fmt.Errorf("feed: mark celebrity %d: %w", st.AccountID, err)
-			}
+		if err := c.markCelebrity(ctx, st.AccountID); err != nil {
+			return err
 		}
-		c.mu.Lock()
-		c.celebs[st.AccountID] = true
-		c.mu.Unlock()
 		home = []int64{st.AccountID}
 	}
-	keys := append(homeKeys(home), listKeys(lists)...)
+	keys := make([]Key, 0, len(home)+len(lists))
+	for _, id := range home {
+		keys = append(keys, HomeKey(id))
+	}
+	for _, id := range lists {
+		keys = append(keys, ListKey(id))
+	}
 	span.SetAttributes(attribute.Int("feed.timelines", len(keys)))
-	if err := c.tl.Add(ctx, keys, st.ID); err != nil {
+	written, err := c.tl.Add(ctx, keys, st.ID)
+	if err != nil {
 		c.invalidate(ctx, keys)
 		return fmt.Errorf("feed: fan-out of %d: %w", st.ID, err)
 	}
+	if len(home) > 1 {
+		c.model.observe(st.AccountID, written, len(keys), now)
+	}
 	c.counts.FanoutStatuses.Add(1)
 	c.counts.FanoutTimelines.Add(int64(len(keys)))
+	return nil
+}
+
+// Counters are this strategy's counts (a Switch shares its own).
+func (c *Cached) Counters() *Counters { return c.counts }
+
+func (c *Cached) isCelebrity(accountID int64) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.celebs[accountID]
+}
+
+// markCelebrity records accountID as merged at read, for every process
+// sharing the timelines when they are shared.
+func (c *Cached) markCelebrity(ctx context.Context, accountID int64) error {
+	if c.shared != nil {
+		if err := c.shared.MarkCelebrity(ctx, accountID); err != nil {
+			return fmt.Errorf("feed: mark celebrity %d: %w", accountID, err)
+		}
+	}
+	c.mu.Lock()
+	c.celebs[accountID] = true
+	c.mu.Unlock()
 	return nil
 }
 
@@ -146,6 +183,14 @@ func (c *Cached) invalidate(ctx context.Context, keys []Key) {
 // missing; a page past the cached window, or a timeline store that fails,
 // is read from SQL as pull does.
 func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		return c.home(ctx, viewerID, page)
+	})
+}
+
+// home returns the page of viewerID's home candidates (Home before the
+// reblog de-duplication, which pull applies the same way).
+func (c *Cached) home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	k := HomeKey(viewerID)
 	ids, state, err := c.tl.Page(ctx, k, 0, page)
 	first := state
@@ -161,7 +206,7 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	}
 	c.counts.read(first, err == nil && state == Hit)
 	if err != nil || state != Hit {
-		return c.pull.Home(ctx, viewerID, page)
+		return c.pull.home(ctx, viewerID, page)
 	}
 	sts, err := c.load(ctx, ids)
 	if err != nil {
@@ -169,7 +214,7 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	}
 	if sts, err = c.withCelebrities(ctx, viewerID, sts, page); err != nil {
 		c.log.WarnContext(ctx, "feed: celebrities unavailable; reading SQL", "account", viewerID, "err", err)
-		return c.pull.Home(ctx, viewerID, page)
+		return c.pull.home(ctx, viewerID, page)
 	}
 	tagged, err := c.pull.tagged(ctx, viewerID, page)
 	if err != nil {
@@ -182,12 +227,20 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 // its accounts now), from the cached list timeline, rebuilt when missing
 // or built for other members; an old page is read from SQL.
 func (c *Cached) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		return c.list(ctx, listID, members, page)
+	})
+}
+
+// list returns the page of a list's candidates (List before the reblog
+// de-duplication).
+func (c *Cached) list(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
 	k, tag := ListKey(listID), membersTag(members)
 	ids, state, err := c.tl.Page(ctx, k, tag, page)
 	first := state
 	if err == nil && state == Miss {
 		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]*store.Status, error) {
-			return c.pull.List(ctx, listID, members, p)
+			return c.pull.list(ctx, listID, members, p)
 		}); err == nil {
 			ids, state, err = c.tl.Page(ctx, k, tag, page)
 		}
@@ -197,7 +250,7 @@ func (c *Cached) List(ctx context.Context, listID int64, members []int64, page s
 	}
 	c.counts.read(first, err == nil && state == Hit)
 	if err != nil || state != Hit {
-		return c.pull.List(ctx, listID, members, page)
+		return c.pull.list(ctx, listID, members, page)
 	}
 	sts, err := c.load(ctx, ids)
 	if err != nil {
@@ -233,9 +286,6 @@ func membersTag(members []int64) uint64 {
 // withCelebrities merges into sts the page of the viewer's celebrity
 // followees' statuses (hybrid).
 func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*store.Status, page store.Page) ([]*store.Status, error) {
-	if c.threshold == 0 {
-		return sts, nil
-	}
 	c.mu.RLock()
 	none := len(c.celebs) == 0
 	c.mu.RUnlock()

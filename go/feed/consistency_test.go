@@ -69,14 +69,21 @@ func TestCachedMatchesPull(t *testing.T) {
 				}
 				home = sw
 			}
+			// Every status is delivered off the request, as the server does
+			// for large audiences; each step waits for its deliveries.
 			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: home, Logger: quiet},
-				social.Config{BcryptCost: bcrypt.MinCost})
+				social.Config{BcryptCost: bcrypt.MinCost, DeliveryWorkers: 3})
+			relayCtx, stopRelay := context.WithCancel(ctx)
+			relayDone := make(chan struct{})
+			go func() { defer close(relayDone); svc.RunOutboxRelay(relayCtx, time.Hour) }()
+			t.Cleanup(func() { stopRelay(); <-relayDone })
 			ref := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
 				social.Config{BcryptCost: bcrypt.MinCost})
 			w := newWorld(t, svc, 6)
 			rng := rand.New(rand.NewPCG(1, uint64(len(tt.name))))
 			for step := range 100 {
 				op := w.step(ctx, rng)
+				svc.WaitDelivered()
 				if sw != nil && rng.IntN(10) == 0 {
 					cfg.Strategy = []string{feed.StrategyPull, feed.StrategyPush, feed.StrategyHybrid}[rng.IntN(3)]
 					if _, err := sw.Set(ctx, cfg); err != nil {

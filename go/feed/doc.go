@@ -14,16 +14,54 @@
 // mentioned). A read takes its page of IDs from the cache and loads those
 // statuses by ID.
 //
-// Hybrid is push, except that authors with --celebrity-threshold followers
-// or more are not fanned out: a reader's page merges its celebrity
-// followees' statuses from SQL (one indexed query over those few authors),
-// as Twitter does. An author seen over the threshold stays a celebrity for
-// the process's life, so its statuses are never split between "pushed"
-// and "merged" in a way a read could miss; a restart rebuilds every cache
-// from SQL anyway. The model: a post costs O(followers) cache writes in
-// push, O(1) for a celebrity in hybrid; a read costs one cache range plus
-// one query per celebrity batch. Social's audience lists at most 10,000
-// followers, so push caps fan-out there too (beyond it, use hybrid).
+// Hybrid is push, except that some authors (celebrities) are not fanned
+// out: a reader's page merges its celebrity followees' statuses from SQL
+// (one indexed query over those few authors), as Twitter does. An author
+// marked a celebrity stays one for the process's life (and in Redis for
+// every process), so its statuses are never split between "pushed" and
+// "merged" in a way a read could miss; a restart rebuilds every cache
+// from SQL anyway.
+//
+// # The decision model (decide.go)
+//
+// A post costs O(followers) timeline writes in push, O(1) for a
+// celebrity; a read costs one cache range plus one query per batch of
+// celebrity followees. Which is cheaper depends on more than the
+// follower count F, so hybrid weighs three things per status:
+//
+//   - F ≥ --celebrity-threshold: merged. This bounds one post's fan-out,
+//     hence how long its followers wait for it (delivery runs after the
+//     acknowledgement, package social), whatever the rates.
+//   - The author's post rate R (statuses in the last hour, counted by
+//     this process) and reader activity A (the share of its audience's
+//     timelines that were live, i.e. read within --inactive-days or not
+//     evicted, at its last fan-out). Pushing costs R·F·(A + s·(1−A))
+//     writes an hour (s = 1/4: a write to an inactive timeline is a
+//     check the store skips); merging costs F·A·Q reads an hour that
+//     each merge one more author (Q ≈ 6 home reads per live reader an
+//     hour, a merge about one write's cost). F cancels: an author is
+//     merged when R·(A + s·(1−A))/A ≥ 6, that is when it posts more
+//     than about six times an hour to live readers, or fewer to mostly
+//     inactive ones, provided F ≥ threshold/10 (each celebrity adds to
+//     every follower's reads, so small authors are always pushed).
+//   - F ≥ PushLimit (10,000): merged, in push too. Social lists at most
+//     that many followers of a status; rather than leave the others
+//     without it, push merges such an author at read as hybrid does.
+//
+// The bench (starling-bench feed) shows where the model wins: the most
+// followed authors of the github graph sit just under the threshold and
+// post in bursts; after a few posts they are merged, and their later
+// posts cost one write instead of ~9,000.
+//
+// # Delivery
+//
+// StatusAdded runs after the post is acknowledged (social's delivery
+// workers; see social/outbox.go): the acknowledgement waits for the
+// transaction only (status and outbox event), except for authors with at
+// most --inline-audience followers, whose (small) fan-out runs before the
+// answer so that they and their followers read it at once. The outbox
+// keeps the event until delivery succeeded; deliveries may arrive out of
+// order, and every store applies them idempotently by ID.
 //
 // Statuses carrying a followed hashtag are merged at read time by every
 // strategy (pull's query), so a tag follow needs no backfill.
@@ -56,15 +94,20 @@
 // it reached; a status missing when loaded is skipped.
 //
 // With --redis the timelines live in Redis (type Redis), shared by every
-// server process: per timeline a sorted set scored by status ID and a meta
-// hash, keys hash-tagged by timeline so that each operation is one Lua
-// script on one Redis Cluster node; fan-out to many timelines is one
-// pipeline. The hybrid celebrity set is a Redis set then, so a process
-// that never saw a celebrity post still merges its statuses. A timeline
-// not read for --inactive-days expires, and fan-out then skips it
-// (Mastodon's inactive users) until its owner's next read rebuilds it. The
-// store records the strategy and threshold its timelines were built for
-// and flushes them when a process starts or switches with other ones.
+// server process: per timeline a sorted set scored by status ID (holding,
+// while the timeline is complete, a marker member "0" below every ID) and
+// a meta hash (the tag it was built for), keys hash-tagged by timeline so
+// that each operation is one Lua script on one Redis Cluster node. A
+// fan-out is one pipeline of script calls, each over up to 64 timelines
+// of one cluster slot, naming each timeline by its hash tag: two
+// commands per live timeline (first member, ZADD; the trim back to the
+// cap runs for one status in ten). The hybrid celebrity set is a Redis
+// set then, so a process that never saw a celebrity post still merges
+// its statuses. A timeline not read for --inactive-days expires, and
+// fan-out then skips it (Mastodon's inactive users) until its owner's
+// next read rebuilds it. The store records the strategy and threshold its
+// timelines were built for and flushes them when a process starts or
+// switches with other ones.
 //
 // If Redis fails, reads fall back to SQL (pull) and a post is still
 // acknowledged: its fan-out error keeps its outbox event (package social),
@@ -76,33 +119,21 @@
 // whose invalidation fails may leave a stale candidate in a timeline,
 // never a visible one: the visibility rule is applied on every read.
 //
-// # Decision model
+// # Measuring the trade-off
 //
-// Push trades write work for read work. A post by an author with F
-// followers costs F timeline writes (one pipeline to Redis), of which
-// only the active readers' count: a timeline nobody read lately is absent
-// (in Redis, expired after --inactive-days; in process, evicted least
-// recently read first beyond --timeline-memory), and a write to an absent
-// timeline is a cheap existence check. A read then costs one cache range.
-// Merging at read costs nothing per post and, per read, one indexed query
-// over the reader's celebrity followees. Per unit of time, pushing an
-// author costs p·A writes (p its posts, A its active followers) and
-// merging it r·A merged reads (r reads per active follower): push wins
-// when p·w < r·m (w a write's cost, m a merged read's share), whatever F,
-// so an author who posts rarely relative to how often its followers read
-// belongs in push. What bounds F is the post's synchronous latency (F
-// writes before the acknowledgement) and its write burst; hence Starling
-// decides per author by follower count alone (--celebrity-threshold):
-// reader activity enters through the absent timelines above; the author's
-// post rate does not enter the decision (not implemented). `starling-bench feed` measures both
-// sides per strategy and store, and its threshold sweep (feed-crossover,
-// cost per post including --reads-per-post reads) shows where hybrid wins;
-// bench/RESULTS.md and bench/charts/feed-crossover.svg hold the figures.
+// `starling-bench feed` measures both sides per strategy and store (the
+// acknowledgement, the delivery to every timeline, reads), and its
+// threshold sweep (feed-crossover, cost per post including
+// --reads-per-post reads) shows where hybrid wins; bench/RESULTS.md and
+// bench/charts/feed-crossover.svg hold the figures.
 //
 // Cached IDs are candidates only: social filters every page through its
 // one visibility rule (canView/filterVisible), as it does pull's.
 //
 // A reblog is a status row of its booster (store.Status.ReblogOfID), so a
 // followee's reblogs reach home as its posts do; the original's audience is
-// checked by social when the page is filtered.
+// checked by social when the page is filtered. A reblog of a status that,
+// or another reblog of which, is among the 40 candidates just older is
+// left out of the page, by every strategy alike (reblogs.go, after
+// Mastodon's FeedManager).
 package feed

@@ -75,19 +75,29 @@ func NewMemory(capPerTimeline int, budgetBytes int64) *Memory {
 // Cap is the most IDs one timeline keeps.
 func (m *Memory) Cap() int { return m.cap }
 
-// Add inserts id into each of keys' timelines that is present or being built.
-func (m *Memory) Add(_ context.Context, keys []Key, id int64) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, k := range keys {
-		if tl := m.tls[k]; tl != nil {
-			m.insert(tl, id)
-		} else if b := m.builds[k]; b != nil {
-			b.adds = append(b.adds, id)
+// memAddBatch bounds the timelines one Add writes under one hold of the
+// lock, so that reads wait for a batch, not for a whole large fan-out.
+const memAddBatch = 256
+
+// Add inserts id into each of keys' timelines that is present or being
+// built, and returns how many were (the rest are inactive or evicted).
+func (m *Memory) Add(_ context.Context, keys []Key, id int64) (int, error) {
+	written := 0
+	for at := 0; at < len(keys); at += memAddBatch {
+		m.mu.Lock()
+		for _, k := range keys[at:min(at+memAddBatch, len(keys))] {
+			if tl := m.tls[k]; tl != nil {
+				m.insert(tl, id)
+				written++
+			} else if b := m.builds[k]; b != nil {
+				b.adds = append(b.adds, id)
+				written++
+			}
 		}
+		m.evict()
+		m.mu.Unlock()
 	}
-	m.evict()
-	return nil
+	return written, nil
 }
 
 // Remove deletes id from each of keys' timelines.
@@ -282,7 +292,8 @@ func (m *Memory) insert(tl *memTimeline, id int64) {
 	}
 	if len(tl.ids) >= m.cap {
 		if i >= m.cap {
-			return // older than everything kept: below the window
+			tl.complete = false // older than everything kept: below the window
+			return
 		}
 		tl.ids = tl.ids[:m.cap-1]
 		tl.complete = false

@@ -55,12 +55,14 @@ func TestMemoryBuildKeepsConcurrentWrites(t *testing.T) {
 	ctx := context.Background()
 	m := NewMemory(10, 1<<20)
 	k := HomeKey(1)
-	if err := m.Add(ctx, []Key{k}, 5); err != nil { // absent: dropped, SQL has it
-		t.Fatal(err)
+	if n, err := m.Add(ctx, []Key{k}, 5); err != nil || n != 0 { // absent: dropped, SQL has it
+		t.Fatalf("Add to an absent timeline = %d, %v; want 0 written", n, err)
 	}
 	page(t, m, k, 10, Miss)
 	gen, _ := m.BeginBuild(ctx, k)
-	_ = m.Add(ctx, []Key{k}, 9)    // committed after the rebuild's query
+	if n, _ := m.Add(ctx, []Key{k}, 9); n != 1 { // committed after the rebuild's query
+		t.Fatalf("Add during a build = %d written, want 1", n)
+	}
 	_ = m.Remove(ctx, []Key{k}, 3) // deleted after it
 	_ = m.InstallBuild(ctx, k, gen, 0, []int64{5, 3, 1}, true)
 	if got := page(t, m, k, 10, Hit); !slices.Equal(got, []int64{9, 5, 1}) {
@@ -84,9 +86,9 @@ func TestMemoryCapTrimsAndGoesCold(t *testing.T) {
 	k := HomeKey(1)
 	gen, _ := m.BeginBuild(ctx, k)
 	_ = m.InstallBuild(ctx, k, gen, 0, []int64{30, 20}, true)
-	_ = m.Add(ctx, []Key{k}, 40)
-	_ = m.Add(ctx, []Key{k}, 50) // trims 20: no longer complete
-	_ = m.Add(ctx, []Key{k}, 10) // older than the window: not kept
+	_, _ = m.Add(ctx, []Key{k}, 40)
+	_, _ = m.Add(ctx, []Key{k}, 50) // trims 20: no longer complete
+	_, _ = m.Add(ctx, []Key{k}, 10) // older than the window: not kept
 	if got := page(t, m, k, 3, Hit); !slices.Equal(got, []int64{50, 40, 30}) {
 		t.Fatalf("after trims: %v", got)
 	}
@@ -124,7 +126,7 @@ func TestMemoryDropsWritesOfAbandonedBuild(t *testing.T) {
 	k := HomeKey(1)
 	_, _ = m.BeginBuild(ctx, k)
 	_ = m.Invalidate(ctx, k)
-	_ = m.Add(ctx, []Key{k}, 7)
+	_, _ = m.Add(ctx, []Key{k}, 7)
 	if len(m.builds) != 0 {
 		t.Fatalf("%d builds kept after invalidation", len(m.builds))
 	}

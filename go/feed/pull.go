@@ -43,8 +43,17 @@ var ownVisibilities = []store.Visibility{
 // (self, followees, followed tags) are merged rather than one query with
 // an OR, so each can use its index. The visibility rule still applies
 // afterwards (social); this only chooses the candidates, so that pages
-// stay full.
+// stay full. A reblog repeating a status among the candidates just older
+// is left out (reblogs.go).
 func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		return p.home(ctx, viewerID, page)
+	})
+}
+
+// home returns the page of viewerID's home candidates (Home before the
+// reblog de-duplication).
+func (p *Pull) home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
 	followed, err := p.followed(ctx, viewerID, page)
 	if err != nil {
 		return nil, err
@@ -91,8 +100,17 @@ func (p *Pull) tagged(ctx context.Context, viewerID int64, page store.Page) ([]*
 
 // List returns the page of the statuses of members that a list shows:
 // their public, unlisted and private statuses and reblogs (social filters
-// replies by the list's policy, and everything by visibility).
+// replies by the list's policy, and everything by visibility). Repeated
+// reblogs are left out, as at home.
 func (p *Pull) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		return p.list(ctx, listID, members, page)
+	})
+}
+
+// list returns the page of a list's candidates (List before the reblog
+// de-duplication).
+func (p *Pull) list(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
 	if len(members) == 0 {
 		return nil, nil
 	}

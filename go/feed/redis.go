@@ -54,34 +54,69 @@ func (r *Redis) keys(k Key) []string {
 	return []string{base + "ids", base + "meta", base + "build", base + "badd", base + "brem", base + "gen"}
 }
 
-// addScript inserts ARGV[1] into a present timeline (unless it is older
-// than the oldest kept of an incomplete one) and trims it to ARGV[2], or
-// keeps it for a build under way.
+// A timeline's sorted set holds, besides its status IDs, the member "0"
+// (score 0, below every ID) while the timeline is complete: every
+// candidate there is. Its first member thus answers in one command
+// whether the timeline exists (none: absent), is complete ("0") and, if
+// not, which ID is its oldest. Trimming past the cap removes the lowest
+// ranks, the marker first, so a complete timeline that outgrows its cap
+// becomes incomplete by the trim itself. The meta hash keeps the tag the
+// timeline was built for (page reads check it).
+
+// addScript inserts ARGV[1] into many timelines, given by their hash tags
+// ("h<id>" or "l<id>", space-separated in ARGV[4]) under the key prefix
+// ARGV[3]:
+// into each present one (unless it is older than the oldest kept of an
+// incomplete one), trimmed to ARGV[2], or keeps it for a build under way;
+// it returns how many timelines were present or being built (the others
+// are inactive: rebuilt on their owner's next read). KEYS[1] is the first
+// timeline's ID set: it routes the call on a cluster, where every
+// timeline of one call shares its slot (Redis.Add groups them); the
+// script names the other keys itself, so a timeline costs its tag on the
+// wire (a dozen bytes), not four key names, and the client allocates
+// nothing per timeline.
+// One call per batch of timelines rather than per timeline: the per-call
+// cost (parsing, dispatch, Lua entry) is paid once per batch, and a
+// present timeline (incomplete, as one at its cap is) costs two commands:
+// an incomplete one is trimmed back to the cap only by the statuses whose
+// ID ends in 0, so it holds up to about ten IDs over the cap (all of them
+// candidates: pages read them as any other).
 var addScript = redis.NewScript(`
 local id = ARGV[1]
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  local complete = redis.call('HGET', KEYS[2], 'complete') == '1'
-  if not complete then
-    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-    if oldest == nil or tonumber(id) < tonumber(oldest) then return 0 end
+local cap = tonumber(ARGV[2])
+local prefix = ARGV[3]
+-- IDs compare as decimal strings: tonumber would round them to 53 bits.
+local function older(a, b) return #a < #b or (#a == #b and a < b) end
+local trim = string.byte(id, -1) == 48
+local written = 0
+for tag in string.gmatch(ARGV[4], '%S+') do
+  local base = prefix .. tag .. '}:'
+  local ids = base .. 'ids'
+  local first = redis.call('ZRANGE', ids, 0, 0)[1]
+  if first == '0' then
+    redis.call('ZADD', ids, id, id)
+    if redis.call('ZCARD', ids) > cap + 1 then redis.call('ZREMRANGEBYRANK', ids, 0, -cap - 1) end
+    written = written + 1
+  elseif first then
+    if not older(id, first) then
+      redis.call('ZADD', ids, id, id)
+      if trim then redis.call('ZREMRANGEBYRANK', ids, 0, -cap - 1) end
+    end
+    written = written + 1
+  elseif redis.call('EXISTS', base .. 'build') == 1 then
+    redis.call('ZADD', base .. 'badd', id, id)
+    written = written + 1
   end
-  redis.call('ZADD', KEYS[1], id, id)
-  if redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[2]) then
-    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
-    redis.call('HSET', KEYS[2], 'complete', '0')
-  end
-  return 1
-elseif redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('ZADD', KEYS[4], id, id)
-  return 2
 end
-return 0`)
+return written`)
 
-// removeScript deletes ARGV[1] from a present timeline, or records the
-// removal for a build under way.
+// removeScript deletes ARGV[1] from a present timeline (the timeline
+// itself when that leaves an incomplete one empty: it is rebuilt), or
+// records the removal for a build under way.
 var removeScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 1 then
+if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('ZREM', KEYS[1], ARGV[1])
+  if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
 elseif redis.call('EXISTS', KEYS[3]) == 1 then
   redis.call('ZADD', KEYS[5], ARGV[1], ARGV[1])
 end
@@ -101,35 +136,39 @@ return gen`)
 var installScript = redis.NewScript(`
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
-local cap = tonumber(ARGV[4])
-local complete = ARGV[3]
+local complete = ARGV[3] == '1'
+local function older(a, b) return #a < #b or (#a == #b and a < b) end
 for i = 6, #ARGV do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i]) end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
 for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
-  if complete == '1' or (oldest ~= nil and tonumber(id) >= tonumber(oldest)) then
+  if complete or (oldest ~= nil and not older(id, oldest)) then
     redis.call('ZADD', KEYS[1], id, id)
   end
 end
 for _, id in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do redis.call('ZREM', KEYS[1], id) end
-local n = redis.call('ZCARD', KEYS[1])
-if n > cap then
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
-  complete = '0'
+local cap = tonumber(ARGV[4])
+if redis.call('ZCARD', KEYS[1]) > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -cap - 1)
+  complete = false
 end
-redis.call('HSET', KEYS[2], 'tag', ARGV[2], 'complete', complete)
+if complete then redis.call('ZADD', KEYS[1], 0, '0') end
+redis.call('HSET', KEYS[2], 'tag', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
 return 1`)
 
 // pageScript reads a page: ARGV = tag, hi ("+inf" or "(max"), lo
-// ("(since"), limit, "min" for a min_id page, ttl. It answers {0} when the
-// timeline is missing or built for another tag, else {1, complete,
+// ("(since", at least "(0": the marker is never read), limit, "min" for a
+// min_id page, ttl. It answers {0} when the timeline is missing (or left
+// empty and incomplete) or built for another tag, else {1, complete,
 // oldest, ids} and keeps the timeline alive.
 var pageScript = redis.NewScript(`
 if redis.call('HGET', KEYS[2], 'tag') ~= ARGV[1] then return {0} end
-local complete = redis.call('HGET', KEYS[2], 'complete')
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1] or '0'
+local first = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+if first == nil then return {0} end
+local complete, oldest = '0', first
+if first == '0' then complete, oldest = '1', '0' end
 local ids
 if ARGV[5] == 'min' then
   ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[3], ARGV[2], 'LIMIT', 0, ARGV[4])
@@ -201,15 +240,6 @@ func (r *Redis) pipelined(ctx context.Context, s *redis.Script, ks []Key, args .
 		}
 	}
 	return err
-}
-
-// Add inserts id into each of keys' timelines that is present or being
-// built, in one pipeline.
-func (r *Redis) Add(ctx context.Context, keys []Key, id int64) error {
-	if err := r.pipelined(ctx, addScript, keys, id, r.cap); err != nil {
-		return fmt.Errorf("feed: redis add %d to %d timelines: %w", id, len(keys), err)
-	}
-	return nil
 }
 
 // Remove deletes id from each of keys' timelines, in one pipeline.

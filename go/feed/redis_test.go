@@ -54,16 +54,22 @@ func TestRedisTimelines(t *testing.T) {
 			}
 			k := feed.HomeKey(1)
 			page(k, 0, store.Page{Limit: 3}, feed.Miss)
-			must(t, r.Add(ctx, []feed.Key{k}, 5)) // absent: dropped
+			if n, err := r.Add(ctx, []feed.Key{k}, 5); err != nil || n != 0 { // absent: dropped
+				t.Fatalf("Add to an absent timeline = %d, %v; want 0 written", n, err)
+			}
 			gen, err := r.BeginBuild(ctx, k)
 			must(t, err)
-			must(t, r.Add(ctx, []feed.Key{k}, 9))
+			if n, err := r.Add(ctx, []feed.Key{k}, 9); err != nil || n != 1 {
+				t.Fatalf("Add during a build = %d, %v; want 1 written", n, err)
+			}
 			must(t, r.Remove(ctx, []feed.Key{k}, 3))
 			must(t, r.InstallBuild(ctx, k, gen, 0, []int64{5, 3, 1}, true))
 			if got := page(k, 0, store.Page{Limit: 10}, feed.Hit); !slices.Equal(got, []int64{9, 5, 1}) {
 				t.Fatalf("after build %v, want [9 5 1]", got)
 			}
-			must(t, r.Add(ctx, []feed.Key{k}, 12)) // trims 1: incomplete from now
+			if _, err := r.Add(ctx, []feed.Key{k}, 12); err != nil { // trims 1: incomplete from now
+				t.Fatal(err)
+			}
 			if got := page(k, 0, store.Page{Limit: 3}, feed.Hit); !slices.Equal(got, []int64{12, 9, 5}) {
 				t.Fatalf("after trim %v", got)
 			}
@@ -97,5 +103,68 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRedisAddMany: a fan-out to more timelines than one script call
+// takes (and, on the cluster, over many slots) writes every live
+// timeline, keeps the write for builds under way, skips absent ones and
+// says how many it wrote.
+func TestRedisAddMany(t *testing.T) {
+	for name, client := range map[string]func(*testing.T) redis.UniversalClient{"redis": testRedis, "cluster": testCluster} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			r := feed.NewRedis(client(t), testPrefix(), 3, time.Hour)
+			must(t, r.Load(ctx))
+			var keys []feed.Key
+			built, building := map[feed.Key]bool{}, map[feed.Key]uint64{}
+			for i := range 300 {
+				k := feed.HomeKey(int64(i + 1))
+				if i%7 == 6 {
+					k = feed.ListKey(int64(i + 1))
+				}
+				keys = append(keys, k)
+				switch i % 3 {
+				case 0:
+					gen, err := r.BeginBuild(ctx, k)
+					must(t, err)
+					must(t, r.InstallBuild(ctx, k, gen, 0, []int64{10, 20, 30}, false))
+					built[k] = true
+				case 1:
+					gen, err := r.BeginBuild(ctx, k)
+					must(t, err)
+					building[k] = gen
+				}
+			}
+			n, err := r.Add(ctx, keys, 40)
+			must(t, err)
+			if n != len(built)+len(building) {
+				t.Fatalf("Add wrote %d timelines, want %d live", n, len(built)+len(building))
+			}
+			if _, err := r.Add(ctx, keys, 5); err != nil { // older than the window: kept nowhere
+				t.Fatal(err)
+			}
+			for gk, gen := range building {
+				must(t, r.InstallBuild(ctx, gk, gen, 0, []int64{1}, true))
+			}
+			for _, k := range keys {
+				ids, state, err := r.Page(ctx, k, 0, store.Page{Limit: 3})
+				must(t, err)
+				switch {
+				case built[k]:
+					if state != feed.Hit || !slices.Equal(ids, []int64{40, 30, 20}) {
+						t.Fatalf("%v: %v %v, want [40 30 20], trimmed to the cap", k, ids, state)
+					}
+				case building[k] != 0:
+					if state != feed.Hit || !slices.Equal(ids, []int64{40, 5, 1}) {
+						t.Fatalf("%v: %v %v, want the build with the writes made meanwhile [40 5 1]", k, ids, state)
+					}
+				default:
+					if state != feed.Miss {
+						t.Fatalf("%v: %v %v, want a miss (never built)", k, ids, state)
+					}
+				}
+			}
+		})
 	}
 }

@@ -178,7 +178,9 @@ func readSnapshot(dir, name string, accept func(snapshotMeta) error) (*snapshot,
 	if err := accept(meta); err != nil {
 		return nil, err
 	}
-	gen := func(ext string) string { return filepath.Join(dir, name+"-"+strconv.FormatInt(meta.Generation, 10)+ext) }
+	gen := func(ext string) string {
+		return filepath.Join(dir, name+"-"+strconv.FormatInt(meta.Generation, 10)+ext)
+	}
 	buf, err := os.ReadFile(gen(".ids"))
 	if err != nil {
 		return nil, fmt.Errorf("search: snapshot ids: %w", err)

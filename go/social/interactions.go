@@ -223,7 +223,7 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	case err != nil:
 		return nil, internal(op, err)
 	}
-	s.deliverStatus(ctx, rb, nil, nil)
+	s.deliver(ctx, viewer, rb, nil, nil)
 	s.publishNotifications(ctx, w.Notifications)
 	return rb, nil
 }

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -15,8 +16,14 @@ import (
 // The outbox is the one flow by which a committed status reaches its
 // consumers: the search index, the home feed (fan-out) and the streams.
 // Posting writes the status and its outbox event in one transaction
-// (StatusWrite.OutboxAt), then delivers it at once on the request; the
-// event is deleted later, in a batch. If the process dies before that,
+// (StatusWrite.OutboxAt), and the post is acknowledged once that commits:
+// with Config.DeliveryWorkers the delivery runs off the request, on a
+// worker, so the acknowledgement does not wait for a fan-out to thousands
+// of timelines. Only a status whose author has at most
+// Config.InlineAudience followers is delivered before the answer (a
+// bounded cost: its author and followers read it at once). When the
+// queue is full the status waits in the outbox instead. The event is
+// deleted after delivery, in a batch. If the process dies before that,
 // the relay (RunOutboxRelay, in every server process) claims the event
 // once its lease has run out and delivers it again. Delivery is thus at
 // least once, and every consumer applies it idempotently: the index and
@@ -49,6 +56,144 @@ func (d *delivered) take() []int64 {
 	ids := d.ids
 	d.ids = nil
 	return ids
+}
+
+// deliveryQueue holds the committed statuses waiting for a delivery
+// worker. Enqueueing never blocks: a full (or stopped) queue leaves the
+// status to the outbox relay.
+type deliveryQueue struct {
+	mu      sync.Mutex
+	cond    sync.Cond // signalled when pending drops to zero
+	jobs    chan delivery
+	running bool
+	pending int // enqueued and not yet delivered
+	workers sync.WaitGroup
+
+	overflowed atomic.Int64 // statuses left to the relay by a full queue
+}
+
+// delivery is one committed status to deliver; ctx keeps the request's
+// values (its trace) without its cancellation.
+type delivery struct {
+	ctx       context.Context
+	st        *store.Status
+	tags      []string
+	mentioned []int64
+}
+
+// deliveryQueueSize bounds the statuses waiting for a worker; beyond it
+// they wait in the outbox (durable, and claimable by any process).
+const deliveryQueueSize = 4096
+
+// enqueue hands d to a worker; false when none runs or the queue is full.
+func (q *deliveryQueue) enqueue(d delivery) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.running {
+		return false
+	}
+	select {
+	case q.jobs <- d:
+		q.pending++
+		return true
+	default:
+		q.overflowed.Add(1)
+		return false
+	}
+}
+
+// start runs n workers delivering with deliver.
+func (q *deliveryQueue) start(n int, deliver func(delivery)) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.running || n <= 0 {
+		return
+	}
+	if q.cond.L == nil {
+		q.cond.L = &q.mu
+	}
+	q.jobs, q.running = make(chan delivery, deliveryQueueSize), true
+	for range n {
+		q.workers.Add(1)
+		go func(jobs <-chan delivery) {
+			defer q.workers.Done()
+			for d := range jobs {
+				deliver(d)
+				q.mu.Lock()
+				if q.pending--; q.pending == 0 {
+					q.cond.Broadcast()
+				}
+				q.mu.Unlock()
+			}
+		}(q.jobs)
+	}
+}
+
+// stop lets the workers deliver what is queued, then ends them.
+func (q *deliveryQueue) stop() {
+	q.mu.Lock()
+	if !q.running {
+		q.mu.Unlock()
+		return
+	}
+	q.running = false
+	close(q.jobs) // no sender left: they enqueue under mu, while running
+	q.mu.Unlock()
+	q.workers.Wait()
+}
+
+// wait returns once nothing is queued or being delivered.
+func (q *deliveryQueue) wait() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.cond.L == nil {
+		return // never started
+	}
+	for q.pending > 0 {
+		q.cond.Wait()
+	}
+}
+
+// deliver delivers a committed status by author: on a worker when the
+// author's audience is over Config.InlineAudience and a worker has room,
+// else on the caller (the request).
+func (s *Service) deliver(ctx context.Context, author *store.Account, st *store.Status, tags []string, mentioned []int64) {
+	if author.FollowersCount > int64(s.cfg.InlineAudience) && s.cfg.DeliveryWorkers > 0 {
+		d := delivery{ctx: context.WithoutCancel(ctx), st: st, tags: tags, mentioned: mentioned}
+		if s.queue.enqueue(d) {
+			return
+		}
+		if s.queueRunning() {
+			// Full: the status is in the outbox, whose relay delivers it
+			// after its lease; the request does not wait for a backlog.
+			s.log.WarnContext(ctx, "outbox: delivery queue full; left to the relay", "status", st.ID)
+			return
+		}
+	}
+	s.deliverStatus(ctx, st, tags, mentioned)
+}
+
+func (s *Service) queueRunning() bool {
+	s.queue.mu.Lock()
+	defer s.queue.mu.Unlock()
+	return s.queue.running
+}
+
+// startDeliveries starts the delivery workers.
+func (s *Service) startDeliveries() {
+	s.queue.start(s.cfg.DeliveryWorkers, func(d delivery) { s.deliverStatus(d.ctx, d.st, d.tags, d.mentioned) })
+}
+
+// WaitDelivered returns once every status handed to the delivery workers
+// has been delivered (tests, and a drain before shutdown).
+func (s *Service) WaitDelivered() { s.queue.wait() }
+
+// DeliveryStats are the delivery queue's length and the statuses a full
+// queue left to the relay since the start (metrics).
+func (s *Service) DeliveryStats() (queued int, overflowed int64) {
+	s.queue.mu.Lock()
+	defer s.queue.mu.Unlock()
+	return s.queue.pending, s.queue.overflowed.Load()
 }
 
 // outboxAt is when a status written now becomes claimable by the relay.
@@ -131,9 +276,13 @@ func (s *Service) postingLinks(ctx context.Context, ids []int64) []trace.Link {
 	return links
 }
 
-// RunOutboxRelay runs RelayOutbox every interval until ctx ends, first at
-// once (what a crashed predecessor left).
+// RunOutboxRelay runs the delivery workers (Config.DeliveryWorkers) and
+// RelayOutbox every interval until ctx ends, the relay first at once (what
+// a crashed predecessor left). On the way out the workers deliver what is
+// queued before the delivered events are deleted.
 func (s *Service) RunOutboxRelay(ctx context.Context, interval time.Duration) {
+	s.startDeliveries()
+	defer s.queue.stop()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -142,6 +291,7 @@ func (s *Service) RunOutboxRelay(ctx context.Context, interval time.Duration) {
 		}
 		select {
 		case <-ctx.Done():
+			s.queue.stop()
 			// Delete what was delivered, so a restart does not deliver it again.
 			if ids := s.done.take(); len(ids) > 0 {
 				_ = s.store.DeleteOutbox(context.WithoutCancel(ctx), ids)

@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"testing"
@@ -72,6 +73,144 @@ func TestOutboxRelayDeliversWhatACrashLeft(t *testing.T) {
 	if c, err := st.CountOutbox(ctx); err != nil || c != 0 {
 		t.Fatalf("CountOutbox = %d, %v; want 0", c, err)
 	}
+}
+
+// gatedHome is a home feed whose fan-out waits for a release and can be
+// made to fail.
+type gatedHome struct {
+	HomeFeed
+	entered chan int64    // a fan-out started (status ID)
+	release chan struct{} // lets one fan-out go on
+	fail    bool
+}
+
+func (g *gatedHome) StatusAdded(ctx context.Context, st *store.Status, home, lists []int64) error {
+	g.entered <- st.ID
+	<-g.release
+	if g.fail {
+		return errors.New("timeline store down")
+	}
+	return g.HomeFeed.StatusAdded(ctx, st, home, lists)
+}
+
+// TestDeliveryOffTheRequest: with delivery workers, a post by an author
+// over InlineAudience followers is acknowledged while its fan-out has not
+// run; the fan-out then reaches the follower's home and its outbox event
+// is deleted. A fan-out that fails keeps the event for the relay, which
+// delivers it once the store is back. An author at or under the inline
+// audience is delivered before the answer.
+func TestDeliveryOffTheRequest(t *testing.T) {
+	ctx := context.Background()
+	g := &gatedHome{entered: make(chan int64, 1), release: make(chan struct{})}
+	s, st := newService(t, Deps{}, Config{DeliveryWorkers: 1, InlineAudience: 1})
+	g.HomeFeed = feed.NewCached(st, feed.NewMemory(800, 1<<20), 0, slog.New(slog.DiscardHandler))
+	s.home = g
+	// The workers RunOutboxRelay starts, without its periodic relay: the
+	// test relays by hand.
+	s.startDeliveries()
+	t.Cleanup(s.queue.stop)
+
+	alice, bob, carol := mustAccount(t, s, "alice"), mustAccount(t, s, "bob"), mustAccount(t, s, "carol")
+	for _, f := range []*store.Account{bob, carol} {
+		if _, err := s.Follow(ctx, f, alice.ID, FollowOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.HomeTimeline(ctx, bob, store.Page{Limit: 20}); err != nil { // builds bob's cached home
+		t.Fatal(err)
+	}
+	alice, err := st.GetAccountByID(ctx, alice.ID) // as a request loads its viewer: 2 followers now
+	if err != nil {
+		t.Fatal(err)
+	}
+	posted, err := s.PostStatus(ctx, alice, StatusInput{Text: "acknowledged first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Acknowledged: the fan-out has not finished (it waits for release).
+	if id := <-g.entered; id != posted.ID {
+		t.Fatalf("fan-out of %d, want %d", id, posted.ID)
+	}
+	if n, _ := st.CountOutbox(ctx); n != 1 {
+		t.Fatalf("outbox holds %d events before delivery, want 1", n)
+	}
+	g.release <- struct{}{}
+	s.WaitDelivered()
+	if got := homeOf(t, s, bob); !slices.Equal(got, []int64{posted.ID}) {
+		t.Fatalf("bob's home = %v, want [%d]", got, posted.ID)
+	}
+	if _, err := s.RelayOutbox(ctx); err != nil { // deletes the delivered event
+		t.Fatal(err)
+	}
+	if n, _ := st.CountOutbox(ctx); n != 0 {
+		t.Fatalf("outbox holds %d events after delivery, want 0", n)
+	}
+
+	// A failed fan-out keeps its event; the relay delivers it after its lease.
+	g.fail = true
+	failed, err := s.PostStatus(ctx, alice, StatusInput{Text: "store down"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-g.entered
+	g.release <- struct{}{}
+	s.WaitDelivered()
+	if n, _ := st.CountOutbox(ctx); n != 1 {
+		t.Fatalf("outbox holds %d events after a failed fan-out, want 1", n)
+	}
+	g.fail = false
+	s.now = func() time.Time { return time.Now().Add(OutboxLease + time.Second) }
+	relayed := make(chan error, 1)
+	go func() { _, err := s.RelayOutbox(ctx); relayed <- err }()
+	if id := <-g.entered; id != failed.ID {
+		t.Fatalf("relay fanned out %d, want %d", id, failed.ID)
+	}
+	g.release <- struct{}{}
+	if err := <-relayed; err != nil {
+		t.Fatal(err)
+	}
+	if got := homeOf(t, s, bob); !slices.Equal(got, []int64{failed.ID, posted.ID}) {
+		t.Fatalf("bob's home after the relay = %v, want [%d %d]", got, failed.ID, posted.ID)
+	}
+
+	// Bob has one follower (under the inline audience): delivered before
+	// the answer, on the request.
+	if _, err := s.Follow(ctx, carol, bob.ID, FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bob, err = st.GetAccountByID(ctx, bob.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *store.Status)
+	go func() {
+		st, err := s.PostStatus(ctx, bob, StatusInput{Text: "small audience"})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- st
+	}()
+	<-g.entered // the request is in the fan-out: it has not answered
+	select {
+	case <-done:
+		t.Fatal("a small audience's post was answered before its fan-out")
+	default:
+	}
+	g.release <- struct{}{}
+	<-done
+}
+
+func homeOf(t *testing.T, s *Service, a *store.Account) []int64 {
+	t.Helper()
+	sts, err := s.HomeTimeline(context.Background(), a, store.Page{Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, x := range sts {
+		ids = append(ids, x.ID)
+	}
+	return ids
 }
 
 // TestOutboxRelayLinksThePostingRequest: a status posted in a traced

@@ -220,6 +220,13 @@ type Config struct {
 	// ForYouPerAuthor is the most statuses of one author in a viewer's
 	// For-you ranking; 0 means 3.
 	ForYouPerAuthor int
+	// DeliveryWorkers deliver committed statuses (fan-out, streams,
+	// search index) off the request, once RunOutboxRelay runs; 0 delivers
+	// every status on its request. See outbox.go.
+	DeliveryWorkers int
+	// InlineAudience: with DeliveryWorkers, a status whose author has at
+	// most this many followers is still delivered on its request.
+	InlineAudience int
 }
 
 // DefaultConfig is what a fresh instance runs with.
@@ -245,7 +252,8 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
-	done  delivered  // outbox events to delete
+	done  delivered // outbox events to delete
+	queue deliveryQueue
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
 

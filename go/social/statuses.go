@@ -162,7 +162,7 @@ func (s *Service) postStatus(ctx context.Context, op string, author *store.Accou
 		}
 		return nil, internal(op, err)
 	}
-	s.deliverStatus(ctx, st, w.Tags, w.Mentions)
+	s.deliver(ctx, author, st, w.Tags, w.Mentions)
 	s.publishConversation(ctx, w)
 	s.publishNotifications(ctx, w.Notifications)
 	return st, nil

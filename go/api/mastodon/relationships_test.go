@@ -241,7 +241,10 @@ func TestHomeFollowOptions(t *testing.T) {
 	_, meTok := e.user("me", "read write follow")
 	wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(booster.ID)+"/follow", meTok, url.Values{"reblogs": {"false"}}), http.StatusOK)
 	wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(author.ID)+"/follow", meTok, nil), http.StatusOK)
-	orig := e.post(author, "boost me", store.VisibilityPublic)
+	// By an account me does not follow: a boost of one of author's would
+	// repeat a status of me's home and be left out (feed/reblogs.go).
+	other, _ := e.user("other", "read write")
+	orig := e.post(other, "boost me", store.VisibilityPublic)
 	boost, err := e.svc.Reblog(t.Context(), booster, orig.ID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -254,12 +257,12 @@ func TestHomeFollowOptions(t *testing.T) {
 		wantStatus(t, rec, http.StatusOK)
 		return accountIDsIn(decodeList(t, rec))
 	}
-	want := []string{formatID(toMe.ID), formatID(own.ID), formatID(orig.ID)}
+	want := []string{formatID(toMe.ID), formatID(own.ID)}
 	if got := home(); !slices.Equal(got, want) {
 		t.Errorf("home = %v, want %v (no reblog %d)", got, want, boost.ID)
 	}
 	wantStatus(t, e.postForm("/api/v1/accounts/"+formatID(booster.ID)+"/follow", meTok, url.Values{"reblogs": {"true"}}), http.StatusOK)
-	want = []string{formatID(toMe.ID), formatID(own.ID), formatID(boost.ID), formatID(orig.ID)}
+	want = []string{formatID(toMe.ID), formatID(own.ID), formatID(boost.ID)}
 	if got := home(); !slices.Equal(got, want) {
 		t.Errorf("home with reblogs = %v, want %v", got, want)
 	}

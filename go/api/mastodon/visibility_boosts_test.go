@@ -82,13 +82,16 @@ var boostWant = map[string]map[string]string{
 		boostOfMuted: "yyyyyyyy-yy", boostLegacyOthers: "----y----y-",
 	},
 	// Home: the viewer's own boosts and its followees'; alice cannot see
-	// erin's private post, so not her boost of it either.
+	// erin's private post, so not her boost of it either. Bob's boost of
+	// his own post, made right after it, is left out of the homes and
+	// lists that hold the post itself (bob's, fern's): a boost of a status
+	// among the 40 just older is a repeat (feed/reblogs.go, as Mastodon).
 	bpHome: {
-		boostSelfPrivate: "-y----y---.", boostLegacySelf: "-y----y---.", boostOfBlocker: "y-----y-yy.",
+		boostSelfPrivate: "----------.", boostLegacySelf: "-y----y---.", boostOfBlocker: "y-----y-yy.",
 		boostOfMuted: "y-----yy-y.", boostLegacyOthers: "---------y.",
 	},
 	bpList: {
-		boostSelfPrivate: "......y---.", boostLegacySelf: "......y---.", boostOfBlocker: "......y-yy.",
+		boostSelfPrivate: "......----.", boostLegacySelf: "......y---.", boostOfBlocker: "......y-yy.",
 		boostOfMuted: "......yy-y.", boostLegacyOthers: "......---y.",
 	},
 	// Boosts are never on public timelines, and carry no text to search.

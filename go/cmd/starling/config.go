@@ -104,6 +104,8 @@ type serveConfig struct {
 	timelineMiB     int64
 	inactiveDays    int
 	feedRedisPrefix string
+	deliveryWorkers int
+	inlineAudience  int
 
 	presenceTTL         time.Duration
 	presenceRedisPrefix string
@@ -156,6 +158,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.feed.Cap, "timeline-cap", fd.Cap, "push and hybrid: status IDs kept per cached timeline; older pages are read from SQL")
 	fs.Int64Var(&c.timelineMiB, "timeline-memory", fd.MemoryBytes>>20, "push and hybrid: MiB the in-process timeline cache may hold (least recently read timelines are dropped beyond it)")
 	fs.StringVar(&c.feedRedisPrefix, "feed-redis-prefix", "starling:feed:", "with --redis: key prefix of the cached timelines; processes serving one instance share it")
+	fs.IntVar(&c.deliveryWorkers, "delivery-workers", 4, "goroutines delivering committed statuses (timeline fan-out, streaming, search index) after the post is acknowledged; 0 delivers on the request")
+	fs.IntVar(&c.inlineAudience, "inline-audience", 100, "with --delivery-workers: a status whose author has at most this many followers is delivered before the post is acknowledged (its readers see it at once); larger audiences after")
 	fs.IntVar(&c.inactiveDays, "inactive-days", 7, "with --redis: a cached timeline not read for this many days expires; fan-out skips it until its owner's next read rebuilds it from SQL")
 	fs.DurationVar(&c.presenceTTL, "presence-ttl", presence.DefaultTTL, "how long a heartbeat (POST /api/v1/starling/presence/heartbeat) keeps an account online; an open streaming connection renews it")
 	fs.StringVar(&c.presenceRedisPrefix, "presence-redis-prefix", "starling:presence:", "with --redis: key prefix of the presence marks (one key per online account, SET … EX); processes serving one instance share it")
@@ -262,6 +266,12 @@ func (c *serveConfig) validate() error {
 	c.feed.MemoryBytes = c.timelineMiB << 20
 	if c.inactiveDays < 1 || c.inactiveDays > 3650 {
 		return fmt.Errorf("--inactive-days must be 1 to 3650, got %d", c.inactiveDays)
+	}
+	if c.deliveryWorkers < 0 || c.deliveryWorkers > 256 {
+		return fmt.Errorf("--delivery-workers must be 0 to 256, got %d", c.deliveryWorkers)
+	}
+	if c.inlineAudience < 0 || c.inlineAudience > feed.PushLimit {
+		return fmt.Errorf("--inline-audience must be 0 to %d, got %d", feed.PushLimit, c.inlineAudience)
 	}
 	if err := c.feed.Validate(); err != nil {
 		return fmt.Errorf("--feed-strategy, --celebrity-threshold, --timeline-cap: %w", err)

@@ -78,9 +78,14 @@ type outboxCounter interface {
 	OldestOutbox(ctx context.Context) (int64, error)
 }
 
+// deliveryStats is the delivery queue's state (social.Service).
+type deliveryStats interface {
+	DeliveryStats() (queued int, overflowed int64)
+}
+
 // registerFeedMetrics exports the timeline cache's size and the outbox
 // backlog (a growing backlog means delivery is failing or behind).
-func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCounter) {
+func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCounter, dq deliveryStats) {
 	gauge := func(name, help string, f func() float64) {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 	}
@@ -102,6 +107,10 @@ func registerFeedMetrics(reg prometheus.Registerer, sw *feed.Switch, ob outboxCo
 	counter("starling_timeline_reads_total", readsHelp, prometheus.Labels{"result": "hit"}, k.ReadsHit.Load)
 	counter("starling_timeline_reads_total", readsHelp, prometheus.Labels{"result": "rebuilt"}, k.ReadsRebuilt.Load)
 	counter("starling_timeline_reads_total", readsHelp, prometheus.Labels{"result": "sql"}, k.ReadsSQL.Load)
+	gauge("starling_delivery_queue", "Committed statuses waiting for a delivery worker (--delivery-workers).",
+		func() float64 { n, _ := dq.DeliveryStats(); return float64(n) })
+	counter("starling_delivery_overflow_total", "Statuses a full delivery queue left to the outbox relay.", nil,
+		func() int64 { _, n := dq.DeliveryStats(); return n })
 	gauge("starling_outbox_pending", "Statuses whose delivery (fan-out, streaming, index) is pending, -1 if unknown.",
 		func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -170,7 +170,6 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		ln.Close()
 		return fmt.Errorf("home timelines: %w", err)
 	}
-	registerFeedMetrics(reg, home, st)
 	registerTimelineStoreHealth(reg, sharedTimelines)
 	var marks presence.Store = presence.NewMemory()
 	if rdb != nil {
@@ -184,7 +183,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 		Presence: presence.NewTracker(marks, c.presenceTTL),
 	}, social.Config{MaxStatusChars: c.maxChars, RegistrationsOpen: c.registrations, BaseURL: publicURL, Rules: rules,
-		ScheduledLease: c.schedulerLease})
+		ScheduledLease: c.schedulerLease, DeliveryWorkers: c.deliveryWorkers, InlineAudience: c.inlineAudience})
 	mh := mastodon.New(svc, mastodon.Options{BaseURL: publicURL, Version: version, Logger: log,
 		Instance: mastodon.InstanceInfo{Title: c.instanceTitle, Description: c.instanceDescription,
 			Email: c.instanceEmail, Thumbnail: c.instanceThumbnail,
@@ -192,6 +191,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		Bus: bus, StreamLimits: c.streamLimits(), ClientKey: api.ClientKey(proxies),
 		StatusCacheBytes: statusCacheBytes(c.statusCacheBytes), Media: mediaOpts})
 	registerPoolMetrics(reg, st)
+	registerFeedMetrics(reg, home, st, svc)
 	registerIndexMetrics(reg, statusSearch.Index)
 	registerStreamMetrics(reg, mh.StreamStats)
 	// Every process relays: an event left by a process that died is
