@@ -13,6 +13,7 @@
 //	starling-bench embedder [flags]      built-in embedder vs feature hashing on labelled retrieval
 //	starling-bench media --photos DIR    upload-to-ready latency, CPU and peak memory per photo
 //	starling-bench relevance [flags]     For-you recommendation quality against baselines (leave-last-out)
+//	starling-bench scale --data-dir D    latency at scale on a data dir seeded by starling seed
 //	starling-bench feed [flags]          timeline engine by strategy and store; `feed store`: the store alone
 //	starling-bench chart --in FILE       SVG charts of the feed trade-offs from JSON lines
 //
@@ -75,6 +76,7 @@ func commandTable() map[string]subcommand {
 		"embedder":    {"built-in subword embedder vs feature hashing: labelled retrieval (topic, source, no shared word) on short-posts-en", runEmbedderBench},
 		"index":       {"the server's live vector index on a texmex set: build, memory per vector, served recall@10, latency, snapshot save and start-up", runLiveIndex},
 		"media":       {"upload-to-ready latency, CPU and peak memory per photo, and decompression bombs", runMedia},
+		"scale":       {"typeahead, For-you and status-search p50/p99 single-thread, start-up from a snapshot, index memory and recall on a data dir made by starling seed (runs bin/starling)", runScale},
 		"chart":       {"SVG charts of the feed trade-offs from `feed` and `feed store` JSON lines", runChart},
 		"relevance":   {"For-you HitRate@10 and nDCG@10, leave-last-out, beside random, popularity and item-kNN, on a generated or given interaction log", runRelevance},
 	}
@@ -86,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	commands := commandTable()
 	usage := func() {
 		fmt.Fprintf(stderr, "usage: starling-bench <command> [flags]\n\ncommands:\n")
-		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance", "media", "chart"} {
+		for _, name := range []string{"ffi", "ann", "store-write", "plugins", "stream", "http", "tracing", "feed", "index", "embedder", "relevance", "scale", "media", "chart"} {
 			fmt.Fprintf(stderr, "  %-11s %s\n", name, commands[name].summary)
 		}
 		fmt.Fprintf(stderr, "\nRun starling-bench <command> -h for its flags. Results are JSON lines on stdout.\n")

@@ -182,6 +182,10 @@ func TestBadCommandLines(t *testing.T) {
 		{"dimension mismatch", []string{"ann", "--base", base, "--query", other, "--gt", gt, "--metric", "l2"}, 2, "queries have dimension 3"},
 		{"corrupt file", []string{"ann", "--base", corrupt, "--query", query, "--gt", gt, "--metric", "l2"}, 2, "not a texmex vector file"},
 		{"ffi bad calls", []string{"ffi", "--calls", "5"}, 2, "--calls must be at least 100"},
+		{"scale without data dir", []string{"scale", "--password", "x"}, 2, "--data-dir and --password are required"},
+		{"scale unseeded dir", []string{"scale", "--data-dir", dir, "--password", "x"}, 2, "is not a seeded data dir"},
+		{"scale bad profile op", []string{"scale", "--data-dir", dir, "--password", "x", "--server-cpuprofile-op", "home"}, 2, "--server-cpuprofile-op must be"},
+		{"scale check queries", []string{"scale", "--data-dir", dir, "--password", "x", "--check-queries", "5000"}, 2, "--check-queries 1 to 1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

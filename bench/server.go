@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +28,8 @@ type benchServer struct {
 	admin   string // http://127.0.0.1:port of the admin listener, "" without one
 	exited  chan error
 	stopped bool
+	// notices receives each logged message named in opts.notify.
+	notices chan string
 }
 
 // serverOptions are how a bench runs the server: its flags beyond
@@ -37,6 +38,10 @@ type serverOptions struct {
 	args []string
 	env  []string
 	dir  string // data dir to use (kept on stop); "" makes a temporary one
+	// notify names log messages (msg) sent to benchServer.notices.
+	notify []string
+	// startTimeout bounds the wait for "listening" (default 60s).
+	startTimeout time.Duration
 }
 
 // startServer runs bin serve on 127.0.0.1 with a fresh (or the given)
@@ -72,6 +77,11 @@ func (s *benchServer) start() error {
 		return err
 	}
 	s.cmd, s.exited, s.stopped = cmd, make(chan error, 1), false
+	s.notices = make(chan string, 16)
+	notify := make([][]byte, len(s.opts.notify))
+	for i, m := range s.opts.notify {
+		notify[i] = []byte(`"msg":"` + m + `"`)
+	}
 	wantAdmin := !slicesHasPair(s.opts.args, "--admin-addr", "")
 	addr, admin := make(chan string, 1), make(chan string, 1)
 	go func() {
@@ -79,6 +89,14 @@ func (s *benchServer) start() error {
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			line := sc.Bytes()
+			for i, m := range notify {
+				if bytes.Contains(line, m) {
+					select {
+					case s.notices <- s.opts.notify[i]:
+					default:
+					}
+				}
+			}
 			if !bytes.Contains(line, []byte(`listening"`)) && !bytes.Contains(line, []byte(`"level":"WARN"`)) &&
 				!bytes.Contains(line, []byte(`"level":"ERROR"`)) {
 				continue // access logs are INFO: skip them without decoding
@@ -96,7 +114,11 @@ func (s *benchServer) start() error {
 		}
 		s.exited <- cmd.Wait()
 	}()
-	timeout := time.After(60 * time.Second)
+	wait := s.opts.startTimeout
+	if wait == 0 {
+		wait = 60 * time.Second
+	}
+	timeout := time.After(wait)
 	for s.base == "" || wantAdmin && s.admin == "" {
 		select {
 		case a := <-addr:
@@ -108,7 +130,7 @@ func (s *benchServer) start() error {
 			return fmt.Errorf("server exited before listening: %v", err)
 		case <-timeout:
 			s.stop()
-			return errors.New("server did not report its addresses within 60s")
+			return fmt.Errorf("server did not report its addresses within %s", wait)
 		}
 	}
 	return nil

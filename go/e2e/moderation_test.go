@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,7 +17,8 @@ import (
 // TestSuspendThroughBinary suspends an account with `starling admin
 // suspend` against the real binary: at once its token is refused, its open
 // stream closes, and its status leaves its follower's home and the public
-// timeline and its profile; the audit log names the action and who took
+// timeline and its profile, and its vector leaves every process's search
+// index (the second process's over the bus); the audit log names the action and who took
 // it; `starling admin unsuspend` brings everything back. With
 // STARLING_TEST_REDIS set, the stream is held on a second process sharing
 // the database and Redis, so the closing crosses processes.
@@ -70,6 +72,20 @@ func TestSuspendThroughBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Bob's status is in every process's vector index (streamOn's by
+	// catch-up) before the suspension.
+	servers := []*server{a}
+	if streamOn != a {
+		servers = append(servers, streamOn)
+	}
+	indexHolds := func(want int) {
+		t.Helper()
+		for _, s := range servers {
+			waitFor(t, fmt.Sprintf("%s's index to hold %d vectors", s.base, want), func() bool { return statusVectors(t, s) == want })
+		}
+	}
+	indexHolds(1)
+
 	out, err := a.command("admin", "suspend", b.ID, "--text", "spam wave", "--actor", "mod-ann")
 	if err != nil || !strings.Contains(out, "suspended account "+b.ID) {
 		t.Fatalf("admin suspend: %v\n%s", err, out)
@@ -87,6 +103,12 @@ func TestSuspendThroughBinary(t *testing.T) {
 	}
 	a.must(a.do("GET", "/api/v1/statuses/"+st.ID, alice, nil), http.StatusNotFound)
 	a.must(a.do("GET", "/api/v1/accounts/"+b.ID, alice, nil), http.StatusNotFound)
+	// Out of the vector index, in the process that suspended at once and
+	// in the other over the bus, not only filtered out of the results.
+	if n := statusVectors(t, a); n != 0 {
+		t.Errorf("the suspending process's index holds %d vectors, want 0", n)
+	}
+	indexHolds(0)
 	if r := signIn(); r.status == http.StatusOK || !strings.Contains(string(r.body), "Your login is currently disabled") {
 		t.Errorf("bob signs in while suspended: %d %s", r.status, r.body)
 	}
@@ -107,6 +129,7 @@ func TestSuspendThroughBinary(t *testing.T) {
 	}
 	a.must(a.do("GET", "/api/v1/accounts/verify_credentials", bob, nil), http.StatusOK)
 	a.must(signIn(), http.StatusOK)
+	indexHolds(1) // put back from the stored vector
 	for _, p := range []struct{ path, token string }{{"/api/v1/timelines/home", alice}, {"/api/v1/timelines/public", ""}} {
 		if !visible(p.path, p.token) {
 			t.Errorf("after the unsuspension %s lacks bob's status", p.path)
@@ -160,5 +183,36 @@ func TestAdminAccountsCLI(t *testing.T) {
 	out, err = s.command("admin", "accounts", "--username", "bo")
 	if err != nil || !strings.Contains(out, "@bob") {
 		t.Errorf("admin accounts --username bo: %v\n%s", err, out)
+	}
+}
+
+// statusVectors is how many vectors s's statuses index holds (GET
+// /admin/indexes, what `starling index status` prints).
+func statusVectors(t *testing.T, s *server) int {
+	t.Helper()
+	var list []struct {
+		Name    string `json:"name"`
+		Vectors int    `json:"vectors"`
+	}
+	s.must(s.do("GET", s.adminBase+"/admin/indexes", "e2e-admin-token", nil), http.StatusOK).decode(t, &list)
+	for _, x := range list {
+		if x.Name == "statuses" {
+			return x.Vectors
+		}
+	}
+	t.Fatalf("no statuses index in %+v", list)
+	return 0
+}
+
+// waitFor polls check until it holds (another process learns over the
+// bus or its catch-up), failing after 15 seconds.
+func waitFor(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !check() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never saw %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -1,7 +1,9 @@
 package recommend
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -100,5 +102,63 @@ func TestRankBlends(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("Rank = %v, want %v", got, want)
 		}
+	}
+}
+
+// TestRecommendAndPopularMatchAFullSort: the top k with exclusions equals
+// scoring every item, dropping the excluded ones and sorting, however many
+// of the best items are excluded (exclusions are checked only for items
+// that would enter the top k).
+func TestRecommendAndPopularMatchAFullSort(t *testing.T) {
+	m, err := Train(clusteredLog(60, 300, 6, 12), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := []int64{0, 6, 12, 18}
+	f := m.opt.Factors
+	for _, every := range []int64{1 << 40, 2, 3, 7} { // skip nothing, half, a third, a seventh
+		skip := func(id int64) bool { return id%every == 0 }
+		xu := make([]float64, f)
+		var js []int
+		for _, it := range history {
+			js = append(js, m.row[it])
+		}
+		newSolver(f).solveRow(m.yty, m.y, js, f, m.opt, xu)
+		var want, wantPop []Scored
+		for r, id := range m.items {
+			if skip(id) {
+				continue
+			}
+			wantPop = append(wantPop, Scored{id, m.pop[r] + float64(r)/float64(len(m.items)+1)*1e-6})
+			if id == 0 || id == 6 || id == 12 || id == 18 {
+				continue
+			}
+			var sc float64
+			for i := range f {
+				sc += xu[i] * m.y[r*f+i]
+			}
+			want = append(want, Scored{id, sc})
+		}
+		byScore := func(a, b Scored) int { return cmp.Compare(b.Score, a.Score) }
+		slices.SortStableFunc(want, byScore)
+		slices.SortStableFunc(wantPop, byScore)
+		// Equal scores may come in any order: compare the scores, and that
+		// each item returned is a scored, not excluded one.
+		check := func(name string, got, want []Scored) {
+			scores := map[int64]float64{}
+			for _, w := range want {
+				scores[w.Item] = w.Score
+			}
+			if len(got) != 15 {
+				t.Fatalf("skip every %d: %s gave %d items", every, name, len(got))
+			}
+			for i, g := range got {
+				if sc, ok := scores[g.Item]; !ok || sc != g.Score || g.Score != want[i].Score {
+					t.Errorf("skip every %d: %s[%d] = %v, want score %v (item allowed: %v)", every, name, i, g, want[i].Score, ok)
+				}
+			}
+		}
+		check("Recommend", m.Recommend(history, 15, skip), want)
+		check("Popular", m.Popular(15, skip), wantPop)
 	}
 }

@@ -72,15 +72,20 @@ func (s *Statuses) embedPending(ctx context.Context, cursor *int64) (int, error)
 		return 0, err
 	}
 	rows := make([]store.StatusEmbedding, 0, len(todo))
+	visible := make([]store.StatusEmbedding, 0, len(todo))
 	for i, v := range vs {
 		if v != nil { // no words: nothing to find it by
-			rows = append(rows, store.StatusEmbedding{StatusID: todo[i].ID, Embedding: v})
+			r := store.StatusEmbedding{StatusID: todo[i].ID, Embedding: v}
+			rows = append(rows, r)
+			if !todo[i].Hidden { // a suspended author's: stored for when it is lifted
+				visible = append(visible, r)
+			}
 		}
 	}
 	if err := s.vectors.PutStatusVectors(ctx, name, rows); err != nil {
 		return 0, err
 	}
-	if err := s.add(ctx, rows); err != nil {
+	if err := s.add(ctx, visible); err != nil {
 		return 0, err
 	}
 	*cursor = todo[len(todo)-1].ID

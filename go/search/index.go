@@ -36,9 +36,10 @@ type IndexConfig struct {
 	// by this factor since it was trained (default 2): the coarse
 	// centroids then no longer describe the data well.
 	RetrainGrowth float64
-	// NProbe is the inverted lists visited per query (default 32) and
-	// RefineFactor the exact re-rank depth (default 16, over 8-bit copies):
-	// recall@10 0.98 on posts-fasttext-100 (bench/RESULTS.md, "index").
+	// NProbe is the inverted lists visited per query (default 0: auto, see
+	// AutoNProbe) and RefineFactor the exact re-rank depth (default 16,
+	// over 8-bit copies): recall@10 0.98 on posts-fasttext-100 at nprobe 32
+	// (bench/RESULTS.md, "index").
 	NProbe, RefineFactor int
 	// TrainThreads bounds the training threads (default 1: training runs
 	// in the background of a serving process).
@@ -54,8 +55,8 @@ func (c *IndexConfig) defaults() {
 	if c.RetrainGrowth <= 1 {
 		c.RetrainGrowth = 2
 	}
-	if c.NProbe <= 0 {
-		c.NProbe = 32
+	if c.NProbe < 0 {
+		c.NProbe = 0
 	}
 	if c.RefineFactor <= 0 {
 		c.RefineFactor = 16
@@ -236,6 +237,22 @@ func (x *Index) Remove(ids []int64) (int, error) {
 	return x.removeLocked(ids)
 }
 
+// Restore adds rows back, forgetting their tombstones: statuses removed
+// from search for a while (their author suspended) and searchable again.
+func (x *Index) Restore(rows []store.StatusEmbedding) (int, error) {
+	x.wmu.Lock()
+	for _, r := range rows {
+		delete(x.removed, r.StatusID)
+	}
+	n, err := x.addLocked(rows)
+	grow := x.needsBuildLocked()
+	x.wmu.Unlock()
+	if grow {
+		x.buildInBackground("grown")
+	}
+	return n, err
+}
+
 // Replace drops the vectors of ids without leaving tombstones (the
 // statuses live on, edited) and adds rows in their place, if any; it
 // returns how many rows it added.
@@ -306,7 +323,7 @@ func (x *Index) Search(q []float32, k int, exclude []int64) ([]Hit, error) {
 	return hits, nil
 }
 
-func (x *Index) nprobeLocked() int { return min(x.cfg.NProbe, max(x.nlist, 1)) }
+func (x *Index) nprobeLocked() int { return servedNProbe(x.cfg.NProbe, x.nlist) }
 
 // Plan says how a search for k neighbours runs now, for its trace span:
 // the inverted lists probed (0: exact index) and the candidates whose
@@ -343,6 +360,23 @@ type Status struct {
 	Note string `json:"note,omitempty"`
 }
 
+// AutoNProbe is the lists an IVF-PQ index of nlist lists visits per
+// query when no nprobe is configured: a tenth of them, at least 32. The
+// lists grow as √n, so a fixed nprobe visits an ever smaller share: 32
+// gave recall@10 0.96 at 100k statuses (316 lists) but 0.92 at 1M (999
+// lists), below the 0.95 target; 64 gave 0.957 there (bench/RESULTS.md,
+// scale). Searching 100 of 999 lists costs about a millisecond.
+func AutoNProbe(nlist int) int { return max(32, (nlist+9)/10) }
+
+// servedNProbe is the nprobe a search uses: the configured one (0: auto),
+// at most the lists there are.
+func servedNProbe(configured, nlist int) int {
+	if configured <= 0 {
+		configured = AutoNProbe(nlist)
+	}
+	return min(configured, max(nlist, 1))
+}
+
 // Status returns the index's current state.
 func (x *Index) Status() (Status, error) {
 	x.mu.RLock()
@@ -357,7 +391,7 @@ func (x *Index) Status() (Status, error) {
 		Building: x.building.Load(), BuildProgress: x.progress.Load()}
 	x.wmu.Unlock()
 	if st.Kind == vecsearch.KindIVFPQ {
-		s.NProbe, s.RefineFactor = x.cfg.NProbe, x.cfg.RefineFactor
+		s.NProbe, s.RefineFactor = servedNProbe(x.cfg.NProbe, st.NList), x.cfg.RefineFactor
 	}
 	if st.Len > 0 {
 		s.BytesPerVector = float64(st.MemoryBytes) / float64(st.Len)

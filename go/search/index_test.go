@@ -135,6 +135,9 @@ func TestIndexSwitchesToIVFPQAtTheThreshold(t *testing.T) {
 	if st.Kind != "ivfpq" || st.Vectors != 1000 || st.TrainedAt != 1000 || st.NList < 16 || st.Building {
 		t.Fatalf("at the threshold: %+v", st)
 	}
+	if st.NProbe != st.NList { // auto nprobe: at least 32, so every list of a small index
+		t.Fatalf("served nprobe %d of %d lists", st.NProbe, st.NList)
+	}
 	findsItself(t, idx, rows)
 
 	// Doubling retrains.
@@ -351,9 +354,10 @@ func TestCheckMeasuresRecall(t *testing.T) {
 	if _, err := idx.Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// What a search's span reports: nprobe lists (capped by nlist) and the
-	// k·refine candidates re-ranked exactly.
-	if nprobe, cand := idx.Plan(10); nprobe != min(idx.cfg.NProbe, idx.nlist) || nprobe < 1 || cand != 10*idx.cfg.RefineFactor {
+	// What a search's span reports: nprobe lists (auto here: a tenth of
+	// the lists, at least 32, capped by nlist) and the k·refine candidates
+	// re-ranked exactly.
+	if nprobe, cand := idx.Plan(10); nprobe != min(AutoNProbe(idx.nlist), idx.nlist) || nprobe < 1 || cand != 10*idx.cfg.RefineFactor {
 		t.Errorf("Plan(10) on IVF-PQ = %d lists, %d candidates; nlist %d, config %+v", nprobe, cand, idx.nlist, idx.cfg)
 	}
 	if k := idx.Counters(); k.BuildsOK.Load() != 1 || k.BuildsFailed.Load() != 0 || k.LastBuild() <= 0 || idx.Trained() != 3000 {
@@ -381,4 +385,22 @@ func TestCheckMeasuresRecall(t *testing.T) {
 		t.Errorf("counters after two checks: %d checks, last recall %v, want %v", k.Checks.Load(), k.LastRecall(), low.Recall)
 	}
 	t.Logf("recall@10 served %.3f, nprobe=1 %.3f", res.Recall, low.Recall)
+}
+
+// TestServedNProbe: without a configured nprobe an index searches a tenth
+// of its lists, at least 32, never more than it has; a configured one wins.
+func TestServedNProbe(t *testing.T) {
+	for _, tc := range []struct{ configured, nlist, want int }{
+		{0, 16, 16},    // every list of a small index
+		{0, 316, 32},   // 100k vectors
+		{0, 999, 100},  // 1M vectors
+		{0, 4096, 410}, // the largest index
+		{8, 999, 8},    // configured
+		{64, 20, 20},   // never more than the lists
+		{0, 0, 1},      // exact index: ignored, but valid
+	} {
+		if got := servedNProbe(tc.configured, tc.nlist); got != tc.want {
+			t.Errorf("servedNProbe(%d, %d) = %d, want %d", tc.configured, tc.nlist, got, tc.want)
+		}
+	}
 }

@@ -60,6 +60,14 @@ func newIndexed(t *testing.T) (*Statuses, store.Store) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return newIndexedOn(t, st)
+}
+
+// newIndexedOn is newIndexed over an existing store (another process, or
+// the same one after a restart).
+func newIndexedOn(t *testing.T, st store.Store) (*Statuses, store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	emb := NewHashEmbedder(DefaultDim)
 	idx, err := NewIndex(ctx, IndexConfig{Name: "statuses", Dim: DefaultDim}, EmbedderVectors{Store: st, Embedder: emb.Name()}, nil)
 	if err != nil {

@@ -37,6 +37,7 @@ type Embedder interface {
 type VectorStore interface {
 	PutStatusVectors(ctx context.Context, embedder string, rows []store.StatusEmbedding) error
 	ListStatusVectors(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusEmbedding, error)
+	ListAccountStatusVectors(ctx context.Context, embedder string, accountID, afterID int64, limit int) ([]store.StatusEmbedding, error)
 	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]store.StatusText, error)
 }
 
@@ -250,6 +251,49 @@ func (s *Statuses) StatusesDeleted(ctx context.Context, ids []int64) {
 	tracing.End(span, err)
 	if err != nil {
 		s.log.ErrorContext(ctx, "search: remove statuses", "status_ids", ids, "err", err)
+	}
+}
+
+// AccountSuspended takes the statuses of a suspended account out of the
+// index (suspended true), or puts them back from their stored vectors
+// when the suspension is lifted: nothing is embedded again. Every process
+// calls it, for the moderator's action reaches them all over the bus, as
+// deletions do; catch-up and rebuilds read no suspended account's vectors
+// (ListStatusVectors), so a restart does not bring them back. Failure is
+// logged: the visibility rule hides the statuses from every read anyway.
+func (s *Statuses) AccountSuspended(ctx context.Context, accountID int64, suspended bool) {
+	if err := s.moderate(ctx, s.index, s.emb.Name(), accountID, suspended); err != nil {
+		s.log.ErrorContext(ctx, "search: index after moderation", "account_id", accountID, "suspended", suspended, "err", err)
+	}
+	if p := s.prev.Load(); p != nil {
+		if err := s.moderate(ctx, p.Index, p.Emb.Name(), accountID, suspended); err != nil {
+			s.log.ErrorContext(ctx, "search: index after moderation (previous embedder)", "account_id", accountID, "err", err)
+		}
+	}
+}
+
+// moderate pages through accountID's vectors under embedder, removing
+// them from idx or restoring them.
+func (s *Statuses) moderate(ctx context.Context, idx *Index, embedder string, accountID int64, suspended bool) error {
+	var after int64
+	for {
+		rows, err := s.vectors.ListAccountStatusVectors(ctx, embedder, accountID, after, buildPage)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		if suspended {
+			ids := make([]int64, len(rows))
+			for i, r := range rows {
+				ids[i] = r.StatusID
+			}
+			_, err = idx.Remove(ids)
+		} else {
+			_, err = idx.Restore(rows)
+		}
+		if err != nil {
+			return err
+		}
+		after = rows[len(rows)-1].StatusID
 	}
 }
 

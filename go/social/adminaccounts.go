@@ -142,8 +142,10 @@ func (s *Service) checkReportOn(ctx context.Context, op string, reportID, accoun
 
 // applyModeration applies m to account id with its audit entry (one
 // transaction), then tells the processes: a suspension ends the account's
-// streaming connections everywhere. What the visibility rule hides needs
-// no telling: every read path loads the moderated accounts afresh.
+// streaming connections everywhere and takes its statuses out of every
+// search index (lifting it puts them back). What the visibility rule
+// hides needs no telling: every read path loads the moderated accounts
+// afresh.
 func (s *Service) applyModeration(ctx context.Context, op, actor string, id int64, action, reason string, reportID int64, m store.AccountModeration) (*store.Account, error) {
 	a, err := s.auditEntry(op, actor, action, reason)
 	if err != nil {
@@ -160,6 +162,15 @@ func (s *Service) applyModeration(ctx context.Context, op, actor string, id int6
 	}
 	if acct.SuspendedAt != nil {
 		s.publish(ctx, Event{Kind: EventSessionsRevoked, Users: []int64{id}})
+	}
+	if m.Suspend != nil && s.index != nil {
+		// Out of (or back into) this process's index now; the event
+		// (revoked or reinstated) does the same in every process, as a
+		// deletion's does.
+		s.index.AccountSuspended(ctx, id, acct.SuspendedAt != nil)
+		if acct.SuspendedAt == nil {
+			s.publish(ctx, Event{Kind: EventAccountsReinstated, Users: []int64{id}})
+		}
 	}
 	if m.Suspend != nil && s.home != nil {
 		// The rule hides the account's statuses on every read either way;

@@ -32,6 +32,10 @@ const (
 	// by a moderator): streams close their connections. Never sent to a
 	// client.
 	EventSessionsRevoked EventKind = "sessions_revoked"
+	// EventAccountsReinstated says Users' suspension was lifted: every
+	// process puts their statuses back into its search index (a suspension
+	// takes them out on EventSessionsRevoked). Never sent to a client.
+	EventAccountsReinstated EventKind = "accounts_reinstated"
 )
 
 // Event is something that happened, published after its transaction

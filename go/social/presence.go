@@ -36,6 +36,10 @@ func (s *Service) Heartbeat(ctx context.Context, viewer *store.Account) (time.Ti
 	if s.presence == nil {
 		return time.Time{}, errNoPresence
 	}
+	if viewer.SuspendedAt != nil {
+		// Its tokens fail already (auth.go); checked here too, as the rule.
+		return time.Time{}, &Error{Op: "social.Heartbeat", Kind: KindForbidden, Safe: "Your login is currently disabled"}
+	}
 	until, err := s.presence.Mark(ctx, viewer.ID)
 	if err != nil {
 		return time.Time{}, &Error{Op: "social.Heartbeat", Kind: KindUnavailable, Safe: "Presence is unavailable", Err: err}
@@ -53,7 +57,9 @@ func (s *Service) PresenceTTL() time.Duration {
 }
 
 // Presence answers whether each of ids is online, for the accounts viewer
-// follows with no block either way, in the order of ids. The others are
+// follows with no block either way and not suspended (a suspended
+// account is gone for everyone: its mark, made before the suspension,
+// may outlive it by a TTL), in the order of ids. The others are
 // left out of the answer, not reported offline, so a viewer learns
 // nothing of an account it does not follow, not even that it exists.
 func (s *Service) Presence(ctx context.Context, viewer *store.Account, ids []int64) ([]AccountPresence, error) {
@@ -79,6 +85,10 @@ func (s *Service) Presence(ctx context.Context, viewer *store.Account, ids []int
 			visible = append(visible, r.TargetID)
 		}
 	}
+	visible, err = s.unsuspended(ctx, visible)
+	if err != nil {
+		return nil, internal(op, err)
+	}
 	on, err := s.presence.Online(ctx, visible)
 	if err != nil {
 		return nil, &Error{Op: op, Kind: KindUnavailable, Safe: "Presence is unavailable", Err: err}
@@ -86,6 +96,29 @@ func (s *Service) Presence(ctx context.Context, viewer *store.Account, ids []int
 	out := make([]AccountPresence, len(visible))
 	for i, id := range visible {
 		out[i] = AccountPresence{AccountID: id, Online: on[i]}
+	}
+	return out, nil
+}
+
+// unsuspended keeps the accounts of ids that exist and are not suspended,
+// in order, with one query.
+func (s *Service) unsuspended(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	accts, err := s.store.GetAccountsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[int64]bool, len(accts))
+	for _, a := range accts {
+		live[a.ID] = a.SuspendedAt == nil
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if live[id] {
+			out = append(out, id)
+		}
 	}
 	return out, nil
 }

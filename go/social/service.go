@@ -114,6 +114,9 @@ type Indexer interface {
 	StatusEdited(ctx context.Context, s *store.Status)
 	// StatusesDeleted removes deleted statuses (unknown IDs are ignored).
 	StatusesDeleted(ctx context.Context, ids []int64)
+	// AccountSuspended takes a suspended account's statuses out of the
+	// index, or puts them back when the suspension is lifted.
+	AccountSuspended(ctx context.Context, accountID int64, suspended bool)
 }
 
 // Recommender scores statuses from what accounts do (package recommend's

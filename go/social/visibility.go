@@ -55,8 +55,9 @@ type viewerContext struct {
 //     path (its own sessions are refused anyway);
 //   - authors see their own statuses everywhere;
 //   - a silenced (Mastodon: limited) author's statuses reach its
-//     followers only (and itself), and never the public timelines, not
-//     even its own;
+//     followers only (and itself), and never the public timelines nor
+//     trending statuses, not even its own (Mastodon keeps limited
+//     accounts out of trends altogether);
 //   - blocks hide both ways, on every path;
 //   - mutes hide the muted account on home, For-you, in trends and in a batch of
 //     statuses asked for by ID (Mastodon's permitted_statuses_from_ids), and
@@ -169,10 +170,10 @@ func visibleAccounts(as []*store.Account) []*store.Account {
 
 // moderatedOn reports whether a moderator's action hides authorID on path
 // from everyone, the author included: a suspension everywhere, a silence
-// on the public timelines (Mastodon's leave silenced authors out for
-// everyone, as the store's query does).
+// on the public timelines and in trending statuses (Mastodon's leave
+// silenced authors out for everyone, as the store's query does).
 func moderatedOn(vc *viewerContext, authorID int64, path readPath) bool {
-	return vc.suspended[authorID] || vc.silenced[authorID] && path == readPublic
+	return vc.suspended[authorID] || vc.silenced[authorID] && (path == readPublic || path == readTrends)
 }
 
 // mutedOn reports whether a mute hides authorID on path.

@@ -369,10 +369,17 @@ type Statuses interface {
 	// longer exists is skipped (deleted while it was being embedded).
 	PutStatusVectors(ctx context.Context, embedder string, rows []StatusEmbedding) error
 	// ListStatusVectors pages through embedder's vectors, ascending by
-	// status ID, starting after afterID.
+	// status ID, starting after afterID, leaving out suspended accounts'
+	// statuses: what the live index holds (rebuilds and catch-up read it).
 	ListStatusVectors(ctx context.Context, embedder string, afterID int64, limit int) ([]StatusEmbedding, error)
+	// ListAccountStatusVectors pages through embedder's vectors of one
+	// account's statuses, suspended or not, ascending by status ID,
+	// starting after afterID: what a suspension takes out of the index and
+	// lifting it puts back.
+	ListAccountStatusVectors(ctx context.Context, embedder string, accountID, afterID int64, limit int) ([]StatusEmbedding, error)
 	// ListStatusesToEmbed lists statuses (not reblogs) with no vector under
-	// embedder, ascending by ID, starting after afterID.
+	// embedder, ascending by ID, starting after afterID; Hidden marks those
+	// of suspended accounts (embedded and stored, not indexed).
 	ListStatusesToEmbed(ctx context.Context, embedder string, afterID int64, limit int) ([]StatusText, error)
 	// ListPublicStatusTexts lists public and unlisted statuses (not
 	// reblogs), ascending by ID, starting after afterID: what the built-in
@@ -385,6 +392,8 @@ type StatusText struct {
 	ID          int64
 	Text        string
 	SpoilerText string
+	// Hidden: the author is suspended (ListStatusesToEmbed only).
+	Hidden bool
 }
 
 // PublicQuery selects the public timeline. Tag filters hold lower-case

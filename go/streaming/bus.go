@@ -28,6 +28,11 @@ const (
 	// Accounts may no longer be signed in (a moderator suspended them), so
 	// every process closes their streaming connections at once.
 	KindSessionsRevoked Kind = "sessions_revoked"
+	// KindAccountsReinstated is internal, never sent to a client: the
+	// Accounts' suspension was lifted, so every process puts their
+	// statuses back into its search index (KindSessionsRevoked took them
+	// out).
+	KindAccountsReinstated Kind = "accounts_reinstated"
 )
 
 // Message is one event on the bus. It carries IDs, not rendered entities:
@@ -41,8 +46,8 @@ type Message struct {
 	Streams        []string `json:"streams"`
 	StatusID       int64    `json:"status_id,omitempty"`
 	NotificationID int64    `json:"notification_id,omitempty"`
-	// Accounts are the accounts a KindRelationship, KindFiltersChanged or
-	// KindSessionsRevoked message names.
+	// Accounts are the accounts a KindRelationship, KindFiltersChanged,
+	// KindSessionsRevoked or KindAccountsReinstated message names.
 	Accounts []int64 `json:"accounts,omitempty"`
 }
 

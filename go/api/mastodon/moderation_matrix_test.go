@@ -31,7 +31,8 @@ import (
 //   - a silenced account's statuses reach its followers (and itself) as
 //     they would unsilenced, and nobody else: not a stranger, not an
 //     account they mention, not the anonymous; never a public, local or
-//     hashtag timeline or stream, not even its own.
+//     hashtag timeline or stream, not even its own, and never trending
+//     statuses (Mastodon keeps limited accounts out of trends).
 
 type modRel int
 
@@ -83,6 +84,7 @@ var silencedWant = map[string][numModRels]string{
 	mpLocal:        {"----", "----", "----", "----", "----"},
 	mpTag:          {"----", "----", "----", "----", "----"},
 	mpList:         {"PUF-", "n/a", "n/a", "n/a", "n/a"},
+	mpTrends:       {"----", "----", "----", "----", "----"}, // favourited by the follower: would trend
 	mpSearch:       {"PUF-", "----", "----", "PUFD", "----"},
 	mpSimilar:      {"PUF-", "----", "----", "PUFD", "n/a"},
 	mpBatch:        {"PUF-", "----", "----", "PUFD", "----"},
@@ -208,6 +210,11 @@ func runModeratedMatrix(t *testing.T, st store.Store, home string) {
 				mxOK(e, http.MethodPost, "/api/v1/statuses/"+id+"/bookmark", v.token)
 			}
 		}
+	}
+	// The follower favourites the silenced author's statuses too, so they
+	// would trend were they not left out of trends for everyone.
+	for _, id := range limStatuses {
+		e.do(http.MethodPost, "/api/v1/statuses/"+id+"/favourite", f.token, "", nil)
 	}
 	// Stream barrier: each viewer's marker reaches its own user stream;
 	// the anonymous viewer waits for the stranger's on the public stream.

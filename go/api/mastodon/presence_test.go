@@ -34,7 +34,8 @@ func presenceOf(e *testEnv, token string, ids ...int64) []string {
 // TestPresenceOnlyOfFollowed: the endpoint answers only for the accounts
 // the viewer follows; one it does not follow (whether it follows the
 // viewer, is only requested, blocks the viewer, is blocked, or does not
-// exist) is left out, online or not, so nothing leaks. On both stores.
+// exist, is suspended) is left out, online or not, so nothing leaks. On
+// both stores.
 func TestPresenceOnlyOfFollowed(t *testing.T) {
 	onBothStores(t, func(t *testing.T, st store.Store) {
 		e := newStreamEnvOn(t, st).testEnv
@@ -79,6 +80,27 @@ func TestPresenceOnlyOfFollowed(t *testing.T) {
 		}
 		if got := presenceOf(e, aliceTok); len(got) != 0 {
 			t.Fatalf("no ids: %v", got)
+		}
+		// A suspended account is left out however online it was, and its
+		// heartbeat is refused (its token no longer authenticates); lifting
+		// the suspension brings it back.
+		if _, err := e.svc.AdminAccountAction(ctx, "test", acct["bob"].ID, social.AccountActionInput{Type: social.ActionSuspend}); err != nil {
+			t.Fatal(err)
+		}
+		if got := presenceOf(e, aliceTok, acct["bob"].ID, acct["carol"].ID); len(got) != 1 || got[0] != formatID(acct["carol"].ID)+":offline" {
+			t.Fatalf("with bob suspended: %v", got)
+		}
+		if rec := e.do("POST", "/api/v1/starling/presence/heartbeat", tok["bob"], "", nil); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("suspended heartbeat: %d %s", rec.Code, rec.Body)
+		}
+		if _, err := e.svc.Heartbeat(ctx, &store.Account{ID: acct["bob"].ID, SuspendedAt: &acct["bob"].CreatedAt}); err == nil {
+			t.Fatal("Heartbeat marked a suspended account online")
+		}
+		if _, err := e.svc.AdminUnsuspend(ctx, "test", acct["bob"].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := presenceOf(e, aliceTok, acct["bob"].ID); len(got) != 1 || got[0] != formatID(acct["bob"].ID)+":online" {
+			t.Fatalf("after lifting the suspension: %v", got)
 		}
 		// Unfollowing takes bob out of the answer.
 		if _, err := e.svc.Unfollow(ctx, alice, acct["bob"].ID); err != nil {

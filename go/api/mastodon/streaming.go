@@ -58,7 +58,7 @@ func (p *Publisher) Publish(ctx context.Context, ev social.Event) {
 	if ev.Notification != nil {
 		m.NotificationID = ev.Notification.ID
 	}
-	if ev.Kind == social.EventRelationship || ev.Kind == social.EventSessionsRevoked {
+	if ev.Kind == social.EventRelationship || ev.Kind == social.EventSessionsRevoked || ev.Kind == social.EventAccountsReinstated {
 		// For no client's stream: every process's hub reloads what it
 		// holds of these accounts' relationships, or closes their
 		// connections.

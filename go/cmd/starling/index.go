@@ -42,7 +42,7 @@ type indexConfig struct {
 func (c *indexConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dir, "index-dir", "", "directory of the vector index snapshots (default <data-dir>/index)")
 	fs.IntVar(&c.flatThreshold, "index-flat-threshold", 20_000, "vectors from which the exact index is replaced by an IVF-PQ index trained in the background")
-	fs.IntVar(&c.nprobe, "index-nprobe", 32, "IVF-PQ inverted lists searched per query")
+	fs.IntVar(&c.nprobe, "index-nprobe", 0, "IVF-PQ inverted lists searched per query; 0: auto, a tenth of the lists, at least 32")
 	fs.IntVar(&c.refine, "index-refine", 16, "IVF-PQ exact re-rank depth (times k)")
 	fs.DurationVar(&c.follow, "index-follow", 5*time.Second, "how often to add the vectors other server processes stored (several processes on one database); 0 disables it")
 	fs.DurationVar(&c.snapshotEvery, "index-snapshot-every", 10*time.Minute, "how often to write the index snapshot (also written at shutdown); 0: at shutdown only")
@@ -156,8 +156,8 @@ func loadSubwordModel(path string) (*subword.Model, error) {
 func subwordModelsDir(dataDir string) string { return filepath.Join(dataDir, "embedder") }
 
 func (c *indexConfig) validate() error {
-	if c.flatThreshold < 1 || c.nprobe < 1 || c.refine < 1 {
-		return fmt.Errorf("--index-flat-threshold, --index-nprobe and --index-refine must be positive")
+	if c.flatThreshold < 1 || c.nprobe < 0 || c.refine < 1 {
+		return fmt.Errorf("--index-flat-threshold and --index-refine must be positive, --index-nprobe not negative")
 	}
 	if c.follow < 0 || c.snapshotEvery < 0 {
 		return fmt.Errorf("--index-follow and --index-snapshot-every must not be negative")
@@ -184,6 +184,8 @@ func (c *indexConfig) snapshotDir(dataDir string) string {
 // Deletions reach every process's index over the streaming bus (another
 // process's delete arrives as a "delete" event); one lost there is removed
 // when a search next finds it missing from the database, or at a rebuild.
+// Suspensions travel the same way ("sessions_revoked" takes the account's
+// statuses out, "accounts_reinstated" puts them back).
 func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vectors search.VectorStore,
 	bus streaming.Bus, observe func(time.Duration, error), log *slog.Logger) (*search.Statuses, func(), error) {
 	emb, inline, err := c.newEmbedder(log, observe)
@@ -220,8 +222,13 @@ func startStatusIndex(ctx context.Context, c indexConfig, dataDir string, vector
 	go func() {
 		defer wg.Done()
 		for m := range msgs {
-			if m.Kind == streaming.KindDelete && m.StatusID != 0 {
+			switch {
+			case m.Kind == streaming.KindDelete && m.StatusID != 0:
 				statuses.StatusesDeleted(bg, []int64{m.StatusID})
+			case m.Kind == streaming.KindSessionsRevoked || m.Kind == streaming.KindAccountsReinstated:
+				for _, id := range m.Accounts {
+					statuses.AccountSuspended(bg, id, m.Kind == streaming.KindSessionsRevoked)
+				}
 			}
 		}
 	}()

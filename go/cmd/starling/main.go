@@ -7,6 +7,7 @@
 //	starling index status|rebuild|check                    the running server's vector indexes
 //	starling embedder train --corpus F --out F               train the built-in embedder (offline)
 //	starling embedder train --from-statuses                  train it on this instance's public statuses
+//	starling seed --accounts N --statuses N                  bulk-load a synthetic instance (empty data dir)
 //
 // Every subcommand that touches data takes --data-dir and --db; every flag
 // can also be set with its STARLING_* environment variable.
@@ -68,6 +69,7 @@ commands:
   admin actions    the moderators' audit log, newest first
   embedder train   train the built-in subword embedder on a corpus (make embedder-model) or on this
                    instance's public statuses (--from-statuses; serve it with --subword-model)
+  seed             bulk-load a synthetic instance into an empty data dir (scale benches)
   version          print the version
 
 Run "starling <command> --help" for a command's flags.`
@@ -103,6 +105,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAdmin(ctx, rest, stdout, stderr)
 	case "embedder":
 		return runEmbedder(ctx, rest, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "starling", version)
 		return nil

@@ -45,9 +45,11 @@ func (s *Store) ListStatusVectors(ctx context.Context, embedder string, afterID 
 		return nil, fmt.Errorf("postgres: list status vectors: limit %d, want > 0", limit)
 	}
 	rows, _ := s.pool.Query(ctx, `
-		SELECT status_id, vector FROM status_vectors
-		WHERE embedder = $1 AND status_id > $2
-		ORDER BY status_id ASC LIMIT $3`, embedder, afterID, limit)
+		SELECT v.status_id, v.vector FROM status_vectors v
+		JOIN statuses st ON st.id = v.status_id
+		JOIN accounts a ON a.id = st.account_id
+		WHERE v.embedder = $1 AND v.status_id > $2 AND a.suspended_at IS NULL
+		ORDER BY v.status_id ASC LIMIT $3`, embedder, afterID, limit)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusEmbedding, error) {
 		return store.ScanStatusEmbedding(row.Scan)
 	})
@@ -64,11 +66,13 @@ func (s *Store) ListStatusesToEmbed(ctx context.Context, embedder string, afterI
 		return nil, fmt.Errorf("postgres: list statuses to embed: limit %d, want > 0", limit)
 	}
 	rows, _ := s.pool.Query(ctx, `
-		SELECT id, text, spoiler_text FROM statuses
+		SELECT id, text, spoiler_text,
+		       EXISTS (SELECT 1 FROM accounts a WHERE a.id = statuses.account_id AND a.suspended_at IS NOT NULL)
+		FROM statuses
 		WHERE id > $1 AND reblog_of_id IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM status_vectors v WHERE v.embedder = $2 AND v.status_id = statuses.id)
 		ORDER BY id ASC LIMIT $3`, afterID, embedder, limit)
-	out, err := pgx.CollectRows(rows, scanStatusText)
+	out, err := pgx.CollectRows(rows, scanStatusTextHidden)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list statuses to embed after %d: %w", afterID, translate(err))
 	}
@@ -96,4 +100,31 @@ func (s *Store) ListPublicStatusTexts(ctx context.Context, afterID int64, limit 
 func scanStatusText(row pgx.CollectableRow) (store.StatusText, error) {
 	var t store.StatusText
 	return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText)
+}
+
+// ListAccountStatusVectors lists (status_id, vector) under embedder of
+// accountID's statuses with status_id > afterID, ascending, at most limit
+// rows, whether the account is suspended or not.
+func (s *Store) ListAccountStatusVectors(ctx context.Context, embedder string, accountID, afterID int64, limit int) ([]store.StatusEmbedding, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("postgres: list account status vectors: limit %d, want > 0", limit)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT v.status_id, v.vector FROM statuses st
+		JOIN status_vectors v ON v.status_id = st.id AND v.embedder = $1
+		WHERE st.account_id = $2 AND st.id > $3
+		ORDER BY st.id ASC LIMIT $4`, embedder, accountID, afterID, limit)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StatusEmbedding, error) {
+		return store.ScanStatusEmbedding(row.Scan)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list account %d status vectors: %w", accountID, translate(err))
+	}
+	return out, nil
+}
+
+// scanStatusTextHidden reads the columns id, text, spoiler_text, hidden.
+func scanStatusTextHidden(row pgx.CollectableRow) (store.StatusText, error) {
+	var t store.StatusText
+	return t, row.Scan(&t.ID, &t.Text, &t.SpoilerText, &t.Hidden)
 }

@@ -27,6 +27,8 @@ const busyTimeout = 5 * time.Second
 type Store struct {
 	w *sql.DB // the one writer; transactions BEGIN IMMEDIATE
 	r *readDB // read-only pool, its statements prepared once
+	// df caches full-text document frequencies (search.go).
+	df dfCache
 }
 
 var _ store.Store = (*Store)(nil)

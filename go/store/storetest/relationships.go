@@ -534,6 +534,7 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		under := mk("al_x", "x", 1)
 		alx := mk("alxy", "x", 0) // "al_" must not match it: _ is literal
 		mk("carol", "Carol", 50)
+		élan := mk("zed", "élan vital", 3) // a multi-byte prefix
 		search := func(q store.AccountSearch) []int64 {
 			t.Helper()
 			if q.Limit == 0 {
@@ -548,6 +549,10 @@ func exerciseRelationships(t *testing.T, newStore func(*testing.T) store.Store) 
 		checkIDs(t, `search "al_"`, search(store.AccountSearch{Query: "al_"}), accountIDs(under))
 		checkIDs(t, `search "alb"`, search(store.AccountSearch{Query: "alb"}), accountIDs(bob))
 		checkIDs(t, `search "%"`, search(store.AccountSearch{Query: "%"}), nil)
+		checkIDs(t, `search "él"`, search(store.AccountSearch{Query: "él"}), accountIDs(élan))
+		checkIDs(t, `search "élb"`, search(store.AccountSearch{Query: "élb"}), nil)
+		checkIDs(t, `search "carolx"`, search(store.AccountSearch{Query: "carolx"}), nil)
+		checkIDs(t, `search "alfred"`, search(store.AccountSearch{Query: "alfred"}), accountIDs(alfred))
 		checkIDs(t, "limit/offset", search(store.AccountSearch{Query: "al", Limit: 2, Offset: 1}), accountIDs(alfred, alice))
 		checkIDs(t, "exclude", search(store.AccountSearch{Query: "al", ExcludeIDs: accountIDs(alfred, bob)}),
 			accountIDs(al, alice, under, alx))

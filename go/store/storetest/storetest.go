@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Outbox", exerciseOutbox},
 		{"AdminActions", exerciseAdminActions},
 		{"AccountModeration", exerciseAccountModeration},
+		{"BulkLoad", exerciseBulkLoad},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {

@@ -74,6 +74,64 @@ func exerciseStatusVectors(t *testing.T, newStore func(*testing.T) store.Store) 
 			t.Fatal("limit 0 accepted")
 		}
 	})
+	t.Run("SuspendedAccounts", func(t *testing.T) {
+		// The live index's reads (ListStatusVectors) leave a suspended
+		// account's vectors out; ListAccountStatusVectors lists them all
+		// (to take out or put back); the embedding job sees them Hidden.
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		spam, bob := putAccount(t, s, "spam"), putAccount(t, s, "bob")
+		var sp, bb []int64
+		for i := range 3 {
+			st := newStatus(spam, i)
+			mustNot(t, s.PutStatus(ctx, st), "PutStatus")
+			sp = append(sp, st.ID)
+			st = newStatus(bob, 10+i)
+			mustNot(t, s.PutStatus(ctx, st), "PutStatus")
+			bb = append(bb, st.ID)
+		}
+		var rows []store.StatusEmbedding
+		for _, id := range append(slices.Clone(sp[:2]), bb...) {
+			rows = append(rows, store.StatusEmbedding{StatusID: id, Embedding: []float32{1, 2}})
+		}
+		mustNot(t, s.PutStatusVectors(ctx, "m1", rows), "PutStatusVectors")
+		moderate(t, s, spam, ptr(true), nil)
+		vecIDs := func(rs []store.StatusEmbedding) []int64 {
+			var out []int64
+			for _, r := range rs {
+				out = append(out, r.StatusID)
+			}
+			return out
+		}
+		live, err := s.ListStatusVectors(ctx, "m1", 0, 10)
+		mustNot(t, err, "ListStatusVectors")
+		checkIDs(t, "live vectors while suspended", vecIDs(live), bb)
+		all, err := s.ListAccountStatusVectors(ctx, "m1", spam.ID, 0, 10)
+		mustNot(t, err, "ListAccountStatusVectors")
+		checkIDs(t, "spam's vectors", vecIDs(all), sp[:2])
+		page, err := s.ListAccountStatusVectors(ctx, "m1", spam.ID, sp[0], 1)
+		mustNot(t, err, "ListAccountStatusVectors page")
+		checkIDs(t, "spam's vectors, second page", vecIDs(page), sp[1:2])
+		if _, err := s.ListAccountStatusVectors(ctx, "m1", spam.ID, 0, 0); err == nil {
+			t.Fatal("limit 0 accepted")
+		}
+		todo, err := s.ListStatusesToEmbed(ctx, "m1", 0, 10)
+		mustNot(t, err, "ListStatusesToEmbed")
+		if len(todo) != 1 || todo[0].ID != sp[2] || !todo[0].Hidden {
+			t.Fatalf("to embed while suspended: %+v, want spam's third, hidden", todo)
+		}
+		moderate(t, s, spam, ptr(false), nil)
+		live, err = s.ListStatusVectors(ctx, "m1", 0, 10)
+		mustNot(t, err, "ListStatusVectors after lifting")
+		if len(live) != 5 {
+			t.Fatalf("live vectors after lifting: %v, want 5", vecIDs(live))
+		}
+		todo, err = s.ListStatusesToEmbed(ctx, "m1", 0, 10)
+		mustNot(t, err, "ListStatusesToEmbed after lifting")
+		if len(todo) != 1 || todo[0].Hidden {
+			t.Fatalf("to embed after lifting: %+v", todo)
+		}
+	})
 	t.Run("PublicStatusTexts", func(t *testing.T) {
 		t.Parallel()
 		s, ctx := newStore(t), t.Context()
