@@ -1,10 +1,18 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
+	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/starling-social/starling/go/internal/redistest"
 )
 
 // TestFeedTwoProcesses runs two servers on one PostgreSQL and one Redis,
@@ -13,9 +21,67 @@ import (
 // pushed author's and a celebrity's alike.
 func TestFeedTwoProcesses(t *testing.T) {
 	redisURL, ns := testRedis(t)
+	twoProcessHomes(t, ns, "--redis", redisURL)
+}
+
+// e2eCluster is the Redis Cluster of the e2e tests; its ports are theirs
+// alone (go/feed and go/presence keep 7101-7103 and 7121-7123).
+var e2eCluster = &redistest.Cluster{Ports: []int{7131, 7132, 7133}}
+
+// TestFeedTwoProcessesCluster is the same with --redis-cluster on a real
+// three-master Redis Cluster: timelines, the streaming bus, rate limits
+// and presence all run on it, and the timelines land on more than one
+// master.
+func TestFeedTwoProcessesCluster(t *testing.T) {
+	rdb := e2eCluster.Client(t) // starts the cluster; skips without STARLING_TEST_REDIS
+	_, ns := testRedis(t)
+	u := fmt.Sprintf("redis://127.0.0.1:%d?addr=127.0.0.1:%d&addr=127.0.0.1:%d", e2eCluster.Ports[0], e2eCluster.Ports[1], e2eCluster.Ports[2])
+	a, appTok := twoProcessHomes(t, ns, "--redis", u, "--redis-cluster")
+	// More homes, so their keys hash to every master: a client that did
+	// not follow the cluster's slots would fail on two thirds of them.
+	names := make([]string, 16)
+	for i := range names {
+		names[i] = fmt.Sprintf("reader%d", i)
+	}
+	tokens, _ := registerAll(t, a, appTok, names...)
+	for _, tok := range tokens {
+		homeIDs(t, a, tok)
+	}
+
+	// The timelines the servers wrote are spread over the masters.
+	var keysMu sync.Mutex
+	masters := 0
+	err := rdb.(*redis.ClusterClient).ForEachMaster(context.Background(), func(ctx context.Context, node *redis.Client) error {
+		n, err := node.Keys(ctx, ns+":feed:*").Result()
+		if len(n) > 0 {
+			keysMu.Lock()
+			masters++
+			keysMu.Unlock()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if masters < 2 {
+		t.Fatalf("timeline keys on %d of 3 masters, want them spread (18 homes)", masters)
+	}
+}
+
+// TestMain stops the e2e Redis Cluster if a test started it.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	e2eCluster.Stop()
+	os.Exit(code)
+}
+
+// twoProcessHomes checks the homes of two processes sharing the Redis the
+// arguments name, and returns the first process and its app token.
+func twoProcessHomes(t *testing.T, ns string, redisArgs ...string) (*server, string) {
+	t.Helper()
 	db := freshPostgresSchema(t)
-	args := []string{"--db", db, "--redis", redisURL, "--redis-channel", ns + ":stream", "--feed-redis-prefix", ns + ":feed:",
-		"--feed-strategy", "hybrid", "--celebrity-threshold", "2", "--rate-limit", "0"}
+	args := append([]string{"--db", db, "--redis-channel", ns + ":stream", "--feed-redis-prefix", ns + ":feed:",
+		"--feed-strategy", "hybrid", "--celebrity-threshold", "2", "--rate-limit", "0"}, redisArgs...)
 	a := startServer(t, t.TempDir(), args...)
 	bsrv := startServer(t, t.TempDir(), args...)
 
@@ -46,4 +112,5 @@ func TestFeedTwoProcesses(t *testing.T) {
 			t.Fatalf("fan2's home on %s = %v, want %v", s.base, got, want)
 		}
 	}
+	return a, appTok
 }

@@ -19,7 +19,7 @@ const DefaultChannel = "starling:streaming"
 // subscription per process feeds that process's subscribers, so every
 // process sees every event.
 type Redis struct {
-	rdb     *redis.Client
+	rdb     redis.UniversalClient
 	channel string
 	f       *fanout
 	pubsub  *redis.PubSub
@@ -36,7 +36,7 @@ const subscribeTimeout = 5 * time.Second
 // When Redis is unreachable, the bus is still returned: the server starts,
 // /readyz reports Redis down, and the subscription is made as soon as
 // Redis answers (go-redis reconnects and resubscribes by itself).
-func NewRedis(ctx context.Context, rdb *redis.Client, channel string, log *slog.Logger) *Redis {
+func NewRedis(ctx context.Context, rdb redis.UniversalClient, channel string, log *slog.Logger) *Redis {
 	if channel == "" {
 		channel = DefaultChannel
 	}

@@ -63,6 +63,7 @@ type serveConfig struct {
 	adminToken      string
 	publicURL       string
 	redis           string
+	redisCluster    bool
 	redisChannel    string
 	plugins         string
 	pluginsWatch    time.Duration
@@ -125,6 +126,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.adminToken, "admin-token", "", "admin bearer token (default: generated once and kept in <data-dir>/admin_token)")
 	fs.StringVar(&c.publicURL, "public-url", "", "public base URL used in links (default http://<addr>)")
 	fs.StringVar(&c.redis, "redis", "", "Redis URL (redis://host:port/db); optional: shared streaming, rate limits; checked by /readyz")
+	fs.BoolVar(&c.redisCluster, "redis-cluster", false, "--redis names a Redis Cluster: one node's URL, more with ?addr=host:port&addr=…; the others are discovered")
 	fs.StringVar(&c.redisChannel, "redis-channel", "starling:streaming", "Redis pub/sub channel for streaming events; give each Starling deployment sharing a Redis its own")
 	fs.StringVar(&c.plugins, "plugins", autoManifest, `policy plugin manifest; "auto" is <data-dir>/plugins.json if it exists, else the bundled one; empty runs without plugins`)
 	fs.DurationVar(&c.pluginsWatch, "plugins-watch", 2*time.Second, "how often to check the plugin manifest for changes and apply them; 0 disables the watcher")

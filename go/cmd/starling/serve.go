@@ -110,9 +110,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	// Without Redis, events stay within this process; with it, they reach
 	// clients connected to any server process.
 	var bus streaming.Bus = streaming.NewLocal(log)
-	var rdb *redis.Client
+	var rdb redis.UniversalClient
 	if c.redis != "" {
-		rdb, err = connectRedis(c.redis)
+		rdb, err = connectRedis(c.redis, c.redisCluster)
 		if err != nil {
 			return err
 		}
@@ -255,7 +255,17 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	return runServers(ctx, servers, listeners, c.shutdownTimeout, log)
 }
 
-func connectRedis(url string) (*redis.Client, error) {
+// connectRedis opens one Redis, or a Redis Cluster: every key Starling
+// writes carries a hash tag, so the keys one command or script touches sit
+// in one slot.
+func connectRedis(url string, cluster bool) (redis.UniversalClient, error) {
+	if cluster {
+		opts, err := redis.ParseClusterURL(url)
+		if err != nil {
+			return nil, fmt.Errorf("--redis (--redis-cluster): %w", err)
+		}
+		return redis.NewClusterClient(opts), nil
+	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("--redis: %w", err)
