@@ -151,7 +151,18 @@ func (x *Index) Close() error {
 // vectors of another dimension) and returns how many it added. It may
 // start a background build when the collection crossed a threshold.
 func (x *Index) Add(rows []store.StatusEmbedding) (int, error) {
+	return x.add(rows, false)
+}
+
+// add stores rows, first forgetting their tombstones if restore is set,
+// under one write lock so no Remove can come in between.
+func (x *Index) add(rows []store.StatusEmbedding, restore bool) (int, error) {
 	x.wmu.Lock()
+	if restore {
+		for _, r := range rows {
+			delete(x.removed, r.StatusID)
+		}
+	}
 	n, err := x.addLocked(rows)
 	grow := x.needsBuildLocked()
 	x.wmu.Unlock()
@@ -240,17 +251,7 @@ func (x *Index) Remove(ids []int64) (int, error) {
 // Restore adds rows back, forgetting their tombstones: statuses removed
 // from search for a while (their author suspended) and searchable again.
 func (x *Index) Restore(rows []store.StatusEmbedding) (int, error) {
-	x.wmu.Lock()
-	for _, r := range rows {
-		delete(x.removed, r.StatusID)
-	}
-	n, err := x.addLocked(rows)
-	grow := x.needsBuildLocked()
-	x.wmu.Unlock()
-	if grow {
-		x.buildInBackground("grown")
-	}
-	return n, err
+	return x.add(rows, true)
 }
 
 // Replace drops the vectors of ids without leaving tombstones (the
