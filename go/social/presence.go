@@ -100,8 +100,8 @@ func (s *Service) Presence(ctx context.Context, viewer *store.Account, ids []int
 	return out, nil
 }
 
-// unsuspended keeps the accounts of ids that exist and are not suspended,
-// in order, with one query.
+// unsuspended keeps the accounts of ids that exist and that the account
+// rule (accountHidden) does not hide, in order, with one query.
 func (s *Service) unsuspended(ctx context.Context, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return ids, nil
@@ -112,7 +112,7 @@ func (s *Service) unsuspended(ctx context.Context, ids []int64) ([]int64, error)
 	}
 	live := make(map[int64]bool, len(accts))
 	for _, a := range accts {
-		live[a.ID] = a.SuspendedAt == nil
+		live[a.ID] = !accountHidden(a)
 	}
 	out := ids[:0:0]
 	for _, id := range ids {
