@@ -108,8 +108,9 @@ func (s *Store) viewerChanged(ids ...int64) {
 	s.tags.bump(ids...)
 }
 
-func copyAccount(a *store.Account) *store.Account { c := *a; return &c }
-func copyStatus(st *store.Status) *store.Status   { c := *st; return &c }
+// copyOf returns a shallow copy of *p: what the cache hands out or keeps
+// is never the value a caller holds.
+func copyOf[T any](p *T) *T { c := *p; return &c }
 
 // GetUserTokenByHash serves the token and its account from memory.
 func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Token, *store.Account, error) {
@@ -118,81 +119,69 @@ func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Tok
 		if err != nil {
 			return nil, nil, err
 		}
-		c := *t
-		return &c, a, nil
+		return copyOf(t), a, nil
 	}
 	tat, aat := s.tokens.stamp(), s.accounts.stamp()
 	t, a, err := s.Store.GetUserTokenByHash(ctx, hash)
 	if err != nil {
 		return nil, nil, err
 	}
-	s.tokens.put(string(hash), copyToken(t), tat)
-	s.accounts.put(a.ID, copyAccount(a), aat)
+	s.tokens.put(string(hash), copyOf(t), tat)
+	s.accounts.put(a.ID, copyOf(a), aat)
 	return t, a, nil
 }
 
-func copyToken(t *store.Token) *store.Token { c := *t; return &c }
-
 // GetAccountByID serves accounts.id from memory.
 func (s *Store) GetAccountByID(ctx context.Context, id int64) (*store.Account, error) {
-	if a, ok := s.accounts.get(id); ok {
-		return copyAccount(a), nil
-	}
-	at := s.accounts.stamp()
-	a, err := s.Store.GetAccountByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.accounts.put(id, copyAccount(a), at)
-	return a, nil
+	return byID(ctx, s.accounts, id, s.Store.GetAccountByID)
 }
 
 // GetAccountsByIDs serves the accounts it holds from memory and reads the
 // others in one query; like the store, in no particular order, missing IDs
 // skipped.
 func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Account, error) {
-	out, missing := lookup(s.accounts, ids, copyAccount)
-	if len(missing) == 0 {
-		return out, nil
-	}
-	at := s.accounts.stamp()
-	found, err := s.Store.GetAccountsByIDs(ctx, missing)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range found {
-		s.accounts.put(a.ID, copyAccount(a), at)
-	}
-	return append(out, found...), nil
+	return byIDs(ctx, s.accounts, ids, s.Store.GetAccountsByIDs, func(a *store.Account) int64 { return a.ID })
 }
 
 // GetStatusByID serves statuses.id from memory.
 func (s *Store) GetStatusByID(ctx context.Context, id int64) (*store.Status, error) {
-	if st, ok := s.statuses.get(id); ok {
-		return copyStatus(st), nil
-	}
-	at := s.statuses.stamp()
-	st, err := s.Store.GetStatusByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.statuses.put(id, copyStatus(st), at)
-	return st, nil
+	return byID(ctx, s.statuses, id, s.Store.GetStatusByID)
 }
 
 // GetStatusesByIDs is GetAccountsByIDs for statuses.
 func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Status, error) {
-	out, missing := lookup(s.statuses, ids, copyStatus)
-	if len(missing) == 0 {
-		return out, nil
+	return byIDs(ctx, s.statuses, ids, s.Store.GetStatusesByIDs, func(st *store.Status) int64 { return st.ID })
+}
+
+// byID serves id from d, or reads it and keeps a copy stamped before the
+// read (a write racing the read makes the copy refused).
+func byID[T any](ctx context.Context, d *domain[int64, *T], id int64, read func(context.Context, int64) (*T, error)) (*T, error) {
+	if v, ok := d.get(id); ok {
+		return copyOf(v), nil
 	}
-	at := s.statuses.stamp()
-	found, err := s.Store.GetStatusesByIDs(ctx, missing)
+	at := d.stamp()
+	v, err := read(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, st := range found {
-		s.statuses.put(st.ID, copyStatus(st), at)
+	d.put(id, copyOf(v), at)
+	return v, nil
+}
+
+// byIDs serves the ids d holds and reads the others with one call of read.
+func byIDs[T any](ctx context.Context, d *domain[int64, *T], ids []int64,
+	read func(context.Context, []int64) ([]*T, error), idOf func(*T) int64) ([]*T, error) {
+	out, missing := lookup(d, ids, copyOf[T])
+	if len(missing) == 0 {
+		return out, nil
+	}
+	at := d.stamp()
+	found, err := read(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range found {
+		d.put(idOf(v), copyOf(v), at)
 	}
 	return append(out, found...), nil
 }
