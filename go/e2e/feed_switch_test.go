@@ -30,13 +30,22 @@ func TestFeedStrategySwitch(t *testing.T) {
 		s.must(s.do("POST", "/api/v1/statuses", bob, map[string][]string{"status": {fmt.Sprintf("before %s", strategy)}}), http.StatusOK).decode(t, &st)
 		posted = append([]string{st.ID}, posted...)
 		homeIDs(t, s, alice) // the cache (if any) is built before the switch
-		out, err := s.command("feed", "strategy", strategy, "--celebrity-threshold", fmt.Sprint(100+i))
+		out, err := s.command("feed", "strategy", strategy, "--celebrity-threshold", fmt.Sprint(100+i), "--actor", "ops-lee")
 		if err != nil || !strings.Contains(out, "strategy "+strategy) {
 			t.Fatalf("feed strategy %s: %v\n%s", strategy, err, out)
 		}
 		if got := homeIDs(t, s, alice); !slices.Equal(got, posted) {
 			t.Fatalf("after switching to %s: home %v, want %v", strategy, got, posted)
 		}
+	}
+	// The audit log names who switched (the CLI's --actor).
+	var actions []struct {
+		Action string `json:"action"`
+		Actor  string `json:"actor"`
+	}
+	s.must(s.raw("GET", s.adminBase+"/admin/actions", "e2e-admin-token", "", nil, nil), http.StatusOK).decode(t, &actions)
+	if len(actions) == 0 || actions[0].Actor != "ops-lee" {
+		t.Fatalf("the newest audit entry after the CLI switches: %+v, want actor ops-lee", actions)
 	}
 	out, err = s.command("feed", "strategy", "gossip")
 	if err == nil || !strings.Contains(out, "want pull, push or hybrid") {

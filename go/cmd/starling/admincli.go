@@ -28,9 +28,9 @@ var adminTakesID = map[string]bool{"delete-status": true, "account": true, "susp
 
 // adminFlags are the flags of every admin command (each uses its own).
 type adminFlags struct {
-	reason, text, report, maxID, username, displayName, actor string
-	limit                                                     int
-	active, suspended, silenced                               bool
+	reason, text, report, maxID, username, displayName string
+	limit                                              int
+	active, suspended, silenced                        bool
 }
 
 // runAdmin runs a moderator's action, or lists accounts or the audit log,
@@ -78,7 +78,6 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.silenced, "silenced", false, "accounts: only silenced accounts")
 	fs.StringVar(&f.username, "username", "", "accounts: usernames starting with this")
 	fs.StringVar(&f.displayName, "display-name", "", "accounts: display names starting with this")
-	fs.StringVar(&f.actor, "actor", defaultActor(), "who acts, kept in the audit log")
 	fs.Usage = usage(fs, adminSynopsis)
 	if err := parseFlags(fs, rest); err != nil {
 		return err
@@ -87,7 +86,6 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	c.actor = f.actor
 	return adminCommand(ctx, c, cmd, target, f, stdout)
 }
 

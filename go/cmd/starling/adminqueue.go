@@ -40,7 +40,6 @@ func runAdminQueue(ctx context.Context, cmd string, args []string, stdout, stder
 	client := registerAdminFlags(fs)
 	limit := fs.Int("limit", 40, "reports, flagged: entries to list (1 to 200)")
 	maxID := fs.String("max-id", "", "reports, flagged: list the entries older than this one")
-	actor := fs.String("actor", defaultActor(), "who acts, kept in the audit log")
 	fs.Usage = usage(fs, adminQueueSynopsis)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -49,7 +48,6 @@ func runAdminQueue(ctx context.Context, cmd string, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	c.actor = *actor
 	q := url.Values{"limit": {strconv.Itoa(*limit)}}
 	if *maxID != "" {
 		q.Set("max_id", *maxID)

@@ -19,7 +19,7 @@ import (
 )
 
 const feedSynopsis = `starling feed show [--admin-addr A] [--admin-token T]
-starling feed strategy pull|push|hybrid [--celebrity-threshold N] [--admin-addr A] [--admin-token T]`
+starling feed strategy pull|push|hybrid [--celebrity-threshold N] [--admin-addr A] [--admin-token T] [--actor NAME]`
 
 // runFeed shows or switches the running server's home timeline strategy.
 func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {

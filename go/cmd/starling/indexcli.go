@@ -14,7 +14,7 @@ import (
 	"github.com/starling-social/starling/go/search"
 )
 
-const indexSynopsis = `starling index status|rebuild|check [NAME] [--admin-addr A] [--admin-token T]
+const indexSynopsis = `starling index status|rebuild|check [NAME] [--admin-addr A] [--admin-token T] [--actor NAME]
 
   status            the running server's vector indexes: kind, vectors, memory per vector, build state
   rebuild [NAME]    retrain NAME (default statuses) in the background and swap it in; shows progress

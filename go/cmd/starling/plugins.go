@@ -188,6 +188,7 @@ func registerAdminFlags(fs *flag.FlagSet) func() (*adminClient, error) {
 	st.register(fs)
 	addr := fs.String("admin-addr", "127.0.0.1:8081", "the server's admin listen address")
 	token := fs.String("admin-token", "", "admin bearer token (default: <data-dir>/admin_token)")
+	actor := fs.String("actor", defaultActor(), "who acts, kept in the audit log of the actions that change something")
 	return func() (*adminClient, error) {
 		tok := *token
 		if tok == "" {
@@ -198,7 +199,7 @@ func registerAdminFlags(fs *flag.FlagSet) func() (*adminClient, error) {
 			tok = strings.TrimSpace(string(b))
 		}
 		// A swap starts a process and waits for its canary call; allow it.
-		return &adminClient{base: "http://" + *addr, token: tok, http: &http.Client{Timeout: 2 * time.Minute}}, nil
+		return &adminClient{base: "http://" + *addr, token: tok, actor: *actor, http: &http.Client{Timeout: 2 * time.Minute}}, nil
 	}
 }
 
@@ -324,7 +325,7 @@ func runPluginAction(ctx context.Context, action, name string, args []string, st
 	fs := flag.NewFlagSet("plugins "+action, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	client := registerAdminFlags(fs)
-	fs.Usage = usage(fs, "starling plugins "+action+" NAME [--admin-addr A] [--admin-token T]")
+	fs.Usage = usage(fs, "starling plugins "+action+" NAME [--admin-addr A] [--admin-token T] [--actor NAME]")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
