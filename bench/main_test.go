@@ -186,6 +186,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"scale unseeded dir", []string{"scale", "--data-dir", dir, "--password", "x"}, 2, "is not a seeded data dir"},
 		{"scale bad profile op", []string{"scale", "--data-dir", dir, "--password", "x", "--server-cpuprofile-op", "home"}, 2, "--server-cpuprofile-op must be"},
 		{"scale check queries", []string{"scale", "--data-dir", dir, "--password", "x", "--check-queries", "5000"}, 2, "--check-queries 1 to 1000"},
+		{"scale unknown op", []string{"scale", "--data-dir", dir, "--password", "x", "--ops", "search_statuses,home"}, 2, `--ops: unknown op "home"`},
+		{"scale slowest", []string{"scale", "--data-dir", dir, "--password", "x", "--queries", "10", "--slowest", "11"}, 2, "--slowest must be 0 to --queries"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

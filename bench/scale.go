@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -81,6 +82,8 @@ func runScale(e *env, args []string) error {
 	profOp := fs.String("server-cpuprofile-op", "", "after the measurements, repeat this op (typeahead, search_statuses or for_you_cold, with viewers not measured before) while pulling a CPU profile of the server")
 	profSeconds := fs.Int("server-cpuprofile-seconds", 20, "length of that profile")
 	profOut := fs.String("server-cpuprofile", "scale-server-cpu.pprof", "where the profile is written")
+	opsFlag := fs.String("ops", strings.Join(scaleOps, ","), "the measurements to run, comma-separated (startup always runs)")
+	slowest := fs.Int("slowest", 0, "print this many slowest status-search queries to stderr, with their latency")
 	var serverArgs stringsFlag
 	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable)")
 	fs.Usage = func() {
@@ -100,6 +103,16 @@ func runScale(e *env, args []string) error {
 	case "", "typeahead", "search_statuses", "for_you_cold":
 	default:
 		return usagef("--server-cpuprofile-op must be typeahead, search_statuses or for_you_cold")
+	}
+	ops := map[string]bool{}
+	for _, op := range strings.Split(*opsFlag, ",") {
+		if !slices.Contains(scaleOps, op) {
+			return usagef("--ops: unknown op %q (want some of %s)", op, strings.Join(scaleOps, ","))
+		}
+		ops[op] = true
+	}
+	if *slowest < 0 || *slowest > *queries {
+		return usagef("--slowest must be 0 to --queries")
 	}
 	var sf seedFile
 	if b, err := os.ReadFile(filepath.Join(*dataDir, "seed.json")); err != nil {
@@ -157,27 +170,11 @@ func runScale(e *env, args []string) error {
 		return err
 	}
 
-	// The served index: size, memory per vector, and the recall check
-	// as `starling index check` runs it (the admin API).
-	idx := base("index")
-	var list []search.Status
-	if err := s.adminDo(http.MethodGet, "/admin/indexes", &list); err != nil {
+	if err := s.scaleIndex(base("index"), ops["index"], *checkQueries, e); err != nil {
 		return err
 	}
-	for i := range list {
-		if list[i].Name == "statuses" {
-			idx.Index = &list[i]
-		}
-	}
-	var check search.CheckResult
-	if err := s.adminDo(http.MethodPost, "/admin/indexes/statuses/check?queries="+strconv.Itoa(*checkQueries), &check); err != nil {
-		return err
-	}
-	idx.Check, idx.MeetsTarget, idx.LoadAvg = &check, ptr(check.MeetsTarget), loadAvg()
-	if err := emit(e.stdout, idx); err != nil {
-		return err
-	}
-
+	// The queries are drawn whether or not their op runs, so that each op
+	// gets the same queries in every run.
 	rng := rand.New(rand.NewPCG(7, 10))
 	tokens, err := s.signIn(sf.Usernames, *viewers, *password)
 	if err != nil {
@@ -193,26 +190,28 @@ func runScale(e *env, args []string) error {
 		typeahead[i] = name[:min(len(name), 1+rng.IntN(4))]
 	}
 	typeaheadPath := func(q string) string { return "/api/v2/search?type=accounts&limit=5&q=" + url.QueryEscape(q) }
-	res, err := s.sequential(base("typeahead"), tokens, typeahead, typeaheadPath)
-	if err != nil {
-		return err
-	}
-	res.P99ByLengthMs = map[string]float64{}
-	for n := 1; n <= 4; n++ {
-		var lat []float64
-		for i, q := range typeahead {
-			if len(q) == n {
-				lat = append(lat, res.lat[i])
+	if ops["typeahead"] {
+		res, err := s.sequential(base("typeahead"), tokens, typeahead, typeaheadPath)
+		if err != nil {
+			return err
+		}
+		res.P99ByLengthMs = map[string]float64{}
+		for n := 1; n <= 4; n++ {
+			var lat []float64
+			for i, q := range typeahead {
+				if len(q) == n {
+					lat = append(lat, res.lat[i])
+				}
+			}
+			if len(lat) > 0 {
+				slices.Sort(lat)
+				res.P99ByLengthMs[strconv.Itoa(n)] = lat[min(len(lat)-1, len(lat)*99/100)]
 			}
 		}
-		if len(lat) > 0 {
-			slices.Sort(lat)
-			res.P99ByLengthMs[strconv.Itoa(n)] = lat[min(len(lat)-1, len(lat)*99/100)]
+		res.TargetP99Ms, res.MeetsTarget = targetTypeaheadP99, ptr(res.P99Ms <= targetTypeaheadP99)
+		if err := emit(e.stdout, res); err != nil {
+			return err
 		}
-	}
-	res.TargetP99Ms, res.MeetsTarget = targetTypeaheadP99, ptr(res.P99Ms <= targetTypeaheadP99)
-	if err := emit(e.stdout, res); err != nil {
-		return err
 	}
 
 	// Status search: one to three words of a corpus text.
@@ -220,23 +219,29 @@ func runScale(e *env, args []string) error {
 	for i := range searches {
 		searches[i] = searchQuery(rng, corpus[rng.IntN(len(corpus))].Text)
 	}
-	res, err = s.sequential(base("search_statuses"), tokens, searches, func(q string) string {
-		return "/api/v2/search?type=statuses&q=" + url.QueryEscape(q)
-	})
-	if err != nil {
-		return err
-	}
-	res.TargetP99Ms, res.MeetsTarget = targetSearchP99, ptr(res.P99Ms <= targetSearchP99)
-	if err := emit(e.stdout, res); err != nil {
-		return err
+	if ops["search_statuses"] {
+		res, err := s.sequential(base("search_statuses"), tokens, searches, func(q string) string {
+			return "/api/v2/search?type=statuses&q=" + url.QueryEscape(q)
+		})
+		if err != nil {
+			return err
+		}
+		res.TargetP99Ms, res.MeetsTarget = targetSearchP99, ptr(res.P99Ms <= targetSearchP99)
+		if err := emit(e.stdout, res); err != nil {
+			return err
+		}
+		printSlowest(e, searches, res.lat, *slowest)
 	}
 
 	// For-you: each viewer's first read computes its ranking (cold); the
 	// second is paged from the ranking cached for two minutes (warm).
 	forYouPath := func(string) string { return "/api/v1/timelines/for_you?limit=20" }
 	for _, op := range []string{"for_you_cold", "for_you_warm"} {
+		if !ops["for_you"] {
+			break
+		}
 		each := make([]string, len(tokens))
-		res, err = s.sequential(base(op), tokens, each, forYouPath)
+		res, err := s.sequential(base(op), tokens, each, forYouPath)
 		if err != nil {
 			return err
 		}
@@ -290,6 +295,47 @@ func runScale(e *env, args []string) error {
 			path = forYouPath("")
 		}
 		_ = s.do(http.MethodGet, path, more[i%len(more)], nil, nil)
+	}
+}
+
+// scaleOps are the measurements `scale --ops` chooses from.
+var scaleOps = []string{"index", "typeahead", "search_statuses", "for_you"}
+
+// scaleIndex emits the index line, if run: the served index's size,
+// memory per vector, and the recall check as `starling index check` runs
+// it (the admin API).
+func (s *benchServer) scaleIndex(idx scaleResult, run bool, checkQueries int, e *env) error {
+	if !run {
+		return nil
+	}
+	var list []search.Status
+	if err := s.adminDo(http.MethodGet, "/admin/indexes", &list); err != nil {
+		return err
+	}
+	for i := range list {
+		if list[i].Name == "statuses" {
+			idx.Index = &list[i]
+		}
+	}
+	var check search.CheckResult
+	if err := s.adminDo(http.MethodPost, "/admin/indexes/statuses/check?queries="+strconv.Itoa(checkQueries), &check); err != nil {
+		return err
+	}
+	idx.Check, idx.MeetsTarget, idx.LoadAvg = &check, ptr(check.MeetsTarget), loadAvg()
+	return emit(e.stdout, idx)
+}
+
+// printSlowest writes the n slowest queries to stderr, slowest first:
+// the tail that sets the p99 is a handful of queries, worth knowing by
+// their words.
+func printSlowest(e *env, queries []string, lat []float64, n int) {
+	order := make([]int, len(queries))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(lat[b], lat[a]) })
+	for _, i := range order[:min(n, len(order))] {
+		fmt.Fprintf(e.stderr, "scale: slow search %.2f ms %q\n", lat[i], queries[i])
 	}
 }
 

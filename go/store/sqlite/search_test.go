@@ -1,8 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +81,123 @@ func TestDocFreqsExtrapolateCommonWords(t *testing.T) {
 	}
 	if df[2] < 190 || df[2] > 210 {
 		t.Errorf("filler: %.1f, want about 200", df[2])
+	}
+}
+
+// TestTextSearchCheckingMatchesTheWalk: a word checked in the statuses'
+// text instead of walked in the index (splitWords) changes neither which
+// statuses match nor their scores: for each query, reading the rarest
+// word's statuses and checking the others gives the walk's matches (the
+// newest textCandidates, so past the bound too) with the same BM25.
+func TestTextSearchCheckingMatchesTheWalk(t *testing.T) {
+	s, ctx := bulkStore(t), t.Context()
+	now := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(word string, p float64) string {
+		if rng.Float64() < p {
+			return word
+		}
+		return ""
+	}
+	batch := &store.BulkBatch{Accounts: []*store.Account{{ID: 1, Username: "a", CreatedAt: now}}}
+	for i := range 3000 {
+		// Mixed case, punctuation, HTML and repeats, in both columns: the
+		// checking path must split text as the index does.
+		text := strings.Join([]string{pick("The", 0.9), pick("the,", 0.2), pick("AND", 0.5), pick("<b>alpha</b>", 0.1),
+			pick("bravo!", 0.1), pick("kiwi", 0.006), pick("lime lime", 0.005), pick("Ünïcödé", 0.05),
+			fmt.Sprint("filler", i%7)}, " ")
+		spoiler := pick("the alpha", 0.1) + pick(" kiwi", 0.004)
+		batch.Statuses = append(batch.Statuses, &store.Status{ID: int64(1000 + i), AccountID: 1, Text: text,
+			SpoilerText: spoiler, Visibility: store.VisibilityPublic, Language: "en", CreatedAt: now})
+	}
+	if err := s.BulkLoad(ctx, func() (*store.BulkBatch, error) {
+		b := batch
+		batch = nil
+		return b, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	capped := 0
+	for _, q := range []string{"the kiwi", "kiwi the and", "the alpha", "alpha the the", "lime and", "The Alpha bravo",
+		"the and", "ünïcödé the", "kiwi lime", "the absent", "filler3 the"} {
+		words := store.SearchWords(q)
+		df, err := s.docFreqs(ctx, words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked, err := s.matchAllWords(ctx, words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rarest := []int{slices.Index(df, slices.Min(df))}
+		checked, err := s.matchChecking(ctx, words, rarest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(walked) == textCandidates {
+			capped++
+		}
+		if len(checked) != len(walked) {
+			t.Errorf("%q: checking found %d statuses, walking %d", q, len(checked), len(walked))
+			continue
+		}
+		for i := range walked {
+			w, c := walked[i], checked[i]
+			if w.id != c.id || math.Abs(w.bm25(df)-c.bm25(df)) > 1e-9 {
+				t.Errorf("%q: match %d is %d scored %v checking, %d scored %v walking", q, i, c.id, c.bm25(df), w.id, w.bm25(df))
+				break
+			}
+		}
+	}
+	if capped == 0 {
+		t.Error("no query reached textCandidates matches: the bound is not tested")
+	}
+	// The search itself checks "the" next to "kiwi" (in ~30 statuses,
+	// "the" in ~2,700) and ranks as the walk does.
+	words := store.SearchWords("the kiwi")
+	df, err := s.docFreqs(ctx, words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if walk, check := splitWords(words, df); !slices.Equal(walk, []int{1}) || !slices.Equal(check, []int{0}) {
+		t.Errorf("splitWords(the kiwi, %v) = walk %v, check %v; want walk [1], check [0]", df, walk, check)
+	}
+	got, err := s.SearchStatusIDsByText(ctx, "the kiwi", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walked, err := s.matchAllWords(ctx, words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortStableFunc(walked, func(a, b textHit) int { return cmp.Compare(b.bm25(df), a.bm25(df)) })
+	var want []int64
+	for _, h := range walked[:min(20, len(walked))] {
+		want = append(want, h.id)
+	}
+	if len(got) == 0 || !slices.Equal(got, want) {
+		t.Errorf("search for the kiwi = %v, want the walk's ranking %v", got, want)
+	}
+}
+
+// TestSplitWords: only a word with checkCost times the rarest word's
+// statuses is checked rather than walked.
+func TestSplitWords(t *testing.T) {
+	for _, c := range []struct {
+		df          []float64
+		walk, check []int
+	}{
+		{[]float64{5}, []int{0}, nil},
+		{[]float64{600000, 40}, []int{1}, []int{0}},
+		{[]float64{600000, 8000, 9000}, []int{1, 2}, []int{0}},
+		{[]float64{170000, 800000, 14000}, []int{0, 2}, []int{1}},
+		{[]float64{2000, 99999}, []int{0, 1}, nil},
+		{[]float64{0, 50}, []int{0}, []int{1}}, // an absent word: its walk ends at once
+		{[]float64{300, 300, 300}, []int{0, 1, 2}, nil},
+	} {
+		walk, check := splitWords(make([]string, len(c.df)), c.df)
+		if !slices.Equal(walk, c.walk) || !slices.Equal(check, c.check) {
+			t.Errorf("splitWords(%v) = %v, %v; want %v, %v", c.df, walk, check, c.walk, c.check)
+		}
 	}
 }
