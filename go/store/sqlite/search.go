@@ -42,8 +42,12 @@ func (s *Store) SearchStatusIDsByText(ctx context.Context, query string, limit i
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: search statuses by text: %w", err)
 	}
+	n, err := s.ftsRows(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search statuses by text: %w", err)
+	}
 	var hits []textHit
-	if walk, check := splitWords(words, df); len(check) > 0 {
+	if walk, check := splitWords(words, df, n); len(check) > 0 {
 		hits, err = s.matchChecking(ctx, words, walk)
 	} else {
 		hits, err = s.matchAllWords(ctx, words)
@@ -79,29 +83,82 @@ type textHit struct {
 }
 
 // checkCost is how many doclist entries FTS4 steps over in the time it
-// takes to read one status's text and look for words in it. Measured at
-// 200k statuses, both ways, on queries of "the" (118k statuses) and a
-// rarer word: the costs were equal for a word in 2,280 statuses (ratio
-// 52), checking was 26% cheaper for one in 1,130 (ratio 105), and ten
-// times cheaper still for rarer ones.
-const checkCost = 50
+// takes to read one status's text and look for words in it: about 100 at
+// 1M statuses (52 ns an entry, 5 µs a status, whose row is seldom in
+// SQLite's page cache), 50 at 200k (both ways measured on queries of "the"
+// and a rarer word).
+const checkCost = 100
 
-// splitWords sorts words (with their document frequencies df) into those
-// FTS4 walks and those checked in the text of the statuses the walk finds:
-// a word with checkCost times the statuses of the rarest word. The walk
-// finds at most as many statuses as the rarest word has, so checking each
-// costs less than walking the common word's doclist down to it, however
-// the words overlap. check is empty when every word is walked.
-func splitWords(words []string, df []float64) (walk, check []int) {
-	rarest := slices.Min(df)
-	for i := range words {
-		if df[i] >= checkCost*max(rarest, 1) {
-			check = append(check, i)
-		} else {
-			walk = append(walk, i)
-		}
+// overlapSlack is how many times more often than by chance words are
+// assumed to share a status when estimating how many statuses the walked
+// words find: words of one query tend to go together.
+const overlapSlack = 4
+
+// splitWords sorts words (with their document frequencies df, among n
+// statuses) into those FTS4 walks and those checked in the text of the
+// statuses the walk finds. Walking a word costs its doclist down to the
+// last match; checking it costs a status read for each status the other
+// words find. So the most common words are checked, one by one, while the
+// remaining words are estimated to find checkCost times fewer statuses
+// than the word has: at most as many as the rarest of them has, and
+// overlapSlack times what independent words would. A wrong estimate costs
+// time, never a match: the statuses read are checked for every word. check
+// is empty when every word is walked.
+func splitWords(words []string, df []float64, n float64) (walk, check []int) {
+	walk = make([]int, len(words))
+	for i := range walk {
+		walk[i] = i
 	}
+	order := slices.Clone(walk) // most common first
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(df[b], df[a]) })
+	n = max(n, 1)
+	for _, w := range order {
+		if slices.Contains(check, w) {
+			continue // a repeated word, checked with its first copy
+		}
+		rest := slices.DeleteFunc(slices.Clone(walk), func(i int) bool { return words[i] == words[w] })
+		if len(rest) == 0 {
+			break
+		}
+		found, chance := math.Inf(1), n
+		seen := map[string]bool{}
+		for _, i := range rest {
+			found = min(found, df[i])
+			if !seen[words[i]] {
+				seen[words[i]] = true
+				chance *= df[i] / n
+			}
+		}
+		if min(found, chance*overlapSlack)*checkCost >= df[w] {
+			break
+		}
+		for _, i := range walk {
+			if words[i] == words[w] {
+				check = append(check, i)
+			}
+		}
+		walk = rest
+	}
+	slices.Sort(check)
 	return walk, check
+}
+
+// ftsRows is the number of statuses in the full-text index, from its
+// %_stat row (a varint first; 0 if there is none).
+func (s *Store) ftsRows(ctx context.Context) (float64, error) {
+	var stat []byte
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM statuses_fts_stat WHERE id = 0`).Scan(&stat)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, k := binary.Uvarint(stat)
+	if k <= 0 {
+		return 0, fmt.Errorf("statuses_fts_stat: a %d-byte value without a row count", len(stat))
+	}
+	return float64(n), nil
 }
 
 // matchAllWords lets FTS4 find the newest textCandidates statuses holding

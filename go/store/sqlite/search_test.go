@@ -159,7 +159,11 @@ func TestTextSearchCheckingMatchesTheWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if walk, check := splitWords(words, df); !slices.Equal(walk, []int{1}) || !slices.Equal(check, []int{0}) {
+	n, err := s.ftsRows(ctx)
+	if err != nil || n != 3000 {
+		t.Fatalf("ftsRows = %v (%v), want 3000", n, err)
+	}
+	if walk, check := splitWords(words, df, n); !slices.Equal(walk, []int{1}) || !slices.Equal(check, []int{0}) {
 		t.Errorf("splitWords(the kiwi, %v) = walk %v, check %v; want walk [1], check [0]", df, walk, check)
 	}
 	got, err := s.SearchStatusIDsByText(ctx, "the kiwi", 20)
@@ -180,24 +184,28 @@ func TestTextSearchCheckingMatchesTheWalk(t *testing.T) {
 	}
 }
 
-// TestSplitWords: only a word with checkCost times the rarest word's
-// statuses is checked rather than walked.
+// TestSplitWords: the most common words are checked rather than walked
+// while the other words are estimated to find checkCost times fewer
+// statuses (document frequencies of queries at 1M statuses).
 func TestSplitWords(t *testing.T) {
 	for _, c := range []struct {
+		query       string
 		df          []float64
 		walk, check []int
 	}{
-		{[]float64{5}, []int{0}, nil},
-		{[]float64{600000, 40}, []int{1}, []int{0}},
-		{[]float64{600000, 8000, 9000}, []int{1, 2}, []int{0}},
-		{[]float64{170000, 800000, 14000}, []int{0, 2}, []int{1}},
-		{[]float64{2000, 99999}, []int{0, 1}, nil},
-		{[]float64{0, 50}, []int{0}, []int{1}}, // an absent word: its walk ends at once
-		{[]float64{300, 300, 300}, []int{0, 1, 2}, nil},
+		{"film", []float64{5000}, []int{0}, nil},
+		{"the hiss", []float64{600000, 40}, []int{1}, []int{0}},
+		{"only the size", []float64{47406, 593825, 21448}, []int{0, 2}, []int{1}},
+		{"with stupid", []float64{171787, 2992}, []int{0, 1}, nil},
+		{"and hiss the", []float64{485759, 25, 593825}, []int{1}, []int{0, 2}},
+		{"and directed and", []float64{485759, 4600, 485759}, []int{1}, []int{0, 2}},
+		{"not that great", []float64{120637, 228866, 63472}, []int{0, 1, 2}, nil},
+		{"the absent", []float64{593825, 0}, []int{1}, []int{0}},
+		{"the the", []float64{593825, 593825}, []int{0, 1}, nil},
 	} {
-		walk, check := splitWords(make([]string, len(c.df)), c.df)
+		walk, check := splitWords(store.SearchWords(c.query), c.df, 1e6)
 		if !slices.Equal(walk, c.walk) || !slices.Equal(check, c.check) {
-			t.Errorf("splitWords(%v) = %v, %v; want %v, %v", c.df, walk, check, c.walk, c.check)
+			t.Errorf("splitWords(%q, %v) = %v, %v; want %v, %v", c.query, c.df, walk, check, c.walk, c.check)
 		}
 	}
 }
