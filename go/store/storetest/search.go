@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -63,6 +64,47 @@ func exerciseTextSearch(t *testing.T, newStore func(*testing.T) store.Store) {
 		mustNot(t, err, "SearchStatusIDsByText limit 1")
 		if !slices.Equal(got, []int64{herons.ID}) {
 			t.Errorf("best match for heron = %v, want [%d]", got, herons.ID)
+		}
+	})
+
+	t.Run("RanksTheNewestThousandMatches", func(t *testing.T) {
+		// Ranking is bounded to the newest 1000 matches, so a common word
+		// costs the same at any size: the oldest status, the best match by
+		// far, is past the bound; the best among the newest 1000 wins.
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		bulk, ok := s.(store.BulkLoader)
+		if !ok {
+			t.Skip("no bulk load path")
+		}
+		author := &store.Account{ID: nextID(), Username: "bulk", CreatedAt: testTime(0)}
+		batch := &store.BulkBatch{Accounts: []*store.Account{author}}
+		for n := range 1002 {
+			st := newStatus(author, n+1)
+			st.Text = fmt.Sprintf("common filler words number %d", n)
+			switch n {
+			case 0:
+				st.Text = "common common common common"
+			case 500:
+				st.Text = "common common filler"
+			}
+			batch.Statuses = append(batch.Statuses, st)
+		}
+		oldest, best := batch.Statuses[0].ID, batch.Statuses[500].ID
+		mustNot(t, bulk.BulkLoad(ctx, func() (*store.BulkBatch, error) {
+			b := batch
+			batch = nil
+			return b, nil
+		}), "BulkLoad")
+		got, err := s.SearchStatusIDsByText(ctx, "common", 3)
+		mustNot(t, err, "SearchStatusIDsByText")
+		if len(got) != 3 || got[0] != best || slices.Contains(got, oldest) {
+			t.Errorf("common = %v, want %d first and not %d (past the newest 1000)", got, best, oldest)
+		}
+		got, err = s.SearchStatusIDsByText(ctx, "common common", 1)
+		mustNot(t, err, "SearchStatusIDsByText")
+		if !slices.Equal(got, []int64{best}) {
+			t.Errorf("common common = %v, want [%d]", got, best)
 		}
 	})
 
