@@ -37,3 +37,15 @@ type BulkLoader interface {
 	// until next returns nil. It refuses a database that is not empty.
 	BulkLoad(ctx context.Context, next func() (*BulkBatch, error)) error
 }
+
+// BatchesOf is a BulkLoad source of batches held in memory, in order.
+func BatchesOf(batches ...*BulkBatch) func() (*BulkBatch, error) {
+	return func() (*BulkBatch, error) {
+		if len(batches) == 0 {
+			return nil, nil
+		}
+		b := batches[0]
+		batches = batches[1:]
+		return b, nil
+	}
+}

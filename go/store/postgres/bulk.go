@@ -29,6 +29,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 // itself. The transactions commit without waiting for the WAL flush
 // (synchronous_commit off, for the load's transactions only): a crash
 // mid-load loses the last batches of a load that is started again anyway.
+// The database is analysed at the end.
 func (s *Store) BulkLoad(ctx context.Context, next func() (*store.BulkBatch, error)) error {
 	empty, err := s.IsEmpty(ctx)
 	if err != nil {
@@ -43,6 +44,13 @@ func (s *Store) BulkLoad(ctx context.Context, next func() (*store.BulkBatch, err
 			return fmt.Errorf("postgres: bulk load: %w", err)
 		}
 		if b == nil {
+			// Statistics now, not when autovacuum gets round to it (if it
+			// runs): without them the planner ranks every match of a
+			// common word in search (a GIN scan of 60k rows at 100k
+			// statuses, 0.6 s) instead of walking the newest.
+			if _, err := s.pool.Exec(ctx, `ANALYZE`); err != nil {
+				return fmt.Errorf("postgres: bulk load: analyze: %w", translate(err))
+			}
 			return nil
 		}
 		if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return bulkBatch(ctx, tx, b) }); err != nil {

@@ -30,9 +30,10 @@ const textCandidates = 1000
 // FTS4 answers several words by walking every word's doclist in step, so
 // "the" next to a rare word reads all of the doclist of "the" when the two
 // meet fewer than textCandidates times (600k entries at 1M statuses, tens
-// of milliseconds). A word far more common than the rarest one is
-// therefore not walked but checked in the text of the statuses the other
-// words match (splitWords, matchChecking): the same matches, scored alike.
+// of milliseconds). A word far more common than what the other words find
+// together is therefore not walked but checked in the text of the
+// statuses they match (splitWords, matchChecking): the same matches,
+// scored alike.
 func (s *Store) SearchStatusIDsByText(ctx context.Context, query string, limit int) ([]int64, error) {
 	words := store.SearchWords(query)
 	if len(words) == 0 || limit <= 0 {

@@ -110,11 +110,7 @@ func TestTextSearchCheckingMatchesTheWalk(t *testing.T) {
 		batch.Statuses = append(batch.Statuses, &store.Status{ID: int64(1000 + i), AccountID: 1, Text: text,
 			SpoilerText: spoiler, Visibility: store.VisibilityPublic, Language: "en", CreatedAt: now})
 	}
-	if err := s.BulkLoad(ctx, func() (*store.BulkBatch, error) {
-		b := batch
-		batch = nil
-		return b, nil
-	}); err != nil {
+	if err := s.BulkLoad(ctx, store.BatchesOf(batch)); err != nil {
 		t.Fatal(err)
 	}
 	capped := 0

@@ -91,11 +91,7 @@ func exerciseTextSearch(t *testing.T, newStore func(*testing.T) store.Store) {
 			batch.Statuses = append(batch.Statuses, st)
 		}
 		oldest, best := batch.Statuses[0].ID, batch.Statuses[500].ID
-		mustNot(t, bulk.BulkLoad(ctx, func() (*store.BulkBatch, error) {
-			b := batch
-			batch = nil
-			return b, nil
-		}), "BulkLoad")
+		mustNot(t, bulk.BulkLoad(ctx, store.BatchesOf(batch)), "BulkLoad")
 		got, err := s.SearchStatusIDsByText(ctx, "common", 3)
 		mustNot(t, err, "SearchStatusIDsByText")
 		if len(got) != 3 || got[0] != best || slices.Contains(got, oldest) {
