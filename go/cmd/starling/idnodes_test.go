@@ -89,4 +89,3 @@ func TestServeNeedsAnIDNode(t *testing.T) {
 		})
 	}
 }
-
