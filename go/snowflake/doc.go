@@ -25,7 +25,8 @@
 // A Generator gets its node from a Lease, so that no two live processes use
 // one node: store/postgres leases nodes with session advisory locks (a
 // process that loses its lock stops handing out IDs until it holds a node
-// again); a process that owns its database alone (SQLite) uses Fixed.
+// again), store/sqlite with lock files beside the database; Fixed is for a
+// process alone on a database of its own, and for tests.
 // Make ONE Generator per process and pass it to everything that makes IDs:
 // two generators on one node collide exactly as two processes did.
 //

@@ -47,9 +47,9 @@ type Lease interface {
 	Node() (int, error)
 }
 
-// Fixed is a Lease on one node that never ends: for a process that owns its
-// database alone (SQLite), and for tests, where each simulated process gets
-// its own.
+// Fixed is a Lease on one node that never ends: for a process alone on a
+// database of its own (a bench's scratch file), and for tests, where each
+// simulated process gets its own.
 type Fixed int
 
 // Node returns f.
