@@ -66,6 +66,9 @@ type Model struct {
 	pop    []float64     // per row: distinct users who interacted
 	maxPop float64
 	nbr    [][]neighbour // per row: its most similar items (knn.go)
+	// popular is the popularKept most popular items, best first
+	// (popularScan's order), so that Popular need not score every item.
+	popular []Scored
 }
 
 // Len is the number of items the model knows.
@@ -128,6 +131,7 @@ func Train(ints []Interaction, opt Options) (*Model, error) {
 	}
 	m.yty = gram(m.y, f)
 	m.nbr = itemNeighbours(byUser, byItem, opt.Neighbours)
+	m.popular = m.popularScan(min(popularKept, len(m.items)), nil)
 	return m, nil
 }
 
@@ -250,21 +254,32 @@ func (m *Model) Recommend(history []int64, k int, skip func(int64) bool) []Score
 	xu := make([]float64, f)
 	newSolver(f).solveRow(m.yty, m.y, js, f, m.opt, xu)
 	top := make([]Scored, 0, k+1)
+	// An item enters the top k only if it scores above worst, the k-th
+	// best so far; the exclusions are looked up only for such an item:
+	// two map lookups per item cost more than its score (a third of
+	// For-you's CPU at 1M statuses, bench scale).
+	worst := math.Inf(-1)
 	for r, id := range m.items {
-		var sc float64
-		v := m.y[r*f : (r+1)*f]
-		for i := range f {
-			sc += xu[i] * v[i]
-		}
-		// The exclusions are looked up only for an item that would enter
-		// the top k: two map lookups per item cost more than its score
-		// (a third of For-you's CPU at 1M statuses, bench scale).
-		if len(top) == k && sc <= top[k-1].Score || had[id] || (skip != nil && skip(id)) {
+		sc := dot(xu, m.y[r*f:(r+1)*f])
+		if sc <= worst || had[id] || (skip != nil && skip(id)) {
 			continue
 		}
 		top = insertTop(top, Scored{id, sc}, k)
+		if len(top) == k {
+			worst = top[k-1].Score
+		}
 	}
 	return top
+}
+
+// dot is the inner product of a and b[:len(a)], summed in index order.
+func dot(a, b []float64) float64 {
+	b = b[:len(a)] // one bounds check for the loop
+	var s float64
+	for i, x := range a {
+		s += x * b[i]
+	}
+	return s
 }
 
 // insertTop inserts s into top (sorted best first) keeping at most k.
@@ -290,16 +305,42 @@ func (m *Model) Popularity(item int64) float64 {
 	return math.Log1p(m.pop[r]) / math.Log1p(m.maxPop)
 }
 
+// popularKept is how many of the most popular items Train ranks ahead of
+// time: Popular walks them instead of every item while skip leaves it
+// enough (For-you asks for 50 and skips at most a history's 120).
+const popularKept = 1024
+
 // Popular returns the k most popular items (ties: higher ID first),
 // skipping what skip reports: the cold start.
 func (m *Model) Popular(k int, skip func(int64) bool) []Scored {
 	if m.Len() == 0 || k <= 0 {
 		return nil
 	}
+	top := make([]Scored, 0, k)
+	for _, s := range m.popular {
+		if skip == nil || !skip(s.Item) {
+			if top = append(top, s); len(top) == k {
+				return top
+			}
+		}
+	}
+	if len(m.popular) == len(m.items) {
+		return top // every item was ranked: there are no more
+	}
+	return m.popularScan(k, skip)
+}
+
+// popularScore orders items by popularity; the row (first seen first)
+// breaks ties, newer first, without leaving [pop, pop+1).
+func (m *Model) popularScore(r int) float64 {
+	return m.pop[r] + float64(r)/float64(len(m.items)+1)*1e-6
+}
+
+// popularScan is Popular over every item.
+func (m *Model) popularScan(k int, skip func(int64) bool) []Scored {
 	top := make([]Scored, 0, k+1)
 	for r, id := range m.items {
-		// The ID breaks ties, newer first, without leaving [pop, pop+1).
-		sc := m.pop[r] + float64(r)/float64(len(m.items)+1)*1e-6
+		sc := m.popularScore(r)
 		if len(top) == k && sc <= top[k-1].Score || skip != nil && skip(id) {
 			continue
 		}

@@ -162,3 +162,37 @@ func TestRecommendAndPopularMatchAFullSort(t *testing.T) {
 		check("Popular", m.Popular(15, skip), wantPop)
 	}
 }
+
+// TestPopularPastTheKeptList: Popular walks the list Train ranked ahead of
+// time and scores every item when skip leaves fewer than k of that list.
+func TestPopularPastTheKeptList(t *testing.T) {
+	var log []Interaction
+	for i := range int64(popularKept + 500) {
+		for u := range 1 + i%5 {
+			log = append(log, Interaction{User: u, Item: i})
+		}
+	}
+	m, err := Train(log, Options{Iterations: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.popular) != popularKept {
+		t.Fatalf("kept %d popular items, want %d", len(m.popular), popularKept)
+	}
+	for _, skipped := range []int{0, 10, popularKept - 20, popularKept - 5, popularKept} {
+		gone := map[int64]bool{}
+		for _, s := range m.popular[:skipped] {
+			gone[s.Item] = true
+		}
+		skip := func(id int64) bool { return gone[id] }
+		got, want := m.Popular(15, skip), m.popularScan(15, skip)
+		if !slices.Equal(got, want) {
+			t.Errorf("skipping the %d most popular: Popular = %v, want %v", skipped, got, want)
+		}
+		for _, g := range got {
+			if gone[g.Item] {
+				t.Errorf("skipping the %d most popular: Popular returned skipped item %d", skipped, g.Item)
+			}
+		}
+	}
+}
