@@ -135,6 +135,9 @@ type Recommender interface {
 // the committed changes a cached timeline holds.
 type HomeFeed interface {
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
+	// NewestHome is Home without building a missing cached timeline, for
+	// a few of the newest candidates (For-you's network).
+	NewestHome(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
 	// List builds a list's timeline: the candidates among the statuses of
 	// members (the list's accounts).
 	List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error)
