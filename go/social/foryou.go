@@ -207,7 +207,7 @@ func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Accou
 	} else {
 		r.cands = recommend.ForYou(nil, v, forYouLength, recommend.DefaultWeights)
 	}
-	if s.rank == nil {
+	if !s.ranking() {
 		return r, nil
 	}
 	sts, err := s.filterForYou(ctx, op, viewer, r.cands)

@@ -76,3 +76,50 @@ func TestForYouAcceptsLazilyAndRefills(t *testing.T) {
 		t.Fatalf("page after a status never accepted = %v, %v; want empty", got, err)
 	}
 }
+
+// TestForYouWithRanker: with a ranker enabled, For-you hands it every
+// filtered candidate at once and serves its order (it may drop, never
+// add); with none enabled, Rank is never called.
+func TestForYouWithRanker(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		rk := &ranker{off: off}
+		s, _ := newService(t, Deps{Ranker: rk}, DefaultConfig())
+		ctx := context.Background()
+		viewer := mustAccount(t, s, "vera")
+		a, b := mustAccount(t, s, "ann"), mustAccount(t, s, "ben")
+		for _, who := range []*store.Account{a, b} {
+			if _, err := s.Follow(ctx, viewer, who.ID, FollowOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var posted []int64
+		for i, who := range []*store.Account{a, b, a, b, viewer} {
+			st, err := s.PostStatus(ctx, who, StatusInput{Text: fmt.Sprintf("post %d", i), Visibility: "public"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			posted = append(posted, st.ID)
+		}
+		rk.order = []int64{posted[0], posted[3], posted[4]} // the viewer's own was no candidate
+		got, err := s.ForYou(ctx, viewer, store.Page{Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(got))
+		for i, st := range got {
+			ids[i] = st.ID
+		}
+		if off {
+			if rk.calls != 0 || len(ids) != 4 {
+				t.Errorf("no ranker enabled: Rank called %d times, page %v; want 0 calls and the 4 network statuses", rk.calls, ids)
+			}
+			continue
+		}
+		if rk.calls != 1 || rk.got.Surface != "for_you" || len(rk.got.Candidates) != 4 {
+			t.Fatalf("Rank called %d times with %+v; want once with the 4 candidates", rk.calls, rk.got)
+		}
+		if want := []int64{posted[0], posted[3]}; !slices.Equal(ids, want) {
+			t.Errorf("page = %v, want the ranker's order without the viewer's own: %v", ids, want)
+		}
+	}
+}

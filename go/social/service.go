@@ -80,6 +80,10 @@ type Ranker interface {
 	// and the request cannot be answered (a fail-open ranker returns the
 	// order it was given instead).
 	Rank(ctx context.Context, r RankRequest) ([]int64, error)
+	// Ranking reports whether a ranker is enabled now. When none is, Rank
+	// would keep the order it was given, so the service skips it (and
+	// For-you filters its candidates lazily, page by page).
+	Ranking() bool
 }
 
 // RankRequest is one batch of candidates for a viewer.
