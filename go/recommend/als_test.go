@@ -137,7 +137,16 @@ func TestRecommendAndPopularMatchAFullSort(t *testing.T) {
 			for i := range f {
 				sc += xu[i] * m.y[r*f+i]
 			}
-			want = append(want, Scored{id, sc})
+			// Recommend scores in float32: the same order up to rounding.
+			xu32 := make([]float32, f)
+			for i, v := range xu {
+				xu32[i] = float32(v)
+			}
+			sc32 := float64(dot32(xu32, m.y32[r*f:(r+1)*f]))
+			if math.Abs(sc32-sc) > 1e-5*max(1, math.Abs(sc)) {
+				t.Fatalf("item %d: float32 score %v, float64 %v", id, sc32, sc)
+			}
+			want = append(want, Scored{id, sc32})
 		}
 		byScore := func(a, b Scored) int { return cmp.Compare(b.Score, a.Score) }
 		slices.SortStableFunc(want, byScore)

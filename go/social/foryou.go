@@ -92,9 +92,9 @@ func (s *Service) ForYou(ctx context.Context, viewer *store.Account, pg store.Pa
 		}
 		s.forYou.put(viewer.ID, r)
 	}
-	ids, err := s.forYouPage(ctx, op, viewer, r, pg)
-	if err != nil {
-		return nil, err
+	ids, fresh, err := s.forYouPage(ctx, op, viewer, r, pg)
+	if err != nil || fresh != nil {
+		return fresh, err
 	}
 	// The rules have the last word on every page: a favourite, block or
 	// deletion since the statuses were accepted hides them now.
@@ -102,40 +102,49 @@ func (s *Service) ForYou(ctx context.Context, viewer *store.Account, pg store.Pa
 }
 
 // forYouPage returns the IDs of pg's page of r, accepting more candidates
-// first if the page reaches past those accepted so far.
-func (s *Service) forYouPage(ctx context.Context, op string, viewer *store.Account, r *forYouRanking, pg store.Page) ([]int64, error) {
+// first if the page reaches past those accepted so far. When this call
+// accepted the whole page, it returns those statuses as fresh: they were
+// filtered just now and need not be again.
+func (s *Service) forYouPage(ctx context.Context, op string, viewer *store.Account, r *forYouRanking, pg store.Page) (ids []int64, fresh []*store.Status, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	start := 0
 	if pg.MaxID != 0 {
 		i := slices.Index(r.ids, pg.MaxID)
 		if i < 0 {
-			return nil, nil // an unknown cursor (an expired ranking) ends the list
+			return nil, nil, nil // an unknown cursor (an expired ranking) ends the list
 		}
 		start = i + 1
 	}
-	if err := s.acceptForYou(ctx, op, viewer, r, start+pg.Limit); err != nil {
-		return nil, err
+	from := len(r.ids)
+	accepted, err := s.acceptForYou(ctx, op, viewer, r, start+pg.Limit)
+	if err != nil {
+		return nil, nil, err
 	}
-	return page(r.ids, pg.Limit, start), nil
+	if start >= from && start < len(r.ids) {
+		return nil, page(accepted, pg.Limit, start-from), nil
+	}
+	return page(r.ids, pg.Limit, start), nil, nil
 }
 
 // acceptForYou examines r's candidates in order, in chunks, until want
-// (at most forYouLength) are accepted or none is left: the filters drop
-// some, so a chunk is twice what is missing, and the loop refills until
-// the page is full or the candidates run out.
-func (s *Service) acceptForYou(ctx context.Context, op string, viewer *store.Account, r *forYouRanking, want int) error {
+// (at most forYouLength) are accepted or none is left, and returns those
+// it accepted: the filters drop some, so a chunk is twice what is
+// missing, and the loop refills until the page is full or the candidates
+// run out.
+func (s *Service) acceptForYou(ctx context.Context, op string, viewer *store.Account, r *forYouRanking, want int) ([]*store.Status, error) {
 	want = min(want, forYouLength)
+	var accepted []*store.Status
 	for len(r.ids) < want && r.next < len(r.cands) {
 		n := min(len(r.cands)-r.next, max(2*(want-len(r.ids)), forYouChunk))
 		sts, err := s.filterForYou(ctx, op, viewer, r.cands[r.next:r.next+n])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r.next += n
-		r.accept(sts, s.cfg.ForYouPerAuthor)
+		accepted = append(accepted, r.accept(sts, s.cfg.ForYouPerAuthor)...)
 	}
-	return nil
+	return accepted, nil
 }
 
 // accept appends sts, in order, to the accepted statuses, at most

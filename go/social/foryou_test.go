@@ -52,7 +52,15 @@ func TestForYouAcceptsLazilyAndRefills(t *testing.T) {
 		}
 	}
 	r := &forYouRanking{cands: cands}
-	got, err := s.forYouPage(ctx, "test", viewer, r, store.Page{Limit: 20})
+	pageOf := func(pg store.Page) ([]int64, error) {
+		t.Helper()
+		ids, fresh, err := s.forYouPage(ctx, "test", viewer, r, pg)
+		for _, st := range fresh {
+			ids = append(ids, st.ID)
+		}
+		return ids, err
+	}
+	got, err := pageOf(store.Page{Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,17 +70,17 @@ func TestForYouAcceptsLazilyAndRefills(t *testing.T) {
 	if r.next >= len(cands) {
 		t.Errorf("the first page examined all %d candidates, want only the chunks it needed", len(cands))
 	}
-	got, err = s.forYouPage(ctx, "test", viewer, r, store.Page{Limit: 20, MaxID: got[len(got)-1]})
+	got, err = pageOf(store.Page{Limit: 20, MaxID: got[len(got)-1]})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got, want[20:]) {
 		t.Fatalf("second page = %v, want %v (the rest under the cap)", got, want[20:])
 	}
-	if got, err = s.forYouPage(ctx, "test", viewer, r, store.Page{Limit: 20, MaxID: got[len(got)-1]}); err != nil || len(got) != 0 {
+	if got, err = pageOf(store.Page{Limit: 20, MaxID: got[len(got)-1]}); err != nil || len(got) != 0 {
 		t.Fatalf("third page = %v, %v; want empty: the candidates ran out", got, err)
 	}
-	if got, err = s.forYouPage(ctx, "test", viewer, r, store.Page{Limit: 20, MaxID: cands[0]}); err != nil || len(got) != 0 {
+	if got, err = pageOf(store.Page{Limit: 20, MaxID: cands[0]}); err != nil || len(got) != 0 {
 		t.Fatalf("page after a status never accepted = %v, %v; want empty", got, err)
 	}
 }
