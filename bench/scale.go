@@ -81,6 +81,7 @@ func runScale(e *env, args []string) error {
 	profOp := fs.String("server-cpuprofile-op", "", "after the measurements, repeat this op (typeahead, search_statuses or for_you_cold, with viewers not measured before) while pulling a CPU profile of the server")
 	profSeconds := fs.Int("server-cpuprofile-seconds", 20, "length of that profile")
 	profOut := fs.String("server-cpuprofile", "scale-server-cpu.pprof", "where the profile is written")
+	profViewers := fs.Int("server-cpuprofile-viewers", 400, "for_you_cold: viewers signed in for the profile, one first read each (if they run out first, the rest of the profile is idle)")
 	opsFlag := fs.String("ops", "all", "which measurements to run: all, or for_you (start-up, then the For-you reads only; no recall check, typeahead or search)")
 	var serverArgs stringsFlag
 	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable)")
@@ -258,7 +259,14 @@ func runScale(e *env, args []string) error {
 	if len(others) == 0 {
 		return errors.New("no viewer left to profile with: lower --viewers")
 	}
-	more, err := s.signIn(others, min(len(others), 100), *password)
+	// A For-you ranking is cached for two minutes: each profiled viewer
+	// reads once, so every request is a first read.
+	cold := *profOp == "for_you_cold"
+	n := 100
+	if cold {
+		n = *profViewers
+	}
+	more, err := s.signIn(others, min(len(others), n), *password)
 	if err != nil {
 		return err
 	}
@@ -283,6 +291,11 @@ func runScale(e *env, args []string) error {
 			path = "/api/v2/search?type=statuses&q=" + url.QueryEscape(searchQuery(rng, corpus[rng.IntN(len(corpus))].Text))
 		default:
 			path = forYouPath("")
+		}
+		if cold && i >= len(more) {
+			err := <-done // every viewer read once: wait for the profile
+			fmt.Fprintf(e.stderr, "scale: server CPU profile of %s in %s (%d requests, all first reads)\n", *profOp, *profOut, i)
+			return err
 		}
 		_ = s.do(http.MethodGet, path, more[i%len(more)], nil, nil)
 	}
