@@ -188,6 +188,18 @@ func (s *Service) filterForYou(ctx context.Context, op string, viewer *store.Acc
 // plugin is enabled it orders the ranking instead, so every candidate is
 // filtered first and the plugin sees all forYouLength of them.
 func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Account) (*forYouRanking, error) {
+	// The network read does not depend on the history: it runs beside the
+	// history and the interest query, which a first read would otherwise
+	// wait for one after the other (each about 2 ms of SQL or index).
+	type network struct {
+		ids []int64
+		err error
+	}
+	netc := make(chan network, 1) // buffered: an early return leaves no goroutine blocked
+	go func() {
+		ids, err := s.forYouNetwork(ctx, viewer)
+		netc <- network{ids, err}
+	}()
 	hist, err := s.forYouHistory(ctx, viewer)
 	if err != nil {
 		return nil, internal(op, err)
@@ -200,9 +212,11 @@ func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Accou
 	if v.Content, err = s.forYouContent(ctx, hist); err != nil {
 		return nil, internal(op, err)
 	}
-	if v.Network, err = s.forYouNetwork(ctx, viewer); err != nil {
-		return nil, internal(op, err)
+	net := <-netc
+	if net.err != nil {
+		return nil, internal(op, net.err)
 	}
+	v.Network = net.ids
 	trending, err := s.trends.statuses.get(ctx, s.now(), trendsTTL, s.rankStatuses)
 	if err != nil {
 		return nil, internal(op, err)
