@@ -13,7 +13,8 @@ import (
 // For-you bounds. One ranking costs a handful of queries and one pass over
 // the recommender's items, so it is computed at most once per forYouTTL
 // per viewer and paged from the cache; the cache holds at most
-// maxForYouViewers rankings of at most forYouLength IDs.
+// maxForYouViewers rankings of at most forYouLength accepted IDs, plus,
+// until a ranking is complete, its candidates (about 440 IDs).
 const (
 	forYouLength     = 200 // statuses in one viewer's ranking
 	forYouPerAuthor  = 3   // default Config.ForYouPerAuthor
@@ -143,6 +144,10 @@ func (s *Service) acceptForYou(ctx context.Context, op string, viewer *store.Acc
 		}
 		r.next += n
 		accepted = append(accepted, r.accept(sts, s.cfg.ForYouPerAuthor)...)
+	}
+	if len(r.ids) == forYouLength || r.next == len(r.cands) {
+		// Complete: only the accepted IDs are read from now on.
+		r.cands, r.next, r.byAuthor = nil, 0, nil
 	}
 	return accepted, nil
 }
