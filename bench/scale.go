@@ -85,6 +85,8 @@ func runScale(e *env, args []string) error {
 	profOp := fs.String("server-cpuprofile-op", "", "after the measurements, repeat this op (typeahead, search_statuses or for_you_cold, with viewers not measured before) while pulling a CPU profile of the server")
 	profSeconds := fs.Int("server-cpuprofile-seconds", 20, "length of that profile")
 	profOut := fs.String("server-cpuprofile", "scale-server-cpu.pprof", "where the profile is written")
+	profViewers := fs.Int("server-cpuprofile-viewers", 400, "for_you_cold: viewers signed in for the profile, one first read each (if they run out first, the rest of the profile is idle)")
+	opsFlag := fs.String("ops", "all", "which measurements to run: all, or for_you (start-up, then the For-you reads only; no recall check, typeahead or search)")
 	var serverArgs stringsFlag
 	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable)")
 	fs.Usage = func() {
@@ -105,6 +107,13 @@ func runScale(e *env, args []string) error {
 	default:
 		return usagef("--server-cpuprofile-op must be typeahead, search_statuses or for_you_cold")
 	}
+	if *opsFlag != "all" && *opsFlag != "for_you" {
+		return usagef("--ops must be all or for_you")
+	}
+	if *opsFlag == "for_you" && *profOp != "" && *profOp != "for_you_cold" {
+		return usagef("--ops for_you profiles only for_you_cold")
+	}
+	all := *opsFlag == "all"
 	var sf seedFile
 	if b, err := os.ReadFile(filepath.Join(*dataDir, "seed.json")); err != nil {
 		return usagef("%s is not a seeded data dir: %v", *dataDir, err)
@@ -161,25 +170,10 @@ func runScale(e *env, args []string) error {
 		return err
 	}
 
-	// The served index: size, memory per vector, and the recall check
-	// as `starling index check` runs it (the admin API).
-	idx := base("index")
-	var list []search.Status
-	if err := s.adminDo(http.MethodGet, "/admin/indexes", &list); err != nil {
-		return err
-	}
-	for i := range list {
-		if list[i].Name == "statuses" {
-			idx.Index = &list[i]
+	if all {
+		if err := s.measureIndex(base("index"), *checkQueries); err != nil {
+			return err
 		}
-	}
-	var check search.CheckResult
-	if err := s.adminDo(http.MethodPost, "/admin/indexes/statuses/check?queries="+strconv.Itoa(*checkQueries), &check); err != nil {
-		return err
-	}
-	idx.Check, idx.MeetsTarget, idx.LoadAvg = &check, ptr(check.MeetsTarget), loadAvg()
-	if err := emit(e.stdout, idx); err != nil {
-		return err
 	}
 
 	rng := rand.New(rand.NewPCG(7, 10))
@@ -197,42 +191,44 @@ func runScale(e *env, args []string) error {
 		typeahead[i] = name[:min(len(name), 1+rng.IntN(4))]
 	}
 	typeaheadPath := func(q string) string { return "/api/v2/search?type=accounts&limit=5&q=" + url.QueryEscape(q) }
-	res, err := s.sequential(base("typeahead"), tokens, typeahead, typeaheadPath)
-	if err != nil {
-		return err
-	}
-	res.P99ByLengthMs = map[string]float64{}
-	for n := 1; n <= 4; n++ {
-		var lat []float64
-		for i, q := range typeahead {
-			if len(q) == n {
-				lat = append(lat, res.lat[i])
+	if all {
+		res, err := s.sequential(base("typeahead"), tokens, typeahead, typeaheadPath)
+		if err != nil {
+			return err
+		}
+		res.P99ByLengthMs = map[string]float64{}
+		for n := 1; n <= 4; n++ {
+			var lat []float64
+			for i, q := range typeahead {
+				if len(q) == n {
+					lat = append(lat, res.lat[i])
+				}
+			}
+			if len(lat) > 0 {
+				slices.Sort(lat)
+				res.P99ByLengthMs[strconv.Itoa(n)] = lat[min(len(lat)-1, len(lat)*99/100)]
 			}
 		}
-		if len(lat) > 0 {
-			slices.Sort(lat)
-			res.P99ByLengthMs[strconv.Itoa(n)] = lat[min(len(lat)-1, len(lat)*99/100)]
+		res.TargetP99Ms, res.MeetsTarget = targetTypeaheadP99, ptr(res.P99Ms <= targetTypeaheadP99)
+		if err := emit(e.stdout, res); err != nil {
+			return err
 		}
-	}
-	res.TargetP99Ms, res.MeetsTarget = targetTypeaheadP99, ptr(res.P99Ms <= targetTypeaheadP99)
-	if err := emit(e.stdout, res); err != nil {
-		return err
-	}
 
-	// Status search: one to three words of a corpus text.
-	searches := make([]string, *queries)
-	for i := range searches {
-		searches[i] = searchQuery(rng, corpus[rng.IntN(len(corpus))].Text)
-	}
-	res, err = s.sequential(base("search_statuses"), tokens, searches, func(q string) string {
-		return "/api/v2/search?type=statuses&q=" + url.QueryEscape(q)
-	})
-	if err != nil {
-		return err
-	}
-	res.TargetP99Ms, res.MeetsTarget = targetSearchP99, ptr(res.P99Ms <= targetSearchP99)
-	if err := emit(e.stdout, res); err != nil {
-		return err
+		// Status search: one to three words of a corpus text.
+		searches := make([]string, *queries)
+		for i := range searches {
+			searches[i] = searchQuery(rng, corpus[rng.IntN(len(corpus))].Text)
+		}
+		res, err = s.sequential(base("search_statuses"), tokens, searches, func(q string) string {
+			return "/api/v2/search?type=statuses&q=" + url.QueryEscape(q)
+		})
+		if err != nil {
+			return err
+		}
+		res.TargetP99Ms, res.MeetsTarget = targetSearchP99, ptr(res.P99Ms <= targetSearchP99)
+		if err := emit(e.stdout, res); err != nil {
+			return err
+		}
 	}
 
 	// For-you: each viewer's first read computes its ranking (cold); the
@@ -240,7 +236,7 @@ func runScale(e *env, args []string) error {
 	forYouPath := func(string) string { return "/api/v1/timelines/for_you?limit=20" }
 	for _, op := range []string{"for_you_cold", "for_you_warm"} {
 		each := make([]string, len(tokens))
-		res, err = s.sequential(base(op), tokens, each, forYouPath)
+		res, err := s.sequential(base(op), tokens, each, forYouPath)
 		if err != nil {
 			return err
 		}
@@ -267,7 +263,14 @@ func runScale(e *env, args []string) error {
 	if len(others) == 0 {
 		return errors.New("no viewer left to profile with: lower --viewers")
 	}
-	more, err := s.signIn(others, min(len(others), 100), *password)
+	// A For-you ranking is cached for two minutes: each profiled viewer
+	// reads once, so every request is a first read.
+	cold := *profOp == "for_you_cold"
+	n := 100
+	if cold {
+		n = *profViewers
+	}
+	more, err := s.signIn(others, min(len(others), n), *password)
 	if err != nil {
 		return err
 	}
@@ -292,6 +295,11 @@ func runScale(e *env, args []string) error {
 			path = "/api/v2/search?type=statuses&q=" + url.QueryEscape(searchQuery(rng, corpus[rng.IntN(len(corpus))].Text))
 		default:
 			path = forYouPath("")
+		}
+		if cold && i >= len(more) {
+			err := <-done // every viewer read once: wait for the profile
+			fmt.Fprintf(e.stderr, "scale: server CPU profile of %s in %s (%d requests, all first reads)\n", *profOp, *profOut, i)
+			return err
 		}
 		_ = s.do(http.MethodGet, path, more[i%len(more)], nil, nil)
 	}
@@ -427,4 +435,24 @@ func (s *benchServer) rss() int64 {
 		}
 	}
 	return 0
+}
+
+// measureIndex emits the served index's size, memory per vector, and the
+// recall check as `starling index check` runs it (the admin API).
+func (s *benchServer) measureIndex(idx scaleResult, checkQueries int) error {
+	var list []search.Status
+	if err := s.adminDo(http.MethodGet, "/admin/indexes", &list); err != nil {
+		return err
+	}
+	for i := range list {
+		if list[i].Name == "statuses" {
+			idx.Index = &list[i]
+		}
+	}
+	var check search.CheckResult
+	if err := s.adminDo(http.MethodPost, "/admin/indexes/statuses/check?queries="+strconv.Itoa(checkQueries), &check); err != nil {
+		return err
+	}
+	idx.Check, idx.MeetsTarget, idx.LoadAvg = &check, ptr(check.MeetsTarget), loadAvg()
+	return emit(s.e.stdout, idx)
 }
