@@ -86,7 +86,8 @@ func runScale(e *env, args []string) error {
 	profOp := fs.String("server-cpuprofile-op", "", "after the measurements, repeat this op (typeahead, search_statuses or for_you_cold, with viewers not measured before) while pulling a CPU profile of the server")
 	profSeconds := fs.Int("server-cpuprofile-seconds", 20, "length of that profile")
 	profOut := fs.String("server-cpuprofile", "scale-server-cpu.pprof", "where the profile is written")
-	opsFlag := fs.String("ops", strings.Join(scaleOps, ","), "the measurements to run, comma-separated (startup always runs)")
+	profViewers := fs.Int("server-cpuprofile-viewers", 400, "for_you_cold: viewers signed in for the profile, one first read each (if they run out first, the rest of the profile is idle)")
+	opsFlag := fs.String("ops", "all", "which measurements to run: all, or some of index, typeahead, search_statuses, for_you, comma-separated (start-up always runs)")
 	slowest := fs.Int("slowest", 0, "print this many slowest status-search queries to stderr, with their latency")
 	var serverArgs stringsFlag
 	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable)")
@@ -109,11 +110,17 @@ func runScale(e *env, args []string) error {
 		return usagef("--server-cpuprofile-op must be typeahead, search_statuses or for_you_cold")
 	}
 	ops := map[string]bool{}
+	if *opsFlag == "all" {
+		*opsFlag = strings.Join(scaleOps, ",")
+	}
 	for _, op := range strings.Split(*opsFlag, ",") {
 		if !slices.Contains(scaleOps, op) {
-			return usagef("--ops: unknown op %q (want some of %s)", op, strings.Join(scaleOps, ","))
+			return usagef("--ops: unknown op %q (want all, or some of %s)", op, strings.Join(scaleOps, ","))
 		}
 		ops[op] = true
+	}
+	if *profOp != "" && !ops[strings.TrimSuffix(*profOp, "_cold")] {
+		return usagef("--server-cpuprofile-op %s: its op is not in --ops", *profOp)
 	}
 	if *slowest < 0 || *slowest > *queries {
 		return usagef("--slowest must be 0 to --queries")
@@ -174,11 +181,14 @@ func runScale(e *env, args []string) error {
 		return err
 	}
 
-	if err := s.scaleIndex(base("index"), ops["index"], *checkQueries, e); err != nil {
-		return err
+	if ops["index"] {
+		if err := s.measureIndex(base("index"), *checkQueries); err != nil {
+			return err
+		}
 	}
-	// The queries are drawn whether or not their op runs, so that each op
-	// gets the same queries in every run.
+	// The queries below are drawn whether or not their op runs, so that
+	// each op gets the same queries in every run.
+
 	rng := rand.New(rand.NewPCG(7, 10))
 	tokens, err := s.signIn(sf.Usernames, *viewers, *password)
 	if err != nil {
@@ -272,7 +282,14 @@ func runScale(e *env, args []string) error {
 	if len(others) == 0 {
 		return errors.New("no viewer left to profile with: lower --viewers")
 	}
-	more, err := s.signIn(others, min(len(others), 100), *password)
+	// A For-you ranking is cached for two minutes: each profiled viewer
+	// reads once, so every request is a first read.
+	cold := *profOp == "for_you_cold"
+	n := 100
+	if cold {
+		n = *profViewers
+	}
+	more, err := s.signIn(others, min(len(others), n), *password)
 	if err != nil {
 		return err
 	}
@@ -298,36 +315,17 @@ func runScale(e *env, args []string) error {
 		default:
 			path = forYouPath("")
 		}
+		if cold && i >= len(more) {
+			err := <-done // every viewer read once: wait for the profile
+			fmt.Fprintf(e.stderr, "scale: server CPU profile of %s in %s (%d requests, all first reads)\n", *profOp, *profOut, i)
+			return err
+		}
 		_ = s.do(http.MethodGet, path, more[i%len(more)], nil, nil)
 	}
 }
 
 // scaleOps are the measurements `scale --ops` chooses from.
 var scaleOps = []string{"index", "typeahead", "search_statuses", "for_you"}
-
-// scaleIndex emits the index line, if run: the served index's size,
-// memory per vector, and the recall check as `starling index check` runs
-// it (the admin API).
-func (s *benchServer) scaleIndex(idx scaleResult, run bool, checkQueries int, e *env) error {
-	if !run {
-		return nil
-	}
-	var list []search.Status
-	if err := s.adminDo(http.MethodGet, "/admin/indexes", &list); err != nil {
-		return err
-	}
-	for i := range list {
-		if list[i].Name == "statuses" {
-			idx.Index = &list[i]
-		}
-	}
-	var check search.CheckResult
-	if err := s.adminDo(http.MethodPost, "/admin/indexes/statuses/check?queries="+strconv.Itoa(checkQueries), &check); err != nil {
-		return err
-	}
-	idx.Check, idx.MeetsTarget, idx.LoadAvg = &check, ptr(check.MeetsTarget), loadAvg()
-	return emit(e.stdout, idx)
-}
 
 // printSlowest writes the n slowest queries to stderr, slowest first:
 // the tail that sets the p99 is a handful of queries, worth knowing by
@@ -473,4 +471,24 @@ func (s *benchServer) rss() int64 {
 		}
 	}
 	return 0
+}
+
+// measureIndex emits the served index's size, memory per vector, and the
+// recall check as `starling index check` runs it (the admin API).
+func (s *benchServer) measureIndex(idx scaleResult, checkQueries int) error {
+	var list []search.Status
+	if err := s.adminDo(http.MethodGet, "/admin/indexes", &list); err != nil {
+		return err
+	}
+	for i := range list {
+		if list[i].Name == "statuses" {
+			idx.Index = &list[i]
+		}
+	}
+	var check search.CheckResult
+	if err := s.adminDo(http.MethodPost, "/admin/indexes/statuses/check?queries="+strconv.Itoa(checkQueries), &check); err != nil {
+		return err
+	}
+	idx.Check, idx.MeetsTarget, idx.LoadAvg = &check, ptr(check.MeetsTarget), loadAvg()
+	return emit(s.e.stdout, idx)
 }

@@ -200,6 +200,20 @@ func (c *Cached) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	})
 }
 
+// NewestHome returns the page from the cached timeline when there is one;
+// a missing timeline is not rebuilt (that reads the whole cap, some 800
+// statuses, where the caller wants a few): the page is read from SQL as
+// pull does. Not counted among home reads.
+func (c *Cached) NewestHome(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	return withoutRepeatedReblogs(page, func(page store.Page) ([]*store.Status, error) {
+		ids, state, err := c.tl.Page(ctx, HomeKey(viewerID), 0, page)
+		if err != nil || state != Hit {
+			return c.pull.home(ctx, viewerID, page)
+		}
+		return c.homeFrom(ctx, viewerID, ids, page)
+	})
+}
+
 // home returns the page of viewerID's home candidates (Home before the
 // reblog de-duplication, which pull applies the same way).
 func (c *Cached) home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
@@ -220,6 +234,13 @@ func (c *Cached) home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	if err != nil || state != Hit {
 		return c.pull.home(ctx, viewerID, page)
 	}
+	return c.homeFrom(ctx, viewerID, ids, page)
+}
+
+// homeFrom returns the page of viewerID's home candidates whose cached
+// part is ids: those statuses, its celebrity followees' and its followed
+// tags'.
+func (c *Cached) homeFrom(ctx context.Context, viewerID int64, ids []int64, page store.Page) ([]*store.Status, error) {
 	sts, err := c.load(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: %w", viewerID, err)

@@ -51,6 +51,11 @@ func (p *Pull) Home(ctx context.Context, viewerID int64, page store.Page) ([]*st
 	})
 }
 
+// NewestHome is Home: pull builds nothing.
+func (p *Pull) NewestHome(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	return p.Home(ctx, viewerID, page)
+}
+
 // home returns the page of viewerID's home candidates (Home before the
 // reblog de-duplication).
 func (p *Pull) home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {

@@ -15,6 +15,11 @@ type Strategy interface {
 	// Home returns the candidates of viewerID's home page, newest first
 	// (social applies the visibility rule to them).
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
+	// NewestHome is Home for a reader that wants a few of the newest
+	// candidates (For-you's network) without paying for a whole cached
+	// timeline: a cached strategy serves it from a timeline it holds, but
+	// reads SQL as pull does rather than build a missing one.
+	NewestHome(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
 	// List returns the candidates of a list's page: the statuses of
 	// members (the list's accounts now) that a list shows.
 	List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error)

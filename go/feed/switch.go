@@ -100,6 +100,11 @@ func (w *Switch) Home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	return w.cur.Load().s.Home(ctx, viewerID, page)
 }
 
+// NewestHome is the strategy in force's NewestHome.
+func (w *Switch) NewestHome(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
+	return w.cur.Load().s.NewestHome(ctx, viewerID, page)
+}
+
 // List is the strategy in force's List.
 func (w *Switch) List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error) {
 	return w.cur.Load().s.List(ctx, listID, members, page)

@@ -85,6 +85,9 @@ func flags(ds []pluginsdk.Decision) []social.Flag {
 	return out
 }
 
+// Ranking reports whether a rank plugin is enabled.
+func (m Moderator) Ranking() bool { return m.Host.Routed(pluginsdk.HookRank) }
+
 // Rank asks the rank plugins to order the candidates.
 func (m Moderator) Rank(ctx context.Context, r social.RankRequest) ([]int64, error) {
 	return m.Host.Rank(ctx, rankRequest(r, time.Now()))

@@ -412,11 +412,17 @@ func TestBundledManifest(t *testing.T) {
 	}
 	// The ranker ships disabled; enabling it in the file and applying works,
 	// and enabling it again reports it as it is.
+	if h.Routed(pluginsdk.HookRank) {
+		t.Fatal("Routed(rank) with the ranker disabled, want false")
+	}
 	for range 2 {
 		res, err := h.SetEnabled(context.Background(), "ranker", true)
 		if err != nil || res.State != StateReady || res.Version != "1.0.0" {
 			t.Fatalf("enable ranker: %+v, %v", res, err)
 		}
+	}
+	if !h.Routed(pluginsdk.HookRank) {
+		t.Fatal("Routed(rank) with the ranker enabled, want true")
 	}
 	ids, err := h.Rank(context.Background(), &pluginsdk.RankRequest{Now: time.Now(), Candidates: []pluginsdk.Candidate{
 		{ID: 1, CreatedAt: time.Now().Add(-48 * time.Hour)}, {ID: 2, CreatedAt: time.Now()},

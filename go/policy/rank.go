@@ -14,6 +14,9 @@ import (
 // and a plugin's time grows with it.
 const maxRankCandidates = 10_000
 
+// Routed reports whether an enabled plugin takes hook now.
+func (h *Host) Routed(hook string) bool { return len(h.routes.Load().byHook[hook]) > 0 }
+
 // Rank asks every plugin routed pluginsdk.HookRank, in order, to order
 // req.Candidates; each sees the order the one before it produced. It
 // returns candidate IDs, best first.

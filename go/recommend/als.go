@@ -62,10 +62,14 @@ type Model struct {
 	items  []int64       // item IDs, by row
 	row    map[int64]int // item ID -> row
 	y      []float64     // len(items)*Factors item factors
+	y32    []float32     // y in float32: Recommend's scan of every item reads half the memory
 	yty    []float64     // Factors*Factors: YᵀY, shared by every fold-in
 	pop    []float64     // per row: distinct users who interacted
 	maxPop float64
 	nbr    [][]neighbour // per row: its most similar items (knn.go)
+	// popular is the popularKept most popular items, best first
+	// (popularScan's order), so that Popular need not score every item.
+	popular []Scored
 }
 
 // Len is the number of items the model knows.
@@ -127,7 +131,12 @@ func Train(ints []Interaction, opt Options) (*Model, error) {
 		sweep(m.y, x, byItem, f, opt, s)
 	}
 	m.yty = gram(m.y, f)
+	m.y32 = make([]float32, len(m.y))
+	for k, v := range m.y {
+		m.y32[k] = float32(v)
+	}
 	m.nbr = itemNeighbours(byUser, byItem, opt.Neighbours)
+	m.popular = m.popularScan(min(popularKept, len(m.items)), nil)
 	return m, nil
 }
 
@@ -249,22 +258,47 @@ func (m *Model) Recommend(history []int64, k int, skip func(int64) bool) []Score
 	}
 	xu := make([]float64, f)
 	newSolver(f).solveRow(m.yty, m.y, js, f, m.opt, xu)
+	xu32 := make([]float32, f)
+	for i, v := range xu {
+		xu32[i] = float32(v)
+	}
 	top := make([]Scored, 0, k+1)
+	// An item enters the top k only if it scores above worst, the k-th
+	// best so far; the exclusions are looked up only for such an item:
+	// two map lookups per item cost more than its score (a third of
+	// For-you's CPU at 1M statuses, bench scale).
+	worst := math.Inf(-1)
 	for r, id := range m.items {
-		var sc float64
-		v := m.y[r*f : (r+1)*f]
-		for i := range f {
-			sc += xu[i] * v[i]
-		}
-		// The exclusions are looked up only for an item that would enter
-		// the top k: two map lookups per item cost more than its score
-		// (a third of For-you's CPU at 1M statuses, bench scale).
-		if len(top) == k && sc <= top[k-1].Score || had[id] || (skip != nil && skip(id)) {
+		sc := float64(dot32(xu32, m.y32[r*f:(r+1)*f]))
+		if sc <= worst || had[id] || (skip != nil && skip(id)) {
 			continue
 		}
 		top = insertTop(top, Scored{id, sc}, k)
+		if len(top) == k {
+			worst = top[k-1].Score
+		}
 	}
 	return top
+}
+
+// dot32 is the inner product of a and b[:len(a)] in float32 (scores only
+// order items; float32 changes them by about 1e-7 relative), four
+// products at a time.
+func dot32(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		x, y := a[i:i+4:i+4], b[i:i+4:i+4]
+		s0 += x[0] * y[0]
+		s1 += x[1] * y[1]
+		s2 += x[2] * y[2]
+		s3 += x[3] * y[3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // insertTop inserts s into top (sorted best first) keeping at most k.
@@ -290,16 +324,42 @@ func (m *Model) Popularity(item int64) float64 {
 	return math.Log1p(m.pop[r]) / math.Log1p(m.maxPop)
 }
 
+// popularKept is how many of the most popular items Train ranks ahead of
+// time: Popular walks them instead of every item while skip leaves it
+// enough (For-you asks for 50 and skips at most a history's 120).
+const popularKept = 1024
+
 // Popular returns the k most popular items (ties: higher ID first),
 // skipping what skip reports: the cold start.
 func (m *Model) Popular(k int, skip func(int64) bool) []Scored {
 	if m.Len() == 0 || k <= 0 {
 		return nil
 	}
+	top := make([]Scored, 0, k)
+	for _, s := range m.popular {
+		if skip == nil || !skip(s.Item) {
+			if top = append(top, s); len(top) == k {
+				return top
+			}
+		}
+	}
+	if len(m.popular) == len(m.items) {
+		return top // every item was ranked: there are no more
+	}
+	return m.popularScan(k, skip)
+}
+
+// popularScore orders items by popularity; the row (first seen first)
+// breaks ties, newer first, without leaving [pop, pop+1).
+func (m *Model) popularScore(r int) float64 {
+	return m.pop[r] + float64(r)/float64(len(m.items)+1)*1e-6
+}
+
+// popularScan is Popular over every item.
+func (m *Model) popularScan(k int, skip func(int64) bool) []Scored {
 	top := make([]Scored, 0, k+1)
 	for r, id := range m.items {
-		// The ID breaks ties, newer first, without leaving [pop, pop+1).
-		sc := m.pop[r] + float64(r)/float64(len(m.items)+1)*1e-6
+		sc := m.popularScore(r)
 		if len(top) == k && sc <= top[k-1].Score || skip != nil && skip(id) {
 			continue
 		}

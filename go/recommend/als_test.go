@@ -137,7 +137,16 @@ func TestRecommendAndPopularMatchAFullSort(t *testing.T) {
 			for i := range f {
 				sc += xu[i] * m.y[r*f+i]
 			}
-			want = append(want, Scored{id, sc})
+			// Recommend scores in float32: the same order up to rounding.
+			xu32 := make([]float32, f)
+			for i, v := range xu {
+				xu32[i] = float32(v)
+			}
+			sc32 := float64(dot32(xu32, m.y32[r*f:(r+1)*f]))
+			if math.Abs(sc32-sc) > 1e-5*max(1, math.Abs(sc)) {
+				t.Fatalf("item %d: float32 score %v, float64 %v", id, sc32, sc)
+			}
+			want = append(want, Scored{id, sc32})
 		}
 		byScore := func(a, b Scored) int { return cmp.Compare(b.Score, a.Score) }
 		slices.SortStableFunc(want, byScore)
@@ -160,5 +169,39 @@ func TestRecommendAndPopularMatchAFullSort(t *testing.T) {
 		}
 		check("Recommend", m.Recommend(history, 15, skip), want)
 		check("Popular", m.Popular(15, skip), wantPop)
+	}
+}
+
+// TestPopularPastTheKeptList: Popular walks the list Train ranked ahead of
+// time and scores every item when skip leaves fewer than k of that list.
+func TestPopularPastTheKeptList(t *testing.T) {
+	var log []Interaction
+	for i := range int64(popularKept + 500) {
+		for u := range 1 + i%5 {
+			log = append(log, Interaction{User: u, Item: i})
+		}
+	}
+	m, err := Train(log, Options{Iterations: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.popular) != popularKept {
+		t.Fatalf("kept %d popular items, want %d", len(m.popular), popularKept)
+	}
+	for _, skipped := range []int{0, 10, popularKept - 20, popularKept - 5, popularKept} {
+		gone := map[int64]bool{}
+		for _, s := range m.popular[:skipped] {
+			gone[s.Item] = true
+		}
+		skip := func(id int64) bool { return gone[id] }
+		got, want := m.Popular(15, skip), m.popularScan(15, skip)
+		if !slices.Equal(got, want) {
+			t.Errorf("skipping the %d most popular: Popular = %v, want %v", skipped, got, want)
+		}
+		for _, g := range got {
+			if gone[g.Item] {
+				t.Errorf("skipping the %d most popular: Popular returned skipped item %d", skipped, g.Item)
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package social
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,50 +13,60 @@ import (
 // For-you bounds. One ranking costs a handful of queries and one pass over
 // the recommender's items, so it is computed at most once per forYouTTL
 // per viewer and paged from the cache; the cache holds at most
-// maxForYouViewers rankings of at most forYouLength IDs.
+// maxForYouViewers rankings of at most forYouLength accepted IDs, plus,
+// until a ranking is complete, its candidates (about 440 IDs).
 const (
 	forYouLength     = 200 // statuses in one viewer's ranking
 	forYouPerAuthor  = 3   // default Config.ForYouPerAuthor
 	forYouHistory    = 40  // favourites and own statuses that describe the viewer
+	forYouChunk      = 40  // fewest candidates loaded and filtered at a time
 	forYouTTL        = 2 * time.Minute
 	maxForYouViewers = 10000
 )
 
-// forYouCache holds each viewer's ranking (status IDs, best first).
+// forYouCache holds each viewer's ranking.
 type forYouCache struct {
 	mu sync.Mutex
-	m  map[int64]forYouEntry
+	m  map[int64]*forYouRanking
 }
 
-type forYouEntry struct {
-	ids []int64
-	at  time.Time
+// forYouRanking is one viewer's ranking: the blended candidates, best
+// first, of which only as many are loaded and filtered as the pages read
+// so far need (a first page loads about 40 of some 440 candidates).
+type forYouRanking struct {
+	at time.Time
+
+	mu       sync.Mutex
+	cands    []int64 // candidates, best first; cands[next:] not examined yet
+	next     int
+	ids      []int64       // accepted: visible, not interacted with, at most perAuthor each
+	byAuthor map[int64]int // accepted statuses per author
 }
 
-func (c *forYouCache) get(viewerID int64, now time.Time) ([]int64, bool) {
+func (c *forYouCache) get(viewerID int64, now time.Time) (*forYouRanking, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[viewerID]
-	if !ok || now.Sub(e.at) >= forYouTTL {
+	r, ok := c.m[viewerID]
+	if !ok || now.Sub(r.at) >= forYouTTL {
 		return nil, false
 	}
-	return e.ids, true
+	return r, true
 }
 
-func (c *forYouCache) put(viewerID int64, ids []int64, now time.Time) {
+func (c *forYouCache) put(viewerID int64, r *forYouRanking) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]forYouEntry{}
+		c.m = map[int64]*forYouRanking{}
 	}
 	if len(c.m) >= maxForYouViewers {
 		for id, e := range c.m {
-			if now.Sub(e.at) >= forYouTTL || len(c.m) >= maxForYouViewers {
+			if r.at.Sub(e.at) >= forYouTTL || len(c.m) >= maxForYouViewers {
 				delete(c.m, id)
 			}
 		}
 	}
-	c.m[viewerID] = forYouEntry{ids: ids, at: now}
+	c.m[viewerID] = r
 }
 
 // ForYou answers GET /api/v1/timelines/for_you and the virtual For-you
@@ -74,31 +85,101 @@ func (s *Service) ForYou(ctx context.Context, viewer *store.Account, pg store.Pa
 	if pg.MinID != 0 || pg.SinceID != 0 {
 		return []*store.Status{}, nil
 	}
-	now := s.now()
-	ids, ok := s.forYou.get(viewer.ID, now)
+	r, ok := s.forYou.get(viewer.ID, s.now())
 	if !ok {
 		var err error
-		if ids, err = s.rankForYou(ctx, op, viewer); err != nil {
+		if r, err = s.rankForYou(ctx, op, viewer); err != nil {
 			return nil, err
 		}
-		s.forYou.put(viewer.ID, ids, now)
+		s.forYou.put(viewer.ID, r)
 	}
+	ids, fresh, err := s.forYouPage(ctx, op, viewer, r, pg)
+	if err != nil || fresh != nil {
+		return fresh, err
+	}
+	// The rules have the last word on every page: a favourite, block or
+	// deletion since the statuses were accepted hides them now.
+	return s.filterForYou(ctx, op, viewer, ids)
+}
+
+// forYouPage returns the IDs of pg's page of r, accepting more candidates
+// first if the page reaches past those accepted so far. When this call
+// accepted the whole page, it returns those statuses as fresh: they were
+// filtered just now and need not be again.
+func (s *Service) forYouPage(ctx context.Context, op string, viewer *store.Account, r *forYouRanking, pg store.Page) (ids []int64, fresh []*store.Status, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	start := 0
 	if pg.MaxID != 0 {
-		start = len(ids) // an unknown cursor (an expired ranking) ends the list
-		for i, id := range ids {
-			if id == pg.MaxID {
-				start = i + 1
-				break
-			}
+		i := slices.Index(r.ids, pg.MaxID)
+		if i < 0 {
+			return nil, nil, nil // an unknown cursor (an expired ranking) ends the list
+		}
+		start = i + 1
+	}
+	from := len(r.ids)
+	accepted, err := s.acceptForYou(ctx, op, viewer, r, start+pg.Limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	if start >= from && start < len(r.ids) {
+		return nil, page(accepted, pg.Limit, start-from), nil
+	}
+	return page(r.ids, pg.Limit, start), nil, nil
+}
+
+// acceptForYou examines r's candidates in order, in chunks, until want
+// (at most forYouLength) are accepted or none is left, and returns those
+// it accepted: the filters drop some, so a chunk is twice what is
+// missing, and the loop refills until the page is full or the candidates
+// run out.
+func (s *Service) acceptForYou(ctx context.Context, op string, viewer *store.Account, r *forYouRanking, want int) ([]*store.Status, error) {
+	want = min(want, forYouLength)
+	var accepted []*store.Status
+	for len(r.ids) < want && r.next < len(r.cands) {
+		n := min(len(r.cands)-r.next, max(2*(want-len(r.ids)), forYouChunk))
+		sts, err := s.filterForYou(ctx, op, viewer, r.cands[r.next:r.next+n])
+		if err != nil {
+			return nil, err
+		}
+		r.next += n
+		accepted = append(accepted, r.accept(sts, s.cfg.ForYouPerAuthor)...)
+	}
+	if len(r.ids) == forYouLength || r.next == len(r.cands) {
+		// Complete: only the accepted IDs are read from now on.
+		r.cands, r.next, r.byAuthor = nil, 0, nil
+	}
+	return accepted, nil
+}
+
+// accept appends sts, in order, to the accepted statuses, at most
+// perAuthor of one author and forYouLength in all, so no page is one
+// account's; it returns those it accepted.
+func (r *forYouRanking) accept(sts []*store.Status, perAuthor int) []*store.Status {
+	if r.byAuthor == nil {
+		r.byAuthor = map[int64]int{}
+	}
+	out := sts[:0]
+	for _, st := range sts {
+		if len(r.ids) == forYouLength {
+			break
+		}
+		if r.byAuthor[st.AccountID] < perAuthor {
+			r.byAuthor[st.AccountID]++
+			r.ids = append(r.ids, st.ID)
+			out = append(out, st)
 		}
 	}
-	sts, err := s.statusesInOrder(ctx, op, page(ids, pg.Limit, start))
+	return out
+}
+
+// filterForYou loads ids in order and keeps those For-you may show viewer:
+// originals it neither wrote, favourited nor boosted, and can see.
+func (s *Service) filterForYou(ctx context.Context, op string, viewer *store.Account, ids []int64) ([]*store.Status, error) {
+	sts, err := s.statusesInOrder(ctx, op, ids)
 	if err != nil {
 		return nil, err
 	}
-	// The rules have the last word on every page: a favourite, block or
-	// deletion since the ranking was computed hides the status now.
 	if sts, err = s.dropInteracted(ctx, viewer, sts); err != nil {
 		return nil, internal(op, err)
 	}
@@ -108,9 +189,22 @@ func (s *Service) ForYou(ctx context.Context, viewer *store.Account, pg store.Pa
 // rankForYou computes viewer's ranking: candidates from the collaborative
 // model, the vector index (the viewer's interests), the network (home)
 // and what is popular, ranked by recommend.ForYou (the ranking the
-// relevance bench measures) or ordered by the ranker
-// plugin, filtered, at most forYouPerAuthor per author.
-func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Account) ([]int64, error) {
+// relevance bench measures); the pages accept them lazily. When a ranker
+// plugin is enabled it orders the ranking instead, so every candidate is
+// filtered first and the plugin sees all forYouLength of them.
+func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Account) (*forYouRanking, error) {
+	// The network read does not depend on the history: it runs beside the
+	// history and the interest query, which a first read would otherwise
+	// wait for one after the other (each about 2 ms of SQL or index).
+	type network struct {
+		ids []int64
+		err error
+	}
+	netc := make(chan network, 1) // buffered: an early return leaves no goroutine blocked
+	go func() {
+		ids, err := s.forYouNetwork(ctx, viewer)
+		netc <- network{ids, err}
+	}()
 	hist, err := s.forYouHistory(ctx, viewer)
 	if err != nil {
 		return nil, internal(op, err)
@@ -123,22 +217,11 @@ func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Accou
 	if v.Content, err = s.forYouContent(ctx, hist); err != nil {
 		return nil, internal(op, err)
 	}
-	if s.home != nil {
-		home, err := s.home.Home(ctx, viewer.ID, store.Page{Limit: forYouHistory})
-		if err != nil {
-			return nil, internal(op, err)
-		}
-		for _, st := range home {
-			if st.AccountID == viewer.ID {
-				continue
-			}
-			id := st.ID
-			if st.ReblogOfID != 0 {
-				id = st.ReblogOfID
-			}
-			v.Network = append(v.Network, id)
-		}
+	net := <-netc
+	if net.err != nil {
+		return nil, internal(op, net.err)
 	}
+	v.Network = net.ids
 	trending, err := s.trends.statuses.get(ctx, s.now(), trendsTTL, s.rankStatuses)
 	if err != nil {
 		return nil, internal(op, err)
@@ -146,29 +229,52 @@ func (s *Service) rankForYou(ctx context.Context, op string, viewer *store.Accou
 	for _, t := range page(trending, forYouLength/4, 0) {
 		v.Trending = append(v.Trending, t.StatusID)
 	}
-	var ranked []int64
+	r := &forYouRanking{at: s.now()}
 	if s.recs != nil {
-		ranked = s.recs.ForYou(v, forYouLength)
+		r.cands = s.recs.ForYou(v, forYouLength)
 	} else {
-		ranked = recommend.ForYou(nil, v, forYouLength, recommend.DefaultWeights)
+		r.cands = recommend.ForYou(nil, v, forYouLength, recommend.DefaultWeights)
 	}
-	sts, err := s.statusesInOrder(ctx, op, ranked)
+	if !s.ranking() {
+		return r, nil
+	}
+	sts, err := s.filterForYou(ctx, op, viewer, r.cands)
 	if err != nil {
 		return nil, err
 	}
-	if sts, err = s.dropInteracted(ctx, viewer, sts); err != nil {
-		return nil, internal(op, err)
-	}
-	if sts, err = s.filterVisible(ctx, viewer, sts, readForYou); err != nil {
-		return nil, err
-	}
-	sts = spreadAuthors(sts, s.cfg.ForYouPerAuthor, forYouLength)
+	sts = r.accept(sts, s.cfg.ForYouPerAuthor)
 	if sts, err = s.rankByRanker(ctx, op, viewer, "for_you", "", sts); err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(sts))
-	for i, st := range sts {
-		ids[i] = st.ID
+	r.ids, r.next = r.ids[:0], len(r.cands)
+	for _, st := range sts {
+		r.ids = append(r.ids, st.ID)
+	}
+	return r, nil
+}
+
+// forYouNetwork returns the newest statuses of the viewer's home (the
+// original of a boost), not its own. A home not cached is read from SQL,
+// newest forYouHistory only, rather than built whole (some 800 statuses
+// for this 40: the largest part of a cold ranking at 1M statuses).
+func (s *Service) forYouNetwork(ctx context.Context, viewer *store.Account) ([]int64, error) {
+	if s.home == nil {
+		return nil, nil
+	}
+	home, err := s.home.NewestHome(ctx, viewer.ID, store.Page{Limit: forYouHistory})
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, st := range home {
+		if st.AccountID == viewer.ID {
+			continue
+		}
+		id := st.ID
+		if st.ReblogOfID != 0 {
+			id = st.ReblogOfID
+		}
+		ids = append(ids, id)
 	}
 	return ids, nil
 }
@@ -240,21 +346,4 @@ func (s *Service) dropInteracted(ctx context.Context, viewer *store.Account, sts
 		out = append(out, st)
 	}
 	return out, nil
-}
-
-// spreadAuthors keeps, in order, at most perAuthor statuses of each author
-// and at most n in all, so no page is one account's.
-func spreadAuthors(sts []*store.Status, perAuthor, n int) []*store.Status {
-	count := map[int64]int{}
-	out := make([]*store.Status, 0, min(len(sts), n))
-	for _, st := range sts {
-		if len(out) == n {
-			break
-		}
-		if count[st.AccountID] < perAuthor {
-			count[st.AccountID]++
-			out = append(out, st)
-		}
-	}
-	return out
 }

@@ -68,12 +68,15 @@ func (s *Service) moderateAccount(ctx context.Context, op string, d AccountDraft
 	return nil
 }
 
+// ranking reports whether a Ranker is enabled now.
+func (s *Service) ranking() bool { return s.rank != nil && s.rank.Ranking() }
+
 // rankByRanker lets the Ranker order sts, which the viewer may all see
 // (visibility applied before). Visibility is applied after as well, in the
 // only way a ranker could break it: what comes back is kept only if it was
 // a candidate, once, so a ranker can reorder and drop but never add.
 func (s *Service) rankByRanker(ctx context.Context, op string, viewer *store.Account, surface, query string, sts []*store.Status) ([]*store.Status, error) {
-	if s.rank == nil || len(sts) < 2 {
+	if !s.ranking() || len(sts) < 2 {
 		return sts, nil
 	}
 	req := RankRequest{Surface: surface, Query: query, Candidates: make([]RankCandidate, len(sts))}

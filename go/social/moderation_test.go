@@ -75,12 +75,17 @@ type ranker struct {
 	order []int64
 	err   error
 	got   RankRequest
+	calls int
+	off   bool // no rank plugin enabled
 }
 
 func (r *ranker) Rank(_ context.Context, req RankRequest) ([]int64, error) {
 	r.got = req
+	r.calls++
 	return r.order, r.err
 }
+
+func (r *ranker) Ranking() bool { return !r.off }
 
 func TestRankStatusesNeverWidens(t *testing.T) {
 	ctx := context.Background()

@@ -80,6 +80,10 @@ type Ranker interface {
 	// and the request cannot be answered (a fail-open ranker returns the
 	// order it was given instead).
 	Rank(ctx context.Context, r RankRequest) ([]int64, error)
+	// Ranking reports whether a ranker is enabled now. When none is, Rank
+	// would keep the order it was given, so the service skips it (and
+	// For-you filters its candidates lazily, page by page).
+	Ranking() bool
 }
 
 // RankRequest is one batch of candidates for a viewer.
@@ -135,6 +139,9 @@ type Recommender interface {
 // the committed changes a cached timeline holds.
 type HomeFeed interface {
 	Home(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
+	// NewestHome is Home without building a missing cached timeline, for
+	// a few of the newest candidates (For-you's network).
+	NewestHome(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error)
 	// List builds a list's timeline: the candidates among the statuses of
 	// members (the list's accounts).
 	List(ctx context.Context, listID int64, members []int64, page store.Page) ([]*store.Status, error)
