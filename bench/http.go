@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -45,6 +46,11 @@ type httpResult struct {
 	// process, the load generator, which shares the machine's cores.
 	ClientCPUUsPerReq float64 `json:"client_cpu_us_per_req"`
 	ClientCores       float64 `json:"client_cores"`
+	// ServerAllocsPerReq is the server's heap allocations (the Go
+	// runtime's count, from the admin listener's /metrics) over the run
+	// per request; ServerGCs the garbage collections in the run.
+	ServerAllocsPerReq float64 `json:"server_allocs_per_req,omitempty"`
+	ServerGCs          int64   `json:"server_gcs,omitempty"`
 	// ShareOfHealthz is RPS over the /healthz RPS at the same connection
 	// count in the same run (home and mix only).
 	ShareOfHealthz float64 `json:"share_of_healthz,omitempty"`
@@ -126,6 +132,7 @@ func runHTTP(e *env, args []string) error {
 
 	prov := newProvenance(e.command)
 	lg := newLoadGen(srv, tokens)
+	lg.adminToken = adminToken
 	base := httpResult{Engine: "starling", Bench: "http", Accounts: seed.Accounts, Follows: seed.Follows,
 		Statuses: seed.Statuses, provenance: prov}
 	if *cold {
@@ -288,7 +295,10 @@ type loadGen struct {
 	tokens  []string
 	bearers []string // "Bearer " + tokens[i], built once
 	client  *http.Client
-	next    atomic.Uint64
+	// adminToken reads the server's /metrics (allocations, collections);
+	// "" leaves them out.
+	adminToken string
+	next       atomic.Uint64
 }
 
 // loadWorker is one load goroutine's state: its random source and the
@@ -449,6 +459,10 @@ func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult
 	if err != nil {
 		return httpResult{}, err
 	}
+	rt0, err := g.srv.runtimeCounts(g.adminToken)
+	if err != nil {
+		return httpResult{}, err
+	}
 	st, err := g.run(op, conns, d)
 	if err != nil {
 		return httpResult{}, err
@@ -458,6 +472,10 @@ func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult
 		return httpResult{}, err
 	}
 	cpu1, err := g.srv.cpu()
+	if err != nil {
+		return httpResult{}, err
+	}
+	rt1, err := g.srv.runtimeCounts(g.adminToken)
 	if err != nil {
 		return httpResult{}, err
 	}
@@ -474,10 +492,58 @@ func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult
 	if total := st.hist.n + uint64(st.errors); total > 0 {
 		res.ServerCPUUsPerReq = float64((cpu1 - cpu0).Microseconds()) / float64(total)
 		res.ClientCPUUsPerReq = float64((self1 - self0).Microseconds()) / float64(total)
+		res.ServerAllocsPerReq = float64(rt1.mallocs-rt0.mallocs) / float64(total)
 	}
+	res.ServerGCs = rt1.gcs - rt0.gcs
 	res.ServerCores = (cpu1 - cpu0).Seconds() / st.wall.Seconds()
 	res.ClientCores = (self1 - self0).Seconds() / st.wall.Seconds()
 	return res, nil
+}
+
+// runtimeCounts are the server's Go runtime counters the bench reports.
+type runtimeCounts struct{ mallocs, gcs int64 }
+
+// runtimeCounts reads the server's heap allocations and garbage
+// collections so far from the admin listener's /metrics; zero without a
+// token or listener.
+func (s *benchServer) runtimeCounts(token string) (runtimeCounts, error) {
+	var c runtimeCounts
+	if token == "" || s.admin == "" {
+		return c, nil
+	}
+	req, err := http.NewRequest(http.MethodGet, s.admin+"/metrics", nil)
+	if err != nil {
+		return c, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return c, fmt.Errorf("server metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return c, fmt.Errorf("server metrics: %s", resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		var dst *int64
+		switch name {
+		case "go_memstats_mallocs_total":
+			dst = &c.mallocs
+		case "go_gc_duration_seconds_count":
+			dst = &c.gcs
+		}
+		if ok && dst != nil {
+			f, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return c, fmt.Errorf("server metrics: %s: %w", name, err)
+			}
+			*dst = int64(f)
+		}
+	}
+	return c, sc.Err()
 }
 
 // selfCPU is the bench process's CPU time so far (user and system, all
