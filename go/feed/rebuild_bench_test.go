@@ -41,8 +41,8 @@ func BenchmarkRebuild(b *testing.B) {
 	for round := range 20 {
 		for _, a := range authors {
 			if err := st.PutStatus(ctx, &store.Status{ID: id(), AccountID: a.ID, Visibility: store.VisibilityPublic,
-				Text: fmt.Sprintf("status %d of %s, a few words long like a real post #bench", round, a.Username),
-				Content: fmt.Sprintf("<p>status %d of %s, a few words long like a real post #bench</p>", round, a.Username),
+				Text:     fmt.Sprintf("status %d of %s, a few words long like a real post #bench", round, a.Username),
+				Content:  fmt.Sprintf("<p>status %d of %s, a few words long like a real post #bench</p>", round, a.Username),
 				Language: "en", CreatedAt: at}); err != nil {
 				b.Fatal(err)
 			}
