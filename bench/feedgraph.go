@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
+	"github.com/starling-social/starling/go/seed"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -52,42 +50,23 @@ func (g *followGraph) follow(follower, followee int64) {
 }
 
 // loadGithubGraph reads github-social-graph's edges.csv (mutual follows:
-// each undirected edge is inserted in both directions, as its README says).
+// each undirected edge is inserted in both directions, as its README says)
+// by the reader `starling seed --graph` uses.
 func loadGithubGraph(path string) (*followGraph, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	type edge struct{ a, b int64 }
-	var es []edge
-	maxID := int64(0)
-	sc := bufio.NewScanner(f)
-	line := 0
-	for sc.Scan() {
-		line++
-		if line == 1 {
-			continue // header id_1,id_2
-		}
-		a, b, ok := strings.Cut(sc.Text(), ",")
-		x, err1 := strconv.ParseInt(a, 10, 64)
-		y, err2 := strconv.ParseInt(strings.TrimSpace(b), 10, 64)
-		if !ok || err1 != nil || err2 != nil || x < 0 || y < 0 || x > 1<<24 || y > 1<<24 {
-			return nil, fmt.Errorf("%s:%d: want id_1,id_2", path, line)
-		}
-		es = append(es, edge{x + 1, y + 1}) // dataset IDs start at 0
-		maxID = max(maxID, x+1, y+1)
+	sg, err := seed.ReadGraph(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(es) == 0 {
-		return nil, fmt.Errorf("%s: no edges", path)
-	}
-	g := newFollowGraph(int(maxID))
-	for _, e := range es {
-		g.follow(e.a, e.b)
-		g.follow(e.b, e.a)
+	g := newFollowGraph(sg.Nodes)
+	for _, e := range sg.Edges {
+		a, b := int64(e[0])+1, int64(e[1])+1 // feed IDs are positive
+		g.follow(a, b)
+		g.follow(b, a)
 	}
 	return g, nil
 }

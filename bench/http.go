@@ -58,6 +58,7 @@ type httpResult struct {
 	Follows        int     `json:"follows"`
 	Statuses       int     `json:"statuses"`
 	Profile        string  `json:"server_cpu_profile,omitempty"`
+	*graphFields
 	provenance
 }
 
@@ -85,6 +86,10 @@ func runHTTP(e *env, args []string) error {
 	pprofOut := fs.String("server-cpuprofile", "http-server-cpu.pprof", "where --server-cpuprofile-seconds writes the server's profile")
 	var serverArgs stringsFlag
 	fs.Var(&serverArgs, "server-arg", "an extra flag for starling serve (repeatable), e.g. --server-arg=--db=postgres://…")
+	dataDir := fs.String("data-dir", "", "serve this data dir seeded by `starling seed` (e.g. --graph github-social-graph) instead of seeding through the API; viewers sign in with --password")
+	password := fs.String("password", "", "with --data-dir: the seeded accounts' password")
+	viewers := fs.Int("viewers", 1000, "with --data-dir: accounts whose homes are read, spread over seed.json's popularity ranks, plus the ten most followed")
+	celebThreshold := fs.Int("celebrity-threshold", 0, "with --data-dir: the server's --celebrity-threshold; the most followed accounts at or above it post once after each start, so hybrid merges them at read (0: the server's default, nobody posts)")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: starling-bench http [flags]\n")
 		fs.PrintDefaults()
@@ -110,34 +115,70 @@ func runHTTP(e *env, args []string) error {
 		return usagef("--server: %v (run make build)", err)
 	}
 
+	var gw *graphWorkload
+	if *dataDir != "" {
+		explicit := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+		if explicit["accounts"] || explicit["follows"] || explicit["statuses"] {
+			return usagef("--data-dir serves a seeded workload: drop --accounts, --follows and --statuses")
+		}
+		if gw, err = newGraphWorkload(*dataDir, *password, *viewers, *celebThreshold, serverArgs); err != nil {
+			return err
+		}
+	}
+
 	// No plugins and no rate limits: every connection comes from
 	// 127.0.0.1, and the bench measures the read path, not the policy.
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	adminToken := hex.EncodeToString(token)
-	srv, err := startServer(e, *server, serverOptions{args: append([]string{"--admin-addr", "127.0.0.1:0",
+	opts := serverOptions{args: append([]string{"--admin-addr", "127.0.0.1:0",
 		"--admin-token", adminToken, "--plugins", "", "--rate-limit", "0", "--rate-limit-auth", "0",
-		"--rate-limit-apps", "0"}, serverArgs...)})
+		"--rate-limit-apps", "0"}, serverArgs...)}
+	if gw != nil {
+		opts = gw.serverOptions(opts)
+	}
+	srv, err := startServer(e, *server, opts)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
 	start := time.Now()
-	tokens, err := seedHTTP(srv, seed, *seedWorkers)
-	if err != nil {
-		return fmt.Errorf("seeding: %w", err)
+	var tokens []string
+	if gw != nil {
+		if tokens, err = gw.signIn(srv); err == nil {
+			err = gw.started(srv)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "http: %d viewers signed in (following median %d, max %d; %d follow one of %d celebrities) in %s\n",
+			len(tokens), gw.fields.ViewersFollowingMedian, gw.fields.ViewersFollowingMax, gw.fields.ViewersFollowingCelebrity,
+			gw.fields.Celebrities, time.Since(start).Round(time.Millisecond))
+	} else {
+		if tokens, err = seedHTTP(srv, seed, *seedWorkers); err != nil {
+			return fmt.Errorf("seeding: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "http: seeded %d accounts x %d follows x %d statuses in %s\n",
+			seed.Accounts, seed.Follows, seed.Statuses, time.Since(start).Round(time.Millisecond))
 	}
-	fmt.Fprintf(e.stderr, "http: seeded %d accounts x %d follows x %d statuses in %s\n",
-		seed.Accounts, seed.Follows, seed.Statuses, time.Since(start).Round(time.Millisecond))
 
 	prov := newProvenance(e.command)
 	lg := newLoadGen(srv, tokens)
 	lg.adminToken = adminToken
 	base := httpResult{Engine: "starling", Bench: "http", Accounts: seed.Accounts, Follows: seed.Follows,
 		Statuses: seed.Statuses, provenance: prov}
+	if gw != nil {
+		base.Accounts, base.Follows, base.Statuses = gw.sf.Accounts, 0, gw.sf.Statuses
+	}
 	if *cold {
 		if err := srv.restart(); err != nil {
 			return err
+		}
+		if gw != nil {
+			if err := gw.started(srv); err != nil {
+				return err
+			}
 		}
 		lg.resetClient()
 		fmt.Fprintf(e.stderr, "http: restarted; cold home reads at %d connections\n", conns[len(conns)-1])
@@ -146,6 +187,9 @@ func runHTTP(e *env, args []string) error {
 			return err
 		}
 		res.Phase = "cold"
+		if gw != nil {
+			res = gw.result(res)
+		}
 		if err := emit(e.stdout, res); err != nil {
 			return err
 		}
@@ -179,6 +223,9 @@ func runHTTP(e *env, args []string) error {
 					return err
 				}
 				res.Profile = *pprofOut
+			}
+			if gw != nil {
+				res = gw.result(res)
 			}
 			if err := emit(e.stdout, res); err != nil {
 				return err

@@ -63,9 +63,13 @@ type scaleResult struct {
 
 // seedFile is the part of <data-dir>/seed.json (starling seed) the bench reads.
 type seedFile struct {
-	Accounts  int      `json:"accounts"`
-	Statuses  int      `json:"statuses"`
-	Usernames []string `json:"usernames"`
+	Accounts     int      `json:"accounts"`
+	Statuses     int      `json:"statuses"`
+	Follows      int      `json:"follows"`
+	Graph        string   `json:"graph"`
+	Usernames    []string `json:"usernames"`
+	Top          []string `json:"top_usernames"`
+	TopFollowers []int    `json:"top_followers"`
 }
 
 func runScale(e *env, args []string) error {
@@ -364,28 +368,12 @@ func (s *benchServer) sequential(r scaleResult, tokens []string, queries []strin
 // signIn registers an app and signs n of usernames in (spread evenly)
 // with the password grant, returning their tokens.
 func (s *benchServer) signIn(usernames []string, n int, password string) ([]string, error) {
-	var app struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	if err := s.call("/api/v1/apps", "", url.Values{"client_name": {"bench"}, "redirect_uris": {"urn:ietf:wg:oauth:2.0:oob"},
-		"scopes": {"read write"}}, &app); err != nil {
-		return nil, err
-	}
 	n = min(n, len(usernames))
-	tokens := make([]string, 0, n)
+	names := make([]string, n)
 	for i := range n {
-		var tok struct {
-			AccessToken string `json:"access_token"`
-		}
-		if err := s.call("/oauth/token", "", url.Values{"grant_type": {"password"}, "client_id": {app.ClientID},
-			"client_secret": {app.ClientSecret}, "username": {usernames[i*len(usernames)/n]}, "password": {password},
-			"scope": {"read write"}}, &tok); err != nil {
-			return nil, fmt.Errorf("sign in as %s: %w", usernames[i*len(usernames)/n], err)
-		}
-		tokens = append(tokens, tok.AccessToken)
+		names[i] = usernames[i*len(usernames)/n]
 	}
-	return tokens, nil
+	return s.signInAll(names, password)
 }
 
 // waitReady polls /readyz until it answers 200.

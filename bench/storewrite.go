@@ -102,7 +102,8 @@ func measureStoreWrite(ctx context.Context, path string, mode sqlite.Synchronous
 	if err := st.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New()},
+	// The bench's own file, written by this process alone: node 0 is its own.
+	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(snowflake.Fixed(0))},
 		social.Config{MaxStatusChars: 500, BcryptCost: bcrypt.MinCost})
 	authors := make([]*store.Account, clients)
 	for i := range authors {

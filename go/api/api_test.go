@@ -24,7 +24,7 @@ import (
 
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
@@ -83,7 +83,7 @@ func newTestServerOn(t *testing.T, o Options, wrap func(store.Store) store.Store
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: logger},
+	svc := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: feed.NewPull(st), Logger: logger},
 		social.Config{RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
 	if o.Mastodon == nil {
 		o.Mastodon = mastodon.New(svc, mastodon.Options{BaseURL: "https://starling.test", Logger: logger})

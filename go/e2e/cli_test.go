@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/starling-social/starling/go/snowflake"
 )
 
 // TestCLIUserCreate creates an account from the command line on a fresh
@@ -50,6 +53,19 @@ func TestCLIUserCreate(t *testing.T) {
 	s.must(s.do("GET", "/api/v1/accounts/verify_credentials", tok.AccessToken, nil), http.StatusOK).decode(t, &me)
 	if me.Username != "carol" {
 		t.Fatalf("logged in as %+v", me)
+	}
+
+	// Beside the running server (which took ID node 0, its lock file
+	// free again once carol's command exited), user create takes node 1:
+	// its IDs can never be the server's.
+	if out, err := create("dave"); err != nil {
+		t.Fatalf("user create beside the server: %v\n%s", err, out)
+	}
+	var dave account
+	s.must(s.do("GET", "/api/v1/accounts/lookup?acct=dave", "", nil), http.StatusOK).decode(t, &dave)
+	id, err := strconv.ParseInt(dave.ID, 10, 64)
+	if err != nil || snowflake.Node(id) != 1 {
+		t.Fatalf("dave's ID %s (node %d), %v; want node 1", dave.ID, snowflake.Node(id), err)
 	}
 }
 

@@ -103,7 +103,11 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 	}()
 	followers := max(0, len(home)-1)
 	now := c.now()
-	if c.isCelebrity(st.AccountID) || c.model.celebrity(st.AccountID, followers, now) {
+	// A direct status reaches only the accounts it mentions: pushed to
+	// them, whoever the author (author timelines hold no direct status).
+	celebrity := st.Visibility != store.VisibilityDirect &&
+		(c.isCelebrity(st.AccountID) || c.model.celebrity(st.AccountID, followers, now))
+	if celebrity {
 		// Marked before the status is left out of the followers' homes,
 		// so no read can miss it.
 		if err := c.markCelebrity(ctx, st.AccountID); err != nil {
@@ -111,7 +115,10 @@ func (c *Cached) StatusAdded(ctx context.Context, st *store.Status, home, lists 
 		}
 		home = []int64{st.AccountID}
 	}
-	keys := make([]Key, 0, len(home)+len(lists))
+	keys := make([]Key, 0, len(home)+len(lists)+1)
+	if celebrity {
+		keys = append(keys, AuthorKey(st.AccountID))
+	}
 	for _, id := range home {
 		keys = append(keys, HomeKey(id))
 	}
@@ -160,6 +167,11 @@ func (c *Cached) markCelebrity(ctx context.Context, accountID int64) error {
 // that no longer exist.
 func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int64) error {
 	keys := append(homeKeys(home), listKeys(lists)...)
+	authors, err := c.celebrityKeys(ctx, home)
+	if err != nil {
+		return err
+	}
+	keys = append(keys, authors...)
 	if err := c.tl.Remove(ctx, keys, id); err != nil {
 		c.invalidate(ctx, keys)
 		return fmt.Errorf("feed: removal of %d: %w", id, err)
@@ -284,7 +296,7 @@ func membersTag(members []int64) uint64 {
 }
 
 // withCelebrities merges into sts the page of the viewer's celebrity
-// followees' statuses (hybrid).
+// followees' statuses (hybrid), from their author timelines (authors.go).
 func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*store.Status, page store.Page) ([]*store.Status, error) {
 	c.mu.RLock()
 	none := len(c.celebs) == 0
@@ -306,7 +318,10 @@ func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*sto
 		celebs = slices.DeleteFunc(followees, func(id int64) bool { return !c.celebs[id] })
 		c.mu.RUnlock()
 	}
-	theirs, err := c.pull.statusesOf(ctx, viewerID, celebs, page)
+	theirs, ok, err := c.celebrityPage(ctx, viewerID, celebs, page)
+	if err == nil && !ok {
+		theirs, err = c.pull.statusesOf(ctx, viewerID, celebs, page)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
@@ -71,13 +71,13 @@ func TestCachedMatchesPull(t *testing.T) {
 			}
 			// Every status is delivered off the request, as the server does
 			// for large audiences; each step waits for its deliveries.
-			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: home, Logger: quiet},
+			svc := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: home, Logger: quiet},
 				social.Config{BcryptCost: bcrypt.MinCost, DeliveryWorkers: 3})
 			relayCtx, stopRelay := context.WithCancel(ctx)
 			relayDone := make(chan struct{})
 			go func() { defer close(relayDone); svc.RunOutboxRelay(relayCtx, time.Hour) }()
 			t.Cleanup(func() { stopRelay(); <-relayDone })
-			ref := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet},
+			ref := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: feed.NewPull(st), Logger: quiet},
 				social.Config{BcryptCost: bcrypt.MinCost})
 			w := newWorld(t, svc, 6)
 			rng := rand.New(rand.NewPCG(1, uint64(len(tt.name))))

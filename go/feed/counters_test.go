@@ -8,7 +8,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
@@ -27,7 +27,7 @@ func TestSwitchCounters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: sw, Logger: quiet}, social.Config{BcryptCost: bcrypt.MinCost})
+	svc := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: sw, Logger: quiet}, social.Config{BcryptCost: bcrypt.MinCost})
 	var accts []*store.Account
 	for _, name := range []string{"author", "fan1", "fan2"} {
 		a, err := svc.CreateAccount(ctx, social.NewAccount{Username: name, Password: "password123"})

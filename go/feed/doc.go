@@ -15,8 +15,10 @@
 // statuses by ID.
 //
 // Hybrid is push, except that some authors (celebrities) are not fanned
-// out: a reader's page merges its celebrity followees' statuses from SQL
-// (one indexed query over those few authors), as Twitter does. An author
+// out: a reader's page merges its celebrity followees' statuses, as
+// Twitter does, from each celebrity's own cached author timeline (written
+// by its fan-out, rebuilt from SQL when missing; authors.go), or from SQL
+// (one indexed query over those few authors) for a page past one's window. An author
 // marked a celebrity stays one for the process's life (and in Redis for
 // every process), so its statuses are never split between "pushed" and
 // "merged" in a way a read could miss; a restart rebuilds every cache
@@ -25,8 +27,8 @@
 // # The decision model (decide.go)
 //
 // A post costs O(followers) timeline writes in push, O(1) for a
-// celebrity; a read costs one cache range plus one query per batch of
-// celebrity followees. Which is cheaper depends on more than the
+// celebrity; a read costs one cache range plus one range per celebrity
+// followee. Which is cheaper depends on more than the
 // follower count F, so hybrid weighs three things per status:
 //
 //   - F ≥ --celebrity-threshold: merged. This bounds one post's fan-out,

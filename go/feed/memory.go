@@ -39,7 +39,7 @@ type Memory struct {
 
 // Key names a cached timeline.
 type Key struct {
-	Kind byte // 'h' home, 'l' list
+	Kind byte // 'h' home, 'l' list, 'a' author (authors.go)
 	ID   int64
 }
 

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -41,8 +42,12 @@ type storeAudit struct {
 }
 
 func (a *storeAudit) RecordPolicyDecision(ctx context.Context, r AuditRecord) error {
+	id, err := a.ids.Next(ctx)
+	if err != nil {
+		return fmt.Errorf("policy: audit: %w", err)
+	}
 	return a.st.PutPolicyDecision(ctx, &store.PolicyDecision{
-		ID: a.ids.Next(), CreatedAt: r.Time, Plugin: r.Plugin, PluginVersion: r.Version, Hook: r.Hook,
+		ID: id, CreatedAt: r.Time, Plugin: r.Plugin, PluginVersion: r.Version, Hook: r.Hook,
 		Verdict: r.Verdict, Reason: r.Reason, AccountID: r.AccountID, StatusID: r.StatusID,
 	})
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/starling-social/starling/go/pluginsdk"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
@@ -113,7 +113,7 @@ func TestAuditToStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, err := NewHost(ctx, &Manifest{Plugins: []PluginSpec{testPolicy(t, "judge", "reject", FailClosed)}}, nil,
-		Options{Audit: StoreAudit(st, snowflake.New()), StartTimeout: testStartTimeout})
+		Options{Audit: StoreAudit(st, snowflaketest.New()), StartTimeout: testStartTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -18,10 +18,10 @@ import (
 func TestAccountSuspendedLeavesTheIndex(t *testing.T) {
 	ctx := context.Background()
 	svc, st := newIndexed(t)
-	ids := snowflake.New()
+	ids := snowflaketest.New()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	spam := &store.Account{ID: ids.Next(), Username: "spam", CreatedAt: now}
-	bob := &store.Account{ID: ids.Next(), Username: "bob", CreatedAt: now}
+	spam := &store.Account{ID: snowflaketest.NextID(t, ids), Username: "spam", CreatedAt: now}
+	bob := &store.Account{ID: snowflaketest.NextID(t, ids), Username: "bob", CreatedAt: now}
 	for _, a := range []*store.Account{spam, bob} {
 		if err := st.PutAccount(ctx, a); err != nil {
 			t.Fatal(err)
@@ -29,7 +29,7 @@ func TestAccountSuspendedLeavesTheIndex(t *testing.T) {
 	}
 	post := func(a *store.Account, text string, index bool) int64 {
 		t.Helper()
-		s := &store.Status{ID: ids.Next(), AccountID: a.ID, Text: text, Visibility: store.VisibilityPublic, CreatedAt: now}
+		s := &store.Status{ID: snowflaketest.NextID(t, ids), AccountID: a.ID, Text: text, Visibility: store.VisibilityPublic, CreatedAt: now}
 		if err := st.PutStatus(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestAccountSuspendedLeavesTheIndex(t *testing.T) {
 	moderate := func(suspend bool) {
 		t.Helper()
 		_, err := st.ModerateAccount(ctx, spam.ID, store.AccountModeration{Suspend: &suspend,
-			Audit: &store.AdminAction{ID: ids.Next(), CreatedAt: time.Now().UTC(), Actor: "mod", Action: "suspend"}})
+			Audit: &store.AdminAction{ID: snowflaketest.NextID(t, ids), CreatedAt: time.Now().UTC(), Actor: "mod", Action: "suspend"}})
 		if err != nil {
 			t.Fatal(err)
 		}

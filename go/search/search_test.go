@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
@@ -81,8 +81,8 @@ func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {
 	ctx := context.Background()
 	svc, st := newIndexed(t)
 	emb := NewHashEmbedder(DefaultDim)
-	ids := snowflake.New()
-	acct := &store.Account{ID: ids.Next(), Username: "a", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	ids := snowflaketest.New()
+	acct := &store.Account{ID: snowflaketest.NextID(t, ids), Username: "a", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	if err := st.PutAccount(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {
 		if i == buildPage+5 {
 			text = "a unique zeppelin observation"
 		}
-		s := &store.Status{ID: ids.Next(), AccountID: acct.ID, Text: text, Visibility: store.VisibilityPublic,
+		s := &store.Status{ID: snowflaketest.NextID(t, ids), AccountID: acct.ID, Text: text, Visibility: store.VisibilityPublic,
 			CreatedAt: acct.CreatedAt}
 		if err := st.PutStatus(ctx, s); err != nil {
 			t.Fatal(err)
@@ -158,8 +158,8 @@ func TestStatusCreatedIndexesNewStatus(t *testing.T) {
 func TestStatusesDeletedLeaveTheIndex(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newIndexed(t)
-	ids := snowflake.New()
-	live, gone := ids.Next(), ids.Next()
+	ids := snowflaketest.New()
+	live, gone := snowflaketest.NextID(t, ids), snowflaketest.NextID(t, ids)
 	svc.StatusCreated(ctx, &store.Status{ID: live, Text: "violin lessons on tuesday"})
 	svc.StatusCreated(ctx, &store.Status{ID: gone, Text: "violin lessons"})
 	svc.StatusesDeleted(ctx, []int64{gone, 12345}) // an unknown ID is ignored
@@ -178,7 +178,7 @@ func TestStatusesDeletedLeaveTheIndex(t *testing.T) {
 func TestStatusEditedReplacesTheVector(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newIndexed(t)
-	id := snowflake.New().Next()
+	id := snowflaketest.NextID(t, snowflaketest.New())
 	svc.StatusCreated(ctx, &store.Status{ID: id, Text: "violin lessons"})
 	svc.StatusEdited(ctx, &store.Status{ID: id, Text: "cello concerts"})
 	if n := svc.Index().Len(); n != 1 {

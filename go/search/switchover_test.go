@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
 )
@@ -26,13 +26,13 @@ func TestChangingEmbedderServesThePreviousIndexUntilTheNewOneIsComplete(t *testi
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ids := snowflake.New()
-	acct := &store.Account{ID: ids.Next(), Username: "a", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	ids := snowflaketest.New()
+	acct := &store.Account{ID: snowflaketest.NextID(t, ids), Username: "a", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	if err := st.PutAccount(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
 	post := func(text string) *store.Status {
-		s := &store.Status{ID: ids.Next(), AccountID: acct.ID, Text: text, Visibility: store.VisibilityPublic, CreatedAt: acct.CreatedAt}
+		s := &store.Status{ID: snowflaketest.NextID(t, ids), AccountID: acct.ID, Text: text, Visibility: store.VisibilityPublic, CreatedAt: acct.CreatedAt}
 		if err := st.PutStatus(ctx, s); err != nil {
 			t.Fatal(err)
 		}

@@ -51,9 +51,18 @@ type Config struct {
 	Statuses int // originals; boosts come on top
 	// Follows, Favourites and Boosts are means per account; each account's
 	// own number is drawn from a heavy-tailed law around the mean.
+	// Follows is ignored when Graph is set.
 	Follows    float64
 	Favourites float64
 	Boosts     float64
+	// Graph, if not nil, is the follow graph instead of a drawn one: its
+	// nodes are the accounts (Accounts must be Graph.Nodes), ranked by
+	// follower count. Statuses are then spread evenly over the authors
+	// (Statuses/Accounts each, the remainder one more), not drawn by
+	// activity: a real graph comes without activity, and with every
+	// account posting alike a home's content depends on the graph alone
+	// (how many the viewer follows), which is what a bench on it measures.
+	Graph *Graph
 	// Texts are the corpus (one string per post) and Sources their
 	// source labels (same length): topics are runs of one source.
 	Texts   []string
@@ -89,6 +98,9 @@ func (c *Config) Validate() error {
 		return errors.New("seed: now and a positive span are required")
 	case c.Batch < 1:
 		return errors.New("seed: batch must be positive")
+	}
+	if c.Graph != nil {
+		return c.Graph.validate(c.Accounts)
 	}
 	return nil
 }
@@ -135,7 +147,11 @@ func NewPlan(c Config) (*Plan, error) {
 	rng := rand.New(rand.NewPCG(c.Seed, 0x5eed))
 	p.planTopics()
 	p.planAccounts(rng)
-	p.planFollows(rng)
+	if c.Graph != nil {
+		p.planGraphFollows()
+	} else {
+		p.planFollows(rng)
+	}
 	p.planStatuses(rng)
 	p.planInteractions(rng)
 	return p, nil
@@ -255,9 +271,10 @@ func (p *Plan) planFollows(rng *rand.Rand) {
 	p.Follows = len(p.follows)
 }
 
-// planStatuses: authors by activity (Zipf, milder than popularity),
-// texts from the author's topic, one or two sentences, spread evenly over
-// the span, oldest first (IDs ascending).
+// planStatuses: authors by activity (Zipf, milder than popularity) or,
+// on a given graph, every account in turn in a shuffled order (see
+// Config.Graph); texts from the author's topic, one or two sentences,
+// spread evenly over the span, oldest first (IDs ascending).
 func (p *Plan) planStatuses(rng *rand.Rand) {
 	m := p.cfg.Statuses
 	p.statAuthor = make([]int32, m)
@@ -269,9 +286,18 @@ func (p *Plan) planStatuses(rng *rand.Rand) {
 	p.statBoosts = make([]int32, m)
 	start := p.cfg.Now.Add(-p.cfg.Span)
 	step := p.cfg.Span / time.Duration(max(1, m+1))
+	var turns []int
+	if p.cfg.Graph != nil {
+		turns = rng.Perm(p.cfg.Accounts)
+	}
 	var prev int64
 	for i := range m {
-		a := zipf(rng, p.cfg.Accounts, 0.8)
+		var a int
+		if turns != nil {
+			a = turns[i%len(turns)]
+		} else {
+			a = zipf(rng, p.cfg.Accounts, 0.8)
+		}
 		p.statAuthor[i] = int32(a)
 		topic := p.topics[p.accTopic[a]]
 		p.statText[i] = [2]int32{topic[rng.IntN(len(topic))], -1}
@@ -398,6 +424,9 @@ func timeIDs(ats []int64, used map[int64]bool) []int64 {
 // Username is account i's username (i by popularity rank: 0 is the most
 // followed).
 func (p *Plan) Username(i int) string { return p.usernames[i] }
+
+// Followers is how many follow account i.
+func (p *Plan) Followers(i int) int { return int(p.followers[i]) }
 
 // text is status i's text.
 func (p *Plan) text(i int) string {

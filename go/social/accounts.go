@@ -49,8 +49,12 @@ func (s *Service) CreateAccount(ctx context.Context, in NewAccount) (*store.Acco
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	a := &store.Account{
-		ID: s.ids.Next(), Username: in.Username, PasswordHash: string(hash),
+		ID: id, Username: in.Username, PasswordHash: string(hash),
 		Discoverable: true, CreatedAt: s.nowUTC(),
 	}
 	if err := s.store.PutAccount(ctx, a); err != nil {

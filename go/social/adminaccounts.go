@@ -147,7 +147,7 @@ func (s *Service) checkReportOn(ctx context.Context, op string, reportID, accoun
 // hides needs no telling: every read path loads the moderated accounts
 // afresh.
 func (s *Service) applyModeration(ctx context.Context, op, actor string, id int64, action, reason string, reportID int64, m store.AccountModeration) (*store.Account, error) {
-	a, err := s.auditEntry(op, actor, action, reason)
+	a, err := s.auditEntry(ctx, op, actor, action, reason)
 	if err != nil {
 		return nil, err
 	}

@@ -19,14 +19,18 @@ const (
 // both checked: the admin listener is guarded by its token, but what it
 // passes on is stored and shown, so it is bounded like any input. The
 // store writes it in the action's own transaction.
-func (s *Service) auditEntry(op, actor, action, reason string) (*store.AdminAction, error) {
+func (s *Service) auditEntry(ctx context.Context, op, actor, action, reason string) (*store.AdminAction, error) {
 	if err := checkText(op, "Reason", reason, maxAdminReason); err != nil {
 		return nil, err
 	}
 	if err := checkActor(op, actor); err != nil {
 		return nil, err
 	}
-	return &store.AdminAction{ID: s.ids.Next(), CreatedAt: s.nowUTC(), Actor: actor, Action: action, Reason: reason}, nil
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	return &store.AdminAction{ID: id, CreatedAt: s.nowUTC(), Actor: actor, Action: action, Reason: reason}, nil
 }
 
 // CheckActor accepts what the admin listener records as who acted: a
@@ -53,7 +57,7 @@ func checkActor(op, actor string) error {
 // author deletes it. NotFound if there is none.
 func (s *Service) AdminDeleteStatus(ctx context.Context, actor string, id int64, reason string) (*store.Status, error) {
 	const op = "social.AdminDeleteStatus"
-	a, err := s.auditEntry(op, actor, store.AdminDeleteStatus, reason)
+	a, err := s.auditEntry(ctx, op, actor, store.AdminDeleteStatus, reason)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +85,7 @@ func (s *Service) AdminActions(ctx context.Context, page store.Page) ([]*store.A
 // done.
 func (s *Service) RecordAdminAction(ctx context.Context, actor, action, target string) error {
 	const op = "social.RecordAdminAction"
-	a, err := s.auditEntry(op, actor, action, "")
+	a, err := s.auditEntry(ctx, op, actor, action, "")
 	if err != nil {
 		return err
 	}

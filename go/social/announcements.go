@@ -50,12 +50,16 @@ func (s *Service) CreateAnnouncement(ctx context.Context, actor string, in Annou
 	if in.StartsAt != nil && in.EndsAt != nil && !in.EndsAt.After(*in.StartsAt) {
 		return nil, invalid(op, "Validation failed: Ends at must be after starts at")
 	}
-	audit, err := s.auditEntry(op, actor, store.AdminPublishAnnouncement, "")
+	audit, err := s.auditEntry(ctx, op, actor, store.AdminPublishAnnouncement, "")
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.newID(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	now := s.nowUTC()
-	a := &store.Announcement{ID: s.ids.Next(), Text: in.Text, Content: renderContent(in.Text),
+	a := &store.Announcement{ID: id, Text: in.Text, Content: renderContent(in.Text),
 		StartsAt: in.StartsAt, EndsAt: in.EndsAt, AllDay: in.AllDay, PublishedAt: now, UpdatedAt: now}
 	if err := s.store.PutAnnouncement(ctx, a, audit); err != nil {
 		return nil, internal(op, err)
@@ -67,7 +71,7 @@ func (s *Service) CreateAnnouncement(ctx context.Context, actor string, in Annou
 // reactions, on record in the audit log as actor's (one transaction).
 func (s *Service) DeleteAnnouncement(ctx context.Context, actor string, id int64) error {
 	const op = "social.DeleteAnnouncement"
-	audit, err := s.auditEntry(op, actor, store.AdminWithdrawAnnouncement, "")
+	audit, err := s.auditEntry(ctx, op, actor, store.AdminWithdrawAnnouncement, "")
 	if err != nil {
 		return err
 	}

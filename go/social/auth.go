@@ -74,8 +74,12 @@ func (s *Service) CreateApp(ctx context.Context, in AppInput) (*store.App, error
 	if err != nil {
 		return nil, err
 	}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	app := &store.App{
-		ID: s.ids.Next(), Name: name, Website: website,
+		ID: id, Name: name, Website: website,
 		RedirectURIs: strings.Join(redirects, "\n"), Scopes: strings.Join(scopes, " "),
 		ClientID: randomSecret(), ClientSecret: randomSecret(), CreatedAt: s.nowUTC(),
 	}
@@ -283,9 +287,13 @@ func (s *Service) grantScopes(op string, app *store.App, scope string) ([]string
 }
 
 func (s *Service) issueToken(ctx context.Context, op string, app *store.App, accountID int64, scopes []string) (*IssuedToken, error) {
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	secret := randomSecret()
 	tok := &store.Token{
-		ID: s.ids.Next(), AppID: app.ID, AccountID: accountID, Hash: hashToken(secret),
+		ID: id, AppID: app.ID, AccountID: accountID, Hash: hashToken(secret),
 		Scopes: strings.Join(scopes, " "), CreatedAt: s.nowUTC(),
 	}
 	if err := s.store.PutToken(ctx, tok); err != nil {

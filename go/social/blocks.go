@@ -83,7 +83,11 @@ func (s *Service) Block(ctx context.Context, viewer *store.Account, targetID int
 	if _, err := s.GetAccount(ctx, targetID); err != nil {
 		return nil, err
 	}
-	b := &store.Block{ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: targetID, CreatedAt: s.nowUTC()}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	b := &store.Block{ID: id, AccountID: viewer.ID, TargetAccountID: targetID, CreatedAt: s.nowUTC()}
 	if err := s.store.PutBlock(ctx, b); err != nil && !errors.Is(err, store.ErrConflict) {
 		return nil, internal(op, err)
 	}

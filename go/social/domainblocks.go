@@ -50,7 +50,11 @@ func (s *Service) BlockDomain(ctx context.Context, viewer *store.Account, domain
 	if err != nil {
 		return err
 	}
-	b := &store.AccountDomainBlock{ID: s.ids.Next(), AccountID: viewer.ID, Domain: d, CreatedAt: s.nowUTC()}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return err
+	}
+	b := &store.AccountDomainBlock{ID: id, AccountID: viewer.ID, Domain: d, CreatedAt: s.nowUTC()}
 	switch err := s.store.PutAccountDomainBlock(ctx, b, MaxDomainBlocks); {
 	case err == nil, errors.Is(err, store.ErrConflict):
 		return nil

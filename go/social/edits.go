@@ -98,7 +98,15 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 	if s.emb != nil {
 		edited.Embedding = s.emb.Embed(strings.TrimSpace(draft.SpoilerText + "\n" + draft.Text))
 	}
-	w := &store.StatusEditWrite{Status: &edited, OriginalEditID: s.ids.Next(), EditID: s.ids.Next(),
+	originalEditID, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	editID, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	w := &store.StatusEditWrite{Status: &edited, OriginalEditID: originalEditID, EditID: editID,
 		Tags: parsed.tags, MaxVersions: MaxStatusVersions, MediaIDs: in.MediaIDs, DetachedAt: now,
 		MediaUpdates: media.updates}
 	allMentions := before[st.ID]
@@ -114,7 +122,11 @@ func (s *Service) EditStatus(ctx context.Context, viewer *store.Account, id int6
 	}
 	for _, rb := range boosts {
 		if rb.AccountID != viewer.ID {
-			w.Notifications = append(w.Notifications, s.newNotification(rb.AccountID, viewer.ID, store.NotificationUpdate, st.ID))
+			n, err := s.newNotification(ctx, op, rb.AccountID, viewer.ID, store.NotificationUpdate, st.ID)
+			if err != nil {
+				return nil, err
+			}
+			w.Notifications = append(w.Notifications, n)
 		}
 	}
 	switch err := s.store.EditStatus(ctx, w); {

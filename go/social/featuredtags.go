@@ -76,7 +76,11 @@ func (s *Service) FeatureTag(ctx context.Context, viewer *store.Account, name st
 	if tag == "" {
 		return nil, invalid(op, "Validation failed: Name is not a valid hashtag")
 	}
-	ft := &store.FeaturedTag{ID: s.ids.Next(), AccountID: viewer.ID, Name: tag, CreatedAt: s.nowUTC()}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	ft := &store.FeaturedTag{ID: id, AccountID: viewer.ID, Name: tag, CreatedAt: s.nowUTC()}
 	switch err := s.store.PutFeaturedTag(ctx, ft, MaxFeaturedTags); {
 	case err == nil, errors.Is(err, store.ErrConflict):
 	case errors.Is(err, store.ErrLimit):

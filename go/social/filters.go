@@ -87,11 +87,15 @@ func (s *Service) Filter(ctx context.Context, viewer *store.Account, id int64) (
 // CreateFilter stores a new filter of viewer with its keywords.
 func (s *Service) CreateFilter(ctx context.Context, viewer *store.Account, in FilterInput) (*store.Filter, error) {
 	const op = "social.CreateFilter"
-	now := s.nowUTC()
-	f := &store.Filter{ID: s.ids.Next(), AccountID: viewer.ID, Action: FilterWarn, CreatedAt: now}
 	if in.Title == nil {
 		return nil, invalid(op, "Validation failed: Title can't be blank")
 	}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	now := s.nowUTC()
+	f := &store.Filter{ID: id, AccountID: viewer.ID, Action: FilterWarn, CreatedAt: now}
 	if in.Context == nil {
 		return nil, invalid(op, "Validation failed: Context can't be blank")
 	}
@@ -102,7 +106,7 @@ func (s *Service) CreateFilter(ctx context.Context, viewer *store.Account, in Fi
 		if k.ID != 0 || k.Destroy {
 			continue
 		}
-		kw, err := s.newKeyword(op, f.ID, k)
+		kw, err := s.newKeyword(ctx, op, f.ID, k)
 		if err != nil {
 			return nil, err
 		}
@@ -176,12 +180,16 @@ func checkFilterContext(op string, in []string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Service) newKeyword(op string, filterID int64, k KeywordInput) (*store.FilterKeyword, error) {
+func (s *Service) newKeyword(ctx context.Context, op string, filterID int64, k KeywordInput) (*store.FilterKeyword, error) {
 	kw, err := checkKeyword(op, k.Keyword)
 	if err != nil {
 		return nil, err
 	}
-	return &store.FilterKeyword{ID: s.ids.Next(), FilterID: filterID, Keyword: kw, WholeWord: k.WholeWord}, nil
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	return &store.FilterKeyword{ID: id, FilterID: filterID, Keyword: kw, WholeWord: k.WholeWord}, nil
 }
 
 func checkKeyword(op, kw string) (string, error) {
@@ -240,7 +248,7 @@ func (s *Service) UpdateFilter(ctx context.Context, viewer *store.Account, id in
 			}
 			u.UpdateKeywords = append(u.UpdateKeywords, &store.FilterKeyword{ID: k.ID, FilterID: f.ID, Keyword: kw, WholeWord: k.WholeWord})
 		case !k.Destroy:
-			kw, err := s.newKeyword(op, f.ID, k)
+			kw, err := s.newKeyword(ctx, op, f.ID, k)
 			if err != nil {
 				return nil, err
 			}
@@ -275,7 +283,7 @@ func (s *Service) FilterKeyword(ctx context.Context, viewer *store.Account, id i
 // AddFilterKeyword adds a keyword to viewer's filter filterID.
 func (s *Service) AddFilterKeyword(ctx context.Context, viewer *store.Account, filterID int64, in KeywordInput) (*store.FilterKeyword, error) {
 	const op = "social.AddFilterKeyword"
-	k, err := s.newKeyword(op, filterID, in)
+	k, err := s.newKeyword(ctx, op, filterID, in)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +346,11 @@ func (s *Service) AddFilterStatus(ctx context.Context, viewer *store.Account, fi
 	if _, err := s.GetStatus(ctx, viewer, statusID); err != nil {
 		return nil, err
 	}
-	fs := &store.FilterStatus{ID: s.ids.Next(), FilterID: filterID, StatusID: statusID, CreatedAt: s.nowUTC()}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	fs := &store.FilterStatus{ID: id, FilterID: filterID, StatusID: statusID, CreatedAt: s.nowUTC()}
 	switch err := s.store.PutFilterStatus(ctx, viewer.ID, fs, MaxFilterStatuses); {
 	case err == nil:
 		s.filtersChanged(ctx, viewer)

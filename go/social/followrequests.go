@@ -29,7 +29,11 @@ func (s *Service) AuthorizeFollowRequest(ctx context.Context, viewer *store.Acco
 	if _, err := s.GetAccount(ctx, requesterID); err != nil {
 		return nil, err
 	}
-	_, err := s.store.AuthorizeFollowRequest(ctx, requesterID, viewer.ID, s.ids.Next(), s.nowUTC())
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.store.AuthorizeFollowRequest(ctx, requesterID, viewer.ID, id, s.nowUTC())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, notFound(op, "Record not found")

@@ -137,11 +137,18 @@ func (s *Service) Favourite(ctx context.Context, viewer *store.Account, id int64
 	if err != nil {
 		return nil, err
 	}
-	f := &store.Favourite{ID: s.ids.Next(), AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()}
+	favID, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	f := &store.Favourite{ID: favID, AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()}
 	var n *store.Notification
 	if st.AccountID != viewer.ID {
-		ns, err := s.unlessConversationMuted(ctx, st.ID,
-			[]*store.Notification{s.newNotification(st.AccountID, viewer.ID, store.NotificationFavourite, st.ID)})
+		fav, err := s.newNotification(ctx, op, st.AccountID, viewer.ID, store.NotificationFavourite, st.ID)
+		if err != nil {
+			return nil, err
+		}
+		ns, err := s.unlessConversationMuted(ctx, st.ID, []*store.Notification{fav})
 		if err != nil {
 			return nil, err
 		}
@@ -201,12 +208,19 @@ func (s *Service) Reblog(ctx context.Context, viewer *store.Account, id int64, v
 	if orig.Visibility == store.VisibilityPrivate {
 		v = store.VisibilityPrivate
 	}
-	rb := &store.Status{ID: s.ids.Next(), AccountID: viewer.ID, ReblogOfID: orig.ID,
+	rbID, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	rb := &store.Status{ID: rbID, AccountID: viewer.ID, ReblogOfID: orig.ID,
 		Visibility: v, CreatedAt: s.nowUTC()}
 	w := &store.StatusWrite{Status: rb, OutboxAt: s.outboxAt(), OutboxTraceParent: tracing.TraceParent(ctx)}
 	if orig.AccountID != viewer.ID {
-		w.Notifications, err = s.unlessConversationMuted(ctx, orig.ID,
-			[]*store.Notification{s.newNotification(orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)})
+		n, err := s.newNotification(ctx, op, orig.AccountID, viewer.ID, store.NotificationReblog, orig.ID)
+		if err != nil {
+			return nil, err
+		}
+		w.Notifications, err = s.unlessConversationMuted(ctx, orig.ID, []*store.Notification{n})
 		if err != nil {
 			return nil, err
 		}
@@ -261,7 +275,11 @@ func (s *Service) Bookmark(ctx context.Context, viewer *store.Account, id int64)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.PutBookmark(ctx, &store.Bookmark{ID: s.ids.Next(), AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()})
+	bid, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.PutBookmark(ctx, &store.Bookmark{ID: bid, AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()})
 	switch {
 	case errors.Is(err, store.ErrConflict):
 	case errors.Is(err, store.ErrNotFound):

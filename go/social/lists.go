@@ -64,7 +64,11 @@ func (s *Service) CreateList(ctx context.Context, viewer *store.Account, in List
 	if in.Title == nil {
 		return nil, invalid(op, "Validation failed: Title can't be blank")
 	}
-	l := &store.List{ID: s.ids.Next(), AccountID: viewer.ID, RepliesPolicy: "list", CreatedAt: s.nowUTC()}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	l := &store.List{ID: id, AccountID: viewer.ID, RepliesPolicy: "list", CreatedAt: s.nowUTC()}
 	if err := in.apply(op, l); err != nil {
 		return nil, err
 	}

@@ -71,7 +71,12 @@ func (s *Service) UploadMedia(ctx context.Context, viewer *store.Account, in Med
 	if err != nil {
 		return nil, mediaError(op, err)
 	}
-	m.ID, m.AccountID, m.Description, m.FocusX, m.FocusY, m.CreatedAt = s.ids.Next(), viewer.ID, in.Description, fx, fy, s.nowUTC()
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		s.removeUnusedFiles(ctx, m)
+		return nil, err
+	}
+	m.ID, m.AccountID, m.Description, m.FocusX, m.FocusY, m.CreatedAt = id, viewer.ID, in.Description, fx, fy, s.nowUTC()
 	if err := s.store.PutMediaAttachment(ctx, m, maxUnattachedMedia); err != nil {
 		s.removeUnusedFiles(ctx, m)
 		if errors.Is(err, store.ErrLimit) {

@@ -36,15 +36,19 @@ func (s *Service) moderateStatus(ctx context.Context, op string, author *store.A
 }
 
 // statusFlags gives each flag its ID for the store.
-func (s *Service) statusFlags(flags []Flag) []store.StatusFlag {
+func (s *Service) statusFlags(ctx context.Context, op string, flags []Flag) ([]store.StatusFlag, error) {
 	if len(flags) == 0 {
-		return nil
+		return nil, nil
 	}
 	out := make([]store.StatusFlag, len(flags))
 	for i, f := range flags {
-		out[i] = store.StatusFlag{ID: s.ids.Next(), Plugin: f.Plugin, PluginVersion: f.Version, Reason: f.Reason}
+		id, err := s.newID(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = store.StatusFlag{ID: id, Plugin: f.Plugin, PluginVersion: f.Version, Reason: f.Reason}
 	}
-	return out
+	return out, nil
 }
 
 // moderateAccount asks the moderator about a sign-up or a profile change.

@@ -34,8 +34,12 @@ func (s *Service) Mute(ctx context.Context, viewer *store.Account, targetID int6
 		return nil, err
 	}
 	now := s.nowUTC()
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	m := &store.Mute{
-		ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: targetID,
+		ID: id, AccountID: viewer.ID, TargetAccountID: targetID,
 		Notifications: opts.Notifications == nil || *opts.Notifications, CreatedAt: now,
 	}
 	if opts.Duration > 0 {

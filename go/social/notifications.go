@@ -39,12 +39,16 @@ func knownTypes(ts []store.NotificationType) []store.NotificationType {
 	return out
 }
 
-// newNotification builds a notification stamped now.
-func (s *Service) newNotification(to, from int64, typ store.NotificationType, statusID int64) *store.Notification {
-	n := &store.Notification{ID: s.ids.Next(), AccountID: to, FromAccountID: from, Type: typ,
+// newNotification builds a notification stamped now, for op to write.
+func (s *Service) newNotification(ctx context.Context, op string, to, from int64, typ store.NotificationType, statusID int64) (*store.Notification, error) {
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	n := &store.Notification{ID: id, AccountID: to, FromAccountID: from, Type: typ,
 		StatusID: statusID, CreatedAt: s.nowUTC()}
 	n.GroupKey = groupKey(n)
-	return n
+	return n, nil
 }
 
 // notify stores a notification that has no status write to ride with
@@ -55,9 +59,13 @@ func (s *Service) notify(ctx context.Context, to, from int64, typ store.Notifica
 	if to == from {
 		return nil
 	}
-	n := s.newNotification(to, from, typ, statusID)
+	const op = "social.notify"
+	n, err := s.newNotification(ctx, op, to, from, typ, statusID)
+	if err != nil {
+		return err
+	}
 	if err := s.store.PutNotification(ctx, n); err != nil {
-		return internal("social.notify", err)
+		return internal(op, err)
 	}
 	s.publishNotifications(ctx, []*store.Notification{n})
 	return nil

@@ -108,9 +108,13 @@ func (s *Service) Authorize(ctx context.Context, a *Authorization, username, pas
 	if _, err := s.store.DeleteExpiredAuthCodes(ctx, now); err != nil {
 		s.log.WarnContext(ctx, "deleting expired authorization codes", "err", err)
 	}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return "", err
+	}
 	code := randomSecret()
 	c := &store.AuthCode{
-		ID: s.ids.Next(), AppID: a.App.ID, AccountID: acct.ID, Hash: hashToken(code),
+		ID: id, AppID: a.App.ID, AccountID: acct.ID, Hash: hashToken(code),
 		RedirectURI: a.RedirectURI, Scopes: strings.Join(a.Scopes, " "),
 		CodeChallenge: a.CodeChallenge, CodeChallengeMethod: a.CodeChallengeMethod,
 		CreatedAt: now, ExpiresAt: now.Add(AuthCodeTTL),
@@ -157,9 +161,13 @@ func (s *Service) AuthorizationCodeGrant(ctx context.Context, app *store.App, co
 		}
 		return nil, refused
 	}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	secret := randomSecret()
 	tok := &store.Token{
-		ID: s.ids.Next(), AppID: app.ID, AccountID: c.AccountID, Hash: hashToken(secret),
+		ID: id, AppID: app.ID, AccountID: c.AccountID, Hash: hashToken(secret),
 		Scopes: c.Scopes, CreatedAt: s.nowUTC(),
 	}
 	err = s.store.RedeemAuthCode(ctx, c.ID, tok)

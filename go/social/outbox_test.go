@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/tracing"
 )
@@ -50,7 +51,7 @@ func TestOutboxRelayDeliversWhatACrashLeft(t *testing.T) {
 	}
 	// What a crash between commit and delivery leaves: the status and its
 	// event, claimable now.
-	lost := &store.Status{ID: s.ids.Next(), AccountID: alice.ID, Text: "left behind", Content: "<p>left behind</p>",
+	lost := &store.Status{ID: snowflaketest.NextID(t, s.ids), AccountID: alice.ID, Text: "left behind", Content: "<p>left behind</p>",
 		Visibility: store.VisibilityPublic, CreatedAt: s.nowUTC()}
 	if err := st.PutStatusWrite(ctx, &store.StatusWrite{Status: lost, OutboxAt: s.nowUTC()}); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,11 @@ func (s *Service) PinStatus(ctx context.Context, viewer *store.Account, id int64
 	case st.Visibility == store.VisibilityDirect:
 		return nil, invalid(op, "Validation failed: Private mention cannot be pinned")
 	}
-	p := &store.StatusPin{ID: s.ids.Next(), AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()}
+	pid, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	p := &store.StatusPin{ID: pid, AccountID: viewer.ID, StatusID: st.ID, CreatedAt: s.nowUTC()}
 	err = s.store.PutStatusPin(ctx, p, MaxPinnedStatuses)
 	switch {
 	case err == nil, errors.Is(err, store.ErrConflict): // pinned already: idempotent

@@ -41,7 +41,7 @@ type PollView struct {
 }
 
 // newPoll validates in and returns the poll to store with st.
-func (s *Service) newPoll(op string, st *store.Status, in *PollInput) (*store.Poll, error) {
+func (s *Service) newPoll(ctx context.Context, op string, st *store.Status, in *PollInput) (*store.Poll, error) {
 	if in == nil {
 		return nil, nil
 	}
@@ -65,7 +65,11 @@ func (s *Service) newPoll(op string, st *store.Status, in *PollInput) (*store.Po
 		return nil, invalid(op, fmt.Sprintf("Validation failed: poll expires_in must be from %d to %d seconds",
 			int(MinPollExpiration.Seconds()), int(MaxPollExpiration.Seconds())))
 	}
-	return &store.Poll{ID: s.ids.Next(), StatusID: st.ID, AccountID: st.AccountID, Options: in.Options,
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	return &store.Poll{ID: id, StatusID: st.ID, AccountID: st.AccountID, Options: in.Options,
 		Multiple: in.Multiple, HideTotals: in.HideTotals, ExpiresAt: st.CreatedAt.Add(in.ExpiresIn), CreatedAt: st.CreatedAt}, nil
 }
 
@@ -193,11 +197,20 @@ func (s *Service) NotifyEndedPolls(ctx context.Context) (int, error) {
 		if err != nil {
 			return done, internal(op, err)
 		}
-		ns := []*store.Notification{s.newNotification(p.AccountID, p.AccountID, store.NotificationPoll, p.StatusID)}
+		author, err := s.newNotification(ctx, op, p.AccountID, p.AccountID, store.NotificationPoll, p.StatusID)
+		if err != nil {
+			return done, err
+		}
+		ns := []*store.Notification{author}
 		for _, v := range voters {
-			if v != p.AccountID {
-				ns = append(ns, s.newNotification(v, p.AccountID, store.NotificationPoll, p.StatusID))
+			if v == p.AccountID {
+				continue
 			}
+			n, err := s.newNotification(ctx, op, v, p.AccountID, store.NotificationPoll, p.StatusID)
+			if err != nil {
+				return done, err
+			}
+			ns = append(ns, n)
 		}
 		switch err := s.store.PutPollEndNotifications(ctx, p.ID, ns); {
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):

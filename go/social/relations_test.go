@@ -120,11 +120,15 @@ func TestCredentialsCountFollowRequests(t *testing.T) {
 // relationship check and its write.
 type raceBlockStore struct {
 	store.Store
-	ids func() int64
+	ids func(context.Context) (int64, error)
 }
 
 func (r raceBlockStore) PutFollow(ctx context.Context, f *store.Follow) error {
-	b := &store.Block{ID: r.ids(), AccountID: f.TargetAccountID, TargetAccountID: f.AccountID, CreatedAt: f.CreatedAt}
+	id, err := r.ids(ctx)
+	if err != nil {
+		return err
+	}
+	b := &store.Block{ID: id, AccountID: f.TargetAccountID, TargetAccountID: f.AccountID, CreatedAt: f.CreatedAt}
 	if err := r.Store.PutBlock(ctx, b); err != nil {
 		return err
 	}

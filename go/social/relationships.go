@@ -76,8 +76,12 @@ func (s *Service) Follow(ctx context.Context, viewer *store.Account, targetID in
 	case rel.Requested:
 		return rel, nil // still waiting for the target's answer
 	case target.Locked:
+		id, err := s.newID(ctx, op)
+		if err != nil {
+			return nil, err
+		}
 		fr := &store.FollowRequest{
-			ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: targetID,
+			ID: id, AccountID: viewer.ID, TargetAccountID: targetID,
 			ShowReblogs: reblogs, Notify: notify, CreatedAt: s.nowUTC(),
 		}
 		if err := s.store.PutFollowRequest(ctx, fr); err != nil {
@@ -91,8 +95,12 @@ func (s *Service) Follow(ctx context.Context, viewer *store.Account, targetID in
 		}
 		s.notifyRelationship(ctx, store.NotificationFollowRequest, viewer.ID, targetID)
 	default:
+		id, err := s.newID(ctx, op)
+		if err != nil {
+			return nil, err
+		}
 		f := &store.Follow{
-			ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: targetID,
+			ID: id, AccountID: viewer.ID, TargetAccountID: targetID,
 			ShowReblogs: reblogs, Notify: notify, CreatedAt: s.nowUTC(),
 		}
 		if err := s.store.PutFollow(ctx, f); err != nil {

@@ -90,7 +90,11 @@ func (s *Service) Report(ctx context.Context, viewer *store.Account, in ReportIn
 	slices.Sort(statusIDs)
 	ruleIDs := uniqueIDs(in.RuleIDs)
 	slices.Sort(ruleIDs)
-	r := &store.Report{ID: s.ids.Next(), AccountID: viewer.ID, TargetAccountID: in.AccountID,
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &store.Report{ID: id, AccountID: viewer.ID, TargetAccountID: in.AccountID,
 		StatusIDs: statusIDs, Category: category, Comment: in.Comment, RuleIDs: ruleIDs, CreatedAt: now}
 	if err := s.store.PutReport(ctx, r); err != nil {
 		return nil, nil, internal(op, err)
@@ -128,7 +132,7 @@ func (s *Service) reportCategory(op string, in ReportInput) (string, error) {
 // in the same transaction. NotFound if there is no such report.
 func (s *Service) ResolveReport(ctx context.Context, actor string, id int64) (*store.Report, error) {
 	const op = "social.ResolveReport"
-	a, err := s.auditEntry(op, actor, store.AdminResolveReport, "")
+	a, err := s.auditEntry(ctx, op, actor, store.AdminResolveReport, "")
 	if err != nil {
 		return nil, err
 	}

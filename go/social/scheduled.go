@@ -193,15 +193,19 @@ func (s *Service) ScheduleStatus(ctx context.Context, author *store.Account, in 
 	if _, _, err := s.checkStatus(ctx, op, author, &in, 0); err != nil {
 		return nil, err
 	}
-	if _, err := s.newPoll(op, &store.Status{AccountID: author.ID, CreatedAt: at}, in.Poll); err != nil {
+	if _, err := s.newPoll(ctx, op, &store.Status{AccountID: author.ID, CreatedAt: at}, in.Poll); err != nil {
 		return nil, err
 	}
 	enc, err := json.Marshal(params)
 	if err != nil {
 		return nil, internal(op, err)
 	}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	now := s.nowUTC()
-	sch := &store.ScheduledStatus{ID: s.ids.Next(), AccountID: author.ID, ScheduledAt: at.UTC().Truncate(time.Microsecond),
+	sch := &store.ScheduledStatus{ID: id, AccountID: author.ID, ScheduledAt: at.UTC().Truncate(time.Microsecond),
 		Params: enc, CreatedAt: now, MediaIDs: in.MediaIDs,
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow)}
 	if err := s.store.PutScheduledStatus(ctx, sch, scheduledLimits); errors.Is(err, store.ErrConflict) {

@@ -300,3 +300,15 @@ func (s *Service) Config() Config { return s.cfg }
 
 // nowUTC is the service clock, truncated to what both stores keep.
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// newID returns a fresh ID for a row op writes. When there is none (this
+// process holds no ID node right now, see package snowflake) nothing can be
+// written safely: the request fails as KindUnavailable and the client may
+// retry.
+func (s *Service) newID(ctx context.Context, op string) (int64, error) {
+	id, err := s.ids.Next(ctx)
+	if err != nil {
+		return 0, &Error{Op: op, Kind: KindUnavailable, Safe: "The server cannot write right now; try again later", Err: err}
+	}
+	return id, nil
+}

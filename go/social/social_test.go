@@ -11,7 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 )
@@ -20,7 +20,7 @@ import (
 func newService(t *testing.T, deps Deps, cfg Config) (*Service, store.Store) {
 	t.Helper()
 	st := sqlitetest.NewStore(t)
-	deps.Store, deps.IDs = st, snowflake.New()
+	deps.Store, deps.IDs = st, snowflaketest.New()
 	if deps.Home == nil {
 		// STARLING_TEST_FEED_STRATEGY runs the suite under push or hybrid
 		// (`make test` does for the timeline tests).

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -45,7 +45,7 @@ func (c *partsCountingStore) GetStatusTags(ctx context.Context, ids []int64) (ma
 func TestStatusPartsCache(t *testing.T) {
 	ctx := context.Background()
 	st := &partsCountingStore{Store: openTestStore(t)}
-	s := New(Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st)}, Config{BcryptCost: bcrypt.MinCost})
+	s := New(Deps{Store: st, IDs: snowflaketest.New(), Home: feed.NewPull(st)}, Config{BcryptCost: bcrypt.MinCost})
 	alice, bob, carol := mustAccount(t, s, "alice"), mustAccount(t, s, "bob"), mustAccount(t, s, "carol")
 	pub, err := s.PostStatus(ctx, alice, StatusInput{Text: "@bob hi #one #two"})
 	if err != nil {
@@ -121,7 +121,7 @@ func TestStatusPartsCacheBound(t *testing.T) {
 func TestViewStatusesAsksPinsOnlyForOwn(t *testing.T) {
 	ctx := context.Background()
 	st := &partsCountingStore{Store: openTestStore(t)}
-	s := New(Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st)}, Config{BcryptCost: bcrypt.MinCost})
+	s := New(Deps{Store: st, IDs: snowflaketest.New(), Home: feed.NewPull(st)}, Config{BcryptCost: bcrypt.MinCost})
 	alice, bob := mustAccount(t, s, "alice"), mustAccount(t, s, "bob")
 	theirs, err := s.PostStatus(ctx, bob, StatusInput{Text: "bob's"})
 	if err != nil {

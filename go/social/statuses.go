@@ -110,8 +110,12 @@ func (s *Service) postStatus(ctx context.Context, op string, author *store.Accou
 		return nil, internal(op, err)
 	}
 	now := s.nowUTC()
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
 	st := &store.Status{
-		ID: s.ids.Next(), AccountID: author.ID, InReplyToID: in.InReplyToID,
+		ID: id, AccountID: author.ID, InReplyToID: in.InReplyToID,
 		Text: in.Text, SpoilerText: in.SpoilerText,
 		Content: renderer{baseURL: s.cfg.BaseURL, domain: s.localDomain(), accounts: mentioned}.render(in.Text),
 		// A content warning implies sensitive, as Mastodon does.
@@ -126,17 +130,25 @@ func (s *Service) postStatus(ctx context.Context, op string, author *store.Accou
 		st.Embedding = s.emb.Embed(strings.TrimSpace(in.SpoilerText + "\n" + in.Text))
 		span.End()
 	}
-	poll, err := s.newPoll(op, st, in.Poll)
+	poll, err := s.newPoll(ctx, op, st, in.Poll)
 	if err != nil {
 		return nil, err
 	}
-	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: s.statusFlags(flags),
+	storedFlags, err := s.statusFlags(ctx, op, flags)
+	if err != nil {
+		return nil, err
+	}
+	w := &store.StatusWrite{Status: st, Tags: parsed.tags, Poll: poll, Flags: storedFlags,
 		IdempotencyKey: in.IdempotencyKey, IdempotencySince: now.Add(-IdempotencyWindow), MediaIDs: in.MediaIDs,
 		OutboxAt: s.outboxAt(), OutboxTraceParent: tracing.TraceParent(ctx), ScheduledID: scheduledID}
 	for _, a := range mentioned {
 		w.Mentions = append(w.Mentions, a.ID)
 		if a.ID != author.ID { // never notify yourself
-			w.Notifications = append(w.Notifications, s.newNotification(a.ID, author.ID, store.NotificationMention, st.ID))
+			n, err := s.newNotification(ctx, op, a.ID, author.ID, store.NotificationMention, st.ID)
+			if err != nil {
+				return nil, err
+			}
+			w.Notifications = append(w.Notifications, n)
 		}
 	}
 	if parent != nil { // a reply joins the parent's conversation, maybe muted

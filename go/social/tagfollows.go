@@ -22,7 +22,11 @@ func (s *Service) FollowTag(ctx context.Context, viewer *store.Account, name str
 	if tag == "" {
 		return nil, notFound(op, "Record not found")
 	}
-	f := &store.TagFollow{ID: s.ids.Next(), AccountID: viewer.ID, Name: tag, CreatedAt: s.nowUTC()}
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	f := &store.TagFollow{ID: id, AccountID: viewer.ID, Name: tag, CreatedAt: s.nowUTC()}
 	switch err := s.store.PutTagFollow(ctx, f, MaxFollowedTags); {
 	case err == nil, errors.Is(err, store.ErrConflict):
 	case errors.Is(err, store.ErrLimit):

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/starling-social/starling/go/feed"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
@@ -29,7 +29,7 @@ func onStores(t *testing.T, f func(t *testing.T, h http.Handler, svc *social.Ser
 			if err := st.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st)}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
+			svc := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: feed.NewPull(st)}, social.Config{BcryptCost: 4, RegistrationsOpen: true})
 			alice, err := svc.CreateAccount(ctx, social.NewAccount{Username: "alice", Password: "password123"})
 			if err != nil {
 				t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
@@ -55,7 +55,7 @@ func newTestEnvOn(t *testing.T, st store.Store, meaning social.Embedder, rules [
 	t.Helper()
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, testStrategy(t)), TypeaheadMeaning: meaning, Logger: quiet},
+	svc := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: newTestHome(t, st, testStrategy(t)), TypeaheadMeaning: meaning, Logger: quiet},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost, Rules: rules})
 	// The trailing slash checks that New trims it.
 	h := New(svc, Options{BaseURL: testBaseURL + "/", Version: "test", Logger: quiet})

@@ -26,7 +26,7 @@ import (
 
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/media"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
@@ -67,7 +67,7 @@ func newMediaEnvOn(t *testing.T, st store.Store) *mediaEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New(), Home: feed.NewPull(st), Logger: quiet,
+	svc := social.New(social.Deps{Store: st, IDs: snowflaketest.New(), Home: feed.NewPull(st), Logger: quiet,
 		Media: media.NewLibrary(disk, testMediaLimits, 2), Now: e.now},
 		social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost})
 	h := New(svc, Options{BaseURL: testBaseURL, Version: "test", Logger: quiet,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/starling-social/starling/go/feed"
 	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/sqlite"
@@ -43,7 +44,7 @@ func newBenchScheduled(b *testing.B) *benchScheduled {
 	if err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
-	e := &benchScheduled{st: st, clock: time.Now().UTC(), ids: snowflake.New()}
+	e := &benchScheduled{st: st, clock: time.Now().UTC(), ids: snowflaketest.New()}
 	quiet := slog.New(slog.DiscardHandler)
 	e.svc = social.New(social.Deps{Store: st, IDs: e.ids, Home: feed.NewPull(st), Logger: quiet,
 		Now: func() time.Time { return e.clock }},
@@ -72,7 +73,7 @@ func (e *benchScheduled) media(b *testing.B, n int) []int64 {
 	b.Helper()
 	var ids []int64
 	for range n {
-		m := &store.MediaAttachment{ID: e.ids.Next(), AccountID: e.owner.ID, Type: "image", FileKey: "f.jpg",
+		m := &store.MediaAttachment{ID: snowflaketest.NextID(b, e.ids), AccountID: e.owner.ID, Type: "image", FileKey: "f.jpg",
 			PreviewKey: "s.jpg", ContentType: "image/jpeg", FileSize: 1, Width: 64, Height: 48, SmallWidth: 64,
 			SmallHeight: 48, Blurhash: "LEHV6nWB2yk8pyo0adR*.7kCMdnj", CreatedAt: e.clock}
 		if err := e.st.PutMediaAttachment(context.Background(), m, 1000); err != nil {

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/starling-social/starling/go/presence"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/readcache"
@@ -67,7 +67,7 @@ func newStreamEnvDeps(t *testing.T, st store.Store, strategy string, deps func(*
 	for _, f := range configure {
 		f(&opts)
 	}
-	d := social.Deps{Store: st, IDs: snowflake.New(), Home: newTestHome(t, st, strategy), Logger: quiet,
+	d := social.Deps{Store: st, IDs: snowflaketest.New(), Home: newTestHome(t, st, strategy), Logger: quiet,
 		Publisher: &Publisher{Bus: opts.Bus, Log: quiet}, Presence: presence.NewTracker(presence.NewMemory(), 0)}
 	cfg := social.Config{MaxStatusChars: 500, RegistrationsOpen: true, BcryptCost: bcrypt.MinCost}
 	if deps != nil {

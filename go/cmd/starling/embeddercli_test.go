@@ -12,7 +12,7 @@ import (
 
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/search/subword"
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -26,16 +26,16 @@ func seedStatuses(t *testing.T, dataDir string, n int) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ids := snowflake.New()
+	ids := snowflaketest.New()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	a := &store.Account{ID: ids.Next(), Username: "poet", CreatedAt: now}
+	a := &store.Account{ID: snowflaketest.NextID(t, ids), Username: "poet", CreatedAt: now}
 	if err := st.PutAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	animals := []string{"cat", "dog", "fox", "owl", "hen"}
 	places := []string{"garden", "kitchen", "meadow", "harbour", "forest"}
 	put := func(text string, vis store.Visibility) {
-		s := &store.Status{ID: ids.Next(), AccountID: a.ID, Text: text, Visibility: vis, CreatedAt: now}
+		s := &store.Status{ID: snowflaketest.NextID(t, ids), AccountID: a.ID, Text: text, Visibility: vis, CreatedAt: now}
 		if err := st.PutStatus(ctx, s); err != nil {
 			t.Fatal(err)
 		}

@@ -59,9 +59,10 @@ func fileExists(path string) bool {
 }
 
 // startPlugins loads the manifest and starts its plugins, auditing their
-// decisions into st. With no manifest it returns a nil host (everything
-// allowed) and logs that loudly.
-func startPlugins(ctx context.Context, manifest string, st store.Store, reg prometheus.Registerer, traceEndpoint string, log *slog.Logger) (*policy.Host, func(), error) {
+// decisions into st with IDs from ids (the process's one generator). With
+// no manifest it returns a nil host (everything allowed) and logs that
+// loudly.
+func startPlugins(ctx context.Context, manifest string, st store.Store, ids *snowflake.Generator, reg prometheus.Registerer, traceEndpoint string, log *slog.Logger) (*policy.Host, func(), error) {
 	if manifest == "" {
 		log.Warn("running without policy plugins (--plugins is empty): statuses are not moderated")
 		return nil, func() {}, nil
@@ -71,7 +72,7 @@ func startPlugins(ctx context.Context, manifest string, st store.Store, reg prom
 		return nil, nil, fmt.Errorf("--plugins: %w (build and pin the bundled plugins with `make build`, or pass --plugins '' to run without)", err)
 	}
 	host, err := policy.NewHost(ctx, m, log, policy.Options{Registerer: reg,
-		Audit: policy.StoreAudit(st, snowflake.New()), TraceEndpoint: traceEndpoint})
+		Audit: policy.StoreAudit(st, ids), TraceEndpoint: traceEndpoint})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start policy plugins: %w", err)
 	}

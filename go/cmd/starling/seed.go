@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -23,19 +25,29 @@ import (
 // seedManifest is <data-dir>/seed.json: what was generated, and a sample
 // of usernames across the popularity ranks for benches to sign in as.
 type seedManifest struct {
-	Accounts   int      `json:"accounts"`
-	Statuses   int      `json:"statuses"`
-	Follows    int      `json:"follows"`
-	Favourites int      `json:"favourites"`
-	Boosts     int      `json:"boosts"`
-	Embedder   string   `json:"embedder"`
-	Seed       uint64   `json:"seed"`
-	Seconds    float64  `json:"seconds"`
-	Usernames  []string `json:"usernames"`
+	Accounts   int     `json:"accounts"`
+	Statuses   int     `json:"statuses"`
+	Follows    int     `json:"follows"`
+	Favourites int     `json:"favourites"`
+	Boosts     int     `json:"boosts"`
+	Embedder   string  `json:"embedder"`
+	Seed       uint64  `json:"seed"`
+	Seconds    float64 `json:"seconds"`
+	// Graph is the --graph edge list the follows came from ("" drawn).
+	Graph     string   `json:"graph,omitempty"`
+	Usernames []string `json:"usernames"`
+	// Top are the most followed accounts, most first, with their
+	// follower counts (benches sign in as them to post as celebrities).
+	Top          []string `json:"top_usernames"`
+	TopFollowers []int    `json:"top_followers"`
 }
 
-// maxSampleUsernames bounds seed.json's username sample.
-const maxSampleUsernames = 1000
+// maxSampleUsernames bounds seed.json's username sample, maxTop its
+// most followed accounts.
+const (
+	maxSampleUsernames = 1000
+	maxTop             = 100
+)
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
@@ -53,6 +65,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seedN := fs.Uint64("seed", 1, "random seed: the same flags give the same instance")
 	batch := fs.Int("batch", 5000, "rows per transaction")
 	span := fs.Duration("span", 30*24*time.Hour, "statuses are spread over this long before now")
+	graphPath := fs.String("graph", "", "load this mutual follow graph instead of drawing one: an edge list \"a,b\" (IDs from 0) or a directory holding edges.csv, e.g. ../shared/data/github-social-graph; the accounts are its nodes (no --accounts or --follows), each edge a follow both ways, and every account posts an equal share of --statuses")
 	fs.Usage = usage(fs, "starling seed --accounts N --statuses N [--data-dir DIR] [--db URL] [flags]")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -62,6 +75,19 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *password != "" && (len(*password) < 8 || len(*password) > 72) {
 		return errors.New("--password must be 8 to 72 bytes")
+	}
+	var graph *seed.Graph
+	if *graphPath != "" {
+		explicit := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+		if explicit["accounts"] || explicit["follows"] {
+			return errors.New("--graph gives the accounts and follows: drop --accounts and --follows")
+		}
+		g, err := readGraph(*graphPath)
+		if err != nil {
+			return fmt.Errorf("--graph: %w", err)
+		}
+		graph, *accounts = g, g.Nodes
 	}
 	var emb seed.Embedder
 	switch *embedder {
@@ -82,7 +108,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("--corpus: %w", err)
 	}
 	cfg := seed.Config{Accounts: *accounts, Statuses: *statuses, Follows: *follows, Favourites: *favourites, Boosts: *boosts,
-		Embedder: emb, Render: social.RenderNote, Now: time.Now(), Span: *span, Seed: *seedN, Batch: *batch}
+		Graph: graph, Embedder: emb, Render: social.RenderNote, Now: time.Now(), Span: *span, Seed: *seedN, Batch: *batch}
 	for _, p := range posts {
 		cfg.Texts, cfg.Sources = append(cfg.Texts, p.Text), append(cfg.Sources, p.Source)
 	}
@@ -129,13 +155,21 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	m := seedManifest{Accounts: *accounts, Statuses: *statuses, Follows: plan.Follows, Favourites: plan.Favourites,
-		Boosts: plan.Boosts, Seed: *seedN, Seconds: time.Since(start).Seconds()}
+		Boosts: plan.Boosts, Seed: *seedN, Seconds: time.Since(start).Seconds(), Graph: *graphPath}
 	if emb != nil {
 		m.Embedder = emb.Name()
 	}
 	n := min(*accounts, maxSampleUsernames)
 	for i := range n {
 		m.Usernames = append(m.Usernames, plan.Username(i*(*accounts)/n))
+	}
+	top := make([]int, *accounts)
+	for i := range top {
+		top[i] = i
+	}
+	slices.SortStableFunc(top, func(a, b int) int { return cmp.Compare(plan.Followers(b), plan.Followers(a)) })
+	for _, i := range top[:min(len(top), maxTop)] {
+		m.Top, m.TopFollowers = append(m.Top, plan.Username(i)), append(m.TopFollowers, plan.Followers(i))
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -152,4 +186,18 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		*accounts, plan.Follows, *statuses, plan.Boosts, plan.Favourites, rows, float64(rows)/m.Seconds,
 		time.Since(start).Round(time.Second))
 	return nil
+}
+
+// readGraph reads --graph: an edge list file, or a directory holding one
+// named edges.csv.
+func readGraph(path string) (*seed.Graph, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, "edges.csv")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return seed.ReadGraph(f)
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/starling-social/starling/go/ratelimit"
 	"github.com/starling-social/starling/go/recommend"
 	"github.com/starling-social/starling/go/search"
-	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/readcache"
@@ -91,6 +90,12 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 		}
 		log.Info("database opened", "driver", "sqlite", "path", c.storage.sqlitePath(), "synchronous", sync)
 	}
+	// One generator for the whole process: two would make the same IDs.
+	ids, releaseIDs, err := newIDs(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer releaseIDs()
 	checks := []api.Check{{Name: "database", Ping: st.Ping}}
 	raw := st // the backend itself, for its pool metrics
 	if c.readCacheOn() {
@@ -137,7 +142,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	}
 	defer closeIndex()
 
-	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, reg, c.otlpEndpoint, log)
+	host, closePlugins, err := startPlugins(ctx, resolveManifest(c.plugins, c.storage.dataDir), st, ids, reg, c.otlpEndpoint, log)
 	if err != nil {
 		return err
 	}
@@ -186,7 +191,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	recs := &recommend.Live{}
 	go recs.Run(ctx, c.recommendEvery, recommend.Options{}, recommenderLoad(st, c.recommendMax), log)
 	svc := social.New(social.Deps{
-		Store: st, IDs: snowflake.New(), Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
+		Store: st, IDs: ids, Moderator: moderator, Ranker: ranker, Indexer: statusSearch,
 		Home: home, Searcher: statusSearch, TypeaheadMeaning: c.index.typeaheadMeaning(), Recommender: recs, Logger: log,
 		Publisher: &mastodon.Publisher{Bus: bus, Log: log}, Media: mediaLib,
 		Presence: presence.NewTracker(marks, c.presenceTTL),

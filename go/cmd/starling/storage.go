@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/social"
@@ -37,6 +38,42 @@ func openStore(ctx context.Context, c storageConfig) (store.Store, error) {
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 	return st, nil
+}
+
+// newIDs returns the process's one ID generator, on a node no other live
+// process on st's database uses, and the func that gives the node back.
+// On PostgreSQL the node is an advisory lock, on SQLite a lock file beside
+// the database (CLI commands such as user create write rows beside the
+// server). With every node held it fails: the server does not start.
+func newIDs(ctx context.Context, st store.Store, log *slog.Logger) (*snowflake.Generator, func(), error) {
+	var (
+		lease interface {
+			snowflake.Lease
+			Close() error
+		}
+		kind string
+		err  error
+	)
+	switch s := st.(type) {
+	case *postgres.Store:
+		lease, err = s.LeaseNode(ctx, postgres.LeaseOptions{Logger: log})
+		kind = "PostgreSQL advisory lock"
+	case *sqlite.Store:
+		lease, err = s.LeaseNode()
+		kind = "lock file"
+	default:
+		return nil, nil, fmt.Errorf("lease an ID node: no leases on %T", st)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("lease an ID node: %w", err)
+	}
+	node, err := lease.Node()
+	if err != nil {
+		lease.Close()
+		return nil, nil, fmt.Errorf("lease an ID node: %w", err)
+	}
+	log.Info("ID node", "node", node, "lease", kind)
+	return snowflake.New(lease), func() { lease.Close() }, nil
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -79,7 +116,12 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.Close()
-	svc := social.New(social.Deps{Store: st, IDs: snowflake.New()}, social.DefaultConfig())
+	ids, release, err := newIDs(ctx, st, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer release()
+	svc := social.New(social.Deps{Store: st, IDs: ids}, social.DefaultConfig())
 	a, err := svc.CreateAccount(ctx, social.NewAccount{Username: *username, Password: *password})
 	if err != nil {
 		if msg := social.SafeMessage(err); msg != "" {

@@ -11,6 +11,10 @@
 // advisory lock, so several servers starting together apply each migration
 // exactly once.
 //
+// Each server process takes its snowflake ID node with Store.LeaseNode: a
+// session advisory lock on a connection of its own (see NodeLease), so
+// processes sharing the database never make the same ID.
+//
 // Tables are created unqualified, in the first schema of the connection's
 // search_path. To run several isolated Starlings (or tests) in one database,
 // give each its own schema and set search_path in the pool configuration

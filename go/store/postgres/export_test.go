@@ -20,3 +20,11 @@ const UniqueViolation = uniqueViolation
 func MigrateFS(ctx context.Context, s *Store, fsys fs.FS, upTo int) error {
 	return s.migrate(ctx, fsys, upTo)
 }
+
+// LeasePID is the backend holding l's advisory lock, for tests that end
+// that session from outside.
+func LeasePID(l *NodeLease) uint32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pid
+}

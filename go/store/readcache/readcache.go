@@ -32,6 +32,7 @@ type Store struct {
 	pins      *domain[key, bool]
 	relations *domain[int64, *relations]
 	tags      *domain[int64, []string] // followed tag names
+	hidden    *domain[int64, []int64]  // followees whose reblogs are hidden (following.go)
 }
 
 // relations is a cached GetViewerRelations answer: right from at (the
@@ -68,6 +69,7 @@ func New(st store.Store, entries int) *Store {
 		pins:      newDomain[key, bool](entries, viewer),
 		relations: newDomain[int64, *relations](entries, self),
 		tags:      newDomain[int64, []string](entries, self),
+		hidden:    newDomain[int64, []int64](entries, self),
 	}
 }
 
@@ -91,7 +93,7 @@ func (s *Store) Counts() []DomainCounts {
 		{"tokens", s.tokens.counts}, {"accounts", s.accounts.counts}, {"statuses", s.statuses.counts},
 		{"media", s.media.counts}, {"polls", s.polls.counts}, {"filters", s.filters.counts},
 		{"flags", s.flags.counts}, {"pins", s.pins.counts}, {"relations", s.relations.counts},
-		{"followed_tags", s.tags.counts},
+		{"followed_tags", s.tags.counts}, {"reblogs_hidden", s.hidden.counts},
 	} {
 		h, m := d.counts()
 		add(d.name, h, m)
@@ -100,12 +102,13 @@ func (s *Store) Counts() []DomainCounts {
 }
 
 // viewerChanged invalidates what is cached per viewer for ids: flags,
-// pins, relations and followed tags.
+// pins, relations, followed tags and hidden reblogs.
 func (s *Store) viewerChanged(ids ...int64) {
 	s.flags.bump(ids...)
 	s.pins.bump(ids...)
 	s.relations.bump(ids...)
 	s.tags.bump(ids...)
+	s.hidden.bump(ids...)
 }
 
 // copyOf returns a shallow copy of *p: what the cache hands out or keeps

@@ -12,6 +12,9 @@
 // both pass the same conformance suite (store/storetest).
 //
 // Open does not change the schema: call Store.Migrate once at start.
+// Store.LeaseNode gives a process its snowflake ID node through a lock file
+// beside the database, so CLI commands writing beside the server never
+// make its IDs.
 //
 // Storage choices that differ from store/postgres: times are INTEGER
 // microseconds since the Unix epoch (UTC), booleans are INTEGER 0/1, tables

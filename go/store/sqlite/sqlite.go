@@ -25,8 +25,9 @@ const busyTimeout = 5 * time.Second
 // Store is a store.Store backed by one SQLite database file. It is safe for
 // concurrent use.
 type Store struct {
-	w *sql.DB // the one writer; transactions BEGIN IMMEDIATE
-	r *readDB // read-only pool, its statements prepared once
+	path string
+	w    *sql.DB // the one writer; transactions BEGIN IMMEDIATE
+	r    *readDB // read-only pool, its statements prepared once
 	// df caches full-text document frequencies (search.go).
 	df dfCache
 }
@@ -114,7 +115,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	s := &Store{w: w, r: newReadDB(r)}
+	s := &Store{path: path, w: w, r: newReadDB(r)}
 	// Ping the writer first: it creates the file and switches it to WAL
 	// before any reader opens it.
 	if err := s.Ping(ctx); err != nil {

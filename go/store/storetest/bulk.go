@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +103,57 @@ func exerciseBulkLoad(t *testing.T, newStore func(*testing.T) store.Store) {
 		}
 		if err := bulk.BulkLoad(ctx, plan.Batches().Next); err == nil {
 			t.Error("a second bulk load into the loaded store succeeded")
+		}
+	})
+
+	// A given mutual graph (starling seed --graph) loads as follows both
+	// ways round, read back through the ordinary follow queries, with
+	// the follower counts written beside them.
+	t.Run("LoadGraph", func(t *testing.T) {
+		t.Parallel()
+		s, ctx := newStore(t), t.Context()
+		bulk, ok := s.(store.BulkLoader)
+		if !ok {
+			t.Skip("no bulk load path")
+		}
+		g, err := seed.ReadGraph(strings.NewReader("id_1,id_2\n0,1\n0,2\n0,3\n2,3\n3,2\n4,0\n"))
+		mustNot(t, err, "ReadGraph")
+		c := seed.Config{Accounts: g.Nodes, Statuses: 25, Graph: g, Render: func(s string) string { return "<p>" + s + "</p>" },
+			Now: time.Now(), Span: time.Hour, Seed: 3, Batch: 4}
+		for i := range 50 {
+			c.Texts = append(c.Texts, fmt.Sprintf("graph post %d", i))
+			c.Sources = append(c.Sources, "g")
+		}
+		plan, err := seed.NewPlan(c)
+		mustNot(t, err, "NewPlan")
+		var accounts []*store.Account
+		batches := plan.Batches()
+		mustNot(t, bulk.BulkLoad(ctx, func() (*store.BulkBatch, error) {
+			b, err := batches.Next()
+			if b != nil {
+				accounts = append(accounts, b.Accounts...)
+			}
+			return b, err
+		}), "BulkLoad")
+		// By rank: node 0 (4 follows) is 0, then 2 and 3 (2 each), then 1
+		// and 4 (1 each).
+		want := map[int][]int{0: {1, 2, 3, 4}, 1: {0, 2}, 2: {0, 1}, 3: {0}, 4: {0}}
+		for i, a := range accounts {
+			ids, err := s.GetFollowingIDs(ctx, a.ID)
+			mustNot(t, err, "GetFollowingIDs")
+			var wantIDs []int64
+			for _, j := range want[i] {
+				wantIDs = append(wantIDs, accounts[j].ID)
+			}
+			slices.Sort(wantIDs)
+			if !slices.Equal(ids, wantIDs) {
+				t.Errorf("rank %d follows %v, want %v", i, ids, wantIDs)
+			}
+			got := getAccount(t, s, a.ID)
+			if got.FollowersCount != int64(len(want[i])) || got.FollowingCount != int64(len(want[i])) || got.StatusesCount != 5 {
+				t.Errorf("rank %d: %d followers, %d following, %d statuses; want %d, %d, 5", i, got.FollowersCount,
+					got.FollowingCount, got.StatusesCount, len(want[i]), len(want[i]))
+			}
 		}
 	})
 

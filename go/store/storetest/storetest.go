@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -8,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/starling-social/starling/go/snowflake"
+	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -73,9 +74,16 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 // ids hands out test row IDs. One generator for the whole suite keeps IDs
 // distinct across subtests, which makes failures easier to read.
-var ids = snowflake.New()
+var ids = snowflaketest.New()
 
-func nextID() int64 { return ids.Next() }
+func nextID() int64 {
+	id, err := ids.Next(context.Background())
+	if err != nil {
+		// A generator on a fixed node fails only if the clock stalls.
+		panic(err)
+	}
+	return id
+}
 
 // testTime returns a time with nanoseconds and a non-UTC zone, so round
 // trips prove that stores truncate to microseconds and return UTC. Each call
