@@ -168,6 +168,16 @@ func (s *graphStore) ListStatuses(_ context.Context, q store.StatusQuery) ([]*st
 	return out[:min(len(out), q.Page.Limit)], nil
 }
 
+// ListStatusIDs answers as ListStatuses, IDs alone.
+func (s *graphStore) ListStatusIDs(ctx context.Context, q store.StatusQuery) ([]int64, error) {
+	sts, err := s.ListStatuses(ctx, q)
+	ids := make([]int64, len(sts))
+	for i, st := range sts {
+		ids[i] = st.ID
+	}
+	return ids, err
+}
+
 func (s *graphStore) GetStatusesByIDs(_ context.Context, ids []int64) ([]*store.Status, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -40,6 +42,15 @@ type httpResult struct {
 	// wall time (2.0 is both cores of this machine).
 	ServerCPUUsPerReq float64 `json:"server_cpu_us_per_req"`
 	ServerCores       float64 `json:"server_cores"`
+	// ClientCPUUsPerReq and ClientCores are the same for the bench
+	// process, the load generator, which shares the machine's cores.
+	ClientCPUUsPerReq float64 `json:"client_cpu_us_per_req"`
+	ClientCores       float64 `json:"client_cores"`
+	// ServerAllocsPerReq is the server's heap allocations (the Go
+	// runtime's count, from the admin listener's /metrics) over the run
+	// per request; ServerGCs the garbage collections in the run.
+	ServerAllocsPerReq float64 `json:"server_allocs_per_req,omitempty"`
+	ServerGCs          int64   `json:"server_gcs,omitempty"`
 	// ShareOfHealthz is RPS over the /healthz RPS at the same connection
 	// count in the same run (home and mix only).
 	ShareOfHealthz float64 `json:"share_of_healthz,omitempty"`
@@ -153,7 +164,8 @@ func runHTTP(e *env, args []string) error {
 	}
 
 	prov := newProvenance(e.command)
-	lg := &loadGen{srv: srv, tokens: tokens}
+	lg := newLoadGen(srv, tokens)
+	lg.adminToken = adminToken
 	base := httpResult{Engine: "starling", Bench: "http", Accounts: seed.Accounts, Follows: seed.Follows,
 		Statuses: seed.Statuses, provenance: prov}
 	if gw != nil {
@@ -326,41 +338,70 @@ func parallel(n, workers int, f func(i int) error) error {
 // answer is read, and records latency in its own histogram. Tokens rotate
 // across requests, so every read is another account's home.
 type loadGen struct {
-	srv    *benchServer
-	tokens []string
-	client *http.Client
-	next   atomic.Uint64
+	srv     *benchServer
+	tokens  []string
+	bearers []string // "Bearer " + tokens[i], built once
+	client  *http.Client
+	// adminToken reads the server's /metrics (allocations, collections);
+	// "" leaves them out.
+	adminToken string
+	next       atomic.Uint64
+}
+
+// loadWorker is one load goroutine's state: its random source and the
+// home request it sends again and again with the token swapped (the
+// client reads each answer whole and closes it before the next send, so
+// reusing the request is safe), which keeps the load generator's own
+// cost per read low on the cores it shares with the server.
+type loadWorker struct {
+	rand *mrand.Rand
+	home *http.Request
 }
 
 // httpOps are the operations: the request each sends.
-var httpOps = map[string]func(g *loadGen, r *mrand.Rand) (*http.Request, error){
-	"healthz": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) {
+var httpOps = map[string]func(g *loadGen, w *loadWorker) (*http.Request, error){
+	"healthz": func(g *loadGen, _ *loadWorker) (*http.Request, error) {
 		return http.NewRequest(http.MethodGet, g.srv.base+"/healthz", nil)
 	},
-	"home": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) { return g.home() },
+	"home": func(g *loadGen, w *loadWorker) (*http.Request, error) { return g.home(w) },
 	// public: the anonymous public timeline, the read every visitor makes.
-	"public": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) {
+	"public": func(g *loadGen, _ *loadWorker) (*http.Request, error) {
 		return http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/public?limit=20", nil)
 	},
-	"post": func(g *loadGen, _ *mrand.Rand) (*http.Request, error) { return g.post() },
-	"mix": func(g *loadGen, r *mrand.Rand) (*http.Request, error) {
-		if r.IntN(100) < 5 {
+	"post": func(g *loadGen, _ *loadWorker) (*http.Request, error) { return g.post() },
+	"mix": func(g *loadGen, w *loadWorker) (*http.Request, error) {
+		if w.rand.IntN(100) < 5 {
 			return g.post()
 		}
-		return g.home()
+		return g.home(w)
 	},
 }
 
-func (g *loadGen) token() string {
-	return g.tokens[int(g.next.Add(1)%uint64(len(g.tokens)))]
+// newLoadGen returns a load generator for srv rotating tokens.
+func newLoadGen(srv *benchServer, tokens []string) *loadGen {
+	g := &loadGen{srv: srv, tokens: tokens, bearers: make([]string, len(tokens))}
+	for i, t := range tokens {
+		g.bearers[i] = "Bearer " + t
+	}
+	return g
 }
 
-func (g *loadGen) home() (*http.Request, error) {
-	req, err := http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/home?limit=20", nil)
-	if err == nil {
-		req.Header.Set("Authorization", "Bearer "+g.token())
+func (g *loadGen) bearer() string {
+	return g.bearers[int(g.next.Add(1)%uint64(len(g.bearers)))]
+}
+
+// home returns w's home request for the next token.
+func (g *loadGen) home(w *loadWorker) (*http.Request, error) {
+	if w.home == nil || w.home.URL.Host != strings.TrimPrefix(g.srv.base, "http://") {
+		req, err := http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/home?limit=20", nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header["Authorization"] = []string{""}
+		w.home = req
 	}
-	return req, err
+	w.home.Header["Authorization"][0] = g.bearer()
+	return w.home, nil
 }
 
 func (g *loadGen) post() (*http.Request, error) {
@@ -385,8 +426,11 @@ func (g *loadGen) resetClient() {
 func (g *loadGen) httpClient(conns int) *http.Client {
 	if g.client == nil || g.client.Transport.(*http.Transport).MaxConnsPerHost < conns {
 		g.resetClient()
+		// A read buffer larger than a page (~30 KB) takes each answer in
+		// one read call instead of eight 4 KB ones.
 		g.client = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
 			MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, MaxIdleConns: conns, DisableCompression: true,
+			ReadBufferSize: 64 << 10,
 		}}
 	}
 	return g.client
@@ -414,9 +458,9 @@ func (g *loadGen) run(op string, conns int, d time.Duration) (*loadStats, error)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := mrand.New(mrand.NewPCG(uint64(w), 1))
+			lw := &loadWorker{rand: mrand.New(mrand.NewPCG(uint64(w), 1))}
 			for ctx.Err() == nil {
-				req, err := mk(g, r)
+				req, err := mk(g, lw)
 				if err != nil {
 					firstErr.CompareAndSwap(nil, err)
 					errs.Add(1)
@@ -458,11 +502,27 @@ func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult
 	if err != nil {
 		return httpResult{}, err
 	}
+	self0, err := selfCPU()
+	if err != nil {
+		return httpResult{}, err
+	}
+	rt0, err := g.srv.runtimeCounts(g.adminToken)
+	if err != nil {
+		return httpResult{}, err
+	}
 	st, err := g.run(op, conns, d)
 	if err != nil {
 		return httpResult{}, err
 	}
+	self1, err := selfCPU()
+	if err != nil {
+		return httpResult{}, err
+	}
 	cpu1, err := g.srv.cpu()
+	if err != nil {
+		return httpResult{}, err
+	}
+	rt1, err := g.srv.runtimeCounts(g.adminToken)
 	if err != nil {
 		return httpResult{}, err
 	}
@@ -478,9 +538,69 @@ func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult
 		ms(st.hist.quantile(0.999)), ms(st.hist.max)
 	if total := st.hist.n + uint64(st.errors); total > 0 {
 		res.ServerCPUUsPerReq = float64((cpu1 - cpu0).Microseconds()) / float64(total)
+		res.ClientCPUUsPerReq = float64((self1 - self0).Microseconds()) / float64(total)
+		res.ServerAllocsPerReq = float64(rt1.mallocs-rt0.mallocs) / float64(total)
 	}
+	res.ServerGCs = rt1.gcs - rt0.gcs
 	res.ServerCores = (cpu1 - cpu0).Seconds() / st.wall.Seconds()
+	res.ClientCores = (self1 - self0).Seconds() / st.wall.Seconds()
 	return res, nil
+}
+
+// runtimeCounts are the server's Go runtime counters the bench reports.
+type runtimeCounts struct{ mallocs, gcs int64 }
+
+// runtimeCounts reads the server's heap allocations and garbage
+// collections so far from the admin listener's /metrics; zero without a
+// token or listener.
+func (s *benchServer) runtimeCounts(token string) (runtimeCounts, error) {
+	var c runtimeCounts
+	if token == "" || s.admin == "" {
+		return c, nil
+	}
+	req, err := http.NewRequest(http.MethodGet, s.admin+"/metrics", nil)
+	if err != nil {
+		return c, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return c, fmt.Errorf("server metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return c, fmt.Errorf("server metrics: %s", resp.Status)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		var dst *int64
+		switch name {
+		case "go_memstats_mallocs_total":
+			dst = &c.mallocs
+		case "go_gc_duration_seconds_count":
+			dst = &c.gcs
+		}
+		if ok && dst != nil {
+			f, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return c, fmt.Errorf("server metrics: %s: %w", name, err)
+			}
+			*dst = int64(f)
+		}
+	}
+	return c, sc.Err()
+}
+
+// selfCPU is the bench process's CPU time so far (user and system, all
+// threads).
+func selfCPU() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("bench CPU: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 // pullProfile saves a CPU profile of the server, seconds long, from the

@@ -72,7 +72,8 @@ func TestSplitProfileFlags(t *testing.T) {
 
 // TestHTTPEndToEnd seeds a small workload on the real server and runs
 // every operation briefly with the bench's own profiles on: every line
-// must carry requests without errors and server CPU, the home lines a
+// must carry requests without errors, server and client CPU, server
+// allocations, the home lines a
 // share of /healthz, and the profile files must exist.
 func TestHTTPEndToEnd(t *testing.T) {
 	bin := os.Getenv("STARLING_TEST_BIN")
@@ -96,7 +97,7 @@ func TestHTTPEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		ops = append(ops, r.Phase+":"+r.Op)
-		if r.Requests == 0 || r.Errors != 0 || r.ServerCPUUsPerReq <= 0 || r.P99Ms < r.P50Ms || r.Commit == "" {
+		if r.Requests == 0 || r.Errors != 0 || r.ServerCPUUsPerReq <= 0 || r.ClientCPUUsPerReq <= 0 || r.ServerAllocsPerReq <= 0 || r.P99Ms < r.P50Ms || r.Commit == "" {
 			t.Errorf("line %s", l)
 		}
 		if r.Op == "home" && r.Phase == "warm" && (r.ShareOfHealthz <= 0 || r.Profile != prof) {

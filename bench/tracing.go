@@ -174,7 +174,7 @@ func tracingMode(e *env, bin string, extra []string, seed httpSeed, measure func
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	return measure(&loadGen{srv: srv, tokens: tokens})
+	return measure(newLoadGen(srv, tokens))
 }
 
 // load1 is the 1-minute load average, or -1 if unreadable.

@@ -40,8 +40,8 @@ func (c *Cached) celebrityPage(ctx context.Context, viewerID int64, celebs []int
 		k := AuthorKey(a)
 		got, state, err := c.tl.Page(ctx, k, 0, page)
 		if err == nil && state == Miss {
-			if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]*store.Status, error) {
-				return c.st.ListStatuses(ctx, store.StatusQuery{AccountIDs: []int64{a}, Visibilities: followeeVisibilities, Page: p})
+			if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]int64, error) {
+				return c.st.ListStatusIDs(ctx, store.StatusQuery{AccountIDs: []int64{a}, Visibilities: followeeVisibilities, Page: p})
 			}); err == nil {
 				got, state, err = c.tl.Page(ctx, k, 0, page)
 			}

@@ -15,7 +15,7 @@ type authorStore struct {
 	following, hidden map[int64][]int64
 	mentions          map[int64][]int64 // status -> mentioned accounts
 	sts               []*store.Status   // ascending IDs
-	queries           int               // ListStatuses calls
+	queries           int               // ListStatuses and ListStatusIDs calls
 }
 
 func (s *authorStore) GetFollowingIDs(_ context.Context, id int64) ([]int64, error) {
@@ -48,6 +48,15 @@ func (s *authorStore) ListStatuses(_ context.Context, q store.StatusQuery) ([]*s
 		}
 	}
 	return out, nil
+}
+
+func (s *authorStore) ListStatusIDs(ctx context.Context, q store.StatusQuery) ([]int64, error) {
+	sts, err := s.ListStatuses(ctx, q)
+	ids := make([]int64, len(sts))
+	for i, st := range sts {
+		ids[i] = st.ID
+	}
+	return ids, err
 }
 
 func (s *authorStore) GetStatusesByIDs(_ context.Context, ids []int64) ([]*store.Status, error) {

@@ -221,8 +221,8 @@ func (c *Cached) home(ctx context.Context, viewerID int64, page store.Page) ([]*
 	ids, state, err := c.tl.Page(ctx, k, 0, page)
 	first := state
 	if err == nil && state == Miss {
-		if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]*store.Status, error) {
-			return c.pull.followed(ctx, viewerID, p)
+		if err = c.rebuild(ctx, k, 0, func(p store.Page) ([]int64, error) {
+			return c.pull.followedIDs(ctx, viewerID, p)
 		}); err == nil {
 			ids, state, err = c.tl.Page(ctx, k, 0, page)
 		}
@@ -272,8 +272,8 @@ func (c *Cached) list(ctx context.Context, listID int64, members []int64, page s
 	ids, state, err := c.tl.Page(ctx, k, tag, page)
 	first := state
 	if err == nil && state == Miss {
-		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]*store.Status, error) {
-			return c.pull.list(ctx, listID, members, p)
+		if err = c.rebuild(ctx, k, tag, func(p store.Page) ([]int64, error) {
+			return c.pull.listIDs(ctx, listID, members, p)
 		}); err == nil {
 			ids, state, err = c.tl.Page(ctx, k, tag, page)
 		}
@@ -349,10 +349,10 @@ func (c *Cached) withCelebrities(ctx context.Context, viewerID int64, sts []*sto
 	return mergePage(sts, theirs, page), nil
 }
 
-// rebuild loads k's cached timeline from SQL by read (pull's query for
-// it): the newest candidates, up to the cap. One rebuild per timeline runs
+// rebuild loads k's cached timeline from SQL by read (pull's queries for
+// it, IDs alone): the newest candidates, up to the cap. One rebuild per timeline runs
 // at a time in this process; concurrent readers wait for it.
-func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store.Page) ([]*store.Status, error)) error {
+func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store.Page) ([]int64, error)) error {
 	flight := string(k.Kind) + strconv.FormatInt(k.ID, 10) + ":" + strconv.FormatUint(tag, 16)
 	_, err, _ := c.rebuilds.Do(flight, func() (any, error) {
 		gen, err := c.tl.BeginBuild(ctx, k)
@@ -360,7 +360,7 @@ func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store
 			return nil, err
 		}
 		limit := c.tl.Cap()
-		sts, err := read(store.Page{Limit: limit + 1})
+		ids, err := read(store.Page{Limit: limit + 1})
 		if err != nil {
 			// Drop the build, or the writes it keeps would pile up until
 			// the timeline's next read.
@@ -369,12 +369,8 @@ func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store
 			}
 			return nil, err
 		}
-		complete := len(sts) <= limit
-		ids := make([]int64, 0, len(sts))
-		for _, s := range sts[:min(len(sts), limit)] {
-			ids = append(ids, s.ID)
-		}
-		return nil, c.tl.InstallBuild(ctx, k, gen, tag, ids, complete)
+		complete := len(ids) <= limit
+		return nil, c.tl.InstallBuild(ctx, k, gen, tag, ids[:min(len(ids), limit)], complete)
 	})
 	return err
 }

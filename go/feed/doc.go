@@ -78,10 +78,11 @@
 // a page is served from the cache only when it lies inside that window; an
 // older page (an old max_id) is read from SQL, as pull (Cold). A missing
 // timeline (new process, eviction, a relationship change) is rebuilt from
-// SQL on its next read (Miss): one rebuild per timeline at a time; writes
-// made while it reads SQL are kept and applied on install, and an
-// invalidation meanwhile discards it, so a build never installs a stale
-// view.
+// SQL on its next read (Miss), by pull's queries asking for IDs alone
+// (store.ListStatusIDs: whole rows made the rebuilds after a restart the
+// cold tail): one rebuild per timeline at a time; writes made while it
+// reads SQL are kept and applied on install, and an invalidation
+// meanwhile discards it, so a build never installs a stale view.
 //
 // List timelines are cached the same way (key ListKey): a status is
 // written into every list holding its author (not direct ones); each is

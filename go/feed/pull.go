@@ -12,6 +12,8 @@ type Reader interface {
 	GetFollowingIDs(ctx context.Context, accountID int64) ([]int64, error)
 	GetReblogsHiddenIDs(ctx context.Context, accountID int64) ([]int64, error)
 	ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error)
+	// ListStatusIDs answers as ListStatuses, IDs alone (timeline rebuilds).
+	ListStatusIDs(ctx context.Context, q store.StatusQuery) ([]int64, error)
 	GetFollowedTagNames(ctx context.Context, accountID int64) ([]string, error)
 	ListPublicTaggedStatuses(ctx context.Context, names []string, page store.Page) ([]*store.Status, error)
 }
@@ -73,17 +75,38 @@ func (p *Pull) home(ctx context.Context, viewerID int64, page store.Page) ([]*st
 // followed returns the page of the viewer's own statuses merged with its
 // followees': what push strategies cache.
 func (p *Pull) followed(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
-	own, err := p.store.ListStatuses(ctx, store.StatusQuery{
+	return followedBy(ctx, p, viewerID, page, p.store.ListStatuses, statusID)
+}
+
+// followedIDs is followed's page as IDs: what a cached timeline is rebuilt
+// from, without reading (and allocating) each row.
+func (p *Pull) followedIDs(ctx context.Context, viewerID int64, page store.Page) ([]int64, error) {
+	return followedBy(ctx, p, viewerID, page, p.store.ListStatusIDs, func(id int64) int64 { return id })
+}
+
+// followedBy answers followed's queries with list (rows or IDs) and merges
+// them by id.
+func followedBy[T any](ctx context.Context, p *Pull, viewerID int64, page store.Page,
+	list func(context.Context, store.StatusQuery) ([]T, error), id func(T) int64) ([]T, error) {
+	own, err := list(ctx, store.StatusQuery{
 		AccountIDs: []int64{viewerID}, Visibilities: ownVisibilities, Page: page,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: own statuses: %w", viewerID, err)
 	}
-	theirs, err := p.followees(ctx, viewerID, page)
+	followees, err := p.store.GetFollowingIDs(ctx, viewerID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
 	}
-	return mergePage(own, theirs, page), nil
+	q, err := p.followeesQuery(ctx, viewerID, followees, page)
+	if err != nil || len(q.AccountIDs) == 0 {
+		return own, err
+	}
+	theirs, err := list(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("feed: home %d: followees' statuses: %w", viewerID, err)
+	}
+	return merge(own, theirs, id, page), nil
 }
 
 // tagged returns the page of the public statuses carrying a tag the viewer
@@ -119,40 +142,57 @@ func (p *Pull) list(ctx context.Context, listID int64, members []int64, page sto
 	if len(members) == 0 {
 		return nil, nil
 	}
-	sts, err := p.store.ListStatuses(ctx, store.StatusQuery{AccountIDs: members, Visibilities: followeeVisibilities, Page: page})
+	sts, err := p.store.ListStatuses(ctx, listQuery(members, page))
 	if err != nil {
 		return nil, fmt.Errorf("feed: list %d: %w", listID, err)
 	}
 	return sts, nil
 }
 
-// followees returns the page of the followees' statuses home shows.
-func (p *Pull) followees(ctx context.Context, viewerID int64, page store.Page) ([]*store.Status, error) {
-	followees, err := p.store.GetFollowingIDs(ctx, viewerID)
-	if err != nil {
-		return nil, fmt.Errorf("feed: home %d: followees: %w", viewerID, err)
+// listIDs is list's page as IDs (what a list timeline is rebuilt from).
+func (p *Pull) listIDs(ctx context.Context, listID int64, members []int64, page store.Page) ([]int64, error) {
+	if len(members) == 0 {
+		return nil, nil
 	}
-	return p.statusesOf(ctx, viewerID, followees, page)
+	ids, err := p.store.ListStatusIDs(ctx, listQuery(members, page))
+	if err != nil {
+		return nil, fmt.Errorf("feed: list %d: %w", listID, err)
+	}
+	return ids, nil
+}
+
+func listQuery(members []int64, page store.Page) store.StatusQuery {
+	return store.StatusQuery{AccountIDs: members, Visibilities: followeeVisibilities, Page: page}
 }
 
 // statusesOf returns the page of the statuses of followees (accounts
 // viewerID follows) that its home shows.
 func (p *Pull) statusesOf(ctx context.Context, viewerID int64, followees []int64, page store.Page) ([]*store.Status, error) {
-	if len(followees) == 0 {
-		return nil, nil
+	q, err := p.followeesQuery(ctx, viewerID, followees, page)
+	if err != nil || len(q.AccountIDs) == 0 {
+		return nil, err
 	}
-	hidden, err := p.store.GetReblogsHiddenIDs(ctx, viewerID)
-	if err != nil {
-		return nil, fmt.Errorf("feed: home %d: reblogs hidden: %w", viewerID, err)
-	}
-	theirs, err := p.store.ListStatuses(ctx, store.StatusQuery{
-		AccountIDs: followees, Visibilities: followeeVisibilities,
-		DirectMentioning: viewerID, HideReblogsOf: hidden, Page: page,
-	})
+	theirs, err := p.store.ListStatuses(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("feed: home %d: followees' statuses: %w", viewerID, err)
 	}
 	return theirs, nil
+}
+
+// followeesQuery is the query of the page of followees' statuses that
+// viewerID's home shows; no AccountIDs when it follows no one.
+func (p *Pull) followeesQuery(ctx context.Context, viewerID int64, followees []int64, page store.Page) (store.StatusQuery, error) {
+	if len(followees) == 0 {
+		return store.StatusQuery{}, nil
+	}
+	hidden, err := p.store.GetReblogsHiddenIDs(ctx, viewerID)
+	if err != nil {
+		return store.StatusQuery{}, fmt.Errorf("feed: home %d: reblogs hidden: %w", viewerID, err)
+	}
+	return store.StatusQuery{
+		AccountIDs: followees, Visibilities: followeeVisibilities,
+		DirectMentioning: viewerID, HideReblogsOf: hidden, Page: page,
+	}, nil
 }
 
 // mergePage merges two newest-first lists of the same page window, a
@@ -160,14 +200,21 @@ func (p *Pull) statusesOf(ctx context.Context, viewerID int64, followees []int64
 // cuts the result to the page: the newest Limit entries, or with MinID the
 // Limit entries closest above MinID (the oldest ones of the merge).
 func mergePage(a, b []*store.Status, page store.Page) []*store.Status {
-	merged := make([]*store.Status, 0, len(a)+len(b))
+	return merge(a, b, statusID, page)
+}
+
+func statusID(s *store.Status) int64 { return s.ID }
+
+// merge is mergePage for entries (statuses or IDs) whose ID is id.
+func merge[T any](a, b []T, id func(T) int64, page store.Page) []T {
+	merged := make([]T, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
-		case j >= len(b) || (i < len(a) && a[i].ID > b[j].ID):
+		case j >= len(b) || (i < len(a) && id(a[i]) > id(b[j])):
 			merged = append(merged, a[i])
 			i++
-		case i < len(a) && a[i].ID == b[j].ID:
+		case i < len(a) && id(a[i]) == id(b[j]):
 			merged = append(merged, a[i])
 			i, j = i+1, j+1
 		default:

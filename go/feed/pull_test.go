@@ -71,6 +71,11 @@ func (f *fakeReader) ListStatuses(_ context.Context, q store.StatusQuery) ([]*st
 	return nil, nil
 }
 
+func (f *fakeReader) ListStatusIDs(_ context.Context, q store.StatusQuery) ([]int64, error) {
+	f.queries = append(f.queries, q)
+	return nil, nil
+}
+
 func (f *fakeReader) GetFollowedTagNames(context.Context, int64) ([]string, error) {
 	return f.tags, nil
 }

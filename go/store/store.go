@@ -336,6 +336,9 @@ type Statuses interface {
 	// q.Page.Limit rows (see Page for the window rules), none by a
 	// suspended author.
 	ListStatuses(ctx context.Context, q StatusQuery) ([]*Status, error)
+	// ListStatusIDs answers q as ListStatuses does, with the IDs alone:
+	// what a cached timeline is rebuilt from, without reading the rows.
+	ListStatusIDs(ctx context.Context, q StatusQuery) ([]int64, error)
 	// ListPublicStatuses answers the public and hashtag timelines: public
 	// statuses that are neither reblogs nor replies to someone else, by
 	// authors neither suspended nor silenced, newest first inside q.Page.

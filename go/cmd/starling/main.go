@@ -142,16 +142,27 @@ const maxLogValue = 8 << 10
 // boundAttr truncates long strings, errors and Stringers in every log
 // record. Request content reaches the log inside them (a path in the access
 // log, a query quoted in a store error), and an anonymous client must not
-// be able to write a megabyte of log per request.
+// be able to write a megabyte of log per request. It runs on every attribute
+// of every access-log line, so the kinds bounded by themselves (numbers,
+// durations, times) return at once, without boxing or formatting them.
 func boundAttr(_ []string, a slog.Attr) slog.Attr {
 	var s string
-	switch v := a.Value.Any().(type) {
-	case string:
-		s = v
-	case error:
-		s = v.Error()
-	case fmt.Stringer:
-		s = v.String()
+	switch a.Value.Kind() {
+	case slog.KindString:
+		s = a.Value.String()
+	case slog.KindAny:
+		switch v := a.Value.Any().(type) {
+		case slog.Level:
+			// The built-in level: as the string Level's MarshalJSON
+			// writes, without a trip through encoding/json per record.
+			return slog.String(a.Key, v.String())
+		case error:
+			s = v.Error()
+		case fmt.Stringer:
+			s = v.String()
+		default:
+			return a
+		}
 	default:
 		return a
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -19,9 +20,10 @@ func TestLogValuesBounded(t *testing.T) {
 		log.Info("request", "path", big)
 		log.Error("request failed", "err", errors.New("sqlite: search "+big))
 		log.Info("short", "path", "/api/v1/instance")
+		log.Warn("kinds", "status", 200, "duration", 1500*time.Microsecond, "at", time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC))
 		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-		if len(lines) != 3 {
-			t.Fatalf("%s: %d lines, want 3", format, len(lines))
+		if len(lines) != 4 {
+			t.Fatalf("%s: %d lines, want 4", format, len(lines))
 		}
 		for _, l := range lines[:2] {
 			if len(l) > 2*maxLogValue || !utf8.ValidString(l) || !strings.Contains(l, "bytes truncated") {
@@ -30,6 +32,17 @@ func TestLogValuesBounded(t *testing.T) {
 		}
 		if !strings.Contains(lines[2], "/api/v1/instance") || strings.Contains(lines[2], "truncated") {
 			t.Errorf("%s: a short value was changed: %s", format, lines[2])
+		}
+		// Values that pass through untouched keep their kind's rendering,
+		// and the level reads as before.
+		want := map[string][]string{
+			"json": {`"level":"WARN"`, `"status":200`, `"duration":1500000`, `"at":"2026-12-06T00:00:00Z"`},
+			"text": {`level=WARN`, `status=200`, `duration=1.5ms`, `at=2026-12-06T00:00:00.000Z`},
+		}[format]
+		for _, w := range want {
+			if !strings.Contains(lines[3], w) {
+				t.Errorf("%s: %q missing from %s", format, w, lines[3])
+			}
 		}
 	}
 }

@@ -303,12 +303,35 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // bounds, ascending, and reverses them; otherwise the Limit rows just below
 // MaxID, descending.
 func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error) {
-	p := q.Page
-	if err := p.Check(); err != nil {
+	return listStatuses(ctx, s, q, statusColumns, scanStatus)
+}
+
+// ListStatusIDs answers q as ListStatuses does, with the IDs alone.
+func (s *Store) ListStatusIDs(ctx context.Context, q store.StatusQuery) ([]int64, error) {
+	return listStatuses(ctx, s, q, "id", pgx.RowTo[int64])
+}
+
+// listStatuses answers q with columns, each row read by scan.
+func listStatuses[T any](ctx context.Context, s *Store, q store.StatusQuery, columns string, scan pgx.RowToFunc[T]) ([]T, error) {
+	query, args, err := statusQuery(q, columns)
+	if err != nil || query == "" {
+		return nil, err
+	}
+	out, err := listPage(ctx, s, query, args, "id", q.Page, scan)
+	if err != nil {
 		return nil, fmt.Errorf("postgres: list statuses: %w", err)
 	}
+	return out, nil
+}
+
+// statusQuery is the SELECT of columns answering q before its page
+// window; "" when nothing can match.
+func statusQuery(q store.StatusQuery, columns string) (string, []any, error) {
+	if err := q.Page.Check(); err != nil {
+		return "", nil, fmt.Errorf("postgres: list statuses: %w", err)
+	}
 	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
-		return nil, nil // nothing can match; skip the query
+		return "", nil, nil // nothing can match; skip the query
 	}
 	visibilities := make([]string, len(q.Visibilities))
 	for i, v := range q.Visibilities {
@@ -320,7 +343,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	var b strings.Builder
 	args := []any{q.AccountIDs, visibilities}
 	arg := binder(&args)
-	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
+	b.WriteString(`SELECT ` + columns + ` FROM statuses
 		WHERE account_id = ANY($1) AND account_id NOT IN (` + suspendedAuthors + `) AND (visibility = ANY($2)`)
 	if q.DirectMentioning != 0 {
 		b.WriteString(` OR visibility = 'direct' AND id IN (
@@ -333,11 +356,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if q.OnlyMedia {
 		b.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
 	}
-	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list statuses: %w", err)
-	}
-	return out, nil
+	return b.String(), args, nil
 }
 
 // ListStatusEmbeddings lists (id, embedding) of statuses whose embedding is

@@ -307,24 +307,47 @@ func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Sta
 // bounds, ascending, and reverses them; otherwise the Limit rows just below
 // MaxID, descending.
 func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store.Status, error) {
-	p := q.Page
-	if err := p.Check(); err != nil {
+	return listStatuses(ctx, s, q, statusColumns, scanStatus)
+}
+
+// ListStatusIDs answers q as ListStatuses does, with the IDs alone.
+func (s *Store) ListStatusIDs(ctx context.Context, q store.StatusQuery) ([]int64, error) {
+	return listStatuses(ctx, s, q, "id", scanID)
+}
+
+// listStatuses answers q with columns, each row read by scan.
+func listStatuses[T any](ctx context.Context, s *Store, q store.StatusQuery, columns string, scan func(scanner) (T, error)) ([]T, error) {
+	query, args, err := statusQuery(q, columns)
+	if err != nil || query == "" {
+		return nil, err
+	}
+	out, err := listPage(ctx, s, query, args, "id", q.Page, scan)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
+	return out, nil
+}
+
+// statusQuery is the SELECT of columns answering q before its page
+// window; "" when nothing can match.
+func statusQuery(q store.StatusQuery, columns string) (string, []any, error) {
+	if err := q.Page.Check(); err != nil {
+		return "", nil, fmt.Errorf("sqlite: list statuses: %w", err)
+	}
 	if len(q.AccountIDs) == 0 || len(q.Visibilities) == 0 && q.DirectMentioning == 0 {
-		return nil, nil // nothing can match; skip the query
+		return "", nil, nil // nothing can match; skip the query
 	}
 	accounts, err := jsonArray(q.AccountIDs)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
+		return "", nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
 	visibilities, err := jsonArray(q.Visibilities)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
+		return "", nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
 
 	var b strings.Builder
-	b.WriteString(`SELECT ` + statusColumns + ` FROM statuses
+	b.WriteString(`SELECT ` + columns + ` FROM statuses
 		WHERE account_id IN (SELECT value FROM json_each(?))
 		AND account_id NOT IN (` + suspendedAuthors + `)
 		AND (visibility IN (SELECT value FROM json_each(?))`)
@@ -338,7 +361,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if len(q.HideReblogsOf) > 0 {
 		hidden, err := jsonArray(q.HideReblogsOf)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: list statuses: %w", err)
+			return "", nil, fmt.Errorf("sqlite: list statuses: %w", err)
 		}
 		b.WriteString(` AND NOT (reblog_of_id IS NOT NULL AND account_id IN (SELECT value FROM json_each(?)))`)
 		args = append(args, hidden)
@@ -346,11 +369,7 @@ func (s *Store) ListStatuses(ctx context.Context, q store.StatusQuery) ([]*store
 	if q.OnlyMedia {
 		b.WriteString(` AND id IN (SELECT status_id FROM media_attachments WHERE status_id IS NOT NULL)`)
 	}
-	out, err := listPage(ctx, s, b.String(), args, "id", p, scanStatus)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
-	}
-	return out, nil
+	return b.String(), args, nil
 }
 
 // ListStatusEmbeddings lists (id, embedding) of statuses whose embedding is

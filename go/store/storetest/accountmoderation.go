@@ -215,6 +215,8 @@ func exerciseAccountModeration(t *testing.T, newStore func(*testing.T) store.Sto
 			Visibilities: allVisibilities, Page: store.Page{Limit: 10}})
 		mustNot(t, err, "ListStatuses")
 		checkIDs(t, "home candidates", statusIDs(home), []int64{sts[2].ID, sts[0].ID})
+		checkListStatusIDs(t, s, store.StatusQuery{AccountIDs: accountIDs(ok, sus, sil),
+			Visibilities: allVisibilities, Page: store.Page{Limit: 10}}, []int64{sts[2].ID, sts[0].ID})
 
 		found, err := s.SearchAccounts(ctx, store.AccountSearch{Query: "s", Limit: 10})
 		mustNot(t, err, "SearchAccounts")

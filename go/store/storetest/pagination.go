@@ -65,9 +65,11 @@ func exercisePagination(t *testing.T, newStore func(*testing.T) store.Store) {
 		if err != nil {
 			t.Fatalf("ListStatuses(%s): %v", describe(q), err)
 		}
-		if want := expectPage(all, q); !slices.Equal(statusIDs(got), want) {
+		want := expectPage(all, q)
+		if !slices.Equal(statusIDs(got), want) {
 			t.Fatalf("ListStatuses(%s)\n got %v\nwant %v", describe(q), statusIDs(got), want)
 		}
+		checkListStatusIDs(t, s, q, want)
 		return got
 	}
 
@@ -188,6 +190,9 @@ func exercisePagination(t *testing.T, newStore func(*testing.T) store.Store) {
 		for _, limit := range []int{0, -1} {
 			if _, err := s.ListStatuses(ctx, page(store.Page{Limit: limit})); err == nil {
 				t.Errorf("ListStatuses with limit %d: no error", limit)
+			}
+			if _, err := s.ListStatusIDs(ctx, page(store.Page{Limit: limit})); err == nil {
+				t.Errorf("ListStatusIDs with limit %d: no error", limit)
 			}
 		}
 	})

@@ -56,6 +56,7 @@ func exerciseStatuses(t *testing.T, newStore func(*testing.T) store.Store) {
 			if g, w := statusIDs(got), statusIDs(c.want); !slices.Equal(g, w) {
 				t.Errorf("%s: got %v, want %v", c.name, g, w)
 			}
+			checkListStatusIDs(t, s, c.q, statusIDs(c.want))
 		}
 	})
 
@@ -231,6 +232,19 @@ var allVisibilities = []store.Visibility{
 }
 
 // statusIDs lists the IDs of statuses, in their order.
+// checkListStatusIDs checks that ListStatusIDs answers q with want, the
+// IDs ListStatuses answers it with.
+func checkListStatusIDs(t *testing.T, s store.Store, q store.StatusQuery, want []int64) {
+	t.Helper()
+	got, err := s.ListStatusIDs(t.Context(), q)
+	if err != nil {
+		t.Fatalf("ListStatusIDs(%s): %v", describe(q), err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListStatusIDs(%s)\n got %v\nwant %v", describe(q), got, want)
+	}
+}
+
 func statusIDs(sts []*store.Status) []int64 {
 	out := make([]int64, len(sts))
 	for i, st := range sts {
