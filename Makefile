@@ -69,9 +69,9 @@ UNCACHED := ./go/e2e ./go/policy
 # default above; the end-to-end tests run the binary's default, hybrid).
 FEED_TESTS := Home|Timeline|List|Boost|Block|Mute|Follow|Relationship|Pagination|Stream|Visibility
 define gotest
-	$(GO) test -race $$($(GO) list ./... | grep -v -x -e '.*/go/e2e' -e '.*/go/policy')
-	for s in push hybrid; do STARLING_TEST_FEED_STRATEGY=$$s $(GO) test -race -run '$(FEED_TESTS)' ./go/social ./go/api/mastodon || exit 1; done
-	$(GO) test -race -count=1 $(UNCACHED)
+	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v -x -e '.*/go/e2e' -e '.*/go/policy')
+	for s in push hybrid; do STARLING_TEST_FEED_STRATEGY=$$s $(GO) test -race -timeout 30m -run '$(FEED_TESTS)' ./go/social ./go/api/mastodon || exit 1; done
+	$(GO) test -race -timeout 30m -count=1 $(UNCACHED)
 endef
 
 # `make test` (what CI runs) is everything: the Rust tests, then every Go
