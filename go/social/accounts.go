@@ -188,6 +188,8 @@ type AccountSearchInput struct {
 // block the viewer or that the viewer blocks never appear. viewer may be nil.
 // When the prefix finds fewer than the limit, discoverable accounts whose
 // name and bio are near the query in meaning follow (accountmeaning.go).
+// A one- or two-letter prefix is ranked from a shared ranking at most
+// typeaheadTTL old (typeahead.go).
 func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in AccountSearchInput) ([]*store.Account, error) {
 	const op = "social.SearchAccounts"
 	if err := checkQuery(op, in.Query); err != nil {
@@ -215,7 +217,10 @@ func (s *Service) SearchAccounts(ctx context.Context, viewer *store.Account, in 
 			search.FollowedBy = viewer.ID
 		}
 	}
-	accts, err := s.store.SearchAccounts(ctx, search)
+	accts, ok, err := s.shortPrefixAccounts(ctx, search)
+	if err == nil && !ok {
+		accts, err = s.store.SearchAccounts(ctx, search)
+	}
 	if err != nil {
 		return nil, internal(op, err)
 	}

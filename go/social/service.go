@@ -267,9 +267,10 @@ type Service struct {
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
 
-	trends trendCaches
-	parts  statusPartsCache // mentions and tags of statuses read recently
-	forYou forYouCache      // each viewer's For-you ranking, briefly
+	trends    trendCaches
+	parts     statusPartsCache // mentions and tags of statuses read recently
+	forYou    forYouCache      // each viewer's For-you ranking, briefly
+	typeahead typeaheadCache   // short prefixes' account rankings (typeahead.go)
 
 	presence PresenceTracker // who is online (Heartbeat, Presence)
 }
