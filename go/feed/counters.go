@@ -7,7 +7,7 @@ import "sync/atomic"
 // timeline. They add up across strategy switches (Switch.Counters).
 type Counters struct {
 	FanoutStatuses  atomic.Int64 // statuses written into cached timelines
-	FanoutTimelines atomic.Int64 // timeline writes they made (one per home or list)
+	FanoutTimelines atomic.Int64 // timeline writes they made (one per home, list or author timeline)
 	FanoutFailures  atomic.Int64 // fan-outs that failed (the outbox delivers them again)
 	ReadsHit        atomic.Int64 // pages served by a cached timeline
 	ReadsRebuilt    atomic.Int64 // pages served after rebuilding a missing timeline from SQL
