@@ -3,7 +3,6 @@ package social
 import (
 	"context"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
@@ -41,16 +40,15 @@ func (s *Service) similarAccounts(ctx context.Context, query string, n int, skip
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	fresh, err := s.store.GetAccountsByIDs(ctx, ids)
+	fresh, err := s.accountsInOrder(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*store.Account, 0, len(fresh))
+	out := fresh[:0]
 	for _, a := range fresh {
 		if a.Discoverable && !accountHidden(a) {
 			out = append(out, a)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return slices.Index(ids, out[i].ID) < slices.Index(ids, out[j].ID) })
 	return out, nil
 }

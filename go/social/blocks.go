@@ -27,16 +27,12 @@ func (s *Service) accountPage(ctx context.Context, op string, rowIDs, accountIDs
 		return page, nil
 	}
 	page.Newest, page.Oldest = rowIDs[0], rowIDs[len(rowIDs)-1]
-	accts, err := s.store.GetAccountsByIDs(ctx, accountIDs)
+	accts, err := s.accountsInOrder(ctx, accountIDs)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	byID := make(map[int64]*store.Account, len(accts))
 	for _, a := range accts {
-		byID[a.ID] = a
-	}
-	for _, id := range accountIDs {
-		if a, ok := byID[id]; ok && !hide[id] && !accountHidden(a) {
+		if !hide[a.ID] && !accountHidden(a) {
 			page.Accounts = append(page.Accounts, a)
 		}
 	}

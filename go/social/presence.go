@@ -106,18 +106,14 @@ func (s *Service) unsuspended(ctx context.Context, ids []int64) ([]int64, error)
 	if len(ids) == 0 {
 		return ids, nil
 	}
-	accts, err := s.store.GetAccountsByIDs(ctx, ids)
+	accts, err := s.accountsInOrder(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	live := make(map[int64]bool, len(accts))
-	for _, a := range accts {
-		live[a.ID] = !accountHidden(a)
-	}
 	out := ids[:0:0]
-	for _, id := range ids {
-		if live[id] {
-			out = append(out, id)
+	for _, a := range accts {
+		if !accountHidden(a) {
+			out = append(out, a.ID)
 		}
 	}
 	return out, nil

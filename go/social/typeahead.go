@@ -101,19 +101,9 @@ func (s *Service) shortPrefixAccounts(ctx context.Context, q store.AccountSearch
 		return nil, false, nil // the page may hold matches below the kept depth
 	}
 	ids = ids[min(q.Offset, len(ids)):min(q.Offset+q.Limit, len(ids))]
-	found, err := s.store.GetAccountsByIDs(ctx, ids)
+	accts, err = s.accountsInOrder(ctx, ids) // without those deleted since the ranking
 	if err != nil {
 		return nil, false, err
-	}
-	byID := make(map[int64]*store.Account, len(found))
-	for _, a := range found {
-		byID[a.ID] = a
-	}
-	accts = make([]*store.Account, 0, len(ids))
-	for _, id := range ids {
-		if a := byID[id]; a != nil { // deleted since the ranking
-			accts = append(accts, a)
-		}
 	}
 	return accts, true, nil
 }
