@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,6 +53,13 @@ type httpResult struct {
 	// per request; ServerGCs the garbage collections in the run.
 	ServerAllocsPerReq float64 `json:"server_allocs_per_req,omitempty"`
 	ServerGCs          int64   `json:"server_gcs,omitempty"`
+	// ServerP50Ms and ServerP99Ms are the time inside the server's handler
+	// chain (its starling_http_request_duration_seconds histogram, all
+	// routes, over the run), as the upper bound of the bucket holding the
+	// quantile. Far below P99Ms, the tail is time spent before the handler
+	// runs or after it returns: waiting for a core, in either process.
+	ServerP50Ms float64 `json:"server_p50_le_ms,omitempty"`
+	ServerP99Ms float64 `json:"server_p99_le_ms,omitempty"`
 	// ShareOfHealthz is RPS over the /healthz RPS at the same connection
 	// count in the same run (home and mix only).
 	ShareOfHealthz float64 `json:"share_of_healthz,omitempty"`
@@ -542,19 +551,52 @@ func (g *loadGen) measure(op string, conns int, d time.Duration, base httpResult
 		res.ServerAllocsPerReq = float64(rt1.mallocs-rt0.mallocs) / float64(total)
 	}
 	res.ServerGCs = rt1.gcs - rt0.gcs
+	res.ServerP50Ms, res.ServerP99Ms = rt1.handled.quantileSince(rt0.handled, 0.5)*1000,
+		rt1.handled.quantileSince(rt0.handled, 0.99)*1000
 	res.ServerCores = (cpu1 - cpu0).Seconds() / st.wall.Seconds()
 	res.ClientCores = (self1 - self0).Seconds() / st.wall.Seconds()
 	return res, nil
 }
 
-// runtimeCounts are the server's Go runtime counters the bench reports.
-type runtimeCounts struct{ mallocs, gcs int64 }
+// runtimeCounts are the server's Go runtime counters the bench reports,
+// and its request-duration histogram.
+type runtimeCounts struct {
+	mallocs, gcs int64
+	handled      cumulativeBuckets
+}
+
+// cumulativeBuckets is a Prometheus histogram summed over its series:
+// upper bound in seconds to the count of observations at or below it.
+type cumulativeBuckets map[float64]float64
+
+// quantileSince is the upper bound of the bucket that holds quantile q of
+// the observations made after since was read; 0 with none.
+func (b cumulativeBuckets) quantileSince(since cumulativeBuckets, q float64) float64 {
+	les := make([]float64, 0, len(b))
+	for le := range b {
+		les = append(les, le)
+	}
+	slices.Sort(les)
+	if len(les) == 0 {
+		return 0
+	}
+	total := b[les[len(les)-1]] - since[les[len(les)-1]]
+	if total <= 0 {
+		return 0
+	}
+	for _, le := range les {
+		if b[le]-since[le] >= q*total {
+			return le
+		}
+	}
+	return les[len(les)-1]
+}
 
 // runtimeCounts reads the server's heap allocations and garbage
 // collections so far from the admin listener's /metrics; zero without a
 // token or listener.
 func (s *benchServer) runtimeCounts(token string) (runtimeCounts, error) {
-	var c runtimeCounts
+	c := runtimeCounts{handled: cumulativeBuckets{}}
 	if token == "" || s.admin == "" {
 		return c, nil
 	}
@@ -575,6 +617,14 @@ func (s *benchServer) runtimeCounts(token string) (runtimeCounts, error) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
+		if le, isBucket := durationBucket(name); ok && isBucket {
+			f, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return c, fmt.Errorf("server metrics: %s: %w", name, err)
+			}
+			c.handled[le] += f
+			continue
+		}
 		var dst *int64
 		switch name {
 		case "go_memstats_mallocs_total":
@@ -591,6 +641,26 @@ func (s *benchServer) runtimeCounts(token string) (runtimeCounts, error) {
 		}
 	}
 	return c, sc.Err()
+}
+
+// durationBucket parses the upper bound of a
+// starling_http_request_duration_seconds bucket series; +Inf is left out
+// (the histogram's largest finite bucket stands for the tail beyond it).
+func durationBucket(series string) (float64, bool) {
+	rest, ok := strings.CutPrefix(series, "starling_http_request_duration_seconds_bucket{")
+	if !ok {
+		return 0, false
+	}
+	_, le, ok := strings.Cut(rest, `le="`)
+	if !ok {
+		return 0, false
+	}
+	le, _, _ = strings.Cut(le, `"`)
+	f, err := strconv.ParseFloat(le, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
 }
 
 // selfCPU is the bench process's CPU time so far (user and system, all

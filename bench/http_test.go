@@ -58,6 +58,35 @@ func TestHistogramBuckets(t *testing.T) {
 	}
 }
 
+// The server's handler time comes from the difference of two scrapes of
+// its cumulative duration histogram.
+func TestServerDurationQuantiles(t *testing.T) {
+	for _, tc := range []struct {
+		series string
+		le     float64
+		ok     bool
+	}{
+		{`starling_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="0.004"}`, 0.004, true},
+		{`starling_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"}`, 0, false},
+		{`starling_http_request_duration_seconds_count{method="GET",route="/healthz"}`, 0, false},
+		{`starling_http_request_duration_seconds_bucket{le="x"}`, 0, false},
+	} {
+		if le, ok := durationBucket(tc.series); le != tc.le || ok != tc.ok {
+			t.Errorf("durationBucket(%s) = %v, %v; want %v, %v", tc.series, le, ok, tc.le, tc.ok)
+		}
+	}
+	before := cumulativeBuckets{0.001: 10, 0.002: 10, 0.004: 10}
+	after := cumulativeBuckets{0.001: 60, 0.002: 108, 0.004: 110} // since: 50, 48, 2 more
+	for _, tc := range []struct{ q, want float64 }{{0.5, 0.001}, {0.9, 0.002}, {0.99, 0.004}} {
+		if got := after.quantileSince(before, tc.q); got != tc.want {
+			t.Errorf("quantile %v = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+	if got := before.quantileSince(before, 0.99); got != 0 {
+		t.Errorf("no observations: %v, want 0", got)
+	}
+}
+
 func TestSplitProfileFlags(t *testing.T) {
 	p, rest, err := splitProfileFlags([]string{"--cpuprofile", "c.pprof", "-memprofile=m.pprof", "--accounts", "3", "--trace=t.out", "--x"})
 	if err != nil || p.cpu != "c.pprof" || p.mem != "m.pprof" || p.trace != "t.out" || !slices.Equal(rest, []string{"--accounts", "3", "--x"}) {
@@ -97,7 +126,8 @@ func TestHTTPEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		ops = append(ops, r.Phase+":"+r.Op)
-		if r.Requests == 0 || r.Errors != 0 || r.ServerCPUUsPerReq <= 0 || r.ClientCPUUsPerReq <= 0 || r.ServerAllocsPerReq <= 0 || r.P99Ms < r.P50Ms || r.Commit == "" {
+		if r.Requests == 0 || r.Errors != 0 || r.ServerCPUUsPerReq <= 0 || r.ClientCPUUsPerReq <= 0 || r.ServerAllocsPerReq <= 0 || r.P99Ms < r.P50Ms || r.Commit == "" ||
+			r.ServerP50Ms <= 0 || r.ServerP99Ms < r.ServerP50Ms {
 			t.Errorf("line %s", l)
 		}
 		if r.Op == "home" && r.Phase == "warm" && (r.ShareOfHealthz <= 0 || r.Profile != prof) {

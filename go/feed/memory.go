@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/starling-social/starling/go/store"
 )
@@ -26,8 +27,15 @@ const (
 // reads them from SQL. Writes to one being built are kept and applied when
 // the build installs, so a status committed after the rebuild's query but
 // fanned out before its install is not lost.
+//
+// Reads share the lock: every home read pages a timeline, and with an
+// exclusive lock a reader descheduled while holding it held up all the
+// others. So a read does not reorder the LRU list; it marks its timeline,
+// and eviction gives a marked timeline a second chance (moves it to the
+// front, unmarked) instead of dropping it: least recently read first,
+// approximately.
 type Memory struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	cap      int
 	budget   int64
 	used     int64
@@ -57,6 +65,7 @@ type memTimeline struct {
 	complete bool
 	tag      uint64 // what it was built for (a list's members); a read for another tag misses
 	elem     *list.Element
+	read     atomic.Bool // read since it last moved to the LRU front
 }
 
 type memBuild struct {
@@ -134,13 +143,13 @@ func (m *Memory) Invalidate(_ context.Context, keys ...Key) error {
 // (Miss), or
 // holds one that page reaches past (Cold: an old max_id; SQL serves it).
 func (m *Memory) Page(_ context.Context, k Key, tag uint64, page store.Page) ([]int64, PageState, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	tl := m.tls[k]
 	if tl == nil || tl.tag != tag {
 		return nil, Miss, nil
 	}
-	m.lru.MoveToFront(tl.elem)
+	tl.read.Store(true)
 	ids, ok := windowPage(tl.ids, tl.complete, page)
 	if !ok {
 		return nil, Cold, nil
@@ -272,8 +281,8 @@ type Stats struct {
 
 // Stats returns the current size.
 func (m *Memory) Stats() Stats {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	return Stats{Timelines: len(m.tls), Entries: (m.used - int64(len(m.tls))*bytesPerTimeline) / bytesPerEntry, Bytes: m.used}
 }
 
@@ -321,9 +330,16 @@ func (m *Memory) drop(k Key) {
 	m.used -= bytesPerTimeline + int64(len(tl.ids))*bytesPerEntry
 }
 
-// evict drops least recently read timelines until the budget holds.
+// evict drops least recently read timelines until the budget holds. Each
+// pass over a read timeline unmarks it, so the loop ends.
 func (m *Memory) evict() {
 	for m.used > m.budget && m.lru.Len() > 0 {
-		m.drop(m.lru.Back().Value.(Key))
+		back := m.lru.Back()
+		k := back.Value.(Key)
+		if m.tls[k].read.Swap(false) {
+			m.lru.MoveToFront(back)
+			continue
+		}
+		m.drop(k)
 	}
 }

@@ -29,9 +29,11 @@ type statusParts struct {
 // entry also remembers a hash of the content it was read with, so an edit
 // feature, which would rewrite mentions and tags with the content, would
 // find the entry outdated rather than serve it. Two generations bound the
-// memory: when the young one is full, the old one is dropped.
+// memory: when the young one is full, the old one is dropped. Reads share
+// the lock (every page reads it), and an entry still read from the old
+// generation moves to the young one afterwards, under the write lock.
 type statusPartsCache struct {
-	mu         sync.Mutex
+	mu         sync.RWMutex
 	young, old map[int64]*statusParts
 	seed       maphash.Seed
 	seedOnce   sync.Once
@@ -51,13 +53,13 @@ func (c *statusPartsCache) lookup(sts []*store.Status) (map[int64]*statusParts, 
 	for i, st := range sts {
 		hashes[i] = c.hash(st.Content)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	var keep []int64 // read from the old generation
+	c.mu.RLock()
 	for i, st := range sts {
 		p, ok := c.young[st.ID]
 		if !ok {
 			if p, ok = c.old[st.ID]; ok {
-				c.putLocked(st.ID, p) // keep what is still read
+				keep = append(keep, st.ID)
 			}
 		}
 		if ok && p.content == hashes[i] {
@@ -65,6 +67,16 @@ func (c *statusPartsCache) lookup(sts []*store.Status) (map[int64]*statusParts, 
 		} else {
 			missing = append(missing, st.ID)
 		}
+	}
+	c.mu.RUnlock()
+	if len(keep) > 0 {
+		c.mu.Lock()
+		for _, id := range keep {
+			if p, ok := c.old[id]; ok && c.young[id] == nil {
+				c.putLocked(id, p)
+			}
+		}
+		c.mu.Unlock()
 	}
 	return found, missing
 }

@@ -64,3 +64,19 @@ func TestStartSQLOnlyInsideRecordingSpan(t *testing.T) {
 		t.Errorf("SQL span attributes %v lack the statement text", sql.Attributes())
 	}
 }
+
+// Tracer follows the installed provider: a tracer kept from an earlier
+// provider would send spans where nobody records them.
+func TestTracerFollowsInstalledProvider(t *testing.T) {
+	for range 2 {
+		rec := tracetest.NewSpanRecorder()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+		Install(tp)
+		t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		_, span := Tracer().Start(context.Background(), "request")
+		span.End()
+		if n := len(rec.Ended()); n != 1 {
+			t.Fatalf("the installed provider recorded %d spans, want 1", n)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -20,9 +21,26 @@ import (
 // Name is the instrumentation scope of every span Starling starts.
 const Name = "github.com/starling-social/starling"
 
-// Tracer returns the tracer of the global provider. It is looked up per
-// call, so a provider installed later (by Setup, or a test) is used.
-func Tracer() trace.Tracer { return otel.Tracer(Name) }
+// Tracer returns the tracer of the global provider. The provider is looked
+// up per call, so one installed later (by Setup, or a test) is used; its
+// tracer is kept, because asking otel's default provider for one takes a
+// lock that every request contended for.
+func Tracer() trace.Tracer {
+	p := otel.GetTracerProvider()
+	if c := cached.Load(); c != nil && c.provider == p {
+		return c.tracer
+	}
+	t := p.Tracer(Name)
+	cached.Store(&providerTracer{p, t})
+	return t
+}
+
+type providerTracer struct {
+	provider trace.TracerProvider
+	tracer   trace.Tracer
+}
+
+var cached atomic.Pointer[providerTracer]
 
 // Config says where spans go.
 type Config struct {

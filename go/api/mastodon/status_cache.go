@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
@@ -31,8 +32,12 @@ const DefaultStatusCacheBytes = 64 << 20
 // path returns) can never be served stale, whichever process wrote it.
 // What the cache saves is the conversion and the JSON encoding, not the
 // queries; the visibility rule runs before rendering, unchanged.
+//
+// Reads share the lock (a page reads twenty entries); a read marks its
+// entry instead of moving it in the LRU list, and eviction gives a marked
+// entry a second chance, moving it to the front unmarked.
 type statusCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	budget  int64
 	size    int64
 	entries map[int64]*list.Element // of *renderedStatus, by status ID
@@ -44,8 +49,9 @@ type statusCache struct {
 type renderedStatus struct {
 	id          int64
 	fingerprint uint64
-	json        []byte // a JSON object containing reblogNull
-	reblogAt    int    // offset of reblogNull in json
+	json        []byte      // a JSON object containing reblogNull
+	reblogAt    int         // offset of reblogNull in json
+	read        atomic.Bool // read since it last moved to the LRU front
 }
 
 // reblogNull is how statusEntity's JSON leaves the original out. It cannot
@@ -69,8 +75,8 @@ func (c *statusCache) get(id int64, fingerprint uint64) *renderedStatus {
 	if c == nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	el, ok := c.entries[id]
 	if !ok {
 		return nil
@@ -79,7 +85,7 @@ func (c *statusCache) get(id int64, fingerprint uint64) *renderedStatus {
 	if r.fingerprint != fingerprint {
 		return nil
 	}
-	c.lru.MoveToFront(el)
+	r.read.Store(true)
 	return r
 }
 
@@ -107,6 +113,10 @@ func (c *statusCache) put(r *renderedStatus) {
 	for c.size > c.budget {
 		el := c.lru.Back()
 		old := el.Value.(*renderedStatus)
+		if old.read.Swap(false) {
+			c.lru.MoveToFront(el) // its second chance; each pass unmarks one, so the loop ends
+			continue
+		}
 		c.lru.Remove(el)
 		delete(c.entries, old.id)
 		c.size -= int64(len(old.json)) + entryOverhead
@@ -115,14 +125,14 @@ func (c *statusCache) put(r *renderedStatus) {
 
 // len and bytes report the cache's occupancy (tests).
 func (c *statusCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return len(c.entries)
 }
 
 func (c *statusCache) bytes() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return c.size
 }
 

@@ -1,6 +1,9 @@
 package readcache
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // maxBumpedKeys bounds a domain's per-key versions: beyond it the domain
 // is invalidated whole and the versions start again, so memory does not
@@ -16,17 +19,23 @@ const maxBumpedKeys = 1 << 16
 // bump (or bumpAll) AFTER its write committed. An entry is served only if
 // its group was not bumped after its stamp, so a row read before a
 // concurrent commit is never served after that commit's bump.
+//
+// Reads share the lock: every signed-in request reads several domains,
+// and with an exclusive lock a holder descheduled mid-page (by the Go
+// scheduler or the OS) held up every other request behind it, which was
+// most of the home timeline's p99. An entry still served from the old
+// generation is moved to the young one afterwards, under the write lock.
 type domain[K comparable, V any] struct {
 	group func(K) int64
 
-	mu         sync.Mutex
+	mu         sync.RWMutex
 	tick       uint64
 	all        uint64           // tick of the last bumpAll
 	bumped     map[int64]uint64 // tick of the last bump, per group
 	young, old map[K]entry[V]
 	max        int
 
-	hits, misses uint64 // lookups served and not, under mu
+	hits, misses atomic.Uint64 // lookups served and not
 }
 
 type entry[V any] struct {
@@ -40,8 +49,8 @@ func newDomain[K comparable, V any](max int, group func(K) int64) *domain[K, V] 
 
 // stamp is taken before reading what will be put.
 func (d *domain[K, V]) stamp() uint64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	return d.tick
 }
 
@@ -50,26 +59,49 @@ func (d *domain[K, V]) validLocked(k K, at uint64) bool {
 }
 
 // get returns the entry for k if no bump since it was read invalidated it.
-func (d *domain[K, V]) get(k K) (V, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.getLocked(k)
+func (d *domain[K, V]) get(k K) (v V, ok bool) {
+	d.getEach([]K{k}, func(_ K, got V, served bool) { v, ok = got, served })
+	return v, ok
 }
 
-func (d *domain[K, V]) getLocked(k K) (V, bool) {
-	e, ok := d.young[k]
-	if !ok {
-		if e, ok = d.old[k]; ok && d.validLocked(k, e.at) {
-			d.putLocked(k, e) // keep what is still read
+// getEach calls fn with each key's entry and whether it is served, under
+// the read lock: fn must not call d.
+func (d *domain[K, V]) getEach(keys []K, fn func(k K, v V, ok bool)) {
+	var keep []K // served from the old generation
+	var hits uint64
+	d.mu.RLock()
+	for _, k := range keys {
+		e, ok := d.young[k]
+		if !ok {
+			if e, ok = d.old[k]; ok && d.validLocked(k, e.at) {
+				keep = append(keep, k)
+			}
+		}
+		if ok = ok && d.validLocked(k, e.at); ok {
+			hits++
+		}
+		fn(k, e.val, ok)
+	}
+	d.mu.RUnlock()
+	d.hits.Add(hits)
+	d.misses.Add(uint64(len(keys)) - hits)
+	if len(keep) > 0 {
+		d.keep(keep)
+	}
+}
+
+// keep moves keys still read from the old generation to the young one.
+func (d *domain[K, V]) keep(keys []K) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		if _, ok := d.young[k]; ok {
+			continue
+		}
+		if e, ok := d.old[k]; ok && d.validLocked(k, e.at) {
+			d.putLocked(k, e)
 		}
 	}
-	if !ok || !d.validLocked(k, e.at) {
-		d.misses++
-		var zero V
-		return zero, false
-	}
-	d.hits++
-	return e.val, true
 }
 
 // put keeps v for k unless k's group was bumped after at.
@@ -119,7 +151,5 @@ func (d *domain[K, V]) bumpAllLocked() {
 
 // counts returns the lookups served from memory and the others so far.
 func (d *domain[K, V]) counts() (hits, misses uint64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.hits, d.misses
+	return d.hits.Load(), d.misses.Load()
 }

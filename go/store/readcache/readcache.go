@@ -199,8 +199,7 @@ func lookup[V any](d *domain[int64, V], ids []int64, cp func(V) V) (out []V, mis
 	if len(ids) > 64 {
 		seen = make(map[int64]bool, len(ids))
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	uniq := make([]int64, 0, len(ids))
 	for i, id := range ids {
 		if seen != nil {
 			if seen[id] {
@@ -210,12 +209,15 @@ func lookup[V any](d *domain[int64, V], ids []int64, cp func(V) V) (out []V, mis
 		} else if slices.Contains(ids[:i], id) {
 			continue
 		}
-		if v, ok := d.getLocked(id); ok {
+		uniq = append(uniq, id)
+	}
+	d.getEach(uniq, func(id int64, v V, ok bool) {
+		if ok {
 			out = append(out, cp(v))
 		} else {
 			missing = append(missing, id)
 		}
-	}
+	})
 	return out, missing
 }
 
@@ -239,15 +241,17 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 		}
 	}
 	var missing []int64
-	s.flags.mu.Lock()
-	for _, id := range statusIDs {
-		if bits, ok := s.flags.getLocked(key{accountID, id}); ok {
-			set(id, bits)
-		} else {
-			missing = append(missing, id)
-		}
+	keys := make([]key, len(statusIDs))
+	for i, id := range statusIDs {
+		keys[i] = key{accountID, id}
 	}
-	s.flags.mu.Unlock()
+	s.flags.getEach(keys, func(k key, bits uint8, ok bool) {
+		if ok {
+			set(k.id, bits)
+		} else {
+			missing = append(missing, k.id)
+		}
+	})
 	if len(missing) == 0 {
 		return f, nil
 	}
@@ -276,15 +280,17 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusIDs []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	var missing []int64
-	s.pins.mu.Lock()
-	for _, id := range statusIDs {
-		if p, ok := s.pins.getLocked(key{accountID, id}); !ok {
-			missing = append(missing, id)
-		} else if p {
-			out[id] = true
-		}
+	keys := make([]key, len(statusIDs))
+	for i, id := range statusIDs {
+		keys[i] = key{accountID, id}
 	}
-	s.pins.mu.Unlock()
+	s.pins.getEach(keys, func(k key, p, ok bool) {
+		if !ok {
+			missing = append(missing, k.id)
+		} else if p {
+			out[k.id] = true
+		}
+	})
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -380,15 +386,13 @@ func copyFilters(fs []*store.Filter) []*store.Filter {
 func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int64][]*store.MediaAttachment, error) {
 	out := map[int64][]*store.MediaAttachment{}
 	var missing []int64
-	s.media.mu.Lock()
-	for _, id := range statusIDs {
-		if ms, ok := s.media.getLocked(id); !ok {
+	s.media.getEach(statusIDs, func(id int64, ms []*store.MediaAttachment, ok bool) {
+		if !ok {
 			missing = append(missing, id)
 		} else if ms != nil {
 			out[id] = copyMedia(ms)
 		}
-	}
-	s.media.mu.Unlock()
+	})
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -425,16 +429,14 @@ func copyMedia(ms []*store.MediaAttachment) []*store.MediaAttachment {
 func (s *Store) GetStatusPolls(ctx context.Context, statusIDs []int64) (map[int64]*store.Poll, error) {
 	out := map[int64]*store.Poll{}
 	var missing []int64
-	s.polls.mu.Lock()
-	for _, id := range statusIDs {
-		if p, ok := s.polls.getLocked(id); !ok {
+	s.polls.getEach(statusIDs, func(id int64, p *store.Poll, ok bool) {
+		if !ok {
 			missing = append(missing, id)
 		} else if p != nil {
 			c := *p
 			out[id] = &c
 		}
-	}
-	s.polls.mu.Unlock()
+	})
 	if len(missing) == 0 {
 		return out, nil
 	}
