@@ -174,7 +174,8 @@ func byID[T any](ctx context.Context, d *domain[int64, *T], id int64, read func(
 // byIDs serves the ids d holds and reads the others with one call of read.
 func byIDs[T any](ctx context.Context, d *domain[int64, *T], ids []int64,
 	read func(context.Context, []int64) ([]*T, error), idOf func(*T) int64) ([]*T, error) {
-	out, missing := lookup(d, ids, copyOf[T])
+	out, missing := lookup(d, ids)
+	copyEach(out) // what the cache holds is never the value a caller holds
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -189,9 +190,23 @@ func byIDs[T any](ctx context.Context, d *domain[int64, *T], ids []int64,
 	return append(out, found...), nil
 }
 
-// lookup returns copies of the held values of ids (each once) and the IDs
-// it does not hold.
-func lookup[V any](d *domain[int64, V], ids []int64, cp func(V) V) (out []V, missing []int64) {
+// copyEach replaces each of ps by a copy, all copies in one allocation: a
+// page reads tens of statuses and accounts, and a copy each was the most
+// allocated object of a warm home page. The copies share their backing
+// array, so a caller keeping one keeps the batch: fine for the request
+// that asked, and the cache itself never keeps these (put stores its own
+// copy of each row).
+func copyEach[T any](ps []*T) {
+	slab := make([]T, len(ps))
+	for i, p := range ps {
+		slab[i] = *p
+		ps[i] = &slab[i]
+	}
+}
+
+// lookup returns the held values of ids (each once, shared with the cache:
+// the caller copies them) and the IDs it does not hold.
+func lookup[V any](d *domain[int64, V], ids []int64) (out []V, missing []int64) {
 	out = make([]V, 0, len(ids))
 	// Batches are mostly a page or two (tens of IDs), where a scan for
 	// repeats costs less than a set.
@@ -213,7 +228,7 @@ func lookup[V any](d *domain[int64, V], ids []int64, cp func(V) V) (out []V, mis
 	}
 	d.getEach(uniq, func(id int64, v V, ok bool) {
 		if ok {
-			out = append(out, cp(v))
+			out = append(out, v)
 		} else {
 			missing = append(missing, id)
 		}
