@@ -118,12 +118,18 @@ func decodeFiles(r *http.Request, fields []string, maxBytes int64, dst any) (map
 	if err := refuseFiles(parts); err != nil {
 		return nil, err
 	}
-	vals := url.Values{}
-	for k, v := range r.URL.Query() {
-		vals[strings.TrimSuffix(k, "[]")] = v
-	}
+	vals := trimArrayNames(r.URL.Query())
 	mergeForm(vals, r.PostForm)
 	return out, checkNoFileAsText(vals, fields, dst)
+}
+
+// trimArrayNames files Rails' "name[]" parameters under name.
+func trimArrayNames(q url.Values) url.Values {
+	vals := make(url.Values, len(q))
+	for k, v := range q {
+		vals[strings.TrimSuffix(k, "[]")] = v
+	}
+	return vals
 }
 
 // checkNoFileAsText refuses a file parameter sent as text (it would
@@ -204,9 +210,13 @@ func headerText(r *http.Request, name string) (string, error) {
 }
 
 func requestValues(r *http.Request) (url.Values, error) {
-	vals := url.Values{}
-	for k, v := range r.URL.Query() {
-		vals[strings.TrimSuffix(k, "[]")] = v
+	// Most queries name no array: their parsed map serves as it is.
+	vals := r.URL.Query()
+	for k := range vals {
+		if strings.HasSuffix(k, "[]") {
+			vals = trimArrayNames(vals)
+			break
+		}
 	}
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return vals, nil

@@ -90,6 +90,9 @@ func (h *Handler) linkURL(r *http.Request, set url.Values) string {
 // linkQuery is the request's query without the paging parameters and
 // access_token (see linkURL); nil when nothing else is left.
 func linkQuery(r *http.Request) url.Values {
+	if onlyPagingNames(r.URL.RawQuery) {
+		return nil
+	}
 	var q url.Values
 	for k, v := range r.URL.Query() {
 		switch k {
@@ -102,6 +105,27 @@ func linkQuery(r *http.Request) url.Values {
 		}
 	}
 	return q
+}
+
+// onlyPagingNames reports whether every parameter of the raw query is one
+// linkQuery drops, without parsing it (most paged requests send no other).
+// A name it cannot read as is (escaped, or with a ';' that url.ParseQuery
+// refuses) answers false, and linkQuery parses the query.
+func onlyPagingNames(raw string) bool {
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue // "a&&b": url.ParseQuery skips it too
+		}
+		name, _, _ := strings.Cut(part, "=")
+		switch name {
+		case "max_id", "since_id", "min_id", "limit", "offset", "access_token":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // linkURLFrom is linkURL for a query rest already read by linkQuery.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
@@ -250,6 +251,31 @@ func TestSetLinkHeaderFastPathMatchesEncode(t *testing.T) {
 		want := "<" + next + `>; rel="next", <` + prev + `>; rel="prev"`
 		if got := rec.Header().Get("Link"); got != want {
 			t.Errorf("%s: Link = %q, want %q", target, got, want)
+		}
+	}
+}
+
+// onlyPagingNames, which spares linkQuery a parse, never says a query has
+// only paging parameters when url.ParseQuery reads another in it.
+func TestOnlyPagingNamesAgreesWithParseQuery(t *testing.T) {
+	for _, raw := range []string{
+		"", "limit=20", "limit=20&max_id=5", "max_id=1&since_id=2&min_id=3&offset=4&access_token=x",
+		"&&limit=2&", "=x&limit=1", "limit", "local=true&limit=20", "max%5Fid=1", "limit=1;x=2",
+		"x;y=1&limit=2", "access_token=a%26b", "limit=20&only_media=1", "LIMIT=3", "limit[]=3",
+	} {
+		q, _ := url.ParseQuery(raw)
+		paging := true
+		for k := range q {
+			switch k {
+			case "max_id", "since_id", "min_id", "limit", "offset", "access_token":
+			default:
+				paging = false
+			}
+		}
+		if got := onlyPagingNames(raw); got && !paging {
+			t.Errorf("onlyPagingNames(%q) = true, but the query holds %v", raw, q)
+		} else if got != paging && !strings.ContainsAny(raw, "%;") {
+			t.Errorf("onlyPagingNames(%q) = %v, want %v", raw, got, paging)
 		}
 	}
 }
