@@ -96,19 +96,39 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 			return nil, internal(op, err)
 		}
 	}
+	// The views and their mention lists are carved out of two slabs: a
+	// view and its mentions each were the most allocated objects of a page.
+	// A slab outgrown is replaced, and the views already made keep the old.
+	nviews, nmentions := len(sts), 0
+	for _, st := range sts {
+		if st.ReblogOfID != 0 {
+			nviews++
+		}
+	}
+	for _, st := range all {
+		nmentions += len(mentions[st.ID])
+	}
+	views := make([]StatusView, 0, nviews)
+	mentioned := make([]*store.Account, 0, nmentions)
 	view := func(st *store.Status) *StatusView {
 		a, ok := accounts[st.AccountID]
 		if !ok {
 			return nil
 		}
-		v := &StatusView{Status: st, Author: a, Tags: tags[st.ID], Media: media[st.ID], Poll: polls[st.ID],
+		views = append(views, StatusView{Status: st, Author: a, Tags: tags[st.ID], Media: media[st.ID], Poll: polls[st.ID],
 			Favourited: flags.Favourited[st.ID], Reblogged: flags.Reblogged[st.ID], Bookmarked: flags.Bookmarked[st.ID],
 			Muted:    flags.Muted[st.ID],
-			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]}
+			Pinnable: viewer != nil && viewer.ID == st.AccountID && pinnable(st), Pinned: pinned[st.ID]})
+		v := &views[len(views)-1]
+		from := len(mentioned)
 		for _, id := range mentions[st.ID] {
 			if m, ok := accounts[id]; ok {
-				v.Mentions = append(v.Mentions, m)
+				mentioned = append(mentioned, m)
 			}
+		}
+		if len(mentioned) > from {
+			// Capped, so a caller appending to one list cannot write into the next.
+			v.Mentions = mentioned[from:len(mentioned):len(mentioned)]
 		}
 		return v
 	}
