@@ -21,8 +21,19 @@ func (s *Service) loadRelations(ctx context.Context, vc *viewerContext) (*store.
 	if err != nil {
 		return nil, internal("social.loadRelations", err)
 	}
-	vc.following, vc.blocked = idSet(r.Following), idSet(r.BlockedOrBlocking)
-	vc.muted, vc.mutedNotifications = idSet(r.Muted), idSet(r.NotificationMuted)
-	vc.suspended, vc.silenced = idSet(r.Suspended), idSet(r.Silenced)
+	vc.following, vc.blocked = relationSet(r.Following), relationSet(r.BlockedOrBlocking)
+	vc.muted, vc.mutedNotifications = relationSet(r.Muted), relationSet(r.NotificationMuted)
+	vc.suspended, vc.silenced = relationSet(r.Suspended), relationSet(r.Silenced)
 	return r, nil
+}
+
+// relationSet is idSet, but nil (which reads as empty) for no IDs: most
+// viewers block and mute no one and most instances moderate few, and each
+// read made these sets for every page. Whoever adds to one checks for nil
+// (contextFor does).
+func relationSet(ids []int64) map[int64]bool {
+	if len(ids) == 0 {
+		return nil
+	}
+	return idSet(ids)
 }

@@ -44,11 +44,12 @@ func (c *statusPartsCache) hash(content string) uint64 {
 	return maphash.String(c.seed, content)
 }
 
-// lookup returns the cached parts of the statuses in sts and the IDs it
-// does not hold (or holds for other content).
-func (c *statusPartsCache) lookup(sts []*store.Status) (map[int64]*statusParts, []int64) {
-	found := make(map[int64]*statusParts, len(sts))
-	var missing []int64
+// lookup calls found with the cached parts of each status of sts it holds,
+// under the read lock (found must not call c), and returns the IDs it
+// does not hold (or holds for other content). A callback rather than a
+// map: the caller files the parts in its own maps, and a page's map of
+// them was one more set of allocations per read.
+func (c *statusPartsCache) lookup(sts []*store.Status, found func(id int64, p *statusParts)) (missing []int64) {
 	hashes := make([]uint64, len(sts))
 	for i, st := range sts {
 		hashes[i] = c.hash(st.Content)
@@ -63,7 +64,7 @@ func (c *statusPartsCache) lookup(sts []*store.Status) (map[int64]*statusParts, 
 			}
 		}
 		if ok && p.content == hashes[i] {
-			found[st.ID] = p
+			found(st.ID, p)
 		} else {
 			missing = append(missing, st.ID)
 		}
@@ -78,7 +79,7 @@ func (c *statusPartsCache) lookup(sts []*store.Status) (map[int64]*statusParts, 
 		}
 		c.mu.Unlock()
 	}
-	return found, missing
+	return missing
 }
 
 func (c *statusPartsCache) put(id int64, p *statusParts) {
@@ -101,12 +102,11 @@ func (c *statusPartsCache) putLocked(id int64, p *statusParts) {
 // sts, by status ID, querying the store only for statuses not read
 // recently. The returned slices are shared: callers must not modify them.
 func (s *Service) statusMentionsAndTags(ctx context.Context, sts []*store.Status) (map[int64][]int64, map[int64][]string, error) {
-	found, missing := s.parts.lookup(sts)
 	mentions := make(map[int64][]int64, len(sts))
 	tags := make(map[int64][]string, len(sts))
-	for id, p := range found {
+	missing := s.parts.lookup(sts, func(id int64, p *statusParts) {
 		mentions[id], tags[id] = p.mentions, p.tags
-	}
+	})
 	if len(missing) == 0 {
 		return mentions, tags, nil
 	}

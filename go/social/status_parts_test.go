@@ -110,7 +110,7 @@ func TestStatusPartsCacheBound(t *testing.T) {
 	if n := len(c.young) + len(c.old); n > 2*statusPartsPerGeneration {
 		t.Errorf("cache holds %d entries, more than two generations of %d", n, statusPartsPerGeneration)
 	}
-	if _, missing := c.lookup([]*store.Status{{ID: 3*statusPartsPerGeneration + 6}}); len(missing) != 0 {
+	if missing := c.lookup([]*store.Status{{ID: 3*statusPartsPerGeneration + 6}}, func(int64, *statusParts) {}); len(missing) != 0 {
 		t.Error("the newest entry was evicted")
 	}
 }
