@@ -397,6 +397,20 @@ func nestedKeys(vals url.Values) map[string]bool {
 	return out
 }
 
+// The field types assign fills, compared by type: asking each field's
+// value for its type (f.Interface()) boxed it, a few allocations per
+// parameter of every request.
+var (
+	notSupportedType = reflect.TypeFor[notSupported]()
+	paramObjectsType = reflect.TypeFor[paramObjects]()
+	stringType       = reflect.TypeFor[string]()
+	stringPtrType    = reflect.TypeFor[*string]()
+	stringsType      = reflect.TypeFor[[]string]()
+	boolType         = reflect.TypeFor[bool]()
+	boolPtrType      = reflect.TypeFor[*bool]()
+	intType          = reflect.TypeFor[int]()
+)
+
 func assign(vals url.Values, dst any) error {
 	rv := reflect.ValueOf(dst).Elem()
 	rt := rv.Type()
@@ -407,14 +421,14 @@ func assign(vals url.Values, dst any) error {
 		if name == "" {
 			continue
 		}
-		if _, ok := f.Interface().(notSupported); ok {
+		if f.Type() == notSupportedType {
 			if nested[name] || nonEmpty(vals[name]) {
 				return &requestError{status: http.StatusUnprocessableEntity,
 					msg: fmt.Sprintf("Validation failed: %s is not supported by this server yet", name)}
 			}
 			continue
 		}
-		if _, ok := f.Interface().(paramObjects); ok {
+		if f.Type() == paramObjectsType {
 			objs, err := objectsParam(vals, name)
 			if err != nil {
 				return err
@@ -432,22 +446,22 @@ func assign(vals url.Values, dst any) error {
 			continue
 		}
 		if len(vs) == 0 {
-			if _, ok := f.Interface().([]string); ok {
+			if f.Type() == stringsType {
 				// An empty JSON array is given, not absent: an edit's
 				// media_ids: [] removes the attachments.
 				f.Set(reflect.ValueOf([]string{}))
 			}
 			continue
 		}
-		switch f.Interface().(type) {
-		case string:
+		switch f.Type() {
+		case stringType:
 			f.SetString(vs[0])
-		case *string:
+		case stringPtrType:
 			v := vs[0]
 			f.Set(reflect.ValueOf(&v))
-		case []string:
+		case stringsType:
 			f.Set(reflect.ValueOf(vs))
-		case bool, *bool:
+		case boolType, boolPtrType:
 			b, err := parseBool(vs[0])
 			if err != nil {
 				return &requestError{status: http.StatusUnprocessableEntity, msg: fmt.Sprintf("Validation failed: %s must be a boolean", name)}
@@ -457,7 +471,7 @@ func assign(vals url.Values, dst any) error {
 			} else {
 				f.SetBool(b)
 			}
-		case int:
+		case intType:
 			n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
 			if err != nil {
 				return badRequest(fmt.Sprintf("Parameter %s must be an integer", name))
