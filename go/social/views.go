@@ -78,7 +78,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 		return nil, err
 	}
 	flags := &store.InteractionFlags{}
-	pinned := map[int64]bool{}
+	var pinned map[int64]bool
 	if viewer != nil {
 		if flags, err = s.store.GetInteractionFlags(ctx, viewer.ID, ids); err != nil {
 			return nil, internal(op, err)
@@ -92,8 +92,10 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 				own = append(own, st.ID)
 			}
 		}
-		if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, own); err != nil {
-			return nil, internal(op, err)
+		if len(own) > 0 {
+			if pinned, err = s.store.GetPinnedStatusIDs(ctx, viewer.ID, own); err != nil {
+				return nil, internal(op, err)
+			}
 		}
 	}
 	// The views and their mention lists are carved out of two slabs: a

@@ -95,7 +95,8 @@ type AccountStatus struct {
 
 // InteractionFlags says, for a batch of statuses, which ones one account
 // has favourited, reblogged and bookmarked, and which belong to a
-// conversation it mutes.
+// conversation it mutes. A map may be nil when no status of the batch has
+// its flag (the read cache leaves it so): index the maps, never write them.
 type InteractionFlags struct {
 	Favourited map[int64]bool
 	Reblogged  map[int64]bool

@@ -239,20 +239,27 @@ func lookup[V any](d *domain[int64, V], ids []int64) (out []V, missing []int64) 
 // GetInteractionFlags serves the viewer's flags on the statuses it holds
 // and reads the others in one query.
 func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, statusIDs []int64) (*store.InteractionFlags, error) {
-	f := &store.InteractionFlags{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
-		Muted: map[int64]bool{}}
+	// A map is made for a flag only when some status has it (most pages
+	// have no bookmark or muted conversation): readers only index them.
+	f := &store.InteractionFlags{}
+	add := func(m *map[int64]bool, id int64) {
+		if *m == nil {
+			*m = map[int64]bool{}
+		}
+		(*m)[id] = true
+	}
 	set := func(id int64, bits uint8) {
 		if bits&flagFavourited != 0 {
-			f.Favourited[id] = true
+			add(&f.Favourited, id)
 		}
 		if bits&flagReblogged != 0 {
-			f.Reblogged[id] = true
+			add(&f.Reblogged, id)
 		}
 		if bits&flagBookmarked != 0 {
-			f.Bookmarked[id] = true
+			add(&f.Bookmarked, id)
 		}
 		if bits&flagMuted != 0 {
-			f.Muted[id] = true
+			add(&f.Muted, id)
 		}
 	}
 	var missing []int64
