@@ -40,10 +40,11 @@ func newStreamEnv(t *testing.T, configure ...func(*Options)) *streamEnv {
 // openSQLite opens a fresh, migrated SQLite store.
 // openSQLite opens a fresh SQLite store behind the read cache, as serve
 // runs it by default: every HTTP test then checks that the cache never
-// answers from before a write.
+// answers from before a write, and (NewChecked) that no handler changes
+// a row the cache shares.
 func openSQLite(t *testing.T) store.Store {
 	t.Helper()
-	return readcache.New(sqlitetest.NewStore(t), 0)
+	return readcache.NewChecked(sqlitetest.NewStore(t), 0)
 }
 
 // newStreamEnvOn is newStreamEnv over a given, migrated store (the

@@ -233,7 +233,7 @@ func onBothStores(t *testing.T, run func(t *testing.T, st store.Store)) {
 		}
 		t.Parallel()
 		// Behind the read cache too (--read-cache on: one server process).
-		run(t, readcache.New(pgtest.NewStore(t, pg), 0))
+		run(t, readcache.NewChecked(pgtest.NewStore(t, pg), 0))
 	})
 }
 

@@ -28,7 +28,11 @@
 // default, --read-cache auto, turns it on for SQLite only), since a write
 // made by another process would not bump this one's versions.
 //
-// Cached values are shared between callers: Store returns copies of the
-// structs (accounts, statuses, tokens, relations, media, polls, filters),
-// whose slices callers must treat as read-only, as they do today.
+// Cached values are shared between callers. Batch reads of accounts and
+// statuses (GetAccountsByIDs, GetStatusesByIDs) serve the cached structs
+// themselves, which callers must treat as read-only: they only render
+// them, and NewChecked, behind which the HTTP tests run, panics when a
+// caller changed one. Every other read returns copies of the structs
+// (accounts and statuses read one at a time, tokens, relations, media,
+// polls, filters), whose slices callers must treat as read-only.
 package readcache

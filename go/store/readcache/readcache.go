@@ -2,7 +2,10 @@ package readcache
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/starling-social/starling/go/store"
@@ -33,6 +36,8 @@ type Store struct {
 	relations *domain[int64, *relations]
 	tags      *domain[int64, []string] // followed tag names
 	hidden    *domain[int64, []int64]  // followees whose reblogs are hidden (following.go)
+
+	check *checker // NewChecked: catch callers changing shared rows
 }
 
 // relations is a cached GetViewerRelations answer: right from at (the
@@ -70,6 +75,40 @@ func New(st store.Store, entries int) *Store {
 		relations: newDomain[int64, *relations](entries, self),
 		tags:      newDomain[int64, []string](entries, self),
 		hidden:    newDomain[int64, []int64](entries, self),
+	}
+}
+
+// NewChecked is New for tests: it keeps a private copy of every account
+// and status it holds and panics when it is about to serve one that a
+// caller changed (batch reads share the rows they serve, see byIDs).
+func NewChecked(st store.Store, entries int) *Store {
+	s := New(st, entries)
+	s.check = &checker{}
+	return s
+}
+
+// checker holds a copy of each row a Store made by NewChecked shares.
+type checker struct {
+	copies sync.Map // *T -> T as it was put
+}
+
+// kept records p's row as it is now (c nil: not checking) and returns p.
+func kept[T any](c *checker, p *T) *T {
+	if c != nil {
+		c.copies.Store(p, *p)
+	}
+	return p
+}
+
+// verify panics if a caller changed a row of ps since it was kept.
+func verify[T any](c *checker, ps []*T) {
+	if c == nil {
+		return
+	}
+	for _, p := range ps {
+		if was, ok := c.copies.Load(p); ok && !reflect.DeepEqual(*p, was) {
+			panic(fmt.Sprintf("readcache: a caller changed a shared %T: %+v, was %+v", *p, *p, was))
+		}
 	}
 }
 
@@ -130,35 +169,38 @@ func (s *Store) GetUserTokenByHash(ctx context.Context, hash []byte) (*store.Tok
 		return nil, nil, err
 	}
 	s.tokens.put(string(hash), copyOf(t), tat)
-	s.accounts.put(a.ID, copyOf(a), aat)
+	s.accounts.put(a.ID, kept(s.check, copyOf(a)), aat)
 	return t, a, nil
 }
 
 // GetAccountByID serves accounts.id from memory.
 func (s *Store) GetAccountByID(ctx context.Context, id int64) (*store.Account, error) {
-	return byID(ctx, s.accounts, id, s.Store.GetAccountByID)
+	return byID(ctx, s.accounts, s.check, id, s.Store.GetAccountByID)
 }
 
 // GetAccountsByIDs serves the accounts it holds from memory and reads the
 // others in one query; like the store, in no particular order, missing IDs
 // skipped.
 func (s *Store) GetAccountsByIDs(ctx context.Context, ids []int64) ([]*store.Account, error) {
-	return byIDs(ctx, s.accounts, ids, s.Store.GetAccountsByIDs, func(a *store.Account) int64 { return a.ID })
+	return byIDs(ctx, s.accounts, s.check, ids, s.Store.GetAccountsByIDs, func(a *store.Account) int64 { return a.ID })
 }
 
 // GetStatusByID serves statuses.id from memory.
 func (s *Store) GetStatusByID(ctx context.Context, id int64) (*store.Status, error) {
-	return byID(ctx, s.statuses, id, s.Store.GetStatusByID)
+	return byID(ctx, s.statuses, s.check, id, s.Store.GetStatusByID)
 }
 
 // GetStatusesByIDs is GetAccountsByIDs for statuses.
 func (s *Store) GetStatusesByIDs(ctx context.Context, ids []int64) ([]*store.Status, error) {
-	return byIDs(ctx, s.statuses, ids, s.Store.GetStatusesByIDs, func(st *store.Status) int64 { return st.ID })
+	return byIDs(ctx, s.statuses, s.check, ids, s.Store.GetStatusesByIDs, func(st *store.Status) int64 { return st.ID })
 }
 
-// byID serves id from d, or reads it and keeps a copy stamped before the
-// read (a write racing the read makes the copy refused).
-func byID[T any](ctx context.Context, d *domain[int64, *T], id int64, read func(context.Context, int64) (*T, error)) (*T, error) {
+// byID serves a copy of id's row from d, or reads it and keeps a copy
+// stamped before the read (a write racing the read makes the copy
+// refused). It copies what it serves, unlike byIDs: a single row is what
+// callers read to change and write back (UpdateCredentials).
+func byID[T any](ctx context.Context, d *domain[int64, *T], c *checker, id int64,
+	read func(context.Context, int64) (*T, error)) (*T, error) {
 	if v, ok := d.get(id); ok {
 		return copyOf(v), nil
 	}
@@ -167,15 +209,22 @@ func byID[T any](ctx context.Context, d *domain[int64, *T], id int64, read func(
 	if err != nil {
 		return nil, err
 	}
-	d.put(id, copyOf(v), at)
+	d.put(id, kept(c, copyOf(v)), at)
 	return v, nil
 }
 
 // byIDs serves the ids d holds and reads the others with one call of read.
-func byIDs[T any](ctx context.Context, d *domain[int64, *T], ids []int64,
+//
+// The rows it serves from memory are the cache's own, shared with every
+// caller, not copies: copying them was a quarter of a warm home page's
+// CPU, and batch reads only render (timelines, notifications, profiles,
+// conversations, the feed's candidates); no caller changes them. A caller
+// that would must copy first; NewChecked, which the HTTP tests run
+// behind, panics on one that does not.
+func byIDs[T any](ctx context.Context, d *domain[int64, *T], c *checker, ids []int64,
 	read func(context.Context, []int64) ([]*T, error), idOf func(*T) int64) ([]*T, error) {
 	out, missing := lookup(d, ids)
-	copyEach(out) // what the cache holds is never the value a caller holds
+	verify(c, out)
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -185,27 +234,13 @@ func byIDs[T any](ctx context.Context, d *domain[int64, *T], ids []int64,
 		return nil, err
 	}
 	for _, v := range found {
-		d.put(idOf(v), copyOf(v), at)
+		d.put(idOf(v), kept(c, copyOf(v)), at)
 	}
 	return append(out, found...), nil
 }
 
-// copyEach replaces each of ps by a copy, all copies in one allocation: a
-// page reads tens of statuses and accounts, and a copy each was the most
-// allocated object of a warm home page. The copies share their backing
-// array, so a caller keeping one keeps the batch: fine for the request
-// that asked, and the cache itself never keeps these (put stores its own
-// copy of each row).
-func copyEach[T any](ps []*T) {
-	slab := make([]T, len(ps))
-	for i, p := range ps {
-		slab[i] = *p
-		ps[i] = &slab[i]
-	}
-}
-
-// lookup returns the held values of ids (each once, shared with the cache:
-// the caller copies them) and the IDs it does not hold.
+// lookup returns the held values of ids (each once) and the IDs it does
+// not hold.
 func lookup[V any](d *domain[int64, V], ids []int64) (out []V, missing []int64) {
 	out = make([]V, 0, len(ids))
 	// Batches are mostly a page or two (tens of IDs), where a scan for
