@@ -1,6 +1,7 @@
 package readcache
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -156,5 +157,31 @@ func TestDomainConcurrentFillsAndWrites(t *testing.T) {
 		if v, ok := d.get(k); ok && v != db[k].Load() {
 			t.Errorf("key %d served %d, the database holds %d", k, v, db[k].Load())
 		}
+	}
+}
+
+// unique drops repeats, keeps the first order, and hands back a batch
+// without repeats as it is.
+func TestUnique(t *testing.T) {
+	long := make([]int64, 0, 140)
+	for i := range 70 {
+		long = append(long, int64(i), int64(i))
+	}
+	wantLong := make([]int64, 70)
+	for i := range wantLong {
+		wantLong[i] = int64(i)
+	}
+	for _, tc := range []struct{ ids, want []int64 }{
+		{nil, nil}, {[]int64{3}, []int64{3}}, {[]int64{3, 1, 2}, []int64{3, 1, 2}},
+		{[]int64{3, 1, 3, 2, 1, 4}, []int64{3, 1, 2, 4}}, {[]int64{5, 5, 5}, []int64{5}},
+		{long, wantLong},
+	} {
+		if got := unique(tc.ids); !slices.Equal(got, tc.want) {
+			t.Errorf("unique(%v) = %v, want %v", tc.ids, got, tc.want)
+		}
+	}
+	ids := []int64{1, 2, 3}
+	if got := unique(ids); &got[0] != &ids[0] {
+		t.Error("a batch without repeats was copied")
 	}
 }

@@ -243,25 +243,7 @@ func byIDs[T any](ctx context.Context, d *domain[int64, *T], c *checker, ids []i
 // not hold.
 func lookup[V any](d *domain[int64, V], ids []int64) (out []V, missing []int64) {
 	out = make([]V, 0, len(ids))
-	// Batches are mostly a page or two (tens of IDs), where a scan for
-	// repeats costs less than a set.
-	var seen map[int64]bool
-	if len(ids) > 64 {
-		seen = make(map[int64]bool, len(ids))
-	}
-	uniq := make([]int64, 0, len(ids))
-	for i, id := range ids {
-		if seen != nil {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-		} else if slices.Contains(ids[:i], id) {
-			continue
-		}
-		uniq = append(uniq, id)
-	}
-	d.getEach(uniq, func(id int64, v V, ok bool) {
+	d.getEach(unique(ids), func(id int64, v V, ok bool) {
 		if ok {
 			out = append(out, v)
 		} else {
@@ -269,6 +251,37 @@ func lookup[V any](d *domain[int64, V], ids []int64) (out []V, missing []int64) 
 		}
 	})
 	return out, missing
+}
+
+// unique returns ids without repeats: ids itself when it has none (most
+// batches), else a new slice.
+func unique(ids []int64) []int64 {
+	// Batches are mostly a page or two (tens of IDs), where a scan for
+	// repeats costs less than a set.
+	if len(ids) > 64 {
+		seen := make(map[int64]bool, len(ids))
+		uniq := make([]int64, 0, len(ids))
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				uniq = append(uniq, id)
+			}
+		}
+		return uniq
+	}
+	for i, id := range ids {
+		if !slices.Contains(ids[:i], id) {
+			continue
+		}
+		uniq := slices.Clone(ids[:i])
+		for _, id := range ids[i+1:] {
+			if !slices.Contains(uniq, id) {
+				uniq = append(uniq, id)
+			}
+		}
+		return uniq
+	}
+	return ids
 }
 
 // GetInteractionFlags serves the viewer's flags on the statuses it holds
