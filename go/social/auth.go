@@ -229,9 +229,10 @@ func (s *Service) RevokeToken(ctx context.Context, app *store.App, secret string
 // Authenticate resolves a bearer secret to a session.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, error) {
 	const op = "social.Authenticate"
-	unauth := &Error{Op: op, Kind: KindUnauthorized, Safe: "The access token is invalid"}
+	// Made only when refused: every signed-in request comes through here.
+	unauth := func() error { return &Error{Op: op, Kind: KindUnauthorized, Safe: "The access token is invalid"} }
 	if secret == "" {
-		return nil, unauth
+		return nil, unauth()
 	}
 	hash := hashToken(secret)
 	// A user token, the common case, comes with its account in one query,
@@ -242,7 +243,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, er
 	if err == nil && acct.SuspendedAt != nil {
 		// Suspension takes every session at once: its tokens stay stored
 		// (an unsuspension gives them back) but authenticate nothing.
-		return nil, unauth
+		return nil, unauth()
 	}
 	if err == nil {
 		return &Session{Token: tok, Scopes: strings.Fields(tok.Scopes), Account: acct}, nil
@@ -252,7 +253,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, er
 	}
 	tok, err = s.store.GetTokenByHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, unauth
+		return nil, unauth()
 	}
 	if err != nil {
 		return nil, internal(op, err)
@@ -261,7 +262,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Session, er
 	if tok.AccountID != 0 {
 		acct, err := s.store.GetAccountByID(ctx, tok.AccountID)
 		if errors.Is(err, store.ErrNotFound) || err == nil && acct.SuspendedAt != nil {
-			return nil, unauth
+			return nil, unauth()
 		}
 		if err != nil {
 			return nil, internal(op, err)
