@@ -62,20 +62,32 @@ func parsePageLimit(r *http.Request, def, maxN int) (store.Page, error) {
 // newest ID is first and oldest is last: "next" pages to older items with
 // max_id, "prev" to newer ones with min_id.
 func (h *Handler) setLinkHeader(w http.ResponseWriter, r *http.Request, page store.Page, first, last int64) {
-	limit := strconv.Itoa(page.Limit)
 	rest := linkQuery(r)
-	var next, prev string
 	if len(rest) == 0 {
 		// Only paging parameters (most requests): the same URLs as
 		// url.Values.Encode gives (keys sorted, digits need no escaping),
-		// without building them.
-		base := h.baseURL + r.URL.Path + "?limit=" + limit
-		next = base + "&max_id=" + strconv.FormatInt(last, 10)
-		prev = base + "&min_id=" + strconv.FormatInt(first, 10)
-	} else {
-		next = h.linkURLFrom(r, rest, url.Values{"limit": {limit}, "max_id": {strconv.FormatInt(last, 10)}})
-		prev = h.linkURLFrom(r, rest, url.Values{"limit": {limit}, "min_id": {strconv.FormatInt(first, 10)}})
+		// written into one buffer rather than built piece by piece.
+		var b strings.Builder
+		b.Grow(2*(len(h.baseURL)+len(r.URL.Path)) + 100)
+		link := func(bound string, id int64) {
+			b.WriteString("<")
+			b.WriteString(h.baseURL)
+			b.WriteString(r.URL.Path)
+			b.WriteString("?limit=")
+			b.Write(strconv.AppendInt(make([]byte, 0, 20), int64(page.Limit), 10))
+			b.WriteString(bound)
+			b.Write(strconv.AppendInt(make([]byte, 0, 20), id, 10))
+		}
+		link("&max_id=", last)
+		b.WriteString(`>; rel="next", `)
+		link("&min_id=", first)
+		b.WriteString(`>; rel="prev"`)
+		w.Header().Set("Link", b.String())
+		return
 	}
+	limit := strconv.Itoa(page.Limit)
+	next := h.linkURLFrom(r, rest, url.Values{"limit": {limit}, "max_id": {strconv.FormatInt(last, 10)}})
+	prev := h.linkURLFrom(r, rest, url.Values{"limit": {limit}, "min_id": {strconv.FormatInt(first, 10)}})
 	w.Header().Set("Link", "<"+next+`>; rel="next", <`+prev+`>; rel="prev"`)
 }
 
