@@ -347,102 +347,93 @@ func parallel(n, workers int, f func(i int) error) error {
 // answer is read, and records latency in its own histogram. Tokens rotate
 // across requests, so every read is another account's home.
 type loadGen struct {
-	srv     *benchServer
-	tokens  []string
-	bearers []string // "Bearer " + tokens[i], built once
-	client  *http.Client
+	srv    *benchServer
+	tokens []string
+	wire   loadWire
+	conns  []*rawConn // kept alive from one run to the next, one per worker
 	// adminToken reads the server's /metrics (allocations, collections);
 	// "" leaves them out.
 	adminToken string
 	next       atomic.Uint64
 }
 
-// loadWorker is one load goroutine's state: its random source and the
-// home request it sends again and again with the token swapped (the
-// client reads each answer whole and closes it before the next send, so
-// reusing the request is safe), which keeps the load generator's own
-// cost per read low on the cores it shares with the server.
+// loadWorker is one load goroutine's state: its random source.
 type loadWorker struct {
 	rand *mrand.Rand
-	home *http.Request
 }
 
 // httpOps are the operations: the request each sends.
-var httpOps = map[string]func(g *loadGen, w *loadWorker) (*http.Request, error){
-	"healthz": func(g *loadGen, _ *loadWorker) (*http.Request, error) {
-		return http.NewRequest(http.MethodGet, g.srv.base+"/healthz", nil)
-	},
-	"home": func(g *loadGen, w *loadWorker) (*http.Request, error) { return g.home(w) },
+var httpOps = map[string]func(g *loadGen, w *loadWorker) loadRequest{
+	"healthz": func(g *loadGen, _ *loadWorker) loadRequest { return g.wire.healthz },
+	"home":    func(g *loadGen, _ *loadWorker) loadRequest { return g.home() },
 	// public: the anonymous public timeline, the read every visitor makes.
-	"public": func(g *loadGen, _ *loadWorker) (*http.Request, error) {
-		return http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/public?limit=20", nil)
-	},
-	"post": func(g *loadGen, _ *loadWorker) (*http.Request, error) { return g.post() },
-	"mix": func(g *loadGen, w *loadWorker) (*http.Request, error) {
+	"public": func(g *loadGen, _ *loadWorker) loadRequest { return g.wire.public },
+	"post":   func(g *loadGen, _ *loadWorker) loadRequest { return g.post() },
+	"mix": func(g *loadGen, w *loadWorker) loadRequest {
 		if w.rand.IntN(100) < 5 {
 			return g.post()
 		}
-		return g.home(w)
+		return g.home()
 	},
+}
+
+// loadWire holds the requests that do not change, written out once per
+// server address (a restart moves the server to a new port), so a read
+// costs the load generator no request building.
+type loadWire struct {
+	base            string
+	healthz, public loadRequest
+	home            []loadRequest // one per token
 }
 
 // newLoadGen returns a load generator for srv rotating tokens.
 func newLoadGen(srv *benchServer, tokens []string) *loadGen {
-	g := &loadGen{srv: srv, tokens: tokens, bearers: make([]string, len(tokens))}
-	for i, t := range tokens {
-		g.bearers[i] = "Bearer " + t
+	return &loadGen{srv: srv, tokens: tokens}
+}
+
+// rewire writes out the fixed requests for the server's current address.
+func (g *loadGen) rewire() {
+	if g.wire.base == g.srv.base {
+		return
 	}
-	return g
-}
-
-func (g *loadGen) bearer() string {
-	return g.bearers[int(g.next.Add(1)%uint64(len(g.bearers)))]
-}
-
-// home returns w's home request for the next token.
-func (g *loadGen) home(w *loadWorker) (*http.Request, error) {
-	if w.home == nil || w.home.URL.Host != strings.TrimPrefix(g.srv.base, "http://") {
-		req, err := http.NewRequest(http.MethodGet, g.srv.base+"/api/v1/timelines/home?limit=20", nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header["Authorization"] = []string{""}
-		w.home = req
+	host := strings.TrimPrefix(g.srv.base, "http://")
+	g.wire = loadWire{base: g.srv.base,
+		healthz: getRequest(host, "/healthz", ""),
+		public:  getRequest(host, "/api/v1/timelines/public?limit=20", ""),
+		home:    make([]loadRequest, len(g.tokens))}
+	for i, t := range g.tokens {
+		g.wire.home[i] = getRequest(host, "/api/v1/timelines/home?limit=20", t)
 	}
-	w.home.Header["Authorization"][0] = g.bearer()
-	return w.home, nil
 }
 
-func (g *loadGen) post() (*http.Request, error) {
+// home returns the home request of the next token.
+func (g *loadGen) home() loadRequest {
+	return g.wire.home[int(g.next.Add(1)%uint64(len(g.wire.home)))]
+}
+
+func (g *loadGen) post() loadRequest {
 	n := g.next.Add(1)
 	body := url.Values{"status": {"bench load post " + strconv.FormatUint(n, 10)}}.Encode()
-	req, err := http.NewRequest(http.MethodPost, g.srv.base+"/api/v1/statuses", strings.NewReader(body))
-	if err == nil {
-		req.Header.Set("Authorization", "Bearer "+g.tokens[int(n%uint64(len(g.tokens)))])
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return req, err
+	return postRequest(strings.TrimPrefix(g.srv.base, "http://"), "/api/v1/statuses",
+		g.tokens[int(n%uint64(len(g.tokens)))], "application/x-www-form-urlencoded", body)
 }
 
 // resetClient drops the kept-alive connections (after a restart).
 func (g *loadGen) resetClient() {
-	if g.client != nil {
-		g.client.CloseIdleConnections()
+	for _, c := range g.conns {
+		c.close()
 	}
-	g.client = nil
+	g.conns = nil
 }
 
-func (g *loadGen) httpClient(conns int) *http.Client {
-	if g.client == nil || g.client.Transport.(*http.Transport).MaxConnsPerHost < conns {
-		g.resetClient()
-		// A read buffer larger than a page (~30 KB) takes each answer in
-		// one read call instead of eight 4 KB ones.
-		g.client = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
-			MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, MaxIdleConns: conns, DisableCompression: true,
-			ReadBufferSize: 64 << 10,
-		}}
+// workerConns returns one connection per worker, reusing those kept
+// alive, and readies the requests for the server's address.
+func (g *loadGen) workerConns(n int) []*rawConn {
+	g.rewire()
+	for len(g.conns) < n {
+		g.conns = append(g.conns, &rawConn{addr: strings.TrimPrefix(g.srv.base, "http://")})
 	}
-	return g.client
+	return g.conns[:n]
 }
 
 // loadStats is what one run measured.
@@ -455,7 +446,7 @@ type loadStats struct {
 
 // run keeps conns requests of op in flight for d.
 func (g *loadGen) run(op string, conns int, d time.Duration) (*loadStats, error) {
-	client, mk := g.httpClient(conns), httpOps[op]
+	rcs, mk := g.workerConns(conns), httpOps[op]
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	hists := make([]histogram, conns)
@@ -469,20 +460,11 @@ func (g *loadGen) run(op string, conns int, d time.Duration) (*loadStats, error)
 			defer wg.Done()
 			lw := &loadWorker{rand: mrand.New(mrand.NewPCG(uint64(w), 1))}
 			for ctx.Err() == nil {
-				req, err := mk(g, lw)
-				if err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					errs.Add(1)
-					return
-				}
+				req := mk(g, lw)
 				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if err == nil && resp.StatusCode/100 != 2 {
-						err = fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status)
-					}
+				code, err := rcs[w].do(req)
+				if err == nil && code/100 != 2 {
+					err = fmt.Errorf("%s: %d %s", req.name, code, http.StatusText(code))
 				}
 				if err != nil {
 					errs.Add(1)

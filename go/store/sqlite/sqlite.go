@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -30,6 +31,15 @@ type Store struct {
 	r    *readDB // read-only pool, its statements prepared once
 	// df caches full-text document frequencies (search.go).
 	df dfCache
+	// recentRows overrides recentScanRows (statuses.go) in tests: 0 keeps
+	// it, < 0 turns the newest-first walk off.
+	recentRows int
+	// accounts caches the number of accounts (statuses.go's plan choice).
+	accounts struct {
+		mu sync.Mutex
+		n  int64
+		at time.Time
+	}
 }
 
 var _ store.Store = (*Store)(nil)
