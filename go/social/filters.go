@@ -90,18 +90,28 @@ func (s *Service) CreateFilter(ctx context.Context, viewer *store.Account, in Fi
 	if in.Title == nil {
 		return nil, invalid(op, "Validation failed: Title can't be blank")
 	}
-	id, err := s.newID(ctx, op)
-	if err != nil {
-		return nil, err
-	}
 	now := s.nowUTC()
-	f := &store.Filter{ID: id, AccountID: viewer.ID, Action: FilterWarn, CreatedAt: now}
+	f := &store.Filter{AccountID: viewer.ID, Action: FilterWarn, CreatedAt: now}
 	if in.Context == nil {
 		return nil, invalid(op, "Validation failed: Context can't be blank")
 	}
 	if err := s.applyFilterInput(op, f, in, now); err != nil {
 		return nil, err
 	}
+	for _, k := range in.Keywords {
+		if k.ID == 0 && !k.Destroy {
+			if _, err := checkKeyword(op, k.Keyword); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// IDs are taken after validation: a bad request is a 422 even while
+	// this process holds no ID node (which would make it a 503).
+	id, err := s.newID(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	f.ID = id
 	for _, k := range in.Keywords {
 		if k.ID != 0 || k.Destroy {
 			continue

@@ -1,12 +1,14 @@
 package social
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/starling-social/starling/go/snowflake"
 	"github.com/starling-social/starling/go/store"
 )
 
@@ -123,5 +125,31 @@ func BenchmarkFilterMatch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// noIDNode is a lease that never holds a node, as a process that lost its
+// database lease.
+type noIDNode struct{}
+
+func (noIDNode) Node() (int, error) { return 0, errors.New("no node held") }
+
+// A bad filter is refused as invalid (422) before an ID is asked for, so a
+// process holding no ID node still tells the client what is wrong with it.
+func TestCreateFilterValidatesBeforeTakingAnID(t *testing.T) {
+	s, _ := newService(t, Deps{}, Config{})
+	alice := mustAccount(t, s, "alice")
+	s.ids = snowflake.New(noIDNode{})
+	title, action := "t", "explode"
+	for name, in := range map[string]FilterInput{
+		"no title":      {Context: []string{"home"}},
+		"no context":    {Title: &title},
+		"bad action":    {Title: &title, Context: []string{"home"}, Action: &action},
+		"blank keyword": {Title: &title, Context: []string{"home"}, Keywords: []KeywordInput{{Keyword: "  "}}},
+	} {
+		_, err := s.CreateFilter(t.Context(), alice, in)
+		if kind := KindOf(err); kind != KindInvalid {
+			t.Errorf("%s: %v (kind %v), want invalid", name, err, kind)
+		}
 	}
 }
