@@ -72,8 +72,9 @@
 //
 // A timeline store (Timelines; Memory in process) keeps per home the
 // newest IDs, at most --timeline-cap, and for the in-process store all
-// timelines within --timeline-memory (least recently read dropped). The
-// invariant: a cached timeline holds every candidate at or above its
+// timelines within --timeline-memory (least recently read dropped,
+// approximately: second-chance eviction, see Memory). The invariant: a
+// cached timeline holds every candidate at or above its
 // oldest entry (all, when the SQL rebuild found fewer than the cap). Hence
 // a page is served from the cache only when it lies inside that window; an
 // older page (an old max_id) is read from SQL, as pull (Cold). A missing
