@@ -1,16 +1,15 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/starling-social/starling/go/seed"
 )
 
 // graphFields are what `http --data-dir` adds to each result line: the
@@ -41,7 +40,7 @@ type graphWorkload struct {
 	dir, password string
 	viewers       int
 	threshold     int
-	sf            seedFile
+	sf            *seed.Manifest
 	celebTokens   []string
 	fields        graphFields
 }
@@ -57,13 +56,11 @@ func newGraphWorkload(dir, password string, viewers, threshold int, serverArgs [
 		return nil, usagef("want 1 <= --viewers <= %d and --celebrity-threshold >= 0", maxHTTPViewers)
 	}
 	w := &graphWorkload{dir: dir, password: password, viewers: viewers, threshold: threshold}
-	b, err := os.ReadFile(filepath.Join(dir, "seed.json"))
+	sf, err := seed.ReadManifest(dir)
 	if err != nil {
-		return nil, usagef("%s is not a seeded data dir: %v", dir, err)
+		return nil, usageError{err}
 	}
-	if err := json.Unmarshal(b, &w.sf); err != nil || len(w.sf.Usernames) == 0 || len(w.sf.Top) != len(w.sf.TopFollowers) {
-		return nil, usagef("%s/seed.json: %v", dir, err)
-	}
+	w.sf = sf
 	w.fields = graphFields{Graph: w.sf.Graph, GraphFollows: w.sf.Follows, Strategy: "hybrid", CelebrityThreshold: threshold}
 	for _, a := range serverArgs {
 		if s, ok := strings.CutPrefix(a, "--feed-strategy="); ok {

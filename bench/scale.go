@@ -19,6 +19,7 @@ import (
 
 	"github.com/starling-social/starling/go/search"
 	"github.com/starling-social/starling/go/search/subword"
+	"github.com/starling-social/starling/go/seed"
 )
 
 // Scale targets (issue 10), single-thread p99 in milliseconds and the
@@ -60,17 +61,6 @@ type scaleResult struct {
 	Statuses       int                 `json:"statuses"`
 	LoadAvg        string              `json:"loadavg"` // /proc/loadavg when the op ended
 	provenance
-}
-
-// seedFile is the part of <data-dir>/seed.json (starling seed) the bench reads.
-type seedFile struct {
-	Accounts     int      `json:"accounts"`
-	Statuses     int      `json:"statuses"`
-	Follows      int      `json:"follows"`
-	Graph        string   `json:"graph"`
-	Usernames    []string `json:"usernames"`
-	Top          []string `json:"top_usernames"`
-	TopFollowers []int    `json:"top_followers"`
 }
 
 func runScale(e *env, args []string) error {
@@ -125,11 +115,9 @@ func runScale(e *env, args []string) error {
 	if *slowest < 0 || *slowest > *queries {
 		return usagef("--slowest must be 0 to --queries")
 	}
-	var sf seedFile
-	if b, err := os.ReadFile(filepath.Join(*dataDir, "seed.json")); err != nil {
-		return usagef("%s is not a seeded data dir: %v", *dataDir, err)
-	} else if err := json.Unmarshal(b, &sf); err != nil || len(sf.Usernames) == 0 {
-		return usagef("%s/seed.json: %v", *dataDir, err)
+	sf, err := seed.ReadManifest(*dataDir)
+	if err != nil {
+		return usageError{err}
 	}
 	corpus, err := subword.ReadPosts(*posts)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,26 +20,6 @@ import (
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 )
-
-// seedManifest is <data-dir>/seed.json: what was generated, and a sample
-// of usernames across the popularity ranks for benches to sign in as.
-type seedManifest struct {
-	Accounts   int     `json:"accounts"`
-	Statuses   int     `json:"statuses"`
-	Follows    int     `json:"follows"`
-	Favourites int     `json:"favourites"`
-	Boosts     int     `json:"boosts"`
-	Embedder   string  `json:"embedder"`
-	Seed       uint64  `json:"seed"`
-	Seconds    float64 `json:"seconds"`
-	// Graph is the --graph edge list the follows came from ("" drawn).
-	Graph     string   `json:"graph,omitempty"`
-	Usernames []string `json:"usernames"`
-	// Top are the most followed accounts, most first, with their
-	// follower counts (benches sign in as them to post as celebrities).
-	Top          []string `json:"top_usernames"`
-	TopFollowers []int    `json:"top_followers"`
-}
 
 // maxSampleUsernames bounds seed.json's username sample, maxTop its
 // most followed accounts.
@@ -154,7 +133,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := bulk.BulkLoad(ctx, batches.Next); err != nil {
 		return err
 	}
-	m := seedManifest{Accounts: *accounts, Statuses: *statuses, Follows: plan.Follows, Favourites: plan.Favourites,
+	m := seed.Manifest{Accounts: *accounts, Statuses: *statuses, Follows: plan.Follows, Favourites: plan.Favourites,
 		Boosts: plan.Boosts, Seed: *seedN, Seconds: time.Since(start).Seconds(), Graph: *graphPath}
 	if emb != nil {
 		m.Embedder = emb.Name()
@@ -171,14 +150,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, i := range top[:min(len(top), maxTop)] {
 		m.Top, m.TopFollowers = append(m.Top, plan.Username(i)), append(m.TopFollowers, plan.Followers(i))
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(c.dataDir, 0o750); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(c.dataDir, "seed.json"), append(b, '\n'), 0o644); err != nil {
+	if err := seed.WriteManifest(c.dataDir, &m); err != nil {
 		return err
 	}
 	rows := *accounts + plan.Follows + *statuses + plan.Boosts + plan.Favourites

@@ -2,13 +2,14 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/starling-social/starling/go/seed"
 )
 
 // TestSeedCommand seeds a small instance, then refuses to seed it again
@@ -25,7 +26,7 @@ func TestSeedCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := filepath.Join(dir, "data")
-	seed := func(extra ...string) (string, error) {
+	seedCmd := func(extra ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		args := append([]string{"seed", "--data-dir", data, "--corpus", corpus, "--accounts", "50", "--statuses", "300",
 			"--embedder", "hash"}, extra...)
@@ -41,26 +42,25 @@ func TestSeedCommand(t *testing.T) {
 		"unknown embedder":  {"--embedder", "magic"},
 		"NaN follows":       {"--follows", "NaN"},
 	} {
-		if out, err := seed(flags...); err == nil {
+		if out, err := seedCmd(flags...); err == nil {
 			t.Errorf("%s: accepted: %s", name, out)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(data, "seed.json")); err == nil {
 		t.Fatal("a refused seed wrote seed.json")
 	}
-	out, err := seed("--password", "correct-horse-battery")
+	out, err := seedCmd("--password", "correct-horse-battery")
 	if err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
-	var m seedManifest
-	raw, err := os.ReadFile(filepath.Join(data, "seed.json"))
-	if err != nil || json.Unmarshal(raw, &m) != nil {
-		t.Fatalf("seed.json: %v %s", err, raw)
+	m, err := seed.ReadManifest(data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if m.Accounts != 50 || m.Statuses != 300 || len(m.Usernames) != 50 || m.Follows == 0 || !strings.HasPrefix(m.Embedder, "hash-") {
 		t.Errorf("seed.json: %+v", m)
 	}
-	if out, err := seed(); err == nil || !strings.Contains(err.Error(), "already has") {
+	if out, err := seedCmd(); err == nil || !strings.Contains(err.Error(), "already has") {
 		t.Errorf("second seed into the same data dir: %v\n%s", err, out)
 	}
 }
@@ -95,7 +95,7 @@ func TestSeedGraph(t *testing.T) {
 		}
 	}
 	data := filepath.Join(dir, "data")
-	seed := func(extra ...string) (string, error) {
+	seedCmd := func(extra ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		args := append([]string{"seed", "--data-dir", data, "--corpus", corpus, "--statuses", "40", "--embedder", "none"}, extra...)
 		err := run(t.Context(), args, &out, &errOut)
@@ -112,20 +112,19 @@ func TestSeedGraph(t *testing.T) {
 		"with --accounts":       {"--graph", graphDir, "--accounts", "4"},
 		"with --follows":        {"--graph", graphDir, "--follows", "3"},
 	} {
-		if out, err := seed(flags...); err == nil {
+		if out, err := seedCmd(flags...); err == nil {
 			t.Errorf("%s: accepted: %s", name, out)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(data, "seed.json")); err == nil {
 		t.Fatal("a refused seed wrote seed.json")
 	}
-	if out, err := seed("--graph", graphDir); err != nil {
+	if out, err := seedCmd("--graph", graphDir); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out)
 	}
-	var m seedManifest
-	raw, err := os.ReadFile(filepath.Join(data, "seed.json"))
-	if err != nil || json.Unmarshal(raw, &m) != nil {
-		t.Fatalf("seed.json: %v %s", err, raw)
+	m, err := seed.ReadManifest(data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if m.Accounts != 4 || m.Follows != 8 || m.Statuses != 40 || len(m.Usernames) != 4 || m.Graph != graphDir ||
 		len(m.Top) != 4 || !slices.Equal(m.TopFollowers, []int{3, 2, 2, 1}) || m.Top[0] != m.Usernames[0] {
