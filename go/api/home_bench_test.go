@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
 	"github.com/starling-social/starling/go/store/readcache"
-	"github.com/starling-social/starling/go/store/sqlite"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 )
 
 // BenchmarkHomeTimeline serves a warm page of the home timeline through the
@@ -30,14 +29,7 @@ import (
 // in process).
 func BenchmarkHomeTimeline(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	db := sqlitetest.NewStore(b)
 	quiet := slog.New(slog.DiscardHandler)
 	st := readcache.New(db, 0)
 	home, err := feed.New(st, feed.DefaultConfig(), quiet)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/social"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
+	"github.com/starling-social/starling/go/store/sqlite/sqlitetest"
 )
 
 // benchScheduled is a service on a fresh SQLite file with a clock the
@@ -36,14 +35,7 @@ type benchScheduled struct {
 func newBenchScheduled(b *testing.B) *benchScheduled {
 	b.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := sqlitetest.NewStore(b)
 	e := &benchScheduled{st: st, clock: time.Now().UTC(), ids: snowflaketest.New()}
 	quiet := slog.New(slog.DiscardHandler)
 	e.svc = social.New(social.Deps{Store: st, IDs: e.ids, Home: feed.NewPull(st), Logger: quiet,
