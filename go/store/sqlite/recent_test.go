@@ -2,14 +2,13 @@ package sqlite
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/starling-social/starling/go/store"
 )
 
 // Status queries over many authors may walk statuses newest first
-// (recentScan); every page must equal the usual plan's, including when the
+// (recentWalk); every page must equal the usual plan's, including when the
 // walk's bound is reached before the page is full and the usual plan
 // answers after all.
 func TestRecentScanAnswersAsTheUsualPlan(t *testing.T) {
@@ -95,13 +94,14 @@ func TestRecentScanAnswersAsTheUsualPlan(t *testing.T) {
 	for _, maxID := range ids[:200] {
 		q := quiet
 		q.Page.MaxID = maxID
-		query, args := mustStatusQuery(t, q)
+		where, args := mustStatusWhere(t, q)
 		s.recentRows = 5
-		recent, walk := s.recentScan(t.Context(), q, query, args)
+		rows, walk := s.recentWalk(t.Context(), q)
 		if !walk {
 			t.Fatal("the walk was not chosen for the quiet authors")
 		}
-		short, err := listPage(t.Context(), s, recent.query, recent.args, "id", q.Page, scanID)
+		query, walkArgs := walkQuery("id", where, args, q.Page, rows)
+		short, err := listPage(t.Context(), s, query, walkArgs, "id", q.Page, scanID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,20 +136,19 @@ func TestRecentScanAnswersAsTheUsualPlan(t *testing.T) {
 		{queries["min_id (usual plan)"], false},
 		{store.StatusQuery{AccountIDs: all, Visibilities: visible, Page: store.Page{Limit: 30000}}, false},
 	} {
-		query, args := mustStatusQuery(t, tc.q)
-		if _, walk := s.recentScan(t.Context(), tc.q, query, args); walk != tc.walk {
+		if _, walk := s.recentWalk(t.Context(), tc.q); walk != tc.walk {
 			t.Errorf("authors %d, page %+v: walk %v, want %v", len(tc.q.AccountIDs), tc.q.Page, walk, tc.walk)
 		}
 	}
 }
 
-func mustStatusQuery(t *testing.T, q store.StatusQuery) (string, []any) {
+func mustStatusWhere(t *testing.T, q store.StatusQuery) (string, []any) {
 	t.Helper()
-	query, args, err := statusQuery(q, "id")
-	if err != nil || !strings.Contains(query, "FROM statuses\n") {
-		t.Fatalf("statusQuery: %q, %v", query, err)
+	where, args, err := statusWhere(q)
+	if err != nil || where == "" {
+		t.Fatalf("statusWhere: %q, %v", where, err)
 	}
-	return query, args
+	return where, args
 }
 
 // leastPosting returns the n accounts with the fewest statuses.

@@ -319,12 +319,13 @@ func (s *Store) ListStatusIDs(ctx context.Context, q store.StatusQuery) ([]int64
 
 // listStatuses answers q with columns, each row read by scan.
 func listStatuses[T any](ctx context.Context, s *Store, q store.StatusQuery, columns string, scan func(scanner) (T, error)) ([]T, error) {
-	query, args, err := statusQuery(q, columns)
-	if err != nil || query == "" {
+	where, args, err := statusWhere(q)
+	if err != nil || where == "" {
 		return nil, err
 	}
-	if recent, ok := s.recentScan(ctx, q, query, args); ok {
-		out, err := listPage(ctx, s, recent.query, recent.args, "id", q.Page, scan)
+	if rows, ok := s.recentWalk(ctx, q); ok {
+		query, walkArgs := walkQuery(columns, where, args, q.Page, rows)
+		out, err := listPage(ctx, s, query, walkArgs, "id", q.Page, scan)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 		}
@@ -333,7 +334,7 @@ func listStatuses[T any](ctx context.Context, s *Store, q store.StatusQuery, col
 		}
 		// Fewer than a page among the newest: older matches may exist.
 	}
-	out, err := listPage(ctx, s, query, args, "id", q.Page, scan)
+	out, err := listPage(ctx, s, `SELECT `+columns+` FROM statuses WHERE `+where, args, "id", q.Page, scan)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
@@ -347,7 +348,7 @@ func listStatuses[T any](ctx context.Context, s *Store, q store.StatusQuery, col
 // that reads most of the table (49 ms to rebuild the home of a viewer
 // following 9,458 of 37,700 accounts on the github graph, against 4 ms for
 // walking statuses newest first and keeping those of the followed, which
-// stops once the page is full). recentScan chooses that walk when the
+// stops once the page is full). recentWalk chooses that walk when the
 // authors are many and a large enough share of all accounts that a page
 // is expected within recentScanRows statuses, and bounds it to the newest
 // 2 × recentScanRows below the page, so a wrong guess (authors who post
@@ -357,38 +358,40 @@ const (
 	recentScanRows       = 20_000
 )
 
-type recentQuery struct {
-	query string
-	args  []any
-}
-
-// recentScan returns query (statusQuery's answer to q) walking statuses
-// newest first and bounded to the newest rows below the page, when that
-// is expected to fill the page; ok false when the usual plan is better or
-// the page is read oldest first (min_id).
-func (s *Store) recentScan(ctx context.Context, q store.StatusQuery, query string, args []any) (recentQuery, bool) {
+// recentWalk says whether q's page is expected among the newest statuses
+// walked, and how many rows that expectation allows (the walk is bounded
+// to twice as many); false when the usual plan is better or the page is
+// read oldest first (min_id).
+func (s *Store) recentWalk(ctx context.Context, q store.StatusQuery) (rows int, ok bool) {
 	if len(q.AccountIDs) < recentScanMinAuthors || q.Page.MinID != 0 || q.Page.Limit <= 0 {
-		return recentQuery{}, false
+		return 0, false
 	}
 	accounts := s.accountCount(ctx)
 	if accounts <= 0 {
-		return recentQuery{}, false
+		return 0, false
 	}
 	share := min(1, float64(len(q.AccountIDs))/float64(accounts))
-	rows := s.recentRows
+	rows = s.recentRows
 	if rows == 0 {
 		rows = recentScanRows
 	}
 	if rows < 0 || float64(q.Page.Limit)/share > float64(rows) {
-		return recentQuery{}, false
+		return 0, false
 	}
-	below := q.Page.MaxID
+	return rows, true
+}
+
+// walkQuery is the SELECT of columns matching where (statusWhere's, with
+// its args) that walks statuses newest first, bounded to the newest
+// 2 × rows below page.
+func walkQuery(columns, where string, args []any, page store.Page, rows int) (string, []any) {
+	below := page.MaxID
 	if below == 0 {
 		below = math.MaxInt64
 	}
-	query = strings.Replace(query, "FROM statuses\n", "FROM statuses NOT INDEXED\n", 1) +
-		` AND id > COALESCE((SELECT id FROM statuses WHERE id < ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`
-	return recentQuery{query, append(slices.Clip(args), below, 2*rows)}, true
+	return `SELECT ` + columns + ` FROM statuses NOT INDEXED WHERE ` + where +
+			` AND id > COALESCE((SELECT id FROM statuses WHERE id < ? ORDER BY id DESC LIMIT 1 OFFSET ?), 0)`,
+		append(slices.Clip(args), below, 2*rows)
 }
 
 // accountCount is the number of accounts, read at most once a minute
@@ -407,9 +410,9 @@ func (s *Store) accountCount(ctx context.Context) int64 {
 	return n
 }
 
-// statusQuery is the SELECT of columns answering q before its page
-// window; "" when nothing can match.
-func statusQuery(q store.StatusQuery, columns string) (string, []any, error) {
+// statusWhere is the condition (after WHERE) on statuses answering q
+// before its page window, and its args; "" when nothing can match.
+func statusWhere(q store.StatusQuery) (string, []any, error) {
 	if err := q.Page.Check(); err != nil {
 		return "", nil, fmt.Errorf("sqlite: list statuses: %w", err)
 	}
@@ -426,8 +429,7 @@ func statusQuery(q store.StatusQuery, columns string) (string, []any, error) {
 	}
 
 	var b strings.Builder
-	b.WriteString(`SELECT ` + columns + ` FROM statuses
-		WHERE account_id IN (SELECT value FROM json_each(?))
+	b.WriteString(`account_id IN (SELECT value FROM json_each(?))
 		AND account_id NOT IN (` + suspendedAuthors + `)
 		AND (visibility IN (SELECT value FROM json_each(?))`)
 	args := []any{accounts, visibilities}
