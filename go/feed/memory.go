@@ -103,7 +103,7 @@ func (m *Memory) Add(_ context.Context, keys []Key, id int64) (int, error) {
 				written++
 			}
 		}
-		m.evict()
+		m.evict(nil)
 		m.mu.Unlock()
 	}
 	return written, nil
@@ -268,7 +268,7 @@ func (m *Memory) InstallBuild(_ context.Context, k Key, gen, tag uint64, ids []i
 			m.used -= bytesPerEntry
 		}
 	}
-	m.evict()
+	m.evict(tl.elem)
 	return nil
 }
 
@@ -331,12 +331,15 @@ func (m *Memory) drop(k Key) {
 }
 
 // evict drops least recently read timelines until the budget holds. Each
-// pass over a read timeline unmarks it, so the loop ends.
-func (m *Memory) evict() {
+// pass over a read timeline unmarks it, so the loop ends. keep (the
+// timeline just installed, or nil) is passed over like a read one: it is
+// unread, and when every other timeline was read since it last moved they
+// would all pass it and it would be dropped as soon as it was built.
+func (m *Memory) evict(keep *list.Element) {
 	for m.used > m.budget && m.lru.Len() > 0 {
 		back := m.lru.Back()
 		k := back.Value.(Key)
-		if m.tls[k].read.Swap(false) {
+		if m.lru.Len() > 1 && back == keep || m.tls[k].read.Swap(false) {
 			m.lru.MoveToFront(back)
 			continue
 		}

@@ -118,6 +118,27 @@ func TestMemoryEvictsLeastRecentlyRead(t *testing.T) {
 	}
 }
 
+// TestMemoryKeepsNewTimelineAmongReadOnes: a timeline built when every
+// other one was read since it last moved is kept, and the least recently
+// read of the others goes.
+func TestMemoryKeepsNewTimelineAmongReadOnes(t *testing.T) {
+	ctx := context.Background()
+	budget := int64(2*bytesPerTimeline + 4*bytesPerEntry) // two timelines of two
+	m := NewMemory(10, budget)
+	build := func(id int64) {
+		gen, _ := m.BeginBuild(ctx, HomeKey(id))
+		_ = m.InstallBuild(ctx, HomeKey(id), gen, 0, []int64{2, 1}, true)
+	}
+	build(1)
+	build(2)
+	page(t, m, HomeKey(1), 2, Hit)
+	page(t, m, HomeKey(2), 2, Hit)
+	build(3)
+	page(t, m, HomeKey(3), 2, Hit)
+	page(t, m, HomeKey(1), 2, Miss)
+	page(t, m, HomeKey(2), 2, Hit)
+}
+
 // TestMemoryDropsWritesOfAbandonedBuild: an invalidated build keeps no
 // writes (a failed rebuild invalidates its key).
 func TestMemoryDropsWritesOfAbandonedBuild(t *testing.T) {
