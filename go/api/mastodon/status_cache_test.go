@@ -197,6 +197,37 @@ func TestStatusCacheBudget(t *testing.T) {
 	}
 }
 
+// TestStatusCacheShards fills a cache large enough to be sharded with
+// statuses of snowflake IDs (a millisecond each, sequence 0, as most
+// are), reading each right after storing it: every shard takes some, the
+// whole stays within the budget, and a status stored into a full shard
+// whose entries were all read is kept (the read ones make way for it).
+func TestStatusCacheShards(t *testing.T) {
+	const budget = 4 * minShardBytes
+	c := newStatusCache(budget)
+	if len(c.shards) != 4 {
+		t.Fatalf("%d shards for a budget of %d, want 4", len(c.shards), budget)
+	}
+	for ms := int64(1); ms <= 2000; ms++ {
+		id := ms << 22
+		c.put(&renderedStatus{id: id, fingerprint: 1, json: make([]byte, 10_000)})
+		if c.get(id, 1) == nil {
+			t.Fatalf("status %d missing right after it was stored", id)
+		}
+	}
+	for i := range c.shards {
+		if n := len(c.shards[i].entries); n == 0 {
+			t.Errorf("shard %d holds nothing", i)
+		}
+	}
+	if c.bytes() > budget || c.len() == 0 {
+		t.Errorf("cache holds %d entries, %d bytes; want some within %d", c.len(), c.bytes(), budget)
+	}
+	if n := len(newStatusCache(minShardBytes / 2).shards); n != 1 {
+		t.Errorf("a cache smaller than a shard's minimum has %d shards, want 1", n)
+	}
+}
+
 // TestStatusCacheServesNothingStale reads timelines and statuses over HTTP
 // on both stores, warming the rendered-status cache, and after each write
 // that changes what a status renders checks the next read shows it:
