@@ -82,10 +82,15 @@ func (c *statusPartsCache) lookup(sts []*store.Status, found func(id int64, p *s
 	return missing
 }
 
-func (c *statusPartsCache) put(id int64, p *statusParts) {
+// putAll stores ps[i] for ids[i], under one hold of the lock: right after
+// a restart every page stores its statuses' parts, and a lock taken per
+// status queued the writers behind each other and the readers behind them.
+func (c *statusPartsCache) putAll(ids []int64, ps []*statusParts) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.putLocked(id, p)
+	for i, id := range ids {
+		c.putLocked(id, ps[i])
+	}
 }
 
 func (c *statusPartsCache) putLocked(id int64, p *statusParts) {
@@ -122,13 +127,17 @@ func (s *Service) statusMentionsAndTags(ctx context.Context, sts []*store.Status
 	for _, id := range missing {
 		want[id] = true
 	}
+	ids := make([]int64, 0, len(missing))
+	parts := make([]*statusParts, 0, len(missing))
 	for _, st := range sts {
 		if !want[st.ID] {
 			continue
 		}
 		delete(want, st.ID) // a status twice in sts is stored once
 		mentions[st.ID], tags[st.ID] = slices.Clip(ms[st.ID]), slices.Clip(ts[st.ID])
-		s.parts.put(st.ID, &statusParts{content: s.parts.hash(st.Content), mentions: slices.Clip(ms[st.ID]), tags: slices.Clip(ts[st.ID])})
+		ids = append(ids, st.ID)
+		parts = append(parts, &statusParts{content: s.parts.hash(st.Content), mentions: slices.Clip(ms[st.ID]), tags: slices.Clip(ts[st.ID])})
 	}
+	s.parts.putAll(ids, parts)
 	return mentions, tags, nil
 }

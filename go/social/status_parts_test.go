@@ -101,11 +101,18 @@ func TestStatusPartsCache(t *testing.T) {
 }
 
 // TestStatusPartsCacheBound: the cache never holds more than two
-// generations.
+// generations, also when a batch crosses from one to the next.
 func TestStatusPartsCacheBound(t *testing.T) {
 	var c statusPartsCache
-	for id := range int64(3*statusPartsPerGeneration + 7) {
-		c.put(id, &statusParts{content: c.hash("")})
+	const batch = 20
+	for first := int64(0); first < 3*statusPartsPerGeneration+7; first += batch {
+		var ids []int64
+		var ps []*statusParts
+		for id := first; id < min(first+batch, 3*statusPartsPerGeneration+7); id++ {
+			ids = append(ids, id)
+			ps = append(ps, &statusParts{content: c.hash("")})
+		}
+		c.putAll(ids, ps)
 	}
 	if n := len(c.young) + len(c.old); n > 2*statusPartsPerGeneration {
 		t.Errorf("cache holds %d entries, more than two generations of %d", n, statusPartsPerGeneration)

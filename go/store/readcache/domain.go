@@ -113,6 +113,21 @@ func (d *domain[K, V]) put(k K, v V, at uint64) {
 	}
 }
 
+// putEach keeps what fill offers through put, as put would each, under
+// one hold of the write lock: a page's misses are stored at once. Right
+// after a restart every page stores its rows, and a lock taken per row
+// queued the writers behind each other and the readers behind them. fill
+// runs under the lock: it must not call d.
+func (d *domain[K, V]) putEach(at uint64, fill func(put func(k K, v V))) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fill(func(k K, v V) {
+		if d.validLocked(k, at) {
+			d.putLocked(k, entry[V]{at: at, val: v})
+		}
+	})
+}
+
 func (d *domain[K, V]) putLocked(k K, e entry[V]) {
 	if len(d.young) >= d.max {
 		d.old, d.young = d.young, make(map[K]entry[V], d.max)

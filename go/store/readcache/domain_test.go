@@ -1,6 +1,7 @@
 package readcache
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -9,7 +10,8 @@ import (
 
 // A row read before a write committed must not be kept once the write has
 // bumped its key, whatever the order in which the filler and the writer
-// finish; rows of other keys stay.
+// finish, whether it is put alone or in a batch (putEach); rows of other
+// keys stay.
 func TestDomainRefusesRowsReadBeforeABump(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -22,31 +24,40 @@ func TestDomainRefusesRowsReadBeforeABump(t *testing.T) {
 		{"bump before stamp", false, true, true},
 		{"bumpAll before stamp", true, true, true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d := newDomain[int64, string](10, func(k int64) int64 { return k })
-			bump := func() {
-				if tc.all {
-					d.bumpAll()
-				} else {
-					d.bump(1)
+		for _, batch := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/batch=%v", tc.name, batch), func(t *testing.T) {
+				d := newDomain[int64, string](10, func(k int64) int64 { return k })
+				bump := func() {
+					if tc.all {
+						d.bumpAll()
+					} else {
+						d.bump(1)
+					}
 				}
-			}
-			d.put(2, "other", d.stamp())
-			if tc.before {
-				bump()
-			}
-			at := d.stamp()
-			if !tc.before {
-				bump()
-			}
-			d.put(1, "row", at)
-			if _, ok := d.get(1); ok != tc.keep {
-				t.Errorf("row kept = %v, want %v", ok, tc.keep)
-			}
-			if _, ok := d.get(2); ok == tc.all && !tc.before {
-				t.Errorf("other key kept = %v after %s", ok, tc.name)
-			}
-		})
+				d.put(2, "other", d.stamp())
+				if tc.before {
+					bump()
+				}
+				at := d.stamp()
+				if !tc.before {
+					bump()
+				}
+				if batch {
+					d.putEach(at, func(put func(int64, string)) { put(1, "row"); put(3, "unbumped") })
+					if _, ok := d.get(3); !ok && !tc.all {
+						t.Error("a row of an unbumped key in the same batch was not kept")
+					}
+				} else {
+					d.put(1, "row", at)
+				}
+				if _, ok := d.get(1); ok != tc.keep {
+					t.Errorf("row kept = %v, want %v", ok, tc.keep)
+				}
+				if _, ok := d.get(2); ok == tc.all && !tc.before {
+					t.Errorf("other key kept = %v after %s", ok, tc.name)
+				}
+			})
+		}
 	}
 }
 

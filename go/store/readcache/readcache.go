@@ -233,9 +233,15 @@ func byIDs[T any](ctx context.Context, d *domain[int64, *T], c *checker, ids []i
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range found {
-		d.put(idOf(v), kept(c, copyOf(v)), at)
+	copies := make([]*T, len(found))
+	for i, v := range found {
+		copies[i] = kept(c, copyOf(v))
 	}
+	d.putEach(at, func(put func(int64, *T)) {
+		for _, v := range copies {
+			put(idOf(v), v)
+		}
+	})
 	return append(out, found...), nil
 }
 
@@ -330,19 +336,23 @@ func (s *Store) GetInteractionFlags(ctx context.Context, accountID int64, status
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range missing {
-		var bits uint8
+	bits := make([]uint8, len(missing))
+	for i, id := range missing {
 		for _, b := range []struct {
 			m   map[int64]bool
 			bit uint8
 		}{{got.Favourited, flagFavourited}, {got.Reblogged, flagReblogged}, {got.Bookmarked, flagBookmarked}, {got.Muted, flagMuted}} {
 			if b.m[id] {
-				bits |= b.bit
+				bits[i] |= b.bit
 			}
 		}
-		set(id, bits)
-		s.flags.put(key{accountID, id}, bits, at)
+		set(id, bits[i])
 	}
+	s.flags.putEach(at, func(put func(key, uint8)) {
+		for i, id := range missing {
+			put(key{accountID, id}, bits[i])
+		}
+	})
 	return f, nil
 }
 
@@ -369,11 +379,15 @@ func (s *Store) GetPinnedStatusIDs(ctx context.Context, accountID int64, statusI
 	if err != nil {
 		return nil, err
 	}
+	s.pins.putEach(at, func(put func(key, bool)) {
+		for _, id := range missing {
+			put(key{accountID, id}, got[id])
+		}
+	})
 	for _, id := range missing {
 		if got[id] {
 			out[id] = true
 		}
-		s.pins.put(key{accountID, id}, got[id], at)
 	}
 	return out, nil
 }
@@ -471,13 +485,19 @@ func (s *Store) GetStatusMedia(ctx context.Context, statusIDs []int64) (map[int6
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range missing {
+	copies := make([][]*store.MediaAttachment, len(missing))
+	for i, id := range missing {
 		ms := got[id]
 		if ms != nil {
 			out[id] = ms
 		}
-		s.media.put(id, copyMedia(ms), at)
+		copies[i] = copyMedia(ms)
 	}
+	s.media.putEach(at, func(put func(int64, []*store.MediaAttachment)) {
+		for i, id := range missing {
+			put(id, copies[i])
+		}
+	})
 	return out, nil
 }
 
@@ -515,14 +535,18 @@ func (s *Store) GetStatusPolls(ctx context.Context, statusIDs []int64) (map[int6
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range missing {
-		var keep *store.Poll
+	keep := make([]*store.Poll, len(missing))
+	for i, id := range missing {
 		if p := got[id]; p != nil {
 			out[id] = p
 			c := *p
-			keep = &c
+			keep[i] = &c
 		}
-		s.polls.put(id, keep, at)
 	}
+	s.polls.putEach(at, func(put func(int64, *store.Poll)) {
+		for i, id := range missing {
+			put(id, keep[i])
+		}
+	})
 	return out, nil
 }
