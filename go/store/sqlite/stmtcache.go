@@ -29,19 +29,20 @@ func newReadDB(db *sql.DB) *readDB {
 }
 
 // stmt returns query prepared, or nil when the cache is full.
+//
+// It prepares outside the lock: preparing takes a connection from the
+// pool, and right after a restart, with every connection busy, holding the
+// lock meanwhile stalled every query behind one new text. Two callers may
+// then prepare the same text at once; the second's statement is closed.
 func (d *readDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	d.mu.RLock()
 	st, ok := d.stmts[query]
+	full := len(d.stmts) >= maxCachedStmts
 	d.mu.RUnlock()
 	if ok {
 		return st, nil
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if st, ok := d.stmts[query]; ok {
-		return st, nil
-	}
-	if len(d.stmts) >= maxCachedStmts {
+	if full {
 		return nil, nil
 	}
 	// Prepared outside the request's deadline: the statement outlives
@@ -50,8 +51,23 @@ func (d *readDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.stmts[query] = st
-	return st, nil
+	d.mu.Lock()
+	kept, ok := d.stmts[query]
+	switch {
+	case ok:
+	case len(d.stmts) >= maxCachedStmts:
+		kept = nil
+	default:
+		d.stmts[query] = st
+		kept, st = st, nil
+	}
+	d.mu.Unlock()
+	if st != nil {
+		if err := st.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return kept, nil
 }
 
 // QueryContext runs query as database/sql's does, prepared once.

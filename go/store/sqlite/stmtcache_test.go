@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestReadDBPreparesOnce checks the read pool's statement cache: a query
@@ -53,5 +55,76 @@ func TestReadDBPreparesOnce(t *testing.T) {
 	rows.Close()
 	if len(d.stmts) != maxCachedStmts {
 		t.Errorf("cache holds %d statements, want the bound %d", len(d.stmts), maxCachedStmts)
+	}
+}
+
+// TestReadDBPreparesWithoutHoldingUp checks that preparing a new query does
+// not hold up queries already prepared while it waits for a connection
+// (every connection busy, as right after a restart), and that concurrent
+// first uses of one text all get the one statement kept.
+func TestReadDBPreparesWithoutHoldingUp(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d := s.r
+	const known = `SELECT count(*) FROM accounts`
+	if _, err := d.stmt(ctx, known); err != nil {
+		t.Fatal(err)
+	}
+	// One connection, held by an open result set: preparing a new text
+	// must wait for it.
+	d.SetMaxOpenConns(1)
+	defer d.SetMaxOpenConns(4)
+	busy, err := d.DB.QueryContext(ctx, `SELECT 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close() // also on failure, or the preparers never return
+	prepared := make(chan *sql.Stmt, 8)
+	for range cap(prepared) {
+		go func() {
+			st, err := d.stmt(ctx, `SELECT count(*) FROM statuses`)
+			if err != nil {
+				t.Error(err)
+			}
+			prepared <- st
+		}()
+	}
+	// Once a preparer waits for the connection, the known statement is
+	// still served.
+	for d.Stats().WaitCount == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if st, err := d.stmt(ctx, known); err != nil || st == nil {
+			t.Errorf("known statement: %v, %v", st, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a prepared statement was held up by the preparation of another")
+	}
+	busy.Close()
+	var first *sql.Stmt
+	for i := range cap(prepared) {
+		st := <-prepared
+		if i == 0 {
+			first = st
+		}
+		if st == nil || st != first {
+			t.Fatalf("concurrent first uses got different statements: %p, %p", st, first)
+		}
+	}
+	if d.stmts[`SELECT count(*) FROM statuses`] != first {
+		t.Error("the statement returned is not the one kept")
 	}
 }
