@@ -67,15 +67,23 @@ func TestRedisTimelines(t *testing.T) {
 			if got := page(k, 0, store.Page{Limit: 10}, feed.Hit); !slices.Equal(got, []int64{9, 5, 1}) {
 				t.Fatalf("after build %v, want [9 5 1]", got)
 			}
-			if _, err := r.Add(ctx, []feed.Key{k}, 12); err != nil { // trims 1: incomplete from now
+			// Only a status whose ID ends in 0 trims: past the cap, the
+			// timeline stays complete until one comes.
+			if _, err := r.Add(ctx, []feed.Key{k}, 12); err != nil {
 				t.Fatal(err)
 			}
-			if got := page(k, 0, store.Page{Limit: 3}, feed.Hit); !slices.Equal(got, []int64{12, 9, 5}) {
+			if got := page(k, 0, store.Page{Limit: 2, MaxID: 9}, feed.Hit); !slices.Equal(got, []int64{5, 1}) {
+				t.Fatalf("over the cap, not trimmed yet: %v, want [5 1]", got)
+			}
+			if _, err := r.Add(ctx, []feed.Key{k}, 20); err != nil { // trims 2: incomplete from now
+				t.Fatal(err)
+			}
+			if got := page(k, 0, store.Page{Limit: 3}, feed.Hit); !slices.Equal(got, []int64{20, 12, 9}) {
 				t.Fatalf("after trim %v", got)
 			}
-			page(k, 0, store.Page{Limit: 2, MaxID: 9}, feed.Cold)
-			if got := page(k, 0, store.Page{Limit: 1, MinID: 5}, feed.Hit); !slices.Equal(got, []int64{9}) {
-				t.Fatalf("min_id page %v, want [9]", got)
+			page(k, 0, store.Page{Limit: 2, MaxID: 12}, feed.Cold)
+			if got := page(k, 0, store.Page{Limit: 1, MinID: 9}, feed.Hit); !slices.Equal(got, []int64{12}) {
+				t.Fatalf("min_id page %v, want [12]", got)
 			}
 			page(k, 7, store.Page{Limit: 3}, feed.Miss) // built for tag 0
 
