@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // maxCachedStmts bounds the prepared statements a readDB keeps. The read
@@ -20,8 +22,9 @@ const maxCachedStmts = 1024
 // whole pool.
 type readDB struct {
 	*sql.DB
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt
+	mu       sync.RWMutex
+	stmts    map[string]*sql.Stmt
+	prepares singleflight.Group // by query text
 }
 
 func newReadDB(db *sql.DB) *readDB {
@@ -32,8 +35,9 @@ func newReadDB(db *sql.DB) *readDB {
 //
 // It prepares outside the lock: preparing takes a connection from the
 // pool, and right after a restart, with every connection busy, holding the
-// lock meanwhile stalled every query behind one new text. Two callers may
-// then prepare the same text at once; the second's statement is closed.
+// lock meanwhile stalled every query behind one new text. Concurrent first
+// uses of one text wait for a single preparation (prepares); other texts
+// go on.
 func (d *readDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	d.mu.RLock()
 	st, ok := d.stmts[query]
@@ -45,29 +49,31 @@ func (d *readDB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if full {
 		return nil, nil
 	}
-	// Prepared outside the request's deadline: the statement outlives
-	// the request that first needed it.
-	st, err := d.DB.PrepareContext(context.WithoutCancel(ctx), query)
+	v, err, _ := d.prepares.Do(query, func() (any, error) {
+		d.mu.RLock()
+		st, ok := d.stmts[query] // prepared by a flight that just ended
+		d.mu.RUnlock()
+		if ok {
+			return st, nil
+		}
+		// Prepared outside the request's deadline: the statement
+		// outlives the request that first needed it.
+		st, err := d.DB.PrepareContext(context.WithoutCancel(ctx), query)
+		if err != nil {
+			return nil, err
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if len(d.stmts) >= maxCachedStmts {
+			return (*sql.Stmt)(nil), st.Close()
+		}
+		d.stmts[query] = st
+		return st, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	kept, ok := d.stmts[query]
-	switch {
-	case ok:
-	case len(d.stmts) >= maxCachedStmts:
-		kept = nil
-	default:
-		d.stmts[query] = st
-		kept, st = st, nil
-	}
-	d.mu.Unlock()
-	if st != nil {
-		if err := st.Close(); err != nil {
-			return nil, err
-		}
-	}
-	return kept, nil
+	return v.(*sql.Stmt), nil
 }
 
 // QueryContext runs query as database/sql's does, prepared once.
