@@ -98,45 +98,42 @@ func TestMemoryCapTrimsAndGoesCold(t *testing.T) {
 	}
 }
 
+// TestMemoryEvictsLeastRecentlyRead fills a budget of two timelines and
+// builds a third: the least recently read one goes. When every other one
+// was read since it last moved, the one just built is still kept.
 func TestMemoryEvictsLeastRecentlyRead(t *testing.T) {
-	ctx := context.Background()
-	budget := int64(2*bytesPerTimeline + 4*bytesPerEntry) // two timelines of two
-	m := NewMemory(10, budget)
-	build := func(id int64) {
-		gen, _ := m.BeginBuild(ctx, HomeKey(id))
-		_ = m.InstallBuild(ctx, HomeKey(id), gen, 0, []int64{2, 1}, true)
+	for _, tc := range []struct {
+		name string
+		read []int64 // timelines read between building 2 and 3
+		gone int64
+		kept []int64
+	}{
+		{"one read", []int64{1}, 2, []int64{1, 3}},
+		{"all read", []int64{1, 2}, 1, []int64{2, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			budget := int64(2*bytesPerTimeline + 4*bytesPerEntry) // two timelines of two
+			m := NewMemory(10, budget)
+			build := func(id int64) {
+				gen, _ := m.BeginBuild(ctx, HomeKey(id))
+				_ = m.InstallBuild(ctx, HomeKey(id), gen, 0, []int64{2, 1}, true)
+			}
+			build(1)
+			build(2)
+			for _, id := range tc.read {
+				page(t, m, HomeKey(id), 2, Hit)
+			}
+			build(3)
+			page(t, m, HomeKey(tc.gone), 2, Miss)
+			for _, id := range tc.kept {
+				page(t, m, HomeKey(id), 2, Hit)
+			}
+			if s := m.Stats(); s.Bytes > budget {
+				t.Fatalf("%d bytes used, budget %d", s.Bytes, budget)
+			}
+		})
 	}
-	build(1)
-	build(2)
-	page(t, m, HomeKey(1), 2, Hit) // 1 is now the most recent
-	build(3)
-	page(t, m, HomeKey(2), 2, Miss)
-	page(t, m, HomeKey(1), 2, Hit)
-	page(t, m, HomeKey(3), 2, Hit)
-	if s := m.Stats(); s.Bytes > budget {
-		t.Fatalf("%d bytes used, budget %d", s.Bytes, budget)
-	}
-}
-
-// TestMemoryKeepsNewTimelineAmongReadOnes: a timeline built when every
-// other one was read since it last moved is kept, and the least recently
-// read of the others goes.
-func TestMemoryKeepsNewTimelineAmongReadOnes(t *testing.T) {
-	ctx := context.Background()
-	budget := int64(2*bytesPerTimeline + 4*bytesPerEntry) // two timelines of two
-	m := NewMemory(10, budget)
-	build := func(id int64) {
-		gen, _ := m.BeginBuild(ctx, HomeKey(id))
-		_ = m.InstallBuild(ctx, HomeKey(id), gen, 0, []int64{2, 1}, true)
-	}
-	build(1)
-	build(2)
-	page(t, m, HomeKey(1), 2, Hit)
-	page(t, m, HomeKey(2), 2, Hit)
-	build(3)
-	page(t, m, HomeKey(3), 2, Hit)
-	page(t, m, HomeKey(1), 2, Miss)
-	page(t, m, HomeKey(2), 2, Hit)
 }
 
 // TestMemoryDropsWritesOfAbandonedBuild: an invalidated build keeps no

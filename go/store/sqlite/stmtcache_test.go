@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -13,15 +12,7 @@ import (
 // and beyond the bound queries still run, unprepared.
 func TestReadDBPreparesOnce(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	d := s.r
+	d := bulkStore(t).r
 	before := len(d.stmts)
 	for range 3 {
 		var n int
@@ -64,15 +55,7 @@ func TestReadDBPreparesOnce(t *testing.T) {
 // first uses of one text all get the one statement kept.
 func TestReadDBPreparesWithoutHoldingUp(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	d := s.r
+	d := bulkStore(t).r
 	const known = `SELECT count(*) FROM accounts`
 	if _, err := d.stmt(ctx, known); err != nil {
 		t.Fatal(err)
