@@ -106,15 +106,12 @@ func (d *domain[K, V]) keep(keys []K) {
 
 // put keeps v for k unless k's group was bumped after at.
 func (d *domain[K, V]) put(k K, v V, at uint64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.validLocked(k, at) {
-		d.putLocked(k, entry[V]{at: at, val: v})
-	}
+	d.putEach(at, func(put func(K, V)) { put(k, v) })
 }
 
-// putEach keeps what fill offers through put, as put would each, under
-// one hold of the write lock: a page's misses are stored at once. Right
+// putEach keeps each k, v that fill offers through put unless k's group
+// was bumped after at, under one hold of the write lock: a page's misses
+// are stored at once. Right
 // after a restart every page stores its rows, and a lock taken per row
 // queued the writers behind each other and the readers behind them. fill
 // runs under the lock: it must not call d.
