@@ -189,7 +189,7 @@ func runHTTP(e *env, args []string) error {
 				return err
 			}
 		}
-		lg.resetClient()
+		lg.resetConns()
 		fmt.Fprintf(e.stderr, "http: restarted; cold home reads at %d connections\n", conns[len(conns)-1])
 		res, err := lg.measure("home", conns[len(conns)-1], *duration, base)
 		if err != nil {
@@ -382,6 +382,7 @@ var httpOps = map[string]func(g *loadGen, w *loadWorker) loadRequest{
 // costs the load generator no request building.
 type loadWire struct {
 	base            string
+	host            string // base without its scheme: what connections dial
 	healthz, public loadRequest
 	home            []loadRequest // one per token
 }
@@ -397,7 +398,7 @@ func (g *loadGen) rewire() {
 		return
 	}
 	host := strings.TrimPrefix(g.srv.base, "http://")
-	g.wire = loadWire{base: g.srv.base,
+	g.wire = loadWire{base: g.srv.base, host: host,
 		healthz: getRequest(host, "/healthz", ""),
 		public:  getRequest(host, "/api/v1/timelines/public?limit=20", ""),
 		home:    make([]loadRequest, len(g.tokens))}
@@ -414,12 +415,12 @@ func (g *loadGen) home() loadRequest {
 func (g *loadGen) post() loadRequest {
 	n := g.next.Add(1)
 	body := url.Values{"status": {"bench load post " + strconv.FormatUint(n, 10)}}.Encode()
-	return postRequest(strings.TrimPrefix(g.srv.base, "http://"), "/api/v1/statuses",
+	return postRequest(g.wire.host, "/api/v1/statuses",
 		g.tokens[int(n%uint64(len(g.tokens)))], "application/x-www-form-urlencoded", body)
 }
 
-// resetClient drops the kept-alive connections (after a restart).
-func (g *loadGen) resetClient() {
+// resetConns drops the kept-alive connections (after a restart).
+func (g *loadGen) resetConns() {
 	for _, c := range g.conns {
 		c.close()
 	}
@@ -431,7 +432,7 @@ func (g *loadGen) resetClient() {
 func (g *loadGen) workerConns(n int) []*rawConn {
 	g.rewire()
 	for len(g.conns) < n {
-		g.conns = append(g.conns, &rawConn{addr: strings.TrimPrefix(g.srv.base, "http://")})
+		g.conns = append(g.conns, &rawConn{addr: g.wire.host})
 	}
 	return g.conns[:n]
 }
