@@ -83,6 +83,12 @@ type feedResult struct {
 	RawZaddBeforePerS float64 `json:"raw_zadd_before_per_s,omitempty"`
 	RawZaddAfterPerS  float64 `json:"raw_zadd_after_per_s,omitempty"`
 	FanoutShare       float64 `json:"fanout_share_of_raw_zadd,omitempty"`
+	// RedisCPUUSPerInsert and RawZaddRedisCPUUS are Redis's own CPU time
+	// (INFO cpu, user + system) per timeline insert of the posts and per
+	// ZADD of the raw runs: steadier than the rates on a shared machine,
+	// and they tell Redis's work from the client's and the network's.
+	RedisCPUUSPerInsert float64 `json:"redis_cpu_us_per_insert,omitempty"`
+	RawZaddRedisCPUUS   float64 `json:"raw_zadd_redis_cpu_us,omitempty"`
 	// TopInsertsPerS, TopFanoutShare: the same over the top authors' posts
 	// only, whose large fan-outs keep the delivery workers busy (the rate
 	// of many small fan-outs is bound by round trips, not by Redis).
@@ -395,9 +401,13 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 			tops = append(tops, top[i])
 		}
 	}
-	var rawBefore float64
+	var rawBefore zaddRun
+	redisCPU0 := time.Duration(0)
 	if storeName == "redis" && strategy != feed.StrategyPull {
 		if rawBefore, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+			return nil, err
+		}
+		if redisCPU0, err = redisCPU(ctx, o.rdb); err != nil {
 			return nil, err
 		}
 	}
@@ -432,14 +442,22 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 	}
 	res.meanPostUS = us(total+totalTop) / float64(allPosts)
 	if storeName == "redis" && strategy != feed.StrategyPull {
+		redisCPU1, err := redisCPU(ctx, o.rdb)
+		if err != nil {
+			return nil, err
+		}
+		if res.Inserts > 0 {
+			res.RedisCPUUSPerInsert = us(redisCPU1-redisCPU0) / float64(res.Inserts)
+		}
 		after, err := rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests)
 		if err != nil {
 			return nil, err
 		}
 		// The mean of the runs just before and just after the posts: on a
 		// shared machine the ceiling drifts within minutes.
-		res.RawZaddBeforePerS, res.RawZaddAfterPerS = rawBefore, after
-		res.RawZaddPerS = (rawBefore + after) / 2
+		res.RawZaddBeforePerS, res.RawZaddAfterPerS = rawBefore.perS, after.perS
+		res.RawZaddPerS = (rawBefore.perS + after.perS) / 2
+		res.RawZaddRedisCPUUS = (rawBefore.redisCPUUS + after.redisCPUUS) / 2
 		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
 		res.TopFanoutShare = res.TopInsertsPerS / res.RawZaddPerS
 	}
@@ -635,30 +653,67 @@ func cleanRedis(ctx context.Context, rdb *redis.Client, prefix string) {
 	}
 }
 
+// zaddRun is one redis-benchmark ZADD run: its rate, and Redis's CPU time
+// per ZADD over it.
+type zaddRun struct {
+	perS       float64
+	redisCPUUS float64
+}
+
 // rawZaddRate runs redis-benchmark's pipelined ZADD (-P 16) against the
 // same Redis and database: the ceiling fan-out is compared with. Its key
 // (myzset) is deleted afterwards.
-func rawZaddRate(ctx context.Context, rdb *redis.Client, addr string, db, requests int) (float64, error) {
+func rawZaddRate(ctx context.Context, rdb *redis.Client, addr string, db, requests int) (zaddRun, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return 0, err
+		return zaddRun{}, err
+	}
+	cpu0, err := redisCPU(ctx, rdb)
+	if err != nil {
+		return zaddRun{}, err
 	}
 	out, err := exec.CommandContext(ctx, "redis-benchmark", "-h", host, "-p", port, "--dbnum", strconv.Itoa(db),
 		"-P", "16", "-t", "zadd", "-n", strconv.Itoa(requests), "-r", "100000", "--csv").Output()
+	if err != nil {
+		return zaddRun{}, fmt.Errorf("redis-benchmark: %w", err)
+	}
+	cpu1, err := redisCPU(ctx, rdb)
 	rdb.Del(context.WithoutCancel(ctx), "myzset")
 	if err != nil {
-		return 0, fmt.Errorf("redis-benchmark: %w", err)
+		return zaddRun{}, err
 	}
 	cr := csv.NewReader(strings.NewReader(string(out)))
 	cr.FieldsPerRecord = -1
 	rows, err := cr.ReadAll()
 	if err != nil {
-		return 0, fmt.Errorf("redis-benchmark output %q: %w", out, err)
+		return zaddRun{}, fmt.Errorf("redis-benchmark output %q: %w", out, err)
 	}
 	for _, row := range rows {
 		if len(row) >= 2 && row[0] == "ZADD" {
-			return strconv.ParseFloat(row[1], 64)
+			perS, err := strconv.ParseFloat(row[1], 64)
+			return zaddRun{perS, us(cpu1-cpu0) / float64(requests)}, err
 		}
 	}
-	return 0, fmt.Errorf("redis-benchmark output %q: no ZADD row", out)
+	return zaddRun{}, fmt.Errorf("redis-benchmark output %q: no ZADD row", out)
+}
+
+// redisCPU is the CPU time Redis has used since it started (INFO cpu:
+// used_cpu_user + used_cpu_sys, every thread of the process).
+func redisCPU(ctx context.Context, rdb *redis.Client) (time.Duration, error) {
+	info, err := rdb.Info(ctx, "cpu").Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis INFO cpu: %w", err)
+	}
+	var sum float64
+	for line := range strings.SplitSeq(info, "\n") {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (name == "used_cpu_user" || name == "used_cpu_sys") {
+			f, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return 0, fmt.Errorf("redis INFO cpu %s: %w", line, err)
+			}
+			sum += f
+		}
+	}
+	return time.Duration(sum * float64(time.Second)), nil
 }

@@ -158,7 +158,8 @@ func TestFeedOnRedis(t *testing.T) {
 			continue
 		}
 		redisRows++
-		if r.Rebuilt != 40 || r.Timelines != 40 || r.Entries <= 0 || r.RawZaddPerS <= 0 || r.FanoutShare <= 0 || r.PostErrors != 0 {
+		if r.Rebuilt != 40 || r.Timelines != 40 || r.Entries <= 0 || r.RawZaddPerS <= 0 || r.FanoutShare <= 0 || r.PostErrors != 0 ||
+			r.RedisCPUUSPerInsert <= 0 || r.RawZaddRedisCPUUS <= 0 {
 			t.Errorf("%s on redis: %+v", r.Strategy, r)
 		}
 	}

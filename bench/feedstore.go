@@ -202,9 +202,11 @@ func (o feedStoreOptions) measureStore(ctx context.Context, name string) (*feedS
 	res.PostP50US, res.PostP99US = us(h.quantile(0.5)), us(h.quantile(0.99))
 	res.InsertsPerS = float64(o.posts*o.fanout) / secs
 	if name == "redis" {
-		if res.RawZaddPerS, err = rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests); err != nil {
+		raw, err := rawZaddRate(ctx, o.rdb, o.redisAddr, o.redisDB, o.zaddRequests)
+		if err != nil {
 			return nil, err
 		}
+		res.RawZaddPerS = raw.perS
 		res.FanoutShare = res.InsertsPerS / res.RawZaddPerS
 	}
 
