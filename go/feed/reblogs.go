@@ -20,7 +20,7 @@ import (
 // set does. The window counts candidates, before the viewer's filters.
 //
 // The cost falls on reads, and only on pages holding a reblog: such a
-// page is read again with reblogFalloff more candidates below it.
+// page reads on, reblogFalloff more candidates below it.
 
 // reblogFalloff is how many older candidates a reblog is compared with
 // (Mastodon's REBLOG_FALLOFF).
@@ -43,19 +43,27 @@ func withoutRepeatedReblogs(page store.Page, read func(store.Page) ([]*store.Sta
 	if page.MinID != 0 {
 		return dedupAbove(page, read)
 	}
-	return dedupBelow(page, read)
+	return dedupBelow(page, sts, read)
 }
 
-// dedupBelow answers a newest-first page (max_id, since_id): it reads
-// from the top of the page down, past its lower bound by the window.
-func dedupBelow(page store.Page, read func(store.Page) ([]*store.Status, error)) ([]*store.Status, error) {
+// dedupBelow answers a newest-first page (max_id, since_id) whose
+// candidates first (newest first, not empty) were read: it reads on below
+// them, past the page's lower bound by the window. Each read continues
+// below the last candidate, so no status is loaded twice.
+func dedupBelow(page store.Page, first []*store.Status, read func(store.Page) ([]*store.Status, error)) ([]*store.Status, error) {
 	lo, _ := pageBounds(page)
+	cands := slices.Clip(first)
+	more := true // whether candidates may remain below cands
 	for k := page.Limit + reblogFalloff; ; k *= 2 {
-		cands, err := read(store.Page{MaxID: page.MaxID, Limit: k})
-		if err != nil {
-			return nil, err
+		if more && len(cands) < k {
+			next, err := read(store.Page{MaxID: cands[len(cands)-1].ID, Limit: k - len(cands)})
+			if err != nil {
+				return nil, err
+			}
+			more = len(next) == k-len(cands)
+			cands = append(cands, next...)
 		}
-		whole := len(cands) < k // the timeline ends here: every candidate can be decided
+		whole := !more // the timeline ends here: every candidate can be decided
 		out := make([]*store.Status, 0, page.Limit)
 		decided := true
 		for i, c := range cands {

@@ -12,6 +12,7 @@ import (
 // rule applied to a whole timeline at once, on random timelines (runs of
 // reblogs of a few statuses, so that windows overlap and pages must read
 // past their bounds) and random max_id, since_id and min_id pages.
+// A newest-first page must not read any status twice.
 func TestWithoutRepeatedReblogs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 14))
 	for round := range 300 {
@@ -31,6 +32,7 @@ func TestWithoutRepeatedReblogs(t *testing.T) {
 				shown = append(shown, seq[i].ID)
 			}
 		}
+		loaded := map[int64]int{} // how often read returned each status
 		read := func(p store.Page) ([]*store.Status, error) {
 			lo, hi := pageBounds(p)
 			var in []*store.Status
@@ -45,6 +47,9 @@ func TestWithoutRepeatedReblogs(t *testing.T) {
 				} else {
 					in = in[:p.Limit]
 				}
+			}
+			for _, s := range in {
+				loaded[s.ID]++
 			}
 			return in, nil
 		}
@@ -77,6 +82,15 @@ func TestWithoutRepeatedReblogs(t *testing.T) {
 		}
 		if !slices.Equal(ids(got), want) {
 			t.Fatalf("round %d: %d statuses, page %+v: %v, want %v", round, n, page, ids(got), want)
+		}
+		if page.MinID == 0 {
+			// A newest-first page reads on below what it has read: each
+			// candidate is loaded (and hydrated) once.
+			for id, times := range loaded {
+				if times > 1 {
+					t.Fatalf("round %d: page %+v read status %d %d times", round, page, id, times)
+				}
+			}
 		}
 	}
 }
