@@ -40,7 +40,7 @@ rust:
 
 go-binaries: rust
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/starling ./go/cmd/starling
+	$(GO) build -buildvcs=auto -o $(BIN)/starling ./go/cmd/starling
 	$(GO) build -o $(BIN)/starling-bench ./bench
 
 # Each plugin is its own main package. The pinned manifest (hashes of the

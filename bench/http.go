@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +68,10 @@ type httpResult struct {
 	Follows        int     `json:"follows"`
 	Statuses       int     `json:"statuses"`
 	Profile        string  `json:"server_cpu_profile,omitempty"`
+	// ServerVersion is what the server binary's "version" printed: its
+	// version and the commit it was built from (the provenance's commit is
+	// the bench's checkout, which an A/B run's server need not be).
+	ServerVersion string `json:"server_version"`
 	*graphFields
 	provenance
 }
@@ -123,6 +128,10 @@ func runHTTP(e *env, args []string) error {
 	if _, err := os.Stat(*server); err != nil {
 		return usagef("--server: %v (run make build)", err)
 	}
+	serverVersion, err := exec.Command(*server, "version").Output()
+	if err != nil {
+		return fmt.Errorf("%s version: %w", *server, err)
+	}
 
 	var gw *graphWorkload
 	if *dataDir != "" {
@@ -176,7 +185,7 @@ func runHTTP(e *env, args []string) error {
 	lg := newLoadGen(srv, tokens)
 	lg.adminToken = adminToken
 	base := httpResult{Engine: "starling", Bench: "http", Accounts: seed.Accounts, Follows: seed.Follows,
-		Statuses: seed.Statuses, provenance: prov}
+		Statuses: seed.Statuses, ServerVersion: strings.TrimSpace(string(serverVersion)), provenance: prov}
 	if gw != nil {
 		base.Accounts, base.Follows, base.Statuses = gw.sf.Accounts, 0, gw.sf.Statuses
 	}

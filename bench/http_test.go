@@ -127,7 +127,7 @@ func TestHTTPEndToEnd(t *testing.T) {
 		}
 		ops = append(ops, r.Phase+":"+r.Op)
 		if r.Requests == 0 || r.Errors != 0 || r.ServerCPUUsPerReq <= 0 || r.ClientCPUUsPerReq <= 0 || r.ServerAllocsPerReq <= 0 || r.P99Ms < r.P50Ms || r.Commit == "" ||
-			r.ServerP50Ms <= 0 || r.ServerP99Ms < r.ServerP50Ms {
+			r.ServerP50Ms <= 0 || r.ServerP99Ms < r.ServerP50Ms || !strings.HasPrefix(r.ServerVersion, "starling ") {
 			t.Errorf("line %s", l)
 		}
 		if r.Op == "home" && r.Phase == "warm" && (r.ShareOfHealthz <= 0 || r.Profile != prof) {

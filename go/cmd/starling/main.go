@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -108,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "seed":
 		return runSeed(ctx, rest, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "starling", version)
+		fmt.Fprintln(stdout, versionLine())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, topUsage)
@@ -116,6 +117,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, topUsage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// versionLine is "starling <version>", followed by the commit the binary
+// was built from when the build recorded one ("+dirty" when the work
+// tree had changes), so a benchmark can name the server it measured.
+func versionLine() string {
+	var settings []debug.BuildSetting
+	if info, ok := debug.ReadBuildInfo(); ok {
+		settings = info.Settings
+	}
+	return versionWith(settings)
+}
+
+// versionWith is versionLine given the build's settings.
+func versionWith(settings []debug.BuildSetting) string {
+	var rev, dirty string
+	for _, s := range settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "+dirty"
+		}
+	}
+	if rev == "" {
+		return "starling " + version
+	}
+	return "starling " + version + " (commit " + rev + dirty + ")"
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,24 @@ func TestLogValuesBounded(t *testing.T) {
 			if !strings.Contains(lines[3], w) {
 				t.Errorf("%s: %q missing from %s", format, w, lines[3])
 			}
+		}
+	}
+}
+
+func TestVersionNamesTheCommit(t *testing.T) {
+	for _, tc := range []struct {
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{nil, "starling " + version},
+		{[]debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.modified", Value: "false"}},
+			"starling " + version + " (commit abc123)"},
+		{[]debug.BuildSetting{{Key: "vcs.modified", Value: "true"}, {Key: "vcs.revision", Value: "abc123"}},
+			"starling " + version + " (commit abc123+dirty)"},
+		{[]debug.BuildSetting{{Key: "vcs.modified", Value: "true"}}, "starling " + version},
+	} {
+		if got := versionWith(tc.settings); got != tc.want {
+			t.Errorf("versionWith(%v) = %q, want %q", tc.settings, got, tc.want)
 		}
 	}
 }
