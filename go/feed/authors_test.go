@@ -16,6 +16,7 @@ type authorStore struct {
 	mentions          map[int64][]int64 // status -> mentioned accounts
 	sts               []*store.Status   // ascending IDs
 	queries           int               // ListStatuses and ListStatusIDs calls
+	loaded            int               // statuses asked of GetStatusesByIDs
 }
 
 func (s *authorStore) GetFollowingIDs(_ context.Context, id int64) ([]int64, error) {
@@ -60,6 +61,7 @@ func (s *authorStore) ListStatusIDs(ctx context.Context, q store.StatusQuery) ([
 }
 
 func (s *authorStore) GetStatusesByIDs(_ context.Context, ids []int64) ([]*store.Status, error) {
+	s.loaded += len(ids)
 	var out []*store.Status
 	for _, st := range s.sts {
 		if slices.Contains(ids, st.ID) {
@@ -143,4 +145,62 @@ func TestCelebrityMergeFromAuthorTimelines(t *testing.T) {
 		t.Errorf("author timeline %v still holds the deleted status", got)
 	}
 	read(15, 14, 13, 11, 10)
+}
+
+// TestCelebrityMergeLoadsThePage: of several celebrities' author timelines
+// a read loads only the statuses that can reach its page, and still fills
+// the page when one of them is gone from the store.
+func TestCelebrityMergeLoadsThePage(t *testing.T) {
+	ctx := context.Background()
+	const viewer, celebA, celebB = 1, 2, 3
+	st := &authorStore{
+		following: map[int64][]int64{viewer: {celebA, celebB}},
+		hidden:    map[int64][]int64{},
+		mentions:  map[int64][]int64{},
+	}
+	c := NewCached(st, NewMemory(800, 1<<20), 20, slog.New(slog.DiscardHandler))
+	audience := []int64{viewer}
+	for id := int64(100); len(audience) < 21; id++ {
+		audience = append(audience, id)
+	}
+	page := store.Page{Limit: 5}
+	// The viewer's home is built first, so it holds none of the
+	// celebrities' statuses: the page comes from their author timelines.
+	if _, err := c.Home(ctx, viewer, page); err != nil {
+		t.Fatal(err)
+	}
+	// Interleaved: A posts the even IDs 10..28, B the odd ones 11..29.
+	for id := int64(10); id < 30; id++ {
+		author := int64(celebA)
+		if id%2 == 1 {
+			author = celebB
+		}
+		s := &store.Status{ID: id, AccountID: author, Visibility: store.VisibilityPublic}
+		st.sts = append(st.sts, s)
+		if err := c.StatusAdded(ctx, s, append([]int64{author}, audience...), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Home(ctx, viewer, page); err != nil { // builds the author timelines
+		t.Fatal(err)
+	}
+	st.loaded = 0
+	got, err := c.Home(ctx, viewer, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{29, 28, 27, 26, 25}; !slices.Equal(ids(got), want) {
+		t.Fatalf("home %v, want %v", ids(got), want)
+	}
+	if st.loaded > page.Limit {
+		t.Errorf("a warm read loaded %d statuses for a page of %d", st.loaded, page.Limit)
+	}
+	// 27 is gone from the store but not yet from B's author timeline.
+	st.sts = slices.DeleteFunc(st.sts, func(s *store.Status) bool { return s.ID == 27 })
+	if got, err = c.Home(ctx, viewer, page); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{29, 28, 26, 25, 24}; !slices.Equal(ids(got), want) {
+		t.Fatalf("home without 27: %v, want %v", ids(got), want)
+	}
 }
