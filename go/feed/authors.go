@@ -14,7 +14,7 @@ import (
 // A celebrity's statuses are not fanned out, so every home read of one of
 // its followers merged them from SQL: one query over the viewer's
 // celebrity followees (and again for a page holding a reblog, which
-// de-duplication reads twice). On the github graph that query was half of
+// de-duplication then read twice). On the github graph that query was half of
 // the server's CPU per home read. Instead, each celebrity has a cached
 // timeline of its own statuses that a follower's home shows (public,
 // unlisted and private ones and its reblogs; AuthorKey), kept like a home:
