@@ -128,10 +128,6 @@ func runHTTP(e *env, args []string) error {
 	if _, err := os.Stat(*server); err != nil {
 		return usagef("--server: %v (run make build)", err)
 	}
-	serverVersion, err := exec.Command(*server, "version").Output()
-	if err != nil {
-		return fmt.Errorf("%s version: %w", *server, err)
-	}
 
 	var gw *graphWorkload
 	if *dataDir != "" {
@@ -155,6 +151,10 @@ func runHTTP(e *env, args []string) error {
 		"--rate-limit-apps", "0"}, serverArgs...)}
 	if gw != nil {
 		opts = gw.serverOptions(opts)
+	}
+	serverVersion, err := exec.Command(*server, "version").Output()
+	if err != nil {
+		return fmt.Errorf("%s version: %w", *server, err)
 	}
 	srv, err := startServer(e, *server, opts)
 	if err != nil {
