@@ -73,7 +73,7 @@ func (c *Cached) celebrityPage(ctx context.Context, viewerID int64, celebs []int
 	want := ids
 	if !slices.ContainsFunc(celebs, hides) {
 		slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) })
-		want = merge(ids, nil, func(id int64) int64 { return id }, page)
+		want = cutToPage(ids, page)
 	}
 	if sts, err = c.load(ctx, want); err == nil && len(sts) < len(want) && len(want) < len(ids) {
 		sts, err = c.load(ctx, ids)

@@ -178,12 +178,7 @@ func windowPage(ids []int64, complete bool, page store.Page) ([]int64, bool) {
 	if end < start {
 		end = start
 	}
-	in := ids[start:end]
-	if page.MinID != 0 && len(in) > page.Limit {
-		in = in[len(in)-page.Limit:]
-	} else if page.MinID == 0 && len(in) > page.Limit {
-		in = in[:page.Limit]
-	}
+	in := cutToPage(ids[start:end], page)
 	return decidePage(slices.Clone(in), complete, oldest, page)
 }
 

@@ -222,11 +222,17 @@ func merge[T any](a, b []T, id func(T) int64, page store.Page) []T {
 			j++
 		}
 	}
-	if len(merged) <= page.Limit {
-		return merged
+	return cutToPage(merged, page)
+}
+
+// cutToPage cuts s, newest first, to page: its newest Limit entries, or
+// with MinID the Limit entries closest above MinID (its oldest ones).
+func cutToPage[T any](s []T, page store.Page) []T {
+	if len(s) <= page.Limit {
+		return s
 	}
 	if page.MinID != 0 {
-		return merged[len(merged)-page.Limit:]
+		return s[len(s)-page.Limit:]
 	}
-	return merged[:page.Limit]
+	return s[:page.Limit]
 }
