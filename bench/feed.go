@@ -585,17 +585,12 @@ func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond)
 // Redis's used_memory.
 func (o feedOptions) memoryInUse(ctx context.Context, storeName string) int64 {
 	if storeName == "redis" {
-		info, err := o.rdb.Info(ctx, "memory").Result()
+		info, err := o.rdb.InfoMap(ctx, "memory").Result()
 		if err != nil {
 			return 0
 		}
-		for _, line := range strings.Split(info, "\n") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
-				n, _ := strconv.ParseInt(v, 10, 64)
-				return n
-			}
-		}
-		return 0
+		n, _ := strconv.ParseInt(info["Memory"]["used_memory"], 10, 64)
+		return n
 	}
 	runtime.GC()
 	var ms runtime.MemStats
@@ -700,20 +695,21 @@ func rawZaddRate(ctx context.Context, rdb *redis.Client, addr string, db, reques
 // redisCPU is the CPU time Redis has used since it started (INFO cpu:
 // used_cpu_user + used_cpu_sys, every thread of the process).
 func redisCPU(ctx context.Context, rdb *redis.Client) (time.Duration, error) {
-	info, err := rdb.Info(ctx, "cpu").Result()
+	info, err := rdb.InfoMap(ctx, "cpu").Result()
 	if err != nil {
 		return 0, fmt.Errorf("redis INFO cpu: %w", err)
 	}
 	var sum float64
-	for line := range strings.SplitSeq(info, "\n") {
-		name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && (name == "used_cpu_user" || name == "used_cpu_sys") {
-			f, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				return 0, fmt.Errorf("redis INFO cpu %s: %w", line, err)
-			}
-			sum += f
+	for _, name := range []string{"used_cpu_user", "used_cpu_sys"} {
+		value, ok := info["CPU"][name]
+		if !ok {
+			continue
 		}
+		f, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return 0, fmt.Errorf("redis INFO cpu %s:%s: %w", name, value, err)
+		}
+		sum += f
 	}
 	return time.Duration(sum * float64(time.Second)), nil
 }
