@@ -78,35 +78,60 @@ func TestCanView(t *testing.T) {
 		{"public, stranger", store.VisibilityPublic, viewerContext{id: viewer}, readPublic, true},
 		{"unlisted, anonymous", store.VisibilityUnlisted, viewerContext{}, readDirect, true},
 		{"unlisted, not on public timelines", store.VisibilityUnlisted, viewerContext{id: viewer}, readPublic, false},
-		{"unlisted, follower at home", store.VisibilityUnlisted, viewerContext{id: viewer, following: map[int64]bool{author: true}}, readHome, true},
+		{"unlisted, follower at home", store.VisibilityUnlisted, viewerContext{id: viewer, following: idList{author}}, readHome, true},
 		{"private, anonymous", store.VisibilityPrivate, viewerContext{}, readDirect, false},
 		{"private, stranger", store.VisibilityPrivate, viewerContext{id: viewer}, readDirect, false},
-		{"private, follower", store.VisibilityPrivate, viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, true},
+		{"private, follower", store.VisibilityPrivate, viewerContext{id: viewer, following: idList{author}}, readDirect, true},
+		{"private, follower of many", store.VisibilityPrivate, viewerContext{id: viewer, following: idList{-5, 0, author, 7, 1 << 40}}, readDirect, true},
+		{"private, follower of others", store.VisibilityPrivate, viewerContext{id: viewer, following: idList{-5, 0, 7, 1 << 40}}, readDirect, false},
 		{"private, mentioned", store.VisibilityPrivate, viewerContext{id: viewer, mentioned: map[int64]bool{statusID: true}}, readDirect, true},
 		{"private, author", store.VisibilityPrivate, viewerContext{id: author}, readDirect, true},
-		{"direct, follower", store.VisibilityDirect, viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, false},
+		{"direct, follower", store.VisibilityDirect, viewerContext{id: viewer, following: idList{author}}, readDirect, false},
 		{"direct, mentioned", store.VisibilityDirect, viewerContext{id: viewer, mentioned: map[int64]bool{statusID: true}}, readDirect, true},
 		{"direct, author", store.VisibilityDirect, viewerContext{id: author}, readHome, true},
 		{"direct, anonymous", store.VisibilityDirect, viewerContext{}, readDirect, false},
-		{"blocked hides public", store.VisibilityPublic, viewerContext{id: viewer, blocked: map[int64]bool{author: true}}, readDirect, false},
-		{"blocked beats following", store.VisibilityPrivate, viewerContext{id: viewer, following: map[int64]bool{author: true}, blocked: map[int64]bool{author: true}}, readHome, false},
-		{"muted hidden at home", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readHome, false},
-		{"muted hidden in notifications", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}, mutedNotifications: map[int64]bool{author: true}}, readNotifications, false},
-		{"muted without notifications shown in notifications", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readNotifications, true},
-		{"muted without notifications still hidden at home", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readHome, false},
-		{"blocked hides notifications whatever the mutes", store.VisibilityPublic, viewerContext{id: viewer, blocked: map[int64]bool{author: true}}, readNotifications, false},
-		{"muted shown when opened", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readDirect, true},
-		{"muted shown on the profile", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readAccount, true},
-		{"muted hidden in trends", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readTrends, false},
-		{"muted hidden in For you", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readForYou, false},
+		{"blocked hides public", store.VisibilityPublic, viewerContext{id: viewer, blocked: idList{author}}, readDirect, false},
+		{"blocked beats following", store.VisibilityPrivate, viewerContext{id: viewer, following: idList{author}, blocked: idList{author}}, readHome, false},
+		{"muted hidden at home", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readHome, false},
+		{"muted hidden in notifications", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}, mutedNotifications: idList{author}}, readNotifications, false},
+		{"muted without notifications shown in notifications", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readNotifications, true},
+		{"muted without notifications still hidden at home", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readHome, false},
+		{"blocked hides notifications whatever the mutes", store.VisibilityPublic, viewerContext{id: viewer, blocked: idList{author}}, readNotifications, false},
+		{"muted shown when opened", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readDirect, true},
+		{"muted shown on the profile", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readAccount, true},
+		{"muted hidden in trends", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readTrends, false},
+		{"muted hidden in For you", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readForYou, false},
 		{"private of a stranger hidden in For you", store.VisibilityPrivate, viewerContext{id: viewer}, readForYou, false},
-		{"muted shown on public timelines", store.VisibilityPublic, viewerContext{id: viewer, muted: map[int64]bool{author: true}}, readPublic, true},
-		{"unknown visibility", "bogus", viewerContext{id: viewer, following: map[int64]bool{author: true}}, readDirect, false},
+		{"muted shown on public timelines", store.VisibilityPublic, viewerContext{id: viewer, muted: idList{author}}, readPublic, true},
+		{"unknown visibility", "bogus", viewerContext{id: viewer, following: idList{author}}, readDirect, false},
 	}
 	for _, tt := range tests {
 		st := &store.Status{ID: statusID, AccountID: author, Visibility: tt.vis}
 		if got := canView(&tt.vc, st, tt.path); got != tt.want {
 			t.Errorf("%s: canView = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestIDList(t *testing.T) {
+	tests := []struct {
+		name string
+		l    idList
+		id   int64
+		want bool
+	}{
+		{"nil", nil, 1, false},
+		{"only", idList{1}, 1, true},
+		{"first", idList{1, 3, 5}, 1, true},
+		{"middle", idList{1, 3, 5}, 3, true},
+		{"last", idList{1, 3, 5}, 5, true},
+		{"below", idList{1, 3, 5}, 0, false},
+		{"between", idList{1, 3, 5}, 4, false},
+		{"above", idList{1, 3, 5}, 6, false},
+	}
+	for _, tt := range tests {
+		if got := tt.l.has(tt.id); got != tt.want {
+			t.Errorf("%s: %v.has(%d) = %v, want %v", tt.name, tt.l, tt.id, got, tt.want)
 		}
 	}
 }

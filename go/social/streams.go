@@ -21,10 +21,10 @@ import (
 // listener: whom it follows, blocks or is blocked by, and mutes.
 type StreamViewer struct {
 	id                 int64
-	following          []int64 // ascending
-	blocked            map[int64]bool
-	muted              map[int64]bool
-	mutedNotifications map[int64]bool
+	following          idList
+	blocked            idList
+	muted              idList
+	mutedNotifications idList
 	filters            streamFilters
 }
 
@@ -36,16 +36,14 @@ type StreamViewer struct {
 func (s *Service) LoadStreamViewer(ctx context.Context, viewer *store.Account) (*StreamViewer, error) {
 	const op = "social.LoadStreamViewer"
 	vc := &viewerContext{id: viewer.ID}
-	rel, err := s.loadRelations(ctx, vc)
-	if err != nil {
+	if err := s.loadRelations(ctx, vc); err != nil {
 		return nil, err
 	}
-	following := rel.Following // sorted, as the search below needs
 	filters, err := s.store.ListFilters(ctx, viewer.ID)
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	return &StreamViewer{id: viewer.ID, following: following,
+	return &StreamViewer{id: viewer.ID, following: vc.following,
 		blocked: vc.blocked, muted: vc.muted, mutedNotifications: vc.mutedNotifications,
 		filters: streamFilters{all: filters}}, nil
 }
@@ -59,8 +57,8 @@ type StreamStatus struct {
 	mentions  map[int64][]int64 // by status ID
 	// suspended and silenced are the moderated accounts when the event
 	// was loaded: the same for every listener, so read once per event.
-	suspended map[int64]bool
-	silenced  map[int64]bool
+	suspended idList
+	silenced  idList
 }
 
 // LoadStreamStatus loads status id for streaming, with the moderated
@@ -79,7 +77,7 @@ func (s *Service) LoadStreamStatus(ctx context.Context, id int64) (*StreamStatus
 		return nil, err
 	}
 	mod := &viewerContext{} // anonymous: the moderated accounts only
-	if _, err := s.loadRelations(ctx, mod); err != nil {
+	if err := s.loadRelations(ctx, mod); err != nil {
 		return nil, err
 	}
 	ss := &StreamStatus{status: st, originals: originals, suspended: mod.suspended, silenced: mod.silenced}
@@ -128,15 +126,9 @@ func (ss *StreamStatus) VisibleTo(v *StreamViewer, userStream bool) bool {
 
 // contextFor is v's viewerContext for ss, from memory.
 func (v *StreamViewer) contextFor(ss *StreamStatus) *viewerContext {
-	vc := &viewerContext{id: v.id, blocked: v.blocked, muted: v.muted, mutedNotifications: v.mutedNotifications,
-		originals: ss.originals}
+	vc := &viewerContext{id: v.id, following: v.following, blocked: v.blocked, muted: v.muted,
+		mutedNotifications: v.mutedNotifications, originals: ss.originals}
 	for _, st := range ss.all() {
-		if _, ok := slices.BinarySearch(v.following, st.AccountID); ok {
-			if vc.following == nil {
-				vc.following = map[int64]bool{}
-			}
-			vc.following[st.AccountID] = true
-		}
 		if slices.Contains(ss.mentions[st.ID], v.id) {
 			if vc.mentioned == nil {
 				vc.mentioned = map[int64]bool{}

@@ -176,7 +176,7 @@ func (s *Service) dropHiddenAuthors(ctx context.Context, viewer *store.Account, 
 	if viewer != nil {
 		vc.id = viewer.ID
 	}
-	if _, err := s.loadRelations(ctx, vc); err != nil {
+	if err := s.loadRelations(ctx, vc); err != nil {
 		return nil, err
 	}
 	out := make([]store.StatusEngagement, 0, len(cands))

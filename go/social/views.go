@@ -47,11 +47,7 @@ func (s *Service) ViewStatuses(ctx context.Context, viewer *store.Account, sts [
 	if err != nil {
 		return nil, err
 	}
-	all := make([]*store.Status, 0, len(sts)+len(originals))
-	all = append(all, sts...)
-	for _, o := range originals {
-		all = append(all, o)
-	}
+	all := withOriginals(sts, originals)
 	ids := make([]int64, len(all))
 	for i, st := range all {
 		ids[i] = st.ID

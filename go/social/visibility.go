@@ -28,14 +28,14 @@ const (
 // per status: follows, blocks and mutes in one query (relations.go),
 // mentions and reblogged originals in one each.
 type viewerContext struct {
-	id        int64          // 0 for an anonymous viewer
-	following map[int64]bool // accounts the viewer follows
-	blocked   map[int64]bool // accounts the viewer blocks or is blocked by (relations.go)
-	muted     map[int64]bool // accounts the viewer mutes, mute not expired (relations.go)
+	id        int64  // 0 for an anonymous viewer
+	following idList // accounts the viewer follows
+	blocked   idList // accounts the viewer blocks or is blocked by (relations.go)
+	muted     idList // accounts the viewer mutes, mute not expired (relations.go)
 	// mutedNotifications: those of muted whose mute also hides their
 	// notifications (Mastodon's notifications=true, the default); a mute
 	// with notifications=false leaves notifications alone (relations.go).
-	mutedNotifications map[int64]bool
+	mutedNotifications idList
 	mentioned          map[int64]bool // statuses of the batch that mention the viewer (mentions.go)
 	// originals are the originals of the batch's reblogs, by ID, loaded for
 	// every viewer (anonymous too): a reblog is judged with its original.
@@ -43,8 +43,8 @@ type viewerContext struct {
 	// suspended and silenced are the instance's moderated accounts
 	// (moderators' actions, adminaccounts.go), loaded for every viewer,
 	// anonymous too, in the relations query.
-	suspended map[int64]bool
-	silenced  map[int64]bool
+	suspended idList
+	silenced  idList
 }
 
 // canView is THE visibility rule. Every read path (single status, context,
@@ -98,7 +98,7 @@ func canViewOwn(vc *viewerContext, s *store.Status, path readPath) bool {
 	case store.VisibilityUnlisted:
 		return path != readPublic
 	case store.VisibilityPrivate:
-		return vc.id != 0 && (vc.following[s.AccountID] || vc.mentioned[s.ID])
+		return vc.id != 0 && (vc.following.has(s.AccountID) || vc.mentioned[s.ID])
 	case store.VisibilityDirect:
 		return vc.id != 0 && vc.mentioned[s.ID]
 	default:
@@ -122,7 +122,7 @@ func canViewReblogged(vc *viewerContext, o *store.Status, path readPath) bool {
 		return true
 	}
 	if path == readAccount {
-		return !vc.muted[o.AccountID]
+		return !vc.muted.has(o.AccountID)
 	}
 	return !mutedOn(vc, o.AccountID, path)
 }
@@ -140,10 +140,10 @@ func authorHidden(vc *viewerContext, authorID int64, path readPath) bool {
 	if vc.id != 0 && vc.id == authorID {
 		return false
 	}
-	if vc.silenced[authorID] && !vc.following[authorID] {
+	if vc.silenced.has(authorID) && !vc.following.has(authorID) {
 		return true
 	}
-	if vc.blocked[authorID] {
+	if vc.blocked.has(authorID) {
 		return true
 	}
 	return mutedOn(vc, authorID, path)
@@ -173,16 +173,16 @@ func visibleAccounts(as []*store.Account) []*store.Account {
 // on the public timelines and in trending statuses (Mastodon's leave
 // silenced authors out for everyone, as the store's query does).
 func moderatedOn(vc *viewerContext, authorID int64, path readPath) bool {
-	return vc.suspended[authorID] || vc.silenced[authorID] && (path == readPublic || path == readTrends)
+	return vc.suspended.has(authorID) || vc.silenced.has(authorID) && (path == readPublic || path == readTrends)
 }
 
 // mutedOn reports whether a mute hides authorID on path.
 func mutedOn(vc *viewerContext, authorID int64, path readPath) bool {
 	switch path {
 	case readHome, readTrends, readBatch, readForYou:
-		return vc.muted[authorID]
+		return vc.muted.has(authorID)
 	case readNotifications:
-		return vc.mutedNotifications[authorID]
+		return vc.mutedNotifications.has(authorID)
 	default:
 		return false
 	}
@@ -206,20 +206,27 @@ func (s *Service) loadViewerContext(ctx context.Context, viewer *store.Account, 
 		vc.id = viewer.ID
 	}
 	// Anonymous viewers too: the moderated accounts come with the relations.
-	if _, err := s.loadRelations(ctx, vc); err != nil {
+	if err := s.loadRelations(ctx, vc); err != nil {
 		return nil, err
 	}
 	if viewer == nil {
 		return vc, nil
 	}
-	all := sts
-	for _, o := range originals {
-		all = append(all[:len(all):len(all)], o)
-	}
-	if err := s.loadMentions(ctx, vc, all); err != nil {
+	if err := s.loadMentions(ctx, vc, withOriginals(sts, originals)); err != nil {
 		return nil, err
 	}
 	return vc, nil
+}
+
+// withOriginals is sts followed by the originals of its reblogs, in a new
+// slice (sts is the caller's).
+func withOriginals(sts []*store.Status, originals map[int64]*store.Status) []*store.Status {
+	all := make([]*store.Status, 0, len(sts)+len(originals))
+	all = append(all, sts...)
+	for _, o := range originals {
+		all = append(all, o)
+	}
+	return all
 }
 
 // filterVisible keeps the statuses viewer may see on path, in order;
