@@ -359,7 +359,7 @@ func (o feedOptions) measure(ctx context.Context, g *followGraph, strategy, stor
 	}
 	if strategy != feed.StrategyPull {
 		memAfter := o.memoryInUse(ctx, storeName)
-		res.Timelines, res.Entries = o.countEntries(ctx, mem, prefix, builtIDs)
+		res.Timelines, res.Entries = o.countEntries(ctx, mem, rtl, builtIDs)
 		if res.Entries > 0 {
 			res.BytesPerEntry = float64(memAfter-memBefore) / float64(res.Entries)
 		}
@@ -599,27 +599,26 @@ func (o feedOptions) memoryInUse(ctx context.Context, storeName string) int64 {
 }
 
 // countEntries counts the cached timelines and IDs: the in-process store's
-// own count, or ZCARD of the built homes' sorted sets in Redis (their key
-// as feed.Redis names them).
-func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, prefix string, ids []int64) (int, int64) {
+// own count, or the built homes' sizes in Redis.
+func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, rtl *feed.Redis, ids []int64) (int, int64) {
 	if mem != nil {
 		s := mem.Stats()
 		return s.Timelines, s.Entries
 	}
-	pipe := o.rdb.Pipeline()
-	cmds := make([]*redis.IntCmd, len(ids))
+	keys := make([]feed.Key, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.ZCount(ctx, prefix+"tl:{h"+strconv.FormatInt(id, 10)+"}:ids", "(0", "+inf") // IDs, not the completeness marker
+		keys[i] = feed.HomeKey(id)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	sizes, err := rtl.Sizes(ctx, keys)
+	if err != nil {
 		return 0, 0
 	}
 	var tls int
 	var n int64
-	for _, c := range cmds {
-		if c.Val() > 0 {
+	for _, size := range sizes {
+		if size > 0 {
 			tls++
-			n += c.Val()
+			n += size
 		}
 	}
 	return tls, n

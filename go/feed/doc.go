@@ -98,14 +98,15 @@
 // it reached; a status missing when loaded is skipped.
 //
 // With --redis the timelines live in Redis (type Redis), shared by every
-// server process: per timeline a sorted set scored by status ID (holding,
-// while the timeline is complete, a marker member "0" below every ID) and
-// a meta hash (the tag it was built for), keys hash-tagged by timeline so
-// that each operation is one Lua script on one Redis Cluster node. A
+// server process: per timeline a list of status IDs, newest first (ending,
+// while the timeline is complete, in a marker "0" older than every ID),
+// and a meta hash (the tag it was built for), keys hash-tagged by timeline
+// so that each operation is one Lua script on one Redis Cluster node. A
 // fan-out is one pipeline of script calls, each over up to 64 timelines
 // of one cluster slot, naming each timeline by its hash tag: two
-// commands per live timeline (first member, ZADD; the trim back to the
-// cap runs for one status in ten). The hybrid celebrity set is a Redis
+// commands per live timeline (LINDEX of the head, LPUSH; a status older
+// than the head is inserted in order, and the trim back to the cap runs
+// for one status in ten). The hybrid celebrity set is a Redis
 // set then, so a process that never saw a celebrity post still merges
 // its statuses. A timeline not read for --inactive-days expires, and
 // fan-out then skips it (Mastodon's inactive users) until its owner's

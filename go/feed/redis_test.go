@@ -2,6 +2,7 @@ package feed_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"testing"
@@ -175,4 +176,94 @@ func TestRedisAddMany(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedisOutOfOrder: statuses reach a timeline out of order and more
+// than once (fan-outs crossing, redeliveries), and are deleted; every page
+// Redis serves as a hit must equal what a timeline holding every status
+// would answer, whatever the bounds. Small caps force trims, after which
+// older pages must go cold rather than answer short.
+func TestRedisOutOfOrder(t *testing.T) {
+	for name, client := range map[string]func(*testing.T) redis.UniversalClient{"redis": testRedis, "cluster": testCluster} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			rdb := client(t)
+			rng := rand.New(rand.NewPCG(7, 11))
+			hits := 0
+			for round := range 20 {
+				capacity := 3 + rng.IntN(10)
+				r := feed.NewRedis(rdb, testPrefix(), capacity, time.Hour)
+				must(t, r.Load(ctx))
+				k := feed.HomeKey(int64(round + 1))
+				all := map[int64]bool{} // every status the timeline's owner may see
+				var initial []int64
+				for range rng.IntN(capacity) {
+					id := int64(1 + rng.IntN(300))
+					all[id] = true
+					initial = append(initial, id)
+				}
+				gen, err := r.BeginBuild(ctx, k)
+				must(t, err)
+				must(t, r.InstallBuild(ctx, k, gen, 0, initial, true))
+				for range 150 {
+					id := int64(1 + rng.IntN(300))
+					switch op := rng.IntN(10); {
+					case op < 6:
+						all[id] = true
+						_, err = r.Add(ctx, []feed.Key{k}, id)
+					case op < 7:
+						delete(all, id)
+						err = r.Remove(ctx, []feed.Key{k}, id)
+					default:
+						p := store.Page{Limit: 1 + rng.IntN(6)}
+						switch rng.IntN(4) {
+						case 1:
+							p.MaxID = id
+						case 2:
+							p.MinID = int64(rng.IntN(300))
+						case 3:
+							p.MaxID, p.SinceID = id, int64(rng.IntN(int(id)))
+						}
+						var got []int64
+						var state feed.PageState
+						got, state, err = r.Page(ctx, k, 0, p)
+						if state == feed.Hit {
+							hits++
+							if want := referencePage(all, p); !slices.Equal(got, want) {
+								t.Fatalf("round %d (cap %d): page %+v = %v, want %v", round, capacity, p, got, want)
+							}
+						}
+					}
+					must(t, err)
+				}
+				sizes, err := r.Sizes(ctx, []feed.Key{k})
+				must(t, err)
+				if sizes[0] > int64(capacity)+10 {
+					t.Fatalf("round %d: timeline holds %d IDs, cap %d", round, sizes[0], capacity)
+				}
+			}
+			if hits < 250 {
+				t.Fatalf("only %d pages were hits: the test checks too little", hits)
+			}
+		})
+	}
+}
+
+// referencePage is page's answer from every status there is: newest
+// first, for a min_id page the ones closest above MinID.
+func referencePage(all map[int64]bool, p store.Page) []int64 {
+	var ids []int64
+	for id := range all {
+		if id > p.SinceID && id > p.MinID && (p.MaxID == 0 || id < p.MaxID) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	if p.MinID != 0 {
+		ids = ids[:min(p.Limit, len(ids))]
+	} else {
+		ids = ids[max(0, len(ids)-p.Limit):]
+	}
+	slices.Reverse(ids)
+	return ids
 }
