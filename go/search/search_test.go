@@ -49,7 +49,8 @@ func TestHashEmbedder(t *testing.T) {
 	}
 }
 
-func newIndexed(t *testing.T) (*Statuses, store.Store) {
+// newStore is a new, migrated SQLite store.
+func newStore(t *testing.T) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir()+"/s.db")
@@ -60,21 +61,32 @@ func newIndexed(t *testing.T) (*Statuses, store.Store) {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return newIndexedOn(t, st)
+	return st
+}
+
+func newIndexed(t *testing.T) (*Statuses, store.Store) {
+	t.Helper()
+	return newIndexedOn(t, newStore(t))
 }
 
 // newIndexedOn is newIndexed over an existing store (another process, or
 // the same one after a restart).
 func newIndexedOn(t *testing.T, st store.Store) (*Statuses, store.Store) {
 	t.Helper()
-	ctx := context.Background()
+	return newService(t, st, true), st
+}
+
+// newService is a search service with the hash embedder over st, which
+// embeds inline or leaves that to its embedding job.
+func newService(t *testing.T, st store.Store, inline bool) *Statuses {
+	t.Helper()
 	emb := NewHashEmbedder(DefaultDim)
-	idx, err := NewIndex(ctx, IndexConfig{Name: "statuses", Dim: DefaultDim}, EmbedderVectors{Store: st, Embedder: emb.Name()}, nil)
+	idx, err := NewIndex(context.Background(), IndexConfig{Name: "statuses", Dim: DefaultDim}, EmbedderVectors{Store: st, Embedder: emb.Name()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return NewStatuses(emb, idx, st, true, nil), st
+	return NewStatuses(emb, idx, st, inline, nil)
 }
 
 func TestOpenBuildsFromTheDatabaseAndSearches(t *testing.T) {

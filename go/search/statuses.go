@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,11 @@ type Statuses struct {
 	prev     atomic.Pointer[Previous] // answers searches while emb's backlog is embedded
 	nudge    chan struct{}            // wakes the embedding job
 	embedded atomic.Int64             // vectors the job stored
+
+	// Edited statuses the embedding job must embed again (see redoLater).
+	redoMu sync.Mutex
+	redo   []int64
+	rescan bool // redo overflowed: the job scans every status again
 }
 
 // NewStatuses returns a search service over index, whose vectors must come
@@ -202,7 +208,8 @@ func (s *Statuses) wake() {
 // says now and no longer by the words the edit took out: inline, its
 // stored vector is replaced and so is its index entry; otherwise its index
 // entry is dropped (the edit deleted the stored vector) and the embedding
-// job embeds it again. Failure is logged, as for StatusCreated.
+// job embeds it again, however old it is. Failure is logged, as for
+// StatusCreated.
 func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 	if st.ReblogOfID != 0 {
 		return
@@ -224,7 +231,7 @@ func (s *Statuses) StatusEdited(ctx context.Context, st *store.Status) {
 		s.log.ErrorContext(ctx, "search: index edited status", "status_id", st.ID, "err", err)
 	}
 	if len(rows) == 0 {
-		s.wake()
+		s.redoLater(st.ID)
 	}
 	if p := s.prev.Load(); p != nil {
 		var old []store.StatusEmbedding

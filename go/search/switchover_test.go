@@ -9,7 +9,6 @@ import (
 
 	"github.com/starling-social/starling/go/snowflake/snowflaketest"
 	"github.com/starling-social/starling/go/store"
-	"github.com/starling-social/starling/go/store/sqlite"
 )
 
 // After a change of embedder, searches use the previous embedder's index
@@ -18,14 +17,7 @@ import (
 // once every status has a vector under the new embedder.
 func TestChangingEmbedderServesThePreviousIndexUntilTheNewOneIsComplete(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir()+"/s.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := newStore(t)
 	ids := snowflaketest.New()
 	acct := &store.Account{ID: snowflaketest.NextID(t, ids), Username: "a", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	if err := st.PutAccount(ctx, acct); err != nil {
