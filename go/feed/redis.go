@@ -404,6 +404,11 @@ func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([
 	}
 	res, err := run(ctx, r.rdb, pageScript, r.keys(k), strconv.FormatUint(tag, 10), hiArg,
 		strconv.FormatInt(lo, 10), strconv.Itoa(page.Limit), mode, r.ttlSeconds()).Slice()
+	if redis.HasErrorPrefix(err, "WRONGTYPE") {
+		// A timeline of another layout, written by a process of an older
+		// version sharing this Redis: dropped, it is rebuilt as a miss.
+		return nil, Miss, r.Invalidate(ctx, k)
+	}
 	if err != nil {
 		return nil, Miss, fmt.Errorf("feed: redis page: %w", err)
 	}
@@ -525,7 +530,10 @@ func (r *Redis) ready(ctx context.Context) error {
 }
 
 // layout names the keys' shapes (ID lists; sorted sets before it was
-// named): timelines of another layout are flushed, as for a mode change.
+// named): timelines of another layout are flushed, as for a mode change,
+// and one that a process of an older version writes afterwards (a rolling
+// upgrade) fails its writes (the fan-out drops it) and reads as a miss
+// (Page drops it).
 const layout = "lists:"
 
 // Flush drops every timeline under the prefix (a strategy switch): each

@@ -267,3 +267,29 @@ func referencePage(all map[int64]bool, p store.Page) []int64 {
 	slices.Reverse(ids)
 	return ids
 }
+
+// TestRedisDropsOldLayout: a timeline a process of an older version wrote
+// as a sorted set (sharing Redis during a rolling upgrade) reads as a miss
+// and is dropped, so the next build installs it in the current layout.
+func TestRedisDropsOldLayout(t *testing.T) {
+	for name, client := range map[string]func(*testing.T) redis.UniversalClient{"redis": testRedis, "cluster": testCluster} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			rdb, prefix := client(t), testPrefix()
+			r := feed.NewRedis(rdb, prefix, 10, time.Hour)
+			must(t, r.Load(ctx))
+			k := feed.HomeKey(1)
+			must(t, rdb.ZAdd(ctx, prefix+"tl:{h1}:ids", redis.Z{Score: 5, Member: "5"}).Err())
+			must(t, rdb.HSet(ctx, prefix+"tl:{h1}:meta", "tag", "0").Err())
+			if ids, state, err := r.Page(ctx, k, 0, store.Page{Limit: 3}); err != nil || state != feed.Miss {
+				t.Fatalf("page of an old-layout timeline = %v, %v, %v; want a miss", ids, state, err)
+			}
+			gen, err := r.BeginBuild(ctx, k)
+			must(t, err)
+			must(t, r.InstallBuild(ctx, k, gen, 0, []int64{7, 5}, true))
+			if ids, state, err := r.Page(ctx, k, 0, store.Page{Limit: 3}); err != nil || state != feed.Hit || !slices.Equal(ids, []int64{7, 5}) {
+				t.Fatalf("page after the rebuild = %v, %v, %v; want [7 5]", ids, state, err)
+			}
+		})
+	}
+}
