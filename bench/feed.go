@@ -605,11 +605,7 @@ func (o feedOptions) countEntries(ctx context.Context, mem *feed.Memory, rtl *fe
 		s := mem.Stats()
 		return s.Timelines, s.Entries
 	}
-	keys := make([]feed.Key, len(ids))
-	for i, id := range ids {
-		keys[i] = feed.HomeKey(id)
-	}
-	sizes, err := rtl.Sizes(ctx, keys)
+	sizes, err := rtl.Sizes(ctx, feed.HomeKeys(ids))
 	if err != nil {
 		return 0, 0
 	}

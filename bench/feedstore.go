@@ -168,11 +168,7 @@ func (o feedStoreOptions) measureStore(ctx context.Context, name string) (*feedS
 	} else {
 		res.Entries = int64(o.users) * int64(min(o.entries, o.cap))
 		// Check a sample holds what was installed.
-		sample := make([]feed.Key, min(100, len(ids)))
-		for i := range sample {
-			sample[i] = feed.HomeKey(ids[i])
-		}
-		sizes, err := rtl.Sizes(ctx, sample)
+		sizes, err := rtl.Sizes(ctx, feed.HomeKeys(ids[:min(100, len(ids))]))
 		if err != nil {
 			return nil, err
 		}

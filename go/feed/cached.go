@@ -166,7 +166,7 @@ func (c *Cached) markCelebrity(ctx context.Context, accountID int64) error {
 // A removal that fails leaves a dangling ID at worst: reads skip statuses
 // that no longer exist.
 func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int64) error {
-	keys := append(homeKeys(home), listKeys(lists)...)
+	keys := append(HomeKeys(home), listKeys(lists)...)
 	authors, err := c.celebrityKeys(ctx, home)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (c *Cached) StatusRemoved(ctx context.Context, id int64, home, lists []int6
 // HomeChanged drops the accounts' cached homes: a follow backfills and an
 // unfollow, block or mute removes by the rebuild on their next read.
 func (c *Cached) HomeChanged(ctx context.Context, accountIDs ...int64) {
-	c.invalidate(ctx, homeKeys(accountIDs))
+	c.invalidate(ctx, HomeKeys(accountIDs))
 }
 
 func (c *Cached) invalidate(ctx context.Context, keys []Key) {
@@ -373,14 +373,6 @@ func (c *Cached) rebuild(ctx context.Context, k Key, tag uint64, read func(store
 		return nil, c.tl.InstallBuild(ctx, k, gen, tag, ids[:min(len(ids), limit)], complete)
 	})
 	return err
-}
-
-func homeKeys(ids []int64) []Key {
-	keys := make([]Key, len(ids))
-	for i, id := range ids {
-		keys[i] = HomeKey(id)
-	}
-	return keys
 }
 
 func listKeys(ids []int64) []Key {

@@ -54,6 +54,15 @@ type Key struct {
 // HomeKey is the key of an account's home timeline.
 func HomeKey(accountID int64) Key { return Key{'h', accountID} }
 
+// HomeKeys are the home timelines' keys of accounts ids.
+func HomeKeys(ids []int64) []Key {
+	keys := make([]Key, len(ids))
+	for i, id := range ids {
+		keys[i] = HomeKey(id)
+	}
+	return keys
+}
+
 // ListKey is the key of a list's timeline.
 func ListKey(listID int64) Key { return Key{'l', listID} }
 

@@ -122,13 +122,7 @@ func (s *Statuses) embedTexts(ctx context.Context, todo []store.StatusText) erro
 // edit deleted: the job's backlog scan looks only a little behind the
 // newest status, and an edit may be of any.
 func (s *Statuses) redoLater(id int64) {
-	s.redoMu.Lock()
-	if len(s.redo) < maxRedo {
-		s.redo = append(s.redo, id)
-	} else {
-		s.rescan = true
-	}
-	s.redoMu.Unlock()
+	s.requeue([]int64{id})
 	s.wake()
 }
 
@@ -175,8 +169,8 @@ func (s *Statuses) embedEdited(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// requeue puts ids back on the redo list (or asks for a rescan, past
-// maxRedo) without waking the job: it retries at its next wake-up.
+// requeue puts ids on the redo list (or asks for a rescan, past maxRedo)
+// without waking the job.
 func (s *Statuses) requeue(ids []int64) {
 	s.redoMu.Lock()
 	defer s.redoMu.Unlock()
