@@ -21,13 +21,22 @@ const redisLossPort = 7110
 // startRedis runs a throwaway redis-server on port, without persistence.
 func startRedis(t *testing.T, port int) *exec.Cmd {
 	t.Helper()
+	ping := func() bool {
+		out, err := exec.Command("redis-cli", "-p", fmt.Sprint(port), "ping").Output()
+		return err == nil && strings.TrimSpace(string(out)) == "PONG"
+	}
+	if ping() {
+		// A stray server (an interrupted run's) would answer for the one
+		// started here, and outlive its kill.
+		t.Fatalf("a Redis already listens on port %d", port)
+	}
 	cmd := exec.Command("redis-server", "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 	if err := cmd.Start(); err != nil {
 		t.Skipf("redis-server: %v", err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	for range 100 {
-		if out, err := exec.Command("redis-cli", "-p", fmt.Sprint(port), "ping").Output(); err == nil && strings.TrimSpace(string(out)) == "PONG" {
+		if ping() {
 			return cmd
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -39,8 +48,17 @@ func startRedis(t *testing.T, port int) *exec.Cmd {
 // TestFeedRedisLossDrill: the Redis holding the timelines is killed under
 // read and write load: no home read fails (they fall back to SQL), posts
 // are still acknowledged, /readyz reports the loss; once a new, empty
-// Redis is up, timelines are rebuilt and hold every acknowledged status
-// once, the fan-outs that failed meanwhile delivered again by the outbox.
+// Redis is up, timelines are rebuilt from SQL and hold every status
+// acknowledged while it was down, once; the fan-outs that failed are
+// delivered again by the outbox, after which every acknowledged status is
+// there once.
+//
+// A fan-out may still fail for up to a second after Redis is back: the
+// client's dial circuit breaker keeps refusing new connections until its
+// next probe. A status posted then is left to the relay like one posted
+// while Redis was down, so the first check excuses exactly the statuses
+// acknowledged after the restart whose delivery the server logged as
+// failed; the second requires them too.
 func TestFeedRedisLossDrill(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server not installed")
@@ -118,6 +136,9 @@ func TestFeedRedisLossDrill(t *testing.T) {
 		}
 	}()
 	time.Sleep(time.Second)
+	mu.Lock()
+	ackedBeforeLoss := len(acked)
+	mu.Unlock()
 	_ = rs.Process.Kill()
 	_ = rs.Wait()
 	time.Sleep(2 * time.Second)
@@ -131,11 +152,17 @@ func TestFeedRedisLossDrill(t *testing.T) {
 	}
 	rebuiltBefore := metric(t, s, `starling_timeline_reads_total{result="rebuilt"}`)
 	rs = startRedis(t, redisLossPort) // a new, empty Redis
+	mu.Lock()
+	ackedWhileDown := len(acked)
+	mu.Unlock()
 	time.Sleep(time.Second)
 	close(stop)
 	wg.Wait()
 	if n := failed.Load(); n != 0 {
 		t.Fatalf("%d requests failed across the Redis loss (%d reads)", n, readsDone.Load())
+	}
+	if ackedWhileDown == ackedBeforeLoss {
+		t.Error("no post was acknowledged while Redis was down")
 	}
 	if r := s.must(s.do("GET", "/readyz", "", nil), http.StatusOK); !strings.Contains(string(r.body), `"status":"ok"`) {
 		t.Errorf("/readyz with Redis back: %s", r.body)
@@ -143,7 +170,9 @@ func TestFeedRedisLossDrill(t *testing.T) {
 	if got := metric(t, s, "starling_timeline_store_degraded"); got != 0 {
 		t.Errorf("starling_timeline_store_degraded = %v with Redis back, want 0", got)
 	}
-	check := func(when string) {
+	// missing reports the first acknowledged status (of those not excused)
+	// that a reader's home does not hold exactly once.
+	missing := func(excused map[string]bool) string {
 		t.Helper()
 		for i, tok := range readers {
 			count := map[string]int{}
@@ -151,20 +180,62 @@ func TestFeedRedisLossDrill(t *testing.T) {
 				count[id]++
 			}
 			for _, id := range acked {
-				if count[id] != 1 {
-					t.Fatalf("%s: reader%d's home holds acknowledged status %s %d times", when, i, id, count[id])
+				if count[id] != 1 && !(excused[id] && count[id] == 0) {
+					return fmt.Sprintf("reader%d's home holds acknowledged status %s %d times", i, id, count[id])
 				}
 			}
 		}
+		return ""
 	}
-	check("after Redis came back")
+	relayed := map[string]bool{}
+	for _, id := range failedDeliveries(t, s) {
+		relayed[id] = true
+	}
+	excused := map[string]bool{}
+	for _, id := range acked[ackedWhileDown:] {
+		excused[id] = relayed[id]
+	}
+	if m := missing(excused); m != "" {
+		t.Fatalf("after Redis came back: %s", m)
+	}
 	// The new Redis was empty: the readers' homes were rebuilt from SQL.
 	if after := metric(t, s, `starling_timeline_reads_total{result="rebuilt"}`); after <= rebuiltBefore {
 		t.Errorf("no timeline rebuilt after Redis came back (rebuilt reads %v, then %v)", rebuiltBefore, after)
 	}
-	time.Sleep(12 * time.Second) // the relay redelivers the failed fan-outs after their lease
-	check("after the relay")
-	t.Logf("%d posts acknowledged, %d home reads, 0 failed", len(acked), readsDone.Load())
+	// The relay redelivers each failed fan-out once its lease (10 s) has
+	// run out, and the outbox empties; then every status is there once.
+	if len(relayed) == 0 {
+		t.Fatal("no delivery failed while Redis was down: the drill did not exercise the relay")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for metric(t, s, "starling_outbox_oldest_age_seconds") != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the outbox still holds undelivered statuses 30 s after Redis came back")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if m := missing(nil); m != "" {
+		t.Fatalf("after the relay: %s", m)
+	}
+	t.Logf("%d posts acknowledged (%d while Redis was down; %d deliveries left to the relay), %d home reads, 0 failed",
+		len(acked), ackedWhileDown-ackedBeforeLoss, len(relayed), readsDone.Load())
+}
+
+// failedDeliveries returns the statuses whose delivery the server logged
+// as failed (left to the outbox relay).
+func failedDeliveries(t *testing.T, s *server) []string {
+	t.Helper()
+	var ids []string
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		var rec struct {
+			Msg    string
+			Status json.Number
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "outbox: delivery failed; the relay retries" {
+			ids = append(ids, rec.Status.String())
+		}
+	}
+	return ids
 }
 
 // metric reads one sample of the server's metrics (admin listener): name
