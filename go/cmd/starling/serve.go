@@ -24,6 +24,7 @@ import (
 	"github.com/starling-social/starling/go/api/admin"
 	"github.com/starling-social/starling/go/api/mastodon"
 	"github.com/starling-social/starling/go/feed"
+	"github.com/starling-social/starling/go/internal/redisbreaker"
 	"github.com/starling-social/starling/go/moderation"
 	"github.com/starling-social/starling/go/presence"
 	"github.com/starling-social/starling/go/ratelimit"
@@ -272,15 +273,26 @@ func connectRedis(url string, cluster bool) (redis.UniversalClient, error) {
 		if opts.DialerRetries == 0 { // not set by the URL's dialer_retries
 			opts.DialerRetries = redisDialerRetries
 		}
-		return redis.NewClusterClient(opts), nil
+		c := redis.NewClusterClient(opts)
+		// One breaker per node: a master that is down must not fail the
+		// commands bound for the others.
+		c.OnNewNode(func(node *redis.Client) { node.AddHook(redisbreaker.New(redisCooldown)) })
+		return c, nil
 	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("--redis: %w", err)
 	}
 	opts.DialerRetries = redisDialerRetries
-	return redis.NewClient(opts), nil
+	c := redis.NewClient(opts)
+	c.AddHook(redisbreaker.New(redisCooldown))
+	return c, nil
 }
+
+// redisCooldown is how long commands fail at once after one found Redis
+// down, before one is sent to see whether it is back: while it is down, a
+// post or a read waits for it once a second at most, not every time.
+const redisCooldown = time.Second
 
 // redisDialerRetries is how many dials make one connection attempt: one.
 // go-redis's default (five dials 100 ms apart, inside each of a command's
