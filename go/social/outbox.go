@@ -202,8 +202,8 @@ func (s *Service) outboxAt() time.Time { return s.nowUTC().Add(OutboxLease) }
 // deliverStatus hands a committed status to its consumers and marks its
 // outbox event done, unless the fan-out failed (the timeline store is
 // down): the event then stays, and the relay delivers it again after its
-// lease, once the store is back.
-func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) {
+// lease, once the store is back. It reports whether the fan-out succeeded.
+func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) bool {
 	ctx, span := tracing.Child(ctx, "outbox.deliver", trace.SpanKindInternal, attribute.Int64("status.id", st.ID))
 	if s.index != nil {
 		s.index.StatusCreated(ctx, st)
@@ -212,15 +212,17 @@ func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []st
 	tracing.End(span, err)
 	if err != nil {
 		s.log.WarnContext(ctx, "outbox: delivery failed; the relay retries", "status", st.ID, "err", err)
-		return
+		return false
 	}
 	s.done.add(st.ID)
+	return true
 }
 
 // RelayOutbox deletes the events delivered since the last pass, then
 // claims and delivers the events whose deliverer did not finish (it
 // crashed, or another process's lease ran out); it returns how many it
-// delivered. A status deleted meanwhile took its event with it.
+// delivered (those whose fan-out failed again are not counted). A status
+// deleted meanwhile took its event with it.
 func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	const op = "social.RelayOutbox"
 	if ids := s.done.take(); len(ids) > 0 {
@@ -251,11 +253,14 @@ func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	if err != nil {
 		return 0, internal(op, err)
 	}
+	delivered := 0
 	for _, st := range sts {
-		s.deliverStatus(ctx, st, tags[st.ID], mentions[st.ID])
+		if s.deliverStatus(ctx, st, tags[st.ID], mentions[st.ID]) {
+			delivered++
+		}
 	}
-	s.log.InfoContext(ctx, "outbox: delivered pending statuses", "n", len(sts))
-	return len(sts), nil
+	s.log.InfoContext(ctx, "outbox: delivered pending statuses", "n", delivered, "claimed", len(ids))
+	return delivered, nil
 }
 
 // postingLinks returns links to the spans of the requests that posted the
@@ -278,16 +283,24 @@ func (s *Service) postingLinks(ctx context.Context, ids []int64) []trace.Link {
 
 // RunOutboxRelay runs the delivery workers (Config.DeliveryWorkers) and
 // RelayOutbox every interval until ctx ends, the relay first at once (what
-// a crashed predecessor left). On the way out the workers deliver what is
-// queued before the delivered events are deleted.
+// a crashed predecessor left), and again at once after a pass that
+// delivered a whole batch: a backlog (the fan-outs that failed while the
+// timeline store was down) drains as fast as it is delivered, not a batch
+// per interval. A pass whose fan-outs fail waits for the interval. On the
+// way out the workers deliver what is queued before the delivered events
+// are deleted.
 func (s *Service) RunOutboxRelay(ctx context.Context, interval time.Duration) {
 	s.startDeliveries()
 	defer s.queue.stop()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := s.RelayOutbox(ctx); err != nil && ctx.Err() == nil {
+		n, err := s.RelayOutbox(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "outbox relay", "err", err)
+		}
+		if n == outboxBatch && ctx.Err() == nil {
+			continue
 		}
 		select {
 		case <-ctx.Done():

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,5 +261,75 @@ func TestOutboxRelayLinksThePostingRequest(t *testing.T) {
 	}
 	if ls := relay.Links(); len(ls) != 1 || ls[0].SpanContext.TraceID() != request.SpanContext().TraceID() {
 		t.Errorf("relay links %v, want one to the request's trace %s", ls, request.SpanContext().TraceID())
+	}
+}
+
+// countingHome is a home feed that counts fan-outs and can be made to
+// fail them.
+type countingHome struct {
+	HomeFeed
+	fanouts atomic.Int64
+	fail    atomic.Bool
+}
+
+func (c *countingHome) StatusAdded(context.Context, *store.Status, []int64, []int64) error {
+	c.fanouts.Add(1)
+	if c.fail.Load() {
+		return errors.New("timeline store down")
+	}
+	return nil
+}
+
+// TestOutboxRelayDrainsABacklog: a backlog of several batches (what an
+// outage of the timeline store leaves) is delivered pass after pass
+// without waiting for the relay's interval; while the fan-outs fail, the
+// relay does not run again before the interval.
+func TestOutboxRelayDrainsABacklog(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		t.Run(map[bool]string{false: "store up", true: "store down"}[failing], func(t *testing.T) {
+			ctx := context.Background()
+			s, st := newService(t, Deps{}, Config{})
+			home := &countingHome{}
+			home.fail.Store(failing)
+			s.home = home
+			alice := mustAccount(t, s, "alice")
+			const backlog = 2*outboxBatch + 50
+			for range backlog {
+				left := &store.Status{ID: snowflaketest.NextID(t, s.ids), AccountID: alice.ID, Text: "left", Content: "<p>left</p>",
+					Visibility: store.VisibilityPublic, CreatedAt: s.nowUTC()}
+				if err := st.PutStatusWrite(ctx, &store.StatusWrite{Status: left, OutboxAt: s.nowUTC()}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			relayCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { defer close(done); s.RunOutboxRelay(relayCtx, time.Hour) }()
+			defer func() { stop(); <-done }()
+
+			if failing {
+				// One pass, one batch claimed and failed; the next waits an hour.
+				deadline := time.Now().Add(10 * time.Second)
+				for home.fanouts.Load() < outboxBatch && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				time.Sleep(300 * time.Millisecond)
+				if n := home.fanouts.Load(); n != outboxBatch {
+					t.Fatalf("%d fan-outs attempted with the store down, want one batch (%d)", n, outboxBatch)
+				}
+				return
+			}
+			// The last pass delivers a partial batch; the next, an hour on,
+			// would delete its events: every status was fanned out once.
+			deadline := time.Now().Add(10 * time.Second)
+			for home.fanouts.Load() < backlog && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := home.fanouts.Load(); n != backlog {
+				t.Fatalf("%d of %d pending statuses fanned out before the relay's interval, want all", n, backlog)
+			}
+			if n, err := st.CountOutbox(ctx); err != nil || n != 50 {
+				t.Fatalf("CountOutbox = %d, %v; want the last pass's 50 events, deleted at the next", n, err)
+			}
+		})
 	}
 }
