@@ -146,14 +146,17 @@ func TestCleanText(t *testing.T) {
 
 // TestWatchAppliesManifestChanges: a saved manifest is applied by the
 // watcher: a changed entry is swapped, a new one started, a removed one
-// stopped.
+// stopped. The first change is saved before the watcher starts, as when
+// the file changes between the host's start and the watcher's first read
+// (the watcher once took that content as the applied one, and never
+// applied it).
 func TestWatchAppliesManifestChanges(t *testing.T) {
 	fh := startFileHost(t, testPolicy(t, "judge", "flag", FailClosed))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	fh.edit(t, "judge", func(p *PluginSpec) { p.Config = []byte(`{"mode": "reject", "reason": "now strict"}`) })
 	go fh.Watch(ctx, 10*time.Millisecond)
 
-	fh.edit(t, "judge", func(p *PluginSpec) { p.Config = []byte(`{"mode": "reject", "reason": "now strict"}`) })
 	waitFor(t, 30*time.Second, "the changed config to apply", func() bool {
 		resp, err := fh.CheckStatus(context.Background(), &pluginsdk.CheckStatusRequest{Text: "x"})
 		return err == nil && resp.Verdict == pluginsdk.VerdictReject

@@ -206,10 +206,11 @@ func sameSpec(a, b PluginSpec) bool {
 }
 
 // Watch polls the manifest file every interval until ctx ends, and applies
-// it (Apply) when its content changes. An invalid manifest or a failed
-// plugin is logged and the running plugins are left as they are. Writers
-// should save the manifest atomically (write a temporary file, rename it);
-// `starling plugins pin` and SetEnabled do.
+// it (Apply) when its content changes, and once at the start: the file
+// may have been saved since the host loaded it, before Watch first read it.
+// An invalid manifest or a failed plugin is logged and the running plugins
+// are left as they are. Writers should save the manifest atomically (write
+// a temporary file, rename it); `starling plugins pin` and SetEnabled do.
 func (h *Host) Watch(ctx context.Context, interval time.Duration) {
 	h.mu.Lock()
 	file := h.manifest.File
@@ -218,6 +219,7 @@ func (h *Host) Watch(ctx context.Context, interval time.Duration) {
 		return
 	}
 	last, _ := os.ReadFile(file)
+	h.applyWatched(ctx, file)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -231,12 +233,17 @@ func (h *Host) Watch(ctx context.Context, interval time.Duration) {
 			continue
 		}
 		last = b
-		res, err := h.Apply(ctx)
-		if err != nil {
-			h.logger.Error("policy manifest changed; some plugins were not applied (their old versions keep serving)", "file", file, "error", err)
-		}
-		for _, r := range res {
-			h.logger.Info("policy manifest change applied", "plugin", r.Plugin, "state", r.State, "version", r.Version, "took", r.Took)
-		}
+		h.applyWatched(ctx, file)
+	}
+}
+
+// applyWatched applies the manifest for Watch and logs what changed.
+func (h *Host) applyWatched(ctx context.Context, file string) {
+	res, err := h.Apply(ctx)
+	if err != nil {
+		h.logger.Error("policy manifest changed; some plugins were not applied (their old versions keep serving)", "file", file, "error", err)
+	}
+	for _, r := range res {
+		h.logger.Info("policy manifest change applied", "plugin", r.Plugin, "state", r.State, "version", r.Version, "took", r.Took)
 	}
 }
