@@ -106,7 +106,9 @@
 // of one cluster slot, naming each timeline by its hash tag: two
 // commands per live timeline (LINDEX of the head, LPUSH; a status older
 // than the head is inserted in order, and the trim back to the cap runs
-// for one status in ten). The hybrid celebrity set is a Redis
+// for one status in ten), one per absent one (the LINDEX; a timeline
+// being rebuilt holds only a marker "b", which sends the write to the
+// build). The hybrid celebrity set is a Redis
 // set then, so a process that never saw a celebrity post still merges
 // its statuses. A timeline not read for --inactive-days expires, and
 // fan-out then skips it (Mastodon's inactive users) until its owner's

@@ -232,10 +232,13 @@ func decidePage(in []int64, complete bool, oldest int64, page store.Page) ([]int
 }
 
 // BeginBuild marks k as being built and returns the build's generation,
-// for InstallBuild. Writes from now on are kept for the install.
+// for InstallBuild. Writes from now on are kept for the install; a
+// timeline k still holds (built for other list members) is dropped, or
+// they would go to it and be lost when the build replaces it.
 func (m *Memory) BeginBuild(_ context.Context, k Key) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.drop(k)
 	m.buildGen++
 	m.builds[k] = &memBuild{gen: m.buildGen}
 	return m.buildGen, nil

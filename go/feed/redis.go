@@ -60,7 +60,12 @@ func (r *Redis) keys(k Key) []string {
 // Trimming past the cap keeps the newest elements, so a complete timeline
 // that outgrows its cap loses the marker and becomes incomplete by the
 // trim itself. The meta hash keeps the tag the timeline was built for
-// (page reads check it).
+// (page reads check it). While a rebuild runs, the list holds only the
+// member "b": a fan-out's one LINDEX then tells an absent timeline
+// (skipped) from one being built (its writes kept for the install), where
+// a second command (EXISTS of the build key) used to ask for every absent
+// one, and most of a fan-out's targets are absent where readers are few
+// (two thirds on the power-law graph).
 //
 // A list, not a sorted set scored by ID: a new status is almost always
 // newer than every ID of the timelines it goes to, and a list takes it at
@@ -81,6 +86,7 @@ func (r *Redis) keys(k Key) []string {
 // Redis formats a Lua number with sprintf on each call.
 const listLib = `
 local call = redis.call
+local building = 'b'
 local function older(a, b) return #a < #b or (#a == #b and a < b) end
 
 -- index of the first element of list key (length n) older than bound, or
@@ -156,12 +162,12 @@ local written = 0
 for tag in string.gmatch(ARGV[4], '%S+') do
   local ids = prefix .. tag .. '}:ids'
   local head = call('LINDEX', ids, '0')
-  if head then
+  if head == building then
+    call('ZADD', prefix .. tag .. '}:badd', id, id)
+    written = written + 1
+  elseif head then
     insert(ids, head)
     if trimming then trim(ids) end
-    written = written + 1
-  elseif call('EXISTS', prefix .. tag .. '}:build') == 1 then
-    call('ZADD', prefix .. tag .. '}:badd', id, id)
     written = written + 1
   end
 end
@@ -170,22 +176,27 @@ return written`)
 // removeScript deletes ARGV[1] from a present timeline (the timeline
 // itself when that leaves an incomplete one empty: it is rebuilt), or
 // records the removal for a build under way.
-var removeScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('LREM', KEYS[1], '0', ARGV[1])
-  if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
-elseif redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('ZADD', KEYS[5], ARGV[1], ARGV[1])
+var removeScript = redis.NewScript(listLib + `
+local head = call('LINDEX', KEYS[1], '0')
+if head == building then
+  call('ZADD', KEYS[5], ARGV[1], ARGV[1])
+elseif head then
+  call('LREM', KEYS[1], '0', ARGV[1])
+  if call('EXISTS', KEYS[1]) == 0 then call('DEL', KEYS[2]) end
 end
 return 0`)
 
 // beginScript starts a build: a new generation (the counter outlives
-// builds, so an old build can never match a new one).
-var beginScript = redis.NewScript(`
-local gen = redis.call('INCR', KEYS[6])
-redis.call('EXPIRE', KEYS[6], ARGV[1])
-redis.call('SET', KEYS[3], gen, 'EX', ARGV[1])
-redis.call('DEL', KEYS[4], KEYS[5])
+// builds, so an old build can never match a new one), and the list marked
+// as being built in place of what it held (a list built for other
+// members): from now on writes go to the build.
+var beginScript = redis.NewScript(listLib + `
+local gen = call('INCR', KEYS[6])
+call('EXPIRE', KEYS[6], ARGV[1])
+call('SET', KEYS[3], gen, 'EX', ARGV[1])
+call('DEL', KEYS[1], KEYS[2], KEYS[4], KEYS[5])
+call('RPUSH', KEYS[1], building)
+call('EXPIRE', KEYS[1], ARGV[1])
 return gen`)
 
 // installScript installs a build if it is still the current one:
@@ -244,7 +255,7 @@ var pageScript = redis.NewScript(listLib + `
 if call('HGET', KEYS[2], 'tag') ~= ARGV[1] then return {0} end
 local key, hi, lo, limit = KEYS[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local last = call('LINDEX', key, '-1')
-if last == false then return {0} end
+if last == false or last == building then return {0} end
 local complete, oldest = '0', last
 if last == '0' then complete = '1' end
 local n
@@ -437,7 +448,7 @@ func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([
 }
 
 // Sizes returns how many IDs each of keys' timelines holds (0 when it is
-// absent; the completeness marker is not an ID), in one pipeline: for the
+// absent; the markers of completeness and of a build are not IDs), in one pipeline: for the
 // bench and tests, which must not depend on the keys' layout.
 func (r *Redis) Sizes(ctx context.Context, keys []Key) ([]int64, error) {
 	lens := make([]*redis.IntCmd, len(keys))
@@ -454,7 +465,7 @@ func (r *Redis) Sizes(ctx context.Context, keys []Key) ([]int64, error) {
 	}
 	sizes := make([]int64, len(keys))
 	for i := range keys {
-		if sizes[i] = lens[i].Val(); lasts[i].Val() == "0" {
+		if sizes[i] = lens[i].Val(); lasts[i].Val() == "0" || lasts[i].Val() == "b" {
 			sizes[i]--
 		}
 	}
@@ -529,12 +540,15 @@ func (r *Redis) ready(ctx context.Context) error {
 	return nil
 }
 
-// layout names the keys' shapes (ID lists; sorted sets before it was
-// named): timelines of another layout are flushed, as for a mode change,
-// and one that a process of an older version writes afterwards (a rolling
+// layout names the keys' shapes: ID lists whose builds are marked in the
+// list ("lists-b:"; "lists:" kept builds in their key alone, sorted sets
+// came before). Timelines of another layout are flushed, as for a mode
+// change: a build begun by an older process has no marker, so this
+// version's fan-out would skip it rather than keep its writes. A sorted
+// set that a process of the oldest versions writes afterwards (a rolling
 // upgrade) fails its writes (the fan-out drops it) and reads as a miss
 // (Page drops it).
-const layout = "lists:"
+const layout = "lists-b:"
 
 // Flush drops every timeline under the prefix (a strategy switch): each
 // is rebuilt from SQL on its next read. The celebrity set stays.

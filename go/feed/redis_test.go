@@ -293,3 +293,41 @@ func TestRedisDropsOldLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestRebuildForOtherMembers: a list timeline built for other members is
+// rebuilt, and a status fanned out while the rebuild reads SQL is kept,
+// on every store. (The timeline of the old members used to stay until the
+// install, take that write, and be replaced without it.)
+func TestRebuildForOtherMembers(t *testing.T) {
+	stores := map[string]func(*testing.T) feed.Timelines{
+		"memory":  func(*testing.T) feed.Timelines { return feed.NewMemory(10, 1<<20) },
+		"redis":   func(t *testing.T) feed.Timelines { return feed.NewRedis(testRedis(t), testPrefix(), 10, time.Hour) },
+		"cluster": func(t *testing.T) feed.Timelines { return feed.NewRedis(testCluster(t), testPrefix(), 10, time.Hour) },
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			tl := open(t)
+			if r, ok := tl.(*feed.Redis); ok {
+				must(t, r.Load(ctx))
+			}
+			k := feed.ListKey(3)
+			gen, err := tl.BeginBuild(ctx, k)
+			must(t, err)
+			must(t, tl.InstallBuild(ctx, k, gen, 1, []int64{2, 1}, true)) // members of tag 1
+			if _, state, err := tl.Page(ctx, k, 2, store.Page{Limit: 5}); err != nil || state != feed.Miss {
+				t.Fatalf("page for other members: state %v, %v; want a miss", state, err)
+			}
+			gen, err = tl.BeginBuild(ctx, k)
+			must(t, err)
+			if n, err := tl.Add(ctx, []feed.Key{k}, 9); err != nil || n != 1 {
+				t.Fatalf("Add during the rebuild = %d, %v; want 1 written", n, err)
+			}
+			must(t, tl.InstallBuild(ctx, k, gen, 2, []int64{4}, true)) // SQL, read before 9 committed
+			ids, state, err := tl.Page(ctx, k, 2, store.Page{Limit: 5})
+			if err != nil || state != feed.Hit || !slices.Equal(ids, []int64{9, 4}) {
+				t.Fatalf("after the rebuild: %v, state %v, %v; want [9 4]", ids, state, err)
+			}
+		})
+	}
+}
