@@ -217,6 +217,14 @@ func TestFeedRedisLossDrill(t *testing.T) {
 	if m := missing(nil); m != "" {
 		t.Fatalf("after the relay: %s", m)
 	}
+	// The log stays JSON while Redis is down (the Redis client's messages
+	// included).
+	for _, line := range strings.Split(strings.TrimSpace(s.logs.String()), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("a log line is not JSON: %.200s", line)
+			break
+		}
+	}
 	t.Logf("%d posts acknowledged (%d while Redis was down; %d deliveries left to the relay), %d home reads, 0 failed",
 		len(acked), ackedWhileDown-ackedBeforeLoss, len(relayed), readsDone.Load())
 }

@@ -118,6 +118,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger) error {
 	var bus streaming.Bus = streaming.NewLocal(log)
 	var rdb redis.UniversalClient
 	if c.redis != "" {
+		redis.SetLogger(redisLog{log})
 		rdb, err = connectRedis(c.redis, c.redisCluster)
 		if err != nil {
 			return err
@@ -287,6 +288,15 @@ func connectRedis(url string, cluster bool) (redis.UniversalClient, error) {
 	c := redis.NewClient(opts)
 	c.AddHook(redisbreaker.New(redisCooldown))
 	return c, nil
+}
+
+// redisLog writes go-redis's own messages (a dial that failed, while
+// Redis is down) to the server's log: printed on their own, they broke
+// a JSON log (--log-format json) with lines of another format.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
 }
 
 // redisCooldown is how long commands fail at once after one found Redis
