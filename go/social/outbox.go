@@ -1,7 +1,9 @@
 package social
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,24 +39,36 @@ const OutboxLease = 10 * time.Second
 // outboxBatch bounds the events one relay pass claims.
 const outboxBatch = 200
 
-// delivered holds the statuses delivered inline whose events await
-// deletion (one DeleteOutbox per relay pass rather than a write per post).
-type delivered struct {
+// maxRetry bounds the statuses whose delivery failed in this process and
+// that its relay tries again before their lease runs out; past it, they
+// wait for their lease.
+const maxRetry = 4096
+
+// relayList holds status IDs for the relay's next pass: the statuses
+// delivered whose events await deletion (one DeleteOutbox per pass rather
+// than a write per post), or those whose delivery failed (retried at once
+// once the timeline store answers). max bounds it (0: no bound; the
+// delivered list is emptied every pass).
+type relayList struct {
 	mu  sync.Mutex
 	ids []int64
+	max int
 }
 
-func (d *delivered) add(id int64) {
-	d.mu.Lock()
-	d.ids = append(d.ids, id)
-	d.mu.Unlock()
+func (l *relayList) add(ids ...int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.max > 0 {
+		ids = ids[:min(len(ids), max(0, l.max-len(l.ids)))]
+	}
+	l.ids = append(l.ids, ids...)
 }
 
-func (d *delivered) take() []int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	ids := d.ids
-	d.ids = nil
+func (l *relayList) take() []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ids := l.ids
+	l.ids = nil
 	return ids
 }
 
@@ -201,8 +215,9 @@ func (s *Service) outboxAt() time.Time { return s.nowUTC().Add(OutboxLease) }
 
 // deliverStatus hands a committed status to its consumers and marks its
 // outbox event done, unless the fan-out failed (the timeline store is
-// down): the event then stays, and the relay delivers it again after its
-// lease, once the store is back. It reports whether the fan-out succeeded.
+// down): the event then stays, and the relay delivers it again, at its
+// next pass if the store is back by then (retryFailed), else after its
+// lease. It reports whether the fan-out succeeded.
 func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []string, mentioned []int64) bool {
 	ctx, span := tracing.Child(ctx, "outbox.deliver", trace.SpanKindInternal, attribute.Int64("status.id", st.ID))
 	if s.index != nil {
@@ -212,24 +227,32 @@ func (s *Service) deliverStatus(ctx context.Context, st *store.Status, tags []st
 	tracing.End(span, err)
 	if err != nil {
 		s.log.WarnContext(ctx, "outbox: delivery failed; the relay retries", "status", st.ID, "err", err)
+		s.retry.add(st.ID)
 		return false
 	}
 	s.done.add(st.ID)
 	return true
 }
 
-// RelayOutbox deletes the events delivered since the last pass, then
-// claims and delivers the events whose deliverer did not finish (it
-// crashed, or another process's lease ran out); it returns how many it
-// delivered (those whose fan-out failed again are not counted). A status
-// deleted meanwhile took its event with it.
+// RelayOutbox delivers again the statuses whose delivery failed in this
+// process (retryFailed), deletes the events delivered since the last pass
+// (those just retried among them, so that the claim below does not
+// deliver them twice), then claims and delivers the events whose
+// deliverer did not finish (it crashed, or another process's lease ran
+// out); it returns how many of those it delivered (those whose fan-out
+// failed again are not counted). A status deleted meanwhile took its
+// event with it.
 func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	const op = "social.RelayOutbox"
+	retryErr := s.retryFailed(ctx)
 	if ids := s.done.take(); len(ids) > 0 {
 		if err := s.store.DeleteOutbox(ctx, ids); err != nil {
 			// They will be delivered again after their lease: harmless.
 			s.log.WarnContext(ctx, "outbox: deleting delivered events", "n", len(ids), "err", err)
 		}
+	}
+	if retryErr != nil {
+		return 0, internal(op, retryErr)
 	}
 	ids, err := s.store.ClaimOutbox(ctx, s.nowUTC(), OutboxLease, outboxBatch)
 	if err != nil || len(ids) == 0 {
@@ -241,26 +264,69 @@ func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 	ctx, span := tracing.Tracer().Start(ctx, "outbox.relay", trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithAttributes(attribute.Int("outbox.claimed", len(ids))), trace.WithLinks(s.postingLinks(ctx, ids)...))
 	defer func() { tracing.End(span, err) }()
-	sts, err := s.store.GetStatusesByIDs(ctx, ids)
+	delivered, _, err := s.deliverPending(ctx, ids, false)
 	if err != nil {
 		return 0, internal(op, err)
-	}
-	tags, err := s.store.GetStatusTags(ctx, ids)
-	if err != nil {
-		return 0, internal(op, err)
-	}
-	mentions, err := s.store.GetStatusMentions(ctx, ids)
-	if err != nil {
-		return 0, internal(op, err)
-	}
-	delivered := 0
-	for _, st := range sts {
-		if s.deliverStatus(ctx, st, tags[st.ID], mentions[st.ID]) {
-			delivered++
-		}
 	}
 	s.log.InfoContext(ctx, "outbox: delivered pending statuses", "n", delivered, "claimed", len(ids))
 	return delivered, nil
+}
+
+// retryFailed delivers again, in ID order, the statuses whose delivery
+// failed in this process, without waiting for their lease: the timeline
+// store that failed a moment ago may answer again (a Redis that came back
+// empty has its timelines rebuilt from SQL; one that kept them, after a
+// partition, would otherwise miss these statuses until the lease ran
+// out). It stops at the first that fails again (the store is still down)
+// and keeps the rest for the next pass, so a store that is down costs one
+// attempt a pass.
+func (s *Service) retryFailed(ctx context.Context) error {
+	ids := s.retry.take()
+	slices.Sort(ids)
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), outboxBatch)]
+		ids = ids[len(batch):]
+		_, left, err := s.deliverPending(ctx, batch, true)
+		if err != nil || len(left) > 0 {
+			s.retry.add(append(left, ids...)...)
+			return err
+		}
+	}
+	return nil
+}
+
+// deliverPending delivers the committed statuses ids, in ID order, with
+// their tags and mentions (a status deleted meanwhile is skipped), and
+// returns how many it delivered. With stop, it stops at the first whose
+// fan-out fails and returns the IDs after it (the failed one is on the
+// retry list already).
+func (s *Service) deliverPending(ctx context.Context, ids []int64, stop bool) (delivered int, left []int64, err error) {
+	sts, err := s.store.GetStatusesByIDs(ctx, ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	tags, err := s.store.GetStatusTags(ctx, ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	mentions, err := s.store.GetStatusMentions(ctx, ids)
+	if err != nil {
+		return 0, nil, err
+	}
+	slices.SortFunc(sts, func(a, b *store.Status) int { return cmp.Compare(a.ID, b.ID) })
+	for i, st := range sts {
+		if s.deliverStatus(ctx, st, tags[st.ID], mentions[st.ID]) {
+			delivered++
+			continue
+		}
+		if stop {
+			for _, rest := range sts[i+1:] {
+				left = append(left, rest.ID)
+			}
+			return delivered, left, nil
+		}
+	}
+	return delivered, nil, nil
 }
 
 // postingLinks returns links to the spans of the requests that posted the

@@ -3,6 +3,7 @@ package social
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync/atomic"
@@ -331,5 +332,47 @@ func TestOutboxRelayDrainsABacklog(t *testing.T) {
 				t.Fatalf("CountOutbox = %d, %v; want the last pass's 50 events, deleted at the next", n, err)
 			}
 		})
+	}
+}
+
+// TestOutboxRelayRetriesAtOnce: the statuses whose fan-out failed are
+// delivered at the relay's next pass once the store answers, not after
+// their lease; while it still fails, a pass tries one of them.
+func TestOutboxRelayRetriesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s, st := newService(t, Deps{}, Config{})
+	home := &countingHome{}
+	home.fail.Store(true)
+	s.home = home
+	alice := mustAccount(t, s, "alice")
+	for i := range 3 {
+		if _, err := s.PostStatus(ctx, alice, StatusInput{Text: fmt.Sprint("store down ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := home.fanouts.Load(); n != 3 {
+		t.Fatalf("%d fan-outs for 3 posts, want 3", n)
+	}
+	if n, err := s.RelayOutbox(ctx); err != nil || n != 0 {
+		t.Fatalf("RelayOutbox with the store down = %d, %v; want 0", n, err)
+	}
+	if n := home.fanouts.Load(); n != 4 {
+		t.Fatalf("%d fan-outs after a pass with the store down, want 4 (one retried)", n)
+	}
+	home.fail.Store(false) // back, well within the lease
+	if _, err := s.RelayOutbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := home.fanouts.Load(); n != 7 {
+		t.Fatalf("%d fan-outs after the store came back, want 7 (all three delivered)", n)
+	}
+	if _, err := s.RelayOutbox(ctx); err != nil { // deletes their events
+		t.Fatal(err)
+	}
+	if n, err := st.CountOutbox(ctx); err != nil || n != 0 {
+		t.Fatalf("CountOutbox = %d, %v; want 0", n, err)
+	}
+	if n := home.fanouts.Load(); n != 7 {
+		t.Fatalf("%d fan-outs after the events were deleted, want 7 (none twice)", n)
 	}
 }

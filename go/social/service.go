@@ -262,7 +262,8 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 	cfg   Config
-	done  delivered // outbox events to delete
+	done  relayList // outbox events to delete
+	retry relayList // statuses whose delivery failed (max maxRetry)
 	queue deliveryQueue
 	stats statsCache // InstanceStats
 	weeks weeksCache // InstanceActivity
@@ -293,6 +294,7 @@ func New(deps Deps, cfg Config) *Service {
 		index: deps.Indexer, home: deps.Home, srch: deps.Searcher, recs: deps.Recommender, pub: deps.Publisher,
 		media: deps.Media, log: deps.Logger, now: deps.Now, cfg: cfg,
 	}
+	s.retry.max = maxRetry
 	s.presence = deps.Presence
 	if s.log == nil {
 		s.log = slog.Default()
