@@ -281,6 +281,16 @@ func (c *countingHome) StatusAdded(context.Context, *store.Status, []int64, []in
 	return nil
 }
 
+// newCountingService returns a service whose home feed is a countingHome,
+// failing or not, and an author.
+func newCountingService(t *testing.T, failing bool) (*Service, store.Store, *countingHome, *store.Account) {
+	s, st := newService(t, Deps{}, Config{})
+	home := &countingHome{}
+	home.fail.Store(failing)
+	s.home = home
+	return s, st, home, mustAccount(t, s, "alice")
+}
+
 // TestOutboxRelayDrainsABacklog: a backlog of several batches (what an
 // outage of the timeline store leaves) is delivered pass after pass
 // without waiting for the relay's interval; while the fan-outs fail, the
@@ -289,11 +299,7 @@ func TestOutboxRelayDrainsABacklog(t *testing.T) {
 	for _, failing := range []bool{false, true} {
 		t.Run(map[bool]string{false: "store up", true: "store down"}[failing], func(t *testing.T) {
 			ctx := context.Background()
-			s, st := newService(t, Deps{}, Config{})
-			home := &countingHome{}
-			home.fail.Store(failing)
-			s.home = home
-			alice := mustAccount(t, s, "alice")
+			s, st, home, alice := newCountingService(t, failing)
 			const backlog = 2*outboxBatch + 50
 			for range backlog {
 				left := &store.Status{ID: snowflaketest.NextID(t, s.ids), AccountID: alice.ID, Text: "left", Content: "<p>left</p>",
@@ -340,11 +346,7 @@ func TestOutboxRelayDrainsABacklog(t *testing.T) {
 // their lease; while it still fails, a pass tries one of them.
 func TestOutboxRelayRetriesAtOnce(t *testing.T) {
 	ctx := context.Background()
-	s, st := newService(t, Deps{}, Config{})
-	home := &countingHome{}
-	home.fail.Store(true)
-	s.home = home
-	alice := mustAccount(t, s, "alice")
+	s, st, home, alice := newCountingService(t, true)
 	for i := range 3 {
 		if _, err := s.PostStatus(ctx, alice, StatusInput{Text: fmt.Sprint("store down ", i)}); err != nil {
 			t.Fatal(err)
