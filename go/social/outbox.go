@@ -283,13 +283,17 @@ func (s *Service) RelayOutbox(ctx context.Context) (_ int, err error) {
 func (s *Service) retryFailed(ctx context.Context) error {
 	ids := s.retry.take()
 	slices.Sort(ids)
-	for len(ids) > 0 {
-		batch := ids[:min(len(ids), outboxBatch)]
-		ids = ids[len(batch):]
-		_, left, err := s.deliverPending(ctx, batch, true)
-		if err != nil || len(left) > 0 {
-			s.retry.add(append(left, ids...)...)
+	ids = slices.Compact(ids) // one that failed again after its lease was listed twice
+	for at := 0; at < len(ids); at += outboxBatch {
+		next := min(at+outboxBatch, len(ids))
+		_, left, err := s.deliverPending(ctx, ids[at:next], true)
+		if err != nil { // not read: the whole batch waits for the next pass
+			s.retry.add(ids[at:]...)
 			return err
+		}
+		if len(left) > 0 {
+			s.retry.add(append(left, ids[next:]...)...)
+			return nil
 		}
 	}
 	return nil

@@ -281,6 +281,16 @@ func (c *countingHome) StatusAdded(context.Context, *store.Status, []int64, []in
 	return nil
 }
 
+// post has author post n statuses.
+func post(t *testing.T, s *Service, author *store.Account, n int) {
+	t.Helper()
+	for i := range n {
+		if _, err := s.PostStatus(context.Background(), author, StatusInput{Text: fmt.Sprint("status ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // newCountingService returns a service whose home feed is a countingHome,
 // failing or not, and an author.
 func newCountingService(t *testing.T, failing bool) (*Service, store.Store, *countingHome, *store.Account) {
@@ -347,11 +357,7 @@ func TestOutboxRelayDrainsABacklog(t *testing.T) {
 func TestOutboxRelayRetriesAtOnce(t *testing.T) {
 	ctx := context.Background()
 	s, st, home, alice := newCountingService(t, true)
-	for i := range 3 {
-		if _, err := s.PostStatus(ctx, alice, StatusInput{Text: fmt.Sprint("store down ", i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	post(t, s, alice, 3)
 	if n := home.fanouts.Load(); n != 3 {
 		t.Fatalf("%d fan-outs for 3 posts, want 3", n)
 	}
@@ -376,5 +382,32 @@ func TestOutboxRelayRetriesAtOnce(t *testing.T) {
 	}
 	if n := home.fanouts.Load(); n != 7 {
 		t.Fatalf("%d fan-outs after the events were deleted, want 7 (none twice)", n)
+	}
+}
+
+// unreadableStatuses is a store that cannot read statuses by ID.
+type unreadableStatuses struct{ store.Store }
+
+func (unreadableStatuses) GetStatusesByIDs(context.Context, []int64) ([]*store.Status, error) {
+	return nil, errors.New("database unavailable")
+}
+
+// TestOutboxRetryOutlivesAFailedRead: when the statuses to retry cannot be
+// read, they stay on the retry list for the next pass.
+func TestOutboxRetryOutlivesAFailedRead(t *testing.T) {
+	ctx := context.Background()
+	s, st, home, alice := newCountingService(t, true)
+	post(t, s, alice, 2)
+	s.store = unreadableStatuses{st}
+	if _, err := s.RelayOutbox(ctx); err == nil {
+		t.Fatal("RelayOutbox succeeded without reading the statuses")
+	}
+	s.store = st
+	home.fail.Store(false)
+	if _, err := s.RelayOutbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := home.fanouts.Load(); n != 4 {
+		t.Fatalf("%d fan-outs, want 4: both statuses delivered again once they could be read", n)
 	}
 }
