@@ -147,7 +147,7 @@ func (s *Statuses) embedEdited(ctx context.Context, ids []int64) error {
 	for i, id := range ids {
 		next, err := s.vectors.ListStatusesToEmbed(ctx, s.emb.Name(), id-1, 1)
 		if err != nil {
-			s.requeue(ids[i:])
+			s.requeue(append(textIDs(todo), ids[i:]...))
 			return err
 		}
 		if len(next) == 1 && next[0].ID == id {
@@ -157,16 +157,21 @@ func (s *Statuses) embedEdited(ctx context.Context, ids []int64) error {
 	for len(todo) > 0 {
 		batch := todo[:min(embedBatch, len(todo))]
 		if err := s.embedTexts(ctx, batch); err != nil {
-			requeue := make([]int64, len(todo))
-			for i, st := range todo {
-				requeue[i] = st.ID
-			}
-			s.requeue(requeue)
+			s.requeue(textIDs(todo))
 			return err
 		}
 		todo = todo[len(batch):]
 	}
 	return nil
+}
+
+// textIDs are the IDs of sts.
+func textIDs(sts []store.StatusText) []int64 {
+	ids := make([]int64, len(sts))
+	for i, st := range sts {
+		ids[i] = st.ID
+	}
+	return ids
 }
 
 // requeue puts ids on the redo list (or asks for a rescan, past maxRedo)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -88,5 +89,32 @@ func TestRedoListIsBounded(t *testing.T) {
 	}
 	if redo, rescan := s.takeRedo(); redo != nil || rescan {
 		t.Fatalf("a second take: %d to redo, rescan %v; want nothing", len(redo), rescan)
+	}
+}
+
+// failingLookup is a VectorStore whose ListStatusesToEmbed finds the
+// status asked for, except fail's, for which it fails.
+type failingLookup struct {
+	VectorStore
+	fail int64
+}
+
+func (f failingLookup) ListStatusesToEmbed(_ context.Context, _ string, afterID int64, _ int) ([]store.StatusText, error) {
+	if afterID+1 == f.fail {
+		return nil, errors.New("database unavailable")
+	}
+	return []store.StatusText{{ID: afterID + 1, Text: "edited"}}, nil
+}
+
+// TestEmbedEditedKeepsWhatAFailedLookupLeft: when looking up an edited
+// status fails, the ones looked up before it go back on the redo list with
+// the rest, not only the rest.
+func TestEmbedEditedKeepsWhatAFailedLookupLeft(t *testing.T) {
+	s := NewStatuses(NewHashEmbedder(DefaultDim), nil, failingLookup{fail: 2}, false, nil)
+	if err := s.embedEdited(context.Background(), []int64{1, 2, 3}); err == nil {
+		t.Fatal("embedEdited succeeded with a failing lookup")
+	}
+	if redo, rescan := s.takeRedo(); !slices.Equal(redo, []int64{1, 2, 3}) || rescan {
+		t.Fatalf("redo list after a failed lookup: %v, rescan %v; want [1 2 3]", redo, rescan)
 	}
 }
