@@ -448,8 +448,9 @@ func (r *Redis) Page(ctx context.Context, k Key, tag uint64, page store.Page) ([
 }
 
 // Sizes returns how many IDs each of keys' timelines holds (0 when it is
-// absent; the markers of completeness and of a build are not IDs), in one pipeline: for the
-// bench and tests, which must not depend on the keys' layout.
+// absent; the markers of completeness and of a build are not IDs), in one
+// pipeline: for the bench and tests, which must not depend on the keys'
+// layout.
 func (r *Redis) Sizes(ctx context.Context, keys []Key) ([]int64, error) {
 	lens := make([]*redis.IntCmd, len(keys))
 	lasts := make([]*redis.StringCmd, len(keys))

@@ -308,8 +308,8 @@ const redisCooldown = time.Second
 // go-redis's default (five dials 100 ms apart, inside each of a command's
 // four attempts) made every command take seconds while Redis was down, and
 // with them every post, whose fan-out and stream publish are Redis
-// commands: the Redis loss drill had one post acknowledged in four
-// seconds. A command is still attempted four times.
+// commands: the Redis loss drill had two posts acknowledged in a
+// three-second outage. A command is still attempted four times.
 const redisDialerRetries = 1
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
